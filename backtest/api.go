@@ -1,0 +1,228 @@
+package backtest
+
+// CONTRACT STUB written by the lead: the names and meanings strategies/, reports/ and cmd/bt
+// code against. The owner of package backtest implements them (and may move them into
+// other files), adding to the API as needed but keeping these signatures and meanings.
+
+import (
+	"context"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
+)
+
+// Side of an order: Buy = +1, Sell = -1.
+type Side int8
+
+const (
+	Buy  Side = 1
+	Sell Side = -1
+)
+
+// OrderType is the kind of an order.
+type OrderType uint8
+
+const (
+	Market           OrderType = iota // fills at the next bar's open plus slippage, taker
+	Limit                             // fills when the price trades through Price, at Price, maker
+	StopMarket                        // triggers when the last price reaches Trigger, taker
+	TakeProfitMarket                  // triggers when the last price reaches Trigger, taker
+)
+
+// OrderID identifies an order within one account's run, counting from 1.
+type OrderID int64
+
+// Order is what a strategy submits.
+type Order struct {
+	Symbol        string
+	Side          Side
+	Type          OrderType
+	Qty           decimal.Decimal // base units, > 0 (ignored with ClosePosition)
+	Price         decimal.Decimal // Limit price
+	Trigger       decimal.Decimal // StopMarket / TakeProfitMarket trigger price
+	ReduceOnly    bool
+	ClosePosition bool            // close the whole position when it triggers/fills
+	PostOnly      bool            // Limit: reject instead of taking liquidity
+	StopLoss      decimal.Decimal // attached stop-market (reduce-only) placed when this fills; zero: none
+	TakeProfit    decimal.Decimal // attached take-profit-market placed when this fills; zero: none
+	Tag           string          // free text, copied to fills
+}
+
+// Strategy is a trading strategy. The engine calls OnBar for every completed bar, in
+// timestamp order and, within a timestamp, in symbol order. One instance runs per account.
+type Strategy interface {
+	OnBar(br *Broker, b Bar) error
+}
+
+// StrategyFunc adapts a function to Strategy.
+type StrategyFunc func(br *Broker, b Bar) error
+
+// OnBar calls f(br, b).
+func (f StrategyFunc) OnBar(br *Broker, b Bar) error { return f(br, b) }
+
+// Optional hooks a Strategy may implement.
+type (
+	// Starter is called once before the first event.
+	Starter interface{ Start(br *Broker) error }
+	// StepHandler is called after every strategy OnBar of one timestamp (multi-symbol strategies decide here).
+	StepHandler interface {
+		OnStep(br *Broker, t int64) error
+	}
+	// FillHandler is told of every fill of the account.
+	FillHandler interface {
+		OnFill(br *Broker, f FillRecord)
+	}
+	// LiquidationHandler is told of every liquidation of the account.
+	LiquidationHandler interface {
+		OnLiquidation(br *Broker, l margin.Liquidation)
+	}
+	// FundingHandler is told of every funding payment of the account.
+	FundingHandler interface {
+		OnFunding(br *Broker, p FundingPayment)
+	}
+)
+
+// Broker is a strategy's handle on its own account. All times are from the data.
+type Broker struct{}
+
+func (br *Broker) Now() int64                                             { panic("unimplemented") }
+func (br *Broker) Symbols() []string                                      { panic("unimplemented") }
+func (br *Broker) Submit(o Order) (OrderID, error)                        { panic("unimplemented") }
+func (br *Broker) Cancel(id OrderID) error                                { panic("unimplemented") }
+func (br *Broker) CancelAll(symbol string) error                          { panic("unimplemented") }
+func (br *Broker) OpenOrders(symbol string) []Order                       { panic("unimplemented") }
+func (br *Broker) SetLeverage(symbol string, lev int) error               { panic("unimplemented") }
+func (br *Broker) SetMarginMode(symbol string, m margin.Mode) error       { panic("unimplemented") }
+func (br *Broker) AddMargin(symbol string, amount decimal.Decimal) error  { panic("unimplemented") }
+func (br *Broker) Position(symbol string) margin.Position                 { panic("unimplemented") }
+func (br *Broker) Available() decimal.Decimal                             { panic("unimplemented") }
+func (br *Broker) Equity() float64                                        { panic("unimplemented") }
+func (br *Broker) MarginRatio() float64                                   { panic("unimplemented") }
+func (br *Broker) LiquidationPrice(symbol string) (decimal.Decimal, bool) { panic("unimplemented") }
+
+// Bars returns up to n most recent completed bars of symbol, oldest first.
+func (br *Broker) Bars(symbol string, n int) []Bar { panic("unimplemented") }
+
+// Param returns the named strategy parameter from the run config (ok=false when unset).
+func (br *Broker) Param(name string) (string, bool) { panic("unimplemented") }
+
+// Account returns the name of the account the strategy runs in ("isolated", "cross", ...).
+func (br *Broker) Account() string { panic("unimplemented") }
+
+// Records a run produces, per account.
+
+// EquityPoint is the account valued at one bar close.
+type EquityPoint struct {
+	Time              int64 // Unix ms (bar close)
+	Equity            float64
+	Wallet            float64 // cross wallet + isolated wallets
+	UnrealizedPnL     float64
+	MarginBalance     float64
+	MaintenanceMargin float64
+	MarginRatio       float64 // highest of cross ratio and isolated positions' ratios
+	Drawdown          float64 // fraction below the running equity peak
+}
+
+// FillRecord is one execution.
+type FillRecord struct {
+	Time        int64
+	OrderID     OrderID
+	Symbol      string
+	Side        Side
+	Qty         decimal.Decimal // > 0
+	Price       decimal.Decimal
+	Fee         decimal.Decimal
+	RealizedPnL decimal.Decimal
+	Maker       bool
+	Liquidation bool
+	Tag         string
+}
+
+// Trade is one round trip of a position, from flat to flat.
+type Trade struct {
+	Symbol         string
+	Mode           margin.Mode
+	Side           Side
+	EntryTime      int64
+	ExitTime       int64
+	Qty            decimal.Decimal // largest absolute size held
+	EntryPrice     decimal.Decimal
+	ExitPrice      decimal.Decimal
+	PnL            decimal.Decimal // realized, fees and funding included
+	Fees           decimal.Decimal
+	Funding        decimal.Decimal
+	Liquidated     bool
+	MinLiqDistance float64 // closest |mark − liquidation price| / mark seen while open
+}
+
+// FundingPayment is one funding settlement on an open position.
+type FundingPayment struct {
+	Time   int64
+	Symbol string
+	Qty    decimal.Decimal
+	Mark   decimal.Decimal
+	Rate   float64
+	Amount decimal.Decimal // signed, credited to the account
+}
+
+// Reject is an order or action the rules refused.
+type Reject struct {
+	Time    int64
+	Symbol  string
+	OrderID OrderID
+	Action  string // "order", "leverage", "mode", "margin"
+	Reason  string
+}
+
+// AccountResult is everything one account produced.
+type AccountResult struct {
+	Name         string // "isolated", "cross", or the mix's name
+	Modes        map[string]margin.Mode
+	Equity       []EquityPoint
+	Fills        []FillRecord
+	Trades       []Trade
+	Liquidations []margin.Liquidation
+	Funding      []FundingPayment
+	Rejects      []Reject
+	Final        margin.Snapshot
+	Ruined       bool
+	RuinTime     int64
+}
+
+// Assumption is one modelling assumption in force in a run (named in every output).
+type Assumption struct{ Key, Value string }
+
+// Result is a whole run.
+type Result struct {
+	Accounts    []AccountResult
+	Assumptions []Assumption
+	Start, End  int64
+	Symbols     []string
+}
+
+// Setup is one account's margin setup: a default mode and per-symbol overrides.
+type Setup struct {
+	Name      string
+	Mode      margin.Mode
+	Overrides map[string]margin.Mode
+}
+
+// Config configures a run. The zero value of each field documents its default.
+type Config struct {
+	Wallet            decimal.Decimal   // initial wallet per account; zero: 10000 USDT
+	Setups            []Setup           // nil: isolated and cross
+	Leverage          map[string]int    // per symbol; missing: 10
+	MakerFee          *decimal.Decimal  // nil: 0.0002
+	TakerFee          *decimal.Decimal  // nil: 0.0005
+	SlippageBps       float64           // market/stop fills
+	Params            map[string]string // strategy parameters by name
+	Parallel          bool              // run accounts on separate goroutines (identical results)
+	StopOnLiquidation bool              // stop trading an account after its first liquidation
+	// ... brackets, instruments, funding fallback, mark fallback: owner adds fields
+}
+
+// Run replays src once and fans every event out to one account per setup, each with its own
+// strategy from newStrategy.
+func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Source) (*Result, error) {
+	panic("unimplemented")
+}
