@@ -1,0 +1,29 @@
+// Package swing is a multi-symbol trend-following swing trader: it holds several correlated
+// altcoin perpetuals at once, long (or short) each one while its fast EMA is above (below) its
+// slow EMA, with a fixed fraction of equity as margin per position and moderate leverage.
+//
+// Scenario: a trader runs one book of correlated coins. Under cross margin the positions share
+// one wallet, so a winner's profit keeps a loser open through a drawdown; under isolated margin
+// each position risks only its own margin and is liquidated alone. Running both modes side by
+// side shows which of the two the trader's style needs. It is the default strategy of `bt run`
+// and the one used in throughput benchmarks, so its per-bar path allocates nothing: OnBar only
+// updates two EMAs, and orders are placed only when a trend flips.
+//
+// Behaviour: OnBar updates the symbol's EMAs at the bar close. OnStep, after every bar of a
+// timestamp, looks at each traded symbol that had a bar at that timestamp and whose EMAs are
+// warm: when the desired side (+1 fast above slow, −1 below when short=true, else 0) differs
+// from the side last acted on, it closes any opposite position with a reduce-only market order
+// and opens the new side with a market order of notional size × equity × leverage at the last
+// close (rounded down to the step size). Both fill at the next bar's open. A position that was
+// liquidated is not reopened until the trend flips again. Rejected orders (insufficient margin,
+// below minimum notional) are recorded by the engine; the strategy carries on.
+//
+// Parameters (read from the run config by name; see Params):
+//
+//	symbols   comma-separated symbols to trade; empty: every symbol of the data
+//	fast      fast EMA period in bars (default 24)
+//	slow      slow EMA period in bars (default 96), must exceed fast
+//	size      initial margin per position, fraction of equity at entry (default 0.1)
+//	leverage  leverage set on every traded symbol at start (default 5)
+//	short     also hold shorts in down-trends (default true)
+package swing
