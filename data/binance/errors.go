@@ -1,0 +1,68 @@
+package binance
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors returned by this package, grouped by when they occur. Parse faults come wrapped
+// in a *ParseError that names the file, row and field; use errors.Is to test for them.
+var (
+	// Reading a file.
+
+	// ErrChecksum: the archive's SHA-256 differs from its .CHECKSUM file.
+	ErrChecksum = errors.New("binance: checksum mismatch")
+	// ErrArchive: a zip archive is corrupt or does not hold exactly one CSV file.
+	ErrArchive = errors.New("binance: bad archive")
+	// ErrFileName: kind, symbol or interval cannot be inferred from the file name and
+	// were not given.
+	ErrFileName = errors.New("binance: cannot infer from file name")
+
+	// Parsing rows.
+
+	// ErrHeader: the header row does not have the expected column names.
+	ErrHeader = errors.New("binance: unexpected header")
+	// ErrColumns: a row has the wrong number of columns.
+	ErrColumns = errors.New("binance: wrong number of columns")
+	// ErrNumber: a field is not a number of the expected type.
+	ErrNumber = errors.New("binance: not a number")
+	// ErrValue: a number is out of range: NaN, Inf, a price <= 0, a volume < 0, low > high.
+	ErrValue = errors.New("binance: bad value")
+	// ErrTime: a timestamp is out of order, duplicated, misaligned or has an unknown unit.
+	ErrTime = errors.New("binance: bad time")
+	// ErrNoRows: the file holds no data rows.
+	ErrNoRows = errors.New("binance: no rows")
+	// ErrLineTooLong: a line exceeds 64 KiB (the file is not a Binance CSV).
+	ErrLineTooLong = errors.New("binance: line too long")
+
+	// Downloading.
+
+	// ErrMissing: some archives were not found (HTTP 404). Download returns it wrapped,
+	// after fetching everything else; Result.Missing lists them.
+	ErrMissing = errors.New("binance: archives missing")
+	// ErrHTTP: the server answered with a status other than 200 or 404.
+	ErrHTTP = errors.New("binance: http error")
+)
+
+// ParseError says where a file is bad. Row is the 1-based line number in the CSV (a
+// header counts as line 1); Field is the column name, or "" when the fault is the whole
+// row or file.
+type ParseError struct {
+	File  string
+	Row   int
+	Field string
+	Err   error
+}
+
+func (e *ParseError) Error() string {
+	switch {
+	case e.Row == 0:
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	case e.Field == "":
+		return fmt.Sprintf("%s: row %d: %v", e.File, e.Row, e.Err)
+	}
+	return fmt.Sprintf("%s: row %d: field %s: %v", e.File, e.Row, e.Field, e.Err)
+}
+
+// Unwrap returns the underlying error, one of the sentinels above.
+func (e *ParseError) Unwrap() error { return e.Err }
