@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // run failure or regression drift
+	exitUsage = 2 // usage, config or data error
+)
+
+// exitError carries the exit code of a failed command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr marks err as a usage, config or data error (exit code 2).
+func usageErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{exitUsage, err}
+}
+
+// usageErrf is usageErr(fmt.Errorf(...)).
+func usageErrf(format string, args ...any) error { return usageErr(fmt.Errorf(format, args...)) }
+
+// failErr marks err as a run failure (exit code 1).
+func failErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	return &exitError{exitFail, err}
+}
+
+// env is what every command writes to and reads from: the process's streams, abstracted so
+// tests run commands in-process.
+type env struct {
+	stdout, stderr io.Writer
+	// stderrTTY is true when stderr is a terminal (progress bars are drawn only then).
+	stderrTTY bool
+}
+
+// run executes the bt command line args and returns the process exit code. It never panics:
+// a panic inside a command (a bug) is reported with its stack and exit code 1.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	e := &env{stdout: stdout, stderr: stderr, stderrTTY: isTerminal(stderr)}
+	root := newRootCmd(e)
+	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "bt: internal error: %v\n%s", r, debug.Stack())
+			code = exitFail
+		}
+	}()
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != errSilent {
+			fmt.Fprintf(stderr, "bt: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// Errors cobra returns itself (unknown command or flag, wrong argument count) are usage
+	// errors; every RunE wraps its own errors in an exitError.
+	fmt.Fprintf(stderr, "bt: %v\n", err)
+	fmt.Fprintf(stderr, "Run 'bt --help' for usage.\n")
+	return exitUsage
+}
+
+// errSilent is an exitError cause whose message was already printed.
+var errSilent = errors.New("bt: (reported)")
+
+// isTerminal reports whether w is a character device (a terminal), without cgo or x/term.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	return fi.Mode()&os.ModeCharDevice != 0
+}
+
+// runE adapts a command body so that an error it returns without a classification counts as a
+// run failure (exit 1); bodies classify usage, config and data errors with usageErr.
+func runE(f func(cmd *cobra.Command, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		return failErr(f(cmd, args))
+	}
+}
+
+func newRootCmd(e *env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "bt",
+		Short: "Backtest Binance USDⓈ-M perpetuals under isolated and cross margin, side by side",
+		Long: `bt backtests a strategy on Binance USDⓈ-M perpetual futures data and answers one question:
+what would it have done under isolated margin, and what under cross margin? Both run through the
+same exact-decimal margin engine in one pass over the data.
+
+Exit codes: 0 success, 1 run failure or regression drift, 2 usage, config or data error.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErr(fmt.Errorf("%s: %w", c.CommandPath(), err))
+	})
+	root.AddCommand(
+		newRunCmd(e),
+		newReportCmd(e),
+		newCheckCmd(e),
+		newCalcCmd(e),
+		newDataCmd(e),
+		newStrategiesCmd(e),
+		newVersionCmd(e),
+	)
+	return root
+}
+
+// exactArgs is cobra.ExactArgs with a usage-classified error.
+func argsBetween(min, max int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < min || len(args) > max {
+			if min == max {
+				return usageErrf("%s: want %d argument(s), got %d", cmd.CommandPath(), min, len(args))
+			}
+			return usageErrf("%s: want %d to %d arguments, got %d", cmd.CommandPath(), min, max, len(args))
+		}
+		return nil
+	}
+}
+
+// version is the bt version, from the build info (module version or VCS revision).
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "devel"
+	}
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+				v += "+" + s.Value[:12]
+			}
+		}
+	}
+	return v
+}
+
+func newVersionCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Print the bt version",
+		Args:  argsBetween(0, 0),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			if asJSON {
+				return writeJSON(e.stdout, map[string]string{"version": version(), "go": goVersion()})
+			}
+			fmt.Fprintf(e.stdout, "bt %s (%s)\n", version(), goVersion())
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	return cmd
+}
+
+func goVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		return bi.GoVersion
+	}
+	return "unknown"
+}

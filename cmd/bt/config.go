@@ -1,0 +1,730 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
+	"go.yaml.in/yaml/v3"
+)
+
+// Experiment is a YAML experiment file: everything that defines a run. Every field has a
+// default (see defaults), so an empty file runs the default strategy on the embedded sample.
+// config.resolved.yaml in a run directory is this struct with every default filled in.
+type Experiment struct {
+	Strategy  StrategySpec  `yaml:"strategy"`
+	Data      DataSpec      `yaml:"data"`
+	Symbols   []string      `yaml:"symbols"`   // empty: every symbol of the data
+	Timerange TimerangeSpec `yaml:"timerange"` // empty: the whole data
+	Account   AccountSpec   `yaml:"account"`
+	Leverage  LeverageSpec  `yaml:"leverage"`
+	Margin    MarginSpec    `yaml:"margin"`
+	Costs     CostsSpec     `yaml:"costs"`
+	Execution ExecutionSpec `yaml:"execution"`
+	Brackets  BracketsSpec  `yaml:"brackets"`
+	Seed      int64         `yaml:"seed"` // recorded in the manifest; strategies that draw random numbers use it
+	Output    OutputSpec    `yaml:"output"`
+}
+
+// StrategySpec names the strategy and its parameters (strings, validated by the strategy).
+type StrategySpec struct {
+	Name   string            `yaml:"name"`   // default: swing
+	Params map[string]string `yaml:"params"` // by name; missing: the strategy's default
+}
+
+// DataSpec says where the market data comes from.
+type DataSpec struct {
+	Source   string `yaml:"source"`   // "sample" (the embedded sample, default) or a store directory
+	Interval string `yaml:"interval"` // kline interval; empty: the only one in the store
+}
+
+// TimerangeSpec bounds the replay: start inclusive, end exclusive, RFC 3339 or YYYY-MM-DD (UTC).
+type TimerangeSpec struct {
+	Start string `yaml:"start"`
+	End   string `yaml:"end"`
+}
+
+// AccountSpec sets up every account.
+type AccountSpec struct {
+	Wallet Dec `yaml:"wallet"` // initial USDT wallet of each account; default 10000
+}
+
+// LeverageSpec is the leverage per symbol.
+type LeverageSpec struct {
+	Default int            `yaml:"default"` // default 10
+	Symbols map[string]int `yaml:"symbols"` // per-symbol overrides
+}
+
+// MarginSpec lists the accounts of the run: one per margin setup.
+type MarginSpec struct {
+	// Mode is both (isolated and cross accounts, the default), isolated, cross, or none (only
+	// the mixes).
+	Mode string `yaml:"mode"`
+	// Mixes are extra accounts with per-symbol margin modes, by name.
+	Mixes map[string]MixSpec `yaml:"mixes"`
+}
+
+// MixSpec is one account with a default mode and per-symbol exceptions.
+type MixSpec struct {
+	Default  string   `yaml:"default"` // isolated or cross (default cross)
+	Isolated []string `yaml:"isolated"`
+	Cross    []string `yaml:"cross"`
+}
+
+// CostsSpec holds fees, slippage and the funding fallback.
+type CostsSpec struct {
+	Maker       Dec     `yaml:"maker"`        // maker fee rate; default 0.0002
+	Taker       Dec     `yaml:"taker"`        // taker fee rate; default 0.0005
+	SlippageBps float64 `yaml:"slippage_bps"` // market and stop fills, basis points; default 0
+	// FundingFallbackRate is the constant rate settled every 8h (00:00, 08:00, 16:00 UTC) for
+	// symbols without a funding series; default 0.0001.
+	FundingFallbackRate Dec `yaml:"funding_fallback_rate"`
+}
+
+// ExecutionSpec holds the execution switches.
+type ExecutionSpec struct {
+	TouchFills        bool `yaml:"touch_fills"`         // limit orders fill when the price touches them (default: trades through)
+	StopOnLiquidation bool `yaml:"stop_on_liquidation"` // stop an account's trading after its first liquidation
+	Parallel          bool `yaml:"parallel"`            // run accounts on separate goroutines (identical results)
+}
+
+// BracketsSpec selects the leverage-bracket tables.
+type BracketsSpec struct {
+	Snapshot string `yaml:"snapshot"` // YYYY-MM-DD: pin the embedded snapshot in force then; empty: the one in force at each bar
+	File     string `yaml:"file"`     // a bracket file instead of the embedded snapshots
+}
+
+// OutputSpec says where the run directory goes.
+type OutputSpec struct {
+	Dir string `yaml:"dir"` // default runs/<strategy>-<UTC time of the run>
+}
+
+// Dec is a decimal number in a config file, written as a YAML number or string and kept exact
+// (never through float64).
+type Dec struct {
+	decimal.Decimal
+	Set bool // the file gave a value
+}
+
+// UnmarshalYAML parses the scalar's text as a decimal.
+func (d *Dec) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.ScalarNode {
+		return fmt.Errorf("line %d: want a number", n.Line)
+	}
+	v, err := decimal.NewFromString(strings.TrimSpace(n.Value))
+	if err != nil {
+		return fmt.Errorf("line %d: %q is not a decimal number", n.Line, n.Value)
+	}
+	d.Decimal, d.Set = v, true
+	return nil
+}
+
+// MarshalYAML writes the decimal as a plain YAML number.
+func (d Dec) MarshalYAML() (any, error) {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: d.Decimal.String()}, nil
+}
+
+func dec(s string) Dec { return Dec{decimal.RequireFromString(s), true} }
+
+// defaultStrategy is what bt run runs without arguments.
+const defaultStrategy = "swing"
+
+// configError is a config mistake, located by file, line and key.
+type configError struct {
+	File string // config file or "--set"/"flags"
+	Line int    // 0: unknown
+	Key  string // dotted key path
+	Msg  string
+}
+
+func (e *configError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	}
+	if e.Key != "" {
+		b.WriteString(e.Key + ": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// override is one key.path=value assignment, applied to the YAML tree before decoding.
+type override struct {
+	Path   string
+	Value  string
+	Origin string // e.g. "--set" or "--mode"
+	List   bool   // Value is a comma-separated list
+}
+
+// loadExperiment reads the experiment file (empty path: no file), applies the overrides in
+// order, decodes strictly and fills in the defaults. Config mistakes are *configError.
+func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node, error) {
+	var src []byte
+	name := path
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, nil, &configError{File: path, Msg: "cannot read experiment: " + unwrapPathErr(err)}
+		}
+		src = b
+	}
+	var doc yaml.Node
+	if len(bytes.TrimSpace(src)) > 0 {
+		if err := yaml.Unmarshal(src, &doc); err != nil {
+			return nil, nil, yamlError(name, err)
+		}
+		// Decode the file alone first, so that errors carry the file's own line numbers.
+		if _, err := decodeStrict(name, src); err != nil {
+			return nil, nil, err
+		}
+	}
+	if doc.Kind == 0 {
+		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, nil, &configError{File: name, Line: root.Line, Msg: "an experiment is a YAML mapping (key: value lines)"}
+	}
+	for _, o := range overrides {
+		if err := applyOverride(root, o); err != nil {
+			return nil, nil, err
+		}
+	}
+	b, err := yaml.Marshal(&doc)
+	if err != nil {
+		return nil, nil, &configError{File: name, Msg: err.Error()}
+	}
+	origin := name
+	if len(overrides) > 0 {
+		origin = "overrides"
+		if name != "" {
+			origin = name + " with overrides"
+		}
+	}
+	exp, err := decodeStrict(origin, b)
+	if err != nil {
+		return nil, nil, err
+	}
+	exp.fillDefaults()
+	if err := exp.validate(); err != nil {
+		var ce *configError
+		if errors.As(err, &ce) {
+			ce.File = name
+			if name == "" {
+				ce.File = "flags"
+			}
+			ce.Line = lineOf(root, ce.Key)
+			if len(overrides) > 0 && ce.Line > 0 && name == "" {
+				ce.Line = 0
+			}
+		}
+		return nil, nil, err
+	}
+	return exp, root, nil
+}
+
+// decodeStrict decodes an experiment, rejecting unknown keys.
+func decodeStrict(name string, b []byte) (*Experiment, error) {
+	var exp Experiment
+	d := yaml.NewDecoder(bytes.NewReader(b))
+	d.KnownFields(true)
+	if err := d.Decode(&exp); err != nil && !errors.Is(err, io.EOF) {
+		return nil, yamlError(name, err)
+	}
+	return &exp, nil
+}
+
+var (
+	reUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type main\.(\w+)`)
+	reLine         = regexp.MustCompile(`^line (\d+): (.*)$`)
+	reYAMLLine     = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+)
+
+// sectionOf maps the Go type of a config section to its key.
+var sectionOf = map[string]string{
+	"Experiment": "", "StrategySpec": "strategy", "DataSpec": "data", "TimerangeSpec": "timerange",
+	"AccountSpec": "account", "LeverageSpec": "leverage", "MarginSpec": "margin", "MixSpec": "margin.mixes.<name>",
+	"CostsSpec": "costs", "ExecutionSpec": "execution", "BracketsSpec": "brackets", "OutputSpec": "output",
+}
+
+// yamlError turns a yaml.v3 error into configErrors naming the file, line and key.
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		var errs []error
+		for _, msg := range te.Errors {
+			if m := reUnknownField.FindStringSubmatch(msg); m != nil {
+				line, _ := strconv.Atoi(m[1])
+				key := m[2]
+				if s := sectionOf[m[3]]; s != "" {
+					key = s + "." + key
+				}
+				errs = append(errs, &configError{File: name, Line: line, Key: key, Msg: "unknown key" + didYouMean(m[3], m[2])})
+				continue
+			}
+			if m := reLine.FindStringSubmatch(msg); m != nil {
+				line, _ := strconv.Atoi(m[1])
+				errs = append(errs, &configError{File: name, Line: line, Msg: cleanYAMLMsg(m[2])})
+				continue
+			}
+			errs = append(errs, &configError{File: name, Msg: msg})
+		}
+		return errors.Join(errs...)
+	}
+	msg := err.Error()
+	if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &configError{File: name, Line: line, Msg: "invalid YAML: " + m[2]}
+	}
+	if m := reLine.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &configError{File: name, Line: line, Msg: m[2]}
+	}
+	return &configError{File: name, Msg: strings.TrimPrefix(msg, "yaml: ")}
+}
+
+// cleanYAMLMsg rewrites yaml.v3's Go-flavoured messages for people.
+func cleanYAMLMsg(s string) string {
+	s = strings.ReplaceAll(s, "cannot unmarshal !!", "cannot use a YAML ")
+	s = strings.ReplaceAll(s, "main.", "")
+	return s
+}
+
+// knownKeys lists the keys of each section, for suggestions.
+var knownKeys = map[string][]string{
+	"Experiment":    {"strategy", "data", "symbols", "timerange", "account", "leverage", "margin", "costs", "execution", "brackets", "seed", "output"},
+	"StrategySpec":  {"name", "params"},
+	"DataSpec":      {"source", "interval"},
+	"TimerangeSpec": {"start", "end"},
+	"AccountSpec":   {"wallet"},
+	"LeverageSpec":  {"default", "symbols"},
+	"MarginSpec":    {"mode", "mixes"},
+	"MixSpec":       {"default", "isolated", "cross"},
+	"CostsSpec":     {"maker", "taker", "slippage_bps", "funding_fallback_rate"},
+	"ExecutionSpec": {"touch_fills", "stop_on_liquidation", "parallel"},
+	"BracketsSpec":  {"snapshot", "file"},
+	"OutputSpec":    {"dir"},
+}
+
+func didYouMean(typ, key string) string {
+	keys := knownKeys[typ]
+	best, bestD := "", 3
+	for _, k := range keys {
+		if d := editDistance(key, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" (did you mean %q?)", best)
+	}
+	return " (known keys: " + strings.Join(keys, ", ") + ")"
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			c := 1
+			if a[i-1] == b[j-1] {
+				c = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// applyOverride sets the key path of o in the mapping root, creating mappings on the way.
+// The value is parsed as YAML, so its type is checked when the tree is decoded.
+func applyOverride(root *yaml.Node, o override) error {
+	parts := strings.Split(o.Path, ".")
+	for _, p := range parts {
+		if p == "" {
+			return &configError{File: o.Origin, Key: o.Path, Msg: "empty key in the path"}
+		}
+	}
+	var val *yaml.Node
+	if o.List {
+		val = &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Style: yaml.FlowStyle}
+		for _, s := range strings.Split(o.Value, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				val.Content = append(val.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: s})
+			}
+		}
+	} else {
+		var doc yaml.Node
+		if err := yaml.Unmarshal([]byte(o.Value), &doc); err != nil || len(doc.Content) == 0 {
+			// Not valid YAML on its own (or empty): take it as a plain string.
+			val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: o.Value}
+		} else {
+			val = doc.Content[0]
+		}
+	}
+	n := root
+	for i, p := range parts {
+		if n.Kind != yaml.MappingNode {
+			return &configError{File: o.Origin, Key: strings.Join(parts[:i], "."), Msg: "is not a mapping, cannot set " + o.Path}
+		}
+		var next *yaml.Node
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == p {
+				next = n.Content[j+1]
+				if i == len(parts)-1 {
+					n.Content[j+1] = val
+				}
+				break
+			}
+		}
+		if i == len(parts)-1 {
+			if next == nil {
+				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p}, val)
+			}
+			return nil
+		}
+		if next == nil || (next.Kind == yaml.ScalarNode && next.Tag == "!!null") {
+			m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			if next == nil {
+				n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: p}, m)
+			} else {
+				*next = *m
+				m = next
+			}
+			next = m
+		}
+		n = next
+	}
+	return nil
+}
+
+// lineOf returns the line of the dotted key path in the mapping root, or of its deepest
+// existing prefix; 0 when not even the first key exists.
+func lineOf(root *yaml.Node, path string) int {
+	if root == nil || path == "" {
+		return 0
+	}
+	line := 0
+	n := root
+	for _, p := range strings.Split(path, ".") {
+		if n.Kind != yaml.MappingNode {
+			break
+		}
+		found := false
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == p {
+				line = n.Content[j].Line
+				n = n.Content[j+1]
+				found = true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return line
+}
+
+// fillDefaults sets every field left unset to its documented default.
+func (x *Experiment) fillDefaults() {
+	if x.Strategy.Name == "" {
+		x.Strategy.Name = defaultStrategy
+	}
+	if x.Strategy.Params == nil {
+		x.Strategy.Params = map[string]string{}
+	}
+	if x.Data.Source == "" {
+		x.Data.Source = "sample"
+	}
+	for i, s := range x.Symbols {
+		x.Symbols[i] = strings.ToUpper(strings.TrimSpace(s))
+	}
+	if !x.Account.Wallet.Set {
+		x.Account.Wallet = dec("10000")
+	}
+	if x.Leverage.Default == 0 {
+		x.Leverage.Default = 10
+	}
+	if x.Leverage.Symbols == nil {
+		x.Leverage.Symbols = map[string]int{}
+	}
+	if x.Margin.Mode == "" {
+		x.Margin.Mode = "both"
+	}
+	x.Margin.Mode = strings.ToLower(x.Margin.Mode)
+	if x.Margin.Mixes == nil {
+		x.Margin.Mixes = map[string]MixSpec{}
+	}
+	for name, m := range x.Margin.Mixes {
+		if m.Default == "" {
+			m.Default = "cross"
+		}
+		x.Margin.Mixes[name] = m
+	}
+	if !x.Costs.Maker.Set {
+		x.Costs.Maker = dec("0.0002")
+	}
+	if !x.Costs.Taker.Set {
+		x.Costs.Taker = dec("0.0005")
+	}
+	if !x.Costs.FundingFallbackRate.Set {
+		x.Costs.FundingFallbackRate = dec("0.0001")
+	}
+}
+
+var reSymbol = regexp.MustCompile(`^[A-Z0-9]{2,30}$`)
+
+// validate checks values and consistency (not the data: symbols are checked against it later).
+func (x *Experiment) validate() error {
+	bad := func(key, format string, args ...any) error {
+		return &configError{Key: key, Msg: fmt.Sprintf(format, args...)}
+	}
+	for i, s := range x.Symbols {
+		if !reSymbol.MatchString(s) {
+			return bad("symbols", "%q (item %d) is not a symbol like BTCUSDT", s, i+1)
+		}
+		if slices.Contains(x.Symbols[:i], s) {
+			return bad("symbols", "%s is listed twice", s)
+		}
+	}
+	if _, _, err := x.timerange(); err != nil {
+		var ce *configError
+		if errors.As(err, &ce) {
+			return err
+		}
+		return bad("timerange", "%v", err)
+	}
+	if !x.Account.Wallet.IsPositive() {
+		return bad("account.wallet", "%s: the initial wallet must be > 0", x.Account.Wallet.String())
+	}
+	if x.Leverage.Default < 1 || x.Leverage.Default > 125 {
+		return bad("leverage.default", "%d: want 1 to 125", x.Leverage.Default)
+	}
+	for _, s := range sortedKeys(x.Leverage.Symbols) {
+		if l := x.Leverage.Symbols[s]; l < 1 || l > 125 {
+			return bad("leverage.symbols."+s, "%d: want 1 to 125", l)
+		}
+		if !reSymbol.MatchString(s) {
+			return bad("leverage.symbols."+s, "%q is not a symbol like BTCUSDT", s)
+		}
+	}
+	switch x.Margin.Mode {
+	case "both", "isolated", "cross":
+	case "none":
+		if len(x.Margin.Mixes) == 0 {
+			return bad("margin.mode", "none with no margin.mixes leaves no account to run")
+		}
+	default:
+		return bad("margin.mode", "%q: want both, isolated, cross or none", x.Margin.Mode)
+	}
+	for _, name := range sortedKeys(x.Margin.Mixes) {
+		m := x.Margin.Mixes[name]
+		key := "margin.mixes." + name
+		if name == "isolated" || name == "cross" || name == "both" || name == "none" || !regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`).MatchString(name) {
+			return bad(key, "%q: a mix name is lower-case letters, digits, - and _, and not isolated, cross, both or none", name)
+		}
+		if _, err := parseMode(m.Default); err != nil {
+			return bad(key+".default", "%v", err)
+		}
+		seen := map[string]bool{}
+		for _, s := range append(slices.Clone(m.Isolated), m.Cross...) {
+			s = strings.ToUpper(s)
+			if seen[s] {
+				return bad(key, "%s is listed twice", s)
+			}
+			seen[s] = true
+		}
+	}
+	for _, f := range []struct {
+		key string
+		d   Dec
+	}{{"costs.maker", x.Costs.Maker}, {"costs.taker", x.Costs.Taker}} {
+		if f.d.IsNegative() || f.d.GreaterThan(decimal.RequireFromString("0.01")) {
+			return bad(f.key, "%s: want a fee rate in [0, 0.01] (0.0005 is 0.05%%)", f.d.String())
+		}
+	}
+	if x.Costs.SlippageBps < 0 || x.Costs.SlippageBps > 1000 {
+		return bad("costs.slippage_bps", "%g: want 0 to 1000 basis points", x.Costs.SlippageBps)
+	}
+	if x.Costs.FundingFallbackRate.Abs().GreaterThan(decimal.RequireFromString("0.03")) {
+		return bad("costs.funding_fallback_rate", "%s: want a rate per 8h in [-0.03, 0.03]", x.Costs.FundingFallbackRate.String())
+	}
+	if x.Brackets.Snapshot != "" {
+		if _, err := time.Parse(time.DateOnly, x.Brackets.Snapshot); err != nil {
+			return bad("brackets.snapshot", "%q: want a date YYYY-MM-DD", x.Brackets.Snapshot)
+		}
+		if x.Brackets.File != "" {
+			return bad("brackets", "give snapshot or file, not both")
+		}
+	}
+	return nil
+}
+
+func parseMode(s string) (margin.Mode, error) {
+	switch strings.ToLower(s) {
+	case "isolated":
+		return margin.Isolated, nil
+	case "cross":
+		return margin.Cross, nil
+	}
+	return 0, fmt.Errorf("%q: want isolated or cross", s)
+}
+
+// parseTime parses an RFC 3339 time or a YYYY-MM-DD date (UTC midnight) into Unix ms.
+func parseTime(s string) (int64, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UnixMilli(), nil
+		}
+	}
+	return 0, fmt.Errorf("%q: want an RFC 3339 time (2025-10-10T21:00:00Z) or a date (2025-10-10)", s)
+}
+
+// timerange returns the replay window in Unix ms (0: open).
+func (x *Experiment) timerange() (start, end int64, err error) {
+	if x.Timerange.Start != "" {
+		if start, err = parseTime(x.Timerange.Start); err != nil {
+			return 0, 0, &configError{Key: "timerange.start", Msg: err.Error()}
+		}
+	}
+	if x.Timerange.End != "" {
+		if end, err = parseTime(x.Timerange.End); err != nil {
+			return 0, 0, &configError{Key: "timerange.end", Msg: err.Error()}
+		}
+	}
+	if start != 0 && end != 0 && end <= start {
+		return 0, 0, &configError{Key: "timerange", Msg: fmt.Sprintf("end %s is not after start %s", x.Timerange.End, x.Timerange.Start)}
+	}
+	return start, end, nil
+}
+
+// setups returns the accounts of the run, in a fixed order: isolated, cross, then the mixes
+// by name. symbols are the run's symbols (mix entries must be among them).
+func (x *Experiment) setups(symbols []string) ([]backtest.Setup, error) {
+	var out []backtest.Setup
+	switch x.Margin.Mode {
+	case "both":
+		out = append(out, backtest.Setup{Name: "isolated", Mode: margin.Isolated}, backtest.Setup{Name: "cross", Mode: margin.Cross})
+	case "isolated":
+		out = append(out, backtest.Setup{Name: "isolated", Mode: margin.Isolated})
+	case "cross":
+		out = append(out, backtest.Setup{Name: "cross", Mode: margin.Cross})
+	}
+	for _, name := range sortedKeys(x.Margin.Mixes) {
+		m := x.Margin.Mixes[name]
+		def, _ := parseMode(m.Default)
+		s := backtest.Setup{Name: name, Mode: def, Overrides: map[string]margin.Mode{}}
+		for _, list := range []struct {
+			syms []string
+			mode margin.Mode
+		}{{m.Isolated, margin.Isolated}, {m.Cross, margin.Cross}} {
+			for _, sym := range list.syms {
+				sym = strings.ToUpper(sym)
+				if !slices.Contains(symbols, sym) {
+					return nil, &configError{Key: "margin.mixes." + name, Msg: fmt.Sprintf("%s is not a symbol of this run (%s)", sym, strings.Join(symbols, ", "))}
+				}
+				if list.mode != def {
+					s.Overrides[sym] = list.mode
+				}
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// leverage returns the leverage of every symbol of the run.
+func (x *Experiment) leverage(symbols []string) (map[string]int, error) {
+	lev := make(map[string]int, len(symbols))
+	for _, s := range symbols {
+		lev[s] = x.Leverage.Default
+	}
+	for _, s := range sortedKeys(x.Leverage.Symbols) {
+		if !slices.Contains(symbols, s) {
+			return nil, &configError{Key: "leverage.symbols." + s, Msg: fmt.Sprintf("%s is not a symbol of this run (%s)", s, strings.Join(symbols, ", "))}
+		}
+		lev[s] = x.Leverage.Symbols[s]
+	}
+	return lev, nil
+}
+
+// backtestConfig maps the experiment to the engine's config for the given symbols.
+func (x *Experiment) backtestConfig(symbols []string) (backtest.Config, error) {
+	setups, err := x.setups(symbols)
+	if err != nil {
+		return backtest.Config{}, err
+	}
+	lev, err := x.leverage(symbols)
+	if err != nil {
+		return backtest.Config{}, err
+	}
+	maker, taker := x.Costs.Maker.Decimal, x.Costs.Taker.Decimal
+	cfg := backtest.Config{
+		Wallet:            x.Account.Wallet.Decimal,
+		Setups:            setups,
+		Leverage:          lev,
+		MakerFee:          &maker,
+		TakerFee:          &taker,
+		SlippageBps:       x.Costs.SlippageBps,
+		Params:            x.Strategy.Params,
+		Parallel:          x.Execution.Parallel,
+		StopOnLiquidation: x.Execution.StopOnLiquidation,
+	}
+	if err := applyEngineExtras(&cfg, x); err != nil {
+		return backtest.Config{}, err
+	}
+	return cfg, nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// marshalResolved renders the experiment as config.resolved.yaml.
+func (x *Experiment) marshalResolved(header string) ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(header)
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(x); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func unwrapPathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,478 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/data/parquet"
+	"github.com/bt-backtest/bt/reports"
+	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/spf13/cobra"
+)
+
+// runFlags are bt run's flags; each one overrides a key of the experiment.
+type runFlags struct {
+	config  string
+	sets    []string
+	asJSON  bool
+	noHTML  bool
+	strFlag map[string]*string // flag name -> value
+}
+
+// flagKeys maps bt run's shortcut flags to experiment keys (list: comma-separated).
+var flagKeys = []struct {
+	flag, key, usage string
+	list             bool
+}{
+	{"strategy", "strategy.name", "strategy name (see bt strategies)", false},
+	{"data", "data.source", `market data: "sample" (embedded) or a store directory`, false},
+	{"interval", "data.interval", "kline interval of the store, e.g. 1h", false},
+	{"symbols", "symbols", "comma-separated symbols (default: every symbol of the data)", true},
+	{"start", "timerange.start", "start time, inclusive (RFC 3339 or YYYY-MM-DD, UTC)", false},
+	{"end", "timerange.end", "end time, exclusive (RFC 3339 or YYYY-MM-DD, UTC)", false},
+	{"wallet", "account.wallet", "initial wallet of each account, USDT", false},
+	{"leverage", "leverage.default", "leverage of every symbol without its own", false},
+	{"mode", "margin.mode", "accounts: both, isolated, cross, or none (only the mixes)", false},
+	{"out", "output.dir", "run directory (default runs/<strategy>-<UTC time>)", false},
+}
+
+func newRunCmd(e *env) *cobra.Command {
+	f := runFlags{strFlag: map[string]*string{}}
+	cmd := &cobra.Command{
+		Use:   "run [-c experiment.yaml] [flags]",
+		Short: "Run a backtest under isolated and cross margin and write a run directory with a report",
+		Long: `Runs a strategy on market data through one account per margin setup (by default an isolated
+and a cross account), writes a run directory (config.resolved.yaml, manifest.json, summary.json,
+per-account CSV and Parquet records, report.html and PNG charts) and prints the summary side by side.
+
+Without arguments it runs the default strategy (swing) on the embedded sample.
+
+Settings come from the experiment file (-c), then the flags, then --set key.path=value, each
+overriding the one before. Unknown keys are errors. bt run -c RUN_DIR/config.resolved.yaml
+reproduces a run exactly.`,
+		Example: `  bt run
+  bt run -c experiments/grid.yaml --out runs/grid
+  bt run -c experiments/swing.yaml --mode cross --set costs.slippage_bps=2 --set strategy.params.lookback=48`,
+		Args: argsBetween(0, 0),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			var ov []override
+			for _, fk := range flagKeys {
+				if cmd.Flags().Changed(fk.flag) {
+					ov = append(ov, override{Path: fk.key, Value: *f.strFlag[fk.flag], Origin: "--" + fk.flag, List: fk.list})
+				}
+			}
+			for _, s := range f.sets {
+				k, v, ok := strings.Cut(s, "=")
+				if !ok || strings.TrimSpace(k) == "" {
+					return usageErrf("--set %q: want key.path=value", s)
+				}
+				ov = append(ov, override{Path: strings.TrimSpace(k), Value: v, Origin: "--set " + k})
+			}
+			return runExperiment(cmd.Context(), e, f, ov)
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&f.config, "config", "c", "", "experiment file (YAML)")
+	for _, fk := range flagKeys {
+		f.strFlag[fk.flag] = fl.String(fk.flag, "", fk.usage)
+	}
+	fl.StringArrayVar(&f.sets, "set", nil, "override any experiment key: key.path=value (repeatable)")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document (run directory and summary) on stdout")
+	fl.BoolVar(&f.noHTML, "no-report", false, "skip the HTML and PNG report (artifacts only)")
+	return cmd
+}
+
+// runOutput is what bt run --json prints.
+type runOutput struct {
+	RunDir   string          `json:"run_dir"`
+	Strategy string          `json:"strategy"`
+	Symbols  []string        `json:"symbols"`
+	Summary  reports.Summary `json:"summary"`
+}
+
+func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error {
+	x, _, err := loadExperiment(f.config, ov)
+	if err != nil {
+		return usageErr(err)
+	}
+	strat, err := lookupStrategy(x.Strategy.Name)
+	if err != nil {
+		return usageErr(&configError{File: configName(f.config), Key: "strategy.name", Msg: err.Error()})
+	}
+	start, end, _ := x.timerange()
+	ds, err := openData(x.Data.Source)
+	if err != nil {
+		return usageErr(err)
+	}
+	st, err := ds.store.Stream(parquet.StreamOptions{Symbols: x.Symbols, Interval: x.Data.Interval, Start: start, End: end})
+	if err != nil {
+		return usageErr(fmt.Errorf("data %s: %w", x.Data.Source, err))
+	}
+	defer st.Close()
+	symbols := st.Symbols()
+	if len(symbols) == 0 {
+		return usageErr(fmt.Errorf("data %s: no klines for the selected symbols and time range", x.Data.Source))
+	}
+	if len(x.Symbols) == 0 {
+		x.Symbols = append([]string(nil), symbols...)
+	}
+	cfg, err := x.backtestConfig(symbols)
+	if err != nil {
+		var ce *configError
+		if errors.As(err, &ce) {
+			ce.File = configName(f.config)
+		}
+		return usageErr(err)
+	}
+	var src backtest.Source = st
+	var prog *progress
+	if e.stderrTTY && !f.asJSON {
+		prog = newProgress(e.stderr, st, start, end)
+		src = prog
+	}
+	res, runErr := backtest.Run(ctx, cfg, strat, src)
+	if prog != nil {
+		prog.done()
+	}
+	if err := st.Err(); err != nil {
+		return usageErr(fmt.Errorf("data %s: %w", x.Data.Source, err))
+	}
+	if runErr != nil {
+		if ctx.Err() != nil {
+			return failErr(fmt.Errorf("run interrupted: %w", runErr))
+		}
+		return failErr(fmt.Errorf("run failed: %w", runErr))
+	}
+
+	dir := x.Output.Dir
+	if dir == "" {
+		dir = defaultRunDir(x.Strategy.Name)
+	}
+	if err := prepareRunDir(dir); err != nil {
+		return failErr(err)
+	}
+	files, err := ds.hashFiles(st.Files())
+	if err != nil {
+		return usageErr(err)
+	}
+	man := artifact.Manifest{
+		Version:     version(),
+		Seed:        x.Seed,
+		Strategy:    x.Strategy.Name,
+		Params:      x.Strategy.Params,
+		DataFiles:   files,
+		Assumptions: res.Assumptions,
+		Start:       res.Start,
+		End:         res.End,
+		Symbols:     res.Symbols,
+	}
+	// What ran: every default filled in, the data path absolute, no output dir (a reproduction
+	// writes a new run directory).
+	resolved := *x
+	resolved.Output.Dir = ""
+	if resolved.Data.Source != "sample" {
+		if abs, err := filepath.Abs(resolved.Data.Source); err == nil {
+			resolved.Data.Source = abs
+		}
+	}
+	yml, err := resolved.marshalResolved("# The experiment as it ran (bt " + version() + ").\n# Reproduce it with: bt run -c config.resolved.yaml --out DIR\n")
+	if err != nil {
+		return failErr(err)
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "config.resolved.yaml"), yml); err != nil {
+		return failErr(err)
+	}
+	if err := artifact.Write(dir, res, man); err != nil {
+		return failErr(fmt.Errorf("writing run directory: %w", err))
+	}
+	if !f.noHTML {
+		if err := reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res}); err != nil {
+			return failErr(fmt.Errorf("rendering report: %w", err))
+		}
+	}
+	sum := reports.Summarize(res)
+	if f.asJSON {
+		return writeJSON(e.stdout, runOutput{RunDir: dir, Strategy: x.Strategy.Name, Symbols: res.Symbols, Summary: sum})
+	}
+	fmt.Fprintf(e.stdout, "%s on %s, %s → %s\n\n", x.Strategy.Name, strings.Join(res.Symbols, ","), fmtMs(res.Start), fmtMs(res.End))
+	if err := printSummary(e.stdout, sum, accountOrder(res)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\nrun directory: %s\n", dir)
+	if !f.noHTML {
+		fmt.Fprintf(e.stdout, "report:        %s\n", filepath.Join(dir, "report.html"))
+	}
+	return nil
+}
+
+func configName(path string) string {
+	if path == "" {
+		return "flags"
+	}
+	return path
+}
+
+func fmtMs(ms int64) string {
+	if ms == 0 {
+		return "?"
+	}
+	return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04Z")
+}
+
+// accountOrder is the order of the run's accounts.
+func accountOrder(res *backtest.Result) []string {
+	names := make([]string, len(res.Accounts))
+	for i, a := range res.Accounts {
+		names[i] = a.Name
+	}
+	return names
+}
+
+// defaultRunDir is runs/<strategy>-<UTC time>, with a counter when it exists. The wall clock
+// only names the directory; it never enters a result.
+func defaultRunDir(strategy string) string {
+	base := filepath.Join("runs", strategy+"-"+time.Now().UTC().Format("20060102T150405Z"))
+	dir := base
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return dir
+		}
+		dir = base + "-" + strconv.Itoa(i)
+	}
+}
+
+// prepareRunDir creates dir. An existing run directory (one holding manifest.json) is
+// emptied first so that no file of an earlier run survives; any other non-empty directory is
+// refused.
+func prepareRunDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("run directory %s: %w", dir, err)
+	case len(ents) == 0:
+	default:
+		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+			if _, err2 := os.Stat(filepath.Join(dir, "config.resolved.yaml")); err2 != nil {
+				return fmt.Errorf("run directory %s exists and is not a bt run directory: refusing to write into it", dir)
+			}
+		}
+		for _, en := range ents {
+			if err := os.RemoveAll(filepath.Join(dir, en.Name())); err != nil {
+				return fmt.Errorf("run directory %s: %w", dir, err)
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("run directory: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes b to a temporary file beside path and renames it.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// dataSource is opened market data.
+type dataSource struct {
+	name  string
+	store *parquet.Store
+	fsys  fs.FS
+}
+
+// openData opens "sample" (the embedded dataset) or a store directory.
+func openData(source string) (*dataSource, error) {
+	if source == "sample" {
+		st, fsys, err := openSample()
+		if err != nil {
+			return nil, fmt.Errorf("embedded sample: %w", err)
+		}
+		return &dataSource{name: "sample", store: st, fsys: fsys}, nil
+	}
+	fi, err := os.Stat(source)
+	if err != nil {
+		return nil, fmt.Errorf("data %s: %s (give a store directory written by bt data import/synth, or \"sample\")", source, unwrapPathErr(err))
+	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("data %s: not a directory (a store is a directory written by bt data import/synth)", source)
+	}
+	fsys := os.DirFS(source)
+	st, err := parquet.OpenFS(fsys)
+	if err != nil {
+		return nil, fmt.Errorf("data %s: %w", source, err)
+	}
+	return &dataSource{name: source, store: st, fsys: fsys}, nil
+}
+
+// hashFiles returns the sha256 of every data file the run read.
+func (d *dataSource) hashFiles(paths []string) ([]artifact.DataFile, error) {
+	out := make([]artifact.DataFile, 0, len(paths))
+	for _, p := range paths {
+		rel := strings.TrimPrefix(filepath.ToSlash(p), "./")
+		f, err := d.fsys.Open(rel)
+		if err != nil {
+			return nil, fmt.Errorf("data %s: hashing %s: %w", d.name, p, err)
+		}
+		h := sha256.New()
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("data %s: hashing %s: %w", d.name, p, err)
+		}
+		name := rel
+		if d.name == "sample" {
+			name = "sample:" + rel
+		}
+		out = append(out, artifact.DataFile{Path: name, SHA256: hex.EncodeToString(h.Sum(nil))})
+	}
+	return out, nil
+}
+
+// metricNames returns the JSON names of AccountSummary's fields, in declaration order.
+func metricNames() []string {
+	t := reflect.TypeFor[reports.AccountSummary]()
+	var names []string
+	for i := range t.NumField() {
+		tag := t.Field(i).Tag.Get("json")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "-" || !t.Field(i).IsExported() {
+			continue
+		}
+		if name == "" {
+			name = t.Field(i).Name
+		}
+		names = append(names, name)
+	}
+	return names
+}
+
+// printSummary prints the accounts side by side: isolated | cross | Δ | mixes.
+func printSummary(w io.Writer, sum reports.Summary, order []string) error {
+	accounts := map[string]map[string]any{}
+	for name, a := range sum.Accounts {
+		accounts[name] = structToMap(a)
+	}
+	var names []string
+	for _, n := range order {
+		if _, ok := accounts[n]; ok {
+			names = append(names, n)
+		}
+	}
+	for _, n := range sortedKeys(accounts) {
+		if !contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	_, hasIso := accounts["isolated"]
+	_, hasCross := accounts["cross"]
+	delta := hasIso && hasCross
+	t := newTable(w)
+	head := []string{"metric"}
+	for _, n := range names {
+		head = append(head, n)
+		if n == "cross" && delta {
+			head = append(head, "Δ cross−isolated")
+		}
+	}
+	t.row(head...)
+	for _, m := range metricNames() {
+		cells := []string{m}
+		for _, n := range names {
+			cells = append(cells, fmtMetric(accounts[n][m]))
+			if n == "cross" && delta {
+				if d, ok := sum.Delta[m]; ok {
+					cells = append(cells, fmtSigned(d))
+				} else {
+					cells = append(cells, "")
+				}
+			}
+		}
+		t.row(cells...)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nMetrics on daily UTC returns, annualized with 365 days, risk-free rate 0.")
+	return nil
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// structToMap flattens a struct into its JSON field names.
+func structToMap(v any) map[string]any {
+	out := map[string]any{}
+	rv := reflect.ValueOf(v)
+	rt := rv.Type()
+	for i := range rt.NumField() {
+		if !rt.Field(i).IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = rt.Field(i).Name
+		}
+		out[name] = rv.Field(i).Interface()
+	}
+	return out
+}
+
+func fmtMetric(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		return strconv.FormatFloat(x, 'g', 6, 64)
+	case float32:
+		return strconv.FormatFloat(float64(x), 'g', 6, 32)
+	case string:
+		if len(x) > 16 {
+			return x[:12] + "…"
+		}
+		return x
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func fmtSigned(f float64) string {
+	s := strconv.FormatFloat(f, 'g', 6, 64)
+	if f > 0 {
+		s = "+" + s
+	}
+	return s
+}
