@@ -1,0 +1,422 @@
+package parquet
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/data"
+)
+
+const noTime = math.MaxInt64
+
+// cursor walks the rows of one series across its partition files, one row group at a time,
+// validating each row group as it is loaded.
+type cursor struct {
+	fsys     fs.FS
+	sr       data.Series
+	display  func(string) string
+	mark     bool
+	funding  bool
+	extra    bool  // decode the optional kline columns too
+	interval int64 // ms; 0 for funding
+	files    []partFile
+	fi       int // next file
+	pr       *partReader
+	b        block
+	i, n     int   // current row; end of the usable rows of b
+	pending  error // raised when i reaches n
+	last     bool  // no rows after n (end bound reached)
+	prev     int64 // time of the last valid row
+	start    int64
+	end      int64
+	head     int64 // time of row i; noTime when exhausted or failed
+	err      error
+}
+
+// newCursor opens series sr restricted to [start, end) (end 0: no bound) and positions it on
+// its first row. display maps a store path to the name used in errors (nil: identity).
+func newCursor(fsys fs.FS, sr data.Series, start, end int64, display func(string) string) (*cursor, error) {
+	st := &Store{fsys: fsys}
+	parts, err := st.parts(sr)
+	if err != nil {
+		return nil, err
+	}
+	if end <= 0 {
+		end = noTime
+	}
+	c := &cursor{fsys: fsys, sr: sr, display: display, start: start, end: end, prev: math.MinInt64,
+		mark: sr.Kind == data.KindMark, funding: sr.Kind == data.KindFunding}
+	if display == nil {
+		c.display = func(p string) string { return p }
+	}
+	if !c.funding {
+		if c.interval, err = data.IntervalMillis(sr.Interval); err != nil {
+			return nil, fmt.Errorf("parquet: %v: %w", sr, err)
+		}
+	}
+	for _, p := range parts {
+		if p.end > start && p.start < end {
+			c.files = append(c.files, p)
+		}
+	}
+	return c, nil
+}
+
+// advance moves to the next row.
+func (c *cursor) advance() {
+	c.i++
+	if c.i < c.n {
+		c.head = c.b.i64[fTime][c.i]
+		return
+	}
+	c.fill()
+}
+
+// fill loads row groups until one has a usable row, or the series ends or fails.
+func (c *cursor) fill() {
+	c.head = noTime
+	for {
+		if c.pending != nil {
+			c.err = c.pending
+			c.pending = nil
+			c.closeFile()
+			return
+		}
+		if c.last || c.err != nil {
+			c.closeFile()
+			return
+		}
+		if c.pr == nil {
+			if c.fi >= len(c.files) {
+				return
+			}
+			p := c.files[c.fi]
+			c.fi++
+			need, opt := klineNeed, []int(nil)
+			switch {
+			case c.extra:
+				opt = klineExtra
+			case c.mark:
+				need = markNeed
+			case c.funding:
+				need, opt = fundNeed, fundOpt
+			}
+			pr, err := openPart(c.fsys, p.path, need, opt)
+			if err != nil {
+				c.err = rename(err, p.path, c.display(p.path))
+				return
+			}
+			pr.name = c.display(p.path)
+			if err := pr.checkMeta(c.sr); err != nil {
+				pr.Close()
+				c.err = err
+				return
+			}
+			c.pr = pr
+		}
+		err := c.pr.next(&c.b)
+		if err == io.EOF {
+			c.closeFile()
+			continue
+		}
+		if err != nil {
+			c.err = err
+			c.closeFile()
+			return
+		}
+		var bad int
+		var field string
+		if c.funding {
+			bad, field, err = checkFunding(&c.b, c.prev)
+		} else {
+			bad, field, err = checkKlines(&c.b, c.prev, c.interval, c.mark)
+		}
+		c.n = bad
+		if err != nil {
+			c.pending = &data.RowError{File: c.pr.name, Row: int(c.pr.rows) + bad + 1, Field: field, Err: err}
+		}
+		ts := c.b.i64[fTime]
+		if c.n > 0 {
+			c.prev = ts[c.n-1]
+		}
+		c.i = sort.Search(c.n, func(k int) bool { return ts[k] >= c.start })
+		if c.end != noTime {
+			if e := sort.Search(c.n, func(k int) bool { return ts[k] >= c.end }); e < c.n {
+				c.n = e
+				c.last = true
+				c.pending = nil
+			}
+		}
+		if c.i < c.n {
+			c.head = ts[c.i]
+			return
+		}
+	}
+}
+
+func rename(err error, from, to string) error {
+	if from == to {
+		return err
+	}
+	var re *data.RowError
+	if errors.As(err, &re) {
+		return err
+	}
+	return fmt.Errorf("%w (%s)", err, to)
+}
+
+func (c *cursor) closeFile() {
+	if c.pr != nil {
+		c.pr.Close()
+		c.pr = nil
+	}
+}
+
+func (c *cursor) close() { c.closeFile(); c.head = noTime }
+
+// StreamOptions selects what Stream replays.
+type StreamOptions struct {
+	Symbols  []string // nil: every symbol that has klines at Interval
+	Interval string   // kline interval, e.g. "1h"; "" picks the only one (error if several)
+	Start    int64    // Unix ms, inclusive; 0: from the start
+	End      int64    // Unix ms, exclusive; 0: to the end
+	// Source selects the data source, e.g. "binance-um"; "" picks the only one holding klines
+	// of the selected symbols at Interval (error if several).
+	Source string
+}
+
+// Stream opens the merged replay of klines, mark klines and funding of the selected symbols,
+// batched by timestamp, with memory bounded independently of the history's length.
+// It implements backtest.Source.
+//
+// Each selected symbol must have klines at the interval; mark klines (same interval and
+// source) and funding (same source) are replayed when stored. Rows are validated as they are
+// read; the first bad row stops the stream with a *data.RowError naming the file, the row
+// (1-based within the file) and the field.
+func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
+	if opt.End != 0 && opt.End <= opt.Start {
+		return nil, fmt.Errorf("parquet: stream: End %d not after Start %d", opt.End, opt.Start)
+	}
+	all, err := s.List()
+	if err != nil {
+		return nil, err
+	}
+	want := map[string]bool{}
+	for _, sym := range opt.Symbols {
+		want[sym] = true
+	}
+	var klines []data.Series
+	for _, sr := range all {
+		if sr.Kind != data.KindKlines || (opt.Source != "" && sr.Source != opt.Source) ||
+			(opt.Interval != "" && sr.Interval != opt.Interval) || (opt.Symbols != nil && !want[sr.Symbol]) {
+			continue
+		}
+		klines = append(klines, sr)
+	}
+	distinct := func(f func(data.Series) string) []string {
+		var out []string
+		for _, sr := range klines {
+			if v := f(sr); !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	ivs := distinct(func(sr data.Series) string { return sr.Interval })
+	srcs := distinct(func(sr data.Series) string { return sr.Source })
+	switch {
+	case len(klines) == 0:
+		return nil, fmt.Errorf("%w (interval %q, source %q, symbols %v)", ErrNoData, opt.Interval, opt.Source, opt.Symbols)
+	case len(ivs) > 1:
+		return nil, fmt.Errorf("parquet: stream: several kline intervals %v: set Interval", ivs)
+	case len(srcs) > 1:
+		return nil, fmt.Errorf("parquet: stream: several sources %v: set Source", srcs)
+	}
+	interval, source := ivs[0], srcs[0]
+	syms := distinct(func(sr data.Series) string { return sr.Symbol })
+	for sym := range want {
+		if !slices.Contains(syms, sym) {
+			return nil, fmt.Errorf("%w: no %s klines of %s from %s", ErrNoData, interval, sym, source)
+		}
+	}
+	ivMs, err := data.IntervalMillis(interval)
+	if err != nil {
+		return nil, err
+	}
+	has := map[data.Series]bool{}
+	for _, sr := range all {
+		has[sr] = true
+	}
+	display := func(p string) string { return p }
+	if s.root != "" {
+		display = s.osPath
+	}
+	st := &Stream{syms: syms, interval: ivMs,
+		kl: make([]*cursor, len(syms)), mk: make([]*cursor, len(syms)), fd: make([]*cursor, len(syms))}
+	open := func(sr data.Series) (*cursor, error) {
+		c, err := newCursor(s.fsys, sr, opt.Start, opt.End, display)
+		if err != nil {
+			return nil, err
+		}
+		c.fill()
+		st.all = append(st.all, c)
+		for _, p := range c.files {
+			st.files = append(st.files, p.path)
+		}
+		return c, nil
+	}
+	for id, sym := range syms {
+		if st.kl[id], err = open(data.Series{Symbol: sym, Kind: data.KindKlines, Interval: interval, Source: source}); err != nil {
+			st.Close()
+			return nil, err
+		}
+		if mk := (data.Series{Symbol: sym, Kind: data.KindMark, Interval: interval, Source: source}); has[mk] {
+			if st.mk[id], err = open(mk); err != nil {
+				st.Close()
+				return nil, err
+			}
+		}
+		if fd := (data.Series{Symbol: sym, Kind: data.KindFunding, Source: source}); has[fd] {
+			if st.fd[id], err = open(fd); err != nil {
+				st.Close()
+				return nil, err
+			}
+		}
+	}
+	slices.Sort(st.files)
+	n := len(syms)
+	st.batch.Bars = make([]backtest.Bar, 0, n)
+	st.batch.Marks = make([]backtest.Bar, 0, n)
+	st.batch.Funding = make([]backtest.Funding, 0, n)
+	st.hasMark = make([]bool, n)
+	st.hasFunding = make([]bool, n)
+	for id := range syms {
+		st.hasMark[id] = st.mk[id] != nil && (st.mk[id].head != noTime || st.mk[id].err != nil)
+		st.hasFunding[id] = st.fd[id] != nil && (st.fd[id].head != noTime || st.fd[id].err != nil)
+	}
+	return st, nil
+}
+
+// Stream is the merged, time-ordered replay of a Store. See backtest.Source.
+//
+// Each step takes the smallest head time over the per-series cursors and collects, in symbol
+// order, every cursor at that time: for time-aligned klines that is a linear pass per
+// timestamp and no heap operation per bar, and the result cannot depend on the order symbols
+// were listed in. A Stream holds one decoded row group per series (see Options.RowGroupRows).
+type Stream struct {
+	syms       []string
+	interval   int64
+	kl, mk, fd []*cursor // by symbol ID; mk, fd entries may be nil
+	all        []*cursor
+	files      []string
+	hasMark    []bool
+	hasFunding []bool
+	batch      backtest.Batch
+	err        error
+	done       bool
+}
+
+var _ backtest.Source = (*Stream)(nil)
+
+// Symbols returns the stream's symbols, sorted ascending; Bar.ID indexes it.
+func (st *Stream) Symbols() []string { return st.syms }
+
+// IntervalMillis returns the kline interval in milliseconds.
+func (st *Stream) IntervalMillis() int64 { return st.interval }
+
+// Next advances to the next timestamp holding any kline, mark kline or funding settlement.
+// It returns false at the end or on error; see Err.
+func (st *Stream) Next() bool {
+	if st.done {
+		return false
+	}
+	t := int64(noTime)
+	for _, c := range st.all {
+		if c.err != nil {
+			st.err = c.err
+			st.finish()
+			return false
+		}
+		if c.head < t {
+			t = c.head
+		}
+	}
+	if t == noTime {
+		st.finish()
+		return false
+	}
+	b := &st.batch
+	b.Time = t
+	b.Bars, b.Marks, b.Funding = b.Bars[:0], b.Marks[:0], b.Funding[:0]
+	for id, c := range st.kl {
+		if c.head == t {
+			b.Bars = append(b.Bars, st.bar(id, c))
+			c.advance()
+		}
+	}
+	for id, c := range st.mk {
+		if c != nil && c.head == t {
+			b.Marks = append(b.Marks, st.bar(id, c))
+			c.advance()
+		}
+	}
+	for id, c := range st.fd {
+		if c != nil && c.head == t {
+			f := backtest.Funding{Symbol: st.syms[id], ID: id, Time: t, Rate: c.b.f64[fRate][c.i], IntervalHours: 8}
+			if c.b.has[fIntervalHours] {
+				f.IntervalHours = int(c.b.i32[fIntervalHours][c.i])
+			}
+			b.Funding = append(b.Funding, f)
+			c.advance()
+		}
+	}
+	return true
+}
+
+func (st *Stream) bar(id int, c *cursor) backtest.Bar {
+	i, b := c.i, &c.b
+	bar := backtest.Bar{Symbol: st.syms[id], ID: id, Time: c.head, End: c.head + st.interval,
+		Open: b.f64[fOpen][i], High: b.f64[fHigh][i], Low: b.f64[fLow][i], Close: b.f64[fClose][i]}
+	if !c.mark {
+		bar.Volume = b.f64[fVolume][i]
+	}
+	return bar
+}
+
+func (st *Stream) finish() {
+	st.done = true
+	for _, c := range st.all {
+		c.close()
+	}
+}
+
+// Batch returns the current timestamp's events, valid until the next call to Next.
+func (st *Stream) Batch() *backtest.Batch { return &st.batch }
+
+// Err returns the first error met, nil at a clean end.
+func (st *Stream) Err() error { return st.err }
+
+// Close releases the open files. It is safe to call more than once.
+func (st *Stream) Close() error {
+	st.finish()
+	return nil
+}
+
+// HasMark reports whether symbol id has a mark-price series in the selected range.
+func (st *Stream) HasMark(id int) bool { return id >= 0 && id < len(st.hasMark) && st.hasMark[id] }
+
+// HasFunding reports whether symbol id has a funding series in the selected range.
+func (st *Stream) HasFunding(id int) bool {
+	return id >= 0 && id < len(st.hasFunding) && st.hasFunding[id]
+}
+
+// Files returns the Parquet files the stream reads (for the run manifest), sorted. They are
+// slash paths relative to the store root.
+func (st *Stream) Files() []string { return st.files }

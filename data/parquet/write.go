@@ -1,0 +1,446 @@
+package parquet
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	pq "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
+
+	"github.com/bt-backtest/bt/data"
+)
+
+// Errors of the package. Data faults in rows are *data.RowError values wrapping the data
+// package's sentinels; conflicting writes are *ConflictError.
+var (
+	// ErrReadOnly: a write to a store opened with OpenFS.
+	ErrReadOnly = errors.New("parquet: store is read-only")
+	// ErrNoData: Stream found no klines for the selection.
+	ErrNoData = errors.New("parquet: no data")
+	// ErrCorrupt: a file is truncated or not valid Parquet.
+	ErrCorrupt = errors.New("parquet: corrupt file")
+	// ErrMissingColumn: a required column is absent from a file.
+	ErrMissingColumn = errors.New("parquet: missing column")
+	// ErrColumnType: a column has the wrong physical type or is repeated.
+	ErrColumnType = errors.New("parquet: wrong column type")
+	// ErrNull: a column holds nulls.
+	ErrNull = errors.New("parquet: null value")
+	// ErrMetadata: a file's key/value metadata names another series than its path.
+	ErrMetadata = errors.New("parquet: metadata does not match path")
+	// ErrConflict: a write holds a row whose time is stored with other values
+	// (the error is a *ConflictError).
+	ErrConflict = errors.New("parquet: conflicting duplicate")
+)
+
+// ConflictError reports a row whose time is already stored (or given twice) with different
+// values. Nothing is written when a write meets one.
+type ConflictError struct {
+	Series data.Series
+	Time   int64  // Unix ms
+	Field  string // first differing column
+	Stored float64
+	New    float64
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("parquet: %v at %s: field %s: stored %v, new %v: conflicting duplicate",
+		e.Series, time.UnixMilli(e.Time).UTC().Format(time.RFC3339), e.Field, e.Stored, e.New)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Row types, one per schema. Field order is column order.
+type klineRow struct {
+	OpenTime int64   `parquet:"open_time,timestamp(millisecond:utc),delta"`
+	Open     float64 `parquet:"open,split"`
+	High     float64 `parquet:"high,split"`
+	Low      float64 `parquet:"low,split"`
+	Close    float64 `parquet:"close,split"`
+	Volume   float64 `parquet:"volume,split"`
+}
+
+type klineExtraRow struct {
+	OpenTime            int64   `parquet:"open_time,timestamp(millisecond:utc),delta"`
+	Open                float64 `parquet:"open,split"`
+	High                float64 `parquet:"high,split"`
+	Low                 float64 `parquet:"low,split"`
+	Close               float64 `parquet:"close,split"`
+	Volume              float64 `parquet:"volume,split"`
+	QuoteVolume         float64 `parquet:"quote_volume,split"`
+	Trades              int64   `parquet:"trades,delta"`
+	TakerBuyVolume      float64 `parquet:"taker_buy_volume,split"`
+	TakerBuyQuoteVolume float64 `parquet:"taker_buy_quote_volume,split"`
+}
+
+type markRow struct {
+	OpenTime int64   `parquet:"open_time,timestamp(millisecond:utc),delta"`
+	Open     float64 `parquet:"open,split"`
+	High     float64 `parquet:"high,split"`
+	Low      float64 `parquet:"low,split"`
+	Close    float64 `parquet:"close,split"`
+}
+
+type fundingRow struct {
+	Time          int64   `parquet:"time,timestamp(millisecond:utc),delta"`
+	Rate          float64 `parquet:"rate,split"`
+	IntervalHours int32   `parquet:"interval_hours,delta"`
+}
+
+func hasExtra(k *data.Kline) bool {
+	return k.QuoteVolume != 0 || k.Trades != 0 || k.TakerBuyVolume != 0 || k.TakerBuyQuoteVolume != 0
+}
+
+// klineFields lists the comparable fields of a kline with their column names.
+func klineDiff(a, b *data.Kline) (string, float64, float64, bool) {
+	pairs := [...]struct {
+		name string
+		x, y float64
+	}{
+		{"open", a.Open, b.Open}, {"high", a.High, b.High}, {"low", a.Low, b.Low}, {"close", a.Close, b.Close},
+		{"volume", a.Volume, b.Volume}, {"quote_volume", a.QuoteVolume, b.QuoteVolume},
+		{"trades", float64(a.Trades), float64(b.Trades)}, {"taker_buy_volume", a.TakerBuyVolume, b.TakerBuyVolume},
+		{"taker_buy_quote_volume", a.TakerBuyQuoteVolume, b.TakerBuyQuoteVolume},
+	}
+	for _, p := range pairs {
+		if p.x != p.y && !(math.IsNaN(p.x) && math.IsNaN(p.y)) {
+			return p.name, p.x, p.y, true
+		}
+	}
+	if a.Trades != b.Trades {
+		return "trades", float64(a.Trades), float64(b.Trades), true
+	}
+	return "", 0, 0, false
+}
+
+// WriteKlines merges rows (klines or mark klines, per s.Kind) into the store. Rows may be in
+// any order and may overlap what is stored: identical duplicates are skipped; a row whose
+// timestamp is stored with different values is a *ConflictError and nothing is written.
+// Each partition file is written to a temporary name and renamed.
+//
+// Rows are validated first (data.CheckKline, and open times aligned to the interval); a bad
+// row is a *data.RowError whose Row is its 1-based index in rows, and nothing is written.
+// For mark klines the volume fields are ignored (stored mark files have no volume column).
+func (s *Store) WriteKlines(sr data.Series, rows []data.Kline) (WriteStats, error) {
+	var st WriteStats
+	if s.root == "" {
+		return st, ErrReadOnly
+	}
+	if err := sr.Validate(); err != nil {
+		return st, err
+	}
+	if sr.Kind != data.KindKlines && sr.Kind != data.KindMark {
+		return st, fmt.Errorf("parquet: WriteKlines of %v: not a kline series", sr)
+	}
+	mark := sr.Kind == data.KindMark
+	iv, _ := data.IntervalMillis(sr.Interval)
+	name := "input " + sr.String()
+	in := make([]data.Kline, len(rows))
+	idx := make([]int, len(rows)) // original index, for error messages
+	for i := range rows {
+		k := rows[i]
+		if mark {
+			k.Volume, k.QuoteVolume, k.Trades, k.TakerBuyVolume, k.TakerBuyQuoteVolume = 0, 0, 0, 0, 0
+		}
+		if f, err := data.CheckKline(&k); err != nil {
+			return st, &data.RowError{File: name, Row: i + 1, Field: f, Err: err}
+		}
+		if k.OpenTime%iv != 0 {
+			return st, &data.RowError{File: name, Row: i + 1, Field: "open_time", Err: data.ErrMisaligned}
+		}
+		in[i] = k
+		idx[i] = i
+	}
+	// Sort by time (stable: ties keep input order), then drop identical duplicates.
+	order := make([]int, len(in))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp64(in[a].OpenTime, in[b].OpenTime) })
+	sorted := make([]data.Kline, 0, len(in))
+	for _, i := range order {
+		k := in[i]
+		if n := len(sorted); n > 0 && sorted[n-1].OpenTime == k.OpenTime {
+			if f, x, y, diff := klineDiff(&sorted[n-1], &k); diff {
+				return st, &ConflictError{Series: sr, Time: k.OpenTime, Field: f, Stored: x, New: y}
+			}
+			st.Duplicates++
+			continue
+		}
+		sorted = append(sorted, k)
+	}
+	// Group by month and merge with what is stored; write nothing until every partition merged.
+	type job struct {
+		month string
+		rows  []data.Kline
+	}
+	var jobs []job
+	for lo := 0; lo < len(sorted); {
+		m := monthOf(sorted[lo].OpenTime)
+		hi := lo
+		for hi < len(sorted) && monthOf(sorted[hi].OpenTime) == m {
+			hi++
+		}
+		newRows := sorted[lo:hi]
+		lo = hi
+		_, mEnd, _ := monthBounds(m)
+		mStart, _, _ := monthBounds(m)
+		old, err := s.ReadKlines(sr, mStart, mEnd)
+		if err != nil {
+			return WriteStats{}, err
+		}
+		merged, added, dups, err := mergeKlines(sr, old, newRows)
+		if err != nil {
+			return WriteStats{}, err
+		}
+		st.Duplicates += dups
+		if added == 0 {
+			continue
+		}
+		st.Added += added
+		jobs = append(jobs, job{m, merged})
+	}
+	for _, j := range jobs {
+		if err := s.writeKlinePart(sr, j.month, j.rows); err != nil {
+			return st, err
+		}
+		st.Files++
+	}
+	return st, nil
+}
+
+func cmp64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// mergeKlines merges two time-sorted, duplicate-free slices.
+func mergeKlines(sr data.Series, old, add []data.Kline) (out []data.Kline, added, dups int, err error) {
+	out = make([]data.Kline, 0, len(old)+len(add))
+	i, j := 0, 0
+	for i < len(old) || j < len(add) {
+		switch {
+		case j == len(add) || (i < len(old) && old[i].OpenTime < add[j].OpenTime):
+			out = append(out, old[i])
+			i++
+		case i == len(old) || add[j].OpenTime < old[i].OpenTime:
+			out = append(out, add[j])
+			added++
+			j++
+		default:
+			if f, x, y, diff := klineDiff(&old[i], &add[j]); diff {
+				return nil, 0, 0, &ConflictError{Series: sr, Time: add[j].OpenTime, Field: f, Stored: x, New: y}
+			}
+			out = append(out, old[i])
+			dups++
+			i++
+			j++
+		}
+	}
+	return out, added, dups, nil
+}
+
+// WriteFunding is WriteKlines for funding rates. Rows are checked with data.CheckFunding.
+func (s *Store) WriteFunding(sr data.Series, rows []data.FundingRate) (WriteStats, error) {
+	var st WriteStats
+	if s.root == "" {
+		return st, ErrReadOnly
+	}
+	if err := sr.Validate(); err != nil {
+		return st, err
+	}
+	if sr.Kind != data.KindFunding {
+		return st, fmt.Errorf("parquet: WriteFunding of %v: not a funding series", sr)
+	}
+	name := "input " + sr.String()
+	for i := range rows {
+		if f, err := data.CheckFunding(&rows[i]); err != nil {
+			return st, &data.RowError{File: name, Row: i + 1, Field: f, Err: err}
+		}
+	}
+	in := slices.Clone(rows)
+	slices.SortStableFunc(in, func(a, b data.FundingRate) int { return cmp64(a.Time, b.Time) })
+	diff := func(a, b *data.FundingRate) (string, float64, float64, bool) {
+		switch {
+		case a.Rate != b.Rate:
+			return "rate", a.Rate, b.Rate, true
+		case a.IntervalHours != b.IntervalHours:
+			return "interval_hours", float64(a.IntervalHours), float64(b.IntervalHours), true
+		}
+		return "", 0, 0, false
+	}
+	sorted := in[:0]
+	for _, f := range in {
+		if n := len(sorted); n > 0 && sorted[n-1].Time == f.Time {
+			if fld, x, y, d := diff(&sorted[n-1], &f); d {
+				return st, &ConflictError{Series: sr, Time: f.Time, Field: fld, Stored: x, New: y}
+			}
+			st.Duplicates++
+			continue
+		}
+		sorted = append(sorted, f)
+	}
+	type job struct {
+		month string
+		rows  []data.FundingRate
+	}
+	var jobs []job
+	for lo := 0; lo < len(sorted); {
+		m := monthOf(sorted[lo].Time)
+		hi := lo
+		for hi < len(sorted) && monthOf(sorted[hi].Time) == m {
+			hi++
+		}
+		add := sorted[lo:hi]
+		lo = hi
+		mStart, mEnd, _ := monthBounds(m)
+		old, err := s.ReadFunding(sr, mStart, mEnd)
+		if err != nil {
+			return WriteStats{}, err
+		}
+		out := make([]data.FundingRate, 0, len(old)+len(add))
+		added := 0
+		i, j := 0, 0
+		for i < len(old) || j < len(add) {
+			switch {
+			case j == len(add) || (i < len(old) && old[i].Time < add[j].Time):
+				out = append(out, old[i])
+				i++
+			case i == len(old) || add[j].Time < old[i].Time:
+				out = append(out, add[j])
+				added++
+				j++
+			default:
+				if fld, x, y, d := diff(&old[i], &add[j]); d {
+					return WriteStats{}, &ConflictError{Series: sr, Time: add[j].Time, Field: fld, Stored: x, New: y}
+				}
+				out = append(out, old[i])
+				st.Duplicates++
+				i++
+				j++
+			}
+		}
+		if added == 0 {
+			continue
+		}
+		st.Added += added
+		jobs = append(jobs, job{m, out})
+	}
+	for _, j := range jobs {
+		rs := make([]fundingRow, len(j.rows))
+		for i, f := range j.rows {
+			rs[i] = fundingRow{Time: f.Time, Rate: f.Rate, IntervalHours: f.IntervalHours}
+		}
+		if err := writePart(s, sr, j.month, rs); err != nil {
+			return st, err
+		}
+		st.Files++
+	}
+	return st, nil
+}
+
+func (s *Store) writeKlinePart(sr data.Series, month string, rows []data.Kline) error {
+	switch {
+	case sr.Kind == data.KindMark:
+		rs := make([]markRow, len(rows))
+		for i, k := range rows {
+			rs[i] = markRow{k.OpenTime, k.Open, k.High, k.Low, k.Close}
+		}
+		return writePart(s, sr, month, rs)
+	case slices.ContainsFunc(rows, func(k data.Kline) bool { return hasExtra(&k) }):
+		rs := make([]klineExtraRow, len(rows))
+		for i, k := range rows {
+			rs[i] = klineExtraRow{k.OpenTime, k.Open, k.High, k.Low, k.Close, k.Volume,
+				k.QuoteVolume, k.Trades, k.TakerBuyVolume, k.TakerBuyQuoteVolume}
+		}
+		return writePart(s, sr, month, rs)
+	default:
+		rs := make([]klineRow, len(rows))
+		for i, k := range rows {
+			rs[i] = klineRow{k.OpenTime, k.Open, k.High, k.Low, k.Close, k.Volume}
+		}
+		return writePart(s, sr, month, rs)
+	}
+}
+
+func codec(name string) compress.Codec {
+	switch name {
+	case "snappy":
+		return &pq.Snappy
+	case "none":
+		return &pq.Uncompressed
+	}
+	return &pq.Zstd
+}
+
+// writePart writes rows as the partition file of month, through a temporary file renamed
+// into place.
+func writePart[T any](s *Store, sr data.Series, month string, rows []T) (err error) {
+	final := s.osPath(partPath(sr, month))
+	dir := filepath.Dir(final)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	f, err := os.CreateTemp(dir, ".data-*.parquet.tmp")
+	if err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err := encodeRows(f, sr, s.opt, rows); err != nil {
+		return fmt.Errorf("parquet: write %s: %w", final, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	if err := os.Rename(f.Name(), final); err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
+	return nil
+}
+
+type writerTo interface {
+	Write(p []byte) (int, error)
+}
+
+// encodeRows writes rows as one Parquet file to w.
+func encodeRows[T any](w writerTo, sr data.Series, opt Options, rows []T) error {
+	pw := pq.NewGenericWriter[T](w,
+		pq.Compression(codec(opt.Compression)),
+		pq.MaxRowsPerRowGroup(int64(opt.RowGroupRows)),
+		pq.CreatedBy("bt", "1", ""),
+		pq.KeyValueMetadata("symbol", sr.Symbol),
+		pq.KeyValueMetadata("kind", string(sr.Kind)),
+		pq.KeyValueMetadata("interval", sr.Interval),
+		pq.KeyValueMetadata("source", sr.Source),
+		pq.KeyValueMetadata("bt.layout", "1"),
+	)
+	for len(rows) > 0 {
+		n := min(len(rows), opt.RowGroupRows)
+		if _, err := pw.Write(rows[:n]); err != nil {
+			return err
+		}
+		if err := pw.Flush(); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return pw.Close()
+}
