@@ -1,12 +1,6 @@
 package backtest
 
-// CONTRACT STUB written by the lead: the names and meanings strategies/, reports/ and cmd/bt
-// code against. The owner of package backtest implements them (and may move them into
-// other files), adding to the API as needed but keeping these signatures and meanings.
-
 import (
-	"context"
-
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
@@ -80,34 +74,12 @@ type (
 	FundingHandler interface {
 		OnFunding(br *Broker, p FundingPayment)
 	}
+	// RejectHandler is told of every rejection recorded after placement (an order refused
+	// when it triggers or fills); rejections at placement are returned by Submit instead.
+	RejectHandler interface {
+		OnReject(br *Broker, r Reject)
+	}
 )
-
-// Broker is a strategy's handle on its own account. All times are from the data.
-type Broker struct{}
-
-func (br *Broker) Now() int64                                             { panic("unimplemented") }
-func (br *Broker) Symbols() []string                                      { panic("unimplemented") }
-func (br *Broker) Submit(o Order) (OrderID, error)                        { panic("unimplemented") }
-func (br *Broker) Cancel(id OrderID) error                                { panic("unimplemented") }
-func (br *Broker) CancelAll(symbol string) error                          { panic("unimplemented") }
-func (br *Broker) OpenOrders(symbol string) []Order                       { panic("unimplemented") }
-func (br *Broker) SetLeverage(symbol string, lev int) error               { panic("unimplemented") }
-func (br *Broker) SetMarginMode(symbol string, m margin.Mode) error       { panic("unimplemented") }
-func (br *Broker) AddMargin(symbol string, amount decimal.Decimal) error  { panic("unimplemented") }
-func (br *Broker) Position(symbol string) margin.Position                 { panic("unimplemented") }
-func (br *Broker) Available() decimal.Decimal                             { panic("unimplemented") }
-func (br *Broker) Equity() float64                                        { panic("unimplemented") }
-func (br *Broker) MarginRatio() float64                                   { panic("unimplemented") }
-func (br *Broker) LiquidationPrice(symbol string) (decimal.Decimal, bool) { panic("unimplemented") }
-
-// Bars returns up to n most recent completed bars of symbol, oldest first.
-func (br *Broker) Bars(symbol string, n int) []Bar { panic("unimplemented") }
-
-// Param returns the named strategy parameter from the run config (ok=false when unset).
-func (br *Broker) Param(name string) (string, bool) { panic("unimplemented") }
-
-// Account returns the name of the account the strategy runs in ("isolated", "cross", ...).
-func (br *Broker) Account() string { panic("unimplemented") }
 
 // Records a run produces, per account.
 
@@ -185,8 +157,11 @@ type AccountResult struct {
 	Funding      []FundingPayment
 	Rejects      []Reject
 	Final        margin.Snapshot
+	Positions    []margin.Position // final positions, open ones only, in symbol order
 	Ruined       bool
 	RuinTime     int64
+	Stopped      bool  // the strategy stopped being called (ruin or StopOnLiquidation)
+	StopTime     int64 // when it stopped
 }
 
 // Assumption is one modelling assumption in force in a run (named in every output).
@@ -196,33 +171,7 @@ type Assumption struct{ Key, Value string }
 type Result struct {
 	Accounts    []AccountResult
 	Assumptions []Assumption
-	Start, End  int64
+	Start, End  int64 // first and last timestamp replayed (Unix ms)
 	Symbols     []string
-}
-
-// Setup is one account's margin setup: a default mode and per-symbol overrides.
-type Setup struct {
-	Name      string
-	Mode      margin.Mode
-	Overrides map[string]margin.Mode
-}
-
-// Config configures a run. The zero value of each field documents its default.
-type Config struct {
-	Wallet            decimal.Decimal   // initial wallet per account; zero: 10000 USDT
-	Setups            []Setup           // nil: isolated and cross
-	Leverage          map[string]int    // per symbol; missing: 10
-	MakerFee          *decimal.Decimal  // nil: 0.0002
-	TakerFee          *decimal.Decimal  // nil: 0.0005
-	SlippageBps       float64           // market/stop fills
-	Params            map[string]string // strategy parameters by name
-	Parallel          bool              // run accounts on separate goroutines (identical results)
-	StopOnLiquidation bool              // stop trading an account after its first liquidation
-	// ... brackets, instruments, funding fallback, mark fallback: owner adds fields
-}
-
-// Run replays src once and fans every event out to one account per setup, each with its own
-// strategy from newStrategy.
-func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Source) (*Result, error) {
-	panic("unimplemented")
+	Config      Config // the run's config with defaults filled in
 }

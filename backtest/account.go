@@ -1,0 +1,480 @@
+package backtest
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
+)
+
+// order is an open order of one account.
+type order struct {
+	Order
+	id       OrderID
+	sym      int
+	fresh    bool    // submitted since the last bar: arrives at the symbol's next open
+	attached bool    // stop-loss/take-profit child of an entry; cancelled when the position is flat
+	oco      OrderID // sibling cancelled when this one fills; 0: none
+	rising   bool    // stop/TP: triggers when the price rises to the level (else falls to it)
+	level    float64 // trigger (stops) or limit price (limits), for screening
+}
+
+// fbracket is a bracket in float64, for the per-bar margin ratio and liquidation distance.
+type fbracket struct{ cap, mmr, cum float64 }
+
+// symState is one account's view of one symbol.
+type symState struct {
+	inst margin.Instrument
+	brk  []fbracket
+	hist ring
+
+	// market view of the current timestamp
+	present  bool       // a kline at this timestamp
+	moving   bool       // a kline or a mark bar at this timestamp
+	lp, mp   [4]float64 // last and mark path points
+	prevLast float64    // last close before this timestamp (NaN: none yet)
+	prevMark float64    // mark close before this timestamp (NaN: none yet)
+	mark     float64    // current mark
+	last     float64    // latest close (NaN: none yet)
+
+	fundingSeen bool // the source delivered a funding event for the symbol
+
+	// float shadow of the ledger, refreshed after every ledger event of the symbol
+	qty, entry, isoWallet float64
+	isolated              bool
+	lev                   int
+	liq                   float64 // isolated: cached liquidation price, NaN none
+
+	tr tradeState
+}
+
+// tradeState accumulates the round trip in progress on one symbol.
+type tradeState struct {
+	open                    bool
+	t                       Trade
+	entryQty, entryNotional decimal.Decimal
+	exitQty, exitNotional   decimal.Decimal
+	realized                decimal.Decimal
+}
+
+// account is one margin setup's replay: its ledger, strategy, orders and records. Nothing in it
+// is shared with another account, except the read-only config and symbol list.
+type account struct {
+	cfg     *Config
+	symbols []string
+	setup   Setup
+	acct    *margin.Account
+	strat   Strategy
+	br      Broker
+
+	onStep    StepHandler
+	onFill    FillHandler
+	onLiq     LiquidationHandler
+	onFunding FundingHandler
+	onReject  RejectHandler
+
+	syms   []symState
+	orders []order
+	nextID OrderID
+	res    AccountResult
+
+	now, end, prevT  int64
+	nOpen            int
+	crossWallet      float64
+	isoTotal         float64
+	peak             float64
+	ruinWallet       float64 // flat with less than this: cannot open the minimum order
+	stopped          bool
+	liquidated       bool
+	started          bool
+	maker, taker     decimal.Decimal
+	slipUp, slipDown decimal.Decimal
+
+	// scratch, reused every timestamp
+	from, to, fromS []float64
+	ids             []OrderID
+	liqBuf          []margin.Liquidation
+}
+
+func newAccount(cfg *Config, symbols []string, insts []margin.Instrument, setup Setup, strat Strategy) (*account, error) {
+	acct, err := margin.NewAccount(margin.Config{Wallet: cfg.Wallet, Instruments: insts, AutoAddMargin: cfg.AutoAddMargin})
+	if err != nil {
+		return nil, fmt.Errorf("backtest: account %s: %w", setup.Name, err)
+	}
+	n := len(symbols)
+	a := &account{
+		cfg: cfg, symbols: symbols, setup: setup, acct: acct, strat: strat,
+		syms:  make([]symState, n),
+		from:  make([]float64, n),
+		to:    make([]float64, n),
+		fromS: make([]float64, n),
+		maker: *cfg.MakerFee, taker: *cfg.TakerFee,
+	}
+	bps := decimal.NewFromFloat(cfg.SlippageBps).Div(decimal.NewFromInt(10000))
+	a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(bps), decimal.NewFromInt(1).Sub(bps)
+	a.br.a = a
+	a.onStep, _ = strat.(StepHandler)
+	a.onFill, _ = strat.(FillHandler)
+	a.onLiq, _ = strat.(LiquidationHandler)
+	a.onFunding, _ = strat.(FundingHandler)
+	a.onReject, _ = strat.(RejectHandler)
+	a.res.Name = setup.Name
+	a.res.Modes = make(map[string]margin.Mode, n)
+	for i, sym := range symbols {
+		s := &a.syms[i]
+		s.inst = insts[i]
+		s.brk = floatBrackets(insts[i].Brackets)
+		s.hist = newRing(cfg.History)
+		s.prevLast, s.prevMark, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		mode := setup.modeOf(sym)
+		a.res.Modes[sym] = mode
+		if err := acct.SetMode(i, mode); err != nil {
+			return nil, fmt.Errorf("backtest: account %s: %s: %w", setup.Name, sym, err)
+		}
+		if err := acct.SetLeverage(i, cfg.leverageOf(sym)); err != nil {
+			return nil, fmt.Errorf("%w: account %s: %s leverage %d: %w", ErrBadConfig, setup.Name, sym, cfg.leverageOf(sym), err)
+		}
+		a.refreshSym(i)
+	}
+	a.refreshWallet()
+	a.refreshRuin()
+	a.peak = a.acct.Equity()
+	return a, nil
+}
+
+func floatBrackets(t margin.Table) []fbracket {
+	out := make([]fbracket, len(t))
+	for i, b := range t {
+		c := b.Cap.InexactFloat64()
+		if i == len(t)-1 {
+			c = math.Inf(1)
+		}
+		out[i] = fbracket{cap: c, mmr: b.MMR.InexactFloat64(), cum: b.Cum.InexactFloat64()}
+	}
+	return out
+}
+
+// bracketOf returns the float bracket holding notional (the last one past the top cap).
+func bracketOf(brk []fbracket, notional float64) fbracket {
+	for _, b := range brk {
+		if notional < b.cap {
+			return b
+		}
+	}
+	return brk[len(brk)-1]
+}
+
+// refreshSym reloads the float shadow of symbol i from the ledger.
+func (a *account) refreshSym(i int) {
+	s := &a.syms[i]
+	p := a.acct.Position(i)
+	wasOpen := s.qty != 0
+	s.qty = p.Qty.InexactFloat64()
+	s.entry = p.Entry.InexactFloat64()
+	s.isoWallet = p.IsolatedWallet.InexactFloat64()
+	s.isolated = p.Mode == margin.Isolated
+	s.lev = p.Leverage
+	if p.Qty.IsZero() {
+		s.qty = 0
+	}
+	switch {
+	case wasOpen && s.qty == 0:
+		a.nOpen--
+	case !wasOpen && s.qty != 0:
+		a.nOpen++
+	}
+	s.liq = math.NaN()
+	if s.qty != 0 && s.isolated {
+		if lp, ok := a.acct.LiquidationPriceOf(i); ok {
+			s.liq = lp.InexactFloat64()
+		}
+	}
+}
+
+// refreshWallet reloads the float wallet shadows from the ledger.
+func (a *account) refreshWallet() {
+	snap := a.acct.Snapshot()
+	a.crossWallet = snap.Wallet.InexactFloat64()
+	a.isoTotal = snap.IsolatedWallets.InexactFloat64()
+}
+
+// refreshRuin recomputes the wallet below which a flat account cannot open any order.
+func (a *account) refreshRuin() {
+	a.ruinWallet = math.Inf(1)
+	for i := range a.syms {
+		s := &a.syms[i]
+		lev := s.lev
+		if lev < 1 {
+			lev = 1
+		}
+		w := a.syms[i].inst.MinNotional.InexactFloat64() / float64(lev)
+		if w < a.ruinWallet {
+			a.ruinWallet = w
+		}
+	}
+}
+
+// barPath returns the four points of b's intrabar path, the one rule shared by order triggers
+// and liquidation: open → high → low → close for a bearish bar (close < open), open → low →
+// high → close otherwise.
+func barPath(b *Bar) [4]float64 {
+	if b.Close < b.Open {
+		return [4]float64{b.Open, b.High, b.Low, b.Close}
+	}
+	return [4]float64{b.Open, b.Low, b.High, b.Close}
+}
+
+// step replays one timestamp through the account.
+func (a *account) step(b *Batch) error {
+	t := b.Time
+	a.now = t
+	a.end = t
+	for i := range a.syms {
+		s := &a.syms[i]
+		s.present, s.moving = false, false
+	}
+	for k := range b.Bars {
+		bar := &b.Bars[k]
+		s := &a.syms[bar.ID]
+		s.present, s.moving = true, true
+		s.lp = barPath(bar)
+		s.mp = s.lp // replaced below when a mark bar exists
+		if bar.End > a.end {
+			a.end = bar.End
+		}
+	}
+	for k := range b.Marks {
+		m := &b.Marks[k]
+		s := &a.syms[m.ID]
+		s.moving = true
+		s.mp = barPath(m)
+		if m.End > a.end {
+			a.end = m.End
+		}
+	}
+	for i := range a.syms {
+		s := &a.syms[i]
+		if s.moving {
+			a.acct.SetMark(i, s.mp[0])
+			s.mark = s.mp[0]
+		}
+	}
+
+	// (1) orders submitted since the last bar arrive at this bar's open
+	a.arrive(t)
+	// (2) funding due at t, on positions held after those fills
+	a.fund(b)
+	// (3) the intrabar path, segment by segment
+	for k := 0; k < 4; k++ {
+		a.segment(t, k)
+	}
+	for i := range a.syms {
+		s := &a.syms[i]
+		if s.moving {
+			a.acct.SetMark(i, s.mp[3])
+			s.mark = s.mp[3]
+			s.prevMark = s.mp[3]
+		}
+		if s.present {
+			s.prevLast = s.lp[3]
+			s.last = s.lp[3]
+		}
+	}
+	for k := range b.Bars {
+		a.syms[b.Bars[k].ID].hist.push(&b.Bars[k])
+	}
+	a.prevT = t
+
+	// (4) records, then the strategy sees the completed bars
+	a.record()
+	if a.stopped {
+		return nil
+	}
+	a.now = a.end
+	for k := range b.Bars {
+		if a.stopped {
+			return nil
+		}
+		if err := a.strat.OnBar(&a.br, b.Bars[k]); err != nil {
+			return fmt.Errorf("%w: account %s, %s bar %d: %w", ErrStrategyFailed, a.setup.Name, b.Bars[k].Symbol, b.Bars[k].Time, err)
+		}
+	}
+	if a.onStep != nil && !a.stopped {
+		if err := a.onStep.OnStep(&a.br, a.end); err != nil {
+			return fmt.Errorf("%w: account %s, step %d: %w", ErrStrategyFailed, a.setup.Name, t, err)
+		}
+	}
+	return nil
+}
+
+// record appends the equity point of the timestamp, tracks liquidation distances and decides
+// ruin. It uses the float shadows only: no decimal arithmetic, no allocation.
+func (a *account) record() {
+	eq := a.acct.Equity()
+	wallet := a.crossWallet + a.isoTotal
+	var mm, crossMM, crossUPnL, ratio float64
+	if a.nOpen > 0 {
+		for i := range a.syms {
+			s := &a.syms[i]
+			if s.qty == 0 {
+				continue
+			}
+			notional := math.Abs(s.qty) * s.mark
+			b := bracketOf(s.brk, notional)
+			m := notional*b.mmr - b.cum
+			upnl := s.qty * (s.mark - s.entry)
+			mm += m
+			if s.isolated {
+				if bal := s.isoWallet + upnl; bal > 0 {
+					ratio = math.Max(ratio, m/bal)
+				} else {
+					ratio = math.Max(ratio, math.Inf(1))
+				}
+			} else {
+				crossMM += m
+				crossUPnL += upnl
+			}
+		}
+		if crossMM > 0 {
+			if bal := a.crossWallet + crossUPnL; bal > 0 {
+				ratio = math.Max(ratio, crossMM/bal)
+			} else {
+				ratio = math.Inf(1)
+			}
+		}
+		for i := range a.syms {
+			s := &a.syms[i]
+			if s.qty == 0 || !s.tr.open {
+				continue
+			}
+			lp := s.liq
+			if !s.isolated {
+				lp = a.crossLiq(s, crossMM, crossUPnL)
+			}
+			d := 1.0
+			if lp > 0 && s.mark > 0 {
+				d = math.Abs(s.mark-lp) / s.mark
+			}
+			if d < s.tr.t.MinLiqDistance {
+				s.tr.t.MinLiqDistance = d
+			}
+		}
+	}
+	if math.IsInf(ratio, 1) {
+		ratio = math.MaxFloat64
+	}
+	if eq > a.peak {
+		a.peak = eq
+	}
+	dd := 0.0
+	if a.peak > 0 {
+		dd = (a.peak - eq) / a.peak
+	}
+	a.res.Equity = append(a.res.Equity, EquityPoint{
+		Time: a.end, Equity: eq, Wallet: wallet, UnrealizedPnL: eq - wallet, MarginBalance: eq,
+		MaintenanceMargin: mm, MarginRatio: ratio, Drawdown: dd,
+	})
+	if !a.res.Ruined && (eq <= 1e-9 || a.nOpen == 0 && wallet < a.ruinWallet) {
+		a.res.Ruined, a.res.RuinTime = true, a.end
+		a.stop()
+	}
+}
+
+// crossLiq is the float estimate of a cross position's liquidation price, other cross positions
+// held at their current marks (reference §1), with the bracket re-check.
+func (a *account) crossLiq(s *symState, crossMM, crossUPnL float64) float64 {
+	q := math.Abs(s.qty)
+	side := 1.0
+	if s.qty < 0 {
+		side = -1
+	}
+	notional := q * s.mark
+	b := bracketOf(s.brk, notional)
+	own := notional*b.mmr - b.cum
+	upnl := s.qty * (s.mark - s.entry)
+	base := a.crossWallet - (crossMM - own) + (crossUPnL - upnl)
+	lp := (base + b.cum - side*q*s.entry) / (q*b.mmr - side*q)
+	if lp > 0 {
+		if b2 := bracketOf(s.brk, q*lp); b2 != b {
+			lp = (base + b2.cum - side*q*s.entry) / (q*b2.mmr - side*q)
+		}
+	}
+	return lp
+}
+
+// stop ends the strategy's trading: it is not called again and its orders are cancelled.
+func (a *account) stop() {
+	if a.stopped {
+		return
+	}
+	a.stopped = true
+	a.res.Stopped, a.res.StopTime = true, a.end
+	a.cancelWhere(func(*order) bool { return true })
+}
+
+// fund settles the funding due at b.Time: the source's funding events, and the constant-rate
+// fallback at 00:00/08:00/16:00 UTC for symbols the source has not delivered funding for.
+func (a *account) fund(b *Batch) {
+	t := b.Time
+	for k := range b.Funding {
+		f := &b.Funding[k]
+		a.syms[f.ID].fundingSeen = true
+		a.settle(t, f.ID, f.Rate)
+	}
+	if a.cfg.NoFundingFallback || !fallbackDue(a.prevT, t, a.started) {
+		a.started = true
+		return
+	}
+	a.started = true
+	for i := range a.syms {
+		if !a.syms[i].fundingSeen {
+			a.settle(t, i, *a.cfg.FundingFallbackRate)
+		}
+	}
+}
+
+// fallbackDue reports whether an 8-hour funding boundary (00/08/16 UTC) lies in (prev, t],
+// or at t itself for the first timestamp of the run.
+func fallbackDue(prev, t int64, started bool) bool {
+	if !started {
+		return t%fundingPeriodMs == 0
+	}
+	return floorDiv(t, fundingPeriodMs) > floorDiv(prev, fundingPeriodMs)
+}
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a < 0 {
+		q--
+	}
+	return q
+}
+
+// settle books one funding payment of symbol i at the mark of the open.
+func (a *account) settle(t int64, i int, rate float64) {
+	s := &a.syms[i]
+	if s.qty == 0 {
+		return
+	}
+	mark := s.mark
+	if math.IsNaN(mark) {
+		return
+	}
+	qty := a.acct.Position(i).Qty
+	amt, err := a.acct.Fund(i, t, rate, mark)
+	if err != nil {
+		a.addReject(Reject{Time: t, Symbol: a.symbols[i], Action: "funding", Reason: err.Error()}, nil)
+		return
+	}
+	p := FundingPayment{Time: t, Symbol: a.symbols[i], Qty: qty, Mark: decimal.NewFromFloat(mark), Rate: rate, Amount: amt}
+	a.res.Funding = append(a.res.Funding, p)
+	if s.tr.open {
+		s.tr.t.Funding = s.tr.t.Funding.Add(amt)
+	}
+	a.refreshSym(i)
+	a.refreshWallet()
+	if a.onFunding != nil && !a.stopped {
+		a.onFunding.OnFunding(&a.br, p)
+	}
+}

@@ -1,0 +1,256 @@
+package backtest
+
+import (
+	"math"
+	"slices"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
+)
+
+// Broker is a strategy's handle on its own account. All times are from the data. A Broker is
+// only valid inside the strategy calls of its run, on the goroutine that made them.
+type Broker struct{ a *account }
+
+// Now returns the current time: the close time of the bars being delivered (Unix ms), or the
+// bar's open time during fill, liquidation and funding hooks.
+func (br *Broker) Now() int64 { return br.a.now }
+
+// Symbols returns the run's symbols, sorted; Bar.ID indexes it. The slice must not be modified.
+func (br *Broker) Symbols() []string { return br.a.symbols }
+
+func (br *Broker) sym(symbol string) (int, bool) {
+	return slices.BinarySearch(br.a.symbols, symbol)
+}
+
+// Submit places an order. It returns the order's id, or a *RejectError when the order is
+// refused at placement (the rejection is also recorded in the account's Rejects). Orders
+// reach the market at the symbol's next bar: none fills on the bar that is being delivered.
+func (br *Broker) Submit(o Order) (OrderID, error) {
+	a := br.a
+	i, ok := br.sym(o.Symbol)
+	fail := func(err error) (OrderID, error) {
+		a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: o.Symbol, Action: "order", Reason: err.Error()})
+		return 0, &RejectError{Order: o, Action: "order", Reason: err}
+	}
+	switch {
+	case a.stopped:
+		return fail(ErrStopped)
+	case !ok:
+		return fail(ErrUnknownSymbol)
+	case o.Side != Buy && o.Side != Sell, o.Type > TakeProfitMarket:
+		return fail(ErrInvalidOrder)
+	case !o.ClosePosition && o.Qty.Sign() <= 0:
+		return fail(ErrInvalidOrder)
+	case o.Type == Limit && o.Price.Sign() <= 0:
+		return fail(ErrInvalidOrder)
+	case (o.Type == StopMarket || o.Type == TakeProfitMarket) && o.Trigger.Sign() <= 0:
+		return fail(ErrInvalidOrder)
+	case o.StopLoss.Sign() < 0 || o.TakeProfit.Sign() < 0:
+		return fail(ErrInvalidOrder)
+	}
+	s := &a.syms[i]
+	if math.IsNaN(s.last) {
+		return fail(ErrNoPrice)
+	}
+	pos := a.acct.Position(i).Qty
+	reduce := o.ReduceOnly || o.ClosePosition
+	if reduce && (pos.IsZero() || pos.IsPositive() == (o.Side == Buy)) {
+		return fail(&margin.RejectError{Symbol: o.Symbol, Action: "order", Reason: margin.ErrReduceOnly})
+	}
+	var ref decimal.Decimal
+	switch o.Type {
+	case Market:
+		ref = decimal.NewFromFloat(s.last)
+	case Limit:
+		ref = o.Price
+		if o.PostOnly && (o.Side == Buy && o.Price.InexactFloat64() >= s.last || o.Side == Sell && o.Price.InexactFloat64() <= s.last) {
+			return fail(ErrPostOnly)
+		}
+	default:
+		ref = o.Trigger
+		lvl := o.Trigger.InexactFloat64()
+		rising := o.Side == Buy
+		if o.Type == TakeProfitMarket {
+			rising = o.Side == Sell
+		}
+		if rising && s.last >= lvl || !rising && s.last <= lvl {
+			return fail(ErrWouldTrigger)
+		}
+	}
+	if !o.ClosePosition {
+		q := o.Qty
+		if o.Side == Sell {
+			q = q.Neg()
+		}
+		if err := a.acct.CanOpen(i, q, ref, reduce); err != nil {
+			return fail(err)
+		}
+	}
+	id := a.add(o, i, true)
+	a.updateOpenOrders(i)
+	return id, nil
+}
+
+// Cancel cancels an open order (ErrNoSuchOrder when it is not open).
+func (br *Broker) Cancel(id OrderID) error {
+	a := br.a
+	k := a.find(id)
+	if k < 0 {
+		return &RejectError{Action: "cancel", Reason: ErrNoSuchOrder}
+	}
+	sym := a.orders[k].sym
+	if peer := a.orders[k].oco; peer != 0 {
+		a.orders[k].oco = 0
+		if j := a.find(peer); j >= 0 {
+			a.orders[j].oco = 0
+		}
+	}
+	a.removeAt(k)
+	a.updateOpenOrders(sym)
+	return nil
+}
+
+// CancelAll cancels every open order of symbol ("" : of every symbol).
+func (br *Broker) CancelAll(symbol string) error {
+	a := br.a
+	if symbol == "" {
+		a.cancelWhere(func(*order) bool { return true })
+		return nil
+	}
+	i, ok := br.sym(symbol)
+	if !ok {
+		return &RejectError{Order: Order{Symbol: symbol}, Action: "cancel", Reason: ErrUnknownSymbol}
+	}
+	a.cancelWhere(func(o *order) bool { return o.sym == i })
+	return nil
+}
+
+// OpenOrders returns the open orders of symbol ("": all), in id order. It allocates.
+func (br *Broker) OpenOrders(symbol string) []Order {
+	var out []Order
+	for k := range br.a.orders {
+		if o := &br.a.orders[k]; symbol == "" || o.Symbol == symbol {
+			out = append(out, o.Order)
+		}
+	}
+	return out
+}
+
+// OpenOrderIDs returns the ids of the open orders of symbol ("": all), in id order.
+func (br *Broker) OpenOrderIDs(symbol string) []OrderID {
+	var out []OrderID
+	for k := range br.a.orders {
+		if o := &br.a.orders[k]; symbol == "" || o.Symbol == symbol {
+			out = append(out, o.id)
+		}
+	}
+	return out
+}
+
+// action records a refused account action and wraps it for the strategy.
+func (br *Broker) action(symbol, action string, err error) error {
+	a := br.a
+	a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: symbol, Action: action, Reason: err.Error()})
+	return &RejectError{Order: Order{Symbol: symbol}, Action: action, Reason: err}
+}
+
+// SetLeverage sets the leverage of symbol; refusals are *RejectError and recorded.
+func (br *Broker) SetLeverage(symbol string, lev int) error {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return br.action(symbol, "leverage", ErrUnknownSymbol)
+	}
+	if br.a.stopped {
+		return br.action(symbol, "leverage", ErrStopped)
+	}
+	if err := br.a.acct.SetLeverage(i, lev); err != nil {
+		return br.action(symbol, "leverage", err)
+	}
+	br.a.refreshSym(i)
+	br.a.refreshRuin()
+	br.a.updateOpenOrders(i)
+	return nil
+}
+
+// SetMarginMode sets the margin mode of symbol; refusals (open position or orders) are
+// *RejectError and recorded.
+func (br *Broker) SetMarginMode(symbol string, m margin.Mode) error {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return br.action(symbol, "mode", ErrUnknownSymbol)
+	}
+	if br.a.stopped {
+		return br.action(symbol, "mode", ErrStopped)
+	}
+	if err := br.a.acct.SetMode(i, m); err != nil {
+		return br.action(symbol, "mode", err)
+	}
+	br.a.refreshSym(i)
+	return nil
+}
+
+// AddMargin moves amount into symbol's isolated wallet (negative: removes it); refusals are
+// *RejectError and recorded.
+func (br *Broker) AddMargin(symbol string, amount decimal.Decimal) error {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return br.action(symbol, "margin", ErrUnknownSymbol)
+	}
+	if br.a.stopped {
+		return br.action(symbol, "margin", ErrStopped)
+	}
+	if err := br.a.acct.AddMargin(i, amount); err != nil {
+		return br.action(symbol, "margin", err)
+	}
+	br.a.refreshSym(i)
+	br.a.refreshWallet()
+	return nil
+}
+
+// Position returns the position of symbol (the zero Position for an unknown symbol).
+func (br *Broker) Position(symbol string) margin.Position {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return margin.Position{Symbol: symbol}
+	}
+	return br.a.acct.Position(i)
+}
+
+// Available returns the balance available for new orders.
+func (br *Broker) Available() decimal.Decimal { return br.a.acct.Snapshot().Available }
+
+// Equity returns the margin balance (wallets plus unrealized PnL) at the current marks.
+func (br *Broker) Equity() float64 { return br.a.acct.Equity() }
+
+// MarginRatio returns the highest margin ratio of the cross account and the isolated
+// positions (1 means liquidation).
+func (br *Broker) MarginRatio() float64 { return br.a.acct.Snapshot().MaxMarginRatio }
+
+// LiquidationPrice returns symbol's current liquidation price, false when flat or <= 0.
+func (br *Broker) LiquidationPrice(symbol string) (decimal.Decimal, bool) {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return decimal.Zero, false
+	}
+	return br.a.acct.LiquidationPriceOf(i)
+}
+
+// Bars returns up to n most recent completed bars of symbol, oldest first. The slice is valid
+// until the strategy returns and must not be modified; it allocates nothing.
+func (br *Broker) Bars(symbol string, n int) []Bar {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return nil
+	}
+	return br.a.syms[i].hist.last(n)
+}
+
+// Param returns the named strategy parameter from the run config (ok=false when unset).
+func (br *Broker) Param(name string) (string, bool) {
+	v, ok := br.a.cfg.Params[name]
+	return v, ok
+}
+
+// Account returns the name of the account the strategy runs in ("isolated", "cross", ...).
+func (br *Broker) Account() string { return br.a.setup.Name }

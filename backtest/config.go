@@ -1,0 +1,184 @@
+package backtest
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
+)
+
+// Setup is one account's margin setup: a default mode and per-symbol overrides.
+type Setup struct {
+	Name      string
+	Mode      margin.Mode
+	Overrides map[string]margin.Mode
+}
+
+// DefaultSetups are the accounts of a run whose Config.Setups is nil: every symbol isolated,
+// and every symbol cross ("--mode both").
+func DefaultSetups() []Setup {
+	return []Setup{{Name: "isolated", Mode: margin.Isolated}, {Name: "cross", Mode: margin.Cross}}
+}
+
+// Config configures a run. The zero value of each field documents its default; the zero
+// Config is a valid run of isolated and cross accounts with 10000 USDT each at 10x.
+type Config struct {
+	Wallet            decimal.Decimal   // initial wallet per account; zero: 10000 USDT
+	Setups            []Setup           // nil: DefaultSetups (isolated and cross)
+	Leverage          map[string]int    // per symbol; missing: DefaultLeverage
+	DefaultLeverage   int               // 0: 10
+	MakerFee          *decimal.Decimal  // nil: 0.0002
+	TakerFee          *decimal.Decimal  // nil: 0.0005
+	SlippageBps       float64           // adverse slippage of market, stop and take-profit fills; 0: none
+	Params            map[string]string // strategy parameters by name
+	Parallel          bool              // run accounts on separate goroutines (identical results)
+	StopOnLiquidation bool              // stop trading an account after its first liquidation
+
+	// LimitTouch fills a resting limit order when the price touches its limit; false (the
+	// default) requires the price to trade through it.
+	LimitTouch bool
+	// History is how many completed bars per symbol Broker.Bars keeps; 0: 500.
+	History int
+	// Instruments overrides the instrument of a symbol (filters, liquidation fee, brackets);
+	// symbols not listed get margin.DefaultInstrument at the first bar's open.
+	Instruments []margin.Instrument
+	// Book is the bracket book for default instruments; nil: margin.DefaultBook().
+	Book *margin.Book
+	// BracketDate pins the bracket snapshot of default instruments; zero: the table in force
+	// at the first timestamp of the run.
+	BracketDate time.Time
+	// FundingFallbackRate is the constant funding rate charged every 8h at 00:00, 08:00 and
+	// 16:00 UTC on a symbol until the source delivers a funding event for it; nil: 0.0001.
+	FundingFallbackRate *float64
+	// NoFundingFallback disables the fallback: symbols without funding data pay none.
+	NoFundingFallback bool
+	// AutoAddMargin turns on the margin account's auto-add-margin policy for isolated positions.
+	AutoAddMargin bool
+}
+
+var (
+	defaultWallet   = decimal.NewFromInt(10000)
+	defaultMakerFee = decimal.RequireFromString("0.0002")
+	defaultTakerFee = decimal.RequireFromString("0.0005")
+)
+
+const (
+	defaultLeverage    = 10
+	defaultHistory     = 500
+	defaultFundingRate = 0.0001
+	fundingPeriodMs    = 8 * 3600 * 1000
+)
+
+// withDefaults returns a copy of c with every zero field set to its default.
+func (c Config) withDefaults() Config {
+	if c.Wallet.IsZero() {
+		c.Wallet = defaultWallet
+	}
+	if c.Setups == nil {
+		c.Setups = DefaultSetups()
+	}
+	if c.DefaultLeverage == 0 {
+		c.DefaultLeverage = defaultLeverage
+	}
+	if c.MakerFee == nil {
+		f := defaultMakerFee
+		c.MakerFee = &f
+	}
+	if c.TakerFee == nil {
+		f := defaultTakerFee
+		c.TakerFee = &f
+	}
+	if c.History == 0 {
+		c.History = defaultHistory
+	}
+	if c.FundingFallbackRate == nil {
+		r := defaultFundingRate
+		c.FundingFallbackRate = &r
+	}
+	return c
+}
+
+// Validate reports the first inconsistency of c (after defaults), wrapping ErrBadConfig.
+func (c Config) Validate() error {
+	c = c.withDefaults()
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadConfig, fmt.Sprintf(format, a...))
+	}
+	if c.Wallet.Sign() < 0 {
+		return bad("Wallet %s < 0", c.Wallet)
+	}
+	if len(c.Setups) == 0 {
+		return bad("no Setups")
+	}
+	seen := make(map[string]bool, len(c.Setups))
+	for i, s := range c.Setups {
+		if s.Name == "" {
+			return bad("Setups[%d] has no Name", i)
+		}
+		if seen[s.Name] {
+			return bad("Setups[%d]: duplicate name %q", i, s.Name)
+		}
+		seen[s.Name] = true
+		if s.Mode > margin.Isolated {
+			return bad("Setups[%d] %q: unknown mode %d", i, s.Name, s.Mode)
+		}
+		for sym, m := range s.Overrides {
+			if m > margin.Isolated {
+				return bad("Setups[%d] %q: %s: unknown mode %d", i, s.Name, sym, m)
+			}
+		}
+	}
+	if c.DefaultLeverage < 1 {
+		return bad("DefaultLeverage %d < 1", c.DefaultLeverage)
+	}
+	for sym, l := range c.Leverage {
+		if l < 1 {
+			return bad("Leverage[%s] = %d < 1", sym, l)
+		}
+	}
+	if c.MakerFee.Abs().GreaterThan(decimal.RequireFromString("0.01")) {
+		return bad("MakerFee %s outside [-0.01, 0.01]", c.MakerFee)
+	}
+	if c.TakerFee.IsNegative() || c.TakerFee.GreaterThan(decimal.RequireFromString("0.01")) {
+		return bad("TakerFee %s outside [0, 0.01]", c.TakerFee)
+	}
+	if math.IsNaN(c.SlippageBps) || c.SlippageBps < 0 || c.SlippageBps > 10000 {
+		return bad("SlippageBps %v outside [0, 10000]", c.SlippageBps)
+	}
+	if c.History < 1 {
+		return bad("History %d < 1", c.History)
+	}
+	if r := *c.FundingFallbackRate; math.IsNaN(r) || math.IsInf(r, 0) || math.Abs(r) > 0.1 {
+		return bad("FundingFallbackRate %v not a rate in [-0.1, 0.1]", r)
+	}
+	for i, in := range c.Instruments {
+		if in.Symbol == "" {
+			return bad("Instruments[%d] has no Symbol", i)
+		}
+		if in.TickSize.Sign() <= 0 || in.StepSize.Sign() <= 0 {
+			return bad("Instruments[%d] %s: tick and step size must be > 0", i, in.Symbol)
+		}
+		if len(in.Brackets) == 0 {
+			return bad("Instruments[%d] %s: no brackets", i, in.Symbol)
+		}
+	}
+	return nil
+}
+
+// leverageOf returns the configured leverage of symbol.
+func (c *Config) leverageOf(symbol string) int {
+	if l, ok := c.Leverage[symbol]; ok {
+		return l
+	}
+	return c.DefaultLeverage
+}
+
+// modeOf returns the margin mode of symbol under setup s.
+func (s *Setup) modeOf(symbol string) margin.Mode {
+	if m, ok := s.Overrides[symbol]; ok {
+		return m
+	}
+	return s.Mode
+}

@@ -1,0 +1,507 @@
+package backtest
+
+import (
+	"math"
+	"slices"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
+)
+
+// arrive executes or books the orders submitted since the previous bar: they reach the market
+// at the open of their symbol's next bar. Market orders fill at the open with slippage; limit
+// and stop orders that are marketable at the open fill there as taker (a post-only limit is
+// rejected); the others start resting.
+func (a *account) arrive(t int64) {
+	a.ids = a.ids[:0]
+	for k := range a.orders {
+		if o := &a.orders[k]; o.fresh && a.syms[o.sym].present {
+			a.ids = append(a.ids, o.id)
+		}
+	}
+	for _, id := range a.ids {
+		k := a.find(id)
+		if k < 0 {
+			continue
+		}
+		o := &a.orders[k]
+		open := a.syms[o.sym].lp[0]
+		switch o.Type {
+		case Market:
+			a.execute(t, k, a.slip(decimal.NewFromFloat(open), o.Side, o.sym), false)
+		case Limit:
+			if o.Side == Buy && open <= o.level || o.Side == Sell && open >= o.level {
+				if o.PostOnly {
+					a.rejectOrder(t, k, ErrPostOnly)
+					continue
+				}
+				px := a.slip(decimal.NewFromFloat(open), o.Side, o.sym)
+				if o.Side == Buy && px.GreaterThan(o.Price) || o.Side == Sell && px.LessThan(o.Price) {
+					px = o.Price
+				}
+				a.execute(t, k, px, false)
+				continue
+			}
+			o.fresh = false
+		default:
+			if o.rising && open >= o.level || !o.rising && open <= o.level {
+				a.execute(t, k, a.slip(decimal.NewFromFloat(open), o.Side, o.sym), false)
+				continue
+			}
+			o.fresh = false
+		}
+	}
+}
+
+// slip applies the configured adverse slippage to px and rounds it to the tick grid, up for
+// buys and down for sells.
+func (a *account) slip(px decimal.Decimal, side Side, sym int) decimal.Decimal {
+	tick := a.syms[sym].inst.TickSize
+	if side == Buy {
+		if a.cfg.SlippageBps != 0 {
+			px = px.Mul(a.slipUp)
+		}
+		return px.Div(tick).Ceil().Mul(tick)
+	}
+	if a.cfg.SlippageBps != 0 {
+		px = px.Mul(a.slipDown)
+	}
+	return px.Div(tick).Floor().Mul(tick)
+}
+
+// triggerAt returns where along the last-price segment p0 → p1 (parameter s in [s0, 1]) the
+// resting order o triggers, and whether the price was already beyond its level at s0 (then it
+// executes at the current price, not at its level).
+func (a *account) triggerAt(o *order, p0, p1, s0 float64) (s float64, beyond, ok bool) {
+	at := p0 + s0*(p1-p0)
+	lvl := o.level
+	var rising bool
+	var strict bool
+	if o.Type == Limit {
+		rising = o.Side == Sell // a sell limit fills when the price rises through it
+		strict = !a.cfg.LimitTouch
+	} else {
+		rising = o.rising
+	}
+	if rising {
+		if at > lvl || !strict && at == lvl {
+			return s0, at > lvl && o.Type != Limit, true
+		}
+		if p1 > lvl || !strict && p1 == lvl {
+			return s0 + (1-s0)*(lvl-at)/(p1-at), false, true
+		}
+		return 0, false, false
+	}
+	if at < lvl || !strict && at == lvl {
+		return s0, at < lvl && o.Type != Limit, true
+	}
+	if p1 < lvl || !strict && p1 == lvl {
+		return s0 + (1-s0)*(at-lvl)/(at-p1), false, true
+	}
+	return 0, false, false
+}
+
+// segment walks segment k of the intrabar path (k = 0: the gap from the previous close to the
+// open; then open → first extreme → second extreme → close), executing order triggers and
+// liquidations in the order of their parameter s along it (liquidation first on a tie).
+func (a *account) segment(t int64, k int) {
+	for i := range a.syms {
+		s := &a.syms[i]
+		if !s.moving {
+			a.from[i], a.to[i] = math.NaN(), math.NaN()
+			continue
+		}
+		a.to[i] = s.mp[k]
+		if k > 0 {
+			a.from[i] = s.mp[k-1]
+		} else if math.IsNaN(s.prevMark) {
+			a.from[i] = s.mp[0]
+		} else {
+			a.from[i] = s.prevMark
+		}
+	}
+	s0 := 0.0
+	liqOff := false
+	for {
+		// the earliest order trigger
+		best, bestK, bestBeyond := 2.0, -1, false
+		for j := range a.orders {
+			o := &a.orders[j]
+			st := &a.syms[o.sym]
+			if o.fresh || !st.present {
+				continue
+			}
+			p0, p1 := st.lp[0], st.lp[0]
+			if k > 0 {
+				p0, p1 = st.lp[k-1], st.lp[k]
+			} else if !math.IsNaN(st.prevLast) {
+				p0 = st.prevLast
+			}
+			if s, beyond, ok := a.triggerAt(o, p0, p1, s0); ok && s < best {
+				best, bestK, bestBeyond = s, j, beyond
+			}
+		}
+		// the earliest liquidation
+		if a.nOpen > 0 && !liqOff {
+			for i := range a.from {
+				a.fromS[i] = a.from[i] + s0*(a.to[i]-a.from[i])
+			}
+			if sl, ok := a.acct.NextLiquidation(a.fromS, a.to); ok {
+				if at := s0 + sl*(1-s0); at <= best {
+					if !a.liquidate(t, k, at, sl) {
+						liqOff = true
+					}
+					s0 = at
+					continue
+				}
+			}
+		}
+		if bestK < 0 {
+			return
+		}
+		a.setMarksAt(k, best)
+		a.triggerOrder(t, k, bestK, best, bestBeyond)
+		s0 = best
+	}
+}
+
+// setMarksAt sets every moving symbol's mark to its value at parameter s of segment k (at the
+// open for the gap segment, where everything executes at the open).
+func (a *account) setMarksAt(k int, s float64) {
+	for i := range a.syms {
+		st := &a.syms[i]
+		if !st.moving {
+			continue
+		}
+		m := a.to[i]
+		if k > 0 {
+			m = a.from[i] + s*(a.to[i]-a.from[i])
+		}
+		if m != st.mark {
+			st.mark = m
+			a.acct.SetMark(i, m)
+		}
+	}
+}
+
+// liquidate executes the liquidations due at parameter at of segment k (sl: the same point as
+// a parameter of the sub-segment from the last event). It reports whether anything happened.
+func (a *account) liquidate(t int64, k int, at, sl float64) bool {
+	a.setMarksAt(k, at)
+	var recs []margin.Liquidation
+	if k == 0 {
+		recs = a.acct.Liquidate(t, a.to, a.to, 0, true, a.liqBuf[:0])
+	} else {
+		recs = a.acct.Liquidate(t, a.fromS, a.to, sl, sl == 0, a.liqBuf[:0])
+	}
+	a.liqBuf = recs[:0]
+	if len(recs) == 0 {
+		return false
+	}
+	for r := range recs {
+		l := recs[r]
+		i, ok := slices.BinarySearch(a.symbols, l.Symbol)
+		if !ok {
+			continue
+		}
+		a.res.Liquidations = append(a.res.Liquidations, l)
+		side := Sell
+		if l.Qty.IsNegative() {
+			side = Buy
+		}
+		closed := l.Qty.Neg() // signed fill that closed the position
+		pnl := l.Qty.Mul(l.Price.Sub(l.Entry)).Add(l.InsuranceDraw)
+		f := FillRecord{Time: t, Symbol: l.Symbol, Side: side, Qty: l.Qty.Abs(), Price: l.Price,
+			Fee: l.Fee, RealizedPnL: pnl, Liquidation: true}
+		a.res.Fills = append(a.res.Fills, f)
+		a.trackFill(t, i, closed, l.Price, pnl, l.Fee, true)
+		a.cancelWhere(func(o *order) bool { return o.sym == i })
+		a.refreshSym(i)
+	}
+	a.refreshWallet()
+	a.liquidated = true
+	for r := range recs {
+		if a.onLiq != nil && !a.stopped {
+			a.onLiq.OnLiquidation(&a.br, recs[r])
+		}
+	}
+	if a.cfg.StopOnLiquidation {
+		a.stop()
+	}
+	return true
+}
+
+// triggerOrder executes the resting order at index j, triggered at parameter s of segment k.
+func (a *account) triggerOrder(t int64, k, j int, s float64, beyond bool) {
+	o := &a.orders[j]
+	if o.Type == Limit {
+		a.execute(t, j, o.Price, true)
+		return
+	}
+	st := &a.syms[o.sym]
+	var px decimal.Decimal
+	switch {
+	case k == 0:
+		px = decimal.NewFromFloat(st.lp[0]) // gapped through: the open
+	case beyond:
+		px = decimal.NewFromFloat(st.lp[k-1] + s*(st.lp[k]-st.lp[k-1]))
+	default:
+		px = o.Trigger
+	}
+	a.execute(t, j, a.slip(px, o.Side, o.sym), false)
+}
+
+// execute fills the open order at index j at price px, books it, and removes the order.
+func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
+	o := a.orders[j]
+	pos := a.acct.Position(o.sym).Qty
+	qty := o.Qty
+	if o.Side == Sell {
+		qty = qty.Neg()
+	}
+	reduce := o.ReduceOnly || o.ClosePosition || o.attached
+	if o.ClosePosition {
+		if pos.IsZero() {
+			a.removeAt(j)
+			a.updateOpenOrders(o.sym)
+			return
+		}
+		qty = pos.Neg()
+	}
+	if reduce {
+		if pos.IsZero() || pos.Sign() == qty.Sign() {
+			a.rejectOrder(t, j, &margin.RejectError{Symbol: o.Symbol, Action: "order", Reason: margin.ErrReduceOnly})
+			return
+		}
+		if qty.Abs().GreaterThan(pos.Abs()) {
+			qty = pos.Neg()
+		}
+	}
+	rate := a.taker
+	if maker {
+		rate = a.maker
+	}
+	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce})
+	if err != nil {
+		a.rejectOrder(t, j, err)
+		return
+	}
+	a.removeAt(j)
+	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: qty.Abs(), Price: px,
+		Fee: res.Fee, RealizedPnL: res.RealizedPnL, Maker: maker, Tag: o.Tag}
+	a.res.Fills = append(a.res.Fills, f)
+	a.trackFill(t, o.sym, qty, px, res.RealizedPnL, res.Fee, false)
+	if o.oco != 0 {
+		if k := a.find(o.oco); k >= 0 {
+			a.removeAt(k)
+		}
+	}
+	if res.PositionQty.IsZero() {
+		a.cancelWhere(func(c *order) bool { return c.sym == o.sym && c.attached })
+	} else if !reduce && (!o.StopLoss.IsZero() || !o.TakeProfit.IsZero()) {
+		a.attach(&o, qty.Abs())
+	}
+	a.refreshSym(o.sym)
+	a.refreshWallet()
+	a.updateOpenOrders(o.sym)
+	if a.onFill != nil && !a.stopped {
+		a.onFill.OnFill(&a.br, f)
+	}
+}
+
+// attach places the stop-loss and take-profit children of the filled entry o.
+func (a *account) attach(o *order, qty decimal.Decimal) {
+	var sl, tp OrderID
+	if !o.StopLoss.IsZero() {
+		sl = a.add(Order{Symbol: o.Symbol, Side: -o.Side, Type: StopMarket, Qty: qty, Trigger: o.StopLoss,
+			ReduceOnly: true, Tag: o.Tag}, o.sym, false)
+		a.orders[len(a.orders)-1].attached = true
+	}
+	if !o.TakeProfit.IsZero() {
+		tp = a.add(Order{Symbol: o.Symbol, Side: -o.Side, Type: TakeProfitMarket, Qty: qty, Trigger: o.TakeProfit,
+			ReduceOnly: true, Tag: o.Tag}, o.sym, false)
+		a.orders[len(a.orders)-1].attached = true
+	}
+	if sl != 0 && tp != 0 {
+		a.orders[a.find(sl)].oco = tp
+		a.orders[a.find(tp)].oco = sl
+	}
+}
+
+// add appends a new open order and returns its id.
+func (a *account) add(o Order, sym int, fresh bool) OrderID {
+	a.nextID++
+	r := order{Order: o, id: a.nextID, sym: sym, fresh: fresh}
+	switch o.Type {
+	case Limit:
+		r.level = o.Price.InexactFloat64()
+	case StopMarket:
+		r.level = o.Trigger.InexactFloat64()
+		r.rising = o.Side == Buy // a buy stop triggers on a rise
+	case TakeProfitMarket:
+		r.level = o.Trigger.InexactFloat64()
+		r.rising = o.Side == Sell // a sell take-profit triggers on a rise
+	}
+	a.orders = append(a.orders, r)
+	return r.id
+}
+
+// find returns the index of open order id, or -1.
+func (a *account) find(id OrderID) int {
+	for k := range a.orders {
+		if a.orders[k].id == id {
+			return k
+		}
+	}
+	return -1
+}
+
+func (a *account) removeAt(j int) {
+	a.orders = slices.Delete(a.orders, j, j+1)
+}
+
+// cancelWhere cancels every open order matching keep and updates the margin reservations.
+func (a *account) cancelWhere(match func(*order) bool) {
+	changed := uint64(0)
+	n := 0
+	for k := range a.orders {
+		if match(&a.orders[k]) {
+			changed |= 1 << (uint(a.orders[k].sym) % 64)
+			continue
+		}
+		a.orders[n] = a.orders[k]
+		n++
+	}
+	if n == len(a.orders) {
+		return
+	}
+	clear(a.orders[n:])
+	a.orders = a.orders[:n]
+	for i := range a.syms {
+		if changed&(1<<(uint(i)%64)) != 0 {
+			a.updateOpenOrders(i)
+		}
+	}
+}
+
+// rejectOrder removes the order at index j and records why it was refused.
+func (a *account) rejectOrder(t int64, j int, err error) {
+	o := a.orders[j]
+	a.removeAt(j)
+	a.updateOpenOrders(o.sym)
+	a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: err.Error()}, err)
+}
+
+// addReject records r and tells the strategy when the rejection happened after placement.
+func (a *account) addReject(r Reject, _ error) {
+	a.res.Rejects = append(a.res.Rejects, r)
+	if a.onReject != nil && !a.stopped {
+		a.onReject.OnReject(&a.br, r)
+	}
+}
+
+// updateOpenOrders tells the ledger how many orders symbol i has open and the initial margin
+// the non-reducing part of its limit and market orders reserves (conditional orders reserve
+// nothing until they trigger, as on Binance).
+func (a *account) updateOpenOrders(i int) {
+	n := 0
+	im := decimal.Zero
+	pos := a.acct.Position(i)
+	budget := pos.Qty.Abs() // opposite-side quantity that only reduces the position
+	for k := range a.orders {
+		o := &a.orders[k]
+		if o.sym != i {
+			continue
+		}
+		n++
+		if o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket {
+			continue
+		}
+		q := o.Qty
+		if !pos.Qty.IsZero() && (pos.Qty.Sign() > 0) != (o.Side == Buy) {
+			r := decimal.Min(q, budget)
+			budget = budget.Sub(r)
+			q = q.Sub(r)
+		}
+		if q.IsZero() {
+			continue
+		}
+		px := o.Price
+		if o.Type == Market {
+			px = decimal.NewFromFloat(a.syms[i].last)
+		}
+		im = im.Add(q.Mul(px))
+	}
+	lev := pos.Leverage
+	if lev < 1 {
+		lev = 1
+	}
+	if !im.IsZero() {
+		im = im.Div(decimal.NewFromInt(int64(lev)))
+	}
+	a.acct.SetOpenOrders(i, n, im)
+}
+
+// trackFill updates the round trip of symbol i with a signed fill qty at px.
+func (a *account) trackFill(t int64, i int, qty, px, realized, fee decimal.Decimal, liq bool) {
+	s := &a.syms[i]
+	tr := &s.tr
+	abs := qty.Abs()
+	closing := decimal.Zero
+	if tr.open && (tr.t.Side == Buy) != qty.IsPositive() {
+		held := tr.entryQty.Sub(tr.exitQty)
+		closing = decimal.Min(abs, held)
+	}
+	opening := abs.Sub(closing)
+	feeClose, feeOpen := decimal.Zero, fee
+	switch {
+	case opening.IsZero():
+		feeClose, feeOpen = fee, decimal.Zero
+	case !closing.IsZero():
+		feeClose = fee.Mul(closing).DivRound(abs, 12)
+		feeOpen = fee.Sub(feeClose)
+	}
+	if tr.open && !closing.IsZero() {
+		tr.exitQty = tr.exitQty.Add(closing)
+		tr.exitNotional = tr.exitNotional.Add(closing.Mul(px))
+		tr.realized = tr.realized.Add(realized)
+		tr.t.Fees = tr.t.Fees.Add(feeClose)
+		if liq {
+			tr.t.Liquidated = true
+		}
+		if tr.exitQty.Equal(tr.entryQty) {
+			a.closeTrade(t, s)
+		}
+	}
+	if opening.IsZero() {
+		return
+	}
+	if !tr.open {
+		side := Sell
+		if qty.IsPositive() {
+			side = Buy
+		}
+		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], Mode: a.acct.Position(i).Mode, Side: side,
+			EntryTime: t, MinLiqDistance: math.Inf(1)}}
+	}
+	tr.entryQty = tr.entryQty.Add(opening)
+	tr.entryNotional = tr.entryNotional.Add(opening.Mul(px))
+	tr.t.Fees = tr.t.Fees.Add(feeOpen)
+	if held := tr.entryQty.Sub(tr.exitQty); held.GreaterThan(tr.t.Qty) {
+		tr.t.Qty = held
+	}
+}
+
+// closeTrade finishes the round trip of s.
+func (a *account) closeTrade(t int64, s *symState) {
+	tr := &s.tr
+	tr.t.ExitTime = t
+	tr.t.EntryPrice = tr.entryNotional.DivRound(tr.entryQty, 12)
+	tr.t.ExitPrice = tr.exitNotional.DivRound(tr.exitQty, 12)
+	tr.t.PnL = tr.realized.Sub(tr.t.Fees).Add(tr.t.Funding)
+	if math.IsInf(tr.t.MinLiqDistance, 1) {
+		tr.t.MinLiqDistance = 1
+	}
+	a.res.Trades = append(a.res.Trades, tr.t)
+	*tr = tradeState{}
+}

@@ -1,0 +1,413 @@
+package backtest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+)
+
+// chunkSize is how many timestamps the parallel mode hands each account at once.
+const chunkSize = 256
+
+// Run replays src once and fans every event out to one account per setup, each with its own
+// strategy from newStrategy. With cfg.Parallel the accounts run on a worker pool; the result is
+// identical to a sequential run. Run returns the first strategy error, a data error of src, or
+// ctx's error; rejected orders are not errors.
+func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Source) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	symbols := slices.Clone(src.Symbols())
+	if len(symbols) == 0 {
+		return nil, ErrNoSymbols
+	}
+	for i := 1; i < len(symbols); i++ {
+		if symbols[i] <= symbols[i-1] {
+			return nil, fmt.Errorf("%w: Symbols() not sorted and unique at %d (%q)", ErrBadSource, i, symbols[i])
+		}
+	}
+	r := &reader{src: src, symbols: symbols, noMark: make([]int, len(symbols)), fallback: make([]int, len(symbols)),
+		fundingSeen: make([]bool, len(symbols)), prevT: math.MinInt64}
+
+	// Read ahead until every symbol has shown a bar: instruments are sized on the first open.
+	ref := make([]float64, len(symbols))
+	for i := range ref {
+		ref[i] = math.NaN()
+	}
+	var store chunkStore
+	missing := len(symbols)
+	for missing > 0 {
+		b, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+		for k := range b.Bars {
+			if id := b.Bars[k].ID; math.IsNaN(ref[id]) {
+				ref[id] = b.Bars[k].Open
+				missing--
+			}
+		}
+		store.add(b)
+	}
+	ahead := store.batches()
+	if len(ahead) == 0 {
+		return nil, fmt.Errorf("%w: the source holds no data", ErrBadSource)
+	}
+	start := ahead[0].Time
+	insts := make([]margin.Instrument, len(symbols))
+	bt := cfg.BracketDate
+	if bt.IsZero() {
+		bt = time.UnixMilli(start).UTC()
+	}
+	for i, sym := range symbols {
+		if k := slices.IndexFunc(cfg.Instruments, func(in margin.Instrument) bool { return in.Symbol == sym }); k >= 0 {
+			insts[i] = cfg.Instruments[k]
+			continue
+		}
+		insts[i] = margin.DefaultInstrument(sym, ref[i], bt, cfg.Book)
+	}
+
+	accts := make([]*account, len(cfg.Setups))
+	for k, setup := range cfg.Setups {
+		a, err := newAccount(&cfg, symbols, insts, setup, newStrategy())
+		if err != nil {
+			return nil, err
+		}
+		accts[k] = a
+		if st, ok := a.strat.(Starter); ok {
+			a.now = start
+			if err := st.Start(&a.br); err != nil {
+				return nil, fmt.Errorf("%w: account %s, Start: %w", ErrStrategyFailed, setup.Name, err)
+			}
+		}
+	}
+
+	e := &engine{accts: accts}
+	if cfg.Parallel && len(accts) > 1 {
+		e.startPool()
+		defer e.stopPool()
+	}
+	if err := e.run(ctx, ahead); err != nil {
+		return nil, err
+	}
+	end := ahead[len(ahead)-1].Time
+	// stream the rest
+	for {
+		if cfg.Parallel && len(accts) > 1 {
+			store.reset()
+			for store.n < chunkSize {
+				b, err := r.next()
+				if err != nil {
+					return nil, err
+				}
+				if b == nil {
+					break
+				}
+				store.add(b)
+			}
+			if store.n == 0 {
+				break
+			}
+			bs := store.batches()
+			end = bs[len(bs)-1].Time
+			if err := e.run(ctx, bs); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		b, err := r.next()
+		if err != nil {
+			return nil, err
+		}
+		if b == nil {
+			break
+		}
+		end = b.Time
+		for _, a := range accts {
+			if err := a.step(b); err != nil {
+				return nil, err
+			}
+		}
+		if r.count%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	res := &Result{Start: start, End: end, Symbols: symbols, Config: cfg}
+	for _, a := range accts {
+		res.Accounts = append(res.Accounts, a.result())
+	}
+	res.Assumptions = assumptions(&cfg, symbols, r)
+	return res, nil
+}
+
+// engine runs the accounts over batches, sequentially or on a worker pool.
+type engine struct {
+	accts []*account
+	jobs  chan *account
+	wg    sync.WaitGroup
+	cur   []Batch
+	errs  []error
+}
+
+func (e *engine) startPool() {
+	e.jobs = make(chan *account)
+	e.errs = make([]error, len(e.accts))
+	n := min(len(e.accts), runtime.GOMAXPROCS(0))
+	for w := 0; w < n; w++ {
+		go e.worker()
+	}
+}
+
+func (e *engine) worker() {
+	for a := range e.jobs {
+		k := slices.Index(e.accts, a)
+		for j := range e.cur {
+			if err := a.step(&e.cur[j]); err != nil {
+				e.errs[k] = err
+				break
+			}
+		}
+		e.wg.Done()
+	}
+}
+
+func (e *engine) stopPool() { close(e.jobs) }
+
+// run steps every account through bs.
+func (e *engine) run(ctx context.Context, bs []Batch) error {
+	if len(bs) == 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if e.jobs == nil {
+		for j := range bs {
+			for _, a := range e.accts {
+				if err := a.step(&bs[j]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	e.cur = bs
+	e.wg.Add(len(e.accts))
+	for _, a := range e.accts {
+		e.jobs <- a
+	}
+	e.wg.Wait()
+	for _, err := range e.errs { // the first account's error, deterministically
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunkStore deep-copies batches into reused storage.
+type chunkStore struct {
+	n           int
+	times       []int64
+	nb, nm, nf  []int
+	bars, marks []Bar
+	funding     []Funding
+	out         []Batch
+}
+
+func (c *chunkStore) reset() {
+	c.n = 0
+	c.times, c.nb, c.nm, c.nf = c.times[:0], c.nb[:0], c.nm[:0], c.nf[:0]
+	c.bars, c.marks, c.funding = c.bars[:0], c.marks[:0], c.funding[:0]
+}
+
+func (c *chunkStore) add(b *Batch) {
+	c.n++
+	c.times = append(c.times, b.Time)
+	c.nb = append(c.nb, len(b.Bars))
+	c.nm = append(c.nm, len(b.Marks))
+	c.nf = append(c.nf, len(b.Funding))
+	c.bars = append(c.bars, b.Bars...)
+	c.marks = append(c.marks, b.Marks...)
+	c.funding = append(c.funding, b.Funding...)
+}
+
+// batches returns the stored batches; valid until the next reset.
+func (c *chunkStore) batches() []Batch {
+	c.out = c.out[:0]
+	var ib, im, ifu int
+	for k := 0; k < c.n; k++ {
+		c.out = append(c.out, Batch{Time: c.times[k],
+			Bars:    c.bars[ib : ib+c.nb[k] : ib+c.nb[k]],
+			Marks:   c.marks[im : im+c.nm[k] : im+c.nm[k]],
+			Funding: c.funding[ifu : ifu+c.nf[k] : ifu+c.nf[k]]})
+		ib, im, ifu = ib+c.nb[k], im+c.nm[k], ifu+c.nf[k]
+	}
+	return c.out
+}
+
+// reader pulls and checks batches and counts the data-level facts the assumptions report.
+type reader struct {
+	src         Source
+	symbols     []string
+	prevT       int64
+	count       int
+	noMark      []int // klines without a mark bar, per symbol
+	fallback    []int // fallback funding settlements due, per symbol
+	fundingSeen []bool
+	started     bool
+}
+
+// next returns the next checked batch, nil at the end.
+func (r *reader) next() (*Batch, error) {
+	if !r.src.Next() {
+		if err := r.src.Err(); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrBadSource, err)
+		}
+		return nil, nil
+	}
+	b := r.src.Batch()
+	if b.Time <= r.prevT {
+		return nil, fmt.Errorf("%w: batch time %d not after %d", ErrBadSource, b.Time, r.prevT)
+	}
+	if err := r.check(b); err != nil {
+		return nil, err
+	}
+	for k := range b.Funding {
+		r.fundingSeen[b.Funding[k].ID] = true
+	}
+	if fallbackDue(r.prevT, b.Time, r.started) {
+		for i, seen := range r.fundingSeen {
+			if !seen {
+				r.fallback[i]++
+			}
+		}
+	}
+	r.started = true
+	mk := 0
+	for k := range b.Bars {
+		id := b.Bars[k].ID
+		for mk < len(b.Marks) && b.Marks[mk].ID < id {
+			mk++
+		}
+		if mk >= len(b.Marks) || b.Marks[mk].ID != id {
+			r.noMark[id]++
+		}
+	}
+	r.prevT = b.Time
+	r.count++
+	return b, nil
+}
+
+func (r *reader) check(b *Batch) error {
+	bad := func(kind string, k int, sym, msg string) error {
+		return fmt.Errorf("%w: %s at %s, %s[%d] %s: %s", ErrBadSource, kind,
+			time.UnixMilli(b.Time).UTC().Format(time.RFC3339), kind, k, sym, msg)
+	}
+	checkBars := func(kind string, bars []Bar) error {
+		prev := -1
+		for k := range bars {
+			x := &bars[k]
+			if x.ID <= prev || x.ID >= len(r.symbols) || r.symbols[x.ID] != x.Symbol {
+				return bad(kind, k, x.Symbol, "ID out of order or not matching Symbols()")
+			}
+			prev = x.ID
+			if x.Time != b.Time {
+				return bad(kind, k, x.Symbol, "bar time differs from batch time")
+			}
+			if !(x.Open > 0 && x.High > 0 && x.Low > 0 && x.Close > 0) || math.IsInf(x.High, 0) ||
+				x.Low > x.Open || x.Low > x.Close || x.High < x.Open || x.High < x.Close {
+				return bad(kind, k, x.Symbol, "prices not finite, positive and with low <= open, close <= high")
+			}
+		}
+		return nil
+	}
+	if err := checkBars("Bars", b.Bars); err != nil {
+		return err
+	}
+	if err := checkBars("Marks", b.Marks); err != nil {
+		return err
+	}
+	prev := -1
+	for k := range b.Funding {
+		f := &b.Funding[k]
+		if f.ID <= prev || f.ID >= len(r.symbols) || r.symbols[f.ID] != f.Symbol {
+			return bad("Funding", k, f.Symbol, "ID out of order or not matching Symbols()")
+		}
+		prev = f.ID
+		if math.IsNaN(f.Rate) || math.IsInf(f.Rate, 0) {
+			return bad("Funding", k, f.Symbol, "rate not finite")
+		}
+	}
+	return nil
+}
+
+// result assembles the account's records.
+func (a *account) result() AccountResult {
+	r := a.res
+	r.Final = a.acct.Snapshot()
+	for i := range a.syms {
+		if p := a.acct.Position(i); !p.Qty.IsZero() {
+			r.Positions = append(r.Positions, p)
+		}
+	}
+	return r
+}
+
+// assumptions lists the modelling assumptions of a run.
+func assumptions(cfg *Config, symbols []string, r *reader) []Assumption {
+	as := []Assumption{
+		{"intrabar_path", "each bar walks open → high → low → close when close < open, open → low → high → close otherwise; all symbols step together; the mark path comes from the mark bar, the last-price path from the kline"},
+		{"gap", "the first segment of each bar runs from the previous close to the open: anything triggered in it executes at the open"},
+		{"event_order", "per timestamp: orders submitted at the previous close arrive at the open; funding settles; the path is walked (order triggers and liquidations in path order, liquidation first on a tie); then strategies see the completed bars"},
+		{"fill_market", fmt.Sprintf("market orders fill at the next bar's open with %g bps adverse slippage, taker fee, price rounded adversely to the tick", cfg.SlippageBps)},
+		{"fill_limit", map[bool]string{false: "limits fill when the price trades through them", true: "limits fill when the price touches them"}[cfg.LimitTouch] + ", at the limit price, maker fee; a limit marketable when it arrives fills at the open as taker (post-only: rejected)"},
+		{"fill_stop", "stop and take-profit orders trigger on the last-price path and fill at the trigger, or at the open when the bar gapped through, with slippage, taker fee"},
+		{"liquidation_price_source", "liquidation is tested on the mark-price path; isolated positions close at their liquidation price, cross positions at the marks, gaps at the open"},
+		{"funding_timing", "funding settles at its timestamp on the positions held after the fills at the open, at the mark bar's open"},
+		{"fees", fmt.Sprintf("maker %s, taker %s", cfg.MakerFee, cfg.TakerFee)},
+		{"open_order_margin", "limit and market orders reserve notional/leverage of their position-increasing part; stop and take-profit orders reserve nothing until they trigger"},
+		{"ruin", "an account is ruined when its equity reaches 0, or when it is flat and its wallet cannot fund the smallest order at its leverage; a ruined account's strategy is no longer called"},
+	}
+	if cfg.StopOnLiquidation {
+		as = append(as, Assumption{"stop_on_liquidation", "after its first liquidation an account's orders are cancelled and its strategy is no longer called; remaining positions stay open"})
+	}
+	var nm []string
+	for i, n := range r.noMark {
+		if n > 0 {
+			nm = append(nm, symbols[i]+" "+strconv.Itoa(n)+" bars")
+		}
+	}
+	if len(nm) > 0 {
+		as = append(as, Assumption{"mark_fallback", "no mark-price bar, last price used as mark: " + strings.Join(nm, ", ")})
+	}
+	var fb []string
+	for i, n := range r.fallback {
+		if n > 0 {
+			fb = append(fb, symbols[i]+" "+strconv.Itoa(n)+"×")
+		}
+	}
+	if len(fb) > 0 {
+		if cfg.NoFundingFallback {
+			as = append(as, Assumption{"funding_fallback", "no funding data and fallback disabled, no funding charged: " + strings.Join(fb, ", ")})
+		} else {
+			as = append(as, Assumption{"funding_fallback", fmt.Sprintf("no funding data, constant rate %g every 8h at 00/08/16 UTC: %s", *cfg.FundingFallbackRate, strings.Join(fb, ", "))})
+		}
+	}
+	return as
+}
