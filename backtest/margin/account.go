@@ -1,0 +1,650 @@
+package margin
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/shopspring/decimal"
+)
+
+// DefaultLeverage is the leverage every symbol starts with (capped at the maximum of its first
+// bracket when that is lower).
+const DefaultLeverage = 20
+
+// Account is one USDT futures account in one-way position mode: a wallet, and per symbol a
+// margin mode, a leverage and at most one net position. Symbols are addressed by their index
+// in the instruments slice given to NewAccount. Every ledger quantity is exact decimal.
+//
+// Methods taking a symbol index i panic if i is out of range (a programmer error). An Account
+// is not safe for concurrent use.
+type Account struct {
+	slots   []slot
+	wallet  decimal.Decimal // cross wallet balance (isolated wallets excluded)
+	initial decimal.Decimal
+	autoAdd bool
+
+	// running totals for the conservation check
+	realized, fees, funding, clearance, insurance decimal.Decimal
+
+	// float64 shadows of the ledger, refreshed whenever it changes (see refresh)
+	crossIdx, isoIdx []int   // open positions by mode, ascending index
+	crossConst       float64 // Σcross Q·E − wallet
+	crossScale       float64 // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
+	equityConst      float64 // wallet + Σ isolated wallets − Σ Q·E
+	scratch          []float64
+}
+
+// slot is one symbol's state.
+type slot struct {
+	inst    Instrument
+	mode    Mode
+	lev     int
+	qty     decimal.Decimal // signed
+	entry   decimal.Decimal
+	isoW    decimal.Decimal
+	nOrders int
+	orderIM decimal.Decimal
+	mark    float64 // NaN: none yet
+
+	// float64 shadows
+	fq, fabs, fqe float64         // qty, |qty|, qty·entry
+	lp            decimal.Decimal // isolated liquidation price (exact formula)
+	flp           float64
+	ffloor        []float64 // bracket floors, MMRs and cums as float64
+	fmmr, fcum    []float64
+	bk            int // cached bracket index for the float lookup
+}
+
+// NewAccount returns a flat account. Every symbol starts in Cross mode at leverage 20
+// (DefaultLeverage, or the first bracket's maximum when lower). Instruments must have
+// positive tick and step sizes, a valid bracket table and distinct symbols; errors wrap
+// ErrInvalidInput or ErrBadBrackets.
+func NewAccount(cfg Config) (*Account, error) {
+	if cfg.Wallet.IsNegative() {
+		return nil, fmt.Errorf("%w: initial wallet %s < 0", ErrInvalidInput, cfg.Wallet)
+	}
+	a := &Account{wallet: cfg.Wallet, initial: cfg.Wallet, autoAdd: cfg.AutoAddMargin}
+	seen := map[string]bool{}
+	for k, in := range cfg.Instruments {
+		if seen[in.Symbol] {
+			return nil, fmt.Errorf("%w: instrument %d: duplicate symbol %q", ErrInvalidInput, k, in.Symbol)
+		}
+		seen[in.Symbol] = true
+		if !in.TickSize.IsPositive() || !in.StepSize.IsPositive() {
+			return nil, fmt.Errorf("%w: instrument %s: tick and step sizes must be > 0", ErrInvalidInput, in.Symbol)
+		}
+		if in.LiquidationFee.IsNegative() || in.MinNotional.IsNegative() || in.MinQty.IsNegative() {
+			return nil, fmt.Errorf("%w: instrument %s: negative filter or fee", ErrInvalidInput, in.Symbol)
+		}
+		if err := in.Brackets.Validate(); err != nil {
+			return nil, fmt.Errorf("instrument %s: %w", in.Symbol, err)
+		}
+		s := slot{inst: in, lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage), mark: math.NaN()}
+		for _, b := range in.Brackets {
+			s.ffloor = append(s.ffloor, b.Floor.InexactFloat64())
+			s.fmmr = append(s.fmmr, b.MMR.InexactFloat64())
+			s.fcum = append(s.fcum, b.Cum.InexactFloat64())
+		}
+		a.slots = append(a.slots, s)
+	}
+	n := len(a.slots)
+	a.crossIdx = make([]int, 0, n)
+	a.isoIdx = make([]int, 0, n)
+	a.scratch = make([]float64, n)
+	a.refreshAll()
+	return a, nil
+}
+
+// Instrument returns symbol i's instrument.
+func (a *Account) Instrument(i int) Instrument { return a.slots[i].inst }
+
+// Len returns the number of symbols.
+func (a *Account) Len() int { return len(a.slots) }
+
+// SetMode sets the margin mode of symbol i (errors: open position, open orders). Setting the
+// mode it already has is a no-op (Binance answers -4046 "no need to change").
+func (a *Account) SetMode(i int, m Mode) error {
+	s := &a.slots[i]
+	if s.mode == m {
+		return nil
+	}
+	if !s.qty.IsZero() {
+		return reject(s.inst.Symbol, "mode", ErrModeChangeWithPosition)
+	}
+	if s.nOrders > 0 {
+		return reject(s.inst.Symbol, "mode", ErrModeChangeWithOrders)
+	}
+	s.mode = m
+	a.refreshAll()
+	a.invariants()
+	return nil
+}
+
+// Mode returns the margin mode of symbol i.
+func (a *Account) Mode(i int) Mode { return a.slots[i].mode }
+
+// SetLeverage sets the leverage of symbol i (errors: above the bracket maximum for the
+// position's notional, lowering on an open isolated position).
+//
+// The notional is |qty| × mark (entry price before the first mark); a flat symbol is checked
+// against its first bracket. Raising the leverage of an isolated position leaves its isolated
+// wallet (and so its liquidation price) unchanged. Lowering the leverage of an open cross
+// position is refused with ErrInsufficientMargin when the larger initial margin would make
+// the available balance negative.
+func (a *Account) SetLeverage(i int, lev int) error {
+	s := &a.slots[i]
+	if lev < 1 {
+		return reject(s.inst.Symbol, "leverage", ErrInvalidLeverage)
+	}
+	notional := s.qty.Abs().Mul(a.markDec(i))
+	if lev > s.inst.Brackets.MaxLeverage(notional) {
+		return reject(s.inst.Symbol, "leverage", ErrLeverageTooHigh)
+	}
+	if s.qty.IsZero() || lev >= s.lev {
+		s.lev = lev
+		return nil
+	}
+	if s.mode == Isolated {
+		return reject(s.inst.Symbol, "leverage", ErrLeverageReduceIsolated)
+	}
+	old := s.lev
+	s.lev = lev
+	if a.available().IsNegative() {
+		s.lev = old
+		return reject(s.inst.Symbol, "leverage", ErrInsufficientMargin)
+	}
+	return nil
+}
+
+// Leverage returns the leverage of symbol i.
+func (a *Account) Leverage(i int) int { return a.slots[i].lev }
+
+// SetOpenOrders tells the account how many orders symbol i has open and the initial margin
+// they reserve (counted in the available balance; blocks mode changes).
+func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
+	a.slots[i].nOrders = n
+	a.slots[i].orderIM = initialMargin
+}
+
+// Apply books fill f on symbol i: checks filters (step, tick, min notional), reduce-only and
+// the initial margin against the available balance (when the position grows), then updates
+// the position, realized PnL and fee, and the isolated wallet. Rejections are *RejectError.
+//
+// The rules, in order:
+//   - Qty non-zero, Price > 0 (ErrInvalidOrder); |Qty| a multiple of the step size
+//     (ErrStepSize) and >= MinQty (ErrMinQty); Price a multiple of the tick size (ErrTickSize).
+//   - A fill that would open, increase or flip the position is refused when ReduceOnly
+//     (ErrReduceOnly; a reduce-only fill larger than the position is refused too: the caller
+//     clamps it), when |Qty|×Price < MinNotional (ErrMinNotional; fills that only reduce are
+//     exempt, as on Binance), or when the leverage exceeds the bracket maximum of the
+//     resulting notional |new qty|×Price (ErrLeverageTooHigh).
+//   - A flip is booked as a close of the whole position followed by an open of the rest.
+//   - The cost of the opening part, initial margin |open qty|×Price/leverage + open loss
+//     |open qty|×max(0, side×(Price − mark)) + the fee of the whole fill, must not exceed the
+//     available balance after the closing part (ErrInsufficientMargin).
+//
+// Booking: realized PnL = closed qty × (Price − entry) × side. Cross: it goes to the wallet.
+// Isolated: it goes to the isolated wallet first; then a share |closed|/|qty before| of the
+// isolated wallet (all of it when the position closes) is released to the wallet, rounded to
+// MoneyPlaces. Should a close at a price beyond the bankruptcy price leave the isolated wallet
+// negative, the shortfall is drawn from the insurance fund (an isolated loss never exceeds
+// its margin). Opening an isolated position (or adding to it) moves the initial margin of the
+// added quantity, rounded to MoneyPlaces, from the wallet into the isolated wallet. The entry
+// price is the quantity-weighted average, rounded to QuotientPlaces. The trading fee
+// |Qty|×Price×FeeRate (exact; negative for a rebate) is always paid from the cross wallet,
+// also for isolated positions, so that the isolated wallet right after an open equals the
+// initial margin, as Binance's calculator assumes. A symbol without a mark takes the fill
+// price as its mark.
+func (a *Account) Apply(i int, f Fill) (FillResult, error) { return a.apply(i, f, false) }
+
+// CanOpen checks, without booking, whether an order of qty (signed like Fill.Qty) at price on
+// symbol i would pass the filters and margin checks (used when an order is placed). The fee is
+// not counted. It returns a *RejectError.
+func (a *Account) CanOpen(i int, qty, price decimal.Decimal, reduceOnly bool) error {
+	_, err := a.apply(i, Fill{Qty: qty, Price: price, ReduceOnly: reduceOnly}, true)
+	return err
+}
+
+type savedState struct {
+	s                                                     slot
+	wallet, realized, fees, funding, clearance, insurance decimal.Decimal
+}
+
+func (a *Account) save(i int) savedState {
+	return savedState{a.slots[i], a.wallet, a.realized, a.fees, a.funding, a.clearance, a.insurance}
+}
+
+func (a *Account) restore(i int, st savedState) {
+	a.slots[i] = st.s
+	a.wallet, a.realized, a.fees, a.funding, a.clearance, a.insurance =
+		st.wallet, st.realized, st.fees, st.funding, st.clearance, st.insurance
+}
+
+func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
+	s := &a.slots[i]
+	sym := s.inst.Symbol
+	bad := func(err error) (FillResult, error) { return FillResult{}, reject(sym, "order", err) }
+	if f.Qty.IsZero() || !f.Price.IsPositive() {
+		return bad(ErrInvalidOrder)
+	}
+	absQ := f.Qty.Abs()
+	if !absQ.Mod(s.inst.StepSize).IsZero() {
+		return bad(ErrStepSize)
+	}
+	if absQ.Cmp(s.inst.MinQty) < 0 {
+		return bad(ErrMinQty)
+	}
+	if !f.Price.Mod(s.inst.TickSize).IsZero() {
+		return bad(ErrTickSize)
+	}
+	cur := s.qty
+	var closeQ, openQ decimal.Decimal // signed parts of f.Qty
+	switch {
+	case cur.IsZero() || cur.Sign() == f.Qty.Sign():
+		openQ = f.Qty
+	case absQ.Cmp(cur.Abs()) <= 0:
+		closeQ = f.Qty
+	default:
+		closeQ = cur.Neg()
+		openQ = f.Qty.Add(cur)
+	}
+	if f.ReduceOnly && !openQ.IsZero() {
+		return bad(ErrReduceOnly)
+	}
+	if !openQ.IsZero() {
+		if absQ.Mul(f.Price).Cmp(s.inst.MinNotional) < 0 {
+			return bad(ErrMinNotional)
+		}
+		if s.lev > s.inst.Brackets.MaxLeverage(cur.Add(f.Qty).Abs().Mul(f.Price)) {
+			return bad(ErrLeverageTooHigh)
+		}
+	}
+	st := a.save(i)
+	var res FillResult
+	if !closeQ.IsZero() {
+		res.RealizedPnL = a.bookClose(i, closeQ, f.Price)
+	}
+	res.Fee = absQ.Mul(f.Price).Mul(f.FeeRate)
+	if !openQ.IsZero() {
+		absO := openQ.Abs()
+		im := absO.Mul(f.Price).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces)
+		cost := im.Add(res.Fee)
+		if !math.IsNaN(s.mark) {
+			d := f.Price.Sub(decimal.NewFromFloat(s.mark))
+			if openQ.IsNegative() {
+				d = d.Neg()
+			}
+			if d.IsPositive() {
+				cost = cost.Add(absO.Mul(d))
+			}
+		}
+		if cost.Cmp(a.available()) > 0 {
+			a.restore(i, st)
+			return bad(ErrInsufficientMargin)
+		}
+		if s.qty.IsZero() {
+			s.entry = f.Price
+		} else {
+			s.entry = s.qty.Abs().Mul(s.entry).Add(absO.Mul(f.Price)).
+				DivRound(s.qty.Add(openQ).Abs(), QuotientPlaces)
+		}
+		s.qty = s.qty.Add(openQ)
+		if s.mode == Isolated {
+			a.wallet = a.wallet.Sub(im)
+			s.isoW = s.isoW.Add(im)
+		}
+	}
+	a.wallet = a.wallet.Sub(res.Fee)
+	a.fees = a.fees.Add(res.Fee)
+	if dry {
+		a.restore(i, st)
+		return FillResult{}, nil
+	}
+	if math.IsNaN(s.mark) {
+		s.mark = f.Price.InexactFloat64()
+	}
+	res.PositionQty, res.EntryPrice = s.qty, s.entry
+	a.refresh(i)
+	a.invariants()
+	return res, nil
+}
+
+// bookClose closes closeQ (signed, opposite to the position, |closeQ| <= |qty|) at price and
+// returns the realized PnL.
+func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decimal {
+	s := &a.slots[i]
+	r := closeQ.Neg().Mul(price.Sub(s.entry))
+	a.realized = a.realized.Add(r)
+	newQ := s.qty.Add(closeQ)
+	if s.mode == Cross {
+		a.wallet = a.wallet.Add(r)
+	} else {
+		s.isoW = s.isoW.Add(r)
+		if s.isoW.IsNegative() {
+			a.insurance = a.insurance.Sub(s.isoW)
+			s.isoW = zero
+		}
+		release := s.isoW
+		if !newQ.IsZero() {
+			release = s.isoW.Mul(closeQ.Abs()).DivRound(s.qty.Abs(), MoneyPlaces)
+			if release.Cmp(s.isoW) > 0 {
+				release = s.isoW
+			}
+		}
+		a.wallet = a.wallet.Add(release)
+		s.isoW = s.isoW.Sub(release)
+	}
+	s.qty = newQ
+	if newQ.IsZero() {
+		s.entry = zero
+	}
+	return r
+}
+
+// AddMargin moves amount from the wallet into the isolated wallet of symbol i; a negative
+// amount removes margin (up to the removable maximum Binance defines).
+//
+// Addable maximum (reference §4): max(0, min(wallet − Σ isolated open-order margin − Σ cross
+// maintenance margin, available balance)), else ErrInsufficientMargin. Removable maximum:
+// max(0, min(isolated wallet, isolated wallet + qty×(mark − entry) − mark×|qty|/leverage)),
+// else ErrRemoveTooMuch. Errors: ErrNotIsolated in cross mode, ErrNoPosition when flat.
+func (a *Account) AddMargin(i int, amount decimal.Decimal) error {
+	s := &a.slots[i]
+	if s.mode != Isolated {
+		return reject(s.inst.Symbol, "margin", ErrNotIsolated)
+	}
+	if s.qty.IsZero() {
+		return reject(s.inst.Symbol, "margin", ErrNoPosition)
+	}
+	switch {
+	case amount.IsPositive():
+		if amount.Cmp(a.MaxAddable()) > 0 {
+			return reject(s.inst.Symbol, "margin", ErrInsufficientMargin)
+		}
+	case amount.IsNegative():
+		if amount.Neg().Cmp(a.MaxRemovable(i)) > 0 {
+			return reject(s.inst.Symbol, "margin", ErrRemoveTooMuch)
+		}
+	default:
+		return nil
+	}
+	a.wallet = a.wallet.Sub(amount)
+	s.isoW = s.isoW.Add(amount)
+	a.refresh(i)
+	a.invariants()
+	return nil
+}
+
+// MaxAddable returns the most margin AddMargin can move into an isolated wallet now.
+func (a *Account) MaxAddable() decimal.Decimal {
+	x := a.wallet
+	for k := range a.slots {
+		s := &a.slots[k]
+		if s.mode == Isolated {
+			x = x.Sub(s.orderIM)
+		} else if !s.qty.IsZero() {
+			x = x.Sub(a.mmAt(k, a.markDec(k)))
+		}
+	}
+	x = decimal.Min(x, a.available())
+	return decimal.Max(x, zero)
+}
+
+// MaxRemovable returns the most margin AddMargin can remove from symbol i's isolated wallet
+// now (0 when it is not an open isolated position).
+func (a *Account) MaxRemovable(i int) decimal.Decimal {
+	s := &a.slots[i]
+	if s.mode != Isolated || s.qty.IsZero() {
+		return zero
+	}
+	m := a.markDec(i)
+	x := s.isoW.Add(s.qty.Mul(m.Sub(s.entry))).
+		Sub(m.Mul(s.qty.Abs()).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces))
+	return decimal.Max(zero, decimal.Min(s.isoW, x))
+}
+
+// SetMark sets symbol i's current mark price (float, for screening; made exact only when the
+// ledger needs it). NaN means no mark yet.
+func (a *Account) SetMark(i int, mark float64) { a.slots[i].mark = mark }
+
+// Mark returns symbol i's current mark (NaN: none yet).
+func (a *Account) Mark(i int) float64 { return a.slots[i].mark }
+
+// Fund settles one funding payment on symbol i at time t: notional at mark × rate, paid by
+// longs when rate > 0. It returns the signed amount credited to the account (0 when flat).
+//
+// The amount is −qty × mark × rate, exact in decimal (mark and rate enter through their
+// shortest decimal representation); a NaN mark means the current mark. Cross positions pay
+// from (or are paid into) the wallet. Isolated positions pay from their isolated wallet (the
+// reference infers this; Binance does not document it); a payment larger than the isolated
+// wallet empties it and the rest is paid from the cross wallet, and the position, now without
+// margin, is liquidated at the next screening. Errors: a NaN or infinite rate
+// (ErrInvalidInput).
+func (a *Account) Fund(i int, t int64, rate float64, mark float64) (decimal.Decimal, error) {
+	s := &a.slots[i]
+	if math.IsNaN(rate) || math.IsInf(rate, 0) || math.IsInf(mark, 0) {
+		return zero, fmt.Errorf("%w: %s funding at %d: rate %v, mark %v", ErrInvalidInput, s.inst.Symbol, t, rate, mark)
+	}
+	if s.qty.IsZero() {
+		return zero, nil
+	}
+	m := a.markDec(i)
+	if !math.IsNaN(mark) {
+		m = decimal.NewFromFloat(mark)
+	}
+	amt := s.qty.Neg().Mul(m).Mul(decimal.NewFromFloat(rate))
+	a.funding = a.funding.Add(amt)
+	if s.mode == Cross {
+		a.wallet = a.wallet.Add(amt)
+	} else {
+		s.isoW = s.isoW.Add(amt)
+		if s.isoW.IsNegative() {
+			a.wallet = a.wallet.Add(s.isoW)
+			s.isoW = zero
+		}
+	}
+	a.refresh(i)
+	a.invariants()
+	return amt, nil
+}
+
+// Position returns symbol i's position.
+func (a *Account) Position(i int) Position {
+	s := &a.slots[i]
+	return Position{Symbol: s.inst.Symbol, Mode: s.mode, Leverage: s.lev, Qty: s.qty,
+		Entry: s.entry, IsolatedWallet: s.isoW}
+}
+
+// Wallet returns the cross wallet balance (isolated wallets excluded).
+func (a *Account) Wallet() decimal.Decimal { return a.wallet }
+
+// Totals are the running sums the conservation check uses.
+type Totals struct {
+	InitialWallet  decimal.Decimal
+	RealizedPnL    decimal.Decimal
+	Fees           decimal.Decimal // trading fees paid
+	Funding        decimal.Decimal // funding received (negative: paid)
+	ClearanceFees  decimal.Decimal // liquidation clearance fees paid
+	InsuranceDraws decimal.Decimal // shortfalls covered by the insurance fund
+}
+
+// Totals returns the running sums since NewAccount.
+func (a *Account) Totals() Totals {
+	return Totals{a.initial, a.realized, a.fees, a.funding, a.clearance, a.insurance}
+}
+
+// Snapshot values the account at the current marks (a symbol without a mark is valued at its
+// entry price). Available = wallet + Σ cross uPnL (profits and losses, as Binance counts
+// them for cross) − Σ cross initial margin (|qty| × mark / leverage) − Σ open-order margin of
+// all symbols; isolated wallets are already out of the wallet. Ratios are +Inf when the
+// margin balance they divide by is <= 0.
+func (a *Account) Snapshot() Snapshot {
+	var sn Snapshot
+	var crossU, crossMM decimal.Decimal
+	sn.Wallet = a.wallet
+	for k := range a.slots {
+		s := &a.slots[k]
+		if s.qty.IsZero() {
+			continue
+		}
+		m := a.markDec(k)
+		u := s.qty.Mul(m.Sub(s.entry))
+		mm := a.mmAt(k, m)
+		sn.UnrealizedPnL = sn.UnrealizedPnL.Add(u)
+		sn.MaintenanceMargin = sn.MaintenanceMargin.Add(mm)
+		if s.mode == Cross {
+			crossU = crossU.Add(u)
+			crossMM = crossMM.Add(mm)
+		} else {
+			sn.IsolatedWallets = sn.IsolatedWallets.Add(s.isoW)
+			sn.MaxMarginRatio = math.Max(sn.MaxMarginRatio, ratio(mm, s.isoW.Add(u)))
+		}
+	}
+	if len(a.crossIdx) > 0 {
+		sn.CrossMarginRatio = ratio(crossMM, a.wallet.Add(crossU))
+		sn.MaxMarginRatio = math.Max(sn.MaxMarginRatio, sn.CrossMarginRatio)
+	}
+	sn.MarginBalance = a.wallet.Add(sn.IsolatedWallets).Add(sn.UnrealizedPnL)
+	sn.Available = a.available()
+	return sn
+}
+
+func ratio(mm, balance decimal.Decimal) float64 {
+	if !balance.IsPositive() {
+		return math.Inf(1)
+	}
+	return mm.InexactFloat64() / balance.InexactFloat64()
+}
+
+// Available returns the available balance for new orders (see Snapshot).
+func (a *Account) Available() decimal.Decimal { return a.available() }
+
+func (a *Account) available() decimal.Decimal {
+	x := a.wallet
+	for k := range a.slots {
+		s := &a.slots[k]
+		x = x.Sub(s.orderIM)
+		if s.mode != Cross || s.qty.IsZero() {
+			continue
+		}
+		m := a.markDec(k)
+		x = x.Add(s.qty.Mul(m.Sub(s.entry))).
+			Sub(s.qty.Abs().Mul(m).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces))
+	}
+	return x
+}
+
+// Equity is Snapshot().MarginBalance computed in float64 for per-bar curves (cheap).
+func (a *Account) Equity() float64 {
+	e := a.equityConst
+	for k := range a.slots {
+		s := &a.slots[k]
+		if s.fq == 0 {
+			continue
+		}
+		if math.IsNaN(s.mark) {
+			e += s.fqe
+		} else {
+			e += s.fq * s.mark
+		}
+	}
+	return e
+}
+
+// LiquidationPriceOf returns symbol i's current liquidation price (cross: other positions at
+// their current marks) and false when flat or when it is <= 0.
+func (a *Account) LiquidationPriceOf(i int) (decimal.Decimal, bool) {
+	s := &a.slots[i]
+	if s.qty.IsZero() {
+		return zero, false
+	}
+	if s.mode == Isolated {
+		return s.lp, s.lp.IsPositive()
+	}
+	r, err := a.crossLiq(i, a.wallet, func(k int) decimal.Decimal { return a.markDec(k) }, false)
+	if err != nil || !r.Price.IsPositive() {
+		return zero, false
+	}
+	return r.Price, true
+}
+
+// crossLiq evaluates the formula for cross position i with the other cross positions at
+// marks(k); bankrupt=true zeroes TMM1 (the bankruptcy price is r.Bankruptcy either way).
+func (a *Account) crossLiq(i int, wallet decimal.Decimal, marks func(int) decimal.Decimal, bankrupt bool) (LiqResult, error) {
+	s := &a.slots[i]
+	var tmm, upnl decimal.Decimal
+	for _, k := range a.crossIdx {
+		if k == i {
+			continue
+		}
+		m := marks(k)
+		o := &a.slots[k]
+		upnl = upnl.Add(o.qty.Mul(m.Sub(o.entry)))
+		if !bankrupt {
+			tmm = tmm.Add(a.mmAt(k, m))
+		}
+	}
+	return LiquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
+		Wallet: wallet, OtherMM: tmm, OtherPnL: upnl, Brackets: s.inst.Brackets})
+}
+
+// mmAt is symbol k's maintenance margin at mark m.
+func (a *Account) mmAt(k int, m decimal.Decimal) decimal.Decimal {
+	s := &a.slots[k]
+	return s.inst.Brackets.MaintenanceMargin(s.qty.Abs().Mul(m))
+}
+
+// markDec is symbol k's mark as a decimal (the entry price before the first mark).
+func (a *Account) markDec(k int) decimal.Decimal {
+	s := &a.slots[k]
+	if math.IsNaN(s.mark) {
+		return s.entry
+	}
+	return decimal.NewFromFloat(s.mark)
+}
+
+// refresh recomputes the float64 shadows of symbol i and of the account after a ledger change.
+func (a *Account) refresh(i int) {
+	s := &a.slots[i]
+	s.fq = s.qty.InexactFloat64()
+	s.fabs = math.Abs(s.fq)
+	s.fqe = s.qty.Mul(s.entry).InexactFloat64()
+	s.lp, s.flp = zero, math.NaN()
+	if s.mode == Isolated && !s.qty.IsZero() {
+		r, err := LiquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
+			Wallet: s.isoW, Brackets: s.inst.Brackets})
+		if err == nil { // err is impossible with a validated table; Check reports the NaN
+			s.lp, s.flp = r.Price, r.Price.InexactFloat64()
+		}
+	}
+	a.refreshAccount()
+}
+
+func (a *Account) refreshAll() {
+	for k := range a.slots {
+		a.refresh(k)
+	}
+	a.refreshAccount()
+}
+
+func (a *Account) refreshAccount() {
+	a.crossIdx, a.isoIdx = a.crossIdx[:0], a.isoIdx[:0]
+	qe := zero
+	eq := a.wallet
+	for k := range a.slots {
+		s := &a.slots[k]
+		eq = eq.Add(s.isoW).Sub(s.qty.Mul(s.entry))
+		if s.qty.IsZero() {
+			continue
+		}
+		if s.mode == Cross {
+			a.crossIdx = append(a.crossIdx, k)
+			qe = qe.Add(s.qty.Mul(s.entry))
+		} else {
+			a.isoIdx = append(a.isoIdx, k)
+		}
+	}
+	a.crossConst = qe.Sub(a.wallet).InexactFloat64()
+	a.crossScale = math.Abs(qe.InexactFloat64()) + math.Abs(a.wallet.InexactFloat64()) + 1
+	a.equityConst = eq.InexactFloat64()
+}

@@ -1,0 +1,66 @@
+// Package margin is bt's margin ledger for Binance USDⓈ-M perpetuals: leverage brackets,
+// instruments, the liquidation-price calculator, and Account, one USDT futures account in
+// one-way position mode whose symbols are each in isolated or cross margin mode.
+//
+// There are only a few types: Book and Table (dated leverage-bracket tables), Instrument
+// (filters and liquidation fee), Account (wallet, positions, liquidation screening and
+// execution), and the records Liquidation and Snapshot. LiquidationPrice is Binance's
+// calculator.
+//
+// Conventions: quantities are base units, signed (> 0 long); prices and money are USDT;
+// times are Unix milliseconds UTC; rates are fractions (0.0005 = 0.05%). Ledger values
+// (wallets, isolated margins, quantities, entry prices, realized PnL, fees, funding,
+// liquidation losses, insurance draws) are exact decimal.Decimal; marks are float64 and enter
+// the ledger through their shortest decimal representation. Package margin imports only the
+// standard library and shopspring/decimal.
+//
+// # What is modelled, and how
+//
+// The rules follow ../shared/reference/binance-usdm-margin.md (cited as "reference §n").
+//
+//   - Maintenance margin = |qty| × mark × MMR − cum, with MMR and cum from the bracket that
+//     holds that notional: the highest bracket with notional >= floor (reference §2). Tables
+//     must satisfy the cum rule, which makes the maintenance margin continuous.
+//   - Brackets are dated: Book.Table picks the snapshot in force at a time. Symbols without a
+//     table get DefaultTableSymbol's table of DefaultTableDate (LINKUSDT 2024-10-24).
+//   - Liquidation price: Binance's one-way formula (reference §1) with the bracket re-check;
+//     bankruptcy price with MMR = cum = TMM = 0. Results keep QuotientPlaces decimals.
+//   - Isolated: liquidated when isolated wallet + uPnL <= MM (at mark); cross: all cross
+//     positions when Σ cross MM >= cross wallet + Σ cross uPnL. Isolated positions never count
+//     toward the cross account.
+//   - Path rule: within a step, all marks move linearly and together from `from` to `to`
+//     (NextLiquidation). The event loop chooses the waypoints (e.g. open → adverse extreme →
+//     other extreme → close) and uses the same waypoints for order triggers.
+//   - Exactness: screening uses float64 shadows of the ledger, refreshed on every ledger
+//     change; within a relative band of 1e-9 around a threshold the exact decimal test
+//     decides. An isolated position reduces to comparing the mark with its cached
+//     liquidation price.
+//   - Liquidation closes positions in full: no partial or stepwise ("smart") liquidation, no
+//     ADL. Isolated positions close at their exact liquidation price (the bar's `from` mark
+//     when it gapped through), cross positions at the marks at the trigger point rounded to
+//     the tick. Clearance fee = min(remaining margin, liquidated notional × LiquidationFee);
+//     a shortfall beyond the margin is an insurance-fund draw, so an isolated loss never
+//     exceeds its margin and the cross wallet never ends a liquidation below zero.
+//   - Initial margin = notional / leverage. An order's cost is its initial margin, its open
+//     loss (qty × max(0, side × (price − mark))) and its fee, checked against the available
+//     balance = wallet + Σ cross uPnL (profits count, as on Binance for cross) − Σ cross
+//     initial margin at mark − open-order margin; isolated wallets are outside the wallet.
+//   - Isolated margin: opening moves the initial margin from the wallet into the isolated
+//     wallet; realized PnL goes to the isolated wallet and a proportional share is released
+//     on a reduce (all on close). Trading fees are paid from the cross wallet for isolated
+//     positions too (the reference is silent; this keeps the isolated wallet equal to the
+//     initial margin after an open, as the calculator assumes). Funding of an isolated
+//     position hits its isolated wallet (reference §6 infers it); an excess beyond it is paid
+//     from the cross wallet. Raising leverage leaves excess isolated margin in place.
+//   - Auto-add margin (Config.AutoAddMargin): triggered when an isolated position reaches its
+//     liquidation threshold (Binance's "about to be liquidated"); it tops the position up to a
+//     margin ratio of 0.5 if the addable maximum allows, otherwise the position is liquidated.
+//   - Funding = −qty × mark × rate (longs pay when rate > 0), exact.
+//   - Not modelled: hedge mode, Multi-Assets mode, the 20x limit of new accounts, price
+//     filters (PERCENT_PRICE, max quantity), mark-price construction, notionalCoef.
+//
+// Invariants: Account.Check verifies conservation of money (initial wallet + realized PnL −
+// fees + funding − clearance fees + insurance draws = wallet + isolated wallets, exactly) and
+// the sign rules; with the build tag invariants every mutating method runs it and panics on a
+// violation.
+package margin

@@ -1,0 +1,200 @@
+package margin
+
+import (
+	"math"
+
+	"github.com/shopspring/decimal"
+)
+
+// Liquidate executes every liquidation due at parameter s of the path from→to (as returned
+// by NextLiquidation; gap=true when the threshold was already met at `from`, i.e. the bar
+// opened through it, so positions close at `from`). Isolated positions close at their
+// liquidation price; cross positions all close at the marks at s. It appends the records.
+//
+// Liquidate first sets every symbol's mark to its mark at s. A component (an isolated
+// position, or the cross account) is due when the s at which NextLiquidation's rule puts its
+// threshold is <= s; whether it opened through its threshold (Gap) is decided per component
+// at `from`, so the gap argument only documents the caller's intent. Positions are always
+// closed in full (no partial or stepwise liquidation). Open orders are not touched: the
+// caller cancels them, as Binance does first.
+//
+// Isolated position: it closes at its liquidation price LP (exact, from the formula) or, when
+// it gapped through, at the `from` mark. Realized PnL r = qty×(price − entry) goes into its
+// isolated wallet; a negative remainder is drawn from the insurance fund and the wallet set to
+// 0; the clearance fee is min(remainder, |qty|×price×LiquidationFee); what is left returns to
+// the cross wallet. MarginLost = min(isolated wallet, −r). With Config.AutoAddMargin the
+// position is first topped up from the wallet, at the trigger mark, to a margin ratio of 0.5
+// (isolated wallet = 2·MM − uPnL, rounded up to MoneyPlaces) when MaxAddable allows it; it
+// then survives and no record is written (the caller screens the rest of the path again).
+//
+// Cross account: every cross position closes at its mark at s, rounded to the nearest tick.
+// Realized PnL of all of them goes to the wallet; a negative wallet is reset to 0 by an
+// insurance-fund draw; clearance fees min(remaining wallet, |qty|×price×LiquidationFee) are
+// charged in symbol order. Records: MarginLost = −r of that position (negative for a winner);
+// the account's InsuranceDraw is on the first record of the cascade; Cascade = the number of
+// cross positions closed. Bankruptcy prices are the formula's with MMR = cum = TMM = 0 and the
+// others at their marks at s.
+func (a *Account) Liquidate(t int64, from, to []float64, s float64, gap bool, out []Liquidation) []Liquidation {
+	type due struct {
+		i   int
+		gap bool
+	}
+	var isoDue []due
+	for _, i := range a.isoIdx {
+		if si, hit := a.isoS(i, from, to); hit && si <= s {
+			isoDue = append(isoDue, due{i, a.isoHit(i, a.pathMark(i, from))})
+		}
+	}
+	sc, crossDue := a.crossS(from, to)
+	crossDue = crossDue && sc <= s
+	crossGapped := crossDue && sc == 0
+	// marks at s; the isolated "from" marks are needed for gaps, so keep them first
+	fromMarks := a.scratch
+	for i := range a.slots {
+		fromMarks[i] = a.pathMark(i, from)
+	}
+	for i := range a.slots {
+		p1 := a.pathMark(i, to)
+		switch {
+		case s == 0:
+			a.slots[i].mark = fromMarks[i]
+		case s == 1:
+			a.slots[i].mark = p1
+		default:
+			a.slots[i].mark = interp(fromMarks[i], p1, s)
+		}
+	}
+	for _, d := range isoDue {
+		out = a.liquidateIsolated(t, d.i, d.gap, fromMarks[d.i], out)
+	}
+	if crossDue {
+		out = a.liquidateCross(t, crossGapped, out)
+	}
+	a.refreshAll()
+	a.invariants()
+	return out
+}
+
+func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float64, out []Liquidation) []Liquidation {
+	s := &a.slots[i]
+	price := s.lp
+	if gapped {
+		price = decimal.NewFromFloat(fromMark)
+	}
+	if a.autoAdd {
+		u := s.qty.Mul(price.Sub(s.entry))
+		need := a.mmAt(i, price).Mul(decimal.NewFromInt(2)).Sub(u).Sub(s.isoW).RoundUp(MoneyPlaces)
+		if need.IsPositive() && need.Cmp(a.MaxAddable()) <= 0 {
+			a.wallet = a.wallet.Sub(need)
+			s.isoW = s.isoW.Add(need)
+			a.refresh(i)
+			return out
+		}
+	}
+	rec := Liquidation{Time: t, Symbol: s.inst.Symbol, Mode: Isolated, Qty: s.qty, Entry: s.entry,
+		TriggerMark: price, Price: price, Gap: gapped, Cascade: 1}
+	rec.Bankruptcy = s.entry.Sub(s.isoW.DivRound(s.qty, QuotientPlaces))
+	r := s.qty.Mul(price.Sub(s.entry))
+	a.realized = a.realized.Add(r)
+	rec.MarginLost = decimal.Min(s.isoW, r.Neg())
+	w := s.isoW.Add(r)
+	if w.IsNegative() {
+		rec.InsuranceDraw = w.Neg()
+		a.insurance = a.insurance.Add(rec.InsuranceDraw)
+		w = zero
+	}
+	rec.Fee = decimal.Min(w, s.qty.Abs().Mul(price).Mul(s.inst.LiquidationFee))
+	a.clearance = a.clearance.Add(rec.Fee)
+	w = w.Sub(rec.Fee)
+	a.wallet = a.wallet.Add(w)
+	s.isoW, s.qty, s.entry = zero, zero, zero
+	a.refresh(i)
+	return append(out, rec)
+}
+
+func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liquidation {
+	idx := append([]int(nil), a.crossIdx...)
+	start := len(out)
+	prices := make([]decimal.Decimal, len(a.slots))
+	marks := func(k int) decimal.Decimal { return prices[k] }
+	for _, k := range idx {
+		s := &a.slots[k]
+		prices[k] = roundToTick(decimal.NewFromFloat(s.mark), s.inst.TickSize)
+	}
+	wallet0 := a.wallet
+	total := zero
+	for _, k := range idx {
+		s := &a.slots[k]
+		rec := Liquidation{Time: t, Symbol: s.inst.Symbol, Mode: Cross, Qty: s.qty, Entry: s.entry,
+			TriggerMark: decimal.NewFromFloat(s.mark), Price: prices[k], Gap: gapped, Cascade: len(idx)}
+		if r, err := a.crossLiq(k, wallet0, marks, true); err == nil {
+			rec.Bankruptcy = r.Bankruptcy
+		}
+		r := s.qty.Mul(prices[k].Sub(s.entry))
+		rec.MarginLost = r.Neg()
+		total = total.Add(r)
+		out = append(out, rec)
+	}
+	a.realized = a.realized.Add(total)
+	a.wallet = a.wallet.Add(total)
+	if a.wallet.IsNegative() {
+		out[start].InsuranceDraw = a.wallet.Neg()
+		a.insurance = a.insurance.Sub(a.wallet)
+		a.wallet = zero
+	}
+	for j, k := range idx {
+		s := &a.slots[k]
+		fee := decimal.Min(a.wallet, s.qty.Abs().Mul(prices[k]).Mul(s.inst.LiquidationFee))
+		out[start+j].Fee = fee
+		a.wallet = a.wallet.Sub(fee)
+		a.clearance = a.clearance.Add(fee)
+		s.qty, s.entry = zero, zero
+	}
+	return out
+}
+
+// roundToTick rounds p to the nearest multiple of tick (half away from zero).
+func roundToTick(p, tick decimal.Decimal) decimal.Decimal {
+	return p.DivRound(tick, 0).Mul(tick)
+}
+
+// Check verifies the invariants: money is conserved (initial wallet + realized PnL − fees ±
+// funding − clearance fees + insurance draws = wallet + isolated wallets, exactly; moving
+// margin between wallets is internal), isolated wallets >= 0 (so no isolated loss exceeds its
+// margin: any excess is an insurance draw), flat positions and cross positions have no
+// isolated margin, and nothing is NaN (marks aside, which are NaN before the first one).
+// Errors wrap ErrInvariant.
+func (a *Account) Check() error {
+	sum := a.wallet
+	for k := range a.slots {
+		s := &a.slots[k]
+		sym := s.inst.Symbol
+		if s.isoW.IsNegative() {
+			return invariantf("%s: isolated wallet %s < 0", sym, s.isoW)
+		}
+		if (s.qty.IsZero() || s.mode == Cross) && !s.isoW.IsZero() {
+			return invariantf("%s: isolated wallet %s without an open isolated position", sym, s.isoW)
+		}
+		if s.qty.IsZero() != s.entry.IsZero() {
+			return invariantf("%s: qty %s with entry %s", sym, s.qty, s.entry)
+		}
+		if s.fq != s.qty.InexactFloat64() || s.fqe != s.qty.Mul(s.entry).InexactFloat64() {
+			return invariantf("%s: stale float shadow", sym)
+		}
+		if s.mode == Isolated && !s.qty.IsZero() && math.IsNaN(s.flp) {
+			return invariantf("%s: liquidation price is NaN", sym)
+		}
+		if math.IsInf(s.mark, 0) {
+			return invariantf("%s: mark is infinite", sym)
+		}
+		sum = sum.Add(s.isoW)
+	}
+	want := a.initial.Add(a.realized).Sub(a.fees).Add(a.funding).Sub(a.clearance).Add(a.insurance)
+	if !sum.Equal(want) {
+		return invariantf("money not conserved: wallet + isolated wallets = %s, initial + realized − fees + funding − clearance + insurance = %s", sum, want)
+	}
+	if e := a.Equity(); math.IsNaN(e) || math.IsInf(e, 0) {
+		return invariantf("equity %v", e)
+	}
+	return nil
+}

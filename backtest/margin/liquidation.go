@@ -1,0 +1,122 @@
+package margin
+
+import (
+	"fmt"
+
+	"github.com/shopspring/decimal"
+)
+
+// QuotientPlaces is the number of decimal places kept by the divisions of this package whose
+// results are not money moved between wallets: liquidation and bankruptcy prices, and entry
+// prices averaged over several fills. Binance's calculator shows liquidation prices with 2
+// decimals; LiqResult keeps 16 and callers round for display.
+const QuotientPlaces = 16
+
+// MoneyPlaces is the number of decimal places of amounts this package computes by division and
+// then moves between wallets (initial margin moved into an isolated wallet, margin released
+// pro rata on a partial close): USDT's 8 decimals. Products (PnL, fees, funding) stay exact.
+const MoneyPlaces = 8
+
+var (
+	one  = decimal.NewFromInt(1)
+	zero = decimal.Decimal{}
+)
+
+// LiquidationPrice computes the one-way liquidation price as Binance's calculator does
+// (reference §1):
+//
+//	LP = (WB − TMM1 + UPNL1 + cum − side·Q·EP) / (Q·MMR − side·Q)
+//
+// with WB the isolated wallet (isolated; OtherMM = OtherPnL = 0) or the cross wallet balance
+// (cross; OtherMM and OtherPnL of the other cross positions at their current marks). It is
+// the mark price at which margin balance equals maintenance margin.
+//
+// Without an MMR/Cum override the bracket is re-checked: the formula is evaluated with the
+// bracket that holds the notional Q·LP, as Binance's FAQ prescribes. Because the maintenance
+// margin is continuous and the margin balance moves faster than it, exactly one bracket is
+// consistent (two adjacent ones give the same price at a floor); it is found by starting from
+// the bracket of Q·EP and moving to the bracket of the resulting notional until it is stable,
+// with a scan of all brackets as a fallback. The bankruptcy price uses MMR = cum = TMM1 = 0.
+//
+// Prices are rounded to QuotientPlaces decimals; Price may be <= 0 (Binance shows "--").
+// With overrides, both MMR and Cum must be given and Bracket is 0. Errors wrap
+// ErrInvalidInput or ErrBadBrackets.
+func LiquidationPrice(in LiqInput) (LiqResult, error) {
+	if in.Side != 1 && in.Side != -1 {
+		return LiqResult{}, fmt.Errorf("%w: side %d, want +1 (long) or -1 (short)", ErrInvalidInput, in.Side)
+	}
+	if !in.Qty.IsPositive() {
+		return LiqResult{}, fmt.Errorf("%w: quantity %s must be > 0", ErrInvalidInput, in.Qty)
+	}
+	if !in.Entry.IsPositive() {
+		return LiqResult{}, fmt.Errorf("%w: entry price %s must be > 0", ErrInvalidInput, in.Entry)
+	}
+	if (in.MMR == nil) != (in.Cum == nil) {
+		return LiqResult{}, fmt.Errorf("%w: give both MMR and cum, or neither", ErrInvalidInput)
+	}
+	side := decimal.NewFromInt(int64(in.Side))
+	// base = WB − TMM1 + UPNL1 − side·Q·EP; LP = (base + cum) / (Q·MMR − side·Q)
+	base := in.Wallet.Sub(in.OtherMM).Add(in.OtherPnL).Sub(side.Mul(in.Qty).Mul(in.Entry))
+	solve := func(mmr, cum decimal.Decimal) (decimal.Decimal, bool) {
+		den := in.Qty.Mul(mmr.Sub(side))
+		if den.IsZero() {
+			return zero, false
+		}
+		return base.Add(cum).DivRound(den, QuotientPlaces), true
+	}
+	bpBase := in.Wallet.Add(in.OtherPnL).Sub(side.Mul(in.Qty).Mul(in.Entry))
+	bp := bpBase.DivRound(in.Qty.Mul(side.Neg()), QuotientPlaces)
+
+	if in.MMR != nil {
+		lp, ok := solve(*in.MMR, *in.Cum)
+		if !ok {
+			return LiqResult{}, fmt.Errorf("%w: MMR %s makes the formula singular", ErrInvalidInput, *in.MMR)
+		}
+		return LiqResult{Price: lp, Bankruptcy: bp,
+			MaintenanceMargin: in.Qty.Mul(lp).Mul(*in.MMR).Sub(*in.Cum),
+			MMR:               *in.MMR, Cum: *in.Cum}, nil
+	}
+	if err := in.Brackets.Validate(); err != nil {
+		return LiqResult{}, err
+	}
+	t := in.Brackets
+	consistent := func(k int) (decimal.Decimal, bool) {
+		lp, ok := solve(t[k].MMR, t[k].Cum)
+		if !ok {
+			return zero, false
+		}
+		return lp, t.index(notionalAt(in.Qty, lp)) == k
+	}
+	k := t.index(in.Qty.Mul(in.Entry))
+	for range len(t) {
+		lp, ok := solve(t[k].MMR, t[k].Cum)
+		if !ok {
+			break
+		}
+		next := t.index(notionalAt(in.Qty, lp))
+		if next == k {
+			return result(t[k], lp, bp, in.Qty), nil
+		}
+		k = next
+	}
+	for k := range t { // cannot happen with a valid table; kept as a safety net
+		if lp, ok := consistent(k); ok {
+			return result(t[k], lp, bp, in.Qty), nil
+		}
+	}
+	return LiqResult{}, fmt.Errorf("%w: no bracket is consistent with the liquidation price", ErrBadBrackets)
+}
+
+// notionalAt is Q·max(P, 0): a non-positive liquidation price falls in bracket 1.
+func notionalAt(q, p decimal.Decimal) decimal.Decimal {
+	if !p.IsPositive() {
+		return zero
+	}
+	return q.Mul(p)
+}
+
+func result(b Bracket, lp, bp, q decimal.Decimal) LiqResult {
+	return LiqResult{Price: lp, Bankruptcy: bp,
+		MaintenanceMargin: notionalAt(q, lp).Mul(b.MMR).Sub(b.Cum),
+		MMR:               b.MMR, Cum: b.Cum, Bracket: b.Bracket}
+}

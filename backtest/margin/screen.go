@@ -1,0 +1,182 @@
+package margin
+
+import (
+	"math"
+
+	"github.com/shopspring/decimal"
+)
+
+// screenEps is the relative band around a threshold inside which the float64 screening defers
+// to exact decimal arithmetic. float64 errors of the screening sums are below 1e-13 of their
+// magnitude, so outside the band the float decision is the exact one.
+const screenEps = 1e-9
+
+// NextLiquidation screens the straight mark path from `from` to `to` (indexed by symbol; NaN:
+// the symbol does not move) and returns the smallest s in [0,1] at which an isolated position
+// or the cross account reaches its liquidation threshold, and whether there is one. The
+// decision is exact: float64 screening falls back to decimal arithmetic near the threshold.
+//
+// Path rule: every symbol's mark moves linearly and simultaneously, mark_i(s) =
+// (1−s)·from_i + s·to_i; a NaN entry (or a slice shorter than the symbols) keeps the current
+// mark (the entry price before any mark). An isolated position's margin balance minus its
+// maintenance margin is monotone in its mark, so it is liquidated on the path iff it is at or
+// past its liquidation price at s = 1 (or already at s = 0). The cross account's maintenance
+// margin minus margin balance is convex in s (maintenance margin is convex in notional), so
+// the set where it is below the threshold is an interval starting at 0: the account is
+// liquidated iff the threshold holds at s = 1 (or at 0). Both endpoint tests are exact; s
+// itself is then located in float64 (exactly for isolated, by bisection to 2^-52 for cross).
+// s = 0 means the threshold was already met at `from` (a gap).
+func (a *Account) NextLiquidation(from, to []float64) (s float64, ok bool) {
+	s = 2
+	for _, i := range a.isoIdx {
+		if si, hit := a.isoS(i, from, to); hit && si < s {
+			s = si
+		}
+	}
+	if sc, hit := a.crossS(from, to); hit && sc < s {
+		s = sc
+	}
+	if s > 1 {
+		return 0, false
+	}
+	return s, true
+}
+
+// pathMark returns symbol i's mark at the end v of a path.
+func (a *Account) pathMark(i int, v []float64) float64 {
+	if i < len(v) && !math.IsNaN(v[i]) {
+		return v[i]
+	}
+	s := &a.slots[i]
+	if math.IsNaN(s.mark) && s.fq != 0 {
+		return s.fqe / s.fq
+	}
+	return s.mark
+}
+
+func interp(p0, p1, s float64) float64 { return (1-s)*p0 + s*p1 }
+
+// isoS returns where on the path isolated position i reaches its liquidation price.
+func (a *Account) isoS(i int, from, to []float64) (float64, bool) {
+	p0, p1 := a.pathMark(i, from), a.pathMark(i, to)
+	if a.isoHit(i, p0) {
+		return 0, true
+	}
+	if !a.isoHit(i, p1) {
+		return 0, false
+	}
+	lp := a.slots[i].flp
+	s := (lp - p0) / (p1 - p0)
+	if !(s >= 0) { // NaN or negative: the float LP is on the wrong side by rounding
+		s = 0
+	}
+	return min(s, 1), true
+}
+
+// isoHit reports whether isolated position i is at or past its threshold at mark p:
+// isolated wallet + qty·(p − entry) <= |qty|·p·MMR − cum.
+func (a *Account) isoHit(i int, p float64) bool {
+	s := &a.slots[i]
+	tol := screenEps * math.Max(math.Abs(s.flp), p)
+	if s.fq > 0 {
+		if p < s.flp-tol {
+			return true
+		}
+		if p > s.flp+tol {
+			return false
+		}
+	} else {
+		if p > s.flp+tol {
+			return true
+		}
+		if p < s.flp-tol {
+			return false
+		}
+	}
+	return !a.isoGap(i, decimal.NewFromFloat(p)).IsPositive()
+}
+
+// isoGap is isolated wallet + uPnL − MM of isolated position i at mark m, exact.
+func (a *Account) isoGap(i int, m decimal.Decimal) decimal.Decimal {
+	s := &a.slots[i]
+	return s.isoW.Add(s.qty.Mul(m.Sub(s.entry))).Sub(a.mmAt(i, m))
+}
+
+// crossS returns where on the path the cross account reaches its threshold.
+func (a *Account) crossS(from, to []float64) (float64, bool) {
+	if len(a.crossIdx) == 0 {
+		return 0, false
+	}
+	if a.crossHit(from, to, 0) {
+		return 0, true
+	}
+	if !a.crossHit(from, to, 1) {
+		return 0, false
+	}
+	lo, hi := 0.0, 1.0
+	for range 60 {
+		mid := (lo + hi) / 2
+		if mid <= lo || mid >= hi {
+			break
+		}
+		if f, _ := a.crossF(from, to, mid); f >= 0 {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi, true
+}
+
+// crossF returns Σcross MM − (wallet + Σcross uPnL) at parameter s of the path, in float64,
+// and the magnitude of its terms.
+func (a *Account) crossF(from, to []float64, s float64) (f, scale float64) {
+	f, scale = a.crossConst, a.crossScale
+	for _, i := range a.crossIdx {
+		sl := &a.slots[i]
+		p := a.pathMark(i, from)
+		if s != 0 {
+			p = interp(p, a.pathMark(i, to), s)
+		}
+		n := sl.fabs * p
+		k := sl.bk
+		for k+1 < len(sl.ffloor) && n >= sl.ffloor[k+1] {
+			k++
+		}
+		for k > 0 && n < sl.ffloor[k] {
+			k--
+		}
+		sl.bk = k
+		f += n*sl.fmmr[k] - sl.fcum[k] - sl.fq*p
+		scale += n + sl.fcum[k]
+	}
+	return f, scale
+}
+
+// crossHit reports whether the cross account is at or past its threshold at s (0 or 1).
+func (a *Account) crossHit(from, to []float64, s float64) bool {
+	f, scale := a.crossF(from, to, s)
+	if tol := screenEps * scale; f > tol {
+		return true
+	} else if f < -tol {
+		return false
+	}
+	return !a.crossGap(func(k int) decimal.Decimal {
+		p := a.pathMark(k, from)
+		if s != 0 {
+			p = a.pathMark(k, to)
+		}
+		return decimal.NewFromFloat(p)
+	}).IsPositive()
+}
+
+// crossGap is wallet + Σcross uPnL − Σcross MM at marks(k), exact.
+func (a *Account) crossGap(marks func(int) decimal.Decimal) decimal.Decimal {
+	g := a.wallet
+	for _, k := range a.crossIdx {
+		s := &a.slots[k]
+		m := marks(k)
+		g = g.Add(s.qty.Mul(m.Sub(s.entry))).Sub(a.mmAt(k, m))
+	}
+	return g
+}
