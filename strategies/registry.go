@@ -6,6 +6,7 @@ import (
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/strategies/hodl"
 	"github.com/bt-backtest/bt/strategies/param"
+	"github.com/bt-backtest/bt/strategies/replay"
 	"github.com/bt-backtest/bt/strategies/swing"
 )
 
@@ -25,8 +26,9 @@ type entry struct {
 }
 
 var registry = map[string]entry{
-	swing.Name: {swing.New, Info{swing.Name, swing.Summary, swing.Params}},
-	hodl.Name:  {hodl.New, Info{hodl.Name, hodl.Summary, hodl.Params}},
+	swing.Name:  {swing.New, Info{swing.Name, swing.Summary, swing.Params}},
+	hodl.Name:   {hodl.New, Info{hodl.Name, hodl.Summary, hodl.Params}},
+	replay.Name: {replay.New, Info{replay.Name, replay.Summary, replay.Params}},
 }
 
 // Lookup returns the constructor of the named strategy. Each call of the constructor returns a
