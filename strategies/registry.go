@@ -4,9 +4,11 @@ import (
 	"slices"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/strategies/grid"
 	"github.com/bt-backtest/bt/strategies/hodl"
 	"github.com/bt-backtest/bt/strategies/param"
 	"github.com/bt-backtest/bt/strategies/replay"
+	"github.com/bt-backtest/bt/strategies/scalper"
 	"github.com/bt-backtest/bt/strategies/swing"
 )
 
@@ -26,9 +28,11 @@ type entry struct {
 }
 
 var registry = map[string]entry{
-	swing.Name:  {swing.New, Info{swing.Name, swing.Summary, swing.Params}},
-	hodl.Name:   {hodl.New, Info{hodl.Name, hodl.Summary, hodl.Params}},
-	replay.Name: {replay.New, Info{replay.Name, replay.Summary, replay.Params}},
+	swing.Name:   {swing.New, Info{swing.Name, swing.Summary, swing.Params}},
+	hodl.Name:    {hodl.New, Info{hodl.Name, hodl.Summary, hodl.Params}},
+	replay.Name:  {replay.New, Info{replay.Name, replay.Summary, replay.Params}},
+	scalper.Name: {scalper.New, Info{scalper.Name, scalper.Summary, scalper.Params}},
+	grid.Name:    {grid.New, Info{grid.Name, grid.Summary, grid.Params}},
 }
 
 // Lookup returns the constructor of the named strategy. Each call of the constructor returns a
