@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/strategies"
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
@@ -138,7 +140,7 @@ func (d Dec) MarshalYAML() (any, error) {
 func dec(s string) Dec { return Dec{decimal.RequireFromString(s), true} }
 
 // defaultStrategy is what bt run runs without arguments.
-const defaultStrategy = "swing"
+const defaultStrategy = strategies.Default
 
 // configError is a config mistake, located by file, line and key.
 type configError struct {
@@ -189,6 +191,9 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 		if err := yaml.Unmarshal(src, &doc); err != nil {
 			return nil, nil, yamlError(name, err)
 		}
+		if r := doc.Content[0]; r.Kind != yaml.MappingNode {
+			return nil, nil, &configError{File: name, Line: r.Line, Msg: "an experiment is a YAML mapping (key: value lines)"}
+		}
 		// Decode the file alone first, so that errors carry the file's own line numbers.
 		if _, err := decodeStrict(name, src); err != nil {
 			return nil, nil, err
@@ -200,6 +205,9 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, nil, &configError{File: name, Line: root.Line, Msg: "an experiment is a YAML mapping (key: value lines)"}
+	}
+	if path != "" {
+		absolutizePaths(root, filepath.Dir(path))
 	}
 	for _, o := range overrides {
 		if err := applyOverride(root, o); err != nil {
@@ -222,7 +230,14 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 		return nil, nil, err
 	}
 	exp.fillDefaults()
-	if err := exp.validate(); err != nil {
+	err = exp.validate()
+	if err == nil {
+		err = resolveParams(exp)
+	}
+	if err == nil {
+		exp.absPaths()
+	}
+	if err != nil {
 		var ce *configError
 		if errors.As(err, &ce) {
 			ce.File = name
@@ -444,6 +459,64 @@ func lineOf(root *yaml.Node, path string) int {
 		}
 	}
 	return line
+}
+
+// isPathParam reports whether a strategy parameter names a file (file, or *_file).
+func isPathParam(name string) bool { return name == "file" || strings.HasSuffix(name, "_file") }
+
+// absolutizePaths rewrites the relative file paths of an experiment file (data.source other
+// than "sample", brackets.file, strategy file parameters) against the file's directory, so an
+// experiment runs the same from any working directory.
+func absolutizePaths(root *yaml.Node, base string) {
+	fix := func(n *yaml.Node) {
+		if n != nil && n.Kind == yaml.ScalarNode && n.Value != "" && n.Value != "sample" && !filepath.IsAbs(n.Value) {
+			if abs, err := filepath.Abs(filepath.Join(base, n.Value)); err == nil {
+				n.Value = abs
+			}
+		}
+	}
+	fix(child(child(root, "data"), "source"))
+	fix(child(child(root, "brackets"), "file"))
+	if params := child(child(root, "strategy"), "params"); params != nil && params.Kind == yaml.MappingNode {
+		for j := 0; j+1 < len(params.Content); j += 2 {
+			if isPathParam(params.Content[j].Value) {
+				fix(params.Content[j+1])
+			}
+		}
+	}
+}
+
+// child returns the value of key in mapping n, or nil.
+func child(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		if n.Content[j].Value == key {
+			return n.Content[j+1]
+		}
+	}
+	return nil
+}
+
+// absPaths makes the remaining relative paths (given by flags) absolute against the current
+// directory, so config.resolved.yaml reproduces the run from anywhere.
+func (x *Experiment) absPaths() {
+	abs := func(p *string) {
+		if *p != "" && *p != "sample" && !filepath.IsAbs(*p) {
+			if a, err := filepath.Abs(*p); err == nil {
+				*p = a
+			}
+		}
+	}
+	abs(&x.Data.Source)
+	abs(&x.Brackets.File)
+	for k, v := range x.Strategy.Params {
+		if isPathParam(k) {
+			abs(&v)
+			x.Strategy.Params[k] = v
+		}
+	}
 }
 
 // fillDefaults sets every field left unset to its documented default.

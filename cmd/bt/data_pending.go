@@ -25,6 +25,3 @@ func newSynthCmd(e *env) *cobra.Command {
 func newInspectCmd(e *env) *cobra.Command {
 	return pendingCmd("inspect", "Inspect a store: rows, spans, gaps, anomalies")
 }
-func newStrategiesCmd(e *env) *cobra.Command {
-	return pendingCmd("strategies", "List the reference strategies and their parameters")
-}

@@ -182,11 +182,6 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	// writes a new run directory).
 	resolved := *x
 	resolved.Output.Dir = ""
-	if resolved.Data.Source != "sample" {
-		if abs, err := filepath.Abs(resolved.Data.Source); err == nil {
-			resolved.Data.Source = abs
-		}
-	}
 	yml, err := resolved.marshalResolved("# The experiment as it ran (bt " + version() + ").\n# Reproduce it with: bt run -c config.resolved.yaml --out DIR\n")
 	if err != nil {
 		return failErr(err)

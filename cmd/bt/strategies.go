@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/strategies"
+	"github.com/spf13/cobra"
+)
+
+// lookupStrategy returns the constructor of the named strategy.
+func lookupStrategy(name string) (func() backtest.Strategy, error) {
+	f, ok := strategies.Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(strategies.Names(), ", "))
+	}
+	return f, nil
+}
+
+// resolveParams checks the experiment's strategy parameters against the strategy's declared
+// ones and fills in the defaults, so that config.resolved.yaml shows every value that ran.
+func resolveParams(x *Experiment) error {
+	info, ok := strategies.Describe(x.Strategy.Name)
+	if !ok {
+		return &configError{Key: "strategy.name", Msg: fmt.Sprintf("unknown strategy %q (known: %s)", x.Strategy.Name, strings.Join(strategies.Names(), ", "))}
+	}
+	var known []string
+	for _, p := range info.Params {
+		known = append(known, p.Name)
+	}
+	for _, name := range sortedKeys(x.Strategy.Params) {
+		if !slices.Contains(known, name) {
+			return &configError{Key: "strategy.params." + name, Msg: fmt.Sprintf("unknown parameter of strategy %s (known: %s)", info.Name, strings.Join(known, ", "))}
+		}
+	}
+	for _, p := range info.Params {
+		if _, ok := x.Strategy.Params[p.Name]; !ok && !p.Required {
+			x.Strategy.Params[p.Name] = p.Default
+		}
+		if v := x.Strategy.Params[p.Name]; p.Required && v == "" {
+			return &configError{Key: "strategy.params." + p.Name, Msg: fmt.Sprintf("required by strategy %s: %s", info.Name, p.Doc)}
+		}
+	}
+	return nil
+}
+
+// strategyJSON is one strategy in bt strategies --json.
+type strategyJSON struct {
+	Name    string      `json:"name"`
+	Default bool        `json:"default"`
+	Summary string      `json:"summary"`
+	Params  []paramJSON `json:"params"`
+}
+
+type paramJSON struct {
+	Name     string `json:"name"`
+	Default  string `json:"default"`
+	Required bool   `json:"required"`
+	Doc      string `json:"doc"`
+}
+
+func newStrategiesCmd(e *env) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "strategies",
+		Short: "List the reference strategies and their parameters",
+		Long: `Lists the strategies bt run can run, with their parameters and defaults. Set a parameter in an
+experiment under strategy.params, or with --set strategy.params.NAME=VALUE.`,
+		Args: argsBetween(0, 0),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			var list []strategyJSON
+			for _, n := range strategies.Names() {
+				info, _ := strategies.Describe(n)
+				s := strategyJSON{Name: n, Default: n == strategies.Default, Summary: info.Summary, Params: []paramJSON{}}
+				for _, p := range info.Params {
+					s.Params = append(s.Params, paramJSON{p.Name, p.Default, p.Required, p.Doc})
+				}
+				list = append(list, s)
+			}
+			if asJSON {
+				return writeJSON(e.stdout, map[string]any{"strategies": list})
+			}
+			for i, s := range list {
+				if i > 0 {
+					fmt.Fprintln(e.stdout)
+				}
+				def := ""
+				if s.Default {
+					def = " (default)"
+				}
+				fmt.Fprintf(e.stdout, "%s%s: %s\n", s.Name, def, s.Summary)
+				t := newTable(e.stdout)
+				for _, p := range s.Params {
+					d := p.Default
+					if p.Required {
+						d = "(required)"
+					} else if d == "" {
+						d = `""`
+					}
+					t.row("  "+p.Name, d, p.Doc)
+				}
+				t.flush()
+			}
+			return nil
+		}),
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print one JSON document")
+	return cmd
+}
