@@ -1,0 +1,123 @@
+package backtest
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
+
+// SliceSource is a Source over batches held in memory, for tests, examples and small
+// scripted series. Build one with NewSliceSource.
+type SliceSource struct {
+	symbols []string
+	batches []Batch
+	k       int
+	err     error
+}
+
+// NewSliceSource returns a Source replaying batches. symbols may be given in any order: they
+// are sorted, and every bar's and funding's ID is set from its Symbol and each batch's slices
+// sorted by ID, so the result does not depend on the order of construction. The batches are
+// copied. A batch naming an unknown symbol, or batches out of time order, make the source
+// report an error (wrapping ErrBadSource) from Err once Next returns false.
+func NewSliceSource(symbols []string, batches []Batch) *SliceSource {
+	s := &SliceSource{symbols: slices.Sorted(slices.Values(symbols)), k: -1}
+	s.symbols = slices.Compact(s.symbols)
+	id := func(sym string) int {
+		i, ok := slices.BinarySearch(s.symbols, sym)
+		if !ok {
+			if s.err == nil {
+				s.err = fmt.Errorf("%w: symbol %q not in %v", ErrBadSource, sym, s.symbols)
+			}
+			return -1
+		}
+		return i
+	}
+	for _, b := range batches {
+		c := Batch{Time: b.Time, Bars: slices.Clone(b.Bars), Marks: slices.Clone(b.Marks), Funding: slices.Clone(b.Funding)}
+		for k := range c.Bars {
+			c.Bars[k].ID = id(c.Bars[k].Symbol)
+		}
+		for k := range c.Marks {
+			c.Marks[k].ID = id(c.Marks[k].Symbol)
+		}
+		for k := range c.Funding {
+			c.Funding[k].ID = id(c.Funding[k].Symbol)
+		}
+		slices.SortStableFunc(c.Bars, func(x, y Bar) int { return cmp.Compare(x.ID, y.ID) })
+		slices.SortStableFunc(c.Marks, func(x, y Bar) int { return cmp.Compare(x.ID, y.ID) })
+		slices.SortStableFunc(c.Funding, func(x, y Funding) int { return cmp.Compare(x.ID, y.ID) })
+		if n := len(s.batches); n > 0 && s.batches[n-1].Time >= c.Time && s.err == nil {
+			s.err = fmt.Errorf("%w: batch time %d not after %d", ErrBadSource, c.Time, s.batches[n-1].Time)
+		}
+		s.batches = append(s.batches, c)
+	}
+	return s
+}
+
+// Symbols returns the sorted symbols.
+func (s *SliceSource) Symbols() []string { return s.symbols }
+
+// Next advances to the next batch.
+func (s *SliceSource) Next() bool {
+	if s.err != nil || s.k+1 >= len(s.batches) {
+		return false
+	}
+	s.k++
+	return true
+}
+
+// Batch returns the current batch.
+func (s *SliceSource) Batch() *Batch { return &s.batches[s.k] }
+
+// Err returns the construction error, if any.
+func (s *SliceSource) Err() error { return s.err }
+
+// OHLC builds consecutive bars of symbol from start (Unix ms) every interval ms, one per
+// [open, high, low, close] quadruple. Volume is left 0.
+func OHLC(symbol string, start, interval int64, quads ...[4]float64) []Bar {
+	out := make([]Bar, len(quads))
+	for k, q := range quads {
+		t := start + int64(k)*interval
+		out[k] = Bar{Symbol: symbol, Time: t, End: t + interval, Open: q[0], High: q[1], Low: q[2], Close: q[3]}
+	}
+	return out
+}
+
+// Batches groups klines, mark-price bars and funding events by time into batches in time
+// order, ready for NewSliceSource.
+func Batches(klines, marks []Bar, funding []Funding) []Batch {
+	var times []int64
+	for _, b := range klines {
+		times = append(times, b.Time)
+	}
+	for _, b := range marks {
+		times = append(times, b.Time)
+	}
+	for _, f := range funding {
+		times = append(times, f.Time)
+	}
+	slices.Sort(times)
+	times = slices.Compact(times)
+	out := make([]Batch, len(times))
+	at := func(t int64) *Batch {
+		k, _ := slices.BinarySearch(times, t)
+		return &out[k]
+	}
+	for k, t := range times {
+		out[k].Time = t
+	}
+	for _, b := range klines {
+		x := at(b.Time)
+		x.Bars = append(x.Bars, b)
+	}
+	for _, b := range marks {
+		x := at(b.Time)
+		x.Marks = append(x.Marks, b)
+	}
+	for _, f := range funding {
+		x := at(f.Time)
+		x.Funding = append(x.Funding, f)
+	}
+	return out
+}
