@@ -1,36 +1,27 @@
 package reports
 
-// CONTRACT STUB written by the lead: cmd/bt codes against these names. The owner implements
-// them (any file layout) and may add API, keeping these signatures and meanings.
-
 import (
 	"io"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/metrics"
 )
 
-// Summary is summary.json: {"accounts": {"isolated": {...}, "cross": {...}}, "delta": {...}}.
-type Summary struct {
-	Accounts map[string]AccountSummary `json:"accounts"`
-	Delta    map[string]float64        `json:"delta"` // cross − isolated for each metric, when both exist
-}
+// Summary is summary.json: {"accounts": {"isolated": {...}, "cross": {...}}, "delta": {...}}
+// plus the liquidation statistics. It is defined in package reports/metrics so that package
+// artifact can write it without importing reports.
+type Summary = metrics.Summary
 
-// AccountSummary holds one account's metrics (see the issue for the full list).
-type AccountSummary struct {
-	FinalEquity  float64 `json:"final_equity"`
-	TotalReturn  float64 `json:"total_return"`
-	Liquidations int     `json:"liquidations"`
-	Fingerprint  string  `json:"fingerprint"`
-	// ... the owner adds every metric the issue lists
-}
+// AccountSummary holds one account's metrics (see metrics.AccountSummary).
+type AccountSummary = metrics.AccountSummary
 
-// Summarize computes the summary of a run.
-func Summarize(res *backtest.Result) Summary { panic("unimplemented") }
+// Summarize computes the summary of a run (metrics.Summarize).
+func Summarize(res *backtest.Result) Summary { return metrics.Summarize(res) }
 
 // Render writes report.html and the PNG charts of one run (or the comparison of several)
 // into dir.
-func Render(dir string, runs ...*artifact.Run) error { panic("unimplemented") }
+func Render(dir string, runs ...*artifact.Run) error { return render(dir, runs) }
 
 // WriteHTML writes the self-contained HTML report of runs to w.
-func WriteHTML(w io.Writer, runs ...*artifact.Run) error { panic("unimplemented") }
+func WriteHTML(w io.Writer, runs ...*artifact.Run) error { return writeHTML(w, runs) }

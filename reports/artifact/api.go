@@ -1,9 +1,29 @@
 package artifact
 
-// CONTRACT STUB written by the lead: cmd/bt and reports code against these names. The owner
-// implements them (any file layout) and may add API, keeping these signatures and meanings.
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
 
-import "github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/reports/metrics"
+)
+
+// Errors returned by Read and Write, wrapped with the file (and row and field) at fault.
+var (
+	// ErrNotRun: the directory has no manifest.json (not a run directory, or an interrupted run).
+	ErrNotRun = errors.New("artifact: not a complete run directory (no manifest.json)")
+	// ErrBadName: an account or symbol name cannot be used as a file name.
+	ErrBadName = errors.New("artifact: name not usable as a file name")
+	// ErrMalformed: a file does not parse (bad header, wrong column count, bad value).
+	ErrMalformed = errors.New("artifact: malformed file")
+)
 
 // Manifest is manifest.json: what ran, on what, under which assumptions.
 type Manifest struct {
@@ -13,8 +33,44 @@ type Manifest struct {
 	Params      map[string]string     `json:"params"`
 	DataFiles   []DataFile            `json:"data_files"`
 	Assumptions []backtest.Assumption `json:"assumptions"`
-	Start, End  int64                 `json:"-"`
+	Start, End  int64                 `json:"-"` // Unix ms; in JSON "start"/"end" as RFC 3339 UTC
 	Symbols     []string              `json:"symbols"`
+	// Accounts lists the account directories in the run's order (filled in by Write).
+	Accounts []string `json:"accounts"`
+}
+
+type manifestAlias Manifest
+
+type manifestJSON struct {
+	manifestAlias
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// MarshalJSON writes Start and End as RFC 3339 UTC times with milliseconds.
+func (m Manifest) MarshalJSON() ([]byte, error) {
+	return json.Marshal(manifestJSON{manifestAlias(m), FormatTime(m.Start), FormatTime(m.End)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (m *Manifest) UnmarshalJSON(b []byte) error {
+	var j manifestJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*m = Manifest(j.manifestAlias)
+	var err error
+	if j.Start != "" {
+		if m.Start, err = ParseTime(j.Start); err != nil {
+			return fmt.Errorf("start: %w", err)
+		}
+	}
+	if j.End != "" {
+		if m.End, err = ParseTime(j.End); err != nil {
+			return fmt.Errorf("end: %w", err)
+		}
+	}
+	return nil
 }
 
 // DataFile is one input file with its sha256.
@@ -23,11 +79,173 @@ type DataFile struct {
 	SHA256 string `json:"sha256"`
 }
 
+// TimeLayout is the layout of times in CSV files and manifest.json.
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// FormatTime formats Unix ms t as TimeLayout in UTC.
+func FormatTime(t int64) string { return time.UnixMilli(t).UTC().Format(TimeLayout) }
+
+// ParseTime parses an RFC 3339 time (TimeLayout or any RFC 3339 form) into Unix ms.
+func ParseTime(s string) (int64, error) {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return 0, err
+	}
+	return t.UnixMilli(), nil
+}
+
 // Write writes a run directory: manifest.json, summary.json and per account the equity
 // curve, trades, fills, liquidations, funding payments and rejected orders as CSV and Parquet
 // (config.resolved.yaml is written by the caller). Every file is written to a temporary name
 // and renamed, so an interrupted run leaves no half-written file that looks complete.
-func Write(dir string, res *backtest.Result, m Manifest) error { panic("unimplemented") }
+//
+// Empty fields of m are filled from res: Start, End, Symbols, Assumptions; Accounts is always
+// set from res. summary.json is metrics.Summarize(res). manifest.json is written last.
+func Write(dir string, res *backtest.Result, m Manifest) error {
+	if res == nil {
+		return errors.New("artifact: Write: nil result")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if m.Start == 0 {
+		m.Start = res.Start
+	}
+	if m.End == 0 {
+		m.End = res.End
+	}
+	if m.Symbols == nil {
+		m.Symbols = res.Symbols
+	}
+	if m.Assumptions == nil {
+		m.Assumptions = res.Assumptions
+	}
+	m.Accounts = m.Accounts[:0:0]
+	seen := map[string]bool{}
+	for i := range res.Accounts {
+		a := &res.Accounts[i]
+		if err := checkName(a.Name); err != nil {
+			return fmt.Errorf("account %q: %w", a.Name, err)
+		}
+		if seen[a.Name] {
+			return fmt.Errorf("artifact: account %q appears twice", a.Name)
+		}
+		seen[a.Name] = true
+		m.Accounts = append(m.Accounts, a.Name)
+		if err := writeAccount(filepath.Join(dir, a.Name), a); err != nil {
+			return fmt.Errorf("account %s: %w", a.Name, err)
+		}
+	}
+	if err := WriteSummary(dir, metrics.Summarize(res)); err != nil {
+		return err
+	}
+	return writeJSON(filepath.Join(dir, "manifest.json"), m)
+}
+
+// WriteSummary writes v (normally a metrics.Summary) as dir/summary.json, atomically.
+func WriteSummary(dir string, v any) error {
+	return writeJSON(filepath.Join(dir, "summary.json"), v)
+}
+
+// ReadSummary reads dir/summary.json (or the file itself when path names a .json file).
+func ReadSummary(path string) (metrics.Summary, error) {
+	if !strings.HasSuffix(path, ".json") {
+		path = filepath.Join(path, "summary.json")
+	}
+	var s metrics.Summary
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return s, err
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("%s: %w: %v", path, ErrMalformed, err)
+	}
+	return s, nil
+}
+
+func checkName(s string) error {
+	if s == "" || s == "." || s == ".." || s == "prices" {
+		return ErrBadName
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.') {
+			return ErrBadName
+		}
+	}
+	return nil
+}
+
+// accountJSON is <account>/account.json: what the tables do not hold.
+type accountJSON struct {
+	Name     string            `json:"name"`
+	Modes    map[string]string `json:"modes"`
+	Final    margin.Snapshot   `json:"final"`
+	Ruined   bool              `json:"ruined"`
+	RuinTime int64             `json:"ruin_time,omitempty"`
+}
+
+func writeAccount(dir string, a *backtest.AccountResult) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	modes := map[string]string{}
+	for s, m := range a.Modes {
+		modes[s] = modeString(m)
+	}
+	if err := writeJSON(filepath.Join(dir, "account.json"), accountJSON{a.Name, modes, a.Final, a.Ruined, a.RuinTime}); err != nil {
+		return err
+	}
+	tables := []struct {
+		name string
+		csv  func(*csvWriter)
+		pq   func(string) error
+	}{
+		{"equity", func(w *csvWriter) { writeEquity(w, a.Equity) }, func(p string) error { return pqEquity(p, a.Equity) }},
+		{"trades", func(w *csvWriter) { writeTrades(w, a.Trades) }, func(p string) error { return pqTrades(p, a.Trades) }},
+		{"fills", func(w *csvWriter) { writeFills(w, a.Fills) }, func(p string) error { return pqFills(p, a.Fills) }},
+		{"liquidations", func(w *csvWriter) { writeLiqs(w, a.Liquidations) }, func(p string) error { return pqLiqs(p, a.Liquidations) }},
+		{"funding", func(w *csvWriter) { writeFunding(w, a.Funding) }, func(p string) error { return pqFunding(p, a.Funding) }},
+		{"rejects", func(w *csvWriter) { writeRejects(w, a.Rejects) }, func(p string) error { return pqRejects(p, a.Rejects) }},
+	}
+	for _, t := range tables {
+		if err := writeCSVFile(filepath.Join(dir, t.name+".csv"), t.csv); err != nil {
+			return err
+		}
+		if err := t.pq(filepath.Join(dir, t.name+".parquet")); err != nil {
+			return fmt.Errorf("%s.parquet: %w", t.name, err)
+		}
+	}
+	return nil
+}
+
+// WritePrices writes the last-price bars of a run, one CSV per symbol, as
+// dir/prices/<SYMBOL>.csv, for the price charts (the run records hold no market data). Bars
+// of several symbols may be mixed; each symbol's bars must be in time order.
+func WritePrices(dir string, bars []backtest.Bar) error {
+	by := map[string][]backtest.Bar{}
+	for _, b := range bars {
+		by[b.Symbol] = append(by[b.Symbol], b)
+	}
+	syms := make([]string, 0, len(by))
+	for s := range by {
+		syms = append(syms, s)
+	}
+	sort.Strings(syms)
+	pdir := filepath.Join(dir, "prices")
+	if err := os.MkdirAll(pdir, 0o755); err != nil {
+		return err
+	}
+	for _, s := range syms {
+		if err := checkName(s); err != nil {
+			return fmt.Errorf("symbol %q: %w", s, err)
+		}
+		b := by[s]
+		if err := writeCSVFile(filepath.Join(pdir, s+".csv"), func(w *csvWriter) { writeBars(w, b) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
 
 // Run is a run directory read back: enough to render reports and compare runs without
 // re-running.
@@ -35,7 +253,159 @@ type Run struct {
 	Dir      string
 	Manifest Manifest
 	Result   *backtest.Result // accounts' records as read from the CSV files
+	// Prices holds the optional last-price bars per symbol (prices/*.csv); nil without them.
+	Prices map[string][]backtest.Bar
 }
 
+// Name is the run's display name: the base name of its directory.
+func (r *Run) Name() string { return filepath.Base(filepath.Clean(r.Dir)) }
+
 // Read reads a run directory written by Write.
-func Read(dir string) (*Run, error) { panic("unimplemented") }
+func Read(dir string) (*Run, error) {
+	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w", dir, ErrNotRun)
+	}
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{Dir: dir}
+	if err := json.Unmarshal(b, &r.Manifest); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", filepath.Join(dir, "manifest.json"), ErrMalformed, err)
+	}
+	m := &r.Manifest
+	r.Result = &backtest.Result{Assumptions: m.Assumptions, Start: m.Start, End: m.End, Symbols: m.Symbols}
+	for _, name := range m.Accounts {
+		if err := checkName(name); err != nil {
+			return nil, fmt.Errorf("%s: account %q: %w", filepath.Join(dir, "manifest.json"), name, err)
+		}
+		a, err := readAccount(filepath.Join(dir, name))
+		if err != nil {
+			return nil, err
+		}
+		r.Result.Accounts = append(r.Result.Accounts, *a)
+	}
+	pdir := filepath.Join(dir, "prices")
+	ents, err := os.ReadDir(pdir)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	for _, e := range ents {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".csv") {
+			continue
+		}
+		p := filepath.Join(pdir, e.Name())
+		var bars []backtest.Bar
+		if err := readCSVFile(p, barCols, func(rr *rowReader) { bars = append(bars, readBar(rr)) }); err != nil {
+			return nil, err
+		}
+		if r.Prices == nil {
+			r.Prices = map[string][]backtest.Bar{}
+		}
+		r.Prices[strings.TrimSuffix(e.Name(), ".csv")] = bars
+	}
+	return r, nil
+}
+
+func readAccount(dir string) (*backtest.AccountResult, error) {
+	p := filepath.Join(dir, "account.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	var aj accountJSON
+	if err := json.Unmarshal(b, &aj); err != nil {
+		return nil, fmt.Errorf("%s: %w: %v", p, ErrMalformed, err)
+	}
+	a := &backtest.AccountResult{Name: aj.Name, Final: aj.Final, Ruined: aj.Ruined, RuinTime: aj.RuinTime}
+	if aj.Modes != nil {
+		a.Modes = map[string]margin.Mode{}
+		for s, v := range aj.Modes {
+			m, ok := parseMode(v)
+			if !ok {
+				return nil, fmt.Errorf("%s: modes.%s: %w: %q is not cross or isolated", p, s, ErrMalformed, v)
+			}
+			a.Modes[s] = m
+		}
+	}
+	steps := []struct {
+		name string
+		cols []string
+		row  func(*rowReader)
+	}{
+		{"equity", equityCols, func(r *rowReader) { a.Equity = append(a.Equity, readEquity(r)) }},
+		{"trades", tradeCols, func(r *rowReader) { a.Trades = append(a.Trades, readTrade(r)) }},
+		{"fills", fillCols, func(r *rowReader) { a.Fills = append(a.Fills, readFill(r)) }},
+		{"liquidations", liqCols, func(r *rowReader) { a.Liquidations = append(a.Liquidations, readLiq(r)) }},
+		{"funding", fundingCols, func(r *rowReader) { a.Funding = append(a.Funding, readFunding(r)) }},
+		{"rejects", rejectCols, func(r *rowReader) { a.Rejects = append(a.Rejects, readReject(r)) }},
+	}
+	for _, s := range steps {
+		if err := readCSVFile(filepath.Join(dir, s.name+".csv"), s.cols, s.row); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func modeString(m margin.Mode) string {
+	if m == margin.Isolated {
+		return "isolated"
+	}
+	return "cross"
+}
+
+func parseMode(s string) (margin.Mode, bool) {
+	switch s {
+	case "cross":
+		return margin.Cross, true
+	case "isolated":
+		return margin.Isolated, true
+	}
+	return 0, false
+}
+
+// writeJSON writes v indented to path atomically.
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return WriteFileAtomic(path, append(b, '\n'))
+}
+
+// WriteFileAtomic writes data to a temporary file in path's directory, syncs it and renames
+// it to path, so readers see either the old file or the complete new one.
+func WriteFileAtomic(path string, data []byte) error {
+	return atomically(path, func(f *os.File) error {
+		_, err := f.Write(data)
+		return err
+	})
+}
+
+// atomically creates a temporary file next to path, lets write fill it, syncs and renames it.
+func atomically(path string, write func(*os.File) error) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(f.Name())
+		}
+	}()
+	if err = write(f); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}

@@ -1,0 +1,234 @@
+package artifact
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/reports/internal/fixture"
+	"github.com/bt-backtest/bt/reports/metrics"
+	"github.com/parquet-go/parquet-go"
+)
+
+// same compares two values by their JSON encoding: decimals encode as their canonical
+// string (so 1.50 and 1.5 are the same value) and floats in shortest round-trip form.
+func same(t *testing.T, what string, got, want any) {
+	t.Helper()
+	g, err1 := json.Marshal(got)
+	w, err2 := json.Marshal(want)
+	if err1 != nil || err2 != nil {
+		t.Fatalf("%s: marshal: %v %v", what, err1, err2)
+	}
+	if !bytes.Equal(g, w) {
+		t.Errorf("%s differs:\n got %.600s\nwant %.600s", what, g, w)
+	}
+}
+
+func manifest() Manifest {
+	return Manifest{Version: "test", Seed: 42, Strategy: "fixture", Params: map[string]string{"fast": "10"},
+		DataFiles: []DataFile{{Path: "data/BTCUSDT.parquet", SHA256: strings.Repeat("ab", 32)}}}
+}
+
+func TestWriteReadRoundTrip(t *testing.T) {
+	res := fixture.Result()
+	dir := t.TempDir()
+	if err := Write(dir, res, manifest()); err != nil {
+		t.Fatal(err)
+	}
+	if err := WritePrices(dir, fixture.Prices()); err != nil {
+		t.Fatal(err)
+	}
+	run, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(run.Result.Accounts) != 2 {
+		t.Fatalf("%d accounts", len(run.Result.Accounts))
+	}
+	for i := range res.Accounts {
+		w, g := &res.Accounts[i], &run.Result.Accounts[i]
+		same(t, w.Name+" equity", g.Equity, w.Equity)
+		same(t, w.Name+" fills", g.Fills, w.Fills)
+		same(t, w.Name+" trades", g.Trades, w.Trades)
+		same(t, w.Name+" liquidations", g.Liquidations, w.Liquidations)
+		same(t, w.Name+" funding", g.Funding, w.Funding)
+		same(t, w.Name+" rejects", g.Rejects, w.Rejects)
+		same(t, w.Name+" final", g.Final, w.Final)
+		same(t, w.Name+" modes", g.Modes, w.Modes)
+		if g.Name != w.Name || g.Ruined != w.Ruined || g.RuinTime != w.RuinTime {
+			t.Errorf("account header: got %s %v %d", g.Name, g.Ruined, g.RuinTime)
+		}
+		// decimals are exactly equal, not just close
+		for j := range w.Fills {
+			if !g.Fills[j].Fee.Equal(w.Fills[j].Fee) || !g.Fills[j].Price.Equal(w.Fills[j].Price) {
+				t.Fatalf("fill %d: %v %v != %v %v", j, g.Fills[j].Fee, g.Fills[j].Price, w.Fills[j].Fee, w.Fills[j].Price)
+			}
+		}
+	}
+	if run.Manifest.Start != res.Start || run.Manifest.End != res.End || run.Result.Start != res.Start {
+		t.Errorf("start/end %d %d", run.Manifest.Start, run.Manifest.End)
+	}
+	same(t, "assumptions", run.Result.Assumptions, res.Assumptions)
+	same(t, "symbols", run.Manifest.Symbols, res.Symbols)
+	same(t, "accounts", run.Manifest.Accounts, []string{"isolated", "cross"})
+	if len(run.Prices["BTCUSDT"]) != fixture.Bars || len(run.Prices["ETHUSDT"]) != fixture.Bars {
+		t.Errorf("prices: %d symbols", len(run.Prices))
+	}
+	same(t, "prices", run.Prices["BTCUSDT"][:3], fixture.Prices()[:3])
+
+	// summary.json is Summarize of the result, and recomputing from the read-back records gives
+	// the same numbers.
+	s, err := ReadSummary(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	same(t, "summary", s, metrics.Summarize(res))
+	same(t, "summary from read", metrics.Summarize(run.Result), metrics.Summarize(res))
+
+	// no temporary files left behind
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if strings.Contains(d.Name(), ".tmp-") {
+			t.Errorf("temporary file left: %s", p)
+		}
+		return nil
+	})
+}
+
+func TestParquetTables(t *testing.T) {
+	res := fixture.Result()
+	dir := t.TempDir()
+	if err := Write(dir, res, manifest()); err != nil {
+		t.Fatal(err)
+	}
+	eq, err := parquet.ReadFile[pqEquityRow](filepath.Join(dir, "cross", "equity.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(eq) != len(res.Accounts[1].Equity) || eq[5].Equity != res.Accounts[1].Equity[5].Equity || eq[5].Time != res.Accounts[1].Equity[5].Time {
+		t.Errorf("equity.parquet: %d rows, row 5 %+v", len(eq), eq[5])
+	}
+	liq, err := parquet.ReadFile[pqLiqRow](filepath.Join(dir, "cross", "liquidations.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := res.Accounts[1].Liquidations
+	if len(liq) != len(want) || liq[0].Price != want[0].Price.String() || liq[0].Mode != "cross" {
+		t.Errorf("liquidations.parquet: %+v", liq)
+	}
+	// empty tables are valid files
+	rj, err := parquet.ReadFile[pqFundingRow](filepath.Join(dir, "isolated", "funding.parquet"))
+	if err != nil || len(rj) != len(res.Accounts[0].Funding) {
+		t.Errorf("funding.parquet: %v %d", err, len(rj))
+	}
+}
+
+func TestReadErrors(t *testing.T) {
+	if _, err := Read(t.TempDir()); !errors.Is(err, ErrNotRun) {
+		t.Errorf("empty dir: %v, want ErrNotRun", err)
+	}
+	for _, c := range []struct {
+		name, file, body, want string
+	}{
+		{"bad decimal", "fills.csv", "time,order_id,symbol,side,qty,price,fee,realized_pnl,maker,liquidation,tag\n" +
+			"2025-10-10T21:00:00.000Z,1,BTCUSDT,buy,0.1,1x2,0,0,false,false,\n", "fills.csv row 2 field price"},
+		{"float decimal", "fills.csv", "time,order_id,symbol,side,qty,price,fee,realized_pnl,maker,liquidation,tag\n" +
+			"2025-10-10T21:00:00.000Z,1,BTCUSDT,buy,1e-3,100,0,0,false,false,\n", "fills.csv row 2 field qty"},
+		{"bad side", "fills.csv", "time,order_id,symbol,side,qty,price,fee,realized_pnl,maker,liquidation,tag\n" +
+			"2025-10-10T21:00:00.000Z,1,BTCUSDT,long,0.1,100,0,0,false,false,\n", "row 2 field side"},
+		{"bad time", "equity.csv", "time,equity,wallet,unrealized_pnl,margin_balance,maintenance_margin,margin_ratio,drawdown\n" +
+			"2025-10-10T21:00:00.000Z,1,1,0,1,0,0,0\nyesterday,1,1,0,1,0,0,0\n", "equity.csv row 3 field time"},
+		{"bad header", "trades.csv", "symbol,side\n", "trades.csv row 1"},
+		{"column count", "rejects.csv", "time,symbol,order_id,action,reason\n2025-10-10T21:00:00.000Z,X,1,order\n", "rejects.csv row 2"},
+		{"bad mode", "liquidations.csv", "time,symbol,mode,qty,entry,trigger_mark,price,bankruptcy,margin_lost,fee,insurance_draw,gap,cascade\n" +
+			"2025-10-10T21:00:00.000Z,BTCUSDT,portfolio,1,1,1,1,1,1,1,0,false,1\n", "field mode"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := Write(dir, fixture.Result(), manifest()); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "cross", c.file), []byte(c.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Read(dir)
+			if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("err = %v, want ErrMalformed mentioning %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestWriteRejectsBadNames(t *testing.T) {
+	for _, name := range []string{"", "..", "a/b", "prices", "x y"} {
+		res := &backtest.Result{Accounts: []backtest.AccountResult{{Name: name}}}
+		if err := Write(t.TempDir(), res, Manifest{}); !errors.Is(err, ErrBadName) {
+			t.Errorf("%q: %v, want ErrBadName", name, err)
+		}
+	}
+	res := &backtest.Result{Accounts: []backtest.AccountResult{{Name: "a"}, {Name: "a"}}}
+	if err := Write(t.TempDir(), res, Manifest{}); err == nil {
+		t.Error("duplicate account names accepted")
+	}
+}
+
+func TestManifestJSON(t *testing.T) {
+	m := manifest()
+	m.Start, m.End = fixture.Start, fixture.Start+86_400_000
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"start":"2025-10-08T00:00:00.000Z"`) || !strings.Contains(string(b), `"end":"2025-10-09T00:00:00.000Z"`) {
+		t.Errorf("manifest JSON: %s", b)
+	}
+	var m2 Manifest
+	if err := json.Unmarshal(b, &m2); err != nil || m2.Start != m.Start || m2.End != m.End || m2.Seed != 42 {
+		t.Errorf("round trip: %+v %v", m2, err)
+	}
+}
+
+// FuzzReadTrades: any input either fails with ErrMalformed or parses into trades that write
+// and read back identically.
+func FuzzReadTrades(f *testing.F) {
+	var buf bytes.Buffer
+	w := &csvWriter{w: newCSV(&buf)}
+	writeTrades(w, fixture.Result().Accounts[1].Trades)
+	w.w.Flush()
+	f.Add(buf.String())
+	f.Add(strings.Join(tradeCols, ",") + "\n")
+	f.Add(strings.Join(tradeCols, ",") + "\nBTCUSDT,cross,long,2025-10-10T21:00:00.000Z,2025-10-10T21:00:00Z,0.1,1,2,-3.5,0,0,true,0.5\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		var ts []backtest.Trade
+		err := readCSV(strings.NewReader(in), "trades.csv", tradeCols, func(r *rowReader) { ts = append(ts, readTrade(r)) })
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error without ErrMalformed: %v", err)
+			}
+			return
+		}
+		write := func(ts []backtest.Trade) string {
+			var out bytes.Buffer
+			w := &csvWriter{w: newCSV(&out)}
+			writeTrades(w, ts)
+			w.w.Flush()
+			return out.String()
+		}
+		out1 := write(ts)
+		var back []backtest.Trade
+		if err := readCSV(strings.NewReader(out1), "trades.csv", tradeCols, func(r *rowReader) { back = append(back, readTrade(r)) }); err != nil {
+			t.Fatalf("re-read: %v\n%s", err, out1)
+		}
+		if out2 := write(back); out2 != out1 {
+			t.Fatalf("round trip differs:\n%s\n%s", out1, out2)
+		}
+	})
+}
+
+func newCSV(w io.Writer) *csv.Writer { return csv.NewWriter(w) }

@@ -1,0 +1,356 @@
+package artifact
+
+import (
+	"bufio"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
+)
+
+// Column names of the CSV tables (the Parquet columns have the same names).
+var (
+	equityCols  = []string{"time", "equity", "wallet", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio", "drawdown"}
+	tradeCols   = []string{"symbol", "mode", "side", "entry_time", "exit_time", "qty", "entry_price", "exit_price", "pnl", "fees", "funding", "liquidated", "min_liq_distance"}
+	fillCols    = []string{"time", "order_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "maker", "liquidation", "tag"}
+	liqCols     = []string{"time", "symbol", "mode", "qty", "entry", "trigger_mark", "price", "bankruptcy", "margin_lost", "fee", "insurance_draw", "gap", "cascade"}
+	fundingCols = []string{"time", "symbol", "qty", "mark", "rate", "amount"}
+	rejectCols  = []string{"time", "symbol", "order_id", "action", "reason"}
+	barCols     = []string{"time", "end", "symbol", "open", "high", "low", "close", "volume"}
+)
+
+// csvWriter builds one CSV row at a time.
+type csvWriter struct {
+	w   *csv.Writer
+	row []string
+}
+
+func (w *csvWriter) str(s string)             { w.row = append(w.row, s) }
+func (w *csvWriter) time(t int64)             { w.str(FormatTime(t)) }
+func (w *csvWriter) int(v int64)              { w.str(strconv.FormatInt(v, 10)) }
+func (w *csvWriter) float(v float64)          { w.str(strconv.FormatFloat(v, 'g', -1, 64)) }
+func (w *csvWriter) dec(d decimal.Decimal)    { w.str(d.String()) }
+func (w *csvWriter) bool(b bool)              { w.str(strconv.FormatBool(b)) }
+func (w *csvWriter) header(cols []string)     { w.row = append(w.row[:0], cols...); w.end() }
+func (w *csvWriter) end()                     { _ = w.w.Write(w.row); w.row = w.row[:0] }
+func (w *csvWriter) mode(m margin.Mode)       { w.str(modeString(m)) }
+func (w *csvWriter) fillSide(s backtest.Side) { w.str(sideString(s, "buy", "sell")) }
+func (w *csvWriter) posSide(s backtest.Side)  { w.str(sideString(s, "long", "short")) }
+
+func writeCSVFile(path string, rows func(*csvWriter)) error {
+	return atomically(path, func(f *os.File) error {
+		bw := bufio.NewWriterSize(f, 1<<16)
+		cw := &csvWriter{w: csv.NewWriter(bw)}
+		rows(cw)
+		cw.w.Flush()
+		if err := cw.w.Error(); err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+}
+
+func writeEquity(w *csvWriter, eq []backtest.EquityPoint) {
+	w.header(equityCols)
+	for _, p := range eq {
+		w.time(p.Time)
+		w.float(p.Equity)
+		w.float(p.Wallet)
+		w.float(p.UnrealizedPnL)
+		w.float(p.MarginBalance)
+		w.float(p.MaintenanceMargin)
+		w.float(p.MarginRatio)
+		w.float(p.Drawdown)
+		w.end()
+	}
+}
+
+func writeTrades(w *csvWriter, ts []backtest.Trade) {
+	w.header(tradeCols)
+	for _, t := range ts {
+		w.str(t.Symbol)
+		w.mode(t.Mode)
+		w.posSide(t.Side)
+		w.time(t.EntryTime)
+		w.time(t.ExitTime)
+		w.dec(t.Qty)
+		w.dec(t.EntryPrice)
+		w.dec(t.ExitPrice)
+		w.dec(t.PnL)
+		w.dec(t.Fees)
+		w.dec(t.Funding)
+		w.bool(t.Liquidated)
+		w.float(t.MinLiqDistance)
+		w.end()
+	}
+}
+
+func writeFills(w *csvWriter, fs []backtest.FillRecord) {
+	w.header(fillCols)
+	for _, f := range fs {
+		w.time(f.Time)
+		w.int(int64(f.OrderID))
+		w.str(f.Symbol)
+		w.fillSide(f.Side)
+		w.dec(f.Qty)
+		w.dec(f.Price)
+		w.dec(f.Fee)
+		w.dec(f.RealizedPnL)
+		w.bool(f.Maker)
+		w.bool(f.Liquidation)
+		w.str(f.Tag)
+		w.end()
+	}
+}
+
+func writeLiqs(w *csvWriter, ls []margin.Liquidation) {
+	w.header(liqCols)
+	for _, l := range ls {
+		w.time(l.Time)
+		w.str(l.Symbol)
+		w.mode(l.Mode)
+		w.dec(l.Qty)
+		w.dec(l.Entry)
+		w.dec(l.TriggerMark)
+		w.dec(l.Price)
+		w.dec(l.Bankruptcy)
+		w.dec(l.MarginLost)
+		w.dec(l.Fee)
+		w.dec(l.InsuranceDraw)
+		w.bool(l.Gap)
+		w.int(int64(l.Cascade))
+		w.end()
+	}
+}
+
+func writeFunding(w *csvWriter, fs []backtest.FundingPayment) {
+	w.header(fundingCols)
+	for _, f := range fs {
+		w.time(f.Time)
+		w.str(f.Symbol)
+		w.dec(f.Qty)
+		w.dec(f.Mark)
+		w.float(f.Rate)
+		w.dec(f.Amount)
+		w.end()
+	}
+}
+
+func writeRejects(w *csvWriter, rs []backtest.Reject) {
+	w.header(rejectCols)
+	for _, r := range rs {
+		w.time(r.Time)
+		w.str(r.Symbol)
+		w.int(int64(r.OrderID))
+		w.str(r.Action)
+		w.str(r.Reason)
+		w.end()
+	}
+}
+
+func writeBars(w *csvWriter, bs []backtest.Bar) {
+	w.header(barCols)
+	for _, b := range bs {
+		w.time(b.Time)
+		w.time(b.End)
+		w.str(b.Symbol)
+		w.float(b.Open)
+		w.float(b.High)
+		w.float(b.Low)
+		w.float(b.Close)
+		w.float(b.Volume)
+		w.end()
+	}
+}
+
+// rowReader parses one CSV row field by field and keeps the first error, naming the file,
+// the row (1-based, the header is row 1) and the column.
+type rowReader struct {
+	file string
+	row  int
+	cols []string
+	rec  []string
+	i    int
+	err  error
+}
+
+func (r *rowReader) next() string {
+	s := r.rec[r.i]
+	r.i++
+	return s
+}
+
+func (r *rowReader) fail(err error) {
+	if r.err == nil {
+		r.err = fmt.Errorf("%s row %d field %s: %w: %v", r.file, r.row, r.cols[r.i-1], ErrMalformed, err)
+	}
+}
+
+func (r *rowReader) str() string { return r.next() }
+
+func (r *rowReader) time() int64 {
+	t, err := ParseTime(r.next())
+	if err != nil {
+		r.fail(err)
+	}
+	return t
+}
+
+func (r *rowReader) int() int64 {
+	v, err := strconv.ParseInt(r.next(), 10, 64)
+	if err != nil {
+		r.fail(err)
+	}
+	return v
+}
+
+func (r *rowReader) float() float64 {
+	v, err := strconv.ParseFloat(r.next(), 64)
+	if err != nil {
+		r.fail(err)
+	}
+	return v
+}
+
+func (r *rowReader) dec() decimal.Decimal {
+	s := r.next()
+	if strings.ContainsAny(s, "eE") || strings.TrimSpace(s) != s {
+		r.fail(fmt.Errorf("%q is not a plain decimal", s))
+		return decimal.Decimal{}
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		r.fail(err)
+	}
+	return d
+}
+
+func (r *rowReader) bool() bool {
+	v, err := strconv.ParseBool(r.next())
+	if err != nil {
+		r.fail(err)
+	}
+	return v
+}
+
+func (r *rowReader) mode() margin.Mode {
+	s := r.next()
+	m, ok := parseMode(s)
+	if !ok {
+		r.fail(fmt.Errorf("%q is not cross or isolated", s))
+	}
+	return m
+}
+
+func (r *rowReader) side(buy, sell string) backtest.Side {
+	switch s := r.next(); s {
+	case buy:
+		return backtest.Buy
+	case sell:
+		return backtest.Sell
+	default:
+		r.fail(fmt.Errorf("%q is not %s or %s", s, buy, sell))
+	}
+	return 0
+}
+
+// readCSVFile reads path, checks its header against cols and calls row for every record.
+func readCSVFile(path string, cols []string, row func(*rowReader)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return readCSV(f, path, cols, row)
+}
+
+func readCSV(in io.Reader, name string, cols []string, row func(*rowReader)) error {
+	cr := csv.NewReader(bufio.NewReaderSize(in, 1<<16))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	hdr, err := cr.Read()
+	if err == io.EOF {
+		return fmt.Errorf("%s: %w: empty file, want header %s", name, ErrMalformed, strings.Join(cols, ","))
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w: %v", name, ErrMalformed, err)
+	}
+	if len(hdr) != len(cols) {
+		return fmt.Errorf("%s row 1: %w: header %s, want %s", name, ErrMalformed, strings.Join(hdr, ","), strings.Join(cols, ","))
+	}
+	cr.FieldsPerRecord = len(cols)
+	for i, c := range cols {
+		if hdr[i] != c {
+			return fmt.Errorf("%s row 1: %w: column %d is %q, want %q", name, ErrMalformed, i+1, hdr[i], c)
+		}
+	}
+	r := &rowReader{file: name, cols: cols, row: 1}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		r.row++
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("%s row %d: %w: %v", name, pe.Line, ErrMalformed, pe.Err)
+			}
+			return fmt.Errorf("%s row %d: %w", name, r.row, err)
+		}
+		r.rec, r.i = rec, 0
+		row(r)
+		if r.err != nil {
+			return r.err
+		}
+	}
+}
+
+func readEquity(r *rowReader) backtest.EquityPoint {
+	return backtest.EquityPoint{
+		Time: r.time(), Equity: r.float(), Wallet: r.float(), UnrealizedPnL: r.float(),
+		MarginBalance: r.float(), MaintenanceMargin: r.float(), MarginRatio: r.float(), Drawdown: r.float(),
+	}
+}
+
+func readTrade(r *rowReader) backtest.Trade {
+	return backtest.Trade{
+		Symbol: r.str(), Mode: r.mode(), Side: r.side("long", "short"), EntryTime: r.time(), ExitTime: r.time(),
+		Qty: r.dec(), EntryPrice: r.dec(), ExitPrice: r.dec(), PnL: r.dec(), Fees: r.dec(), Funding: r.dec(),
+		Liquidated: r.bool(), MinLiqDistance: r.float(),
+	}
+}
+
+func readFill(r *rowReader) backtest.FillRecord {
+	return backtest.FillRecord{
+		Time: r.time(), OrderID: backtest.OrderID(r.int()), Symbol: r.str(), Side: r.side("buy", "sell"),
+		Qty: r.dec(), Price: r.dec(), Fee: r.dec(), RealizedPnL: r.dec(), Maker: r.bool(), Liquidation: r.bool(), Tag: r.str(),
+	}
+}
+
+func readLiq(r *rowReader) margin.Liquidation {
+	return margin.Liquidation{
+		Time: r.time(), Symbol: r.str(), Mode: r.mode(), Qty: r.dec(), Entry: r.dec(), TriggerMark: r.dec(),
+		Price: r.dec(), Bankruptcy: r.dec(), MarginLost: r.dec(), Fee: r.dec(), InsuranceDraw: r.dec(),
+		Gap: r.bool(), Cascade: int(r.int()),
+	}
+}
+
+func readFunding(r *rowReader) backtest.FundingPayment {
+	return backtest.FundingPayment{Time: r.time(), Symbol: r.str(), Qty: r.dec(), Mark: r.dec(), Rate: r.float(), Amount: r.dec()}
+}
+
+func readReject(r *rowReader) backtest.Reject {
+	return backtest.Reject{Time: r.time(), Symbol: r.str(), OrderID: backtest.OrderID(r.int()), Action: r.str(), Reason: r.str()}
+}
+
+func readBar(r *rowReader) backtest.Bar {
+	return backtest.Bar{Time: r.time(), End: r.time(), Symbol: r.str(), Open: r.float(), High: r.float(), Low: r.float(), Close: r.float(), Volume: r.float()}
+}

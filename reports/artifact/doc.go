@@ -1,0 +1,22 @@
+// Package artifact writes and reads run directories, the files a run leaves behind:
+//
+//	manifest.json          what ran, on what data, under which assumptions (written last)
+//	summary.json           the canonical metrics (package reports/metrics)
+//	<account>/account.json the account's name, margin modes, final snapshot and ruin
+//	<account>/equity.csv   the equity curve, one row per bar close
+//	<account>/trades.csv, fills.csv, liquidations.csv, funding.csv, rejects.csv
+//	<account>/*.parquet    the same tables in Parquet
+//	prices/<SYMBOL>.csv    optional last-price bars for the price charts (WritePrices)
+//
+// Conventions: times are UTC; in CSV they are RFC 3339 with milliseconds
+// ("2025-10-10T21:15:00.000Z"), in Parquet INT64 TIMESTAMP(MILLIS, UTC). Money and
+// quantities (decimal.Decimal in the records) are exact decimal strings in both CSV and
+// Parquet (a Parquet STRING column), so Read gives back exactly what was written; market data
+// and ratios (float64) are written in their shortest round-trip form ('g', -1) in CSV and as
+// DOUBLE in Parquet. Sides are "buy"/"sell" for fills and "long"/"short" for trades; margin
+// modes "cross"/"isolated"; booleans "true"/"false".
+//
+// Every file is written to a temporary name in its directory, synced and renamed, and
+// manifest.json is written last: a directory without manifest.json is not a complete run,
+// and Read refuses it.
+package artifact

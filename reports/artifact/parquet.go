@@ -1,0 +1,158 @@
+package artifact
+
+import (
+	"os"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/parquet-go/parquet-go"
+)
+
+// Parquet rows: the CSV columns with times as TIMESTAMP(MILLIS, UTC), float64 as DOUBLE and
+// decimals as exact strings.
+
+type pqEquityRow struct {
+	Time              int64   `parquet:"time,timestamp(millisecond:utc)"`
+	Equity            float64 `parquet:"equity"`
+	Wallet            float64 `parquet:"wallet"`
+	UnrealizedPnL     float64 `parquet:"unrealized_pnl"`
+	MarginBalance     float64 `parquet:"margin_balance"`
+	MaintenanceMargin float64 `parquet:"maintenance_margin"`
+	MarginRatio       float64 `parquet:"margin_ratio"`
+	Drawdown          float64 `parquet:"drawdown"`
+}
+
+type pqTradeRow struct {
+	Symbol         string  `parquet:"symbol,dict"`
+	Mode           string  `parquet:"mode,dict"`
+	Side           string  `parquet:"side,dict"`
+	EntryTime      int64   `parquet:"entry_time,timestamp(millisecond:utc)"`
+	ExitTime       int64   `parquet:"exit_time,timestamp(millisecond:utc)"`
+	Qty            string  `parquet:"qty"`
+	EntryPrice     string  `parquet:"entry_price"`
+	ExitPrice      string  `parquet:"exit_price"`
+	PnL            string  `parquet:"pnl"`
+	Fees           string  `parquet:"fees"`
+	Funding        string  `parquet:"funding"`
+	Liquidated     bool    `parquet:"liquidated"`
+	MinLiqDistance float64 `parquet:"min_liq_distance"`
+}
+
+type pqFillRow struct {
+	Time        int64  `parquet:"time,timestamp(millisecond:utc)"`
+	OrderID     int64  `parquet:"order_id"`
+	Symbol      string `parquet:"symbol,dict"`
+	Side        string `parquet:"side,dict"`
+	Qty         string `parquet:"qty"`
+	Price       string `parquet:"price"`
+	Fee         string `parquet:"fee"`
+	RealizedPnL string `parquet:"realized_pnl"`
+	Maker       bool   `parquet:"maker"`
+	Liquidation bool   `parquet:"liquidation"`
+	Tag         string `parquet:"tag"`
+}
+
+type pqLiqRow struct {
+	Time          int64  `parquet:"time,timestamp(millisecond:utc)"`
+	Symbol        string `parquet:"symbol,dict"`
+	Mode          string `parquet:"mode,dict"`
+	Qty           string `parquet:"qty"`
+	Entry         string `parquet:"entry"`
+	TriggerMark   string `parquet:"trigger_mark"`
+	Price         string `parquet:"price"`
+	Bankruptcy    string `parquet:"bankruptcy"`
+	MarginLost    string `parquet:"margin_lost"`
+	Fee           string `parquet:"fee"`
+	InsuranceDraw string `parquet:"insurance_draw"`
+	Gap           bool   `parquet:"gap"`
+	Cascade       int64  `parquet:"cascade"`
+}
+
+type pqFundingRow struct {
+	Time   int64   `parquet:"time,timestamp(millisecond:utc)"`
+	Symbol string  `parquet:"symbol,dict"`
+	Qty    string  `parquet:"qty"`
+	Mark   string  `parquet:"mark"`
+	Rate   float64 `parquet:"rate"`
+	Amount string  `parquet:"amount"`
+}
+
+type pqRejectRow struct {
+	Time    int64  `parquet:"time,timestamp(millisecond:utc)"`
+	Symbol  string `parquet:"symbol,dict"`
+	OrderID int64  `parquet:"order_id"`
+	Action  string `parquet:"action,dict"`
+	Reason  string `parquet:"reason"`
+}
+
+// writeParquet writes rows to path atomically, converting each record with conv, in batches.
+func writeParquet[R, T any](path string, recs []T, conv func(T) R) error {
+	return atomically(path, func(f *os.File) error {
+		w := parquet.NewGenericWriter[R](f)
+		buf := make([]R, 0, 4096)
+		for i, rec := range recs {
+			buf = append(buf, conv(rec))
+			if len(buf) == cap(buf) || i == len(recs)-1 {
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
+		}
+		return w.Close()
+	})
+}
+
+func sideString(s backtest.Side, buy, sell string) string {
+	if s == backtest.Buy {
+		return buy
+	}
+	return sell
+}
+
+func pqEquity(path string, eq []backtest.EquityPoint) error {
+	return writeParquet(path, eq, func(p backtest.EquityPoint) pqEquityRow {
+		return pqEquityRow(p)
+	})
+}
+
+func pqTrades(path string, ts []backtest.Trade) error {
+	return writeParquet(path, ts, func(t backtest.Trade) pqTradeRow {
+		return pqTradeRow{
+			t.Symbol, modeString(t.Mode), sideString(t.Side, "long", "short"), t.EntryTime, t.ExitTime,
+			t.Qty.String(), t.EntryPrice.String(), t.ExitPrice.String(), t.PnL.String(), t.Fees.String(), t.Funding.String(),
+			t.Liquidated, t.MinLiqDistance,
+		}
+	})
+}
+
+func pqFills(path string, fs []backtest.FillRecord) error {
+	return writeParquet(path, fs, func(f backtest.FillRecord) pqFillRow {
+		return pqFillRow{
+			f.Time, int64(f.OrderID), f.Symbol, sideString(f.Side, "buy", "sell"),
+			f.Qty.String(), f.Price.String(), f.Fee.String(), f.RealizedPnL.String(), f.Maker, f.Liquidation, f.Tag,
+		}
+	})
+}
+
+func pqLiqs(path string, ls []margin.Liquidation) error {
+	return writeParquet(path, ls, func(l margin.Liquidation) pqLiqRow {
+		return pqLiqRow{
+			l.Time, l.Symbol, modeString(l.Mode), l.Qty.String(), l.Entry.String(), l.TriggerMark.String(),
+			l.Price.String(), l.Bankruptcy.String(), l.MarginLost.String(), l.Fee.String(), l.InsuranceDraw.String(),
+			l.Gap, int64(l.Cascade),
+		}
+	})
+}
+
+func pqFunding(path string, fs []backtest.FundingPayment) error {
+	return writeParquet(path, fs, func(f backtest.FundingPayment) pqFundingRow {
+		return pqFundingRow{f.Time, f.Symbol, f.Qty.String(), f.Mark.String(), f.Rate, f.Amount.String()}
+	})
+}
+
+func pqRejects(path string, rs []backtest.Reject) error {
+	return writeParquet(path, rs, func(r backtest.Reject) pqRejectRow {
+		return pqRejectRow{r.Time, r.Symbol, int64(r.OrderID), r.Action, r.Reason}
+	})
+}

@@ -1,0 +1,439 @@
+package metrics
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/shopspring/decimal"
+)
+
+// Conventions is the sentence every report prints next to its metrics.
+const Conventions = "metrics on daily UTC returns, 365-day annualization, risk-free rate 0"
+
+// DayMs is one day in Unix milliseconds.
+const DayMs = 86_400_000
+
+// Account names the delta is computed between (cross − isolated).
+const (
+	IsolatedName = "isolated"
+	CrossName    = "cross"
+)
+
+// Summary is summary.json: {"accounts": {"isolated": {...}, "cross": {...}}, "delta": {...}},
+// plus the liquidation statistics and, when both accounts exist, the paired outcomes of the
+// same entries.
+type Summary struct {
+	Conventions string                    `json:"conventions"`
+	Accounts    map[string]AccountSummary `json:"accounts"`
+	Delta       map[string]float64        `json:"delta,omitempty"` // cross − isolated for each metric, when both exist
+
+	Liquidation      map[string]LiquidationStats `json:"liquidation"`
+	LiquidationDelta map[string]float64          `json:"liquidation_delta,omitempty"` // cross − isolated
+	Paired           *Paired                     `json:"paired,omitempty"`            // same entries in isolated and cross
+}
+
+// AccountSummary holds one account's metrics. Fractions are plain numbers (0.12 is 12 %).
+type AccountSummary struct {
+	InitialEquity float64 `json:"initial_equity"` // first equity point
+	FinalEquity   float64 `json:"final_equity"`   // last equity point
+	TotalReturn   float64 `json:"total_return"`   // final/initial − 1
+	CAGR          float64 `json:"cagr"`           // (final/initial)^(365/days) − 1; −1 when final ≤ 0; 0 for a zero-length run
+	MaxDrawdown   float64 `json:"max_drawdown"`   // largest fall below the running peak, a positive fraction
+	Sharpe        float64 `json:"sharpe"`         // mean/sample stdev of daily returns × √365; 0 with < 2 returns or no variance
+	Sortino       float64 `json:"sortino"`        // mean / downside deviation (√(Σ min(r,0)²/n)) × √365; 0 without a losing day
+	Calmar        float64 `json:"calmar"`         // cagr / max_drawdown; 0 without a drawdown
+	Days          float64 `json:"days"`           // run length in days (first to last equity point)
+
+	Trades       int     `json:"trades"`        // round trips, flat to flat
+	WinRate      float64 `json:"win_rate"`      // trades with PnL > 0 / trades; 0 without trades
+	ProfitFactor float64 `json:"profit_factor"` // gross profit / gross loss; 0 without a losing trade
+
+	Fees            float64 `json:"fees"`             // trading fees of all fills (paid, positive)
+	Funding         float64 `json:"funding"`          // funding credited to the account (negative: paid)
+	Liquidations    int     `json:"liquidations"`     // liquidated positions
+	LiquidationLoss float64 `json:"liquidation_loss"` // margin lost in liquidations, clearance fees apart
+	ClearanceFees   float64 `json:"clearance_fees"`   // liquidation clearance fees
+	Ruined          bool    `json:"ruined"`
+	RuinTime        int64   `json:"ruin_time,omitempty"` // Unix ms
+
+	// MinDistanceToLiquidation is the closest |mark − liquidation price| / mark any trade
+	// came to (0 for a liquidated trade); null when the account never traded.
+	MinDistanceToLiquidation *float64 `json:"min_distance_to_liquidation"`
+	MaxMarginRatio           float64  `json:"max_margin_ratio"` // highest margin ratio of the equity curve
+
+	Fingerprint string `json:"fingerprint"` // the engine's fingerprint of the account's records; "" when unavailable
+}
+
+// Metric is one named numeric value of a summary, for tables and deltas.
+type Metric struct {
+	Key   string  // the JSON name
+	Label string  // human label
+	Value float64 // the value
+	OK    bool    // false: not available (shown as "—", left out of deltas)
+	Kind  string  // formatting hint: "money", "pct", "ratio", "count", "bool", "dist"
+}
+
+// Metrics lists s's numeric metrics in report order.
+func (s AccountSummary) Metrics() []Metric {
+	b := func(v bool) float64 {
+		if v {
+			return 1
+		}
+		return 0
+	}
+	md, mdOK := 0.0, s.MinDistanceToLiquidation != nil
+	if mdOK {
+		md = *s.MinDistanceToLiquidation
+	}
+	return []Metric{
+		{"final_equity", "Final equity", s.FinalEquity, true, "money"},
+		{"total_return", "Total return", s.TotalReturn, true, "pct"},
+		{"cagr", "CAGR", s.CAGR, true, "pct"},
+		{"max_drawdown", "Max drawdown", s.MaxDrawdown, true, "pct"},
+		{"sharpe", "Sharpe", s.Sharpe, true, "ratio"},
+		{"sortino", "Sortino", s.Sortino, true, "ratio"},
+		{"calmar", "Calmar", s.Calmar, true, "ratio"},
+		{"trades", "Trades", float64(s.Trades), true, "count"},
+		{"win_rate", "Win rate", s.WinRate, true, "pct"},
+		{"profit_factor", "Profit factor", s.ProfitFactor, true, "ratio"},
+		{"fees", "Fees", s.Fees, true, "money"},
+		{"funding", "Funding", s.Funding, true, "money"},
+		{"liquidations", "Liquidations", float64(s.Liquidations), true, "count"},
+		{"liquidation_loss", "Liquidation loss", s.LiquidationLoss, true, "money"},
+		{"clearance_fees", "Clearance fees", s.ClearanceFees, true, "money"},
+		{"ruined", "Ruined", b(s.Ruined), true, "bool"},
+		{"min_distance_to_liquidation", "Min distance to liquidation", md, mdOK, "pct"},
+		{"max_margin_ratio", "Max margin ratio", s.MaxMarginRatio, true, "ratio"},
+	}
+}
+
+// Summarize computes the summary of a run: every account's metrics and liquidation
+// statistics, and the cross − isolated deltas and paired outcomes when both exist.
+func Summarize(res *backtest.Result) Summary {
+	s := Summary{
+		Conventions: Conventions,
+		Accounts:    map[string]AccountSummary{},
+		Liquidation: map[string]LiquidationStats{},
+	}
+	if res == nil {
+		return s
+	}
+	for i := range res.Accounts {
+		a := &res.Accounts[i]
+		s.Accounts[a.Name] = SummarizeAccount(a)
+		s.Liquidation[a.Name] = Liquidations(a, res.Start)
+	}
+	iso, cross := findAccount(res, IsolatedName), findAccount(res, CrossName)
+	if iso != nil && cross != nil {
+		s.Delta = DeltaOf(s.Accounts[IsolatedName].Metrics(), s.Accounts[CrossName].Metrics())
+		s.LiquidationDelta = DeltaOf(s.Liquidation[IsolatedName].Metrics(), s.Liquidation[CrossName].Metrics())
+		p := Pair(iso.Trades, cross.Trades)
+		s.Paired = &p
+	}
+	return s
+}
+
+func findAccount(res *backtest.Result, name string) *backtest.AccountResult {
+	for i := range res.Accounts {
+		if res.Accounts[i].Name == name {
+			return &res.Accounts[i]
+		}
+	}
+	return nil
+}
+
+// DeltaOf returns b − a for every metric available in both, keyed by Metric.Key.
+func DeltaOf(a, b []Metric) map[string]float64 {
+	am := map[string]Metric{}
+	for _, m := range a {
+		am[m.Key] = m
+	}
+	d := map[string]float64{}
+	for _, m := range b {
+		if x, ok := am[m.Key]; ok && x.OK && m.OK {
+			d[m.Key] = m.Value - x.Value
+		}
+	}
+	return d
+}
+
+// SummarizeAccount computes one account's metrics.
+func SummarizeAccount(a *backtest.AccountResult) AccountSummary {
+	var s AccountSummary
+	if n := len(a.Equity); n > 0 {
+		s.InitialEquity = a.Equity[0].Equity
+		s.FinalEquity = a.Equity[n-1].Equity
+		s.Days = float64(a.Equity[n-1].Time-a.Equity[0].Time) / DayMs
+		if s.InitialEquity > 0 {
+			s.TotalReturn = s.FinalEquity/s.InitialEquity - 1
+		}
+		s.CAGR = CAGR(s.InitialEquity, s.FinalEquity, s.Days)
+		s.MaxDrawdown = MaxDrawdown(a.Equity)
+		r := DailyReturns(a.Equity)
+		s.Sharpe = Sharpe(r)
+		s.Sortino = Sortino(r)
+		if s.MaxDrawdown > 0 {
+			s.Calmar = s.CAGR / s.MaxDrawdown
+		}
+		for _, p := range a.Equity {
+			if p.MarginRatio > s.MaxMarginRatio {
+				s.MaxMarginRatio = p.MarginRatio
+			}
+		}
+	}
+
+	s.Trades = len(a.Trades)
+	var wins int
+	var gp, gl decimal.Decimal
+	for i, t := range a.Trades {
+		switch t.PnL.Sign() {
+		case 1:
+			wins++
+			gp = gp.Add(t.PnL)
+		case -1:
+			gl = gl.Sub(t.PnL)
+		}
+		d := t.MinLiqDistance
+		if t.Liquidated {
+			d = 0
+		}
+		if i == 0 || d < *s.MinDistanceToLiquidation {
+			s.MinDistanceToLiquidation = &d
+		}
+	}
+	if s.Trades > 0 {
+		s.WinRate = float64(wins) / float64(s.Trades)
+	}
+	if gl.Sign() > 0 {
+		s.ProfitFactor = gp.Div(gl).InexactFloat64()
+	}
+
+	var fees, funding, loss, clear decimal.Decimal
+	for _, f := range a.Fills {
+		fees = fees.Add(f.Fee)
+	}
+	for _, f := range a.Funding {
+		funding = funding.Add(f.Amount)
+	}
+	for _, l := range a.Liquidations {
+		loss = loss.Add(l.MarginLost)
+		clear = clear.Add(l.Fee)
+	}
+	s.Fees = fees.InexactFloat64()
+	s.Funding = funding.InexactFloat64()
+	s.Liquidations = len(a.Liquidations)
+	s.LiquidationLoss = loss.InexactFloat64()
+	s.ClearanceFees = clear.InexactFloat64()
+	s.Ruined = a.Ruined
+	if a.Ruined {
+		s.RuinTime = a.RuinTime
+	}
+	s.Fingerprint = Fingerprint(a)
+	return s
+}
+
+// Fingerprint returns the engine's fingerprint of a's records when package backtest provides
+// one (a method Fingerprint() string on *AccountResult), and "" otherwise or when it panics
+// (an unimplemented stub).
+func Fingerprint(a *backtest.AccountResult) (fp string) {
+	f, ok := any(a).(interface{ Fingerprint() string })
+	if !ok {
+		return ""
+	}
+	defer func() {
+		if recover() != nil {
+			fp = ""
+		}
+	}()
+	return f.Fingerprint()
+}
+
+// CAGR is the compound annual growth rate of going from v0 to v1 in days days (365-day
+// years). It is −1 when v1 ≤ 0 and 0 when v0 ≤ 0 or days ≤ 0.
+func CAGR(v0, v1, days float64) float64 {
+	switch {
+	case v0 <= 0 || days <= 0:
+		return 0
+	case v1 <= 0:
+		return -1
+	}
+	return math.Pow(v1/v0, 365/days) - 1
+}
+
+// MaxDrawdown is the largest fall of equity below its running peak, as a positive fraction
+// of the peak.
+func MaxDrawdown(eq []backtest.EquityPoint) float64 {
+	peak, md := math.Inf(-1), 0.0
+	for _, p := range eq {
+		if p.Equity > peak {
+			peak = p.Equity
+		}
+		if peak > 0 {
+			if dd := (peak - p.Equity) / peak; dd > md {
+				md = dd
+			}
+		}
+	}
+	return md
+}
+
+// DailyEquity samples eq once per UTC day: the first point, then the last point of every
+// UTC day that has points after the first (days without points are skipped). A point is a bar
+// close, so one at exactly 00:00 ends the previous day.
+func DailyEquity(eq []backtest.EquityPoint) []backtest.EquityPoint {
+	if len(eq) == 0 {
+		return nil
+	}
+	out := []backtest.EquityPoint{eq[0]}
+	for i := 1; i < len(eq); i++ {
+		if i == len(eq)-1 || closeDay(eq[i+1].Time) != closeDay(eq[i].Time) {
+			out = append(out, eq[i])
+		}
+	}
+	return out
+}
+
+// closeDay is the start of the UTC day a bar closing at t belongs to.
+func closeDay(t int64) int64 { return floorDay(t - 1) }
+
+func floorDay(t int64) int64 {
+	d := t % DayMs
+	if d < 0 {
+		d += DayMs
+	}
+	return t - d
+}
+
+// DailyReturns returns the simple returns between consecutive DailyEquity samples. After the
+// equity reaches 0 (ruin) the remaining returns are 0.
+func DailyReturns(eq []backtest.EquityPoint) []float64 {
+	d := DailyEquity(eq)
+	if len(d) < 2 {
+		return nil
+	}
+	r := make([]float64, 0, len(d)-1)
+	for i := 1; i < len(d); i++ {
+		if d[i-1].Equity <= 0 {
+			r = append(r, 0)
+			continue
+		}
+		r = append(r, d[i].Equity/d[i-1].Equity-1)
+	}
+	return r
+}
+
+// Sharpe is mean(r)/stdev(r)·√365 with the sample standard deviation (n−1) and a zero
+// risk-free rate; 0 with fewer than 2 returns or zero variance.
+func Sharpe(r []float64) float64 {
+	if len(r) < 2 {
+		return 0
+	}
+	m := mean(r)
+	var ss float64
+	for _, x := range r {
+		ss += (x - m) * (x - m)
+	}
+	sd := math.Sqrt(ss / float64(len(r)-1))
+	if sd == 0 {
+		return 0
+	}
+	return m / sd * math.Sqrt(365)
+}
+
+// Sortino is mean(r)/dd·√365 with the downside deviation dd = √(Σ min(r,0)²/n) and a zero
+// target; 0 without returns or without a negative one.
+func Sortino(r []float64) float64 {
+	if len(r) == 0 {
+		return 0
+	}
+	var ss float64
+	for _, x := range r {
+		if x < 0 {
+			ss += x * x
+		}
+	}
+	dd := math.Sqrt(ss / float64(len(r)))
+	if dd == 0 {
+		return 0
+	}
+	return mean(r) / dd * math.Sqrt(365)
+}
+
+func mean(r []float64) float64 {
+	var s float64
+	for _, x := range r {
+		s += x
+	}
+	return s / float64(len(r))
+}
+
+// MonthlyReturn is one calendar month's (UTC) equity return.
+type MonthlyReturn struct {
+	Year   int     `json:"year"`
+	Month  int     `json:"month"` // 1..12
+	Return float64 `json:"return"`
+}
+
+// MonthlyReturns returns the return of every UTC calendar month the curve touches: from the
+// last point before the month (or the first point) to the last point in it.
+func MonthlyReturns(eq []backtest.EquityPoint) []MonthlyReturn {
+	var out []MonthlyReturn
+	if len(eq) == 0 {
+		return nil
+	}
+	start := eq[0].Equity
+	for i := 0; i < len(eq); {
+		y, m := ym(eq[i].Time)
+		j := i
+		for j+1 < len(eq) {
+			y2, m2 := ym(eq[j+1].Time)
+			if y2 != y || m2 != m {
+				break
+			}
+			j++
+		}
+		end := eq[j].Equity
+		r := 0.0
+		if start > 0 {
+			r = end/start - 1
+		}
+		out = append(out, MonthlyReturn{y, m, r})
+		start = end
+		i = j + 1
+	}
+	return out
+}
+
+// ym is the UTC year and month of a bar closing at t: a close at exactly 00:00 on the 1st
+// belongs to the previous month.
+func ym(t int64) (int, int) {
+	tm := unixMilli(t - 1)
+	return tm.Year(), int(tm.Month())
+}
+
+// Quantile returns the q-quantile (0..1) of xs by the nearest-rank method (sorted copy).
+// It returns 0 for an empty slice.
+func Quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	k := int(math.Ceil(q*float64(len(s)))) - 1
+	k = max(0, min(k, len(s)-1))
+	return s[k]
+}
+
+// FormatDuration renders a duration in ms as "3d 4h", "5h 20m" or "12m".
+func FormatDuration(ms int64) string {
+	m := ms / 60000
+	switch {
+	case m >= 1440:
+		return fmt.Sprintf("%dd %dh", m/1440, m%1440/60)
+	case m >= 60:
+		return fmt.Sprintf("%dh %dm", m/60, m%60)
+	}
+	return fmt.Sprintf("%dm", m)
+}
