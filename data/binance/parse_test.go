@@ -220,7 +220,11 @@ func TestParseFunding(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []data.FundingRate{{1727740800000, 0.0001, 8}, {1727769600000, -0.00002937, 8}, {1727798400000, 0.00005, 8}}
+	want := []data.FundingRate{
+		{Time: 1727740800000, Rate: 0.0001, IntervalHours: 8},
+		{Time: 1727769600000, Rate: -0.00002937, IntervalHours: 8},
+		{Time: 1727798400000, Rate: 0.00005, IntervalHours: 8},
+	}
 	if len(rows) != len(want) {
 		t.Fatalf("rows = %+v", rows)
 	}
