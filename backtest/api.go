@@ -104,7 +104,7 @@ type FillRecord struct {
 	Qty         decimal.Decimal // > 0
 	Price       decimal.Decimal
 	Fee         decimal.Decimal
-	RealizedPnL decimal.Decimal
+	RealizedPnL decimal.Decimal // credited to the account: after an insurance-fund draw, if any
 	Maker       bool
 	Liquidation bool
 	Tag         string

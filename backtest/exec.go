@@ -122,6 +122,7 @@ func (a *account) segment(t int64, k int) {
 	}
 	s0 := 0.0
 	liqOff := false
+	noop := -1.0 // where Liquidate last did nothing (auto-add margin saved the position)
 	for {
 		// the earliest order trigger
 		best, bestK, bestBeyond := 2.0, -1, false
@@ -149,7 +150,8 @@ func (a *account) segment(t int64, k int) {
 			if sl, ok := a.acct.NextLiquidation(a.fromS, a.to); ok {
 				if at := s0 + sl*(1-s0); at <= best {
 					if !a.liquidate(t, k, at, sl) {
-						liqOff = true
+						liqOff = at == noop
+						noop = at
 					}
 					s0 = at
 					continue
@@ -196,6 +198,10 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 	}
 	a.liqBuf = recs[:0]
 	if len(recs) == 0 {
+		for i := range a.syms {
+			a.refreshSym(i)
+		}
+		a.refreshWallet()
 		return false
 	}
 	for r := range recs {
@@ -281,24 +287,28 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	if maker {
 		rate = a.maker
 	}
+	draw := a.acct.Totals().InsuranceDraws
 	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce})
 	if err != nil {
 		a.rejectOrder(t, j, err)
 		return
 	}
 	a.removeAt(j)
+	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw
+	pnl := res.RealizedPnL.Add(a.acct.Totals().InsuranceDraws.Sub(draw))
 	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: qty.Abs(), Price: px,
-		Fee: res.Fee, RealizedPnL: res.RealizedPnL, Maker: maker, Tag: o.Tag}
+		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag}
 	a.res.Fills = append(a.res.Fills, f)
-	a.trackFill(t, o.sym, qty, px, res.RealizedPnL, res.Fee, false)
+	a.trackFill(t, o.sym, qty, px, pnl, res.Fee, false)
 	if o.oco != 0 {
 		if k := a.find(o.oco); k >= 0 {
 			a.removeAt(k)
 		}
 	}
-	if res.PositionQty.IsZero() {
+	if res.PositionQty.Sign() != pos.Sign() { // closed or flipped: the old children are void
 		a.cancelWhere(func(c *order) bool { return c.sym == o.sym && c.attached })
-	} else if !reduce && (!o.StopLoss.IsZero() || !o.TakeProfit.IsZero()) {
+	}
+	if !res.PositionQty.IsZero() && !reduce && (!o.StopLoss.IsZero() || !o.TakeProfit.IsZero()) {
 		a.attach(&o, qty.Abs())
 	}
 	a.refreshSym(o.sym)
