@@ -202,8 +202,8 @@ func TestDefaultInstrument(t *testing.T) {
 		t.Error("btc brackets not the 2024-10-24 table")
 	}
 	for _, c := range []struct {
-		sym                    string
-		price                  float64
+		sym                     string
+		price                   float64
 		tick, step, minNotional string
 	}{
 		{"ETHUSDT", 3000, "0.1", "0.0001", "20"},
