@@ -27,6 +27,8 @@ var (
 	// ErrNumber: a field is not a number of the expected type.
 	ErrNumber = errors.New("binance: not a number")
 	// ErrValue: a number is out of range: NaN, Inf, a price <= 0, a volume < 0, low > high.
+	// Kline faults found by data.CheckKline wrap both ErrValue and the data sentinel
+	// (data.ErrBadPrice, data.ErrLowAboveHigh, ...).
 	ErrValue = errors.New("binance: bad value")
 	// ErrTime: a timestamp is out of order, duplicated, misaligned or has an unknown unit.
 	ErrTime = errors.New("binance: bad time")

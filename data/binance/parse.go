@@ -241,36 +241,30 @@ func parseKlineFields(f []string, mark bool) (k data.Kline, field string, err er
 	}
 	prices := [4]*float64{&k.Open, &k.High, &k.Low, &k.Close}
 	for i, p := range prices {
-		if *p, err = parsePrice(f[1+i]); err != nil {
+		if *p, err = parseFloat(f[1+i]); err != nil {
 			return k, klineColumns[1+i], err
 		}
 	}
-	if k.Low > k.High {
-		return k, "low", fmt.Errorf("%w: low %v > high %v", ErrValue, k.Low, k.High)
-	}
-	if k.Open < k.Low || k.Open > k.High {
-		return k, "open", fmt.Errorf("%w: open %v outside [low %v, high %v]", ErrValue, k.Open, k.Low, k.High)
-	}
-	if k.Close < k.Low || k.Close > k.High {
-		return k, "close", fmt.Errorf("%w: close %v outside [low %v, high %v]", ErrValue, k.Close, k.Low, k.High)
-	}
-	if mark {
-		return k, "", nil
-	}
-	vols := [...]struct {
-		col int
-		dst *float64
-	}{{5, &k.Volume}, {7, &k.QuoteVolume}, {9, &k.TakerBuyVolume}, {10, &k.TakerBuyQuoteVolume}}
-	for _, v := range vols {
-		if *v.dst, err = parseVolume(f[v.col]); err != nil {
-			return k, klineColumns[v.col], err
+	if !mark {
+		vols := [...]struct {
+			col int
+			dst *float64
+		}{{5, &k.Volume}, {7, &k.QuoteVolume}, {9, &k.TakerBuyVolume}, {10, &k.TakerBuyQuoteVolume}}
+		for _, v := range vols {
+			if *v.dst, err = parseFloat(f[v.col]); err != nil {
+				return k, klineColumns[v.col], err
+			}
+		}
+		if k.Trades, err = parseInt(f[8]); err != nil {
+			return k, "count", err
 		}
 	}
-	if k.Trades, err = parseInt(f[8]); err != nil {
-		return k, "count", err
-	}
-	if k.Trades < 0 {
-		return k, "count", fmt.Errorf("%w: negative count %d", ErrValue, k.Trades)
+	// The shared checks: prices finite and > 0, low <= open, close <= high, volumes >= 0.
+	if field, err := data.CheckKline(&k); err != nil {
+		if field == "trades" {
+			field = "count" // Binance's name for the column
+		}
+		return k, field, fmt.Errorf("%w: %w", ErrValue, err)
 	}
 	return k, "", nil
 }
@@ -292,22 +286,6 @@ func parseFloat(s string) (float64, error) {
 		return 0, fmt.Errorf("%w: %q", ErrValue, s)
 	}
 	return v, nil
-}
-
-func parsePrice(s string) (float64, error) {
-	v, err := parseFloat(s)
-	if err == nil && v <= 0 {
-		err = fmt.Errorf("%w: price %q <= 0", ErrValue, s)
-	}
-	return v, err
-}
-
-func parseVolume(s string) (float64, error) {
-	v, err := parseFloat(s)
-	if err == nil && v < 0 {
-		err = fmt.Errorf("%w: volume %q < 0", ErrValue, s)
-	}
-	return v, err
 }
 
 // ParseFunding reads a fundingRate CSV (calc_time,funding_interval_hours,

@@ -184,6 +184,10 @@ func TestParseKlinesBad(t *testing.T) {
 		{"µs fraction", strings.Replace(ok, "1730073600000,", "1730073600000001,", 1), ErrTime, 1, "open_time"},
 		{"long line", strings.Repeat("1", maxLine+10) + "\n", ErrLineTooLong, 1, ""},
 	}
+	_, err := ParseKlines(strings.NewReader(row(0, "10", "9", "11", "10")), "f.csv", "1h", false)
+	if !errors.Is(err, data.ErrLowAboveHigh) {
+		t.Errorf("low > high: err = %v, want data.ErrLowAboveHigh too", err)
+	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := ParseKlines(strings.NewReader(tt.csv), "f.csv", "1h", false)
