@@ -404,6 +404,9 @@ func writePart[T any](s *Store, sr data.Series, month string, rows []T) (err err
 	if err := encodeRows(f, sr, s.opt, rows); err != nil {
 		return fmt.Errorf("parquet: write %s: %w", final, err)
 	}
+	if err := f.Chmod(0o644); err != nil {
+		return fmt.Errorf("parquet: %w", err)
+	}
 	if err := f.Sync(); err != nil {
 		return fmt.Errorf("parquet: %w", err)
 	}
