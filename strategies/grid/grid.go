@@ -126,6 +126,9 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if b.ID != s.id {
 		return nil
 	}
+	if s.step.Sign() == 0 {
+		s.tick, s.step = sizing.Filters(br, s.symbol, b.Open)
+	}
 	if !s.rebuild {
 		lo, hi := s.price(-s.levels), s.price(s.levels)
 		if (b.Close >= lo && b.Close <= hi) || s.tps > 0 || !br.Position(s.symbol).Qty.IsZero() {
@@ -139,7 +142,6 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	}
 	s.rebuild = false
 	s.center = b.Close
-	s.tick, s.step = sizing.Filters(br, s.symbol, b.Close)
 	for k := 1; k <= s.levels; k++ {
 		s.place(br, -k, false, decimal.Zero)
 		s.place(br, k, false, decimal.Zero)

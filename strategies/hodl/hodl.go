@@ -37,8 +37,9 @@ type Strategy struct {
 	leverage int
 	max      int
 
-	bars int // bars of the symbol seen
-	buys int // orders submitted
+	step decimal.Decimal // quantity step, from the symbol's first bar
+	bars int             // bars of the symbol seen
+	buys int             // orders submitted
 }
 
 // New returns a DCA buyer; its parameters are read in Start.
@@ -76,6 +77,9 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if b.ID != s.id {
 		return nil
 	}
+	if s.bars == 0 {
+		_, s.step = sizing.Filters(br, s.symbol, b.Open)
+	}
 	due := s.bars%s.every == 0
 	s.bars++
 	if !due || (s.max > 0 && s.buys >= s.max) {
@@ -84,8 +88,7 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if br.Available().LessThan(s.amountD) {
 		return nil
 	}
-	_, step := sizing.Filters(br, s.symbol, b.Close)
-	qty := sizing.Qty(s.amount*float64(s.leverage), b.Close, step)
+	qty := sizing.Qty(s.amount*float64(s.leverage), b.Close, s.step)
 	if qty.Sign() <= 0 {
 		return nil
 	}

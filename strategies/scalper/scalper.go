@@ -8,6 +8,7 @@ import (
 	"github.com/bt-backtest/bt/strategies/indicator"
 	"github.com/bt-backtest/bt/strategies/internal/sizing"
 	"github.com/bt-backtest/bt/strategies/param"
+	"github.com/shopspring/decimal"
 )
 
 // Name is the strategy's registry name.
@@ -45,9 +46,10 @@ type Strategy struct {
 	leverage        int
 	maxBars         int
 
-	bb   *indicator.Bollinger
-	rsi  *indicator.RSI
-	held int // bars the current position has been open
+	bb         *indicator.Bollinger
+	rsi        *indicator.RSI
+	tick, step decimal.Decimal // the symbol's grids, from its first bar
+	held       int             // bars the current position has been open
 }
 
 // New returns a scalper; its parameters are read in Start.
@@ -93,6 +95,9 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if b.ID != s.id {
 		return nil
 	}
+	if s.step.Sign() == 0 {
+		s.tick, s.step = sizing.Filters(br, s.symbol, b.Open)
+	}
 	_, okB := s.bb.Update(b.Close)
 	rsi, okR := s.rsi.Update(b.Close)
 	pos := br.Position(s.symbol)
@@ -126,15 +131,14 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	}
 	equity := br.Equity()
 	notional := math.Min(s.risk*equity/s.stop, 0.9*equity*float64(s.leverage))
-	tick, step := sizing.Filters(br, s.symbol, b.Close)
-	qty := sizing.Qty(notional, b.Close, step)
+	qty := sizing.Qty(notional, b.Close, s.step)
 	if qty.Sign() <= 0 {
 		return nil
 	}
 	dir := float64(side)
 	o := backtest.Order{Symbol: s.symbol, Side: side, Type: backtest.Market, Qty: qty,
-		StopLoss:   sizing.Price(b.Close*(1-dir*s.stop), tick),
-		TakeProfit: sizing.Price(b.Close*(1+dir*s.take), tick),
+		StopLoss:   sizing.Price(b.Close*(1-dir*s.stop), s.tick),
+		TakeProfit: sizing.Price(b.Close*(1+dir*s.take), s.tick),
 		Tag:        "scalper entry"}
 	_, _ = br.Submit(o) // a rejection is recorded by the engine
 	return nil

@@ -7,6 +7,7 @@ import (
 	"github.com/bt-backtest/bt/strategies/indicator"
 	"github.com/bt-backtest/bt/strategies/internal/sizing"
 	"github.com/bt-backtest/bt/strategies/param"
+	"github.com/shopspring/decimal"
 )
 
 // Name is the strategy's registry name.
@@ -38,11 +39,13 @@ type Strategy struct {
 	traded []bool // by symbol ID
 	fast   []*indicator.EMA
 	slow   []*indicator.EMA
-	want   []int8    // desired side at the last close: +1, −1, 0
-	side   []int8    // side last acted on
-	last   []float64 // last close
-	seen   []int64   // step counter of the symbol's last bar
-	step   int64     // counts OnStep calls, from 1
+	want   []int8            // desired side at the last close: +1, −1, 0
+	side   []int8            // side last acted on
+	last   []float64         // last close
+	ref    []float64         // first open seen (the engine's default filters derive from it)
+	qstep  []decimal.Decimal // quantity step, from ref
+	seen   []int64           // step counter of the symbol's last bar
+	step   int64             // counts OnStep calls, from 1
 }
 
 // New returns a swing trader; its parameters are read in Start.
@@ -81,6 +84,8 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.want = make([]int8, n)
 	s.side = make([]int8, n)
 	s.last = make([]float64, n)
+	s.ref = make([]float64, n)
+	s.qstep = make([]decimal.Decimal, n)
 	s.seen = make([]int64, n)
 	s.step = 1
 	for i := range n {
@@ -114,6 +119,9 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	f, okF := s.fast[i].Update(b.Close)
 	w, okS := s.slow[i].Update(b.Close)
 	s.last[i] = b.Close
+	if s.ref[i] == 0 {
+		s.ref[i] = b.Open
+	}
 	s.seen[i] = s.step
 	if !okF || !okS {
 		return nil
@@ -169,8 +177,10 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	if want == 0 || equity <= 0 {
 		return
 	}
-	_, step := sizing.Filters(br, sym, s.last[i])
-	qty := sizing.Qty(s.size*equity*float64(s.leverage), s.last[i], step)
+	if s.qstep[i].Sign() == 0 {
+		_, s.qstep[i] = sizing.Filters(br, sym, s.ref[i])
+	}
+	qty := sizing.Qty(s.size*equity*float64(s.leverage), s.last[i], s.qstep[i])
 	if qty.Sign() <= 0 {
 		return
 	}

@@ -52,9 +52,10 @@ func run(t *testing.T, params map[string]string, bars ...[]backtest.Bar) *backte
 
 // TestEntryFlipExit: AAA rises for 6 bars then falls; with fast=2, slow=4 the EMAs are warm at
 // the 4th close (bar 3, close 103): fast > slow, so a long of notional 0.1·10000·5 = 5000 is
-// submitted, 5000/103 = 48.54… rounded down to the step (1 for a ~100 price: a step worth at
-// most 100 USDT) = 48, filled at bar 4's open. When the trend turns down the long is closed
-// (reduce-only sell 48) and a short opened, both at the next open.
+// submitted, 5000/103 = 48.5436… rounded down to the step the engine gives an unknown symbol
+// whose first open is 100 (10^−⌈log10 100⌉ = 0.01) = 48.54, filled at bar 4's open. When the
+// trend turns down the long is closed (reduce-only sell 48.54) and a short opened, both at the
+// next open.
 func TestEntryFlipExit(t *testing.T) {
 	aaa := backtest.OHLC("AAAUSDT", 0, hour, path(100, 101, 102, 103, 104, 105, 106, 100, 94, 88, 82, 76)...)
 	res := run(t, map[string]string{"fast": "2", "slow": "4"}, aaa)
@@ -66,11 +67,11 @@ func TestEntryFlipExit(t *testing.T) {
 		if len(f) < 3 {
 			t.Fatalf("%s: %d fills, want 3: %+v (rejects %+v)", acc.Name, len(f), f, acc.Rejects)
 		}
-		if f[0].Side != backtest.Buy || !f[0].Qty.Equal(decimal.NewFromInt(48)) || f[0].Time != 4*hour {
-			t.Errorf("%s: entry %+v, want buy 48 at bar 4 (t=%d)", acc.Name, f[0], 4*hour)
+		if f[0].Side != backtest.Buy || !f[0].Qty.Equal(decimal.RequireFromString("48.54")) || f[0].Time != 4*hour {
+			t.Errorf("%s: entry %+v, want buy 48.54 at bar 4 (t=%d)", acc.Name, f[0], 4*hour)
 		}
 		if f[1].Side != backtest.Sell || !f[1].Qty.Equal(f[0].Qty) || f[1].Tag != "swing exit" {
-			t.Errorf("%s: exit %+v, want reduce-only sell 48", acc.Name, f[1])
+			t.Errorf("%s: exit %+v, want reduce-only sell 48.54", acc.Name, f[1])
 		}
 		if f[2].Side != backtest.Sell || f[2].Tag != "swing entry" || f[2].Time != f[1].Time {
 			t.Errorf("%s: short entry %+v, want a sell entry with the exit", acc.Name, f[2])

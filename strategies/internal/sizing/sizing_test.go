@@ -40,13 +40,20 @@ func TestQtyAndPrice(t *testing.T) {
 }
 
 func TestFilters(t *testing.T) {
-	tick, step := Filters(nil, "BTCUSDT", 100000)
-	if tick.String() != "0.1" || step.String() != "0.001" {
-		t.Errorf("BTCUSDT: %s %s", tick, step)
-	}
-	// Unknown symbol at price 2.5: tick 10^(0−4), step 10^⌈log10 40⌉ = 100.
-	tick, step = Filters(nil, "FOOUSDT", 2.5)
-	if tick.String() != "0.0001" || step.String() != "100" {
-		t.Errorf("FOOUSDT: %s %s", tick, step)
+	// Without a broker: the engine's default instruments. BTCUSDT has its real filters; other
+	// symbols are derived from the reference price (tick 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉)).
+	for _, c := range []struct {
+		sym        string
+		ref        float64
+		tick, step string
+	}{
+		{"BTCUSDT", 100000, "0.1", "0.001"},
+		{"FOOUSDT", 2.5, "0.0001", "0.1"},
+		{"FOOUSDT", 100, "0.01", "0.01"},
+	} {
+		tick, step := Filters(nil, c.sym, c.ref)
+		if tick.String() != c.tick || step.String() != c.step {
+			t.Errorf("%s at %v: tick %s step %s, want %s %s", c.sym, c.ref, tick, step, c.tick, c.step)
+		}
 	}
 }
