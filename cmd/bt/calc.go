@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -242,7 +241,7 @@ func bracketTable(symbol, spec string) (margin.Table, string, error) {
 		} else {
 			b, err := loadBookFile(spec)
 			if err != nil {
-				return nil, "", err
+				return nil, "", fmt.Errorf("--brackets %q: neither a date (YYYY-MM-DD) nor a bracket file: %w", spec, err)
 			}
 			book = b
 		}
@@ -259,11 +258,3 @@ func bracketTable(symbol, spec string) (margin.Table, string, error) {
 }
 
 func isDate(s string) bool { _, err := time.Parse(time.DateOnly, s); return err == nil }
-
-// loadBookFile reads a bracket file. It is an error until package margin offers a loader.
-func loadBookFile(path string) (*margin.Book, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("--brackets %q: neither a date (YYYY-MM-DD) nor a readable file: %w", path, err)
-	}
-	return nil, fmt.Errorf("--brackets %s: bracket files are not supported yet", path)
-}

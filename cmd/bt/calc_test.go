@@ -106,3 +106,35 @@ func TestCalcLiqErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestCalcLiqBinanceExamples runs Binance's published examples through the command line
+// (inputs as transcribed in package margin's tests, reference §1).
+func TestCalcLiqBinanceExamples(t *testing.T) {
+	tests := []struct {
+		name  string
+		args  []string
+		want  string // LP rounded to the digits the source gives
+		round int32
+	}{
+		// FAQ cross example: wallet 1,535,443.01; the other position's MM and uPnL as TMM1/UPNL1.
+		{"FAQ BTCUSDT cross", []string{"--symbol", "BTCUSDT", "--side", "long", "--qty", "109.488", "--entry", "32481.98", "--wallet", "1535443.01",
+			"--mode", "cross", "--other-mm", "356512.508122", "--other-upnl", "-448192.88514", "--mmr", "0.025", "--cum", "16300"}, "26316.89", 2},
+		{"FAQ ETHUSDT cross", []string{"--symbol", "ETHUSDT", "--side", "long", "--qty", "3683.979", "--entry", "1456.84", "--wallet", "1535443.01",
+			"--mode", "cross", "--other-mm", "71200.811444", "--other-upnl", "-56354.56848", "--mmr", "0.10", "--cum", "135365"}, "1153.26", 2},
+		{"FAQ BTCUSDT as isolated", []string{"--symbol", "BTCUSDT", "--side", "long", "--qty", "109.488", "--entry", "32481.98", "--wallet", "1535443.01",
+			"--mode", "isolated", "--mmr", "0.025", "--cum", "16300"}, "18778.73", 2},
+		// Vector derived-btc-iso-long-tier-crossing: the entry notional (612,000) is in bracket 3,
+		// the LP's in bracket 2; the re-check gives 57281.5056 (57279.1774 with bracket 3).
+		{"tier crossing", []string{"--symbol", "BTCUSDT", "--side", "long", "--qty", "10.2", "--entry", "60000", "--wallet", "30600",
+			"--mode", "isolated", "--brackets", "2024-10-24"}, "57281.5056", 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := calcJSON(t, tt.args...)
+			got := decimal.RequireFromString(res.LiquidationPrice).Round(tt.round)
+			if !got.Equal(decimal.RequireFromString(tt.want)) {
+				t.Errorf("liquidation_price %s (rounded %s), want %s", res.LiquidationPrice, got, tt.want)
+			}
+		})
+	}
+}

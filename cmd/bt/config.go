@@ -92,6 +92,8 @@ type CostsSpec struct {
 	// FundingFallbackRate is the constant rate settled every 8h (00:00, 08:00, 16:00 UTC) for
 	// symbols without a funding series; default 0.0001.
 	FundingFallbackRate Dec `yaml:"funding_fallback_rate"`
+	// NoFundingFallback charges no funding on symbols without a funding series.
+	NoFundingFallback bool `yaml:"no_funding_fallback"`
 }
 
 // ExecutionSpec holds the execution switches.
@@ -99,11 +101,12 @@ type ExecutionSpec struct {
 	TouchFills        bool `yaml:"touch_fills"`         // limit orders fill when the price touches them (default: trades through)
 	StopOnLiquidation bool `yaml:"stop_on_liquidation"` // stop an account's trading after its first liquidation
 	Parallel          bool `yaml:"parallel"`            // run accounts on separate goroutines (identical results)
+	AutoAddMargin     bool `yaml:"auto_add_margin"`     // top isolated positions up from the wallet near liquidation, as Binance's Auto-Add Margin
 }
 
 // BracketsSpec selects the leverage-bracket tables.
 type BracketsSpec struct {
-	Snapshot string `yaml:"snapshot"` // YYYY-MM-DD: pin the embedded snapshot in force then; empty: the one in force at each bar
+	Snapshot string `yaml:"snapshot"` // YYYY-MM-DD: pin the snapshot in force then; empty: the one in force at the run's first timestamp
 	File     string `yaml:"file"`     // a bracket file instead of the embedded snapshots
 }
 
@@ -331,8 +334,8 @@ var knownKeys = map[string][]string{
 	"LeverageSpec":  {"default", "symbols"},
 	"MarginSpec":    {"mode", "mixes"},
 	"MixSpec":       {"default", "isolated", "cross"},
-	"CostsSpec":     {"maker", "taker", "slippage_bps", "funding_fallback_rate"},
-	"ExecutionSpec": {"touch_fills", "stop_on_liquidation", "parallel"},
+	"CostsSpec":     {"maker", "taker", "slippage_bps", "funding_fallback_rate", "no_funding_fallback"},
+	"ExecutionSpec": {"touch_fills", "stop_on_liquidation", "parallel", "auto_add_margin"},
 	"BracketsSpec":  {"snapshot", "file"},
 	"OutputSpec":    {"dir"},
 }

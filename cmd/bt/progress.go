@@ -9,31 +9,42 @@ import (
 	"github.com/bt-backtest/bt/data/parquet"
 )
 
-// progress wraps the stream and draws a progress line on stderr (only used when stderr is a
-// terminal). The wall clock only throttles drawing; it never reaches a result.
-type progress struct {
+// tap wraps the stream the engine reads: it keeps a bounded, time-bucketed copy of the
+// last-price bars for the price charts, and draws a progress line on stderr when w is set
+// (only when stderr is a terminal). The wall clock only throttles drawing; it never reaches
+// a result. Embedding *parquet.Stream keeps its optional methods (HasMark, ...) visible.
+type tap struct {
 	*parquet.Stream
-	w          io.Writer
+	prices priceRecorder
+
+	w          io.Writer // nil: no progress
 	start, end int64
 	first      int64
 	n          int
 	last       time.Time
 }
 
-var _ backtest.Source = (*progress)(nil)
+var _ backtest.Source = (*tap)(nil)
 
-func newProgress(w io.Writer, st *parquet.Stream, start, end int64) *progress {
-	return &progress{Stream: st, w: w, start: start, end: end}
+func newTap(st *parquet.Stream, progress io.Writer, start, end int64) *tap {
+	return &tap{Stream: st, w: progress, start: start, end: end, prices: priceRecorder{limit: maxPriceBars, bySym: map[string][]backtest.Bar{}}}
 }
 
-// Next advances the stream and redraws at most ten times a second.
-func (p *progress) Next() bool {
-	ok := p.Stream.Next()
-	if !ok {
+// Next advances the stream, records the batch's bars and redraws the progress line at most
+// ten times a second.
+func (p *tap) Next() bool {
+	if !p.Stream.Next() {
 		return false
 	}
+	b := p.Stream.Batch()
+	for i := range b.Bars {
+		p.prices.add(b.Bars[i])
+	}
+	if p.first == 0 {
+		p.first = b.Time
+	}
 	p.n++
-	if p.n&1023 != 0 {
+	if p.w == nil || p.n&255 != 0 {
 		return true
 	}
 	now := time.Now()
@@ -41,35 +52,102 @@ func (p *progress) Next() bool {
 		return true
 	}
 	p.last = now
-	t := p.Stream.Batch().Time
-	if p.first == 0 {
-		p.first = t
-	}
+	p.draw(b.Time)
+	return true
+}
+
+func (p *tap) draw(t int64) {
 	from := p.start
 	if from == 0 {
 		from = p.first
 	}
 	if p.end > from {
-		frac := float64(t-from) / float64(p.end-from)
-		frac = min(max(frac, 0), 1)
+		frac := min(max(float64(t-from)/float64(p.end-from), 0), 1)
 		const width = 30
 		bar := make([]byte, width)
 		for i := range bar {
+			bar[i] = '.'
 			if float64(i) < frac*width {
 				bar[i] = '#'
-			} else {
-				bar[i] = '.'
 			}
 		}
 		fmt.Fprintf(p.w, "\r[%s] %3.0f%%  %s", bar, frac*100, fmtMs(t))
-	} else {
-		fmt.Fprintf(p.w, "\r%d bars  %s", p.n, fmtMs(t))
+		return
 	}
-	return true
+	fmt.Fprintf(p.w, "\r%d steps  %s", p.n, fmtMs(t))
 }
 
-func (p *progress) done() {
-	if !p.last.IsZero() {
+// done clears the progress line.
+func (p *tap) done() {
+	if p.w != nil && !p.last.IsZero() {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
+}
+
+// maxPriceBars bounds the bars kept per symbol for the charts.
+const maxPriceBars = 8192
+
+// priceRecorder keeps at most about limit bars per symbol: when a symbol exceeds it, the
+// bucket width doubles and neighbouring bars merge (OHLC of the bucket), buckets aligned to
+// the Unix epoch so that merging nests.
+type priceRecorder struct {
+	limit int
+	width int64 // bucket width in ms; 0: the first bar's interval
+	bySym map[string][]backtest.Bar
+	order []string
+}
+
+func (r *priceRecorder) add(b backtest.Bar) {
+	if r.width == 0 {
+		r.width = max(b.End-b.Time, 1)
+	}
+	bars, ok := r.bySym[b.Symbol]
+	if !ok {
+		r.order = append(r.order, b.Symbol)
+	}
+	if n := len(bars); n > 0 && bars[n-1].Time/r.width == b.Time/r.width {
+		merge(&bars[n-1], b)
+	} else {
+		b.Time = b.Time / r.width * r.width
+		bars = append(bars, b)
+	}
+	if len(bars) > r.limit {
+		r.width *= 2
+		for s, bs := range r.bySym {
+			r.bySym[s] = rebucket(bs, r.width)
+		}
+		bars = rebucket(bars, r.width)
+	}
+	r.bySym[b.Symbol] = bars
+}
+
+func merge(dst *backtest.Bar, b backtest.Bar) {
+	dst.High = max(dst.High, b.High)
+	dst.Low = min(dst.Low, b.Low)
+	dst.Close = b.Close
+	dst.Volume += b.Volume
+	dst.End = b.End
+}
+
+// rebucket merges bars into buckets of width ms, in place.
+func rebucket(bars []backtest.Bar, width int64) []backtest.Bar {
+	out := bars[:0]
+	for _, b := range bars {
+		if n := len(out); n > 0 && out[n-1].Time/width == b.Time/width {
+			merge(&out[n-1], b)
+			continue
+		}
+		b.Time = b.Time / width * width
+		out = append(out, b)
+	}
+	return out
+}
+
+// all returns every recorded bar, symbol by symbol in first-seen order, and the map.
+func (r *priceRecorder) all() ([]backtest.Bar, map[string][]backtest.Bar) {
+	var out []backtest.Bar
+	for _, s := range r.order {
+		out = append(out, r.bySym[s]...)
+	}
+	return out, r.bySym
 }

@@ -19,6 +19,8 @@ import (
 	"github.com/bt-backtest/bt/data/parquet"
 	"github.com/bt-backtest/bt/reports"
 	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/strategies/param"
+	"github.com/bt-backtest/bt/strategies/replay"
 	"github.com/spf13/cobra"
 )
 
@@ -136,20 +138,20 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 		}
 		return usageErr(err)
 	}
-	var src backtest.Source = st
-	var prog *progress
+	var progressW io.Writer
 	if e.stderrTTY && !f.asJSON {
-		prog = newProgress(e.stderr, st, start, end)
-		src = prog
+		progressW = e.stderr
 	}
+	src := newTap(st, progressW, start, end)
 	res, runErr := backtest.Run(ctx, cfg, strat, src)
-	if prog != nil {
-		prog.done()
-	}
+	src.done()
 	if err := st.Err(); err != nil {
 		return usageErr(fmt.Errorf("data %s: %w", x.Data.Source, err))
 	}
 	if runErr != nil {
+		if isInputError(runErr) {
+			return usageErr(fmt.Errorf("run: %w", runErr))
+		}
 		if ctx.Err() != nil {
 			return failErr(fmt.Errorf("run interrupted: %w", runErr))
 		}
@@ -189,11 +191,15 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	if err := writeFileAtomic(filepath.Join(dir, "config.resolved.yaml"), yml); err != nil {
 		return failErr(err)
 	}
+	priceBars, prices := src.prices.all()
+	if err := artifact.WritePrices(dir, priceBars); err != nil {
+		return failErr(fmt.Errorf("writing run directory: %w", err))
+	}
 	if err := artifact.Write(dir, res, man); err != nil {
 		return failErr(fmt.Errorf("writing run directory: %w", err))
 	}
 	if !f.noHTML {
-		if err := reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res}); err != nil {
+		if err := reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices}); err != nil {
 			return failErr(fmt.Errorf("rendering report: %w", err))
 		}
 	}
@@ -210,6 +216,15 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 		fmt.Fprintf(e.stdout, "report:        %s\n", filepath.Join(dir, "report.html"))
 	}
 	return nil
+}
+
+// isInputError reports whether a run failed on its input (config, data, strategy parameters
+// or a strategy's input file) rather than in the run itself.
+func isInputError(err error) bool {
+	var pe *replay.ParseError
+	return errors.Is(err, backtest.ErrBadConfig) || errors.Is(err, backtest.ErrBadSource) ||
+		errors.Is(err, backtest.ErrNoSymbols) || errors.Is(err, param.ErrInvalid) ||
+		errors.As(err, &pe) || errors.Is(err, fs.ErrNotExist)
 }
 
 func configName(path string) string {
