@@ -39,9 +39,6 @@ var (
 
 	// Downloading.
 
-	// ErrMissing: some archives were not found (HTTP 404). Download returns it wrapped,
-	// after fetching everything else; Result.Missing lists them.
-	ErrMissing = errors.New("binance: archives missing")
 	// ErrHTTP: the server answered with a status other than 200 or 404.
 	ErrHTTP = errors.New("binance: http error")
 )
