@@ -87,6 +87,7 @@ type account struct {
 	ruinWallet       float64 // flat with less than this: cannot open the minimum order
 	stopped          bool
 	liquidated       bool
+	walletDirty      bool
 	started          bool
 	maker, taker     decimal.Decimal
 	slipUp, slipDown decimal.Decimal
@@ -193,10 +194,13 @@ func (a *account) refreshSym(i int) {
 }
 
 // refreshWallet reloads the float wallet shadows from the ledger.
+// Call it after refreshSym of every symbol whose isolated wallet changed.
 func (a *account) refreshWallet() {
-	snap := a.acct.Snapshot()
-	a.crossWallet = snap.Wallet.InexactFloat64()
-	a.isoTotal = snap.IsolatedWallets.InexactFloat64()
+	a.crossWallet = a.acct.Wallet().InexactFloat64()
+	a.isoTotal = 0
+	for i := range a.syms {
+		a.isoTotal += a.syms[i].isoWallet
+	}
 }
 
 // refreshRuin recomputes the wallet below which a flat account cannot open any order.
@@ -288,6 +292,11 @@ func (a *account) step(b *Batch) error {
 
 	// (4) records, then the strategy sees the completed bars
 	a.record()
+	if checkInvariants {
+		if err := a.acct.Check(); err != nil {
+			panic(fmt.Sprintf("backtest: account %s at %d: %v", a.setup.Name, t, err))
+		}
+	}
 	if a.stopped {
 		return nil
 	}
@@ -417,6 +426,12 @@ func (a *account) stop() {
 // fallback at 00:00/08:00/16:00 UTC for symbols the source has not delivered funding for.
 func (a *account) fund(b *Batch) {
 	t := b.Time
+	defer func() {
+		if a.walletDirty {
+			a.refreshWallet()
+			a.walletDirty = false
+		}
+	}()
 	for k := range b.Funding {
 		f := &b.Funding[k]
 		a.syms[f.ID].fundingSeen = true
@@ -473,7 +488,7 @@ func (a *account) settle(t int64, i int, rate float64) {
 		s.tr.t.Funding = s.tr.t.Funding.Add(amt)
 	}
 	a.refreshSym(i)
-	a.refreshWallet()
+	a.walletDirty = true
 	if a.onFunding != nil && !a.stopped {
 		a.onFunding.OnFunding(&a.br, p)
 	}

@@ -3,8 +3,74 @@
 // broker a strategy uses, and the records a run produces. The margin ledger itself lives in
 // backtest/margin.
 //
+// There are only a few types: a Source delivers Batches of Bars (klines and mark-price bars)
+// and Funding events per timestamp; Run fans every Batch out to one account per Setup, each
+// with its own margin.Account and its own Strategy instance, which trades through a Broker;
+// the Result holds per account the EquityPoints, FillRecords, Trades, liquidations,
+// FundingPayments and Rejects.
+//
 // Conventions: times are Unix milliseconds UTC; Bar.Time is a bar's open and Bar.End its close;
 // a strategy sees a bar at its close and its orders fill no earlier than the next bar.
 // Quantities are base units, positive for long. Fees are fractions of notional. Money is
-// decimal.Decimal; market data is float64.
+// decimal.Decimal; market data is float64 and enters the ledger through its shortest decimal
+// representation.
+//
+// # Modelling assumptions
+//
+// These are also returned, with the run's values, in Result.Assumptions.
+//
+// Per timestamp T, every account, in this order:
+//
+//  1. Orders submitted since the previous bar (at its close, or from a hook) arrive at the
+//     open of their symbol's next bar: market orders fill at the open plus SlippageBps of
+//     adverse slippage, rounded adversely to the tick, as taker; a limit order marketable at
+//     the open fills there as taker (a post-only one is rejected); a stop or take-profit
+//     already triggered at the open fills there as taker; the others start resting. A symbol
+//     without a bar at T (a halt, a gap in its data) keeps its orders waiting.
+//  2. Funding events of T settle on the positions held after those fills, at the open of the
+//     symbol's mark bar. A symbol for which the source has not yet delivered any funding event
+//     pays the constant Config.FundingFallbackRate (default 0.0001) at every 00:00, 08:00 and
+//     16:00 UTC boundary reached (flagged as "funding_fallback").
+//  3. The intrabar path. Each bar walks open → high → low → close when it is bearish (close <
+//     open) and open → low → high → close otherwise. Every symbol steps together: segment k of
+//     every symbol at once, so a correlated crash hits a cross account at once and nothing
+//     depends on the order symbols are listed in. The mark path comes from the mark bar, the
+//     last-price path from the kline; a symbol without a mark bar uses its last price as mark
+//     (flagged as "mark_fallback"). Segment 0 runs from the previous close to the open: it is
+//     a gap, and anything triggered in it executes at the open. Along each segment, order
+//     triggers and liquidations are executed in the order of their position s along it; a
+//     liquidation goes first on a tie.
+//     Stop-market and take-profit-market orders trigger on the last-price path and fill at
+//     their trigger price (at the open when gapped through), with slippage, as taker. Limit
+//     orders fill when the last price trades through the limit (Config.LimitTouch: when it
+//     touches it), at the limit price, as maker. Liquidation is tested on the mark path by
+//     margin.Account.NextLiquidation and executed by margin.Account.Liquidate (isolated
+//     positions at their liquidation price, cross positions at the marks, gaps at the open);
+//     the symbol's open orders are then cancelled. Stop-loss and take-profit orders attached
+//     to an entry are placed when it fills and can trigger later on the same path; when one
+//     fills the other is cancelled, and both are cancelled when the position closes or flips.
+//  4. An EquityPoint per account, then the strategy: OnBar for every bar of T in symbol order,
+//     then OnStep. Orders it places fill no earlier than the next bar.
+//
+// Fill times are the bar's open time T; the order within a bar is the path's.
+//
+// Placement checks: unknown symbol or malformed order (ErrInvalidOrder), no bar yet
+// (ErrNoPrice), reduce-only on a flat or same-side position (margin.ErrReduceOnly), a post-only
+// limit that would take (ErrPostOnly), a stop that would trigger at once (ErrWouldTrigger), and
+// the ledger's filters and initial margin via margin.Account.CanOpen at the last close (market),
+// the limit price or the trigger. At fill, margin.Account.Apply checks again; a reduce-only
+// order larger than the position is reduced to it. Limit and market orders reserve the initial
+// margin of their position-increasing part (notional / leverage); conditional orders reserve
+// nothing until they trigger, as on Binance.
+//
+// Accounts: a ruined account (equity <= 0, or flat with a wallet that cannot fund the smallest
+// order at its leverage) stops: its orders are cancelled and its strategy is no longer called.
+// With Config.StopOnLiquidation the same happens after the first liquidation (open positions
+// stay, marked and liquidatable).
+//
+// Determinism: no wall clock, no global random state, no map iteration reaches the output;
+// OrderIDs count from 1 per account; with Config.Parallel the accounts run on a worker pool,
+// in chunks of timestamps, and the results are identical to a sequential run.
+// AccountResult.Fingerprint hashes the canonical log (AccountResult.CanonicalLog) of fills,
+// liquidations, funding, rejections and final balances.
 package backtest

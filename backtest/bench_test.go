@@ -1,0 +1,173 @@
+package backtest
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+)
+
+// loopSource replays a fixed cycle of bars for n timestamps without allocating: it rewrites the
+// times of one reused Batch.
+type loopSource struct {
+	symbols []string
+	cycle   [][]Bar // per timestamp of the cycle, bars and marks are the same
+	b       Batch
+	k, n    int
+}
+
+func newLoopSource(nsym, n int) *loopSource {
+	s := &loopSource{n: n}
+	for i := range nsym {
+		s.symbols = append(s.symbols, fmt.Sprintf("S%02dUSDT", i))
+	}
+	const cycle = 1000
+	for k := range cycle {
+		var bars []Bar
+		for i, sym := range s.symbols {
+			// a gentle oscillation on the 0.1 tick, bullish and bearish bars alternating
+			c := math.Round((100+5*math.Sin(float64(k)/30+float64(i)))*10) / 10
+			o := math.Round((100+5*math.Sin(float64(k-1)/30+float64(i)))*10) / 10
+			bars = append(bars, Bar{Symbol: sym, ID: i, Open: o, High: math.Max(o, c) + 0.3, Low: math.Min(o, c) - 0.3, Close: c, Volume: 1})
+		}
+		s.cycle = append(s.cycle, bars)
+	}
+	s.b.Bars = make([]Bar, nsym)
+	s.b.Marks = make([]Bar, nsym)
+	return s
+}
+
+func (s *loopSource) Symbols() []string { return s.symbols }
+func (s *loopSource) Err() error        { return nil }
+func (s *loopSource) Batch() *Batch     { return &s.b }
+func (s *loopSource) Next() bool {
+	if s.k >= s.n {
+		return false
+	}
+	t := t0 + int64(s.k)*hr
+	s.b.Time = t
+	copy(s.b.Bars, s.cycle[s.k%len(s.cycle)])
+	copy(s.b.Marks, s.b.Bars)
+	for i := range s.b.Bars {
+		s.b.Bars[i].Time, s.b.Bars[i].End = t, t+hr
+		s.b.Marks[i].Time, s.b.Marks[i].End, s.b.Marks[i].Volume = t, t+hr, 0
+	}
+	s.k++
+	return true
+}
+
+// holder buys 0.5 of every symbol once and holds: positions stay open, so every bar marks,
+// screens and values them.
+type holder struct{ done map[string]bool }
+
+func (h *holder) OnBar(br *Broker, b Bar) error {
+	if !h.done[b.Symbol] {
+		h.done[b.Symbol] = true
+		br.Submit(Order{Symbol: b.Symbol, Side: Buy, Type: Market, Qty: d("0.5")})
+	}
+	return nil
+}
+
+// smaCross is a small realistic strategy: a 10/30 moving-average cross per symbol from
+// Broker.Bars, trading in and out with attached stops.
+type smaCross struct{}
+
+func (smaCross) OnBar(br *Broker, b Bar) error {
+	bars := br.Bars(b.Symbol, 30)
+	if len(bars) < 30 {
+		return nil
+	}
+	var fast, slow float64
+	for k, x := range bars {
+		slow += x.Close
+		if k >= 20 {
+			fast += x.Close
+		}
+	}
+	fast, slow = fast/10, slow/30
+	pos := br.Position(b.Symbol).Qty
+	switch {
+	case fast > slow && !pos.IsPositive():
+		br.CancelAll(b.Symbol)
+		q := d("0.5")
+		if pos.IsNegative() {
+			q = q.Add(pos.Abs())
+		}
+		br.Submit(Order{Symbol: b.Symbol, Side: Buy, Type: Market, Qty: q})
+	case fast < slow && !pos.IsNegative():
+		br.CancelAll(b.Symbol)
+		q := d("0.5")
+		if pos.IsPositive() {
+			q = q.Add(pos)
+		}
+		br.Submit(Order{Symbol: b.Symbol, Side: Sell, Type: Market, Qty: q})
+	}
+	return nil
+}
+
+var benchSetups = [][]Setup{
+	{{Name: "isolated", Mode: margin.Isolated}},
+	{{Name: "isolated", Mode: margin.Isolated}, {Name: "cross", Mode: margin.Cross}},
+	{{Name: "isolated", Mode: margin.Isolated}, {Name: "cross", Mode: margin.Cross},
+		{Name: "mix", Mode: margin.Cross, Overrides: map[string]margin.Mode{"S00USDT": margin.Isolated}}},
+}
+
+// BenchmarkRun measures the loop's cost per timestamp (one op = one timestamp through every
+// account) with a do-nothing strategy, a buy-and-hold strategy (positions open on every
+// symbol) and a moving-average cross, for 1 and 15 symbols and 1–3 accounts, sequentially.
+// bar-events/s counts one symbol's bar through one account as one event.
+func BenchmarkRun(b *testing.B) {
+	strats := []struct {
+		name string
+		new  func() Strategy
+	}{
+		{"noop", func() Strategy { return StrategyFunc(func(*Broker, Bar) error { return nil }) }},
+		{"hold", func() Strategy { return &holder{done: map[string]bool{}} }},
+		{"smacross", func() Strategy { return smaCross{} }},
+	}
+	for _, st := range strats {
+		for _, nsym := range []int{1, 15} {
+			for _, setups := range benchSetups {
+				b.Run(fmt.Sprintf("%s/sym=%d/acct=%d", st.name, nsym, len(setups)), func(b *testing.B) {
+					benchRun(b, nsym, setups, false, st.new)
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkRunParallel is BenchmarkRun's hold case with Config.Parallel.
+func BenchmarkRunParallel(b *testing.B) {
+	for _, nsym := range []int{1, 15} {
+		setups := benchSetups[2]
+		b.Run(fmt.Sprintf("hold/sym=%d/acct=%d", nsym, len(setups)), func(b *testing.B) {
+			benchRun(b, nsym, setups, true, func() Strategy { return &holder{done: map[string]bool{}} })
+		})
+	}
+}
+
+var benchBook = margin.DefaultBook()
+
+func benchRun(b *testing.B, nsym int, setups []Setup, parallel bool, newStrat func() Strategy) {
+	src := newLoopSource(nsym, b.N)
+	// the bracket book is parsed once, outside the timing: it is setup, not per-bar cost
+	cfg := Config{Setups: setups, Parallel: parallel, Wallet: d("100000"), DefaultLeverage: 2, Book: benchBook,
+		NoFundingFallback: true} // funding is ledger work every 8h, measured apart from the loop
+	b.ReportAllocs()
+	b.ResetTimer()
+	res, err := Run(context.Background(), cfg, newStrat, src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.StopTimer()
+	for _, a := range res.Accounts {
+		if len(a.Liquidations) > 0 {
+			b.Fatalf("%s liquidated", a.Name)
+		}
+	}
+	ev := float64(b.N) * float64(nsym) * float64(len(setups))
+	b.ReportMetric(ev/b.Elapsed().Seconds(), "bar-events/s")
+	b.ReportMetric(b.Elapsed().Seconds()*1e9/ev, "ns/bar-event")
+}

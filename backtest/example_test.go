@@ -1,0 +1,72 @@
+package backtest_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/shopspring/decimal"
+)
+
+// ExampleRun replays a scripted hour of BTCUSDT through one strategy under isolated and cross
+// margin at once. The strategy buys 0.1 BTC at 20x after the first bar and sells after the
+// fifth. The wick to 57,000 crosses the isolated liquidation price (about 57,229: the 300 USDT
+// of isolated margin minus maintenance margin) but not the cross one (about 50,201, backed by
+// the whole 1,000 USDT wallet), so the isolated account loses its margin while the cross
+// account rides the dip out.
+//
+// By hand: the entry fills at the second bar's open, 60,000, taker fee 0.05% = 3. Isolated:
+// the position is liquidated at its liquidation price, 57,228.9, losing the 300 of margin,
+// so −303 with the fee. Cross: the close fills at the sixth bar's open, 59,500: PnL
+// 0.1 × (59,500 − 60,000) = −50, fees 3 + 2.975: −55.975, equity 944.025.
+func ExampleRun() {
+	const h = 3600_000
+	start := int64(1719792000000) // 2024-07-01 00:00 UTC
+	bars := backtest.OHLC("BTCUSDT", start, h,
+		[4]float64{60000, 60100, 59900, 60000},
+		[4]float64{60000, 60050, 59800, 59900},
+		[4]float64{59900, 59950, 57000, 58500}, // the wick
+		[4]float64{58500, 59200, 58400, 59100},
+		[4]float64{59100, 59600, 59000, 59500},
+		[4]float64{59500, 59700, 59400, 59600},
+	)
+	src := backtest.NewSliceSource([]string{"BTCUSDT"}, backtest.Batches(bars, nil, nil))
+	cfg := backtest.Config{
+		Wallet:            decimal.NewFromInt(1000),
+		Leverage:          map[string]int{"BTCUSDT": 20},
+		NoFundingFallback: true,
+	}
+	newStrategy := func() backtest.Strategy {
+		n := 0
+		return backtest.StrategyFunc(func(br *backtest.Broker, b backtest.Bar) error {
+			n++
+			switch n {
+			case 1:
+				_, err := br.Submit(backtest.Order{Symbol: "BTCUSDT", Side: backtest.Buy, Type: backtest.Market, Qty: decimal.RequireFromString("0.1")})
+				return err
+			case 5:
+				if br.Position("BTCUSDT").Qty.IsPositive() {
+					_, err := br.Submit(backtest.Order{Symbol: "BTCUSDT", Side: backtest.Sell, Type: backtest.Market, ClosePosition: true})
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	res, err := backtest.Run(context.Background(), cfg, newStrategy, src)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, a := range res.Accounts {
+		fmt.Printf("%-8s fills %d, liquidations %d, equity %s\n", a.Name, len(a.Fills), len(a.Liquidations), a.Final.MarginBalance.StringFixed(2))
+		for _, t := range a.Trades {
+			fmt.Printf("         trade %s → %s, PnL %s, liquidated %v\n", t.EntryPrice.StringFixed(1), t.ExitPrice.StringFixed(1), t.PnL.StringFixed(2), t.Liquidated)
+		}
+	}
+	// Output:
+	// isolated fills 2, liquidations 1, equity 697.00
+	//          trade 60000.0 → 57228.9, PnL -303.00, liquidated true
+	// cross    fills 2, liquidations 0, equity 944.03
+	//          trade 60000.0 → 59500.0, PnL -55.98, liquidated false
+}

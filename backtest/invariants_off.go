@@ -1,0 +1,5 @@
+//go:build !invariants
+
+package backtest
+
+const checkInvariants = false
