@@ -1,0 +1,83 @@
+// bt report: draws every panel of the embedded data block with uPlot, with a shared cursor
+// and linked zoom on the time axis. Each chart container gets data-drawn="1" once drawn.
+(function () {
+  'use strict';
+  var data = JSON.parse(document.getElementById('bt-data').textContent);
+  var utc = function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); };
+  var nf2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+  function fmt(unit, v) {
+    if (v == null || isNaN(v)) return '—';
+    switch (unit) {
+      case 'money': return nf2.format(v);
+      case 'pct': return (v * 100).toFixed(2) + ' %';
+      case 'ratio': return v.toFixed(3);
+      default: return v.toPrecision(7);
+    }
+  }
+
+  var markerSize = { liq: 11, entry: 8, exit: 8 };
+  var markerFill = { liq: '#dc2626', entry: '#ffffff', exit: null };
+
+  var charts = [];
+  var syncing = false;
+
+  function linkZoom(u, key) {
+    if (key !== 'x' || syncing) return;
+    syncing = true;
+    var min = u.scales.x.min, max = u.scales.x.max;
+    charts.forEach(function (o) {
+      if (o !== u) o.setScale('x', { min: min, max: max });
+    });
+    syncing = false;
+  }
+
+  function build(p, el) {
+    var series = [{ value: function (u, v) { return v == null ? '—' : utc(v).toISOString().slice(0, 16).replace('T', ' '); } }];
+    p.series.forEach(function (s) {
+      var o = { label: s.label, stroke: s.color, width: 1.5, spanGaps: true,
+        value: function (u, v) { return fmt(p.unit, v); } };
+      if (s.kind === 'band') {
+        o.dash = [6, 4]; o.width = 1; o.points = { show: false };
+        o.value = function () { return s.label; };
+      } else if (s.kind !== 'line') {
+        o.paths = function () { return null; };
+        o.spanGaps = false;
+        o.points = { show: true, size: markerSize[s.kind] || 8, stroke: s.kind === 'liq' ? '#7f1d1d' : s.color,
+          fill: markerFill[s.kind] || s.color, width: 2 };
+      } else {
+        o.points = { show: false };
+      }
+      series.push(o);
+    });
+    var yfmt = function (u, vals) { return vals.map(function (v) { return p.unit === 'pct' ? (v * 100).toFixed(0) + '%' : fmt(p.unit === 'money' ? 'ratio' : p.unit, v).replace(/\.?0+$/, ''); }); };
+    var opts = {
+      width: Math.max(400, el.clientWidth),
+      height: 260,
+      tzDate: utc,
+      series: series,
+      scales: { x: { time: true } },
+      axes: [{}, { values: yfmt, size: 70 }],
+      cursor: { sync: { key: 'bt', setSeries: false }, drag: { x: true, y: false } },
+      legend: { live: true },
+      hooks: {
+        setScale: [linkZoom],
+        draw: [function (u) { el.setAttribute('data-drawn', '1'); }],
+      },
+    };
+    var cols = [p.x].concat(p.series.map(function (s) { return s.y; }));
+    var u = new uPlot(opts, cols, el);
+    charts.push(u);
+  }
+
+  data.panels.forEach(function (p) {
+    var el = document.getElementById('chart-' + p.id);
+    if (!el) { btError('no container for chart ' + p.id); return; }
+    try { build(p, el); } catch (e) { btError('chart ' + p.id + ': ' + e); }
+  });
+
+  window.addEventListener('resize', function () {
+    charts.forEach(function (u) { u.setSize({ width: Math.max(400, u.root.parentNode.clientWidth), height: 260 }); });
+  });
+  document.body.setAttribute('data-charts', String(charts.length));
+})();

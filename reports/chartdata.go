@@ -1,0 +1,321 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/metrics"
+)
+
+// Buckets is the number of downsampling buckets per chart line: a line keeps at most
+// 2·Buckets points (its minimum and maximum per bucket) plus the points of other lines and
+// markers of the same panel.
+const Buckets = 1500
+
+// Values is a series of chart values; NaN is a gap and encodes as JSON null.
+type Values []float64
+
+// MarshalJSON writes NaN as null and numbers in shortest round-trip form.
+func (v Values) MarshalJSON() ([]byte, error) {
+	b := make([]byte, 0, 2+len(v)*8)
+	b = append(b, '[')
+	for i, x := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			b = append(b, "null"...)
+			continue
+		}
+		b = strconv.AppendFloat(b, x, 'g', -1, 64)
+	}
+	return append(b, ']'), nil
+}
+
+// Series is one line or one set of markers of a panel.
+type Series struct {
+	Label  string `json:"label"`
+	Color  string `json:"color"`
+	Kind   string `json:"kind"` // "line", "band" (constant reference line), or a marker: "liq", "entry", "exit"
+	Values Values `json:"y"`
+}
+
+// Panel is one chart: a shared time axis (Unix seconds, UTC) and its series.
+type Panel struct {
+	ID     string   `json:"id"`
+	Title  string   `json:"title"`
+	Unit   string   `json:"unit"` // "money", "pct", "ratio", "price"
+	X      []int64  `json:"x"`
+	Series []Series `json:"series"`
+}
+
+// line is one input line of a panel before alignment.
+type line struct {
+	label, color, kind string
+	t                  []int64 // Unix ms
+	v                  []float64
+	thin               bool // downsample (false for markers: every point is kept)
+}
+
+// buildPanel downsamples each thinned line on its own, takes the union of the kept times and
+// of the marker times, and aligns every line on it (NaN where a line has no point).
+func buildPanel(id, title, unit string, lines []line, bands []Series) Panel {
+	var lists [][]int64
+	for _, l := range lines {
+		if !l.thin {
+			lists = append(lists, l.t)
+			continue
+		}
+		idx := Downsample(Buckets, l.v)
+		ts := make([]int64, len(idx))
+		for i, k := range idx {
+			ts[i] = l.t[k]
+		}
+		lists = append(lists, ts)
+	}
+	xs := mergeTimes(lists...)
+	p := Panel{ID: id, Title: title, Unit: unit, X: make([]int64, len(xs))}
+	for i, t := range xs {
+		p.X[i] = t / 1000
+	}
+	pos := make(map[int64]int, len(xs))
+	for i, t := range xs {
+		pos[t] = i
+	}
+	for _, l := range lines {
+		v := make(Values, len(xs))
+		for i := range v {
+			v[i] = math.NaN()
+		}
+		for i, t := range l.t {
+			if j, ok := pos[t]; ok {
+				v[j] = l.v[i]
+			}
+		}
+		p.Series = append(p.Series, Series{Label: l.label, Color: l.color, Kind: l.kind, Values: v})
+	}
+	for _, b := range bands {
+		v := make(Values, len(xs))
+		for i := range v {
+			v[i] = b.Values[0]
+		}
+		b.Values = v
+		p.Series = append(p.Series, b)
+	}
+	return p
+}
+
+var palette = []string{"#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563"}
+
+// account is one account of one run as the report shows it.
+type account struct {
+	label string // "isolated", or "runA/isolated" in a comparison
+	color string
+	run   *artifact.Run
+	res   *backtest.AccountResult
+}
+
+func accountsOf(runs []*artifact.Run) []account {
+	var out []account
+	for _, r := range runs {
+		for i := range r.Result.Accounts {
+			a := &r.Result.Accounts[i]
+			label := a.Name
+			if len(runs) > 1 {
+				label = r.Name() + "/" + a.Name
+			}
+			out = append(out, account{label: label, color: palette[len(out)%len(palette)], run: r, res: a})
+		}
+	}
+	return out
+}
+
+// Charts returns the data behind the charts of runs, after downsampling: equity with
+// liquidation markers, drawdown, margin ratio with bands at 0.5/0.8/1.0, and per symbol the
+// price with entries, exits and liquidation prices. PNG and HTML reports draw exactly this.
+func Charts(runs ...*artifact.Run) []Panel {
+	accts := accountsOf(runs)
+	var eqL, ddL, mrL []line
+	for _, a := range accts {
+		n := len(a.res.Equity)
+		t := make([]int64, n)
+		eq, dd, mr := make([]float64, n), make([]float64, n), make([]float64, n)
+		peak := math.Inf(-1)
+		for i, p := range a.res.Equity {
+			t[i], eq[i], mr[i] = p.Time, p.Equity, p.MarginRatio
+			peak = math.Max(peak, p.Equity)
+			if peak > 0 {
+				dd[i] = -(peak - p.Equity) / peak
+			}
+		}
+		eqL = append(eqL, line{a.label, a.color, "line", t, eq, true})
+		ddL = append(ddL, line{a.label, a.color, "line", t, dd, true})
+		mrL = append(mrL, line{a.label, a.color, "line", t, mr, true})
+	}
+	for _, a := range accts {
+		var lt []int64
+		var lv []float64
+		for _, l := range a.res.Liquidations {
+			lt = append(lt, l.Time)
+			lv = append(lv, equityAt(a.res.Equity, l.Time))
+		}
+		if len(lt) > 0 {
+			eqL = append(eqL, line{a.label + " liquidation", a.color, "liq", lt, lv, false})
+		}
+	}
+	bands := []Series{
+		{Label: "0.5", Color: "#a3a3a3", Kind: "band", Values: Values{0.5}},
+		{Label: "0.8", Color: "#f59e0b", Kind: "band", Values: Values{0.8}},
+		{Label: "1.0 liquidation", Color: "#dc2626", Kind: "band", Values: Values{1}},
+	}
+	panels := []Panel{
+		buildPanel("equity", "Equity (USDT) with liquidations", "money", eqL, nil),
+		buildPanel("drawdown", "Drawdown below running peak", "pct", ddL, nil),
+		buildPanel("margin", "Margin ratio (maintenance margin / margin balance)", "ratio", mrL, bands),
+	}
+	for _, sym := range symbolsOf(runs) {
+		panels = append(panels, pricePanel(sym, runs, accts))
+	}
+	return panels
+}
+
+// equityAt is the equity of the first point at or after t (the bar the event happened in),
+// or the last point.
+func equityAt(eq []backtest.EquityPoint, t int64) float64 {
+	i := sort.Search(len(eq), func(i int) bool { return eq[i].Time >= t })
+	if i == len(eq) {
+		i--
+	}
+	if i < 0 {
+		return math.NaN()
+	}
+	return eq[i].Equity
+}
+
+func symbolsOf(runs []*artifact.Run) []string {
+	set := map[string]bool{}
+	for _, r := range runs {
+		for _, s := range r.Result.Symbols {
+			set[s] = true
+		}
+		for s := range r.Prices {
+			set[s] = true
+		}
+		for _, a := range r.Result.Accounts {
+			for _, f := range a.Fills {
+				set[f.Symbol] = true
+			}
+		}
+	}
+	out := make([]string, 0, len(set))
+	for s := range set {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// pricePanel: the close of the stored price bars (prices/<SYM>.csv) of the first run that has
+// them, else a line through the run's fill and liquidation prices; then per account the
+// entries, exits and liquidations as markers.
+func pricePanel(sym string, runs []*artifact.Run, accts []account) Panel {
+	var pl line
+	pl.label, pl.color, pl.kind, pl.thin = sym, "#334155", "line", true
+	for _, r := range runs {
+		if bars := r.Prices[sym]; len(bars) > 0 {
+			pl.label = sym + " close"
+			for _, b := range bars {
+				pl.t = append(pl.t, b.End)
+				pl.v = append(pl.v, b.Close)
+			}
+			break
+		}
+	}
+	if len(pl.t) == 0 {
+		pl.label = sym + " (fill prices)"
+		type pt struct {
+			t int64
+			v float64
+		}
+		var pts []pt
+		seen := map[int64]bool{}
+		for _, a := range accts {
+			for _, f := range a.res.Fills {
+				if f.Symbol == sym && !seen[f.Time] {
+					seen[f.Time] = true
+					pts = append(pts, pt{f.Time, f.Price.InexactFloat64()})
+				}
+			}
+		}
+		sort.Slice(pts, func(i, j int) bool { return pts[i].t < pts[j].t })
+		for _, p := range pts {
+			pl.t, pl.v = append(pl.t, p.t), append(pl.v, p.v)
+		}
+	}
+	lines := []line{pl}
+	for _, a := range accts {
+		var en, ex, lq line
+		en = line{a.label + " entry", a.color, "entry", nil, nil, false}
+		ex = line{a.label + " exit", a.color, "exit", nil, nil, false}
+		lq = line{a.label + " liquidation", a.color, "liq", nil, nil, false}
+		for _, t := range a.res.Trades {
+			if t.Symbol != sym {
+				continue
+			}
+			en.t, en.v = append(en.t, t.EntryTime), append(en.v, t.EntryPrice.InexactFloat64())
+			if !t.Liquidated {
+				ex.t, ex.v = append(ex.t, t.ExitTime), append(ex.v, t.ExitPrice.InexactFloat64())
+			}
+		}
+		for _, l := range a.res.Liquidations {
+			if l.Symbol == sym {
+				lq.t, lq.v = append(lq.t, l.Time), append(lq.v, l.Price.InexactFloat64())
+			}
+		}
+		for _, l := range []line{en, ex, lq} {
+			if len(l.t) > 0 {
+				lines = append(lines, l)
+			}
+		}
+	}
+	return buildPanel("price-"+sym, fmt.Sprintf("%s price with entries, exits and liquidations", sym), "price", lines, nil)
+}
+
+// MonthlyTable is the monthly-returns heatmap of one account.
+type MonthlyTable struct {
+	Account string                     `json:"account"`
+	Years   []int                      `json:"years"`
+	Cells   [][]*metrics.MonthlyReturn `json:"-"`
+	Year    []float64                  `json:"-"` // compounded return of each year's months
+	Months  []metrics.MonthlyReturn    `json:"months"`
+}
+
+func monthlyTables(accts []account) []MonthlyTable {
+	var out []MonthlyTable
+	for _, a := range accts {
+		mt := MonthlyTable{Account: a.label, Months: metrics.MonthlyReturns(a.res.Equity)}
+		row := map[int]int{}
+		for i := range mt.Months {
+			m := &mt.Months[i]
+			r, ok := row[m.Year]
+			if !ok {
+				r = len(mt.Years)
+				row[m.Year] = r
+				mt.Years = append(mt.Years, m.Year)
+				mt.Cells = append(mt.Cells, make([]*metrics.MonthlyReturn, 12))
+				mt.Year = append(mt.Year, 1)
+			}
+			mt.Cells[r][m.Month-1] = m
+			mt.Year[r] *= 1 + m.Return
+		}
+		for i := range mt.Year {
+			mt.Year[i]--
+		}
+		out = append(out, mt)
+	}
+	return out
+}

@@ -1,0 +1,123 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chromium finds a headless-capable Chromium, or skips (fails when CI=true).
+func chromium(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium not found (CI=true: install Debian's chromium package)")
+	}
+	t.Skip("chromium not found; install Debian's chromium package to run the browser test")
+	return ""
+}
+
+func runChromium(t *testing.T, bin, profile string, args ...string) (stdout, stderr []byte) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000"}
+	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("chromium %v: %v\nstderr:\n%s", args, err, e.String())
+	}
+	return o.Bytes(), e.Bytes()
+}
+
+// TestChromiumReport opens report.html in headless Chromium: every chart must be drawn
+// (data-drawn="1"), the #errors element must stay empty and the console must log no error.
+// It saves a screenshot into $BT_SCREENSHOT_DIR (or the test's temp dir).
+func TestChromiumReport(t *testing.T) {
+	bin := chromium(t)
+	tmp := t.TempDir()
+	parent := t.TempDir()
+	out := filepath.Join(tmp, "out")
+	r := fixtureRun(t, parent, "fixture")
+	if err := Render(out, r); err != nil {
+		t.Fatal(err)
+	}
+	report := "file://" + filepath.Join(out, "report.html")
+
+	dom, stderr := runChromium(t, bin, filepath.Join(tmp, "profile1"), "--dump-dom", report)
+	html := string(dom)
+	panels := Charts(r)
+	for _, p := range panels {
+		re := regexp.MustCompile(`<div[^>]*id="chart-` + regexp.QuoteMeta(p.ID) + `"[^>]*>`)
+		tag := re.FindString(html)
+		if tag == "" {
+			t.Errorf("chart %s: container missing from the DOM", p.ID)
+			continue
+		}
+		if !strings.Contains(tag, `data-drawn="1"`) {
+			t.Errorf("chart %s not drawn: %s", p.ID, tag)
+		}
+	}
+	if n := strings.Count(html, `<canvas`); n < len(panels) {
+		t.Errorf("%d canvases, want %d", n, len(panels))
+	}
+	if m := regexp.MustCompile(`(?s)<pre id="errors"[^>]*>(.*?)</pre>`).FindStringSubmatch(html); m == nil {
+		t.Error("no #errors element in the DOM")
+	} else if strings.TrimSpace(m[1]) != "" {
+		t.Errorf("JavaScript errors: %s", m[1])
+	}
+	for _, line := range strings.Split(string(stderr), "\n") {
+		if strings.Contains(line, "CONSOLE") && (strings.Contains(line, "Uncaught") || strings.Contains(line, "ERROR")) {
+			t.Errorf("console: %s", line)
+		}
+	}
+
+	shotDir := os.Getenv("BT_SCREENSHOT_DIR")
+	if shotDir == "" {
+		shotDir = tmp
+	}
+	if err := os.MkdirAll(shotDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(shotDir, "report.png")
+	runChromium(t, bin, filepath.Join(tmp, "profile2"), "--screenshot="+shot, "--window-size=1400,2400", "--hide-scrollbars", report)
+	f, err := os.Open(shot)
+	if err != nil {
+		t.Fatalf("no screenshot: %v", err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := img.Bounds()
+	if b.Dx() != 1400 || b.Dy() != 2400 {
+		t.Errorf("screenshot %dx%d, want 1400x2400", b.Dx(), b.Dy())
+	}
+	// non-trivial: many distinct colours (text, lines, heatmap), not a blank page
+	colours := map[uint32]bool{}
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			colours[r>>11<<10|g>>11<<5|bl>>11] = true
+		}
+	}
+	if len(colours) < 50 {
+		t.Errorf("screenshot looks blank: %d distinct colours", len(colours))
+	}
+	t.Logf("screenshot: %s (%d colours)", shot, len(colours))
+}

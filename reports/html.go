@@ -1,0 +1,270 @@
+package reports
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"math"
+	"sort"
+	"strings"
+
+	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/metrics"
+)
+
+//go:embed assets/report.html.tmpl assets/report.js assets/report.css assets/uplot/uPlot.iife.min.js assets/uplot/uPlot.min.css assets/uplot/LICENSE assets/uplot/VERSION assets/uplot/SHA256SUMS
+var assets embed.FS
+
+func asset(name string) string {
+	b, err := assets.ReadFile("assets/" + name)
+	if err != nil {
+		panic(err) // embedded at build time: cannot happen
+	}
+	return string(b)
+}
+
+var reportTmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"date": func(ms int64) string {
+		if ms == 0 {
+			return "—"
+		}
+		return artifact.FormatTime(ms)[:16] + " UTC"
+	},
+	"pct":  func(v float64) string { return fmtPct(v) },
+	"heat": heatColor,
+}).Parse(asset("report.html.tmpl")))
+
+// Data is the JSON block embedded in report.html (<script type="application/json"
+// id="bt-data">): everything the interactive charts draw.
+type Data struct {
+	Conventions string  `json:"conventions"`
+	Panels      []Panel `json:"panels"`
+}
+
+// ReportData returns the data block of the HTML report of runs.
+func ReportData(runs ...*artifact.Run) Data {
+	return Data{Conventions: metrics.Conventions, Panels: Charts(runs...)}
+}
+
+type cell struct {
+	Text  string
+	Class string // "pos", "neg", "na", ""
+}
+
+type tableRow struct {
+	Label string
+	Cells []cell
+}
+
+type table struct {
+	Columns []string
+	Rows    []tableRow
+}
+
+type runView struct {
+	Name     string
+	Manifest artifact.Manifest
+	Params   []kv
+	Paired   *metrics.Paired
+}
+
+type kv struct{ K, V string }
+
+type view struct {
+	Title       string
+	Conventions string
+	Runs        []runView
+	Summary     table
+	Liquidation table
+	Monthly     []MonthlyTable
+	Months      []string
+	Panels      []Panel
+	UPlotJS     template.JS
+	UPlotCSS    template.CSS
+	ReportJS    template.JS
+	ReportCSS   template.CSS
+	DataJSON    template.JS
+	UPlotVer    string
+}
+
+// writeHTML renders the report of runs.
+func writeHTML(w io.Writer, runs []*artifact.Run) error {
+	if len(runs) == 0 {
+		return errors.New("reports: no run to report")
+	}
+	for _, r := range runs {
+		if r == nil || r.Result == nil {
+			return errors.New("reports: run without result")
+		}
+	}
+	accts := accountsOf(runs)
+	data := ReportData(runs...)
+	dj, err := json.Marshal(data)
+	if err != nil {
+		return fmt.Errorf("reports: chart data: %w", err)
+	}
+	v := view{
+		Conventions: metrics.Conventions,
+		Monthly:     monthlyTables(accts),
+		Months:      []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"},
+		Panels:      data.Panels,
+		UPlotJS:     template.JS(asset("uplot/uPlot.iife.min.js")),
+		UPlotCSS:    template.CSS(asset("uplot/uPlot.min.css")),
+		ReportJS:    template.JS(asset("report.js")),
+		ReportCSS:   template.CSS(asset("report.css")),
+		DataJSON:    template.JS(dj), // json.Marshal escapes <, > and &: safe inside <script>
+		UPlotVer:    strings.SplitN(asset("uplot/VERSION"), "\n", 2)[0],
+	}
+	var names []string
+	var sums []metrics.Summary
+	for _, r := range runs {
+		s := metrics.Summarize(r.Result)
+		sums = append(sums, s)
+		names = append(names, r.Name())
+		rv := runView{Name: r.Name(), Manifest: r.Manifest, Paired: s.Paired}
+		for k, val := range r.Manifest.Params {
+			rv.Params = append(rv.Params, kv{k, val})
+		}
+		sort.Slice(rv.Params, func(i, j int) bool { return rv.Params[i].K < rv.Params[j].K })
+		v.Runs = append(v.Runs, rv)
+	}
+	v.Title = "bt report: " + strings.Join(names, " vs ")
+	v.Summary = sideBySide(runs, sums, func(s metrics.Summary, acct string) []metrics.Metric {
+		return s.Accounts[acct].Metrics()
+	})
+	v.Liquidation = sideBySide(runs, sums, func(s metrics.Summary, acct string) []metrics.Metric {
+		return s.Liquidation[acct].Metrics()
+	})
+	var buf bytes.Buffer
+	if err := reportTmpl.Execute(&buf, v); err != nil {
+		return fmt.Errorf("reports: html: %w", err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// sideBySide lays out one column per account and a Δ (cross − isolated) column per run that
+// has both.
+func sideBySide(runs []*artifact.Run, sums []metrics.Summary, get func(metrics.Summary, string) []metrics.Metric) table {
+	type col struct {
+		metrics []metrics.Metric
+		delta   bool
+	}
+	var t table
+	var cols []col
+	for i, r := range runs {
+		prefix := ""
+		if len(runs) > 1 {
+			prefix = r.Name() + "/"
+		}
+		var iso, cross []metrics.Metric
+		for _, a := range r.Result.Accounts {
+			m := get(sums[i], a.Name)
+			t.Columns = append(t.Columns, prefix+a.Name)
+			cols = append(cols, col{metrics: m})
+			switch a.Name {
+			case metrics.IsolatedName:
+				iso = m
+			case metrics.CrossName:
+				cross = m
+			}
+		}
+		if iso != nil && cross != nil {
+			d := metrics.DeltaOf(iso, cross)
+			dm := make([]metrics.Metric, len(cross))
+			for k, m := range cross {
+				v, ok := d[m.Key]
+				dm[k] = metrics.Metric{Key: m.Key, Label: m.Label, Value: v, OK: ok, Kind: m.Kind}
+			}
+			t.Columns = append(t.Columns, prefix+"Δ cross − isolated")
+			cols = append(cols, col{metrics: dm, delta: true})
+		}
+	}
+	if len(cols) == 0 {
+		return t
+	}
+	for k, m := range cols[0].metrics {
+		row := tableRow{Label: m.Label}
+		for _, c := range cols {
+			row.Cells = append(row.Cells, formatMetric(c.metrics[k], c.delta))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func formatMetric(m metrics.Metric, delta bool) cell {
+	if !m.OK {
+		return cell{"—", "na"}
+	}
+	v := m.Value
+	var s string
+	switch m.Kind {
+	case "money":
+		s = fmtMoney(v)
+	case "pct":
+		s = fmtPct(v)
+	case "count":
+		s = fmt.Sprintf("%.0f", v)
+	case "bool":
+		if delta {
+			s = fmt.Sprintf("%.0f", v)
+		} else if v != 0 {
+			s = "yes"
+		} else {
+			s = "no"
+		}
+	case "hours":
+		s = fmt.Sprintf("%.1f h", v)
+	default:
+		s = fmt.Sprintf("%.3f", v)
+	}
+	c := cell{Text: s}
+	if delta {
+		if v > 0 {
+			c.Text = "+" + s
+			c.Class = "pos"
+		} else if v < 0 {
+			c.Class = "neg"
+		}
+	}
+	return c
+}
+
+func fmtMoney(v float64) string {
+	neg := v < 0
+	s := fmt.Sprintf("%.2f", math.Abs(v))
+	intPart, frac := s[:len(s)-3], s[len(s)-3:]
+	var b strings.Builder
+	for i, r := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	out := b.String() + frac
+	if neg {
+		out = "−" + out
+	}
+	return out
+}
+
+func fmtPct(v float64) string {
+	s := fmt.Sprintf("%.2f %%", v*100)
+	return strings.Replace(s, "-", "−", 1)
+}
+
+// heatColor maps a monthly return to a background colour: green for gains, red for losses,
+// saturating at ±20 %.
+func heatColor(r float64) string {
+	x := math.Min(1, math.Abs(r)/0.2)
+	mix := func(a, b int) int { return int(math.Round(float64(a) + (float64(b)-float64(a))*x)) }
+	if r >= 0 {
+		return fmt.Sprintf("#%02x%02x%02x", mix(247, 22), mix(247, 163), mix(247, 74))
+	}
+	return fmt.Sprintf("#%02x%02x%02x", mix(247, 220), mix(247, 38), mix(247, 38))
+}

@@ -1,0 +1,141 @@
+package reports
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/bt-backtest/bt/reports/artifact"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+)
+
+// PNG size of every chart, in pixels at PNGDPI.
+const (
+	PNGWidth  = 1400
+	PNGHeight = 460
+	PNGDPI    = 96
+)
+
+// WritePNG draws panel p (one of Charts) as a PNGWidth×PNGHeight PNG to w.
+func WritePNG(w io.Writer, p Panel) error {
+	pl := plot.New()
+	pl.Title.Text = p.Title
+	pl.X.Tick.Marker = plot.TimeTicks{Format: "2006-01-02\n15:04", Time: plot.UTCUnixTime}
+	pl.X.Label.Text = "UTC"
+	pl.Legend.Top = true
+	pl.Legend.Left = true
+	pl.Add(plotter.NewGrid())
+	switch p.Unit {
+	case "pct":
+		pl.Y.Tick.Marker = pctTicks{}
+	}
+	for _, s := range p.Series {
+		col := parseHex(s.Color)
+		var xy plotter.XYs
+		for i, v := range s.Values {
+			if !math.IsNaN(v) {
+				xy = append(xy, plotter.XY{X: float64(p.X[i]), Y: v})
+			}
+		}
+		if len(xy) == 0 {
+			continue
+		}
+		switch s.Kind {
+		case "line", "band":
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
+			}
+			l.Color = col
+			l.Width = vg.Points(1.2)
+			if s.Kind == "band" {
+				l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+				l.Width = vg.Points(1)
+			}
+			pl.Add(l)
+			pl.Legend.Add(s.Label, l)
+		default:
+			sc, err := plotter.NewScatter(xy)
+			if err != nil {
+				return fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
+			}
+			sc.GlyphStyle.Color = col
+			sc.GlyphStyle.Radius = vg.Points(3.5)
+			switch s.Kind {
+			case "liq":
+				sc.GlyphStyle.Shape = draw.CrossGlyph{}
+				sc.GlyphStyle.Radius = vg.Points(5)
+				sc.GlyphStyle.Color = color.RGBA{R: 0xdc, G: 0x26, B: 0x26, A: 0xff}
+			case "entry":
+				sc.GlyphStyle.Shape = draw.TriangleGlyph{}
+			case "exit":
+				sc.GlyphStyle.Shape = draw.BoxGlyph{}
+			}
+			pl.Add(sc)
+			pl.Legend.Add(s.Label, sc)
+		}
+	}
+	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(
+		vgimg.UseWH(vg.Length(PNGWidth)*vg.Inch/PNGDPI, vg.Length(PNGHeight)*vg.Inch/PNGDPI),
+		vgimg.UseDPI(PNGDPI), vgimg.UseBackgroundColor(color.White))}
+	pl.Draw(draw.New(c))
+	_, err := c.WriteTo(w)
+	return err
+}
+
+type pctTicks struct{}
+
+// Ticks labels fractions as percentages.
+func (pctTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = strconv.FormatFloat(ts[i].Value*100, 'f', -1, 64) + "%"
+		}
+	}
+	return ts
+}
+
+func parseHex(s string) color.Color {
+	var r, g, b uint8
+	if _, err := fmt.Sscanf(s, "#%02x%02x%02x", &r, &g, &b); err != nil {
+		return color.Black
+	}
+	return color.RGBA{R: r, G: g, B: b, A: 0xff}
+}
+
+// PNGName is the file name Render gives panel p's PNG.
+func PNGName(p Panel) string { return p.ID + ".png" }
+
+// render writes report.html and one PNG per panel into dir, each atomically.
+func render(dir string, runs []*artifact.Run) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := writeHTML(&buf, runs); err != nil {
+		return err
+	}
+	if err := artifact.WriteFileAtomic(filepath.Join(dir, "report.html"), buf.Bytes()); err != nil {
+		return err
+	}
+	for _, p := range Charts(runs...) {
+		buf.Reset()
+		if err := WritePNG(&buf, p); err != nil {
+			return err
+		}
+		if err := artifact.WriteFileAtomic(filepath.Join(dir, PNGName(p)), buf.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

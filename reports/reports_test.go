@@ -1,0 +1,294 @@
+package reports
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"image/png"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/internal/fixture"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// fixtureRun writes the fixture run (with prices) under parent/name and reads it back.
+func fixtureRun(t testing.TB, parent, name string) *artifact.Run {
+	t.Helper()
+	dir := filepath.Join(parent, name)
+	if err := artifact.Write(dir, fixture.Result(), artifact.Manifest{Version: "test", Seed: 7, Strategy: "fixture",
+		Params: map[string]string{"leverage": "10"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := artifact.WritePrices(dir, fixture.Prices()); err != nil {
+		t.Fatal(err)
+	}
+	r, err := artifact.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		g, w := string(got), string(want)
+		i := 0
+		for i < len(g) && i < len(w) && g[i] == w[i] {
+			i++
+		}
+		lo := max(0, i-120)
+		t.Errorf("%s differs at byte %d (go test -update rewrites it):\n got …%.300s\nwant …%.300s", path, i, g[lo:], w[lo:])
+	}
+}
+
+func TestChartsGolden(t *testing.T) {
+	r := fixtureRun(t, t.TempDir(), "run")
+	b, err := json.MarshalIndent(Charts(r), "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "charts.golden.json", append(b, '\n'))
+}
+
+// dataBlock extracts the JSON data block of a report.
+func dataBlock(t *testing.T, html []byte) []byte {
+	t.Helper()
+	m := regexp.MustCompile(`(?s)<script type="application/json" id="bt-data">(.*?)</script>`).FindSubmatch(html)
+	if m == nil {
+		t.Fatal("no data block in the report")
+	}
+	return m[1]
+}
+
+func TestHTMLDataGolden(t *testing.T) {
+	parent := t.TempDir()
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, fixtureRun(t, parent, "run")); err != nil {
+		t.Fatal(err)
+	}
+	block := dataBlock(t, buf.Bytes())
+	var d Data
+	if err := json.Unmarshal(block, &d); err != nil {
+		t.Fatalf("data block is not JSON: %v", err)
+	}
+	var ind bytes.Buffer
+	json.Indent(&ind, block, "", " ")
+	golden(t, "report_data.golden.json", append(ind.Bytes(), '\n'))
+}
+
+func TestHTMLContent(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, fixtureRun(t, t.TempDir(), "run")); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, want := range []string{
+		"metrics on daily UTC returns, 365-day annualization, risk-free rate 0",
+		"<th>isolated</th><th>cross</th><th>Δ cross − isolated</th>",
+		`id="chart-equity"`, `id="chart-margin"`, `id="chart-drawdown"`, `id="chart-price-BTCUSDT"`, `id="chart-price-ETHUSDT"`,
+		"liquidation_price_source", "Monthly returns", "cross killed it", "Near misses",
+		`<td style="background: #`, // heatmap colours survive html/template's CSS filter
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// offline: nothing is fetched
+	for _, bad := range []string{`src="http`, `href="http`, "@import", "url(http", "fonts.googleapis", `<link rel="stylesheet"`, "<script src="} {
+		if strings.Contains(html, bad) {
+			t.Errorf("report refers to an external resource: %q", bad)
+		}
+	}
+	if strings.Contains(html, "ZgotmplZ") {
+		t.Error("html/template rejected a value (ZgotmplZ)")
+	}
+}
+
+func TestHTMLComparison(t *testing.T) {
+	parent := t.TempDir()
+	a, b := fixtureRun(t, parent, "runA"), fixtureRun(t, parent, "runB")
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, a, b); err != nil {
+		t.Fatal(err)
+	}
+	var d Data
+	if err := json.Unmarshal(dataBlock(t, buf.Bytes()), &d); err != nil {
+		t.Fatal(err)
+	}
+	var labels []string
+	for _, s := range d.Panels[0].Series {
+		labels = append(labels, s.Label)
+	}
+	got := strings.Join(labels, ",")
+	want := "runA/isolated,runA/cross,runB/isolated,runB/cross,runA/isolated liquidation,runA/cross liquidation,runB/isolated liquidation,runB/cross liquidation"
+	if got != want {
+		t.Errorf("equity series:\n got %s\nwant %s", got, want)
+	}
+	if !strings.Contains(buf.String(), "runB/Δ cross − isolated") {
+		t.Error("comparison lacks the second run's delta column")
+	}
+	if err := WriteHTML(&buf); err == nil {
+		t.Error("WriteHTML without runs must fail")
+	}
+}
+
+func TestRenderPNG(t *testing.T) {
+	r := fixtureRun(t, t.TempDir(), "run")
+	out := t.TempDir()
+	if err := Render(out, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"report.html", "equity.png", "drawdown.png", "margin.png", "price-BTCUSDT.png", "price-ETHUSDT.png"} {
+		f, err := os.Open(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(name, ".png") {
+			img, err := png.Decode(f)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if b := img.Bounds(); b.Dx() != PNGWidth || b.Dy() != PNGHeight {
+				t.Errorf("%s is %dx%d, want %dx%d", name, b.Dx(), b.Dy(), PNGWidth, PNGHeight)
+			}
+		}
+		f.Close()
+	}
+}
+
+func TestAssetChecksums(t *testing.T) {
+	sums, err := assets.ReadFile("assets/uplot/SHA256SUMS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(sums)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 2 {
+			t.Fatalf("bad SHA256SUMS line %q", line)
+		}
+		b, err := assets.ReadFile("assets/uplot/" + f[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		if got := hex.EncodeToString(sum[:]); got != f[0] {
+			t.Errorf("%s: sha256 %s, recorded %s", f[1], got, f[0])
+		}
+		n++
+	}
+	if n != 3 {
+		t.Errorf("%d checksums, want 3 (js, css, licence)", n)
+	}
+}
+
+func TestDownsampleKeepsExtremes(t *testing.T) {
+	// a year of 1-minute points: a slow sine, noise from a fixed LCG, one spike and one crash
+	const n = 525_600
+	a, b := make([]float64, n), make([]float64, n)
+	x := uint64(1)
+	for i := range a {
+		x = x*6364136223846793005 + 1442695040888963407
+		a[i] = 1000 + 100*math.Sin(float64(i)/5000) + float64(x>>40)/float64(1<<24)
+		b[i] = -a[i]
+	}
+	a[123_457], b[400_001] = 5000, -9000
+	b[7] = math.NaN()
+	idx := Downsample(1000, a, b)
+	if len(idx) > 4*1000+2 {
+		t.Errorf("%d points kept, want at most %d", len(idx), 4*1000+2)
+	}
+	has := map[int]bool{}
+	for k, i := range idx {
+		has[i] = true
+		if k > 0 && idx[k-1] >= i {
+			t.Fatal("indices not strictly increasing")
+		}
+	}
+	for _, want := range []int{0, n - 1, 123_457, 400_001} {
+		if !has[want] {
+			t.Errorf("index %d (an extreme or an end) dropped", want)
+		}
+	}
+	// every bucket's min and max of a survive
+	for bk := 0; bk < 1000; bk++ {
+		lo, hi := bk*n/1000, (bk+1)*n/1000
+		imax := lo
+		for i := lo; i < hi; i++ {
+			if a[i] > a[imax] {
+				imax = i
+			}
+		}
+		if !has[imax] {
+			t.Fatalf("bucket %d: max at %d dropped", bk, imax)
+		}
+	}
+	if got := Downsample(10, []float64{1, 2, 3}); len(got) != 3 {
+		t.Errorf("short series must be kept whole: %v", got)
+	}
+}
+
+func TestValuesJSON(t *testing.T) {
+	b, _ := json.Marshal(Values{1.5, math.NaN(), -2e-9, math.Inf(1)})
+	if string(b) != "[1.5,null,-2e-09,null]" {
+		t.Errorf("%s", b)
+	}
+}
+
+func TestChartsWithoutPrices(t *testing.T) {
+	// without prices/*.csv the price line runs through the fill prices
+	res := fixture.Result()
+	r := &artifact.Run{Dir: "x", Result: res}
+	for _, p := range Charts(r) {
+		if p.ID == "price-BTCUSDT" && p.Series[0].Label != "BTCUSDT (fill prices)" {
+			t.Errorf("price line: %s", p.Series[0].Label)
+		}
+	}
+	// an empty account draws empty panels without failing
+	empty := &artifact.Run{Dir: "e", Result: &backtest.Result{Accounts: []backtest.AccountResult{{Name: "isolated"}}}}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, empty); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range Charts(empty) {
+		if err := WritePNG(&buf, p); err != nil {
+			t.Errorf("%s: %v", p.ID, err)
+		}
+	}
+}
+
+func BenchmarkCharts(b *testing.B) {
+	// one account, a year of 1-minute equity points
+	const n = 525_600
+	a := backtest.AccountResult{Name: "cross", Equity: make([]backtest.EquityPoint, n)}
+	for i := range a.Equity {
+		a.Equity[i] = backtest.EquityPoint{Time: int64(i) * 60_000, Equity: 1e4 + 100*math.Sin(float64(i)/700), MarginRatio: 0.3}
+	}
+	r := &artifact.Run{Dir: "bench", Result: &backtest.Result{Accounts: []backtest.AccountResult{a}}}
+	b.ReportAllocs()
+	for b.Loop() {
+		Charts(r)
+	}
+}
