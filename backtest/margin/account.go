@@ -27,10 +27,12 @@ type Account struct {
 	realized, fees, funding, clearance, insurance decimal.Decimal
 
 	// float64 shadows of the ledger, refreshed whenever it changes (see refresh)
-	crossIdx, isoIdx []int   // open positions by mode, ascending index
-	crossConst       float64 // Σcross Q·E − wallet
-	crossScale       float64 // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
-	equityConst      float64 // wallet + Σ isolated wallets − Σ Q·E
+	crossIdx, isoIdx []int      // open positions by mode, ascending index
+	iso              []isoHot   // compact screening data of the open isolated positions
+	cross            []crossHot // compact screening data of the open cross positions
+	crossConst       float64    // Σcross Q·E − wallet
+	crossScale       float64    // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
+	equityConst      float64    // wallet + Σ isolated wallets − Σ Q·E
 	scratch          []float64
 }
 
@@ -90,6 +92,8 @@ func NewAccount(cfg Config) (*Account, error) {
 	n := len(a.slots)
 	a.crossIdx = make([]int, 0, n)
 	a.isoIdx = make([]int, 0, n)
+	a.iso = make([]isoHot, 0, n)
+	a.cross = make([]crossHot, 0, n)
 	a.scratch = make([]float64, n)
 	a.refreshAll()
 	return a, nil
@@ -629,6 +633,7 @@ func (a *Account) refreshAll() {
 
 func (a *Account) refreshAccount() {
 	a.crossIdx, a.isoIdx = a.crossIdx[:0], a.isoIdx[:0]
+	a.iso, a.cross = a.iso[:0], a.cross[:0]
 	qe := zero
 	eq := a.wallet
 	for k := range a.slots {
@@ -639,9 +644,12 @@ func (a *Account) refreshAccount() {
 		}
 		if s.mode == Cross {
 			a.crossIdx = append(a.crossIdx, k)
+			a.cross = append(a.cross, crossHot{i: k, fq: s.fq, fabs: s.fabs, bk: s.bk,
+				floor: s.ffloor, mmr: s.fmmr, cum: s.fcum})
 			qe = qe.Add(s.qty.Mul(s.entry))
 		} else {
 			a.isoIdx = append(a.isoIdx, k)
+			a.iso = append(a.iso, newIsoHot(k, s.fq, s.flp))
 		}
 	}
 	a.crossConst = qe.Sub(a.wallet).InexactFloat64()

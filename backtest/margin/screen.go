@@ -28,8 +28,13 @@ const screenEps = 1e-9
 // s = 0 means the threshold was already met at `from` (a gap).
 func (a *Account) NextLiquidation(from, to []float64) (s float64, ok bool) {
 	s = 2
-	for _, i := range a.isoIdx {
-		if si, hit := a.isoS(i, from, to); hit && si < s {
+	for k := range a.iso {
+		h := &a.iso[k]
+		// fast path: both ends clearly on the safe side of the liquidation price
+		if h.sgn*a.pathMark(h.i, from) > h.safe && h.sgn*a.pathMark(h.i, to) > h.safe {
+			continue
+		}
+		if si, hit := a.isoS(h.i, from, to); hit && si < s {
 			s = si
 		}
 	}
@@ -40,6 +45,32 @@ func (a *Account) NextLiquidation(from, to []float64) (s float64, ok bool) {
 		return 0, false
 	}
 	return s, true
+}
+
+// isoHot is the screening data of one open isolated position. With x = sgn × mark, the
+// position is clearly safe when x > safe, clearly due when x < due, and decided exactly in
+// between (a band of screenEps × |LP| around the liquidation price).
+type isoHot struct {
+	i              int
+	sgn            float64 // +1 long, −1 short
+	safe, due, flp float64
+}
+
+func newIsoHot(i int, fq, flp float64) isoHot {
+	tol := screenEps * math.Abs(flp)
+	if fq > 0 {
+		return isoHot{i: i, sgn: 1, safe: flp + tol, due: flp - tol, flp: flp}
+	}
+	return isoHot{i: i, sgn: -1, safe: -(flp - tol), due: -(flp + tol), flp: flp}
+}
+
+// crossHot is the screening data of one open cross position: quantity, and the bracket table
+// in float64 with a cached bracket index.
+type crossHot struct {
+	i               int
+	fq, fabs        float64
+	bk              int
+	floor, mmr, cum []float64
 }
 
 // pathMark returns symbol i's mark at the end v of a path.
@@ -77,21 +108,11 @@ func (a *Account) isoS(i int, from, to []float64) (float64, bool) {
 // isolated wallet + qty·(p − entry) <= |qty|·p·MMR − cum.
 func (a *Account) isoHit(i int, p float64) bool {
 	s := &a.slots[i]
-	tol := screenEps * math.Max(math.Abs(s.flp), p)
-	if s.fq > 0 {
-		if p < s.flp-tol {
-			return true
-		}
-		if p > s.flp+tol {
-			return false
-		}
-	} else {
-		if p > s.flp+tol {
-			return true
-		}
-		if p < s.flp-tol {
-			return false
-		}
+	h := newIsoHot(i, s.fq, s.flp)
+	if x := h.sgn * p; x > h.safe {
+		return false
+	} else if x < h.due {
+		return true
 	}
 	return !a.isoGap(i, decimal.NewFromFloat(p)).IsPositive()
 }
@@ -104,13 +125,14 @@ func (a *Account) isoGap(i int, m decimal.Decimal) decimal.Decimal {
 
 // crossS returns where on the path the cross account reaches its threshold.
 func (a *Account) crossS(from, to []float64) (float64, bool) {
-	if len(a.crossIdx) == 0 {
+	if len(a.cross) == 0 {
 		return 0, false
 	}
-	if a.crossHit(from, to, 0) {
+	f0, f1, sc0, sc1 := a.crossEnds(from, to)
+	if a.crossDecide(f0, sc0, from) {
 		return 0, true
 	}
-	if !a.crossHit(from, to, 1) {
+	if !a.crossDecide(f1, sc1, to) {
 		return 0, false
 	}
 	lo, hi := 0.0, 1.0
@@ -128,45 +150,63 @@ func (a *Account) crossS(from, to []float64) (float64, bool) {
 	return hi, true
 }
 
+// bracket returns the index of the bracket holding notional n, starting from the cached one.
+func (h *crossHot) bracket(n float64) int {
+	k := h.bk
+	for k+1 < len(h.floor) && n >= h.floor[k+1] {
+		k++
+	}
+	for k > 0 && n < h.floor[k] {
+		k--
+	}
+	return k
+}
+
+// crossEnds returns crossF at both ends of the path in one pass.
+func (a *Account) crossEnds(from, to []float64) (f0, f1, sc0, sc1 float64) {
+	f0, f1, sc0, sc1 = a.crossConst, a.crossConst, a.crossScale, a.crossScale
+	for j := range a.cross {
+		h := &a.cross[j]
+		p0, p1 := a.pathMark(h.i, from), a.pathMark(h.i, to)
+		n0, n1 := h.fabs*p0, h.fabs*p1
+		k0 := h.bracket(n0)
+		k1 := h.bracket(n1)
+		h.bk = k1
+		f0 += n0*h.mmr[k0] - h.cum[k0] - h.fq*p0
+		f1 += n1*h.mmr[k1] - h.cum[k1] - h.fq*p1
+		sc0 += n0 + h.cum[k0]
+		sc1 += n1 + h.cum[k1]
+	}
+	return f0, f1, sc0, sc1
+}
+
 // crossF returns Σcross MM − (wallet + Σcross uPnL) at parameter s of the path, in float64,
 // and the magnitude of its terms.
 func (a *Account) crossF(from, to []float64, s float64) (f, scale float64) {
 	f, scale = a.crossConst, a.crossScale
-	for _, i := range a.crossIdx {
-		sl := &a.slots[i]
-		p := a.pathMark(i, from)
-		if s != 0 {
-			p = interp(p, a.pathMark(i, to), s)
-		}
-		n := sl.fabs * p
-		k := sl.bk
-		for k+1 < len(sl.ffloor) && n >= sl.ffloor[k+1] {
-			k++
-		}
-		for k > 0 && n < sl.ffloor[k] {
-			k--
-		}
-		sl.bk = k
-		f += n*sl.fmmr[k] - sl.fcum[k] - sl.fq*p
-		scale += n + sl.fcum[k]
+	for j := range a.cross {
+		h := &a.cross[j]
+		p := interp(a.pathMark(h.i, from), a.pathMark(h.i, to), s)
+		n := h.fabs * p
+		k := h.bracket(n)
+		h.bk = k
+		f += n*h.mmr[k] - h.cum[k] - h.fq*p
+		scale += n + h.cum[k]
 	}
 	return f, scale
 }
 
-// crossHit reports whether the cross account is at or past its threshold at s (0 or 1).
-func (a *Account) crossHit(from, to []float64, s float64) bool {
-	f, scale := a.crossF(from, to, s)
+// crossDecide reports whether the cross account is at or past its threshold at the path end v,
+// given the float64 value f of the threshold function there and its magnitude: clear cases by
+// f, the band |f| <= screenEps·scale by exact arithmetic.
+func (a *Account) crossDecide(f, scale float64, v []float64) bool {
 	if tol := screenEps * scale; f > tol {
 		return true
 	} else if f < -tol {
 		return false
 	}
 	return !a.crossGap(func(k int) decimal.Decimal {
-		p := a.pathMark(k, from)
-		if s != 0 {
-			p = a.pathMark(k, to)
-		}
-		return decimal.NewFromFloat(p)
+		return decimal.NewFromFloat(a.pathMark(k, v))
 	}).IsPositive()
 }
 

@@ -1,0 +1,84 @@
+package margin
+
+import (
+	"fmt"
+	"math"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// benchAccount opens n positions (alternating long/short, 10x, far from liquidation) on
+// synthetic symbols priced 100 (the default bracket table) in mode m.
+func benchAccount(b *testing.B, n int, m Mode) (*Account, []float64) {
+	insts := make([]Instrument, n)
+	for i := range n {
+		insts[i] = DefaultInstrument(fmt.Sprintf("S%dUSDT", i), 100, snap24, nil)
+	}
+	a, err := NewAccount(Config{Wallet: decimal.NewFromInt(1_000_000), Instruments: insts})
+	if err != nil {
+		b.Fatal(err)
+	}
+	marks := make([]float64, n)
+	for i := range n {
+		if err := a.SetMode(i, m); err != nil {
+			b.Fatal(err)
+		}
+		if err := a.SetLeverage(i, 10); err != nil {
+			b.Fatal(err)
+		}
+		qty := decimal.NewFromInt(50) // notional 5,000: inside bracket 1 of the default table
+		if i%2 == 1 {
+			qty = qty.Neg()
+		}
+		if _, err := a.Apply(i, Fill{Qty: qty, Price: decimal.NewFromInt(100)}); err != nil {
+			b.Fatal(err)
+		}
+		marks[i] = 100
+	}
+	return a, marks
+}
+
+// BenchmarkBar is the per-bar cost of marking and screening: SetMark for every symbol and one
+// NextLiquidation over the bar's path (open → close), no liquidation due.
+func BenchmarkBar(b *testing.B) {
+	for _, m := range []Mode{Isolated, Cross} {
+		for _, n := range []int{1, 15} {
+			b.Run(fmt.Sprintf("%s/%d", m, n), func(b *testing.B) {
+				a, from := benchAccount(b, n, m)
+				to := make([]float64, n)
+				var path [64]float64
+				for k := range path {
+					path[k] = 100 + 0.5*math.Sin(float64(k))
+				}
+				b.ReportAllocs()
+				b.ResetTimer()
+				for k := range b.N {
+					x := path[k&63]
+					for i := range n {
+						to[i] = x
+						a.SetMark(i, x)
+					}
+					if _, ok := a.NextLiquidation(from, to); ok {
+						b.Fatal("liquidation")
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/position")
+			})
+		}
+	}
+}
+
+// BenchmarkApply is the cost of booking one fill (exact decimal ledger, shadow refresh).
+func BenchmarkApply(b *testing.B) {
+	a, _ := benchAccount(b, 15, Cross)
+	q := []decimal.Decimal{decimal.NewFromInt(1), decimal.NewFromInt(-1)}
+	p := decimal.NewFromInt(100)
+	fee := d("0.0005")
+	b.ReportAllocs()
+	for k := range b.N {
+		if _, err := a.Apply(k%15, Fill{Qty: q[k%2], Price: p, FeeRate: fee}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

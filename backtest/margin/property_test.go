@@ -1,0 +1,210 @@
+package margin
+
+import (
+	"flag"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+var propSeed = flag.Uint64("margin.seed", 0, "run the property tests with this seed only")
+
+// exactDue is the liquidation decision of a path by exact decimal arithmetic only: an
+// isolated position is due when its margin balance minus maintenance margin is <= 0 at either
+// end of the path, the cross account when its margin balance minus Σ MM is <= 0 at either end
+// (endpoints suffice: see NextLiquidation).
+func exactDue(a *Account, from, to []float64) bool {
+	for _, i := range a.isoIdx {
+		for _, v := range [][]float64{from, to} {
+			if !a.isoGap(i, decimal.NewFromFloat(a.pathMark(i, v))).IsPositive() {
+				return true
+			}
+		}
+	}
+	if len(a.crossIdx) == 0 {
+		return false
+	}
+	for _, v := range [][]float64{from, to} {
+		if !a.crossGap(func(k int) decimal.Decimal { return decimal.NewFromFloat(a.pathMark(k, v)) }).IsPositive() {
+			return true
+		}
+	}
+	return false
+}
+
+// onTick returns the multiple of tick nearest to p, as a float64 whose shortest decimal is on
+// the grid.
+func onTick(p float64, tick decimal.Decimal) float64 {
+	k := math.Round(p / tick.InexactFloat64())
+	if k < 1 {
+		k = 1
+	}
+	return decimal.NewFromFloat(k).Mul(tick).InexactFloat64()
+}
+
+// TestPropertyRandomSequences books random orders, leverage and mode changes, margin moves,
+// funding and random (sometimes threshold-hugging) mark paths on random accounts, and checks
+// after every step that the invariants hold, that every screening decision equals the exact
+// one, that liquidated positions are flat and that a cross liquidation leaves the wallet >= 0.
+func TestPropertyRandomSequences(t *testing.T) {
+	seeds := make([]uint64, 48)
+	for k := range seeds {
+		seeds[k] = uint64(k + 1)
+	}
+	if *propSeed != 0 {
+		seeds = []uint64{*propSeed}
+	}
+	for _, seed := range seeds {
+		runProperty(t, seed, 400)
+	}
+}
+
+func runProperty(t *testing.T, seed uint64, steps int) {
+	rng := rand.New(rand.NewPCG(seed, 0x6d617267696e))
+	fail := func(step int, format string, args ...any) {
+		t.Helper()
+		t.Fatalf("seed %d (go test -run Property -margin.seed=%d) step %d: "+format,
+			append([]any{seed, seed, step}, args...)...)
+	}
+	book := DefaultBook()
+	ref := []float64{60000, 3000, 150}
+	insts := []Instrument{
+		DefaultInstrument("BTCUSDT", ref[0], snap24, book),
+		DefaultInstrument("ETHUSDT", ref[1], snap24, book),
+		DefaultInstrument("SOLUSDT", ref[2], snap24, book),
+	}
+	n := len(insts)
+	marks := make([]float64, n)
+	for i := range n {
+		marks[i] = onTick(ref[i], insts[i].TickSize)
+	}
+	var a *Account
+	newAccount := func() {
+		var err error
+		a, err = NewAccount(Config{Wallet: decimal.NewFromInt(int64(500 + rng.IntN(20000))),
+			Instruments: insts, AutoAddMargin: rng.IntN(3) == 0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range n {
+			a.SetMark(i, marks[i])
+		}
+	}
+	newAccount()
+	to := make([]float64, n)
+	var liqs []Liquidation
+	lives := 1
+	for step := range steps {
+		if a.Equity() < 50 {
+			newAccount()
+			lives++
+		}
+		i := rng.IntN(n)
+		in := insts[i]
+		switch op := rng.IntN(10); op {
+		case 0:
+			_ = a.SetMode(i, Mode(rng.IntN(2)))
+		case 1:
+			_ = a.SetLeverage(i, 1+rng.IntN(130))
+		case 2, 3, 4:
+			notional := math.Exp(rng.Float64()*6) * 0.05 * a.Equity() // 5% … 20× equity
+			steps := int64(notional / marks[i] / in.StepSize.InexactFloat64())
+			if steps < 1 {
+				steps = 1
+			}
+			qty := decimal.NewFromInt(steps).Mul(in.StepSize)
+			if rng.IntN(2) == 0 {
+				qty = qty.Neg()
+			}
+			if rng.IntN(4) == 0 && !a.Position(i).Qty.IsZero() { // close or flip exactly
+				qty = a.Position(i).Qty.Neg().Mul(decimal.NewFromInt(int64(1 + rng.IntN(2))))
+			}
+			price := decimal.NewFromFloat(onTick(marks[i]*(1+0.002*rng.NormFloat64()), in.TickSize))
+			fee := []string{"0.0002", "0.0005", "0", "-0.0001"}[rng.IntN(4)]
+			_, _ = a.Apply(i, Fill{Qty: qty, Price: price, FeeRate: d(fee), ReduceOnly: rng.IntN(5) == 0})
+		case 5:
+			amt := decimal.NewFromFloat(math.Round(rng.NormFloat64()*200*100) / 100)
+			_ = a.AddMargin(i, amt)
+		case 6:
+			if _, err := a.Fund(i, 0, rng.NormFloat64()*0.001, nan); err != nil {
+				fail(step, "fund: %v", err)
+			}
+		default: // a mark path, sometimes ending a few ticks around a liquidation price
+			for k := range n {
+				to[k] = marks[k] * math.Exp(rng.NormFloat64()*0.01)
+				if rng.IntN(20) == 0 {
+					to[k] = nan // does not move
+				}
+			}
+			if rng.IntN(2) == 0 {
+				if lp, ok := a.LiquidationPriceOf(i); ok {
+					to[i] = lp.InexactFloat64() + float64(rng.IntN(5)-2)*insts[i].TickSize.InexactFloat64()
+				}
+			}
+			for k := range n {
+				if !math.IsNaN(to[k]) {
+					to[k] = onTick(to[k], insts[k].TickSize)
+				}
+			}
+			from := append([]float64(nil), marks...)
+			for range 2 * n {
+				s, ok := a.NextLiquidation(from, to)
+				if want := exactDue(a, from, to); ok != want {
+					fail(step, "screening says %v, exact arithmetic %v (from %v to %v)", ok, want, from, to)
+				}
+				if !ok {
+					break
+				}
+				if s < 0 || s > 1 {
+					fail(step, "s = %v", s)
+				}
+				before := len(liqs)
+				liqs = a.Liquidate(int64(step), from, to, s, s == 0, liqs)
+				if err := a.Check(); err != nil {
+					fail(step, "after liquidation: %v", err)
+				}
+				for _, l := range liqs[before:] {
+					k := indexOf(insts, l.Symbol)
+					if !a.Position(k).Qty.IsZero() {
+						fail(step, "%s liquidated but not flat", l.Symbol)
+					}
+					if l.Mode == Cross && a.Wallet().IsNegative() {
+						fail(step, "cross wallet %s after a cross liquidation", a.Wallet())
+					}
+					if l.Fee.IsNegative() || l.InsuranceDraw.IsNegative() {
+						fail(step, "negative fee or draw: %+v", l)
+					}
+				}
+				for k := range n {
+					from[k] = a.Mark(k)
+				}
+			}
+			for k := range n {
+				if !math.IsNaN(to[k]) {
+					marks[k] = to[k]
+					a.SetMark(k, to[k])
+				}
+			}
+		}
+		if err := a.Check(); err != nil {
+			fail(step, "%v", err)
+		}
+		if sn := a.Snapshot(); math.IsNaN(sn.MaxMarginRatio) {
+			fail(step, "NaN margin ratio")
+		}
+	}
+	if testing.Verbose() {
+		t.Logf("seed %d: %d accounts, %d liquidations", seed, lives, len(liqs))
+	}
+}
+
+func indexOf(insts []Instrument, sym string) int {
+	for k, in := range insts {
+		if in.Symbol == sym {
+			return k
+		}
+	}
+	return -1
+}
