@@ -1,0 +1,19 @@
+package grid_test
+
+import (
+	"testing"
+
+	"github.com/bt-backtest/bt/backtest/bttest"
+	"github.com/bt-backtest/bt/strategies/grid"
+	"github.com/bt-backtest/bt/strategies/internal/sampletest"
+)
+
+// TestGoldenOct2025 pins the grid bot's defaults on BTCUSDT in the sample's October 2025,
+// isolated and cross. Regenerate with go test -update.
+func TestGoldenOct2025(t *testing.T) {
+	bttest.Run(t, bttest.Case{
+		Name:     "grid-2025-10",
+		Strategy: grid.New,
+		Source:   sampletest.Source([]string{"BTCUSDT"}, "2025-10-01", "2025-11-01"),
+	})
+}
