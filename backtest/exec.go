@@ -287,13 +287,16 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	if maker {
 		rate = a.maker
 	}
+	// the order leaves the book before it is booked: its margin reservation must not count
+	// against its own fill
+	a.removeAt(j)
+	a.updateOpenOrders(o.sym)
 	draw := a.acct.Totals().InsuranceDraws
 	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce})
 	if err != nil {
-		a.rejectOrder(t, j, err)
+		a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: err.Error()}, err)
 		return
 	}
-	a.removeAt(j)
 	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw
 	pnl := res.RealizedPnL.Add(a.acct.Totals().InsuranceDraws.Sub(draw))
 	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: qty.Abs(), Price: px,

@@ -401,3 +401,62 @@ func TestHaltOfOneSymbol(t *testing.T) {
 		}
 	}
 }
+
+// A ruined account stops: wallet 100, long 9.99 at 100 with 10x puts 99.9 of it into the
+// position. The crash to 85 liquidates it in both modes (isolated LP = (99.9 − 999) /
+// (9.99 × −0.99) = 90.909; cross LP = (100 − 999)/(9.99 × −0.99) = 90.900), leaving at most
+// 0.1 + what the clearance fee spares: less than the 0.5 the minimum order (notional 5 at
+// 10x) needs. The accounts are flat and ruined at bar 1's close; their strategies are not
+// called again.
+func TestRuin(t *testing.T) {
+	bars := OHLC("AAA", t0, hr, [4]float64{100, 100.5, 99.5, 100}, [4]float64{100, 101, 85, 88},
+		[4]float64{88, 89, 87, 88}, [4]float64{88, 89, 87, 88})
+	cfg := testConfig("AAA")
+	cfg.Wallet = d("100")
+	calls := map[string]int{}
+	res := run(t, cfg, NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
+		return StrategyFunc(func(br *Broker, b Bar) error {
+			calls[br.Account()]++
+			if calls[br.Account()] == 1 {
+				_, err := br.Submit(buy("AAA", "9.99"))
+				return err
+			}
+			return nil
+		})
+	})
+	for _, a := range res.Accounts {
+		if len(a.Liquidations) != 1 || !a.Ruined || a.RuinTime != t0+2*hr || !a.Stopped || calls[a.Name] != 1 {
+			t.Errorf("%s: %d liquidations, ruined %v at %d, stopped %v, %d calls; want ruined at bar 1's close after 1 call",
+				a.Name, len(a.Liquidations), a.Ruined, a.RuinTime, a.Stopped, calls[a.Name])
+		}
+	}
+}
+
+// StopOnLiquidation: long 5 AAA at 100 (isolated margin 50). The crash liquidates the isolated
+// account (LP 90.909), which keeps 50 and is not ruined, but stops trading. The cross account
+// (LP = (1000 − 500)/(5 × −0.99) < 0) is not liquidated and trades on.
+func TestStopOnLiquidation(t *testing.T) {
+	bars := OHLC("AAA", t0, hr, [4]float64{100, 100.5, 99.5, 100}, [4]float64{100, 101, 85, 88},
+		[4]float64{88, 89, 87, 88}, [4]float64{88, 89, 87, 88})
+	cfg := testConfig("AAA")
+	cfg.StopOnLiquidation = true
+	calls := map[string]int{}
+	res := run(t, cfg, NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
+		return StrategyFunc(func(br *Broker, b Bar) error {
+			calls[br.Account()]++
+			if calls[br.Account()] == 1 {
+				_, err := br.Submit(buy("AAA", "5"))
+				return err
+			}
+			return nil
+		})
+	})
+	iso, cross := acctByName(t, res, "isolated"), acctByName(t, res, "cross")
+	if iso.Ruined || !iso.Stopped || iso.StopTime != t0+2*hr || calls["isolated"] != 1 {
+		t.Errorf("isolated: ruined %v, stopped %v at %d, %d calls", iso.Ruined, iso.Stopped, iso.StopTime, calls["isolated"])
+	}
+	nearDec(t, "isolated equity", iso.Final.MarginBalance, "950")
+	if cross.Stopped || calls["cross"] != 4 {
+		t.Errorf("cross: stopped %v, %d calls", cross.Stopped, calls["cross"])
+	}
+}
