@@ -57,7 +57,10 @@
 //     margin ratio of 0.5 if the addable maximum allows, otherwise the position is liquidated.
 //   - Funding = −qty × mark × rate (longs pay when rate > 0), exact.
 //   - Not modelled: hedge mode, Multi-Assets mode, the 20x limit of new accounts, price
-//     filters (PERCENT_PRICE, max quantity), mark-price construction, notionalCoef.
+//     filters (PERCENT_PRICE, max quantity), mark-price construction, notionalCoef, the
+//     assumed price max(last·1.0015, mark, price) of short market orders in the open loss
+//     (the fill price is used), partial liquidation, ADL, and the insurance fund's balance
+//     (its draws are counted, the fund is taken as unlimited).
 //
 // Invariants: Account.Check verifies conservation of money (initial wallet + realized PnL −
 // fees + funding − clearance fees + insurance draws = wallet + isolated wallets, exactly) and
