@@ -28,7 +28,7 @@
 // funding) and source, as the path does, plus bt.layout=1. Rows are sorted by time, strictly
 // increasing, in row groups of at most Options.RowGroupRows rows. Encodings, chosen by
 // measurement (BENCHMARKS.md): DELTA_BINARY_PACKED for times and counts, BYTE_STREAM_SPLIT
-// for doubles; zstd compression by default (snappy on request).
+// for doubles; snappy compression by default (zstd on request: smaller, slower to decode).
 //
 // With DuckDB:
 //

@@ -375,12 +375,12 @@ func (s *Store) writeKlinePart(sr data.Series, month string, rows []data.Kline) 
 
 func codec(name string) compress.Codec {
 	switch name {
-	case "snappy":
-		return &pq.Snappy
+	case "zstd":
+		return &pq.Zstd
 	case "none":
 		return &pq.Uncompressed
 	}
-	return &pq.Zstd
+	return &pq.Snappy
 }
 
 // writePart writes rows as the partition file of month, through a temporary file renamed
