@@ -2,11 +2,11 @@ package parquet
 
 import (
 	"fmt"
-	"syscall"
-	"time"
 	"math"
 	"math/rand/v2"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/bt-backtest/bt/data"
 )
