@@ -331,8 +331,8 @@ func (a *account) record() {
 			}
 			notional := math.Abs(s.qty) * s.mark
 			b := bracketOf(s.brk, notional)
-			m := notional*b.mmr - b.cum
-			upnl := s.qty * (s.mark - s.entry)
+			m := float64(notional*b.mmr) - b.cum
+			upnl := float64(s.qty * (s.mark - s.entry))
 			mm += m
 			if s.isolated {
 				if bal := s.isoWallet + upnl; bal > 0 {
@@ -400,13 +400,13 @@ func (a *account) crossLiq(s *symState, crossMM, crossUPnL float64) float64 {
 	}
 	notional := q * s.mark
 	b := bracketOf(s.brk, notional)
-	own := notional*b.mmr - b.cum
-	upnl := s.qty * (s.mark - s.entry)
+	own := float64(notional*b.mmr) - b.cum
+	upnl := float64(s.qty * (s.mark - s.entry))
 	base := a.crossWallet - (crossMM - own) + (crossUPnL - upnl)
-	lp := (base + b.cum - side*q*s.entry) / (q*b.mmr - side*q)
+	lp := (base + b.cum - float64(side*q*s.entry)) / (float64(q*b.mmr) - side*q)
 	if lp > 0 {
 		if b2 := bracketOf(s.brk, q*lp); b2 != b {
-			lp = (base + b2.cum - side*q*s.entry) / (q*b2.mmr - side*q)
+			lp = (base + b2.cum - float64(side*q*s.entry)) / (float64(q*b2.mmr) - side*q)
 		}
 	}
 	return lp

@@ -73,7 +73,7 @@ func (a *account) slip(px decimal.Decimal, side Side, sym int) decimal.Decimal {
 // resting order o triggers, and whether the price was already beyond its level at s0 (then it
 // executes at the current price, not at its level).
 func (a *account) triggerAt(o *order, p0, p1, s0 float64) (s float64, beyond, ok bool) {
-	at := p0 + s0*(p1-p0)
+	at := p0 + float64(s0*(p1-p0))
 	lvl := o.level
 	var rising bool
 	var strict bool
@@ -88,7 +88,7 @@ func (a *account) triggerAt(o *order, p0, p1, s0 float64) (s float64, beyond, ok
 			return s0, at > lvl && o.Type != Limit, true
 		}
 		if p1 > lvl || !strict && p1 == lvl {
-			return s0 + (1-s0)*(lvl-at)/(p1-at), false, true
+			return s0 + float64(float64((1-s0)*(lvl-at))/(p1-at)), false, true
 		}
 		return 0, false, false
 	}
@@ -96,7 +96,7 @@ func (a *account) triggerAt(o *order, p0, p1, s0 float64) (s float64, beyond, ok
 		return s0, at < lvl && o.Type != Limit, true
 	}
 	if p1 < lvl || !strict && p1 == lvl {
-		return s0 + (1-s0)*(at-lvl)/(at-p1), false, true
+		return s0 + float64(float64((1-s0)*(at-lvl))/(at-p1)), false, true
 	}
 	return 0, false, false
 }
@@ -145,10 +145,10 @@ func (a *account) segment(t int64, k int) {
 		// the earliest liquidation
 		if a.nOpen > 0 && !liqOff {
 			for i := range a.from {
-				a.fromS[i] = a.from[i] + s0*(a.to[i]-a.from[i])
+				a.fromS[i] = a.from[i] + float64(s0*(a.to[i]-a.from[i]))
 			}
 			if sl, ok := a.acct.NextLiquidation(a.fromS, a.to); ok {
-				if at := s0 + sl*(1-s0); at <= best {
+				if at := s0 + float64(sl*(1-s0)); at <= best {
 					if !a.liquidate(t, k, at, sl) {
 						liqOff = at == noop
 						noop = at
@@ -177,7 +177,7 @@ func (a *account) setMarksAt(k int, s float64) {
 		}
 		m := a.to[i]
 		if k > 0 {
-			m = a.from[i] + s*(a.to[i]-a.from[i])
+			m = a.from[i] + float64(s*(a.to[i]-a.from[i]))
 		}
 		if m != st.mark {
 			st.mark = m
@@ -250,7 +250,7 @@ func (a *account) triggerOrder(t int64, k, j int, s float64, beyond bool) {
 	case k == 0:
 		px = decimal.NewFromFloat(st.lp[0]) // gapped through: the open
 	case beyond:
-		px = decimal.NewFromFloat(st.lp[k-1] + s*(st.lp[k]-st.lp[k-1]))
+		px = decimal.NewFromFloat(st.lp[k-1] + float64(s*(st.lp[k]-st.lp[k-1])))
 	default:
 		px = o.Trigger
 	}
