@@ -185,7 +185,9 @@ func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 //   - A flip is booked as a close of the whole position followed by an open of the rest.
 //   - The cost of the opening part, initial margin |open qty|×Price/leverage + open loss
 //     |open qty|×max(0, side×(Price − mark)) + the fee of the whole fill, must not exceed the
-//     available balance after the closing part (ErrInsufficientMargin).
+//     available balance after the closing part (ErrInsufficientMargin). For an isolated
+//     position it must also not exceed MaxAddable: isolated margin comes out of the wallet,
+//     not out of cross positions' unrealized profit.
 //
 // Booking: realized PnL = closed qty × (Price − entry) × side. Cross: it goes to the wallet.
 // Isolated: it goes to the isolated wallet first; then a share |closed|/|qty before| of the
@@ -282,7 +284,11 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 				cost = cost.Add(absO.Mul(d))
 			}
 		}
-		if cost.Cmp(a.available()) > 0 {
+		limit := a.available()
+		if s.mode == Isolated {
+			limit = decimal.Min(limit, a.MaxAddable())
+		}
+		if cost.Cmp(limit) > 0 {
 			a.restore(i, st)
 			return bad(ErrInsufficientMargin)
 		}

@@ -73,7 +73,7 @@ func LiquidationPrice(in LiqInput) (LiqResult, error) {
 			return LiqResult{}, fmt.Errorf("%w: MMR %s makes the formula singular", ErrInvalidInput, *in.MMR)
 		}
 		return LiqResult{Price: lp, Bankruptcy: bp,
-			MaintenanceMargin: in.Qty.Mul(lp).Mul(*in.MMR).Sub(*in.Cum),
+			MaintenanceMargin: notionalAt(in.Qty, lp).Mul(*in.MMR).Sub(*in.Cum),
 			MMR:               *in.MMR, Cum: *in.Cum}, nil
 	}
 	if err := in.Brackets.Validate(); err != nil {

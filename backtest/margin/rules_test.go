@@ -344,3 +344,23 @@ func TestAutoAddMargin(t *testing.T) {
 	}
 	check(t, p)
 }
+
+// Isolated margin comes out of the wallet, not out of cross profit. ETH cross long 1 @ 3,000
+// at 20x (fee 1.5 → wallet 998.5), marked at 4,000: available = 998.5 + 1,000 − 4,000/20 =
+// 1,798.5, but MaxAddable = min(998.5 − ETH MM 0.004 × 4,000, 1,798.5) = 982.5. A BTC order of
+// 0.02 @ 60,000 at 1x costs 1,200 + fee 0.6: refused in isolated mode, accepted in cross mode.
+func TestIsolatedOpenNeedsWallet(t *testing.T) {
+	a := newAcct(t, "1000", Cross, 20)
+	fill(t, a, 1, "1", "3000")
+	a.SetMark(1, 4000)
+	eq(t, "available", a.Available(), "1798.5")
+	must(t, a.SetMode(0, Isolated))
+	must(t, a.SetLeverage(0, 1))
+	eq(t, "addable", a.MaxAddable(), "982.5")
+	isReject(t, a.CanOpen(0, d("0.02"), d("60000"), false), ErrInsufficientMargin)
+	must(t, a.SetMode(0, Cross))
+	must(t, a.CanOpen(0, d("0.02"), d("60000"), false))
+	fill(t, a, 0, "0.02", "60000")
+	// cross: 998.5 − 0.6 = 997.9; available 997.9 + 1,000 − 200 − 1,200 = 597.9
+	eq(t, "available after", a.Available(), "597.9")
+}

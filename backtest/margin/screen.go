@@ -57,7 +57,7 @@ type isoHot struct {
 }
 
 func newIsoHot(i int, fq, flp float64) isoHot {
-	tol := screenEps * math.Abs(flp)
+	tol := screenEps*math.Abs(flp) + 1e-15 // the LP is rounded to 1e-16
 	if fq > 0 {
 		return isoHot{i: i, sgn: 1, safe: flp + tol, due: flp - tol, flp: flp}
 	}
