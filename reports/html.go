@@ -178,7 +178,7 @@ func sideBySide(runs []*artifact.Run, sums []metrics.Summary, get func(metrics.S
 			dm := make([]metrics.Metric, len(cross))
 			for k, m := range cross {
 				v, ok := d[m.Key]
-				dm[k] = metrics.Metric{Key: m.Key, Label: m.Label, Value: v, OK: ok, Kind: m.Kind}
+				dm[k] = metrics.Metric{Key: m.Key, Label: m.Label, Value: v, OK: ok, Kind: m.Kind, Better: m.Better}
 			}
 			t.Columns = append(t.Columns, prefix+"Δ cross − isolated")
 			cols = append(cols, col{metrics: dm, delta: true})
@@ -223,12 +223,17 @@ func formatMetric(m metrics.Metric, delta bool) cell {
 	default:
 		s = fmt.Sprintf("%.3f", v)
 	}
+	s = strings.Replace(s, "-", "−", 1)
 	c := cell{Text: s}
 	if delta {
 		if v > 0 {
 			c.Text = "+" + s
+		}
+		// green when cross is better than isolated, red when worse
+		switch q := v * float64(m.Better); {
+		case q > 0:
 			c.Class = "pos"
-		} else if v < 0 {
+		case q < 0:
 			c.Class = "neg"
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/bt-backtest/bt/reports/artifact"
 	"gonum.org/v1/plot"
@@ -38,6 +39,7 @@ func WritePNG(w io.Writer, p Panel) error {
 	case "pct":
 		pl.Y.Tick.Marker = pctTicks{}
 	}
+	legendN := 0
 	for _, s := range p.Series {
 		col := parseHex(s.Color)
 		var xy plotter.XYs
@@ -63,6 +65,7 @@ func WritePNG(w io.Writer, p Panel) error {
 			}
 			pl.Add(l)
 			pl.Legend.Add(s.Label, l)
+			legendN++
 		default:
 			sc, err := plotter.NewScatter(xy)
 			if err != nil {
@@ -82,7 +85,13 @@ func WritePNG(w io.Writer, p Panel) error {
 			}
 			pl.Add(sc)
 			pl.Legend.Add(s.Label, sc)
+			legendN++
 		}
+	}
+	// headroom above the data for the legend (drawn inside the plot, top left)
+	if n := legendN; n > 0 && pl.Y.Max > pl.Y.Min {
+		frac := math.Min(0.6, float64(n)*16/float64(PNGHeight-90))
+		pl.Y.Max += (pl.Y.Max - pl.Y.Min) * frac / (1 - frac)
 	}
 	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(
 		vgimg.UseWH(vg.Length(PNGWidth)*vg.Inch/PNGDPI, vg.Length(PNGHeight)*vg.Inch/PNGDPI),
@@ -90,6 +99,33 @@ func WritePNG(w io.Writer, p Panel) error {
 	pl.Draw(draw.New(c))
 	_, err := c.WriteTo(w)
 	return err
+}
+
+// utcTicks places time ticks at round UTC steps (hours, days, weeks, months) on an axis of
+// Unix seconds.
+type utcTicks struct{}
+
+var tickSteps = []int64{3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400, 91 * 86400, 182 * 86400, 365 * 86400}
+
+// Ticks returns about 6 to 12 labelled ticks.
+func (utcTicks) Ticks(min, max float64) []plot.Tick {
+	lo, hi := int64(math.Ceil(min)), int64(math.Floor(max))
+	step := tickSteps[len(tickSteps)-1]
+	for _, s := range tickSteps {
+		if (hi-lo)/s <= 10 {
+			step = s
+			break
+		}
+	}
+	layout := "01-02 15:04"
+	if step >= 86400 {
+		layout = "2006-01-02"
+	}
+	var ts []plot.Tick
+	for t := (lo + step - 1) / step * step; t <= hi; t += step {
+		ts = append(ts, plot.Tick{Value: float64(t), Label: time.Unix(t, 0).UTC().Format(layout)})
+	}
+	return ts
 }
 
 type pctTicks struct{}

@@ -19,6 +19,17 @@
   var markerSize = { liq: 11, entry: 8, exit: 8 };
   var markerFill = { liq: '#dc2626', entry: '#ffffff', exit: null };
 
+  // 24-hour UTC tick labels: [step (s), label, new year, -, new day, -, -, -, mode]
+  var H = 3600, D = 86400;
+  var timeStamps = [
+    [365 * D, '{YYYY}', null, null, null, null, null, null, 1],
+    [28 * D, '{MMM}', '\n{YYYY}', null, null, null, null, null, 1],
+    [D, '{MM}-{DD}', '\n{YYYY}', null, null, null, null, null, 1],
+    [H, '{HH}:{mm}', '\n{YYYY}-{MM}-{DD}', null, '\n{MM}-{DD}', null, null, null, 1],
+    [60, '{HH}:{mm}', '\n{YYYY}-{MM}-{DD}', null, '\n{MM}-{DD}', null, null, null, 1],
+    [1, '{HH}:{mm}:{ss}', '\n{YYYY}-{MM}-{DD}', null, '\n{MM}-{DD}', null, null, null, 1],
+  ];
+
   var charts = [];
   var syncing = false;
 
@@ -33,7 +44,7 @@
   }
 
   function build(p, el) {
-    var series = [{ value: function (u, v) { return v == null ? '—' : utc(v).toISOString().slice(0, 16).replace('T', ' '); } }];
+    var series = [{ value: function (u, v) { return v == null ? '—' : new Date(v * 1e3).toISOString().slice(0, 16).replace('T', ' '); } }];
     p.series.forEach(function (s) {
       var o = { label: s.label, stroke: s.color, width: 1.5, spanGaps: true,
         value: function (u, v) { return fmt(p.unit, v); } };
@@ -57,7 +68,7 @@
       tzDate: utc,
       series: series,
       scales: { x: { time: true } },
-      axes: [{}, { values: yfmt, size: 70 }],
+      axes: [{ values: timeStamps }, { values: yfmt, size: 70 }],
       cursor: { sync: { key: 'bt', setSeries: false }, drag: { x: true, y: false } },
       legend: { live: true },
       hooks: {

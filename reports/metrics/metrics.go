@@ -72,7 +72,10 @@ type Metric struct {
 	Label string  // human label
 	Value float64 // the value
 	OK    bool    // false: not available (shown as "—", left out of deltas)
-	Kind  string  // formatting hint: "money", "pct", "ratio", "count", "bool", "dist"
+	Kind  string  // formatting hint: "money", "pct", "ratio", "count", "bool", "hours"
+	// Better is +1 when a higher value is better, −1 when lower is better, 0 when neither:
+	// reports colour deltas by it.
+	Better int
 }
 
 // Metrics lists s's numeric metrics in report order.
@@ -88,24 +91,24 @@ func (s AccountSummary) Metrics() []Metric {
 		md = *s.MinDistanceToLiquidation
 	}
 	return []Metric{
-		{"final_equity", "Final equity", s.FinalEquity, true, "money"},
-		{"total_return", "Total return", s.TotalReturn, true, "pct"},
-		{"cagr", "CAGR", s.CAGR, true, "pct"},
-		{"max_drawdown", "Max drawdown", s.MaxDrawdown, true, "pct"},
-		{"sharpe", "Sharpe", s.Sharpe, true, "ratio"},
-		{"sortino", "Sortino", s.Sortino, true, "ratio"},
-		{"calmar", "Calmar", s.Calmar, true, "ratio"},
-		{"trades", "Trades", float64(s.Trades), true, "count"},
-		{"win_rate", "Win rate", s.WinRate, true, "pct"},
-		{"profit_factor", "Profit factor", s.ProfitFactor, true, "ratio"},
-		{"fees", "Fees", s.Fees, true, "money"},
-		{"funding", "Funding", s.Funding, true, "money"},
-		{"liquidations", "Liquidations", float64(s.Liquidations), true, "count"},
-		{"liquidation_loss", "Liquidation loss", s.LiquidationLoss, true, "money"},
-		{"clearance_fees", "Clearance fees", s.ClearanceFees, true, "money"},
-		{"ruined", "Ruined", b(s.Ruined), true, "bool"},
-		{"min_distance_to_liquidation", "Min distance to liquidation", md, mdOK, "pct"},
-		{"max_margin_ratio", "Max margin ratio", s.MaxMarginRatio, true, "ratio"},
+		{"final_equity", "Final equity", s.FinalEquity, true, "money", 1},
+		{"total_return", "Total return", s.TotalReturn, true, "pct", 1},
+		{"cagr", "CAGR", s.CAGR, true, "pct", 1},
+		{"max_drawdown", "Max drawdown", s.MaxDrawdown, true, "pct", -1},
+		{"sharpe", "Sharpe", s.Sharpe, true, "ratio", 1},
+		{"sortino", "Sortino", s.Sortino, true, "ratio", 1},
+		{"calmar", "Calmar", s.Calmar, true, "ratio", 1},
+		{"trades", "Trades", float64(s.Trades), true, "count", 0},
+		{"win_rate", "Win rate", s.WinRate, true, "pct", 1},
+		{"profit_factor", "Profit factor", s.ProfitFactor, true, "ratio", 1},
+		{"fees", "Fees", s.Fees, true, "money", -1},
+		{"funding", "Funding", s.Funding, true, "money", 1},
+		{"liquidations", "Liquidations", float64(s.Liquidations), true, "count", -1},
+		{"liquidation_loss", "Liquidation loss", s.LiquidationLoss, true, "money", -1},
+		{"clearance_fees", "Clearance fees", s.ClearanceFees, true, "money", -1},
+		{"ruined", "Ruined", b(s.Ruined), true, "bool", -1},
+		{"min_distance_to_liquidation", "Min distance to liquidation", md, mdOK, "pct", 1},
+		{"max_margin_ratio", "Max margin ratio", s.MaxMarginRatio, true, "ratio", -1},
 	}
 }
 
