@@ -10,7 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,6 +19,7 @@ import (
 	"github.com/bt-backtest/bt/data/parquet"
 	"github.com/bt-backtest/bt/reports"
 	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/metrics"
 	"github.com/bt-backtest/bt/strategies/param"
 	"github.com/bt-backtest/bt/strategies/replay"
 	"github.com/spf13/cobra"
@@ -363,125 +364,116 @@ func (d *dataSource) hashFiles(paths []string) ([]artifact.DataFile, error) {
 	return out, nil
 }
 
-// metricNames returns the JSON names of AccountSummary's fields, in declaration order.
-func metricNames() []string {
-	t := reflect.TypeFor[reports.AccountSummary]()
-	var names []string
-	for i := range t.NumField() {
-		tag := t.Field(i).Tag.Get("json")
-		name, _, _ := strings.Cut(tag, ",")
-		if name == "-" || !t.Field(i).IsExported() {
-			continue
-		}
-		if name == "" {
-			name = t.Field(i).Name
-		}
-		names = append(names, name)
-	}
-	return names
-}
-
-// printSummary prints the accounts side by side: isolated | cross | Δ | mixes.
+// printSummary prints the accounts side by side (isolated | cross | Δ | mixes): the metrics,
+// the liquidation statistics and the paired outcomes.
 func printSummary(w io.Writer, sum reports.Summary, order []string) error {
-	accounts := map[string]map[string]any{}
-	for name, a := range sum.Accounts {
-		accounts[name] = structToMap(a)
-	}
 	var names []string
 	for _, n := range order {
-		if _, ok := accounts[n]; ok {
+		if _, ok := sum.Accounts[n]; ok {
 			names = append(names, n)
 		}
 	}
-	for _, n := range sortedKeys(accounts) {
-		if !contains(names, n) {
+	for _, n := range sortedKeys(sum.Accounts) {
+		if !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
-	_, hasIso := accounts["isolated"]
-	_, hasCross := accounts["cross"]
-	delta := hasIso && hasCross
-	t := newTable(w)
-	head := []string{"metric"}
+	_, hasIso := sum.Accounts["isolated"]
+	_, hasCross := sum.Accounts["cross"]
+	withDelta := hasIso && hasCross
+	head := []string{""}
 	for _, n := range names {
 		head = append(head, n)
-		if n == "cross" && delta {
+		if n == "cross" && withDelta {
 			head = append(head, "Δ cross−isolated")
 		}
 	}
-	t.row(head...)
-	for _, m := range metricNames() {
-		cells := []string{m}
+	section := func(title string, metricsOf func(name string) []metrics.Metric, delta map[string]float64) {
+		t := newTable(w)
+		h := append([]string{title}, head[1:]...)
+		t.row(h...)
+		rows := map[string][]metrics.Metric{}
 		for _, n := range names {
-			cells = append(cells, fmtMetric(accounts[n][m]))
-			if n == "cross" && delta {
-				if d, ok := sum.Delta[m]; ok {
-					cells = append(cells, fmtSigned(d))
-				} else {
-					cells = append(cells, "")
+			rows[n] = metricsOf(n)
+		}
+		for i, m := range rows[names[0]] {
+			cells := []string{m.Label}
+			for _, n := range names {
+				cells = append(cells, fmtMetric(rows[n][i]))
+				if n == "cross" && withDelta {
+					d, ok := delta[m.Key]
+					cells = append(cells, fmtDelta(m, d, ok))
 				}
 			}
+			t.row(cells...)
 		}
-		t.row(cells...)
+		t.flush()
 	}
-	if err := t.flush(); err != nil {
-		return err
+	if len(names) == 0 {
+		return errors.New("the run has no accounts")
 	}
-	fmt.Fprintln(w, "\nMetrics on daily UTC returns, annualized with 365 days, risk-free rate 0.")
+	section("metric", func(n string) []metrics.Metric { return sum.Accounts[n].Metrics() }, sum.Delta)
+	fmt.Fprintln(w)
+	section("liquidations", func(n string) []metrics.Metric { return sum.Liquidation[n].Metrics() }, sum.LiquidationDelta)
+	if p := sum.Paired; p != nil {
+		fmt.Fprintf(w, "\npaired entries (%d matched): survived both %d, liquidated only isolated (cross rescued) %d, only cross (cross killed) %d, both %d\n",
+			p.Matched, p.SurvivedBoth, p.OnlyIsolated, p.OnlyCross, p.Both)
+	}
+	fmt.Fprintln(w, "\n"+conventions(sum))
 	return nil
 }
 
-func contains(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
+// conventions is the one-line statement of how metrics are computed.
+func conventions(sum reports.Summary) string {
+	if sum.Conventions != "" {
+		return sum.Conventions
 	}
-	return false
+	return "Metrics on daily UTC returns, annualized with 365 days, risk-free rate 0."
 }
 
-// structToMap flattens a struct into its JSON field names.
-func structToMap(v any) map[string]any {
-	out := map[string]any{}
-	rv := reflect.ValueOf(v)
-	rt := rv.Type()
-	for i := range rt.NumField() {
-		if !rt.Field(i).IsExported() {
-			continue
-		}
-		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = rt.Field(i).Name
-		}
-		out[name] = rv.Field(i).Interface()
+// fmtMetric formats a metric by its kind.
+func fmtMetric(m metrics.Metric) string {
+	if !m.OK {
+		return "—"
 	}
-	return out
-}
-
-func fmtMetric(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case float64:
-		return strconv.FormatFloat(x, 'g', 6, 64)
-	case float32:
-		return strconv.FormatFloat(float64(x), 'g', 6, 32)
-	case string:
-		if len(x) > 16 {
-			return x[:12] + "…"
+	switch m.Kind {
+	case "money":
+		return strconv.FormatFloat(m.Value, 'f', 2, 64)
+	case "pct":
+		return strconv.FormatFloat(m.Value*100, 'f', 2, 64) + "%"
+	case "count":
+		return strconv.FormatFloat(m.Value, 'f', 0, 64)
+	case "bool":
+		if m.Value != 0 {
+			return "yes"
 		}
-		return x
+		return "no"
+	case "hours":
+		return strconv.FormatFloat(m.Value, 'f', 1, 64) + "h"
 	default:
-		return fmt.Sprint(x)
+		return strconv.FormatFloat(m.Value, 'g', 4, 64)
 	}
 }
 
-func fmtSigned(f float64) string {
-	s := strconv.FormatFloat(f, 'g', 6, 64)
-	if f > 0 {
+// fmtDelta formats cross − isolated for a metric.
+func fmtDelta(m metrics.Metric, d float64, ok bool) string {
+	if !ok || m.Kind == "bool" {
+		return ""
+	}
+	var s string
+	switch m.Kind {
+	case "money":
+		s = strconv.FormatFloat(d, 'f', 2, 64)
+	case "pct":
+		s = strconv.FormatFloat(d*100, 'f', 2, 64) + " pp"
+	case "count":
+		s = strconv.FormatFloat(d, 'f', 0, 64)
+	case "hours":
+		s = strconv.FormatFloat(d, 'f', 1, 64) + "h"
+	default:
+		s = strconv.FormatFloat(d, 'g', 4, 64)
+	}
+	if d > 0 {
 		s = "+" + s
 	}
 	return s
