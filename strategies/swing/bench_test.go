@@ -1,0 +1,117 @@
+package swing_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/strategies/swing"
+)
+
+// walk returns n hourly bars of each of k symbols: seeded geometric random walks with 1%
+// hourly moves (deterministic for a seed).
+func walk(k, n int, seed uint64) ([]string, []backtest.Batch) {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	syms := make([]string, k)
+	var bars []backtest.Bar
+	for s := range k {
+		syms[s] = fmt.Sprintf("S%02dUSDT", s)
+		p := 100.0
+		var q [][4]float64
+		for range n {
+			c := p * math.Exp(rng.NormFloat64()*0.01)
+			c = math.Round(c*100) / 100
+			q = append(q, [4]float64{p, max(p, c) * 1.002, min(p, c) * 0.998, c})
+			p = c
+		}
+		bars = append(bars, backtest.OHLC(syms[s], 1748736000000, 3600_000, q...)...)
+	}
+	return syms, backtest.Batches(bars, nil, nil)
+}
+
+// probe wraps the swing trader and, once it is warm, measures the allocations of its
+// per-bar path: OnBar of every symbol (indicator updates), and OnStep's scan when no symbol
+// needs an order.
+type probe struct {
+	inner  *swing.Strategy
+	n      int
+	allocs float64
+	bars   []backtest.Bar
+}
+
+func (p *probe) Start(br *backtest.Broker) error { return p.inner.Start(br) }
+func (p *probe) OnBar(br *backtest.Broker, b backtest.Bar) error {
+	p.bars = append(p.bars, b)
+	return p.inner.OnBar(br, b)
+}
+func (p *probe) OnStep(br *backtest.Broker, t int64) error {
+	if err := p.inner.OnStep(br, t); err != nil {
+		return err
+	}
+	p.n++
+	if p.n == 300 {
+		// OnBar of this step's bars again: the EMAs move, but a few hundred updates with the
+		// same close cannot flip a trend that the OnStep below would act on, since OnStep is
+		// called on a new step where no symbol had a bar.
+		bars := p.bars
+		p.allocs = testing.AllocsPerRun(100, func() {
+			for _, b := range bars {
+				p.inner.OnBar(br, b)
+			}
+		})
+		p.allocs += testing.AllocsPerRun(100, func() { p.inner.OnStep(br, t) })
+	}
+	p.bars = p.bars[:0]
+	return nil
+}
+
+func TestPerBarAllocs(t *testing.T) {
+	syms, batches := walk(10, 400, 7)
+	p := &probe{inner: swing.New().(*swing.Strategy)}
+	src := backtest.NewSliceSource(syms, batches)
+	cfg := backtest.Config{Setups: []backtest.Setup{{Name: "cross"}}, NoFundingFallback: true}
+	res, err := backtest.Run(context.Background(), cfg, func() backtest.Strategy { return p }, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.n < 300 {
+		t.Fatalf("only %d steps", p.n)
+	}
+	if p.allocs != 0 {
+		t.Errorf("swing allocates %v times per step without trading, want 0", p.allocs)
+	}
+	if len(res.Accounts[0].Fills) == 0 {
+		t.Error("the random walk produced no trades: the probe tests nothing")
+	}
+}
+
+// BenchmarkRun replays 10 symbols × 2000 hourly bars through isolated and cross with the swing
+// trader and, for comparison, a strategy that does nothing; it reports bar-events per second
+// per account.
+func BenchmarkRun(b *testing.B) {
+	syms, batches := walk(10, 2000, 1)
+	events := float64(10 * 2000)
+	for _, c := range []struct {
+		name string
+		new  func() backtest.Strategy
+	}{
+		{"noop", func() backtest.Strategy {
+			return backtest.StrategyFunc(func(*backtest.Broker, backtest.Bar) error { return nil })
+		}},
+		{"swing", swing.New},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				src := backtest.NewSliceSource(syms, batches)
+				if _, err := backtest.Run(context.Background(), backtest.Config{NoFundingFallback: true}, c.new, src); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(events*2*float64(b.N)/b.Elapsed().Seconds()/2, "bar-events/s/account")
+		})
+	}
+}
