@@ -3,6 +3,7 @@ package reports
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"os"
 	"os/exec"
@@ -59,31 +60,25 @@ func TestChromiumReport(t *testing.T) {
 	report := "file://" + filepath.Join(out, "report.html")
 
 	dom, stderr := runChromium(t, bin, filepath.Join(tmp, "profile1"), "--dump-dom", report)
-	html := string(dom)
-	panels := Charts(r)
-	for _, p := range panels {
-		re := regexp.MustCompile(`<div[^>]*id="chart-` + regexp.QuoteMeta(p.ID) + `"[^>]*>`)
-		tag := re.FindString(html)
-		if tag == "" {
-			t.Errorf("chart %s: container missing from the DOM", p.ID)
-			continue
-		}
-		if !strings.Contains(tag, `data-drawn="1"`) {
-			t.Errorf("chart %s not drawn: %s", p.ID, tag)
-		}
+	for _, p := range domProblems(string(dom), string(stderr), Charts(r)) {
+		t.Error(p)
 	}
-	if n := strings.Count(html, `<canvas`); n < len(panels) {
-		t.Errorf("%d canvases, want %d", n, len(panels))
+
+	// The checks catch a broken page: a script error and a chart that never draws.
+	page, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
 	}
-	if m := regexp.MustCompile(`(?s)<pre id="errors"[^>]*>(.*?)</pre>`).FindStringSubmatch(html); m == nil {
-		t.Error("no #errors element in the DOM")
-	} else if strings.TrimSpace(m[1]) != "" {
-		t.Errorf("JavaScript errors: %s", m[1])
+	broken := strings.Replace(string(page), `<div class="plot" id="chart-drawdown"`, `<div class="plot" id="chart-renamed"`, 1)
+	broken = strings.Replace(broken, "</body>", `<script>undefinedFunctionOfTheTest();</script></body>`, 1)
+	bad := filepath.Join(tmp, "broken.html")
+	if err := os.WriteFile(bad, []byte(broken), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	for _, line := range strings.Split(string(stderr), "\n") {
-		if strings.Contains(line, "CONSOLE") && (strings.Contains(line, "Uncaught") || strings.Contains(line, "ERROR")) {
-			t.Errorf("console: %s", line)
-		}
+	dom, stderr = runChromium(t, bin, filepath.Join(tmp, "profile3"), "--dump-dom", "file://"+bad)
+	probs := strings.Join(domProblems(string(dom), string(stderr), Charts(r)), "\n")
+	if !strings.Contains(probs, "undefinedFunctionOfTheTest") || !strings.Contains(probs, "chart drawdown") {
+		t.Errorf("the checks missed the broken page's faults; they found:\n%s", probs)
 	}
 
 	shotDir := os.Getenv("BT_SCREENSHOT_DIR")
@@ -120,4 +115,34 @@ func TestChromiumReport(t *testing.T) {
 		t.Errorf("screenshot looks blank: %d distinct colours", len(colours))
 	}
 	t.Logf("screenshot: %s (%d colours)", shot, len(colours))
+}
+
+// domProblems lists what is wrong with a dumped report DOM: a chart container missing or not
+// drawn, text in #errors, console errors on stderr.
+func domProblems(html, stderr string, panels []Panel) []string {
+	var out []string
+	for _, p := range panels {
+		re := regexp.MustCompile(`<div[^>]*id="chart-` + regexp.QuoteMeta(p.ID) + `"[^>]*>`)
+		tag := re.FindString(html)
+		switch {
+		case tag == "":
+			out = append(out, "chart "+p.ID+": container missing from the DOM")
+		case !strings.Contains(tag, `data-drawn="1"`):
+			out = append(out, "chart "+p.ID+" not drawn: "+tag)
+		}
+	}
+	if n := strings.Count(html, "<canvas"); n < len(panels) {
+		out = append(out, fmt.Sprintf("%d canvases, want %d", n, len(panels)))
+	}
+	if m := regexp.MustCompile(`(?s)<pre id="errors"[^>]*>(.*?)</pre>`).FindStringSubmatch(html); m == nil {
+		out = append(out, "no #errors element in the DOM")
+	} else if strings.TrimSpace(m[1]) != "" {
+		out = append(out, "JavaScript errors: "+m[1])
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.Contains(line, "CONSOLE") && (strings.Contains(line, "Uncaught") || strings.Contains(line, "ERROR")) {
+			out = append(out, "console: "+line)
+		}
+	}
+	return out
 }
