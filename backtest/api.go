@@ -173,5 +173,6 @@ type Result struct {
 	Assumptions []Assumption
 	Start, End  int64 // first and last timestamp replayed (Unix ms)
 	Symbols     []string
-	Config      Config // the run's config with defaults filled in
+	Instruments []margin.Instrument // per symbol, in Symbols order: filters, fees, brackets used
+	Config      Config              // the run's config with defaults filled in
 }

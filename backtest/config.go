@@ -33,7 +33,7 @@ type Config struct {
 	TakerFee          *decimal.Decimal  // nil: 0.0005
 	SlippageBps       float64           // adverse slippage of market, stop and take-profit fills; 0: none
 	Params            map[string]string // strategy parameters by name
-	Parallel          bool              // run accounts on separate goroutines (identical results)
+	Parallel          bool              // run accounts on a worker pool (identical results; strategy instances must not share mutable state)
 	StopOnLiquidation bool              // stop trading an account after its first liquidation
 
 	// LimitTouch fills a resting limit order when the price touches its limit; false (the

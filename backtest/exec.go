@@ -105,6 +105,9 @@ func (a *account) triggerAt(o *order, p0, p1, s0 float64) (s float64, beyond, ok
 // open; then open → first extreme → second extreme → close), executing order triggers and
 // liquidations in the order of their parameter s along it (liquidation first on a tie).
 func (a *account) segment(t int64, k int) {
+	if a.nOpen == 0 && len(a.orders) == 0 {
+		return // nothing can trigger
+	}
 	for i := range a.syms {
 		s := &a.syms[i]
 		if !s.moving {

@@ -147,7 +147,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		}
 	}
 
-	res := &Result{Start: start, End: end, Symbols: symbols, Config: cfg}
+	res := &Result{Start: start, End: end, Symbols: symbols, Instruments: insts, Config: cfg}
 	for _, a := range accts {
 		res.Accounts = append(res.Accounts, a.result())
 	}

@@ -1,0 +1,30 @@
+package backtest
+
+import (
+	"testing"
+)
+
+// BenchmarkStep measures one account's step alone (no source, no reader): 1 symbol, no
+// strategy work.
+func BenchmarkStep(b *testing.B) {
+	for _, nsym := range []int{1, 15} {
+		b.Run(map[int]string{1: "sym=1", 15: "sym=15"}[nsym], func(b *testing.B) {
+			src := newLoopSource(nsym, 1<<62)
+			cfg := Config{Wallet: d("100000"), DefaultLeverage: 2, Book: benchBook, NoFundingFallback: true}.withDefaults()
+			insts := benchInsts(src.symbols)
+			a, err := newAccount(&cfg, src.symbols, insts, Setup{Name: "cross"}, StrategyFunc(func(*Broker, Bar) error { return nil }))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				src.Next()
+				a.step(src.Batch())
+				if len(a.res.Equity) > 1<<16 {
+					a.res.Equity = a.res.Equity[:0]
+				}
+			}
+		})
+	}
+}
