@@ -73,7 +73,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		}
 	}
 	if s.id < 0 {
-		return fmt.Errorf("%s: parameter symbol: %s is not in the data (have %v)", Name, s.symbol, br.Symbols())
+		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
 	}
 	if err := br.SetLeverage(s.symbol, s.leverage); err != nil {
 		return fmt.Errorf("%s: set leverage %d on %s: %w", Name, s.leverage, s.symbol, err)

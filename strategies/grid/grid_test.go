@@ -104,7 +104,7 @@ func TestInvalidParams(t *testing.T) {
 	}{
 		{map[string]string{"symbol": "AAAUSDT", "levels": "0"}, `grid: parameter levels="0": out of range`},
 		{map[string]string{"symbol": "AAAUSDT", "spacing": "abc"}, `grid: parameter spacing="abc": not a finite number`},
-		{nil, "grid: parameter symbol: BTCUSDT is not in the data"},
+		{nil, `grid: parameter symbol="BTCUSDT": not in the data`},
 	} {
 		bars := backtest.OHLC("AAAUSDT", 0, hour, [4]float64{100, 100, 100, 100})
 		src := backtest.NewSliceSource([]string{"AAAUSDT"}, backtest.Batches(bars, nil, nil))

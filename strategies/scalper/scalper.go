@@ -80,7 +80,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		}
 	}
 	if s.id < 0 {
-		return fmt.Errorf("%s: parameter symbol: %s is not in the data (have %v)", Name, s.symbol, br.Symbols())
+		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
 	}
 	s.bb = indicator.NewBollinger(period, k)
 	s.rsi = indicator.NewRSI(rsi)

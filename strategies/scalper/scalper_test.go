@@ -116,7 +116,7 @@ func TestInvalidParams(t *testing.T) {
 		{map[string]string{"symbol": "AAAUSDT", "rsi_low": "80"}, `scalper: parameter rsi_low="80": must be below rsi_high (70)`},
 		{map[string]string{"symbol": "AAAUSDT", "stop": "0"}, `scalper: parameter stop="0": out of range`},
 		{map[string]string{"symbol": "AAAUSDT", "period": "1"}, `scalper: parameter period="1": out of range`},
-		{nil, "scalper: parameter symbol: BTCUSDT is not in the data"},
+		{nil, `scalper: parameter symbol="BTCUSDT": not in the data`},
 	} {
 		bars := backtest.OHLC("AAAUSDT", 0, hour, setup()...)
 		src := backtest.NewSliceSource([]string{"AAAUSDT"}, backtest.Batches(bars, nil, nil))

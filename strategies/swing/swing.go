@@ -75,7 +75,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	for _, name := range list {
 		i := indexOf(s.syms, name)
 		if i < 0 {
-			return fmt.Errorf("%s: parameter symbols: %s is not in the data (have %v)", Name, name, s.syms)
+			return &param.Error{Strategy: Name, Name: ParamSymbols.Name, Value: name, Reason: fmt.Sprintf("not in the data (have %v)", s.syms)}
 		}
 		s.traded[i] = true
 	}
