@@ -34,6 +34,7 @@ type Account struct {
 	crossScale       float64    // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
 	equityConst      float64    // wallet + Σ isolated wallets − Σ Q·E
 	scratch          []float64
+	exactDecisions   int // screening decisions taken by exact arithmetic (for tests)
 }
 
 // slot is one symbol's state.

@@ -56,12 +56,18 @@ func TestPropertyRandomSequences(t *testing.T) {
 	if *propSeed != 0 {
 		seeds = []uint64{*propSeed}
 	}
+	exact := 0
 	for _, seed := range seeds {
-		runProperty(t, seed, 400)
+		exact += runProperty(t, seed, 400)
+	}
+	if *propSeed == 0 && exact == 0 {
+		t.Error("no screening decision fell in the exact band: the test does not reach the threshold")
 	}
 }
 
-func runProperty(t *testing.T, seed uint64, steps int) {
+// runProperty runs one random sequence and returns how many screening decisions were taken
+// by exact arithmetic.
+func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 	rng := rand.New(rand.NewPCG(seed, 0x6d617267696e))
 	fail := func(step int, format string, args ...any) {
 		t.Helper()
@@ -82,6 +88,9 @@ func runProperty(t *testing.T, seed uint64, steps int) {
 	}
 	var a *Account
 	newAccount := func() {
+		if a != nil {
+			exact += a.exactDecisions
+		}
 		var err error
 		a, err = NewAccount(Config{Wallet: decimal.NewFromInt(int64(500 + rng.IntN(20000))),
 			Instruments: insts, AutoAddMargin: rng.IntN(3) == 0})
@@ -138,13 +147,18 @@ func runProperty(t *testing.T, seed uint64, steps int) {
 					to[k] = nan // does not move
 				}
 			}
+			exactLP := -1
 			if rng.IntN(2) == 0 {
 				if lp, ok := a.LiquidationPriceOf(i); ok {
 					to[i] = lp.InexactFloat64() + float64(rng.IntN(5)-2)*insts[i].TickSize.InexactFloat64()
+					if rng.IntN(2) == 0 { // exactly at the float64 LP, off the tick grid
+						to[i] = lp.InexactFloat64()
+						exactLP = i
+					}
 				}
 			}
 			for k := range n {
-				if !math.IsNaN(to[k]) {
+				if !math.IsNaN(to[k]) && k != exactLP {
 					to[k] = onTick(to[k], insts[k].TickSize)
 				}
 			}
@@ -195,9 +209,11 @@ func runProperty(t *testing.T, seed uint64, steps int) {
 			fail(step, "NaN margin ratio")
 		}
 	}
+	exact += a.exactDecisions
 	if testing.Verbose() {
-		t.Logf("seed %d: %d accounts, %d liquidations", seed, lives, len(liqs))
+		t.Logf("seed %d: %d accounts, %d liquidations, %d exact decisions", seed, lives, len(liqs), exact)
 	}
+	return exact
 }
 
 func indexOf(insts []Instrument, sym string) int {
@@ -207,4 +223,13 @@ func indexOf(insts []Instrument, sym string) int {
 		}
 	}
 	return -1
+}
+
+// FuzzAccount runs the random-sequence property with fuzzer-chosen seeds.
+func FuzzAccount(f *testing.F) {
+	f.Add(uint64(1))
+	f.Add(uint64(0xdeadbeef))
+	f.Fuzz(func(t *testing.T, seed uint64) {
+		runProperty(t, seed, 150)
+	})
 }

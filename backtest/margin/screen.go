@@ -114,6 +114,7 @@ func (a *Account) isoHit(i int, p float64) bool {
 	} else if x < h.due {
 		return true
 	}
+	a.exactDecisions++
 	return !a.isoGap(i, decimal.NewFromFloat(p)).IsPositive()
 }
 
@@ -205,6 +206,7 @@ func (a *Account) crossDecide(f, scale float64, v []float64) bool {
 	} else if f < -tol {
 		return false
 	}
+	a.exactDecisions++
 	return !a.crossGap(func(k int) decimal.Decimal {
 		return decimal.NewFromFloat(a.pathMark(k, v))
 	}).IsPositive()
