@@ -1,0 +1,49 @@
+package margin
+
+import (
+	"errors"
+	"math"
+	"testing"
+)
+
+// Check catches each kind of corruption (so the invariant checks in the other tests can fail).
+func TestCheckDetectsCorruption(t *testing.T) {
+	for name, corrupt := range map[string]func(a *Account){
+		"money created":         func(a *Account) { a.wallet = a.wallet.Add(d("0.00000001")) },
+		"fee not counted":       func(a *Account) { a.fees = a.fees.Sub(d("1")) },
+		"negative isolated":     func(a *Account) { a.slots[0].isoW = d("-1"); a.wallet = a.wallet.Add(d("1201")) },
+		"margin on flat symbol": func(a *Account) { a.slots[1].isoW = d("1"); a.wallet = a.wallet.Sub(d("1")) },
+		"stale shadow":          func(a *Account) { a.slots[0].fq = 2 },
+		"NaN LP":                func(a *Account) { a.slots[0].flp = math.NaN() },
+		"infinite mark":         func(a *Account) { a.slots[0].mark = math.Inf(1) },
+		"qty without entry":     func(a *Account) { a.slots[1].qty = d("1") },
+	} {
+		a := newAcct(t, "2000", Isolated, 50)
+		fill(t, a, 0, "1", "60000")
+		corrupt(a)
+		if err := a.Check(); !errors.Is(err, ErrInvariant) {
+			t.Errorf("%s: Check() = %v", name, err)
+		}
+	}
+}
+
+// Snapshot of isolated positions: BTC long 1 @ 60,000 (isolated 1,200) at mark 59,500:
+// uPnL −500, MM 0.005 × 59,500 − 50 = 247.5, ratio 247.5/700; wallet 770, equity 1,470.
+func TestSnapshotIsolated(t *testing.T) {
+	a := newAcct(t, "2000", Isolated, 50)
+	fill(t, a, 0, "1", "60000")
+	a.SetMark(0, 59500)
+	sn := a.Snapshot()
+	eq(t, "wallet", sn.Wallet, "770")
+	eq(t, "isolated", sn.IsolatedWallets, "1200")
+	eq(t, "uPnL", sn.UnrealizedPnL, "-500")
+	eq(t, "MM", sn.MaintenanceMargin, "247.5")
+	eq(t, "margin balance", sn.MarginBalance, "1470")
+	eq(t, "available", sn.Available, "770")
+	if sn.CrossMarginRatio != 0 || math.Abs(sn.MaxMarginRatio-247.5/700) > 1e-15 {
+		t.Errorf("ratios %v %v", sn.CrossMarginRatio, sn.MaxMarginRatio)
+	}
+	if math.Abs(a.Equity()-1470) > 1e-9 {
+		t.Errorf("equity %v", a.Equity())
+	}
+}
