@@ -426,26 +426,22 @@ func (a *account) stop() {
 // fallback at 00:00/08:00/16:00 UTC for symbols the source has not delivered funding for.
 func (a *account) fund(b *Batch) {
 	t := b.Time
-	defer func() {
-		if a.walletDirty {
-			a.refreshWallet()
-			a.walletDirty = false
-		}
-	}()
 	for k := range b.Funding {
 		f := &b.Funding[k]
 		a.syms[f.ID].fundingSeen = true
 		a.settle(t, f.ID, f.Rate)
 	}
-	if a.cfg.NoFundingFallback || !fallbackDue(a.prevT, t, a.started) {
-		a.started = true
-		return
+	if !a.cfg.NoFundingFallback && fallbackDue(a.prevT, t, a.started) {
+		for i := range a.syms {
+			if !a.syms[i].fundingSeen {
+				a.settle(t, i, *a.cfg.FundingFallbackRate)
+			}
+		}
 	}
 	a.started = true
-	for i := range a.syms {
-		if !a.syms[i].fundingSeen {
-			a.settle(t, i, *a.cfg.FundingFallbackRate)
-		}
+	if a.walletDirty {
+		a.refreshWallet()
+		a.walletDirty = false
 	}
 }
 

@@ -78,10 +78,18 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 			return fail(ErrWouldTrigger)
 		}
 	}
+	// attached stop-loss below (long) or above (short) the entry, take-profit the other way
+	if !o.StopLoss.IsZero() && (o.Side == Buy) != o.StopLoss.LessThan(ref) ||
+		!o.TakeProfit.IsZero() && (o.Side == Buy) != o.TakeProfit.GreaterThan(ref) {
+		return fail(ErrWouldTrigger)
+	}
 	if !o.ClosePosition {
 		q := o.Qty
 		if o.Side == Sell {
 			q = q.Neg()
+		}
+		if reduce && q.Abs().GreaterThan(pos.Abs()) {
+			q = pos.Neg() // a reduce-only order larger than the position is cut to it when it fills
 		}
 		if err := a.acct.CanOpen(i, q, ref, reduce); err != nil {
 			return fail(err)
@@ -218,7 +226,7 @@ func (br *Broker) Position(symbol string) margin.Position {
 }
 
 // Available returns the balance available for new orders.
-func (br *Broker) Available() decimal.Decimal { return br.a.acct.Snapshot().Available }
+func (br *Broker) Available() decimal.Decimal { return br.a.acct.Available() }
 
 // Equity returns the margin balance (wallets plus unrealized PnL) at the current marks.
 func (br *Broker) Equity() float64 { return br.a.acct.Equity() }

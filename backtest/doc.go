@@ -52,13 +52,15 @@
 //  4. An EquityPoint per account, then the strategy: OnBar for every bar of T in symbol order,
 //     then OnStep. Orders it places fill no earlier than the next bar.
 //
-// Fill times are the bar's open time T; the order within a bar is the path's.
+// Orders fill in full: there are no partial fills and no volume or order-book limits. Fill
+// times are the bar's open time T; the order within a bar is the path's.
 //
 // Placement checks: unknown symbol or malformed order (ErrInvalidOrder), no bar yet
 // (ErrNoPrice), reduce-only on a flat or same-side position (margin.ErrReduceOnly), a post-only
 // limit that would take (ErrPostOnly), a stop that would trigger at once (ErrWouldTrigger), and
 // the ledger's filters and initial margin via margin.Account.CanOpen at the last close (market),
-// the limit price or the trigger. At fill, margin.Account.Apply checks again; a reduce-only
+// the limit price or the trigger; an attached stop-loss or take-profit on the wrong side of
+// that price is ErrWouldTrigger. At fill, margin.Account.Apply checks again; a reduce-only
 // order larger than the position is reduced to it. Limit and market orders reserve the initial
 // margin of their position-increasing part (notional / leverage); conditional orders reserve
 // nothing until they trigger, as on Binance.

@@ -380,6 +380,7 @@ func assumptions(cfg *Config, symbols []string, r *reader) []Assumption {
 		{"fill_stop", "stop and take-profit orders trigger on the last-price path and fill at the trigger, or at the open when the bar gapped through, with slippage, taker fee"},
 		{"liquidation_price_source", "liquidation is tested on the mark-price path; isolated positions close at their liquidation price, cross positions at the marks, gaps at the open"},
 		{"funding_timing", "funding settles at its timestamp on the positions held after the fills at the open, at the mark bar's open"},
+		{"fills", "orders fill in full (no partial fills, no volume or order-book limit); fills are time-stamped with the bar's open time, ordered by the path within it"},
 		{"fees", fmt.Sprintf("maker %s, taker %s", cfg.MakerFee, cfg.TakerFee)},
 		{"open_order_margin", "limit and market orders reserve notional/leverage of their position-increasing part; stop and take-profit orders reserve nothing until they trigger"},
 		{"ruin", "an account is ruined when its equity reaches 0, or when it is flat and its wallet cannot fund the smallest order at its leverage; a ruined account's strategy is no longer called"},
