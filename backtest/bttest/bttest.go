@@ -53,6 +53,10 @@ type Case struct {
 	Config backtest.Config
 	// Dir holds the golden files; "" means "testdata".
 	Dir string
+	// NoDeterminismCheck skips the second run. By default Run replays the case twice, once
+	// with Config.Parallel as given and once with it flipped, and fails when any account's
+	// fingerprint differs between the two (accounts on goroutines must not change a byte).
+	NoDeterminismCheck bool
 }
 
 // maxDiffLines bounds the lines of log diff shown per account.
@@ -72,6 +76,23 @@ func Run(t testing.TB, c Case) *backtest.Result {
 	res, err := backtest.Run(context.Background(), c.Config, c.Strategy, src)
 	if err != nil {
 		t.Fatalf("bttest: case %s: %v", c.Name, err)
+	}
+	if !c.NoDeterminismCheck {
+		cfg := c.Config
+		cfg.Parallel = !cfg.Parallel
+		again, err := backtest.Run(context.Background(), cfg, c.Strategy, c.Source(t))
+		if err != nil {
+			t.Fatalf("bttest: case %s (Parallel=%t): %v", c.Name, cfg.Parallel, err)
+		}
+		if len(again.Accounts) != len(res.Accounts) {
+			t.Fatalf("bttest: case %s: %d accounts with Parallel=%t, %d without", c.Name, len(again.Accounts), cfg.Parallel, len(res.Accounts))
+		}
+		for k := range res.Accounts {
+			if a, b := res.Accounts[k].Fingerprint(), again.Accounts[k].Fingerprint(); a != b {
+				t.Errorf("bttest: case %s: account %s is not deterministic: fingerprint %s with Parallel=%t, %s with Parallel=%t",
+					c.Name, res.Accounts[k].Name, a, c.Config.Parallel, b, cfg.Parallel)
+			}
+		}
 	}
 	dir := c.Dir
 	if dir == "" {

@@ -141,3 +141,18 @@ func TestDiff(t *testing.T) {
 		t.Errorf("insertion diff:\n%s", d)
 	}
 }
+
+// TestDetectsNondeterminism: a strategy whose behaviour depends on how many instances were
+// created before it (shared state, a classic bug): the first run's two accounts buy 1 unit,
+// the second run's buy 2. The determinism check must report it.
+func TestDetectsNondeterminism(t *testing.T) {
+	runs := 0
+	newS := func() backtest.Strategy {
+		runs++
+		return buyer(fmt.Sprint(1 + (runs-1)/2))() // runs 1-2: 1 unit, runs 3-4: 2 units
+	}
+	r := runRecorded(t, bttest.Case{Name: "nd", Strategy: newS, Source: source, Dir: t.TempDir(), Config: backtest.Config{NoFundingFallback: true}})
+	if !r.failed || !strings.Contains(strings.Join(r.msgs, "\n"), "is not deterministic") {
+		t.Errorf("nondeterminism not reported: %v", r.msgs)
+	}
+}

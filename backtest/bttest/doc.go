@@ -19,6 +19,9 @@
 //	<Name>.<account>.log   each account's canonical log, kept beside the golden so that a
 //	                       failure can show the first lines where the run diverged
 //
+// Run also replays the case a second time with Config.Parallel flipped and fails when any
+// account's fingerprint changes (Case.NoDeterminismCheck skips this).
+//
 // `go test -update` (the flag Update) rewrites them. On a mismatch the test fails with a diff
 // of the golden summary and, for each account whose fingerprint changed, the first differing
 // lines of its canonical log.

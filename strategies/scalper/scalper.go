@@ -116,7 +116,7 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 		return nil
 	}
 	s.held = 0
-	if !okB || !okR || len(br.OpenOrders(s.symbol)) > 0 {
+	if !okB || !okR {
 		return nil
 	}
 	_, upper, lower := s.bb.Bands()
@@ -127,6 +127,9 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	case b.Close > upper && rsi >= s.rsiHigh:
 		side = backtest.Sell
 	default:
+		return nil
+	}
+	if len(br.OpenOrders(s.symbol)) > 0 { // an entry still waiting (allocates: only on signals)
 		return nil
 	}
 	equity := br.Equity()
