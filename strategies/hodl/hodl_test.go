@@ -82,3 +82,15 @@ func TestInvalidParams(t *testing.T) {
 		}
 	}
 }
+
+// TestStopsWhenBroke: 4900 USDT of margin per buy at 10x on a 10000 wallet, every bar, no
+// limit: two buys fit (the available balance covers the amount twice, less fees), then the
+// strategy skips the schedule rather than flooding the engine with rejected orders.
+func TestStopsWhenBroke(t *testing.T) {
+	res := run(t, map[string]string{"symbol": "AAAUSDT", "every": "1", "amount": "4900"}, backtest.OHLC("AAAUSDT", 0, hour, flat(6, 100)...))
+	for _, acc := range res.Accounts {
+		if len(acc.Fills) != 2 || len(acc.Rejects) != 0 {
+			t.Errorf("%s: %d fills, rejects %+v; want 2 fills and no rejects", acc.Name, len(acc.Fills), acc.Rejects)
+		}
+	}
+}

@@ -152,3 +152,18 @@ func TestInvalidParams(t *testing.T) {
 		}
 	}
 }
+
+// TestLongOnly: with short=false the down-turn of TestEntryFlipExit only closes the long.
+func TestLongOnly(t *testing.T) {
+	aaa := backtest.OHLC("AAAUSDT", 0, hour, path(100, 101, 102, 103, 104, 105, 106, 100, 94, 88, 82, 76)...)
+	res := run(t, map[string]string{"fast": "2", "slow": "4", "short": "false"}, aaa)
+	for _, acc := range res.Accounts {
+		f := acc.Fills
+		if len(f) != 2 || f[0].Side != backtest.Buy || f[1].Side != backtest.Sell || !f[1].Qty.Equal(f[0].Qty) {
+			t.Errorf("%s: fills %+v, want one buy and its reduce-only exit", acc.Name, f)
+		}
+		if len(acc.Positions) != 0 {
+			t.Errorf("%s: open positions at the end %+v, want flat", acc.Name, acc.Positions)
+		}
+	}
+}
