@@ -66,10 +66,45 @@ type table struct {
 }
 
 type runView struct {
-	Name     string
-	Manifest artifact.Manifest
-	Params   []kv
-	Paired   *metrics.Paired
+	Name         string
+	Manifest     artifact.Manifest
+	Params       []kv
+	Paired       *metrics.Paired
+	Diverged     []divergedRow // paired entries whose outcome differs between the accounts
+	DivergedMore int           // rows left out of Diverged
+}
+
+// maxDiverged caps the rows of the diverging-outcomes table.
+const maxDiverged = 40
+
+type divergedRow struct {
+	Symbol             string
+	EntryTime          int64
+	Outcome, Class     string
+	IsoPnL, CrossPnL   string
+	IsoExit, CrossExit int64
+}
+
+func diverged(p *metrics.Paired) (rows []divergedRow, more int) {
+	if p == nil {
+		return nil, 0
+	}
+	for _, r := range p.Rows {
+		if r.IsolatedLiq == r.CrossLiq {
+			continue
+		}
+		if len(rows) == maxDiverged {
+			more++
+			continue
+		}
+		d := divergedRow{Symbol: r.Symbol, EntryTime: r.EntryTime, IsoPnL: fmtMoney(r.IsolatedPnL), CrossPnL: fmtMoney(r.CrossPnL),
+			IsoExit: r.IsolatedExit, CrossExit: r.CrossExit, Outcome: "cross rescued it", Class: "pos"}
+		if r.CrossLiq {
+			d.Outcome, d.Class = "cross killed it", "neg"
+		}
+		rows = append(rows, d)
+	}
+	return rows, more
 }
 
 type kv struct{ K, V string }
@@ -126,6 +161,7 @@ func writeHTML(w io.Writer, runs []*artifact.Run) error {
 		sums = append(sums, s)
 		names = append(names, r.Name())
 		rv := runView{Name: r.Name(), Manifest: r.Manifest, Paired: s.Paired}
+		rv.Diverged, rv.DivergedMore = diverged(s.Paired)
 		for k, val := range r.Manifest.Params {
 			rv.Params = append(rv.Params, kv{k, val})
 		}

@@ -108,7 +108,8 @@ func TestHTMLContent(t *testing.T) {
 		"metrics on daily UTC returns, 365-day annualization, risk-free rate 0",
 		"<th>isolated</th><th>cross</th><th>Δ cross − isolated</th>",
 		`id="chart-equity"`, `id="chart-margin"`, `id="chart-drawdown"`, `id="chart-price-BTCUSDT"`, `id="chart-price-ETHUSDT"`,
-		"liquidation_price_source", "Monthly returns", "cross killed it", "Near misses",
+		"liquidation_price_source", "Monthly returns", "Near misses",
+		`<td class="neg">cross killed it</td>`, // the fixture's ETH long, liquidated only in cross
 		`<td style="background: #`, // heatmap colours survive html/template's CSS filter
 	} {
 		if !strings.Contains(html, want) {
