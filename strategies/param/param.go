@@ -42,6 +42,7 @@ type Error struct {
 	Reason   string
 }
 
+// Error formats the error as `strategy: parameter name="value": reason`.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s: parameter %s=%q: %s", e.Strategy, e.Name, e.Value, e.Reason)
 }

@@ -29,6 +29,7 @@ type ParseError struct {
 	Reason string
 }
 
+// Error formats the error as `replay: file row N field F "value": reason`.
 func (e *ParseError) Error() string {
 	var b strings.Builder
 	b.WriteString("replay: ")
