@@ -35,6 +35,9 @@ type Account struct {
 	equityConst      float64    // wallet + Σ isolated wallets − Σ Q·E
 	scratch          []float64
 	exactDecisions   int // screening decisions taken by exact arithmetic (for tests)
+
+	// decimal aggregates, updated incrementally by refreshSlot
+	crossQE, allQE, isoSum decimal.Decimal // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
 }
 
 // slot is one symbol's state.
@@ -56,6 +59,12 @@ type slot struct {
 	ffloor        []float64 // bracket floors, MMRs and cums as float64
 	fmmr, fcum    []float64
 	bk            int // cached bracket index for the float lookup
+
+	// contribution to the account aggregates as last seen by refreshSlot
+	seenQE, seenIso decimal.Decimal
+	seenCross       bool
+	mkF             float64 // mark whose decimal is cached in mkD
+	mkD             decimal.Decimal
 }
 
 // NewAccount returns a flat account. Every symbol starts in Cross mode at leverage 20
@@ -606,20 +615,45 @@ func (a *Account) mmAt(k int, m decimal.Decimal) decimal.Decimal {
 }
 
 // markDec is symbol k's mark as a decimal (the entry price before the first mark).
+// The conversion is cached per symbol until the mark changes.
 func (a *Account) markDec(k int) decimal.Decimal {
 	s := &a.slots[k]
 	if math.IsNaN(s.mark) {
 		return s.entry
 	}
-	return decimal.NewFromFloat(s.mark)
+	if s.mark != s.mkF {
+		s.mkF, s.mkD = s.mark, decimal.NewFromFloat(s.mark)
+	}
+	return s.mkD
 }
 
 // refresh recomputes the float64 shadows of symbol i and of the account after a ledger change.
 func (a *Account) refresh(i int) {
+	a.refreshSlot(i)
+	a.refreshAccount()
+}
+
+// refreshSlot recomputes symbol i's shadows and moves its contribution to the account's
+// decimal aggregates from the values last seen to the current ones.
+func (a *Account) refreshSlot(i int) {
 	s := &a.slots[i]
+	a.allQE = a.allQE.Sub(s.seenQE)
+	a.isoSum = a.isoSum.Sub(s.seenIso)
+	if s.seenCross {
+		a.crossQE = a.crossQE.Sub(s.seenQE)
+	}
+	qe := s.qty.Mul(s.entry)
+	a.allQE = a.allQE.Add(qe)
+	a.isoSum = a.isoSum.Add(s.isoW)
+	s.seenCross = s.mode == Cross && !s.qty.IsZero()
+	if s.seenCross {
+		a.crossQE = a.crossQE.Add(qe)
+	}
+	s.seenQE, s.seenIso = qe, s.isoW
+
 	s.fq = s.qty.InexactFloat64()
 	s.fabs = math.Abs(s.fq)
-	s.fqe = s.qty.Mul(s.entry).InexactFloat64()
+	s.fqe = qe.InexactFloat64()
 	s.lp, s.flp = zero, math.NaN()
 	if s.mode == Isolated && !s.qty.IsZero() {
 		r, err := LiquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
@@ -628,24 +662,21 @@ func (a *Account) refresh(i int) {
 			s.lp, s.flp = r.Price, r.Price.InexactFloat64()
 		}
 	}
-	a.refreshAccount()
 }
 
 func (a *Account) refreshAll() {
 	for k := range a.slots {
-		a.refresh(k)
+		a.refreshSlot(k)
 	}
 	a.refreshAccount()
 }
 
+// refreshAccount rebuilds the screening lists and the account's float64 constants.
 func (a *Account) refreshAccount() {
 	a.crossIdx, a.isoIdx = a.crossIdx[:0], a.isoIdx[:0]
 	a.iso, a.cross = a.iso[:0], a.cross[:0]
-	qe := zero
-	eq := a.wallet
 	for k := range a.slots {
 		s := &a.slots[k]
-		eq = eq.Add(s.isoW).Sub(s.qty.Mul(s.entry))
 		if s.qty.IsZero() {
 			continue
 		}
@@ -653,13 +684,26 @@ func (a *Account) refreshAccount() {
 			a.crossIdx = append(a.crossIdx, k)
 			a.cross = append(a.cross, crossHot{i: k, fq: s.fq, fabs: s.fabs, bk: s.bk,
 				floor: s.ffloor, mmr: s.fmmr, cum: s.fcum})
-			qe = qe.Add(s.qty.Mul(s.entry))
 		} else {
 			a.isoIdx = append(a.isoIdx, k)
 			a.iso = append(a.iso, newIsoHot(k, s.fq, s.flp))
 		}
 	}
-	a.crossConst = qe.Sub(a.wallet).InexactFloat64()
-	a.crossScale = math.Abs(qe.InexactFloat64()) + math.Abs(a.wallet.InexactFloat64()) + 1
-	a.equityConst = eq.InexactFloat64()
+	a.crossConst = a.crossQE.Sub(a.wallet).InexactFloat64()
+	a.crossScale = math.Abs(a.crossQE.InexactFloat64()) + math.Abs(a.wallet.InexactFloat64()) + 1
+	a.equityConst = a.wallet.Add(a.isoSum).Sub(a.allQE).InexactFloat64()
+}
+
+// aggregates recomputes the decimal aggregates from scratch (for Check).
+func (a *Account) aggregates() (crossQE, allQE, isoSum decimal.Decimal) {
+	for k := range a.slots {
+		s := &a.slots[k]
+		qe := s.qty.Mul(s.entry)
+		allQE = allQE.Add(qe)
+		isoSum = isoSum.Add(s.isoW)
+		if s.mode == Cross && !s.qty.IsZero() {
+			crossQE = crossQE.Add(qe)
+		}
+	}
+	return crossQE, allQE, isoSum
 }

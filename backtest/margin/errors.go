@@ -77,6 +77,7 @@ type RejectError struct {
 	Reason error
 }
 
+// Error returns "margin: <symbol> <action>: <reason>".
 func (e *RejectError) Error() string {
 	return "margin: " + e.Symbol + " " + e.Action + ": " + e.Reason.Error()
 }

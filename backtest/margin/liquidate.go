@@ -189,6 +189,9 @@ func (a *Account) Check() error {
 		}
 		sum = sum.Add(s.isoW)
 	}
+	if c, q, w := a.aggregates(); !c.Equal(a.crossQE) || !q.Equal(a.allQE) || !w.Equal(a.isoSum) {
+		return invariantf("stale aggregates")
+	}
 	want := a.initial.Add(a.realized).Sub(a.fees).Add(a.funding).Sub(a.clearance).Add(a.insurance)
 	if !sum.Equal(want) {
 		return invariantf("money not conserved: wallet + isolated wallets = %s, initial + realized − fees + funding − clearance + insurance = %s", sum, want)
