@@ -49,6 +49,9 @@ type StrategySpec struct {
 type DataSpec struct {
 	Source   string `yaml:"source"`   // "sample" (the embedded sample, default) or a store directory
 	Interval string `yaml:"interval"` // kline interval; empty: the only one in the store
+	// Origin selects the series' source within the store (e.g. binance-um, binance-spot, csv,
+	// synth); empty: the only one holding klines of the selected symbols.
+	Origin string `yaml:"origin"`
 }
 
 // TimerangeSpec bounds the replay: start inclusive, end exclusive, RFC 3339 or YYYY-MM-DD (UTC).
@@ -328,7 +331,7 @@ func cleanYAMLMsg(s string) string {
 var knownKeys = map[string][]string{
 	"Experiment":    {"strategy", "data", "symbols", "timerange", "account", "leverage", "margin", "costs", "execution", "brackets", "seed", "output"},
 	"StrategySpec":  {"name", "params"},
-	"DataSpec":      {"source", "interval"},
+	"DataSpec":      {"source", "interval", "origin"},
 	"TimerangeSpec": {"start", "end"},
 	"AccountSpec":   {"wallet"},
 	"LeverageSpec":  {"default", "symbols"},

@@ -42,6 +42,7 @@ var flagKeys = []struct {
 	{"strategy", "strategy.name", "strategy name (see bt strategies)", false},
 	{"data", "data.source", `market data: "sample" (embedded) or a store directory`, false},
 	{"interval", "data.interval", "kline interval of the store, e.g. 1h", false},
+	{"origin", "data.origin", "source of the series within the store, e.g. binance-um (when it holds several)", false},
 	{"symbols", "symbols", "comma-separated symbols (default: every symbol of the data)", true},
 	{"start", "timerange.start", "start time, inclusive (RFC 3339 or YYYY-MM-DD, UTC)", false},
 	{"end", "timerange.end", "end time, exclusive (RFC 3339 or YYYY-MM-DD, UTC)", false},
@@ -119,7 +120,7 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	if err != nil {
 		return usageErr(err)
 	}
-	st, err := ds.store.Stream(parquet.StreamOptions{Symbols: x.Symbols, Interval: x.Data.Interval, Start: start, End: end})
+	st, err := ds.store.Stream(parquet.StreamOptions{Symbols: x.Symbols, Interval: x.Data.Interval, Source: x.Data.Origin, Start: start, End: end})
 	if err != nil {
 		return usageErr(fmt.Errorf("data %s: %w", x.Data.Source, err))
 	}
