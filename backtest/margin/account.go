@@ -3,6 +3,7 @@ package margin
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/shopspring/decimal"
 )
@@ -34,7 +35,8 @@ type Account struct {
 	crossScale       float64    // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
 	equityConst      float64    // wallet + Σ isolated wallets − Σ Q·E
 	scratch          []float64
-	exactDecisions   int // screening decisions taken by exact arithmetic (for tests)
+	exactDecisions   int   // screening decisions taken by exact arithmetic (for tests)
+	byName           []int // symbol indices sorted by symbol name
 
 	// decimal aggregates, updated incrementally by refreshSlot
 	crossQE, allQE, isoSum decimal.Decimal // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
@@ -105,6 +107,13 @@ func NewAccount(cfg Config) (*Account, error) {
 	a.iso = make([]isoHot, 0, n)
 	a.cross = make([]crossHot, 0, n)
 	a.scratch = make([]float64, n)
+	a.byName = make([]int, n)
+	for k := range a.byName {
+		a.byName[k] = k
+	}
+	sort.Slice(a.byName, func(x, y int) bool {
+		return a.slots[a.byName[x]].inst.Symbol < a.slots[a.byName[y]].inst.Symbol
+	})
 	a.refreshAll()
 	return a, nil
 }
@@ -675,7 +684,9 @@ func (a *Account) refreshAll() {
 func (a *Account) refreshAccount() {
 	a.crossIdx, a.isoIdx = a.crossIdx[:0], a.isoIdx[:0]
 	a.iso, a.cross = a.iso[:0], a.cross[:0]
-	for k := range a.slots {
+	// Built in symbol-name order, so that float sums, record order and the split of clearance
+	// fees do not depend on the order the instruments were listed in.
+	for _, k := range a.byName {
 		s := &a.slots[k]
 		if s.qty.IsZero() {
 			continue

@@ -263,3 +263,41 @@ func TestScenarioFundingMovesIsolatedLP(t *testing.T) {
 		t.Error("NaN rate accepted")
 	}
 }
+
+// The cascade does not depend on the order the instruments are listed in.
+func TestCascadeIndependentOfListingOrder(t *testing.T) {
+	a := openPair(t, Cross)
+	sa, _ := a.NextLiquidation([]float64{60000, 3000}, []float64{56000, 3300})
+	outA := a.Liquidate(2, []float64{60000, 3000}, []float64{56000, 3300}, sa, false, nil)
+	b := DefaultBook()
+	r, err := NewAccount(Config{Wallet: d("2000"), Instruments: []Instrument{
+		DefaultInstrument("ETHUSDT", 3000, snap24, b),
+		DefaultInstrument("BTCUSDT", 60000, snap24, b),
+	}})
+	must(t, err)
+	must(t, r.SetLeverage(0, 50))
+	must(t, r.SetLeverage(1, 50))
+	fill(t, r, 1, "1", "60000")
+	fill(t, r, 0, "-10", "3000")
+	from, to := []float64{3000, 60000}, []float64{3300, 56000}
+	s, ok := r.NextLiquidation(from, to)
+	if !ok || s != sa {
+		t.Fatalf("s = %v", s)
+	}
+	outR := r.Liquidate(2, from, to, s, false, nil)
+	check(t, r)
+	if len(outA) != 2 || len(outR) != 2 {
+		t.Fatalf("records %d %d", len(outA), len(outR))
+	}
+	for k := range outA {
+		x, y := outA[k], outR[k]
+		if x.Symbol != y.Symbol || !x.Price.Equal(y.Price) || !x.Fee.Equal(y.Fee) ||
+			!x.MarginLost.Equal(y.MarginLost) || !x.InsuranceDraw.Equal(y.InsuranceDraw) ||
+			!x.Bankruptcy.Equal(y.Bankruptcy) {
+			t.Errorf("record %d: %+v vs %+v", k, x, y)
+		}
+	}
+	if !a.Wallet().Equal(r.Wallet()) {
+		t.Errorf("wallets %s %s", a.Wallet(), r.Wallet())
+	}
+}

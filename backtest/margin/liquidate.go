@@ -30,10 +30,11 @@ import (
 // Cross account: every cross position closes at its mark at s, rounded to the nearest tick.
 // Realized PnL of all of them goes to the wallet; a negative wallet is reset to 0 by an
 // insurance-fund draw; clearance fees min(remaining wallet, |qty|×price×LiquidationFee) are
-// charged in symbol order. Records: MarginLost = −r of that position (negative for a winner);
-// the account's InsuranceDraw is on the first record of the cascade; Cascade = the number of
-// cross positions closed. Bankruptcy prices are the formula's with MMR = cum = TMM = 0 and the
-// others at their marks at s.
+// charged in symbol-name order. Records come in symbol-name order (isolated ones first), so
+// they do not depend on the order the instruments were listed in: MarginLost = −r of that
+// position (negative for a winner); the account's InsuranceDraw is on the first record of the
+// cascade; Cascade = the number of cross positions closed. Bankruptcy prices are the
+// formula's with MMR = cum = TMM = 0 and the others at their marks at s.
 func (a *Account) Liquidate(t int64, from, to []float64, s float64, gap bool, out []Liquidation) []Liquidation {
 	type due struct {
 		i   int

@@ -121,6 +121,11 @@ func TestLiquidationPriceHandWorked(t *testing.T) {
 		// 0.5 BTC long @ 60,000, 50x: WB 600, notional 30,000 → bracket 1 (0.4%, cum 0):
 		// (600 − 30,000)/(0.5 × −0.996) = 59,036.1446; BP 60,000 − 600/0.5 = 58,800.
 		{"long 50x bracket 1", 1, "0.5", "60000", "600", "0", "0", "59036.1445783132530120", "58800", 1},
+		// Short crossing upward: 9.9 BTC short @ 60,000, 20x (WB 29,700), entry notional 594,000
+		// in bracket 2. Bracket 2 gives (29,700 + 50 + 594,000)/(9.9 × 1.005) = 62,691.59,
+		// notional 620,647: bracket 3. Re-checked: (29,700 + 950 + 594,000)/(9.9 × 1.0065) =
+		// 624,650/9.96435 = 62,688.48, notional 620,616: bracket 3, consistent.
+		{"short re-check upward", -1, "9.9", "60000", "29700", "0", "0", "62688.4844470537466067", "63000", 3},
 		// Long with a wallet larger than its notional: LP < 0 ("--"), bracket 1.
 		{"long over-collateralised", 1, "0.1", "60000", "7000", "0", "0", "-10040.1606425702811245", "-10000", 1},
 		// Cross: 1 BTC long @ 60,000, cross wallet 5,000, others: MM 120, uPnL +1,000.
