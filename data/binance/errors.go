@@ -53,6 +53,7 @@ type ParseError struct {
 	Err   error
 }
 
+// Error formats the error as "FILE: row N: field F: cause".
 func (e *ParseError) Error() string {
 	switch {
 	case e.Row == 0:

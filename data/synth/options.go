@@ -99,6 +99,7 @@ type Crash struct {
 	Symbol string  // "": all assets, scaled by beta
 }
 
+// String formats c as ParseCrash reads it: "TIME:SIZE[:SYMBOL]".
 func (c Crash) String() string {
 	s := c.Time.UTC().Format("2006-01-02T15:04:05Z") + ":" + strconv.FormatFloat(c.Size, 'g', -1, 64)
 	if c.Symbol != "" {
