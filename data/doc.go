@@ -5,5 +5,10 @@
 // publishes it; the engine converts to the close time once, when it builds backtest.Bar values.
 // Prices are float64 as received. Sub-packages hold one format or source each: parquet (the
 // on-disk store and the streaming reader), binance (data.binance.vision import and download),
-// csvfile (generic OHLCV CSV), synth (seeded synthetic markets), sample (the embedded dataset).
+// csvfile (generic OHLCV CSV), synth (seeded synthetic markets), inspect (data-quality
+// reports), sample (the embedded dataset). README.md documents the on-disk layout.
+//
+// Validation is shared: CheckKline and CheckFunding test one row, CheckOrder two consecutive
+// times, ValidateKlines, ValidateKlinesAligned and ValidateFunding a whole slice. Faults are
+// *RowError values (file, row, field) wrapping the sentinel errors of this package.
 package data

@@ -116,7 +116,7 @@ func BenchmarkStream15(b *testing.B) {
 			name = "klines+mark+funding"
 		}
 		b.Run(name, func(b *testing.B) {
-			s := benchStore(b, "zstd", syms, n, withMark)
+			s := benchStore(b, "", syms, n, withMark)
 			b.ReportAllocs()
 			b.ResetTimer()
 			cpu0 := cpuTime()

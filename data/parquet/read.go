@@ -162,7 +162,7 @@ func openFileSafe(ra io.ReaderAt, size int64) (pf *pq.File, err error) {
 			pf, err = nil, fmt.Errorf("%v", r)
 		}
 	}()
-	return pq.OpenFile(ra, size, pq.SkipPageIndex(true), pq.SkipBloomFilters(true))
+	return pq.OpenFile(ra, size, pq.SkipPageIndex(true), pq.SkipBloomFilters(true), pq.ReadBufferSize(256<<10))
 }
 
 func (pr *partReader) Close() error { return pr.closer.Close() }
@@ -198,6 +198,21 @@ func (pr *partReader) next(b *block) (err error) {
 	b.has = [nFields]bool{}
 	chunks := rg.ColumnChunks()
 	for _, fld := range pr.fields {
+		// Size the buffers once for the row group, so appends never reallocate.
+		switch fieldKinds[fld] {
+		case pq.Int64:
+			if int64(cap(b.i64[fld])) < n {
+				b.i64[fld] = make([]int64, 0, n)
+			}
+		case pq.Double:
+			if int64(cap(b.f64[fld])) < n {
+				b.f64[fld] = make([]float64, 0, n)
+			}
+		case pq.Int32:
+			if int64(cap(b.i32[fld])) < n {
+				b.i32[fld] = make([]int32, 0, n)
+			}
+		}
 		if err := pr.readColumn(b, fld, chunks[pr.col[fld]]); err != nil {
 			return err
 		}
