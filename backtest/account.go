@@ -23,6 +23,9 @@ type order struct {
 // fbracket is a bracket in float64, for the per-bar margin ratio and liquidation distance.
 type fbracket struct{ cap, mmr, cum float64 }
 
+// equityBlock is the number of equity points per block of the curve.
+const equityBlock = 4096
+
 // symState is one account's view of one symbol.
 type symState struct {
 	inst margin.Instrument
@@ -91,6 +94,10 @@ type account struct {
 	started          bool
 	maker, taker     decimal.Decimal
 	slipUp, slipDown decimal.Decimal
+
+	// the equity curve, in fixed blocks: no regrowth copies while streaming; joined at the end
+	eqBlocks [][]EquityPoint
+	eqBlock  []EquityPoint
 
 	// scratch, reused every timestamp
 	from, to, fromS []float64
@@ -380,7 +387,13 @@ func (a *account) record() {
 	if a.peak > 0 {
 		dd = (a.peak - eq) / a.peak
 	}
-	a.res.Equity = append(a.res.Equity, EquityPoint{
+	if len(a.eqBlock) == cap(a.eqBlock) {
+		if a.eqBlock != nil {
+			a.eqBlocks = append(a.eqBlocks, a.eqBlock)
+		}
+		a.eqBlock = make([]EquityPoint, 0, equityBlock)
+	}
+	a.eqBlock = append(a.eqBlock, EquityPoint{
 		Time: a.end, Equity: eq, Wallet: wallet, UnrealizedPnL: eq - wallet, MarginBalance: eq,
 		MaintenanceMargin: mm, MarginRatio: ratio, Drawdown: dd,
 	})

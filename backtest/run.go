@@ -315,51 +315,62 @@ func (r *reader) next() (*Batch, error) {
 }
 
 func (r *reader) check(b *Batch) error {
-	bad := func(kind string, k int, sym, msg string) error {
-		return fmt.Errorf("%w: %s at %s, %s[%d] %s: %s", ErrBadSource, kind,
-			time.UnixMilli(b.Time).UTC().Format(time.RFC3339), kind, k, sym, msg)
-	}
-	checkBars := func(kind string, bars []Bar) error {
-		prev := -1
-		for k := range bars {
-			x := &bars[k]
-			if x.ID <= prev || x.ID >= len(r.symbols) || r.symbols[x.ID] != x.Symbol {
-				return bad(kind, k, x.Symbol, "ID out of order or not matching Symbols()")
-			}
-			prev = x.ID
-			if x.Time != b.Time {
-				return bad(kind, k, x.Symbol, "bar time differs from batch time")
-			}
-			if !(x.Open > 0 && x.High > 0 && x.Low > 0 && x.Close > 0) || math.IsInf(x.High, 0) ||
-				x.Low > x.Open || x.Low > x.Close || x.High < x.Open || x.High < x.Close {
-				return bad(kind, k, x.Symbol, "prices not finite, positive and with low <= open, close <= high")
-			}
-		}
-		return nil
-	}
-	if err := checkBars("Bars", b.Bars); err != nil {
+	if err := r.checkBars(b, "Bars", b.Bars); err != nil {
 		return err
 	}
-	if err := checkBars("Marks", b.Marks); err != nil {
+	if err := r.checkBars(b, "Marks", b.Marks); err != nil {
 		return err
 	}
 	prev := -1
 	for k := range b.Funding {
 		f := &b.Funding[k]
 		if f.ID <= prev || f.ID >= len(r.symbols) || r.symbols[f.ID] != f.Symbol {
-			return bad("Funding", k, f.Symbol, "ID out of order or not matching Symbols()")
+			return r.bad(b, "Funding", k, f.Symbol, "ID out of order or not matching Symbols()")
 		}
 		prev = f.ID
 		if math.IsNaN(f.Rate) || math.IsInf(f.Rate, 0) {
-			return bad("Funding", k, f.Symbol, "rate not finite")
+			return r.bad(b, "Funding", k, f.Symbol, "rate not finite")
 		}
 	}
 	return nil
 }
 
+func (r *reader) checkBars(b *Batch, kind string, bars []Bar) error {
+	prev := -1
+	for k := range bars {
+		x := &bars[k]
+		if x.ID <= prev || x.ID >= len(r.symbols) || r.symbols[x.ID] != x.Symbol {
+			return r.bad(b, kind, k, x.Symbol, "ID out of order or not matching Symbols()")
+		}
+		prev = x.ID
+		if x.Time != b.Time {
+			return r.bad(b, kind, k, x.Symbol, "bar time differs from batch time")
+		}
+		// written so that NaN fails every comparison
+		if !(x.Low > 0 && x.Low <= x.Open && x.Low <= x.Close && x.High >= x.Open && x.High >= x.Close && x.High <= math.MaxFloat64) {
+			return r.bad(b, kind, k, x.Symbol, "prices not finite, positive and with low <= open, close <= high")
+		}
+	}
+	return nil
+}
+
+func (r *reader) bad(b *Batch, kind string, k int, sym, msg string) error {
+	return fmt.Errorf("%w: %s at %s, %s[%d] %s: %s", ErrBadSource, kind,
+		time.UnixMilli(b.Time).UTC().Format(time.RFC3339), kind, k, sym, msg)
+}
+
 // result assembles the account's records.
 func (a *account) result() AccountResult {
 	r := a.res
+	n := len(a.eqBlock)
+	for _, b := range a.eqBlocks {
+		n += len(b)
+	}
+	r.Equity = make([]EquityPoint, 0, n)
+	for _, b := range a.eqBlocks {
+		r.Equity = append(r.Equity, b...)
+	}
+	r.Equity = append(r.Equity, a.eqBlock...)
 	r.Final = a.acct.Snapshot()
 	for i := range a.syms {
 		if p := a.acct.Position(i); !p.Qty.IsZero() {
