@@ -1,0 +1,19 @@
+// Package bt is the root of bt, a backtester for Binance USDⓈ-M perpetual futures that answers
+// one question: what would this strategy have done under isolated margin, and what under cross
+// margin? The same strategy runs through the same exact-decimal margin engine under both setups,
+// side by side, in one pass over the data.
+//
+// The code lives in the packages below; this package holds only the repository-wide lint tests
+// (lint_test.go) that keep the layout honest:
+//
+//	backtest/         the core: accounts, margin, liquidation, funding, the event loop
+//	backtest/margin/  Binance's margin rules: brackets, liquidation price, the account ledger
+//	data/             market data: the Parquet store, importers, synthetic markets, the sample
+//	strategies/       the reference strategies and their registry
+//	reports/          metrics, liquidation statistics, run artifacts, PNG and HTML reports
+//	cmd/bt/           the command line
+//	notebooks/        Jupyter notebooks over run directories
+//
+// Dependencies point inward: backtest imports only the standard library and
+// shopspring/decimal, never data, strategies, reports or cmd.
+package bt
