@@ -33,10 +33,11 @@
 //
 // # Validation
 //
-// Every row is checked: prices finite and > 0, low <= open, close <= high, volumes
-// finite and >= 0, open times aligned to the interval (intervals up to 1d; 1w and 1M are
-// accepted unaligned), strictly increasing. The first fault is returned as a
-// *ParseError naming the file, the 1-based line ("row", header included) and the field.
+// Every row is checked with data.CheckKline (prices finite and > 0, low <= open,
+// close <= high, volumes finite and >= 0), and open times must be aligned to the
+// interval (intervals up to 1d; 3d, 1w and 1mo are accepted unaligned) and strictly
+// increasing. The first fault is returned as a *ParseError naming the file, the 1-based
+// line ("row", header included) and the field by its Binance column name.
 //
 // # Checksums
 //
@@ -60,4 +61,12 @@
 // Downloader fetches monthly archives for complete months and daily archives for the
 // month that contains "now" (an argument: the package never reads the clock), each with
 // its CHECKSUM, into a directory that mirrors the URL layout. See Downloader.
+//
+// # Speed
+//
+// Import is not on the hot path; parsing runs at about 1M rows/s (a monthly archive of
+// 1m klines in 45 ms), one allocation per row:
+//
+//	go test -run '^$' -bench ParseKlines -benchmem ./data/binance
+//	BenchmarkParseKlines-2   27   42991584 ns/op   126.68 MB/s   1038343 rows/s   22490145 B/op   44676 allocs/op
 package binance
