@@ -7,8 +7,9 @@
 //
 // in any order, one order per row:
 //
-//	time         RFC 3339 (2025-06-01T12:00:00Z, fractional seconds allowed) or Unix epoch
-//	             milliseconds (1748779200000)
+//	time         RFC 3339 (2025-06-01T12:00:00Z, fractional seconds allowed), Unix epoch
+//	             milliseconds (1748779200000), or "2025-06-01 12:00:00" taken as UTC (the
+//	             layout of Binance's trade-history exports)
 //	symbol       the perpetual, e.g. BTCUSDT; it must be in the data
 //	side         buy or sell (case-insensitive)
 //	type         market or limit (case-insensitive)

@@ -213,7 +213,10 @@ func parseTime(v string) (int64, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return 0, errors.New("want RFC 3339 (2025-06-01T12:00:00Z) or epoch milliseconds")
+		// Binance's trade-history exports: "2025-06-01 12:00:00", in UTC.
+		if t, err = time.Parse("2006-01-02 15:04:05.999999999", v); err != nil {
+			return 0, errors.New("want RFC 3339 (2025-06-01T12:00:00Z), 2025-06-01 12:00:00 (UTC) or epoch milliseconds")
+		}
 	}
 	if ms := t.UnixMilli(); ms >= 0 && ms <= 1e13 {
 		return ms, nil

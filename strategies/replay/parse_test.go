@@ -17,14 +17,14 @@ func TestParse(t *testing.T) {
 		"time,symbol,side,type,qty,price,leverage,reduce_only\n" +
 		"2025-06-02T00:00:00Z,BTCUSDT,SELL,market,0.010,,,true\n" +
 		"\n" +
-		"1748779200000,ETHUSDT,buy,LIMIT,1.5,2500.10,20,\n" +
+		"2025-06-01 12:00:00,ETHUSDT,buy,LIMIT,1.5,2500.10,20,\n" +
 		"2025-06-01T12:00:00.250+02:00,BTCUSDT,buy,market,0.01,,10,false\n"
 	trades, err := Parse(strings.NewReader(in), "log.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	d := decimal.RequireFromString
-	// 1748779200000 = 2025-06-01T12:00:00Z; 12:00:00.250+02:00 = 10:00:00.250Z, earlier.
+	// "2025-06-01 12:00:00" (UTC) = 1748779200000; 12:00:00.250+02:00 = 10:00:00.250Z, earlier.
 	want := []Trade{
 		{Time: 1748772000250, Symbol: "BTCUSDT", Side: backtest.Buy, Type: backtest.Market, Qty: d("0.01"), Leverage: 10, Row: 6},
 		{Time: 1748779200000, Symbol: "ETHUSDT", Side: backtest.Buy, Type: backtest.Limit, Qty: d("1.5"), Price: d("2500.10"), Leverage: 20, Row: 5},
