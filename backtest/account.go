@@ -14,6 +14,7 @@ type order struct {
 	id       OrderID
 	sym      int
 	fresh    bool    // submitted since the last bar: arrives at the symbol's next open
+	since    int64   // timestamp from which it is in the book (it does not trade the gap before)
 	attached bool    // stop-loss/take-profit child of an entry; cancelled when the position is flat
 	oco      OrderID // sibling cancelled when this one fills; 0: none
 	rising   bool    // stop/TP: triggers when the price rises to the level (else falls to it)

@@ -25,6 +25,7 @@ func (a *account) arrive(t int64) {
 			continue
 		}
 		o := &a.orders[k]
+		o.since = t // in the book from the open on: the gap before it is not its to trade
 		open := a.syms[o.sym].lp[0]
 		switch o.Type {
 		case Market:
@@ -132,7 +133,7 @@ func (a *account) segment(t int64, k int) {
 		for j := range a.orders {
 			o := &a.orders[j]
 			st := &a.syms[o.sym]
-			if o.fresh || !st.present {
+			if o.fresh || !st.present || k == 0 && o.since == t {
 				continue
 			}
 			p0, p1 := st.lp[0], st.lp[0]
@@ -347,7 +348,7 @@ func (a *account) attach(o *order, qty decimal.Decimal) {
 // add appends a new open order and returns its id.
 func (a *account) add(o Order, sym int, fresh bool) OrderID {
 	a.nextID++
-	r := order{Order: o, id: a.nextID, sym: sym, fresh: fresh}
+	r := order{Order: o, id: a.nextID, sym: sym, fresh: fresh, since: a.now}
 	switch o.Type {
 	case Limit:
 		r.level = o.Price.InexactFloat64()

@@ -460,3 +460,34 @@ func TestStopOnLiquidation(t *testing.T) {
 		t.Errorf("cross: stopped %v, %d calls", cross.Stopped, calls["cross"])
 	}
 }
+
+// Orders in the book only from the open do not trade the gap before it. Bar 1 closes at 94;
+// bar 2 gaps up to 100. A buy limit at 99 placed at bar 1's close (marketable then, at 94)
+// arrives at bar 2's open, where the price is 100: it rests, and the gap 94 → 100 it was not
+// in the book for must not fill it; it fills when bar 3 trades through 99, at 99 as maker.
+// The market entry of the same close fills at 100 and its stop-loss at 93.5 is not touched.
+func TestNoTradingTheGapBeforeArrival(t *testing.T) {
+	bars := OHLC("AAA", t0, hr,
+		[4]float64{100, 100.5, 99.5, 100},
+		[4]float64{100, 100, 93, 94},
+		[4]float64{100, 101, 99.5, 100.5},
+		[4]float64{100.5, 100.6, 98, 99},
+	)
+	o := buy("AAA", "1")
+	o.StopLoss = d("93.5")
+	lim := Order{Symbol: "AAA", Side: Buy, Type: Limit, Qty: d("1"), Price: d("99")}
+	res := run(t, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
+		return &script{at: map[int][]Order{1: {o, lim}}}
+	})
+	for _, a := range res.Accounts {
+		if len(a.Fills) != 2 {
+			t.Fatalf("%s: fills %+v", a.Name, a.Fills)
+		}
+		if f := a.Fills[0]; f.OrderID != 1 || !f.Price.Equal(d("100")) || f.Time != t0+2*hr {
+			t.Errorf("%s: entry %+v", a.Name, f)
+		}
+		if f := a.Fills[1]; f.OrderID != 2 || !f.Price.Equal(d("99")) || f.Time != t0+3*hr || !f.Maker {
+			t.Errorf("%s: limit %+v, want a maker fill at 99 in bar 3", a.Name, f)
+		}
+	}
+}
