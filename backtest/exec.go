@@ -276,7 +276,10 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 			a.updateOpenOrders(o.sym)
 			return
 		}
-		qty = pos.Neg()
+		qty = pos.Abs() // closes the whole position on the order's side (checked below)
+		if o.Side == Sell {
+			qty = qty.Neg()
+		}
 	}
 	if reduce {
 		if pos.IsZero() || pos.Sign() == qty.Sign() {
