@@ -1,6 +1,6 @@
 # bt: backtests of Binance USDⓈ-M perpetuals under isolated and cross margin.
-GO      ?= go
-BIN     := bin/bt
+GO       ?= go
+BIN      := bin/bt
 BENCHDIR ?= $(HOME)/.cache/bt/bench-data
 
 .PHONY: demo test bench bench-data lint invariants build clean
@@ -13,20 +13,34 @@ demo: build
 	./$(BIN) run --out runs/demo
 	@echo "report: runs/demo/report.html"
 
-## test: every test (needs ../shared for the real-data tests; they skip without it)
+## test: every test (needs ../shared for the real-data tests, jupyter for the notebooks and
+## chromium for the report test; they skip without them unless CI=true)
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
 
+## invariants: every test with the engine checking the account invariants after every event
 invariants:
 	$(GO) test -count=1 -tags invariants ./...
 
+## lint: formatting and vet (the repo-root lint tests run with make test)
 lint:
-	gofmt -l . | tee /dev/stderr | (! read)
+	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
+## bench: every benchmark, 6 counts, into bench.txt (compare runs with benchstat)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.txt
+
+## bench-data: a fixed synthetic dataset for the large benchmarks (12 symbols, one year of
+## 1m klines, mark klines and funding, seed 1), generated once into $(BENCHDIR)
+bench-data: $(BENCHDIR)/.complete
+
+$(BENCHDIR)/.complete:
+	$(GO) build -o $(BIN) ./cmd/bt
+	rm -rf $(BENCHDIR)
+	./$(BIN) data synth --store $(BENCHDIR) --seed 1 --interval 1m --start 2025-01-01 --end 2026-01-01
+	touch $@
 
 clean:
 	rm -rf bin runs
