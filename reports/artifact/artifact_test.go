@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -198,9 +197,7 @@ func TestManifestJSON(t *testing.T) {
 // and read back identically.
 func FuzzReadTrades(f *testing.F) {
 	var buf bytes.Buffer
-	w := &csvWriter{w: newCSV(&buf)}
-	writeTrades(w, fixture.Result().Accounts[1].Trades)
-	w.w.Flush()
+	writeTrades(newCSVWriter(&buf), fixture.Result().Accounts[1].Trades)
 	f.Add(buf.String())
 	f.Add(strings.Join(tradeCols, ",") + "\n")
 	f.Add(strings.Join(tradeCols, ",") + "\nBTCUSDT,cross,long,2025-10-10T21:00:00.000Z,2025-10-10T21:00:00Z,0.1,1,2,-3.5,0,0,true,0.5\n")
@@ -215,9 +212,7 @@ func FuzzReadTrades(f *testing.F) {
 		}
 		write := func(ts []backtest.Trade) string {
 			var out bytes.Buffer
-			w := &csvWriter{w: newCSV(&out)}
-			writeTrades(w, ts)
-			w.w.Flush()
+			writeTrades(newCSVWriter(&out), ts)
 			return out.String()
 		}
 		out1 := write(ts)
@@ -231,4 +226,20 @@ func FuzzReadTrades(f *testing.F) {
 	})
 }
 
-func newCSV(w io.Writer) *csv.Writer { return csv.NewWriter(w) }
+// TestCSVQuoting: strings with separators, quotes and newlines survive, as encoding/csv reads
+// them.
+func TestCSVQuoting(t *testing.T) {
+	rs := []backtest.Reject{{Time: 1, Symbol: "X", Reason: `margin: "a, b"` + "\nline two"}, {Reason: " lead"}, {Reason: ""}}
+	var buf bytes.Buffer
+	writeRejects(newCSVWriter(&buf), rs)
+	text := buf.String()
+	var back []backtest.Reject
+	if err := readCSV(strings.NewReader(text), "rejects.csv", rejectCols, func(r *rowReader) { back = append(back, readReject(r)) }); err != nil {
+		t.Fatal(err)
+	}
+	same(t, "rejects", back, rs)
+	r := csv.NewReader(strings.NewReader(text))
+	if recs, err := r.ReadAll(); err != nil || len(recs) != 4 {
+		t.Errorf("encoding/csv reads %d records: %v", len(recs), err)
+	}
+}

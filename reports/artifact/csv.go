@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
@@ -26,32 +27,78 @@ var (
 	barCols     = []string{"time", "end", "symbol", "open", "high", "low", "close", "volume"}
 )
 
-// csvWriter builds one CSV row at a time.
+// csvWriter appends one CSV row at a time to a byte buffer and writes it out whole, without
+// allocating per field (strings are quoted as encoding/csv would).
 type csvWriter struct {
-	w   *csv.Writer
-	row []string
+	w   io.Writer
+	buf []byte
+	n   int // fields in the current row
+	err error
 }
 
-func (w *csvWriter) str(s string)             { w.row = append(w.row, s) }
-func (w *csvWriter) time(t int64)             { w.str(FormatTime(t)) }
-func (w *csvWriter) int(v int64)              { w.str(strconv.FormatInt(v, 10)) }
-func (w *csvWriter) float(v float64)          { w.str(strconv.FormatFloat(v, 'g', -1, 64)) }
+func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{w: w, buf: make([]byte, 0, 256)} }
+
+func (w *csvWriter) sep() {
+	if w.n > 0 {
+		w.buf = append(w.buf, ',')
+	}
+	w.n++
+}
+
+func (w *csvWriter) str(s string) {
+	w.sep()
+	if s == "" || !strings.ContainsAny(s, ",\"\r\n") && s[0] != ' ' && s[0] != '\t' {
+		w.buf = append(w.buf, s...)
+		return
+	}
+	w.buf = append(w.buf, '"')
+	for i := 0; i < len(s); i++ {
+		if s[i] == '"' {
+			w.buf = append(w.buf, '"')
+		}
+		w.buf = append(w.buf, s[i])
+	}
+	w.buf = append(w.buf, '"')
+}
+
+func (w *csvWriter) time(t int64) {
+	w.sep()
+	w.buf = time.UnixMilli(t).UTC().AppendFormat(w.buf, TimeLayout)
+}
+
+func (w *csvWriter) int(v int64) { w.sep(); w.buf = strconv.AppendInt(w.buf, v, 10) }
+func (w *csvWriter) float(v float64) {
+	w.sep()
+	w.buf = strconv.AppendFloat(w.buf, v, 'g', -1, 64)
+}
 func (w *csvWriter) dec(d decimal.Decimal)    { w.str(d.String()) }
-func (w *csvWriter) bool(b bool)              { w.str(strconv.FormatBool(b)) }
-func (w *csvWriter) header(cols []string)     { w.row = append(w.row[:0], cols...); w.end() }
-func (w *csvWriter) end()                     { _ = w.w.Write(w.row); w.row = w.row[:0] }
+func (w *csvWriter) bool(b bool)              { w.sep(); w.buf = strconv.AppendBool(w.buf, b) }
 func (w *csvWriter) mode(m margin.Mode)       { w.str(modeString(m)) }
 func (w *csvWriter) fillSide(s backtest.Side) { w.str(sideString(s, "buy", "sell")) }
 func (w *csvWriter) posSide(s backtest.Side)  { w.str(sideString(s, "long", "short")) }
 
+func (w *csvWriter) header(cols []string) {
+	for _, c := range cols {
+		w.str(c)
+	}
+	w.end()
+}
+
+func (w *csvWriter) end() {
+	w.buf = append(w.buf, '\n')
+	if w.err == nil {
+		_, w.err = w.w.Write(w.buf)
+	}
+	w.buf, w.n = w.buf[:0], 0
+}
+
 func writeCSVFile(path string, rows func(*csvWriter)) error {
 	return atomically(path, func(f *os.File) error {
 		bw := bufio.NewWriterSize(f, 1<<16)
-		cw := &csvWriter{w: csv.NewWriter(bw)}
+		cw := newCSVWriter(bw)
 		rows(cw)
-		cw.w.Flush()
-		if err := cw.w.Error(); err != nil {
-			return err
+		if cw.err != nil {
+			return cw.err
 		}
 		return bw.Flush()
 	})
