@@ -110,7 +110,7 @@ func TestHTMLContent(t *testing.T) {
 		`id="chart-equity"`, `id="chart-margin"`, `id="chart-drawdown"`, `id="chart-price-BTCUSDT"`, `id="chart-price-ETHUSDT"`,
 		"liquidation_price_source", "Monthly returns", "Near misses",
 		`<td class="neg">cross killed it</td>`, // the fixture's ETH long, liquidated only in cross
-		`<td style="background: #`, // heatmap colours survive html/template's CSS filter
+		`<td style="background: #`,             // heatmap colours survive html/template's CSS filter
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)
