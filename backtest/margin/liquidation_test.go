@@ -204,3 +204,51 @@ func TestLiquidationPriceConsistentOnAllTables(t *testing.T) {
 		}
 	}
 }
+
+// The FAQ cross example reproduced by an Account: the same wallet and positions booked as
+// fills (fee 0), marked at the FAQ's marks, give the FAQ's cross liquidation prices through
+// LiquidationPriceOf. BTCUSDT uses the real 2022-02-12 table, whose bracket 4 (1M–7.5M) is the
+// FAQ's 2.5% / cum 16,300 at both the mark notional (3.50M) and the LP notional (2.88M). No
+// embedded ETHUSDT table has the FAQ's 10% / cum 135,365, so ETHUSDT gets a two-bracket table
+// that satisfies the cum rule with it: 5% up to 2,707,300, then 10% with cum
+// 2,707,300 × (10% − 5%) = 135,365 (mark notional 4.92M and LP notional 4.25M both in it).
+func TestFAQExampleInAccount(t *testing.T) {
+	btcTable, ok := DefaultBook().TableAt("BTCUSDT", "2022-02-12")
+	if !ok {
+		t.Fatal("no 2022-02-12 table")
+	}
+	ethTable := Table{
+		{Bracket: 1, Floor: d("0"), Cap: d("2707300"), MaxLeverage: 20, MMR: d("0.05"), Cum: d("0")},
+		{Bracket: 2, Floor: d("2707300"), Cap: d("100000000"), MaxLeverage: 10, MMR: d("0.10"), Cum: d("135365")},
+	}
+	inst := func(sym string, tb Table) Instrument {
+		return Instrument{Symbol: sym, TickSize: d("0.01"), StepSize: d("0.001"), MinQty: d("0.001"),
+			MinNotional: d("5"), LiquidationFee: DefaultLiquidationFee, Brackets: tb}
+	}
+	a, err := NewAccount(Config{Wallet: d("1535443.01"),
+		Instruments: []Instrument{inst("BTCUSDT", btcTable), inst("ETHUSDT", ethTable)}})
+	must(t, err)
+	must(t, a.SetLeverage(1, 10))
+	_, err = a.Apply(0, Fill{Qty: d("109.488"), Price: d("32481.98")})
+	must(t, err)
+	_, err = a.Apply(1, Fill{Qty: d("3683.979"), Price: d("1456.84")})
+	must(t, err)
+	a.SetMark(0, 31967.27)
+	a.SetMark(1, 1335.18)
+	check(t, a)
+	for i, want := range []string{"26316.89", "1153.26"} {
+		lp, ok := a.LiquidationPriceOf(i)
+		if !ok || !lp.Round(2).Equal(d(want)) {
+			t.Errorf("%s: cross LP %s, want %s", a.Position(i).Symbol, lp, want)
+		}
+	}
+	// At the FAQ's marks the account is far from liquidation: margin balance 1,535,443.01 −
+	// 56,354.56848 − 448,192.88514 = 1,030,895.55638 against MM 71,200.811444 +
+	// 356,512.508122 = 427,713.319566.
+	sn := a.Snapshot()
+	eq(t, "margin balance", sn.MarginBalance, "1030895.55638")
+	eq(t, "MM", sn.MaintenanceMargin, "427713.319566")
+	if _, ok := a.NextLiquidation([]float64{31967.27, 1335.18}, []float64{31967.27, 1335.18}); ok {
+		t.Error("liquidated at the FAQ's marks")
+	}
+}
