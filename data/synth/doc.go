@@ -67,4 +67,7 @@
 //
 //	go test -run '^$' -bench GenerateYear1m -benchmem ./data/synth
 //	BenchmarkGenerateYear1m-2   2   2806143873 ns/op   2247640 klines/s   85756824 B/op   97 allocs/op
+//
+// Through Write into a parquet.Store the same year took 14.7 s (Parquet encoding is most
+// of it) with a peak RSS of 246 MB; BenchmarkWriteMonth1m measures one month.
 package synth

@@ -423,3 +423,24 @@ func TestPrefixStable(t *testing.T) {
 		}
 	}
 }
+
+// Every interval gives the right bar count and funding at 00:00, 08:00, 16:00 UTC.
+func TestIntervals(t *testing.T) {
+	for _, iv := range intervals {
+		opt := Options{Symbols: []string{"XRPUSDT"}, Start: day("2025-02-27"), End: day("2025-03-03"), Interval: iv, Seed: 2}
+		out := collect(t, opt)
+		k := out.klines[ser("XRPUSDT", data.KindKlines, iv)]
+		if want := int(4 * 24 * time.Hour / intervalDuration(iv)); len(k) != want {
+			t.Errorf("%s: %d bars, want %d", iv, len(k), want)
+		}
+		f := out.funding[ser("XRPUSDT", data.KindFunding, "")]
+		if len(f) != 12 {
+			t.Errorf("%s: %d funding rows, want 12", iv, len(f))
+		}
+		for i, r := range f {
+			if r.Time != opt.Start.Add(time.Duration(i)*8*time.Hour).UnixMilli() {
+				t.Errorf("%s: funding %d at %s", iv, i, time.UnixMilli(r.Time).UTC())
+			}
+		}
+	}
+}
