@@ -2,7 +2,9 @@ package backtest
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/bt-backtest/bt/backtest/margin"
@@ -124,8 +126,8 @@ func (c Config) Validate() error {
 		if s.Mode > margin.Isolated {
 			return bad("Setups[%d] %q: unknown mode %d", i, s.Name, s.Mode)
 		}
-		for sym, m := range s.Overrides {
-			if m > margin.Isolated {
+		for _, sym := range slices.Sorted(maps.Keys(s.Overrides)) { // sorted: a deterministic first error
+			if m := s.Overrides[sym]; m > margin.Isolated {
 				return bad("Setups[%d] %q: %s: unknown mode %d", i, s.Name, sym, m)
 			}
 		}
@@ -133,8 +135,8 @@ func (c Config) Validate() error {
 	if c.DefaultLeverage < 1 {
 		return bad("DefaultLeverage %d < 1", c.DefaultLeverage)
 	}
-	for sym, l := range c.Leverage {
-		if l < 1 {
+	for _, sym := range slices.Sorted(maps.Keys(c.Leverage)) {
+		if l := c.Leverage[sym]; l < 1 {
 			return bad("Leverage[%s] = %d < 1", sym, l)
 		}
 	}
@@ -181,4 +183,28 @@ func (s *Setup) modeOf(symbol string) margin.Mode {
 		return m
 	}
 	return s.Mode
+}
+
+// checkSymbols reports config entries naming a symbol the source does not have (a typo would
+// otherwise silently fall back to a default).
+func (c *Config) checkSymbols(symbols []string) error {
+	known := func(sym string) bool { _, ok := slices.BinarySearch(symbols, sym); return ok }
+	for _, sym := range slices.Sorted(maps.Keys(c.Leverage)) {
+		if !known(sym) {
+			return fmt.Errorf("%w: Leverage names %q, not a symbol of the source %v", ErrBadConfig, sym, symbols)
+		}
+	}
+	for _, s := range c.Setups {
+		for _, sym := range slices.Sorted(maps.Keys(s.Overrides)) {
+			if !known(sym) {
+				return fmt.Errorf("%w: setup %q overrides %q, not a symbol of the source %v", ErrBadConfig, s.Name, sym, symbols)
+			}
+		}
+	}
+	for _, in := range c.Instruments {
+		if !known(in.Symbol) {
+			return fmt.Errorf("%w: Instruments names %q, not a symbol of the source %v", ErrBadConfig, in.Symbol, symbols)
+		}
+	}
+	return nil
 }

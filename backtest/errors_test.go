@@ -34,7 +34,7 @@ func TestRunErrors(t *testing.T) {
 	}{
 		{"nan price", context.Background(), testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(nan, nil, nil)), noop, ErrBadSource, "Bars[0] AAA"},
 		{"high below low", context.Background(), testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(inverted, nil, nil)), noop, ErrBadSource, "low <= open"},
-		{"unknown symbol", context.Background(), testConfig("AAA"), NewSliceSource([]string{"BBB"}, Batches(good, nil, nil)), noop, ErrBadSource, `"AAA"`},
+		{"unknown symbol", context.Background(), testConfig("BBB"), NewSliceSource([]string{"BBB"}, Batches(good, nil, nil)), noop, ErrBadSource, `"AAA"`},
 		{"source error", context.Background(), testConfig("AAA"), &failingSource{*NewSliceSource([]string{"AAA"}, Batches(good, nil, nil))}, noop, ErrBadSource, "disk on fire"},
 		{"empty", context.Background(), testConfig("AAA"), NewSliceSource([]string{"AAA"}, nil), noop, ErrBadSource, "no data"},
 		{"no symbols", context.Background(), testConfig(), NewSliceSource(nil, nil), noop, ErrNoSymbols, ""},
@@ -42,6 +42,7 @@ func TestRunErrors(t *testing.T) {
 		{"bad config", context.Background(), Config{SlippageBps: -1}, NewSliceSource([]string{"AAA"}, Batches(good, nil, nil)), noop, ErrBadConfig, "SlippageBps"},
 		{"duplicate setup", context.Background(), Config{Setups: []Setup{{Name: "a"}, {Name: "a"}}}, NewSliceSource([]string{"AAA"}, Batches(good, nil, nil)), noop, ErrBadConfig, "duplicate"},
 		{"leverage above bracket", context.Background(), func() Config { c := testConfig("AAA"); c.DefaultLeverage = 150; return c }(), NewSliceSource([]string{"AAA"}, Batches(good, nil, nil)), noop, ErrBadConfig, "leverage 150"},
+		{"unknown leverage symbol", context.Background(), func() Config { c := testConfig("AAA"); c.Leverage = map[string]int{"AAAX": 5}; return c }(), NewSliceSource([]string{"AAA"}, Batches(good, nil, nil)), noop, ErrBadConfig, `"AAAX"`},
 		{"cancelled", cancelled, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(good, nil, nil)), noop, context.Canceled, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -35,6 +35,9 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 			return nil, fmt.Errorf("%w: Symbols() not sorted and unique at %d (%q)", ErrBadSource, i, symbols[i])
 		}
 	}
+	if err := cfg.checkSymbols(symbols); err != nil {
+		return nil, err
+	}
 	r := &reader{src: src, symbols: symbols, noMark: make([]int, len(symbols)), fallback: make([]int, len(symbols)),
 		fundingSeen: make([]bool, len(symbols)), prevT: math.MinInt64}
 
