@@ -119,14 +119,31 @@ type account struct {
 	res   *backtest.AccountResult
 }
 
+// runNames returns the display names of runs: their directory names, made distinct with a
+// "#2", "#3"... suffix when two runs share one.
+func runNames(runs []*artifact.Run) []string {
+	names := make([]string, len(runs))
+	seen := map[string]int{}
+	for i, r := range runs {
+		n := r.Name()
+		seen[n]++
+		if seen[n] > 1 {
+			n = fmt.Sprintf("%s#%d", n, seen[n])
+		}
+		names[i] = n
+	}
+	return names
+}
+
 func accountsOf(runs []*artifact.Run) []account {
 	var out []account
-	for _, r := range runs {
+	names := runNames(runs)
+	for ri, r := range runs {
 		for i := range r.Result.Accounts {
 			a := &r.Result.Accounts[i]
 			label := a.Name
 			if len(runs) > 1 {
-				label = r.Name() + "/" + a.Name
+				label = names[ri] + "/" + a.Name
 			}
 			out = append(out, account{label: label, color: palette[len(out)%len(palette)], run: r, res: a})
 		}

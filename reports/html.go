@@ -154,13 +154,12 @@ func writeHTML(w io.Writer, runs []*artifact.Run) error {
 		DataJSON:    template.JS(dj), // json.Marshal escapes <, > and &: safe inside <script>
 		UPlotVer:    strings.SplitN(asset("uplot/VERSION"), "\n", 2)[0],
 	}
-	var names []string
+	names := runNames(runs)
 	var sums []metrics.Summary
-	for _, r := range runs {
+	for i, r := range runs {
 		s := metrics.Summarize(r.Result)
 		sums = append(sums, s)
-		names = append(names, r.Name())
-		rv := runView{Name: r.Name(), Manifest: r.Manifest, Paired: s.Paired}
+		rv := runView{Name: names[i], Manifest: r.Manifest, Paired: s.Paired}
 		rv.Diverged, rv.DivergedMore = diverged(s.Paired)
 		for k, val := range r.Manifest.Params {
 			rv.Params = append(rv.Params, kv{k, val})
@@ -192,10 +191,11 @@ func sideBySide(runs []*artifact.Run, sums []metrics.Summary, get func(metrics.S
 	}
 	var t table
 	var cols []col
+	names := runNames(runs)
 	for i, r := range runs {
 		prefix := ""
 		if len(runs) > 1 {
-			prefix = r.Name() + "/"
+			prefix = names[i] + "/"
 		}
 		var iso, cross []metrics.Metric
 		for _, a := range r.Result.Accounts {

@@ -150,6 +150,14 @@ func TestHTMLComparison(t *testing.T) {
 	if !strings.Contains(buf.String(), "runB/Δ cross − isolated") {
 		t.Error("comparison lacks the second run's delta column")
 	}
+	// two runs with one directory name stay apart
+	buf.Reset()
+	if err := WriteHTML(&buf, a, fixtureRun(t, filepath.Join(parent, "other"), "runA")); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "runA#2/cross") {
+		t.Error("runs sharing a name are not told apart")
+	}
 	if err := WriteHTML(&buf); err == nil {
 		t.Error("WriteHTML without runs must fail")
 	}
