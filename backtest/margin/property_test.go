@@ -56,6 +56,7 @@ func TestPropertyRandomSequences(t *testing.T) {
 	if *propSeed != 0 {
 		seeds = []uint64{*propSeed}
 	}
+	t.Logf("seeds %d..%d (rerun one with -margin.seed=N)", seeds[0], seeds[len(seeds)-1])
 	exact := 0
 	for _, seed := range seeds {
 		exact += runProperty(t, seed, 400)
