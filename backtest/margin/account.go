@@ -2,6 +2,7 @@ package margin
 
 import (
 	"fmt"
+	"iter"
 	"math"
 	"sort"
 
@@ -482,6 +483,17 @@ func (a *Account) Position(i int) Position {
 	s := &a.slots[i]
 	return Position{Symbol: s.inst.Symbol, Mode: s.mode, Leverage: s.lev, Qty: s.qty,
 		Entry: s.entry, IsolatedWallet: s.isoW}
+}
+
+// Positions yields the open positions, in symbol index order.
+func (a *Account) Positions() iter.Seq[Position] {
+	return func(yield func(Position) bool) {
+		for k := range a.slots {
+			if !a.slots[k].qty.IsZero() && !yield(a.Position(k)) {
+				return
+			}
+		}
+	}
 }
 
 // Wallet returns the cross wallet balance (isolated wallets excluded).

@@ -47,3 +47,17 @@ func TestSnapshotIsolated(t *testing.T) {
 		t.Errorf("equity %v", a.Equity())
 	}
 }
+
+func TestPositions(t *testing.T) {
+	a := openPair(t, Cross)
+	var syms []string
+	for p := range a.Positions() {
+		syms = append(syms, p.Symbol+" "+p.Qty.String())
+	}
+	if len(syms) != 2 || syms[0] != "BTCUSDT 1" || syms[1] != "ETHUSDT -10" {
+		t.Errorf("positions %v", syms)
+	}
+	for range a.Positions() {
+		break // early stop must not panic
+	}
+}
