@@ -33,6 +33,7 @@ type Account struct {
 	iso              []isoHot   // compact screening data of the open isolated positions
 	cross            []crossHot // compact screening data of the open cross positions
 	crossConst       float64    // Σcross Q·E − wallet
+	fWallet          float64    // wallet
 	crossScale       float64    // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
 	equityConst      float64    // wallet + Σ isolated wallets − Σ Q·E
 	scratch          []float64
@@ -57,6 +58,7 @@ type slot struct {
 
 	// float64 shadows
 	fq, fabs, fqe float64         // qty, |qty|, qty·entry
+	fiso          float64         // isolated wallet
 	lp            decimal.Decimal // isolated liquidation price (exact formula)
 	flp           float64
 	ffloor        []float64 // bracket floors, MMRs and cums as float64
@@ -592,6 +594,57 @@ func (a *Account) Equity() float64 {
 	return e
 }
 
+// Risk is the account's risk at the current marks, in float64.
+type Risk struct {
+	UnrealizedPnL     float64 // all positions
+	MaintenanceMargin float64 // all positions
+	CrossMarginRatio  float64 // cross MM / cross margin balance (0 without cross positions)
+	MaxMarginRatio    float64 // the highest ratio of the cross account and isolated positions
+}
+
+// Risk is the float64 counterpart of Snapshot's risk figures, computed from the ledger's
+// float64 shadows without allocating (for per-bar records). Ratios are +Inf when the margin
+// balance they divide by is <= 0. Values agree with Snapshot to float64 rounding.
+func (a *Account) Risk() Risk {
+	var r Risk
+	var crossMM, crossU float64
+	for j := range a.cross {
+		h := &a.cross[j]
+		p := a.pathMark(h.i, nil)
+		n := h.fabs * p
+		k := h.bracket(n)
+		crossMM += n*h.mmr[k] - h.cum[k]
+		crossU += h.fq*p - a.slots[h.i].fqe
+	}
+	r.UnrealizedPnL, r.MaintenanceMargin = crossU, crossMM
+	if len(a.cross) > 0 {
+		r.CrossMarginRatio = floatRatio(crossMM, a.fWallet+crossU)
+		r.MaxMarginRatio = r.CrossMarginRatio
+	}
+	for j := range a.iso {
+		s := &a.slots[a.iso[j].i]
+		p := a.pathMark(a.iso[j].i, nil)
+		n := s.fabs * p
+		k := 0
+		for k+1 < len(s.ffloor) && n >= s.ffloor[k+1] {
+			k++
+		}
+		mm := n*s.fmmr[k] - s.fcum[k]
+		u := s.fq*p - s.fqe
+		r.UnrealizedPnL += u
+		r.MaintenanceMargin += mm
+		r.MaxMarginRatio = math.Max(r.MaxMarginRatio, floatRatio(mm, s.fiso+u))
+	}
+	return r
+}
+
+func floatRatio(mm, balance float64) float64 {
+	if !(balance > 0) {
+		return math.Inf(1)
+	}
+	return mm / balance
+}
+
 // LiquidationPriceOf returns symbol i's current liquidation price (cross: other positions at
 // their current marks) and false when flat or when it is <= 0.
 func (a *Account) LiquidationPriceOf(i int) (decimal.Decimal, bool) {
@@ -673,6 +726,7 @@ func (a *Account) refreshSlot(i int) {
 	s.seenQE, s.seenIso = qe, s.isoW
 
 	s.fq = s.qty.InexactFloat64()
+	s.fiso = s.isoW.InexactFloat64()
 	s.fabs = math.Abs(s.fq)
 	s.fqe = qe.InexactFloat64()
 	s.lp, s.flp = zero, math.NaN()
@@ -712,6 +766,7 @@ func (a *Account) refreshAccount() {
 			a.iso = append(a.iso, newIsoHot(k, s.fq, s.flp))
 		}
 	}
+	a.fWallet = a.wallet.InexactFloat64()
 	a.crossConst = a.crossQE.Sub(a.wallet).InexactFloat64()
 	a.crossScale = math.Abs(a.crossQE.InexactFloat64()) + math.Abs(a.wallet.InexactFloat64()) + 1
 	a.equityConst = a.wallet.Add(a.isoSum).Sub(a.allQE).InexactFloat64()

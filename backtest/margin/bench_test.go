@@ -76,9 +76,24 @@ func BenchmarkApply(b *testing.B) {
 	p := decimal.NewFromInt(100)
 	fee := d("0.0005")
 	b.ReportAllocs()
+	b.ResetTimer()
 	for k := range b.N {
 		if _, err := a.Apply(k%15, Fill{Qty: q[k%2], Price: p, FeeRate: fee}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRisk is the cost of the float64 risk figures of 15 positions (per-bar records).
+func BenchmarkRisk(b *testing.B) {
+	for _, m := range []Mode{Isolated, Cross} {
+		b.Run(m.String(), func(b *testing.B) {
+			a, _ := benchAccount(b, 15, m)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				_ = a.Risk()
+			}
+		})
 	}
 }

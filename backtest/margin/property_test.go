@@ -206,8 +206,20 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 		if err := a.Check(); err != nil {
 			fail(step, "%v", err)
 		}
-		if sn := a.Snapshot(); math.IsNaN(sn.MaxMarginRatio) {
+		sn, r := a.Snapshot(), a.Risk()
+		if math.IsNaN(sn.MaxMarginRatio) {
 			fail(step, "NaN margin ratio")
+		}
+		close := func(x, y float64) bool {
+			return x == y || math.Abs(x-y) <= 1e-9*math.Max(1, math.Max(math.Abs(x), math.Abs(y)))
+		}
+		if !close(r.MaintenanceMargin, sn.MaintenanceMargin.InexactFloat64()) ||
+			!close(r.UnrealizedPnL, sn.UnrealizedPnL.InexactFloat64()) ||
+			!close(r.MaxMarginRatio, sn.MaxMarginRatio) || !close(r.CrossMarginRatio, sn.CrossMarginRatio) {
+			fail(step, "Risk %+v disagrees with Snapshot %+v", r, sn)
+		}
+		if e := a.Equity(); !close(e, sn.MarginBalance.InexactFloat64()) {
+			fail(step, "Equity %v, Snapshot margin balance %s", e, sn.MarginBalance)
 		}
 	}
 	exact += a.exactDecisions
