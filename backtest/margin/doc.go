@@ -7,6 +7,13 @@
 // execution), and the records Liquidation and Snapshot. LiquidationPrice is Binance's
 // calculator.
 //
+// Typical use by an event loop: NewAccount with one Instrument per symbol (DefaultInstrument
+// and Book.Table supply defaults); SetMode and SetLeverage per symbol; CanOpen when an order
+// is placed and Apply when it fills; for each step of the mark path, NextLiquidation and, when
+// it reports one, Liquidate (then screen the rest of the path again); SetMark at the end of
+// the step; Fund at funding times; Equity and Risk (float64, no allocation) for per-bar
+// records, Snapshot (exact) for final ones; Check after every event in tests.
+//
 // Conventions: quantities are base units, signed (> 0 long); prices and money are USDT;
 // times are Unix milliseconds UTC; rates are fractions (0.0005 = 0.05%). Ledger values
 // (wallets, isolated margins, quantities, entry prices, realized PnL, fees, funding,
