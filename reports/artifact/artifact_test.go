@@ -243,3 +243,54 @@ func TestCSVQuoting(t *testing.T) {
 		t.Errorf("encoding/csv reads %d records: %v", len(recs), err)
 	}
 }
+
+// TestAtomicFailure: a write that fails half way leaves neither the target nor a temporary
+// file; an existing target keeps its old content.
+func TestAtomicFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "equity.csv")
+	boom := errors.New("disk full")
+	err := atomically(path, func(f *os.File) error {
+		f.WriteString("time,equity\n2025-")
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("left behind: %v", ents)
+	}
+	if err := WriteFileAtomic(path, []byte("old\n")); err != nil {
+		t.Fatal(err)
+	}
+	atomically(path, func(f *os.File) error { f.WriteString("new, half"); return boom })
+	if b, _ := os.ReadFile(path); string(b) != "old\n" {
+		t.Errorf("target changed to %q", b)
+	}
+}
+
+// FuzzReadTables: no input makes any table reader panic; failures are ErrMalformed.
+func FuzzReadTables(f *testing.F) {
+	f.Add(strings.Join(equityCols, ",") + "\n2025-10-10T21:00:00.000Z,1,1,0,1,0,NaN,0\n")
+	f.Add(strings.Join(fillCols, ",") + "\n2025-10-10T21:00:00.000Z,1,BTCUSDT,buy,0.1,100,0,0,false,false,\"a,b\"\n")
+	f.Add(strings.Join(liqCols, ",") + "\n2025-10-10T21:00:00Z,BTCUSDT,cross,-1,1,1,1,1,1,1,0,true,2\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		tables := []struct {
+			cols []string
+			row  func(*rowReader)
+		}{
+			{equityCols, func(r *rowReader) { readEquity(r) }},
+			{tradeCols, func(r *rowReader) { readTrade(r) }},
+			{fillCols, func(r *rowReader) { readFill(r) }},
+			{liqCols, func(r *rowReader) { readLiq(r) }},
+			{fundingCols, func(r *rowReader) { readFunding(r) }},
+			{rejectCols, func(r *rowReader) { readReject(r) }},
+			{barCols, func(r *rowReader) { readBar(r) }},
+		}
+		for _, tb := range tables {
+			if err := readCSV(strings.NewReader(in), "t.csv", tb.cols, tb.row); err != nil && !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error without ErrMalformed: %v", err)
+			}
+		}
+	})
+}
