@@ -301,3 +301,35 @@ func TestCascadeIndependentOfListingOrder(t *testing.T) {
 		t.Errorf("wallets %s %s", a.Wallet(), r.Wallet())
 	}
 }
+
+// Mixed modes: isolated positions never count toward the cross account, and a cross
+// liquidation leaves them alone. BTC isolated long 1 @ 60,000 at 50x (isolated 1,200, wallet
+// 2,000 − 1,230 = 770); ETH cross short 10 @ 3,000 at 50x (fee 15 → wallet 755). The cross
+// account holds ETH alone: 755 − 10(P − 3,000) = 0.004 × 10 P at P = 30,755/10.04 =
+// 3,063.2470, s = 0.6324701 on ETH 3,000 → 3,100. ETH closes at 3,063.2: realized −632 →
+// wallet 123, all of it the clearance fee (below 1.25% × 30,632 = 382.9). BTC keeps its
+// 1,200 and its LP 59,045.23.
+func TestScenarioMixedModes(t *testing.T) {
+	a := newAcct(t, "2000", Isolated, 50)
+	must(t, a.SetMode(1, Cross))
+	fill(t, a, 0, "1", "60000")
+	fill(t, a, 1, "-10", "3000")
+	eq(t, "wallet", a.Wallet(), "755")
+	from, to := []float64{nan, 3000}, []float64{nan, 3100}
+	s, ok := a.NextLiquidation(from, to)
+	if !ok || math.Abs(s-(30755.0/10.04-3000)/100) > 1e-12 {
+		t.Fatalf("s = %v %v", s, ok)
+	}
+	out := a.Liquidate(4, from, to, s, false, nil)
+	check(t, a)
+	if len(out) != 1 || out[0].Symbol != "ETHUSDT" || out[0].Cascade != 1 {
+		t.Fatalf("records %+v", out)
+	}
+	eq(t, "price", out[0].Price, "3063.2")
+	eq(t, "lost", out[0].MarginLost, "632")
+	eq(t, "fee", out[0].Fee, "123")
+	eq(t, "wallet", a.Wallet(), "0")
+	eq(t, "BTC isolated", a.Position(0).IsolatedWallet, "1200")
+	lp, _ := a.LiquidationPriceOf(0)
+	eq(t, "BTC LP", lp, "59045.2261306532663317")
+}
