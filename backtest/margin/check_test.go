@@ -61,3 +61,19 @@ func TestPositions(t *testing.T) {
 		break // early stop must not panic
 	}
 }
+
+// Open-order margin reduces the available balance (and, for isolated symbols, the addable
+// maximum): wallet 770 with an isolated BTC position; 100 reserved by ETH orders (isolated
+// symbol) leaves 670 of both.
+func TestOpenOrderMargin(t *testing.T) {
+	a := newAcct(t, "2000", Isolated, 50)
+	fill(t, a, 0, "1", "60000")
+	a.SetOpenOrders(1, 2, d("100"))
+	eq(t, "available", a.Available(), "670")
+	eq(t, "addable", a.MaxAddable(), "670")
+	isReject(t, a.SetMode(1, Cross), ErrModeChangeWithOrders)
+	a.SetOpenOrders(1, 0, d("0"))
+	must(t, a.SetMode(1, Cross))
+	eq(t, "available", a.Available(), "770")
+	check(t, a)
+}
