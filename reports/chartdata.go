@@ -16,6 +16,10 @@ import (
 // markers of the same panel.
 const Buckets = 1500
 
+// MaxChartRatio caps the margin ratios drawn: an account without equity left has an
+// unbounded ratio (the engine reports math.MaxFloat64), drawn at this value.
+const MaxChartRatio = 2
+
 // Values is a series of chart values; NaN is a gap and encodes as JSON null.
 type Values []float64
 
@@ -163,7 +167,7 @@ func Charts(runs ...*artifact.Run) []Panel {
 		eq, dd, mr := make([]float64, n), make([]float64, n), make([]float64, n)
 		peak := math.Inf(-1)
 		for i, p := range a.res.Equity {
-			t[i], eq[i], mr[i] = p.Time, p.Equity, p.MarginRatio
+			t[i], eq[i], mr[i] = p.Time, p.Equity, math.Min(p.MarginRatio, MaxChartRatio)
 			peak = math.Max(peak, p.Equity)
 			if peak > 0 {
 				dd[i] = -(peak - p.Equity) / peak

@@ -239,22 +239,26 @@ func formatMetric(m metrics.Metric, delta bool) cell {
 	}
 	v := m.Value
 	var s string
-	switch m.Kind {
-	case "money":
-		s = fmtMoney(v)
-	case "pct":
-		s = fmtPct(v)
-	case "count":
-		s = fmt.Sprintf("%.0f", v)
-	case "bool":
-		if delta {
-			s = fmt.Sprintf("%.0f", v)
-		} else if v != 0 {
-			s = "yes"
-		} else {
-			s = "no"
+	switch {
+	case math.Abs(v) >= 1e12: // an unbounded ratio (no equity left)
+		s = "∞"
+		if v < 0 {
+			s = "−∞"
 		}
-	case "hours":
+	case m.Kind == "money":
+		s = fmtMoney(v)
+	case m.Kind == "pct":
+		s = fmtPct(v)
+	case m.Kind == "count":
+		s = fmt.Sprintf("%.0f", v)
+	case m.Kind == "bool" && !delta:
+		s = "no"
+		if v != 0 {
+			s = "yes"
+		}
+	case m.Kind == "bool":
+		s = fmt.Sprintf("%.0f", v)
+	case m.Kind == "hours":
 		s = fmt.Sprintf("%.1f h", v)
 	default:
 		s = fmt.Sprintf("%.3f", v)

@@ -17,6 +17,7 @@ import (
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/reports/artifact"
 	"github.com/bt-backtest/bt/reports/internal/fixture"
+	"github.com/bt-backtest/bt/reports/metrics"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -299,5 +300,28 @@ func BenchmarkCharts(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Charts(r)
+	}
+}
+
+func TestFormatMetric(t *testing.T) {
+	for _, c := range []struct {
+		m           metrics.Metric
+		delta       bool
+		text, class string
+	}{
+		{metrics.Metric{Value: 12345.678, OK: true, Kind: "money", Better: 1}, false, "12,345.68", ""},
+		{metrics.Metric{Value: -1234567.5, OK: true, Kind: "money", Better: 1}, true, "−1,234,567.50", "neg"},
+		{metrics.Metric{Value: 0.1234, OK: true, Kind: "pct", Better: -1}, true, "+12.34 %", "neg"}, // more drawdown is worse
+		{metrics.Metric{Value: -0.5, OK: true, Kind: "pct", Better: -1}, true, "−50.00 %", "pos"},
+		{metrics.Metric{Value: 3, OK: true, Kind: "count"}, true, "+3", ""},
+		{metrics.Metric{Value: 1, OK: true, Kind: "bool", Better: -1}, false, "yes", ""},
+		{metrics.Metric{Value: 2.25, OK: true, Kind: "hours"}, false, "2.2 h", ""},
+		{metrics.Metric{Value: math.MaxFloat64, OK: true, Kind: "ratio", Better: -1}, false, "∞", ""},
+		{metrics.Metric{Value: 0.25, OK: false, Kind: "ratio"}, false, "—", "na"},
+	} {
+		got := formatMetric(c.m, c.delta)
+		if got.Text != c.text || got.Class != c.class {
+			t.Errorf("%+v delta=%v: got %q %q, want %q %q", c.m, c.delta, got.Text, got.Class, c.text, c.class)
+		}
 	}
 }

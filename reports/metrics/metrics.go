@@ -50,11 +50,12 @@ type AccountSummary struct {
 	WinRate      float64 `json:"win_rate"`      // trades with PnL > 0 / trades; 0 without trades
 	ProfitFactor float64 `json:"profit_factor"` // gross profit / gross loss; 0 without a losing trade
 
-	Fees            float64 `json:"fees"`             // trading fees of all fills (paid, positive)
+	Fees float64 `json:"fees"` // trading fees (paid, positive) of all fills but liquidation fills
+
 	Funding         float64 `json:"funding"`          // funding credited to the account (negative: paid)
 	Liquidations    int     `json:"liquidations"`     // liquidated positions
 	LiquidationLoss float64 `json:"liquidation_loss"` // margin lost in liquidations, clearance fees apart
-	ClearanceFees   float64 `json:"clearance_fees"`   // liquidation clearance fees
+	ClearanceFees   float64 `json:"clearance_fees"`   // liquidation clearance fees (Liquidation.Fee; the liquidation fill carries the same fee)
 	Ruined          bool    `json:"ruined"`
 	RuinTime        int64   `json:"ruin_time,omitempty"` // Unix ms
 
@@ -215,7 +216,9 @@ func SummarizeAccount(a *backtest.AccountResult) AccountSummary {
 
 	var fees, funding, loss, clear decimal.Decimal
 	for _, f := range a.Fills {
-		fees = fees.Add(f.Fee)
+		if !f.Liquidation { // a liquidation fill's fee is the clearance fee, counted apart
+			fees = fees.Add(f.Fee)
+		}
 	}
 	for _, f := range a.Funding {
 		funding = funding.Add(f.Amount)

@@ -69,7 +69,8 @@ func TestSummarizeAccountTiny(t *testing.T) {
 			{Symbol: "BTCUSDT", PnL: dec("-5"), MinLiqDistance: 0.05},
 			{Symbol: "ETHUSDT", PnL: dec("3"), MinLiqDistance: 0.5},
 		},
-		Fills: []backtest.FillRecord{{Fee: dec("0.1")}, {Fee: dec("0.2")}},
+		// the liquidation fill carries the clearance fee, which counts under clearance_fees only
+		Fills: []backtest.FillRecord{{Fee: dec("0.1")}, {Fee: dec("0.2")}, {Fee: dec("0.75"), Liquidation: true}},
 		Funding: []backtest.FundingPayment{
 			{Amount: dec("-0.3")}, {Amount: dec("0.05")},
 		},
