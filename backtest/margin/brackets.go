@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -137,7 +138,7 @@ func DefaultBook() *Book {
 	}
 	for _, s := range b.bySymbol[DefaultTableSymbol] {
 		if s.name == DefaultTableDate {
-			b.SetDefault(s.table, DefaultTableSymbol+" "+DefaultTableDate)
+			b.SetDefault(s.table, DefaultTableSymbol, DefaultTableDate)
 		}
 	}
 	return b
@@ -162,17 +163,14 @@ func LoadBook(r io.Reader) (*Book, error) {
 	return b, nil
 }
 
-// SetDefault sets the table used for symbols the book has no snapshot of; name describes it
-// in outputs. It panics if the table does not validate.
-func (b *Book) SetDefault(t Table, name string) {
+// SetDefault sets the table used for symbols the book has no snapshot of, described in
+// outputs by the symbol and snapshot date it was taken from (either may be empty). It panics
+// if the table does not validate.
+func (b *Book) SetDefault(t Table, symbol, date string) {
 	if err := t.Validate(); err != nil {
 		panic(err)
 	}
-	b.def, b.defName = t, name
-	b.defaultDate = ""
-	if len(name) >= 10 {
-		b.defaultDate = name[len(name)-10:]
-	}
+	b.def, b.defName, b.defaultDate = t, strings.TrimSpace(symbol+" "+date), date
 }
 
 // DefaultName describes the default table (e.g. "LINKUSDT 2024-10-24").

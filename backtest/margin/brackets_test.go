@@ -96,8 +96,13 @@ func TestBookTableByDate(t *testing.T) {
 	}
 	tb, date, ok := b.Table("PEPEUSDT", day("2025-01-01"))
 	link, _ := b.TableAt(DefaultTableSymbol, DefaultTableDate)
-	if ok || date != DefaultTableDate || len(tb) != len(link) || !tb[3].Floor.Equal(link[3].Floor) {
+	if ok || date != DefaultTableDate || len(tb) != len(link) || !tb[3].Floor.Equal(link[3].Floor) ||
+		b.DefaultName() != "LINKUSDT 2024-10-24" {
 		t.Errorf("unknown symbol: %s %v, want the %s default", date, ok, b.DefaultName())
+	}
+	b.SetDefault(link[:2], "MYTABLE", "")
+	if tb, date, ok := b.Table("PEPEUSDT", day("2025-01-01")); ok || date != "" || len(tb) != 2 || b.DefaultName() != "MYTABLE" {
+		t.Errorf("custom default: %d brackets, %q %v %q", len(tb), date, ok, b.DefaultName())
 	}
 }
 

@@ -77,3 +77,17 @@ func TestOpenOrderMargin(t *testing.T) {
 	eq(t, "available", a.Available(), "770")
 	check(t, a)
 }
+
+func TestAccessors(t *testing.T) {
+	a := newAcct(t, "100", Isolated, 7)
+	if a.Len() != 2 || a.Instrument(1).Symbol != "ETHUSDT" || a.Mode(0) != Isolated || a.Leverage(1) != 7 ||
+		Isolated.String() != "isolated" || Cross.String() != "cross" || !math.IsNaN(a.Mark(0)) {
+		t.Error("accessors")
+	}
+	if _, ok := a.LiquidationPriceOf(0); ok {
+		t.Error("LP of a flat symbol")
+	}
+	if e := a.Equity(); e != 100 {
+		t.Errorf("equity %v", e)
+	}
+}
