@@ -90,6 +90,12 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	}
 	same(t, "summary", s, metrics.Summarize(res))
 	same(t, "summary from read", metrics.Summarize(run.Result), metrics.Summarize(res))
+	// the tables' metrics are the same from summary.json as from the records
+	sum := metrics.Summarize(res)
+	for _, name := range []string{"isolated", "cross"} {
+		same(t, name+" liquidation metrics", s.Liquidation[name].Metrics(), sum.Liquidation[name].Metrics())
+		same(t, name+" account metrics", s.Accounts[name].Metrics(), sum.Accounts[name].Metrics())
+	}
 
 	// no temporary files left behind
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {

@@ -36,9 +36,10 @@ type LiquidationStats struct {
 
 	// Closest distance to liquidation (|mark − liq| / mark) per trade: the minimum and median
 	// over trades (liquidated trades count 0), and the per-trade values in trade order.
+	Trades         int       `json:"trades"` // round trips the distances cover
 	MinDistance    float64   `json:"min_distance"`
 	MedianDistance float64   `json:"median_distance"`
-	TradeDistances []float64 `json:"trade_distances,omitempty"`
+	TradeDistances []float64 `json:"-"` // per trade, in trade order (trades.csv has them as min_liq_distance)
 
 	MarginRatioMax float64 `json:"margin_ratio_max"`
 	MarginRatioP95 float64 `json:"margin_ratio_p95"` // nearest-rank 95th percentile of the equity points
@@ -95,8 +96,8 @@ func (s LiquidationStats) Metrics() []Metric {
 		{"entry_to_liquidation_min_h", "Entry→liquidation min (h)", hours(s.EntryToLiqMin), liq, "hours", 0},
 		{"entry_to_liquidation_median_h", "Entry→liquidation median (h)", hours(s.EntryToLiqMedian), liq, "hours", 0},
 		{"entry_to_liquidation_max_h", "Entry→liquidation max (h)", hours(s.EntryToLiqMax), liq, "hours", 0},
-		{"min_distance", "Closest distance to liq.", s.MinDistance, len(s.TradeDistances) > 0, "pct", 1},
-		{"median_distance", "Median closest distance", s.MedianDistance, len(s.TradeDistances) > 0, "pct", 1},
+		{"min_distance", "Closest distance to liq.", s.MinDistance, s.Trades > 0, "pct", 1},
+		{"median_distance", "Median closest distance", s.MedianDistance, s.Trades > 0, "pct", 1},
 		{"margin_ratio_max", "Margin ratio max", s.MarginRatioMax, true, "ratio", -1},
 		{"margin_ratio_p95", "Margin ratio p95", s.MarginRatioP95, true, "ratio", -1},
 		{"time_above_0_5", "Time ratio ≥ 0.5", frac(s.TimeAbove05), true, "pct", -1},
@@ -167,6 +168,7 @@ func Liquidations(a *backtest.AccountResult, start int64) LiquidationStats {
 		s.EntryToLiqMin, s.EntryToLiqMax = e2l[0], e2l[len(e2l)-1]
 		s.EntryToLiqMedian = medianInt(e2l)
 	}
+	s.Trades = len(a.Trades)
 	if len(s.TradeDistances) > 0 {
 		sd := append([]float64(nil), s.TradeDistances...)
 		sort.Float64s(sd)
@@ -268,7 +270,7 @@ type Paired struct {
 	IsolatedOnly int `json:"unmatched_isolated"` // entries only the isolated account made
 	CrossOnly    int `json:"unmatched_cross"`    // entries only the cross account made
 
-	Rows []PairedRow `json:"rows,omitempty"` // one per matched entry, by entry time then symbol
+	Rows []PairedRow `json:"-"` // one per matched entry, by entry time then symbol (not in summary.json)
 }
 
 // PairedRow is one entry present in both accounts.
