@@ -111,14 +111,13 @@ func (r *priceRecorder) add(b backtest.Bar) {
 		b.Time = b.Time / r.width * r.width
 		bars = append(bars, b)
 	}
+	r.bySym[b.Symbol] = bars
 	if len(bars) > r.limit {
 		r.width *= 2
 		for s, bs := range r.bySym {
 			r.bySym[s] = rebucket(bs, r.width)
 		}
-		bars = rebucket(bars, r.width)
 	}
-	r.bySym[b.Symbol] = bars
 }
 
 func merge(dst *backtest.Bar, b backtest.Bar) {

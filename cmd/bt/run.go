@@ -171,6 +171,16 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	if err != nil {
 		return usageErr(err)
 	}
+	// Files the strategy read (a replay's trade log) are inputs too.
+	for _, k := range sortedKeys(x.Strategy.Params) {
+		if v := x.Strategy.Params[k]; isPathParam(k) && v != "" {
+			sum, err := hashFile(v)
+			if err != nil {
+				return usageErr(fmt.Errorf("strategy.params.%s: %w", k, err))
+			}
+			files = append(files, artifact.DataFile{Path: v, SHA256: sum})
+		}
+	}
 	man := artifact.Manifest{
 		Version:     version(),
 		Seed:        x.Seed,
@@ -363,6 +373,20 @@ func (d *dataSource) hashFiles(paths []string) ([]artifact.DataFile, error) {
 		out = append(out, artifact.DataFile{Path: name, SHA256: hex.EncodeToString(h.Sum(nil))})
 	}
 	return out, nil
+}
+
+// hashFile returns the hex sha256 of the file at path.
+func hashFile(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // printSummary prints the accounts side by side (isolated | cross | Δ | mixes): the metrics,
