@@ -83,10 +83,12 @@ type RowError struct {
 	Err   error
 }
 
+// Error formats the fault as "file: row N: field F: cause".
 func (e *RowError) Error() string {
 	return fmt.Sprintf("%s: row %d: field %s: %v", e.File, e.Row, e.Field, e.Err)
 }
 
+// Unwrap returns the cause, one of the sentinels above or an importer's own.
 func (e *RowError) Unwrap() error { return e.Err }
 
 // maxTime is 9999-12-31T23:59:59.999Z in Unix ms.

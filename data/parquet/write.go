@@ -47,6 +47,7 @@ type ConflictError struct {
 	New    float64
 }
 
+// Error names the series, the time (RFC 3339) and the first differing field.
 func (e *ConflictError) Error() string {
 	return fmt.Sprintf("parquet: %v at %s: field %s: stored %v, new %v: conflicting duplicate",
 		e.Series, time.UnixMilli(e.Time).UTC().Format(time.RFC3339), e.Field, e.Stored, e.New)
