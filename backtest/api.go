@@ -91,26 +91,28 @@ type EquityPoint struct {
 	UnrealizedPnL     float64
 	MarginBalance     float64
 	MaintenanceMargin float64
-	MarginRatio       float64 // highest of cross ratio and isolated positions' ratios
+	MarginRatio       float64 // highest of cross ratio and isolated positions' ratios; math.MaxFloat64 for a non-positive balance
 	Drawdown          float64 // fraction below the running equity peak
 }
 
 // FillRecord is one execution.
 type FillRecord struct {
 	Time        int64
-	OrderID     OrderID
+	OrderID     OrderID // 0 for a liquidation
 	Symbol      string
 	Side        Side
 	Qty         decimal.Decimal // > 0
 	Price       decimal.Decimal
-	Fee         decimal.Decimal
+	Fee         decimal.Decimal // trading fee, or the clearance fee of a liquidation
 	RealizedPnL decimal.Decimal // credited to the account: after an insurance-fund draw, if any
 	Maker       bool
 	Liquidation bool
 	Tag         string
 }
 
-// Trade is one round trip of a position, from flat to flat.
+// Trade is one round trip of a position, from flat to flat (a flip closes one and opens the
+// next). AccountResult.Trades holds the closed ones; a position still open at the end is in
+// AccountResult.Positions.
 type Trade struct {
 	Symbol         string
 	Mode           margin.Mode
@@ -118,13 +120,13 @@ type Trade struct {
 	EntryTime      int64
 	ExitTime       int64
 	Qty            decimal.Decimal // largest absolute size held
-	EntryPrice     decimal.Decimal
-	ExitPrice      decimal.Decimal
+	EntryPrice     decimal.Decimal // quantity-weighted average of the opening fills
+	ExitPrice      decimal.Decimal // quantity-weighted average of the closing fills
 	PnL            decimal.Decimal // realized, fees and funding included
 	Fees           decimal.Decimal
 	Funding        decimal.Decimal
 	Liquidated     bool
-	MinLiqDistance float64 // closest |mark − liquidation price| / mark seen while open
+	MinLiqDistance float64 // closest |mark − liquidation price| / mark seen at the bar closes while open (float estimate; 1 when never measured or no liquidation price)
 }
 
 // FundingPayment is one funding settlement on an open position.
