@@ -30,7 +30,7 @@ const (
 func WritePNG(w io.Writer, p Panel) error {
 	pl := plot.New()
 	pl.Title.Text = p.Title
-	pl.X.Tick.Marker = plot.TimeTicks{Format: "2006-01-02\n15:04", Time: plot.UTCUnixTime}
+	pl.X.Tick.Marker = utcTicks{}
 	pl.X.Label.Text = "UTC"
 	pl.Legend.Top = true
 	pl.Legend.Left = true
@@ -101,29 +101,44 @@ func WritePNG(w io.Writer, p Panel) error {
 	return err
 }
 
-// utcTicks places time ticks at round UTC steps (hours, days, weeks, months) on an axis of
-// Unix seconds.
+// utcTicks places time ticks at round UTC steps on an axis of Unix seconds: hours, days,
+// weeks, or calendar months (about 5 to 10 labelled ticks).
 type utcTicks struct{}
 
-var tickSteps = []int64{3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400, 91 * 86400, 182 * 86400, 365 * 86400}
+var tickSteps = []int64{3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400, 14 * 86400}
 
-// Ticks returns about 6 to 12 labelled ticks.
+// Ticks returns the ticks between min and max.
 func (utcTicks) Ticks(min, max float64) []plot.Tick {
 	lo, hi := int64(math.Ceil(min)), int64(math.Floor(max))
-	step := tickSteps[len(tickSteps)-1]
-	for _, s := range tickSteps {
-		if (hi-lo)/s <= 10 {
-			step = s
+	var ts []plot.Tick
+	for _, step := range tickSteps {
+		if (hi-lo)/step > 10 {
+			continue
+		}
+		layout := "01-02 15:04"
+		if step >= 86400 {
+			layout = "2006-01-02"
+		}
+		for t := (lo + step - 1) / step * step; t <= hi; t += step {
+			ts = append(ts, plot.Tick{Value: float64(t), Label: time.Unix(t, 0).UTC().Format(layout)})
+		}
+		return ts
+	}
+	// calendar months: every k-th month start
+	start, end := time.Unix(lo, 0).UTC(), time.Unix(hi, 0).UTC()
+	months := (end.Year()-start.Year())*12 + int(end.Month()-start.Month())
+	k := 12
+	for _, c := range []int{1, 2, 3, 6} {
+		if months/c <= 10 {
+			k = c
 			break
 		}
 	}
-	layout := "01-02 15:04"
-	if step >= 86400 {
-		layout = "2006-01-02"
-	}
-	var ts []plot.Tick
-	for t := (lo + step - 1) / step * step; t <= hi; t += step {
-		ts = append(ts, plot.Tick{Value: float64(t), Label: time.Unix(t, 0).UTC().Format(layout)})
+	for m := time.Date(start.Year(), start.Month(), 1, 0, 0, 0, 0, time.UTC); !m.After(end); m = m.AddDate(0, 1, 0) {
+		if m.Before(start) || (int(m.Month())-1)%k != 0 {
+			continue
+		}
+		ts = append(ts, plot.Tick{Value: float64(m.Unix()), Label: m.Format("2006-01-02")})
 	}
 	return ts
 }

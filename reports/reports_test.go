@@ -325,3 +325,25 @@ func TestFormatMetric(t *testing.T) {
 		}
 	}
 }
+
+func TestUTCTicks(t *testing.T) {
+	labels := func(lo, hi string) string {
+		a, _ := artifact.ParseTime(lo)
+		b, _ := artifact.ParseTime(hi)
+		var out []string
+		for _, tk := range (utcTicks{}).Ticks(float64(a/1000), float64(b/1000)) {
+			out = append(out, tk.Label)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, c := range []struct{ lo, hi, want string }{
+		{"2025-10-10T20:10:00Z", "2025-10-10T23:59:00Z", "10-10 21:00 10-10 22:00 10-10 23:00"},
+		{"2025-10-08T00:00:00Z", "2025-10-12T00:00:00Z", "10-08 00:00 10-08 12:00 10-09 00:00 10-09 12:00 10-10 00:00 10-10 12:00 10-11 00:00 10-11 12:00 10-12 00:00"},
+		{"2025-05-02T00:00:00Z", "2026-02-20T00:00:00Z", "2025-06-01 2025-07-01 2025-08-01 2025-09-01 2025-10-01 2025-11-01 2025-12-01 2026-01-01 2026-02-01"},
+		{"2020-01-15T00:00:00Z", "2025-01-01T00:00:00Z", "2020-07-01 2021-01-01 2021-07-01 2022-01-01 2022-07-01 2023-01-01 2023-07-01 2024-01-01 2024-07-01 2025-01-01"},
+	} {
+		if got := labels(c.lo, c.hi); got != c.want {
+			t.Errorf("%s..%s:\n got %s\nwant %s", c.lo, c.hi, got, c.want)
+		}
+	}
+}
