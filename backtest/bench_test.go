@@ -62,11 +62,14 @@ func (s *loopSource) Next() bool {
 
 // holder buys 0.5 of every symbol once and holds: positions stay open, so every bar marks,
 // screens and values them.
-type holder struct{ done map[string]bool }
+type holder struct{ done []bool }
 
 func (h *holder) OnBar(br *Broker, b Bar) error {
-	if !h.done[b.Symbol] {
-		h.done[b.Symbol] = true
+	if h.done == nil {
+		h.done = make([]bool, len(br.Symbols()))
+	}
+	if !h.done[b.ID] {
+		h.done[b.ID] = true
 		br.Submit(Order{Symbol: b.Symbol, Side: Buy, Type: Market, Qty: d("0.5")})
 	}
 	return nil
@@ -126,7 +129,7 @@ func BenchmarkRun(b *testing.B) {
 		new  func() Strategy
 	}{
 		{"noop", func() Strategy { return StrategyFunc(func(*Broker, Bar) error { return nil }) }},
-		{"hold", func() Strategy { return &holder{done: map[string]bool{}} }},
+		{"hold", func() Strategy { return &holder{} }},
 		{"smacross", func() Strategy { return smaCross{} }},
 	}
 	for _, st := range strats {
@@ -145,7 +148,7 @@ func BenchmarkRunParallel(b *testing.B) {
 	for _, nsym := range []int{1, 15} {
 		setups := benchSetups[2]
 		b.Run(fmt.Sprintf("hold/sym=%d/acct=%d", nsym, len(setups)), func(b *testing.B) {
-			benchRun(b, nsym, setups, true, func() Strategy { return &holder{done: map[string]bool{}} })
+			benchRun(b, nsym, setups, true, func() Strategy { return &holder{} })
 		})
 	}
 }

@@ -165,6 +165,12 @@ func TestPermutationAndParallelChangeNothing(t *testing.T) {
 // The margin ledger's own invariants hold at the end.
 func TestRecordsConserveMoney(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
+	open := 0
+	defer func() {
+		if open == 0 {
+			t.Error("no account ends with open positions: the equity-point check is void")
+		}
+	}()
 	for seed := uint64(1); seed <= 4; seed++ {
 		k, m, f := market(seed, symbols, 300)
 		cfg := chaosConfig(symbols, false)
@@ -182,6 +188,22 @@ func TestRecordsConserveMoney(t *testing.T) {
 			}
 			if got := a.Final.Wallet.Add(a.Final.IsolatedWallets); !got.Equal(sum) {
 				t.Errorf("seed %d %s: wallets %s, records say %s (diff %s)", seed, a.Name, got, sum, got.Sub(sum))
+			}
+			open += len(a.Positions)
+			// the float shadows behind the equity curve agree with the exact ledger
+			e := a.Equity[len(a.Equity)-1]
+			near := func(what string, got float64, want decimal.Decimal) {
+				w := want.InexactFloat64()
+				if math.Abs(got-w) > 1e-9*math.Max(1, math.Abs(w)) {
+					t.Errorf("seed %d %s: last equity point %s = %v, ledger says %v", seed, a.Name, what, got, w)
+				}
+			}
+			near("Equity", e.Equity, a.Final.MarginBalance)
+			near("Wallet", e.Wallet, a.Final.Wallet.Add(a.Final.IsolatedWallets))
+			near("UnrealizedPnL", e.UnrealizedPnL, a.Final.UnrealizedPnL)
+			near("MaintenanceMargin", e.MaintenanceMargin, a.Final.MaintenanceMargin)
+			if r := a.Final.MaxMarginRatio; !math.IsInf(r, 0) && math.Abs(e.MarginRatio-r) > 1e-9 {
+				t.Errorf("seed %d %s: last margin ratio %v, ledger says %v", seed, a.Name, e.MarginRatio, r)
 			}
 			for _, tr := range a.Trades {
 				if tr.ExitTime < tr.EntryTime || tr.Qty.Sign() <= 0 || !(tr.MinLiqDistance >= 0) {
