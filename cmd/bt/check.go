@@ -23,7 +23,8 @@ func newCheckCmd(e *env) *cobra.Command {
 		Use:   "check RUN_DIR --baseline DIR|summary.json",
 		Short: "Regression gate: exit 1 when a run's fingerprints or metrics drift from a baseline",
 		Long: `Compares the summary.json of RUN_DIR with a baseline summary.json (or the one in a baseline run
-directory), account by account: fingerprints and other text must be equal; numbers may differ by
+directory), account by account (its metrics and its liquidation statistics, shown as
+liquidation.<name>): fingerprints and other text must be equal; numbers may differ by
 at most --rtol relative to the larger magnitude (or --atol absolute, for values near zero).
 Exits 1 and prints a diff (metric, baseline, current, relative difference) on drift, 0 otherwise.
 Metrics new in the run and absent from the baseline are listed but are not drift.`,
@@ -69,7 +70,25 @@ Metrics new in the run and absent from the baseline are listed but are not drift
 
 // summaryDoc is summary.json decoded generically, so that bt check works with any metric set.
 type summaryDoc struct {
-	Accounts map[string]map[string]any `json:"accounts"`
+	Accounts    map[string]map[string]any `json:"accounts"`
+	Liquidation map[string]map[string]any `json:"liquidation"`
+}
+
+// metricsOf returns every compared value of one account: its metrics and, prefixed with
+// "liquidation.", its liquidation statistics.
+func (d *summaryDoc) metricsOf(account string) (map[string]any, bool) {
+	a, ok := d.Accounts[account]
+	if !ok {
+		return nil, false
+	}
+	out := make(map[string]any, len(a))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range d.Liquidation[account] {
+		out["liquidation."+k] = v
+	}
+	return out, true
 }
 
 // readSummary reads path (a summary.json, or a run directory holding one).
@@ -143,8 +162,8 @@ func accountNames(m map[string]map[string]any) []string {
 func compareSummaries(base, cur *summaryDoc, rtol, atol float64) checkReport {
 	rep := checkReport{RTol: rtol, ATol: atol, Diffs: []checkDiff{}}
 	for _, acc := range accountNames(base.Accounts) {
-		b := base.Accounts[acc]
-		c, ok := cur.Accounts[acc]
+		b, _ := base.metricsOf(acc)
+		c, ok := cur.metricsOf(acc)
 		if !ok {
 			rep.Diffs = append(rep.Diffs, checkDiff{Account: acc, Metric: "(account)", Baseline: "present", Current: "missing"})
 			continue
@@ -176,7 +195,8 @@ func compareSummaries(base, cur *summaryDoc, rtol, atol float64) checkReport {
 	return rep
 }
 
-// compareValue reports whether cv drifted from bv, with the relative difference for numbers.
+// compareValue reports whether cv drifted from bv, with the relative difference for numbers
+// (the largest one for arrays of numbers).
 func compareValue(bv, cv any, rtol, atol float64) (relDiff any, drift bool) {
 	bf, bNum := bv.(float64)
 	cf, cNum := cv.(float64)
@@ -187,12 +207,27 @@ func compareValue(bv, cv any, rtol, atol float64) (relDiff any, drift bool) {
 		if scale > 0 {
 			rel = diff / scale
 		}
-		if diff <= atol || rel <= rtol {
-			return rel, false
-		}
-		return rel, true
+		return rel, diff > atol && rel > rtol
 	}
-	if bNum != cNum {
+	ba, bArr := bv.([]any)
+	ca, cArr := cv.([]any)
+	if bArr && cArr {
+		if len(ba) != len(ca) {
+			return nil, true
+		}
+		worst := 0.0
+		for i := range ba {
+			d, drift := compareValue(ba[i], ca[i], rtol, atol)
+			if drift {
+				return d, true
+			}
+			if f, ok := d.(float64); ok {
+				worst = math.Max(worst, f)
+			}
+		}
+		return worst, false
+	}
+	if bNum != cNum || bArr != cArr {
 		return nil, true
 	}
 	bj, _ := json.Marshal(bv)
@@ -235,6 +270,9 @@ func fmtAny(v any) string {
 		return "null"
 	default:
 		b, _ := json.Marshal(x)
+		if len(b) > 60 {
+			return string(b[:57]) + "..."
+		}
 		return string(b)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,6 +112,27 @@ func TestCheckRealRuns(t *testing.T) {
 	base := writeFile(t, filepath.Join(t.TempDir(), "summary.json"), string(nb))
 	out, _ := mustBT(t, 1, "check", dir, "--baseline", base)
 	if !strings.Contains(out, "final_equity") {
+		t.Errorf("diff:\n%s", out)
+	}
+}
+
+func TestCheckLiquidationStats(t *testing.T) {
+	dir := t.TempDir()
+	withLiq := func(count int, dists string) string {
+		return strings.Replace(baselineSummary, `"delta"`, `"liquidation": {"isolated": {"count": `+strconv.Itoa(count)+`, "trade_distances": [`+dists+`]}, "cross": {"count": 0}},
+  "delta"`, 1)
+	}
+	base := writeFile(t, filepath.Join(dir, "base.json"), withLiq(2, "0.1, 0.2"))
+	writeFile(t, filepath.Join(dir, "same", "summary.json"), withLiq(2, "0.1, 0.2"))
+	mustBT(t, 0, "check", filepath.Join(dir, "same"), "--baseline", base)
+	writeFile(t, filepath.Join(dir, "count", "summary.json"), withLiq(3, "0.1, 0.2"))
+	out, _ := mustBT(t, 1, "check", filepath.Join(dir, "count"), "--baseline", base)
+	if !strings.Contains(out, "liquidation.count") {
+		t.Errorf("diff:\n%s", out)
+	}
+	writeFile(t, filepath.Join(dir, "dist", "summary.json"), withLiq(2, "0.1, 0.25"))
+	out, _ = mustBT(t, 1, "check", filepath.Join(dir, "dist"), "--baseline", base)
+	if !strings.Contains(out, "liquidation.trade_distances") {
 		t.Errorf("diff:\n%s", out)
 	}
 }
