@@ -305,9 +305,6 @@ func Store(st *parquet.Store, opt Options) (*Report, error) {
 }
 
 func ts(ms int64) string {
-	if ms == 0 {
-		return "-"
-	}
 	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04Z")
 }
 
@@ -325,7 +322,11 @@ func (r *Report) WriteText(w io.Writer) error {
 		if s.MarkDivergence != nil && s.MarkDivergence.Compared > 0 {
 			div = fmt.Sprintf("%.3f%%", 100*s.MarkDivergence.Max)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", name, s.Rows, ts(s.First), ts(s.Last),
+		first, last := "-", "-"
+		if s.Rows > 0 {
+			first, last = ts(s.First), ts(s.Last)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\n", name, s.Rows, first, last,
 			s.GapCount, s.MissingBars, s.Duplicates, s.OutOfOrder+s.Misaligned, s.OHLCViolations, s.ZeroVolume, move, div)
 	}
 	if err := tw.Flush(); err != nil {
