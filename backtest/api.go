@@ -150,8 +150,8 @@ type Reject struct {
 
 // AccountResult is everything one account produced.
 type AccountResult struct {
-	Name         string // "isolated", "cross", or the mix's name
-	Modes        map[string]margin.Mode
+	Name         string                 // "isolated", "cross", or the mix's name
+	Modes        map[string]margin.Mode // per symbol, as the setup started them (strategies may change them)
 	Equity       []EquityPoint
 	Fills        []FillRecord
 	Trades       []Trade
