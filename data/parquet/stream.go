@@ -182,7 +182,7 @@ func (c *cursor) close() { c.closeFile(); c.head = noTime }
 
 // StreamOptions selects what Stream replays.
 type StreamOptions struct {
-	Symbols  []string // nil: every symbol that has klines at Interval
+	Symbols  []string // nil or empty: every symbol that has klines at Interval
 	Interval string   // kline interval, e.g. "1h"; "" picks the only one (error if several)
 	Start    int64    // Unix ms, inclusive; 0: from the start
 	End      int64    // Unix ms, exclusive; 0: to the end
@@ -214,7 +214,7 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 	var klines []data.Series
 	for _, sr := range all {
 		if sr.Kind != data.KindKlines || (opt.Source != "" && sr.Source != opt.Source) ||
-			(opt.Interval != "" && sr.Interval != opt.Interval) || (opt.Symbols != nil && !want[sr.Symbol]) {
+			(opt.Interval != "" && sr.Interval != opt.Interval) || (len(opt.Symbols) > 0 && !want[sr.Symbol]) {
 			continue
 		}
 		klines = append(klines, sr)
