@@ -67,12 +67,12 @@ type partReader struct {
 	fields []int
 }
 
-// openPart opens name in fsys and prepares to decode fields. Fields in need must exist;
-// fields in opt are decoded when present.
-func openPart(fsys fs.FS, name string, need, opt []int) (*partReader, error) {
-	f, err := fsys.Open(name)
+// openPart opens path in fsys and prepares to decode fields; errors call the file name.
+// Fields in need must exist; fields in opt are decoded when present.
+func openPart(fsys fs.FS, path, name string, need, opt []int) (*partReader, error) {
+	f, err := fsys.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("parquet: %w", err)
+		return nil, fmt.Errorf("parquet: %s: %w", name, err)
 	}
 	pr, err := newPartReader(f, name, need, opt)
 	if err != nil {

@@ -1,7 +1,6 @@
 package parquet
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -107,12 +106,11 @@ func (c *cursor) fill() {
 			case c.funding:
 				need, opt = fundNeed, fundOpt
 			}
-			pr, err := openPart(c.fsys, p.path, need, opt)
+			pr, err := openPart(c.fsys, p.path, c.display(p.path), need, opt)
 			if err != nil {
-				c.err = rename(err, p.path, c.display(p.path))
+				c.err = err
 				return
 			}
-			pr.name = c.display(p.path)
 			if err := pr.checkMeta(c.sr); err != nil {
 				pr.Close()
 				c.err = err
@@ -158,17 +156,6 @@ func (c *cursor) fill() {
 			return
 		}
 	}
-}
-
-func rename(err error, from, to string) error {
-	if from == to {
-		return err
-	}
-	var re *data.RowError
-	if errors.As(err, &re) {
-		return err
-	}
-	return fmt.Errorf("%w (%s)", err, to)
 }
 
 func (c *cursor) closeFile() {
