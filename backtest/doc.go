@@ -70,7 +70,12 @@
 // With Config.StopOnLiquidation the same happens after the first liquidation (open positions
 // stay, marked and liquidatable).
 //
+// For tests and examples, NewSliceSource replays batches held in memory; OHLC and ParseSeries
+// build bars ("100 100+1x2 _ 95/96/80/90") and Batches groups bars and funding by time.
+//
 // Determinism: no wall clock, no global random state, no map iteration reaches the output;
+// float products that feed a sum are converted explicitly (float64(x*y)) so that no platform
+// fuses them into FMA instructions;
 // OrderIDs count from 1 per account; with Config.Parallel the accounts run on a worker pool,
 // in chunks of timestamps, and the results are identical to a sequential run.
 // AccountResult.Fingerprint hashes the canonical log (AccountResult.CanonicalLog) of fills,
