@@ -55,7 +55,7 @@
 // Orders fill in full: there are no partial fills and no volume or order-book limits. Fill
 // times are the bar's open time T; the order within a bar is the path's.
 //
-// Placement checks: unknown symbol or malformed order (ErrInvalidOrder), no bar yet
+// Placement checks: unknown symbol (ErrUnknownSymbol), malformed order (ErrInvalidOrder), no bar yet
 // (ErrNoPrice), reduce-only on a flat or same-side position (margin.ErrReduceOnly), a post-only
 // limit that would take (ErrPostOnly), a stop that would trigger at once (ErrWouldTrigger), and
 // the ledger's filters and initial margin via margin.Account.CanOpen at the last close (market),
