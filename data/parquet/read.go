@@ -98,7 +98,7 @@ func newPartReader(f fs.File, name string, need, opt []int) (*partReader, error)
 	}
 	pf, err := openFileSafe(ra, st.Size())
 	if err != nil {
-		return nil, fmt.Errorf("parquet: %s: %w: %v", name, ErrCorrupt, err)
+		return nil, fmt.Errorf("%s: %w: %v", name, ErrCorrupt, err)
 	}
 	pr := &partReader{name: name, closer: f, pf: pf, scale: 1}
 	for i := range pr.col {
@@ -112,16 +112,16 @@ func newPartReader(f fs.File, name string, need, opt []int) (*partReader, error)
 		leaf, ok := pf.Schema().Lookup(col)
 		if !ok {
 			if required {
-				return fmt.Errorf("parquet: %s: field %s: %w", name, fieldNames[fld], ErrMissingColumn)
+				return fmt.Errorf("%s: field %s: %w", name, fieldNames[fld], ErrMissingColumn)
 			}
 			return nil
 		}
 		if leaf.MaxRepetitionLevel > 0 {
-			return fmt.Errorf("parquet: %s: field %s: %w: repeated", name, fieldNames[fld], ErrColumnType)
+			return fmt.Errorf("%s: field %s: %w: repeated", name, fieldNames[fld], ErrColumnType)
 		}
 		kind := leaf.Node.Type().Kind()
 		if kind != fieldKinds[fld] && !(fld == fIntervalHours && kind == pq.Int64) {
-			return fmt.Errorf("parquet: %s: field %s: %w: %v, want %v", name, fieldNames[fld], ErrColumnType, kind, fieldKinds[fld])
+			return fmt.Errorf("%s: field %s: %w: %v, want %v", name, fieldNames[fld], ErrColumnType, kind, fieldKinds[fld])
 		}
 		if fld == fTime {
 			if lt := leaf.Node.Type().LogicalType(); lt != nil {
@@ -171,7 +171,7 @@ func (pr *partReader) Close() error { return pr.closer.Close() }
 func (pr *partReader) checkMeta(s data.Series) error {
 	for k, want := range map[string]string{"symbol": s.Symbol, "kind": string(s.Kind), "interval": s.Interval, "source": s.Source} {
 		if got, ok := pr.meta[k]; ok && got != want {
-			return fmt.Errorf("parquet: %s: metadata %s=%q, want %q: %w", pr.name, k, got, want, ErrMetadata)
+			return fmt.Errorf("%s: metadata %s=%q, want %q: %w", pr.name, k, got, want, ErrMetadata)
 		}
 	}
 	return nil
@@ -185,7 +185,7 @@ func (pr *partReader) next(b *block) (err error) {
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("parquet: %s: row group %d: %w: %v", pr.name, pr.rg, ErrCorrupt, r)
+			err = fmt.Errorf("%s: row group %d: %w: %v", pr.name, pr.rg, ErrCorrupt, r)
 		}
 	}()
 	if pr.rg > 0 {
@@ -263,11 +263,11 @@ func (pr *partReader) readColumn(b *block, fld int, chunk pq.ColumnChunk) error 
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("parquet: %s: field %s: %w: %v", pr.name, fieldNames[fld], ErrCorrupt, err)
+			return fmt.Errorf("%s: field %s: %w: %v", pr.name, fieldNames[fld], ErrCorrupt, err)
 		}
 		if p.NumNulls() > 0 {
 			pq.Release(p)
-			return fmt.Errorf("parquet: %s: field %s: %w", pr.name, fieldNames[fld], ErrNull)
+			return fmt.Errorf("%s: field %s: %w", pr.name, fieldNames[fld], ErrNull)
 		}
 		if p.Dictionary() != nil {
 			err = pr.readSlow(b, fld, p)
@@ -321,7 +321,7 @@ func (pr *partReader) readSlow(b *block, fld int, p pq.Page) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("parquet: %s: field %s: %w: %v", pr.name, fieldNames[fld], ErrCorrupt, err)
+			return fmt.Errorf("%s: field %s: %w: %v", pr.name, fieldNames[fld], ErrCorrupt, err)
 		}
 	}
 }
