@@ -317,7 +317,7 @@ func (a *account) step(b *Batch) error {
 			return fmt.Errorf("%w: account %s, %s bar %d: %w", ErrStrategyFailed, a.setup.Name, b.Bars[k].Symbol, b.Bars[k].Time, err)
 		}
 	}
-	if a.onStep != nil && !a.stopped {
+	if a.onStep != nil && !a.stopped && len(b.Bars) > 0 {
 		if err := a.onStep.OnStep(&a.br, a.end); err != nil {
 			return fmt.Errorf("%w: account %s, step %d: %w", ErrStrategyFailed, a.setup.Name, t, err)
 		}
@@ -388,16 +388,22 @@ func (a *account) record() {
 	if a.peak > 0 {
 		dd = (a.peak - eq) / a.peak
 	}
-	if len(a.eqBlock) == cap(a.eqBlock) {
-		if a.eqBlock != nil {
-			a.eqBlocks = append(a.eqBlocks, a.eqBlock)
-		}
-		a.eqBlock = make([]EquityPoint, 0, equityBlock)
-	}
-	a.eqBlock = append(a.eqBlock, EquityPoint{
+	pt := EquityPoint{
 		Time: a.end, Equity: eq, Wallet: wallet, UnrealizedPnL: eq - wallet, MarginBalance: eq,
 		MaintenanceMargin: mm, MarginRatio: ratio, Drawdown: dd,
-	})
+	}
+	if n := len(a.eqBlock); n > 0 && a.eqBlock[n-1].Time == pt.Time {
+		// a timestamp without bars (funding only) at the previous bar's close: one point per time
+		a.eqBlock[n-1] = pt
+	} else {
+		if len(a.eqBlock) == cap(a.eqBlock) {
+			if a.eqBlock != nil {
+				a.eqBlocks = append(a.eqBlocks, a.eqBlock)
+			}
+			a.eqBlock = make([]EquityPoint, 0, equityBlock)
+		}
+		a.eqBlock = append(a.eqBlock, pt)
+	}
 	if !a.res.Ruined && (eq <= 1e-9 || a.nOpen == 0 && wallet < a.ruinWallet) {
 		a.res.Ruined, a.res.RuinTime = true, a.end
 		a.stop()

@@ -49,8 +49,10 @@
 //     the symbol's open orders are then cancelled. Stop-loss and take-profit orders attached
 //     to an entry are placed when it fills and can trigger later on the same path; when one
 //     fills the other is cancelled, and both are cancelled when the position closes or flips.
-//  4. An EquityPoint per account, then the strategy: OnBar for every bar of T in symbol order,
-//     then OnStep. Orders it places fill no earlier than the next bar.
+//  4. An EquityPoint per account at the bars' close (a timestamp without bars, funding only,
+//     updates the point of that time instead of adding one), then the strategy: OnBar for
+//     every bar of T in symbol order, then OnStep. Orders it places fill no earlier than the
+//     next bar.
 //
 // Orders fill in full: there are no partial fills and no volume or order-book limits. Fill
 // times are the bar's open time T; the order within a bar is the path's.

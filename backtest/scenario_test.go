@@ -491,3 +491,34 @@ func TestNoTradingTheGapBeforeArrival(t *testing.T) {
 		}
 	}
 }
+
+// A funding event at a timestamp without bars (here at the close of the last bar) is paid,
+// updates the equity point of that time instead of adding a second one, and calls no OnStep.
+// Long 10 from bar 1's open (100); funding 0.001 at t0+2h on the last mark, the close 100:
+// −1.
+func TestFundingOnlyTimestamp(t *testing.T) {
+	bars := OHLC("AAA", t0, hr, [4]float64{100, 100.5, 99.5, 100}, [4]float64{100, 101, 99, 100})
+	f := []Funding{{Symbol: "AAA", Time: t0 + 2*hr, Rate: 0.001}}
+	steps := 0
+	res := run(t, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(bars, nil, f)), func() Strategy {
+		return &stepCounter{script: script{at: map[int][]Order{0: {buy("AAA", "10")}}}, steps: &steps}
+	})
+	for _, a := range res.Accounts {
+		if len(a.Funding) != 1 || !a.Funding[0].Amount.Equal(d("-1")) {
+			t.Errorf("%s: funding %+v", a.Name, a.Funding)
+		}
+		if len(a.Equity) != 2 || a.Equity[1].Time != t0+2*hr || a.Equity[1].Equity != 999 {
+			t.Errorf("%s: equity %+v", a.Name, a.Equity)
+		}
+	}
+	if steps != 4 {
+		t.Errorf("%d OnStep calls, want 2 per account", steps)
+	}
+}
+
+type stepCounter struct {
+	script
+	steps *int
+}
+
+func (s *stepCounter) OnStep(*Broker, int64) error { *s.steps++; return nil }
