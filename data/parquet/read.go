@@ -229,7 +229,7 @@ func (pr *partReader) next(b *block) (err error) {
 			got = len(b.i32[fld])
 		}
 		if int64(got) != n {
-			return fmt.Errorf("parquet: %s: row group %d: field %s: %w: %d values for %d rows",
+			return fmt.Errorf("%s: row group %d: field %s: %w: %d values for %d rows",
 				pr.name, pr.rg-1, fieldNames[fld], ErrCorrupt, got, n)
 		}
 	}
