@@ -74,12 +74,16 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	if bt.IsZero() {
 		bt = time.UnixMilli(start).UTC()
 	}
+	book := cfg.Book
+	if book == nil && len(cfg.Instruments) < len(symbols) {
+		book = margin.DefaultBook() // parsed once, not per symbol
+	}
 	for i, sym := range symbols {
 		if k := slices.IndexFunc(cfg.Instruments, func(in margin.Instrument) bool { return in.Symbol == sym }); k >= 0 {
 			insts[i] = cfg.Instruments[k]
 			continue
 		}
-		insts[i] = margin.DefaultInstrument(sym, ref[i], bt, cfg.Book)
+		insts[i] = margin.DefaultInstrument(sym, ref[i], bt, book)
 	}
 
 	accts := make([]*account, len(cfg.Setups))
