@@ -63,7 +63,6 @@ type slot struct {
 	flp           float64
 	ffloor        []float64 // bracket floors, MMRs and cums as float64
 	fmmr, fcum    []float64
-	bk            int // cached bracket index for the float lookup
 
 	// contribution to the account aggregates as last seen by refreshSlot
 	seenQE, seenIso decimal.Decimal
@@ -612,8 +611,8 @@ func (a *Account) Risk() Risk {
 		h := &a.cross[j]
 		p := a.pathMark(h.i, nil)
 		n := h.fabs * p
-		k := h.bracket(n)
-		crossMM += n*h.mmr[k] - h.cum[k]
+		m, c := h.mc(n)
+		crossMM += n*m - c
 		crossU += h.fq*p - a.slots[h.i].fqe
 	}
 	r.UnrealizedPnL, r.MaintenanceMargin = crossU, crossMM
@@ -759,8 +758,9 @@ func (a *Account) refreshAccount() {
 		}
 		if s.mode == Cross {
 			a.crossIdx = append(a.crossIdx, k)
-			a.cross = append(a.cross, crossHot{i: k, fq: s.fq, fabs: s.fabs, bk: s.bk,
-				floor: s.ffloor, mmr: s.fmmr, cum: s.fcum})
+			h := crossHot{i: k, fq: s.fq, fabs: s.fabs, floor: s.ffloor, mmr: s.fmmr, cum: s.fcum}
+			h.setBracket(0)
+			a.cross = append(a.cross, h)
 		} else {
 			a.isoIdx = append(a.isoIdx, k)
 			a.iso = append(a.iso, newIsoHot(k, s.fq, s.flp))

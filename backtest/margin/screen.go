@@ -65,12 +65,34 @@ func newIsoHot(i int, fq, flp float64) isoHot {
 }
 
 // crossHot is the screening data of one open cross position: quantity, and the bracket table
-// in float64 with a cached bracket index.
+// in float64 with the current bracket (index bk, notional range [lo, hi), MMR m, cum c)
+// cached inline.
 type crossHot struct {
 	i               int
 	fq, fabs        float64
+	lo, hi, m, c    float64
 	bk              int
 	floor, mmr, cum []float64
+}
+
+// mc returns the MMR and cum of the bracket holding notional n.
+func (h *crossHot) mc(n float64) (mmr, cum float64) {
+	if n >= h.lo && n < h.hi {
+		return h.m, h.c
+	}
+	h.setBracket(h.bracket(n))
+	return h.m, h.c
+}
+
+func (h *crossHot) setBracket(k int) {
+	h.bk, h.lo, h.m, h.c = k, h.floor[k], h.mmr[k], h.cum[k]
+	h.hi = math.Inf(1)
+	if k+1 < len(h.floor) {
+		h.hi = h.floor[k+1]
+	}
+	if k == 0 {
+		h.lo = math.Inf(-1)
+	}
 }
 
 // pathMark returns symbol i's mark at the end v of a path.
@@ -170,13 +192,12 @@ func (a *Account) crossEnds(from, to []float64) (f0, f1, sc0, sc1 float64) {
 		h := &a.cross[j]
 		p0, p1 := a.pathMark(h.i, from), a.pathMark(h.i, to)
 		n0, n1 := h.fabs*p0, h.fabs*p1
-		k0 := h.bracket(n0)
-		k1 := h.bracket(n1)
-		h.bk = k1
-		f0 += n0*h.mmr[k0] - h.cum[k0] - h.fq*p0
-		f1 += n1*h.mmr[k1] - h.cum[k1] - h.fq*p1
-		sc0 += n0 + h.cum[k0]
-		sc1 += n1 + h.cum[k1]
+		m0, c0 := h.mc(n0)
+		m1, c1 := h.mc(n1)
+		f0 += n0*m0 - c0 - h.fq*p0
+		f1 += n1*m1 - c1 - h.fq*p1
+		sc0 += n0 + c0
+		sc1 += n1 + c1
 	}
 	return f0, f1, sc0, sc1
 }
@@ -189,10 +210,9 @@ func (a *Account) crossF(from, to []float64, s float64) (f, scale float64) {
 		h := &a.cross[j]
 		p := interp(a.pathMark(h.i, from), a.pathMark(h.i, to), s)
 		n := h.fabs * p
-		k := h.bracket(n)
-		h.bk = k
-		f += n*h.mmr[k] - h.cum[k] - h.fq*p
-		scale += n + h.cum[k]
+		m, c := h.mc(n)
+		f += n*m - c - h.fq*p
+		scale += n + c
 	}
 	return f, scale
 }
