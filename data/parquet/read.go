@@ -65,6 +65,7 @@ type partReader struct {
 	rows   int64        // rows decoded before the current block
 	meta   map[string]string
 	fields []int
+	names  [nFields]string // column names as stored
 }
 
 // openPart opens path in fsys and prepares to decode fields; errors call the file name.
@@ -134,6 +135,7 @@ func newPartReader(f fs.File, name string, need, opt []int) (*partReader, error)
 			}
 		}
 		pr.col[fld] = leaf.ColumnIndex
+		pr.names[fld] = col
 		pr.fields = append(pr.fields, fld)
 		return nil
 	}
@@ -230,7 +232,7 @@ func (pr *partReader) next(b *block) (err error) {
 		}
 		if int64(got) != n {
 			return fmt.Errorf("%s: row group %d: field %s: %w: %d values for %d rows",
-				pr.name, pr.rg-1, fieldNames[fld], ErrCorrupt, got, n)
+				pr.name, pr.rg-1, pr.names[fld], ErrCorrupt, got, n)
 		}
 	}
 	if pr.scale > 1 {
@@ -263,11 +265,11 @@ func (pr *partReader) readColumn(b *block, fld int, chunk pq.ColumnChunk) error 
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: field %s: %w: %v", pr.name, fieldNames[fld], ErrCorrupt, err)
+			return fmt.Errorf("%s: field %s: %w: %v", pr.name, pr.names[fld], ErrCorrupt, err)
 		}
 		if p.NumNulls() > 0 {
 			pq.Release(p)
-			return fmt.Errorf("%s: field %s: %w", pr.name, fieldNames[fld], ErrNull)
+			return fmt.Errorf("%s: field %s: %w", pr.name, pr.names[fld], ErrNull)
 		}
 		if p.Dictionary() != nil {
 			err = pr.readSlow(b, fld, p)
@@ -321,7 +323,7 @@ func (pr *partReader) readSlow(b *block, fld int, p pq.Page) error {
 			return nil
 		}
 		if err != nil {
-			return fmt.Errorf("%s: field %s: %w: %v", pr.name, fieldNames[fld], ErrCorrupt, err)
+			return fmt.Errorf("%s: field %s: %w: %v", pr.name, pr.names[fld], ErrCorrupt, err)
 		}
 	}
 }
