@@ -113,16 +113,16 @@ func newPartReader(f fs.File, name string, need, opt []int) (*partReader, error)
 		leaf, ok := pf.Schema().Lookup(col)
 		if !ok {
 			if required {
-				return fmt.Errorf("%s: field %s: %w", name, fieldNames[fld], ErrMissingColumn)
+				return fmt.Errorf("%s: field %s: %w", name, col, ErrMissingColumn)
 			}
 			return nil
 		}
 		if leaf.MaxRepetitionLevel > 0 {
-			return fmt.Errorf("%s: field %s: %w: repeated", name, fieldNames[fld], ErrColumnType)
+			return fmt.Errorf("%s: field %s: %w: repeated", name, col, ErrColumnType)
 		}
 		kind := leaf.Node.Type().Kind()
 		if kind != fieldKinds[fld] && !(fld == fIntervalHours && kind == pq.Int64) {
-			return fmt.Errorf("%s: field %s: %w: %v, want %v", name, fieldNames[fld], ErrColumnType, kind, fieldKinds[fld])
+			return fmt.Errorf("%s: field %s: %w: %v, want %v", name, col, ErrColumnType, kind, fieldKinds[fld])
 		}
 		if fld == fTime {
 			if lt := leaf.Node.Type().LogicalType(); lt != nil {
