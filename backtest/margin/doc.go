@@ -58,7 +58,13 @@
 //     positions too (the reference is silent; this keeps the isolated wallet equal to the
 //     initial margin after an open, as the calculator assumes). Funding of an isolated
 //     position hits its isolated wallet (reference §6 infers it); an excess beyond it is paid
-//     from the cross wallet. Raising leverage leaves excess isolated margin in place.
+//     from the cross wallet. Raising leverage leaves excess isolated margin in place. An
+//     isolated open must also fit within the addable maximum (isolated margin comes out of
+//     the wallet, not out of cross profit). A fill closing an isolated position beyond its
+//     bankruptcy price (which screening before fills should prevent) leaves the shortfall to
+//     the insurance fund.
+//   - Order independence: open positions are screened, liquidated and recorded in
+//     symbol-name order, so no result depends on the order the instruments are listed in.
 //   - Auto-add margin (Config.AutoAddMargin): triggered when an isolated position reaches its
 //     liquidation threshold (Binance's "about to be liquidated"); it tops the position up to a
 //     margin ratio of 0.5 if the addable maximum allows, otherwise the position is liquidated.
