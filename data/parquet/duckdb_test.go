@@ -3,10 +3,12 @@ package parquet
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -17,15 +19,7 @@ import (
 //
 // and skips without them (fails when CI=true).
 func TestDuckDBReadsStore(t *testing.T) {
-	dir, _ := filepath.Abs(filepath.Join("testdata", "duckdb"))
-	node, err := exec.LookPath("node")
-	if _, statErr := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api")); err != nil || statErr != nil {
-		msg := "node or DuckDB missing: run npm install --prefix data/parquet/testdata/duckdb"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	node, dir := duckdb(t)
 	s := mustCreate(t)
 	mustWrite(t, s, kl("BTCUSDT"), genKlines(t0, 30, 1, true))
 	mustWrite(t, s, kl("ETHUSDT"), genKlines(t0, 20, 2, false))
@@ -73,3 +67,56 @@ func TestDuckDBReadsStore(t *testing.T) {
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+// duckdb returns the node binary and the directory holding query.mjs, or skips (fails when
+// CI=true) if they are missing.
+func duckdb(t *testing.T) (node, dir string) {
+	t.Helper()
+	dir, _ = filepath.Abs(filepath.Join("testdata", "duckdb"))
+	node, err := exec.LookPath("node")
+	if _, statErr := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api")); err != nil || statErr != nil {
+		msg := "node or DuckDB missing: run npm install --prefix data/parquet/testdata/duckdb"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	return node, dir
+}
+
+// TestDuckDBWrittenFile streams a partition written by DuckDB (OPTIONAL columns without nulls,
+// TIMESTAMP in microseconds, PLAIN and dictionary encodings), as a user's own tool might
+// write one, and checks that a DECIMAL volume is refused with the column named.
+func TestDuckDBWrittenFile(t *testing.T) {
+	node, dir := duckdb(t)
+	s := mustCreate(t)
+	p := s.osPath(partPath(kl("BTCUSDT"), "2025-06"))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// 48 hourly bars from 2025-06-01 with close = 100 + i, constant volume 1.5.
+	q := `COPY (SELECT TIMESTAMPTZ '2025-06-01 00:00:00+00' + INTERVAL (i) HOUR AS open_time,
+	              (100 + i)::DOUBLE AS open, (101 + i)::DOUBLE AS high, (99 + i)::DOUBLE AS low, (100 + i)::DOUBLE AS close, 1.5::DOUBLE AS volume
+	       FROM range(48) t(i)) TO '` + p + `' (FORMAT parquet)`
+	if out, err := exec.Command(node, filepath.Join(dir, "query.mjs"), q).CombinedOutput(); err != nil {
+		t.Fatalf("duckdb: %v\n%s", err, out)
+	}
+	got, err := s.ReadKlines(kl("BTCUSDT"), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	june := t0 + 4*hour
+	if len(got) != 48 || got[0].OpenTime != june || got[47].OpenTime != june+47*hour || got[47].Close != 147 || got[3].Volume != 1.5 {
+		t.Fatalf("read %d rows: %+v ... %+v", len(got), got[0], got[len(got)-1])
+	}
+	if n, err := drain(t, s, StreamOptions{}); n != 48 || err != nil {
+		t.Fatalf("stream: %d bars, %v", n, err)
+	}
+	q = `COPY (SELECT TIMESTAMPTZ '2025-06-01 00:00:00+00' AS open_time, 1.0 AS open, 1.0 AS high, 1.0 AS low, 1.0 AS close, 1.5 AS volume) TO '` + p + `' (FORMAT parquet)`
+	if out, err := exec.Command(node, filepath.Join(dir, "query.mjs"), q).CombinedOutput(); err != nil {
+		t.Fatalf("duckdb: %v\n%s", err, out)
+	}
+	if _, err := drain(t, s, StreamOptions{}); !errors.Is(err, ErrColumnType) || !strings.Contains(err.Error(), "field open") && !strings.Contains(err.Error(), "field volume") {
+		t.Fatalf("decimal columns: %v", err)
+	}
+}
