@@ -11,7 +11,6 @@ build:
 ## demo: run the default strategy on the embedded sample, both margin modes, and write a report
 demo: build
 	./$(BIN) run --out runs/demo
-	@echo "report: runs/demo/report.html"
 
 ## test: every test (needs ../shared for the real-data tests, jupyter for the notebooks and
 ## chromium for the report test; they skip without them unless CI=true)
