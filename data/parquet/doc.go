@@ -53,6 +53,10 @@
 // file, the 1-based row within it and the field; a truncated or corrupt file is an error
 // wrapping ErrCorrupt, never a panic.
 //
-// Times are Unix milliseconds UTC throughout. Funding rates without an interval_hours
-// column (files written by other tools) are taken as 8-hourly.
+// Files written by other tools are read too, within limits: OPTIONAL columns are accepted
+// when they hold no null, TIMESTAMP columns in micro- or nanoseconds are converted to
+// milliseconds, dictionary-encoded pages are decoded (more slowly), extra columns are ignored;
+// a missing required column, a null, or another physical type (e.g. DECIMAL prices) is an
+// error naming the file and column. Funding files without interval_hours are taken as
+// 8-hourly. Times are Unix milliseconds UTC throughout.
 package parquet
