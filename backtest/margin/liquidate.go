@@ -1,10 +1,6 @@
 package margin
 
-import (
-	"math"
-
-	"github.com/shopspring/decimal"
-)
+import "github.com/shopspring/decimal"
 
 // Liquidate executes every liquidation due at parameter s of the path from→to (as returned
 // by NextLiquidation; gap=true when the threshold was already met at `from`, i.e. the bar
@@ -157,48 +153,4 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 // roundToTick rounds p to the nearest multiple of tick (half away from zero).
 func roundToTick(p, tick decimal.Decimal) decimal.Decimal {
 	return p.DivRound(tick, 0).Mul(tick)
-}
-
-// Check verifies the invariants: money is conserved (initial wallet + realized PnL − fees ±
-// funding − clearance fees + insurance draws = wallet + isolated wallets, exactly; moving
-// margin between wallets is internal), isolated wallets >= 0 (so no isolated loss exceeds its
-// margin: any excess is an insurance draw), flat positions and cross positions have no
-// isolated margin, and nothing is NaN (marks aside, which are NaN before the first one).
-// Errors wrap ErrInvariant.
-func (a *Account) Check() error {
-	sum := a.wallet
-	for k := range a.slots {
-		s := &a.slots[k]
-		sym := s.inst.Symbol
-		if s.isoW.IsNegative() {
-			return invariantf("%s: isolated wallet %s < 0", sym, s.isoW)
-		}
-		if (s.qty.IsZero() || s.mode == Cross) && !s.isoW.IsZero() {
-			return invariantf("%s: isolated wallet %s without an open isolated position", sym, s.isoW)
-		}
-		if s.qty.IsZero() != s.entry.IsZero() {
-			return invariantf("%s: qty %s with entry %s", sym, s.qty, s.entry)
-		}
-		if s.fq != s.qty.InexactFloat64() || s.fqe != s.qty.Mul(s.entry).InexactFloat64() {
-			return invariantf("%s: stale float shadow", sym)
-		}
-		if s.mode == Isolated && !s.qty.IsZero() && math.IsNaN(s.flp) {
-			return invariantf("%s: liquidation price is NaN", sym)
-		}
-		if math.IsInf(s.mark, 0) {
-			return invariantf("%s: mark is infinite", sym)
-		}
-		sum = sum.Add(s.isoW)
-	}
-	if c, q, w := a.aggregates(); !c.Equal(a.crossQE) || !q.Equal(a.allQE) || !w.Equal(a.isoSum) {
-		return invariantf("stale aggregates")
-	}
-	want := a.initial.Add(a.realized).Sub(a.fees).Add(a.funding).Sub(a.clearance).Add(a.insurance)
-	if !sum.Equal(want) {
-		return invariantf("money not conserved: wallet + isolated wallets = %s, initial + realized − fees + funding − clearance + insurance = %s", sum, want)
-	}
-	if e := a.Equity(); math.IsNaN(e) || math.IsInf(e, 0) {
-		return invariantf("equity %v", e)
-	}
-	return nil
 }
