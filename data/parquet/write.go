@@ -3,6 +3,7 @@ package parquet
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -97,7 +98,7 @@ func hasExtra(k *data.Kline) bool {
 	return k.QuoteVolume != 0 || k.Trades != 0 || k.TakerBuyVolume != 0 || k.TakerBuyQuoteVolume != 0
 }
 
-// klineFields lists the comparable fields of a kline with their column names.
+// klineDiff returns the first field (by column name) in which a and b differ, with both values.
 func klineDiff(a, b *data.Kline) (string, float64, float64, bool) {
 	pairs := [...]struct {
 		name string
@@ -420,12 +421,8 @@ func writePart[T any](s *Store, sr data.Series, month string, rows []T) (err err
 	return nil
 }
 
-type writerTo interface {
-	Write(p []byte) (int, error)
-}
-
 // encodeRows writes rows as one Parquet file to w.
-func encodeRows[T any](w writerTo, sr data.Series, opt Options, rows []T) error {
+func encodeRows[T any](w io.Writer, sr data.Series, opt Options, rows []T) error {
 	pw := pq.NewGenericWriter[T](w,
 		pq.Compression(codec(opt.Compression)),
 		pq.MaxRowsPerRowGroup(int64(opt.RowGroupRows)),
