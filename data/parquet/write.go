@@ -143,7 +143,6 @@ func (s *Store) WriteKlines(sr data.Series, rows []data.Kline) (WriteStats, erro
 	iv, _ := data.IntervalMillis(sr.Interval)
 	name := "input " + sr.String()
 	in := make([]data.Kline, len(rows))
-	idx := make([]int, len(rows)) // original index, for error messages
 	for i := range rows {
 		k := rows[i]
 		if mark {
@@ -156,7 +155,6 @@ func (s *Store) WriteKlines(sr data.Series, rows []data.Kline) (WriteStats, erro
 			return st, &data.RowError{File: name, Row: i + 1, Field: "open_time", Err: data.ErrMisaligned}
 		}
 		in[i] = k
-		idx[i] = i
 	}
 	// Sort by time (stable: ties keep input order), then drop identical duplicates.
 	order := make([]int, len(in))
@@ -190,8 +188,7 @@ func (s *Store) WriteKlines(sr data.Series, rows []data.Kline) (WriteStats, erro
 		}
 		newRows := sorted[lo:hi]
 		lo = hi
-		_, mEnd, _ := monthBounds(m)
-		mStart, _, _ := monthBounds(m)
+		mStart, mEnd, _ := monthBounds(m)
 		old, err := s.ReadKlines(sr, mStart, mEnd)
 		if err != nil {
 			return WriteStats{}, err
