@@ -172,6 +172,11 @@ func version() string {
 				v += "+" + s.Value[:12]
 			}
 		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.modified" && s.Value == "true" && v != "devel" {
+				v += "-dirty"
+			}
+		}
 	}
 	return v
 }
