@@ -29,16 +29,15 @@ type Account struct {
 	realized, fees, funding, clearance, insurance decimal.Decimal
 
 	// float64 shadows of the ledger, refreshed whenever it changes (see refresh)
-	crossIdx, isoIdx []int      // open positions by mode, ascending index
-	iso              []isoHot   // compact screening data of the open isolated positions
-	cross            []crossHot // compact screening data of the open cross positions
-	crossConst       float64    // Σcross Q·E − wallet
-	fWallet          float64    // wallet
-	crossScale       float64    // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
-	equityConst      float64    // wallet + Σ isolated wallets − Σ Q·E
-	scratch          []float64
-	exactDecisions   int   // screening decisions taken by exact arithmetic (for tests)
-	byName           []int // symbol indices sorted by symbol name
+	iso            []isoHot   // compact screening data of the open isolated positions
+	cross          []crossHot // compact screening data of the open cross positions
+	crossConst     float64    // Σcross Q·E − wallet
+	fWallet        float64    // wallet
+	crossScale     float64    // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
+	equityConst    float64    // wallet + Σ isolated wallets − Σ Q·E
+	scratch        []float64
+	exactDecisions int   // screening decisions taken by exact arithmetic (for tests)
+	byName         []int // symbol indices sorted by symbol name
 
 	// decimal aggregates, updated incrementally by refreshSlot
 	crossQE, allQE, isoSum decimal.Decimal // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
@@ -104,8 +103,6 @@ func NewAccount(cfg Config) (*Account, error) {
 		a.slots = append(a.slots, s)
 	}
 	n := len(a.slots)
-	a.crossIdx = make([]int, 0, n)
-	a.isoIdx = make([]int, 0, n)
 	a.iso = make([]isoHot, 0, n)
 	a.cross = make([]crossHot, 0, n)
 	a.scratch = make([]float64, n)
@@ -542,7 +539,7 @@ func (a *Account) Snapshot() Snapshot {
 			sn.MaxMarginRatio = math.Max(sn.MaxMarginRatio, ratio(mm, s.isoW.Add(u)))
 		}
 	}
-	if len(a.crossIdx) > 0 {
+	if len(a.cross) > 0 {
 		sn.CrossMarginRatio = ratio(crossMM, a.wallet.Add(crossU))
 		sn.MaxMarginRatio = math.Max(sn.MaxMarginRatio, sn.CrossMarginRatio)
 	}
@@ -624,10 +621,7 @@ func (a *Account) Risk() Risk {
 		s := &a.slots[a.iso[j].i]
 		p := a.pathMark(a.iso[j].i, nil)
 		n := s.fabs * p
-		k := 0
-		for k+1 < len(s.ffloor) && n >= s.ffloor[k+1] {
-			k++
-		}
+		k := floatBracket(s.ffloor, 0, n)
 		mm := n*s.fmmr[k] - s.fcum[k]
 		u := s.fq*p - s.fqe
 		r.UnrealizedPnL += u
@@ -666,7 +660,8 @@ func (a *Account) LiquidationPriceOf(i int) (decimal.Decimal, bool) {
 func (a *Account) crossLiq(i int, wallet decimal.Decimal, marks func(int) decimal.Decimal, bankrupt bool) (LiqResult, error) {
 	s := &a.slots[i]
 	var tmm, upnl decimal.Decimal
-	for _, k := range a.crossIdx {
+	for j := range a.cross {
+		k := a.cross[j].i
 		if k == i {
 			continue
 		}
@@ -747,7 +742,6 @@ func (a *Account) refreshAll() {
 
 // refreshAccount rebuilds the screening lists and the account's float64 constants.
 func (a *Account) refreshAccount() {
-	a.crossIdx, a.isoIdx = a.crossIdx[:0], a.isoIdx[:0]
 	a.iso, a.cross = a.iso[:0], a.cross[:0]
 	// Built in symbol-name order, so that float sums, record order and the split of clearance
 	// fees do not depend on the order the instruments were listed in.
@@ -757,12 +751,10 @@ func (a *Account) refreshAccount() {
 			continue
 		}
 		if s.mode == Cross {
-			a.crossIdx = append(a.crossIdx, k)
 			h := crossHot{i: k, fq: s.fq, fabs: s.fabs, floor: s.ffloor, mmr: s.fmmr, cum: s.fcum}
 			h.setBracket(0)
 			a.cross = append(a.cross, h)
 		} else {
-			a.isoIdx = append(a.isoIdx, k)
 			a.iso = append(a.iso, newIsoHot(k, s.fq, s.flp))
 		}
 	}

@@ -37,7 +37,8 @@ func (a *Account) Liquidate(t int64, from, to []float64, s float64, gap bool, ou
 		gap bool
 	}
 	var isoDue []due
-	for _, i := range a.isoIdx {
+	for j := range a.iso {
+		i := a.iso[j].i
 		if si, hit := a.isoS(i, from, to); hit && si <= s {
 			isoDue = append(isoDue, due{i, a.isoHit(i, a.pathMark(i, from))})
 		}
@@ -110,7 +111,10 @@ func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float6
 }
 
 func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liquidation {
-	idx := append([]int(nil), a.crossIdx...)
+	idx := make([]int, len(a.cross))
+	for j := range a.cross {
+		idx[j] = a.cross[j].i
+	}
 	start := len(out)
 	prices := make([]decimal.Decimal, len(a.slots))
 	marks := func(k int) decimal.Decimal { return prices[k] }

@@ -16,14 +16,15 @@ var propSeed = flag.Uint64("margin.seed", 0, "run the property tests with this s
 // end of the path, the cross account when its margin balance minus Σ MM is <= 0 at either end
 // (endpoints suffice: see NextLiquidation).
 func exactDue(a *Account, from, to []float64) bool {
-	for _, i := range a.isoIdx {
+	for _, h := range a.iso {
+		i := h.i
 		for _, v := range [][]float64{from, to} {
 			if !a.isoGap(i, decimal.NewFromFloat(a.pathMark(i, v))).IsPositive() {
 				return true
 			}
 		}
 	}
-	if len(a.crossIdx) == 0 {
+	if len(a.cross) == 0 {
 		return false
 	}
 	for _, v := range [][]float64{from, to} {

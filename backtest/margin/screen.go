@@ -174,12 +174,15 @@ func (a *Account) crossS(from, to []float64) (float64, bool) {
 }
 
 // bracket returns the index of the bracket holding notional n, starting from the cached one.
-func (h *crossHot) bracket(n float64) int {
-	k := h.bk
-	for k+1 < len(h.floor) && n >= h.floor[k+1] {
+func (h *crossHot) bracket(n float64) int { return floatBracket(h.floor, h.bk, n) }
+
+// floatBracket returns the index of the bracket of floors holding notional n (the highest
+// with n >= floor), searching from index k.
+func floatBracket(floor []float64, k int, n float64) int {
+	for k+1 < len(floor) && n >= floor[k+1] {
 		k++
 	}
-	for k > 0 && n < h.floor[k] {
+	for k > 0 && n < floor[k] {
 		k--
 	}
 	return k
@@ -235,7 +238,8 @@ func (a *Account) crossDecide(f, scale float64, v []float64) bool {
 // crossGap is wallet + Σcross uPnL − Σcross MM at marks(k), exact.
 func (a *Account) crossGap(marks func(int) decimal.Decimal) decimal.Decimal {
 	g := a.wallet
-	for _, k := range a.crossIdx {
+	for j := range a.cross {
+		k := a.cross[j].i
 		s := &a.slots[k]
 		m := marks(k)
 		g = g.Add(s.qty.Mul(m.Sub(s.entry))).Sub(a.mmAt(k, m))
