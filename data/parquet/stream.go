@@ -38,8 +38,9 @@ type cursor struct {
 	err      error
 }
 
-// newCursor opens series sr restricted to [start, end) (end 0: no bound) and positions it on
-// its first row. display maps a store path to the name used in errors (nil: identity).
+// newCursor prepares series sr restricted to [start, end) (end 0: no bound); a call to fill
+// positions it on its first row. display maps a store path to the name used in errors
+// (nil: identity).
 func newCursor(fsys fs.FS, sr data.Series, start, end int64, display func(string) string) (*cursor, error) {
 	st := &Store{fsys: fsys}
 	parts, err := st.parts(sr)
