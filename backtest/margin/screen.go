@@ -51,17 +51,17 @@ func (a *Account) NextLiquidation(from, to []float64) (s float64, ok bool) {
 // position is clearly safe when x > safe, clearly due when x < due, and decided exactly in
 // between (a band of screenEps × |LP| around the liquidation price).
 type isoHot struct {
-	i              int
-	sgn            float64 // +1 long, −1 short
-	safe, due, flp float64
+	i         int
+	sgn       float64 // +1 long, −1 short
+	safe, due float64
 }
 
 func newIsoHot(i int, fq, flp float64) isoHot {
 	tol := screenEps*math.Abs(flp) + 1e-15 // the LP is rounded to 1e-16
 	if fq > 0 {
-		return isoHot{i: i, sgn: 1, safe: flp + tol, due: flp - tol, flp: flp}
+		return isoHot{i: i, sgn: 1, safe: flp + tol, due: flp - tol}
 	}
-	return isoHot{i: i, sgn: -1, safe: -(flp - tol), due: -(flp + tol), flp: flp}
+	return isoHot{i: i, sgn: -1, safe: -(flp - tol), due: -(flp + tol)}
 }
 
 // crossHot is the screening data of one open cross position: quantity, and the bracket table
