@@ -2,11 +2,13 @@
 GO       ?= go
 BIN      := bin/bt
 BENCHDIR ?= $(HOME)/.cache/bt/bench-data
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
+LDFLAGS  := -X main.buildVersion=$(VERSION)
 
 .PHONY: demo test bench bench-data lint invariants build clean
 
 build:
-	$(GO) build -o $(BIN) ./cmd/bt
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bt
 
 ## demo: run the default strategy on the embedded sample, both margin modes, and write a report
 demo: build
@@ -35,8 +37,7 @@ bench:
 ## 1m klines, mark klines and funding, seed 1), generated once into $(BENCHDIR)
 bench-data: $(BENCHDIR)/.complete
 
-$(BENCHDIR)/.complete:
-	$(GO) build -o $(BIN) ./cmd/bt
+$(BENCHDIR)/.complete: build
 	rm -rf $(BENCHDIR)
 	./$(BIN) data synth --store $(BENCHDIR) --seed 1 --interval 1m --start 2025-01-01 --end 2026-01-01
 	touch $@

@@ -158,8 +158,15 @@ func argsBetween(min, max int) cobra.PositionalArgs {
 	}
 }
 
-// version is the bt version, from the build info (module version or VCS revision).
+// buildVersion is set at link time (make build: -ldflags "-X main.buildVersion=...").
+var buildVersion string
+
+// version is the bt version: the link-time version, else the build info's module version or
+// VCS revision, else "devel".
 func version() string {
+	if buildVersion != "" {
+		return buildVersion
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "devel"
