@@ -140,6 +140,11 @@ func (c *cursor) fill() {
 		if err != nil {
 			c.pending = &data.RowError{File: c.pr.name, Row: int(c.pr.rows) + bad + 1, Field: field, Err: err}
 		}
+		if c.pr.rg >= len(c.pr.pf.RowGroups()) {
+			// The block holds the file's last row group: release the file now, so a stream
+			// over many symbols keeps few files open.
+			c.closeFile()
+		}
 		ts := c.b.i64[fTime]
 		if c.n > 0 {
 			c.prev = ts[c.n-1]
