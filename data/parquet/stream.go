@@ -302,7 +302,8 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 // Each step takes the smallest head time over the per-series cursors and collects, in symbol
 // order, every cursor at that time: for time-aligned klines that is a linear pass per
 // timestamp and no heap operation per bar, and the result cannot depend on the order symbols
-// were listed in. A Stream holds one decoded row group per series (see Options.RowGroupRows).
+// were listed in. A Stream holds one decoded row group per series (see Options.RowGroupRows)
+// and keeps a file open only while rows of it remain undecoded.
 type Stream struct {
 	syms       []string
 	interval   int64
