@@ -2,9 +2,8 @@ package backtest
 
 import (
 	"errors"
+	"math"
 	"testing"
-
-	"github.com/shopspring/decimal"
 )
 
 // Limit orders: a buy limit at 95 rests (bar 0's close is 100). Bar 1's low is exactly 95: by
@@ -149,5 +148,57 @@ func TestBrokerBars(t *testing.T) {
 	if checked != 24 {
 		t.Errorf("checked %d bars", checked)
 	}
-	_ = decimal.Zero
+}
+
+// The broker's read side, after long 10 at 100 with 10x, marked at 100: isolated available
+// 1000 − 100 = 900, LP 90.909, margin ratio MM 10 / isolated balance 100 = 0.1; cross
+// available 1000 − 1000/10 = 900, LP none (≤ 0), ratio 10 / 1000 = 0.01. The resting sell
+// limit of 10 at 120 only closes the long, so it reserves no margin (available stays 900);
+// placed while flat it reserved 10 × 120 / 10 = 120 until the entry filled.
+func TestBrokerReads(t *testing.T) {
+	bars := OHLC("AAA", t0, hr, [4]float64{100, 100.5, 99.5, 100}, [4]float64{100, 100.5, 99.5, 100}, [4]float64{100, 100.5, 99.5, 100})
+	cfg := testConfig("AAA")
+	cfg.Params = map[string]string{"fast": "10"}
+	type seen struct {
+		avail        string
+		lp           string
+		lpOK         bool
+		ratio        float64
+		orders, syms int
+	}
+	got := map[string]seen{}
+	run(t, cfg, NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
+		n := 0
+		return StrategyFunc(func(br *Broker, b Bar) error {
+			n++
+			if v, ok := br.Param("fast"); !ok || v != "10" {
+				t.Errorf("Param = %q, %v", v, ok)
+			}
+			if _, ok := br.Param("slow"); ok {
+				t.Error("unset Param reported set")
+			}
+			switch n {
+			case 1:
+				br.Submit(buy("AAA", "10"))
+				br.Submit(Order{Symbol: "AAA", Side: Sell, Type: Limit, Qty: d("10"), Price: d("120")})
+			case 2:
+				lp, ok := br.LiquidationPrice("AAA")
+				got[br.Account()] = seen{br.Available().String(), lp.StringFixed(3), ok, br.MarginRatio(), len(br.OpenOrders("")), len(br.Symbols())}
+			}
+			return nil
+		})
+	})
+	want := map[string]seen{
+		"isolated": {"900", "90.909", true, 0.1, 1, 1},
+		"cross":    {"900", "0.000", false, 0.01, 1, 1},
+	}
+	for name, w := range want {
+		g := got[name]
+		if g.avail != w.avail || g.lp != w.lp || g.lpOK != w.lpOK || math.Abs(g.ratio-w.ratio) > 1e-12 || g.orders != w.orders || g.syms != w.syms {
+			t.Errorf("%s: %+v, want %+v", name, g, w)
+		}
+	}
+	if s := (&RejectError{Order: Order{Symbol: "AAA"}, Action: "order", Reason: ErrPostOnly}).Error(); s != "backtest: AAA order rejected: backtest: post-only order would take liquidity" {
+		t.Errorf("RejectError text %q", s)
+	}
 }
