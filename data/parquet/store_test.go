@@ -405,3 +405,33 @@ func TestStreamOptionsErrors(t *testing.T) {
 		t.Errorf("End before Start accepted")
 	}
 }
+
+// TestStreamMemoryBounded: however long the history, a stream's buffers never exceed one row
+// group per series.
+func TestStreamMemoryBounded(t *testing.T) {
+	s, err := CreateWith(t.TempDir(), Options{RowGroupRows: 64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, s, kl("BTCUSDT"), genKlines(t0, 3000, 1, false))
+	mustWrite(t, s, mk("BTCUSDT"), genKlines(t0, 3000, 2, false))
+	st, err := s.Stream(StreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	n := 0
+	for st.Next() {
+		n++
+		for _, c := range st.all {
+			for f := range nFields {
+				if cap(c.b.f64[f]) > 64 || cap(c.b.i64[f]) > 64 {
+					t.Fatalf("batch %d: buffer of %d rows", n, max(cap(c.b.f64[f]), cap(c.b.i64[f])))
+				}
+			}
+		}
+	}
+	if st.Err() != nil || n != 3000 {
+		t.Fatalf("%d batches, %v", n, st.Err())
+	}
+}
