@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -83,7 +84,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != errSilent {
-			fmt.Fprintf(stderr, "bt: %v\n", ee.err)
+			for _, line := range strings.Split(ee.err.Error(), "\n") {
+				fmt.Fprintf(stderr, "bt: %s\n", line)
+			}
 		}
 		return ee.code
 	}

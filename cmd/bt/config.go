@@ -233,7 +233,7 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 	}
 	exp, err := decodeStrict(origin, b)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, blameOverrides(err, b, overrides)
 	}
 	exp.fillDefaults()
 	err = exp.validate()
@@ -258,6 +258,68 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 		return nil, nil, err
 	}
 	return exp, root, nil
+}
+
+// blameOverrides rewrites errors located in the re-serialized document (the file with the
+// overrides applied) to name the override that set the key, since its line numbers mean
+// nothing to the user.
+func blameOverrides(err error, doc []byte, overrides []override) error {
+	var root yaml.Node
+	if yaml.Unmarshal(doc, &root) != nil || len(root.Content) == 0 {
+		return err
+	}
+	fix := func(ce *configError) {
+		if ce.Line == 0 {
+			return
+		}
+		key := ce.Key
+		if key == "" {
+			key = pathAtLine(root.Content[0], ce.Line, "")
+		}
+		for i := len(overrides) - 1; i >= 0; i-- {
+			o := overrides[i]
+			if key == o.Path || strings.HasPrefix(key, o.Path+".") || strings.HasPrefix(o.Path, key+".") {
+				ce.File, ce.Line, ce.Key = o.Origin, 0, key
+				if strings.HasSuffix(o.Origin, " "+key) {
+					ce.Key = "" // "--set a.b" already names it
+				}
+				return
+			}
+		}
+	}
+	var ce *configError
+	if errors.As(err, &ce) {
+		fix(ce)
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			if errors.As(e, &ce) {
+				fix(ce)
+			}
+		}
+	}
+	return err
+}
+
+// pathAtLine returns the dotted key path of the deepest key or value on line in mapping n.
+func pathAtLine(n *yaml.Node, line int, prefix string) string {
+	if n.Kind != yaml.MappingNode {
+		return ""
+	}
+	for j := 0; j+1 < len(n.Content); j += 2 {
+		k, v := n.Content[j], n.Content[j+1]
+		p := k.Value
+		if prefix != "" {
+			p = prefix + "." + k.Value
+		}
+		if deeper := pathAtLine(v, line, p); deeper != "" {
+			return deeper
+		}
+		if k.Line == line || (v.Kind == yaml.ScalarNode && v.Line == line) {
+			return p
+		}
+	}
+	return ""
 }
 
 // decodeStrict decodes an experiment, rejecting unknown keys.

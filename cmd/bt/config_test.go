@@ -49,8 +49,8 @@ func TestLoadExperimentErrors(t *testing.T) {
 		{"unknown strategy", "strategy:\n  name: martingale\n", nil, `exp.yaml:2: strategy.name: unknown strategy "martingale"`},
 		{"unknown strategy param", "strategy:\n  name: swing\n  params:\n    fastt: 3\n", nil, "exp.yaml:4: strategy.params.fastt: unknown parameter of strategy swing"},
 		{"mix named like a mode", "margin:\n  mixes:\n    cross: {default: isolated}\n", nil, "margin.mixes.cross"},
-		{"set type checked", "", []string{"leverage.default=abc"}, "cannot use a YAML str"},
-		{"set unknown key", "", []string{"costs.fee=1"}, "costs.fee: unknown key"},
+		{"set type checked", "", []string{"leverage.default=abc"}, "--set leverage.default: cannot use a YAML str"},
+		{"set unknown key", "", []string{"costs.fee=1"}, "--set costs.fee: unknown key"},
 		{"set into scalar", "seed: 1\n", []string{"seed.x=1"}, "seed: is not a mapping"},
 	}
 	for _, tt := range tests {

@@ -115,6 +115,18 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	if err != nil {
 		return usageErr(&configError{File: configName(f.config), Key: "strategy.name", Msg: err.Error()})
 	}
+	// Files the strategy reads (a replay's trade log) are inputs too: hashed for the manifest,
+	// and checked before the run.
+	var paramFiles []artifact.DataFile
+	for _, k := range sortedKeys(x.Strategy.Params) {
+		if v := x.Strategy.Params[k]; isPathParam(k) && v != "" {
+			sum, err := hashFile(v)
+			if err != nil {
+				return usageErr(&configError{File: configName(f.config), Key: "strategy.params." + k, Msg: unwrapPathErr(err) + ": " + v})
+			}
+			paramFiles = append(paramFiles, artifact.DataFile{Path: v, SHA256: sum})
+		}
+	}
 	start, end, _ := x.timerange()
 	ds, err := openData(x.Data.Source)
 	if err != nil {
@@ -171,16 +183,7 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	if err != nil {
 		return usageErr(err)
 	}
-	// Files the strategy read (a replay's trade log) are inputs too.
-	for _, k := range sortedKeys(x.Strategy.Params) {
-		if v := x.Strategy.Params[k]; isPathParam(k) && v != "" {
-			sum, err := hashFile(v)
-			if err != nil {
-				return usageErr(fmt.Errorf("strategy.params.%s: %w", k, err))
-			}
-			files = append(files, artifact.DataFile{Path: v, SHA256: sum})
-		}
-	}
+	files = append(files, paramFiles...)
 	man := artifact.Manifest{
 		Version:     version(),
 		Seed:        x.Seed,
