@@ -634,7 +634,10 @@ func (x *Experiment) fillDefaults() {
 	}
 }
 
-var reSymbol = regexp.MustCompile(`^[A-Z0-9]{2,30}$`)
+var (
+	reSymbol  = regexp.MustCompile(`^[A-Z0-9]{2,30}$`)
+	reMixName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+)
 
 // validate checks values and consistency (not the data: symbols are checked against it later).
 func (x *Experiment) validate() error {
@@ -682,7 +685,7 @@ func (x *Experiment) validate() error {
 	for _, name := range sortedKeys(x.Margin.Mixes) {
 		m := x.Margin.Mixes[name]
 		key := "margin.mixes." + name
-		if name == "isolated" || name == "cross" || name == "both" || name == "none" || !regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`).MatchString(name) {
+		if name == "isolated" || name == "cross" || name == "both" || name == "none" || !reMixName.MatchString(name) {
 			return bad(key, "%q: a mix name is lower-case letters, digits, - and _, and not isolated, cross, both or none", name)
 		}
 		if _, err := parseMode(m.Default); err != nil {

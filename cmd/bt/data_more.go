@@ -18,7 +18,10 @@ import (
 	"github.com/spf13/cobra"
 )
 
-var reInterval = regexp.MustCompile(`^[0-9]+(s|m|h|d|w|M|mo)$`)
+var (
+	reInterval = regexp.MustCompile(`^[0-9]+(s|m|h|d|w|M|mo)$`)
+	reNameSep  = regexp.MustCompile(`[_\-.]`)
+)
 
 // csvSeries infers the series of a CSV file from its name, as the shared Binance exports and
 // freqtrade name them: BTCUSDT_1h.csv.gz (klines), BTCUSDT_1h_mark.csv.gz (mark klines),
@@ -30,7 +33,7 @@ func csvSeries(path string, sr data.Series) (data.Series, error) {
 	}
 	var symParts []string
 	kind, interval := data.Kind(""), ""
-	for _, tok := range regexp.MustCompile(`[_\-.]`).Split(base, -1) {
+	for _, tok := range reNameSep.Split(base, -1) {
 		switch lt := strings.ToLower(tok); {
 		case lt == "mark" || lt == "markprice" || lt == "markpriceklines":
 			kind = data.KindMark
