@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -136,5 +137,22 @@ func TestCalcLiqBinanceExamples(t *testing.T) {
 				t.Errorf("liquidation_price %s (rounded %s), want %s", res.LiquidationPrice, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCalcLiqBracketFile reads the brackets from the shared reference file (the layout of the
+// embedded snapshots): its latest BTCUSDT table is 2024-10-24's, so the tier-crossing vector
+// gives the same 57281.5056.
+func TestCalcLiqBracketFile(t *testing.T) {
+	file := filepath.Join(sharedDir(t, "reference"), "binance-um-brackets.json")
+	res := calcJSON(t, "--symbol", "BTCUSDT", "--side", "long", "--qty", "10.2", "--entry", "60000", "--wallet", "30600",
+		"--mode", "isolated", "--brackets", file)
+	if got := decimal.RequireFromString(res.LiquidationPrice).Round(4); !got.Equal(decimal.RequireFromString("57281.5056")) {
+		t.Errorf("liquidation_price %s", res.LiquidationPrice)
+	}
+	code, _, errs := bt(t, "calc", "liq", "--symbol", "BTCUSDT", "--side", "long", "--qty", "1", "--entry", "60000",
+		"--wallet", "3000", "--mode", "isolated", "--brackets", filepath.Join(t.TempDir(), "none.json"))
+	if code != 2 || !strings.Contains(errs, "neither a date") {
+		t.Errorf("missing bracket file: exit %d, %s", code, errs)
 	}
 }
