@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io/fs"
 	"os"
@@ -195,5 +196,41 @@ func TestPriceRecorderBounded(t *testing.T) {
 		if bars[0].Open != 100 || bars[len(bars)-1].End != 1000*hour {
 			t.Errorf("%s: first open %g, last end %d", s, bars[0].Open, bars[len(bars)-1].End)
 		}
+	}
+}
+
+func TestRunMixesOnly(t *testing.T) {
+	tmp := t.TempDir()
+	store := filepath.Join(tmp, "store")
+	makeStore(t, store, 60)
+	out, _ := mustBT(t, 0, "run", "--data", store, "--strategy", "hodl", "--out", filepath.Join(tmp, "run"), "--no-report", "--json",
+		"--mode", "none", "--set", "margin.mixes.eth-iso={isolated: [ETHUSDT]}")
+	var doc runOutput
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Summary.Accounts) != 1 || doc.Summary.Accounts["eth-iso"].FinalEquity == 0 {
+		t.Errorf("accounts: %+v", doc.Summary.Accounts)
+	}
+	code, _, errs := bt(t, "run", "--data", store, "--strategy", "hodl", "--mode", "none", "--out", filepath.Join(tmp, "run2"))
+	if code != 2 || !strings.Contains(errs, "no account") {
+		t.Errorf("mode none without mixes: exit %d, %s", code, errs)
+	}
+}
+
+func TestRunInterrupted(t *testing.T) {
+	tmp := t.TempDir()
+	store := filepath.Join(tmp, "store")
+	makeStore(t, store, 60)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	dir := filepath.Join(tmp, "run")
+	code := run(ctx, []string{"run", "--data", store, "--strategy", "hodl", "--out", dir}, &out, &errb)
+	if code != 1 || !strings.Contains(errb.String(), "interrupted") {
+		t.Errorf("exit %d, stderr %s", code, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err == nil {
+		t.Error("an interrupted run left a manifest.json (a complete-looking run directory)")
 	}
 }
