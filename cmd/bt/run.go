@@ -68,7 +68,7 @@ overriding the one before. Unknown keys are errors. bt run -c RUN_DIR/config.res
 reproduces a run exactly.`,
 		Example: `  bt run
   bt run -c experiments/grid.yaml --out runs/grid
-  bt run -c experiments/swing.yaml --mode cross --set costs.slippage_bps=2 --set strategy.params.lookback=48`,
+  bt run -c experiments/swing.yaml --mode cross --set costs.slippage_bps=2 --set strategy.params.fast=12`,
 		Args: argsBetween(0, 0),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			var ov []override
