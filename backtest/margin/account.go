@@ -207,7 +207,8 @@ func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 //     position it must also not exceed MaxAddable: isolated margin comes out of the wallet,
 //     not out of cross positions' unrealized profit.
 //
-// Booking: realized PnL = closed qty × (Price − entry) × side. Cross: it goes to the wallet.
+// Booking: realized PnL = closed qty × (Price − entry) × side, rounded to MoneyPlaces (see
+// money). Cross: it goes to the wallet.
 // Isolated: it goes to the isolated wallet first; then a share |closed|/|qty before| of the
 // isolated wallet (all of it when the position closes) is released to the wallet, rounded to
 // MoneyPlaces. Should a close at a price beyond the bankruptcy price leave the isolated wallet
@@ -215,7 +216,8 @@ func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 // its margin). Opening an isolated position (or adding to it) moves the initial margin of the
 // added quantity, rounded to MoneyPlaces, from the wallet into the isolated wallet. The entry
 // price is the quantity-weighted average, rounded to QuotientPlaces. The trading fee
-// |Qty|×Price×FeeRate (exact; negative for a rebate) is always paid from the cross wallet,
+// |Qty|×Price×FeeRate, rounded to MoneyPlaces (negative for a rebate), is always paid from
+// the cross wallet,
 // also for isolated positions, so that the isolated wallet right after an open equals the
 // initial margin, as Binance's calculator assumes. A symbol without a mark takes the fill
 // price as its mark.
@@ -288,7 +290,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	if !closeQ.IsZero() {
 		res.RealizedPnL = a.bookClose(i, closeQ, f.Price)
 	}
-	res.Fee = absQ.Mul(f.Price).Mul(f.FeeRate)
+	res.Fee = money(absQ.Mul(f.Price).Mul(f.FeeRate))
 	if !openQ.IsZero() {
 		absO := openQ.Abs()
 		im := absO.Mul(f.Price).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces)
@@ -341,7 +343,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 // returns the realized PnL.
 func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decimal {
 	s := &a.slots[i]
-	r := closeQ.Neg().Mul(price.Sub(s.entry))
+	r := money(closeQ.Neg().Mul(price.Sub(s.entry)))
 	a.realized = a.realized.Add(r)
 	newQ := s.qty.Add(closeQ)
 	if s.mode == Cross {
@@ -441,8 +443,8 @@ func (a *Account) Mark(i int) float64 { return a.slots[i].mark }
 // Fund settles one funding payment on symbol i at time t: notional at mark × rate, paid by
 // longs when rate > 0. It returns the signed amount credited to the account (0 when flat).
 //
-// The amount is −qty × mark × rate, exact in decimal (mark and rate enter through their
-// shortest decimal representation); a NaN mark means the current mark. Cross positions pay
+// The amount is −qty × mark × rate in decimal (mark and rate enter through their shortest
+// decimal representation), rounded to MoneyPlaces; a NaN mark means the current mark. Cross positions pay
 // from (or are paid into) the wallet. Isolated positions pay from their isolated wallet (the
 // reference infers this; Binance does not document it); a payment larger than the isolated
 // wallet empties it and the rest is paid from the cross wallet, and the position, now without
@@ -460,7 +462,7 @@ func (a *Account) Fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	if !math.IsNaN(mark) {
 		m = decimal.NewFromFloat(mark)
 	}
-	amt := s.qty.Neg().Mul(m).Mul(decimal.NewFromFloat(rate))
+	amt := money(s.qty.Neg().Mul(m).Mul(decimal.NewFromFloat(rate)))
 	a.funding = a.funding.Add(amt)
 	if s.mode == Cross {
 		a.wallet = a.wallet.Add(amt)
@@ -584,7 +586,7 @@ func (a *Account) Equity() float64 {
 		if math.IsNaN(s.mark) {
 			e += s.fqe
 		} else {
-			e += s.fq * s.mark
+			e += float64(s.fq * s.mark)
 		}
 	}
 	return e
@@ -607,10 +609,10 @@ func (a *Account) Risk() Risk {
 	for j := range a.cross {
 		h := &a.cross[j]
 		p := a.pathMark(h.i, nil)
-		n := h.fabs * p
+		n := float64(h.fabs * p)
 		m, c := h.mc(n)
-		crossMM += n*m - c
-		crossU += h.fq*p - a.slots[h.i].fqe
+		crossMM += float64(n*m) - c
+		crossU += float64(h.fq*p) - a.slots[h.i].fqe
 	}
 	r.UnrealizedPnL, r.MaintenanceMargin = crossU, crossMM
 	if len(a.cross) > 0 {
@@ -620,10 +622,10 @@ func (a *Account) Risk() Risk {
 	for j := range a.iso {
 		s := &a.slots[a.iso[j].i]
 		p := a.pathMark(a.iso[j].i, nil)
-		n := s.fabs * p
+		n := float64(s.fabs * p)
 		k := floatBracket(s.ffloor, 0, n)
-		mm := n*s.fmmr[k] - s.fcum[k]
-		u := s.fq*p - s.fqe
+		mm := float64(n*s.fmmr[k]) - s.fcum[k]
+		u := float64(s.fq*p) - s.fqe
 		r.UnrealizedPnL += u
 		r.MaintenanceMargin += mm
 		r.MaxMarginRatio = math.Max(r.MaxMarginRatio, floatRatio(mm, s.fiso+u))

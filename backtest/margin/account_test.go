@@ -31,11 +31,12 @@ func openPair(t *testing.T, m Mode) *Account {
 //
 // BTC LP = (1,200 + 50 − 60,000)/(1 × (0.005 − 1)) = 58,750/0.995 = 59,045.2261306532663317
 // (bracket 2). The path BTC 60,000 → 58,000 (ETH 3,000 → 2,900) reaches it at
-// s = (60,000 − 59,045.2261)/2,000 = 0.4773869. Closing at the LP realizes
-// 59,045.2261 − 60,000 = −954.7738693467336683; the isolated wallet keeps
-// 1,200 − 954.7739 = 245.2261306532663317 (= MM at the LP: 0.005 × LP − 50), all of which is
-// the clearance fee (below 1.25% × 59,045.23 = 738.07). The wallet stays at 155; the ETH
-// short (LP (600 + 30,000)/10.04 = 3,047.81) survives.
+// s = (60,000 − 59,045.2261)/2,000 = 0.4773869. The trigger mark is the exact LP; the long
+// closes at the tick (0.1) at or below it, 59,045.2, realizing 59,045.2 − 60,000 = −954.8;
+// the isolated wallet keeps 1,200 − 954.8 = 245.2 (MM at the LP, 245.2261, less the
+// 0.0261 the tick rounding costs), all of which is the clearance fee (below 1.25% × 59,045.2
+// = 738.065). The wallet stays at 155; the ETH short (LP (600 + 30,000)/10.04 = 3,047.81)
+// survives.
 func TestScenarioIsolatedLiquidationWalletUntouched(t *testing.T) {
 	a := openPair(t, Isolated)
 	lp, ok := a.LiquidationPriceOf(0)
@@ -60,18 +61,19 @@ func TestScenarioIsolatedLiquidationWalletUntouched(t *testing.T) {
 		t.Errorf("record %+v", l)
 	}
 	eq(t, "qty", l.Qty, "1")
-	eq(t, "price", l.Price, "59045.2261306532663317")
+	eq(t, "price", l.Price, "59045.2")
 	eq(t, "trigger", l.TriggerMark, "59045.2261306532663317")
 	eq(t, "bankruptcy", l.Bankruptcy, "58800")
-	eq(t, "margin lost", l.MarginLost, "954.7738693467336683")
-	eq(t, "fee", l.Fee, "245.2261306532663317")
+	eq(t, "realized", l.RealizedPnL, "-954.8")
+	eq(t, "margin lost", l.MarginLost, "954.8")
+	eq(t, "fee", l.Fee, "245.2")
 	eq(t, "insurance", l.InsuranceDraw, "0")
 	eq(t, "wallet", a.Wallet(), "155")
 	eq(t, "BTC qty", a.Position(0).Qty, "0")
 	eq(t, "ETH isolated wallet", a.Position(1).IsolatedWallet, "600")
 	tot := a.Totals()
-	eq(t, "realized", tot.RealizedPnL, "-954.7738693467336683")
-	eq(t, "clearance", tot.ClearanceFees, "245.2261306532663317")
+	eq(t, "realized", tot.RealizedPnL, "-954.8")
+	eq(t, "clearance", tot.ClearanceFees, "245.2")
 	if _, ok := a.NextLiquidation(from, to); ok {
 		t.Error("ETH should survive the same path")
 	}
@@ -133,10 +135,12 @@ func TestScenarioCrossSurvivesOnOtherProfit(t *testing.T) {
 // A cross cascade: both positions move against the account (BTC 60,000 → 56,000, ETH
 // 3,000 → 3,300). Along the path, margin balance 1,955 − 4,000 s − 3,000 s meets
 // MM = 0.005(60,000 − 4,000 s) − 50 + 0.004 × 10 × (3,000 + 300 s) = 370 − 8 s at
-// s = 1,585/6,992 = 0.2266876; marks BTC 59,093.2494, ETH 3,068.0063 → ticks 59,093.2 and
-// 3,068.0. Realized −906.8 and −680 → wallet 1,955 − 1,586.8 = 368.2; BTC's fee
-// min(368.2, 59,093.2 × 1.25%) = 368.2 and ETH's 0. Bankruptcy prices with the other at its
-// liquidation mark: BTC 60,000 − (1,955 − 680) = 58,725; ETH 3,000 + (1,955 − 906.8)/10 = 3,104.82.
+// s = 1,585/6,992 = 0.2266876; marks BTC 59,093.2494, ETH 3,068.0063 → ticks against the
+// positions: the BTC long down to 59,093.2, the ETH short up to 3,068.1. Realized −906.8 and
+// 10 × (3,000 − 3,068.1) = −681 → wallet 1,955 − 1,587.8 = 367.2; BTC's fee
+// min(367.2, 59,093.2 × 1.25%) = 367.2 and ETH's 0. Bankruptcy prices with the other at its
+// liquidation price: BTC 60,000 − (1,955 − 681) = 58,726; ETH 3,000 + (1,955 − 906.8)/10 =
+// 3,104.82.
 func TestScenarioCrossCascade(t *testing.T) {
 	a := openPair(t, Cross)
 	from, to := []float64{60000, 3000}, []float64{56000, 3300}
@@ -155,16 +159,17 @@ func TestScenarioCrossCascade(t *testing.T) {
 		}
 	}
 	eq(t, "BTC price", out[0].Price, "59093.2")
-	eq(t, "ETH price", out[1].Price, "3068")
+	eq(t, "ETH price", out[1].Price, "3068.1")
 	eq(t, "BTC lost", out[0].MarginLost, "906.8")
-	eq(t, "ETH lost", out[1].MarginLost, "680")
-	eq(t, "BTC fee", out[0].Fee, "368.2")
+	eq(t, "ETH lost", out[1].MarginLost, "681")
+	eq(t, "ETH realized", out[1].RealizedPnL, "-681")
+	eq(t, "BTC fee", out[0].Fee, "367.2")
 	eq(t, "ETH fee", out[1].Fee, "0")
-	eq(t, "BTC bankruptcy", out[0].Bankruptcy, "58725")
+	eq(t, "BTC bankruptcy", out[0].Bankruptcy, "58726")
 	eq(t, "ETH bankruptcy", out[1].Bankruptcy, "3104.82")
 	eq(t, "insurance", out[0].InsuranceDraw.Add(out[1].InsuranceDraw), "0")
 	eq(t, "wallet", a.Wallet(), "0")
-	if a.Mark(0) != (1-s)*60000+s*56000 || a.Mark(1) != (1-s)*3000+s*3300 {
+	if a.Mark(0) != float64((1-s)*60000)+float64(s*56000) || a.Mark(1) != float64((1-s)*3000)+float64(s*3300) {
 		t.Errorf("marks not moved to s: %v %v", a.Mark(0), a.Mark(1))
 	}
 }
@@ -306,9 +311,9 @@ func TestCascadeIndependentOfListingOrder(t *testing.T) {
 // liquidation leaves them alone. BTC isolated long 1 @ 60,000 at 50x (isolated 1,200, wallet
 // 2,000 − 1,230 = 770); ETH cross short 10 @ 3,000 at 50x (fee 15 → wallet 755). The cross
 // account holds ETH alone: 755 − 10(P − 3,000) = 0.004 × 10 P at P = 30,755/10.04 =
-// 3,063.2470, s = 0.6324701 on ETH 3,000 → 3,100. ETH closes at 3,063.2: realized −632 →
-// wallet 123, all of it the clearance fee (below 1.25% × 30,632 = 382.9). BTC keeps its
-// 1,200 and its LP 59,045.23.
+// 3,063.2470, s = 0.6324701 on ETH 3,000 → 3,100. The ETH short closes at the tick at or
+// above it, 3,063.3: realized −633 → wallet 122, all of it the clearance fee (below 1.25% ×
+// 30,633 = 382.9). BTC keeps its 1,200 and its LP 59,045.23.
 func TestScenarioMixedModes(t *testing.T) {
 	a := newAcct(t, "2000", Isolated, 50)
 	must(t, a.SetMode(1, Cross))
@@ -325,11 +330,75 @@ func TestScenarioMixedModes(t *testing.T) {
 	if len(out) != 1 || out[0].Symbol != "ETHUSDT" || out[0].Cascade != 1 {
 		t.Fatalf("records %+v", out)
 	}
-	eq(t, "price", out[0].Price, "3063.2")
-	eq(t, "lost", out[0].MarginLost, "632")
-	eq(t, "fee", out[0].Fee, "123")
+	eq(t, "price", out[0].Price, "3063.3")
+	eq(t, "lost", out[0].MarginLost, "633")
+	eq(t, "fee", out[0].Fee, "122")
 	eq(t, "wallet", a.Wallet(), "0")
 	eq(t, "BTC isolated", a.Position(0).IsolatedWallet, "1200")
 	lp, _ := a.LiquidationPriceOf(0)
 	eq(t, "BTC LP", lp, "59045.2261306532663317")
+}
+
+// Liquidations execute on the tick grid against the position, and no booked amount carries
+// dust. BTCUSDT with a liquidation fee of 0.1% (below the MMR, so part of the remaining margin
+// returns to the wallet), 20x, fee-free fills from a 10,000 wallet: isolated 3,000, wallet
+// 7,000.
+//
+// Long 1 @ 60,000: LP = (3,000 + 50 − 60,000)/(−0.995) = 57,236.1809045226130653; it closes
+// at 57,236.1 (down): realized −2,763.9, isolated 236.1, fee 0.1% × 57,236.1 = 57.2361, wallet
+// 7,000 + 236.1 − 57.2361 = 7,178.8639. At the exact LP the wallet would have been
+// 7,178.9447236180904522347 (the fee alone has 19 decimals).
+//
+// Short 1 @ 60,000: LP = (3,000 + 50 + 60,000)/1.005 = 62,736.3184079601990050; it closes at
+// 62,736.4 (up): realized −2,736.4, isolated 263.6, fee 62.7364, wallet 7,200.8636.
+func TestLiquidationOnTickNoDust(t *testing.T) {
+	for _, c := range []struct {
+		qty, trigger, price, realized, fee, wallet string
+		to                                         float64
+	}{
+		{"1", "57236.1809045226130653", "57236.1", "-2763.9", "57.2361", "7178.8639", 50000},
+		{"-1", "62736.3184079601990050", "62736.4", "-2736.4", "62.7364", "7200.8636", 70000},
+	} {
+		in := DefaultInstrument("BTCUSDT", 0, snap24, nil)
+		in.LiquidationFee = d("0.001")
+		a, err := NewAccount(Config{Wallet: d("10000"), Instruments: []Instrument{in}})
+		must(t, err)
+		must(t, a.SetMode(0, Isolated))
+		_, err = a.Apply(0, Fill{Qty: d(c.qty), Price: d("60000")})
+		must(t, err)
+		from, to := []float64{60000}, []float64{c.to}
+		s, ok := a.NextLiquidation(from, to)
+		if !ok {
+			t.Fatalf("%s: not due", c.qty)
+		}
+		out := a.Liquidate(0, from, to, s, false, nil)
+		check(t, a)
+		if len(out) != 1 {
+			t.Fatalf("%s: records %+v", c.qty, out)
+		}
+		eq(t, c.qty+" trigger", out[0].TriggerMark, c.trigger)
+		eq(t, c.qty+" price", out[0].Price, c.price)
+		eq(t, c.qty+" realized", out[0].RealizedPnL, c.realized)
+		eq(t, c.qty+" fee", out[0].Fee, c.fee)
+		eq(t, c.qty+" wallet", a.Wallet(), c.wallet)
+	}
+}
+
+// Trading fees and funding are booked to 8 decimals (half away from zero).
+// Fee: 0.002 × 60,000.1 × 0.0451% = 0.0541200902 → 0.05412009.
+// Funding: −1 × 60,000.13 × 0.01234% = −7.404016042 → −7.40401604.
+func TestMoneyRounding(t *testing.T) {
+	a := newAcct(t, "1000", Cross, 20)
+	r, err := a.Apply(0, Fill{Qty: d("0.002"), Price: d("60000.1"), FeeRate: d("0.000451")})
+	must(t, err)
+	eq(t, "fee", r.Fee, "0.05412009")
+	c := newAcct(t, "100000", Cross, 20)
+	_, err = c.Apply(0, Fill{Qty: d("1"), Price: d("60000")})
+	must(t, err)
+	amt, err := c.Fund(0, 0, 0.0001234, 60000.13)
+	must(t, err)
+	eq(t, "funding", amt, "-7.40401604")
+	eq(t, "wallet", c.Wallet(), "99992.59598396")
+	check(t, a)
+	check(t, c)
 }

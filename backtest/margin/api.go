@@ -73,9 +73,10 @@ type Liquidation struct {
 	Mode          Mode
 	Qty           decimal.Decimal // signed position closed
 	Entry         decimal.Decimal
-	TriggerMark   decimal.Decimal // mark price at which the threshold was met
-	Price         decimal.Decimal // execution (liquidation) price
+	TriggerMark   decimal.Decimal // mark price at which the threshold was met (off the grid)
+	Price         decimal.Decimal // execution price: TriggerMark on the tick grid, against the position
 	Bankruptcy    decimal.Decimal
+	RealizedPnL   decimal.Decimal // qty × (Price − Entry) as booked (rounded to MoneyPlaces)
 	MarginLost    decimal.Decimal // margin the position lost, clearance fee excluded
 	Fee           decimal.Decimal // clearance fee
 	InsuranceDraw decimal.Decimal // shortfall taken by the insurance fund

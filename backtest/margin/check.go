@@ -3,6 +3,8 @@ package margin
 import (
 	"fmt"
 	"math"
+
+	"github.com/shopspring/decimal"
 )
 
 func invariantf(format string, args ...any) error {
@@ -13,7 +15,8 @@ func invariantf(format string, args ...any) error {
 // funding − clearance fees + insurance draws = wallet + isolated wallets, exactly; moving
 // margin between wallets is internal), isolated wallets >= 0 (so no isolated loss exceeds its
 // margin: any excess is an insurance draw), flat positions and cross positions have no
-// isolated margin, and nothing is NaN (marks aside, which are NaN before the first one).
+// isolated margin, every booked total is a whole number of 1e-8 USDT (MoneyPlaces: no dust),
+// and nothing is NaN (marks aside, which are NaN before the first one).
 // Errors wrap ErrInvariant.
 func (a *Account) Check() error {
 	sum := a.wallet
@@ -42,6 +45,15 @@ func (a *Account) Check() error {
 	}
 	if c, q, w := a.aggregates(); !c.Equal(a.crossQE) || !q.Equal(a.allQE) || !w.Equal(a.isoSum) {
 		return invariantf("stale aggregates")
+	}
+	for _, x := range []struct {
+		name string
+		v    decimal.Decimal
+	}{{"realized PnL", a.realized}, {"fees", a.fees}, {"funding", a.funding},
+		{"clearance fees", a.clearance}, {"insurance draws", a.insurance}} {
+		if !x.v.Equal(money(x.v)) {
+			return invariantf("%s %s has more than %d decimals", x.name, x.v, MoneyPlaces)
+		}
 	}
 	want := a.initial.Add(a.realized).Sub(a.fees).Add(a.funding).Sub(a.clearance).Add(a.insurance)
 	if !sum.Equal(want) {

@@ -35,7 +35,8 @@ func ExampleLiquidationPrice() {
 }
 
 // An isolated BTC long, screened along a falling mark path and liquidated at its
-// liquidation price; the wallet outside the position is untouched.
+// liquidation price 59,045.2261 rounded down to the tick (0.1); the wallet outside the
+// position is untouched.
 func ExampleAccount() {
 	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	btc := margin.DefaultInstrument("BTCUSDT", 60000, at, nil)
@@ -60,6 +61,6 @@ func ExampleAccount() {
 	fmt.Println("wallet", a.Wallet(), "check", a.Check())
 	// Output:
 	// wallet 770 isolated 1200 LP 59045.23
-	// liquidated BTCUSDT at 59045.23: lost 954.77, fee 245.23
+	// liquidated BTCUSDT at 59045.20: lost 954.80, fee 245.20
 	// wallet 770 check <nil>
 }

@@ -14,16 +14,25 @@ import "github.com/shopspring/decimal"
 // closed in full (no partial or stepwise liquidation). Open orders are not touched: the
 // caller cancels them, as Binance does first.
 //
-// Isolated position: it closes at its liquidation price LP (exact, from the formula) or, when
-// it gapped through, at the `from` mark. Realized PnL r = qty×(price − entry) goes into its
-// isolated wallet; a negative remainder is drawn from the insurance fund and the wallet set to
-// 0; the clearance fee is min(remainder, |qty|×price×LiquidationFee); what is left returns to
-// the cross wallet. MarginLost = min(isolated wallet, −r). With Config.AutoAddMargin the
+// Execution prices lie on the instrument's tick grid, rounded against the position (a long
+// closes at the tick at or below its trigger price, a short at the tick at or above it): a
+// modelling assumption (Binance's engine fills the liquidation order in the book, on the
+// grid, and the price it gets is not in the data), conservative by at most one tick, which
+// keeps every booked amount free of sub-cent dust. Money amounts (realized PnL, clearance
+// fees) are rounded to MoneyPlaces; insurance draws and margins follow from them exactly.
+//
+// Isolated position: it is triggered at its liquidation price LP (exact, from the formula;
+// TriggerMark) or, when it gapped through, at the `from` mark, and closes at that price
+// rounded to the tick against the position (Price). Realized PnL r = qty×(price − entry) goes
+// into its isolated wallet; a negative remainder is drawn from the insurance fund and the
+// wallet set to 0; the clearance fee is min(remainder, |qty|×price×LiquidationFee); what is
+// left returns to the cross wallet. MarginLost = min(isolated wallet, −r). With Config.AutoAddMargin the
 // position is first topped up from the wallet, at the trigger mark, to a margin ratio of 0.5
 // (isolated wallet = 2·MM − uPnL, rounded up to MoneyPlaces) when MaxAddable allows it; it
 // then survives and no record is written (the caller screens the rest of the path again).
 //
-// Cross account: every cross position closes at its mark at s, rounded to the nearest tick.
+// Cross account: every cross position closes at its mark at s, rounded to the tick against
+// the position.
 // Realized PnL of all of them goes to the wallet; a negative wallet is reset to 0 by an
 // insurance-fund draw; clearance fees min(remaining wallet, |qty|×price×LiquidationFee) are
 // charged in symbol-name order. Records come in symbol-name order (isolated ones first), so
@@ -75,13 +84,13 @@ func (a *Account) Liquidate(t int64, from, to []float64, s float64, gap bool, ou
 
 func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float64, out []Liquidation) []Liquidation {
 	s := &a.slots[i]
-	price := s.lp
+	trigger := s.lp
 	if gapped {
-		price = decimal.NewFromFloat(fromMark)
+		trigger = decimal.NewFromFloat(fromMark)
 	}
 	if a.autoAdd {
-		u := s.qty.Mul(price.Sub(s.entry))
-		need := a.mmAt(i, price).Mul(decimal.NewFromInt(2)).Sub(u).Sub(s.isoW).RoundUp(MoneyPlaces)
+		u := s.qty.Mul(trigger.Sub(s.entry))
+		need := a.mmAt(i, trigger).Mul(decimal.NewFromInt(2)).Sub(u).Sub(s.isoW).RoundUp(MoneyPlaces)
 		if need.IsPositive() && need.Cmp(a.MaxAddable()) <= 0 {
 			a.wallet = a.wallet.Sub(need)
 			s.isoW = s.isoW.Add(need)
@@ -90,9 +99,12 @@ func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float6
 		}
 	}
 	rec := Liquidation{Time: t, Symbol: s.inst.Symbol, Mode: Isolated, Qty: s.qty, Entry: s.entry,
-		TriggerMark: price, Price: price, Gap: gapped, Cascade: 1}
+		TriggerMark: trigger, Gap: gapped, Cascade: 1}
+	price := tickAgainst(trigger, s.inst.TickSize, s.qty.Sign())
+	rec.Price = price
 	rec.Bankruptcy = s.entry.Sub(s.isoW.DivRound(s.qty, QuotientPlaces))
-	r := s.qty.Mul(price.Sub(s.entry))
+	r := money(s.qty.Mul(price.Sub(s.entry)))
+	rec.RealizedPnL = r
 	a.realized = a.realized.Add(r)
 	rec.MarginLost = decimal.Min(s.isoW, r.Neg())
 	w := s.isoW.Add(r)
@@ -101,7 +113,7 @@ func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float6
 		a.insurance = a.insurance.Add(rec.InsuranceDraw)
 		w = zero
 	}
-	rec.Fee = decimal.Min(w, s.qty.Abs().Mul(price).Mul(s.inst.LiquidationFee))
+	rec.Fee = decimal.Min(w, money(s.qty.Abs().Mul(price).Mul(s.inst.LiquidationFee)))
 	a.clearance = a.clearance.Add(rec.Fee)
 	w = w.Sub(rec.Fee)
 	a.wallet = a.wallet.Add(w)
@@ -120,7 +132,7 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 	marks := func(k int) decimal.Decimal { return prices[k] }
 	for _, k := range idx {
 		s := &a.slots[k]
-		prices[k] = roundToTick(decimal.NewFromFloat(s.mark), s.inst.TickSize)
+		prices[k] = tickAgainst(decimal.NewFromFloat(s.mark), s.inst.TickSize, s.qty.Sign())
 	}
 	wallet0 := a.wallet
 	total := zero
@@ -131,7 +143,8 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 		if r, err := a.crossLiq(k, wallet0, marks, true); err == nil {
 			rec.Bankruptcy = r.Bankruptcy
 		}
-		r := s.qty.Mul(prices[k].Sub(s.entry))
+		r := money(s.qty.Mul(prices[k].Sub(s.entry)))
+		rec.RealizedPnL = r
 		rec.MarginLost = r.Neg()
 		total = total.Add(r)
 		out = append(out, rec)
@@ -145,7 +158,7 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 	}
 	for j, k := range idx {
 		s := &a.slots[k]
-		fee := decimal.Min(a.wallet, s.qty.Abs().Mul(prices[k]).Mul(s.inst.LiquidationFee))
+		fee := decimal.Min(a.wallet, money(s.qty.Abs().Mul(prices[k]).Mul(s.inst.LiquidationFee)))
 		out[start+j].Fee = fee
 		a.wallet = a.wallet.Sub(fee)
 		a.clearance = a.clearance.Add(fee)
@@ -154,7 +167,17 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 	return out
 }
 
-// roundToTick rounds p to the nearest multiple of tick (half away from zero).
-func roundToTick(p, tick decimal.Decimal) decimal.Decimal {
-	return p.DivRound(tick, 0).Mul(tick)
+// tickAgainst rounds price p to a multiple of tick against a position of sign side: down for
+// a long (the liquidation sells), up for a short (it buys). p on the grid is returned as is.
+func tickAgainst(p, tick decimal.Decimal, side int) decimal.Decimal {
+	q, r := p.QuoRem(tick, 0) // q truncated toward zero, r with the sign of p
+	switch {
+	case r.IsZero():
+		return p
+	case side > 0 && r.IsNegative():
+		q = q.Sub(one)
+	case side < 0 && r.IsPositive():
+		q = q.Add(one)
+	}
+	return q.Mul(tick)
 }

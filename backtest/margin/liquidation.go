@@ -12,10 +12,16 @@ import (
 // decimals; LiqResult keeps 16 and callers round for display.
 const QuotientPlaces = 16
 
-// MoneyPlaces is the number of decimal places of amounts this package computes by division and
-// then moves between wallets (initial margin moved into an isolated wallet, margin released
-// pro rata on a partial close): USDT's 8 decimals. Products (PnL, fees, funding) stay exact.
+// MoneyPlaces is the number of decimal places of every amount this package books: USDT's 8
+// decimals. Realized PnL, trading fees, funding payments and clearance fees are rounded to it
+// half away from zero (money); initial margin moved into an isolated wallet and margin
+// released pro rata on a partial close are divided to it; insurance draws follow from these
+// exactly. So the running totals and the wallets stay on the 1e-8 grid (given an initial
+// wallet on it) and conservation holds exactly, without sub-unit dust.
 const MoneyPlaces = 8
+
+// money rounds a booked amount to MoneyPlaces, half away from zero.
+func money(x decimal.Decimal) decimal.Decimal { return x.Round(MoneyPlaces) }
 
 var (
 	one  = decimal.NewFromInt(1)

@@ -132,7 +132,7 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 			if rng.IntN(4) == 0 && !a.Position(i).Qty.IsZero() { // close or flip exactly
 				qty = a.Position(i).Qty.Neg().Mul(decimal.NewFromInt(int64(1 + rng.IntN(2))))
 			}
-			price := decimal.NewFromFloat(onTick(marks[i]*(1+0.002*rng.NormFloat64()), in.TickSize))
+			price := decimal.NewFromFloat(onTick(marks[i]*(1+float64(0.002*rng.NormFloat64())), in.TickSize))
 			fee := []string{"0.0002", "0.0005", "0", "-0.0001"}[rng.IntN(4)]
 			_, _ = a.Apply(i, Fill{Qty: qty, Price: price, FeeRate: d(fee), ReduceOnly: rng.IntN(5) == 0})
 		case 5:
@@ -152,7 +152,7 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 			exactLP := -1
 			if rng.IntN(2) == 0 {
 				if lp, ok := a.LiquidationPriceOf(i); ok {
-					to[i] = lp.InexactFloat64() + float64(rng.IntN(5)-2)*insts[i].TickSize.InexactFloat64()
+					to[i] = lp.InexactFloat64() + float64(float64(rng.IntN(5)-2)*insts[i].TickSize.InexactFloat64())
 					if rng.IntN(2) == 0 { // exactly at the float64 LP, off the tick grid
 						to[i] = lp.InexactFloat64()
 						exactLP = i

@@ -225,7 +225,9 @@ func TestPartialCloseFlipAverage(t *testing.T) {
 	eq(t, "average entry", r.EntryPrice, "60000.0666666666666667")
 	r = fill(t, e, 0, "-3", "60000")
 	eq(t, "close", r.PositionQty, "0")
-	eq(t, "realized", r.RealizedPnL, "-0.2000000000000001") // 3 × (60,000 − 60,000.0666666666666667)
+	// 3 × (60,000 − 60,000.0666666666666667) = −0.2000000000000001, booked to 8 decimals.
+	eq(t, "realized", r.RealizedPnL, "-0.2")
+	eq(t, "realized total", e.Totals().RealizedPnL, "-0.2")
 }
 
 // Bars straddling the threshold by one tick decide exactly. An isolated long 1 @ 60,000 with

@@ -6,6 +6,16 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+// Float rule (cross-machine determinism). Go may fuse x*y + z into one fused multiply-add
+// (FMA) instruction on arm64, ppc64le, s390x and riscv64, which rounds once where amd64
+// rounds twice, so the same float expression could give different bits on different
+// machines. The Go spec forbids fusion across an explicit conversion, so in this package every
+// float64 product that is not immediately multiplied, divided or compared is written
+// float64(x*y), also when it is first stored in a variable (fusion may cross statements).
+// TestNoFusableFloatProducts enforces the rule on the non-test files. Screening decisions are
+// exact anyway (see screenEps); the rule keeps the float results themselves (Equity, Risk,
+// path marks, the s of NextLiquidation) identical across machines.
+
 // screenEps is the relative band around a threshold inside which the float64 screening defers
 // to exact decimal arithmetic. float64 errors of the screening sums are below 1e-13 of their
 // magnitude, so outside the band the float decision is the exact one.
@@ -57,7 +67,7 @@ type isoHot struct {
 }
 
 func newIsoHot(i int, fq, flp float64) isoHot {
-	tol := screenEps*math.Abs(flp) + 1e-15 // the LP is rounded to 1e-16
+	tol := float64(screenEps*math.Abs(flp)) + 1e-15 // the LP is rounded to 1e-16
 	if fq > 0 {
 		return isoHot{i: i, sgn: 1, safe: flp + tol, due: flp - tol}
 	}
@@ -107,7 +117,7 @@ func (a *Account) pathMark(i int, v []float64) float64 {
 	return s.mark
 }
 
-func interp(p0, p1, s float64) float64 { return (1-s)*p0 + s*p1 }
+func interp(p0, p1, s float64) float64 { return float64((1-s)*p0) + float64(s*p1) }
 
 // isoS returns where on the path isolated position i reaches its liquidation price.
 func (a *Account) isoS(i int, from, to []float64) (float64, bool) {
@@ -131,7 +141,7 @@ func (a *Account) isoS(i int, from, to []float64) (float64, bool) {
 func (a *Account) isoHit(i int, p float64) bool {
 	s := &a.slots[i]
 	h := newIsoHot(i, s.fq, s.flp)
-	if x := h.sgn * p; x > h.safe {
+	if x := float64(h.sgn * p); x > h.safe {
 		return false
 	} else if x < h.due {
 		return true
@@ -194,11 +204,11 @@ func (a *Account) crossEnds(from, to []float64) (f0, f1, sc0, sc1 float64) {
 	for j := range a.cross {
 		h := &a.cross[j]
 		p0, p1 := a.pathMark(h.i, from), a.pathMark(h.i, to)
-		n0, n1 := h.fabs*p0, h.fabs*p1
+		n0, n1 := float64(h.fabs*p0), float64(h.fabs*p1)
 		m0, c0 := h.mc(n0)
 		m1, c1 := h.mc(n1)
-		f0 += n0*m0 - c0 - h.fq*p0
-		f1 += n1*m1 - c1 - h.fq*p1
+		f0 += float64(n0*m0) - c0 - float64(h.fq*p0)
+		f1 += float64(n1*m1) - c1 - float64(h.fq*p1)
 		sc0 += n0 + c0
 		sc1 += n1 + c1
 	}
@@ -212,9 +222,9 @@ func (a *Account) crossF(from, to []float64, s float64) (f, scale float64) {
 	for j := range a.cross {
 		h := &a.cross[j]
 		p := interp(a.pathMark(h.i, from), a.pathMark(h.i, to), s)
-		n := h.fabs * p
+		n := float64(h.fabs * p)
 		m, c := h.mc(n)
-		f += n*m - c - h.fq*p
+		f += float64(n*m) - c - float64(h.fq*p)
 		scale += n + c
 	}
 	return f, scale
@@ -224,7 +234,7 @@ func (a *Account) crossF(from, to []float64, s float64) (f, scale float64) {
 // given the float64 value f of the threshold function there and its magnitude: clear cases by
 // f, the band |f| <= screenEps·scale by exact arithmetic.
 func (a *Account) crossDecide(f, scale float64, v []float64) bool {
-	if tol := screenEps * scale; f > tol {
+	if tol := float64(screenEps * scale); f > tol {
 		return true
 	} else if f < -tol {
 		return false
