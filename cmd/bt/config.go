@@ -140,7 +140,7 @@ func (d *Dec) UnmarshalYAML(n *yaml.Node) error {
 
 // MarshalYAML writes the decimal as a plain YAML number.
 func (d Dec) MarshalYAML() (any, error) {
-	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: d.Decimal.String()}, nil
+	return &yaml.Node{Kind: yaml.ScalarNode, Value: d.Decimal.String()}, nil
 }
 
 func dec(s string) Dec { return Dec{decimal.RequireFromString(s), true} }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/bt-backtest/bt/backtest"
@@ -77,6 +78,23 @@ func (p *tap) draw(t int64) {
 	fmt.Fprintf(p.w, "\r%d steps  %s", p.n, fmtMs(t))
 }
 
+// interval returns the bar interval seen ("1h", "5m", ...), or "" before any bar.
+func (p *tap) interval() string {
+	ms := p.prices.barMillis
+	switch {
+	case ms <= 0:
+		return ""
+	case ms%86_400_000 == 0:
+		return strconv.FormatInt(ms/86_400_000, 10) + "d"
+	case ms%3_600_000 == 0:
+		return strconv.FormatInt(ms/3_600_000, 10) + "h"
+	case ms%60_000 == 0:
+		return strconv.FormatInt(ms/60_000, 10) + "m"
+	default:
+		return strconv.FormatInt(ms/1000, 10) + "s"
+	}
+}
+
 // done clears the progress line.
 func (p *tap) done() {
 	if p.w != nil && !p.last.IsZero() {
@@ -91,15 +109,17 @@ const maxPriceBars = 8192
 // bucket width doubles and neighbouring bars merge (OHLC of the bucket), buckets aligned to
 // the Unix epoch so that merging nests.
 type priceRecorder struct {
-	limit int
-	width int64 // bucket width in ms; 0: the first bar's interval
-	bySym map[string][]backtest.Bar
-	order []string
+	limit     int
+	width     int64 // bucket width in ms; 0: the first bar's interval
+	barMillis int64 // the first bar's interval
+	bySym     map[string][]backtest.Bar
+	order     []string
 }
 
 func (r *priceRecorder) add(b backtest.Bar) {
 	if r.width == 0 {
 		r.width = max(b.End-b.Time, 1)
+		r.barMillis = b.End - b.Time
 	}
 	bars, ok := r.bySym[b.Symbol]
 	if !ok {

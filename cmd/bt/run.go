@@ -199,6 +199,14 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	// writes a new run directory).
 	resolved := *x
 	resolved.Output.Dir = ""
+	// Pin what the store picked implicitly, so that the run reproduces even after the store
+	// gains another interval or source.
+	if resolved.Data.Interval == "" {
+		resolved.Data.Interval = src.interval()
+	}
+	if resolved.Data.Origin == "" {
+		resolved.Data.Origin = klineSource(st.Files())
+	}
 	yml, err := resolved.marshalResolved("# The experiment as it ran (bt " + version() + ").\n# Reproduce it with: bt run -c config.resolved.yaml --out DIR\n")
 	if err != nil {
 		return failErr(err)
@@ -376,6 +384,21 @@ func (d *dataSource) hashFiles(paths []string) ([]artifact.DataFile, error) {
 		out = append(out, artifact.DataFile{Path: name, SHA256: hex.EncodeToString(h.Sum(nil))})
 	}
 	return out, nil
+}
+
+// klineSource returns the source=... partition of the first klines file, or "".
+func klineSource(files []string) string {
+	for _, f := range files {
+		if !strings.Contains(f, "kind=klines/") {
+			continue
+		}
+		for _, seg := range strings.Split(filepath.ToSlash(f), "/") {
+			if v, ok := strings.CutPrefix(seg, "source="); ok {
+				return v
+			}
+		}
+	}
+	return ""
 }
 
 // hashFile returns the hex sha256 of the file at path.
