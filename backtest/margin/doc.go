@@ -17,7 +17,8 @@
 // Conventions: quantities are base units, signed (> 0 long); prices and money are USDT;
 // times are Unix milliseconds UTC; rates are fractions (0.0005 = 0.05%). Ledger values
 // (wallets, isolated margins, quantities, entry prices, realized PnL, fees, funding,
-// liquidation losses, insurance draws) are exact decimal.Decimal; marks are float64 and enter
+// liquidation losses, insurance draws) are decimal.Decimal, exact apart from the documented
+// roundings (money to 8 decimals, quotient prices to 16); marks are float64 and enter
 // the ledger through their shortest decimal representation. Package margin imports only the
 // standard library and shopspring/decimal.
 //
@@ -43,9 +44,11 @@
 //     decides. An isolated position reduces to comparing the mark with its cached
 //     liquidation price.
 //   - Liquidation closes positions in full: no partial or stepwise ("smart") liquidation, no
-//     ADL. Isolated positions close at their exact liquidation price (the bar's `from` mark
-//     when it gapped through), cross positions at the marks at the trigger point rounded to
-//     the tick. Clearance fee = min(remaining margin, liquidated notional × LiquidationFee);
+//     ADL. Isolated positions are triggered at their exact liquidation price (the bar's `from`
+//     mark when it gapped through), cross positions at the marks at the trigger point. The
+//     execution price is the trigger price on the tick grid, rounded against the position
+//     (long: down, short: up) — an assumption: Binance's engine fills on the grid at a price
+//     the data does not show; this one is conservative by less than a tick. Clearance fee = min(remaining margin, liquidated notional × LiquidationFee);
 //     a shortfall beyond the margin is an insurance-fund draw, so an isolated loss never
 //     exceeds its margin and the cross wallet never ends a liquidation below zero.
 //   - Initial margin = notional / leverage. An order's cost is its initial margin, its open
@@ -68,7 +71,15 @@
 //   - Auto-add margin (Config.AutoAddMargin): triggered when an isolated position reaches its
 //     liquidation threshold (Binance's "about to be liquidated"); it tops the position up to a
 //     margin ratio of 0.5 if the addable maximum allows, otherwise the position is liquidated.
-//   - Funding = −qty × mark × rate (longs pay when rate > 0), exact.
+//   - Funding = −qty × mark × rate (longs pay when rate > 0).
+//   - Money precision: every booked amount (realized PnL, trading fee, funding, clearance fee,
+//     margin moved by division) is rounded to MoneyPlaces = 8 decimals (USDT), half away from
+//     zero; insurance draws follow exactly. Prices computed by division (entry averages,
+//     LiquidationPrice) keep QuotientPlaces = 16. So wallets carry no sub-1e-8 dust and
+//     conservation is exact.
+//   - Floats: market data and the screening shadows are float64, computed so that the bits
+//     are the same on every machine: no float product may be fused into a multiply-add (see
+//     the float rule in screen.go, enforced by a test).
 //   - Not modelled: hedge mode, Multi-Assets mode, the 20x limit of new accounts, price
 //     filters (PERCENT_PRICE, max quantity), mark-price construction, notionalCoef, the
 //     assumed price max(last·1.0015, mark, price) of short market orders in the open loss
