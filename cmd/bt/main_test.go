@@ -122,3 +122,12 @@ func TestStrategiesList(t *testing.T) {
 		t.Errorf("bt strategies --json: %s", out)
 	}
 }
+
+func TestFlagCompletion(t *testing.T) {
+	out, _ := mustBT(t, 0, "__complete", "run", "--strategy", "")
+	for _, s := range []string{"swing", "hodl", "replay"} {
+		if !strings.Contains(out, s) {
+			t.Errorf("completion of --strategy lacks %s:\n%s", s, out)
+		}
+	}
+}

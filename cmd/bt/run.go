@@ -20,6 +20,7 @@ import (
 	"github.com/bt-backtest/bt/reports"
 	"github.com/bt-backtest/bt/reports/artifact"
 	"github.com/bt-backtest/bt/reports/metrics"
+	"github.com/bt-backtest/bt/strategies"
 	"github.com/bt-backtest/bt/strategies/param"
 	"github.com/bt-backtest/bt/strategies/replay"
 	"github.com/spf13/cobra"
@@ -95,6 +96,19 @@ reproduces a run exactly.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override any experiment key: key.path=value (repeatable)")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document (run directory and summary) on stdout")
 	fl.BoolVar(&f.noHTML, "no-report", false, "skip the HTML and PNG report (artifacts only)")
+	fixed := func(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+			return vals, cobra.ShellCompDirectiveNoFileComp
+		}
+	}
+	_ = cmd.RegisterFlagCompletionFunc("strategy", fixed(strategies.Names()...))
+	_ = cmd.RegisterFlagCompletionFunc("mode", fixed("both", "isolated", "cross", "none"))
+	_ = cmd.RegisterFlagCompletionFunc("config", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"yaml", "yml"}, cobra.ShellCompDirectiveFilterFileExt
+	})
+	_ = cmd.RegisterFlagCompletionFunc("data", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"sample"}, cobra.ShellCompDirectiveFilterDirs
+	})
 	return cmd
 }
 
