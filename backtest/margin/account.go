@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"sort"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -41,6 +43,10 @@ type Account struct {
 
 	// decimal aggregates, updated incrementally by refreshSlot
 	crossQE, allQE, isoSum decimal.Decimal // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
+
+	// available-balance cache (see available): Σ open-order margin, and Σ of the cached
+	// contributions avC of the slots with avIn set
+	orderIMSum, avSum decimal.Decimal
 }
 
 // slot is one symbol's state.
@@ -68,6 +74,13 @@ type slot struct {
 	seenCross       bool
 	mkF             float64 // mark whose decimal is cached in mkD
 	mkD             decimal.Decimal
+
+	// cached contribution to the available balance: qty·(mark − entry) − |qty|·mark/lev of
+	// an open cross position, valid while avOK and the mark's bits are avMark. Every change
+	// of qty, entry, lev or mode clears avOK. avIn: avC is counted in Account.avSum.
+	avC        decimal.Decimal
+	avMark     uint64
+	avOK, avIn bool
 }
 
 // NewAccount returns a flat account. Every symbol starts in Cross mode at leverage 20
@@ -94,6 +107,9 @@ func NewAccount(cfg Config) (*Account, error) {
 		if err := in.Brackets.Validate(); err != nil {
 			return nil, fmt.Errorf("instrument %s: %w", in.Symbol, err)
 		}
+		// The account keeps its own copy of the validated table, so that the unvalidated
+		// liquidationPrice is safe even if the caller later modifies its slice.
+		in.Brackets = slices.Clone(in.Brackets)
 		s := slot{inst: in, lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage), mark: math.NaN()}
 		for _, b := range in.Brackets {
 			s.ffloor = append(s.ffloor, b.Floor.InexactFloat64())
@@ -136,7 +152,7 @@ func (a *Account) SetMode(i int, m Mode) error {
 	if s.nOrders > 0 {
 		return reject(s.inst.Symbol, "mode", ErrModeChangeWithOrders)
 	}
-	s.mode = m
+	s.mode, s.avOK = m, false
 	a.refreshAll()
 	a.invariants()
 	return nil
@@ -163,16 +179,16 @@ func (a *Account) SetLeverage(i int, lev int) error {
 		return reject(s.inst.Symbol, "leverage", ErrLeverageTooHigh)
 	}
 	if s.qty.IsZero() || lev >= s.lev {
-		s.lev = lev
+		s.lev, s.avOK = lev, false
 		return nil
 	}
 	if s.mode == Isolated {
 		return reject(s.inst.Symbol, "leverage", ErrLeverageReduceIsolated)
 	}
 	old := s.lev
-	s.lev = lev
+	s.lev, s.avOK = lev, false
 	if a.available().IsNegative() {
-		s.lev = old
+		s.lev, s.avOK = old, false
 		return reject(s.inst.Symbol, "leverage", ErrInsufficientMargin)
 	}
 	return nil
@@ -184,8 +200,10 @@ func (a *Account) Leverage(i int) int { return a.slots[i].lev }
 // SetOpenOrders tells the account how many orders symbol i has open and the initial margin
 // they reserve (counted in the available balance; blocks mode changes).
 func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
-	a.slots[i].nOrders = n
-	a.slots[i].orderIM = initialMargin
+	s := &a.slots[i]
+	a.orderIMSum = a.orderIMSum.Sub(s.orderIM).Add(initialMargin)
+	s.nOrders = n
+	s.orderIM = initialMargin
 }
 
 // Apply books fill f on symbol i: checks filters (step, tick, min notional), reduce-only and
@@ -241,7 +259,12 @@ func (a *Account) save(i int) savedState {
 }
 
 func (a *Account) restore(i int, st savedState) {
+	// The slot's cached available-balance contribution comes back with it; avSum follows.
+	a.dropAvail(i)
 	a.slots[i] = st.s
+	if a.slots[i].avIn {
+		a.avSum = a.avSum.Add(a.slots[i].avC)
+	}
 	a.wallet, a.realized, a.fees, a.funding, a.clearance, a.insurance =
 		st.wallet, st.realized, st.fees, st.funding, st.clearance, st.insurance
 }
@@ -318,7 +341,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			s.entry = s.qty.Abs().Mul(s.entry).Add(absO.Mul(f.Price)).
 				DivRound(s.qty.Add(openQ).Abs(), QuotientPlaces)
 		}
-		s.qty = s.qty.Add(openQ)
+		s.qty, s.avOK = s.qty.Add(openQ), false
 		if s.mode == Isolated {
 			a.wallet = a.wallet.Sub(im)
 			s.isoW = s.isoW.Add(im)
@@ -364,7 +387,7 @@ func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decima
 		a.wallet = a.wallet.Add(release)
 		s.isoW = s.isoW.Sub(release)
 	}
-	s.qty = newQ
+	s.qty, s.avOK = newQ, false
 	if newQ.IsZero() {
 		s.entry = zero
 	}
@@ -560,17 +583,53 @@ func ratio(mm, balance decimal.Decimal) float64 {
 // Available returns the available balance for new orders (see Snapshot).
 func (a *Account) Available() decimal.Decimal { return a.available() }
 
+// Each open cross position's contribution qty·(mark − entry) − |qty|·mark/leverage is cached
+// per slot until its mark, quantity, entry, leverage or mode changes, and the sum of the
+// cached contributions is kept up to date, so a call costs decimal work only for the slots
+// that changed (Check compares it with a computation from scratch).
 func (a *Account) available() decimal.Decimal {
+	for k := range a.slots {
+		s := &a.slots[k]
+		if s.mode != Cross || s.qty.IsZero() {
+			a.dropAvail(k)
+			continue
+		}
+		if s.avIn && s.avOK && s.avMark == math.Float64bits(s.mark) {
+			continue
+		}
+		a.dropAvail(k)
+		s.avC = a.availContribution(k)
+		s.avMark, s.avOK, s.avIn = math.Float64bits(s.mark), true, true
+		a.avSum = a.avSum.Add(s.avC)
+	}
+	return a.wallet.Sub(a.orderIMSum).Add(a.avSum)
+}
+
+// availContribution is open cross position k's term of the available balance.
+func (a *Account) availContribution(k int) decimal.Decimal {
+	s := &a.slots[k]
+	m := a.markDec(k)
+	return s.qty.Mul(m.Sub(s.entry)).
+		Sub(s.qty.Abs().Mul(m).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces))
+}
+
+// dropAvail removes slot k's cached contribution from the sum.
+func (a *Account) dropAvail(k int) {
+	if s := &a.slots[k]; s.avIn {
+		a.avSum = a.avSum.Sub(s.avC)
+		s.avIn = false
+	}
+}
+
+// availableSlow is available computed from scratch (for Check).
+func (a *Account) availableSlow() decimal.Decimal {
 	x := a.wallet
 	for k := range a.slots {
 		s := &a.slots[k]
 		x = x.Sub(s.orderIM)
-		if s.mode != Cross || s.qty.IsZero() {
-			continue
+		if s.mode == Cross && !s.qty.IsZero() {
+			x = x.Add(a.availContribution(k))
 		}
-		m := a.markDec(k)
-		x = x.Add(s.qty.Mul(m.Sub(s.entry))).
-			Sub(s.qty.Abs().Mul(m).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces))
 	}
 	return x
 }
@@ -674,7 +733,7 @@ func (a *Account) crossLiq(i int, wallet decimal.Decimal, marks func(int) decima
 			tmm = tmm.Add(a.mmAt(k, m))
 		}
 	}
-	return LiquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
+	return liquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
 		Wallet: wallet, OtherMM: tmm, OtherPnL: upnl, Brackets: s.inst.Brackets})
 }
 
@@ -707,6 +766,7 @@ func (a *Account) refresh(i int) {
 // decimal aggregates from the values last seen to the current ones.
 func (a *Account) refreshSlot(i int) {
 	s := &a.slots[i]
+	s.avOK = false
 	a.allQE = a.allQE.Sub(s.seenQE)
 	a.isoSum = a.isoSum.Sub(s.seenIso)
 	if s.seenCross {
@@ -721,16 +781,17 @@ func (a *Account) refreshSlot(i int) {
 	}
 	s.seenQE, s.seenIso = qe, s.isoW
 
-	s.fq = s.qty.InexactFloat64()
-	s.fiso = s.isoW.InexactFloat64()
+	s.fq = toFloat(s.qty)
+	s.fiso = toFloat(s.isoW)
 	s.fabs = math.Abs(s.fq)
-	s.fqe = qe.InexactFloat64()
+	s.fqe = toFloat(qe)
 	s.lp, s.flp = zero, math.NaN()
 	if s.mode == Isolated && !s.qty.IsZero() {
-		r, err := LiquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
+		// the table was validated by NewAccount
+		r, err := liquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
 			Wallet: s.isoW, Brackets: s.inst.Brackets})
 		if err == nil { // err is impossible with a validated table; Check reports the NaN
-			s.lp, s.flp = r.Price, r.Price.InexactFloat64()
+			s.lp, s.flp = r.Price, toFloat(r.Price)
 		}
 	}
 }
@@ -760,10 +821,22 @@ func (a *Account) refreshAccount() {
 			a.iso = append(a.iso, newIsoHot(k, s.fq, s.flp))
 		}
 	}
-	a.fWallet = a.wallet.InexactFloat64()
-	a.crossConst = a.crossQE.Sub(a.wallet).InexactFloat64()
-	a.crossScale = math.Abs(a.crossQE.InexactFloat64()) + math.Abs(a.wallet.InexactFloat64()) + 1
-	a.equityConst = a.wallet.Add(a.isoSum).Sub(a.allQE).InexactFloat64()
+	a.fWallet = toFloat(a.wallet)
+	a.crossConst = toFloat(a.crossQE.Sub(a.wallet))
+	a.crossScale = math.Abs(toFloat(a.crossQE)) + math.Abs(a.fWallet) + 1
+	a.equityConst = toFloat(a.wallet.Add(a.isoSum).Sub(a.allQE))
+}
+
+// toFloat returns the float64 nearest to x, as x.InexactFloat64 does (both round correctly, so
+// the results are identical), but without big.Rat arithmetic for long coefficients such as
+// qty × entry with a 16-decimal entry: those are parsed from their decimal string.
+func toFloat(x decimal.Decimal) float64 {
+	if e := x.Exponent(); e > 0 || e < -22 || x.NumDigits() > 15 {
+		if f, err := strconv.ParseFloat(x.String(), 64); err == nil {
+			return f
+		}
+	}
+	return x.InexactFloat64()
 }
 
 // aggregates recomputes the decimal aggregates from scratch (for Check).

@@ -97,3 +97,59 @@ func BenchmarkRisk(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkApplyIsolated is BenchmarkApply with isolated positions (each fill recomputes the
+// position's liquidation price).
+func BenchmarkApplyIsolated(b *testing.B) {
+	a, _ := benchAccount(b, 15, Isolated)
+	q := []decimal.Decimal{decimal.NewFromInt(1), decimal.NewFromInt(-1)}
+	p := decimal.NewFromInt(100)
+	fee := d("0.0005")
+	b.ReportAllocs()
+	b.ResetTimer()
+	for k := range b.N {
+		if _, err := a.Apply(k%15, Fill{Qty: q[k%2], Price: p, FeeRate: fee}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkCanOpen is the cost of the margin check of an order on a 15-position cross account
+// whose marks move between calls (as they do between orders in a backtest).
+func BenchmarkCanOpen(b *testing.B) {
+	a, _ := benchAccount(b, 15, Cross)
+	q := decimal.NewFromInt(1)
+	p := decimal.NewFromInt(100)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for k := range b.N {
+		a.SetMark(k%15, 100+float64(k&7)/10)
+		if err := a.CanOpen(k%15, q, p, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkFund is the cost of one funding payment on a 15-position account.
+func BenchmarkFund(b *testing.B) {
+	for _, m := range []Mode{Isolated, Cross} {
+		b.Run(m.String(), func(b *testing.B) {
+			a, _ := benchAccount(b, 15, m)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for k := range b.N {
+				if _, err := a.Fund(k%15, 0, 0.0001, nan); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkDefaultBook is the cost of DefaultBook (parsed once, then a copy of the handle).
+func BenchmarkDefaultBook(b *testing.B) {
+	b.ReportAllocs()
+	for range b.N {
+		_ = DefaultBook()
+	}
+}

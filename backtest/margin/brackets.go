@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -129,9 +130,18 @@ const (
 
 // DefaultBook returns the embedded book of real Binance snapshots (6 dates from 2022-02-12 to
 // 2024-10-24 for BTC, ETH, BNB, SOL, XRP, DOGE, ADA and LINK USDT perpetuals) plus the default
-// table named by DefaultTableSymbol and DefaultTableDate for other symbols. Each call parses
-// the embedded file afresh; callers share one Book.
+// table named by DefaultTableSymbol and DefaultTableDate for other symbols.
+//
+// The embedded file is parsed once per process (sync.Once); every call returns a new Book
+// value sharing the parsed snapshots, which are immutable: a Book is read-only apart from
+// SetDefault, which changes only the Book it is called on. The Tables a Book returns are
+// shared too and must not be modified. Safe for concurrent use.
 func DefaultBook() *Book {
+	b := *defaultBook()
+	return &b
+}
+
+var defaultBook = sync.OnceValue(func() *Book {
 	b, err := parseBook(embeddedBrackets, "brackets.json (embedded)")
 	if err != nil {
 		panic(err) // the embedded file is tested
@@ -142,7 +152,7 @@ func DefaultBook() *Book {
 		}
 	}
 	return b
-}
+})
 
 // LoadBook reads a bracket book in the layout of binance-um-brackets.json:
 // {"snapshots":[{"symbol":..., "snapshot_date":"YYYY-MM-DD", "brackets":[{"bracket",

@@ -55,6 +55,9 @@ func (a *Account) Check() error {
 			return invariantf("%s %s has more than %d decimals", x.name, x.v, MoneyPlaces)
 		}
 	}
+	if av, slow := a.available(), a.availableSlow(); !av.Equal(slow) {
+		return invariantf("cached available balance %s, from scratch %s", av, slow)
+	}
 	want := a.initial.Add(a.realized).Sub(a.fees).Add(a.funding).Sub(a.clearance).Add(a.insurance)
 	if !sum.Equal(want) {
 		return invariantf("money not conserved: wallet + isolated wallets = %s, initial + realized − fees + funding − clearance + insurance = %s", sum, want)

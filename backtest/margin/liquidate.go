@@ -117,7 +117,7 @@ func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float6
 	a.clearance = a.clearance.Add(rec.Fee)
 	w = w.Sub(rec.Fee)
 	a.wallet = a.wallet.Add(w)
-	s.isoW, s.qty, s.entry = zero, zero, zero
+	s.isoW, s.qty, s.entry, s.avOK = zero, zero, zero, false
 	a.refresh(i)
 	return append(out, rec)
 }
@@ -162,7 +162,7 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 		out[start+j].Fee = fee
 		a.wallet = a.wallet.Sub(fee)
 		a.clearance = a.clearance.Add(fee)
-		s.qty, s.entry = zero, zero
+		s.qty, s.entry, s.avOK = zero, zero, false
 	}
 	return out
 }

@@ -60,6 +60,18 @@ func LiquidationPrice(in LiqInput) (LiqResult, error) {
 	if (in.MMR == nil) != (in.Cum == nil) {
 		return LiqResult{}, fmt.Errorf("%w: give both MMR and cum, or neither", ErrInvalidInput)
 	}
+	if in.MMR == nil {
+		if err := in.Brackets.Validate(); err != nil {
+			return LiqResult{}, err
+		}
+	}
+	return liquidationPrice(in)
+}
+
+// liquidationPrice is LiquidationPrice without the input checks and the validation of the
+// table, for Account, whose tables are validated once by NewAccount (Validate costs more than
+// the formula). Its input must pass LiquidationPrice's checks.
+func liquidationPrice(in LiqInput) (LiqResult, error) {
 	side := decimal.NewFromInt(int64(in.Side))
 	// base = WB − TMM1 + UPNL1 − side·Q·EP; LP = (base + cum) / (Q·MMR − side·Q)
 	base := in.Wallet.Sub(in.OtherMM).Add(in.OtherPnL).Sub(side.Mul(in.Qty).Mul(in.Entry))
@@ -81,9 +93,6 @@ func LiquidationPrice(in LiqInput) (LiqResult, error) {
 		return LiqResult{Price: lp, Bankruptcy: bp,
 			MaintenanceMargin: notionalAt(in.Qty, lp).Mul(*in.MMR).Sub(*in.Cum),
 			MMR:               *in.MMR, Cum: *in.Cum}, nil
-	}
-	if err := in.Brackets.Validate(); err != nil {
-		return LiqResult{}, err
 	}
 	t := in.Brackets
 	consistent := func(k int) (decimal.Decimal, bool) {
