@@ -87,6 +87,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 			for _, line := range strings.Split(ee.err.Error(), "\n") {
 				fmt.Fprintf(stderr, "bt: %s\n", line)
 			}
+			if wantsJSON(args) {
+				// Scripts asked for one JSON document: they get one, with the error.
+				writeJSON(stdout, map[string]any{"error": ee.err.Error(), "exit_code": ee.code})
+			}
 		}
 		return ee.code
 	}
@@ -95,6 +99,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	fmt.Fprintf(stderr, "bt: %v\n", err)
 	fmt.Fprintf(stderr, "Run 'bt --help' for usage.\n")
 	return exitUsage
+}
+
+// wantsJSON reports whether the command line asked for JSON output.
+func wantsJSON(args []string) bool {
+	for _, a := range args {
+		if a == "--" {
+			return false
+		}
+		if a == "--json" || a == "--json=true" {
+			return true
+		}
+	}
+	return false
 }
 
 // errSilent is an exitError cause whose message was already printed.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,5 +130,17 @@ func TestFlagCompletion(t *testing.T) {
 		if !strings.Contains(out, s) {
 			t.Errorf("completion of --strategy lacks %s:\n%s", s, out)
 		}
+	}
+}
+
+func TestJSONError(t *testing.T) {
+	code, out, _ := bt(t, "calc", "liq", "--symbol", "BTCUSDT", "--side", "long", "--qty", "-1", "--entry", "1", "--wallet", "1",
+		"--mode", "isolated", "--mmr", "0.005", "--cum", "0", "--json")
+	var doc struct {
+		Error    string `json:"error"`
+		ExitCode int    `json:"exit_code"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 2 || doc.ExitCode != 2 || !strings.Contains(doc.Error, "--qty") {
+		t.Errorf("exit %d, stdout %q (%v)", code, out, err)
 	}
 }
