@@ -230,3 +230,18 @@ func TestDefaultInstrument(t *testing.T) {
 		}
 	}
 }
+
+// DefaultBook parses the embedded file once: calls share the snapshots, and SetDefault on one
+// Book does not change another.
+func TestDefaultBookShared(t *testing.T) {
+	b1, b2 := DefaultBook(), DefaultBook()
+	t1, _ := b1.TableAt("BTCUSDT", "2024-10-24")
+	t2, _ := b2.TableAt("BTCUSDT", "2024-10-24")
+	if &t1[0] != &t2[0] {
+		t.Error("DefaultBook parsed the embedded file again")
+	}
+	b1.SetDefault(t1, "BTCUSDT", "2024-10-24")
+	if b2.DefaultName() != DefaultTableSymbol+" "+DefaultTableDate || DefaultBook().DefaultName() != b2.DefaultName() {
+		t.Errorf("SetDefault leaked into other books: %q", b2.DefaultName())
+	}
+}
