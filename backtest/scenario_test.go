@@ -23,21 +23,13 @@ func eqDec(t *testing.T, what string, got decimal.Decimal, want string) {
 	}
 }
 
-// nearDec allows 1e-9: the margin engine closes isolated liquidations at the exact formula
-// price (not on the tick grid), which leaves ~1e-17 residues.
-func nearDec(t *testing.T, what string, got decimal.Decimal, want string) {
-	t.Helper()
-	if got.Sub(d(want)).Abs().GreaterThan(d("1e-9")) {
-		t.Errorf("%s = %s, want %s", what, got, want)
-	}
-}
-
 // Identical orders, different outcomes: long 10 AAA at 100 with 10x (initial margin 100).
 //
 // Isolated: the isolated wallet is 100, so LP = (WB − Q·EP)/(Q·(MMR − 1)) = (100 − 1000) /
 // (10 × −0.99) = 90.9090…; bar 1 (bearish: path 100 → 101 → 85 → 88) crosses it on the way
-// down. At LP the remaining margin equals MM = 1% of notional = the clearance fee, so the
-// whole 100 is lost: final equity 900, wallet 900.
+// down. The position closes on the tick grid below the LP (tick 0.01 at price 100): at 90.90,
+// realizing 10 × (90.90 − 100) = −91; the remaining margin of 9 is below the clearance fee
+// (909 × 1.25% = 11.36), so the fee takes all 9 and the whole 100 is lost: final equity 900.
 //
 // Cross: the wallet of 1000 backs the position, LP = (1000 − 1000)/(−9.9) = 0: no
 // liquidation. At the close of 88 equity = 1000 + 10 × (88 − 100) = 880.
@@ -53,15 +45,15 @@ func TestIsolatedLiquidatedCrossSurvives(t *testing.T) {
 	if len(iso.Liquidations) != 1 || len(cross.Liquidations) != 0 {
 		t.Fatalf("liquidations: isolated %d, cross %d; want 1, 0", len(iso.Liquidations), len(cross.Liquidations))
 	}
-	nearDec(t, "isolated final equity", iso.Final.MarginBalance, "900")
+	eqDec(t, "isolated final equity", iso.Final.MarginBalance, "900")
 	eqDec(t, "cross final equity", cross.Final.MarginBalance, "880")
-	if l := iso.Liquidations[0]; l.Price.Sub(d("90.909")).Abs().GreaterThan(d("0.001")) || l.Time != t0+hr {
-		t.Errorf("liquidation at %s (t %d), want ≈90.909 at bar 1", l.Price, l.Time)
+	if l := iso.Liquidations[0]; !l.Price.Equal(d("90.90")) || l.Fee.String() != "9" || l.Time != t0+hr {
+		t.Errorf("liquidation at %s, fee %s (t %d), want 90.90, fee 9 at bar 1", l.Price, l.Fee, l.Time)
 	}
 	if len(iso.Trades) != 1 || !iso.Trades[0].Liquidated {
 		t.Fatalf("isolated trades %+v, want one liquidated", iso.Trades)
 	}
-	nearDec(t, "isolated trade PnL", iso.Trades[0].PnL, "-100")
+	eqDec(t, "isolated trade PnL", iso.Trades[0].PnL, "-100")
 	if len(iso.Equity) != 2 || math.Abs(iso.Equity[1].Equity-900) > 1e-9 || cross.Equity[1].Equity != 880 {
 		t.Errorf("equity curves %+v / %+v", iso.Equity, cross.Equity)
 	}
@@ -142,7 +134,7 @@ func TestStopVersusLiquidationSameBar(t *testing.T) {
 			return &script{at: map[int][]Order{0: {o}}}
 		})
 		a := &res.Accounts[0]
-		nearDec(t, "stop "+tc.stop+" equity", a.Final.MarginBalance, tc.equity)
+		eqDec(t, "stop "+tc.stop+" equity", a.Final.MarginBalance, tc.equity)
 		stops := 0
 		for _, f := range a.Fills {
 			if f.OrderID == 2 {
@@ -281,9 +273,9 @@ func TestMixedMarginModes(t *testing.T) {
 	if len(cross.Liquidations) != 0 {
 		t.Errorf("cross liquidations %+v", cross.Liquidations)
 	}
-	nearDec(t, "mix equity", mix.Final.MarginBalance, "1100")
+	eqDec(t, "mix equity", mix.Final.MarginBalance, "1100")
 	eqDec(t, "cross equity", cross.Final.MarginBalance, "1080")
-	nearDec(t, "isolated equity", iso.Final.MarginBalance, "1100")
+	eqDec(t, "isolated equity", iso.Final.MarginBalance, "1100")
 	if len(mix.Positions) != 1 || mix.Positions[0].Symbol != "BBB" || mix.Positions[0].Mode != margin.Cross {
 		t.Errorf("mix positions %+v", mix.Positions)
 	}
@@ -455,7 +447,7 @@ func TestStopOnLiquidation(t *testing.T) {
 	if iso.Ruined || !iso.Stopped || iso.StopTime != t0+2*hr || calls["isolated"] != 1 {
 		t.Errorf("isolated: ruined %v, stopped %v at %d, %d calls", iso.Ruined, iso.Stopped, iso.StopTime, calls["isolated"])
 	}
-	nearDec(t, "isolated equity", iso.Final.MarginBalance, "950")
+	eqDec(t, "isolated equity", iso.Final.MarginBalance, "950")
 	if cross.Stopped || calls["cross"] != 4 {
 		t.Errorf("cross: stopped %v, %d calls", cross.Stopped, calls["cross"])
 	}
