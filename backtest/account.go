@@ -376,6 +376,15 @@ func (a *account) record() {
 			if d < s.tr.t.MinLiqDistance {
 				s.tr.t.MinLiqDistance = d
 			}
+			if s.present && lp > 0 && !s.tr.t.LastWick {
+				lo, hi := s.lp[1], s.lp[2]
+				if lo > hi {
+					lo, hi = hi, lo
+				}
+				if (s.qty > 0 && lo <= lp) || (s.qty < 0 && hi >= lp) {
+					s.tr.t.LastWick = true
+				}
+			}
 		}
 	}
 	if math.IsInf(ratio, 1) {

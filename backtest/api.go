@@ -114,18 +114,22 @@ type FillRecord struct {
 // next). AccountResult.Trades holds the closed ones; a position still open at the end is in
 // AccountResult.Positions.
 type Trade struct {
-	Symbol         string
-	Mode           margin.Mode
-	Side           Side
-	EntryTime      int64
-	ExitTime       int64
-	Qty            decimal.Decimal // largest absolute size held
-	EntryPrice     decimal.Decimal // quantity-weighted average of the opening fills
-	ExitPrice      decimal.Decimal // quantity-weighted average of the closing fills
-	PnL            decimal.Decimal // realized, fees and funding included
-	Fees           decimal.Decimal
-	Funding        decimal.Decimal
-	Liquidated     bool
+	Symbol     string
+	Mode       margin.Mode
+	Side       Side
+	EntryTime  int64
+	ExitTime   int64
+	Qty        decimal.Decimal // largest absolute size held
+	EntryPrice decimal.Decimal // quantity-weighted average of the opening fills
+	ExitPrice  decimal.Decimal // quantity-weighted average of the closing fills
+	PnL        decimal.Decimal // realized, fees and funding included
+	Fees       decimal.Decimal
+	Funding    decimal.Decimal
+	Liquidated bool
+	// LastWick: while the trade was open, a last-price bar reached its liquidation price but
+	// the mark price did not, so a backtester that liquidates on last price would have killed
+	// it (float estimate against the bar's last-price extreme).
+	LastWick       bool
 	MinLiqDistance float64 // closest |mark − liquidation price| / mark seen at the bar closes while open (float estimate; 1 when never measured or no liquidation price)
 }
 

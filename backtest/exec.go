@@ -219,7 +219,7 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 		if l.Qty.IsNegative() {
 			side = Buy
 		}
-		closed := l.Qty.Neg() // signed fill that closed the position
+		closed := l.Qty.Neg()                     // signed fill that closed the position
 		pnl := l.RealizedPnL.Add(l.InsuranceDraw) // as the ledger booked it (rounded to 8 decimals)
 		f := FillRecord{Time: t, Symbol: l.Symbol, Side: side, Qty: l.Qty.Abs(), Price: l.Price,
 			Fee: l.Fee, RealizedPnL: pnl, Liquidation: true}

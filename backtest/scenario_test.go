@@ -27,9 +27,9 @@ func eqDec(t *testing.T, what string, got decimal.Decimal, want string) {
 //
 // Isolated: the isolated wallet is 100, so LP = (WB − Q·EP)/(Q·(MMR − 1)) = (100 − 1000) /
 // (10 × −0.99) = 90.9090…; bar 1 (bearish: path 100 → 101 → 85 → 88) crosses it on the way
-// down. The position closes on the tick grid below the LP (tick 0.01 at price 100): at 90.90,
-// realizing 10 × (90.90 − 100) = −91; the remaining margin of 9 is below the clearance fee
-// (909 × 1.25% = 11.36), so the fee takes all 9 and the whole 100 is lost: final equity 900.
+// down. The position closes on the tick grid below the LP (test tick 0.1): at 90.9, realizing
+// 10 × (90.9 − 100) = −91; the remaining margin of 9 is below the clearance fee (909 × 1% =
+// 9.09), so the fee takes all 9 and the whole 100 is lost: final equity 900.
 //
 // Cross: the wallet of 1000 backs the position, LP = (1000 − 1000)/(−9.9) = 0: no
 // liquidation. At the close of 88 equity = 1000 + 10 × (88 − 100) = 880.
@@ -47,8 +47,8 @@ func TestIsolatedLiquidatedCrossSurvives(t *testing.T) {
 	}
 	eqDec(t, "isolated final equity", iso.Final.MarginBalance, "900")
 	eqDec(t, "cross final equity", cross.Final.MarginBalance, "880")
-	if l := iso.Liquidations[0]; !l.Price.Equal(d("90.90")) || l.Fee.String() != "9" || l.Time != t0+hr {
-		t.Errorf("liquidation at %s, fee %s (t %d), want 90.90, fee 9 at bar 1", l.Price, l.Fee, l.Time)
+	if l := iso.Liquidations[0]; !l.Price.Equal(d("90.9")) || l.Fee.String() != "9" || l.Time != t0+hr {
+		t.Errorf("liquidation at %s, fee %s (t %d), want 90.9, fee 9 at bar 1", l.Price, l.Fee, l.Time)
 	}
 	if len(iso.Trades) != 1 || !iso.Trades[0].Liquidated {
 		t.Fatalf("isolated trades %+v, want one liquidated", iso.Trades)
@@ -514,3 +514,34 @@ type stepCounter struct {
 }
 
 func (s *stepCounter) OnStep(*Broker, int64) error { *s.steps++; return nil }
+
+// A last-price wick through the liquidation price that the mark does not follow: long 10 AAA
+// at 100 with 10x, isolated LP 90.909… (as in TestIsolatedLiquidatedCrossSurvives). Bar 1's
+// trades wick to 85 but its mark only dips to 95, so the isolated position survives (mark
+// liquidation) and its trade is flagged LastWick: a last-price backtester would have killed
+// it. The cross position's LP is 0, far below the wick: not flagged.
+func TestLastPriceWickFlagged(t *testing.T) {
+	bars := OHLC("AAA", t0, hr,
+		[4]float64{100, 100.5, 99.5, 100},
+		[4]float64{100, 101, 85, 98},
+		[4]float64{98, 99, 97, 98},
+	)
+	marks := OHLC("AAA", t0, hr,
+		[4]float64{100, 100.5, 99.5, 100},
+		[4]float64{100, 101, 95, 98},
+		[4]float64{98, 99, 97, 98},
+	)
+	res := run(t, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(bars, marks, nil)), func() Strategy {
+		return &script{at: map[int][]Order{0: {buy("AAA", "10")}, 1: {sell("AAA", "10")}}}
+	})
+	iso, cross := acctByName(t, res, "isolated"), acctByName(t, res, "cross")
+	if len(iso.Liquidations) != 0 {
+		t.Fatalf("isolated liquidated %d times; the mark never reached the LP", len(iso.Liquidations))
+	}
+	if len(iso.Trades) != 1 || !iso.Trades[0].LastWick || iso.Trades[0].Liquidated {
+		t.Errorf("isolated trades %+v, want one surviving trade flagged LastWick", iso.Trades)
+	}
+	if len(cross.Trades) != 1 || cross.Trades[0].LastWick {
+		t.Errorf("cross trades %+v, want one trade not flagged", cross.Trades)
+	}
+}

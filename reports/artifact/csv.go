@@ -19,7 +19,7 @@ import (
 // Column names of the CSV tables (the Parquet columns have the same names).
 var (
 	equityCols  = []string{"time", "equity", "wallet", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio", "drawdown"}
-	tradeCols   = []string{"symbol", "mode", "side", "entry_time", "exit_time", "qty", "entry_price", "exit_price", "pnl", "fees", "funding", "liquidated", "min_liq_distance"}
+	tradeCols   = []string{"symbol", "mode", "side", "entry_time", "exit_time", "qty", "entry_price", "exit_price", "pnl", "fees", "funding", "liquidated", "last_wick", "min_liq_distance"}
 	fillCols    = []string{"time", "order_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "maker", "liquidation", "tag"}
 	liqCols     = []string{"time", "symbol", "mode", "qty", "entry", "trigger_mark", "price", "bankruptcy", "margin_lost", "fee", "insurance_draw", "gap", "cascade"}
 	fundingCols = []string{"time", "symbol", "qty", "mark", "rate", "amount"}
@@ -134,6 +134,7 @@ func writeTrades(w *csvWriter, ts []backtest.Trade) {
 		w.dec(t.Fees)
 		w.dec(t.Funding)
 		w.bool(t.Liquidated)
+		w.bool(t.LastWick)
 		w.float(t.MinLiqDistance)
 		w.end()
 	}
@@ -371,7 +372,7 @@ func readTrade(r *rowReader) backtest.Trade {
 	return backtest.Trade{
 		Symbol: r.str(), Mode: r.mode(), Side: r.side("long", "short"), EntryTime: r.time(), ExitTime: r.time(),
 		Qty: r.dec(), EntryPrice: r.dec(), ExitPrice: r.dec(), PnL: r.dec(), Fees: r.dec(), Funding: r.dec(),
-		Liquidated: r.bool(), MinLiqDistance: r.float(),
+		Liquidated: r.bool(), LastWick: r.bool(), MinLiqDistance: r.float(),
 	}
 }
 

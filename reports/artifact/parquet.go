@@ -35,6 +35,7 @@ type pqTradeRow struct {
 	Fees           string  `parquet:"fees"`
 	Funding        string  `parquet:"funding"`
 	Liquidated     bool    `parquet:"liquidated"`
+	LastWick       bool    `parquet:"last_wick"`
 	MinLiqDistance float64 `parquet:"min_liq_distance"`
 }
 
@@ -121,7 +122,7 @@ func pqTrades(path string, ts []backtest.Trade) error {
 		return pqTradeRow{
 			t.Symbol, modeString(t.Mode), sideString(t.Side, "long", "short"), t.EntryTime, t.ExitTime,
 			t.Qty.String(), t.EntryPrice.String(), t.ExitPrice.String(), t.PnL.String(), t.Fees.String(), t.Funding.String(),
-			t.Liquidated, t.MinLiqDistance,
+			t.Liquidated, t.LastWick, t.MinLiqDistance,
 		}
 	})
 }

@@ -61,9 +61,9 @@ type LiquidationStats struct {
 	// liquidated above its entry, a short below it): killed by other positions' losses.
 	Bystanders int `json:"bystanders"`
 
-	// WickLiquidations would count positions the last price would have liquidated but the
-	// mark did not. The records do not carry the last-price path against the liquidation
-	// price, so it is null until the engine provides it.
+	// WickLiquidations counts trades a last-price bar would have liquidated while the mark
+	// price did not (backtest.Trade.LastWick): what a backtester checking liquidation on last
+	// price (as freqtrade does) would have got wrong. Null only for records without the flag.
 	WickLiquidations *int `json:"wick_liquidations"`
 }
 
@@ -155,7 +155,12 @@ func Liquidations(a *backtest.AccountResult, start int64) LiquidationStats {
 	}
 
 	var e2l []int64
+	wicks := 0
+	s.WickLiquidations = &wicks
 	for _, t := range a.Trades {
+		if t.LastWick {
+			wicks++
+		}
 		d := t.MinLiqDistance
 		if t.Liquidated {
 			d = 0

@@ -29,7 +29,7 @@ func crossAccount() *backtest.AccountResult {
 	a.Trades = []backtest.Trade{
 		{Symbol: "BTCUSDT", EntryTime: at(1), ExitTime: at(7), Liquidated: true},
 		{Symbol: "ETHUSDT", EntryTime: at(3), ExitTime: at(7), Liquidated: true, MinLiqDistance: 0.01},
-		{Symbol: "SOLUSDT", EntryTime: at(8), ExitTime: at(9), MinLiqDistance: 0.3},
+		{Symbol: "SOLUSDT", EntryTime: at(8), ExitTime: at(9), MinLiqDistance: 0.3, LastWick: true},
 	}
 	return a
 }
@@ -69,8 +69,9 @@ func TestLiquidationStats(t *testing.T) {
 	if s.Bystanders != 1 {
 		t.Errorf("bystanders = %d, want 1 (the ETH short liquidated below its entry)", s.Bystanders)
 	}
-	if s.WickLiquidations != nil {
-		t.Error("wick liquidations cannot be derived from the records")
+	// only the SOL trade saw a last-price wick through its liquidation price
+	if s.WickLiquidations == nil || *s.WickLiquidations != 1 {
+		t.Errorf("wick liquidations = %v, want 1", s.WickLiquidations)
 	}
 }
 
