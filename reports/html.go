@@ -157,7 +157,12 @@ func writeHTML(w io.Writer, runs []*artifact.Run) error {
 	names := runNames(runs)
 	var sums []metrics.Summary
 	for i, r := range runs {
-		s := metrics.Summarize(r.Result)
+		var s metrics.Summary
+		if r.Summary != nil {
+			s = *r.Summary
+		} else {
+			s = metrics.Summarize(r.Result)
+		}
 		sums = append(sums, s)
 		rv := runView{Name: names[i], Manifest: r.Manifest, Paired: s.Paired}
 		rv.Diverged, rv.DivergedMore = diverged(s.Paired)

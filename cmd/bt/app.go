@@ -150,6 +150,7 @@ Exit codes: 0 success, 1 run failure or regression drift, 2 usage, config or dat
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	addProfileFlags(root)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErr(fmt.Errorf("%s: %w", c.CommandPath(), err))
 	})

@@ -28,7 +28,7 @@ type tap struct {
 var _ backtest.Source = (*tap)(nil)
 
 func newTap(st *parquet.Stream, progress io.Writer, start, end int64) *tap {
-	return &tap{Stream: st, w: progress, start: start, end: end, prices: priceRecorder{limit: maxPriceBars, bySym: map[string][]backtest.Bar{}}}
+	return &tap{Stream: st, w: progress, start: start, end: end, prices: priceRecorder{limit: maxPriceBars}}
 }
 
 // Next advances the stream, records the batch's bars and redraws the progress line at most
@@ -39,7 +39,7 @@ func (p *tap) Next() bool {
 	}
 	b := p.Stream.Batch()
 	for i := range b.Bars {
-		p.prices.add(b.Bars[i])
+		p.prices.add(&b.Bars[i])
 	}
 	if p.first == 0 {
 		p.first = b.Time
@@ -107,40 +107,49 @@ const maxPriceBars = 8192
 
 // priceRecorder keeps at most about limit bars per symbol: when a symbol exceeds it, the
 // bucket width doubles and neighbouring bars merge (OHLC of the bucket), buckets aligned to
-// the Unix epoch so that merging nests.
+// the Unix epoch so that merging nests. Bars are kept by the stream's symbol index (Bar.ID):
+// no map lookup per bar.
 type priceRecorder struct {
 	limit     int
 	width     int64 // bucket width in ms; 0: the first bar's interval
 	barMillis int64 // the first bar's interval
-	bySym     map[string][]backtest.Bar
-	order     []string
+	byID      [][]backtest.Bar
+	seen      []bool
+	order     []int // symbol indexes in first-seen order
 }
 
-func (r *priceRecorder) add(b backtest.Bar) {
+func (r *priceRecorder) add(b *backtest.Bar) {
 	if r.width == 0 {
 		r.width = max(b.End-b.Time, 1)
 		r.barMillis = b.End - b.Time
 	}
-	bars, ok := r.bySym[b.Symbol]
-	if !ok {
-		r.order = append(r.order, b.Symbol)
+	id := b.ID
+	if id >= len(r.byID) {
+		r.byID = append(r.byID, make([][]backtest.Bar, id+1-len(r.byID))...)
+		r.seen = append(r.seen, make([]bool, id+1-len(r.seen))...)
 	}
+	if !r.seen[id] {
+		r.seen[id] = true
+		r.order = append(r.order, id)
+	}
+	bars := r.byID[id]
 	if n := len(bars); n > 0 && bars[n-1].Time/r.width == b.Time/r.width {
 		merge(&bars[n-1], b)
-	} else {
-		b.Time = b.Time / r.width * r.width
-		bars = append(bars, b)
+		return
 	}
-	r.bySym[b.Symbol] = bars
+	nb := *b
+	nb.Time = b.Time / r.width * r.width
+	bars = append(bars, nb)
+	r.byID[id] = bars
 	if len(bars) > r.limit {
 		r.width *= 2
-		for s, bs := range r.bySym {
-			r.bySym[s] = rebucket(bs, r.width)
+		for i, bs := range r.byID {
+			r.byID[i] = rebucket(bs, r.width)
 		}
 	}
 }
 
-func merge(dst *backtest.Bar, b backtest.Bar) {
+func merge(dst *backtest.Bar, b *backtest.Bar) {
 	dst.High = max(dst.High, b.High)
 	dst.Low = min(dst.Low, b.Low)
 	dst.Close = b.Close
@@ -153,7 +162,7 @@ func rebucket(bars []backtest.Bar, width int64) []backtest.Bar {
 	out := bars[:0]
 	for _, b := range bars {
 		if n := len(out); n > 0 && out[n-1].Time/width == b.Time/width {
-			merge(&out[n-1], b)
+			merge(&out[n-1], &b)
 			continue
 		}
 		b.Time = b.Time / width * width
@@ -162,11 +171,16 @@ func rebucket(bars []backtest.Bar, width int64) []backtest.Bar {
 	return out
 }
 
-// all returns every recorded bar, symbol by symbol in first-seen order, and the map.
+// all returns every recorded bar, symbol by symbol in first-seen order, and the bars by symbol.
 func (r *priceRecorder) all() ([]backtest.Bar, map[string][]backtest.Bar) {
 	var out []backtest.Bar
-	for _, s := range r.order {
-		out = append(out, r.bySym[s]...)
+	by := make(map[string][]backtest.Bar, len(r.order))
+	for _, id := range r.order {
+		bs := r.byID[id]
+		out = append(out, bs...)
+		if len(bs) > 0 {
+			by[bs[0].Symbol] = bs
+		}
 	}
-	return out, r.bySym
+	return out, by
 }

@@ -170,6 +170,21 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	if e.stderrTTY && !f.asJSON {
 		progressW = e.stderr
 	}
+	// Hash the input files while the backtest runs (the manifest records their sha256).
+	hashed := make(chan hashResult, 1)
+	go func() {
+		files, err := ds.hashFiles(st.Files())
+		hashed <- hashResult{files, err}
+	}()
+	var hash *hashResult
+	waitHash := func() *hashResult {
+		if hash == nil {
+			h := <-hashed
+			hash = &h
+		}
+		return hash
+	}
+	defer waitHash() // no goroutine outlives the command
 	src := newTap(st, progressW, start, end)
 	res, runErr := backtest.Run(ctx, cfg, strat, src)
 	src.done()
@@ -193,11 +208,11 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 	if err := prepareRunDir(dir); err != nil {
 		return failErr(err)
 	}
-	files, err := ds.hashFiles(st.Files())
-	if err != nil {
-		return usageErr(err)
+	h := waitHash()
+	if h.err != nil {
+		return usageErr(h.err)
 	}
-	files = append(files, paramFiles...)
+	files := append(h.files, paramFiles...)
 	man := artifact.Manifest{
 		Version:     version(),
 		Seed:        x.Seed,
@@ -229,18 +244,27 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 		return failErr(err)
 	}
 	priceBars, prices := src.prices.all()
-	if err := artifact.WritePrices(dir, priceBars); err != nil {
-		return failErr(fmt.Errorf("writing run directory: %w", err))
+	sum := reports.Summarize(res) // once: summary.json, the report and the printout share it
+	// The report renders while the artifacts are written: both only read res.
+	rendered := make(chan error, 1)
+	if f.noHTML {
+		rendered <- nil
+	} else {
+		go func() {
+			rendered <- reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices, Summary: &sum})
+		}()
 	}
-	if err := artifact.Write(dir, res, man); err != nil {
-		return failErr(fmt.Errorf("writing run directory: %w", err))
+	werr := artifact.WritePrices(dir, priceBars)
+	if werr == nil {
+		werr = artifact.WriteSummarized(dir, res, man, sum)
 	}
-	if !f.noHTML {
-		if err := reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices}); err != nil {
-			return failErr(fmt.Errorf("rendering report: %w", err))
-		}
+	rerr := <-rendered
+	if werr != nil {
+		return failErr(fmt.Errorf("writing run directory: %w", werr))
 	}
-	sum := reports.Summarize(res)
+	if rerr != nil {
+		return failErr(fmt.Errorf("rendering report: %w", rerr))
+	}
 	if f.asJSON {
 		return writeJSON(e.stdout, runOutput{RunDir: dir, Strategy: x.Strategy.Name, Symbols: res.Symbols, Summary: sum})
 	}
@@ -343,6 +367,12 @@ func writeFileAtomic(path string, b []byte) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), path)
+}
+
+// hashResult is the outcome of dataSource.hashFiles.
+type hashResult struct {
+	files []artifact.DataFile
+	err   error
 }
 
 // dataSource is opened market data.

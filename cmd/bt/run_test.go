@@ -163,12 +163,12 @@ func TestRunRefusesForeignDir(t *testing.T) {
 }
 
 func TestPriceRecorderBounded(t *testing.T) {
-	r := priceRecorder{limit: 100, bySym: map[string][]backtest.Bar{}}
+	r := priceRecorder{limit: 100}
 	const hour = int64(3600_000)
 	for i := range int64(1000) {
-		for _, s := range []string{"A", "B"} {
+		for id, s := range []string{"A", "B"} {
 			p := float64(100 + i%17)
-			r.add(backtest.Bar{Symbol: s, Time: i * hour, End: (i + 1) * hour, Open: p, High: p + 1, Low: p - 1, Close: p, Volume: 1})
+			r.add(&backtest.Bar{Symbol: s, ID: id, Time: i * hour, End: (i + 1) * hour, Open: p, High: p + 1, Low: p - 1, Close: p, Volume: 1})
 		}
 	}
 	all, by := r.all()

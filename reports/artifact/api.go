@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bt-backtest/bt/backtest"
@@ -105,6 +107,19 @@ func Write(dir string, res *backtest.Result, m Manifest) error {
 	if res == nil {
 		return errors.New("artifact: Write: nil result")
 	}
+	return WriteSummarized(dir, res, m, metrics.Summarize(res))
+}
+
+// WriteSummarized is Write with summary.json's content sum given: metrics.Summarize(res)
+// computed once by the caller, who needs it too.
+//
+// The accounts' files are written concurrently (on up to GOMAXPROCS goroutines); the first
+// error in account and file order is returned. manifest.json is still written last, after
+// every other file is complete.
+func WriteSummarized(dir string, res *backtest.Result, m Manifest, sum metrics.Summary) error {
+	if res == nil {
+		return errors.New("artifact: Write: nil result")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -122,6 +137,7 @@ func Write(dir string, res *backtest.Result, m Manifest) error {
 	}
 	m.Accounts = m.Accounts[:0:0]
 	seen := map[string]bool{}
+	var jobs []func() error
 	for i := range res.Accounts {
 		a := &res.Accounts[i]
 		if err := checkName(a.Name); err != nil {
@@ -132,14 +148,56 @@ func Write(dir string, res *backtest.Result, m Manifest) error {
 		}
 		seen[a.Name] = true
 		m.Accounts = append(m.Accounts, a.Name)
-		if err := writeAccount(filepath.Join(dir, a.Name), a); err != nil {
+		adir := filepath.Join(dir, a.Name)
+		if err := os.MkdirAll(adir, 0o755); err != nil {
 			return fmt.Errorf("account %s: %w", a.Name, err)
 		}
+		for _, job := range accountJobs(adir, a) {
+			jobs = append(jobs, func() error {
+				if err := job(); err != nil {
+					return fmt.Errorf("account %s: %w", a.Name, err)
+				}
+				return nil
+			})
+		}
 	}
-	if err := WriteSummary(dir, metrics.Summarize(res)); err != nil {
+	jobs = append(jobs, func() error { return WriteSummary(dir, sum) })
+	if err := parallel(jobs); err != nil {
 		return err
 	}
 	return writeJSON(filepath.Join(dir, "manifest.json"), m)
+}
+
+// parallel runs jobs on up to GOMAXPROCS goroutines, started in the order given, and returns
+// the first error in job order.
+func parallel(jobs []func() error) error {
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(len(jobs), runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				errs[k] = jobs[k]()
+			}
+		}()
+	}
+	for k := range jobs {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	return firstErr(errs)
+}
+
+func firstErr(errs []error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // WriteSummary writes v (normally a metrics.Summary) as dir/summary.json, atomically.
@@ -184,16 +242,12 @@ type accountJSON struct {
 	RuinTime int64             `json:"ruin_time,omitempty"`
 }
 
-func writeAccount(dir string, a *backtest.AccountResult) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
+// accountJobs returns the jobs writing one account's files into dir (which exists):
+// account.json and every table as CSV and Parquet, the equity curve (the largest) first.
+func accountJobs(dir string, a *backtest.AccountResult) []func() error {
 	modes := map[string]string{}
 	for s, m := range a.Modes {
 		modes[s] = modeString(m)
-	}
-	if err := writeJSON(filepath.Join(dir, "account.json"), accountJSON{a.Name, modes, a.Final, a.Ruined, a.RuinTime}); err != nil {
-		return err
 	}
 	tables := []struct {
 		name string
@@ -207,15 +261,20 @@ func writeAccount(dir string, a *backtest.AccountResult) error {
 		{"funding", func(w *csvWriter) { writeFunding(w, a.Funding) }, func(p string) error { return pqFunding(p, a.Funding) }},
 		{"rejects", func(w *csvWriter) { writeRejects(w, a.Rejects) }, func(p string) error { return pqRejects(p, a.Rejects) }},
 	}
+	var jobs []func() error
 	for _, t := range tables {
-		if err := writeCSVFile(filepath.Join(dir, t.name+".csv"), t.csv); err != nil {
-			return err
-		}
-		if err := t.pq(filepath.Join(dir, t.name+".parquet")); err != nil {
-			return fmt.Errorf("%s.parquet: %w", t.name, err)
-		}
+		jobs = append(jobs,
+			func() error { return writeCSVFile(filepath.Join(dir, t.name+".csv"), t.csv) },
+			func() error {
+				if err := t.pq(filepath.Join(dir, t.name+".parquet")); err != nil {
+					return fmt.Errorf("%s.parquet: %w", t.name, err)
+				}
+				return nil
+			})
 	}
-	return nil
+	return append(jobs, func() error {
+		return writeJSON(filepath.Join(dir, "account.json"), accountJSON{a.Name, modes, a.Final, a.Ruined, a.RuinTime})
+	})
 }
 
 // WritePrices writes the last-price bars of a run, one CSV per symbol, as
@@ -255,6 +314,9 @@ type Run struct {
 	Result   *backtest.Result // accounts' records as read from the CSV files
 	// Prices holds the optional last-price bars per symbol (prices/*.csv); nil without them.
 	Prices map[string][]backtest.Bar
+	// Summary, when not nil, is metrics.Summarize(Result), already computed: reports use it
+	// instead of computing it again. Read leaves it nil.
+	Summary *metrics.Summary
 }
 
 // Name is the run's display name: the base name of its directory.
