@@ -111,45 +111,53 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	}
 	end := ahead[len(ahead)-1].Time
 	// stream the rest
-	for {
-		if cfg.Parallel && len(accts) > 1 {
-			store.reset()
-			for store.n < chunkSize {
-				b, err := r.next()
-				if err != nil {
-					return nil, err
-				}
-				if b == nil {
-					break
-				}
-				store.add(b)
-			}
-			if store.n == 0 {
-				break
-			}
-			bs := store.batches()
-			end = bs[len(bs)-1].Time
-			if err := e.run(ctx, bs); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		b, err := r.next()
-		if err != nil {
+	if runtime.GOMAXPROCS(0) > 1 {
+		// decode and check on one goroutine while the accounts step on others
+		var err error
+		if end, err = e.pipeline(ctx, r, end); err != nil {
 			return nil, err
 		}
-		if b == nil {
-			break
-		}
-		end = b.Time
-		for _, a := range accts {
-			if err := a.step(b); err != nil {
+	} else {
+		for {
+			if cfg.Parallel && len(accts) > 1 {
+				store.reset()
+				for store.n < chunkSize {
+					b, err := r.next()
+					if err != nil {
+						return nil, err
+					}
+					if b == nil {
+						break
+					}
+					store.add(b)
+				}
+				if store.n == 0 {
+					break
+				}
+				bs := store.batches()
+				end = bs[len(bs)-1].Time
+				if err := e.run(ctx, bs); err != nil {
+					return nil, err
+				}
+				continue
+			}
+			b, err := r.next()
+			if err != nil {
 				return nil, err
 			}
-		}
-		if r.count%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+			if b == nil {
+				break
+			}
+			end = b.Time
+			for _, a := range accts {
+				if err := a.step(b); err != nil {
+					return nil, err
+				}
+			}
+			if r.count%1024 == 0 {
+				if err := ctx.Err(); err != nil {
+					return nil, err
+				}
 			}
 		}
 	}
@@ -225,6 +233,79 @@ func (e *engine) run(ctx context.Context, bs []Batch) error {
 		}
 	}
 	return nil
+}
+
+// chunk is a run of checked batches read ahead by engine.pipeline, and the error that ended
+// the reading, if any (after the chunk's batches).
+type chunk struct {
+	store *chunkStore
+	err   error
+}
+
+// pipeline reads the rest of r on a goroutine of its own, in chunks of chunkSize timestamps
+// (deep copies: a Source's batch is valid only until its next Next), while the accounts step
+// through the previous chunk. Errors come out in the order of a sequential run: the batches
+// read before a data error are stepped first, and a strategy error stops the run before any
+// later data error. It returns the time of the last batch stepped.
+func (e *engine) pipeline(ctx context.Context, r *reader, end int64) (int64, error) {
+	const nbuf = 3
+	free := make(chan *chunkStore, nbuf)
+	for range nbuf {
+		free <- new(chunkStore)
+	}
+	full := make(chan chunk, nbuf-1)
+	stop := make(chan struct{})
+	go func() {
+		defer close(full)
+		for {
+			var c *chunkStore
+			select {
+			case c = <-free:
+			case <-stop:
+				return
+			}
+			c.reset()
+			var err error
+			done := false
+			for c.n < chunkSize {
+				var b *Batch
+				if b, err = r.next(); err != nil || b == nil {
+					done = true
+					break
+				}
+				c.add(b)
+			}
+			if c.n > 0 || err != nil {
+				select {
+				case full <- chunk{c, err}:
+				case <-stop:
+					return
+				}
+			}
+			if done {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		for range full { // wait for the reader to leave: r is read after Run's loop
+		}
+	}()
+	for ch := range full {
+		if ch.store.n > 0 {
+			bs := ch.store.batches()
+			if err := e.run(ctx, bs); err != nil {
+				return end, err
+			}
+			end = bs[len(bs)-1].Time
+		}
+		if ch.err != nil {
+			return end, ch.err
+		}
+		free <- ch.store
+	}
+	return end, nil
 }
 
 // chunkStore deep-copies batches into reused storage.
