@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -34,7 +35,14 @@ type csvWriter struct {
 	buf []byte
 	n   int // fields in the current row
 	err error
+
+	// time's cache: the formatted "YYYY-MM-DDT" of day (Unix days), valid when dayOK
+	day    int64
+	dayOK  bool
+	dayFmt []byte
 }
+
+const msPerDay = 86_400_000
 
 func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{w: w, buf: make([]byte, 0, 256)} }
 
@@ -61,9 +69,22 @@ func (w *csvWriter) str(s string) {
 	w.buf = append(w.buf, '"')
 }
 
+// time appends t formatted as TimeLayout. The date part is formatted once per day and the
+// time of day by arithmetic: byte-identical to time.Time.AppendFormat, several times faster.
 func (w *csvWriter) time(t int64) {
 	w.sep()
-	w.buf = time.UnixMilli(t).UTC().AppendFormat(w.buf, TimeLayout)
+	day, ms := t/msPerDay, t%msPerDay
+	if ms < 0 {
+		day, ms = day-1, ms+msPerDay
+	}
+	if !w.dayOK || day != w.day {
+		w.dayFmt = time.UnixMilli(day*msPerDay).UTC().AppendFormat(w.dayFmt[:0], "2006-01-02T")
+		w.day, w.dayOK = day, true
+	}
+	w.buf = append(w.buf, w.dayFmt...)
+	h, m, sec, milli := ms/3_600_000, ms/60_000%60, ms/1000%60, ms%1000
+	w.buf = append(w.buf, byte('0'+h/10), byte('0'+h%10), ':', byte('0'+m/10), byte('0'+m%10), ':',
+		byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+milli/100), byte('0'+milli/10%10), byte('0'+milli%10), 'Z')
 }
 
 func (w *csvWriter) int(v int64) { w.sep(); w.buf = strconv.AppendInt(w.buf, v, 10) }
@@ -104,17 +125,42 @@ func writeCSVFile(path string, rows func(*csvWriter)) error {
 	})
 }
 
+// floatCache remembers the last float64 formatted in one column: values repeat from row to
+// row (the wallet between fills, the margin balance equal to the equity), and formatting a
+// float is the costliest part of a row.
+type floatCache struct {
+	bits uint64
+	ok   bool
+	s    []byte
+}
+
+func (w *csvWriter) cachedFloat(c *floatCache, v float64) {
+	if b := math.Float64bits(v); !c.ok || b != c.bits {
+		c.s = strconv.AppendFloat(c.s[:0], v, 'g', -1, 64)
+		c.bits, c.ok = b, true
+	}
+	w.sep()
+	w.buf = append(w.buf, c.s...)
+}
+
 func writeEquity(w *csvWriter, eq []backtest.EquityPoint) {
 	w.header(equityCols)
-	for _, p := range eq {
+	var c [7]floatCache
+	for i := range eq {
+		p := &eq[i]
 		w.time(p.Time)
-		w.float(p.Equity)
-		w.float(p.Wallet)
-		w.float(p.UnrealizedPnL)
-		w.float(p.MarginBalance)
-		w.float(p.MaintenanceMargin)
-		w.float(p.MarginRatio)
-		w.float(p.Drawdown)
+		w.cachedFloat(&c[0], p.Equity)
+		w.cachedFloat(&c[1], p.Wallet)
+		w.cachedFloat(&c[2], p.UnrealizedPnL)
+		if p.MarginBalance == p.Equity && math.Float64bits(p.MarginBalance) == math.Float64bits(p.Equity) {
+			w.sep()
+			w.buf = append(w.buf, c[0].s...)
+		} else {
+			w.cachedFloat(&c[3], p.MarginBalance)
+		}
+		w.cachedFloat(&c[4], p.MaintenanceMargin)
+		w.cachedFloat(&c[5], p.MarginRatio)
+		w.cachedFloat(&c[6], p.Drawdown)
 		w.end()
 	}
 }

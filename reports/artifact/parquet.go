@@ -87,9 +87,14 @@ type pqRejectRow struct {
 }
 
 // writeParquet writes rows to path atomically, converting each record with conv, in batches.
+// pqRowGroupRows is the most rows of a row group in the run's Parquet files.
+const pqRowGroupRows = 1 << 16
+
 func writeParquet[R, T any](path string, recs []T, conv func(T) R) error {
 	return atomically(path, func(f *os.File) error {
-		w := parquet.NewGenericWriter[R](f)
+		// Bounded row groups: the writer buffers one row group in memory, so a long equity
+		// curve is written in constant memory rather than held twice.
+		w := parquet.NewGenericWriter[R](f, parquet.MaxRowsPerRowGroup(pqRowGroupRows))
 		buf := make([]R, 0, 4096)
 		for i, rec := range recs {
 			buf = append(buf, conv(rec))
