@@ -101,6 +101,13 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		}
 	}
 
+	if h, ok := src.(SizeHinter); ok {
+		if n := h.SizeHint(); n > 0 && n <= maxSizeHint {
+			for _, a := range accts {
+				a.eqBlock = make([]EquityPoint, 0, n)
+			}
+		}
+	}
 	e := &engine{accts: accts}
 	if cfg.Parallel && len(accts) > 1 {
 		e.startPool()
@@ -454,11 +461,17 @@ func (a *account) result() AccountResult {
 	for _, b := range a.eqBlocks {
 		n += len(b)
 	}
-	r.Equity = make([]EquityPoint, 0, n)
-	for _, b := range a.eqBlocks {
-		r.Equity = append(r.Equity, b...)
+	if len(a.eqBlocks) == 0 && n >= cap(a.eqBlock)/2 {
+		// one block, sized by a SizeHint that held: the curve is already in place
+		r.Equity = a.eqBlock[:n:n]
+	} else {
+		r.Equity = make([]EquityPoint, 0, n)
+		for _, b := range a.eqBlocks {
+			r.Equity = append(r.Equity, b...)
+		}
+		r.Equity = append(r.Equity, a.eqBlock...)
 	}
-	r.Equity = append(r.Equity, a.eqBlock...)
+	a.eqBlocks, a.eqBlock = nil, nil
 	r.Final = a.acct.Snapshot()
 	for i := range a.syms {
 		if p := a.acct.Position(i); !p.Qty.IsZero() {

@@ -6,6 +6,17 @@ import (
 	"slices"
 )
 
+// A SizeHinter is a Source that can tell, before the run, about how many timestamps it will
+// deliver (an estimate, preferably from above). Run sizes each account's equity curve to it,
+// so that a long curve is built in place instead of in blocks joined at the end; a wrong hint
+// costs memory or a copy, never a different result.
+type SizeHinter interface {
+	SizeHint() int
+}
+
+// maxSizeHint bounds the equity points preallocated per account from a SizeHint.
+const maxSizeHint = 1 << 24
+
 // SliceSource is a Source over batches held in memory, for tests, examples and small
 // scripted series. Build one with NewSliceSource.
 type SliceSource struct {

@@ -317,10 +317,31 @@ type Stream struct {
 	done       bool
 }
 
-var _ backtest.Source = (*Stream)(nil)
+var (
+	_ backtest.Source     = (*Stream)(nil)
+	_ backtest.SizeHinter = (*Stream)(nil)
+)
 
 // Symbols returns the stream's symbols, sorted ascending; Bar.ID indexes it.
 func (st *Stream) Symbols() []string { return st.syms }
+
+// SizeHint returns an estimate from above of the number of timestamps the stream delivers:
+// the span of the selected klines partitions, clipped to the stream's range, in intervals
+// (backtest.SizeHinter: the engine sizes its equity curves with it). 0 when unknown.
+func (st *Stream) SizeHint() int {
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for _, c := range st.kl {
+		if c == nil || len(c.files) == 0 {
+			continue
+		}
+		lo = min(lo, max(c.files[0].start, c.start))
+		hi = max(hi, min(c.files[len(c.files)-1].end, c.end))
+	}
+	if hi <= lo || st.interval <= 0 {
+		return 0
+	}
+	return int(min((hi-lo+st.interval-1)/st.interval, math.MaxInt32))
+}
 
 // IntervalMillis returns the kline interval in milliseconds.
 func (st *Stream) IntervalMillis() int64 { return st.interval }
