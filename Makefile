@@ -5,7 +5,7 @@ BENCHDIR ?= $(HOME)/.cache/bt/bench-data
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X main.buildVersion=$(VERSION)
 
-.PHONY: demo test bench bench-data lint invariants build clean
+.PHONY: demo test bench bench-all bench-data lint invariants build clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bt
@@ -29,9 +29,19 @@ lint:
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-## bench: every benchmark, 6 counts, into bench.txt (compare runs with benchstat)
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./... | tee bench.txt
+## bench: the key package benchmarks (6 counts each, benchstat-readable, into bench.txt) and the
+## end-to-end run (bt run --mode both, swing, on the bench dataset, reports included: median of
+## BENCH_RUNS runs with peak RSS, appended to bench.txt). About 4 minutes; see BENCHMARKS.md.
+BENCH_RUNS ?= 5
+bench: build bench-data
+	$(GO) test -run '^$$' -bench 'BenchmarkRun$$/(noop|hold)/sym=15/|BenchmarkStep' -benchmem -benchtime 100000x -count 6 -cpu 1,2 ./backtest | tee bench.txt
+	$(GO) test -run '^$$' -bench 'BenchmarkDecode|BenchmarkStream15' -benchmem -count 6 ./data/parquet | tee -a bench.txt
+	$(GO) test -run '^$$' -bench 'BenchmarkBar' -benchmem -benchtime 100ms -count 6 ./backtest/margin | tee -a bench.txt
+	scripts/bench-e2e.sh -n $(BENCH_RUNS) -b $(BIN) -d $(BENCHDIR) | tee -a bench.txt
+
+## bench-all: every benchmark of every package, once, into bench-all.txt
+bench-all:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./... | tee bench-all.txt
 
 ## bench-data: a fixed synthetic dataset for the large benchmarks (12 symbols, one year of
 ## 1m klines, mark klines and funding, seed 1), generated once into $(BENCHDIR)
