@@ -21,9 +21,9 @@
 // Parameters (read from the run config by name; see Params):
 //
 //	symbols   comma-separated symbols to trade; empty: every symbol of the data
-//	fast      fast EMA period in bars (default 24)
-//	slow      slow EMA period in bars (default 96), must exceed fast
+//	fast      fast EMA period in bars (default 72: three days of 1h bars)
+//	slow      slow EMA period in bars (default 288: twelve days of 1h bars), must exceed fast
 //	size      initial margin per position, fraction of equity at entry (default 0.1)
-//	leverage  leverage set on every traded symbol at start (default 5)
+//	leverage  leverage set on every traded symbol at start (default 10)
 //	short     also hold shorts in down-trends (default true)
 package swing
