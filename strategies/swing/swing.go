@@ -21,7 +21,7 @@ var (
 	ParamSymbols  = param.Spec{Name: "symbols", Default: "", Doc: "comma-separated symbols to trade; empty: every symbol of the data"}
 	ParamFast     = param.Spec{Name: "fast", Default: "72", Doc: "fast EMA period in bars"}
 	ParamSlow     = param.Spec{Name: "slow", Default: "288", Doc: "slow EMA period in bars (> fast)"}
-	ParamSize     = param.Spec{Name: "size", Default: "0.1", Doc: "initial margin per position as a fraction of equity at entry (0, 1]"}
+	ParamSize     = param.Spec{Name: "size", Default: "0.05", Doc: "initial margin per position as a fraction of equity at entry (0, 1]"}
 	ParamLeverage = param.Spec{Name: "leverage", Default: "10", Doc: "leverage set on every traded symbol"}
 	ParamShort    = param.Spec{Name: "short", Default: "true", Doc: "also hold shorts when the fast EMA is below the slow one"}
 )
