@@ -10,33 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bt-backtest/bt/internal/testenv"
 	"github.com/shopspring/decimal"
 )
 
-// sharedData returns ../shared/data relative to the repository root, skipping the test when
-// it is absent.
-func sharedData(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	p := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data not found at %s: %v", p, err)
-	}
-	return p
-}
+// sharedData returns ../shared/data, skipping the test when it is absent.
+func sharedData(t *testing.T) string { return testenv.Shared(t, "data") }
 
 // readCSV reads a gzipped Binance CSV (header, then time_ms and numeric columns) between
 // from and to (ms, inclusive), calling row for each line.

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
 // notebook is the part of the .ipynb format the tests look at.
@@ -73,17 +75,7 @@ func TestNotebooksStoredClean(t *testing.T) {
 // (failing instead when CI=true).
 func external(t *testing.T, candidates ...string) string {
 	t.Helper()
-	for _, c := range candidates {
-		if p, err := exec.LookPath(c); err == nil {
-			return p
-		}
-	}
-	msg := "none of " + strings.Join(candidates, ", ") + " found (install jupyter-nbconvert python3-pandas python3-matplotlib python3-ipykernel)"
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-	return ""
+	return testenv.Program(t, "install jupyter-nbconvert python3-pandas python3-matplotlib python3-ipykernel", candidates...)
 }
 
 // makeRun writes a run directory of the replay experiment (short, with liquidations) into dir.
@@ -108,11 +100,7 @@ func TestNotebooksExecute(t *testing.T) {
 	// The Debian kernel runs /usr/bin/python3, which must have pandas and matplotlib.
 	python := external(t, "/usr/bin/python3", "python3")
 	if out, err := exec.Command(python, "-c", "import pandas, matplotlib, ipykernel").CombinedOutput(); err != nil {
-		msg := python + " lacks pandas, matplotlib or ipykernel: " + strings.TrimSpace(string(out))
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Missing(t, python+" lacks pandas, matplotlib or ipykernel: "+strings.TrimSpace(string(out)))
 	}
 	tmp := t.TempDir()
 	run := filepath.Join(tmp, "run")

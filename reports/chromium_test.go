@@ -12,21 +12,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
 // chromium finds a headless-capable Chromium, or skips (fails when CI=true).
 func chromium(t *testing.T) string {
 	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium not found (CI=true: install Debian's chromium package)")
-	}
-	t.Skip("chromium not found; install Debian's chromium package to run the browser test")
-	return ""
+	return testenv.Program(t, "install Debian's chromium package to run the browser test",
+		"chromium", "chromium-browser", "google-chrome", "chrome")
 }
 
 func runChromium(t *testing.T, bin, profile string, args ...string) (stdout, stderr []byte) {

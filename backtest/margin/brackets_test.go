@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
 func TestEmbeddedBook(t *testing.T) {
@@ -52,23 +54,8 @@ func TestEmbeddedMatchesReference(t *testing.T) {
 	}
 }
 
-// sharedDir is ../shared relative to the repository root.
-func sharedDir(t *testing.T) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, "..", "shared")
-		}
-		p := filepath.Dir(dir)
-		if p == dir {
-			t.Skip("go.mod not found above the test directory")
-		}
-		dir = p
-	}
-}
+// sharedDir is ../shared relative to the repository root (skips when absent).
+func sharedDir(t *testing.T) string { return testenv.Shared(t) }
 
 func TestBookTableByDate(t *testing.T) {
 	b := DefaultBook()

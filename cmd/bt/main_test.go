@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
 // bt runs the command line in-process and returns the exit code, stdout and stderr.
@@ -28,34 +30,11 @@ func mustBT(t *testing.T, want int, args ...string) (string, string) {
 	return out, errs
 }
 
-// repoRoot walks up from the working directory to the directory holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found above the test's directory")
-		}
-		dir = parent
-	}
-}
+// repoRoot returns the repository root (the directory holding go.mod).
+func repoRoot(t *testing.T) string { return testenv.RepoRoot(t) }
 
-// sharedDir returns ../shared relative to the repo root, skipping the test when it is absent.
-func sharedDir(t *testing.T, sub string) string {
-	t.Helper()
-	p := filepath.Join(repoRoot(t), "..", "shared", sub)
-	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared data %s not available (%v): skipping", p, err)
-	}
-	return p
-}
+// sharedDir returns ../shared/sub, skipping the test when it is absent.
+func sharedDir(t *testing.T, sub string) string { return testenv.Shared(t, sub) }
 
 func writeFile(t *testing.T, path, content string) string {
 	t.Helper()

@@ -8,31 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
-// sharedDir returns ../shared relative to the repository root, or skips the test.
-func sharedDir(t testing.TB) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory; cannot locate ../shared")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(dir, "..", "shared")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("shared data not found at %s: %v", shared, err)
-	}
-	return shared
-}
+// sharedDir returns ../shared, skipping the test when it is absent.
+func sharedDir(t testing.TB) string { return testenv.Shared(t) }
 
 // fixture returns the path of a data.binance.vision fixture archive, or skips.
 func fixture(t testing.TB, name string) string {

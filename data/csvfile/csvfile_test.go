@@ -13,6 +13,7 @@ import (
 
 	"github.com/bt-backtest/bt/data"
 	"github.com/bt-backtest/bt/data/parquet"
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
 func TestReadKlinesFormats(t *testing.T) {
@@ -118,28 +119,8 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// repoShared returns ../shared relative to the module root, or skips.
-func repoShared(t testing.TB) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	shared := filepath.Join(filepath.Dir(dir), "shared", "data", "binance-um")
-	if _, err := os.Stat(shared); err != nil {
-		t.Skipf("real data not found at %s (needs ../shared next to the repository)", shared)
-	}
-	return shared
-}
+// repoShared returns ../shared/data/binance-um, or skips.
+func repoShared(t *testing.T) string { return testenv.Shared(t, "data", "binance-um") }
 
 // TestImportSharedBinanceUM imports every 1h kline, 1h mark and funding file of
 // ../shared/data/binance-um into a temporary store and checks row counts and first/last times

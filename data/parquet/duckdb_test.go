@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
 // TestDuckDBReadsStore checks that DuckDB reads a store as it is, with the documented column
@@ -75,11 +77,7 @@ func duckdb(t *testing.T) (node, dir string) {
 	dir, _ = filepath.Abs(filepath.Join("testdata", "duckdb"))
 	node, err := exec.LookPath("node")
 	if _, statErr := os.Stat(filepath.Join(dir, "node_modules", "@duckdb", "node-api")); err != nil || statErr != nil {
-		msg := "node or DuckDB missing: run npm install --prefix data/parquet/testdata/duckdb"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Missing(t, "node or DuckDB missing: run npm install --prefix data/parquet/testdata/duckdb")
 	}
 	return node, dir
 }

@@ -3,7 +3,6 @@ package parquet_test
 import (
 	"bytes"
 	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/bt-backtest/bt/data"
 	"github.com/bt-backtest/bt/data/csvfile"
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
 // The two encodings compared by BenchmarkEncoding: parquet-go's defaults (PLAIN) and the
@@ -94,11 +94,10 @@ func cpuNow() time.Duration {
 // against DELTA/BYTE_STREAM_SPLIT, uncompressed, snappy and zstd, on real BTCUSDT 5m klines
 // from ../shared (329,964 rows), skipping when they are absent.
 func BenchmarkEncoding(b *testing.B) {
-	wd, _ := os.Getwd()
-	path := filepath.Join(wd, "..", "..", "..", "shared", "data", "binance-um", "5m", "BTCUSDT_5m.csv.gz")
+	path := testenv.Shared(b, "data", "binance-um", "5m", "BTCUSDT_5m.csv.gz")
 	fh, err := os.Open(path)
 	if err != nil {
-		b.Skipf("real data absent: %v", err)
+		b.Fatal(err)
 	}
 	ks, err := csvfile.ReadKlines(fh, path, csvfile.Options{})
 	fh.Close()

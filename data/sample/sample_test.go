@@ -12,6 +12,7 @@ import (
 
 	"github.com/bt-backtest/bt/data"
 	"github.com/bt-backtest/bt/data/parquet"
+	"github.com/bt-backtest/bt/internal/testenv"
 )
 
 // TestStoreMatchesManifest checks every embedded series against the generator's manifest:
@@ -112,15 +113,7 @@ func TestStreams(t *testing.T) {
 
 // TestRegeneration recomputes the manifest's row counts from ../shared, when present.
 func TestRegeneration(t *testing.T) {
-	wd, _ := os.Getwd()
-	root := filepath.Join(wd, "..", "..")
-	if _, err := os.Stat(filepath.Join(root, "go.mod")); err != nil {
-		t.Skip("repository root not found")
-	}
-	src := filepath.Join(filepath.Dir(root), "shared", "data", "binance-um")
-	if _, err := os.Stat(src); err != nil {
-		t.Skipf("no shared data at %s", src)
-	}
+	src := testenv.Shared(t, "data", "binance-um")
 	man, err := ReadManifest()
 	if err != nil {
 		t.Fatal(err)
