@@ -99,6 +99,12 @@ type account struct {
 	// the equity curve, in fixed blocks: no regrowth copies while streaming; joined at the end
 	eqBlocks [][]EquityPoint
 	eqBlock  []EquityPoint
+	// with Config.Equity: the sink, the point not yet handed to it (a later funding-only
+	// timestamp at the same close may still replace it) and the sink's first error
+	sink    EquitySink
+	pending EquityPoint
+	hasPend bool
+	sinkErr error
 
 	// scratch, reused every timestamp
 	from, to, fromS []float64
@@ -300,6 +306,9 @@ func (a *account) step(b *Batch) error {
 
 	// (4) records, then the strategy sees the completed bars
 	a.record()
+	if a.sinkErr != nil {
+		return fmt.Errorf("backtest: account %s, equity sink: %w", a.setup.Name, a.sinkErr)
+	}
 	if checkInvariants {
 		if err := a.acct.Check(); err != nil {
 			panic(fmt.Sprintf("backtest: account %s at %d: %v", a.setup.Name, t, err))
@@ -401,7 +410,9 @@ func (a *account) record() {
 		Time: a.end, Equity: eq, Wallet: wallet, UnrealizedPnL: eq - wallet, MarginBalance: eq,
 		MaintenanceMargin: mm, MarginRatio: ratio, Drawdown: dd,
 	}
-	if n := len(a.eqBlock); n > 0 && a.eqBlock[n-1].Time == pt.Time {
+	if a.sink != nil {
+		a.emit(pt)
+	} else if n := len(a.eqBlock); n > 0 && a.eqBlock[n-1].Time == pt.Time {
 		// a timestamp without bars (funding only) at the previous bar's close: one point per time
 		a.eqBlock[n-1] = pt
 	} else {
@@ -417,6 +428,27 @@ func (a *account) record() {
 		a.res.Ruined, a.res.RuinTime = true, a.end
 		a.stop()
 	}
+}
+
+// emit hands the pending point to the sink when pt has a later time and keeps pt pending: a
+// timestamp without bars at the same close replaces the pending point, as in the curve.
+func (a *account) emit(pt EquityPoint) {
+	if a.hasPend && a.pending.Time != pt.Time && a.sinkErr == nil {
+		a.sinkErr = a.sink.Add(a.pending)
+	}
+	a.pending, a.hasPend = pt, true
+}
+
+// flushEquity hands the last pending point to the sink.
+func (a *account) flushEquity() error {
+	if a.sink != nil && a.hasPend && a.sinkErr == nil {
+		a.sinkErr = a.sink.Add(a.pending)
+		a.hasPend = false
+	}
+	if a.sinkErr != nil {
+		return fmt.Errorf("backtest: account %s, equity sink: %w", a.setup.Name, a.sinkErr)
+	}
+	return nil
 }
 
 // crossLiq is the float estimate of a cross position's liquidation price, other cross positions

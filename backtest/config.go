@@ -58,7 +58,27 @@ type Config struct {
 	NoFundingFallback bool
 	// AutoAddMargin turns on the margin account's auto-add-margin policy for isolated positions.
 	AutoAddMargin bool
+	// Equity, when set, is called once per account (by Setup name) before the run and the
+	// account's equity points go to the returned sink, in time order, one per close (a
+	// point is handed over when the next close is reached, the last one at the end of the
+	// run), instead of into AccountResult.Equity, which then stays nil: memory no longer
+	// grows with the length of the history. A sink's error stops the run. With Parallel,
+	// different accounts' sinks are called from different goroutines. nil: the curve is
+	// kept in AccountResult.Equity.
+	Equity func(account string) EquitySink
 }
+
+// EquitySink receives an account's equity points during a run (Config.Equity). The point is
+// passed by value; Add must not keep a reference to anything but its copy.
+type EquitySink interface {
+	Add(p EquityPoint) error
+}
+
+// EquitySinkFunc adapts a function to EquitySink.
+type EquitySinkFunc func(p EquityPoint) error
+
+// Add calls f(p).
+func (f EquitySinkFunc) Add(p EquityPoint) error { return f(p) }
 
 var (
 	defaultWallet   = decimal.NewFromInt(10000)

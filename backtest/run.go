@@ -93,6 +93,9 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 			return nil, err
 		}
 		accts[k] = a
+		if cfg.Equity != nil {
+			a.sink = cfg.Equity(setup.Name)
+		}
 		if st, ok := a.strat.(Starter); ok {
 			a.now = start
 			if err := st.Start(&a.br); err != nil {
@@ -104,7 +107,9 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	if h, ok := src.(SizeHinter); ok {
 		if n := h.SizeHint(); n > 0 && n <= maxSizeHint {
 			for _, a := range accts {
-				a.eqBlock = make([]EquityPoint, 0, n)
+				if a.sink == nil {
+					a.eqBlock = make([]EquityPoint, 0, n)
+				}
 			}
 		}
 	}
@@ -169,6 +174,11 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		}
 	}
 
+	for _, a := range accts {
+		if err := a.flushEquity(); err != nil {
+			return nil, err
+		}
+	}
 	res := &Result{Start: start, End: end, Symbols: symbols, Instruments: insts, Config: cfg}
 	for _, a := range accts {
 		res.Accounts = append(res.Accounts, a.result())
@@ -461,10 +471,13 @@ func (a *account) result() AccountResult {
 	for _, b := range a.eqBlocks {
 		n += len(b)
 	}
-	if len(a.eqBlocks) == 0 && n >= cap(a.eqBlock)/2 {
+	switch {
+	case a.sink != nil:
+		// streamed to Config.Equity: the result holds no curve
+	case len(a.eqBlocks) == 0 && n >= cap(a.eqBlock)/2:
 		// one block, sized by a SizeHint that held: the curve is already in place
 		r.Equity = a.eqBlock[:n:n]
-	} else {
+	default:
 		r.Equity = make([]EquityPoint, 0, n)
 		for _, b := range a.eqBlocks {
 			r.Equity = append(r.Equity, b...)
