@@ -113,6 +113,12 @@ func (s LiquidationStats) Metrics() []Metric {
 // Liquidations computes the liquidation statistics of one account. start is the run start
 // (Unix ms) for the time to ruin; 0 means the first equity point.
 func Liquidations(a *backtest.AccountResult, start int64) LiquidationStats {
+	return LiquidationsStats(a, start, StatsOf(a.Equity))
+}
+
+// LiquidationsStats is Liquidations with the equity statistics taken from st instead of
+// a.Equity.
+func LiquidationsStats(a *backtest.AccountResult, start int64, st *EquityStats) LiquidationStats {
 	var s LiquidationStats
 	var loss, fees, ins decimal.Decimal
 	byTime := map[int64]int{}
@@ -146,8 +152,8 @@ func Liquidations(a *backtest.AccountResult, start int64) LiquidationStats {
 	s.ClearanceFees = fees.InexactFloat64()
 	s.InsuranceDraw = ins.InexactFloat64()
 
-	if start == 0 && len(a.Equity) > 0 {
-		start = a.Equity[0].Time
+	if start == 0 && st.Len() > 0 {
+		start = st.First().Time
 	}
 	s.Ruined = a.Ruined
 	if a.Ruined && a.RuinTime >= start {
@@ -181,38 +187,17 @@ func Liquidations(a *backtest.AccountResult, start int64) LiquidationStats {
 		s.MedianDistance = medianFloat(sd)
 	}
 
-	s.marginRatio(a)
+	s.marginRatio(a, st)
 	return s
 }
 
-func (s *LiquidationStats) marginRatio(a *backtest.AccountResult) {
-	eq := a.Equity
-	if len(eq) == 0 {
+func (s *LiquidationStats) marginRatio(a *backtest.AccountResult, st *EquityStats) {
+	if st.Len() == 0 {
 		return
 	}
-	ratios := make([]float64, len(eq))
-	for i, p := range eq {
-		ratios[i] = p.MarginRatio
-		if p.MarginRatio > s.MarginRatioMax {
-			s.MarginRatioMax = p.MarginRatio
-		}
-		// point i covers the bar it closes: the step before it (the step after for the first)
-		var dt int64
-		switch {
-		case i > 0:
-			dt = p.Time - eq[i-1].Time
-		case len(eq) > 1:
-			dt = eq[1].Time - p.Time
-		}
-		s.TimeTotal += dt
-		if p.MarginRatio >= WarnRatio {
-			s.TimeAbove05 += dt
-		}
-		if p.MarginRatio >= DangerRatio {
-			s.TimeAbove08 += dt
-		}
-	}
-	s.MarginRatioP95 = Quantile(ratios, 0.95)
+	s.MarginRatioMax = st.MaxMarginRatio()
+	s.TimeTotal, s.TimeAbove05, s.TimeAbove08 = st.total, st.above05, st.above08
+	s.MarginRatioP95 = st.MarginRatioP95()
 
 	// near misses: episodes [first ≥ 0.8, first < 0.8 after it] without a liquidation in them
 	liqs := make([]int64, 0, len(a.Liquidations))
@@ -220,26 +205,7 @@ func (s *LiquidationStats) marginRatio(a *backtest.AccountResult) {
 		liqs = append(liqs, l.Time)
 	}
 	sort.Slice(liqs, func(i, j int) bool { return liqs[i] < liqs[j] })
-	for i := 0; i < len(eq); i++ {
-		if eq[i].MarginRatio < DangerRatio {
-			continue
-		}
-		j := i
-		for j < len(eq) && eq[j].MarginRatio >= DangerRatio {
-			j++
-		}
-		if j < len(eq) { // recovered at eq[j]
-			from, to := eq[i].Time, eq[j].Time
-			if i > 0 {
-				from = eq[i-1].Time // the crossing happened during bar i
-			}
-			k := sort.Search(len(liqs), func(k int) bool { return liqs[k] > from })
-			if k == len(liqs) || liqs[k] > to {
-				s.NearMisses++
-			}
-		}
-		i = j
-	}
+	s.NearMisses = st.nearMisses(liqs)
 }
 
 // positivePnL reports whether the liquidated position was in profit at its liquidation price.

@@ -115,7 +115,13 @@ func (s AccountSummary) Metrics() []Metric {
 
 // Summarize computes the summary of a run: every account's metrics and liquidation
 // statistics, and the cross − isolated deltas and paired outcomes when both exist.
-func Summarize(res *backtest.Result) Summary {
+func Summarize(res *backtest.Result) Summary { return SummarizeStats(res, nil) }
+
+// SummarizeStats is Summarize with the equity statistics of some accounts accumulated during
+// the run (their curves streamed through a backtest.EquitySink, by account name): an account
+// listed in curves is summarized from its EquityStats, the others from
+// AccountResult.Equity.
+func SummarizeStats(res *backtest.Result, curves map[string]*EquityStats) Summary {
 	s := Summary{
 		Conventions: Conventions,
 		Accounts:    map[string]AccountSummary{},
@@ -126,8 +132,12 @@ func Summarize(res *backtest.Result) Summary {
 	}
 	for i := range res.Accounts {
 		a := &res.Accounts[i]
-		s.Accounts[a.Name] = SummarizeAccount(a)
-		s.Liquidation[a.Name] = Liquidations(a, res.Start)
+		st := curves[a.Name]
+		if st == nil {
+			st = StatsOf(a.Equity)
+		}
+		s.Accounts[a.Name] = SummarizeAccountStats(a, st)
+		s.Liquidation[a.Name] = LiquidationsStats(a, res.Start, st)
 	}
 	iso, cross := findAccount(res, IsolatedName), findAccount(res, CrossName)
 	if iso != nil && cross != nil {
@@ -165,27 +175,30 @@ func DeltaOf(a, b []Metric) map[string]float64 {
 
 // SummarizeAccount computes one account's metrics.
 func SummarizeAccount(a *backtest.AccountResult) AccountSummary {
+	return SummarizeAccountStats(a, StatsOf(a.Equity))
+}
+
+// SummarizeAccountStats computes one account's metrics with its equity statistics taken from
+// st instead of a.Equity.
+func SummarizeAccountStats(a *backtest.AccountResult, st *EquityStats) AccountSummary {
 	var s AccountSummary
-	if n := len(a.Equity); n > 0 {
-		s.InitialEquity = a.Equity[0].Equity
-		s.FinalEquity = a.Equity[n-1].Equity
-		s.Days = float64(a.Equity[n-1].Time-a.Equity[0].Time) / DayMs
+	if st.Len() > 0 {
+		first, last := st.First(), st.Last()
+		s.InitialEquity = first.Equity
+		s.FinalEquity = last.Equity
+		s.Days = float64(last.Time-first.Time) / DayMs
 		if s.InitialEquity > 0 {
 			s.TotalReturn = s.FinalEquity/s.InitialEquity - 1
 		}
 		s.CAGR = CAGR(s.InitialEquity, s.FinalEquity, s.Days)
-		s.MaxDrawdown = MaxDrawdown(a.Equity)
-		r := DailyReturns(a.Equity)
+		s.MaxDrawdown = st.MaxDrawdown()
+		r := st.DailyReturns()
 		s.Sharpe = Sharpe(r)
 		s.Sortino = Sortino(r)
 		if s.MaxDrawdown > 0 {
 			s.Calmar = s.CAGR / s.MaxDrawdown
 		}
-		for _, p := range a.Equity {
-			if p.MarginRatio > s.MaxMarginRatio {
-				s.MaxMarginRatio = p.MarginRatio
-			}
-		}
+		s.MaxMarginRatio = st.MaxMarginRatio()
 	}
 
 	s.Trades = len(a.Trades)

@@ -1,0 +1,160 @@
+package metrics
+
+import (
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/bt-backtest/bt/backtest"
+)
+
+// randomCurve is a curve of n points at step ms with margin ratios that wander through 0.5
+// and 0.8, a few ties and a ruin-like MaxFloat64, starting at a time that is not a day's start.
+func randomCurve(seed uint64, n int, step int64) []backtest.EquityPoint {
+	r := rand.New(rand.NewPCG(seed, 1))
+	eq, mr := 10000.0, 0.3
+	t := int64(1_735_689_600_000 + 7*60_000)
+	out := make([]backtest.EquityPoint, n)
+	for i := range out {
+		eq *= 1 + 0.01*r.NormFloat64()
+		mr = math.Max(0, mr+0.05*r.NormFloat64())
+		v := mr
+		switch r.IntN(50) {
+		case 0:
+			v = 0.8 // ties at the threshold
+		case 1:
+			v = 0
+		case 2:
+			v = math.MaxFloat64
+		}
+		out[i] = backtest.EquityPoint{Time: t, Equity: eq, MarginRatio: v}
+		t += step
+		if r.IntN(20) == 0 {
+			t += step * int64(r.IntN(500)) // gaps, days without points
+		}
+	}
+	return out
+}
+
+// reference is the whole-slice computation the accumulator replaces (the code before it).
+func reference(eq []backtest.EquityPoint, liqs []int64) (total, a05, a08 int64, p95, maxMR float64, near int) {
+	ratios := make([]float64, len(eq))
+	for i, p := range eq {
+		ratios[i] = p.MarginRatio
+		maxMR = math.Max(maxMR, p.MarginRatio)
+		var dt int64
+		switch {
+		case i > 0:
+			dt = p.Time - eq[i-1].Time
+		case len(eq) > 1:
+			dt = eq[1].Time - p.Time
+		}
+		total += dt
+		if p.MarginRatio >= WarnRatio {
+			a05 += dt
+		}
+		if p.MarginRatio >= DangerRatio {
+			a08 += dt
+		}
+	}
+	p95 = Quantile(ratios, 0.95)
+	for i := 0; i < len(eq); i++ {
+		if eq[i].MarginRatio < DangerRatio {
+			continue
+		}
+		j := i
+		for j < len(eq) && eq[j].MarginRatio >= DangerRatio {
+			j++
+		}
+		if j < len(eq) {
+			from, to := eq[i].Time, eq[j].Time
+			if i > 0 {
+				from = eq[i-1].Time
+			}
+			k := sort.Search(len(liqs), func(k int) bool { return liqs[k] > from })
+			if k == len(liqs) || liqs[k] > to {
+				near++
+			}
+		}
+		i = j
+	}
+	return
+}
+
+// Fed point by point, with the exact bound, no bound or a bound too small, the accumulator
+// gives exactly what the whole-slice functions give (the percentile whenever P95Exact says
+// so, which it must with a sufficient bound).
+func TestEquityStatsMatchesWholeCurve(t *testing.T) {
+	for seed := uint64(1); seed <= 40; seed++ {
+		n := []int{0, 1, 2, 3, 19, 20, 21, 1000, 5000}[seed%9]
+		eq := randomCurve(seed, n, []int64{60_000, 3_600_000}[seed%2])
+		var liqs []int64
+		for i := 0; i < len(eq); i += 97 {
+			liqs = append(liqs, eq[i].Time)
+		}
+		total, a05, a08, p95, maxMR, near := reference(eq, liqs)
+		for _, bound := range []int{n, 0, n / 3, 2 * n} {
+			st := NewEquityStats(bound)
+			for _, p := range eq {
+				if err := st.Add(p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if st.Len() != n || st.total != total || st.above05 != a05 || st.above08 != a08 || st.MaxMarginRatio() != maxMR {
+				t.Errorf("seed %d bound %d: len %d time %d/%d/%d max %v, want %d %d/%d/%d %v", seed, bound,
+					st.Len(), st.total, st.above05, st.above08, st.MaxMarginRatio(), n, total, a05, a08, maxMR)
+			}
+			if got := st.nearMisses(liqs); got != near {
+				t.Errorf("seed %d bound %d: near misses %d, want %d", seed, bound, got, near)
+			}
+			if st.MaxDrawdown() != MaxDrawdown(eq) {
+				t.Errorf("seed %d bound %d: max drawdown %v, want %v", seed, bound, st.MaxDrawdown(), MaxDrawdown(eq))
+			}
+			if !reflect.DeepEqual(st.DailyReturns(), DailyReturns(eq)) {
+				t.Errorf("seed %d bound %d: daily returns differ", seed, bound)
+			}
+			if !reflect.DeepEqual(st.MonthlyReturns(), MonthlyReturns(eq)) {
+				t.Errorf("seed %d bound %d: monthly returns differ", seed, bound)
+			}
+			exact := st.P95Exact()
+			if bound >= n && !exact {
+				t.Errorf("seed %d bound %d: P95Exact false within the bound", seed, bound)
+			}
+			if exact && st.MarginRatioP95() != p95 {
+				t.Errorf("seed %d bound %d: p95 %v, want %v", seed, bound, st.MarginRatioP95(), p95)
+			}
+			if len(st.top) > topCount(max(n, bound)) {
+				t.Errorf("seed %d bound %d: keeps %d ratios", seed, bound, len(st.top))
+			}
+		}
+	}
+}
+
+// Ratios falling steadily defeat a too small bound: the percentile is then flagged inexact.
+func TestEquityStatsFlagsAnInexactPercentile(t *testing.T) {
+	st := NewEquityStats(10)
+	var ratios []float64
+	for i := 0; i < 1000; i++ {
+		v := float64(1000 - i)
+		ratios = append(ratios, v)
+		st.Add(backtest.EquityPoint{Time: int64(i) * 60_000, Equity: 1, MarginRatio: v})
+	}
+	if want := Quantile(ratios, 0.95); st.MarginRatioP95() == want || st.P95Exact() {
+		t.Errorf("p95 %v (exact %v), true %v: want a wrong value flagged inexact", st.MarginRatioP95(), st.P95Exact(), want)
+	}
+}
+
+// The accumulator allocates nothing per point once its daily list and top ratios are sized.
+func BenchmarkEquityStatsAdd(b *testing.B) {
+	eq := randomCurve(7, 1<<16, 60_000)
+	b.ReportAllocs()
+	st := NewEquityStats(b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := eq[i&(1<<16-1)]
+		p.Time = int64(i) * 60_000
+		st.Add(p)
+	}
+}
