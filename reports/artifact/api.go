@@ -117,6 +117,21 @@ func Write(dir string, res *backtest.Result, m Manifest) error {
 // error in account and file order is returned. manifest.json is still written last, after
 // every other file is complete.
 func WriteSummarized(dir string, res *backtest.Result, m Manifest, sum metrics.Summary) error {
+	return WriteStreamed(dir, res, m, sum, nil)
+}
+
+// WriteStreamed is WriteSummarized for a run whose equity curves were streamed (see
+// backtest.Config.Equity): the equity files of an account listed in equity are its
+// EquityWriter's, committed into the account's directory, not written from
+// AccountResult.Equity. On error every writer is aborted (no temporary file is left).
+func WriteStreamed(dir string, res *backtest.Result, m Manifest, sum metrics.Summary, equity map[string]*EquityWriter) (err error) {
+	defer func() {
+		if err != nil {
+			for _, name := range sortedWriterNames(equity) {
+				equity[name].Abort() // after Commit: removes what a failed Commit left
+			}
+		}
+	}()
 	if res == nil {
 		return errors.New("artifact: Write: nil result")
 	}
@@ -152,7 +167,11 @@ func WriteSummarized(dir string, res *backtest.Result, m Manifest, sum metrics.S
 		if err := os.MkdirAll(adir, 0o755); err != nil {
 			return fmt.Errorf("account %s: %w", a.Name, err)
 		}
-		for _, job := range accountJobs(adir, a) {
+		var ew func() error
+		if w := equity[a.Name]; w != nil {
+			ew = func() error { return w.Commit(adir) }
+		}
+		for _, job := range accountJobs(adir, a, ew) {
 			jobs = append(jobs, func() error {
 				if err := job(); err != nil {
 					return fmt.Errorf("account %s: %w", a.Name, err)
@@ -242,9 +261,19 @@ type accountJSON struct {
 	RuinTime int64             `json:"ruin_time,omitempty"`
 }
 
+func sortedWriterNames(m map[string]*EquityWriter) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
 // accountJobs returns the jobs writing one account's files into dir (which exists):
-// account.json and every table as CSV and Parquet, the equity curve (the largest) first.
-func accountJobs(dir string, a *backtest.AccountResult) []func() error {
+// account.json and every table as CSV and Parquet, the equity curve (the largest) first, or
+// streamed equity files committed by equity when it is not nil.
+func accountJobs(dir string, a *backtest.AccountResult, equity func() error) []func() error {
 	modes := map[string]string{}
 	for s, m := range a.Modes {
 		modes[s] = modeString(m)
@@ -262,6 +291,10 @@ func accountJobs(dir string, a *backtest.AccountResult) []func() error {
 		{"rejects", func(w *csvWriter) { writeRejects(w, a.Rejects) }, func(p string) error { return pqRejects(p, a.Rejects) }},
 	}
 	var jobs []func() error
+	if equity != nil {
+		jobs = append(jobs, equity)
+		tables = tables[1:]
+	}
 	for _, t := range tables {
 		jobs = append(jobs,
 			func() error { return writeCSVFile(filepath.Join(dir, t.name+".csv"), t.csv) },

@@ -145,24 +145,30 @@ func (w *csvWriter) cachedFloat(c *floatCache, v float64) {
 
 func writeEquity(w *csvWriter, eq []backtest.EquityPoint) {
 	w.header(equityCols)
-	var c [7]floatCache
+	var c equityCache
 	for i := range eq {
-		p := &eq[i]
-		w.time(p.Time)
-		w.cachedFloat(&c[0], p.Equity)
-		w.cachedFloat(&c[1], p.Wallet)
-		w.cachedFloat(&c[2], p.UnrealizedPnL)
-		if p.MarginBalance == p.Equity && math.Float64bits(p.MarginBalance) == math.Float64bits(p.Equity) {
-			w.sep()
-			w.buf = append(w.buf, c[0].s...)
-		} else {
-			w.cachedFloat(&c[3], p.MarginBalance)
-		}
-		w.cachedFloat(&c[4], p.MaintenanceMargin)
-		w.cachedFloat(&c[5], p.MarginRatio)
-		w.cachedFloat(&c[6], p.Drawdown)
-		w.end()
+		w.equityRow(&c, &eq[i])
 	}
+}
+
+// equityCache holds the last formatted value of each float column of the equity table.
+type equityCache [7]floatCache
+
+func (w *csvWriter) equityRow(c *equityCache, p *backtest.EquityPoint) {
+	w.time(p.Time)
+	w.cachedFloat(&c[0], p.Equity)
+	w.cachedFloat(&c[1], p.Wallet)
+	w.cachedFloat(&c[2], p.UnrealizedPnL)
+	if p.MarginBalance == p.Equity && math.Float64bits(p.MarginBalance) == math.Float64bits(p.Equity) {
+		w.sep()
+		w.buf = append(w.buf, c[0].s...)
+	} else {
+		w.cachedFloat(&c[3], p.MarginBalance)
+	}
+	w.cachedFloat(&c[4], p.MaintenanceMargin)
+	w.cachedFloat(&c[5], p.MarginRatio)
+	w.cachedFloat(&c[6], p.Drawdown)
+	w.end()
 }
 
 func writeTrades(w *csvWriter, ts []backtest.Trade) {
