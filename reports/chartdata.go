@@ -121,6 +121,7 @@ type account struct {
 	color string
 	run   *artifact.Run
 	res   *backtest.AccountResult
+	eq    []backtest.EquityPoint // res.Equity, or the run's sampled curve when it was streamed
 }
 
 // runNames returns the display names of runs: their directory names, made distinct with a
@@ -149,7 +150,11 @@ func accountsOf(runs []*artifact.Run) []account {
 			if len(runs) > 1 {
 				label = names[ri] + "/" + a.Name
 			}
-			out = append(out, account{label: label, color: palette[len(out)%len(palette)], run: r, res: a})
+			eq := a.Equity
+			if len(eq) == 0 && r.Curves != nil {
+				eq = r.Curves[a.Name]
+			}
+			out = append(out, account{label: label, color: palette[len(out)%len(palette)], run: r, res: a, eq: eq})
 		}
 	}
 	return out
@@ -162,11 +167,11 @@ func Charts(runs ...*artifact.Run) []Panel {
 	accts := accountsOf(runs)
 	var eqL, ddL, mrL []line
 	for _, a := range accts {
-		n := len(a.res.Equity)
+		n := len(a.eq)
 		t := make([]int64, n)
 		eq, dd, mr := make([]float64, n), make([]float64, n), make([]float64, n)
 		peak := math.Inf(-1)
-		for i, p := range a.res.Equity {
+		for i, p := range a.eq {
 			t[i], eq[i], mr[i] = p.Time, p.Equity, math.Min(p.MarginRatio, MaxChartRatio)
 			peak = math.Max(peak, p.Equity)
 			if peak > 0 {
@@ -182,7 +187,7 @@ func Charts(runs ...*artifact.Run) []Panel {
 		var lv []float64
 		for _, l := range a.res.Liquidations {
 			lt = append(lt, l.Time)
-			lv = append(lv, equityAt(a.res.Equity, l.Time))
+			lv = append(lv, equityAt(a.eq, l.Time))
 		}
 		if len(lt) > 0 {
 			eqL = append(eqL, line{a.label + " liquidation", a.color, "liq", lt, lv, false})
@@ -318,7 +323,7 @@ type MonthlyTable struct {
 func monthlyTables(accts []account) []MonthlyTable {
 	var out []MonthlyTable
 	for _, a := range accts {
-		mt := MonthlyTable{Account: a.label, Months: metrics.MonthlyReturns(a.res.Equity)}
+		mt := MonthlyTable{Account: a.label, Months: metrics.MonthlyReturns(a.eq)}
 		row := map[int]int{}
 		for i := range mt.Months {
 			m := &mt.Months[i]

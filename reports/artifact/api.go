@@ -350,6 +350,10 @@ type Run struct {
 	// Summary, when not nil, is metrics.Summarize(Result), already computed: reports use it
 	// instead of computing it again. Read leaves it nil.
 	Summary *metrics.Summary
+	// Curves, for a run whose equity curves were streamed (AccountResult.Equity empty), holds
+	// per account the points of the curve the charts draw (reports.CurveSampler). Read leaves
+	// it nil: the curves are read in full.
+	Curves map[string][]backtest.EquityPoint
 }
 
 // Name is the run's display name: the base name of its directory.
