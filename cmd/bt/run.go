@@ -185,6 +185,23 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 		return hash
 	}
 	defer waitHash() // no goroutine outlives the command
+	dir := x.Output.Dir
+	if dir == "" {
+		dir = defaultRunDir(x.Strategy.Name)
+	}
+	// The equity curves are streamed to their files, statistics and chart samples during the
+	// run: memory does not grow with the history's length.
+	streams, err := newEquityStreams(dir, st.SizeHint())
+	if err != nil {
+		return failErr(err)
+	}
+	cfg.Equity = streams.sink
+	committed := false
+	defer func() {
+		if !committed {
+			streams.abort()
+		}
+	}()
 	src := newTap(st, progressW, start, end)
 	res, runErr := backtest.Run(ctx, cfg, strat, src)
 	src.done()
@@ -201,10 +218,6 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 		return failErr(fmt.Errorf("run failed: %w", runErr))
 	}
 
-	dir := x.Output.Dir
-	if dir == "" {
-		dir = defaultRunDir(x.Strategy.Name)
-	}
 	if err := prepareRunDir(dir); err != nil {
 		return failErr(err)
 	}
@@ -244,19 +257,27 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 		return failErr(err)
 	}
 	priceBars, prices := src.prices.all()
-	sum := reports.Summarize(res) // once: summary.json, the report and the printout share it
+	// once: summary.json, the report and the printout share it
+	sum := metrics.SummarizeStats(res, streams.stats())
+	for _, n := range streams.order {
+		if !streams.accts[n].stats.P95Exact() {
+			fmt.Fprintf(e.stderr, "warning: account %s: margin_ratio_p95 is approximate (more equity points than the data's size hint)\n", n)
+		}
+	}
+	curves := streams.curves()
 	// The report renders while the artifacts are written: both only read res.
 	rendered := make(chan error, 1)
 	if f.noHTML {
 		rendered <- nil
 	} else {
 		go func() {
-			rendered <- reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices, Summary: &sum})
+			rendered <- reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices, Summary: &sum, Curves: curves})
 		}()
 	}
 	werr := artifact.WritePrices(dir, priceBars)
 	if werr == nil {
-		werr = artifact.WriteSummarized(dir, res, man, sum)
+		committed = true // WriteStreamed commits or aborts the writers
+		werr = artifact.WriteStreamed(dir, res, man, sum, streams.writers())
 	}
 	rerr := <-rendered
 	if werr != nil {

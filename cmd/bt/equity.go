@@ -1,0 +1,106 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/reports"
+	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/metrics"
+)
+
+// equityStreams receives the accounts' equity curves during bt run (backtest.Config.Equity),
+// so that no curve is held in memory: each point goes to the account's equity files (written
+// under temporary names beside the run directory, committed into it at the end), to its
+// summary statistics and to the sampler of its chart curve.
+type equityStreams struct {
+	stage string // where the temporary files are created: the run directory's parent
+	bound int    // upper bound of the points per account (the stream's SizeHint), for the exact p95
+	order []string
+	accts map[string]*equityStream
+}
+
+// equityStream is one account's: a backtest.EquitySink.
+type equityStream struct {
+	w     *artifact.EquityWriter
+	stats *metrics.EquityStats
+	curve *reports.CurveSampler
+	err   error
+}
+
+func (s *equityStream) Add(p backtest.EquityPoint) error {
+	if s.err != nil {
+		return s.err
+	}
+	s.stats.Add(p)
+	s.curve.Add(p)
+	return s.w.Add(p)
+}
+
+// newEquityStreams prepares streams for a run writing into dir.
+func newEquityStreams(dir string, bound int) (*equityStreams, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("run directory %s: %w", dir, err)
+	}
+	stage := filepath.Dir(abs)
+	if err := os.MkdirAll(stage, 0o755); err != nil {
+		return nil, fmt.Errorf("run directory: %w", err)
+	}
+	return &equityStreams{stage: stage, bound: bound, accts: map[string]*equityStream{}}, nil
+}
+
+// sink is backtest.Config.Equity: called once per account before the run.
+func (e *equityStreams) sink(account string) backtest.EquitySink {
+	s := &equityStream{stats: metrics.NewEquityStats(e.bound), curve: reports.NewCurveSampler()}
+	s.w, s.err = artifact.NewEquityWriter(e.stage)
+	if s.err != nil {
+		s.err = fmt.Errorf("equity files: %w", s.err)
+	}
+	e.order = append(e.order, account)
+	e.accts[account] = s
+	return s
+}
+
+// writers returns the accounts' equity writers by name, for artifact.WriteStreamed.
+func (e *equityStreams) writers() map[string]*artifact.EquityWriter {
+	m := map[string]*artifact.EquityWriter{}
+	for n, s := range e.accts {
+		if s.w != nil {
+			m[n] = s.w
+		}
+	}
+	return m
+}
+
+// stats returns the accounts' summary statistics by name, for metrics.SummarizeStats.
+func (e *equityStreams) stats() map[string]*metrics.EquityStats {
+	m := map[string]*metrics.EquityStats{}
+	for n, s := range e.accts {
+		m[n] = s.stats
+	}
+	return m
+}
+
+// curves returns the accounts' chart curves by name, for artifact.Run.Curves.
+func (e *equityStreams) curves() map[string][]backtest.EquityPoint {
+	m := map[string][]backtest.EquityPoint{}
+	for n, s := range e.accts {
+		m[n] = s.curve.Points()
+	}
+	return m
+}
+
+// abort removes every temporary file (a failed run).
+func (e *equityStreams) abort() {
+	names := append([]string(nil), e.order...)
+	sort.Strings(names)
+	for _, n := range names {
+		if w := e.accts[n].w; w != nil {
+			w.Abort()
+		}
+	}
+}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/metrics"
+)
+
+// bt run streams the equity curves (nothing per bar kept in memory), yet its summary.json is
+// exactly the summary of the run directory read back in full, its equity files hold one point
+// per kline close, and no temporary file is left beside the run directory.
+func TestRunStreamedEquityMatchesReadBack(t *testing.T) {
+	_, dir := fixtureRun(t)
+	run, err := artifact.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range run.Result.Accounts {
+		if len(a.Equity) < 300 {
+			t.Fatalf("%s: %d equity points read back", a.Name, len(a.Equity))
+		}
+	}
+	want, err := json.MarshalIndent(metrics.Summarize(run.Result), "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(bytes.TrimSpace(got), want) {
+		t.Errorf("summary.json differs from the summary of the files read back:\n got %s\nwant %s", got, want)
+	}
+	ents, _ := os.ReadDir(filepath.Dir(dir))
+	for _, e := range ents {
+		if e.Name() != "run1" && e.Name() != "store" {
+			t.Errorf("left beside the run directory: %s", e.Name())
+		}
+	}
+}
+
+// A run that fails leaves no temporary equity file behind.
+func TestRunFailureLeavesNoEquityFiles(t *testing.T) {
+	tmp := t.TempDir()
+	s, err := newEquityStreams(filepath.Join(tmp, "run"), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"isolated", "cross"} {
+		if err := s.sink(n).Add(backtest.EquityPoint{Time: 60_000, Equity: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.abort()
+	ents, _ := os.ReadDir(tmp)
+	if len(ents) != 0 {
+		t.Errorf("left behind: %v", ents)
+	}
+}
