@@ -128,19 +128,25 @@ type view struct {
 
 // writeHTML renders the report of runs.
 func writeHTML(w io.Writer, runs []*artifact.Run) error {
+	_, err := writeHTMLPanels(w, runs)
+	return err
+}
+
+// writeHTMLPanels renders the report of runs and returns the chart panels it embeds.
+func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 	if len(runs) == 0 {
-		return errors.New("reports: no run to report")
+		return nil, errors.New("reports: no run to report")
 	}
 	for _, r := range runs {
 		if r == nil || r.Result == nil {
-			return errors.New("reports: run without result")
+			return nil, errors.New("reports: run without result")
 		}
 	}
 	accts := accountsOf(runs)
 	data := ReportData(runs...)
 	dj, err := json.Marshal(data)
 	if err != nil {
-		return fmt.Errorf("reports: chart data: %w", err)
+		return nil, fmt.Errorf("reports: chart data: %w", err)
 	}
 	v := view{
 		Conventions: metrics.Conventions,
@@ -181,10 +187,10 @@ func writeHTML(w io.Writer, runs []*artifact.Run) error {
 	})
 	var buf bytes.Buffer
 	if err := reportTmpl.Execute(&buf, v); err != nil {
-		return fmt.Errorf("reports: html: %w", err)
+		return nil, fmt.Errorf("reports: html: %w", err)
 	}
 	_, err = w.Write(buf.Bytes())
-	return err
+	return data.Panels, err
 }
 
 // sideBySide lays out one column per account and a Δ (cross − isolated) column per run that

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"image/png"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/bt-backtest/bt/reports/artifact"
@@ -97,9 +100,11 @@ func WritePNG(w io.Writer, p Panel) error {
 		vgimg.UseWH(vg.Length(PNGWidth)*vg.Inch/PNGDPI, vg.Length(PNGHeight)*vg.Inch/PNGDPI),
 		vgimg.UseDPI(PNGDPI), vgimg.UseBackgroundColor(color.White))}
 	pl.Draw(draw.New(c))
-	_, err := c.WriteTo(w)
-	return err
+	// fastest deflate level: the same pixels, a few more bytes, several times less CPU
+	return pngEncoder.Encode(w, c.Image())
 }
+
+var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}
 
 // utcTicks places time ticks at round UTC steps on an axis of Unix seconds: hours, days,
 // weeks, or calendar months (about 5 to 10 labelled ticks).
@@ -173,18 +178,38 @@ func render(dir string, runs []*artifact.Run) error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := writeHTML(&buf, runs); err != nil {
+	panels, err := writeHTMLPanels(&buf, runs)
+	if err != nil {
 		return err
 	}
 	if err := artifact.WriteFileAtomic(filepath.Join(dir, "report.html"), buf.Bytes()); err != nil {
 		return err
 	}
-	for _, p := range Charts(runs...) {
-		buf.Reset()
-		if err := WritePNG(&buf, p); err != nil {
-			return err
-		}
-		if err := artifact.WriteFileAtomic(filepath.Join(dir, PNGName(p)), buf.Bytes()); err != nil {
+	// the PNGs are drawn concurrently (GOMAXPROCS workers); the first error in panel order
+	errs := make([]error, len(panels))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(len(panels), runtime.GOMAXPROCS(0)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var buf bytes.Buffer
+			for k := range next {
+				buf.Reset()
+				p := panels[k]
+				if errs[k] = WritePNG(&buf, p); errs[k] == nil {
+					errs[k] = artifact.WriteFileAtomic(filepath.Join(dir, PNGName(p)), buf.Bytes())
+				}
+			}
+		}()
+	}
+	for k := range panels {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
 			return err
 		}
 	}
