@@ -57,6 +57,9 @@ func (c *CurveSampler) Add(p backtest.EquityPoint) error {
 		c.cur.merge(&curveBucket{p, p, p, p})
 	}
 	if c.curN++; c.curN == c.width {
+		if c.buckets == nil {
+			c.buckets = make([]curveBucket, 0, 4*Buckets) // its final size: no regrowth
+		}
 		c.buckets = append(c.buckets, c.cur)
 		c.curN = 0
 		if len(c.buckets) == 4*Buckets {

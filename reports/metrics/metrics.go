@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/shopspring/decimal"
@@ -130,14 +131,28 @@ func SummarizeStats(res *backtest.Result, curves map[string]*EquityStats) Summar
 	if res == nil {
 		return s
 	}
+	// the accounts are summarized concurrently (the fingerprints are the costly part) and
+	// assembled in their order
+	accts := make([]AccountSummary, len(res.Accounts))
+	liqs := make([]LiquidationStats, len(res.Accounts))
+	var wg sync.WaitGroup
 	for i := range res.Accounts {
-		a := &res.Accounts[i]
-		st := curves[a.Name]
-		if st == nil {
-			st = StatsOf(a.Equity)
-		}
-		s.Accounts[a.Name] = SummarizeAccountStats(a, st)
-		s.Liquidation[a.Name] = LiquidationsStats(a, res.Start, st)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			a := &res.Accounts[i]
+			st := curves[a.Name]
+			if st == nil {
+				st = StatsOf(a.Equity)
+			}
+			accts[i] = SummarizeAccountStats(a, st)
+			liqs[i] = LiquidationsStats(a, res.Start, st)
+		}()
+	}
+	wg.Wait()
+	for i := range res.Accounts {
+		s.Accounts[res.Accounts[i].Name] = accts[i]
+		s.Liquidation[res.Accounts[i].Name] = liqs[i]
 	}
 	iso, cross := findAccount(res, IsolatedName), findAccount(res, CrossName)
 	if iso != nil && cross != nil {
