@@ -30,7 +30,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	a := br.a
 	i, ok := br.sym(o.Symbol)
 	fail := func(err error) (OrderID, error) {
-		a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: o.Symbol, Action: "order", Reason: err.Error()})
+		a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: o.Symbol, Action: "order", Reason: rejectReason(err)})
 		return 0, &RejectError{Order: o, Action: "order", Reason: err}
 	}
 	switch {
@@ -160,7 +160,7 @@ func (br *Broker) OpenOrderIDs(symbol string) []OrderID {
 // action records a refused account action and wraps it for the strategy.
 func (br *Broker) action(symbol, action string, err error) error {
 	a := br.a
-	a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: symbol, Action: action, Reason: err.Error()})
+	a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: symbol, Action: action, Reason: rejectReason(err)})
 	return &RejectError{Order: Order{Symbol: symbol}, Action: action, Reason: err}
 }
 

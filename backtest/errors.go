@@ -3,6 +3,8 @@ package backtest
 import (
 	"errors"
 	"fmt"
+
+	"github.com/bt-backtest/bt/backtest/margin"
 )
 
 // Errors of package backtest, grouped by when they occur. Order rejections reach the strategy
@@ -40,3 +42,15 @@ func (e *RejectError) Error() string {
 
 // Unwrap returns the reason, so errors.Is and errors.As see through a RejectError.
 func (e *RejectError) Unwrap() error { return e.Reason }
+
+// rejectReason is the text of a Reject record: the reason alone (the symbol and the action
+// have columns of their own), without the wrapping of a *margin.RejectError or *RejectError.
+func rejectReason(err error) string {
+	var mr *margin.RejectError
+	if errors.As(err, &mr) && mr.Reason != nil {
+		err = mr.Reason
+	} else if r, ok := err.(*RejectError); ok && r.Reason != nil {
+		err = r.Reason
+	}
+	return err.Error()
+}

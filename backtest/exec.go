@@ -301,7 +301,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	draw := a.acct.Totals().InsuranceDraws
 	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce})
 	if err != nil {
-		a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: err.Error()}, err)
+		a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: rejectReason(err)}, err)
 		return
 	}
 	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw
@@ -409,7 +409,7 @@ func (a *account) rejectOrder(t int64, j int, err error) {
 	o := a.orders[j]
 	a.removeAt(j)
 	a.updateOpenOrders(o.sym)
-	a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: err.Error()}, err)
+	a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: rejectReason(err)}, err)
 }
 
 // addReject records r and tells the strategy when the rejection happened after placement.
