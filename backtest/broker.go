@@ -226,6 +226,16 @@ func (br *Broker) Position(symbol string) margin.Position {
 	return br.a.acct.Position(i)
 }
 
+// Instrument returns the instrument of symbol as this run trades it (tick, step, minimum
+// notional, liquidation fee, brackets), and false for a symbol the run does not have.
+func (br *Broker) Instrument(symbol string) (margin.Instrument, bool) {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return margin.Instrument{}, false
+	}
+	return br.a.syms[i].inst, true
+}
+
 // Available returns the balance available for new orders.
 func (br *Broker) Available() decimal.Decimal { return br.a.acct.Available() }
 

@@ -177,6 +177,13 @@ func TestBrokerReads(t *testing.T) {
 			if _, ok := br.Param("slow"); ok {
 				t.Error("unset Param reported set")
 			}
+			// the instrument as configured (testInstrument: tick 0.1, step 0.001, min notional 5)
+			if in, ok := br.Instrument("AAA"); !ok || in.TickSize.String() != "0.1" || in.MinNotional.String() != "5" {
+				t.Errorf("Instrument(AAA) = %+v, %v", in, ok)
+			}
+			if _, ok := br.Instrument("ZZZ"); ok {
+				t.Error("Instrument of an unknown symbol reported ok")
+			}
 			switch n {
 			case 1:
 				br.Submit(buy("AAA", "10"))
