@@ -170,51 +170,21 @@ func ParseKlines(r io.Reader, name, interval string, mark bool) ([]data.Kline, e
 	if step > 24*time.Hour.Milliseconds() {
 		step = 0 // 3d and 1w bars are not aligned to the Unix epoch
 	}
-	ln := newLines(r, name)
-	var (
-		rows   []data.Kline
-		fields []string
-		header bool
-	)
-	for {
-		line, ok := ln.next()
-		if !ok {
-			break
-		}
-		fields = split(fields, line)
-		if len(rows) == 0 && !header && isHeader(fields) {
-			if ln.row != 1 {
-				return nil, &ParseError{File: name, Row: ln.row, Field: klineColumns[0], Err: fmt.Errorf("%w: %q", ErrNumber, fields[0])}
-			}
-			if err := checkHeader(fields, klineColumns, name); err != nil {
-				return nil, err
-			}
-			header = true
-			continue
-		}
-		k, field, err := parseKlineFields(fields, mark)
-		if err != nil {
-			return nil, &ParseError{File: name, Row: ln.row, Field: field, Err: err}
-		}
+	parse := func(f []string) (data.Kline, string, error) { return parseKlineFields(f, mark) }
+	follows := func(k, prev *data.Kline) error {
 		if step > 0 && k.OpenTime%step != 0 {
-			return nil, &ParseError{File: name, Row: ln.row, Field: "open_time", Err: fmt.Errorf("%w: %d not aligned to %s", ErrTime, k.OpenTime, interval)}
+			return fmt.Errorf("%w: %d not aligned to %s", ErrTime, k.OpenTime, interval)
 		}
-		if len(rows) > 0 && k.OpenTime <= rows[len(rows)-1].OpenTime {
+		if prev != nil && k.OpenTime <= prev.OpenTime {
 			what := "out of order"
-			if k.OpenTime == rows[len(rows)-1].OpenTime {
+			if k.OpenTime == prev.OpenTime {
 				what = "duplicate"
 			}
-			return nil, &ParseError{File: name, Row: ln.row, Field: "open_time", Err: fmt.Errorf("%w: %s %s", ErrTime, what, time.UnixMilli(k.OpenTime).UTC().Format(time.RFC3339))}
+			return fmt.Errorf("%w: %s %s", ErrTime, what, time.UnixMilli(k.OpenTime).UTC().Format(time.RFC3339))
 		}
-		rows = append(rows, k)
+		return nil
 	}
-	if err := ln.err(); err != nil {
-		return nil, err
-	}
-	if len(rows) == 0 {
-		return nil, &ParseError{File: name, Err: ErrNoRows}
-	}
-	return rows, nil
+	return parseRows(r, name, klineColumns, parse, follows)
 }
 
 // parseKlineFields parses one 12-column kline row; on error it names the bad field.
@@ -293,9 +263,26 @@ func parseFloat(s string) (float64, error) {
 // rounded to the nearest minute; rates must be finite, interval hours in 1..24, times
 // strictly increasing.
 func ParseFunding(r io.Reader, name string) ([]data.FundingRate, error) {
+	follows := func(fr, prev *data.FundingRate) error {
+		if prev != nil && fr.Time <= prev.Time {
+			return fmt.Errorf("%w: %s not after %s", ErrTime,
+				time.UnixMilli(fr.Time).UTC().Format(time.RFC3339), time.UnixMilli(prev.Time).UTC().Format(time.RFC3339))
+		}
+		return nil
+	}
+	return parseRows(r, name, fundingColumns, parseFundingFields, follows)
+}
+
+// parseRows is the line loop of ParseKlines and ParseFunding. The first non-empty line may
+// be a header (see isHeader), which must be line 1 and name columns. Every other line is a
+// row: parse turns its fields into a T or names the bad field; follows checks the row
+// against the one before it (prev is nil for the first) and faults columns[0], the time.
+// A file without rows is ErrNoRows.
+func parseRows[T any](r io.Reader, name string, columns []string,
+	parse func(fields []string) (T, string, error), follows func(row, prev *T) error) ([]T, error) {
 	ln := newLines(r, name)
 	var (
-		rows   []data.FundingRate
+		rows   []T
 		fields []string
 		header bool
 	)
@@ -307,23 +294,27 @@ func ParseFunding(r io.Reader, name string) ([]data.FundingRate, error) {
 		fields = split(fields, line)
 		if len(rows) == 0 && !header && isHeader(fields) {
 			if ln.row != 1 {
-				return nil, &ParseError{File: name, Row: ln.row, Field: fundingColumns[0], Err: fmt.Errorf("%w: %q", ErrNumber, fields[0])}
+				return nil, &ParseError{File: name, Row: ln.row, Field: columns[0], Err: fmt.Errorf("%w: %q", ErrNumber, fields[0])}
 			}
-			if err := checkHeader(fields, fundingColumns, name); err != nil {
+			if err := checkHeader(fields, columns, name); err != nil {
 				return nil, err
 			}
 			header = true
 			continue
 		}
-		fr, field, err := parseFundingFields(fields)
+		row, field, err := parse(fields)
 		if err != nil {
 			return nil, &ParseError{File: name, Row: ln.row, Field: field, Err: err}
 		}
-		if n := len(rows); n > 0 && fr.Time <= rows[n-1].Time {
-			return nil, &ParseError{File: name, Row: ln.row, Field: "calc_time", Err: fmt.Errorf("%w: %s not after %s", ErrTime,
-				time.UnixMilli(fr.Time).UTC().Format(time.RFC3339), time.UnixMilli(rows[n-1].Time).UTC().Format(time.RFC3339))}
+		// Checked in place: &row would escape through follows, a heap row per line.
+		rows = append(rows, row)
+		var prev *T
+		if n := len(rows); n > 1 {
+			prev = &rows[n-2]
 		}
-		rows = append(rows, fr)
+		if err := follows(&rows[len(rows)-1], prev); err != nil {
+			return nil, &ParseError{File: name, Row: ln.row, Field: columns[0], Err: err}
+		}
 	}
 	if err := ln.err(); err != nil {
 		return nil, err

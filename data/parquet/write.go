@@ -129,71 +129,147 @@ func klineDiff(a, b *data.Kline) (string, float64, float64, bool) {
 // row is a *data.RowError whose Row is its 1-based index in rows, and nothing is written.
 // For mark klines the volume fields are ignored (stored mark files have no volume column).
 func (s *Store) WriteKlines(sr data.Series, rows []data.Kline) (WriteStats, error) {
-	var st WriteStats
-	if s.root == "" {
-		return st, ErrReadOnly
-	}
-	if err := sr.Validate(); err != nil {
-		return st, err
+	if err := s.writable(sr); err != nil {
+		return WriteStats{}, err
 	}
 	if sr.Kind != data.KindKlines && sr.Kind != data.KindMark {
-		return st, fmt.Errorf("parquet: WriteKlines of %v: not a kline series", sr)
+		return WriteStats{}, fmt.Errorf("parquet: WriteKlines of %v: not a kline series", sr)
 	}
 	mark := sr.Kind == data.KindMark
 	iv, _ := data.IntervalMillis(sr.Interval)
+	return writeRows(sr, rows, rowOps[data.Kline]{
+		check: func(k *data.Kline) (string, error) {
+			if mark {
+				k.Volume, k.QuoteVolume, k.Trades, k.TakerBuyVolume, k.TakerBuyQuoteVolume = 0, 0, 0, 0, 0
+			}
+			if f, err := data.CheckKline(k); err != nil {
+				return f, err
+			}
+			if k.OpenTime%iv != 0 {
+				return "open_time", data.ErrMisaligned
+			}
+			return "", nil
+		},
+		time:  func(k *data.Kline) int64 { return k.OpenTime },
+		diff:  klineDiff,
+		read:  func(start, end int64) ([]data.Kline, error) { return s.ReadKlines(sr, start, end) },
+		write: func(month string, rows []data.Kline) error { return s.writeKlinePart(sr, month, rows) },
+	})
+}
+
+// WriteFunding is WriteKlines for funding rates. Rows are checked with data.CheckFunding.
+func (s *Store) WriteFunding(sr data.Series, rows []data.FundingRate) (WriteStats, error) {
+	if err := s.writable(sr); err != nil {
+		return WriteStats{}, err
+	}
+	if sr.Kind != data.KindFunding {
+		return WriteStats{}, fmt.Errorf("parquet: WriteFunding of %v: not a funding series", sr)
+	}
+	return writeRows(sr, rows, rowOps[data.FundingRate]{
+		check: data.CheckFunding,
+		time:  func(f *data.FundingRate) int64 { return f.Time },
+		diff:  fundingDiff,
+		read:  func(start, end int64) ([]data.FundingRate, error) { return s.ReadFunding(sr, start, end) },
+		write: func(month string, rows []data.FundingRate) error {
+			rs := make([]fundingRow, len(rows))
+			for i, f := range rows {
+				rs[i] = fundingRow{Time: f.Time, Rate: f.Rate, IntervalHours: f.IntervalHours}
+			}
+			return writePart(s, sr, month, rs)
+		},
+	})
+}
+
+// writable reports why sr cannot be written to s, if it cannot.
+func (s *Store) writable(sr data.Series) error {
+	if s.root == "" {
+		return ErrReadOnly
+	}
+	return sr.Validate()
+}
+
+// fundingDiff is klineDiff for funding rates.
+func fundingDiff(a, b *data.FundingRate) (string, float64, float64, bool) {
+	switch {
+	case a.Rate != b.Rate:
+		return "rate", a.Rate, b.Rate, true
+	case a.IntervalHours != b.IntervalHours:
+		return "interval_hours", float64(a.IntervalHours), float64(b.IntervalHours), true
+	}
+	return "", 0, 0, false
+}
+
+// rowOps is what writeRows needs to know about a row type R.
+type rowOps[R any] struct {
+	// check validates (and may normalize) a row; on error it names the bad field.
+	check func(*R) (field string, err error)
+	// time is the row's key, Unix ms.
+	time func(*R) int64
+	// diff returns the first field in which two rows differ, with both values.
+	diff func(a, b *R) (field string, stored, new float64, differ bool)
+	// read returns the stored rows with time in [start, end), sorted.
+	read func(start, end int64) ([]R, error)
+	// write replaces the partition file of month with rows.
+	write func(month string, rows []R) error
+}
+
+// writeRows is the write algorithm shared by WriteKlines and WriteFunding: validate a copy of
+// rows, sort it by time (stable: ties keep input order), drop identical duplicates, then per
+// month merge with what is stored. Partitions are written only after every month merged, so
+// a bad row or a conflict leaves the store as it was.
+func writeRows[R any](sr data.Series, rows []R, op rowOps[R]) (WriteStats, error) {
+	var st WriteStats
 	name := "input " + sr.String()
-	in := make([]data.Kline, len(rows))
-	for i := range rows {
-		k := rows[i]
-		if mark {
-			k.Volume, k.QuoteVolume, k.Trades, k.TakerBuyVolume, k.TakerBuyQuoteVolume = 0, 0, 0, 0, 0
-		}
-		if f, err := data.CheckKline(&k); err != nil {
+	in := slices.Clone(rows)
+	for i := range in {
+		if f, err := op.check(&in[i]); err != nil {
 			return st, &data.RowError{File: name, Row: i + 1, Field: f, Err: err}
 		}
-		if k.OpenTime%iv != 0 {
-			return st, &data.RowError{File: name, Row: i + 1, Field: "open_time", Err: data.ErrMisaligned}
+	}
+	if !sortedBy(in, op.time) {
+		// Sort indexes rather than rows: rows may be large.
+		order := make([]int, len(in))
+		for i := range order {
+			order[i] = i
 		}
-		in[i] = k
+		slices.SortStableFunc(order, func(a, b int) int { return cmp64(op.time(&in[a]), op.time(&in[b])) })
+		sorted := make([]R, len(in))
+		for i, j := range order {
+			sorted[i] = in[j]
+		}
+		in = sorted
 	}
-	// Sort by time (stable: ties keep input order), then drop identical duplicates.
-	order := make([]int, len(in))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp64(in[a].OpenTime, in[b].OpenTime) })
-	sorted := make([]data.Kline, 0, len(in))
-	for _, i := range order {
-		k := in[i]
-		if n := len(sorted); n > 0 && sorted[n-1].OpenTime == k.OpenTime {
-			if f, x, y, diff := klineDiff(&sorted[n-1], &k); diff {
-				return st, &ConflictError{Series: sr, Time: k.OpenTime, Field: f, Stored: x, New: y}
+	sorted := in[:0]
+	for i := range in {
+		r := &in[i]
+		if n := len(sorted); n > 0 && op.time(&sorted[n-1]) == op.time(r) {
+			if f, x, y, diff := op.diff(&sorted[n-1], r); diff {
+				return st, &ConflictError{Series: sr, Time: op.time(r), Field: f, Stored: x, New: y}
 			}
 			st.Duplicates++
 			continue
 		}
-		sorted = append(sorted, k)
+		sorted = append(sorted, *r)
 	}
-	// Group by month and merge with what is stored; write nothing until every partition merged.
 	type job struct {
 		month string
-		rows  []data.Kline
+		rows  []R
 	}
 	var jobs []job
 	for lo := 0; lo < len(sorted); {
-		m := monthOf(sorted[lo].OpenTime)
+		m := monthOf(op.time(&sorted[lo]))
 		hi := lo
-		for hi < len(sorted) && monthOf(sorted[hi].OpenTime) == m {
+		for hi < len(sorted) && monthOf(op.time(&sorted[hi])) == m {
 			hi++
 		}
-		newRows := sorted[lo:hi]
+		add := sorted[lo:hi]
 		lo = hi
 		mStart, mEnd, _ := monthBounds(m)
-		old, err := s.ReadKlines(sr, mStart, mEnd)
+		old, err := op.read(mStart, mEnd)
 		if err != nil {
 			return WriteStats{}, err
 		}
-		merged, added, dups, err := mergeKlines(sr, old, newRows)
+		merged, added, dups, err := mergeRows(sr, old, add, op)
 		if err != nil {
 			return WriteStats{}, err
 		}
@@ -205,12 +281,22 @@ func (s *Store) WriteKlines(sr data.Series, rows []data.Kline) (WriteStats, erro
 		jobs = append(jobs, job{m, merged})
 	}
 	for _, j := range jobs {
-		if err := s.writeKlinePart(sr, j.month, j.rows); err != nil {
+		if err := op.write(j.month, j.rows); err != nil {
 			return st, err
 		}
 		st.Files++
 	}
 	return st, nil
+}
+
+// sortedBy reports whether rows are in non-decreasing order of time.
+func sortedBy[R any](rows []R, time func(*R) int64) bool {
+	for i := 1; i < len(rows); i++ {
+		if time(&rows[i]) < time(&rows[i-1]) {
+			return false
+		}
+	}
+	return true
 }
 
 func cmp64(a, b int64) int {
@@ -223,22 +309,23 @@ func cmp64(a, b int64) int {
 	return 0
 }
 
-// mergeKlines merges two time-sorted, duplicate-free slices.
-func mergeKlines(sr data.Series, old, add []data.Kline) (out []data.Kline, added, dups int, err error) {
-	out = make([]data.Kline, 0, len(old)+len(add))
+// mergeRows merges two time-sorted, duplicate-free slices; a time in both with other values
+// is a *ConflictError.
+func mergeRows[R any](sr data.Series, old, add []R, op rowOps[R]) (out []R, added, dups int, err error) {
+	out = make([]R, 0, len(old)+len(add))
 	i, j := 0, 0
 	for i < len(old) || j < len(add) {
 		switch {
-		case j == len(add) || (i < len(old) && old[i].OpenTime < add[j].OpenTime):
+		case j == len(add) || (i < len(old) && op.time(&old[i]) < op.time(&add[j])):
 			out = append(out, old[i])
 			i++
-		case i == len(old) || add[j].OpenTime < old[i].OpenTime:
+		case i == len(old) || op.time(&add[j]) < op.time(&old[i]):
 			out = append(out, add[j])
 			added++
 			j++
 		default:
-			if f, x, y, diff := klineDiff(&old[i], &add[j]); diff {
-				return nil, 0, 0, &ConflictError{Series: sr, Time: add[j].OpenTime, Field: f, Stored: x, New: y}
+			if f, x, y, diff := op.diff(&old[i], &add[j]); diff {
+				return nil, 0, 0, &ConflictError{Series: sr, Time: op.time(&add[j]), Field: f, Stored: x, New: y}
 			}
 			out = append(out, old[i])
 			dups++
@@ -247,105 +334,6 @@ func mergeKlines(sr data.Series, old, add []data.Kline) (out []data.Kline, added
 		}
 	}
 	return out, added, dups, nil
-}
-
-// WriteFunding is WriteKlines for funding rates. Rows are checked with data.CheckFunding.
-func (s *Store) WriteFunding(sr data.Series, rows []data.FundingRate) (WriteStats, error) {
-	var st WriteStats
-	if s.root == "" {
-		return st, ErrReadOnly
-	}
-	if err := sr.Validate(); err != nil {
-		return st, err
-	}
-	if sr.Kind != data.KindFunding {
-		return st, fmt.Errorf("parquet: WriteFunding of %v: not a funding series", sr)
-	}
-	name := "input " + sr.String()
-	for i := range rows {
-		if f, err := data.CheckFunding(&rows[i]); err != nil {
-			return st, &data.RowError{File: name, Row: i + 1, Field: f, Err: err}
-		}
-	}
-	in := slices.Clone(rows)
-	slices.SortStableFunc(in, func(a, b data.FundingRate) int { return cmp64(a.Time, b.Time) })
-	diff := func(a, b *data.FundingRate) (string, float64, float64, bool) {
-		switch {
-		case a.Rate != b.Rate:
-			return "rate", a.Rate, b.Rate, true
-		case a.IntervalHours != b.IntervalHours:
-			return "interval_hours", float64(a.IntervalHours), float64(b.IntervalHours), true
-		}
-		return "", 0, 0, false
-	}
-	sorted := in[:0]
-	for _, f := range in {
-		if n := len(sorted); n > 0 && sorted[n-1].Time == f.Time {
-			if fld, x, y, d := diff(&sorted[n-1], &f); d {
-				return st, &ConflictError{Series: sr, Time: f.Time, Field: fld, Stored: x, New: y}
-			}
-			st.Duplicates++
-			continue
-		}
-		sorted = append(sorted, f)
-	}
-	type job struct {
-		month string
-		rows  []data.FundingRate
-	}
-	var jobs []job
-	for lo := 0; lo < len(sorted); {
-		m := monthOf(sorted[lo].Time)
-		hi := lo
-		for hi < len(sorted) && monthOf(sorted[hi].Time) == m {
-			hi++
-		}
-		add := sorted[lo:hi]
-		lo = hi
-		mStart, mEnd, _ := monthBounds(m)
-		old, err := s.ReadFunding(sr, mStart, mEnd)
-		if err != nil {
-			return WriteStats{}, err
-		}
-		out := make([]data.FundingRate, 0, len(old)+len(add))
-		added := 0
-		i, j := 0, 0
-		for i < len(old) || j < len(add) {
-			switch {
-			case j == len(add) || (i < len(old) && old[i].Time < add[j].Time):
-				out = append(out, old[i])
-				i++
-			case i == len(old) || add[j].Time < old[i].Time:
-				out = append(out, add[j])
-				added++
-				j++
-			default:
-				if fld, x, y, d := diff(&old[i], &add[j]); d {
-					return WriteStats{}, &ConflictError{Series: sr, Time: add[j].Time, Field: fld, Stored: x, New: y}
-				}
-				out = append(out, old[i])
-				st.Duplicates++
-				i++
-				j++
-			}
-		}
-		if added == 0 {
-			continue
-		}
-		st.Added += added
-		jobs = append(jobs, job{m, out})
-	}
-	for _, j := range jobs {
-		rs := make([]fundingRow, len(j.rows))
-		for i, f := range j.rows {
-			rs[i] = fundingRow{Time: f.Time, Rate: f.Rate, IntervalHours: f.IntervalHours}
-		}
-		if err := writePart(s, sr, j.month, rs); err != nil {
-			return st, err
-		}
-		st.Files++
-	}
-	return st, nil
 }
 
 func (s *Store) writeKlinePart(sr data.Series, month string, rows []data.Kline) error {
