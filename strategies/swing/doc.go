@@ -15,8 +15,10 @@
 // from the side last acted on, it closes any opposite position with a reduce-only market order
 // and opens the new side with a market order of notional size × equity × leverage at the last
 // close (rounded down to the step size). Both fill at the next bar's open. A position that was
-// liquidated is not reopened until the trend flips again. Rejected orders (insufficient margin,
-// below minimum notional) are recorded by the engine; the strategy carries on.
+// liquidated is not reopened until the trend flips again. An entry whose notional is below the
+// instrument's minimum notional is not submitted (an account too small to trade stays flat
+// instead of filling the rejects log); other rejections (insufficient margin, a notional that
+// rounds below the minimum) are recorded by the engine and the strategy carries on.
 //
 // Parameters (read from the run config by name; see Params):
 //

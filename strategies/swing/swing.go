@@ -44,6 +44,7 @@ type Strategy struct {
 	last   []float64         // last close
 	ref    []float64         // first open seen (the engine's default filters derive from it)
 	qstep  []decimal.Decimal // quantity step, from ref
+	minNot []float64         // minimum notional of an entry, from the instrument
 	seen   []int64           // step counter of the symbol's last bar
 	step   int64             // counts OnStep calls, from 1
 }
@@ -86,6 +87,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.last = make([]float64, n)
 	s.ref = make([]float64, n)
 	s.qstep = make([]decimal.Decimal, n)
+	s.minNot = make([]float64, n)
 	s.seen = make([]int64, n)
 	s.step = 1
 	for i := range n {
@@ -178,9 +180,14 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 		return
 	}
 	if s.qstep[i].Sign() == 0 {
-		_, s.qstep[i] = sizing.Filters(br, sym, s.ref[i])
+		inst := sizing.Instrument(br, sym, s.ref[i])
+		s.qstep[i], s.minNot[i] = inst.StepSize, inst.MinNotional.InexactFloat64()
 	}
-	qty := sizing.Qty(s.size*equity*float64(s.leverage), s.last[i], s.qstep[i])
+	notional := s.size * equity * float64(s.leverage)
+	if notional < s.minNot[i] {
+		return // too small to trade: the exchange would refuse it (see the package doc)
+	}
+	qty := sizing.Qty(notional, s.last[i], s.qstep[i])
 	if qty.Sign() <= 0 {
 		return
 	}

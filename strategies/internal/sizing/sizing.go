@@ -10,26 +10,26 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-type instrumenter interface {
-	Instrument(symbol string) (margin.Instrument, bool)
-}
-
 // book is the default bracket book, built once and only read (DefaultInstrument needs one;
 // tick and step do not depend on it).
 var book = sync.OnceValue(margin.DefaultBook)
 
-// Filters returns symbol's price tick and quantity step: from the broker's instrument when it
-// exposes one, else margin.DefaultInstrument(symbol, refPrice), refPrice being the open of the
-// symbol's first bar in the run (the price the engine derives default filters from).
-func Filters(br *backtest.Broker, symbol string, refPrice float64) (tick, step decimal.Decimal) {
+// Instrument returns symbol's instrument as the run trades it (Broker.Instrument), or, without
+// a broker or for a symbol it does not know, margin.DefaultInstrument(symbol, refPrice),
+// refPrice being the open of the symbol's first bar in the run (the price the engine derives
+// default filters from).
+func Instrument(br *backtest.Broker, symbol string, refPrice float64) margin.Instrument {
 	if br != nil {
-		if in, ok := any(br).(instrumenter); ok {
-			if inst, ok := in.Instrument(symbol); ok && inst.TickSize.Sign() > 0 && inst.StepSize.Sign() > 0 {
-				return inst.TickSize, inst.StepSize
-			}
+		if inst, ok := br.Instrument(symbol); ok && inst.TickSize.Sign() > 0 && inst.StepSize.Sign() > 0 {
+			return inst
 		}
 	}
-	inst := margin.DefaultInstrument(symbol, refPrice, time.Time{}, book())
+	return margin.DefaultInstrument(symbol, refPrice, time.Time{}, book())
+}
+
+// Filters returns symbol's price tick and quantity step (see Instrument).
+func Filters(br *backtest.Broker, symbol string, refPrice float64) (tick, step decimal.Decimal) {
+	inst := Instrument(br, symbol, refPrice)
 	return inst.TickSize, inst.StepSize
 }
 
