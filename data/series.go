@@ -74,8 +74,9 @@ var (
 )
 
 // RowError is a data fault at one row of one file. Row counts data rows from 1 (importers
-// that read text files use the line number instead, and say so). Field is the column name,
-// as stored ("open_time", "low", "rate", ...).
+// that read text files use the line number instead, and say so), or is 0 when the fault is
+// the whole file. Field is the column name, as stored ("open_time", "low", "rate", ...), or
+// "" when the fault is the whole row or file.
 type RowError struct {
 	File  string
 	Row   int
@@ -83,8 +84,15 @@ type RowError struct {
 	Err   error
 }
 
-// Error formats the fault as "file: row N: field F: cause".
+// Error formats the fault as "file: row N: field F: cause", leaving out the field part
+// when Field is "" and both row and field when Row is 0.
 func (e *RowError) Error() string {
+	switch {
+	case e.Row == 0:
+		return fmt.Sprintf("%s: %v", e.File, e.Err)
+	case e.Field == "":
+		return fmt.Sprintf("%s: row %d: %v", e.File, e.Row, e.Err)
+	}
 	return fmt.Sprintf("%s: row %d: field %s: %v", e.File, e.Row, e.Field, e.Err)
 }
 

@@ -99,3 +99,21 @@ func TestSeriesValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestRowErrorFormat(t *testing.T) {
+	for _, tc := range []struct {
+		e    RowError
+		want string
+	}{
+		{RowError{File: "f.csv", Row: 4, Field: "low", Err: ErrLowAboveHigh}, "f.csv: row 4: field low: data: low above high"},
+		{RowError{File: "f.csv", Row: 4, Err: ErrDuplicate}, "f.csv: row 4: data: duplicate time"},
+		{RowError{File: "f.csv", Field: "low", Err: ErrBadTime}, "f.csv: data: time out of range"},
+	} {
+		if got := tc.e.Error(); got != tc.want {
+			t.Errorf("Error() = %q, want %q", got, tc.want)
+		}
+		if !errors.Is(&tc.e, tc.e.Err) {
+			t.Errorf("%v does not unwrap to its cause", &tc.e)
+		}
+	}
+}

@@ -2,7 +2,8 @@ package binance
 
 import (
 	"errors"
-	"fmt"
+
+	"github.com/bt-backtest/bt/data"
 )
 
 // Errors returned by this package, grouped by when they occur. Parse faults come wrapped
@@ -43,26 +44,9 @@ var (
 	ErrHTTP = errors.New("binance: http error")
 )
 
-// ParseError says where a file is bad. Row is the 1-based line number in the CSV (a
-// header counts as line 1); Field is the column name, or "" when the fault is the whole
-// row or file.
-type ParseError struct {
-	File  string
-	Row   int
-	Field string
-	Err   error
-}
-
-// Error formats the error as "FILE: row N: field F: cause".
-func (e *ParseError) Error() string {
-	switch {
-	case e.Row == 0:
-		return fmt.Sprintf("%s: %v", e.File, e.Err)
-	case e.Field == "":
-		return fmt.Sprintf("%s: row %d: %v", e.File, e.Row, e.Err)
-	}
-	return fmt.Sprintf("%s: row %d: field %s: %v", e.File, e.Row, e.Field, e.Err)
-}
-
-// Unwrap returns the underlying error, one of the sentinels above.
-func (e *ParseError) Unwrap() error { return e.Err }
+// ParseError says where a file is bad: it is data.RowError, the fault type every bt
+// importer returns. Row is the 1-based line number in the CSV (a header counts as line 1),
+// or 0 when the fault is the whole file; Field is the Binance column name, or "" when the
+// fault is the whole row or file. Its Error method formats "FILE: row N: field F: cause"
+// and its Unwrap returns the cause, one of the sentinels above.
+type ParseError = data.RowError
