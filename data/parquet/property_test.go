@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -75,7 +76,7 @@ func TestRandomRoundTrip(t *testing.T) {
 			}
 		}
 		slices.SortFunc(ref, func(a, b event) int {
-			if c := cmp64(a.t, b.t); c != 0 {
+			if c := cmp.Compare(a.t, b.t); c != 0 {
 				return c
 			}
 			if a.kind != b.kind {

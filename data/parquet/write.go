@@ -1,6 +1,7 @@
 package parquet
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -232,7 +233,7 @@ func writeRows[R any](sr data.Series, rows []R, op rowOps[R]) (WriteStats, error
 		for i := range order {
 			order[i] = i
 		}
-		slices.SortStableFunc(order, func(a, b int) int { return cmp64(op.time(&in[a]), op.time(&in[b])) })
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(op.time(&in[a]), op.time(&in[b])) })
 		sorted := make([]R, len(in))
 		for i, j := range order {
 			sorted[i] = in[j]
@@ -297,16 +298,6 @@ func sortedBy[R any](rows []R, time func(*R) int64) bool {
 		}
 	}
 	return true
-}
-
-func cmp64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // mergeRows merges two time-sorted, duplicate-free slices; a time in both with other values

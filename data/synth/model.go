@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -224,10 +225,7 @@ func (o *Options) resolve() (*model, error) {
 		m.crashes = append(m.crashes, ca)
 	}
 	slices.SortStableFunc(m.crashes, func(a, b crashAt) int {
-		if a.bar != b.bar {
-			return cmpInt(a.bar, b.bar)
-		}
-		return a.sub - b.sub
+		return cmp.Or(cmp.Compare(a.bar, b.bar), cmp.Compare(a.sub, b.sub))
 	})
 	return m, nil
 }
@@ -286,14 +284,4 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
