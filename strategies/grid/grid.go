@@ -66,15 +66,11 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	if err := r.Err(); err != nil {
 		return err
 	}
-	s.id = -1
-	for i, sym := range br.Symbols() {
-		if sym == s.symbol {
-			s.id = i
-		}
-	}
-	if s.id < 0 {
+	id, inst, ok := sizing.Symbol(br, s.symbol)
+	if !ok {
 		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
 	}
+	s.id, s.tick, s.step = id, inst.TickSize, inst.StepSize
 	if err := br.SetLeverage(s.symbol, s.leverage); err != nil {
 		return fmt.Errorf("%s: set leverage %d on %s: %w", Name, s.leverage, s.symbol, err)
 	}
@@ -125,9 +121,6 @@ func (s *Strategy) place(br *backtest.Broker, k int, tp bool, qty decimal.Decima
 func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if b.ID != s.id {
 		return nil
-	}
-	if s.step.Sign() == 0 {
-		s.tick, s.step = sizing.Filters(br, s.symbol, b.Open)
 	}
 	if !s.rebuild {
 		lo, hi := s.price(-s.levels), s.price(s.levels)

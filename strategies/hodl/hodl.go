@@ -37,7 +37,7 @@ type Strategy struct {
 	leverage int
 	max      int
 
-	step decimal.Decimal // quantity step, from the symbol's first bar
+	step decimal.Decimal // the symbol's quantity step
 	bars int             // bars of the symbol seen
 	buys int             // orders submitted
 }
@@ -57,15 +57,11 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		return err
 	}
 	s.amountD = decimal.NewFromFloat(s.amount)
-	s.id = -1
-	for i, sym := range br.Symbols() {
-		if sym == s.symbol {
-			s.id = i
-		}
-	}
-	if s.id < 0 {
+	id, inst, ok := sizing.Symbol(br, s.symbol)
+	if !ok {
 		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
 	}
+	s.id, s.step = id, inst.StepSize
 	if err := br.SetLeverage(s.symbol, s.leverage); err != nil {
 		return fmt.Errorf("%s: set leverage %d on %s: %w", Name, s.leverage, s.symbol, err)
 	}
@@ -76,9 +72,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if b.ID != s.id {
 		return nil
-	}
-	if s.bars == 0 {
-		_, s.step = sizing.Filters(br, s.symbol, b.Open)
 	}
 	due := s.bars%s.every == 0
 	s.bars++

@@ -48,7 +48,7 @@ type Strategy struct {
 
 	bb         *indicator.Bollinger
 	rsi        *indicator.RSI
-	tick, step decimal.Decimal // the symbol's grids, from its first bar
+	tick, step decimal.Decimal // the symbol's grids
 	held       int             // bars the current position has been open
 }
 
@@ -73,15 +73,11 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	if err := r.Err(); err != nil {
 		return err
 	}
-	s.id = -1
-	for i, sym := range br.Symbols() {
-		if sym == s.symbol {
-			s.id = i
-		}
-	}
-	if s.id < 0 {
+	id, inst, ok := sizing.Symbol(br, s.symbol)
+	if !ok {
 		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
 	}
+	s.id, s.tick, s.step = id, inst.TickSize, inst.StepSize
 	s.bb = indicator.NewBollinger(period, k)
 	s.rsi = indicator.NewRSI(rsi)
 	if err := br.SetLeverage(s.symbol, s.leverage); err != nil {
@@ -94,9 +90,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if b.ID != s.id {
 		return nil
-	}
-	if s.step.Sign() == 0 {
-		s.tick, s.step = sizing.Filters(br, s.symbol, b.Open)
 	}
 	_, okB := s.bb.Update(b.Close)
 	rsi, okR := s.rsi.Update(b.Close)

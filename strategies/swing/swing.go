@@ -2,6 +2,7 @@ package swing
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/strategies/indicator"
@@ -42,8 +43,7 @@ type Strategy struct {
 	want   []int8            // desired side at the last close: +1, −1, 0
 	side   []int8            // side last acted on
 	last   []float64         // last close
-	ref    []float64         // first open seen (the engine's default filters derive from it)
-	qstep  []decimal.Decimal // quantity step, from ref
+	qstep  []decimal.Decimal // quantity step of the symbol's instrument
 	minNot []float64         // minimum notional of an entry, from the instrument
 	seen   []int64           // step counter of the symbol's last bar
 	step   int64             // counts OnStep calls, from 1
@@ -74,7 +74,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		}
 	}
 	for _, name := range list {
-		i := indexOf(s.syms, name)
+		i := slices.Index(s.syms, name)
 		if i < 0 {
 			return &param.Error{Strategy: Name, Name: ParamSymbols.Name, Value: name, Reason: fmt.Sprintf("not in the data (have %v)", s.syms)}
 		}
@@ -85,7 +85,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.want = make([]int8, n)
 	s.side = make([]int8, n)
 	s.last = make([]float64, n)
-	s.ref = make([]float64, n)
 	s.qstep = make([]decimal.Decimal, n)
 	s.minNot = make([]float64, n)
 	s.seen = make([]int64, n)
@@ -94,6 +93,8 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		if !s.traded[i] {
 			continue
 		}
+		inst, _ := br.Instrument(s.syms[i])
+		s.qstep[i], s.minNot[i] = inst.StepSize, inst.MinNotional.InexactFloat64()
 		s.fast[i] = indicator.NewEMA(fast)
 		s.slow[i] = indicator.NewEMA(slow)
 		if err := br.SetLeverage(s.syms[i], s.leverage); err != nil {
@@ -101,15 +102,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		}
 	}
 	return nil
-}
-
-func indexOf(xs []string, x string) int {
-	for i, v := range xs {
-		if v == x {
-			return i
-		}
-	}
-	return -1
 }
 
 // OnBar updates the symbol's EMAs with the bar's close.
@@ -121,9 +113,6 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	f, okF := s.fast[i].Update(b.Close)
 	w, okS := s.slow[i].Update(b.Close)
 	s.last[i] = b.Close
-	if s.ref[i] == 0 {
-		s.ref[i] = b.Open
-	}
 	s.seen[i] = s.step
 	if !okF || !okS {
 		return nil
@@ -178,10 +167,6 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	}
 	if want == 0 || equity <= 0 {
 		return
-	}
-	if s.qstep[i].Sign() == 0 {
-		inst := sizing.Instrument(br, sym, s.ref[i])
-		s.qstep[i], s.minNot[i] = inst.StepSize, inst.MinNotional.InexactFloat64()
 	}
 	notional := s.size * equity * float64(s.leverage)
 	if notional < s.minNot[i] {

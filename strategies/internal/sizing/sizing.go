@@ -2,35 +2,22 @@ package sizing
 
 import (
 	"math"
-	"sync"
-	"time"
+	"slices"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
 
-// book is the default bracket book, built once and only read (DefaultInstrument needs one;
-// tick and step do not depend on it).
-var book = sync.OnceValue(margin.DefaultBook)
-
-// Instrument returns symbol's instrument as the run trades it (Broker.Instrument), or, without
-// a broker or for a symbol it does not know, margin.DefaultInstrument(symbol, refPrice),
-// refPrice being the open of the symbol's first bar in the run (the price the engine derives
-// default filters from).
-func Instrument(br *backtest.Broker, symbol string, refPrice float64) margin.Instrument {
-	if br != nil {
-		if inst, ok := br.Instrument(symbol); ok && inst.TickSize.Sign() > 0 && inst.StepSize.Sign() > 0 {
-			return inst
-		}
+// Symbol returns symbol's ID in the run (its index in br.Symbols(), the ID of its bars) and
+// its instrument as the run trades it; ok is false when the data does not hold symbol.
+func Symbol(br *backtest.Broker, symbol string) (id int, inst margin.Instrument, ok bool) {
+	id = slices.Index(br.Symbols(), symbol)
+	if id < 0 {
+		return -1, margin.Instrument{}, false
 	}
-	return margin.DefaultInstrument(symbol, refPrice, time.Time{}, book())
-}
-
-// Filters returns symbol's price tick and quantity step (see Instrument).
-func Filters(br *backtest.Broker, symbol string, refPrice float64) (tick, step decimal.Decimal) {
-	inst := Instrument(br, symbol, refPrice)
-	return inst.TickSize, inst.StepSize
+	inst, ok = br.Instrument(symbol)
+	return id, inst, ok
 }
 
 // Qty returns notional/price rounded down to a multiple of step (zero when less than one

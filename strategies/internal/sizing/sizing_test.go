@@ -1,9 +1,15 @@
 package sizing
 
 import (
+	"context"
+	"fmt"
 	"math"
+	"slices"
 	"testing"
+	"time"
 
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
 
@@ -39,21 +45,51 @@ func TestQtyAndPrice(t *testing.T) {
 	}
 }
 
-func TestFilters(t *testing.T) {
-	// Without a broker: the engine's default instruments. BTCUSDT has its real filters; other
-	// symbols are derived from the reference price (tick 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉)).
-	for _, c := range []struct {
-		sym        string
-		ref        float64
-		tick, step string
-	}{
-		{"BTCUSDT", 100000, "0.1", "0.001"},
-		{"FOOUSDT", 2.5, "0.0001", "0.1"},
-		{"FOOUSDT", 100, "0.01", "0.01"},
-	} {
-		tick, step := Filters(nil, c.sym, c.ref)
-		if tick.String() != c.tick || step.String() != c.step {
-			t.Errorf("%s at %v: tick %s step %s, want %s %s", c.sym, c.ref, tick, step, c.tick, c.step)
+// symbolProbe records what Symbol returns in Start for each of its symbols.
+type symbolProbe struct {
+	syms []string
+	got  []string
+}
+
+func (p *symbolProbe) Start(br *backtest.Broker) error {
+	for _, sym := range p.syms {
+		id, inst, ok := Symbol(br, sym)
+		p.got = append(p.got, fmt.Sprintf("%s %d %s %s %t", sym, id, inst.TickSize, inst.StepSize, ok))
+	}
+	return nil
+}
+
+func (p *symbolProbe) OnBar(*backtest.Broker, backtest.Bar) error { return nil }
+
+// TestSymbol: in Start, Symbol gives the instrument the engine trades. BTCUSDT has its real
+// filters; FOOUSDT, unknown, gets the default derived from its first open 2.5 (tick
+// 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉)); BARUSDT's coarser grid comes from
+// Config.Instruments; a symbol not in the data is not found. IDs follow the engine's
+// (sorted) symbol order.
+func TestSymbol(t *testing.T) {
+	syms := []string{"BTCUSDT", "FOOUSDT", "BARUSDT"}
+	bars := append(backtest.OHLC("BTCUSDT", 0, 60_000, [4]float64{100000, 100000, 100000, 100000}),
+		backtest.OHLC("FOOUSDT", 0, 60_000, [4]float64{2.5, 2.5, 2.5, 2.5})...)
+	bars = append(bars, backtest.OHLC("BARUSDT", 0, 60_000, [4]float64{100, 100, 100, 100})...)
+	bar := margin.DefaultInstrument("BARUSDT", 100, time.Time{}, nil)
+	bar.TickSize, bar.StepSize, bar.MinQty = decimal.RequireFromString("0.5"), decimal.NewFromInt(1), decimal.NewFromInt(1)
+	var probes []*symbolProbe
+	newProbe := func() backtest.Strategy {
+		p := &symbolProbe{syms: append(syms, "NOPEUSDT")}
+		probes = append(probes, p)
+		return p
+	}
+	src := backtest.NewSliceSource(syms, backtest.Batches(bars, nil, nil))
+	if _, err := backtest.Run(context.Background(), backtest.Config{Instruments: []margin.Instrument{bar}}, newProbe, src); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"BTCUSDT 1 0.1 0.001 true", "FOOUSDT 2 0.0001 0.1 true", "BARUSDT 0 0.5 1 true", "NOPEUSDT -1 0 0 false"}
+	if len(probes) == 0 {
+		t.Fatal("no strategy started")
+	}
+	for _, p := range probes {
+		if !slices.Equal(p.got, want) {
+			t.Errorf("got %q, want %q", p.got, want)
 		}
 	}
 }
