@@ -9,12 +9,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/internal/parallel"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -186,32 +185,15 @@ func render(dir string, runs []*artifact.Run) error {
 		return err
 	}
 	// the PNGs are drawn concurrently (GOMAXPROCS workers); the first error in panel order
-	errs := make([]error, len(panels))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(len(panels), runtime.GOMAXPROCS(0)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	jobs := make([]func() error, len(panels))
+	for k, p := range panels {
+		jobs[k] = func() error {
 			var buf bytes.Buffer
-			for k := range next {
-				buf.Reset()
-				p := panels[k]
-				if errs[k] = WritePNG(&buf, p); errs[k] == nil {
-					errs[k] = artifact.WriteFileAtomic(filepath.Join(dir, PNGName(p)), buf.Bytes())
-				}
+			if err := WritePNG(&buf, p); err != nil {
+				return err
 			}
-		}()
-	}
-	for k := range panels {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
+			return artifact.WriteFileAtomic(filepath.Join(dir, PNGName(p)), buf.Bytes())
 		}
 	}
-	return nil
+	return parallel.Do(jobs)
 }

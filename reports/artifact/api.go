@@ -6,14 +6,13 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/reports/internal/parallel"
 	"github.com/bt-backtest/bt/reports/metrics"
 )
 
@@ -181,42 +180,10 @@ func WriteStreamed(dir string, res *backtest.Result, m Manifest, sum metrics.Sum
 		}
 	}
 	jobs = append(jobs, func() error { return WriteSummary(dir, sum) })
-	if err := parallel(jobs); err != nil {
+	if err := parallel.Do(jobs); err != nil {
 		return err
 	}
 	return writeJSON(filepath.Join(dir, "manifest.json"), m)
-}
-
-// parallel runs jobs on up to GOMAXPROCS goroutines, started in the order given, and returns
-// the first error in job order.
-func parallel(jobs []func() error) error {
-	errs := make([]error, len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(len(jobs), runtime.GOMAXPROCS(0)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				errs[k] = jobs[k]()
-			}
-		}()
-	}
-	for k := range jobs {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	return firstErr(errs)
-}
-
-func firstErr(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // WriteSummary writes v (normally a metrics.Summary) as dir/summary.json, atomically.
