@@ -29,22 +29,17 @@ func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
 // usageErr marks err as a usage, config or data error (exit code 2).
-func usageErr(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ee *exitError
-	if errors.As(err, &ee) {
-		return err
-	}
-	return &exitError{exitUsage, err}
-}
+func usageErr(err error) error { return withExitCode(exitUsage, err) }
 
 // usageErrf is usageErr(fmt.Errorf(...)).
 func usageErrf(format string, args ...any) error { return usageErr(fmt.Errorf(format, args...)) }
 
 // failErr marks err as a run failure (exit code 1).
-func failErr(err error) error {
+func failErr(err error) error { return withExitCode(exitFail, err) }
+
+// withExitCode marks err with exit code code, unless it (or an error it wraps) already
+// carries one: the innermost decision stands.
+func withExitCode(code int, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -52,7 +47,7 @@ func failErr(err error) error {
 	if errors.As(err, &ee) {
 		return err
 	}
-	return &exitError{exitFail, err}
+	return &exitError{code, err}
 }
 
 // env is what every command writes to and reads from: the process's streams, abstracted so

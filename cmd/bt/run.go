@@ -294,6 +294,13 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []override) error
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\nrun directory: %s\n", dir)
+	// The modelling assumptions are stated in full in manifest.json and report.html; the
+	// printout names them and points there.
+	keys := make([]string, len(res.Assumptions))
+	for i, a := range res.Assumptions {
+		keys[i] = a.Key
+	}
+	fmt.Fprintf(e.stdout, "assumptions:   %s (stated in %s)\n", strings.Join(keys, ", "), filepath.Join(dir, "manifest.json"))
 	if !f.noHTML {
 		fmt.Fprintf(e.stdout, "report:        %s\n", filepath.Join(dir, "report.html"))
 	}
@@ -436,8 +443,7 @@ func (d *dataSource) hashFiles(paths []string) ([]artifact.DataFile, error) {
 		if err != nil {
 			return nil, fmt.Errorf("data %s: hashing %s: %w", d.name, p, err)
 		}
-		h := sha256.New()
-		_, err = io.Copy(h, f)
+		sum, err := sha256Hex(f)
 		f.Close()
 		if err != nil {
 			return nil, fmt.Errorf("data %s: hashing %s: %w", d.name, p, err)
@@ -446,7 +452,7 @@ func (d *dataSource) hashFiles(paths []string) ([]artifact.DataFile, error) {
 		if d.name == "sample" {
 			name = "sample:" + rel
 		}
-		out = append(out, artifact.DataFile{Path: name, SHA256: hex.EncodeToString(h.Sum(nil))})
+		out = append(out, artifact.DataFile{Path: name, SHA256: sum})
 	}
 	return out, nil
 }
@@ -473,9 +479,18 @@ func hashFile(path string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	sum, err := sha256Hex(f)
+	if err != nil {
 		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	return sum, nil
+}
+
+// sha256Hex returns the hex sha256 of what r holds.
+func sha256Hex(r io.Reader) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, r); err != nil {
+		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -535,16 +550,12 @@ func printSummary(w io.Writer, sum reports.Summary, order []string) error {
 		fmt.Fprintf(w, "\npaired entries (%d matched): survived both %d, liquidated only isolated (cross rescued) %d, only cross (cross killed) %d, both %d\n",
 			p.Matched, p.SurvivedBoth, p.OnlyIsolated, p.OnlyCross, p.Both)
 	}
-	fmt.Fprintln(w, "\n"+conventions(sum))
-	return nil
-}
-
-// conventions is the one-line statement of how metrics are computed.
-func conventions(sum reports.Summary) string {
-	if sum.Conventions != "" {
-		return sum.Conventions
+	conv := sum.Conventions // metrics.Summarize sets it; a hand-made summary may not
+	if conv == "" {
+		conv = metrics.Conventions
 	}
-	return "Metrics on daily UTC returns, annualized with 365 days, risk-free rate 0."
+	fmt.Fprintln(w, "\n"+conv)
+	return nil
 }
 
 // fmtMetric formats a metric by its kind.

@@ -63,7 +63,8 @@ func TestRunTextAndJSON(t *testing.T) {
 	store := filepath.Join(tmp, "store")
 	makeStore(t, store, 100)
 	out, _ := mustBT(t, 0, "run", "--data", store, "--strategy", "hodl", "--out", filepath.Join(tmp, "a"), "--no-report")
-	for _, want := range []string{"isolated", "cross", "Δ cross−isolated", "Final equity", "Liquidations", "risk-free rate 0", "run directory:"} {
+	for _, want := range []string{"isolated", "cross", "Δ cross−isolated", "Final equity", "Liquidations", "risk-free rate 0", "run directory:",
+		"assumptions:   intrabar_path, gap, ", "liquidation_price_source", "manifest.json"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("bt run output lacks %q:\n%s", want, out)
 		}
