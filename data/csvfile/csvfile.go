@@ -309,45 +309,31 @@ func ReadKlines(r io.Reader, name string, opt Options) ([]data.Kline, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []data.Kline
-	for {
-		ok, err := rd.next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return out, nil
-		}
-		var k data.Kline
-		if k.OpenTime, err = rd.time(); err != nil {
-			return nil, err
-		}
-		fs := [...]struct {
-			name string
-			dst  *float64
-		}{{"open", &k.Open}, {"high", &k.High}, {"low", &k.Low}, {"close", &k.Close}, {"volume", &k.Volume},
-			{"quote_volume", &k.QuoteVolume}, {"taker_buy_volume", &k.TakerBuyVolume}, {"taker_buy_quote_volume", &k.TakerBuyQuoteVolume}}
-		for _, f := range fs {
-			if *f.dst, err = rd.float(f.name); err != nil {
-				return nil, err
-			}
-		}
-		if k.Trades, err = rd.int("trades"); err != nil {
-			return nil, err
-		}
-		if f, err := data.CheckKline(&k); err != nil {
-			return nil, rd.rowErr(f, err)
-		}
-		if n := len(out); n > 0 {
-			if err := data.CheckOrder(out[n-1].OpenTime, k.OpenTime); err != nil {
-				return nil, rd.rowErr(rd.tname, err)
-			}
-		}
-		if iv > 0 && k.OpenTime%iv != 0 {
-			return nil, rd.rowErr(rd.tname, data.ErrMisaligned)
-		}
-		out = append(out, k)
+	return readRows(rd, iv, rd.kline, func(k *data.Kline) int64 { return k.OpenTime })
+}
+
+// kline parses and checks the current record as a kline.
+func (rd *reader) kline() (k data.Kline, err error) {
+	if k.OpenTime, err = rd.time(); err != nil {
+		return k, err
 	}
+	fs := [...]struct {
+		name string
+		dst  *float64
+	}{{"open", &k.Open}, {"high", &k.High}, {"low", &k.Low}, {"close", &k.Close}, {"volume", &k.Volume},
+		{"quote_volume", &k.QuoteVolume}, {"taker_buy_volume", &k.TakerBuyVolume}, {"taker_buy_quote_volume", &k.TakerBuyQuoteVolume}}
+	for _, f := range fs {
+		if *f.dst, err = rd.float(f.name); err != nil {
+			return k, err
+		}
+	}
+	if k.Trades, err = rd.int("trades"); err != nil {
+		return k, err
+	}
+	if f, err := data.CheckKline(&k); err != nil {
+		return k, rd.rowErr(f, err)
+	}
+	return k, nil
 }
 
 // ReadFunding parses a funding-rate CSV from r (gzipped or not); name is used in errors.
@@ -360,7 +346,36 @@ func ReadFunding(r io.Reader, name string, opt Options) ([]data.FundingRate, err
 	if ih == 0 {
 		ih = 8
 	}
-	var out []data.FundingRate
+	row := func() (f data.FundingRate, err error) {
+		f.IntervalHours = ih
+		if f.Time, err = rd.time(); err != nil {
+			return f, err
+		}
+		if f.Rate, err = rd.float("rate"); err != nil {
+			return f, err
+		}
+		if _, has := rd.col["interval_hours"]; has {
+			v, err := rd.int("interval_hours")
+			if err != nil {
+				return f, err
+			}
+			if v <= 0 || v > 1000 {
+				return f, rd.rowErr("interval_hours", data.ErrBadInterval)
+			}
+			f.IntervalHours = int32(v)
+		}
+		if fld, err := data.CheckFunding(&f); err != nil {
+			return f, rd.rowErr(fld, err)
+		}
+		return f, nil
+	}
+	return readRows(rd, 0, row, func(f *data.FundingRate) int64 { return f.Time })
+}
+
+// readRows reads the data rows of rd: row parses and checks the current record; the times
+// of the rows must strictly increase and, when interval > 0 (ms), be multiples of it.
+func readRows[R any](rd *reader, interval int64, row func() (R, error), timeOf func(*R) int64) ([]R, error) {
+	var out []R
 	for {
 		ok, err := rd.next()
 		if err != nil {
@@ -369,32 +384,20 @@ func ReadFunding(r io.Reader, name string, opt Options) ([]data.FundingRate, err
 		if !ok {
 			return out, nil
 		}
-		f := data.FundingRate{IntervalHours: ih}
-		if f.Time, err = rd.time(); err != nil {
+		r, err := row()
+		if err != nil {
 			return nil, err
 		}
-		if f.Rate, err = rd.float("rate"); err != nil {
-			return nil, err
-		}
-		if _, has := rd.col["interval_hours"]; has {
-			v, err := rd.int("interval_hours")
-			if err != nil {
-				return nil, err
-			}
-			if v <= 0 || v > 1000 {
-				return nil, rd.rowErr("interval_hours", data.ErrBadInterval)
-			}
-			f.IntervalHours = int32(v)
-		}
-		if fld, err := data.CheckFunding(&f); err != nil {
-			return nil, rd.rowErr(fld, err)
-		}
+		t := timeOf(&r)
 		if n := len(out); n > 0 {
-			if err := data.CheckOrder(out[n-1].Time, f.Time); err != nil {
+			if err := data.CheckOrder(timeOf(&out[n-1]), t); err != nil {
 				return nil, rd.rowErr(rd.tname, err)
 			}
 		}
-		out = append(out, f)
+		if interval > 0 && t%interval != 0 {
+			return nil, rd.rowErr(rd.tname, data.ErrMisaligned)
+		}
+		out = append(out, r)
 	}
 }
 
