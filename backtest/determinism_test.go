@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -179,16 +180,7 @@ func TestRecordsConserveMoney(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, a := range res.Accounts {
-			sum := cfg.Wallet
-			for _, x := range a.Fills {
-				sum = sum.Add(x.RealizedPnL).Sub(x.Fee)
-			}
-			for _, p := range a.Funding {
-				sum = sum.Add(p.Amount)
-			}
-			if got := a.Final.Wallet.Add(a.Final.IsolatedWallets); !got.Equal(sum) {
-				t.Errorf("seed %d %s: wallets %s, records say %s (diff %s)", seed, a.Name, got, sum, got.Sub(sum))
-			}
+			checkWallets(t, fmt.Sprintf("seed %d %s", seed, a.Name), cfg.Wallet, &a)
 			open += len(a.Positions)
 			// the float shadows behind the equity curve agree with the exact ledger
 			e := a.Equity[len(a.Equity)-1]

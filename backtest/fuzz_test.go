@@ -77,16 +77,7 @@ func FuzzRun(f *testing.F) {
 			fp := ""
 			for _, a := range res.Accounts {
 				fp += a.Fingerprint()
-				sum := cfg.Wallet
-				for _, x := range a.Fills {
-					sum = sum.Add(x.RealizedPnL).Sub(x.Fee)
-				}
-				for _, p := range a.Funding {
-					sum = sum.Add(p.Amount)
-				}
-				if got := a.Final.Wallet.Add(a.Final.IsolatedWallets); !got.Equal(sum) {
-					t.Errorf("%s: wallets %s, records say %s", a.Name, got, sum)
-				}
+				checkWallets(t, a.Name, cfg.Wallet, &a)
 				// the cross wallet alone may go negative (a realized loss carried by other
 				// positions' profits); isolated wallets and the margin balance may not
 				if a.Final.MarginBalance.IsNegative() || a.Final.IsolatedWallets.IsNegative() {

@@ -85,3 +85,20 @@ func acctByName(t *testing.T, r *Result, name string) *AccountResult {
 	t.Fatalf("no account %q", name)
 	return nil
 }
+
+// checkWallets fails the test unless a's final wallets (cross plus isolated) equal initial
+// plus what its records account for: every fill's realized PnL less its fee (liquidations
+// included) and every funding payment.
+func checkWallets(t *testing.T, label string, initial decimal.Decimal, a *AccountResult) {
+	t.Helper()
+	sum := initial
+	for _, x := range a.Fills {
+		sum = sum.Add(x.RealizedPnL).Sub(x.Fee)
+	}
+	for _, p := range a.Funding {
+		sum = sum.Add(p.Amount)
+	}
+	if got := a.Final.Wallet.Add(a.Final.IsolatedWallets); !got.Equal(sum) {
+		t.Errorf("%s: wallets %s, records say %s (diff %s)", label, got, sum, got.Sub(sum))
+	}
+}

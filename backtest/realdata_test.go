@@ -116,16 +116,7 @@ func TestRealCrash20200312(t *testing.T) {
 		if len(a.Funding) == 0 {
 			t.Errorf("%s: no funding paid", a.Name)
 		}
-		sum := cfg.Wallet
-		for _, x := range a.Fills {
-			sum = sum.Add(x.RealizedPnL).Sub(x.Fee)
-		}
-		for _, p := range a.Funding {
-			sum = sum.Add(p.Amount)
-		}
-		if got := a.Final.Wallet.Add(a.Final.IsolatedWallets); !got.Equal(sum) {
-			t.Errorf("%s: wallets %s, records say %s", a.Name, got, sum)
-		}
+		checkWallets(t, a.Name, cfg.Wallet, &a)
 	}
 	iso, cross := acctByName(t, res, "isolated"), acctByName(t, res, "cross")
 	// isolated: 1000 − 2 × 300 of margin − entry fees (1.5) ± funding: about 398
