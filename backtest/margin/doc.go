@@ -31,6 +31,12 @@
 //     must satisfy the cum rule, which makes the maintenance margin continuous.
 //   - Brackets are dated: Book.Table picks the snapshot in force at a time. Symbols without a
 //     table get DefaultTableSymbol's table of DefaultTableDate (LINKUSDT 2024-10-24).
+//   - Default instruments (DefaultInstrument), for symbols the caller gives no filters:
+//     BTCUSDT has its real filters (tick 0.1, step 0.001, min notional 100), ETHUSDT its min
+//     notional 20; every other grid is derived from a reference price p (the engine passes the
+//     symbol's first open): tick 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉), min notional 5. The
+//     clearance fee rate is BTCUSDT's 1.25% for every symbol. These approximate Binance's
+//     per-symbol filters.
 //   - Liquidation price: Binance's one-way formula (reference §1) with the bracket re-check;
 //     bankruptcy price with MMR = cum = TMM = 0. Results keep QuotientPlaces decimals.
 //   - Isolated: liquidated when isolated wallet + uPnL <= MM (at mark); cross: all cross
@@ -41,16 +47,17 @@
 //     other extreme → close) and uses the same waypoints for order triggers.
 //   - Exactness: screening uses float64 shadows of the ledger, refreshed on every ledger
 //     change; within a relative band of 1e-9 around a threshold the exact decimal test
-//     decides. An isolated position reduces to comparing the mark with its cached
-//     liquidation price.
+//     decides (screenEps in screen.go). An isolated position reduces to comparing the mark
+//     with its cached liquidation price.
 //   - Liquidation closes positions in full: no partial or stepwise ("smart") liquidation, no
 //     ADL. Isolated positions are triggered at their exact liquidation price (the bar's `from`
 //     mark when it gapped through), cross positions at the marks at the trigger point. The
 //     execution price is the trigger price on the tick grid, rounded against the position
 //     (long: down, short: up) — an assumption: Binance's engine fills on the grid at a price
-//     the data does not show; this one is conservative by less than a tick. Clearance fee = min(remaining margin, liquidated notional × LiquidationFee);
-//     a shortfall beyond the margin is an insurance-fund draw, so an isolated loss never
-//     exceeds its margin and the cross wallet never ends a liquidation below zero.
+//     the data does not show; this one is conservative by less than a tick. Clearance fee =
+//     min(remaining margin, liquidated notional × LiquidationFee); a shortfall beyond the
+//     margin is an insurance-fund draw, so an isolated loss never exceeds its margin and the
+//     cross wallet never ends a liquidation below zero.
 //   - Initial margin = notional / leverage. An order's cost is its initial margin, its open
 //     loss (qty × max(0, side × (price − mark))) and its fee, checked against the available
 //     balance = wallet + Σ cross uPnL (profits count, as on Binance for cross) − Σ cross
@@ -69,8 +76,10 @@
 //   - Order independence: open positions are screened, liquidated and recorded in
 //     symbol-name order, so no result depends on the order the instruments are listed in.
 //   - Auto-add margin (Config.AutoAddMargin): triggered when an isolated position reaches its
-//     liquidation threshold (Binance's "about to be liquidated"); it tops the position up to a
-//     margin ratio of 0.5 if the addable maximum allows, otherwise the position is liquidated.
+//     liquidation threshold (Binance's "about to be liquidated"); it tops the position up,
+//     at the trigger mark, to a margin ratio of 0.5 (isolated wallet = 2·MM − uPnL, rounded
+//     up to MoneyPlaces) if the addable maximum allows, otherwise the position is liquidated.
+//     The reference gives neither the trigger nor the amount: both are assumptions.
 //   - Funding = −qty × mark × rate (longs pay when rate > 0).
 //   - Money precision: every booked amount (realized PnL, trading fee, funding, clearance fee,
 //     margin moved by division) is rounded to MoneyPlaces = 8 decimals (USDT), half away from
