@@ -12,6 +12,7 @@ import (
 
 	"github.com/bt-backtest/bt/data"
 	"github.com/bt-backtest/bt/data/csvfile"
+	"github.com/bt-backtest/bt/data/parquet"
 	"github.com/bt-backtest/bt/internal/testenv"
 )
 
@@ -24,15 +25,6 @@ type plainRow struct {
 	Low      float64 `parquet:"low,plain"`
 	Close    float64 `parquet:"close,plain"`
 	Volume   float64 `parquet:"volume,plain"`
-}
-
-type splitRow struct {
-	OpenTime int64   `parquet:"open_time,timestamp(millisecond:utc),delta"`
-	Open     float64 `parquet:"open,split"`
-	High     float64 `parquet:"high,split"`
-	Low      float64 `parquet:"low,split"`
-	Close    float64 `parquet:"close,split"`
-	Volume   float64 `parquet:"volume,split"`
 }
 
 func encode[T any](b *testing.B, rows []T, c compress.Codec) []byte {
@@ -105,10 +97,10 @@ func BenchmarkEncoding(b *testing.B) {
 		b.Fatal(err)
 	}
 	plain := make([]plainRow, len(ks))
-	split := make([]splitRow, len(ks))
+	split := make([]parquet.KlineRow, len(ks))
 	for i, k := range ks {
 		plain[i] = plainRow(k6(k))
-		split[i] = splitRow(k6(k))
+		split[i] = parquet.KlineRow(k6(k))
 	}
 	for _, c := range []struct {
 		name  string
