@@ -69,18 +69,24 @@ func BenchmarkBar(b *testing.B) {
 	}
 }
 
-// BenchmarkApply is the cost of booking one fill (exact decimal ledger, shadow refresh).
+// BenchmarkApply is the cost of booking one fill (exact decimal ledger, shadow refresh) on a
+// 15-position account; in isolated mode each fill also recomputes the position's liquidation
+// price.
 func BenchmarkApply(b *testing.B) {
-	a, _ := benchAccount(b, 15, Cross)
-	q := []decimal.Decimal{decimal.NewFromInt(1), decimal.NewFromInt(-1)}
-	p := decimal.NewFromInt(100)
-	fee := d("0.0005")
-	b.ReportAllocs()
-	b.ResetTimer()
-	for k := range b.N {
-		if _, err := a.Apply(k%15, Fill{Qty: q[k%2], Price: p, FeeRate: fee}); err != nil {
-			b.Fatal(err)
-		}
+	for _, m := range []Mode{Cross, Isolated} {
+		b.Run(m.String(), func(b *testing.B) {
+			a, _ := benchAccount(b, 15, m)
+			q := []decimal.Decimal{decimal.NewFromInt(1), decimal.NewFromInt(-1)}
+			p := decimal.NewFromInt(100)
+			fee := d("0.0005")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for k := range b.N {
+				if _, err := a.Apply(k%15, Fill{Qty: q[k%2], Price: p, FeeRate: fee}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 
@@ -95,22 +101,6 @@ func BenchmarkRisk(b *testing.B) {
 				_ = a.Risk()
 			}
 		})
-	}
-}
-
-// BenchmarkApplyIsolated is BenchmarkApply with isolated positions (each fill recomputes the
-// position's liquidation price).
-func BenchmarkApplyIsolated(b *testing.B) {
-	a, _ := benchAccount(b, 15, Isolated)
-	q := []decimal.Decimal{decimal.NewFromInt(1), decimal.NewFromInt(-1)}
-	p := decimal.NewFromInt(100)
-	fee := d("0.0005")
-	b.ReportAllocs()
-	b.ResetTimer()
-	for k := range b.N {
-		if _, err := a.Apply(k%15, Fill{Qty: q[k%2], Price: p, FeeRate: fee}); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 

@@ -73,11 +73,20 @@ func TestRejections(t *testing.T) {
 		_, err := a.Apply(i, Fill{Qty: d(qty), Price: d(price), FeeRate: taker, ReduceOnly: ro})
 		return err
 	}
-	for _, c := range []struct {
+	type rejection struct {
 		name string
 		do   func() error
 		want error
-	}{
+	}
+	rejectAll := func(cases []rejection) {
+		t.Helper()
+		for _, c := range cases {
+			before := snap(a)
+			isReject(t, c.do(), c.want)
+			same(t, c.name, a, before)
+		}
+	}
+	rejectAll([]rejection{
 		{"step size", func() error { return order(0, "0.0005", "60000", false) }, ErrStepSize},
 		{"tick size", func() error { return order(0, "0.01", "60000.05", false) }, ErrTickSize},
 		{"min notional", func() error { return order(0, "0.001", "60000", false) }, ErrMinNotional},
@@ -89,19 +98,11 @@ func TestRejections(t *testing.T) {
 		{"leverage 126", func() error { return a.SetLeverage(0, 126) }, ErrLeverageTooHigh},
 		{"leverage 0", func() error { return a.SetLeverage(0, 0) }, ErrInvalidLeverage},
 		{"add margin in cross", func() error { return a.AddMargin(0, d("1")) }, ErrNotIsolated},
-	} {
-		before := snap(a)
-		isReject(t, c.do(), c.want)
-		same(t, c.name, a, before)
-	}
+	})
 	// 0.3 BTC @ 60,000 at 20x: IM 900 + fee 9 = 909 <= 1,000.
 	must(t, a.CanOpen(0, d("0.3"), d("60000"), false))
 	fill(t, a, 0, "0.3", "60000")
-	for _, c := range []struct {
-		name string
-		do   func() error
-		want error
-	}{
+	rejectAll([]rejection{
 		{"reduce-only increase", func() error { return order(0, "0.01", "60000", true) }, ErrReduceOnly},
 		{"reduce-only flip", func() error { return order(0, "-0.31", "60000", true) }, ErrReduceOnly},
 		{"mode with position", func() error { return a.SetMode(0, Isolated) }, ErrModeChangeWithPosition},
@@ -112,11 +113,7 @@ func TestRejections(t *testing.T) {
 		}, ErrModeChangeWithOrders},
 		// Lowering cross leverage to 1: IM 18,000 > wallet.
 		{"cross leverage lowered beyond margin", func() error { return a.SetLeverage(0, 1) }, ErrInsufficientMargin},
-	} {
-		before := snap(a)
-		isReject(t, c.do(), c.want)
-		same(t, c.name, a, before)
-	}
+	})
 	// Reduce-only that reduces, below the min notional: allowed (0.001 × 60,000 = 60 < 100).
 	if _, err := a.Apply(0, Fill{Qty: d("-0.001"), Price: d("60000"), FeeRate: taker, ReduceOnly: true}); err != nil {
 		t.Errorf("reduce-only reduce: %v", err)
