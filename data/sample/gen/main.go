@@ -76,39 +76,40 @@ func importOne(store *parquet.Store, src string, sr data.Series) (sample.Entry, 
 		return e, err
 	}
 	defer f.Close()
-	in := func(t int64) bool { return t >= sample.Start && t < sample.End }
 	if sr.Kind == data.KindFunding {
 		rows, err := csvfile.ReadFunding(f, path, csvfile.Options{})
+		if err == nil {
+			rows, err = window(&e, path, rows, func(r *data.FundingRate) int64 { return r.Time })
+		}
 		if err != nil {
 			return e, err
 		}
-		var keep []data.FundingRate
-		for _, r := range rows {
-			if in(r.Time) {
-				keep = append(keep, r)
-			}
-		}
-		if len(keep) == 0 {
-			return e, fmt.Errorf("%s: no rows in the sample window", path)
-		}
-		e.Rows, e.First, e.Last = len(keep), keep[0].Time, keep[len(keep)-1].Time
-		_, err = store.WriteFunding(sr, keep)
+		_, err = store.WriteFunding(sr, rows)
 		return e, err
 	}
 	rows, err := csvfile.ReadKlines(f, path, csvfile.Options{Interval: sr.Interval})
+	if err == nil {
+		rows, err = window(&e, path, rows, func(k *data.Kline) int64 { return k.OpenTime })
+	}
 	if err != nil {
 		return e, err
 	}
-	var keep []data.Kline
-	for _, r := range rows {
-		if in(r.OpenTime) {
-			keep = append(keep, r)
+	_, err = store.WriteKlines(sr, rows)
+	return e, err
+}
+
+// window returns the rows whose time lies in [sample.Start, sample.End) and records their
+// count and first and last times in e.
+func window[R any](e *sample.Entry, path string, rows []R, timeOf func(*R) int64) ([]R, error) {
+	var keep []R
+	for i := range rows {
+		if t := timeOf(&rows[i]); t >= sample.Start && t < sample.End {
+			keep = append(keep, rows[i])
 		}
 	}
 	if len(keep) == 0 {
-		return e, fmt.Errorf("%s: no rows in the sample window", path)
+		return nil, fmt.Errorf("%s: no rows in the sample window", path)
 	}
-	e.Rows, e.First, e.Last = len(keep), keep[0].OpenTime, keep[len(keep)-1].OpenTime
-	_, err = store.WriteKlines(sr, keep)
-	return e, err
+	e.Rows, e.First, e.Last = len(keep), timeOf(&keep[0]), timeOf(&keep[len(keep)-1])
+	return keep, nil
 }
