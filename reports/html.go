@@ -181,10 +181,10 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 	v.Title = "bt report: " + strings.Join(names, " vs ")
 	v.Summary = sideBySide(runs, sums, func(s metrics.Summary, acct string) []metrics.Metric {
 		return s.Accounts[acct].Metrics()
-	})
+	}, func(s metrics.Summary) map[string]float64 { return s.Delta })
 	v.Liquidation = sideBySide(runs, sums, func(s metrics.Summary, acct string) []metrics.Metric {
 		return s.Liquidation[acct].Metrics()
-	})
+	}, func(s metrics.Summary) map[string]float64 { return s.LiquidationDelta })
 	var buf bytes.Buffer
 	if err := reportTmpl.Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("reports: html: %w", err)
@@ -194,8 +194,9 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 }
 
 // sideBySide lays out one column per account and a Δ (cross − isolated) column per run that
-// has both.
-func sideBySide(runs []*artifact.Run, sums []metrics.Summary, get func(metrics.Summary, string) []metrics.Metric) table {
+// has both: the summary's delta (Summary.Delta or LiquidationDelta), as summary.json has it.
+func sideBySide(runs []*artifact.Run, sums []metrics.Summary, get func(metrics.Summary, string) []metrics.Metric,
+	delta func(metrics.Summary) map[string]float64) table {
 	type col struct {
 		metrics []metrics.Metric
 		delta   bool
@@ -221,7 +222,7 @@ func sideBySide(runs []*artifact.Run, sums []metrics.Summary, get func(metrics.S
 			}
 		}
 		if iso != nil && cross != nil {
-			d := metrics.DeltaOf(iso, cross)
+			d := delta(sums[i])
 			dm := make([]metrics.Metric, len(cross))
 			for k, m := range cross {
 				v, ok := d[m.Key]
