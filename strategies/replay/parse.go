@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -175,15 +176,7 @@ func Parse(r io.Reader, file string) ([]Trade, error) {
 		}
 		trades = append(trades, t)
 	}
-	slices.SortStableFunc(trades, func(a, b Trade) int {
-		switch {
-		case a.Time < b.Time:
-			return -1
-		case a.Time > b.Time:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(trades, func(a, b Trade) int { return cmp.Compare(a.Time, b.Time) })
 	return trades, nil
 }
 
