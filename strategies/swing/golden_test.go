@@ -3,7 +3,6 @@ package swing_test
 import (
 	"testing"
 
-	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/bttest"
 	"github.com/bt-backtest/bt/strategies/internal/sampletest"
 	"github.com/bt-backtest/bt/strategies/swing"
@@ -17,6 +16,5 @@ func TestGoldenOct2025(t *testing.T) {
 		Name:     "swing-2025-10",
 		Strategy: swing.New,
 		Source:   sampletest.Source(nil, "2025-10-01", "2025-11-01"),
-		Config:   backtest.Config{},
 	})
 }
