@@ -1,6 +1,7 @@
 package inspect
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -106,26 +107,28 @@ type Cadence struct {
 	Count int     `json:"count"`
 }
 
-func header(sr data.Series) SeriesReport {
+func header(sr data.Series, rows int) SeriesReport {
 	return SeriesReport{Symbol: sr.Symbol, Kind: string(sr.Kind), Interval: sr.Interval, Source: sr.Source,
-		Gaps: []Gap{}, Issues: []Issue{}, LargestMoves: []Move{}}
+		Rows: rows, Gaps: []Gap{}, Issues: []Issue{}, LargestMoves: []Move{}}
+}
+
+// issue lists the bad row i (0-based) at time t, if fewer than limit issues are listed.
+func (r *SeriesReport) issue(limit, i int, t int64, field string, err error) {
+	if len(r.Issues) < limit {
+		r.Issues = append(r.Issues, Issue{Row: i + 1, Time: t, Field: field, Error: err.Error()})
+	}
 }
 
 // Klines inspects kline or mark-kline rows of series sr in the order given.
 func Klines(sr data.Series, rows []data.Kline, opt Options) SeriesReport {
 	opt = opt.withDefaults()
-	r := header(sr)
-	r.Rows = len(rows)
+	r := header(sr, len(rows))
 	if len(rows) == 0 {
 		return r
 	}
 	r.First, r.Last = rows[0].OpenTime, rows[len(rows)-1].OpenTime
 	iv, _ := data.IntervalMillis(sr.Interval)
-	issue := func(i int, field string, err error) {
-		if len(r.Issues) < opt.MaxIssues {
-			r.Issues = append(r.Issues, Issue{Row: i + 1, Time: rows[i].OpenTime, Field: field, Error: err.Error()})
-		}
-	}
+	issue := func(i int, field string, err error) { r.issue(opt.MaxIssues, i, rows[i].OpenTime, field, err) }
 	prev := &rows[0]
 	for i := range rows {
 		k := &rows[i]
@@ -190,8 +193,7 @@ func addMove(top *[]Move, m Move, n int) {
 // Funding inspects funding rows of series sr in the order given.
 func Funding(sr data.Series, rows []data.FundingRate, opt Options) SeriesReport {
 	opt = opt.withDefaults()
-	r := header(sr)
-	r.Rows = len(rows)
+	r := header(sr, len(rows))
 	if len(rows) == 0 {
 		return r
 	}
@@ -202,9 +204,7 @@ func Funding(sr data.Series, rows []data.FundingRate, opt Options) SeriesReport 
 		f := &rows[i]
 		if fld, err := data.CheckFunding(f); err != nil {
 			r.OHLCViolations++
-			if len(r.Issues) < opt.MaxIssues {
-				r.Issues = append(r.Issues, Issue{Row: i + 1, Time: f.Time, Field: fld, Error: err.Error()})
-			}
+			r.issue(opt.MaxIssues, i, f.Time, fld, err)
 		} else {
 			r.MinRate, r.MaxRate = math.Min(r.MinRate, f.Rate), math.Max(r.MaxRate, f.Rate)
 		}
@@ -227,15 +227,7 @@ func Funding(sr data.Series, rows []data.FundingRate, opt Options) SeriesReport 
 	for h, n := range bins {
 		r.FundingCadence = append(r.FundingCadence, Cadence{Hours: h, Count: n})
 	}
-	slices.SortFunc(r.FundingCadence, func(a, b Cadence) int {
-		if a.Hours < b.Hours {
-			return -1
-		}
-		if a.Hours > b.Hours {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(r.FundingCadence, func(a, b Cadence) int { return cmp.Compare(a.Hours, b.Hours) })
 	return r
 }
 
@@ -381,9 +373,5 @@ func (r *Report) WriteText(w io.Writer) error {
 }
 
 func (s *SeriesReport) name() string {
-	name := s.Source + "/" + s.Kind + "/" + s.Symbol
-	if s.Interval != "" {
-		name += "/" + s.Interval
-	}
-	return name
+	return data.Series{Symbol: s.Symbol, Kind: data.Kind(s.Kind), Interval: s.Interval, Source: s.Source}.String()
 }
