@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/reports"
@@ -96,9 +95,7 @@ func (e *equityStreams) curves() map[string][]backtest.EquityPoint {
 
 // abort removes every temporary file (a failed run).
 func (e *equityStreams) abort() {
-	names := append([]string(nil), e.order...)
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range e.order {
 		if w := e.accts[n].w; w != nil {
 			w.Abort()
 		}
