@@ -50,6 +50,10 @@ type symState struct {
 	lev                   int
 	liq                   float64 // isolated: cached liquidation price, NaN none
 
+	// record's figures at the close mark, kept for crossLiq: bracket, maintenance margin, uPnL
+	closeBrk        fbracket
+	closeMM, closeU float64
+
 	tr tradeState
 }
 
@@ -336,6 +340,13 @@ func (a *account) step(b *Batch) error {
 
 // record appends the equity point of the timestamp, tracks liquidation distances and decides
 // ruin. It uses the float shadows only: no decimal arithmetic, no allocation.
+//
+// The maintenance margin and margin ratio are computed here rather than taken from
+// margin.Account.Risk: Risk values uPnL as q·mark − q·entry (its own shadow of q·entry) and sums
+// cross positions before isolated ones, so its ratio, and a mixed account's maintenance
+// margin, differ from these in the last bits (every equity point would change); and the cross
+// liquidation estimate below needs the cross totals and per-position terms, which Risk does
+// not expose.
 func (a *account) record() {
 	eq := a.acct.Equity()
 	wallet := a.crossWallet + a.isoTotal
@@ -350,12 +361,13 @@ func (a *account) record() {
 			b := bracketOf(s.brk, notional)
 			m := float64(notional*b.mmr) - b.cum
 			upnl := float64(s.qty * (s.mark - s.entry))
+			s.closeBrk, s.closeMM, s.closeU = b, m, upnl
 			mm += m
 			if s.isolated {
 				if bal := s.isoWallet + upnl; bal > 0 {
 					ratio = math.Max(ratio, m/bal)
 				} else {
-					ratio = math.Max(ratio, math.Inf(1))
+					ratio = math.Inf(1)
 				}
 			} else {
 				crossMM += m
@@ -452,18 +464,17 @@ func (a *account) flushEquity() error {
 }
 
 // crossLiq is the float estimate of a cross position's liquidation price, other cross positions
-// held at their current marks (reference §1), with the bracket re-check.
+// held at their current marks (reference §1), with the bracket re-check. It takes the
+// position's own bracket, maintenance margin and uPnL from record's pass (closeBrk, closeMM,
+// closeU) and the cross totals crossMM and crossUPnL.
 func (a *account) crossLiq(s *symState, crossMM, crossUPnL float64) float64 {
 	q := math.Abs(s.qty)
 	side := 1.0
 	if s.qty < 0 {
 		side = -1
 	}
-	notional := q * s.mark
-	b := bracketOf(s.brk, notional)
-	own := float64(notional*b.mmr) - b.cum
-	upnl := float64(s.qty * (s.mark - s.entry))
-	base := a.crossWallet - (crossMM - own) + (crossUPnL - upnl)
+	b := s.closeBrk
+	base := a.crossWallet - (crossMM - s.closeMM) + (crossUPnL - s.closeU)
 	lp := (base + b.cum - float64(side*q*s.entry)) / (float64(q*b.mmr) - side*q)
 	if lp > 0 {
 		if b2 := bracketOf(s.brk, q*lp); b2 != b {
