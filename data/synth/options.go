@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bt-backtest/bt/data"
 )
 
 // Errors returned by this package.
@@ -204,18 +206,13 @@ type Options struct {
 
 var intervals = []string{"1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "8h", "12h", "1d"}
 
+// intervalDuration is the length of one of intervals, or 0 for any other string.
 func intervalDuration(s string) time.Duration {
 	if !slices.Contains(intervals, s) {
 		return 0
 	}
-	n, _ := strconv.Atoi(s[:len(s)-1])
-	switch s[len(s)-1] {
-	case 'm':
-		return time.Duration(n) * time.Minute
-	case 'h':
-		return time.Duration(n) * time.Hour
-	}
-	return time.Duration(n) * 24 * time.Hour
+	ms, _ := data.IntervalMillis(s)
+	return time.Duration(ms) * time.Millisecond
 }
 
 // Validate reports whether the options are consistent.
