@@ -547,7 +547,7 @@ func (a *account) settle(t int64, i int, rate float64) {
 	qty := a.acct.Position(i).Qty
 	amt, err := a.acct.Fund(i, t, rate, mark)
 	if err != nil {
-		a.addReject(Reject{Time: t, Symbol: a.symbols[i], Action: "funding", Reason: rejectReason(err)}, nil)
+		a.addReject(Reject{Time: t, Symbol: a.symbols[i], Action: "funding", Reason: rejectReason(err)})
 		return
 	}
 	p := FundingPayment{Time: t, Symbol: a.symbols[i], Qty: qty, Mark: decimal.NewFromFloat(mark), Rate: rate, Amount: amt}

@@ -164,57 +164,49 @@ func (br *Broker) action(symbol, action string, err error) error {
 	return &RejectError{Order: Order{Symbol: symbol}, Action: action, Reason: err}
 }
 
-// SetLeverage sets the leverage of symbol; refusals are *RejectError and recorded.
-func (br *Broker) SetLeverage(symbol string, lev int) error {
+// change applies a ledger change of symbol (do, given its index) for an account action and
+// reloads the symbol's float shadow. An unknown symbol, a stopped account and do's error are
+// refusals: recorded and returned as *RejectError.
+func (br *Broker) change(symbol, action string, do func(i int) error) (int, error) {
 	i, ok := br.sym(symbol)
 	if !ok {
-		return br.action(symbol, "leverage", ErrUnknownSymbol)
+		return i, br.action(symbol, action, ErrUnknownSymbol)
 	}
 	if br.a.stopped {
-		return br.action(symbol, "leverage", ErrStopped)
+		return i, br.action(symbol, action, ErrStopped)
 	}
-	if err := br.a.acct.SetLeverage(i, lev); err != nil {
-		return br.action(symbol, "leverage", err)
+	if err := do(i); err != nil {
+		return i, br.action(symbol, action, err)
 	}
 	br.a.refreshSym(i)
-	br.a.refreshRuin()
-	br.a.updateOpenOrders(i)
-	return nil
+	return i, nil
+}
+
+// SetLeverage sets the leverage of symbol; refusals are *RejectError and recorded.
+func (br *Broker) SetLeverage(symbol string, lev int) error {
+	i, err := br.change(symbol, "leverage", func(i int) error { return br.a.acct.SetLeverage(i, lev) })
+	if err == nil {
+		br.a.refreshRuin()
+		br.a.updateOpenOrders(i)
+	}
+	return err
 }
 
 // SetMarginMode sets the margin mode of symbol; refusals (open position or orders) are
 // *RejectError and recorded.
 func (br *Broker) SetMarginMode(symbol string, m margin.Mode) error {
-	i, ok := br.sym(symbol)
-	if !ok {
-		return br.action(symbol, "mode", ErrUnknownSymbol)
-	}
-	if br.a.stopped {
-		return br.action(symbol, "mode", ErrStopped)
-	}
-	if err := br.a.acct.SetMode(i, m); err != nil {
-		return br.action(symbol, "mode", err)
-	}
-	br.a.refreshSym(i)
-	return nil
+	_, err := br.change(symbol, "mode", func(i int) error { return br.a.acct.SetMode(i, m) })
+	return err
 }
 
 // AddMargin moves amount into symbol's isolated wallet (negative: removes it); refusals are
 // *RejectError and recorded.
 func (br *Broker) AddMargin(symbol string, amount decimal.Decimal) error {
-	i, ok := br.sym(symbol)
-	if !ok {
-		return br.action(symbol, "margin", ErrUnknownSymbol)
+	_, err := br.change(symbol, "margin", func(i int) error { return br.a.acct.AddMargin(i, amount) })
+	if err == nil {
+		br.a.refreshWallet()
 	}
-	if br.a.stopped {
-		return br.action(symbol, "margin", ErrStopped)
-	}
-	if err := br.a.acct.AddMargin(i, amount); err != nil {
-		return br.action(symbol, "margin", err)
-	}
-	br.a.refreshSym(i)
-	br.a.refreshWallet()
-	return nil
+	return err
 }
 
 // Position returns the position of symbol (the zero Position for an unknown symbol).

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"github.com/bt-backtest/bt/backtest/margin"
 )
 
 type failingSource struct{ SliceSource }
@@ -59,4 +61,52 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// Account actions refuse an unknown symbol, a ledger refusal and a stopped account with a
+// *RejectError naming the action, recorded in Rejects.
+func TestAccountActionRefusals(t *testing.T) {
+	bars := OHLC("AAA", t0, hr, [4]float64{100, 101, 99, 100}, [4]float64{100, 101, 99, 100})
+	type call struct {
+		action string
+		err    error
+	}
+	calls := map[string][]call{}
+	res := run(t, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
+		return StrategyFunc(func(br *Broker, b Bar) error {
+			if b.Time != t0 {
+				return nil
+			}
+			acct := br.Account()
+			calls[acct] = append(calls[acct],
+				call{"leverage", br.SetLeverage("ZZZ", 5)},
+				call{"mode", br.SetMarginMode("ZZZ", margin.Isolated)},
+				call{"margin", br.AddMargin("ZZZ", d("1"))},
+				call{"leverage", br.SetLeverage("AAA", 1000)},
+				call{"margin", br.AddMargin("AAA", d("-1000"))}, // no isolated wallet to take from
+			)
+			br.a.stop()
+			calls[acct] = append(calls[acct], call{"leverage", br.SetLeverage("AAA", 5)})
+			return nil
+		})
+	})
+	want := []error{ErrUnknownSymbol, ErrUnknownSymbol, ErrUnknownSymbol, nil, nil, ErrStopped}
+	for _, a := range res.Accounts {
+		if len(calls[a.Name]) != len(want) {
+			t.Fatalf("%s: %d calls, want %d", a.Name, len(calls[a.Name]), len(want))
+		}
+		for k, c := range calls[a.Name] {
+			var re *RejectError
+			if !errors.As(c.err, &re) || re.Action != c.action {
+				t.Errorf("%s call %d: err %v, want a *RejectError of action %q", a.Name, k, c.err, c.action)
+				continue
+			}
+			if w := want[k]; w != nil && !errors.Is(c.err, w) {
+				t.Errorf("%s call %d: err %v, want %v", a.Name, k, c.err, w)
+			}
+		}
+		if len(a.Rejects) != len(want) {
+			t.Errorf("%s: %d rejects recorded, want %d", a.Name, len(a.Rejects), len(want))
+		}
+	}
 }

@@ -301,7 +301,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	draw := a.acct.Totals().InsuranceDraws
 	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce})
 	if err != nil {
-		a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: rejectReason(err)}, err)
+		a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: rejectReason(err)})
 		return
 	}
 	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw
@@ -409,11 +409,11 @@ func (a *account) rejectOrder(t int64, j int, err error) {
 	o := a.orders[j]
 	a.removeAt(j)
 	a.updateOpenOrders(o.sym)
-	a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: rejectReason(err)}, err)
+	a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: rejectReason(err)})
 }
 
 // addReject records r and tells the strategy when the rejection happened after placement.
-func (a *account) addReject(r Reject, _ error) {
+func (a *account) addReject(r Reject) {
 	a.res.Rejects = append(a.res.Rejects, r)
 	if a.onReject != nil && !a.stopped {
 		a.onReject.OnReject(&a.br, r)
