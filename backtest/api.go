@@ -128,7 +128,9 @@ type Trade struct {
 	Liquidated bool
 	// LastWick: while the trade was open, a last-price bar reached its liquidation price but
 	// the mark price did not, so a backtester that liquidates on last price would have killed
-	// it (float estimate against the bar's last-price extreme).
+	// it. A float estimate made at each close: the bar's last-price low (long) or high (short)
+	// against the liquidation price at the close (not at the moment of the wick); a trade
+	// opened during the bar counts the bar's whole range; the bar it closes in is not examined.
 	LastWick       bool
 	MinLiqDistance float64 // closest |mark − liquidation price| / mark seen at the bar closes while open (float estimate; 1 when never measured or no liquidation price)
 }

@@ -17,31 +17,39 @@
 //
 // # Modelling assumptions
 //
-// These are also returned, with the run's values, in Result.Assumptions.
+// Result.Assumptions returns a shorter form of them with the run's values.
 //
 // Per timestamp T, every account, in this order:
 //
 //  1. Orders submitted since the previous bar (at its close, or from a hook) arrive at the
 //     open of their symbol's next bar: market orders fill at the open plus SlippageBps of
-//     adverse slippage, rounded adversely to the tick, as taker; a limit order marketable at
-//     the open fills there as taker (a post-only one is rejected); a stop or take-profit
-//     already triggered at the open fills there as taker; the others start resting. A symbol
-//     without a bar at T (a halt, a gap in its data) keeps its orders waiting.
+//     adverse slippage, rounded adversely to the tick (up for buys, down for sells), as taker;
+//     a limit order marketable at the open fills there the same way but never beyond its limit,
+//     as taker (a post-only one is rejected); a stop or take-profit already triggered at the
+//     open fills there like a market order; the others start resting. A symbol without a bar
+//     at T (a halt, a gap in its data) keeps its orders waiting.
 //  2. Funding events of T settle on the positions held after those fills, at the open of the
-//     symbol's mark bar. A symbol for which the source has not yet delivered any funding event
-//     pays the constant Config.FundingFallbackRate (default 0.0001) at every 00:00, 08:00 and
-//     16:00 UTC boundary reached (flagged as "funding_fallback").
+//     symbol's mark bar (a symbol without a bar at T: at its latest mark, the previous close).
+//     A symbol for which the source has not yet delivered any funding event pays the constant
+//     Config.FundingFallbackRate (default 0.0001) at T when one or more of the 00:00, 08:00
+//     and 16:00 UTC boundaries lie in (previous timestamp, T] (on the first timestamp: when T
+//     is one): once per timestamp, so bars longer than 8 h pay it once per bar (flagged as
+//     "funding_fallback").
 //  3. The intrabar path. Each bar walks open → high → low → close when it is bearish (close <
 //     open) and open → low → high → close otherwise. Every symbol steps together: segment k of
 //     every symbol at once, so a correlated crash hits a cross account at once and nothing
 //     depends on the order symbols are listed in. The mark path comes from the mark bar, the
 //     last-price path from the kline; a symbol without a mark bar uses its last price as mark
-//     (flagged as "mark_fallback"). Segment 0 runs from the previous close to the open: it is
-//     a gap, and anything triggered in it executes at the open. Along each segment, order
-//     triggers and liquidations are executed in the order of their position s along it; a
-//     liquidation goes first on a tie.
+//     (flagged as "mark_fallback"), for the path, liquidation, funding and the equity point.
+//     Segment 0 runs from the previous close to the open: it is a gap; stops and liquidations
+//     triggered in it execute at the open, resting limits at their limit price (orders that
+//     arrived at this open do not trade it). Along each segment, order triggers and
+//     liquidations are executed in the order of their position s along it; a liquidation goes
+//     first on a tie.
 //     Stop-market and take-profit-market orders trigger on the last-price path and fill at
-//     their trigger price (at the open when gapped through), with slippage, as taker. Limit
+//     their trigger price (at the open when gapped through; at the path's price where they
+//     enter the book already past their trigger, as an attached stop can when its entry
+//     filled beyond it), with slippage, rounded adversely to the tick, as taker. Limit
 //     orders fill when the last price trades through the limit (Config.LimitTouch: when it
 //     touches it), at the limit price, as maker. Liquidation is tested on the mark path by
 //     margin.Account.NextLiquidation and executed by margin.Account.Liquidate (isolated
@@ -52,7 +60,13 @@
 //  4. An EquityPoint per account at the bars' close (a timestamp without bars, funding only,
 //     updates the point of that time instead of adding one), then the strategy: OnBar for
 //     every bar of T in symbol order, then OnStep. Orders it places fill no earlier than the
-//     next bar.
+//     next bar. The point values the positions at the close marks in float64 from the
+//     ledger's shadows (margin.Account.Equity; maintenance margin and margin ratio by the
+//     engine), as do Trade.MinLiqDistance and Trade.LastWick, which compare the liquidation
+//     price at the close (isolated: the ledger's; cross: a float estimate, other cross
+//     positions at their close marks) with the close mark and with the bar's last-price low
+//     and high. With Config.Equity the points go to the sink instead of the result, each
+//     handed over once the next close is reached, the last at the end of the run.
 //
 // Orders fill in full: there are no partial fills and no volume or order-book limits. Fill
 // times are the bar's open time T; the order within a bar is the path's.
@@ -60,8 +74,8 @@
 // Placement checks: unknown symbol (ErrUnknownSymbol), malformed order (ErrInvalidOrder), no bar yet
 // (ErrNoPrice), reduce-only on a flat or same-side position (margin.ErrReduceOnly), a post-only
 // limit that would take (ErrPostOnly), a stop that would trigger at once (ErrWouldTrigger), and
-// the ledger's filters and initial margin via margin.Account.CanOpen at the last close (market),
-// the limit price or the trigger; an attached stop-loss or take-profit on the wrong side of
+// the ledger's filters and initial margin via margin.Account.CanOpen at the last close rounded
+// to the tick (market), the limit price or the trigger; an attached stop-loss or take-profit on the wrong side of
 // that price is ErrWouldTrigger. At fill, margin.Account.Apply checks again; a reduce-only
 // order larger than the position is reduced to it. Limit and market orders reserve the initial
 // margin of their position-increasing part (notional / leverage); conditional orders reserve

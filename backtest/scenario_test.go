@@ -211,6 +211,31 @@ func TestGapThroughStop(t *testing.T) {
 	}
 }
 
+// A gap through a resting limit fills it at its limit, as maker (not at the open, as a stop
+// would): a buy limit at 95 placed at bar 0's close rests from bar 1's open (100); bar 2 gaps
+// from bar 1's close 99 to an open of 92. It fills at 95, maker, at bar 2's time.
+func TestGapThroughLimit(t *testing.T) {
+	bars := OHLC("AAA", t0, hr,
+		[4]float64{100, 100.5, 99.5, 100},
+		[4]float64{100, 100, 98, 99},
+		[4]float64{92, 93, 90, 91},
+	)
+	o := Order{Symbol: "AAA", Side: Buy, Type: Limit, Qty: d("10"), Price: d("95")}
+	res := run(t, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
+		return &script{at: map[int][]Order{0: {o}}}
+	})
+	for _, a := range res.Accounts {
+		if len(a.Fills) != 1 {
+			t.Fatalf("%s: fills %+v", a.Name, a.Fills)
+		}
+		f := a.Fills[0]
+		eqDec(t, a.Name+" limit fill", f.Price, "95")
+		if !f.Maker || f.Time != t0+2*hr {
+			t.Errorf("%s: fill %+v, want maker at %d", a.Name, f, t0+2*hr)
+		}
+	}
+}
+
 // Reduce-only orders that would not reduce are rejected: at placement when flat (the error
 // reaches the strategy and is counted), and at fill when the position was closed meanwhile.
 // Bar 0: buy 1. Bar 1 close: sell market 1 (closes at bar 2's open) and a reduce-only sell
