@@ -41,6 +41,11 @@ type Kline struct {
 	TakerBuyQuoteVolume float64
 }
 
+// DefaultFundingIntervalHours is the funding interval assumed for rows whose source does not
+// state one (a CSV or Parquet file without an interval column): Binance's standard 8 hours.
+// Symbols settling every 4 h or 1 h need the interval in the file.
+const DefaultFundingIntervalHours = 8
+
 // FundingRate is one funding settlement row.
 type FundingRate struct {
 	Time          int64   // Unix ms UTC of the settlement

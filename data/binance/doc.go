@@ -23,7 +23,7 @@
 // # Times and units
 //
 // Rows come out in Unix milliseconds UTC, with a kline's OpenTime the open of its bar as
-// Binance publishes it (package data converts to close times later). Spot files switched
+// Binance publishes it (a backtest.Bar adds the close, End = open + interval). Spot files switched
 // to microseconds on 2025-01-01; the unit is detected per row by magnitude: a timestamp
 // of 10^14 or more is microseconds (10^14 ms is the year 5138) and is divided by 1000,
 // which must be exact. fundingRate's calc_time carries a few milliseconds of jitter on

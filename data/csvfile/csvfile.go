@@ -42,7 +42,7 @@ type Options struct {
 	// Interval, when set (e.g. "1h"), requires kline open times to be multiples of it.
 	Interval string
 	// FundingIntervalHours is the funding interval of files without an interval column;
-	// 0 means 8.
+	// 0 means data.DefaultFundingIntervalHours (8).
 	FundingIntervalHours int32
 }
 
@@ -344,7 +344,7 @@ func ReadFunding(r io.Reader, name string, opt Options) ([]data.FundingRate, err
 	}
 	ih := opt.FundingIntervalHours
 	if ih == 0 {
-		ih = 8
+		ih = data.DefaultFundingIntervalHours
 	}
 	row := func() (f data.FundingRate, err error) {
 		f.IntervalHours = ih

@@ -21,9 +21,13 @@
 //
 // Time units: an integer time column is seconds, milliseconds, microseconds or nanoseconds,
 // detected from its magnitude (below 1e11: s; below 1e14: ms; below 1e17: us; else ns) unless
-// Options.TimeUnit says; every row of a file must be in the same unit. A non-integer time is
-// parsed as RFC 3339 or "2006-01-02 15:04:05" (UTC unless an offset is given). Times are
-// converted to Unix ms, truncating sub-millisecond parts only if they are zero (else error).
+// Options.TimeUnit says; the first row fixes the unit and every later row must have it (the
+// thresholds put seconds before the year 5138 and milliseconds after 1973). A non-integer
+// time is parsed as RFC 3339, "2006-01-02 15:04:05" (with or without an offset),
+// "2006-01-02T15:04:05" or a date "2006-01-02", UTC unless an offset is given. Times are
+// converted to Unix ms; sub-millisecond digits must be zero (else error).
 //
-// Funding files without an interval column take Options.FundingIntervalHours (default 8).
+// Funding files without an interval column take Options.FundingIntervalHours (default
+// data.DefaultFundingIntervalHours, 8): an assumption, as Binance moves some symbols to 4 h or
+// 1 h; give the interval when the source knows it.
 package csvfile

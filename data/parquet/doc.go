@@ -41,7 +41,8 @@
 // skipped; a timestamp stored with other values is a *ConflictError and nothing is written.
 // Every row is validated first (data.CheckKline / data.CheckFunding, open times aligned to
 // the interval). Each changed month is written to a temporary file and renamed into place, so
-// a reader never sees a partial file.
+// a reader never sees a partial file. Mark klines are stored without volumes: their Volume and
+// extra fields are dropped (Binance fills those columns of mark-price files with zeros).
 //
 // # Reading
 //
@@ -51,12 +52,14 @@
 // the series by timestamp: each step takes the smallest head time and collects every series
 // at that time in symbol order. Bad rows stop the stream with a *data.RowError naming the
 // file, the 1-based row within it and the field; a truncated or corrupt file is an error
-// wrapping ErrCorrupt, never a panic.
+// wrapping ErrCorrupt, never a panic. Gaps are never filled: a series with no row at a
+// timestamp (a halt, missing data) is simply absent from that batch; the stream neither
+// interpolates nor carries rows forward.
 //
 // Files written by other tools are read too, within limits: OPTIONAL columns are accepted
 // when they hold no null, TIMESTAMP columns in micro- or nanoseconds are converted to
 // milliseconds, dictionary-encoded pages are decoded (more slowly), extra columns are ignored;
 // a missing required column, a null, or another physical type (e.g. DECIMAL prices) is an
 // error naming the file and column. Funding files without interval_hours are taken as
-// 8-hourly. Times are Unix milliseconds UTC throughout.
+// 8-hourly (data.DefaultFundingIntervalHours). Times are Unix milliseconds UTC throughout.
 package parquet

@@ -393,7 +393,7 @@ func rowKline(b *block, i int, mark bool) data.Kline {
 }
 
 func rowFunding(b *block, i int) data.FundingRate {
-	f := data.FundingRate{Time: b.i64[fTime][i], Rate: b.f64[fRate][i], IntervalHours: 8}
+	f := data.FundingRate{Time: b.i64[fTime][i], Rate: b.f64[fRate][i], IntervalHours: data.DefaultFundingIntervalHours}
 	if b.has[fIntervalHours] {
 		f.IntervalHours = b.i32[fIntervalHours][i]
 	}

@@ -384,7 +384,7 @@ func (st *Stream) Next() bool {
 	}
 	for id, c := range st.fd {
 		if c != nil && c.head == t {
-			f := backtest.Funding{Symbol: st.syms[id], ID: id, Time: t, Rate: c.b.f64[fRate][c.i], IntervalHours: 8}
+			f := backtest.Funding{Symbol: st.syms[id], ID: id, Time: t, Rate: c.b.f64[fRate][c.i], IntervalHours: data.DefaultFundingIntervalHours}
 			if c.b.has[fIntervalHours] {
 				f.IntervalHours = int(c.b.i32[fIntervalHours][c.i])
 			}
