@@ -224,7 +224,7 @@ func (g *gen) settle(t int64) {
 		f := p + min(max(interest-p, -premiumBand), premiumBand)
 		c := g.assets[i].FundingCap
 		f = min(max(f, -c), c)
-		g.fund[i] = append(g.fund[i], data.FundingRate{Time: t, Rate: round(f, 1e8), IntervalHours: 8})
+		g.fund[i] = append(g.fund[i], data.FundingRate{Time: t, Rate: round(f, 1e8), IntervalHours: int32(fundingEvery / time.Hour)})
 		g.sumP[i] = 0
 	}
 	g.cntP = 0
