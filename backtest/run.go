@@ -74,16 +74,23 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	if bt.IsZero() {
 		bt = time.UnixMilli(start).UTC()
 	}
-	book := cfg.Book
-	if book == nil && len(cfg.Instruments) < len(symbols) {
-		book = margin.DefaultBook() // parsed once, not per symbol
-	}
+	book := cfg.Book // nil: margin.DefaultBook(), taken once when a symbol needs it
+	brackets := make([]string, len(symbols)) // per symbol, where its bracket table came from
 	for i, sym := range symbols {
 		if k := slices.IndexFunc(cfg.Instruments, func(in margin.Instrument) bool { return in.Symbol == sym }); k >= 0 {
 			insts[i] = cfg.Instruments[k]
+			brackets[i] = sym + " configured instrument"
 			continue
 		}
+		if book == nil {
+			book = margin.DefaultBook()
+		}
 		insts[i] = margin.DefaultInstrument(sym, ref[i], bt, book)
+		if _, date, real := book.Table(sym, bt); real {
+			brackets[i] = sym + " snapshot " + date
+		} else {
+			brackets[i] = sym + " default table (snapshot " + date + ")"
+		}
 	}
 
 	accts := make([]*account, len(cfg.Setups))
@@ -183,7 +190,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	for _, a := range accts {
 		res.Accounts = append(res.Accounts, a.result())
 	}
-	res.Assumptions = assumptions(&cfg, symbols, r)
+	res.Assumptions = assumptions(&cfg, symbols, brackets, r)
 	return res, nil
 }
 
@@ -495,20 +502,25 @@ func (a *account) result() AccountResult {
 }
 
 // assumptions lists the modelling assumptions of a run.
-func assumptions(cfg *Config, symbols []string, r *reader) []Assumption {
+func assumptions(cfg *Config, symbols, brackets []string, r *reader) []Assumption {
 	as := []Assumption{
 		{"intrabar_path", "each bar walks open → high → low → close when close < open, open → low → high → close otherwise; all symbols step together; the mark path comes from the mark bar, the last-price path from the kline"},
-		{"gap", "the first segment of each bar runs from the previous close to the open: anything triggered in it executes at the open"},
+		{"gap", "the first segment of each bar runs from the previous close to the open: stops and liquidations triggered in it execute at the open, resting limits at their limit price; orders arriving at this open do not trade it"},
 		{"event_order", "per timestamp: orders submitted at the previous close arrive at the open; funding settles; the path is walked (order triggers and liquidations in path order, liquidation first on a tie); then strategies see the completed bars"},
 		{"fill_market", fmt.Sprintf("market orders fill at the next bar's open with %g bps adverse slippage, taker fee, price rounded adversely to the tick", cfg.SlippageBps)},
-		{"fill_limit", map[bool]string{false: "limits fill when the price trades through them", true: "limits fill when the price touches them"}[cfg.LimitTouch] + ", at the limit price, maker fee; a limit marketable when it arrives fills at the open as taker (post-only: rejected)"},
-		{"fill_stop", "stop and take-profit orders trigger on the last-price path and fill at the trigger, or at the open when the bar gapped through, with slippage, taker fee"},
+		{"fill_limit", map[bool]string{false: "limits fill when the price trades through them", true: "limits fill when the price touches them"}[cfg.LimitTouch] + ", at the limit price, maker fee; a limit marketable when it arrives fills at the open plus slippage but never beyond its limit, as taker (post-only: rejected)"},
+		{"fill_stop", "stop and take-profit orders trigger on the last-price path and fill at the trigger (at the open when the bar gapped through it; at the path's price when they enter the book already past it), with slippage, rounded adversely to the tick, taker fee"},
 		{"liquidation_price_source", "liquidation is tested on the mark-price path; isolated positions close at their liquidation price, cross positions at the marks, gaps at the open"},
-		{"funding_timing", "funding settles at its timestamp on the positions held after the fills at the open, at the mark bar's open"},
+		{"funding_timing", "funding settles at its timestamp on the positions held after the fills at the open, at the mark bar's open (a symbol without a bar then: at its latest mark)"},
+		{"funding_source", "funding rates from the data's funding series; a symbol without one gets the fallback (see funding_fallback when it applies)"},
+		{"brackets", "maintenance brackets: " + strings.Join(brackets, ", ")},
 		{"fills", "orders fill in full (no partial fills, no volume or order-book limit); fills are time-stamped with the bar's open time, ordered by the path within it"},
 		{"fees", fmt.Sprintf("maker %s, taker %s", cfg.MakerFee, cfg.TakerFee)},
 		{"open_order_margin", "limit and market orders reserve notional/leverage of their position-increasing part; stop and take-profit orders reserve nothing until they trigger"},
 		{"ruin", "an account is ruined when its equity reaches 0, or when it is flat and its wallet cannot fund the smallest order at its leverage; a ruined account's strategy is no longer called"},
+	}
+	if cfg.AutoAddMargin {
+		as = append(as, Assumption{"auto_add_margin", "isolated positions are topped up from the wallet when they reach their liquidation threshold (see backtest/margin)"})
 	}
 	if cfg.StopOnLiquidation {
 		as = append(as, Assumption{"stop_on_liquidation", "after its first liquidation an account's orders are cancelled and its strategy is no longer called; remaining positions stay open"})
@@ -532,7 +544,7 @@ func assumptions(cfg *Config, symbols []string, r *reader) []Assumption {
 		if cfg.NoFundingFallback {
 			as = append(as, Assumption{"funding_fallback", "no funding data and fallback disabled, no funding charged: " + strings.Join(fb, ", ")})
 		} else {
-			as = append(as, Assumption{"funding_fallback", fmt.Sprintf("no funding data, constant rate %g every 8h at 00/08/16 UTC: %s", *cfg.FundingFallbackRate, strings.Join(fb, ", "))})
+			as = append(as, Assumption{"funding_fallback", fmt.Sprintf("no funding data, constant rate %g at the 00/08/16 UTC boundaries, once per timestamp (bars longer than 8h pay it once per bar): %s", *cfg.FundingFallbackRate, strings.Join(fb, ", "))})
 		}
 	}
 	return as
