@@ -74,7 +74,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	if bt.IsZero() {
 		bt = time.UnixMilli(start).UTC()
 	}
-	book := cfg.Book // nil: margin.DefaultBook(), taken once when a symbol needs it
+	book := cfg.Book                         // nil: margin.DefaultBook(), taken once when a symbol needs it
 	brackets := make([]string, len(symbols)) // per symbol, where its bracket table came from
 	for i, sym := range symbols {
 		if k := slices.IndexFunc(cfg.Instruments, func(in margin.Instrument) bool { return in.Symbol == sym }); k >= 0 {
