@@ -92,7 +92,7 @@ type EquityPoint struct {
 	MarginBalance     float64
 	MaintenanceMargin float64
 	MarginRatio       float64 // highest of cross ratio and isolated positions' ratios; math.MaxFloat64 for a non-positive balance
-	Drawdown          float64 // fraction below the running equity peak
+	Drawdown          float64 // fraction below the running equity peak, the peak starting at the initial wallet (so fees at the first fill show; summary max_drawdown starts at the first point)
 }
 
 // FillRecord is one execution.
