@@ -464,7 +464,7 @@ func (a *account) flushEquity() error {
 }
 
 // crossLiq is the float estimate of a cross position's liquidation price, other cross positions
-// held at their current marks (reference §1), with the bracket re-check. It takes the
+// held at their current marks (docs/margin.md §4), with the bracket re-check. It takes the
 // position's own bracket, maintenance margin and uPnL from record's pass (closeBrk, closeMM,
 // closeU) and the cross totals crossMM and crossUPnL.
 func (a *account) crossLiq(s *symState, crossMM, crossUPnL float64) float64 {

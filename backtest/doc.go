@@ -17,7 +17,8 @@
 //
 // # Modelling assumptions
 //
-// Result.Assumptions returns a shorter form of them with the run's values.
+// Result.Assumptions returns a shorter form of them with the run's values; docs/margin.md
+// states the margin rules with their sources and these choices (§10, §11).
 //
 // Per timestamp T, every account, in this order:
 //

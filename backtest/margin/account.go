@@ -397,7 +397,7 @@ func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decima
 // AddMargin moves amount from the wallet into the isolated wallet of symbol i; a negative
 // amount removes margin (up to the removable maximum Binance defines).
 //
-// Addable maximum (reference §4): max(0, min(wallet − Σ isolated open-order margin − Σ cross
+// Addable maximum (docs/margin.md §6): max(0, min(wallet − Σ isolated open-order margin − Σ cross
 // maintenance margin, available balance)), else ErrInsufficientMargin. Removable maximum:
 // max(0, min(isolated wallet, isolated wallet + qty×(mark − entry) − mark×|qty|/leverage)),
 // else ErrRemoveTooMuch. Errors: ErrNotIsolated in cross mode, ErrNoPosition when flat.
@@ -469,7 +469,7 @@ func (a *Account) Mark(i int) float64 { return a.slots[i].mark }
 // The amount is −qty × mark × rate in decimal (mark and rate enter through their shortest
 // decimal representation), rounded to MoneyPlaces; a NaN mark means the current mark. Cross positions pay
 // from (or are paid into) the wallet. Isolated positions pay from their isolated wallet (the
-// reference infers this; Binance does not document it); a payment larger than the isolated
+// an inference, docs/margin.md §8; Binance does not document it); a payment larger than the isolated
 // wallet empties it and the rest is paid from the cross wallet, and the position, now without
 // margin, is liquidated at the next screening. Errors: a NaN or infinite rate
 // (ErrInvalidInput).

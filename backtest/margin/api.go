@@ -21,7 +21,7 @@ func (m Mode) String() string {
 // Side of a position: +1 long, -1 short.
 type Side int8
 
-// LiqInput is the input of the Binance one-way liquidation-price formula (see reference §1).
+// LiqInput is the input of the Binance one-way liquidation-price formula (docs/margin.md §4).
 type LiqInput struct {
 	Side     Side
 	Qty      decimal.Decimal // absolute size, base units

@@ -100,7 +100,7 @@ func (t Table) Validate() error {
 }
 
 // Book holds dated bracket tables per symbol (the embedded reference snapshots, or a user file
-// in the same JSON layout as ../shared/reference/binance-um-brackets.json), plus a default
+// in the same JSON layout as brackets.json, docs/margin.md §3), plus a default
 // table for symbols it does not know.
 type Book struct {
 	bySymbol    map[string][]snapshot // ascending by date

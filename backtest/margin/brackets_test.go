@@ -62,7 +62,7 @@ func TestBookTableByDate(t *testing.T) {
 	day := func(s string) time.Time { tt, _ := time.Parse("2006-01-02", s); return tt }
 	for _, c := range []struct {
 		at, date  string
-		bracket3  string // floor of BTCUSDT bracket 3 (reference §2)
+		bracket3  string // floor of BTCUSDT bracket 3 (docs/margin.md §3)
 		mmr3, cum string
 	}{
 		{"2020-01-01", "2022-02-12", "250000", "0.01", "1300"}, // before the first: the earliest
@@ -151,7 +151,7 @@ func TestLoadBook(t *testing.T) {
 			t.Errorf("%s: error %v, want %v", name, err, c.want)
 		}
 	}
-	// The freqtrade AAVE fixture breaks the cum rule (reference §2); a table like it is refused.
+	// The freqtrade AAVE fixture breaks the cum rule (docs/margin.md §2); a table like it is refused.
 	aave := Table{
 		{Bracket: 1, Floor: d("0"), Cap: d("50000"), MaxLeverage: 50, MMR: d("0.01"), Cum: d("0")},
 		{Bracket: 2, Floor: d("50000"), Cap: d("250000"), MaxLeverage: 20, MMR: d("0.02"), Cum: d("750")},

@@ -24,32 +24,33 @@
 //
 // # What is modelled, and how
 //
-// The rules follow ../shared/reference/binance-usdm-margin.md (cited as "reference §n").
+// docs/margin.md states every rule with its source, the dates of the bracket tables and each
+// modelling choice; the list below is its short form, with the section of each rule.
 //
 //   - Maintenance margin = |qty| × mark × MMR − cum, with MMR and cum from the bracket that
-//     holds that notional: the highest bracket with notional >= floor (reference §2). Tables
+//     holds that notional: the highest bracket with notional >= floor (§2). Tables
 //     must satisfy the cum rule, which makes the maintenance margin continuous.
-//   - Brackets are dated: Book.Table picks the snapshot in force at a time. Symbols without a
+//   - Brackets are dated (§3): Book.Table picks the snapshot in force at a time. Symbols without a
 //     table get DefaultTableSymbol's table of DefaultTableDate (LINKUSDT 2024-10-24).
-//   - Default instruments (DefaultInstrument), for symbols the caller gives no filters:
+//   - Default instruments (DefaultInstrument, §9), for symbols the caller gives no filters:
 //     BTCUSDT has its real filters (tick 0.1, step 0.001, min notional 100), ETHUSDT its min
 //     notional 20; every other grid is derived from a reference price p (the engine passes the
 //     symbol's first open): tick 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉), min notional 5. The
 //     clearance fee rate is BTCUSDT's 1.25% for every symbol. These approximate Binance's
 //     per-symbol filters.
-//   - Liquidation price: Binance's one-way formula (reference §1) with the bracket re-check;
+//   - Liquidation price: Binance's one-way formula (§4) with the bracket re-check;
 //     bankruptcy price with MMR = cum = TMM = 0. Results keep QuotientPlaces decimals.
-//   - Isolated: liquidated when isolated wallet + uPnL <= MM (at mark); cross: all cross
+//   - Trigger (§5). Isolated: liquidated when isolated wallet + uPnL <= MM (at mark); cross: all cross
 //     positions when Σ cross MM >= cross wallet + Σ cross uPnL. Isolated positions never count
 //     toward the cross account.
-//   - Path rule: within a step, all marks move linearly and together from `from` to `to`
+//   - Path rule (§10): within a step, all marks move linearly and together from `from` to `to`
 //     (NextLiquidation). The event loop chooses the waypoints (e.g. open → adverse extreme →
 //     other extreme → close) and uses the same waypoints for order triggers.
-//   - Exactness: screening uses float64 shadows of the ledger, refreshed on every ledger
+//   - Exactness (§11): screening uses float64 shadows of the ledger, refreshed on every ledger
 //     change; within a relative band of 1e-9 around a threshold the exact decimal test
 //     decides (screenEps in screen.go). An isolated position reduces to comparing the mark
 //     with its cached liquidation price.
-//   - Liquidation closes positions in full: no partial or stepwise ("smart") liquidation, no
+//   - Liquidation (§7) closes positions in full: no partial or stepwise ("smart") liquidation, no
 //     ADL. Isolated positions are triggered at their exact liquidation price (the bar's `from`
 //     mark when it gapped through), cross positions at the marks at the trigger point. The
 //     execution price is the trigger price on the tick grid, rounded against the position
@@ -58,38 +59,38 @@
 //     min(remaining margin, liquidated notional × LiquidationFee); a shortfall beyond the
 //     margin is an insurance-fund draw, so an isolated loss never exceeds its margin and the
 //     cross wallet never ends a liquidation below zero.
-//   - Initial margin = notional / leverage. An order's cost is its initial margin, its open
+//   - Initial margin (§6) = notional / leverage. An order's cost is its initial margin, its open
 //     loss (qty × max(0, side × (price − mark))) and its fee, checked against the available
 //     balance = wallet + Σ cross uPnL (profits count, as on Binance for cross) − Σ cross
 //     initial margin at mark − open-order margin; isolated wallets are outside the wallet.
-//   - Isolated margin: opening moves the initial margin from the wallet into the isolated
+//   - Isolated margin (§6, §8, §9): opening moves the initial margin from the wallet into the isolated
 //     wallet; realized PnL goes to the isolated wallet and a proportional share is released
 //     on a reduce (all on close). Trading fees are paid from the cross wallet for isolated
-//     positions too (the reference is silent; this keeps the isolated wallet equal to the
+//     positions too (Binance is silent: §9; this keeps the isolated wallet equal to the
 //     initial margin after an open, as the calculator assumes). Funding of an isolated
-//     position hits its isolated wallet (reference §6 infers it); an excess beyond it is paid
+//     position hits its isolated wallet (inferred, not documented by Binance: §8); an excess beyond it is paid
 //     from the cross wallet. Raising leverage leaves excess isolated margin in place. An
 //     isolated open must also fit within the addable maximum (isolated margin comes out of
 //     the wallet, not out of cross profit). A fill closing an isolated position beyond its
 //     bankruptcy price (which screening before fills should prevent) leaves the shortfall to
 //     the insurance fund.
-//   - Order independence: open positions are screened, liquidated and recorded in
+//   - Order independence (§10): open positions are screened, liquidated and recorded in
 //     symbol-name order, so no result depends on the order the instruments are listed in.
-//   - Auto-add margin (Config.AutoAddMargin): triggered when an isolated position reaches its
+//   - Auto-add margin (Config.AutoAddMargin, §7): triggered when an isolated position reaches its
 //     liquidation threshold (Binance's "about to be liquidated"); it tops the position up,
 //     at the trigger mark, to a margin ratio of 0.5 (isolated wallet = 2·MM − uPnL, rounded
 //     up to MoneyPlaces) if the addable maximum allows, otherwise the position is liquidated.
-//     The reference gives neither the trigger nor the amount: both are assumptions.
-//   - Funding = −qty × mark × rate (longs pay when rate > 0).
-//   - Money precision: every booked amount (realized PnL, trading fee, funding, clearance fee,
+//     Binance gives neither the trigger nor the amount: both are assumptions (§7).
+//   - Funding (§8) = −qty × mark × rate (longs pay when rate > 0).
+//   - Money precision (§11): every booked amount (realized PnL, trading fee, funding, clearance fee,
 //     margin moved by division) is rounded to MoneyPlaces = 8 decimals (USDT), half away from
 //     zero; insurance draws follow exactly. Prices computed by division (entry averages,
 //     LiquidationPrice) keep QuotientPlaces = 16. So wallets carry no sub-1e-8 dust and
 //     conservation is exact.
-//   - Floats: market data and the screening shadows are float64, computed so that the bits
+//   - Floats (§11): market data and the screening shadows are float64, computed so that the bits
 //     are the same on every machine: no float product may be fused into a multiply-add (see
 //     the float rule in screen.go, enforced by a test).
-//   - Not modelled: hedge mode, Multi-Assets mode, the 20x limit of new accounts, price
+//   - Not modelled (§12): hedge mode, Multi-Assets mode, the 20x limit of new accounts, price
 //     filters (PERCENT_PRICE, max quantity), mark-price construction, notionalCoef, the
 //     assumed price max(last·1.0015, mark, price) of short market orders in the open loss
 //     (the fill price is used), partial liquidation, ADL, and the insurance fund's balance

@@ -18,14 +18,14 @@ type Instrument struct {
 	Brackets       Table
 }
 
-// Default instrument values (reference §5 and §7).
+// Default instrument values (docs/margin.md §7 and §9).
 var (
 	// DefaultLiquidationFee is the clearance fee rate used for every symbol: BTCUSDT's
 	// exchangeInfo liquidationFee 0.0125 (1.25%), also seen on ETHUSDC. Binance sets it per
-	// symbol; other symbols' values are not in the reference, so they get the same rate.
+	// symbol; other symbols' values are not known to bt, so they get the same rate.
 	DefaultLiquidationFee = decimal.RequireFromString("0.0125")
 	// DefaultMinNotional is Binance's default minimum order notional (error -4164), used for
-	// symbols whose filter is not in the reference.
+	// symbols whose filter bt does not know.
 	DefaultMinNotional = decimal.NewFromInt(5)
 )
 
@@ -33,8 +33,8 @@ var (
 // bracket table from book (nil: DefaultBook()) in force at t:
 //
 //   - BTCUSDT: tick 0.10, step 0.001, min quantity 0.001, min notional 100 (exchangeInfo
-//     captures of 2024–2025, reference §7).
-//   - ETHUSDT: min notional 20 (reference §7); tick and step by the rule below.
+//     captures of 2024–2025, docs/margin.md §9).
+//   - ETHUSDT: min notional 20 (docs/margin.md §9); tick and step by the rule below.
 //   - any other symbol: derived from refPrice p (a typical price of the period, e.g. the first
 //     bar's open). With e = floor(log10 p): tick = 10^(e−4), so prices carry 5 significant
 //     digits; step = 10^(−ceil(log10 p)), so one step is worth between 0.1 and 1 USDT;

@@ -29,7 +29,7 @@ var (
 )
 
 // LiquidationPrice computes the one-way liquidation price as Binance's calculator does
-// (reference §1):
+// (docs/margin.md §4):
 //
 //	LP = (WB − TMM1 + UPNL1 + cum − side·Q·EP) / (Q·MMR − side·Q)
 //

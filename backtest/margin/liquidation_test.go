@@ -9,7 +9,7 @@ import (
 )
 
 // Binance's FAQ cross example ("How to Calculate Liquidation Price of USDⓈ-M Futures
-// Contracts", reference §1). The reference names its results (BTCUSDT 26,316.89, ETHUSDT
+// Contracts", docs/margin.md §4). The FAQ names its results (BTCUSDT 26,316.89, ETHUSDT
 // 1,153.26) but not its inputs; these are the FAQ's inputs as transcribed in freqtrade's
 // tests (tests/exchange/test_binance.py test_liquidation_price_binance, and the older
 // tests/leverage/test_liquidation_price.py): cross wallet 1,535,443.01 USDT, one-way mode,
@@ -51,7 +51,7 @@ func TestLiquidationPriceFAQ(t *testing.T) {
 	}
 }
 
-// identity checks that at the LP, margin balance = maintenance margin (reference §1):
+// identity checks that at the LP, margin balance = maintenance margin (docs/margin.md §4):
 // WB + UPNL1 + side·Q·(LP − EP) = TMM1 + Q·LP·MMR − cum, to the rounding of LP.
 func identity(t *testing.T, name string, in LiqInput, r LiqResult) {
 	t.Helper()
@@ -67,8 +67,8 @@ func identity(t *testing.T, name string, in LiqInput, r LiqResult) {
 	}
 }
 
-// Vector derived-btc-iso-long-tier-crossing (reference §1): correct LP 57281.5056, and
-// 57279.1774 with the entry bracket. The reference gives only the results; the inputs are
+// Vector derived-btc-iso-long-tier-crossing (docs/margin.md §4): correct LP 57281.5056, and
+// 57279.1774 with the entry bracket. The vector gives only the results; the inputs are
 // derived from them: with the BTCUSDT 2024-10-24 table (bracket 2: 0.5%, cum 50; bracket 3:
 // 0.65%, cum 950, floor 600k), subtracting the two formulas
 //

@@ -10,7 +10,7 @@ import (
 // Margin add/remove on an isolated BTC long 1 @ 60,000 at 50x from a 2,000 wallet (isolated
 // wallet 1,200, wallet 2,000 − 1,200 − 30 = 770).
 //
-// Removable maximum (reference §4) = max(0, min(iso, iso + qty(mark − entry) − mark·|qty|/lev)):
+// Removable maximum (docs/margin.md §6) = max(0, min(iso, iso + qty(mark − entry) − mark·|qty|/lev)):
 // at mark 60,000: min(1,200, 1,200 + 0 − 1,200) = 0; at 61,000: min(1,200, 1,200 + 1,000 −
 // 1,220) = 980. Removing 980 leaves 220 (LP (220 + 50 − 60,000)/(−0.995) = 60,030.15) and a
 // wallet of 1,750, which is then the addable maximum (no cross positions, no orders). Adding

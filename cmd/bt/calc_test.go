@@ -57,7 +57,7 @@ func TestCalcLiqCrossShort(t *testing.T) {
 }
 
 func TestCalcLiqBrackets(t *testing.T) {
-	// BTCUSDT brackets (reference §2): bracket 2 is 50k–600k notional at MMR 0.5%, cum 50.
+	// BTCUSDT brackets (docs/margin.md §3): bracket 2 is 50k–600k notional at MMR 0.5%, cum 50.
 	// A 1 BTC long at 60000 with wallet 2240 has its LP (58000, notional 58000) in bracket 2,
 	// so the embedded tables give the same 58000 as the explicit --mmr/--cum above, in every
 	// snapshot that has this bracket 2 (2024-10-24 does).
@@ -109,7 +109,7 @@ func TestCalcLiqErrors(t *testing.T) {
 }
 
 // TestCalcLiqBinanceExamples runs Binance's published examples through the command line
-// (inputs as transcribed in package margin's tests, reference §1).
+// (inputs as transcribed in package margin's tests, docs/margin.md §4).
 func TestCalcLiqBinanceExamples(t *testing.T) {
 	tests := []struct {
 		name  string
