@@ -11,6 +11,7 @@
 //	data/             market data: the Parquet store, importers, synthetic markets, the sample
 //	strategies/       the reference strategies and their registry
 //	reports/          metrics, liquidation statistics, run artifacts, PNG and HTML reports
+//	sweep/            sweep files, configurations, shards and the merged results table
 //	cmd/bt/           the command line
 //	notebooks/        Jupyter notebooks over run directories
 //
