@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/bttest"
+	"github.com/bt-backtest/bt/internal/sampletest"
 	"github.com/bt-backtest/bt/strategies/grid"
-	"github.com/bt-backtest/bt/strategies/internal/sampletest"
 )
 
 // TestGoldenOct2025 pins the grid bot's defaults on BTCUSDT in the sample's October 2025,

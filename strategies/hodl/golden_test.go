@@ -5,8 +5,8 @@ import (
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/bttest"
+	"github.com/bt-backtest/bt/internal/sampletest"
 	"github.com/bt-backtest/bt/strategies/hodl"
-	"github.com/bt-backtest/bt/strategies/internal/sampletest"
 )
 
 // TestGoldenOct2025 pins daily 100 USDT DCA into BTCUSDT at 10x (the defaults) and at 25x on

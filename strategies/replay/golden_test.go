@@ -5,7 +5,7 @@ import (
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/bttest"
-	"github.com/bt-backtest/bt/strategies/internal/sampletest"
+	"github.com/bt-backtest/bt/internal/sampletest"
 	"github.com/bt-backtest/bt/strategies/replay"
 )
 

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/bttest"
-	"github.com/bt-backtest/bt/strategies/internal/sampletest"
+	"github.com/bt-backtest/bt/internal/sampletest"
 	"github.com/bt-backtest/bt/strategies/swing"
 )
 
