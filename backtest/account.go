@@ -84,6 +84,13 @@ type account struct {
 
 	syms   []symState
 	orders []order
+
+	// the exchange rules by date (shared, read-only), the era each symbol is in, and the
+	// time of the next change
+	sched     schedule
+	eraAt     []int
+	nextRules int64
+
 	nextID OrderID
 	res    AccountResult
 
@@ -116,7 +123,8 @@ type account struct {
 	liqBuf          []margin.Liquidation
 }
 
-func newAccount(cfg *Config, symbols []string, insts []margin.Instrument, setup Setup, strat Strategy) (*account, error) {
+func newAccount(cfg *Config, symbols []string, sched schedule, setup Setup, strat Strategy) (*account, error) {
+	insts := sched.first()
 	acct, err := margin.NewAccount(margin.Config{Wallet: cfg.Wallet, Instruments: insts, AutoAddMargin: cfg.AutoAddMargin})
 	if err != nil {
 		return nil, fmt.Errorf("backtest: account %s: %w", setup.Name, err)
@@ -124,6 +132,7 @@ func newAccount(cfg *Config, symbols []string, insts []margin.Instrument, setup 
 	n := len(symbols)
 	a := &account{
 		cfg: cfg, symbols: symbols, setup: setup, acct: acct, strat: strat,
+		sched: sched, eraAt: make([]int, n),
 		syms:  make([]symState, n),
 		from:  make([]float64, n),
 		to:    make([]float64, n),
@@ -143,7 +152,7 @@ func newAccount(cfg *Config, symbols []string, insts []margin.Instrument, setup 
 	for i, sym := range symbols {
 		s := &a.syms[i]
 		s.inst = insts[i]
-		s.brk = floatBrackets(insts[i].Brackets)
+		s.brk = sched[i][0].brk
 		s.hist = newRing(cfg.History)
 		s.prevLast, s.prevMark, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		mode := setup.modeOf(sym)
@@ -159,6 +168,7 @@ func newAccount(cfg *Config, symbols []string, insts []margin.Instrument, setup 
 	a.refreshWallet()
 	a.refreshRuin()
 	a.peak = a.acct.Equity()
+	a.nextRules = a.nextChange()
 	return a, nil
 }
 
@@ -280,6 +290,12 @@ func (a *account) step(b *Batch) error {
 		if s.moving {
 			a.acct.SetMark(i, s.mp[0])
 			s.mark = s.mp[0]
+		}
+	}
+	// (0) the exchange's rules of this UTC date (brackets, filters, fees), when they change
+	if t >= a.nextRules {
+		if err := a.switchRules(t); err != nil {
+			return err
 		}
 	}
 

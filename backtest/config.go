@@ -48,8 +48,9 @@ type Config struct {
 	Instruments []margin.Instrument
 	// Book is the bracket book for default instruments; nil: margin.DefaultBook().
 	Book *margin.Book
-	// BracketDate pins the bracket snapshot of default instruments; zero: the table in force
-	// at the first timestamp of the run.
+	// BracketDate pins the bracket snapshot of default instruments to the one in force on
+	// that date, for the whole run (a what-if); zero: every bar uses the table in force on its
+	// UTC date, switched for open positions at the first step of the date.
 	BracketDate time.Time
 	// FundingFallbackRate is the constant funding rate charged every 8h at 00:00, 08:00 and
 	// 16:00 UTC on a symbol until the source delivers a funding event for it; nil: 0.0001.

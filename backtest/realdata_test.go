@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bt-backtest/bt/internal/testenv"
 	"github.com/shopspring/decimal"
@@ -133,5 +135,101 @@ func TestRealCrash20200312(t *testing.T) {
 		if as.Key == "mark_fallback" || as.Key == "funding_fallback" {
 			t.Errorf("unexpected %s: %s", as.Key, as.Value)
 		}
+	}
+}
+
+// A trade must not depend on the run's start (issue 10): a BTCUSDT long of 10 BTC at 33x,
+// opened at the open of 2023-12-13 (about 41,506) and closed at the open of 2024-01-02, on the
+// real 1h klines, mark klines and funding. Binance's bracket table changed on 2023-12-12
+// (embedded snapshot): for a 415k notional the 2023-07-18 table puts it in bracket 3 (MMR
+// 1%, cum 1,300), the 2023-12-12 one in bracket 2 (MMR 0.5%, cum 50). With an isolated
+// margin of 415,059.5/33 ≈ 12,578 the liquidation price is (docs/margin.md §4, long:
+// (WB + cum − Q·EP)/(Q·(MMR − 1)))
+//
+//	2023-07-18 table: (12,578 + 1,300 − 415,059.5) / (10 × −0.99)  ≈ 40,523
+//	2023-12-12 table: (12,578 +    50 − 415,059.5) / (10 × −0.995) ≈ 40,445
+//
+// and the funding paid from the isolated wallet until 2023-12-18 (16 payments of about 42)
+// raises both by about 60. The mark's low of 2023-12-18 is 40,561.4: liquidated under the old
+// table (LP ≈ 40,584), not under the one in force (LP ≈ 40,506). A run started 2023-11-20 (when the
+// 2023-07-18 table was in force) and one started 2023-12-12 12:00 must give the same result,
+// the one of the 2023-12-12 table (before issue 10 the first got the 2023-07-18 table for the
+// whole run: 7,212 instead of 41,002); a run pinned to the 2023-07-18 table (a what-if)
+// liquidates it, which shows the table matters to this trade.
+func TestRealBracketsByDate202312(t *testing.T) {
+	dir := filepath.Join(sharedData(t), "binance-um")
+	const openAt, closeAt = int64(1702425600000), int64(1704153600000) // 2023-12-13, 2024-01-02 00:00 UTC
+	end := closeAt + 24*hr
+	load := func(from int64) Source {
+		var k, m []Bar
+		var f []Funding
+		readCSV(t, filepath.Join(dir, "1h", "BTCUSDT_1h.csv.gz"), from, end, func(ms int64, v []float64) {
+			k = append(k, Bar{Symbol: "BTCUSDT", Time: ms, End: ms + hr, Open: v[0], High: v[1], Low: v[2], Close: v[3], Volume: v[4]})
+		})
+		readCSV(t, filepath.Join(dir, "1h", "BTCUSDT_1h_mark.csv.gz"), from, end, func(ms int64, v []float64) {
+			m = append(m, Bar{Symbol: "BTCUSDT", Time: ms, End: ms + hr, Open: v[0], High: v[1], Low: v[2], Close: v[3]})
+		})
+		readCSV(t, filepath.Join(dir, "funding", "BTCUSDT_funding.csv.gz"), from, end, func(ms int64, v []float64) {
+			f = append(f, Funding{Symbol: "BTCUSDT", Time: ms, Rate: v[0], IntervalHours: 8})
+		})
+		if len(k) < 100 || len(m) < 100 {
+			t.Fatalf("data too short from %d: %d klines, %d marks", from, len(k), len(m))
+		}
+		return NewSliceSource([]string{"BTCUSDT"}, Batches(k, m, f))
+	}
+	trade := func() Strategy {
+		return StrategyFunc(func(br *Broker, b Bar) error {
+			var err error
+			switch b.Time {
+			case openAt - hr: // arrives at the open of openAt
+				_, err = br.Submit(Order{Symbol: b.Symbol, Side: Buy, Type: Market, Qty: d("10")})
+			case closeAt - hr:
+				if br.Position(b.Symbol).Qty.IsZero() {
+					return nil // liquidated
+				}
+				_, err = br.Submit(Order{Symbol: b.Symbol, Side: Sell, Type: Market, ClosePosition: true})
+			}
+			return err
+		})
+	}
+	run := func(from int64, pin time.Time) *Result {
+		cfg := Config{Wallet: d("20000"), Leverage: map[string]int{"BTCUSDT": 33}, BracketDate: pin}
+		res, err := Run(context.Background(), cfg, trade, load(from))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	early := run(1700438400000, time.Time{}) // 2023-11-20 00:00
+	late := run(1702382400000, time.Time{})  // 2023-12-12 12:00
+	pinned := run(1700438400000, time.Date(2023, 7, 18, 0, 0, 0, 0, time.UTC))
+	summary := func(a *AccountResult) string {
+		s := fmt.Sprintf("equity %s, %d fills, %d liquidations", a.Final.MarginBalance.StringFixed(8), len(a.Fills), len(a.Liquidations))
+		for _, l := range a.Liquidations {
+			s += fmt.Sprintf(" (at %s, mark %s, %s)", l.Price, l.TriggerMark.StringFixed(2), time.UnixMilli(l.Time).UTC().Format(time.RFC3339))
+		}
+		return s
+	}
+	for _, name := range []string{"isolated", "cross"} {
+		e, l := acctByName(t, early, name), acctByName(t, late, name)
+		t.Logf("%s: started 2023-11-20: %s; started 2023-12-12 12:00: %s", name, summary(e), summary(l))
+		if !e.Final.MarginBalance.Equal(l.Final.MarginBalance) || len(e.Liquidations) != len(l.Liquidations) {
+			t.Errorf("%s: result depends on the start: %s vs %s", name, summary(e), summary(l))
+		}
+		checkWallets(t, name, d("20000"), e)
+	}
+	iso, pin := acctByName(t, early, "isolated"), acctByName(t, pinned, "isolated")
+	t.Logf("isolated, pinned to 2023-07-18: %s", summary(pin))
+	if len(iso.Liquidations) != 0 || len(pin.Liquidations) != 1 {
+		t.Errorf("isolated: %d liquidations with the table in force, %d pinned to 2023-07-18; want 0 and 1", len(iso.Liquidations), len(pin.Liquidations))
+	}
+	var brackets string
+	for _, a := range early.Assumptions {
+		if a.Key == "brackets" {
+			brackets = a.Value
+		}
+	}
+	if !strings.Contains(brackets, "snapshot 2023-07-18, then snapshot 2023-12-12 from 2023-12-12") {
+		t.Errorf("brackets assumption %q does not name the switch", brackets)
 	}
 }

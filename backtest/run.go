@@ -10,8 +10,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/bt-backtest/bt/backtest/margin"
 )
 
 // chunkSize is how many timestamps the parallel mode hands each account at once.
@@ -69,33 +67,15 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		return nil, fmt.Errorf("%w: the source holds no data", ErrBadSource)
 	}
 	start := ahead[0].Time
-	insts := make([]margin.Instrument, len(symbols))
-	bt := cfg.BracketDate
-	if bt.IsZero() {
-		bt = time.UnixMilli(start).UTC()
+	sched, err := buildSchedule(&cfg, symbols, ref, start)
+	if err != nil {
+		return nil, err
 	}
-	book := cfg.Book                         // nil: margin.DefaultBook(), taken once when a symbol needs it
-	brackets := make([]string, len(symbols)) // per symbol, where its bracket table came from
-	for i, sym := range symbols {
-		if k := slices.IndexFunc(cfg.Instruments, func(in margin.Instrument) bool { return in.Symbol == sym }); k >= 0 {
-			insts[i] = cfg.Instruments[k]
-			brackets[i] = sym + " configured instrument"
-			continue
-		}
-		if book == nil {
-			book = margin.DefaultBook()
-		}
-		insts[i] = margin.DefaultInstrument(sym, ref[i], bt, book)
-		if _, date, real := book.Table(sym, bt); real {
-			brackets[i] = sym + " snapshot " + date
-		} else {
-			brackets[i] = sym + " default table (snapshot " + date + ")"
-		}
-	}
+	insts := sched.first()
 
 	accts := make([]*account, len(cfg.Setups))
 	for k, setup := range cfg.Setups {
-		a, err := newAccount(&cfg, symbols, insts, setup, newStrategy())
+		a, err := newAccount(&cfg, symbols, sched, setup, newStrategy())
 		if err != nil {
 			return nil, err
 		}
@@ -190,7 +170,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	for _, a := range accts {
 		res.Accounts = append(res.Accounts, a.result())
 	}
-	res.Assumptions = assumptions(&cfg, symbols, brackets, r)
+	res.Assumptions = assumptions(&cfg, symbols, sched.describe(symbols, end), r)
 	return res, nil
 }
 
@@ -513,7 +493,7 @@ func assumptions(cfg *Config, symbols, brackets []string, r *reader) []Assumptio
 		{"liquidation_price_source", "liquidation is tested on the mark-price path; isolated positions close at their liquidation price, cross positions at the marks, gaps at the open"},
 		{"funding_timing", "funding settles at its timestamp on the positions held after the fills at the open, at the mark bar's open (a symbol without a bar then: at its latest mark)"},
 		{"funding_source", "funding rates from the data's funding series; a symbol without one gets the fallback (see funding_fallback when it applies)"},
-		{"brackets", "maintenance brackets: " + strings.Join(brackets, ", ")},
+		{"brackets", "maintenance brackets in force on each bar's UTC date, switched for open positions at the first step of the date (liquidation re-checked there): " + strings.Join(brackets, "; ")},
 		{"fills", "orders fill in full (no partial fills, no volume or order-book limit); fills are time-stamped with the bar's open time, ordered by the path within it"},
 		{"fees", fmt.Sprintf("maker %s, taker %s", cfg.MakerFee, cfg.TakerFee)},
 		{"open_order_margin", "limit and market orders reserve notional/leverage of their position-increasing part; stop and take-profit orders reserve nothing until they trigger"},

@@ -11,8 +11,11 @@ func BenchmarkStep(b *testing.B) {
 		b.Run(map[int]string{1: "sym=1", 15: "sym=15"}[nsym], func(b *testing.B) {
 			src := newLoopSource(nsym, 1<<62)
 			cfg := Config{Wallet: d("100000"), DefaultLeverage: 2, Book: benchBook, NoFundingFallback: true}.withDefaults()
-			insts := benchInsts(src.symbols)
-			a, err := newAccount(&cfg, src.symbols, insts, Setup{Name: "cross"}, StrategyFunc(func(*Broker, Bar) error { return nil }))
+			sched := make(schedule, nsym)
+			for i, in := range benchInsts(src.symbols) {
+				sched[i] = []era{{inst: in, brk: floatBrackets(in.Brackets)}}
+			}
+			a, err := newAccount(&cfg, src.symbols, sched, Setup{Name: "cross"}, StrategyFunc(func(*Broker, Bar) error { return nil }))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -98,24 +98,11 @@ func NewAccount(cfg Config) (*Account, error) {
 			return nil, fmt.Errorf("%w: instrument %d: duplicate symbol %q", ErrInvalidInput, k, in.Symbol)
 		}
 		seen[in.Symbol] = true
-		if !in.TickSize.IsPositive() || !in.StepSize.IsPositive() {
-			return nil, fmt.Errorf("%w: instrument %s: tick and step sizes must be > 0", ErrInvalidInput, in.Symbol)
+		if err := checkInstrument(in); err != nil {
+			return nil, err
 		}
-		if in.LiquidationFee.IsNegative() || in.MinNotional.IsNegative() || in.MinQty.IsNegative() {
-			return nil, fmt.Errorf("%w: instrument %s: negative filter or fee", ErrInvalidInput, in.Symbol)
-		}
-		if err := in.Brackets.Validate(); err != nil {
-			return nil, fmt.Errorf("instrument %s: %w", in.Symbol, err)
-		}
-		// The account keeps its own copy of the validated table, so that the unvalidated
-		// liquidationPrice is safe even if the caller later modifies its slice.
-		in.Brackets = slices.Clone(in.Brackets)
-		s := slot{inst: in, lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage), mark: math.NaN()}
-		for _, b := range in.Brackets {
-			s.ffloor = append(s.ffloor, b.Floor.InexactFloat64())
-			s.fmmr = append(s.fmmr, b.MMR.InexactFloat64())
-			s.fcum = append(s.fcum, b.Cum.InexactFloat64())
-		}
+		s := slot{lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage), mark: math.NaN()}
+		s.setInstrument(in)
 		a.slots = append(a.slots, s)
 	}
 	n := len(a.slots)
@@ -131,6 +118,59 @@ func NewAccount(cfg Config) (*Account, error) {
 	})
 	a.refreshAll()
 	return a, nil
+}
+
+// checkInstrument validates an instrument's filters, fee and bracket table.
+func checkInstrument(in Instrument) error {
+	if !in.TickSize.IsPositive() || !in.StepSize.IsPositive() {
+		return fmt.Errorf("%w: instrument %s: tick and step sizes must be > 0", ErrInvalidInput, in.Symbol)
+	}
+	if in.LiquidationFee.IsNegative() || in.MinNotional.IsNegative() || in.MinQty.IsNegative() || in.MaxQty.IsNegative() {
+		return fmt.Errorf("%w: instrument %s: negative filter or fee", ErrInvalidInput, in.Symbol)
+	}
+	if err := in.Brackets.Validate(); err != nil {
+		return fmt.Errorf("instrument %s: %w", in.Symbol, err)
+	}
+	return nil
+}
+
+// setInstrument installs a validated instrument in the slot with the float64 copy of its
+// brackets. The slot keeps its own copy of the table, so that the unvalidated
+// liquidationPrice is safe even if the caller later modifies its slice.
+func (s *slot) setInstrument(in Instrument) {
+	in.Brackets = slices.Clone(in.Brackets)
+	s.inst = in
+	s.ffloor, s.fmmr, s.fcum = s.ffloor[:0], s.fmmr[:0], s.fcum[:0]
+	for _, b := range in.Brackets {
+		s.ffloor = append(s.ffloor, b.Floor.InexactFloat64())
+		s.fmmr = append(s.fmmr, b.MMR.InexactFloat64())
+		s.fcum = append(s.fcum, b.Cum.InexactFloat64())
+	}
+}
+
+// SetInstrument replaces symbol i's instrument, for rules that change over time: the bracket
+// table in force from a date on (Binance changes it for every open position at once), the
+// filters and the clearance fee rate. The symbol must stay the same. Open positions keep
+// their quantity, entry, margin and leverage; their maintenance margin and liquidation price
+// follow the new table from now on (the caller screens for liquidation next: a position may
+// be past its threshold under the new table). Filters apply to orders from now on. Errors
+// wrap ErrInvalidInput or ErrBadBrackets, and leave the account unchanged.
+//
+// It allocates (the table is copied and the screening data rebuilt): call it when the rules
+// change, not every step.
+func (a *Account) SetInstrument(i int, in Instrument) error {
+	s := &a.slots[i]
+	if in.Symbol != s.inst.Symbol {
+		return fmt.Errorf("%w: instrument %s given for symbol %s", ErrInvalidInput, in.Symbol, s.inst.Symbol)
+	}
+	if err := checkInstrument(in); err != nil {
+		return err
+	}
+	s.setInstrument(in)
+	s.avOK = false
+	a.refreshAll()
+	a.invariants()
+	return nil
 }
 
 // Instrument returns symbol i's instrument.

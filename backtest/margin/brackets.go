@@ -221,6 +221,28 @@ func (b *Book) Table(symbol string, t time.Time) (Table, string, bool) {
 	return snaps[k].table, snaps[k].name, true
 }
 
+// Dated is a bracket table with the time from which it is in force.
+type Dated struct {
+	From  time.Time // 00:00 UTC of the snapshot date; for the first element, the time asked for
+	Date  string    // the snapshot date, YYYY-MM-DD
+	Table Table
+}
+
+// Schedule returns the tables of symbol in force from `from` on: the one in force at from
+// (as Table returns it), then every later snapshot, ascending. Its last element stays in
+// force for ever. ok is false when the book has no table of the symbol: the only element is
+// then the default table.
+func (b *Book) Schedule(symbol string, from time.Time) (out []Dated, ok bool) {
+	t, date, ok := b.Table(symbol, from)
+	out = append(out, Dated{From: from, Date: date, Table: t})
+	for _, s := range b.bySymbol[symbol] {
+		if s.date.After(from) {
+			out = append(out, Dated{From: s.date, Date: s.name, Table: s.table})
+		}
+	}
+	return out, ok
+}
+
 // TableAt returns the table of symbol from the snapshot dated exactly date (YYYY-MM-DD), for
 // runs pinned to one snapshot.
 func (b *Book) TableAt(symbol, date string) (Table, bool) {

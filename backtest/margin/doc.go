@@ -30,8 +30,10 @@
 //   - Maintenance margin = |qty| × mark × MMR − cum, with MMR and cum from the bracket that
 //     holds that notional: the highest bracket with notional >= floor (§2). Tables
 //     must satisfy the cum rule, which makes the maintenance margin continuous.
-//   - Brackets are dated (§3): Book.Table picks the snapshot in force at a time. Symbols without a
-//     table get DefaultTableSymbol's table of DefaultTableDate (LINKUSDT 2024-10-24).
+//   - Brackets are dated (§3): Book.Table picks the snapshot in force at a time, Book.Schedule
+//     the snapshots in force from a time on, and Account.SetInstrument swaps a symbol's table
+//     (and filters) under its open position when the date changes. Symbols without a table
+//     get DefaultTableSymbol's table of DefaultTableDate (LINKUSDT 2024-10-24).
 //   - Default instruments (DefaultInstrument, §9), for symbols the caller gives no filters:
 //     BTCUSDT has its real filters (tick 0.1, step 0.001, min notional 100), ETHUSDT its min
 //     notional 20; every other grid is derived from a reference price p (the engine passes the

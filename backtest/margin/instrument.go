@@ -14,6 +14,7 @@ type Instrument struct {
 	StepSize       decimal.Decimal // quantity grid
 	MinQty         decimal.Decimal
 	MinNotional    decimal.Decimal
+	MaxQty         decimal.Decimal // largest order quantity (LOT_SIZE maxQty); zero: no limit
 	LiquidationFee decimal.Decimal // clearance fee rate on liquidated notional
 	Brackets       Table
 }

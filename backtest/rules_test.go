@@ -1,0 +1,66 @@
+package backtest
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
+)
+
+// twoTables is a bracket book for FOOUSDT with two one-bracket snapshots: from 2024-01-01
+// MMR 0.5% (max leverage 50), from 2024-01-02 MMR 10% (max leverage 5).
+const twoTables = `{"snapshots":[
+ {"symbol":"FOOUSDT","snapshot_date":"2024-01-01","brackets":[{"bracket":1,"initialLeverage":50,"notionalFloor":0,"notionalCap":1000000000,"maintMarginRatio":0.005,"cum":0}]},
+ {"symbol":"FOOUSDT","snapshot_date":"2024-01-02","brackets":[{"bracket":1,"initialLeverage":5,"notionalFloor":0,"notionalCap":1000000000,"maintMarginRatio":0.1,"cum":0}]}]}`
+
+// A bracket change is an event at 00:00 UTC of its date for every open position. Long 1
+// FOOUSDT at 100 with 20x: isolated margin 5. Under the 2024-01-01 table its maintenance
+// margin is 100 × 0.5% = 0.5 (LP = (5 − 100)/(1 × (0.005 − 1)) ≈ 95.48); the mark never
+// moves from 100, yet under the 2024-01-02 table it is 100 × 10% = 10 > 5: the isolated
+// position is liquidated at the first step of 2024-01-02, at the mark 100 (no realized PnL),
+// clearance fee min(5, 100 × 1.25%) = 1.25, so the isolated account ends at 1000 − 1.25 =
+// 998.75. The cross account (wallet 1000 ≫ 10) survives at 1000.
+func TestBracketSwitchLiquidatesAtDate(t *testing.T) {
+	book, err := margin.LoadBook(strings.NewReader(twoTables))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var quads [][4]float64
+	for range 48 { // 2024-01-01 00:00 .. 01-02 23:00, hourly, flat at 100
+		quads = append(quads, [4]float64{100, 100, 100, 100})
+	}
+	zero := decimal.Zero
+	cfg := Config{Wallet: d("1000"), MakerFee: &zero, TakerFee: &zero, NoFundingFallback: true, Book: book, DefaultLeverage: 20}
+	res := run(t, cfg, NewSliceSource([]string{"FOOUSDT"}, Batches(OHLC("FOOUSDT", t0, hr, quads...), nil, nil)), func() Strategy {
+		return &script{at: map[int][]Order{0: {buy("FOOUSDT", "1")}}}
+	})
+	iso, cross := acctByName(t, res, "isolated"), acctByName(t, res, "cross")
+	if len(iso.Liquidations) != 1 || len(cross.Liquidations) != 0 {
+		t.Fatalf("liquidations: isolated %d, cross %d; want 1, 0", len(iso.Liquidations), len(cross.Liquidations))
+	}
+	l := iso.Liquidations[0]
+	if day2 := t0 + 24*hr; l.Time != day2 || !l.Price.Equal(d("100")) || !l.Fee.Equal(d("1.25")) {
+		t.Errorf("liquidation at %s for %s, fee %s; want 2024-01-02 00:00 at 100, fee 1.25",
+			time.UnixMilli(l.Time).UTC().Format(time.RFC3339), l.Price, l.Fee)
+	}
+	eqDec(t, "isolated final equity", iso.Final.MarginBalance, "998.75")
+	eqDec(t, "cross final equity", cross.Final.MarginBalance, "1000")
+	// the engine's own float figures follow the switch: the cross account's last equity
+	// point carries the new maintenance margin 10
+	if mm := cross.Equity[len(cross.Equity)-1].MaintenanceMargin; mm != 10 {
+		t.Errorf("cross maintenance margin %v at the end, want 10 (the 2024-01-02 table)", mm)
+	}
+	checkWallets(t, "isolated", cfg.Wallet, iso)
+	checkWallets(t, "cross", cfg.Wallet, cross)
+
+	// pinned to the first table, nothing happens
+	cfg.BracketDate = time.UnixMilli(t0).UTC()
+	res = run(t, cfg, NewSliceSource([]string{"FOOUSDT"}, Batches(OHLC("FOOUSDT", t0, hr, quads...), nil, nil)), func() Strategy {
+		return &script{at: map[int][]Order{0: {buy("FOOUSDT", "1")}}}
+	})
+	if n := len(acctByName(t, res, "isolated").Liquidations); n != 0 {
+		t.Errorf("pinned to 2024-01-01: %d liquidations, want 0", n)
+	}
+}
