@@ -11,8 +11,9 @@
 //	data/             market data: the Parquet store, importers, synthetic markets, the sample
 //	strategies/       the reference strategies and their registry
 //	reports/          metrics, liquidation statistics, run artifacts, PNG and HTML reports
+//	experiment/       the pipeline: experiment file < flags < --set, data, run, run directory
 //	sweep/            sweep files, configurations, shards and the merged results table
-//	cmd/bt/           the command line
+//	cmd/bt/           the command line: flags, printing and exit codes over experiment
 //	notebooks/        Jupyter notebooks over run directories
 //
 // Dependencies point inward: backtest imports only the standard library and

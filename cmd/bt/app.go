@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/bt-backtest/bt/experiment"
 	"github.com/spf13/cobra"
 )
 
@@ -177,31 +178,12 @@ func argsBetween(min, max int) cobra.PositionalArgs {
 // buildVersion is set at link time (make build: -ldflags "-X main.buildVersion=...").
 var buildVersion string
 
-// version is the bt version: the link-time version, else the build info's module version or
-// VCS revision, else "devel".
+// version is the bt version: the link-time version, else the build info's (experiment.Version).
 func version() string {
 	if buildVersion != "" {
 		return buildVersion
 	}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
-	}
-	v := bi.Main.Version
-	if v == "" || v == "(devel)" {
-		v = "devel"
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += "+" + s.Value[:12]
-			}
-		}
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.modified" && s.Value == "true" && v != "devel" {
-				v += "-dirty"
-			}
-		}
-	}
-	return v
+	return experiment.Version()
 }
 
 func newVersionCmd(e *env) *cobra.Command {

@@ -12,10 +12,10 @@
 //	bt version                            print the version
 //	bt completion SHELL                   shell completion script
 //
-// A run is described by a YAML experiment (see Experiment in config.go and the files in
-// experiments/): settings come from the file, then the shortcut flags (--mode, --strategy,
-// --symbols, --start, --end, --wallet, --leverage, --data, --out), then --set key.path=value,
-// each overriding the one before; the overrides are applied to the YAML tree before the strict
+// A run is described by a YAML experiment (see package experiment, which loads, runs and
+// writes it, and the files in experiments/): settings come from the file, then the shortcut
+// flags (--mode, --strategy, --symbols, --start, --end, --wallet, --leverage, --data, --out),
+// then --set key.path=value, each overriding the one before; the overrides are applied to the YAML tree before the strict
 // decoding, so their types are checked like the file's and unknown keys are errors.
 // config.resolved.yaml in the run directory is the experiment with every default filled in;
 // bt run -c on it reproduces the run byte for byte.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bt-backtest/bt/strategies"
 )
 
 // TestExperiments runs every shipped experiment (experiments/*.yaml) on the embedded sample.
@@ -64,7 +66,7 @@ func TestDefaultRun(t *testing.T) {
 	}
 	dir := filepath.Join(t.TempDir(), "demo")
 	out, _ := mustBT(t, 0, "run", "--out", dir)
-	if !strings.Contains(out, defaultStrategy+" on ") {
+	if !strings.Contains(out, strategies.Default+" on ") {
 		t.Errorf("output:\n%s", out)
 	}
 	for _, f := range []string{"report.html", "summary.json", "manifest.json", "config.resolved.yaml"} {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/internal/testenv"
+	"github.com/bt-backtest/bt/strategies"
 )
 
 // bt runs the command line in-process and returns the exit code, stdout and stderr.
@@ -94,7 +95,7 @@ func TestCompletion(t *testing.T) {
 
 func TestStrategiesList(t *testing.T) {
 	out, _ := mustBT(t, 0, "strategies")
-	if !strings.Contains(out, defaultStrategy+" (default)") {
+	if !strings.Contains(out, strategies.Default+" (default)") {
 		t.Errorf("bt strategies does not mark the default:\n%s", out)
 	}
 	out, _ = mustBT(t, 0, "strategies", "--json")

@@ -2,49 +2,10 @@ package main
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
-	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/strategies"
 	"github.com/spf13/cobra"
 )
-
-// lookupStrategy returns the constructor of the named strategy.
-func lookupStrategy(name string) (func() backtest.Strategy, error) {
-	f, ok := strategies.Lookup(name)
-	if !ok {
-		return nil, fmt.Errorf("unknown strategy %q (known: %s)", name, strings.Join(strategies.Names(), ", "))
-	}
-	return f, nil
-}
-
-// resolveParams checks the experiment's strategy parameters against the strategy's declared
-// ones and fills in the defaults, so that config.resolved.yaml shows every value that ran.
-func resolveParams(x *Experiment) error {
-	info, ok := strategies.Describe(x.Strategy.Name)
-	if !ok {
-		return &configError{Key: "strategy.name", Msg: fmt.Sprintf("unknown strategy %q (known: %s)", x.Strategy.Name, strings.Join(strategies.Names(), ", "))}
-	}
-	var known []string
-	for _, p := range info.Params {
-		known = append(known, p.Name)
-	}
-	for _, name := range sortedKeys(x.Strategy.Params) {
-		if !slices.Contains(known, name) {
-			return &configError{Key: "strategy.params." + name, Msg: fmt.Sprintf("unknown parameter of strategy %s (known: %s)", info.Name, strings.Join(known, ", "))}
-		}
-	}
-	for _, p := range info.Params {
-		if _, ok := x.Strategy.Params[p.Name]; !ok && !p.Required {
-			x.Strategy.Params[p.Name] = p.Default
-		}
-		if v := x.Strategy.Params[p.Name]; p.Required && v == "" {
-			return &configError{Key: "strategy.params." + p.Name, Msg: fmt.Sprintf("required by strategy %s: %s", info.Name, p.Doc)}
-		}
-	}
-	return nil
-}
 
 // strategyJSON is one strategy in bt strategies --json.
 type strategyJSON struct {

@@ -1,13 +1,15 @@
-package main
+package experiment
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/strategies"
 )
 
 func TestLoadExperimentDefaults(t *testing.T) {
@@ -15,7 +17,7 @@ func TestLoadExperimentDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if x.Strategy.Name != defaultStrategy || x.Data.Source != "sample" || x.Margin.Mode != "both" {
+	if x.Strategy.Name != strategies.Default || x.Data.Source != "sample" || x.Margin.Mode != "both" {
 		t.Errorf("defaults: strategy %q data %q mode %q", x.Strategy.Name, x.Data.Source, x.Margin.Mode)
 	}
 	if x.Account.Wallet.String() != "10000" || x.Leverage.Default != 10 {
@@ -56,18 +58,18 @@ func TestLoadExperimentErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := writeFile(t, filepath.Join(dir, "exp.yaml"), tt.yaml)
-			var ov []override
+			var ov []Override
 			for _, s := range tt.sets {
 				k, v, _ := strings.Cut(s, "=")
-				ov = append(ov, override{Path: k, Value: v, Origin: "--set " + k})
+				ov = append(ov, Override{Path: k, Value: v, Origin: "--set " + k})
 			}
 			_, _, err := loadExperiment(path, ov)
 			if err == nil {
 				t.Fatalf("no error, want one mentioning %q", tt.want)
 			}
-			var ce *configError
+			var ce *ConfigError
 			if !errors.As(err, &ce) {
-				t.Errorf("error %v is not a *configError", err)
+				t.Errorf("error %v is not a *ConfigError", err)
 			}
 			msg := strings.ReplaceAll(err.Error(), path, "exp.yaml")
 			if !strings.Contains(msg, tt.want) {
@@ -88,7 +90,7 @@ costs:
 margin:
   mode: isolated
 `)
-	ov := []override{
+	ov := []Override{
 		{Path: "margin.mode", Value: "cross", Origin: "--mode"},
 		{Path: "symbols", Value: "solusdt, BTCUSDT", Origin: "--symbols", List: true},
 		{Path: "costs.slippage_bps", Value: "2.5", Origin: "--set"},
@@ -137,7 +139,7 @@ margin:
 }
 
 func TestLeverageMap(t *testing.T) {
-	x, _, err := loadExperiment("", []override{
+	x, _, err := loadExperiment("", []Override{
 		{Path: "leverage", Value: "{default: 3, symbols: {BTCUSDT: 20}}", Origin: "--set"},
 	})
 	if err != nil {
@@ -196,11 +198,27 @@ data: {source: store, interval: 1h}
 }
 
 func TestApplyOverrideCreatesPath(t *testing.T) {
-	x, _, err := loadExperiment("", []override{{Path: "strategy.params.fast", Value: "8", Origin: "--set"}})
+	x, _, err := loadExperiment("", []Override{{Path: "strategy.params.fast", Value: "8", Origin: "--set"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if x.Strategy.Params["fast"] != "8" {
 		t.Errorf("params %v", x.Strategy.Params)
 	}
+}
+
+// loadExperiment is load against the built-in strategies.
+func loadExperiment(path string, overrides []Override) (*Experiment, any, error) {
+	return load(nil, path, overrides)
+}
+
+func writeFile(t *testing.T, path, content string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"bytes"
@@ -16,14 +16,14 @@ import (
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
-	"github.com/bt-backtest/bt/strategies"
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
 
 // Experiment is a YAML experiment file: everything that defines a run. Every field has a
-// default (see defaults), so an empty file runs the default strategy on the embedded sample.
-// config.resolved.yaml in a run directory is this struct with every default filled in.
+// default (see fillDefaults, the one place defaults are set), so an empty file runs the default
+// strategy on the embedded sample. config.resolved.yaml in a run directory is this struct with
+// every default filled in.
 type Experiment struct {
 	Strategy  StrategySpec  `yaml:"strategy"`
 	Data      DataSpec      `yaml:"data"`
@@ -37,6 +37,9 @@ type Experiment struct {
 	Brackets  BracketsSpec  `yaml:"brackets"`
 	Seed      int64         `yaml:"seed"` // recorded in the manifest; strategies that draw random numbers use it
 	Output    OutputSpec    `yaml:"output"`
+
+	cat  *Catalog // the strategies it may name; nil: Builtin()
+	file string   // the file it was loaded from; "": none
 }
 
 // StrategySpec names the strategy and its parameters (strings, validated by the strategy).
@@ -143,20 +146,18 @@ func (d Dec) MarshalYAML() (any, error) {
 	return &yaml.Node{Kind: yaml.ScalarNode, Value: d.Decimal.String()}, nil
 }
 
+// dec is an exact decimal given in the source.
 func dec(s string) Dec { return Dec{decimal.RequireFromString(s), true} }
 
-// defaultStrategy is what bt run runs without arguments.
-const defaultStrategy = strategies.Default
-
-// configError is a config mistake, located by file, line and key.
-type configError struct {
+// ConfigError is a config mistake, located by file, line and key.
+type ConfigError struct {
 	File string // config file or "--set"/"flags"
 	Line int    // 0: unknown
 	Key  string // dotted key path
 	Msg  string
 }
 
-func (e *configError) Error() string {
+func (e *ConfigError) Error() string {
 	var b strings.Builder
 	if e.File != "" {
 		b.WriteString(e.File)
@@ -172,23 +173,32 @@ func (e *configError) Error() string {
 	return b.String()
 }
 
-// override is one key.path=value assignment, applied to the YAML tree before decoding.
-type override struct {
-	Path   string
-	Value  string
-	Origin string // e.g. "--set" or "--mode"
-	List   bool   // Value is a comma-separated list
+// Override is one key.path=value assignment, applied to the YAML tree of the experiment before
+// it is decoded, so its value is type-checked like the file's and an unknown key is an error.
+type Override struct {
+	Path   string // dotted key path, e.g. costs.slippage_bps or strategy.params.fast
+	Value  string // YAML text of the value, e.g. 2, cross, {default: 3}
+	Origin string // what set it, for error messages: e.g. "--set costs.slippage_bps" or "--mode"
+	List   bool   // Value is a comma-separated list (e.g. --symbols BTCUSDT,ETHUSDT)
 }
 
-// loadExperiment reads the experiment file (empty path: no file), applies the overrides in
-// order, decodes strictly and fills in the defaults. Config mistakes are *configError.
-func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node, error) {
+// Load reads the experiment file at path (empty: no file, every setting from the overrides and
+// the defaults), applies the overrides in order (later ones win: the file, then flags, then
+// --set), decodes strictly, fills in the defaults and validates the result against the
+// built-in strategies. Relative paths in the file are taken relative to the file's directory,
+// others relative to the working directory. Every error is a *ConfigError (errors.As).
+func Load(path string, overrides []Override) (*Experiment, error) {
+	return Builtin().Load(path, overrides)
+}
+
+// load is Load against the catalog cat; it also returns the YAML tree (for tests).
+func load(cat *Catalog, path string, overrides []Override) (*Experiment, *yaml.Node, error) {
 	var src []byte
 	name := path
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, nil, &configError{File: path, Msg: "cannot read experiment: " + unwrapPathErr(err)}
+			return nil, nil, &ConfigError{File: path, Msg: "cannot read experiment: " + unwrapPathErr(err)}
 		}
 		src = b
 	}
@@ -198,7 +208,7 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 			return nil, nil, yamlError(name, err)
 		}
 		if r := doc.Content[0]; r.Kind != yaml.MappingNode {
-			return nil, nil, &configError{File: name, Line: r.Line, Msg: "an experiment is a YAML mapping (key: value lines)"}
+			return nil, nil, &ConfigError{File: name, Line: r.Line, Msg: "an experiment is a YAML mapping (key: value lines)"}
 		}
 		// Decode the file alone first, so that errors carry the file's own line numbers.
 		if _, err := decodeStrict(name, src); err != nil {
@@ -210,7 +220,7 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
-		return nil, nil, &configError{File: name, Line: root.Line, Msg: "an experiment is a YAML mapping (key: value lines)"}
+		return nil, nil, &ConfigError{File: name, Line: root.Line, Msg: "an experiment is a YAML mapping (key: value lines)"}
 	}
 	if path != "" {
 		absolutizePaths(root, filepath.Dir(path))
@@ -222,7 +232,7 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 	}
 	b, err := yaml.Marshal(&doc)
 	if err != nil {
-		return nil, nil, &configError{File: name, Msg: err.Error()}
+		return nil, nil, &ConfigError{File: name, Msg: err.Error()}
 	}
 	origin := name
 	if len(overrides) > 0 {
@@ -235,16 +245,10 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 	if err != nil {
 		return nil, nil, blameOverrides(err, b, overrides)
 	}
-	exp.fillDefaults()
-	err = exp.validate()
-	if err == nil {
-		err = resolveParams(exp)
-	}
-	if err == nil {
-		exp.absPaths()
-	}
+	exp.cat, exp.file = cat, path
+	err = exp.Resolve()
 	if err != nil {
-		var ce *configError
+		var ce *ConfigError
 		if errors.As(err, &ce) {
 			ce.File = name
 			if name == "" {
@@ -261,14 +265,14 @@ func loadExperiment(path string, overrides []override) (*Experiment, *yaml.Node,
 }
 
 // blameOverrides rewrites errors located in the re-serialized document (the file with the
-// overrides applied) to name the override that set the key, since its line numbers mean
+// overrides applied) to name the Override that set the key, since its line numbers mean
 // nothing to the user.
-func blameOverrides(err error, doc []byte, overrides []override) error {
+func blameOverrides(err error, doc []byte, overrides []Override) error {
 	var root yaml.Node
 	if yaml.Unmarshal(doc, &root) != nil || len(root.Content) == 0 {
 		return err
 	}
-	fix := func(ce *configError) {
+	fix := func(ce *ConfigError) {
 		if ce.Line == 0 {
 			return
 		}
@@ -287,7 +291,7 @@ func blameOverrides(err error, doc []byte, overrides []override) error {
 			}
 		}
 	}
-	var ce *configError
+	var ce *ConfigError
 	if errors.As(err, &ce) {
 		fix(ce)
 	}
@@ -334,7 +338,7 @@ func decodeStrict(name string, b []byte) (*Experiment, error) {
 }
 
 var (
-	reUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type main\.(\w+)`)
+	reUnknownField = regexp.MustCompile(`line (\d+): field (\S+) not found in type experiment\.(\w+)`)
 	reLine         = regexp.MustCompile(`^line (\d+): (.*)$`)
 	reYAMLLine     = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
@@ -358,34 +362,34 @@ func yamlError(name string, err error) error {
 				if s := sectionOf[m[3]]; s != "" {
 					key = s + "." + key
 				}
-				errs = append(errs, &configError{File: name, Line: line, Key: key, Msg: "unknown key" + didYouMean(m[3], m[2])})
+				errs = append(errs, &ConfigError{File: name, Line: line, Key: key, Msg: "unknown key" + didYouMean(m[3], m[2])})
 				continue
 			}
 			if m := reLine.FindStringSubmatch(msg); m != nil {
 				line, _ := strconv.Atoi(m[1])
-				errs = append(errs, &configError{File: name, Line: line, Msg: cleanYAMLMsg(m[2])})
+				errs = append(errs, &ConfigError{File: name, Line: line, Msg: cleanYAMLMsg(m[2])})
 				continue
 			}
-			errs = append(errs, &configError{File: name, Msg: msg})
+			errs = append(errs, &ConfigError{File: name, Msg: msg})
 		}
 		return errors.Join(errs...)
 	}
 	msg := err.Error()
 	if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &configError{File: name, Line: line, Msg: "invalid YAML: " + m[2]}
+		return &ConfigError{File: name, Line: line, Msg: "invalid YAML: " + m[2]}
 	}
 	if m := reLine.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &configError{File: name, Line: line, Msg: m[2]}
+		return &ConfigError{File: name, Line: line, Msg: m[2]}
 	}
-	return &configError{File: name, Msg: strings.TrimPrefix(msg, "yaml: ")}
+	return &ConfigError{File: name, Msg: strings.TrimPrefix(msg, "yaml: ")}
 }
 
 // cleanYAMLMsg rewrites yaml.v3's Go-flavoured messages for people.
 func cleanYAMLMsg(s string) string {
 	s = strings.ReplaceAll(s, "cannot unmarshal !!", "cannot use a YAML ")
-	s = strings.ReplaceAll(s, "main.", "")
+	s = strings.ReplaceAll(s, "experiment.", "")
 	return s
 }
 
@@ -441,11 +445,11 @@ func editDistance(a, b string) int {
 
 // applyOverride sets the key path of o in the mapping root, creating mappings on the way.
 // The value is parsed as YAML, so its type is checked when the tree is decoded.
-func applyOverride(root *yaml.Node, o override) error {
+func applyOverride(root *yaml.Node, o Override) error {
 	parts := strings.Split(o.Path, ".")
 	for _, p := range parts {
 		if p == "" {
-			return &configError{File: o.Origin, Key: o.Path, Msg: "empty key in the path"}
+			return &ConfigError{File: o.Origin, Key: o.Path, Msg: "empty key in the path"}
 		}
 	}
 	var val *yaml.Node
@@ -468,7 +472,7 @@ func applyOverride(root *yaml.Node, o override) error {
 	n := root
 	for i, p := range parts {
 		if n.Kind != yaml.MappingNode {
-			return &configError{File: o.Origin, Key: strings.Join(parts[:i], "."), Msg: "is not a mapping, cannot set " + o.Path}
+			return &ConfigError{File: o.Origin, Key: strings.Join(parts[:i], "."), Msg: "is not a mapping, cannot set " + o.Path}
 		}
 		var next *yaml.Node
 		for j := 0; j+1 < len(n.Content); j += 2 {
@@ -587,10 +591,29 @@ func (x *Experiment) absPaths() {
 	}
 }
 
-// fillDefaults sets every field left unset to its documented default.
+// Resolve fills in every default, validates the values and checks the strategy and its
+// parameters against the catalog the experiment was loaded with (the built-in strategies for
+// an Experiment made in Go), filling in the parameters' defaults, so that the experiment shows
+// every value that will run. Relative paths become absolute against the working directory.
+// Load calls it; call it after changing an experiment in Go. It is idempotent. Errors are
+// *ConfigError naming the key.
+func (x *Experiment) Resolve() error {
+	x.fillDefaults()
+	if err := x.validate(); err != nil {
+		return err
+	}
+	if err := x.catalog().resolveParams(x); err != nil {
+		return err
+	}
+	x.absPaths()
+	return nil
+}
+
+// fillDefaults sets every field left unset to its documented default: the one place the
+// defaults of an experiment are set.
 func (x *Experiment) fillDefaults() {
 	if x.Strategy.Name == "" {
-		x.Strategy.Name = defaultStrategy
+		x.Strategy.Name = x.catalog().Default()
 	}
 	if x.Strategy.Params == nil {
 		x.Strategy.Params = map[string]string{}
@@ -642,7 +665,7 @@ var (
 // validate checks values and consistency (not the data: symbols are checked against it later).
 func (x *Experiment) validate() error {
 	bad := func(key, format string, args ...any) error {
-		return &configError{Key: key, Msg: fmt.Sprintf(format, args...)}
+		return &ConfigError{Key: key, Msg: fmt.Sprintf(format, args...)}
 	}
 	for i, s := range x.Symbols {
 		if !reSymbol.MatchString(s) {
@@ -653,7 +676,7 @@ func (x *Experiment) validate() error {
 		}
 	}
 	if _, _, err := x.timerange(); err != nil {
-		var ce *configError
+		var ce *ConfigError
 		if errors.As(err, &ce) {
 			return err
 		}
@@ -735,8 +758,9 @@ func parseMode(s string) (margin.Mode, error) {
 	return 0, fmt.Errorf("%q: want isolated or cross", s)
 }
 
-// parseTime parses an RFC 3339 time or a YYYY-MM-DD date (UTC midnight) into Unix ms.
-func parseTime(s string) (int64, error) {
+// ParseTime parses a time as an experiment's timerange gives it, an RFC 3339 time or a
+// YYYY-MM-DD date (UTC midnight), into Unix ms.
+func ParseTime(s string) (int64, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04Z07:00", "2006-01-02T15:04:05", "2006-01-02T15:04", time.DateOnly} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UnixMilli(), nil
@@ -748,17 +772,17 @@ func parseTime(s string) (int64, error) {
 // timerange returns the replay window in Unix ms (0: open).
 func (x *Experiment) timerange() (start, end int64, err error) {
 	if x.Timerange.Start != "" {
-		if start, err = parseTime(x.Timerange.Start); err != nil {
-			return 0, 0, &configError{Key: "timerange.start", Msg: err.Error()}
+		if start, err = ParseTime(x.Timerange.Start); err != nil {
+			return 0, 0, &ConfigError{Key: "timerange.start", Msg: err.Error()}
 		}
 	}
 	if x.Timerange.End != "" {
-		if end, err = parseTime(x.Timerange.End); err != nil {
-			return 0, 0, &configError{Key: "timerange.end", Msg: err.Error()}
+		if end, err = ParseTime(x.Timerange.End); err != nil {
+			return 0, 0, &ConfigError{Key: "timerange.end", Msg: err.Error()}
 		}
 	}
 	if start != 0 && end != 0 && end <= start {
-		return 0, 0, &configError{Key: "timerange", Msg: fmt.Sprintf("end %s is not after start %s", x.Timerange.End, x.Timerange.Start)}
+		return 0, 0, &ConfigError{Key: "timerange", Msg: fmt.Sprintf("end %s is not after start %s", x.Timerange.End, x.Timerange.Start)}
 	}
 	return start, end, nil
 }
@@ -786,7 +810,7 @@ func (x *Experiment) setups(symbols []string) ([]backtest.Setup, error) {
 			for _, sym := range list.syms {
 				sym = strings.ToUpper(sym)
 				if !slices.Contains(symbols, sym) {
-					return nil, &configError{Key: "margin.mixes." + name, Msg: fmt.Sprintf("%s is not a symbol of this run (%s)", sym, strings.Join(symbols, ", "))}
+					return nil, &ConfigError{Key: "margin.mixes." + name, Msg: fmt.Sprintf("%s is not a symbol of this run (%s)", sym, strings.Join(symbols, ", "))}
 				}
 				if list.mode != def {
 					s.Overrides[sym] = list.mode
@@ -806,7 +830,7 @@ func (x *Experiment) leverage(symbols []string) (map[string]int, error) {
 	}
 	for _, s := range sortedKeys(x.Leverage.Symbols) {
 		if !slices.Contains(symbols, s) {
-			return nil, &configError{Key: "leverage.symbols." + s, Msg: fmt.Sprintf("%s is not a symbol of this run (%s)", s, strings.Join(symbols, ", "))}
+			return nil, &ConfigError{Key: "leverage.symbols." + s, Msg: fmt.Sprintf("%s is not a symbol of this run (%s)", s, strings.Join(symbols, ", "))}
 		}
 		lev[s] = x.Leverage.Symbols[s]
 	}

@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"fmt"
@@ -20,25 +20,26 @@ func applyEngineExtras(cfg *backtest.Config, x *Experiment) error {
 	if x.Brackets.Snapshot != "" {
 		t, err := time.Parse(time.DateOnly, x.Brackets.Snapshot)
 		if err != nil {
-			return &configError{Key: "brackets.snapshot", Msg: err.Error()}
+			return &ConfigError{Key: "brackets.snapshot", Msg: err.Error()}
 		}
 		cfg.BracketDate = t
 	}
 	if x.Brackets.File != "" {
-		b, err := loadBookFile(x.Brackets.File)
+		b, err := LoadBracketFile(x.Brackets.File)
 		if err != nil {
-			return &configError{Key: "brackets.file", Msg: err.Error()}
+			return &ConfigError{Key: "brackets.file", Msg: err.Error()}
 		}
 		cfg.Book = b
 	}
 	if err := cfg.Validate(); err != nil {
-		return &configError{Msg: err.Error()}
+		return &ConfigError{Msg: err.Error()}
 	}
 	return nil
 }
 
-// loadBookFile reads a bracket file (the JSON layout of the reference snapshots).
-func loadBookFile(path string) (*margin.Book, error) {
+// LoadBracketFile reads a leverage-bracket file (brackets.file of an experiment: the JSON
+// layout of the embedded Binance snapshots). Its errors name the file.
+func LoadBracketFile(path string) (*margin.Book, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("bracket file %s: %s", path, unwrapPathErr(err))

@@ -1,4 +1,4 @@
-package main
+package experiment
 
 import (
 	"errors"
@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// FuzzLoadExperiment: any file content and any --set override either loads into a valid
-// experiment or fails with a *configError; it never panics. Seed corpus:
+// FuzzLoadExperiment: any file content and any --set Override either loads into a valid
+// experiment or fails with a *ConfigError; it never panics. Seed corpus:
 // testdata/fuzz/FuzzLoadExperiment and the shipped experiments.
 func FuzzLoadExperiment(f *testing.F) {
 	if files, err := filepath.Glob("../../experiments/*.yaml"); err == nil {
@@ -27,15 +27,15 @@ func FuzzLoadExperiment(f *testing.F) {
 		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		var ov []override
+		var ov []Override
 		if k, v, ok := strings.Cut(set, "="); ok {
-			ov = append(ov, override{Path: k, Value: v, Origin: "--set"})
+			ov = append(ov, Override{Path: k, Value: v, Origin: "--set"})
 		}
 		x, _, err := loadExperiment(path, ov)
 		if err != nil {
-			var ce *configError
+			var ce *ConfigError
 			if !errors.As(err, &ce) {
-				t.Fatalf("error %v (%T) is not a *configError", err, err)
+				t.Fatalf("error %v (%T) is not a *ConfigError", err, err)
 			}
 			if err.Error() == "" {
 				t.Fatal("empty error message")

@@ -1,0 +1,344 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/data/parquet"
+	"github.com/bt-backtest/bt/reports"
+	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/bt-backtest/bt/reports/metrics"
+	"github.com/bt-backtest/bt/strategies/param"
+	"github.com/bt-backtest/bt/strategies/replay"
+)
+
+// Options are the settings of Run that are not part of the experiment (they do not change its
+// results).
+type Options struct {
+	// Progress receives a progress line redrawn with carriage returns (give a terminal);
+	// nil: none.
+	Progress io.Writer
+	// NoReport skips the HTML and PNG report (the artifacts only).
+	NoReport bool
+	// Version is the bt version recorded in manifest.json and config.resolved.yaml; empty:
+	// Version().
+	Version string
+}
+
+// Outcome is what Run returns: where the run directory is and what it says.
+type Outcome struct {
+	Dir      string          // the run directory
+	Strategy string          // the strategy's name
+	Symbols  []string        // the symbols that ran, in the data's order
+	Start    int64           // first bar open, Unix ms
+	End      int64           // last bar close, Unix ms
+	Accounts []string        // the accounts in run order (isolated, cross, then the mixes by name)
+	Summary  reports.Summary // summary.json
+	// Assumptions are the modelling assumptions the run made (stated in full in manifest.json).
+	Assumptions []backtest.Assumption
+	// Report is the path of report.html; "": no report (Options.NoReport).
+	Report string
+	// Warnings are things the caller should show (e.g. an approximate statistic).
+	Warnings []string
+}
+
+// InputError is an error of Run caused by its input: the experiment, the market data, a
+// strategy's parameters or its input files (bt exits 2 on it). Other errors of Run are failures
+// of the run itself or of writing its directory.
+type InputError struct{ Err error }
+
+// Error returns the message of the underlying error.
+func (e *InputError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *InputError) Unwrap() error { return e.Err }
+
+// IsInput reports whether err (from Load or Run) was caused by the input rather than by the
+// run: a *ConfigError or an *InputError.
+func IsInput(err error) bool {
+	var ie *InputError
+	var ce *ConfigError
+	return errors.As(err, &ie) || errors.As(err, &ce)
+}
+
+// input marks err as an input error.
+func input(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &InputError{err}
+}
+
+// Run runs the experiment and writes its run directory (x.Output.Dir, default
+// runs/<strategy>-<UTC time>): config.resolved.yaml, manifest.json, summary.json, the
+// accounts' records, and unless opts.NoReport the report. An existing run directory is
+// replaced; any other non-empty directory is refused. x is resolved first (see Resolve) and
+// x.Symbols filled from the data when empty. Errors caused by the input are *InputError or
+// *ConfigError (see IsInput); a cancelled ctx stops the run with an error wrapping
+// ctx.Err() and writes no run directory.
+func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
+	if err := x.Resolve(); err != nil {
+		return nil, err
+	}
+	version := opts.Version
+	if version == "" {
+		version = Version()
+	}
+	strat, ok := x.catalog().Lookup(x.Strategy.Name)
+	if !ok {
+		return nil, x.locate(x.catalog().unknown(x.Strategy.Name))
+	}
+	// Files the strategy reads (a replay's trade log) are inputs too: hashed for the manifest,
+	// and checked before the run.
+	var paramFiles []artifact.DataFile
+	for _, k := range sortedKeys(x.Strategy.Params) {
+		if v := x.Strategy.Params[k]; isPathParam(k) && v != "" {
+			sum, err := hashFile(v)
+			if err != nil {
+				return nil, x.locate(&ConfigError{Key: "strategy.params." + k, Msg: unwrapPathErr(err) + ": " + v})
+			}
+			paramFiles = append(paramFiles, artifact.DataFile{Path: v, SHA256: sum})
+		}
+	}
+	start, end, _ := x.timerange()
+	ds, err := openData(x.Data.Source)
+	if err != nil {
+		return nil, input(err)
+	}
+	st, err := ds.store.Stream(parquet.StreamOptions{Symbols: x.Symbols, Interval: x.Data.Interval, Source: x.Data.Origin, Start: start, End: end})
+	if err != nil {
+		return nil, input(fmt.Errorf("data %s: %w", x.Data.Source, err))
+	}
+	defer st.Close()
+	symbols := st.Symbols()
+	if len(symbols) == 0 {
+		return nil, input(fmt.Errorf("data %s: no klines for the selected symbols and time range", x.Data.Source))
+	}
+	if len(x.Symbols) == 0 {
+		x.Symbols = append([]string(nil), symbols...)
+	}
+	cfg, err := x.backtestConfig(symbols)
+	if err != nil {
+		return nil, x.locate(err)
+	}
+	// Hash the input files while the backtest runs (the manifest records their sha256).
+	hashed := make(chan hashResult, 1)
+	go func() {
+		files, err := ds.hashFiles(st.Files())
+		hashed <- hashResult{files, err}
+	}()
+	var hash *hashResult
+	waitHash := func() *hashResult {
+		if hash == nil {
+			h := <-hashed
+			hash = &h
+		}
+		return hash
+	}
+	defer waitHash() // no goroutine outlives the run
+	dir := x.Output.Dir
+	if dir == "" {
+		dir = defaultRunDir(x.Strategy.Name)
+	}
+	// The equity curves are streamed to their files, statistics and chart samples during the
+	// run: memory does not grow with the history's length.
+	streams, err := newEquityStreams(dir, st.SizeHint())
+	if err != nil {
+		return nil, err
+	}
+	cfg.Equity = streams.sink
+	committed := false
+	defer func() {
+		if !committed {
+			streams.abort()
+		}
+	}()
+	src := newTap(st, opts.Progress, start, end)
+	res, runErr := backtest.Run(ctx, cfg, strat.New, src)
+	src.done()
+	if err := st.Err(); err != nil {
+		return nil, input(fmt.Errorf("data %s: %w", x.Data.Source, err))
+	}
+	if runErr != nil {
+		if isInputError(runErr) {
+			return nil, input(fmt.Errorf("run: %w", runErr))
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("run interrupted: %w", runErr)
+		}
+		return nil, fmt.Errorf("run failed: %w", runErr)
+	}
+
+	if err := prepareRunDir(dir); err != nil {
+		return nil, err
+	}
+	h := waitHash()
+	if h.err != nil {
+		return nil, input(h.err)
+	}
+	files := append(h.files, paramFiles...)
+	man := artifact.Manifest{
+		Version:     version,
+		Seed:        x.Seed,
+		Strategy:    x.Strategy.Name,
+		Params:      x.Strategy.Params,
+		DataFiles:   files,
+		Assumptions: res.Assumptions,
+		Start:       res.Start,
+		End:         res.End,
+		Symbols:     res.Symbols,
+	}
+	// What ran: every default filled in, the data path absolute, no output dir (a reproduction
+	// writes a new run directory).
+	resolved := *x
+	resolved.Output.Dir = ""
+	// Pin what the store picked implicitly, so that the run reproduces even after the store
+	// gains another interval or source.
+	if resolved.Data.Interval == "" {
+		resolved.Data.Interval = src.interval()
+	}
+	if resolved.Data.Origin == "" {
+		resolved.Data.Origin = klineSource(st.Files())
+	}
+	yml, err := resolved.marshalResolved("# The experiment as it ran (bt " + version + ").\n# Reproduce it with: bt run -c config.resolved.yaml --out DIR\n")
+	if err != nil {
+		return nil, err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, "config.resolved.yaml"), yml); err != nil {
+		return nil, err
+	}
+	priceBars, prices := src.prices.all()
+	// once: summary.json, the report and the caller share it
+	sum := metrics.SummarizeStats(res, streams.stats())
+	out := &Outcome{Dir: dir, Strategy: x.Strategy.Name, Symbols: res.Symbols, Start: res.Start, End: res.End,
+		Summary: sum, Assumptions: res.Assumptions}
+	for _, a := range res.Accounts {
+		out.Accounts = append(out.Accounts, a.Name)
+	}
+	for _, n := range streams.order {
+		if !streams.accts[n].stats.P95Exact() {
+			out.Warnings = append(out.Warnings, fmt.Sprintf("account %s: margin_ratio_p95 is approximate (more equity points than the data's size hint)", n))
+		}
+	}
+	curves := streams.curves()
+	// The report renders while the artifacts are written: both only read res.
+	rendered := make(chan error, 1)
+	if opts.NoReport {
+		rendered <- nil
+	} else {
+		go func() {
+			rendered <- reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices, Summary: &sum, Curves: curves})
+		}()
+	}
+	werr := artifact.WritePrices(dir, priceBars)
+	if werr == nil {
+		committed = true // WriteStreamed commits or aborts the writers
+		werr = artifact.WriteStreamed(dir, res, man, sum, streams.writers())
+	}
+	rerr := <-rendered
+	if werr != nil {
+		return nil, fmt.Errorf("writing run directory: %w", werr)
+	}
+	if rerr != nil {
+		return nil, fmt.Errorf("rendering report: %w", rerr)
+	}
+	if !opts.NoReport {
+		out.Report = filepath.Join(dir, "report.html")
+	}
+	return out, nil
+}
+
+// locate names the experiment's file (or "flags") in a *ConfigError found after loading.
+func (x *Experiment) locate(err error) error {
+	var ce *ConfigError
+	if errors.As(err, &ce) {
+		ce.File = x.file
+		if ce.File == "" {
+			ce.File = "flags"
+		}
+	}
+	return err
+}
+
+// isInputError reports whether a run failed on its input (config, data, strategy parameters
+// or a strategy's input file) rather than in the run itself.
+func isInputError(err error) bool {
+	var pe *replay.ParseError
+	return errors.Is(err, backtest.ErrBadConfig) || errors.Is(err, backtest.ErrBadSource) ||
+		errors.Is(err, backtest.ErrNoSymbols) || errors.Is(err, param.ErrInvalid) ||
+		errors.As(err, &pe) || errors.Is(err, fs.ErrNotExist)
+}
+
+// fmtMs formats Unix ms as a UTC minute, "?" for 0.
+func fmtMs(ms int64) string {
+	if ms == 0 {
+		return "?"
+	}
+	return time.UnixMilli(ms).UTC().Format("2006-01-02 15:04Z")
+}
+
+// defaultRunDir is runs/<strategy>-<UTC time>, with a counter when it exists. The wall clock
+// only names the directory; it never enters a result.
+func defaultRunDir(strategy string) string {
+	base := filepath.Join("runs", strategy+"-"+time.Now().UTC().Format("20060102T150405Z"))
+	dir := base
+	for i := 2; ; i++ {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return dir
+		}
+		dir = base + "-" + strconv.Itoa(i)
+	}
+}
+
+// prepareRunDir creates dir. An existing run directory (one holding manifest.json) is
+// emptied first so that no file of an earlier run survives; any other non-empty directory is
+// refused.
+func prepareRunDir(dir string) error {
+	ents, err := os.ReadDir(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return fmt.Errorf("run directory %s: %w", dir, err)
+	case len(ents) == 0:
+	default:
+		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
+			if _, err2 := os.Stat(filepath.Join(dir, "config.resolved.yaml")); err2 != nil {
+				return fmt.Errorf("run directory %s exists and is not a bt run directory: refusing to write into it", dir)
+			}
+		}
+		for _, en := range ents {
+			if err := os.RemoveAll(filepath.Join(dir, en.Name())); err != nil {
+				return fmt.Errorf("run directory %s: %w", dir, err)
+			}
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("run directory: %w", err)
+	}
+	return nil
+}
+
+// writeFileAtomic writes b to a temporary file beside path and renames it.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
