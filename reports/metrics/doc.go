@@ -12,8 +12,15 @@
 //     equity curve.
 //   - Money sums (fees, funding, liquidation losses) are exact decimals, converted to float64
 //     only for the summary.
-//   - Values JSON cannot hold (an infinite profit factor, a ratio with a zero denominator) are
-//     reported as 0, and the doc comment of each field says when.
+//   - A figure that does not exist for an account (a profit factor without a losing trade, a
+//     distance to liquidation without a liquidation price, a time to ruin without ruin) is
+//     null, never a 0 or a placeholder; the profit factor says why (profit_factor_null).
+//     Sharpe, Sortino and Calmar are 0 when their denominator is (each field says when).
+//   - Units: money in USDT, times as Unix ms, durations in hours (keys ending _h), shares of
+//     the run's time as fractions (_frac), distances to liquidation as fractions of the mark.
+//     A key means the same unit in an account's block and in its delta.
 //   - Delta maps hold cross − isolated for every numeric metric, when a run has both an
-//     account named "isolated" and one named "cross".
+//     account named "isolated" and one named "cross"; delta_better says per key which
+//     direction is better.
+//   - docs/statistics.md defines every statistic in a trader's words, with worked examples.
 package metrics

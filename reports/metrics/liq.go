@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"math"
 	"sort"
 	"time"
 
@@ -18,34 +19,51 @@ const (
 )
 
 // LiquidationStats describes how close one account came to liquidation and what liquidations
-// cost it. Durations are milliseconds.
+// cost it. Its JSON keys are the keys of Metrics and of Summary.LiquidationDelta, in the same
+// units: money in USDT, durations in hours (keys ending _h), shares of the run's time as
+// fractions (_frac), distances as fractions of the mark price. docs/statistics.md defines each.
 type LiquidationStats struct {
-	Count         int     `json:"count"`          // liquidated positions
-	Loss          float64 `json:"loss"`           // margin lost, clearance fees apart
-	ClearanceFees float64 `json:"clearance_fees"` // clearance (liquidation) fees
-	InsuranceDraw float64 `json:"insurance_draw"` // shortfall covered by the insurance fund
+	Count int `json:"count"` // liquidated positions
+
+	// Cost is what the liquidations cost beyond closing the same positions at their trigger
+	// mark prices (what a stop at the liquidation price would have got, its own trading fee
+	// aside): the clearance fees plus the execution shortfall, the part of the move from the
+	// trigger mark to the execution price (the tick rounding against the position; the whole
+	// gap is in the trigger mark of a gapped liquidation, as it is in a stop's fill). In a
+	// cross cascade whose clearance fees are capped by the wallet it is the margin balance
+	// left at the trigger marks: the cascade took all of it.
+	Cost          float64 `json:"cost"`
+	ClearanceFees float64 `json:"clearance_fees"`      // clearance (liquidation) fees
+	Shortfall     float64 `json:"execution_shortfall"` // Σ qty × (trigger mark − execution price), ≥ 0
+	// LiquidatedPnL is the realized PnL of the liquidated positions at their execution prices,
+	// signed (a cross position liquidated in profit adds to it): the move from entry that a
+	// stop at the same price would have booked too. Not a cost of the liquidation.
+	LiquidatedPnL float64 `json:"liquidated_pnl"`
+	InsuranceDraw float64 `json:"insurance_draw"` // losses beyond the bankruptcy price the insurance fund took instead of the account
 	Gaps          int     `json:"gaps"`           // liquidations where the price gapped through the liquidation price
 
-	Ruined     bool  `json:"ruined"`
-	TimeToRuin int64 `json:"time_to_ruin,omitempty"` // from the run start to ruin
+	Ruined      bool     `json:"ruined"`
+	TimeToRuinH *float64 `json:"time_to_ruin_h"` // hours from the run start to ruin; null when not ruined
 
-	// Time from entry to liquidation over the liquidated trades (0 without any).
-	EntryToLiqMin    int64 `json:"entry_to_liquidation_min"`
-	EntryToLiqMedian int64 `json:"entry_to_liquidation_median"`
-	EntryToLiqMax    int64 `json:"entry_to_liquidation_max"`
+	// Hours from entry to liquidation over the liquidated trades; null without any.
+	EntryToLiqMinH    *float64 `json:"entry_to_liquidation_min_h"`
+	EntryToLiqMedianH *float64 `json:"entry_to_liquidation_median_h"`
+	EntryToLiqMaxH    *float64 `json:"entry_to_liquidation_max_h"`
 
-	// Closest distance to liquidation (|mark − liq| / mark) per trade: the minimum and median
-	// over trades (liquidated trades count 0), and the per-trade values in trade order.
-	Trades         int       `json:"trades"` // round trips the distances cover
-	MinDistance    float64   `json:"min_distance"`
-	MedianDistance float64   `json:"median_distance"`
-	TradeDistances []float64 `json:"-"` // per trade, in trade order (trades.csv has them as min_liq_distance)
+	// Closest distance to liquidation (|mark − liquidation price| / mark) of the trades that
+	// survived (were not liquidated) and had a liquidation price: the minimum and the median;
+	// null when there is none. Liquidated trades are counted by Count, not given a distance.
+	Trades                 int       `json:"trades"`                // round trips
+	TradesWithLiqPrice     int       `json:"trades_with_liq_price"` // of them, those that had a liquidation price while open
+	MinDistanceSurvived    *float64  `json:"min_distance_survived"` // fraction of the mark
+	MedianDistanceSurvived *float64  `json:"median_distance_survived"`
+	TradeDistances         []float64 `json:"-"` // per trade, in trade order: 0 when liquidated, NaN without a liquidation price
 
-	MarginRatioMax float64 `json:"margin_ratio_max"`
-	MarginRatioP95 float64 `json:"margin_ratio_p95"` // nearest-rank 95th percentile of the equity points
-	TimeAbove05    int64   `json:"time_above_0_5"`   // time with margin ratio ≥ 0.5 (each point covers the bar it closes)
-	TimeAbove08    int64   `json:"time_above_0_8"`
-	TimeTotal      int64   `json:"time_total"` // time the curve covers, for the fractions
+	MarginRatioMax  float64 `json:"margin_ratio_max"`
+	MarginRatioP95  float64 `json:"margin_ratio_p95"`    // nearest-rank 95th percentile of the equity points
+	TimeAbove05Frac float64 `json:"time_above_0_5_frac"` // share of the run's time with margin ratio ≥ 0.5 (each point covers the bar it closes)
+	TimeAbove08Frac float64 `json:"time_above_0_8_frac"` // share of the run's time with margin ratio ≥ 0.8
+	TimeTotalH      float64 `json:"time_total_h"`        // hours the curve covers, the denominator of the shares
 
 	// NearMisses counts episodes where the margin ratio reached 0.8 and fell back below it
 	// with no liquidation between the crossing and the recovery.
@@ -58,7 +76,7 @@ type LiquidationStats struct {
 	CascadePositions int `json:"cascade_positions"`
 
 	// Bystanders counts cross positions liquidated while their own PnL was positive (a long
-	// liquidated above its entry, a short below it): killed by other positions' losses.
+	// liquidated above its entry, a short below it).
 	Bystanders int `json:"bystanders"`
 
 	// WickLiquidations counts trades a last-price bar would have liquidated while the mark
@@ -73,41 +91,68 @@ func (s LiquidationStats) Metrics() []Metric {
 	if s.Ruined {
 		b = 1
 	}
-	hours := func(ms int64) float64 { return float64(ms) / 3_600_000 }
-	frac := func(ms int64) float64 {
-		if s.TimeTotal == 0 {
-			return 0
-		}
-		return float64(ms) / float64(s.TimeTotal)
-	}
 	w, wOK := 0.0, s.WickLiquidations != nil
 	if wOK {
 		w = float64(*s.WickLiquidations)
 	}
-	liq := s.Count > 0
+	ruin, ruinOK := optional(s.TimeToRuinH)
+	e2lMin, e2lOK := optional(s.EntryToLiqMinH)
+	e2lMed, _ := optional(s.EntryToLiqMedianH)
+	e2lMax, _ := optional(s.EntryToLiqMaxH)
+	dMin, dOK := optional(s.MinDistanceSurvived)
+	dMed, _ := optional(s.MedianDistanceSurvived)
 	return []Metric{
 		{"count", "Liquidations", float64(s.Count), true, "count", -1},
-		{"loss", "Liquidation loss (ex fees)", s.Loss, true, "money", -1},
+		{"cost", "Liquidation cost (fees + shortfall)", s.Cost, true, "money", -1},
 		{"clearance_fees", "Clearance fees", s.ClearanceFees, true, "money", -1},
+		{"execution_shortfall", "Execution shortfall", s.Shortfall, true, "money", -1},
+		{"liquidated_pnl", "Realized PnL of liquidated positions", s.LiquidatedPnL, true, "money", 1},
 		{"insurance_draw", "Insurance fund draw", s.InsuranceDraw, true, "money", 0},
 		{"gaps", "Gap liquidations", float64(s.Gaps), true, "count", -1},
 		{"ruined", "Ruined", b, true, "bool", -1},
-		{"time_to_ruin_h", "Time to ruin (h)", hours(s.TimeToRuin), s.Ruined, "hours", 1},
-		{"entry_to_liquidation_min_h", "Entry→liquidation min (h)", hours(s.EntryToLiqMin), liq, "hours", 0},
-		{"entry_to_liquidation_median_h", "Entry→liquidation median (h)", hours(s.EntryToLiqMedian), liq, "hours", 0},
-		{"entry_to_liquidation_max_h", "Entry→liquidation max (h)", hours(s.EntryToLiqMax), liq, "hours", 0},
-		{"min_distance", "Closest distance to liq.", s.MinDistance, s.Trades > 0, "pct", 1},
-		{"median_distance", "Median closest distance", s.MedianDistance, s.Trades > 0, "pct", 1},
+		{"time_to_ruin_h", "Time to ruin (h)", ruin, ruinOK, "hours", 1},
+		{"entry_to_liquidation_min_h", "Entry→liquidation min (h)", e2lMin, e2lOK, "hours", 0},
+		{"entry_to_liquidation_median_h", "Entry→liquidation median (h)", e2lMed, e2lOK, "hours", 0},
+		{"entry_to_liquidation_max_h", "Entry→liquidation max (h)", e2lMax, e2lOK, "hours", 0},
+		{"min_distance_survived", "Closest distance survived", dMin, dOK, "pct", 1},
+		{"median_distance_survived", "Median closest distance (survived)", dMed, dOK, "pct", 1},
 		{"margin_ratio_max", "Margin ratio max", s.MarginRatioMax, true, "ratio", -1},
 		{"margin_ratio_p95", "Margin ratio p95", s.MarginRatioP95, true, "ratio", -1},
-		{"time_above_0_5", "Time ratio ≥ 0.5", frac(s.TimeAbove05), true, "pct", -1},
-		{"time_above_0_8", "Time ratio ≥ 0.8", frac(s.TimeAbove08), true, "pct", -1},
+		{"time_above_0_5_frac", "Time ratio ≥ 0.5", s.TimeAbove05Frac, true, "pct", -1},
+		{"time_above_0_8_frac", "Time ratio ≥ 0.8", s.TimeAbove08Frac, true, "pct", -1},
 		{"near_misses", "Near misses (≥0.8, recovered)", float64(s.NearMisses), true, "count", 0},
 		{"cascades", "Cross cascades", float64(s.Cascades), true, "count", -1},
 		{"cascade_positions", "Positions in cascades", float64(s.CascadePositions), true, "count", -1},
 		{"bystanders", "Bystanders (PnL > 0)", float64(s.Bystanders), true, "count", -1},
 		{"wick_liquidations", "Wick liquidations", w, wOK, "count", -1},
 	}
+}
+
+// hoursOf converts Unix-ms durations to hours.
+func hoursOf(ms int64) float64 { return float64(ms) / 3_600_000 }
+
+func ptr(v float64) *float64 { return &v }
+
+// LiquidationCost is what one liquidation cost beyond a stop at its trigger mark price: the
+// clearance fee plus the execution shortfall qty × (trigger mark − execution price), exact.
+// Shortfall is ≥ 0 (the execution price lies against the position).
+func LiquidationCost(l margin.Liquidation) (cost, shortfall decimal.Decimal) {
+	shortfall = l.Qty.Mul(l.TriggerMark.Sub(l.Price)).Round(margin.MoneyPlaces)
+	return l.Fee.Add(shortfall), shortfall
+}
+
+// LiquidatedPnL is the realized PnL the liquidation booked for the position, signed:
+// l.RealizedPnL, or when the record does not carry it (liquidations.csv has no column for it),
+// what MarginLost implies: −MarginLost for a cross position, −(MarginLost + InsuranceDraw) for
+// an isolated one (MarginLost stops at the isolated margin, the fund takes the rest).
+func LiquidatedPnL(l margin.Liquidation) decimal.Decimal {
+	if !l.RealizedPnL.IsZero() {
+		return l.RealizedPnL
+	}
+	if l.Mode == margin.Isolated {
+		return l.MarginLost.Add(l.InsuranceDraw).Neg()
+	}
+	return l.MarginLost.Neg()
 }
 
 // Liquidations computes the liquidation statistics of one account. start is the run start
@@ -120,12 +165,15 @@ func Liquidations(a *backtest.AccountResult, start int64) LiquidationStats {
 // a.Equity.
 func LiquidationsStats(a *backtest.AccountResult, start int64, st *EquityStats) LiquidationStats {
 	var s LiquidationStats
-	var loss, fees, ins decimal.Decimal
+	var cost, short, pnl, fees, ins decimal.Decimal
 	byTime := map[int64]int{}
 	cascadeAt := map[int64]bool{}
 	for _, l := range a.Liquidations {
 		s.Count++
-		loss = loss.Add(l.MarginLost)
+		c, sf := LiquidationCost(l)
+		cost = cost.Add(c)
+		short = short.Add(sf)
+		pnl = pnl.Add(LiquidatedPnL(l))
 		fees = fees.Add(l.Fee)
 		ins = ins.Add(l.InsuranceDraw)
 		if l.Gap {
@@ -148,7 +196,9 @@ func LiquidationsStats(a *backtest.AccountResult, start int64, st *EquityStats) 
 			s.CascadePositions += n
 		}
 	}
-	s.Loss = loss.InexactFloat64()
+	s.Cost = cost.InexactFloat64()
+	s.Shortfall = short.InexactFloat64()
+	s.LiquidatedPnL = pnl.InexactFloat64()
 	s.ClearanceFees = fees.InexactFloat64()
 	s.InsuranceDraw = ins.InexactFloat64()
 
@@ -157,34 +207,41 @@ func LiquidationsStats(a *backtest.AccountResult, start int64, st *EquityStats) 
 	}
 	s.Ruined = a.Ruined
 	if a.Ruined && a.RuinTime >= start {
-		s.TimeToRuin = a.RuinTime - start
+		s.TimeToRuinH = ptr(hoursOf(a.RuinTime - start))
 	}
 
 	var e2l []int64
+	var survived []float64
 	wicks := 0
 	s.WickLiquidations = &wicks
 	for _, t := range a.Trades {
 		if t.LastWick {
 			wicks++
 		}
-		d := t.MinLiqDistance
-		if t.Liquidated {
+		if hasLiqPrice(t) || t.Liquidated {
+			s.TradesWithLiqPrice++
+		}
+		d := math.NaN()
+		switch {
+		case t.Liquidated:
 			d = 0
 			e2l = append(e2l, t.ExitTime-t.EntryTime)
+		case hasLiqPrice(t):
+			d = t.MinLiqDistance
+			survived = append(survived, d)
 		}
 		s.TradeDistances = append(s.TradeDistances, d)
 	}
 	if len(e2l) > 0 {
 		sort.Slice(e2l, func(i, j int) bool { return e2l[i] < e2l[j] })
-		s.EntryToLiqMin, s.EntryToLiqMax = e2l[0], e2l[len(e2l)-1]
-		s.EntryToLiqMedian = medianInt(e2l)
+		s.EntryToLiqMinH, s.EntryToLiqMaxH = ptr(hoursOf(e2l[0])), ptr(hoursOf(e2l[len(e2l)-1]))
+		s.EntryToLiqMedianH = ptr(hoursOf(medianInt(e2l)))
 	}
 	s.Trades = len(a.Trades)
-	if len(s.TradeDistances) > 0 {
-		sd := append([]float64(nil), s.TradeDistances...)
-		sort.Float64s(sd)
-		s.MinDistance = sd[0]
-		s.MedianDistance = medianFloat(sd)
+	if len(survived) > 0 {
+		sort.Float64s(survived)
+		s.MinDistanceSurvived = ptr(survived[0])
+		s.MedianDistanceSurvived = ptr(medianFloat(survived))
 	}
 
 	s.marginRatio(a, st)
@@ -196,7 +253,11 @@ func (s *LiquidationStats) marginRatio(a *backtest.AccountResult, st *EquityStat
 		return
 	}
 	s.MarginRatioMax = st.MaxMarginRatio()
-	s.TimeTotal, s.TimeAbove05, s.TimeAbove08 = st.total, st.above05, st.above08
+	s.TimeTotalH = hoursOf(st.total)
+	if st.total > 0 {
+		s.TimeAbove05Frac = float64(st.above05) / float64(st.total)
+		s.TimeAbove08Frac = float64(st.above08) / float64(st.total)
+	}
 	s.MarginRatioP95 = st.MarginRatioP95()
 
 	// near misses: episodes [first ≥ 0.8, first < 0.8 after it] without a liquidation in them

@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"encoding/json"
+	"math"
 	"reflect"
 	"testing"
 
@@ -14,8 +16,11 @@ func at(i int) int64 { return d0 + int64(i)*hour }
 //
 //	0.1 0.6 0.85 0.9 0.4 0.82 0.95 0.0 0.3 0.85
 //
-// and a cascade at t7 that closes a BTC long (loss) and an ETH short liquidated below its
-// entry (its own PnL positive: a bystander). The account is ruined at t7.
+// and a cascade at t7 that closes a BTC long (loss −10, triggered at the mark 90.004 and filled
+// one tick lower at 90: shortfall 0.004) and an ETH short liquidated below its entry (its own
+// PnL +10, a bystander; triggered at 44.999, filled at 45: shortfall 2 × 0.001 = 0.002). The
+// account is ruined at t7. Trades: the two liquidated ones, SOL (survived, closest 0.3), ADA
+// (survived, closest 0.1) and DOT (never had a liquidation price: the engine's 1).
 func crossAccount() *backtest.AccountResult {
 	mr := []float64{0.1, 0.6, 0.85, 0.9, 0.4, 0.82, 0.95, 0.0, 0.3, 0.85}
 	a := &backtest.AccountResult{Name: "cross", Ruined: true, RuinTime: at(7)}
@@ -23,13 +28,17 @@ func crossAccount() *backtest.AccountResult {
 		a.Equity = append(a.Equity, backtest.EquityPoint{Time: at(i), Equity: 100, MarginRatio: r})
 	}
 	a.Liquidations = []margin.Liquidation{
-		{Time: at(7), Symbol: "BTCUSDT", Mode: margin.Cross, Qty: dec("1"), Entry: dec("100"), Price: dec("90"), MarginLost: dec("10"), Fee: dec("0.5"), Cascade: 2},
-		{Time: at(7), Symbol: "ETHUSDT", Mode: margin.Cross, Qty: dec("-2"), Entry: dec("50"), Price: dec("45"), MarginLost: dec("2"), Fee: dec("0.25"), Cascade: 2, Gap: true},
+		{Time: at(7), Symbol: "BTCUSDT", Mode: margin.Cross, Qty: dec("1"), Entry: dec("100"), TriggerMark: dec("90.004"), Price: dec("90"),
+			RealizedPnL: dec("-10"), MarginLost: dec("10"), Fee: dec("0.5"), Cascade: 2},
+		{Time: at(7), Symbol: "ETHUSDT", Mode: margin.Cross, Qty: dec("-2"), Entry: dec("50"), TriggerMark: dec("44.999"), Price: dec("45"),
+			RealizedPnL: dec("10"), MarginLost: dec("-10"), Fee: dec("0.25"), Cascade: 2, Gap: true},
 	}
 	a.Trades = []backtest.Trade{
 		{Symbol: "BTCUSDT", EntryTime: at(1), ExitTime: at(7), Liquidated: true},
 		{Symbol: "ETHUSDT", EntryTime: at(3), ExitTime: at(7), Liquidated: true, MinLiqDistance: 0.01},
 		{Symbol: "SOLUSDT", EntryTime: at(8), ExitTime: at(9), MinLiqDistance: 0.3, LastWick: true},
+		{Symbol: "ADAUSDT", EntryTime: at(8), ExitTime: at(9), MinLiqDistance: 0.1},
+		{Symbol: "DOTUSDT", EntryTime: at(8), ExitTime: at(9), MinLiqDistance: 1},
 	}
 	return a
 }
@@ -39,24 +48,31 @@ func TestLiquidationStats(t *testing.T) {
 	if s.Count != 2 || s.Gaps != 1 {
 		t.Errorf("count %d gaps %d", s.Count, s.Gaps)
 	}
-	near(t, "loss", s.Loss, 12)
+	// cost: fees 0.75 + shortfall 0.006; the realized PnL of the liquidated positions, −10 + 10
+	near(t, "cost", s.Cost, 0.756)
+	near(t, "shortfall", s.Shortfall, 0.006)
 	near(t, "clearance", s.ClearanceFees, 0.75)
-	if !s.Ruined || s.TimeToRuin != 7*hour {
-		t.Errorf("ruin %v after %d", s.Ruined, s.TimeToRuin)
+	near(t, "liquidated pnl", s.LiquidatedPnL, 0)
+	if !s.Ruined || s.TimeToRuinH == nil || *s.TimeToRuinH != 7 {
+		t.Errorf("ruin %v after %v h", s.Ruined, s.TimeToRuinH)
 	}
 	// entry→liquidation: BTC 6h, ETH 4h
-	if s.EntryToLiqMin != 4*hour || s.EntryToLiqMedian != 5*hour || s.EntryToLiqMax != 6*hour {
-		t.Errorf("entry→liq %d %d %d", s.EntryToLiqMin, s.EntryToLiqMedian, s.EntryToLiqMax)
+	if s.EntryToLiqMinH == nil || *s.EntryToLiqMinH != 4 || *s.EntryToLiqMedianH != 5 || *s.EntryToLiqMaxH != 6 {
+		t.Errorf("entry→liq %v %v %v", s.EntryToLiqMinH, s.EntryToLiqMedianH, s.EntryToLiqMaxH)
 	}
-	// liquidated trades count 0, SOL 0.3: min 0, median 0
-	if s.MinDistance != 0 || s.MedianDistance != 0 || len(s.TradeDistances) != 3 || s.TradeDistances[2] != 0.3 {
-		t.Errorf("distances %v min %v median %v", s.TradeDistances, s.MinDistance, s.MedianDistance)
+	// survivors with a liquidation price: SOL 0.3, ADA 0.1 (DOT had none, the liquidated
+	// trades are counted, not given a distance): min 0.1, median 0.2
+	if s.MinDistanceSurvived == nil || *s.MinDistanceSurvived != 0.1 || math.Abs(*s.MedianDistanceSurvived-0.2) > 1e-15 {
+		t.Errorf("survived distances min %v median %v", s.MinDistanceSurvived, s.MedianDistanceSurvived)
+	}
+	if s.Trades != 5 || s.TradesWithLiqPrice != 4 || len(s.TradeDistances) != 5 || s.TradeDistances[0] != 0 || !math.IsNaN(s.TradeDistances[4]) {
+		t.Errorf("trades %d with a liquidation price %d, distances %v", s.Trades, s.TradesWithLiqPrice, s.TradeDistances)
 	}
 	near(t, "mr max", s.MarginRatioMax, 0.95)
 	near(t, "mr p95", s.MarginRatioP95, 0.95) // nearest rank ceil(0.95·10) = 10th of 10
 	// every point covers 1h: ≥0.5 at t1 t2 t3 t5 t6 t9, ≥0.8 at t2 t3 t5 t6 t9
-	if s.TimeTotal != 10*hour || s.TimeAbove05 != 6*hour || s.TimeAbove08 != 5*hour {
-		t.Errorf("time total %d ≥0.5 %d ≥0.8 %d", s.TimeTotal, s.TimeAbove05, s.TimeAbove08)
+	if s.TimeTotalH != 10 || s.TimeAbove05Frac != 0.6 || s.TimeAbove08Frac != 0.5 {
+		t.Errorf("time total %vh ≥0.5 %v ≥0.8 %v", s.TimeTotalH, s.TimeAbove05Frac, s.TimeAbove08Frac)
 	}
 	// t2–t3 recovered at t4 with no liquidation: a near miss; t5–t6 ended by the t7
 	// liquidation: not one; t9 never recovered: not one.
@@ -114,5 +130,66 @@ func TestPair(t *testing.T) {
 	}
 	if r := Pair(iso, cross).Rows; len(r) != 4 || r[0].Symbol != "BTCUSDT" || !r[0].IsolatedLiq || r[0].CrossLiq {
 		t.Errorf("rows %+v", r)
+	}
+}
+
+func TestLiquidationStatsNoTrades(t *testing.T) {
+	// no trades, no liquidations: every distance and duration is null, never a 0 that reads
+	// "at liquidation" or a placeholder 1
+	s := Liquidations(&backtest.AccountResult{}, 0)
+	if s.MinDistanceSurvived != nil || s.MedianDistanceSurvived != nil || s.EntryToLiqMinH != nil || s.TimeToRuinH != nil {
+		t.Errorf("%+v", s)
+	}
+	for _, m := range s.Metrics() {
+		switch m.Key {
+		case "min_distance_survived", "median_distance_survived", "time_to_ruin_h", "entry_to_liquidation_min_h":
+			if m.OK {
+				t.Errorf("%s available without trades", m.Key)
+			}
+		}
+	}
+}
+
+func TestLiquidationCostKeysMatchJSON(t *testing.T) {
+	// one key family, one unit: every metric key is a JSON key of the stats (same value)
+	b, _ := json.Marshal(Liquidations(crossAccount(), d0))
+	var doc map[string]any
+	json.Unmarshal(b, &doc)
+	for _, m := range Liquidations(crossAccount(), d0).Metrics() {
+		v, ok := doc[m.Key]
+		if !ok {
+			t.Errorf("metric %s is not a summary.json key", m.Key)
+			continue
+		}
+		switch v := v.(type) {
+		case float64:
+			if m.OK && math.Abs(v-m.Value) > 1e-12 {
+				t.Errorf("%s: json %v, metric %v", m.Key, v, m.Value)
+			}
+		case bool:
+		case nil:
+			if m.OK {
+				t.Errorf("%s: null in json, available as a metric", m.Key)
+			}
+		}
+	}
+}
+
+func TestLiquidatedPnLFromCSVFields(t *testing.T) {
+	// liquidations.csv does not carry the realized PnL: it follows from margin_lost and the
+	// insurance draw. Isolated long, isolated margin 100, gapped to a loss of 130: margin lost
+	// 100, the fund takes 30, realized −130. Cross short liquidated in profit 40: margin lost −40.
+	for _, c := range []struct {
+		l    margin.Liquidation
+		want string
+	}{
+		{margin.Liquidation{Mode: margin.Isolated, MarginLost: dec("100"), InsuranceDraw: dec("30")}, "-130"},
+		{margin.Liquidation{Mode: margin.Isolated, MarginLost: dec("70")}, "-70"},
+		{margin.Liquidation{Mode: margin.Cross, MarginLost: dec("-40"), InsuranceDraw: dec("5")}, "40"},
+		{margin.Liquidation{Mode: margin.Isolated, RealizedPnL: dec("-130"), MarginLost: dec("100"), InsuranceDraw: dec("30")}, "-130"},
+	} {
+		if got := LiquidatedPnL(c.l); !got.Equal(dec(c.want)) {
+			t.Errorf("%+v: %s, want %s", c.l, got, c.want)
+		}
 	}
 }

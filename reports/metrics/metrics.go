@@ -33,11 +33,19 @@ type Summary struct {
 	Liquidation      map[string]LiquidationStats `json:"liquidation"`
 	LiquidationDelta map[string]float64          `json:"liquidation_delta,omitempty"` // cross − isolated
 	Paired           *Paired                     `json:"paired,omitempty"`            // same entries in isolated and cross
+
+	// DeltaBetter says, for every key of Delta and LiquidationDelta, which direction is better
+	// for the trader: "higher", "lower" or "neither" (a positive delta is good for cross when
+	// "higher").
+	DeltaBetter map[string]string `json:"delta_better,omitempty"`
 }
 
-// AccountSummary holds one account's metrics. Fractions are plain numbers (0.12 is 12 %).
+// AccountSummary holds one account's metrics. Fractions are plain numbers (0.12 is 12 %);
+// money is USDT; times are Unix milliseconds. A null value means the figure does not exist for
+// the account (docs/statistics.md says when), never 0 standing in for it.
 type AccountSummary struct {
-	InitialEquity float64 `json:"initial_equity"` // first equity point
+	InitialWallet float64 `json:"initial_wallet"` // the wallet before the first event, computed back from the records (the configured account.wallet)
+	InitialEquity float64 `json:"initial_equity"` // first equity point (the close of the first bar)
 	FinalEquity   float64 `json:"final_equity"`   // last equity point
 	TotalReturn   float64 `json:"total_return"`   // final/initial − 1
 	CAGR          float64 `json:"cagr"`           // (final/initial)^(365/days) − 1; −1 when final ≤ 0; 0 for a zero-length run
@@ -47,25 +55,44 @@ type AccountSummary struct {
 	Calmar        float64 `json:"calmar"`         // cagr / max_drawdown; 0 without a drawdown
 	Days          float64 `json:"days"`           // run length in days (first to last equity point)
 
-	Trades       int     `json:"trades"`        // round trips, flat to flat
-	WinRate      float64 `json:"win_rate"`      // trades with PnL > 0 / trades; 0 without trades
-	ProfitFactor float64 `json:"profit_factor"` // gross profit / gross loss; 0 without a losing trade
+	Trades  int     `json:"trades"`   // round trips, flat to flat
+	WinRate float64 `json:"win_rate"` // trades with PnL > 0 / trades; 0 without trades
+	// ProfitFactor is gross profit / gross loss over the trades; null when there is no losing
+	// trade, ProfitFactorNull then saying why ("no trades" or "no losing trades"). 0 means
+	// trades lost and none won.
+	ProfitFactor     *float64 `json:"profit_factor"`
+	ProfitFactorNull string   `json:"profit_factor_null,omitempty"`
 
-	Fees float64 `json:"fees"` // trading fees (paid, positive) of all fills but liquidation fills
+	// The ledger, to the cent: FinalWallet + FinalUnrealizedPnL = initial_wallet +
+	// realized_pnl_closes + liquidated_pnl + insurance_draw − fees − clearance_fees + funding
+	// (see Reconcile).
+	RealizedPnLCloses  float64 `json:"realized_pnl_closes"`  // realized PnL of the ordinary (non-liquidation) closes, insurance draws on them included
+	Fees               float64 `json:"fees"`                 // trading fees (paid, positive) of all fills but liquidation fills
+	Funding            float64 `json:"funding"`              // funding credited to the account (negative: paid)
+	FinalWallet        float64 `json:"final_wallet"`         // cross wallet + isolated wallets at the end
+	FinalUnrealizedPnL float64 `json:"final_unrealized_pnl"` // uPnL of the positions still open at the end
 
-	Funding         float64 `json:"funding"`          // funding credited to the account (negative: paid)
-	Liquidations    int     `json:"liquidations"`     // liquidated positions
-	LiquidationLoss float64 `json:"liquidation_loss"` // margin lost in liquidations, clearance fees apart
-	ClearanceFees   float64 `json:"clearance_fees"`   // liquidation clearance fees (Liquidation.Fee; the liquidation fill carries the same fee)
-	Ruined          bool    `json:"ruined"`
-	RuinTime        int64   `json:"ruin_time,omitempty"` // Unix ms
+	Liquidations  int     `json:"liquidations"`   // liquidated positions
+	LiquidatedPnL float64 `json:"liquidated_pnl"` // realized PnL of the liquidated positions at their liquidation fills, signed (before the insurance draw)
+	InsuranceDraw float64 `json:"insurance_draw"` // losses beyond the bankruptcy price the insurance fund took (a credit to the account)
+	ClearanceFees float64 `json:"clearance_fees"` // liquidation clearance fees (Liquidation.Fee; the liquidation fill carries the same fee)
+	Ruined        bool    `json:"ruined"`
+	RuinTime      int64   `json:"ruin_time,omitempty"` // Unix ms
 
-	// MinDistanceToLiquidation is the closest |mark − liquidation price| / mark any trade
-	// came to (0 for a liquidated trade); null when the account never traded.
-	MinDistanceToLiquidation *float64 `json:"min_distance_to_liquidation"`
-	MaxMarginRatio           float64  `json:"max_margin_ratio"` // highest margin ratio of the equity curve
+	// MinDistanceSurvived is the closest |mark − liquidation price| / mark that a trade which
+	// was not liquidated came to; null when no surviving trade had a liquidation price.
+	MinDistanceSurvived *float64 `json:"min_distance_survived"`
+	MaxMarginRatio      float64  `json:"max_margin_ratio"` // highest margin ratio of the equity curve
 
 	Fingerprint string `json:"fingerprint"` // the engine's fingerprint of the account's records; "" when unavailable
+}
+
+// Reconcile returns the final equity the summary's ledger fields add up to: initial_wallet +
+// realized_pnl_closes + liquidated_pnl + insurance_draw − fees − clearance_fees + funding +
+// final_unrealized_pnl. It equals FinalEquity (to float rounding) for every run.
+func (s AccountSummary) Reconcile() float64 {
+	return s.InitialWallet + s.RealizedPnLCloses + s.LiquidatedPnL + s.InsuranceDraw - s.Fees - s.ClearanceFees +
+		s.Funding + s.FinalUnrealizedPnL
 }
 
 // Metric is one named numeric value of a summary, for tables and deltas.
@@ -80,6 +107,14 @@ type Metric struct {
 	Better int
 }
 
+// optional returns *p and whether p is set.
+func optional(p *float64) (float64, bool) {
+	if p == nil {
+		return 0, false
+	}
+	return *p, true
+}
+
 // Metrics lists s's numeric metrics in report order.
 func (s AccountSummary) Metrics() []Metric {
 	b := func(v bool) float64 {
@@ -88,10 +123,8 @@ func (s AccountSummary) Metrics() []Metric {
 		}
 		return 0
 	}
-	md, mdOK := 0.0, s.MinDistanceToLiquidation != nil
-	if mdOK {
-		md = *s.MinDistanceToLiquidation
-	}
+	md, mdOK := optional(s.MinDistanceSurvived)
+	pf, pfOK := optional(s.ProfitFactor)
 	return []Metric{
 		{"final_equity", "Final equity", s.FinalEquity, true, "money", 1},
 		{"total_return", "Total return", s.TotalReturn, true, "pct", 1},
@@ -102,14 +135,17 @@ func (s AccountSummary) Metrics() []Metric {
 		{"calmar", "Calmar", s.Calmar, true, "ratio", 1},
 		{"trades", "Trades", float64(s.Trades), true, "count", 0},
 		{"win_rate", "Win rate", s.WinRate, true, "pct", 1},
-		{"profit_factor", "Profit factor", s.ProfitFactor, true, "ratio", 1},
+		{"profit_factor", "Profit factor", pf, pfOK, "ratio", 1},
+		{"realized_pnl_closes", "Realized PnL (closes)", s.RealizedPnLCloses, true, "money", 1},
 		{"fees", "Fees", s.Fees, true, "money", -1},
 		{"funding", "Funding", s.Funding, true, "money", 1},
 		{"liquidations", "Liquidations", float64(s.Liquidations), true, "count", -1},
-		{"liquidation_loss", "Liquidation loss", s.LiquidationLoss, true, "money", -1},
+		{"liquidated_pnl", "Realized PnL of liquidated positions", s.LiquidatedPnL, true, "money", 1},
+		{"insurance_draw", "Insurance fund draw", s.InsuranceDraw, true, "money", 0},
 		{"clearance_fees", "Clearance fees", s.ClearanceFees, true, "money", -1},
+		{"final_unrealized_pnl", "Unrealized PnL at end", s.FinalUnrealizedPnL, true, "money", 1},
 		{"ruined", "Ruined", b(s.Ruined), true, "bool", -1},
-		{"min_distance_to_liquidation", "Min distance to liquidation", md, mdOK, "pct", 1},
+		{"min_distance_survived", "Closest distance survived", md, mdOK, "pct", 1},
 		{"max_margin_ratio", "Max margin ratio", s.MaxMarginRatio, true, "ratio", -1},
 	}
 }
@@ -158,10 +194,27 @@ func SummarizeStats(res *backtest.Result, curves map[string]*EquityStats) Summar
 	if iso != nil && cross != nil {
 		s.Delta = DeltaOf(s.Accounts[IsolatedName].Metrics(), s.Accounts[CrossName].Metrics())
 		s.LiquidationDelta = DeltaOf(s.Liquidation[IsolatedName].Metrics(), s.Liquidation[CrossName].Metrics())
+		s.DeltaBetter = map[string]string{}
+		for _, ms := range [][]Metric{s.Accounts[CrossName].Metrics(), s.Liquidation[CrossName].Metrics()} {
+			for _, m := range ms {
+				s.DeltaBetter[m.Key] = betterName(m.Better)
+			}
+		}
 		p := Pair(iso.Trades, cross.Trades)
 		s.Paired = &p
 	}
 	return s
+}
+
+// betterName names a Metric.Better direction.
+func betterName(b int) string {
+	switch {
+	case b > 0:
+		return "higher"
+	case b < 0:
+		return "lower"
+	}
+	return "neither"
 }
 
 func findAccount(res *backtest.Result, name string) *backtest.AccountResult {
@@ -219,7 +272,7 @@ func SummarizeAccountStats(a *backtest.AccountResult, st *EquityStats) AccountSu
 	s.Trades = len(a.Trades)
 	var wins int
 	var gp, gl decimal.Decimal
-	for i, t := range a.Trades {
+	for _, t := range a.Trades {
 		switch t.PnL.Sign() {
 		case 1:
 			wins++
@@ -227,38 +280,48 @@ func SummarizeAccountStats(a *backtest.AccountResult, st *EquityStats) AccountSu
 		case -1:
 			gl = gl.Sub(t.PnL)
 		}
-		d := t.MinLiqDistance
-		if t.Liquidated {
-			d = 0
-		}
-		if i == 0 || d < *s.MinDistanceToLiquidation {
-			s.MinDistanceToLiquidation = &d
+		if d, ok := survivedDistance(t); ok && (s.MinDistanceSurvived == nil || d < *s.MinDistanceSurvived) {
+			s.MinDistanceSurvived = &d
 		}
 	}
 	if s.Trades > 0 {
 		s.WinRate = float64(wins) / float64(s.Trades)
 	}
-	if gl.Sign() > 0 {
-		s.ProfitFactor = gp.Div(gl).InexactFloat64()
+	switch {
+	case gl.Sign() > 0:
+		pf := gp.Div(gl).InexactFloat64()
+		s.ProfitFactor = &pf
+	case s.Trades == 0:
+		s.ProfitFactorNull = "no trades"
+	default:
+		s.ProfitFactorNull = "no losing trades"
 	}
 
-	var fees, funding, loss, clear decimal.Decimal
+	var fees, realized, funding, lpnl, ins, clear decimal.Decimal
 	for _, f := range a.Fills {
 		if !f.Liquidation { // a liquidation fill's fee is the clearance fee, counted apart
 			fees = fees.Add(f.Fee)
+			realized = realized.Add(f.RealizedPnL)
 		}
 	}
 	for _, f := range a.Funding {
 		funding = funding.Add(f.Amount)
 	}
 	for _, l := range a.Liquidations {
-		loss = loss.Add(l.MarginLost)
+		lpnl = lpnl.Add(LiquidatedPnL(l))
+		ins = ins.Add(l.InsuranceDraw)
 		clear = clear.Add(l.Fee)
 	}
+	s.RealizedPnLCloses = realized.InexactFloat64()
 	s.Fees = fees.InexactFloat64()
 	s.Funding = funding.InexactFloat64()
+	final := a.Final.Wallet.Add(a.Final.IsolatedWallets)
+	s.FinalWallet = final.InexactFloat64()
+	s.InitialWallet = final.Sub(realized).Sub(lpnl).Sub(ins).Add(fees).Add(clear).Sub(funding).InexactFloat64()
+	s.FinalUnrealizedPnL = a.Final.UnrealizedPnL.InexactFloat64()
 	s.Liquidations = len(a.Liquidations)
-	s.LiquidationLoss = loss.InexactFloat64()
+	s.LiquidatedPnL = lpnl.InexactFloat64()
+	s.InsuranceDraw = ins.InexactFloat64()
 	s.ClearanceFees = clear.InexactFloat64()
 	s.Ruined = a.Ruined
 	if a.Ruined {
@@ -267,6 +330,19 @@ func SummarizeAccountStats(a *backtest.AccountResult, st *EquityStats) AccountSu
 	s.Fingerprint = Fingerprint(a)
 	return s
 }
+
+// survivedDistance is a trade's closest distance to liquidation when it was not liquidated
+// and had a liquidation price (the engine records 1 for a trade that never had one).
+func survivedDistance(t backtest.Trade) (float64, bool) {
+	if t.Liquidated || !hasLiqPrice(t) {
+		return 0, false
+	}
+	return t.MinLiqDistance, true
+}
+
+// hasLiqPrice reports whether the trade had a liquidation price while open: the engine
+// records MinLiqDistance 1 (|mark − 0| / mark) when it never had one.
+func hasLiqPrice(t backtest.Trade) bool { return t.MinLiqDistance < 1 }
 
 // Fingerprint returns the engine's fingerprint of a's records when package backtest provides
 // one (a method Fingerprint() string on *AccountResult), and "" otherwise or when it panics

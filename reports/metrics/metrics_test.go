@@ -74,7 +74,7 @@ func TestSummarizeAccountTiny(t *testing.T) {
 		Funding: []backtest.FundingPayment{
 			{Amount: dec("-0.3")}, {Amount: dec("0.05")},
 		},
-		Liquidations: []margin.Liquidation{{MarginLost: dec("12.5"), Fee: dec("0.75")}},
+		Liquidations: []margin.Liquidation{{RealizedPnL: dec("-12.5"), MarginLost: dec("12.5"), Fee: dec("0.75")}},
 	}
 	s := SummarizeAccount(a)
 	near(t, "initial", s.InitialEquity, 100)
@@ -94,16 +94,19 @@ func TestSummarizeAccountTiny(t *testing.T) {
 		t.Errorf("trades = %d", s.Trades)
 	}
 	near(t, "win_rate", s.WinRate, 2.0/3)
-	near(t, "profit_factor", s.ProfitFactor, 13.0/5)
+	if s.ProfitFactor == nil {
+		t.Fatal("profit factor null with a losing trade")
+	}
+	near(t, "profit_factor", *s.ProfitFactor, 13.0/5)
 	near(t, "fees", s.Fees, 0.3)
 	near(t, "funding", s.Funding, -0.25)
-	near(t, "liquidation_loss", s.LiquidationLoss, 12.5)
+	near(t, "liquidated_pnl", s.LiquidatedPnL, -12.5)
 	near(t, "clearance_fees", s.ClearanceFees, 0.75)
 	if s.Liquidations != 1 {
 		t.Errorf("liquidations = %d", s.Liquidations)
 	}
-	if s.MinDistanceToLiquidation == nil || *s.MinDistanceToLiquidation != 0.05 {
-		t.Errorf("min distance = %v, want 0.05", s.MinDistanceToLiquidation)
+	if s.MinDistanceSurvived == nil || *s.MinDistanceSurvived != 0.05 {
+		t.Errorf("min distance survived = %v, want 0.05", s.MinDistanceSurvived)
 	}
 	near(t, "max_margin_ratio", s.MaxMarginRatio, 0.9)
 }
@@ -130,13 +133,18 @@ func TestRatiosDegenerate(t *testing.T) {
 	if Sortino([]float64{0.1, 0.2}) != 0 {
 		t.Error("sortino without a losing day must be 0")
 	}
+	// profit factor: null with the reason, never a 0 that also means "no winning trade"
 	s := SummarizeAccount(&backtest.AccountResult{Trades: []backtest.Trade{{PnL: dec("1")}}})
-	if s.ProfitFactor != 0 || s.WinRate != 1 {
-		t.Errorf("profit factor %v win rate %v", s.ProfitFactor, s.WinRate)
+	if s.ProfitFactor != nil || s.ProfitFactorNull != "no losing trades" || s.WinRate != 1 {
+		t.Errorf("profit factor %v (%q) win rate %v", s.ProfitFactor, s.ProfitFactorNull, s.WinRate)
+	}
+	s = SummarizeAccount(&backtest.AccountResult{Trades: []backtest.Trade{{PnL: dec("-1")}}})
+	if s.ProfitFactor == nil || *s.ProfitFactor != 0 || s.ProfitFactorNull != "" {
+		t.Errorf("no winning trade: profit factor %v (%q), want 0", s.ProfitFactor, s.ProfitFactorNull)
 	}
 	s = SummarizeAccount(&backtest.AccountResult{})
-	if s.MinDistanceToLiquidation != nil {
-		t.Error("min distance of an account without trades must be null")
+	if s.MinDistanceSurvived != nil || s.ProfitFactor != nil || s.ProfitFactorNull != "no trades" {
+		t.Errorf("an account without trades: min distance %v, profit factor %v (%q)", s.MinDistanceSurvived, s.ProfitFactor, s.ProfitFactorNull)
 	}
 	b, _ := json.Marshal(s)
 	if !json.Valid(b) {
@@ -169,13 +177,13 @@ func TestQuantile(t *testing.T) {
 func TestSummarizeDelta(t *testing.T) {
 	iso := backtest.AccountResult{Name: "isolated", Equity: []backtest.EquityPoint{{Time: d0, Equity: 100}, {Time: d0 + 24*hour, Equity: 90}}}
 	cross := backtest.AccountResult{Name: "cross", Equity: []backtest.EquityPoint{{Time: d0, Equity: 100}, {Time: d0 + 24*hour, Equity: 120}},
-		Liquidations: []margin.Liquidation{{Mode: margin.Cross, MarginLost: dec("3")}}}
+		Liquidations: []margin.Liquidation{{Mode: margin.Cross, RealizedPnL: dec("3"), MarginLost: dec("-3")}}}
 	s := Summarize(&backtest.Result{Accounts: []backtest.AccountResult{iso, cross}})
 	near(t, "delta final", s.Delta["final_equity"], 30)
 	near(t, "delta total_return", s.Delta["total_return"], 0.3)
 	near(t, "delta liquidations", s.Delta["liquidations"], 1)
-	near(t, "liq delta loss", s.LiquidationDelta["loss"], 3)
-	if _, ok := s.Delta["min_distance_to_liquidation"]; ok {
+	near(t, "liq delta liquidated pnl", s.LiquidationDelta["liquidated_pnl"], 3)
+	if _, ok := s.Delta["min_distance_survived"]; ok {
 		t.Error("delta of an unavailable metric")
 	}
 	if s.Paired == nil {
