@@ -16,6 +16,13 @@ type Setup struct {
 	Name      string
 	Mode      margin.Mode
 	Overrides map[string]margin.Mode
+	// Config, when set, is this account's own configuration instead of the run's (a sweep
+	// runs accounts of many configurations in one pass over the data): every per-account
+	// setting comes from it (wallet, leverage, fees, slippage, strategy parameters, execution
+	// and funding switches), with its own defaults. The run-wide settings stay the run's:
+	// Setups, Parallel, Instruments, Book, BracketDate and Equity; Result.Assumptions describe
+	// the run's Config.
+	Config *Config
 }
 
 // DefaultSetups are the accounts of a run whose Config.Setups is nil: every symbol isolated,
@@ -153,6 +160,29 @@ func (c Config) Validate() error {
 			}
 		}
 	}
+	for i, s := range c.Setups {
+		if s.Config != nil {
+			if err := s.Config.validateAccount(); err != nil {
+				return fmt.Errorf("Setups[%d] %q: %w", i, s.Name, err)
+			}
+		}
+	}
+	if err := c.validateAccount(); err != nil {
+		return err
+	}
+	return c.instrumentsValid()
+}
+
+// validateAccount reports the first inconsistency of c's per-account settings (after
+// defaults), wrapping ErrBadConfig.
+func (c Config) validateAccount() error {
+	c = c.withDefaults()
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadConfig, fmt.Sprintf(format, a...))
+	}
+	if c.Wallet.Sign() < 0 {
+		return bad("Wallet %s < 0", c.Wallet)
+	}
 	if c.DefaultLeverage < 1 {
 		return bad("DefaultLeverage %d < 1", c.DefaultLeverage)
 	}
@@ -176,6 +206,14 @@ func (c Config) Validate() error {
 	if r := *c.FundingFallbackRate; math.IsNaN(r) || math.IsInf(r, 0) || math.Abs(r) > 0.1 {
 		return bad("FundingFallbackRate %v not a rate in [-0.1, 0.1]", r)
 	}
+	return nil
+}
+
+// instrumentsValid reports the first bad configured instrument.
+func (c Config) instrumentsValid() error {
+	bad := func(format string, a ...any) error {
+		return fmt.Errorf("%w: %s", ErrBadConfig, fmt.Sprintf(format, a...))
+	}
 	for i, in := range c.Instruments {
 		if in.Symbol == "" {
 			return bad("Instruments[%d] has no Symbol", i)
@@ -188,6 +226,17 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// forSetup returns the configuration account s runs with: c itself, or s.Config with its
+// defaults and c's run-wide settings (see Setup.Config).
+func (c *Config) forSetup(s Setup) *Config {
+	if s.Config == nil {
+		return c
+	}
+	a := s.Config.withDefaults()
+	a.Setups, a.Parallel, a.Instruments, a.Book, a.BracketDate, a.Equity = c.Setups, c.Parallel, c.Instruments, c.Book, c.BracketDate, c.Equity
+	return &a
 }
 
 // leverageOf returns the configured leverage of symbol.
@@ -216,6 +265,13 @@ func (c *Config) checkSymbols(symbols []string) error {
 		}
 	}
 	for _, s := range c.Setups {
+		if s.Config != nil {
+			for _, sym := range slices.Sorted(maps.Keys(s.Config.Leverage)) {
+				if !known(sym) {
+					return fmt.Errorf("%w: setup %q: Leverage names %q, not a symbol of the source %v", ErrBadConfig, s.Name, sym, symbols)
+				}
+			}
+		}
 		for _, sym := range slices.Sorted(maps.Keys(s.Overrides)) {
 			if !known(sym) {
 				return fmt.Errorf("%w: setup %q overrides %q, not a symbol of the source %v", ErrBadConfig, s.Name, sym, symbols)

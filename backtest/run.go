@@ -75,7 +75,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 
 	accts := make([]*account, len(cfg.Setups))
 	for k, setup := range cfg.Setups {
-		a, err := newAccount(&cfg, symbols, sched, setup, newStrategy())
+		a, err := newAccount(cfg.forSetup(setup), symbols, sched, setup, newStrategy())
 		if err != nil {
 			return nil, err
 		}
