@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -100,10 +101,11 @@ BTCUSDT_1h_mark.csv.gz (mark-price klines), BTCUSDT_funding.csv.gz (funding), BT
 			default:
 				return usageErrf("--kind %q: want klines, mark or funding", kind)
 			}
-			st, err := openStoreRW(store)
+			tx, done, err := beginWrite(cmd, e, store)
 			if err != nil {
 				return err
 			}
+			defer done()
 			var res []importResult
 			for _, path := range args {
 				want := sr
@@ -111,18 +113,21 @@ BTCUSDT_1h_mark.csv.gz (mark-price klines), BTCUSDT_funding.csv.gz (funding), BT
 				want.Symbol = strings.ToUpper(want.Symbol)
 				s, err := csvSeries(path, want)
 				if err != nil {
-					return usageErr(err)
+					return importErr(store, err)
 				}
 				o := opt
 				if o.Interval == "" && s.Kind != data.KindFunding {
 					o.Interval = s.Interval
 				}
-				stats, err := csvfile.ImportFile(st, path, s, o)
+				stats, err := csvfile.ImportFile(tx, path, s, o)
 				if err != nil {
-					return usageErr(err)
+					return importErr(store, err)
 				}
 				res = append(res, importResult{File: path, Symbol: s.Symbol, Kind: string(s.Kind), Interval: s.Interval, Source: s.Source,
 					Rows: stats.Added + stats.Duplicates, Added: stats.Added, Duplicates: stats.Duplicates, Files: stats.Files})
+			}
+			if err := commitImport(store, tx); err != nil {
+				return err
 			}
 			return printImports(e, store, res, asJSON)
 		}),
@@ -207,17 +212,21 @@ already present with a valid checksum are skipped, so an interrupted download re
 			}
 			var imported []importResult
 			if store != "" && dlErr == nil {
-				st, err := openStoreRW(store)
+				tx, done, err := beginWrite(cmd, e, store)
 				if err != nil {
 					return err
 				}
+				defer done()
 				for _, p := range append(append([]string{}, res.Downloaded...), res.Skipped...) {
-					im, err := binance.Import(st, p, binance.Options{})
+					im, err := binance.Import(tx, p, binance.Options{})
 					if err != nil {
-						return usageErr(err)
+						return importErr(store, err)
 					}
 					imported = append(imported, importResult{File: p, Symbol: im.Series.Symbol, Kind: string(im.Series.Kind), Interval: im.Series.Interval,
 						Source: im.Series.Source, Rows: im.Rows, Added: im.Stats.Added, Duplicates: im.Stats.Duplicates, Files: im.Stats.Files})
+				}
+				if err := commitImport(store, tx); err != nil {
+					return err
 				}
 			}
 			if asJSON {
@@ -312,13 +321,20 @@ Default universe: BTC, ETH, XRP, BNB, SOL, TRX, DOGE, ADA, HYPE, BCH, LINK and Z
 			if err := opt.Validate(); err != nil {
 				return usageErr(err)
 			}
-			st, err := openStoreRW(store)
+			tx, done, err := beginWrite(cmd, e, store)
 			if err != nil {
 				return err
 			}
-			w, err := synth.Write(st, opt)
+			defer done()
+			w, err := synth.Write(tx, opt)
 			if err != nil {
+				if errors.Is(err, parquet.ErrInterrupted) {
+					return importErr(store, err)
+				}
 				return failErr(err)
+			}
+			if err := commitImport(store, tx); err != nil {
+				return err
 			}
 			if asJSON {
 				return writeJSON(e.stdout, map[string]any{"store": store, "seed": seed, "klines": w.Klines, "mark": w.Mark, "funding": w.Funding, "files": w.Files})

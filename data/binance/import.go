@@ -15,10 +15,11 @@ type Imported struct {
 	Stats  parquet.WriteStats
 }
 
-// Import reads one archive with ReadFile and merges its rows into st. Overlapping
+// Import reads one archive with ReadFile and merges its rows into st (a store, or a
+// transaction of one to land several files together: see parquet.Tx). Overlapping
 // ranges merge without duplicates; a stored row with different values at the same time
 // is a conflict reported by the store, and nothing of this file is written.
-func Import(st *parquet.Store, path string, opt Options) (Imported, error) {
+func Import(st parquet.Writer, path string, opt Options) (Imported, error) {
 	f, err := ReadFile(path, opt)
 	if err != nil {
 		return Imported{}, err

@@ -404,7 +404,8 @@ func readRows[R any](rd *reader, interval int64, row func() (R, error), timeOf f
 // ImportFile reads the CSV file at path as series sr (klines, mark klines or funding, per
 // sr.Kind) and merges it into store. For kline series, Options.Interval defaults to
 // sr.Interval. Nothing is written if the file has a bad row or conflicts with the store.
-func ImportFile(store *parquet.Store, path string, sr data.Series, opt Options) (parquet.WriteStats, error) {
+// store is a *parquet.Store, or a *parquet.Tx to land several files all or nothing.
+func ImportFile(store parquet.Writer, path string, sr data.Series, opt Options) (parquet.WriteStats, error) {
 	if err := sr.Validate(); err != nil {
 		return parquet.WriteStats{}, err
 	}

@@ -40,9 +40,20 @@
 // WriteKlines and WriteFunding merge rows into the stored months: identical duplicates are
 // skipped; a timestamp stored with other values is a *ConflictError and nothing is written.
 // Every row is validated first (data.CheckKline / data.CheckFunding, open times aligned to
-// the interval). Each changed month is written to a temporary file and renamed into place, so
-// a reader never sees a partial file. Mark klines are stored without volumes: their Volume and
-// extra fields are dropped (Binance fills those columns of mark-price files with zeros).
+// the interval). Mark klines are stored without volumes: their Volume and extra fields are
+// dropped (Binance fills those columns of mark-price files with zeros).
+//
+// Every write is a transaction (Tx): Begin takes the store's write lock (an flock on
+// <root>/.bt-write.lock, released by the kernel however the holder exits), so writers take
+// turns and never lose each other's rows; a second writer waits and is told so. The changed
+// months are written into a staging directory <root>/.bt-staging-*/ (same layout), and Commit
+// moves them into place with one rename each, after writing a COMMITTED journal mark. Several
+// writes (the files of one import command) land all or nothing: a bad file, a conflict or a
+// cancelled context before the mark leaves the store exactly as it was. A writer killed after
+// the mark leaves the journal, which the next Begin finishes (bt data recover does only that);
+// until then Stream refuses the store with ErrPending. A reader never sees a partial file, but
+// a Stream opened during the few milliseconds of a commit may see some of its months and not
+// others. WriteKlines and WriteFunding on the Store are each a transaction of their own.
 //
 // # Reading
 //

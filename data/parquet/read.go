@@ -443,11 +443,7 @@ func (s *Store) scan(sr data.Series, start, end int64, fn func(b *block, i int))
 	if err := sr.Validate(); err != nil {
 		return err
 	}
-	var display func(string) string
-	if s.root != "" {
-		display = s.osPath
-	}
-	c, err := newCursor(s.fsys, sr, start, end, display)
+	c, err := newCursor(s.fsys, sr, start, end, s.display())
 	if err != nil {
 		return err
 	}

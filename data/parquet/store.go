@@ -14,12 +14,16 @@ import (
 )
 
 // Store is a dataset: one directory tree of Parquet files, partitioned per series and month.
-// See the package documentation for the layout. A Store is safe for concurrent reads; writes
-// must not run concurrently with each other or with reads of the same series.
+// See the package documentation for the layout. A Store is safe for concurrent reads, and
+// for concurrent writers in this or other processes: each write is a transaction holding the
+// store's write lock (see Tx), so writers take turns.
 type Store struct {
 	root string // "" when read-only over an fs.FS
-	fsys fs.FS
-	opt  Options
+	// shown, when set, is the root named in errors (a transaction's staging store reads the
+	// store itself under another root).
+	shown func(p string) string
+	fsys  fs.FS
+	opt   Options
 }
 
 // Options tunes how a writable store writes files. The zero value is the measured default.
@@ -262,5 +266,16 @@ func (s *Store) Files(sr data.Series) ([]string, error) {
 
 // osPath turns a store-relative slash path into an OS path (writable stores only).
 func (s *Store) osPath(p string) string { return joinOS(s.root, p) }
+
+// display returns how the store names its files in errors (nil: the slash path).
+func (s *Store) display() func(string) string {
+	switch {
+	case s.shown != nil:
+		return s.shown
+	case s.root != "":
+		return s.osPath
+	}
+	return nil
+}
 
 func joinOS(root, p string) string { return filepath.Join(root, filepath.FromSlash(p)) }

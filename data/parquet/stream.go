@@ -196,6 +196,9 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 	if opt.End != 0 && opt.End <= opt.Start {
 		return nil, fmt.Errorf("parquet: stream: End %d not after Start %d", opt.End, opt.Start)
 	}
+	if s.Pending() {
+		return nil, ErrPending
+	}
 	all, err := s.List()
 	if err != nil {
 		return nil, err
@@ -247,10 +250,7 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 	for _, sr := range all {
 		has[sr] = true
 	}
-	display := func(p string) string { return p }
-	if s.root != "" {
-		display = s.osPath
-	}
+	display := s.display()
 	st := &Stream{syms: syms, interval: ivMs,
 		kl: make([]*cursor, len(syms)), mk: make([]*cursor, len(syms)), fd: make([]*cursor, len(syms))}
 	open := func(sr data.Series) (*cursor, error) {

@@ -2,6 +2,7 @@ package parquet
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -129,7 +130,32 @@ func klineDiff(a, b *data.Kline) (string, float64, float64, bool) {
 // Rows are validated first (data.CheckKline, and open times aligned to the interval); a bad
 // row is a *data.RowError whose Row is its 1-based index in rows, and nothing is written.
 // For mark klines the volume fields are ignored (stored mark files have no volume column).
+//
+// Each call is its own transaction (see Tx): it takes the store's write lock, waiting for
+// another writer if needed. To land several writes together, use Begin.
 func (s *Store) WriteKlines(sr data.Series, rows []data.Kline) (WriteStats, error) {
+	if err := s.writable(sr); err != nil {
+		return WriteStats{}, err
+	}
+	return inTx(s, func(tx *Tx) (WriteStats, error) { return tx.WriteKlines(sr, rows) })
+}
+
+// inTx runs one write in a transaction of its own.
+func inTx(s *Store, write func(*Tx) (WriteStats, error)) (WriteStats, error) {
+	tx, err := s.Begin(context.Background(), nil)
+	if err != nil {
+		return WriteStats{}, err
+	}
+	defer tx.Rollback()
+	st, err := write(tx)
+	if err != nil {
+		return st, err
+	}
+	return st, tx.Commit()
+}
+
+// writeKlines is WriteKlines into s.root, without a transaction.
+func (s *Store) writeKlines(sr data.Series, rows []data.Kline) (WriteStats, error) {
 	if err := s.writable(sr); err != nil {
 		return WriteStats{}, err
 	}
@@ -160,6 +186,14 @@ func (s *Store) WriteKlines(sr data.Series, rows []data.Kline) (WriteStats, erro
 
 // WriteFunding is WriteKlines for funding rates. Rows are checked with data.CheckFunding.
 func (s *Store) WriteFunding(sr data.Series, rows []data.FundingRate) (WriteStats, error) {
+	if err := s.writable(sr); err != nil {
+		return WriteStats{}, err
+	}
+	return inTx(s, func(tx *Tx) (WriteStats, error) { return tx.WriteFunding(sr, rows) })
+}
+
+// writeFunding is WriteFunding into s.root, without a transaction.
+func (s *Store) writeFunding(sr data.Series, rows []data.FundingRate) (WriteStats, error) {
 	if err := s.writable(sr); err != nil {
 		return WriteStats{}, err
 	}

@@ -12,8 +12,9 @@ type Written struct {
 }
 
 // Write generates the market described by opt and merges it into st, one month of one
-// series at a time. It stops at the first error; months already written stay.
-func Write(st *parquet.Store, opt Options) (Written, error) {
+// series at a time. It stops at the first error. Into a *parquet.Store each month lands
+// on its own (months already written stay); into a *parquet.Tx nothing lands before Commit.
+func Write(st parquet.Writer, opt Options) (Written, error) {
 	var w Written
 	err := Generate(opt, func(s data.Series, k []data.Kline, f []data.FundingRate) error {
 		var (
