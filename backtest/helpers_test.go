@@ -25,6 +25,18 @@ func testInstrument(sym string) margin.Instrument {
 		Brackets: margin.Table{{Bracket: 1, Floor: d("0"), Cap: d("1000000000"), MaxLeverage: 100, MMR: d("0.01"), Cum: d("0")}}}
 }
 
+// buy and sell are market orders.
+func buy(sym, qty string) Order  { return Order{Symbol: sym, Side: Buy, Type: Market, Qty: d(qty)} }
+func sell(sym, qty string) Order { return Order{Symbol: sym, Side: Sell, Type: Market, Qty: d(qty)} }
+
+// eqDec fails the test unless got equals the decimal want.
+func eqDec(t *testing.T, what string, got decimal.Decimal, want string) {
+	t.Helper()
+	if !got.Equal(d(want)) {
+		t.Errorf("%s = %s, want %s", what, got, want)
+	}
+}
+
 func testConfig(syms ...string) Config {
 	zero := decimal.Zero
 	cfg := Config{Wallet: d("1000"), MakerFee: &zero, TakerFee: &zero, NoFundingFallback: true}
