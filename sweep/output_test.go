@@ -71,7 +71,7 @@ func fakeRun(c Config) ConfigResult {
 		s := metrics.AccountSummary{FinalEquity: 10000 + float64(int64(h)%997) + float64(k)*0.1, MaxDrawdown: md,
 			Sharpe: 1.0 / 3, Liquidations: k + int(h)%3, Ruined: k == 1 && int(h)%2 == 0, Fingerprint: fmt.Sprintf("fp-%s-%s", c.ID, name)}
 		if k == 1 {
-			s.MinDistanceToLiquidation = &md // null for isolated
+			s.MinDistanceSurvived = &md // null for isolated
 		}
 		r.Accounts = append(r.Accounts, AccountResult{Name: name, Summary: s,
 			Daily: []Point{{Time: 1756684800000, Equity: 10000}, {Time: 1756771200000, Equity: s.FinalEquity, Drawdown: md}}})
