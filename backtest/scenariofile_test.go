@@ -605,7 +605,8 @@ type scenarioStrategy struct {
 	out   *[]event
 	calls map[string]int
 	steps *int
-	name  *string // the account, as the broker names it
+	name  *string          // the account, as the broker names it
+	acct  **margin.Account // its ledger, for the totals and the invariants
 }
 
 // event is one output line of an account, with its place in the output: bar, then kind.
@@ -615,7 +616,7 @@ type event struct {
 }
 
 func (s *scenarioStrategy) OnBar(br *Broker, b Bar) error {
-	*s.name = br.Account()
+	*s.name, *s.acct = br.Account(), br.a.acct
 	s.calls[b.Symbol]++
 	return nil
 }
@@ -623,6 +624,9 @@ func (s *scenarioStrategy) OnBar(br *Broker, b Bar) error {
 func (s *scenarioStrategy) OnStep(br *Broker, t int64) error {
 	*s.steps++
 	bar := int((t-s.sc.start)/s.sc.interval) - 1
+	if err := br.a.acct.Check(); err != nil {
+		return fmt.Errorf("account %s at bar %d's close: %w", br.Account(), bar, err)
+	}
 	for _, c := range s.sc.script[bar] {
 		if c.show {
 			s.show(br, bar)
@@ -661,7 +665,7 @@ func (sc *scenario) run() (string, error) {
 	// the order by recording the name its broker gives.
 	var strats []*scenarioStrategy
 	newStrategy := func() Strategy {
-		s := &scenarioStrategy{sc: sc, out: &[]event{}, calls: map[string]int{}, steps: new(int), name: new(string)}
+		s := &scenarioStrategy{sc: sc, out: &[]event{}, calls: map[string]int{}, steps: new(int), name: new(string), acct: new(*margin.Account)}
 		strats = append(strats, s)
 		return s
 	}
@@ -687,7 +691,17 @@ func (sc *scenario) run() (string, error) {
 		if *s.name != "" && *s.name != a.Name {
 			return "", fmt.Errorf("strategy %d ran account %q, not %q", k, *s.name, a.Name)
 		}
+		if *s.acct != nil {
+			if err := (*s.acct).Check(); err != nil {
+				return "", fmt.Errorf("account %s at the end: %w", a.Name, err)
+			}
+		}
 		sc.printAccount(&b, a, *s.out, s.calls, *s.steps)
+		if *s.acct != nil {
+			tt := (*s.acct).Totals()
+			fmt.Fprintf(&b, "  totals realized=%s fees=%s funding=%s clearance=%s insurance=%s\n",
+				tt.RealizedPnL, tt.Fees, tt.Funding, tt.ClearanceFees, tt.InsuranceDraws)
+		}
 	}
 	return b.String(), nil
 }
