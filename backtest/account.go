@@ -29,9 +29,10 @@ const equityBlock = 4096
 
 // symState is one account's view of one symbol.
 type symState struct {
-	inst margin.Instrument
-	brk  []fbracket
-	hist ring
+	inst         margin.Instrument
+	brk          []fbracket
+	maker, taker decimal.Decimal // trading fee rates in force
+	hist         ring
 
 	// market view of the current timestamp
 	present  bool       // a kline at this timestamp
@@ -104,7 +105,6 @@ type account struct {
 	liquidated       bool
 	walletDirty      bool
 	started          bool
-	maker, taker     decimal.Decimal
 	slipUp, slipDown decimal.Decimal
 
 	// the equity curve, in fixed blocks: no regrowth copies while streaming; joined at the end
@@ -137,7 +137,6 @@ func newAccount(cfg *Config, symbols []string, sched schedule, setup Setup, stra
 		from:  make([]float64, n),
 		to:    make([]float64, n),
 		fromS: make([]float64, n),
-		maker: *cfg.MakerFee, taker: *cfg.TakerFee,
 	}
 	bps := decimal.NewFromFloat(cfg.SlippageBps).Div(decimal.NewFromInt(10000))
 	a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(bps), decimal.NewFromInt(1).Sub(bps)
@@ -153,6 +152,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, setup Setup, stra
 		s := &a.syms[i]
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
+		s.maker, s.taker = sched[i][0].maker, sched[i][0].taker
 		s.hist = newRing(cfg.History)
 		s.prevLast, s.prevMark, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		mode := setup.modeOf(sym)

@@ -38,8 +38,8 @@ type Config struct {
 	Setups            []Setup           // nil: DefaultSetups (isolated and cross)
 	Leverage          map[string]int    // per symbol; missing: DefaultLeverage
 	DefaultLeverage   int               // 0: 10
-	MakerFee          *decimal.Decimal  // nil: 0.0002
-	TakerFee          *decimal.Decimal  // nil: 0.0005
+	MakerFee          *decimal.Decimal  // nil: the dated fee schedule's rate on each fill's date (Fees)
+	TakerFee          *decimal.Decimal  // nil: the dated fee schedule's rate on each fill's date (Fees)
 	SlippageBps       float64           // adverse slippage of market, stop and take-profit fills; 0: none
 	Params            map[string]string // strategy parameters by name
 	Parallel          bool              // run accounts on a worker pool (identical results; strategy instances must not share mutable state)
@@ -55,6 +55,13 @@ type Config struct {
 	Instruments []margin.Instrument
 	// Book is the bracket book for default instruments; nil: margin.DefaultBook().
 	Book *margin.Book
+	// Fees is the dated fee schedule for the maker and taker fees and the clearance fee rate
+	// not set by MakerFee, TakerFee or ClearanceFee; nil: margin.FeeSchedule().
+	Fees *margin.Fees
+	// ClearanceFee, when set, is the liquidation clearance fee rate of every symbol for the
+	// whole run (a configured instrument's own rate included); nil: the dated fee schedule's
+	// rate on the liquidation's date for default instruments, a configured instrument's own.
+	ClearanceFee *decimal.Decimal
 	// BracketDate pins the bracket snapshot of default instruments to the one in force on
 	// that date, for the whole run (a what-if); zero: every bar uses the table in force on its
 	// UTC date, switched for open positions at the first step of the date.
@@ -89,9 +96,7 @@ type EquitySinkFunc func(p EquityPoint) error
 func (f EquitySinkFunc) Add(p EquityPoint) error { return f(p) }
 
 var (
-	defaultWallet   = decimal.NewFromInt(10000)
-	defaultMakerFee = decimal.RequireFromString("0.0002")
-	defaultTakerFee = decimal.RequireFromString("0.0005")
+	defaultWallet = decimal.NewFromInt(10000)
 )
 
 const (
@@ -111,14 +116,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.DefaultLeverage == 0 {
 		c.DefaultLeverage = defaultLeverage
-	}
-	if c.MakerFee == nil {
-		f := defaultMakerFee
-		c.MakerFee = &f
-	}
-	if c.TakerFee == nil {
-		f := defaultTakerFee
-		c.TakerFee = &f
 	}
 	if c.History == 0 {
 		c.History = defaultHistory
@@ -191,11 +188,14 @@ func (c Config) validateAccount() error {
 			return bad("Leverage[%s] = %d < 1", sym, l)
 		}
 	}
-	if c.MakerFee.Abs().GreaterThan(decimal.RequireFromString("0.01")) {
+	if c.MakerFee != nil && c.MakerFee.Abs().GreaterThan(decimal.RequireFromString("0.01")) {
 		return bad("MakerFee %s outside [-0.01, 0.01]", c.MakerFee)
 	}
-	if c.TakerFee.IsNegative() || c.TakerFee.GreaterThan(decimal.RequireFromString("0.01")) {
+	if c.TakerFee != nil && (c.TakerFee.IsNegative() || c.TakerFee.GreaterThan(decimal.RequireFromString("0.01"))) {
 		return bad("TakerFee %s outside [0, 0.01]", c.TakerFee)
+	}
+	if c.ClearanceFee != nil && (c.ClearanceFee.IsNegative() || c.ClearanceFee.GreaterThan(decimal.RequireFromString("0.1"))) {
+		return bad("ClearanceFee %s outside [0, 0.1]", c.ClearanceFee)
 	}
 	if math.IsNaN(c.SlippageBps) || c.SlippageBps < 0 || c.SlippageBps > 10000 {
 		return bad("SlippageBps %v outside [0, 10000]", c.SlippageBps)

@@ -290,9 +290,9 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 			qty = pos.Neg()
 		}
 	}
-	rate := a.taker
+	rate := a.syms[o.sym].taker
 	if maker {
-		rate = a.maker
+		rate = a.syms[o.sym].maker
 	}
 	// the order leaves the book before it is booked: its margin reservation must not count
 	// against its own fill

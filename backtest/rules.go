@@ -8,63 +8,134 @@ import (
 	"time"
 
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
 )
 
 // era is one symbol's exchange rules from a time on: its instrument (filters, clearance fee,
-// bracket table) and the float copy of the table that the engine's own records use.
+// bracket table), the float copy of the table that the engine's own records use, and the
+// trading fee rates.
 type era struct {
-	from int64  // Unix ms UTC from which it is in force (math.MinInt64: from the run's start)
-	what string // where the bracket table came from, for the assumptions
-	inst margin.Instrument
-	brk  []fbracket
+	from         int64 // Unix ms UTC from which it is in force (math.MinInt64: from the run's start)
+	brackets     string
+	fees         string // maker and taker, and where they come from
+	clearance    string // the clearance fee rate, and where it comes from
+	inst         margin.Instrument
+	brk          []fbracket
+	maker, taker decimal.Decimal
 }
 
 // schedule is every symbol's eras, in Symbols order, each ascending by from. It is built once
 // per run and shared, read-only, by the accounts.
 type schedule [][]era
 
-// buildSchedule returns the rules of every symbol from start on: a configured instrument for
-// the whole run, else the default instrument (sized on the symbol's first open ref[i]) with
-// the bracket table of each snapshot in force, switching at 00:00 UTC of its date
-// (cfg.BracketDate pins one table instead).
+// buildSchedule returns the rules of every symbol from start on, in eras that begin at
+// 00:00 UTC of each date on which one of them changes:
+//   - instrument: a configured one for the whole run (Config.Instruments), else the default
+//     instrument sized on the symbol's first open ref[i], with the bracket table of each
+//     snapshot in force (Config.BracketDate pins one table instead);
+//   - clearance fee rate: Config.ClearanceFee, else a configured instrument's own, else the
+//     dated fee schedule's;
+//   - maker and taker fees: Config.MakerFee and Config.TakerFee when set, else the dated fee
+//     schedule's (Config.Fees, nil: margin.FeeSchedule()).
 func buildSchedule(cfg *Config, symbols []string, ref []float64, start int64) (schedule, error) {
 	st := time.UnixMilli(start).UTC()
 	book := cfg.Book // nil: margin.DefaultBook(), taken once when a symbol needs it
+	fees := cfg.Fees
+	if fees == nil {
+		fees = margin.FeeSchedule()
+	}
 	sched := make(schedule, len(symbols))
 	for i, sym := range symbols {
-		if k := slices.IndexFunc(cfg.Instruments, func(in margin.Instrument) bool { return in.Symbol == sym }); k >= 0 {
-			in := cfg.Instruments[k]
-			sched[i] = []era{{from: math.MinInt64, what: "configured instrument", inst: in, brk: floatBrackets(in.Brackets)}}
-			continue
-		}
-		if book == nil {
-			book = margin.DefaultBook()
-		}
-		at := st
-		if !cfg.BracketDate.IsZero() {
-			at = cfg.BracketDate
-		}
-		tables, real := book.Schedule(sym, at)
-		if !cfg.BracketDate.IsZero() {
-			tables = tables[:1]
-		}
-		base := margin.DefaultInstrument(sym, ref[i], at, book)
-		for k, d := range tables {
-			in := base
-			in.Brackets = d.Table
-			e := era{from: d.From.UnixMilli(), inst: in, brk: floatBrackets(d.Table)}
-			switch {
-			case !real:
-				e.what = "default table (snapshot " + d.Date + ")"
-			case !cfg.BracketDate.IsZero():
-				e.what = "snapshot " + d.Date + " (pinned)"
-			case k == 0 && d.Date > st.Format(time.DateOnly):
-				e.what = "snapshot " + d.Date + " (the earliest, used before it)"
-			default:
-				e.what = "snapshot " + d.Date
+		k := slices.IndexFunc(cfg.Instruments, func(in margin.Instrument) bool { return in.Symbol == sym })
+		configured := k >= 0
+		var tables []margin.Dated
+		real := true
+		switch {
+		case configured:
+			tables = []margin.Dated{{From: st, Table: cfg.Instruments[k].Brackets}}
+		case !cfg.BracketDate.IsZero():
+			if book == nil {
+				book = margin.DefaultBook()
 			}
-			if k == 0 {
+			tables, real = book.Schedule(sym, cfg.BracketDate)
+			tables = tables[:1]
+		default:
+			if book == nil {
+				book = margin.DefaultBook()
+			}
+			tables, real = book.Schedule(sym, st)
+		}
+		// the dates on which something changes, from the start on
+		dates := []time.Time{st}
+		for _, d := range tables[1:] {
+			dates = append(dates, d.From)
+		}
+		if cfg.MakerFee == nil || cfg.TakerFee == nil || cfg.ClearanceFee == nil && !configured {
+			dates = append(dates, fees.Changes(sym, st)...)
+		}
+		slices.SortFunc(dates, time.Time.Compare)
+		dates = slices.CompactFunc(dates, time.Time.Equal)
+
+		var base margin.Instrument
+		if configured {
+			base = cfg.Instruments[k]
+		} else {
+			at := st
+			if !cfg.BracketDate.IsZero() {
+				at = cfg.BracketDate
+			}
+			base = margin.DefaultInstrument(sym, ref[i], at, book)
+		}
+		tk := 0
+		for n, d := range dates {
+			for tk+1 < len(tables) && !tables[tk+1].From.After(d) {
+				tk++
+			}
+			e := era{from: d.UnixMilli(), inst: base}
+			if n == 0 {
 				e.from = math.MinInt64
+			}
+			tb := tables[tk]
+			e.inst.Brackets = tb.Table
+			e.brk = floatBrackets(tb.Table)
+			switch {
+			case configured:
+				e.brackets = "configured instrument"
+			case !real:
+				e.brackets = "default table (snapshot " + tb.Date + ")"
+			case !cfg.BracketDate.IsZero():
+				e.brackets = "snapshot " + tb.Date + " (pinned)"
+			case tk == 0 && tb.Date > st.Format(time.DateOnly):
+				e.brackets = "snapshot " + tb.Date + " (the earliest, used before it)"
+			default:
+				e.brackets = "snapshot " + tb.Date
+			}
+			tr, ok := fees.TradingAt(sym, d)
+			if !ok && (cfg.MakerFee == nil || cfg.TakerFee == nil) {
+				return nil, fmt.Errorf("%w: the fee schedule has no maker/taker rate for %s", ErrBadConfig, sym)
+			}
+			e.maker, e.taker = tr.Maker, tr.Taker
+			mw, tw := "schedule from "+tr.Date, "schedule from "+tr.Date
+			if cfg.MakerFee != nil {
+				e.maker, mw = *cfg.MakerFee, "configured"
+			}
+			if cfg.TakerFee != nil {
+				e.taker, tw = *cfg.TakerFee, "configured"
+			}
+			e.fees = fmt.Sprintf("maker %s (%s), taker %s (%s)", pct(e.maker), mw, pct(e.taker), tw)
+			switch {
+			case cfg.ClearanceFee != nil:
+				e.inst.LiquidationFee = *cfg.ClearanceFee
+				e.clearance = pct(e.inst.LiquidationFee) + " (configured)"
+			case configured:
+				e.clearance = pct(e.inst.LiquidationFee) + " (configured instrument)"
+			default:
+				cl, ok := fees.ClearanceAt(sym, d)
+				if !ok {
+					return nil, fmt.Errorf("%w: the fee schedule has no clearance fee rate for %s", ErrBadConfig, sym)
+				}
+				e.inst.LiquidationFee = cl.Rate
+				e.clearance = pct(cl.Rate) + " (schedule from " + cl.Date + ")"
 			}
 			sched[i] = append(sched[i], e)
 		}
@@ -79,6 +150,9 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, start int64) (s
 	return sched, nil
 }
 
+// pct formats a rate as a percentage ("0.04%").
+func pct(r decimal.Decimal) string { return r.Shift(2).String() + "%" }
+
 // first returns the instruments in force at the run's start.
 func (sc schedule) first() []margin.Instrument {
 	out := make([]margin.Instrument, len(sc))
@@ -88,16 +162,23 @@ func (sc schedule) first() []margin.Instrument {
 	return out
 }
 
-// describe lists, per symbol, the bracket tables in force between the run's start and end.
-func (sc schedule) describe(symbols []string, end int64) []string {
+// describe lists, per symbol, what of (brackets, fees or clearance) was in force between the
+// run's start and end, with the dates each value took over.
+func (sc schedule) describe(symbols []string, end int64, what func(*era) string) []string {
 	var out []string
 	for i, eras := range sc {
 		var parts []string
-		for k, e := range eras {
+		last := ""
+		for k := range eras {
+			e := &eras[k]
 			if e.from > end {
 				break
 			}
-			w := e.what
+			w := what(e)
+			if w == last {
+				continue
+			}
+			last = w
 			if k > 0 {
 				w += " from " + time.UnixMilli(e.from).UTC().Format(time.DateOnly)
 			}
@@ -143,6 +224,7 @@ func (a *account) switchRules(t int64) error {
 		}
 		s := &a.syms[i]
 		s.inst, s.brk = eras[k].inst, eras[k].brk
+		s.maker, s.taker = eras[k].maker, eras[k].taker
 		a.refreshSym(i)
 		changed = true
 	}

@@ -64,3 +64,52 @@ func TestBracketSwitchLiquidatesAtDate(t *testing.T) {
 		t.Errorf("pinned to 2024-01-01: %d liquidations, want 0", n)
 	}
 }
+
+// Fees follow the dated schedule (margin.FeeSchedule): a BTCUSDT market buy of 0.01 filled
+// at 36,567.1 on 2023-11-14 01:00 pays the taker fee of that day, 0.04%: 365.671 × 0.0004 =
+// 0.1462684 (the fee Binance charged for a real fill of that day); the sell filled on
+// 2023-11-15 01:00 pays 0.05%: 0.1828355. A configured taker fee wins on both dates.
+func TestFeesByDate(t *testing.T) {
+	start := int64(1699920000000) // 2023-11-14 00:00 UTC
+	var quads [][4]float64
+	for range 48 {
+		quads = append(quads, [4]float64{36567.1, 36567.1, 36567.1, 36567.1})
+	}
+	src := func() Source {
+		return NewSliceSource([]string{"BTCUSDT"}, Batches(OHLC("BTCUSDT", start, hr, quads...), nil, nil))
+	}
+	strat := func() Strategy {
+		return &script{at: map[int][]Order{0: {buy("BTCUSDT", "0.01")}, 24: {sell("BTCUSDT", "0.01")}}}
+	}
+	cfg := Config{Wallet: d("1000"), NoFundingFallback: true}
+	res := run(t, cfg, src(), strat)
+	for _, a := range res.Accounts {
+		if len(a.Fills) != 2 || !a.Fills[0].Fee.Equal(d("0.1462684")) || !a.Fills[1].Fee.Equal(d("0.1828355")) {
+			t.Errorf("%s: fills %+v, want fees 0.1462684 (2023-11-14) and 0.1828355 (2023-11-15)", a.Name, a.Fills)
+		}
+	}
+	var fees, clearance string
+	for _, as := range res.Assumptions {
+		switch as.Key {
+		case "fees":
+			fees = as.Value
+		case "clearance_fee":
+			clearance = as.Value
+		}
+	}
+	if !strings.Contains(fees, "BTCUSDT maker 0.02% (schedule from 2019-09-08), taker 0.04% (schedule from 2019-09-08), then maker 0.02% (schedule from 2023-11-15), taker 0.05% (schedule from 2023-11-15) from 2023-11-15") {
+		t.Errorf("fees assumption %q does not list both rates with their dates", fees)
+	}
+	if !strings.Contains(clearance, "BTCUSDT 0.3% (schedule from 2019-09-08)") {
+		t.Errorf("clearance assumption %q", clearance)
+	}
+
+	fee := d("0.0003")
+	cfg.TakerFee = &fee
+	res = run(t, cfg, src(), strat)
+	for _, a := range res.Accounts {
+		if len(a.Fills) != 2 || !a.Fills[0].Fee.Equal(d("0.1097013")) || !a.Fills[1].Fee.Equal(d("0.1097013")) {
+			t.Errorf("%s, taker fee configured 0.03%%: fills %+v, want fees 0.1097013 on both dates", a.Name, a.Fills)
+		}
+	}
+}

@@ -170,7 +170,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	for _, a := range accts {
 		res.Accounts = append(res.Accounts, a.result())
 	}
-	res.Assumptions = assumptions(&cfg, symbols, sched.describe(symbols, end), r)
+	res.Assumptions = assumptions(&cfg, symbols, sched, end, r)
 	return res, nil
 }
 
@@ -482,7 +482,10 @@ func (a *account) result() AccountResult {
 }
 
 // assumptions lists the modelling assumptions of a run.
-func assumptions(cfg *Config, symbols, brackets []string, r *reader) []Assumption {
+func assumptions(cfg *Config, symbols []string, sched schedule, end int64, r *reader) []Assumption {
+	brackets := sched.describe(symbols, end, func(e *era) string { return e.brackets })
+	fees := sched.describe(symbols, end, func(e *era) string { return e.fees })
+	clearance := sched.describe(symbols, end, func(e *era) string { return e.clearance })
 	as := []Assumption{
 		{"intrabar_path", "each bar walks open → high → low → close when close < open, open → low → high → close otherwise; all symbols step together; the mark path comes from the mark bar, the last-price path from the kline"},
 		{"gap", "the first segment of each bar runs from the previous close to the open: stops and liquidations triggered in it execute at the open, resting limits at their limit price; orders arriving at this open do not trade it"},
@@ -495,7 +498,8 @@ func assumptions(cfg *Config, symbols, brackets []string, r *reader) []Assumptio
 		{"funding_source", "funding rates from the data's funding series; a symbol without one gets the fallback (see funding_fallback when it applies)"},
 		{"brackets", "maintenance brackets in force on each bar's UTC date, switched for open positions at the first step of the date (liquidation re-checked there): " + strings.Join(brackets, "; ")},
 		{"fills", "orders fill in full (no partial fills, no volume or order-book limit); fills are time-stamped with the bar's open time, ordered by the path within it"},
-		{"fees", fmt.Sprintf("maker %s, taker %s", cfg.MakerFee, cfg.TakerFee)},
+		{"fees", "trading fees in force on each fill's UTC date (dated schedule: backtest/margin/fees.json, docs/margin.md §9.1): " + strings.Join(fees, "; ")},
+		{"clearance_fee", "liquidation clearance fee rate on the liquidated notional, in force on the liquidation's UTC date: " + strings.Join(clearance, "; ")},
 		{"open_order_margin", "limit and market orders reserve notional/leverage of their position-increasing part; stop and take-profit orders reserve nothing until they trigger"},
 		{"ruin", "an account is ruined when its equity reaches 0, or when it is flat and its wallet cannot fund the smallest order at its leverage; a ruined account's strategy is no longer called"},
 	}

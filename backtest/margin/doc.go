@@ -37,9 +37,11 @@
 //   - Default instruments (DefaultInstrument, §9), for symbols the caller gives no filters:
 //     BTCUSDT has its real filters (tick 0.1, step 0.001, min notional 100), ETHUSDT its min
 //     notional 20; every other grid is derived from a reference price p (the engine passes the
-//     symbol's first open): tick 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉), min notional 5. The
-//     clearance fee rate is BTCUSDT's 1.25% for every symbol. These approximate Binance's
-//     per-symbol filters.
+//     symbol's first open): tick 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉), min notional 5.
+//     These approximate Binance's per-symbol filters. DefaultInstrument's clearance fee rate
+//     is BTCUSDT's 1.25% for every symbol; FeeSchedule holds the dated maker, taker and
+//     clearance fee rates (taker 0.04% then 0.05%; clearance 0.3% BTCUSDT / 0.5% others, then
+//     1.25%) that the engine applies per date (§9.1).
 //   - Liquidation price: Binance's one-way formula (§4) with the bracket re-check;
 //     bankruptcy price with MMR = cum = TMM = 0. Results keep QuotientPlaces decimals.
 //   - Trigger (§5). Isolated: liquidated when isolated wallet + uPnL <= MM (at mark); cross: all cross

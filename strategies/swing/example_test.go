@@ -36,6 +36,6 @@ func Example() {
 			acc.Name, len(acc.Fills), len(acc.Liquidations), acc.Final.MarginBalance.StringFixed(2))
 	}
 	// Output:
-	// isolated fills 3  liquidations 1  equity 10693.98
-	// cross    fills 3  liquidations 0  equity 10332.96
+	// isolated fills 3  liquidations 1  equity 10694.98
+	// cross    fills 3  liquidations 0  equity 10334.32
 }
