@@ -152,7 +152,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, setup Setup, stra
 		s := &a.syms[i]
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
-		s.maker, s.taker = sched[i][0].maker, sched[i][0].taker
+		a.setFees(i, &sched[i][0])
 		s.hist = newRing(cfg.History)
 		s.prevLast, s.prevMark, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		mode := setup.modeOf(sym)

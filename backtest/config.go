@@ -20,7 +20,9 @@ type Setup struct {
 	// runs accounts of many configurations in one pass over the data): every per-account
 	// setting comes from it (wallet, leverage, fees, slippage, strategy parameters, execution
 	// and funding switches), with its own defaults. The run-wide settings stay the run's:
-	// Setups, Parallel, Instruments, Book, BracketDate and Equity; Result.Assumptions describe
+	// Setups, Parallel, Instruments, Book, BracketDate, Fees, ClearanceFee and Equity (the
+	// schedule of the maker and taker fees is the run's, an own MakerFee or TakerFee
+	// replaces it for this account); Result.Assumptions describe
 	// the run's Config.
 	Config *Config
 }
@@ -236,6 +238,7 @@ func (c *Config) forSetup(s Setup) *Config {
 	}
 	a := s.Config.withDefaults()
 	a.Setups, a.Parallel, a.Instruments, a.Book, a.BracketDate, a.Equity = c.Setups, c.Parallel, c.Instruments, c.Book, c.BracketDate, c.Equity
+	a.Fees, a.ClearanceFee = c.Fees, c.ClearanceFee // part of the run's instruments
 	return &a
 }
 

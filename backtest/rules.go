@@ -70,9 +70,8 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, start int64) (s
 		for _, d := range tables[1:] {
 			dates = append(dates, d.From)
 		}
-		if cfg.MakerFee == nil || cfg.TakerFee == nil || cfg.ClearanceFee == nil && !configured {
-			dates = append(dates, fees.Changes(sym, st)...)
-		}
+		// (fee dates always: an account's own Setup.Config may use the schedule)
+		dates = append(dates, fees.Changes(sym, st)...)
 		slices.SortFunc(dates, time.Time.Compare)
 		dates = slices.CompactFunc(dates, time.Time.Equal)
 
@@ -114,15 +113,16 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, start int64) (s
 			if !ok && (cfg.MakerFee == nil || cfg.TakerFee == nil) {
 				return nil, fmt.Errorf("%w: the fee schedule has no maker/taker rate for %s", ErrBadConfig, sym)
 			}
-			e.maker, e.taker = tr.Maker, tr.Taker
+			e.maker, e.taker = tr.Maker, tr.Taker // an account's configured rates replace them (account.setFees)
+			mk, tk := e.maker, e.taker
 			mw, tw := "schedule from "+tr.Date, "schedule from "+tr.Date
 			if cfg.MakerFee != nil {
-				e.maker, mw = *cfg.MakerFee, "configured"
+				mk, mw = *cfg.MakerFee, "configured"
 			}
 			if cfg.TakerFee != nil {
-				e.taker, tw = *cfg.TakerFee, "configured"
+				tk, tw = *cfg.TakerFee, "configured"
 			}
-			e.fees = fmt.Sprintf("maker %s (%s), taker %s (%s)", pct(e.maker), mw, pct(e.taker), tw)
+			e.fees = fmt.Sprintf("maker %s (%s), taker %s (%s)", pct(mk), mw, pct(tk), tw)
 			switch {
 			case cfg.ClearanceFee != nil:
 				e.inst.LiquidationFee = *cfg.ClearanceFee
@@ -189,6 +189,19 @@ func (sc schedule) describe(symbols []string, end int64, what func(*era) string)
 	return out
 }
 
+// setFees sets symbol i's trading fee rates from era e, unless the account's configuration
+// sets them.
+func (a *account) setFees(i int, e *era) {
+	s := &a.syms[i]
+	s.maker, s.taker = e.maker, e.taker
+	if a.cfg.MakerFee != nil {
+		s.maker = *a.cfg.MakerFee
+	}
+	if a.cfg.TakerFee != nil {
+		s.taker = *a.cfg.TakerFee
+	}
+}
+
 // nextChange returns the earliest time after the eras the account is in at which a symbol's
 // rules change (math.MaxInt64: never).
 func (a *account) nextChange() int64 {
@@ -224,7 +237,7 @@ func (a *account) switchRules(t int64) error {
 		}
 		s := &a.syms[i]
 		s.inst, s.brk = eras[k].inst, eras[k].brk
-		s.maker, s.taker = eras[k].maker, eras[k].taker
+		a.setFees(i, &eras[k])
 		a.refreshSym(i)
 		changed = true
 	}
