@@ -6,63 +6,6 @@ import (
 	"testing"
 )
 
-// Limit orders: a buy limit at 95 rests (bar 0's close is 100). Bar 1's low is exactly 95: by
-// default the price must trade through the limit, so nothing fills; with LimitTouch it fills
-// at 95 as maker (maker fee 0.02%: 1 × 95 × 0.0002 = 0.019). Bar 2 trades through (low 94):
-// the default fills there, at 95 too.
-func TestLimitThroughAndTouch(t *testing.T) {
-	bars := OHLC("AAA", t0, hr, [4]float64{100, 101, 99, 100}, [4]float64{100, 101, 95, 97}, [4]float64{97, 98, 94, 96})
-	for _, touch := range []bool{false, true} {
-		cfg := testConfig("AAA")
-		mf := d("0.0002")
-		cfg.MakerFee = &mf
-		cfg.LimitTouch = touch
-		res := run(t, cfg, NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
-			return &script{at: map[int][]Order{0: {{Symbol: "AAA", Side: Buy, Type: Limit, Qty: d("1"), Price: d("95")}}}}
-		})
-		want := t0 + 2*hr
-		if touch {
-			want = t0 + hr
-		}
-		for _, a := range res.Accounts {
-			if len(a.Fills) != 1 || a.Fills[0].Time != want || !a.Fills[0].Maker {
-				t.Fatalf("touch=%v %s: fills %+v, want one maker fill at %d", touch, a.Name, a.Fills, want)
-			}
-			eqDec(t, "limit price", a.Fills[0].Price, "95")
-			eqDec(t, "maker fee", a.Fills[0].Fee, "0.019")
-		}
-	}
-}
-
-// A limit order marketable when it arrives fills at the open as taker: buy limit 99 placed at
-// bar 0's close (100, so it rests), bar 1 opens at 98: filled at 98, taker. A post-only limit
-// that would take at placement is rejected with ErrPostOnly; one that would take at the open
-// is rejected there and recorded.
-func TestLimitMarketableAndPostOnly(t *testing.T) {
-	bars := OHLC("AAA", t0, hr, [4]float64{100, 101, 99, 100}, [4]float64{98, 99, 97, 98}, [4]float64{98, 99, 97, 98})
-	lim := Order{Symbol: "AAA", Side: Buy, Type: Limit, Qty: d("1"), Price: d("99")}
-	postTake := Order{Symbol: "AAA", Side: Buy, Type: Limit, Qty: d("1"), Price: d("101"), PostOnly: true}
-	postOpen := Order{Symbol: "AAA", Side: Buy, Type: Limit, Qty: d("1"), Price: d("99"), PostOnly: true}
-	var strat []*script
-	res := run(t, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
-		s := &script{at: map[int][]Order{0: {lim, postTake, postOpen}}}
-		strat = append(strat, s)
-		return s
-	})
-	for k, a := range res.Accounts {
-		if len(strat[k].errs) != 1 || !errors.Is(strat[k].errs[0], ErrPostOnly) {
-			t.Errorf("%s: submit errors %v, want ErrPostOnly", a.Name, strat[k].errs)
-		}
-		if len(a.Fills) != 1 || a.Fills[0].Maker || a.Fills[0].OrderID != 1 {
-			t.Fatalf("%s: fills %+v", a.Name, a.Fills)
-		}
-		eqDec(t, "marketable limit", a.Fills[0].Price, "98")
-		if len(a.Rejects) != 2 || a.Rejects[1].OrderID != 2 || a.Rejects[1].Time != t0+hr {
-			t.Errorf("%s: rejects %+v", a.Name, a.Rejects)
-		}
-	}
-}
-
 // A cancelled order never fills; cancelling an unknown order is ErrNoSuchOrder; a stop that
 // would trigger at once is ErrWouldTrigger; a symbol without bars yet is ErrNoPrice.
 func TestCancelAndPlacementErrors(t *testing.T) {
