@@ -101,8 +101,11 @@ var (
 	defaultWallet = decimal.NewFromInt(10000)
 )
 
+// DefaultLeverage is the leverage of every symbol of a run that sets none (Config's zero
+// DefaultLeverage, an experiment without leverage.default): the one place it is set.
+const DefaultLeverage = 10
+
 const (
-	defaultLeverage    = 10
 	defaultHistory     = 500
 	defaultFundingRate = 0.0001
 	fundingPeriodMs    = 8 * 3600 * 1000
@@ -117,7 +120,7 @@ func (c Config) withDefaults() Config {
 		c.Setups = DefaultSetups()
 	}
 	if c.DefaultLeverage == 0 {
-		c.DefaultLeverage = defaultLeverage
+		c.DefaultLeverage = DefaultLeverage
 	}
 	if c.History == 0 {
 		c.History = defaultHistory

@@ -114,6 +114,10 @@ func (c *Catalog) resolveParams(x *Experiment) error {
 		known = append(known, p.Name)
 	}
 	for _, name := range sortedKeys(x.Strategy.Params) {
+		if name == "leverage" && !slices.Contains(known, name) {
+			return &ConfigError{Key: "strategy.params.leverage", Msg: "leverage belongs to the account, not to the strategy: " +
+				"set leverage.default (every symbol) or leverage.symbols.SYMBOL in the experiment, or --leverage"}
+		}
 		if !slices.Contains(known, name) {
 			return &ConfigError{Key: "strategy.params." + name, Msg: fmt.Sprintf("unknown parameter of strategy %s (known: %s)", info.Name, strings.Join(known, ", "))}
 		}

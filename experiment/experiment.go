@@ -68,9 +68,12 @@ type AccountSpec struct {
 	Wallet Dec `yaml:"wallet"` // initial USDT wallet of each account; default 10000
 }
 
-// LeverageSpec is the leverage per symbol.
+// LeverageSpec is the leverage of every account per symbol: whole numbers from 1 to the
+// maximum of the symbol's bracket table in force at the run's start. Leverage belongs to the
+// account, not to the strategy: the reference strategies trade at it (only replay changes it,
+// to the leverage each logged trade records). config.resolved.yaml lists every symbol's.
 type LeverageSpec struct {
-	Default int            `yaml:"default"` // default 10
+	Default int            `yaml:"default"` // every symbol without its own; default backtest.DefaultLeverage (10)
 	Symbols map[string]int `yaml:"symbols"` // per-symbol overrides
 }
 
@@ -214,6 +217,10 @@ func load(cat *Catalog, path string, overrides []Override) (*Experiment, *yaml.N
 		if _, err := decodeStrict(name, src); err != nil {
 			return nil, nil, err
 		}
+		if ce := checkLeverageNodes(doc.Content[0]); ce != nil {
+			ce.File = name
+			return nil, nil, ce
+		}
 	}
 	if doc.Kind == 0 {
 		doc = yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{{Kind: yaml.MappingNode, Tag: "!!map"}}}
@@ -229,6 +236,10 @@ func load(cat *Catalog, path string, overrides []Override) (*Experiment, *yaml.N
 		if err := applyOverride(root, o); err != nil {
 			return nil, nil, err
 		}
+	}
+	if ce := checkLeverageNodes(root); ce != nil {
+		blame(ce, overrides, name)
+		return nil, nil, ce
 	}
 	b, err := yaml.Marshal(&doc)
 	if err != nil {
@@ -262,6 +273,62 @@ func load(cat *Catalog, path string, overrides []Override) (*Experiment, *yaml.N
 		return nil, nil, err
 	}
 	return exp, root, nil
+}
+
+// maxLeverage is the highest leverage Binance offers on any USDⓈ-M perpetual; each symbol's
+// bracket table in force may allow less (checked when the data is open).
+const maxLeverage = 125
+
+// leverageRange says what a leverage may be.
+const leverageRange = "want 1 to 125, a whole number (and at most the maximum of the symbol's bracket table)"
+
+// checkLeverageNodes refuses what the strict decoding would let through for a leverage: a
+// fraction (YAML truncates 1.5 to 1) and zero or less (0 would read as unset, the default).
+// Its error carries the line in root's document.
+func checkLeverageNodes(root *yaml.Node) *ConfigError {
+	lev := child(root, "leverage")
+	check := func(key string, n *yaml.Node) *ConfigError {
+		if n == nil || n.Kind != yaml.ScalarNode {
+			return nil
+		}
+		switch n.ShortTag() {
+		case "!!float":
+			return &ConfigError{Line: n.Line, Key: key, Msg: fmt.Sprintf("%s: %s", n.Value, leverageRange)}
+		case "!!int":
+			if v, err := strconv.ParseInt(n.Value, 0, 64); err == nil && v < 1 {
+				return &ConfigError{Line: n.Line, Key: key, Msg: fmt.Sprintf("%s: %s", n.Value, leverageRange)}
+			}
+		}
+		return nil
+	}
+	if ce := check("leverage.default", child(lev, "default")); ce != nil {
+		return ce
+	}
+	if syms := child(lev, "symbols"); syms != nil && syms.Kind == yaml.MappingNode {
+		for j := 0; j+1 < len(syms.Content); j += 2 {
+			if ce := check("leverage.symbols."+syms.Content[j].Value, syms.Content[j+1]); ce != nil {
+				return ce
+			}
+		}
+	}
+	return nil
+}
+
+// blame names the override that set ce's key (the last one whose path covers it) as the
+// error's origin; without one the error is the file's (name).
+func blame(ce *ConfigError, overrides []Override, name string) {
+	key := ce.Key
+	for i := len(overrides) - 1; i >= 0; i-- {
+		o := overrides[i]
+		if key == o.Path || strings.HasPrefix(key, o.Path+".") || strings.HasPrefix(o.Path, key+".") {
+			ce.File, ce.Line = o.Origin, 0
+			if strings.HasSuffix(o.Origin, " "+key) {
+				ce.Key = "" // "--set a.b" already names it
+			}
+			return
+		}
+	}
+	ce.File = name
 }
 
 // blameOverrides rewrites errors located in the re-serialized document (the file with the
@@ -628,7 +695,7 @@ func (x *Experiment) fillDefaults() {
 		x.Account.Wallet = dec("10000")
 	}
 	if x.Leverage.Default == 0 {
-		x.Leverage.Default = 10
+		x.Leverage.Default = backtest.DefaultLeverage
 	}
 	if x.Leverage.Symbols == nil {
 		x.Leverage.Symbols = map[string]int{}
@@ -685,12 +752,12 @@ func (x *Experiment) validate() error {
 	if !x.Account.Wallet.IsPositive() {
 		return bad("account.wallet", "%s: the initial wallet must be > 0", x.Account.Wallet.String())
 	}
-	if x.Leverage.Default < 1 || x.Leverage.Default > 125 {
-		return bad("leverage.default", "%d: want 1 to 125", x.Leverage.Default)
+	if x.Leverage.Default < 1 || x.Leverage.Default > maxLeverage {
+		return bad("leverage.default", "%d: %s", x.Leverage.Default, leverageRange)
 	}
 	for _, s := range sortedKeys(x.Leverage.Symbols) {
-		if l := x.Leverage.Symbols[s]; l < 1 || l > 125 {
-			return bad("leverage.symbols."+s, "%d: want 1 to 125", l)
+		if l := x.Leverage.Symbols[s]; l < 1 || l > maxLeverage {
+			return bad("leverage.symbols."+s, "%d: %s", l, leverageRange)
 		}
 		if !reSymbol.MatchString(s) {
 			return bad("leverage.symbols."+s, "%q is not a symbol like BTCUSDT", s)

@@ -18,6 +18,7 @@ type tap struct {
 	*parquet.Stream
 	prices priceRecorder
 
+	peeked     bool      // the stream's current batch is the first one, not yet handed out
 	w          io.Writer // nil: no progress
 	start, end int64
 	first      int64
@@ -31,10 +32,25 @@ func newTap(st *parquet.Stream, progress io.Writer, start, end int64) *tap {
 	return &tap{Stream: st, w: progress, start: start, end: end, prices: priceRecorder{limit: maxPriceBars}}
 }
 
+// peek reads the first batch ahead of the engine (Next hands it out first) and returns its
+// time; false when the stream holds no bar.
+func (p *tap) peek() (int64, bool) {
+	if p.n > 0 || p.peeked {
+		return 0, false
+	}
+	if !p.Stream.Next() {
+		return 0, false
+	}
+	p.peeked = true
+	return p.Stream.Batch().Time, true
+}
+
 // Next advances the stream, records the batch's bars and redraws the progress line at most
 // ten times a second.
 func (p *tap) Next() bool {
-	if !p.Stream.Next() {
+	if p.peeked {
+		p.peeked = false
+	} else if !p.Stream.Next() {
 		return false
 	}
 	b := p.Stream.Batch()

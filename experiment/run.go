@@ -6,18 +6,22 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/data/parquet"
 	"github.com/bt-backtest/bt/reports"
 	"github.com/bt-backtest/bt/reports/artifact"
 	"github.com/bt-backtest/bt/reports/metrics"
 	"github.com/bt-backtest/bt/strategies/param"
 	"github.com/bt-backtest/bt/strategies/replay"
+	"github.com/shopspring/decimal"
 )
 
 // Options are the settings of Run that are not part of the experiment (they do not change its
@@ -129,6 +133,17 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	if err != nil {
 		return nil, x.locate(err)
 	}
+	src := newTap(st, opts.Progress, start, end)
+	first, ok := src.peek()
+	if !ok {
+		if err := st.Err(); err != nil {
+			return nil, input(fmt.Errorf("data %s: %w", x.Data.Source, err))
+		}
+		return nil, input(fmt.Errorf("data %s: no klines of %s in the time range", x.Data.Source, strings.Join(symbols, ", ")))
+	}
+	if err := x.checkBrackets(cfg, symbols, first); err != nil {
+		return nil, x.locate(err)
+	}
 	// Hash the input files while the backtest runs (the manifest records their sha256).
 	hashed := make(chan hashResult, 1)
 	go func() {
@@ -161,7 +176,6 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 			streams.abort()
 		}
 	}()
-	src := newTap(st, opts.Progress, start, end)
 	res, runErr := backtest.Run(ctx, cfg, strat.New, src)
 	src.done()
 	if err := st.Err(); err != nil {
@@ -200,6 +214,7 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	// writes a new run directory).
 	resolved := *x
 	resolved.Output.Dir = ""
+	resolved.Leverage.Symbols = maps.Clone(cfg.Leverage) // every symbol's, as it ran
 	// Pin what the store picked implicitly, so that the run reproduces even after the store
 	// gains another interval or source.
 	if resolved.Data.Interval == "" {
@@ -218,6 +233,7 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	priceBars, prices := src.prices.all()
 	// once: summary.json, the report and the caller share it
 	sum := metrics.SummarizeStats(res, streams.stats())
+	sum.Leverage = maps.Clone(cfg.Leverage)
 	out := &Outcome{Dir: dir, Strategy: x.Strategy.Name, Symbols: res.Symbols, Start: res.Start, End: res.End,
 		Summary: sum, Assumptions: res.Assumptions}
 	for _, a := range res.Accounts {
@@ -254,6 +270,35 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 		out.Report = filepath.Join(dir, "report.html")
 	}
 	return out, nil
+}
+
+// checkBrackets refuses a leverage above the maximum of the symbol's bracket table in force at
+// the run's first bar (or at the pinned brackets.snapshot date), naming the allowed range.
+func (x *Experiment) checkBrackets(cfg backtest.Config, symbols []string, first int64) error {
+	book := cfg.Book
+	if book == nil {
+		book = margin.DefaultBook()
+	}
+	at := time.UnixMilli(first).UTC()
+	if !cfg.BracketDate.IsZero() {
+		at = cfg.BracketDate
+	}
+	for _, s := range symbols {
+		lev := cfg.Leverage[s]
+		t, date, real := book.Table(s, at)
+		if top := t.MaxLeverage(decimal.Zero); lev > top {
+			key := "leverage.default"
+			if _, ok := x.Leverage.Symbols[s]; ok {
+				key = "leverage.symbols." + s
+			}
+			table := "its Binance bracket table of " + date
+			if !real {
+				table = "the bracket table used for symbols without their own (" + book.DefaultName() + ")"
+			}
+			return &ConfigError{Key: key, Msg: fmt.Sprintf("%d: %s allows leverage 1 to %d (%s)", lev, s, top, table)}
+		}
+	}
+	return nil
 }
 
 // locate names the experiment's file (or "flags") in a *ConfigError found after loading.

@@ -14,12 +14,16 @@ import (
 	"github.com/bt-backtest/bt/reports/metrics"
 )
 
-// WriteText prints the outcome as bt run does: what ran, the accounts side by side
+// WriteText prints the outcome as bt run does: what ran and at which leverage, the accounts side by side
 // (isolated | cross | Δ cross−isolated | mixes) with their metrics, liquidation statistics and
 // paired outcomes, the conventions, and where the run directory, the assumptions and the
 // report are.
 func (o *Outcome) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "%s on %s, %s → %s\n\n", o.Strategy, strings.Join(o.Symbols, ","), fmtMs(o.Start), fmtMs(o.End))
+	fmt.Fprintf(w, "%s on %s, %s → %s\n", o.Strategy, strings.Join(o.Symbols, ","), fmtMs(o.Start), fmtMs(o.End))
+	if lev := fmtLeverage(o.Symbols, o.Summary.Leverage); lev != "" {
+		fmt.Fprintf(w, "leverage %s\n", lev)
+	}
+	fmt.Fprintln(w)
 	if err := printSummary(w, o.Summary, o.Accounts); err != nil {
 		return err
 	}
@@ -35,6 +39,23 @@ func (o *Outcome) WriteText(w io.Writer) error {
 		fmt.Fprintf(w, "report:        %s\n", o.Report)
 	}
 	return nil
+}
+
+// fmtLeverage says the symbols' leverage: "10x" when all share it, else "BTCUSDT 20x, ...".
+func fmtLeverage(symbols []string, lev map[string]int) string {
+	if len(lev) == 0 {
+		return ""
+	}
+	var parts []string
+	same := true
+	for _, s := range symbols {
+		parts = append(parts, fmt.Sprintf("%s %dx", s, lev[s]))
+		same = same && lev[s] == lev[symbols[0]]
+	}
+	if same && len(symbols) > 1 {
+		return fmt.Sprintf("%dx on every symbol", lev[symbols[0]])
+	}
+	return strings.Join(parts, ", ")
 }
 
 // table prints rows as aligned columns.

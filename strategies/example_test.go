@@ -13,11 +13,10 @@ func ExampleDescribe() {
 		fmt.Println(" ", p)
 	}
 	// Output:
-	// hodl: leveraged buy-and-hold / DCA: buy a fixed USDT amount every N bars at leverage L
+	// hodl: leveraged buy-and-hold / DCA: buy a fixed USDT amount every N bars at the account's leverage
 	//   symbol=BTCUSDT  the perpetual to buy
 	//   amount=100  USDT of margin committed per buy (notional = amount × leverage)
 	//   every=24  bars of the symbol between buys
-	//   leverage=10  leverage set at start
 	//   max=0  maximum number of buys; 0: no limit
 }
 

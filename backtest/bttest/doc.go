@@ -9,7 +9,7 @@
 //			Name:     "mystrategy-june",
 //			Strategy: mystrategy.New,
 //			Source:   func(t testing.TB) backtest.Source { return mySource(t) },
-//			Config:   backtest.Config{Params: map[string]string{"leverage": "5"}},
+//			Config:   backtest.Config{DefaultLeverage: 5, Params: map[string]string{"size": "0.1"}},
 //		})
 //	}
 //

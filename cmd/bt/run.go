@@ -33,7 +33,7 @@ var flagKeys = []struct {
 	{"start", "timerange.start", "start time, inclusive (RFC 3339 or YYYY-MM-DD, UTC)", false},
 	{"end", "timerange.end", "end time, exclusive (RFC 3339 or YYYY-MM-DD, UTC)", false},
 	{"wallet", "account.wallet", "initial wallet of each account, USDT", false},
-	{"leverage", "leverage.default", "leverage of every symbol without its own", false},
+	{"leverage", "leverage.default", "leverage of every symbol without its own (1 to the bracket maximum; default 10)", false},
 	{"mode", "margin.mode", "accounts: both, isolated, cross, or none (only the mixes)", false},
 	{"out", "output.dir", "run directory (default runs/<strategy>-<UTC time>)", false},
 }
@@ -49,9 +49,15 @@ per-account CSV and Parquet records, report.html and PNG charts) and prints the 
 
 Without arguments it runs the default strategy (swing) on the embedded sample.
 
-Settings come from the experiment file (-c), then the flags, then --set key.path=value, each
-overriding the one before. Unknown keys are errors. bt run -c RUN_DIR/config.resolved.yaml
-reproduces a run exactly.`,
+One precedence rule holds for every setting: the experiment file (-c) < the flags < --set
+key.path=value, each overriding the one before; what is set nowhere takes its default. Unknown
+keys are errors. bt run -c RUN_DIR/config.resolved.yaml reproduces a run exactly.
+
+Leverage belongs to the account, not to the strategy: --leverage (leverage.default) and
+leverage.symbols.SYMBOL set it, a whole number from 1 to the maximum of the symbol's bracket
+table in force at the run's start; the strategies trade at it and have no leverage parameter
+(only replay changes it, to the leverage each logged trade records). The leverage of every
+symbol is printed, and written to summary.json and config.resolved.yaml.`,
 		Example: `  bt run
   bt run -c experiments/grid.yaml --out runs/grid
   bt run -c experiments/swing.yaml --mode cross --set costs.slippage_bps=2 --set strategy.params.fast=12`,

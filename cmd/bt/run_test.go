@@ -20,7 +20,7 @@ func fixtureRun(t *testing.T, extra ...string) (store, runDir string) {
 	makeStore(t, store, 400)
 	runDir = filepath.Join(tmp, "run1")
 	args := append([]string{"run", "--data", store, "--strategy", "hodl", "--out", runDir,
-		"--set", "strategy.params.every=12", "--set", "strategy.params.leverage=20", "--set", "strategy.params.amount=500"}, extra...)
+		"--set", "strategy.params.every=12", "--leverage", "20", "--set", "strategy.params.amount=500"}, extra...)
 	mustBT(t, 0, args...)
 	return store, runDir
 }

@@ -38,6 +38,10 @@ type Summary struct {
 	// for the trader: "higher", "lower" or "neither" (a positive delta is good for cross when
 	// "higher").
 	DeltaBetter map[string]string `json:"delta_better,omitempty"`
+
+	// Leverage is the leverage each symbol started the run at in every account (the
+	// experiment's leverage settings; bt run fills it in, Summarize leaves it empty).
+	Leverage map[string]int `json:"leverage,omitempty"`
 }
 
 // AccountSummary holds one account's metrics. Fractions are plain numbers (0.12 is 12 %);

@@ -28,5 +28,7 @@
 //	levels    levels on each side of the center (default 5)
 //	spacing   relative distance between levels (default 0.01)
 //	amount    notional per level in USDT (default 500)
-//	leverage  leverage set at start (default 5)
+//
+// The strategy trades at the account's leverage (leverage.default or leverage.symbols of the
+// experiment, --leverage on the command line); it has no leverage parameter of its own.
 package grid

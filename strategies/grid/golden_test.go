@@ -3,6 +3,7 @@ package grid_test
 import (
 	"testing"
 
+	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/bttest"
 	"github.com/bt-backtest/bt/internal/sampletest"
 	"github.com/bt-backtest/bt/strategies/grid"
@@ -14,6 +15,7 @@ func TestGoldenOct2025(t *testing.T) {
 	bttest.Run(t, bttest.Case{
 		Name:     "grid-2025-10",
 		Strategy: grid.New,
+		Config:   backtest.Config{DefaultLeverage: 5}, // the grid's former default leverage parameter
 		Source:   sampletest.Source([]string{"BTCUSDT"}, "2025-10-01", "2025-11-01"),
 	})
 }

@@ -19,15 +19,14 @@ const Summary = "neutral grid bot: limit orders on a price grid, reduce-only tak
 
 // Parameters.
 var (
-	ParamSymbol   = param.Spec{Name: "symbol", Default: "BTCUSDT", Doc: "the perpetual to trade"}
-	ParamLevels   = param.Spec{Name: "levels", Default: "5", Doc: "grid levels on each side of the center"}
-	ParamSpacing  = param.Spec{Name: "spacing", Default: "0.01", Doc: "relative distance between levels"}
-	ParamAmount   = param.Spec{Name: "amount", Default: "500", Doc: "notional per level in USDT"}
-	ParamLeverage = param.Spec{Name: "leverage", Default: "5", Doc: "leverage set at start"}
+	ParamSymbol  = param.Spec{Name: "symbol", Default: "BTCUSDT", Doc: "the perpetual to trade"}
+	ParamLevels  = param.Spec{Name: "levels", Default: "5", Doc: "grid levels on each side of the center"}
+	ParamSpacing = param.Spec{Name: "spacing", Default: "0.01", Doc: "relative distance between levels"}
+	ParamAmount  = param.Spec{Name: "amount", Default: "500", Doc: "notional per level in USDT"}
 )
 
 // Params lists the parameters with their defaults.
-var Params = []param.Spec{ParamSymbol, ParamLevels, ParamSpacing, ParamAmount, ParamLeverage}
+var Params = []param.Spec{ParamSymbol, ParamLevels, ParamSpacing, ParamAmount}
 
 // slot is one order the grid is waiting on.
 type slot struct {
@@ -37,12 +36,11 @@ type slot struct {
 
 // Strategy is the grid bot. Use New; one instance runs per account.
 type Strategy struct {
-	symbol   string
-	id       int
-	levels   int
-	spacing  float64
-	amount   float64
-	leverage int
+	symbol  string
+	id      int
+	levels  int
+	spacing float64
+	amount  float64
 
 	center  float64
 	tick    decimal.Decimal
@@ -55,14 +53,13 @@ type Strategy struct {
 // New returns a grid bot; its parameters are read in Start.
 func New() backtest.Strategy { return &Strategy{} }
 
-// Start reads the parameters and sets the leverage.
+// Start reads the parameters. The grid trades at the account's leverage of the symbol.
 func (s *Strategy) Start(br *backtest.Broker) error {
 	r := param.NewReader(Name, br.Param)
 	s.symbol = r.String(ParamSymbol)
 	s.levels = r.Int(ParamLevels, 1, 100)
 	s.spacing = r.Float(ParamSpacing, 1e-4, 0.5)
 	s.amount = r.Float(ParamAmount, 1e-6, 1e12)
-	s.leverage = r.Int(ParamLeverage, 1, 125)
 	if err := r.Err(); err != nil {
 		return err
 	}
@@ -71,9 +68,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
 	}
 	s.id, s.tick, s.step = id, inst.TickSize, inst.StepSize
-	if err := br.SetLeverage(s.symbol, s.leverage); err != nil {
-		return fmt.Errorf("%s: set leverage %d on %s: %w", Name, s.leverage, s.symbol, err)
-	}
 	s.orders = make(map[backtest.OrderID]slot)
 	s.rebuild = true
 	return nil

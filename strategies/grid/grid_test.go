@@ -19,11 +19,18 @@ const hour = 3600_000
 
 var params = map[string]string{"symbol": "AAAUSDT", "levels": "2", "spacing": "0.01", "amount": "500"}
 
+// run runs the grid at 5x (the account's leverage) on the bars.
 func run(t *testing.T, p map[string]string, quads ...[4]float64) *backtest.Result {
+	t.Helper()
+	return runAt(t, 5, p, quads...)
+}
+
+// runAt runs the grid at the account leverage lev on the bars.
+func runAt(t *testing.T, lev int, p map[string]string, quads ...[4]float64) *backtest.Result {
 	t.Helper()
 	bars := backtest.OHLC("AAAUSDT", 0, hour, quads...)
 	src := backtest.NewSliceSource([]string{"AAAUSDT"}, backtest.Batches(bars, nil, nil))
-	res, err := backtest.Run(context.Background(), backtest.Config{Params: p, NoFundingFallback: true}, grid.New, src)
+	res, err := backtest.Run(context.Background(), backtest.Config{Params: p, DefaultLeverage: lev, NoFundingFallback: true}, grid.New, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +77,8 @@ func TestRoundTrip(t *testing.T) {
 // through 87.13. The cross account's 10000 wallet holds the 107 loss: no liquidation, its
 // take-profits wait at 100 and 99.01 and nothing else fills.
 func TestRebuildAfterLiquidation(t *testing.T) {
-	p := map[string]string{"symbol": "AAAUSDT", "levels": "2", "spacing": "0.01", "amount": "500", "leverage": "20"}
-	res := run(t, p,
+	p := map[string]string{"symbol": "AAAUSDT", "levels": "2", "spacing": "0.01", "amount": "500"}
+	res := runAt(t, 20, p,
 		[4]float64{100, 100, 100, 100},
 		[4]float64{100, 100, 97.5, 97.5},
 		[4]float64{97.5, 97.5, 88, 88},

@@ -1,5 +1,5 @@
 // Package hodl is leveraged buy-and-hold with dollar-cost averaging, as a new user would run
-// it: buy a fixed USDT amount of one perpetual every N bars at a fixed leverage, never sell.
+// it: buy a fixed USDT amount of one perpetual every N bars at the account's leverage, never sell.
 //
 // Scenario: a newcomer opens a long at 10x "because it always goes up", then adds the same
 // amount every day. Cross margin lets the whole wallet defend the position (one liquidation
@@ -17,6 +17,8 @@
 //	symbol    the perpetual to buy (default BTCUSDT)
 //	amount    USDT of margin committed per buy (default 100)
 //	every     bars between buys (default 24: daily on 1h bars)
-//	leverage  leverage set at start (default 10)
 //	max       maximum number of buys, 0 for no limit (default 0)
+//
+// The strategy trades at the account's leverage (leverage.default or leverage.symbols of the
+// experiment, --leverage on the command line); it has no leverage parameter of its own.
 package hodl

@@ -15,5 +15,5 @@ func TestGoldenOct2025(t *testing.T) {
 	src := sampletest.Source([]string{"BTCUSDT"}, "2025-10-01", "2025-11-01")
 	bttest.Run(t, bttest.Case{Name: "hodl-2025-10", Strategy: hodl.New, Source: src})
 	bttest.Run(t, bttest.Case{Name: "hodl-25x-2025-10", Strategy: hodl.New, Source: src,
-		Config: backtest.Config{Params: map[string]string{"leverage": "25", "amount": "500"}}})
+		Config: backtest.Config{DefaultLeverage: 25, Params: map[string]string{"amount": "500"}}})
 }

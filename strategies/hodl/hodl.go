@@ -13,29 +13,27 @@ import (
 const Name = "hodl"
 
 // Summary is the one-line description the CLI prints.
-const Summary = "leveraged buy-and-hold / DCA: buy a fixed USDT amount every N bars at leverage L"
+const Summary = "leveraged buy-and-hold / DCA: buy a fixed USDT amount every N bars at the account's leverage"
 
 // Parameters.
 var (
-	ParamSymbol   = param.Spec{Name: "symbol", Default: "BTCUSDT", Doc: "the perpetual to buy"}
-	ParamAmount   = param.Spec{Name: "amount", Default: "100", Doc: "USDT of margin committed per buy (notional = amount × leverage)"}
-	ParamEvery    = param.Spec{Name: "every", Default: "24", Doc: "bars of the symbol between buys"}
-	ParamLeverage = param.Spec{Name: "leverage", Default: "10", Doc: "leverage set at start"}
-	ParamMax      = param.Spec{Name: "max", Default: "0", Doc: "maximum number of buys; 0: no limit"}
+	ParamSymbol = param.Spec{Name: "symbol", Default: "BTCUSDT", Doc: "the perpetual to buy"}
+	ParamAmount = param.Spec{Name: "amount", Default: "100", Doc: "USDT of margin committed per buy (notional = amount × leverage)"}
+	ParamEvery  = param.Spec{Name: "every", Default: "24", Doc: "bars of the symbol between buys"}
+	ParamMax    = param.Spec{Name: "max", Default: "0", Doc: "maximum number of buys; 0: no limit"}
 )
 
 // Params lists the parameters with their defaults.
-var Params = []param.Spec{ParamSymbol, ParamAmount, ParamEvery, ParamLeverage, ParamMax}
+var Params = []param.Spec{ParamSymbol, ParamAmount, ParamEvery, ParamMax}
 
 // Strategy is the DCA buyer. Use New; one instance runs per account.
 type Strategy struct {
-	symbol   string
-	id       int
-	amount   float64
-	amountD  decimal.Decimal
-	every    int
-	leverage int
-	max      int
+	symbol  string
+	id      int
+	amount  float64
+	amountD decimal.Decimal
+	every   int
+	max     int
 
 	step decimal.Decimal // the symbol's quantity step
 	bars int             // bars of the symbol seen
@@ -45,13 +43,13 @@ type Strategy struct {
 // New returns a DCA buyer; its parameters are read in Start.
 func New() backtest.Strategy { return &Strategy{} }
 
-// Start reads the parameters and sets the leverage.
+// Start reads the parameters. The strategy trades at the account's leverage of the symbol
+// (leverage.default or leverage.symbols of the experiment), read when it sizes a buy.
 func (s *Strategy) Start(br *backtest.Broker) error {
 	r := param.NewReader(Name, br.Param)
 	s.symbol = r.String(ParamSymbol)
 	s.amount = r.Float(ParamAmount, 1e-6, 1e12)
 	s.every = r.Int(ParamEvery, 1, 1<<30)
-	s.leverage = r.Int(ParamLeverage, 1, 125)
 	s.max = r.Int(ParamMax, 0, 1<<30)
 	if err := r.Err(); err != nil {
 		return err
@@ -62,9 +60,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
 	}
 	s.id, s.step = id, inst.StepSize
-	if err := br.SetLeverage(s.symbol, s.leverage); err != nil {
-		return fmt.Errorf("%s: set leverage %d on %s: %w", Name, s.leverage, s.symbol, err)
-	}
 	return nil
 }
 
@@ -81,7 +76,7 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if br.Available().LessThan(s.amountD) {
 		return nil
 	}
-	qty := sizing.Qty(s.amount*float64(s.leverage), b.Close, s.step)
+	qty := sizing.Qty(s.amount*float64(br.Position(s.symbol).Leverage), b.Close, s.step)
 	if qty.Sign() <= 0 {
 		return nil
 	}

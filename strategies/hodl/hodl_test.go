@@ -72,7 +72,6 @@ func TestInvalidParams(t *testing.T) {
 	}{
 		{map[string]string{"symbol": "AAAUSDT", "amount": "0"}, `hodl: parameter amount="0": out of range`},
 		{map[string]string{"symbol": "AAAUSDT", "every": "0"}, `hodl: parameter every="0": out of range`},
-		{map[string]string{"symbol": "AAAUSDT", "leverage": "500"}, `hodl: parameter leverage="500": out of range`},
 		{nil, `hodl: parameter symbol="BTCUSDT": not in the data`},
 	} {
 		src := backtest.NewSliceSource([]string{"AAAUSDT"}, backtest.Batches(bars, nil, nil))

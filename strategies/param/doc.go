@@ -6,7 +6,7 @@
 // the registry prints. In Start it reads them through a Reader over Broker.Param:
 //
 //	r := param.NewReader("swing", br.Param)
-//	lev := r.Int(ParamLeverage, 1, 125)
+//	fast := r.Int(ParamFast, 1, 100000)
 //	size := r.Float(ParamSize, 0, 1)
 //	if err := r.Err(); err != nil {
 //		return err

@@ -28,6 +28,8 @@
 //	stop      stop-loss distance, fraction of price (default 0.005)
 //	take      take-profit distance, fraction of price (default 0.01)
 //	risk      fraction of equity lost when the stop is hit (default 0.01)
-//	leverage  leverage set at start (default 20)
 //	maxbars   bars after which an open position is closed; 0: never (default 12)
+//
+// The strategy trades at the account's leverage (leverage.default or leverage.symbols of the
+// experiment, --leverage on the command line); it has no leverage parameter of its own.
 package scalper

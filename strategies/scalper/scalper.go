@@ -19,22 +19,21 @@ const Summary = "BTCUSDT Bollinger+RSI mean-reversion scalper with tight attache
 
 // Parameters.
 var (
-	ParamSymbol   = param.Spec{Name: "symbol", Default: "BTCUSDT", Doc: "the perpetual to trade"}
-	ParamPeriod   = param.Spec{Name: "period", Default: "20", Doc: "Bollinger period in bars"}
-	ParamK        = param.Spec{Name: "k", Default: "2", Doc: "Bollinger width in standard deviations"}
-	ParamRSI      = param.Spec{Name: "rsi", Default: "14", Doc: "RSI period in bars"}
-	ParamRSILow   = param.Spec{Name: "rsi_low", Default: "30", Doc: "RSI at or below which a long may open"}
-	ParamRSIHigh  = param.Spec{Name: "rsi_high", Default: "70", Doc: "RSI at or above which a short may open"}
-	ParamStop     = param.Spec{Name: "stop", Default: "0.005", Doc: "stop-loss distance as a fraction of price"}
-	ParamTake     = param.Spec{Name: "take", Default: "0.01", Doc: "take-profit distance as a fraction of price"}
-	ParamRisk     = param.Spec{Name: "risk", Default: "0.01", Doc: "fraction of equity lost when the stop is hit"}
-	ParamLeverage = param.Spec{Name: "leverage", Default: "20", Doc: "leverage set at start"}
-	ParamMaxBars  = param.Spec{Name: "maxbars", Default: "12", Doc: "bars after which an open position is closed at market; 0: never"}
+	ParamSymbol  = param.Spec{Name: "symbol", Default: "BTCUSDT", Doc: "the perpetual to trade"}
+	ParamPeriod  = param.Spec{Name: "period", Default: "20", Doc: "Bollinger period in bars"}
+	ParamK       = param.Spec{Name: "k", Default: "2", Doc: "Bollinger width in standard deviations"}
+	ParamRSI     = param.Spec{Name: "rsi", Default: "14", Doc: "RSI period in bars"}
+	ParamRSILow  = param.Spec{Name: "rsi_low", Default: "30", Doc: "RSI at or below which a long may open"}
+	ParamRSIHigh = param.Spec{Name: "rsi_high", Default: "70", Doc: "RSI at or above which a short may open"}
+	ParamStop    = param.Spec{Name: "stop", Default: "0.005", Doc: "stop-loss distance as a fraction of price"}
+	ParamTake    = param.Spec{Name: "take", Default: "0.01", Doc: "take-profit distance as a fraction of price"}
+	ParamRisk    = param.Spec{Name: "risk", Default: "0.01", Doc: "fraction of equity lost when the stop is hit"}
+	ParamMaxBars = param.Spec{Name: "maxbars", Default: "12", Doc: "bars after which an open position is closed at market; 0: never"}
 )
 
 // Params lists the parameters with their defaults.
 var Params = []param.Spec{ParamSymbol, ParamPeriod, ParamK, ParamRSI, ParamRSILow, ParamRSIHigh,
-	ParamStop, ParamTake, ParamRisk, ParamLeverage, ParamMaxBars}
+	ParamStop, ParamTake, ParamRisk, ParamMaxBars}
 
 // Strategy is the scalper. Use New; one instance runs per account.
 type Strategy struct {
@@ -43,7 +42,6 @@ type Strategy struct {
 	stop, take      float64
 	risk            float64
 	rsiLow, rsiHigh float64
-	leverage        int
 	maxBars         int
 
 	bb         *indicator.Bollinger
@@ -55,7 +53,8 @@ type Strategy struct {
 // New returns a scalper; its parameters are read in Start.
 func New() backtest.Strategy { return &Strategy{} }
 
-// Start reads the parameters and sets the leverage.
+// Start reads the parameters. The strategy trades at the account's leverage of the symbol,
+// read when it sizes an entry.
 func (s *Strategy) Start(br *backtest.Broker) error {
 	r := param.NewReader(Name, br.Param)
 	s.symbol = r.String(ParamSymbol)
@@ -68,7 +67,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.stop = r.Float(ParamStop, 1e-5, 0.5)
 	s.take = r.Float(ParamTake, 1e-5, 10)
 	s.risk = r.Float(ParamRisk, 1e-6, 1)
-	s.leverage = r.Int(ParamLeverage, 1, 125)
 	s.maxBars = r.Int(ParamMaxBars, 0, 1<<30)
 	if err := r.Err(); err != nil {
 		return err
@@ -80,9 +78,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.id, s.tick, s.step = id, inst.TickSize, inst.StepSize
 	s.bb = indicator.NewBollinger(period, k)
 	s.rsi = indicator.NewRSI(rsi)
-	if err := br.SetLeverage(s.symbol, s.leverage); err != nil {
-		return fmt.Errorf("%s: set leverage %d on %s: %w", Name, s.leverage, s.symbol, err)
-	}
 	return nil
 }
 
@@ -126,7 +121,7 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 		return nil
 	}
 	equity := br.Equity()
-	notional := math.Min(s.risk*equity/s.stop, 0.9*equity*float64(s.leverage))
+	notional := math.Min(s.risk*equity/s.stop, 0.9*equity*float64(br.Position(s.symbol).Leverage))
 	qty := sizing.Qty(notional, b.Close, s.step)
 	if qty.Sign() <= 0 {
 		return nil

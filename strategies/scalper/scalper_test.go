@@ -39,11 +39,12 @@ func setup() [][4]float64 {
 	return append(q, [4]float64{101, 101, 96, 96})
 }
 
+// run runs the scalper at 20x (the account's leverage) after the setup bars.
 func run(t *testing.T, p map[string]string, quads ...[4]float64) *backtest.Result {
 	t.Helper()
 	bars := backtest.OHLC("AAAUSDT", 0, hour, append(setup(), quads...)...)
 	src := backtest.NewSliceSource([]string{"AAAUSDT"}, backtest.Batches(bars, nil, nil))
-	res, err := backtest.Run(context.Background(), backtest.Config{Params: p, NoFundingFallback: true}, scalper.New, src)
+	res, err := backtest.Run(context.Background(), backtest.Config{Params: p, DefaultLeverage: 20, NoFundingFallback: true}, scalper.New, src)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,8 @@
 //	fast      fast EMA period in bars (default 72: three days of 1h bars)
 //	slow      slow EMA period in bars (default 288: twelve days of 1h bars), must exceed fast
 //	size      initial margin per position, fraction of equity at entry (default 0.05: ten positions at 10x are 5x the equity)
-//	leverage  leverage set on every traded symbol at start (default 10)
 //	short     also hold shorts in down-trends (default true)
+//
+// The strategy trades at the account's leverage (leverage.default or leverage.symbols of the
+// experiment, --leverage on the command line); it has no leverage parameter of its own.
 package swing

@@ -23,7 +23,8 @@ func Example() {
 	src := backtest.NewSliceSource([]string{"AAAUSDT", "BBBUSDT"}, backtest.Batches(append(aaa, bbb...), nil, nil))
 
 	cfg := backtest.Config{ // --mode both: isolated and cross
-		Params:            map[string]string{"leverage": "5", "size": "0.1", "fast": "2", "slow": "4", "short": "false"},
+		Params:            map[string]string{"size": "0.1", "fast": "2", "slow": "4", "short": "false"},
+		DefaultLeverage:   5, // the account's leverage, at which the strategy trades
 		NoFundingFallback: true,
 	}
 	res, err := backtest.Run(context.Background(), cfg, swing.New, src)

@@ -19,22 +19,20 @@ const Summary = "trend-following swing trader over several correlated altcoins (
 
 // Parameters.
 var (
-	ParamSymbols  = param.Spec{Name: "symbols", Default: "", Doc: "comma-separated symbols to trade; empty: every symbol of the data"}
-	ParamFast     = param.Spec{Name: "fast", Default: "72", Doc: "fast EMA period in bars"}
-	ParamSlow     = param.Spec{Name: "slow", Default: "288", Doc: "slow EMA period in bars (> fast)"}
-	ParamSize     = param.Spec{Name: "size", Default: "0.05", Doc: "initial margin per position as a fraction of equity at entry (0, 1]"}
-	ParamLeverage = param.Spec{Name: "leverage", Default: "10", Doc: "leverage set on every traded symbol"}
-	ParamShort    = param.Spec{Name: "short", Default: "true", Doc: "also hold shorts when the fast EMA is below the slow one"}
+	ParamSymbols = param.Spec{Name: "symbols", Default: "", Doc: "comma-separated symbols to trade; empty: every symbol of the data"}
+	ParamFast    = param.Spec{Name: "fast", Default: "72", Doc: "fast EMA period in bars"}
+	ParamSlow    = param.Spec{Name: "slow", Default: "288", Doc: "slow EMA period in bars (> fast)"}
+	ParamSize    = param.Spec{Name: "size", Default: "0.05", Doc: "initial margin per position as a fraction of equity at entry (0, 1]"}
+	ParamShort   = param.Spec{Name: "short", Default: "true", Doc: "also hold shorts when the fast EMA is below the slow one"}
 )
 
 // Params lists the parameters with their defaults.
-var Params = []param.Spec{ParamSymbols, ParamFast, ParamSlow, ParamSize, ParamLeverage, ParamShort}
+var Params = []param.Spec{ParamSymbols, ParamFast, ParamSlow, ParamSize, ParamShort}
 
 // Strategy is the swing trader. Use New; one instance runs per account.
 type Strategy struct {
-	size     float64
-	leverage int
-	short    bool
+	size  float64
+	short bool
 
 	syms   []string
 	traded []bool // by symbol ID
@@ -52,7 +50,8 @@ type Strategy struct {
 // New returns a swing trader; its parameters are read in Start.
 func New() backtest.Strategy { return &Strategy{} }
 
-// Start reads the parameters, sets leverage on each traded symbol and allocates the state.
+// Start reads the parameters and allocates the state. The strategy trades at the account's
+// leverage of each symbol, read when it sizes an entry.
 func (s *Strategy) Start(br *backtest.Broker) error {
 	r := param.NewReader(Name, br.Param)
 	list := r.List(ParamSymbols)
@@ -60,7 +59,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	slow := r.Int(ParamSlow, 2, 100000)
 	r.Check(fast < slow, ParamFast, fmt.Sprint(fast), fmt.Sprintf("must be below slow (%d)", slow))
 	s.size = r.Float(ParamSize, 1e-9, 1)
-	s.leverage = r.Int(ParamLeverage, 1, 125)
 	s.short = r.Bool(ParamShort)
 	if err := r.Err(); err != nil {
 		return err
@@ -97,9 +95,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		s.qstep[i], s.minNot[i] = inst.StepSize, inst.MinNotional.InexactFloat64()
 		s.fast[i] = indicator.NewEMA(fast)
 		s.slow[i] = indicator.NewEMA(slow)
-		if err := br.SetLeverage(s.syms[i], s.leverage); err != nil {
-			return fmt.Errorf("%s: set leverage %d on %s: %w", Name, s.leverage, s.syms[i], err)
-		}
 	}
 	return nil
 }
@@ -168,7 +163,7 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	if want == 0 || equity <= 0 {
 		return
 	}
-	notional := s.size * equity * float64(s.leverage)
+	notional := s.size * equity * float64(br.Position(sym).Leverage)
 	if notional < s.minNot[i] {
 		return // too small to trade: the exchange would refuse it (see the package doc)
 	}

@@ -29,6 +29,7 @@ func path(closes ...float64) [][4]float64 {
 	return out
 }
 
+// run runs the swing trader at 5x (the account's leverage) on the bars.
 func run(t *testing.T, params map[string]string, bars ...[]backtest.Bar) *backtest.Result {
 	t.Helper()
 	var all []backtest.Bar
@@ -42,7 +43,7 @@ func run(t *testing.T, params map[string]string, bars ...[]backtest.Bar) *backte
 		}
 	}
 	src := backtest.NewSliceSource(names, backtest.Batches(all, nil, nil))
-	cfg := backtest.Config{Params: params, NoFundingFallback: true}
+	cfg := backtest.Config{Params: params, DefaultLeverage: 5, NoFundingFallback: true}
 	res, err := backtest.Run(context.Background(), cfg, swing.New, src)
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +59,7 @@ func run(t *testing.T, params map[string]string, bars ...[]backtest.Bar) *backte
 // next open.
 func TestEntryFlipExit(t *testing.T) {
 	aaa := backtest.OHLC("AAAUSDT", 0, hour, path(100, 101, 102, 103, 104, 105, 106, 100, 94, 88, 82, 76)...)
-	res := run(t, map[string]string{"leverage": "5", "size": "0.1", "fast": "2", "slow": "4"}, aaa)
+	res := run(t, map[string]string{"size": "0.1", "fast": "2", "slow": "4"}, aaa)
 	if len(res.Accounts) != 2 {
 		t.Fatalf("%d accounts, want 2", len(res.Accounts))
 	}
@@ -95,7 +96,7 @@ func TestCrossCarriesLoser(t *testing.T) {
 	up := []float64{100, 101, 102, 103, 104, 105, 106}
 	a := backtest.OHLC("AAAUSDT", 0, hour, append(path(up...), [4]float64{106, 140, 106, 138}, [4]float64{138, 139, 137, 138})...)
 	b := backtest.OHLC("BBBUSDT", 0, hour, append(path(up...), [4]float64{106, 106, 74, 75}, [4]float64{75, 76, 74, 75})...)
-	res := run(t, map[string]string{"leverage": "5", "size": "0.1", "fast": "2", "slow": "4"}, a, b)
+	res := run(t, map[string]string{"size": "0.1", "fast": "2", "slow": "4"}, a, b)
 	liq := map[string][]string{}
 	for _, acc := range res.Accounts {
 		for _, l := range acc.Liquidations {
@@ -117,7 +118,7 @@ func TestSymbolsParam(t *testing.T) {
 	up := path(100, 101, 102, 103, 104, 105, 106)
 	a := backtest.OHLC("AAAUSDT", 0, hour, up...)
 	b := backtest.OHLC("BBBUSDT", 0, hour, up...)
-	res := run(t, map[string]string{"leverage": "5", "size": "0.1", "fast": "2", "slow": "4", "symbols": "BBBUSDT"}, a, b)
+	res := run(t, map[string]string{"size": "0.1", "fast": "2", "slow": "4", "symbols": "BBBUSDT"}, a, b)
 	for _, acc := range res.Accounts {
 		for _, f := range acc.Fills {
 			if f.Symbol != "BBBUSDT" {
@@ -138,7 +139,6 @@ func TestInvalidParams(t *testing.T) {
 	}{
 		{map[string]string{"fast": "10", "slow": "5"}, `swing: parameter fast="10": must be below slow (5)`},
 		{map[string]string{"size": "1.5"}, `swing: parameter size="1.5": out of range`},
-		{map[string]string{"leverage": "x"}, `swing: parameter leverage="x": not an integer`},
 		{map[string]string{"short": "perhaps"}, `swing: parameter short="perhaps": not a boolean`},
 		{map[string]string{"symbols": "ZZZUSDT"}, `swing: parameter symbols="ZZZUSDT": not in the data`},
 	} {
@@ -156,7 +156,7 @@ func TestInvalidParams(t *testing.T) {
 // TestLongOnly: with short=false the down-turn of TestEntryFlipExit only closes the long.
 func TestLongOnly(t *testing.T) {
 	aaa := backtest.OHLC("AAAUSDT", 0, hour, path(100, 101, 102, 103, 104, 105, 106, 100, 94, 88, 82, 76)...)
-	res := run(t, map[string]string{"leverage": "5", "size": "0.1", "fast": "2", "slow": "4", "short": "false"}, aaa)
+	res := run(t, map[string]string{"size": "0.1", "fast": "2", "slow": "4", "short": "false"}, aaa)
 	for _, acc := range res.Accounts {
 		f := acc.Fills
 		if len(f) != 2 || f[0].Side != backtest.Buy || f[1].Side != backtest.Sell || !f[1].Qty.Equal(f[0].Qty) {
