@@ -59,7 +59,8 @@ differs within it. Metrics new in the run are listed but are not drift.
 Exit codes:
   0  equal within the tolerances
   1  drift: a value or record differs beyond the tolerances, or an account is missing
-  2  bad input: a missing or unreadable file, invalid JSON or CSV, a bad flag`,
+  2  bad input: a missing or unreadable file, invalid JSON or CSV, an incomplete run
+     directory (no manifest.json: interrupted or still running), a bad flag`,
 		Example: `  bt check runs/swing-new --baseline runs/swing-old
   bt check runs/a --baseline runs/b/summary.json --rtol 1e-6 --atol 1e-8
   bt check runs/a --baseline runs/b --json > drift.json`,
@@ -140,12 +141,20 @@ func readSummary(path string) (*summaryDoc, string, error) {
 	if err != nil {
 		return nil, path, fmt.Errorf("%s: %s", path, pathErrText(err))
 	}
+	dir := ""
 	if fi.IsDir() {
-		path = filepath.Join(path, "summary.json")
+		dir, path = path, filepath.Join(path, "summary.json")
 	}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, path, fmt.Errorf("%s: no summary.json (is this a bt run directory?)", filepath.Dir(path))
+	}
+	if dir != "" {
+		// manifest.json is written last: without it the run was interrupted (or still runs).
+		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); errors.Is(err, fs.ErrNotExist) {
+			return nil, path, fmt.Errorf("%s: incomplete run directory: no manifest.json, which a run writes "+
+				"last (was the run interrupted, or is it still running?)", dir)
+		}
 	}
 	if err != nil {
 		return nil, path, fmt.Errorf("%s: %s", path, pathErrText(err))

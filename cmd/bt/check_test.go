@@ -21,10 +21,18 @@ const baselineSummary = `{
 }
 `
 
+// writeSummary writes a summary.json and, beside it, the manifest.json that marks a complete
+// run directory; it returns the summary's path.
+func writeSummary(t *testing.T, path, content string) string {
+	t.Helper()
+	writeFile(t, filepath.Join(filepath.Dir(path), "manifest.json"), "{}\n")
+	return writeFile(t, path, content)
+}
+
 func TestCheckSame(t *testing.T) {
 	dir := t.TempDir()
-	base := writeFile(t, filepath.Join(dir, "base", "summary.json"), baselineSummary)
-	writeFile(t, filepath.Join(dir, "run", "summary.json"), baselineSummary)
+	base := writeSummary(t, filepath.Join(dir, "base", "summary.json"), baselineSummary)
+	writeSummary(t, filepath.Join(dir, "run", "summary.json"), baselineSummary)
 	out, _ := mustBT(t, 0, "check", filepath.Join(dir, "run"), "--baseline", base)
 	if !strings.HasPrefix(out, "ok: ") {
 		t.Errorf("output: %s", out)
@@ -37,7 +45,7 @@ func TestCheckWithinTolerance(t *testing.T) {
 	dir := t.TempDir()
 	base := writeFile(t, filepath.Join(dir, "base.json"), baselineSummary)
 	// 9500.25 → 9500.26 is a relative change of 1.05e-6.
-	writeFile(t, filepath.Join(dir, "run", "summary.json"), strings.Replace(baselineSummary, "9500.25", "9500.26", 1))
+	writeSummary(t, filepath.Join(dir, "run", "summary.json"), strings.Replace(baselineSummary, "9500.25", "9500.26", 1))
 	mustBT(t, 1, "check", filepath.Join(dir, "run"), "--baseline", base)
 	mustBT(t, 0, "check", filepath.Join(dir, "run"), "--baseline", base, "--rtol", "1e-5")
 }
@@ -46,7 +54,7 @@ func TestCheckDrift(t *testing.T) {
 	dir := t.TempDir()
 	base := writeFile(t, filepath.Join(dir, "base.json"), baselineSummary)
 	cur := strings.NewReplacer(`"liquidations": 2`, `"liquidations": 3`, `"cd34"`, `"ee99"`, `"ruined": false}`+"\n  },", `"ruined": false, "sharpe": 1.2}`+"\n  },").Replace(baselineSummary)
-	writeFile(t, filepath.Join(dir, "run", "summary.json"), cur)
+	writeSummary(t, filepath.Join(dir, "run", "summary.json"), cur)
 	out, _ := mustBT(t, 1, "check", filepath.Join(dir, "run"), "--baseline", base)
 	for _, want := range []string{"DRIFT", "2 of 10 summary values", "isolated", "liquidations", "2", "3", "3.33e-01", "fingerprint", "cd34", "ee99", "new metrics not in the baseline: cross.sharpe"} {
 		if !strings.Contains(out, want) {
@@ -66,7 +74,7 @@ func TestCheckDrift(t *testing.T) {
 func TestCheckAccountsDiffer(t *testing.T) {
 	dir := t.TempDir()
 	base := writeFile(t, filepath.Join(dir, "base.json"), baselineSummary)
-	writeFile(t, filepath.Join(dir, "run", "summary.json"), `{"accounts": {"isolated": {"final_equity": 9500.25, "total_return": -0.049975, "liquidations": 2, "fingerprint": "ab12", "ruined": false}, "mix": {}}}`)
+	writeSummary(t, filepath.Join(dir, "run", "summary.json"), `{"accounts": {"isolated": {"final_equity": 9500.25, "total_return": -0.049975, "liquidations": 2, "fingerprint": "ab12", "ruined": false}, "mix": {}}}`)
 	out, _ := mustBT(t, 1, "check", filepath.Join(dir, "run"), "--baseline", base)
 	if !strings.Contains(out, "cross") || !strings.Contains(out, "missing") || !strings.Contains(out, "mix") {
 		t.Errorf("diff:\n%s", out)
@@ -76,8 +84,10 @@ func TestCheckAccountsDiffer(t *testing.T) {
 func TestCheckInputErrors(t *testing.T) {
 	dir := t.TempDir()
 	base := writeFile(t, filepath.Join(dir, "base.json"), baselineSummary)
-	bad := writeFile(t, filepath.Join(dir, "bad", "summary.json"), `{"accounts": `)
-	empty := writeFile(t, filepath.Join(dir, "empty", "summary.json"), `{}`)
+	bad := writeSummary(t, filepath.Join(dir, "bad", "summary.json"), `{"accounts": `)
+	empty := writeSummary(t, filepath.Join(dir, "empty", "summary.json"), `{}`)
+	// A run directory without manifest.json (written last) is an interrupted run.
+	partial := writeFile(t, filepath.Join(dir, "partial", "summary.json"), baselineSummary)
 	tests := []struct {
 		args []string
 		msg  string
@@ -86,6 +96,7 @@ func TestCheckInputErrors(t *testing.T) {
 		{[]string{dir, "--baseline", base}, "no summary.json"},
 		{[]string{filepath.Dir(bad), "--baseline", base}, "invalid JSON"},
 		{[]string{filepath.Dir(empty), "--baseline", base}, "not a bt summary.json"},
+		{[]string{filepath.Dir(partial), "--baseline", base}, "incomplete run directory"},
 		{[]string{filepath.Dir(base), "--baseline", base, "--rtol", "-1"}, "--rtol"},
 	}
 	for _, tt := range tests {
@@ -111,7 +122,7 @@ func TestCheckRealRuns(t *testing.T) {
 	iso := doc["accounts"].(map[string]any)["isolated"].(map[string]any)
 	iso["final_equity"] = iso["final_equity"].(float64) * 1.01
 	nb, _ := json.Marshal(doc)
-	base := writeFile(t, filepath.Join(t.TempDir(), "summary.json"), string(nb))
+	base := writeSummary(t, filepath.Join(t.TempDir(), "summary.json"), string(nb))
 	out, _ := mustBT(t, 1, "check", dir, "--baseline", base)
 	if !strings.Contains(out, "final_equity") {
 		t.Errorf("diff:\n%s", out)
@@ -125,14 +136,14 @@ func TestCheckLiquidationStats(t *testing.T) {
   "delta"`, 1)
 	}
 	base := writeFile(t, filepath.Join(dir, "base.json"), withLiq(2, "0.1, 0.2"))
-	writeFile(t, filepath.Join(dir, "same", "summary.json"), withLiq(2, "0.1, 0.2"))
+	writeSummary(t, filepath.Join(dir, "same", "summary.json"), withLiq(2, "0.1, 0.2"))
 	mustBT(t, 0, "check", filepath.Join(dir, "same"), "--baseline", base)
-	writeFile(t, filepath.Join(dir, "count", "summary.json"), withLiq(3, "0.1, 0.2"))
+	writeSummary(t, filepath.Join(dir, "count", "summary.json"), withLiq(3, "0.1, 0.2"))
 	out, _ := mustBT(t, 1, "check", filepath.Join(dir, "count"), "--baseline", base)
 	if !strings.Contains(out, "liquidation.count") {
 		t.Errorf("diff:\n%s", out)
 	}
-	writeFile(t, filepath.Join(dir, "dist", "summary.json"), withLiq(2, "0.1, 0.25"))
+	writeSummary(t, filepath.Join(dir, "dist", "summary.json"), withLiq(2, "0.1, 0.25"))
 	out, _ = mustBT(t, 1, "check", filepath.Join(dir, "dist"), "--baseline", base)
 	if !strings.Contains(out, "liquidation.trade_distances") {
 		t.Errorf("diff:\n%s", out)
@@ -146,7 +157,7 @@ const fillsHeader = "time,order_id,symbol,side,qty,price,fee,realized_pnl,maker,
 // fp, and isolated/fills.csv with the given data rows.
 func miniRun(t *testing.T, dir, fp string, fills ...string) string {
 	t.Helper()
-	writeFile(t, filepath.Join(dir, "summary.json"), strings.Replace(baselineSummary, `"ab12"`, strconv.Quote(fp), 1))
+	writeSummary(t, filepath.Join(dir, "summary.json"), strings.Replace(baselineSummary, `"ab12"`, strconv.Quote(fp), 1))
 	writeFile(t, filepath.Join(dir, "isolated", "fills.csv"), fillsHeader+strings.Join(fills, "\n")+"\n")
 	return dir
 }
@@ -236,7 +247,7 @@ func TestCheckTimesAsTimes(t *testing.T) {
 				`, "time_above_0_5": 1500}}, "delta"`).Replace(baselineSummary)
 	}
 	base := writeFile(t, filepath.Join(dir, "base.json"), doc(1760130000000, 32400000))
-	writeFile(t, filepath.Join(dir, "run", "summary.json"), doc(1760133600000, 36000000))
+	writeSummary(t, filepath.Join(dir, "run", "summary.json"), doc(1760133600000, 36000000))
 	out, _ := mustBT(t, 1, "check", filepath.Join(dir, "run"), "--baseline", base)
 	for _, want := range []string{"2025-10-10T21:00:00Z", "2025-10-10T22:00:00Z", "9 h", "10 h"} {
 		if !strings.Contains(out, want) {
@@ -277,8 +288,8 @@ func TestCheckColumnWidth(t *testing.T) {
 	liq := strings.Replace(baselineSummary, `"delta"`, `"liquidation": {"isolated": {"entry_to_liquidation_median": 255600000, "time_total": 25401600000}}, "delta"`, 1)
 	liq2 := strings.NewReplacer("255600000", "255700000", "25401600000", "25401700000", `"cd34"`,
 		strconv.Quote(strings.Repeat("f", 64)), `"ruined": false}`, `"ruined": false, "a_new_metric_with_a_long_name": 1, "another_new_metric_with_a_long_name": 2}`).Replace(liq)
-	lb := writeFile(t, filepath.Join(dir, "lb", "summary.json"), liq)
-	lr := writeFile(t, filepath.Join(dir, "lr", "summary.json"), liq2)
+	lb := writeSummary(t, filepath.Join(dir, "lb", "summary.json"), liq)
+	lr := writeSummary(t, filepath.Join(dir, "lr", "summary.json"), liq2)
 	runs := [][]string{
 		{"check", "--help"},
 		{"check", base, "--baseline", base},
@@ -335,7 +346,7 @@ func TestCheckRealRecords(t *testing.T) {
 	}
 	doc["accounts"].(map[string]any)["isolated"].(map[string]any)["fingerprint"] = "changed"
 	nb, _ := json.Marshal(doc)
-	writeFile(t, filepath.Join(cp, "summary.json"), string(nb))
+	writeSummary(t, filepath.Join(cp, "summary.json"), string(nb))
 
 	mustBT(t, 0, "check", dir, "--baseline", cp, "--rtol", "1e-6")
 	out, _ := mustBT(t, 1, "check", dir, "--baseline", cp)
