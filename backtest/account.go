@@ -563,7 +563,7 @@ func (a *account) settle(t int64, i int, rate float64) {
 	qty := a.acct.Position(i).Qty
 	amt, err := a.acct.Fund(i, t, rate, mark)
 	if err != nil {
-		a.addReject(Reject{Time: t, Symbol: a.symbols[i], Action: "funding", Reason: rejectReason(err)})
+		a.addReject(Reject{Time: t, Symbol: a.symbols[i], Action: "funding", Reason: rejectReason(err), Code: rejectCode(err)})
 		return
 	}
 	p := FundingPayment{Time: t, Symbol: a.symbols[i], Qty: qty, Mark: decimal.NewFromFloat(mark), Rate: rate, Amount: amt}

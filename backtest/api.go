@@ -23,6 +23,33 @@ const (
 	TakeProfitMarket                  // triggers when the last price reaches Trigger, taker
 )
 
+// String returns "market", "limit", "stop_market" or "take_profit_market" ("" for another
+// value).
+func (t OrderType) String() string {
+	switch t {
+	case Market:
+		return "market"
+	case Limit:
+		return "limit"
+	case StopMarket:
+		return "stop_market"
+	case TakeProfitMarket:
+		return "take_profit_market"
+	}
+	return ""
+}
+
+// String returns "buy" or "sell" ("" for another value).
+func (s Side) String() string {
+	switch s {
+	case Buy:
+		return "buy"
+	case Sell:
+		return "sell"
+	}
+	return ""
+}
+
 // OrderID identifies an order within one account's run, counting from 1.
 type OrderID int64
 
@@ -149,9 +176,17 @@ type FundingPayment struct {
 type Reject struct {
 	Time    int64
 	Symbol  string
-	OrderID OrderID
-	Action  string // "order", "leverage", "mode", "margin"
-	Reason  string
+	OrderID OrderID // 0 for an order refused at placement (it never got an id) and for actions
+	Action  string  // "order", "leverage", "mode", "margin", "funding"
+	Reason  string  // the reason's sentence, as the engine or the margin rules word it
+	Code    string  // the reason's stable code (see RejectCodes), e.g. "insufficient_margin"
+
+	// The refused order (Action "order"; zero for the other actions).
+	Side  Side
+	Type  OrderType
+	Qty   decimal.Decimal // the order's quantity (zero for a close-position order)
+	Price decimal.Decimal // refused at placement: the price the margin check used (limit, trigger, or last close for a market order); later: the fill price
+	Tag   string          // the order's tag (the replay strategy's "replay row N")
 }
 
 // AccountResult is everything one account produced.
@@ -175,11 +210,23 @@ type AccountResult struct {
 // Assumption is one modelling assumption in force in a run (named in every output).
 type Assumption struct{ Key, Value string }
 
+// Fallback is one place where a run used a default instead of what the data or the config
+// should have given: the mark price taken from the last price, a constant funding rate, a
+// default bracket table or filters, a bracket date out of the snapshots' range. Every
+// fallback is also stated in Result.Assumptions; Kind is one of the Fallback* constants.
+type Fallback struct {
+	Kind   string `json:"kind"`
+	Symbol string `json:"symbol,omitempty"` // "" when it concerns the whole run
+	Count  int    `json:"count"`            // how often it applied: bars, or funding settlements (see Kind)
+	Detail string `json:"detail"`           // one sentence for people
+}
+
 // Result is a whole run.
 type Result struct {
 	Accounts    []AccountResult
 	Assumptions []Assumption
-	Start, End  int64 // first and last timestamp replayed (Unix ms)
+	Fallbacks   []Fallback // in Symbols order, then by kind; empty when the run used none
+	Start, End  int64      // first and last timestamp replayed (Unix ms)
 	Symbols     []string
 	Instruments []margin.Instrument // per symbol, in Symbols order: filters, fees, brackets used
 	Config      Config              // the run's config with defaults filled in

@@ -29,8 +29,16 @@ func (br *Broker) sym(symbol string) (int, bool) {
 func (br *Broker) Submit(o Order) (OrderID, error) {
 	a := br.a
 	i, ok := br.sym(o.Symbol)
+	var ref decimal.Decimal // the price the margin check uses, once known
 	fail := func(err error) (OrderID, error) {
-		a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: o.Symbol, Action: "order", Reason: rejectReason(err)})
+		px := ref
+		if px.IsZero() {
+			px = o.Price
+			if o.Type == StopMarket || o.Type == TakeProfitMarket {
+				px = o.Trigger
+			}
+		}
+		a.res.Rejects = append(a.res.Rejects, orderReject(a.now, &o, 0, px, err))
 		return 0, &RejectError{Order: o, Action: "order", Reason: err}
 	}
 	switch {
@@ -58,7 +66,6 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	if reduce && (pos.IsZero() || pos.IsPositive() == (o.Side == Buy)) {
 		return fail(&margin.RejectError{Symbol: o.Symbol, Action: "order", Reason: margin.ErrReduceOnly})
 	}
-	var ref decimal.Decimal
 	switch o.Type {
 	case Market:
 		tick := s.inst.TickSize // data may be finer than today's tick (BTCUSDT traded at 0.01 in 2020)
@@ -160,7 +167,7 @@ func (br *Broker) OpenOrderIDs(symbol string) []OrderID {
 // action records a refused account action and wraps it for the strategy.
 func (br *Broker) action(symbol, action string, err error) error {
 	a := br.a
-	a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: symbol, Action: action, Reason: rejectReason(err)})
+	a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: symbol, Action: action, Reason: rejectReason(err), Code: rejectCode(err)})
 	return &RejectError{Order: Order{Symbol: symbol}, Action: action, Reason: err}
 }
 

@@ -82,6 +82,13 @@
 // margin of their position-increasing part (notional / leverage); conditional orders reserve
 // nothing until they trigger, as on Binance.
 //
+// Rejections and fallbacks are results, not errors. Every refused order or action is a Reject
+// with a stable reason code (RejectCodes) and, for an order, its side, type, quantity, price
+// and tag; AccountResult.RejectCounts counts them per action and reason after the run.
+// Result.Fallbacks lists every default the run fell back to (FallbackMark, FallbackFunding,
+// FallbackNoFunding, FallbackBrackets, FallbackBracketDate, FallbackFilters), per symbol with
+// how often it applied; Result.Assumptions states them too.
+//
 // Accounts: a ruined account (equity <= 0, or flat with a wallet that cannot fund the smallest
 // order at its leverage) stops: its orders are cancelled and its strategy is no longer called.
 // With Config.StopOnLiquidation the same happens after the first liquidation (open positions

@@ -33,7 +33,7 @@ func (a *account) arrive(t int64) {
 		case Limit:
 			if o.Side == Buy && open <= o.level || o.Side == Sell && open >= o.level {
 				if o.PostOnly {
-					a.rejectOrder(t, k, ErrPostOnly)
+					a.rejectOrder(t, k, o.Price, ErrPostOnly)
 					continue
 				}
 				px := a.slip(decimal.NewFromFloat(open), o.Side, o.sym)
@@ -283,7 +283,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	}
 	if reduce {
 		if pos.IsZero() || pos.Sign() == qty.Sign() {
-			a.rejectOrder(t, j, &margin.RejectError{Symbol: o.Symbol, Action: "order", Reason: margin.ErrReduceOnly})
+			a.rejectOrder(t, j, px, &margin.RejectError{Symbol: o.Symbol, Action: "order", Reason: margin.ErrReduceOnly})
 			return
 		}
 		if qty.Abs().GreaterThan(pos.Abs()) {
@@ -301,7 +301,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	draw := a.acct.Totals().InsuranceDraws
 	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce})
 	if err != nil {
-		a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: rejectReason(err)})
+		a.addReject(orderReject(t, &o.Order, o.id, px, err))
 		return
 	}
 	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw
@@ -404,12 +404,18 @@ func (a *account) cancelWhere(match func(*order) bool) {
 	}
 }
 
-// rejectOrder removes the order at index j and records why it was refused.
-func (a *account) rejectOrder(t int64, j int, err error) {
+// rejectOrder removes the order at index j and records why it was refused at price px.
+func (a *account) rejectOrder(t int64, j int, px decimal.Decimal, err error) {
 	o := a.orders[j]
 	a.removeAt(j)
 	a.updateOpenOrders(o.sym)
-	a.addReject(Reject{Time: t, Symbol: o.Symbol, OrderID: o.id, Action: "order", Reason: rejectReason(err)})
+	a.addReject(orderReject(t, &o.Order, o.id, px, err))
+}
+
+// orderReject is the record of order o (id 0: refused at placement) refused at price px.
+func orderReject(t int64, o *Order, id OrderID, px decimal.Decimal, err error) Reject {
+	return Reject{Time: t, Symbol: o.Symbol, OrderID: id, Action: "order", Reason: rejectReason(err), Code: rejectCode(err),
+		Side: o.Side, Type: o.Type, Qty: o.Qty, Price: px, Tag: o.Tag}
 }
 
 // addReject records r and tells the strategy when the rejection happened after placement.

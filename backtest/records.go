@@ -14,7 +14,10 @@ import (
 // CanonicalLog writes the account's canonical text log: one line per fill, liquidation,
 // funding payment and rejection, in the order they happened, then the final balances. Decimals
 // are printed exactly (decimal.String), times as Unix ms and rates with strconv's shortest
-// float format, so the log is byte-identical on every machine. Fingerprint hashes it.
+// float format, so the log is byte-identical on every machine. Fingerprint hashes it. A
+// reject line holds the time, symbol, order id, action and reason; the refused order's side,
+// type, quantity, price and tag and the reason's code are in Reject and the artifacts but not
+// in the log, so that fingerprints stay comparable with runs recorded before they existed.
 func (r *AccountResult) CanonicalLog(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	var buf []byte

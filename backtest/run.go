@@ -6,7 +6,6 @@ import (
 	"math"
 	"runtime"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -36,8 +35,10 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	if err := cfg.checkSymbols(symbols); err != nil {
 		return nil, err
 	}
+	fbBook := bracketBook(&cfg, symbols)
 	r := &reader{src: src, symbols: symbols, noMark: make([]int, len(symbols)), fallback: make([]int, len(symbols)),
-		fundingSeen: make([]bool, len(symbols)), prevT: math.MinInt64}
+		fundingSeen: make([]bool, len(symbols)), prevT: math.MinInt64,
+		bars: make([]int, len(symbols)), early: make([]int, len(symbols)), cutoff: bracketCutoffs(&cfg, symbols, fbBook)}
 
 	// Read ahead until every symbol has shown a bar: instruments are sized on the first open.
 	ref := make([]float64, len(symbols))
@@ -170,7 +171,8 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	for _, a := range accts {
 		res.Accounts = append(res.Accounts, a.result())
 	}
-	res.Assumptions = assumptions(&cfg, symbols, sched, end, r)
+	res.Fallbacks = fallbacks(&cfg, symbols, fbBook, start, r)
+	res.Assumptions = append(assumptions(&cfg, symbols, sched, end), fallbackAssumptions(&cfg, res.Fallbacks)...)
 	return res, nil
 }
 
@@ -361,6 +363,9 @@ type reader struct {
 	count       int
 	noMark      []int // klines without a mark bar, per symbol
 	fallback    []int // fallback funding settlements due, per symbol
+	bars        []int // klines, per symbol
+	early       []int // klines before cutoff, per symbol
+	cutoff      []int64
 	fundingSeen []bool
 	started     bool
 }
@@ -394,6 +399,10 @@ func (r *reader) next() (*Batch, error) {
 	mk := 0
 	for k := range b.Bars {
 		id := b.Bars[k].ID
+		r.bars[id]++
+		if b.Time < r.cutoff[id] {
+			r.early[id]++
+		}
 		for mk < len(b.Marks) && b.Marks[mk].ID < id {
 			mk++
 		}
@@ -481,8 +490,9 @@ func (a *account) result() AccountResult {
 	return r
 }
 
-// assumptions lists the modelling assumptions of a run.
-func assumptions(cfg *Config, symbols []string, sched schedule, end int64, r *reader) []Assumption {
+// assumptions lists the modelling assumptions of a run (fallbackAssumptions adds those of its
+// fallbacks).
+func assumptions(cfg *Config, symbols []string, sched schedule, end int64) []Assumption {
 	brackets := sched.describe(symbols, end, func(e *era) string { return e.brackets })
 	fees := sched.describe(symbols, end, func(e *era) string { return e.fees })
 	clearance := sched.describe(symbols, end, func(e *era) string { return e.clearance })
@@ -508,28 +518,6 @@ func assumptions(cfg *Config, symbols []string, sched schedule, end int64, r *re
 	}
 	if cfg.StopOnLiquidation {
 		as = append(as, Assumption{"stop_on_liquidation", "after its first liquidation an account's orders are cancelled and its strategy is no longer called; remaining positions stay open"})
-	}
-	var nm []string
-	for i, n := range r.noMark {
-		if n > 0 {
-			nm = append(nm, symbols[i]+" "+strconv.Itoa(n)+" bars")
-		}
-	}
-	if len(nm) > 0 {
-		as = append(as, Assumption{"mark_fallback", "no mark-price bar, last price used as mark: " + strings.Join(nm, ", ")})
-	}
-	var fb []string
-	for i, n := range r.fallback {
-		if n > 0 {
-			fb = append(fb, symbols[i]+" "+strconv.Itoa(n)+"×")
-		}
-	}
-	if len(fb) > 0 {
-		if cfg.NoFundingFallback {
-			as = append(as, Assumption{"funding_fallback", "no funding data and fallback disabled, no funding charged: " + strings.Join(fb, ", ")})
-		} else {
-			as = append(as, Assumption{"funding_fallback", fmt.Sprintf("no funding data, constant rate %g at the 00/08/16 UTC boundaries, once per timestamp (bars longer than 8h pay it once per bar): %s", *cfg.FundingFallbackRate, strings.Join(fb, ", "))})
-		}
 	}
 	return as
 }
