@@ -99,6 +99,29 @@ func TestScenarioGrammarErrors(t *testing.T) {
 	}
 }
 
+// TestTxtarRoundTrip: writing a parsed scenario file gives back its bytes, so -rewrite
+// changes nothing but the expect section.
+func TestTxtarRoundTrip(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "scenarios", "*.txtar"))
+	files = append(files, "") // and an edge case below
+	for _, path := range files {
+		src := []byte("comment\n-- a --\nx\n-- b --\n-- c --\ny\nz\n")
+		if path != "" {
+			var err error
+			if src, err = os.ReadFile(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := parseTxtar(src).format(); !bytes.Equal(got, src) {
+			t.Errorf("%s: parse and format changed the file:\n%s", path, lineDiff(string(src), string(got)))
+		}
+	}
+	ar := parseTxtar([]byte("-- rules --\nwallet 1\n-- expect --\nold\n"))
+	if len(ar.Comment) != 0 || len(ar.Files) != 2 || ar.Files[1].Name != "expect" || string(ar.Files[1].Data) != "old\n" {
+		t.Errorf("parsed %+v", ar)
+	}
+}
+
 // --- txtar (the format of golang.org/x/tools/txtar, without the dependency) ---
 
 // txtarFile is one section of a txtar archive.
