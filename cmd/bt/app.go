@@ -152,6 +152,7 @@ Exit codes: 0 success, 1 run failure or regression drift, 2 usage, config or dat
 	})
 	root.AddCommand(
 		newRunCmd(e),
+		newSweepCmd(e),
 		newReportCmd(e),
 		newCheckCmd(e),
 		newCalcCmd(e),
