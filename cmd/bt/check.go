@@ -529,15 +529,25 @@ func compareValue(bv, cv any, rtol, atol float64) (relDiff any, drift bool) {
 
 // print writes the report for people: every line at most checkWidth columns, paths apart.
 func (r checkReport) print(w io.Writer) {
+	var diffs []checkDiff
+	for _, d := range r.Diffs {
+		if d.Metric == "fingerprint" && len(r.recordsOf(d.Account)) > 0 {
+			continue // the record diffs below say what changed
+		}
+		diffs = append(diffs, d)
+	}
 	tol := fmt.Sprintf("rtol %g, atol %g", r.RTol, r.ATol)
 	if r.OK {
 		fmt.Fprintf(w, "ok: equal within the tolerances (%d values, %s)\n", r.Compared, tol)
 	} else {
-		what := fmt.Sprintf("%d of %d summary values", len(r.Diffs), r.Compared)
-		if n := len(r.Records); n > 0 {
-			what += fmt.Sprintf(", %d record file(s)", n)
+		var what []string
+		if len(diffs) > 0 {
+			what = append(what, fmt.Sprintf("%d of %d summary values", len(diffs), r.Compared))
 		}
-		fmt.Fprintf(w, "DRIFT: %s differ (%s)\n", what, tol)
+		if n := len(r.Records); n > 0 {
+			what = append(what, fmt.Sprintf("%d record file(s)", n))
+		}
+		fmt.Fprintf(w, "DRIFT: %s differ (%s)\n", strings.Join(what, " and "), tol)
 	}
 	fmt.Fprintf(w, "  baseline  %s\n  new       %s\n", r.Baseline, r.Current)
 	for _, n := range r.Notes {
@@ -546,16 +556,9 @@ func (r checkReport) print(w io.Writer) {
 			fmt.Fprintln(w, l)
 		}
 	}
-	var diffs []checkDiff
-	for _, d := range r.Diffs {
-		if d.Metric == "fingerprint" && len(r.recordsOf(d.Account)) > 0 {
-			continue // the record diffs below say what changed
-		}
-		diffs = append(diffs, d)
-	}
 	if len(diffs) > 0 {
 		fmt.Fprintln(w)
-		rows := [][]string{{"", "metric", "baseline", "new", "rel diff"}}
+		rows := [][]string{{"", "metric", "baseline", "|", "new", "rel diff"}}
 		acc := ""
 		for _, d := range diffs {
 			if d.Account != acc {
@@ -566,9 +569,9 @@ func (r checkReport) print(w io.Writer) {
 			if f, ok := d.RelDiff.(float64); ok {
 				rel = strconv.FormatFloat(f, 'e', 2, 64)
 			}
-			rows = append(rows, []string{"", d.Metric, fmtCheckValue(d.Metric, d.Baseline), fmtCheckValue(d.Metric, d.Current), rel})
+			rows = append(rows, []string{"", d.Metric, fmtCheckValue(d.Metric, d.Baseline), "|", fmtCheckValue(d.Metric, d.Current), rel})
 		}
-		printColumns(w, rows, []int{0, 40, 20, 20, 9})
+		printColumns(w, rows, []int{0, 40, 20, 1, 20, 9})
 	}
 	for _, fd := range r.Records {
 		fmt.Fprintln(w)
@@ -584,15 +587,15 @@ func (r checkReport) print(w io.Writer) {
 		}
 		for _, p := range fd.First {
 			fmt.Fprintf(w, "  record %d (line %d of %s):\n", p.Row, p.Row+1, fd.File)
-			rows := [][]string{{"", "field", "baseline", "new", "rel diff"}}
+			rows := [][]string{{"", "field", "baseline", "|", "new", "rel diff"}}
 			for _, f := range p.Fields {
 				rel := ""
 				if f.RelDiff != nil {
 					rel = strconv.FormatFloat(*f.RelDiff, 'e', 2, 64)
 				}
-				rows = append(rows, []string{"   " + f.Mark, f.Name, f.Baseline, f.Current, rel})
+				rows = append(rows, []string{"   " + f.Mark, f.Name, f.Baseline, "|", f.Current, rel})
 			}
-			printColumns(w, rows, []int{4, 14, 30, 30, 9})
+			printColumns(w, rows, []int{4, 14, 28, 1, 28, 9})
 		}
 	}
 	if len(r.Records) > 0 {

@@ -195,7 +195,7 @@ func TestCheckFillTolerance(t *testing.T) {
 			}
 		}
 		f := strings.Fields(price)
-		if len(f) != 5 || f[0] != "*" || f[2] != "61000" || (f[3] != "61000.03" && f[3] != "61061") {
+		if len(f) != 6 || f[0] != "*" || f[2] != "61000" || f[3] != "|" || (f[4] != "61000.03" && f[4] != "61061") {
 			t.Errorf("rtol %s: price line %q, want it marked and side by side:\n%s", rtol, price, out)
 		}
 		for _, want := range []string{"isolated/fills.csv: 1 record(s) drifted", "record 2 (line 3 of fills.csv)",
