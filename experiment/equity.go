@@ -2,8 +2,6 @@ package experiment
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/reports"
@@ -13,10 +11,10 @@ import (
 
 // equityStreams receives the accounts' equity curves during bt run (backtest.Config.Equity),
 // so that no curve is held in memory: each point goes to the account's equity files (written
-// under temporary names beside the run directory, committed into it at the end), to its
-// summary statistics and to the sampler of its chart curve.
+// under temporary names in the staging run directory, committed into the account's directory
+// at the end), to its summary statistics and to the sampler of its chart curve.
 type equityStreams struct {
-	stage string // where the temporary files are created: the run directory's parent
+	stage string // where the temporary files are created: the staging run directory
 	bound int    // upper bound of the points per account (the stream's SizeHint), for the exact p95
 	order []string
 	accts map[string]*equityStream
@@ -39,17 +37,9 @@ func (s *equityStream) Add(p backtest.EquityPoint) error {
 	return s.w.Add(p)
 }
 
-// newEquityStreams prepares streams for a run writing into dir.
-func newEquityStreams(dir string, bound int) (*equityStreams, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, fmt.Errorf("run directory %s: %w", dir, err)
-	}
-	stage := filepath.Dir(abs)
-	if err := os.MkdirAll(stage, 0o755); err != nil {
-		return nil, fmt.Errorf("run directory: %w", err)
-	}
-	return &equityStreams{stage: stage, bound: bound, accts: map[string]*equityStream{}}, nil
+// newEquityStreams prepares streams whose temporary files go into the directory stage.
+func newEquityStreams(stage string, bound int) *equityStreams {
+	return &equityStreams{stage: stage, bound: bound, accts: map[string]*equityStream{}}
 }
 
 // sink is backtest.Config.Equity: called once per account before the run.

@@ -2,7 +2,6 @@ package experiment
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest"
@@ -11,10 +10,7 @@ import (
 // A run that fails leaves no temporary equity file behind.
 func TestRunFailureLeavesNoEquityFiles(t *testing.T) {
 	tmp := t.TempDir()
-	s, err := newEquityStreams(filepath.Join(tmp, "run"), 10)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newEquityStreams(tmp, 10)
 	for _, n := range []string{"isolated", "cross"} {
 		if err := s.sink(n).Add(backtest.EquityPoint{Time: 60_000, Equity: 1}); err != nil {
 			t.Fatal(err)

@@ -163,12 +163,22 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	if dir == "" {
 		dir = defaultRunDir(x.Strategy.Name)
 	}
-	// The equity curves are streamed to their files, statistics and chart samples during the
-	// run: memory does not grow with the history's length.
-	streams, err := newEquityStreams(dir, st.SizeHint())
+	// Everything is written into a staging directory beside dir, renamed to dir when complete:
+	// a run stopped by a signal or an error leaves neither a half-written run directory nor
+	// temporary files (the staging directory is removed), and an earlier run in dir survives.
+	stage, err := stageRunDir(dir)
 	if err != nil {
 		return nil, err
 	}
+	done := false
+	defer func() {
+		if !done {
+			os.RemoveAll(stage)
+		}
+	}()
+	// The equity curves are streamed to their files, statistics and chart samples during the
+	// run: memory does not grow with the history's length.
+	streams := newEquityStreams(stage, st.SizeHint())
 	cfg.Equity = streams.sink
 	committed := false
 	defer func() {
@@ -191,9 +201,6 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 		return nil, fmt.Errorf("run failed: %w", runErr)
 	}
 
-	if err := prepareRunDir(dir); err != nil {
-		return nil, err
-	}
 	h := waitHash()
 	if h.err != nil {
 		return nil, input(h.err)
@@ -227,7 +234,7 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := writeFileAtomic(filepath.Join(dir, "config.resolved.yaml"), yml); err != nil {
+	if err := writeFileAtomic(filepath.Join(stage, "config.resolved.yaml"), yml); err != nil {
 		return nil, err
 	}
 	priceBars, prices := src.prices.all()
@@ -251,13 +258,13 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 		rendered <- nil
 	} else {
 		go func() {
-			rendered <- reports.Render(dir, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices, Summary: &sum, Curves: curves})
+			rendered <- reports.Render(stage, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices, Summary: &sum, Curves: curves})
 		}()
 	}
-	werr := artifact.WritePrices(dir, priceBars)
+	werr := artifact.WritePrices(stage, priceBars)
 	if werr == nil {
 		committed = true // WriteStreamed commits or aborts the writers
-		werr = artifact.WriteStreamed(dir, res, man, sum, streams.writers())
+		werr = artifact.WriteStreamed(stage, res, man, sum, streams.writers())
 	}
 	rerr := <-rendered
 	if werr != nil {
@@ -266,6 +273,13 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	if rerr != nil {
 		return nil, fmt.Errorf("rendering report: %w", rerr)
 	}
+	if ctx.Err() != nil { // stopped while writing: keep no run directory
+		return nil, fmt.Errorf("run interrupted: %w", ctx.Err())
+	}
+	if err := commitRunDir(stage, dir); err != nil {
+		return nil, err
+	}
+	done = true
 	if !opts.NoReport {
 		out.Report = filepath.Join(dir, "report.html")
 	}
@@ -343,30 +357,68 @@ func defaultRunDir(strategy string) string {
 	}
 }
 
-// prepareRunDir creates dir. An existing run directory (one holding manifest.json) is
-// emptied first so that no file of an earlier run survives; any other non-empty directory is
-// refused.
-func prepareRunDir(dir string) error {
+// stageRunDir checks that dir may be written (absent, empty, or a run directory: one holding
+// manifest.json or config.resolved.yaml; any other directory is refused before the run) and
+// creates its staging directory, .<name>.partial beside it, holding the incomplete-run marker
+// (a stale one, left by a killed run, is replaced).
+func stageRunDir(dir string) (string, error) {
 	ents, err := os.ReadDir(dir)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 	case err != nil:
-		return fmt.Errorf("run directory %s: %w", dir, err)
+		return "", fmt.Errorf("run directory %s: %w", dir, err)
 	case len(ents) == 0:
 	default:
 		if _, err := os.Stat(filepath.Join(dir, "manifest.json")); err != nil {
 			if _, err2 := os.Stat(filepath.Join(dir, "config.resolved.yaml")); err2 != nil {
-				return fmt.Errorf("run directory %s exists and is not a bt run directory: refusing to write into it", dir)
-			}
-		}
-		for _, en := range ents {
-			if err := os.RemoveAll(filepath.Join(dir, en.Name())); err != nil {
-				return fmt.Errorf("run directory %s: %w", dir, err)
+				return "", fmt.Errorf("run directory %s exists and is not a bt run directory: refusing to write into it", dir)
 			}
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	clean := filepath.Clean(dir)
+	stage := filepath.Join(filepath.Dir(clean), "."+filepath.Base(clean)+".partial")
+	if err := os.RemoveAll(stage); err != nil {
+		return "", fmt.Errorf("run directory %s: removing the staging directory of an earlier run: %w", dir, err)
+	}
+	if err := os.MkdirAll(stage, 0o755); err != nil {
+		return "", fmt.Errorf("run directory: %w", err)
+	}
+	marker := filepath.Join(stage, artifact.IncompleteMarker)
+	if err := os.WriteFile(marker, []byte("bt run is writing this directory; it is incomplete until renamed\n"), 0o644); err != nil {
+		return "", fmt.Errorf("run directory: %w", err)
+	}
+	return stage, nil
+}
+
+// commitRunDir makes the complete staging directory the run directory dir: it removes the
+// incomplete-run marker and renames stage to dir, replacing an earlier run directory there
+// (moved aside first, removed after).
+func commitRunDir(stage, dir string) error {
+	if err := os.Remove(filepath.Join(stage, artifact.IncompleteMarker)); err != nil {
 		return fmt.Errorf("run directory: %w", err)
+	}
+	clean := filepath.Clean(dir)
+	old := filepath.Join(filepath.Dir(clean), "."+filepath.Base(clean)+".old")
+	if err := os.RemoveAll(old); err != nil {
+		return fmt.Errorf("run directory %s: %w", dir, err)
+	}
+	replaced := false
+	if _, err := os.Stat(dir); err == nil {
+		if err := os.Rename(dir, old); err != nil {
+			return fmt.Errorf("run directory %s: moving the earlier run aside: %w", dir, err)
+		}
+		replaced = true
+	}
+	if err := os.Rename(stage, dir); err != nil {
+		if replaced {
+			os.Rename(old, dir) // put the earlier run back
+		}
+		return fmt.Errorf("run directory %s: %w", dir, err)
+	}
+	if replaced {
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("run directory %s: removing the earlier run: %w", dir, err)
+		}
 	}
 	return nil
 }

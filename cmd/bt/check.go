@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/bt-backtest/bt/reports/artifact"
 	"github.com/spf13/cobra"
 )
 
@@ -143,6 +144,9 @@ func readSummary(path string) (*summaryDoc, string, error) {
 	}
 	dir := ""
 	if fi.IsDir() {
+		if err := artifact.CheckComplete(path); err != nil {
+			return nil, path, err
+		}
 		dir, path = path, filepath.Join(path, "summary.json")
 	}
 	b, err := os.ReadFile(path)

@@ -20,6 +20,8 @@ import (
 var (
 	// ErrNotRun: the directory has no manifest.json (not a run directory, or an interrupted run).
 	ErrNotRun = errors.New("artifact: not a complete run directory (no manifest.json)")
+	// ErrIncomplete: the directory holds IncompleteMarker: bt run stopped before finishing it.
+	ErrIncomplete = errors.New("incomplete run directory: bt run stopped before it finished writing it (run the experiment again)")
 	// ErrBadName: an account or symbol name cannot be used as a file name.
 	ErrBadName = errors.New("artifact: name not usable as a file name")
 	// ErrMalformed: a file does not parse (bad header, wrong column count, bad value).
@@ -328,6 +330,9 @@ func (r *Run) Name() string { return filepath.Base(filepath.Clean(r.Dir)) }
 
 // Read reads a run directory written by Write.
 func Read(dir string) (*Run, error) {
+	if err := CheckComplete(dir); err != nil {
+		return nil, err
+	}
 	b, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w", dir, ErrNotRun)
@@ -474,4 +479,18 @@ func atomically(path string, write func(*os.File) error) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// IncompleteMarker is the file bt run keeps in a run directory while it writes it (in a
+// staging directory renamed into place when complete). A directory holding it is never a
+// finished run: Read and bt check refuse it.
+const IncompleteMarker = ".bt-incomplete"
+
+// CheckComplete returns an error wrapping ErrIncomplete, naming dir, when dir holds
+// IncompleteMarker.
+func CheckComplete(dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, IncompleteMarker)); err == nil {
+		return fmt.Errorf("%s: %w", dir, ErrIncomplete)
+	}
+	return nil
 }
