@@ -57,25 +57,25 @@ type FundingRate struct {
 // row and the field; test for them with errors.Is.
 var (
 	// ErrOutOfOrder: a time is not after the previous row's time.
-	ErrOutOfOrder = errors.New("data: time not strictly increasing")
+	ErrOutOfOrder = errors.New("time not strictly increasing")
 	// ErrDuplicate: a time equals the previous row's time.
-	ErrDuplicate = errors.New("data: duplicate time")
+	ErrDuplicate = errors.New("duplicate time")
 	// ErrMisaligned: a kline open time is not a multiple of the interval.
-	ErrMisaligned = errors.New("data: time not aligned to the interval")
+	ErrMisaligned = errors.New("time not aligned to the interval")
 	// ErrBadTime: a time is negative or beyond year 9999.
-	ErrBadTime = errors.New("data: time out of range")
+	ErrBadTime = errors.New("time out of range")
 	// ErrBadPrice: a price is NaN, infinite, zero or negative.
-	ErrBadPrice = errors.New("data: price not finite and positive")
+	ErrBadPrice = errors.New("price not finite and positive")
 	// ErrLowAboveHigh: low > high.
-	ErrLowAboveHigh = errors.New("data: low above high")
+	ErrLowAboveHigh = errors.New("low above high")
 	// ErrOutsideRange: open or close lies outside [low, high].
-	ErrOutsideRange = errors.New("data: price outside [low, high]")
+	ErrOutsideRange = errors.New("price outside [low, high]")
 	// ErrBadVolume: a volume or count is negative, NaN or infinite.
-	ErrBadVolume = errors.New("data: volume negative or not finite")
+	ErrBadVolume = errors.New("volume negative or not finite")
 	// ErrBadRate: a funding rate is NaN or infinite.
-	ErrBadRate = errors.New("data: funding rate not finite")
+	ErrBadRate = errors.New("funding rate not finite")
 	// ErrBadInterval: a funding interval is not positive, or a kline interval is unknown.
-	ErrBadInterval = errors.New("data: bad interval")
+	ErrBadInterval = errors.New("bad interval")
 )
 
 // RowError is a data fault at one row of one file. Row counts data rows from 1 (importers
@@ -247,22 +247,22 @@ func IntervalMillis(interval string) (int64, error) {
 // IntervalMillis accepts for klines and mark klines, empty for funding.
 func (s Series) Validate() error {
 	if !pathSafe(s.Symbol) {
-		return fmt.Errorf("data: series %v: bad symbol %q", s, s.Symbol)
+		return fmt.Errorf("series %v: bad symbol %q", s, s.Symbol)
 	}
 	if !pathSafe(s.Source) {
-		return fmt.Errorf("data: series %v: bad source %q", s, s.Source)
+		return fmt.Errorf("series %v: bad source %q", s, s.Source)
 	}
 	switch s.Kind {
 	case KindKlines, KindMark:
 		if _, err := IntervalMillis(s.Interval); err != nil {
-			return fmt.Errorf("data: series %v: %w", s, err)
+			return fmt.Errorf("series %v: %w", s, err)
 		}
 	case KindFunding:
 		if s.Interval != "" {
-			return fmt.Errorf("data: series %v: funding has no interval", s)
+			return fmt.Errorf("series %v: funding has no interval", s)
 		}
 	default:
-		return fmt.Errorf("data: series %v: unknown kind %q", s, s.Kind)
+		return fmt.Errorf("series %v: unknown kind %q", s, s.Kind)
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func TestValidate(t *testing.T) {
 	if err := ValidateKlines(rows, "f"); err != nil {
 		t.Errorf("valid rows: %v", err)
 	}
-	if err := ValidateKlinesAligned(rows, h, "f"); !errors.Is(err, ErrMisaligned) || err.Error() != "f: row 3: field open_time: data: time not aligned to the interval" {
+	if err := ValidateKlinesAligned(rows, h, "f"); !errors.Is(err, ErrMisaligned) || err.Error() != "f: row 3: field open_time: time not aligned to the interval" {
 		t.Errorf("misaligned: %v", err)
 	}
 	f := []FundingRate{{Time: 0, Rate: 1e-4, IntervalHours: 8}, {Time: 1, Rate: math.Inf(-1), IntervalHours: 8}}
@@ -105,9 +105,9 @@ func TestRowErrorFormat(t *testing.T) {
 		e    RowError
 		want string
 	}{
-		{RowError{File: "f.csv", Row: 4, Field: "low", Err: ErrLowAboveHigh}, "f.csv: row 4: field low: data: low above high"},
-		{RowError{File: "f.csv", Row: 4, Err: ErrDuplicate}, "f.csv: row 4: data: duplicate time"},
-		{RowError{File: "f.csv", Field: "low", Err: ErrBadTime}, "f.csv: data: time out of range"},
+		{RowError{File: "f.csv", Row: 4, Field: "low", Err: ErrLowAboveHigh}, "f.csv: row 4: field low: low above high"},
+		{RowError{File: "f.csv", Row: 4, Err: ErrDuplicate}, "f.csv: row 4: duplicate time"},
+		{RowError{File: "f.csv", Field: "low", Err: ErrBadTime}, "f.csv: time out of range"},
 	} {
 		if got := tc.e.Error(); got != tc.want {
 			t.Errorf("Error() = %q, want %q", got, tc.want)

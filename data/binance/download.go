@@ -35,6 +35,11 @@ type Downloader struct {
 	// Log, if not nil, is called once per archive after it is handled, with its local
 	// path and one of "downloaded", "skipped", "missing" or "failed".
 	Log func(path, status string)
+	// MaxNetworkFailures is how many archives in a row may fail to reach the server
+	// (connection refused, DNS failure, timeout, a connection cut mid-transfer: not an HTTP
+	// status) before Download gives up with ErrUnreachable instead of trying the rest.
+	// 0 means 3.
+	MaxNetworkFailures int
 }
 
 // Request says what to download.
@@ -81,7 +86,7 @@ func (d *Downloader) Archives(req Request) ([]Archive, error) {
 		kinds = []Kind{Klines}
 	}
 	if req.Now.IsZero() {
-		return nil, fmt.Errorf("binance: download: Now is required")
+		return nil, fmt.Errorf("download: Now is required")
 	}
 	end := req.End
 	if end.IsZero() || end.After(req.Now) {
@@ -89,10 +94,10 @@ func (d *Downloader) Archives(req Request) ([]Archive, error) {
 	}
 	start, end := req.Start.UTC(), end.UTC()
 	if !start.Before(end) {
-		return nil, fmt.Errorf("binance: download: empty range %s to %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
+		return nil, fmt.Errorf("download: empty range %s to %s", start.Format(time.RFC3339), end.Format(time.RFC3339))
 	}
 	if len(req.Symbols) == 0 {
-		return nil, fmt.Errorf("binance: download: no symbols")
+		return nil, fmt.Errorf("download: no symbols")
 	}
 	var root string
 	switch market {
@@ -101,7 +106,7 @@ func (d *Downloader) Archives(req Request) ([]Archive, error) {
 	case MarketSpot:
 		root = "/data/spot"
 	default:
-		return nil, fmt.Errorf("binance: download: unknown market %q", market)
+		return nil, fmt.Errorf("download: unknown market %q", market)
 	}
 	now := req.Now.UTC()
 	thisMonth := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
@@ -110,15 +115,15 @@ func (d *Downloader) Archives(req Request) ([]Archive, error) {
 	for _, kind := range kinds {
 		switch {
 		case kind != Klines && kind != MarkPriceKlines && kind != FundingRate:
-			return nil, fmt.Errorf("binance: download: unknown kind %q", kind)
+			return nil, fmt.Errorf("download: unknown kind %q", kind)
 		case market == MarketSpot && kind != Klines:
-			return nil, fmt.Errorf("binance: download: spot has no %s", kind)
+			return nil, fmt.Errorf("download: spot has no %s", kind)
 		case kind != FundingRate && IntervalMillis(req.Interval) == 0 && req.Interval != "1mo":
-			return nil, fmt.Errorf("binance: download: bad interval %q", req.Interval)
+			return nil, fmt.Errorf("download: bad interval %q", req.Interval)
 		}
 		for _, sym := range req.Symbols {
 			if sym == "" || strings.ContainsAny(sym, "/\\.") {
-				return nil, fmt.Errorf("binance: download: bad symbol %q", sym)
+				return nil, fmt.Errorf("download: bad symbol %q", sym)
 			}
 			dir := root + "/%s/" + string(kind) + "/" + sym
 			name := sym + "-" + req.Interval + "-"
@@ -182,37 +187,68 @@ func earlier(a, b time.Time) time.Time {
 
 // Download fetches every archive of req (see Archives and the Downloader doc). It goes
 // on after a failed archive and returns the failures joined; missing archives are only
-// listed. It stops at once when ctx is done.
+// listed. It stops at once when ctx is done, and after MaxNetworkFailures archives in a row
+// could not reach the server, with one error wrapping ErrUnreachable.
 func (d *Downloader) Download(ctx context.Context, req Request) (*Result, error) {
 	archives, err := d.Archives(req)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{}
+	run := &download{d: d, res: &Result{}, max: d.MaxNetworkFailures}
+	if run.max <= 0 {
+		run.max = 3
+	}
 	var errs []error
 	for _, a := range archives {
-		if err := d.one(ctx, a, res, true); err != nil {
+		if err := run.one(ctx, a, true); err != nil {
 			if ctx.Err() != nil {
-				return res, ctx.Err()
+				return run.res, ctx.Err()
+			}
+			if errors.Is(err, ErrUnreachable) {
+				return run.res, err
 			}
 			errs = append(errs, err)
 		}
 	}
-	return res, errors.Join(errs...)
+	return run.res, errors.Join(errs...)
 }
 
 var errNotFound = errors.New("not found")
 
-func (d *Downloader) one(ctx context.Context, a Archive, res *Result, fallback bool) error {
+// networkError is a request that did not reach the server or lost it mid-transfer.
+type networkError struct{ err error }
+
+func (e *networkError) Error() string { return e.err.Error() }
+func (e *networkError) Unwrap() error { return e.err }
+
+// download is the state of one Download call.
+type download struct {
+	d        *Downloader
+	res      *Result
+	max      int
+	failures int // archives in a row that failed with a networkError
+}
+
+func (r *download) one(ctx context.Context, a Archive, fallback bool) error {
+	d, res := r.d, r.res
 	status, err := d.fetch(ctx, a)
 	if errors.Is(err, errNotFound) && fallback && len(a.Fallback) > 0 {
 		var errs []error
 		for _, f := range a.Fallback {
-			if err := d.one(ctx, f, res, false); err != nil {
+			if err := r.one(ctx, f, false); err != nil {
+				if errors.Is(err, ErrUnreachable) || ctx.Err() != nil {
+					return err
+				}
 				errs = append(errs, err)
 			}
 		}
 		return errors.Join(errs...)
+	}
+	var netErr *networkError
+	if errors.As(err, &netErr) && ctx.Err() == nil {
+		r.failures++
+	} else {
+		r.failures = 0
 	}
 	switch {
 	case errors.Is(err, errNotFound):
@@ -228,6 +264,14 @@ func (d *Downloader) one(ctx context.Context, a Archive, res *Result, fallback b
 	}
 	if d.Log != nil {
 		d.Log(a.Path, status)
+	}
+	if netErr != nil && r.failures >= r.max {
+		base := d.BaseURL
+		if base == "" {
+			base = DefaultBaseURL
+		}
+		return fmt.Errorf("%w: %s: %d archives in a row could not reach it, so the rest were not tried; the last error: %v",
+			ErrUnreachable, base, r.failures, netErr.err)
 	}
 	return err
 }
@@ -289,7 +333,7 @@ func (d *Downloader) get(ctx context.Context, urlPath string, w io.Writer, limit
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return err
+		return &networkError{err}
 	}
 	defer resp.Body.Close()
 	switch resp.StatusCode {
@@ -299,8 +343,19 @@ func (d *Downloader) get(ctx context.Context, urlPath string, w io.Writer, limit
 	default:
 		return fmt.Errorf("%s: %w: %s", urlPath, ErrHTTP, resp.Status)
 	}
-	n, err := io.Copy(w, io.LimitReader(resp.Body, limit+1))
-	if err == nil && n > limit {
+	var werr error // a local write failure is not a network failure
+	n, err := io.Copy(writerFunc(func(p []byte) (int, error) {
+		n, err := w.Write(p)
+		werr = err
+		return n, err
+	}), io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		if werr != nil {
+			return fmt.Errorf("%s: %w", urlPath, werr)
+		}
+		return &networkError{fmt.Errorf("%s: %w", urlPath, err)}
+	}
+	if n > limit {
 		err = fmt.Errorf("%s: %w: larger than %d bytes", urlPath, ErrHTTP, limit)
 	}
 	if err == nil && resp.ContentLength >= 0 && n != resp.ContentLength {
@@ -311,6 +366,10 @@ func (d *Downloader) get(ctx context.Context, urlPath string, w io.Writer, limit
 	}
 	return nil
 }
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 func fileSHA256(p string) (string, error) {
 	f, err := os.Open(p)

@@ -209,3 +209,56 @@ func TestDownload(t *testing.T) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
+
+// TestDownloadUnreachable: with no server listening, Download gives up after three archives
+// in a row fail to connect (not after every one of the 36 months × 2 kinds) with one error
+// that says the server cannot be reached; 404s do not count as network failures.
+func TestDownloadUnreachable(t *testing.T) {
+	hs := httptest.NewServer(http.NotFoundHandler())
+	url := hs.URL
+	hs.Close() // nothing listens there now: connection refused
+	var log []string
+	d := &Downloader{BaseURL: url, Dir: t.TempDir(), Log: func(p, status string) { log = append(log, status) }}
+	req := Request{Kinds: []Kind{Klines, MarkPriceKlines}, Symbols: []string{"BTCUSDT"}, Interval: "1h",
+		Start: time.Date(2022, 1, 1, 0, 0, 0, 0, time.UTC), Now: time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)}
+	if as, _ := d.Archives(req); len(as) < 70 {
+		t.Fatalf("%d archives: the test wants many", len(as))
+	}
+	res, err := d.Download(context.Background(), req)
+	if !errors.Is(err, ErrUnreachable) || !strings.Contains(err.Error(), url) || !strings.Contains(err.Error(), "3 archives in a row") {
+		t.Fatalf("err = %v, want ErrUnreachable naming %s", err, url)
+	}
+	if strings.Count(err.Error(), "\n") != 0 {
+		t.Errorf("the error is not one message: %q", err)
+	}
+	if len(res.Failed) != 3 || len(log) != 3 {
+		t.Errorf("failed %d, logged %v: want 3 tries", len(res.Failed), log)
+	}
+
+	// All 404s: every archive is tried and listed missing, no error.
+	srv := &server{files: map[string][]byte{}, hits: map[string]int{}}
+	hs = httptest.NewServer(srv)
+	defer hs.Close()
+	d = &Downloader{BaseURL: hs.URL, Client: hs.Client(), Dir: t.TempDir()}
+	res, err = d.Download(context.Background(), req)
+	if err != nil || len(res.Missing) < 70 {
+		t.Errorf("all missing: err %v, %d missing", err, len(res.Missing))
+	}
+	// A failure between network failures resets the count: the server comes and goes.
+	var n int
+	flaky := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n++
+		if n%2 == 0 { // cut every other connection
+			hj, _ := w.(http.Hijacker)
+			c, _, _ := hj.Hijack()
+			c.Close()
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer flaky.Close()
+	d = &Downloader{BaseURL: flaky.URL, Client: flaky.Client(), Dir: t.TempDir()}
+	if _, err := d.Download(context.Background(), req); errors.Is(err, ErrUnreachable) || err == nil {
+		t.Errorf("alternating 404 and cut connections: err = %v, want the failures joined, not ErrUnreachable", err)
+	}
+}

@@ -22,7 +22,7 @@ func ExampleParseKlines() {
 	fmt.Println(err)
 	// Output:
 	// 1 row: open 68021.69 close 67859.91 volume 555.35912 trades 145225
-	// BTCUSDT-1h-2024-10-28.csv: row 2: field low: binance: bad value: data: low above high
+	// BTCUSDT-1h-2024-10-28.csv: row 2: field low: bad value: low above high
 }
 
 // Parse a data.binance.vision path.

@@ -20,17 +20,17 @@ import (
 // they concern a row.
 var (
 	// ErrNoHeader: the file is empty or its first line is not a header naming a time column.
-	ErrNoHeader = errors.New("csvfile: no header with a time column")
+	ErrNoHeader = errors.New("no header with a time column")
 	// ErrUnknownColumn: the header names a column this package does not know.
-	ErrUnknownColumn = errors.New("csvfile: unknown column")
+	ErrUnknownColumn = errors.New("unknown column")
 	// ErrMissingColumn: a required column is absent.
-	ErrMissingColumn = errors.New("csvfile: missing column")
+	ErrMissingColumn = errors.New("missing column")
 	// ErrNumber: a field is not a number.
-	ErrNumber = errors.New("csvfile: not a number")
+	ErrNumber = errors.New("not a number")
 	// ErrTime: a time field cannot be parsed, or changes unit, or has sub-millisecond digits.
-	ErrTime = errors.New("csvfile: bad time")
+	ErrTime = errors.New("bad time")
 	// ErrFields: a row has the wrong number of fields.
-	ErrFields = errors.New("csvfile: wrong number of fields")
+	ErrFields = errors.New("wrong number of fields")
 )
 
 // Options tunes parsing. The zero value detects everything.
@@ -78,7 +78,7 @@ func newReader(r io.Reader, name string, opt Options, funding bool) (*reader, er
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		gz, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("csvfile: %s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		r = gz
 	} else {
@@ -91,11 +91,11 @@ func newReader(r io.Reader, name string, opt Options, funding bool) (*reader, er
 	switch opt.TimeUnit {
 	case "", "s", "ms", "us", "ns", "rfc3339":
 	default:
-		return nil, fmt.Errorf("csvfile: unknown time unit %q (want s, ms, us, ns or rfc3339)", opt.TimeUnit)
+		return nil, fmt.Errorf("unknown time unit %q (want s, ms, us, ns or rfc3339)", opt.TimeUnit)
 	}
 	head, err := cr.Read()
 	if err == io.EOF {
-		return nil, fmt.Errorf("csvfile: %s: %w (empty file)", name, ErrNoHeader)
+		return nil, fmt.Errorf("%s: %w (empty file)", name, ErrNoHeader)
 	}
 	if err != nil {
 		return nil, rd.csvErr(err)
@@ -144,7 +144,7 @@ func newReader(r io.Reader, name string, opt Options, funding bool) (*reader, er
 			continue
 		}
 		if _, dup := rd.col[c]; dup {
-			return nil, &data.RowError{File: name, Row: 1, Field: head[i], Err: fmt.Errorf("csvfile: column %s given twice", c)}
+			return nil, &data.RowError{File: name, Row: 1, Field: head[i], Err: fmt.Errorf("column %s given twice", c)}
 		}
 		rd.col[c] = i
 	}
@@ -170,7 +170,7 @@ func (rd *reader) csvErr(err error) error {
 		}
 		return &data.RowError{File: rd.name, Row: pe.Line, Field: fmt.Sprintf("column %d", pe.Column), Err: e}
 	}
-	return fmt.Errorf("csvfile: %s: line %d: %w", rd.name, rd.line+1, err)
+	return fmt.Errorf("%s: line %d: %w", rd.name, rd.line+1, err)
 }
 
 // next reads a record; false at EOF.
@@ -302,7 +302,7 @@ func ReadKlines(r io.Reader, name string, opt Options) ([]data.Kline, error) {
 	if opt.Interval != "" {
 		var err error
 		if iv, err = data.IntervalMillis(opt.Interval); err != nil {
-			return nil, fmt.Errorf("csvfile: %w", err)
+			return nil, fmt.Errorf("interval: %w", err)
 		}
 	}
 	rd, err := newReader(r, name, opt, false)
@@ -411,7 +411,7 @@ func ImportFile(store parquet.Writer, path string, sr data.Series, opt Options) 
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return parquet.WriteStats{}, fmt.Errorf("csvfile: %w", err)
+		return parquet.WriteStats{}, err
 	}
 	defer f.Close()
 	if sr.Kind == data.KindFunding {

@@ -26,5 +26,5 @@ func ExampleReadKlines() {
 	// Output:
 	// 1760122800000 120800 121100
 	// 1760126400000 104000 113200
-	// btc.csv: row 4: field open: data: price outside [low, high]
+	// btc.csv: row 4: field open: price outside [low, high]
 }

@@ -24,6 +24,6 @@ func ExampleKlines() {
 	// csv/klines/BTCUSDT/1h  4     2025-10-10T18:00Z  2025-10-10T22:00Z  1     2        1     0         0    0         -10.89%   -
 	// csv/klines/BTCUSDT/1h
 	//   gap 2025-10-10T20:00Z .. 2025-10-10T22:00Z (2 bars missing)
-	//   row 3 (2025-10-10T19:00Z) field open_time: data: duplicate time
+	//   row 3 (2025-10-10T19:00Z) field open_time: duplicate time
 	//   largest moves: 2025-10-10T22:00Z -10.89%
 }

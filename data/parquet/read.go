@@ -73,7 +73,7 @@ type partReader struct {
 func openPart(fsys fs.FS, path, name string, need, opt []int) (*partReader, error) {
 	f, err := fsys.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("parquet: %s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	pr, err := newPartReader(f, name, need, opt)
 	if err != nil {
@@ -87,13 +87,13 @@ func newPartReader(f fs.File, name string, need, opt []int) (*partReader, error)
 	funding := slices.Contains(need, fRate)
 	st, err := f.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("parquet: %s: %w", name, err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	ra, ok := f.(io.ReaderAt)
 	if !ok {
 		b, err := io.ReadAll(f)
 		if err != nil {
-			return nil, fmt.Errorf("parquet: %s: %w", name, err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		ra = bytes.NewReader(b)
 	}

@@ -395,7 +395,7 @@ func TestStreamOptionsErrors(t *testing.T) {
 	mustWrite(t, s, kl("BTCUSDT"), genKlines(t0, 3, 0, false))
 	s5 := data.Series{Symbol: "BTCUSDT", Kind: data.KindKlines, Interval: "5m", Source: "test"}
 	mustWrite(t, s, s5, genKlines(t0, 3, 0, false))
-	if _, err := s.Stream(StreamOptions{}); err == nil || !strings.Contains(err.Error(), "several kline intervals") {
+	if _, err := s.Stream(StreamOptions{}); err == nil || !strings.Contains(err.Error(), "several intervals (1h, 5m)") {
 		t.Errorf("ambiguous interval: %v", err)
 	}
 	if _, err := s.Stream(StreamOptions{Interval: "1h", Symbols: []string{"NOPE"}}); !errors.Is(err, ErrNoData) {

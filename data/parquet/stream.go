@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
+	"time"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/data"
@@ -194,7 +196,7 @@ type StreamOptions struct {
 // (1-based within the file) and the field.
 func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 	if opt.End != 0 && opt.End <= opt.Start {
-		return nil, fmt.Errorf("parquet: stream: End %d not after Start %d", opt.End, opt.Start)
+		return nil, fmt.Errorf("the time range is empty: it ends (%s) before or when it starts (%s)", stamp(opt.End), stamp(opt.Start))
 	}
 	if s.Pending() {
 		return nil, ErrPending
@@ -229,18 +231,25 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 	srcs := distinct(func(sr data.Series) string { return sr.Source })
 	switch {
 	case len(klines) == 0:
-		return nil, fmt.Errorf("%w (interval %q, source %q, symbols %v)", ErrNoData, opt.Interval, opt.Source, opt.Symbols)
+		return nil, fmt.Errorf("%w: no klines%s; %s", ErrNoData, selection(opt), holdings(all, nil))
 	case len(ivs) > 1:
-		return nil, fmt.Errorf("parquet: stream: several kline intervals %v: set Interval", ivs)
+		return nil, fmt.Errorf("the store has klines at several intervals (%s): choose one (--interval, data.interval); %s",
+			strings.Join(ivs, ", "), holdings(all, nil))
 	case len(srcs) > 1:
-		return nil, fmt.Errorf("parquet: stream: several sources %v: set Source", srcs)
+		return nil, fmt.Errorf("the store has klines from several sources (%s): choose one (--origin, data.origin); %s",
+			strings.Join(srcs, ", "), holdings(all, nil))
 	}
 	interval, source := ivs[0], srcs[0]
 	syms := distinct(func(sr data.Series) string { return sr.Symbol })
-	for sym := range want {
-		if !slices.Contains(syms, sym) {
-			return nil, fmt.Errorf("%w: no %s klines of %s from %s", ErrNoData, interval, sym, source)
+	var unknown []string
+	for _, sym := range opt.Symbols {
+		if !slices.Contains(syms, sym) && !slices.Contains(unknown, sym) {
+			unknown = append(unknown, sym)
 		}
+	}
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("%w: no %s klines of %s from %s; %s", ErrNoData, interval, strings.Join(unknown, ", "), source,
+			holdings(all, func(sr data.Series) bool { return sr.Interval == interval && sr.Source == source }))
 	}
 	ivMs, err := data.IntervalMillis(interval)
 	if err != nil {
@@ -283,6 +292,10 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 			}
 		}
 	}
+	if err := st.checkRange(s, opt, interval, source, len(want) > 0); err != nil {
+		st.Close()
+		return nil, err
+	}
 	slices.Sort(st.files)
 	n := len(syms)
 	st.batch.Bars = make([]backtest.Bar, 0, n)
@@ -295,6 +308,127 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 		st.hasFunding[id] = st.fd[id] != nil && (st.fd[id].head != noTime || st.fd[id].err != nil)
 	}
 	return st, nil
+}
+
+// checkRange refuses a time range that holds no klines of a requested symbol (explicit: the
+// caller named the symbols) or of any symbol, naming the span the store holds.
+func (st *Stream) checkRange(s *Store, opt StreamOptions, interval, source string, explicit bool) error {
+	if opt.Start == 0 && opt.End == 0 {
+		return nil
+	}
+	var empty []string
+	for id, c := range st.kl {
+		if c.head == noTime && c.err == nil {
+			empty = append(empty, st.syms[id])
+		}
+	}
+	if len(empty) == 0 || (!explicit && len(empty) < len(st.syms)) {
+		return nil
+	}
+	// Symbols with the same span are named together: "BTCUSDT, ETHUSDT from ... to ...".
+	var spans []string
+	bySpan := map[string][]string{}
+	for _, sym := range empty {
+		sr := data.Series{Symbol: sym, Kind: data.KindKlines, Interval: interval, Source: source}
+		first, last, err := s.span(sr)
+		if err != nil {
+			return err
+		}
+		sp := fmt.Sprintf("from %s to %s", stamp(first), stamp(last+st.interval))
+		if _, ok := bySpan[sp]; !ok {
+			spans = append(spans, sp)
+		}
+		bySpan[sp] = append(bySpan[sp], sym)
+	}
+	for i, sp := range spans {
+		spans[i] = strings.Join(bySpan[sp], ", ") + " " + sp
+	}
+	return fmt.Errorf("%w: no %s klines of %s from %s in the time range %s; the store holds %s",
+		ErrNoData, interval, strings.Join(empty, ", "), source, rangeText(opt.Start, opt.End), strings.Join(spans, "; "))
+}
+
+// span returns the open times of the first and last stored row of series sr (the data covers
+// [first, last+interval)).
+func (s *Store) span(sr data.Series) (first, last int64, err error) {
+	ps, err := s.parts(sr)
+	if err != nil || len(ps) == 0 {
+		return 0, 0, err
+	}
+	head, err := s.ReadKlines(sr, ps[0].start, ps[0].end)
+	if err != nil {
+		return 0, 0, err
+	}
+	tail, err := s.ReadKlines(sr, ps[len(ps)-1].start, ps[len(ps)-1].end)
+	if err != nil || len(head) == 0 || len(tail) == 0 {
+		return 0, 0, err
+	}
+	return head[0].OpenTime, tail[len(tail)-1].OpenTime, nil
+}
+
+// stamp formats a Unix ms time for people: RFC 3339 in UTC, to the minute when it can.
+func stamp(ms int64) string {
+	t := time.UnixMilli(ms).UTC()
+	if t.Second() == 0 && t.Nanosecond() == 0 {
+		return t.Format("2006-01-02T15:04Z")
+	}
+	return t.Format(time.RFC3339Nano)
+}
+
+// rangeText names a stream's time range.
+func rangeText(start, end int64) string {
+	switch {
+	case end == 0:
+		return "from " + stamp(start)
+	case start == 0:
+		return "before " + stamp(end)
+	}
+	return stamp(start) + " to " + stamp(end)
+}
+
+// selection names what StreamOptions asked for, for an error.
+func selection(opt StreamOptions) string {
+	var parts []string
+	if len(opt.Symbols) > 0 {
+		parts = append(parts, "of "+strings.Join(opt.Symbols, ", "))
+	}
+	if opt.Interval != "" {
+		parts = append(parts, "at interval "+opt.Interval)
+	}
+	if opt.Source != "" {
+		parts = append(parts, "from source "+opt.Source)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " " + strings.Join(parts, " ")
+}
+
+// holdings says which klines a store holds (those keep accepts; nil: all), grouped by
+// interval and source, e.g. "the store has klines of BTCUSDT, ETHUSDT at 1h from binance-um".
+func holdings(all []data.Series, keep func(data.Series) bool) string {
+	type group struct{ interval, source string }
+	var order []group
+	syms := map[group][]string{}
+	for _, sr := range all {
+		if sr.Kind != data.KindKlines || (keep != nil && !keep(sr)) {
+			continue
+		}
+		g := group{sr.Interval, sr.Source}
+		if _, ok := syms[g]; !ok {
+			order = append(order, g)
+		}
+		syms[g] = append(syms[g], sr.Symbol)
+	}
+	if len(order) == 0 {
+		return "the store holds no klines"
+	}
+	var parts []string
+	for _, g := range order {
+		ss := syms[g]
+		slices.Sort(ss)
+		parts = append(parts, fmt.Sprintf("of %s at %s from %s", strings.Join(ss, ", "), g.interval, g.source))
+	}
+	return "the store has klines " + strings.Join(parts, "; ")
 }
 
 // Stream is the merged, time-ordered replay of a Store. See backtest.Source.

@@ -24,7 +24,7 @@ var (
 	// ErrReadOnly: a write to a store opened with OpenFS.
 	ErrReadOnly = errors.New("parquet: store is read-only")
 	// ErrNoData: Stream found no klines for the selection.
-	ErrNoData = errors.New("parquet: no data")
+	ErrNoData = errors.New("no market data to replay")
 	// ErrCorrupt: a file is truncated or not valid Parquet.
 	ErrCorrupt = errors.New("parquet: corrupt file")
 	// ErrMissingColumn: a required column is absent from a file.
