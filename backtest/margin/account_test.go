@@ -10,7 +10,7 @@ import (
 //
 // The hand-worked scenarios on these positions (isolated vs cross on one path, the cross
 // cascade, a cross liquidation taking the winner, gaps drawing on the insurance fund, mixed
-// modes) run through the engine as scenario files: backtest/testdata/scenarios/btc-*.txtar.
+// modes, funding moving the isolated LP) run through the engine as scenario files: backtest/testdata/scenarios/btc-*.txtar.
 
 // openPair opens BTC long 1 @ 60,000 and ETH short 10 @ 3,000 at 50x from a 2,000 wallet.
 //
@@ -30,48 +30,29 @@ func openPair(t *testing.T, m Mode) *Account {
 	return a
 }
 
-// Funding moves an isolated liquidation price. BTC long 1 (isolated wallet 1,200, LP
-// 59,045.23): a rate of +0.01% at mark 60,000 costs 6 → wallet 1,194 → LP 58,756/0.995 =
-// 59,051.2562814070351759; then −0.03% at mark 59,500 pays 17.85 → 1,211.85 → LP
-// 58,738.15/0.995 = 59,033.3165829145728643. The ETH short receives 10 × 3,000 × 0.01% = 3
-// into its isolated wallet; in cross mode the same 3 goes to the wallet.
-func TestScenarioFundingMovesIsolatedLP(t *testing.T) {
-	a := openPair(t, Isolated)
-	amt, err := a.Fund(0, 0, 0.0001, 60000)
-	must(t, err)
-	check(t, a)
-	eq(t, "payment", amt, "-6")
-	eq(t, "isolated wallet", a.Position(0).IsolatedWallet, "1194")
-	lp, _ := a.LiquidationPriceOf(0)
-	eq(t, "LP", lp, "59051.2562814070351759")
-	amt, err = a.Fund(0, 0, -0.0003, 59500)
-	must(t, err)
-	check(t, a)
-	eq(t, "payment", amt, "17.85")
-	lp, _ = a.LiquidationPriceOf(0)
-	eq(t, "LP", lp, "59033.3165829145728643")
-	amt, err = a.Fund(1, 0, 0.0001, 3000)
-	must(t, err)
-	eq(t, "ETH payment", amt, "3")
-	eq(t, "ETH isolated wallet", a.Position(1).IsolatedWallet, "603")
-	eq(t, "wallet", a.Wallet(), "155")
-	eq(t, "funding total", a.Totals().Funding, "14.85")
-	check(t, a)
-
+// Fund's edge cases. The hand-worked funding of these positions (payments on isolated and
+// cross positions, the isolated LP moving with them) is the scenario file
+// backtest/testdata/scenarios/btc-eth-funding-moves-isolated-lp.txtar.
+//
+// A NaN mark means the current mark: the ETH short receives 10 × 3,000 × 0.01% = 3 into the
+// cross wallet (1,955 → 1,958). A payment larger than the isolated wallet empties it and the
+// rest comes from the wallet: BTC long 1 (isolated 1,200) pays 3% × 60,000 = 1,800, wallet
+// 155 − 600 = −445, and the empty position is due at the next screening (LP 59,950/0.995 >
+// mark). A NaN rate is refused.
+func TestFundEdgeCases(t *testing.T) {
 	c := openPair(t, Cross)
-	amt, err = c.Fund(1, 0, 0.0001, nan) // NaN mark: the current mark (3,000, the fill price)
+	amt, err := c.Fund(1, 0, 0.0001, nan)
 	must(t, err)
 	eq(t, "cross payment", amt, "3")
 	eq(t, "cross wallet", c.Wallet(), "1958")
 	check(t, c)
 
-	// A payment larger than the isolated wallet empties it, the rest comes from the wallet,
-	// and the position is liquidated at the next screening (LP 59,950/0.995 > mark).
+	a := openPair(t, Isolated)
 	amt, err = a.Fund(0, 0, 0.03, 60000)
 	must(t, err)
 	eq(t, "big payment", amt, "-1800")
 	eq(t, "isolated wallet", a.Position(0).IsolatedWallet, "0")
-	eq(t, "wallet", a.Wallet(), "-433.15") // 155 − (1,800 − 1,211.85)
+	eq(t, "wallet", a.Wallet(), "-445")
 	check(t, a)
 	if s, ok := a.NextLiquidation([]float64{60000, nan}, []float64{60000, nan}); !ok || s != 0 {
 		t.Errorf("empty isolated position not due: %v %v", s, ok)
