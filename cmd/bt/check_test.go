@@ -285,8 +285,9 @@ func TestCheckColumnWidth(t *testing.T) {
 	base := miniRun(t, filepath.Join(dir, "b"), "9018f3576b8c04093907023644759ad145c7f5351fe285cb2c1b4c197b9ca423", fill1, fill2)
 	run := miniRun(t, filepath.Join(dir, "r"), "26b191cb874b4122f9d6d3f7209d1d07b243cbb7af8b5b0724e7b796dd8fb445",
 		fill1, strings.NewReplacer("61000", "61000.000000000123456789", "exit", long).Replace(fill2), fill2)
-	liq := strings.Replace(baselineSummary, `"delta"`, `"liquidation": {"isolated": {"entry_to_liquidation_median": 255600000, "time_total": 25401600000}}, "delta"`, 1)
-	liq2 := strings.NewReplacer("255600000", "255700000", "25401600000", "25401700000", `"cd34"`,
+	liq := strings.Replace(baselineSummary, `"delta"`, `"liquidation": {"isolated": {"entry_to_liquidation_median": 255600000, "time_total": 25401600000, `+
+		`"distances_of_every_trade_with_long_name": [0.1234567, 0.2234567, 0.3234567, 0.4234567]}}, "delta"`, 1)
+	liq2 := strings.NewReplacer("255600000", "255700000", "25401600000", "25401700000", "0.4234567", "0.4334567", `"cd34"`,
 		strconv.Quote(strings.Repeat("f", 64)), `"ruined": false}`, `"ruined": false, "a_new_metric_with_a_long_name": 1, "another_new_metric_with_a_long_name": 2}`).Replace(liq)
 	lb := writeSummary(t, filepath.Join(dir, "lb", "summary.json"), liq)
 	lr := writeSummary(t, filepath.Join(dir, "lr", "summary.json"), liq2)
