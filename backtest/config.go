@@ -20,7 +20,7 @@ type Setup struct {
 	// runs accounts of many configurations in one pass over the data): every per-account
 	// setting comes from it (wallet, leverage, fees, slippage, strategy parameters, execution
 	// and funding switches), with its own defaults. The run-wide settings stay the run's:
-	// Setups, Parallel, Instruments, Book, BracketDate, Fees, ClearanceFee and Equity (the
+	// Setups, Parallel, Instruments, Book, BracketDate, Fees, ClearanceFee, Filters and Equity (the
 	// schedule of the maker and taker fees is the run's, an own MakerFee or TakerFee
 	// replaces it for this account); Result.Assumptions describe
 	// the run's Config.
@@ -60,6 +60,9 @@ type Config struct {
 	// Fees is the dated fee schedule for the maker and taker fees and the clearance fee rate
 	// not set by MakerFee, TakerFee or ClearanceFee; nil: margin.FeeSchedule().
 	Fees *margin.Fees
+	// Filters is the dated instrument filter table for symbols without a configured
+	// instrument; nil: margin.FilterTable().
+	Filters *margin.Filters
 	// ClearanceFee, when set, is the liquidation clearance fee rate of every symbol for the
 	// whole run (a configured instrument's own rate included); nil: the dated fee schedule's
 	// rate on the liquidation's date for default instruments, a configured instrument's own.
@@ -241,7 +244,7 @@ func (c *Config) forSetup(s Setup) *Config {
 	}
 	a := s.Config.withDefaults()
 	a.Setups, a.Parallel, a.Instruments, a.Book, a.BracketDate, a.Equity = c.Setups, c.Parallel, c.Instruments, c.Book, c.BracketDate, c.Equity
-	a.Fees, a.ClearanceFee = c.Fees, c.ClearanceFee // part of the run's instruments
+	a.Fees, a.ClearanceFee, a.Filters = c.Fees, c.ClearanceFee, c.Filters // part of the run's instruments
 	return &a
 }
 

@@ -19,6 +19,7 @@ type era struct {
 	brackets     string
 	fees         string // maker and taker, and where they come from
 	clearance    string // the clearance fee rate, and where it comes from
+	filters      string // the filters, and where each comes from
 	inst         margin.Instrument
 	brk          []fbracket
 	maker, taker decimal.Decimal
@@ -37,12 +38,22 @@ type schedule [][]era
 //     dated fee schedule's;
 //   - maker and taker fees: Config.MakerFee and Config.TakerFee when set, else the dated fee
 //     schedule's (Config.Fees, nil: margin.FeeSchedule()).
-func buildSchedule(cfg *Config, symbols []string, ref []float64, start int64) (schedule, error) {
+//   - filters (tick, step, minimum quantity and notional, maximum quantity): a configured
+//     instrument's, else the dated filter table's (Config.Filters, nil: margin.FilterTable());
+//     a filter the table does not know at a date is derived: the tick from the grid of the
+//     data's first prices (grids[i]; zero: DefaultInstrument's rule), the step from the
+//     first open (margin.DerivedStep), the minimum quantity equal to the step, the minimum
+//     notional Binance's default 5, no maximum quantity.
+func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal.Decimal, start int64) (schedule, error) {
 	st := time.UnixMilli(start).UTC()
 	book := cfg.Book // nil: margin.DefaultBook(), taken once when a symbol needs it
 	fees := cfg.Fees
 	if fees == nil {
 		fees = margin.FeeSchedule()
+	}
+	filters := cfg.Filters
+	if filters == nil {
+		filters = margin.FilterTable()
 	}
 	sched := make(schedule, len(symbols))
 	for i, sym := range symbols {
@@ -72,6 +83,9 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, start int64) (s
 		}
 		// (fee dates always: an account's own Setup.Config may use the schedule)
 		dates = append(dates, fees.Changes(sym, st)...)
+		if !configured {
+			dates = append(dates, filters.Changes(sym, st)...)
+		}
 		slices.SortFunc(dates, time.Time.Compare)
 		dates = slices.CompactFunc(dates, time.Time.Equal)
 
@@ -93,6 +107,11 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, start int64) (s
 			e := era{from: d.UnixMilli(), inst: base}
 			if n == 0 {
 				e.from = math.MinInt64
+			}
+			if configured {
+				e.filters = "configured instrument"
+			} else {
+				e.filters = setFilters(&e.inst, filters.At(sym, d), d, grids[i], ref[i])
 			}
 			tb := tables[tk]
 			e.inst.Brackets = tb.Table
@@ -148,6 +167,42 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, start int64) (s
 		}
 	}
 	return sched, nil
+}
+
+// setFilters sets in's filters from the table's set fs, deriving those it does not know, and
+// describes where each comes from.
+func setFilters(in *margin.Instrument, fs margin.FilterSet, at time.Time, grid decimal.Decimal, ref float64) string {
+	day := at.Format(time.DateOnly)
+	var parts []string
+	pick := func(name string, dst *decimal.Decimal, v *decimal.Decimal, date string, derived decimal.Decimal, how string) {
+		switch {
+		case v != nil && date > day:
+			*dst = *v
+			parts = append(parts, name+" "+v.String()+" (table's earliest row, of "+date+")")
+		case v != nil:
+			*dst = *v
+			parts = append(parts, name+" "+v.String()+" (table from "+date+")")
+		case how == "none":
+			*dst = decimal.Zero
+			parts = append(parts, name+" none (not known)")
+		default:
+			*dst = derived
+			parts = append(parts, name+" "+derived.String()+" ("+how+")")
+		}
+	}
+	// DefaultInstrument's tick (5 significant digits of the first open) unless the data's
+	// grid is finer: every price of the data lies on the tick's grid, and a few first bars
+	// that happen to lie on a coarser grid do not coarsen it
+	tick, how := in.TickSize, "not known: 5 significant digits of the first open; the data's grid is not finer"
+	if grid.IsPositive() && grid.LessThan(tick) {
+		tick, how = grid, "not known: the data's price grid"
+	}
+	pick("tick", &in.TickSize, fs.Tick, fs.TickDate, tick, how)
+	pick("step", &in.StepSize, fs.Step, fs.StepDate, margin.DerivedStep(ref), "not known: worth 0.1 to 1 USDT at the first open")
+	pick("min qty", &in.MinQty, fs.MinQty, fs.MinQtyDate, in.StepSize, "not known: the step")
+	pick("min notional", &in.MinNotional, fs.MinNotional, fs.MinNotionalDate, margin.DefaultMinNotional, "not known: Binance's default")
+	pick("max qty", &in.MaxQty, fs.MaxQty, fs.MaxQtyDate, decimal.Zero, "none")
+	return strings.Join(parts, ", ")
 }
 
 // pct formats a rate as a percentage ("0.04%").

@@ -113,3 +113,49 @@ func TestFeesByDate(t *testing.T) {
 		}
 	}
 }
+
+// Filters by date and from the data's grid (issue 10). ETHUSDT at about 2,500 in 2025: the old
+// rule (5 significant digits) gave tick 0.1, but the data lie on a 0.01 grid, and the dated
+// table says 0.01: a limit buy at 2,499.99 (a price on the data's grid) is accepted and fills
+// at 2,499.99. BTCUSDT's tick is 0.01 on 2022-02-15 and 0.1 from 2022-02-16: a market buy
+// arriving at the open 43,000.05 on 02-15 fills there (slippage 0), on 02-16 it is rounded
+// up to 43,000.1; the filters assumption names both ticks with their dates.
+func TestFiltersByDateAndGrid(t *testing.T) {
+	zero := decimal.Zero
+	cfg := Config{Wallet: d("100000"), MakerFee: &zero, TakerFee: &zero, NoFundingFallback: true}
+	eth := OHLC("ETHUSDT", 1748736000000, hr, // 2025-06-01
+		[4]float64{2500.37, 2501.12, 2500.01, 2500.55},
+		[4]float64{2500.55, 2500.6, 2499.5, 2499.8}, // trades through 2,499.99
+		[4]float64{2499.8, 2500, 2499.7, 2499.9})
+	res := run(t, cfg, NewSliceSource([]string{"ETHUSDT"}, Batches(eth, nil, nil)), func() Strategy {
+		return &script{at: map[int][]Order{0: {{Symbol: "ETHUSDT", Side: Buy, Type: Limit, Qty: d("1"), Price: d("2499.99")}}}}
+	})
+	for _, a := range res.Accounts {
+		if len(a.Rejects) != 0 || len(a.Fills) != 1 || !a.Fills[0].Price.Equal(d("2499.99")) {
+			t.Errorf("%s: rejects %v, fills %v; want the limit filled at 2499.99", a.Name, a.Rejects, a.Fills)
+		}
+	}
+
+	btc := func(start int64) Source {
+		return NewSliceSource([]string{"BTCUSDT"}, Batches(OHLC("BTCUSDT", start, hr,
+			[4]float64{43000.05, 43000.05, 43000.05, 43000.05},
+			[4]float64{43000.05, 43000.05, 43000.05, 43000.05}), nil, nil))
+	}
+	buyAt0 := func() Strategy { return &script{at: map[int][]Order{0: {buy("BTCUSDT", "0.01")}}} }
+	for _, c := range []struct {
+		start      int64
+		want, tick string
+	}{{1644883200000, "43000.05", "BTCUSDT tick 0.01 (table from 2019-09-08)"}, // 2022-02-15 00:00
+		{1644969600000, "43000.1", "BTCUSDT tick 0.1 (table from 2022-02-16)"}} { // 2022-02-16 00:00
+		res := run(t, cfg, btc(c.start), buyAt0)
+		a := acctByName(t, res, "cross")
+		if len(a.Fills) != 1 || !a.Fills[0].Price.Equal(d(c.want)) {
+			t.Errorf("start %d: fills %v, want one at %s", c.start, a.Fills, c.want)
+		}
+		for _, as := range res.Assumptions {
+			if as.Key == "filters" && !strings.Contains(as.Value, c.tick) {
+				t.Errorf("filters assumption %q does not say %q", as.Value, c.tick)
+			}
+		}
+	}
+}

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/shopspring/decimal"
 )
 
 // chunkSize is how many timestamps the parallel mode hands each account at once.
@@ -40,14 +43,18 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		fundingSeen: make([]bool, len(symbols)), prevT: math.MinInt64,
 		bars: make([]int, len(symbols)), early: make([]int, len(symbols)), cutoff: bracketCutoffs(&cfg, symbols, fbBook)}
 
-	// Read ahead until every symbol has shown a bar: instruments are sized on the first open.
+	// Read ahead until every symbol has shown a bar (instruments are sized on the first open),
+	// and then up to gridBars more timestamps, so that a tick whose history is not known can
+	// be taken from the grid of the first gridBars bars' prices of each symbol.
+	const gridBars = 24
 	ref := make([]float64, len(symbols))
 	for i := range ref {
 		ref[i] = math.NaN()
 	}
+	prices := make([][]float64, len(symbols))
 	var store chunkStore
-	missing := len(symbols)
-	for missing > 0 {
+	missing, short, extra := len(symbols), len(symbols), 0
+	for missing > 0 || short > 0 && extra < gridBars {
 		b, err := r.next()
 		if err != nil {
 			return nil, err
@@ -55,20 +62,36 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		if b == nil {
 			break
 		}
+		if missing == 0 {
+			extra++
+		}
 		for k := range b.Bars {
-			if id := b.Bars[k].ID; math.IsNaN(ref[id]) {
-				ref[id] = b.Bars[k].Open
+			x := &b.Bars[k]
+			if math.IsNaN(ref[x.ID]) {
+				ref[x.ID] = x.Open
 				missing--
+			}
+			if len(prices[x.ID]) < 4*gridBars {
+				prices[x.ID] = append(prices[x.ID], x.Open, x.High, x.Low, x.Close)
+				if len(prices[x.ID]) == 4*gridBars {
+					short--
+				}
 			}
 		}
 		store.add(b)
+	}
+	grids := make([]decimal.Decimal, len(symbols)) // zero: no price to take a grid from
+	for i := range grids {
+		if g, ok := margin.GridTick(prices[i]); ok {
+			grids[i] = g
+		}
 	}
 	ahead := store.batches()
 	if len(ahead) == 0 {
 		return nil, fmt.Errorf("%w: the source holds no data", ErrBadSource)
 	}
 	start := ahead[0].Time
-	sched, err := buildSchedule(&cfg, symbols, ref, start)
+	sched, err := buildSchedule(&cfg, symbols, ref, grids, start)
 	if err != nil {
 		return nil, err
 	}
@@ -496,6 +519,7 @@ func assumptions(cfg *Config, symbols []string, sched schedule, end int64) []Ass
 	brackets := sched.describe(symbols, end, func(e *era) string { return e.brackets })
 	fees := sched.describe(symbols, end, func(e *era) string { return e.fees })
 	clearance := sched.describe(symbols, end, func(e *era) string { return e.clearance })
+	filters := sched.describe(symbols, end, func(e *era) string { return e.filters })
 	as := []Assumption{
 		{"intrabar_path", "each bar walks open → high → low → close when close < open, open → low → high → close otherwise; all symbols step together; the mark path comes from the mark bar, the last-price path from the kline"},
 		{"gap", "the first segment of each bar runs from the previous close to the open: stops and liquidations triggered in it execute at the open, resting limits at their limit price; orders arriving at this open do not trade it"},
@@ -509,6 +533,7 @@ func assumptions(cfg *Config, symbols []string, sched schedule, end int64) []Ass
 		{"brackets", "maintenance brackets in force on each bar's UTC date, switched for open positions at the first step of the date (liquidation re-checked there): " + strings.Join(brackets, "; ")},
 		{"fills", "orders fill in full (no partial fills, no volume or order-book limit); fills are time-stamped with the bar's open time, ordered by the path within it"},
 		{"fees", "trading fees in force on each fill's UTC date (dated schedule: backtest/margin/fees.json, docs/margin.md §9.1): " + strings.Join(fees, "; ")},
+		{"filters", "instrument filters in force on each order's UTC date (dated table: backtest/margin/filters.json, docs/margin.md §9.1; a filter the table does not know for a date is derived as stated): " + strings.Join(filters, "; ")},
 		{"clearance_fee", "liquidation clearance fee rate on the liquidated notional, in force on the liquidation's UTC date: " + strings.Join(clearance, "; ")},
 		{"open_order_margin", "limit and market orders reserve notional/leverage of their position-increasing part; stop and take-profit orders reserve nothing until they trigger"},
 		{"ruin", "an account is ruined when its equity reaches 0, or when it is flat and its wallet cannot fund the smallest order at its leverage; a ruined account's strategy is no longer called"},

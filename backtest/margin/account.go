@@ -252,7 +252,8 @@ func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 //
 // The rules, in order:
 //   - Qty non-zero, Price > 0 (ErrInvalidOrder); |Qty| a multiple of the step size
-//     (ErrStepSize) and >= MinQty (ErrMinQty); Price a multiple of the tick size (ErrTickSize).
+//     (ErrStepSize), >= MinQty (ErrMinQty) and, when MaxQty is set, <= MaxQty (ErrMaxQty);
+//     Price a multiple of the tick size (ErrTickSize).
 //   - A fill that would open, increase or flip the position is refused when ReduceOnly
 //     (ErrReduceOnly; a reduce-only fill larger than the position is refused too: the caller
 //     clamps it), when |Qty|×Price < MinNotional (ErrMinNotional; fills that only reduce are
@@ -322,6 +323,9 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	}
 	if absQ.Cmp(s.inst.MinQty) < 0 {
 		return bad(ErrMinQty)
+	}
+	if s.inst.MaxQty.IsPositive() && absQ.Cmp(s.inst.MaxQty) > 0 {
+		return bad(ErrMaxQty)
 	}
 	if !f.Price.Mod(s.inst.TickSize).IsZero() {
 		return bad(ErrTickSize)

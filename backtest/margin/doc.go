@@ -38,7 +38,9 @@
 //     BTCUSDT has its real filters (tick 0.1, step 0.001, min notional 100), ETHUSDT its min
 //     notional 20; every other grid is derived from a reference price p (the engine passes the
 //     symbol's first open): tick 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉), min notional 5.
-//     These approximate Binance's per-symbol filters. DefaultInstrument's clearance fee rate
+//     These approximate Binance's per-symbol filters; FilterTable holds the dated filters
+//     known (tick, step, min quantity and notional, max quantity), GridTick takes a tick from
+//     the data's own price grid, and the engine uses both per date (§9.1). DefaultInstrument's clearance fee rate
 //     is BTCUSDT's 1.25% for every symbol; FeeSchedule holds the dated maker, taker and
 //     clearance fee rates (taker 0.04% then 0.05%; clearance 0.3% BTCUSDT / 0.5% others, then
 //     1.25%) that the engine applies per date (§9.1).
@@ -95,7 +97,7 @@
 //     are the same on every machine: no float product may be fused into a multiply-add (see
 //     the float rule in screen.go, enforced by a test).
 //   - Not modelled (§12): hedge mode, Multi-Assets mode, the 20x limit of new accounts, price
-//     filters (PERCENT_PRICE, max quantity), mark-price construction, notionalCoef, the
+//     filters (PERCENT_PRICE, MARKET_LOT_SIZE), mark-price construction, notionalCoef, the
 //     assumed price max(last·1.0015, mark, price) of short market orders in the open loss
 //     (the fill price is used), partial liquidation, ADL, and the insurance fund's balance
 //     (its draws are counted, the fund is taken as unlimited).

@@ -15,6 +15,8 @@ var (
 	ErrMinNotional = errors.New("margin: notional below minimum")
 	// ErrMinQty: the quantity is below the instrument's minimum quantity.
 	ErrMinQty = errors.New("margin: quantity below minimum")
+	// ErrMaxQty: the quantity is above the instrument's maximum quantity (LOT_SIZE maxQty).
+	ErrMaxQty = errors.New("margin: quantity above maximum")
 	// ErrStepSize: the quantity is not a multiple of the instrument's step size.
 	ErrStepSize = errors.New("margin: quantity not a multiple of the step size")
 	// ErrTickSize: the price is not a multiple of the instrument's tick size.
@@ -69,7 +71,7 @@ var (
 // RejectError is a refused action, with a reason that errors.Is matches against the Err*
 // sentinels of this package (ErrInsufficientMargin, ErrMinNotional, ErrStepSize, ErrTickSize,
 // ErrReduceOnly, ErrModeChangeWithPosition, ErrModeChangeWithOrders, ErrLeverageTooHigh,
-// ErrLeverageReduceIsolated, ErrNotIsolated, ErrNoPosition, ErrRemoveTooMuch, and ErrMinQty,
+// ErrLeverageReduceIsolated, ErrNotIsolated, ErrNoPosition, ErrRemoveTooMuch, and ErrMinQty, ErrMaxQty,
 // ErrInvalidOrder, ErrInvalidLeverage).
 type RejectError struct {
 	Symbol string

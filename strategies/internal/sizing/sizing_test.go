@@ -62,15 +62,16 @@ func (p *symbolProbe) Start(br *backtest.Broker) error {
 func (p *symbolProbe) OnBar(*backtest.Broker, backtest.Bar) error { return nil }
 
 // TestSymbol: in Start, Symbol gives the instrument the engine trades. BTCUSDT has its real
-// filters; FOOUSDT, unknown, gets the default derived from its first open 2.5 (tick
+// filters of the bars' date, 2024-01-01 (the engine's filters are dated, issue 10); FOOUSDT, unknown, gets the default derived from its first open 2.5 (tick
 // 10^(⌊log10 p⌋−4), step 10^(−⌈log10 p⌉)); BARUSDT's coarser grid comes from
 // Config.Instruments; a symbol not in the data is not found. IDs follow the engine's
 // (sorted) symbol order.
 func TestSymbol(t *testing.T) {
 	syms := []string{"BTCUSDT", "FOOUSDT", "BARUSDT"}
-	bars := append(backtest.OHLC("BTCUSDT", 0, 60_000, [4]float64{100000, 100000, 100000, 100000}),
-		backtest.OHLC("FOOUSDT", 0, 60_000, [4]float64{2.5, 2.5, 2.5, 2.5})...)
-	bars = append(bars, backtest.OHLC("BARUSDT", 0, 60_000, [4]float64{100, 100, 100, 100})...)
+	const t0 = 1704067200000 // 2024-01-01 00:00 UTC
+	bars := append(backtest.OHLC("BTCUSDT", t0, 60_000, [4]float64{100000, 100000, 100000, 100000}),
+		backtest.OHLC("FOOUSDT", t0, 60_000, [4]float64{2.5, 2.5, 2.5, 2.5})...)
+	bars = append(bars, backtest.OHLC("BARUSDT", t0, 60_000, [4]float64{100, 100, 100, 100})...)
 	bar := margin.DefaultInstrument("BARUSDT", 100, time.Time{}, nil)
 	bar.TickSize, bar.StepSize, bar.MinQty = decimal.RequireFromString("0.5"), decimal.NewFromInt(1), decimal.NewFromInt(1)
 	var probes []*symbolProbe
