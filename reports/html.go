@@ -9,9 +9,11 @@ import (
 	"html/template"
 	"io"
 	"math"
+	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/reports/artifact"
 	"github.com/bt-backtest/bt/reports/metrics"
 )
@@ -72,6 +74,59 @@ type runView struct {
 	Paired       *metrics.Paired
 	Diverged     []divergedRow // paired entries whose outcome differs between the accounts
 	DivergedMore int           // rows left out of Diverged
+	Fallbacks    []backtest.Fallback
+	Rejects      []rejectView // per account with rejections, in run order
+}
+
+// maxRejects caps the rows of each account's rejections table (all of them are in the
+// account's rejects.csv).
+const maxRejects = 25
+
+// rejectView is one account's rejections: the counts per reason and the first ones.
+type rejectView struct {
+	Account string
+	Total   int
+	Reasons []metrics.RejectionCount
+	Rows    []rejectRow
+	More    int    // rejections left out of Rows
+	File    string // where all of them are
+}
+
+type rejectRow struct {
+	Time                                           int64
+	Symbol, Action, Side, Type, Qty, Price, Reason string
+	Tag                                            string
+}
+
+// rejectViews lists the rejections of every account of run r.
+func rejectViews(r *artifact.Run) []rejectView {
+	var out []rejectView
+	for i := range r.Result.Accounts {
+		a := &r.Result.Accounts[i]
+		if len(a.Rejects) == 0 {
+			continue
+		}
+		v := rejectView{Account: a.Name, Total: len(a.Rejects), Reasons: metrics.RejectionsOf(a),
+			File: filepath.Join(a.Name, "rejects.csv"), More: max(0, len(a.Rejects)-maxRejects)}
+		for _, j := range a.Rejects[:min(len(a.Rejects), maxRejects)] {
+			row := rejectRow{Time: j.Time, Symbol: j.Symbol, Action: j.Action, Reason: backtest.ReasonOfCode(j.Code), Tag: j.Tag}
+			if row.Reason == "" {
+				row.Reason = j.Reason
+			}
+			if j.Action == "order" {
+				row.Side, row.Type = j.Side.String(), j.Type.String()
+				if !j.Qty.IsZero() {
+					row.Qty = j.Qty.String()
+				}
+				if !j.Price.IsZero() {
+					row.Price = j.Price.String()
+				}
+			}
+			v.Rows = append(v.Rows, row)
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // maxDiverged caps the rows of the diverging-outcomes table.
@@ -172,6 +227,11 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 		sums = append(sums, s)
 		rv := runView{Name: names[i], Manifest: r.Manifest, Paired: s.Paired}
 		rv.Diverged, rv.DivergedMore = diverged(s.Paired)
+		rv.Rejects = rejectViews(r)
+		rv.Fallbacks = r.Result.Fallbacks
+		if len(rv.Fallbacks) == 0 {
+			rv.Fallbacks = s.Fallbacks
+		}
 		for k, val := range r.Manifest.Params {
 			rv.Params = append(rv.Params, kv{k, val})
 		}

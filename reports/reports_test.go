@@ -18,6 +18,7 @@ import (
 	"github.com/bt-backtest/bt/reports/artifact"
 	"github.com/bt-backtest/bt/reports/internal/fixture"
 	"github.com/bt-backtest/bt/reports/metrics"
+	"github.com/shopspring/decimal"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -125,6 +126,49 @@ func TestHTMLContent(t *testing.T) {
 	}
 	if strings.Contains(html, "ZgotmplZ") {
 		t.Error("html/template rejected a value (ZgotmplZ)")
+	}
+}
+
+// TestHTMLRejectionsAndFallbacks: the report lists the fallbacks, and per account the
+// rejections counted by reason and the first ones with their orders; a run without says so.
+func TestHTMLRejectionsAndFallbacks(t *testing.T) {
+	res := fixture.Result()
+	res.Fallbacks = []backtest.Fallback{{Kind: backtest.FallbackMark, Symbol: "ETHUSDT", Count: 3, Detail: "ETHUSDT: no mark-price bar on 3 of 30 bars (10.0%)"}}
+	for i := 0; i < maxRejects; i++ { // 3 + 25 rejections in isolated: the table shows the first 25
+		res.Accounts[0].Rejects = append(res.Accounts[0].Rejects, backtest.Reject{Time: fixture.Start, Symbol: "BTCUSDT", Action: "order",
+			Code: "min_notional", Reason: "margin: notional below minimum", Side: backtest.Sell, Type: backtest.Limit, Qty: decimal.RequireFromString("0.001")})
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, &artifact.Run{Dir: "runs/x", Result: res}); err != nil {
+		t.Fatal(err)
+	}
+	html := buf.String()
+	for _, want := range []string{
+		"<h2>Rejected orders and fallbacks</h2>",
+		"<th><code>mark_from_last</code></th><td>ETHUSDT</td><td>3</td><td>ETHUSDT: no mark-price bar on 3 of 30 bars (10.0%)</td>",
+		"<h3>isolated: 28 rejected</h3>",
+		"<tr><th>notional below the symbol&#39;s minimum</th><td><code>min_notional</code></td><td>order</td><td>25</td>",
+		"<td>ETHUSDT</td><td>order</td><td>buy</td><td>market</td><td>1000</td><td>2500.5</td><td>insufficient margin</td><td>replay row 4</td>",
+		"<td>BTCUSDT</td><td>leverage</td><td></td><td></td><td></td><td></td><td>leverage above the bracket maximum</td>",
+		"The first 25 of 28; all of them are in <code>isolated/rejects.csv</code>.",
+		"All of them are in <code>cross/rejects.csv</code>.",
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	res = fixture.Result()
+	for i := range res.Accounts {
+		res.Accounts[i].Rejects = nil
+	}
+	buf.Reset()
+	if err := WriteHTML(&buf, &artifact.Run{Dir: "runs/x", Result: res}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"No fallback:", "No order or account action was refused."} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("report without rejections lacks %q", want)
+		}
 	}
 }
 

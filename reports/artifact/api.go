@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -36,7 +37,8 @@ type Manifest struct {
 	Params      map[string]string     `json:"params"`
 	DataFiles   []DataFile            `json:"data_files"`
 	Assumptions []backtest.Assumption `json:"assumptions"`
-	Start, End  int64                 `json:"-"` // Unix ms; in JSON "start"/"end" as RFC 3339 UTC
+	Fallbacks   []backtest.Fallback   `json:"fallbacks"` // defaults the run fell back to; [] when none
+	Start, End  int64                 `json:"-"`         // Unix ms; in JSON "start"/"end" as RFC 3339 UTC
 	Symbols     []string              `json:"symbols"`
 	// Accounts lists the account directories in the run's order (filled in by Write).
 	Accounts []string `json:"accounts"`
@@ -102,7 +104,7 @@ func ParseTime(s string) (int64, error) {
 // (config.resolved.yaml is written by the caller). Every file is written to a temporary name
 // and renamed, so an interrupted run leaves no half-written file that looks complete.
 //
-// Empty fields of m are filled from res: Start, End, Symbols, Assumptions; Accounts is always
+// Empty fields of m are filled from res: Start, End, Symbols, Assumptions, Fallbacks; Accounts is always
 // set from res. summary.json is metrics.Summarize(res). manifest.json is written last.
 func Write(dir string, res *backtest.Result, m Manifest) error {
 	if res == nil {
@@ -150,6 +152,12 @@ func WriteStreamed(dir string, res *backtest.Result, m Manifest, sum metrics.Sum
 	}
 	if m.Assumptions == nil {
 		m.Assumptions = res.Assumptions
+	}
+	if m.Fallbacks == nil {
+		m.Fallbacks = res.Fallbacks
+	}
+	if m.Fallbacks == nil {
+		m.Fallbacks = []backtest.Fallback{}
 	}
 	m.Accounts = m.Accounts[:0:0]
 	seen := map[string]bool{}
@@ -345,7 +353,7 @@ func Read(dir string) (*Run, error) {
 		return nil, fmt.Errorf("%s: %w: %v", filepath.Join(dir, "manifest.json"), ErrMalformed, err)
 	}
 	m := &r.Manifest
-	r.Result = &backtest.Result{Assumptions: m.Assumptions, Start: m.Start, End: m.End, Symbols: m.Symbols}
+	r.Result = &backtest.Result{Assumptions: m.Assumptions, Fallbacks: m.Fallbacks, Start: m.Start, End: m.End, Symbols: m.Symbols}
 	for _, name := range m.Accounts {
 		if err := checkName(name); err != nil {
 			return nil, fmt.Errorf("%s: account %q: %w", filepath.Join(dir, "manifest.json"), name, err)
@@ -411,12 +419,29 @@ func readAccount(dir string) (*backtest.AccountResult, error) {
 		{"funding", fundingCols, func(r *rowReader) { a.Funding = append(a.Funding, readFunding(r)) }},
 		{"rejects", rejectCols, func(r *rowReader) { a.Rejects = append(a.Rejects, readReject(r)) }},
 	}
+	if rp := filepath.Join(dir, "rejects.csv"); headerIs(rp, rejectColsV1) { // a run written before the code and order columns
+		steps[len(steps)-1].cols = rejectColsV1
+		steps[len(steps)-1].row = func(r *rowReader) { a.Rejects = append(a.Rejects, readRejectV1(r)) }
+	}
 	for _, s := range steps {
 		if err := readCSVFile(filepath.Join(dir, s.name+".csv"), s.cols, s.row); err != nil {
 			return nil, err
 		}
 	}
 	return a, nil
+}
+
+// headerIs reports whether the CSV file at path starts with the header line cols.
+func headerIs(path string, cols []string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	want := strings.Join(cols, ",") + "\n"
+	b := make([]byte, len(want))
+	n, _ := io.ReadFull(f, b)
+	return string(b[:n]) == want
 }
 
 func modeString(m margin.Mode) string {

@@ -150,7 +150,10 @@ func TestReadErrors(t *testing.T) {
 		{"bad time", "equity.csv", "time,equity,wallet,unrealized_pnl,margin_balance,maintenance_margin,margin_ratio,drawdown\n" +
 			"2025-10-10T21:00:00.000Z,1,1,0,1,0,0,0\nyesterday,1,1,0,1,0,0,0\n", "equity.csv row 3 field time"},
 		{"bad header", "trades.csv", "symbol,side\n", "trades.csv row 1"},
-		{"column count", "rejects.csv", "time,symbol,order_id,action,reason\n2025-10-10T21:00:00.000Z,X,1,order\n", "rejects.csv row 2"},
+		{"column count", "rejects.csv", "time,symbol,order_id,action,code,reason,side,type,qty,price,tag\n2025-10-10T21:00:00.000Z,X,1,order\n", "rejects.csv row 2"},
+		{"legacy column count", "rejects.csv", "time,symbol,order_id,action,reason\n2025-10-10T21:00:00.000Z,X,1,order\n", "rejects.csv row 2"},
+		{"bad reject side", "rejects.csv", "time,symbol,order_id,action,code,reason,side,type,qty,price,tag\n2025-10-10T21:00:00.000Z,X,1,order,other,r,long,market,1,1,\n", "field side"},
+		{"bad reject type", "rejects.csv", "time,symbol,order_id,action,code,reason,side,type,qty,price,tag\n2025-10-10T21:00:00.000Z,X,1,order,other,r,buy,stop,1,1,\n", "field type"},
 		{"bad mode", "liquidations.csv", "time,symbol,mode,qty,entry,trigger_mark,price,bankruptcy,margin_lost,fee,insurance_draw,gap,cascade\n" +
 			"2025-10-10T21:00:00.000Z,BTCUSDT,portfolio,1,1,1,1,1,1,1,0,false,1\n", "field mode"},
 	} {
@@ -232,6 +235,40 @@ func FuzzReadTrades(f *testing.F) {
 	})
 }
 
+// TestReadLegacyRejects: a run written before the code and order columns still reads; the
+// codes come from the reason texts.
+func TestReadLegacyRejects(t *testing.T) {
+	dir := t.TempDir()
+	if err := Write(dir, fixture.Result(), manifest()); err != nil {
+		t.Fatal(err)
+	}
+	old := "time,symbol,order_id,action,reason\n2025-10-10T21:00:00.000Z,ETHUSDT,0,order,margin: insufficient margin\n" +
+		"2025-10-10T22:00:00.000Z,ETHUSDT,0,leverage,margin: something else\n"
+	if err := os.WriteFile(filepath.Join(dir, "cross", "rejects.csv"), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := run.Result.Accounts[1].Rejects
+	if len(rs) != 2 || rs[0].Code != "insufficient_margin" || rs[0].Action != "order" || rs[1].Code != backtest.OtherRejectCode {
+		t.Errorf("legacy rejects read as %+v", rs)
+	}
+}
+
+// TestRejectsColumns: the rejects table holds the refused order (empty fields for an action
+// that is no order).
+func TestRejectsColumns(t *testing.T) {
+	var buf bytes.Buffer
+	writeRejects(newCSVWriter(&buf), fixture.Result().Accounts[0].Rejects)
+	want := "time,symbol,order_id,action,code,reason,side,type,qty,price,tag\n" +
+		"2025-10-08T02:30:00.000Z,ETHUSDT,0,order,insufficient_margin,margin: insufficient margin,buy,market,1000,2500.5,replay row 4\n"
+	if got := buf.String(); !strings.HasPrefix(got, want) || !strings.Contains(got, ",leverage,leverage_too_high,margin: leverage above the bracket maximum,,,,,\n") {
+		t.Errorf("rejects.csv:\n%s\nwant it to start\n%s", got, want)
+	}
+}
+
 // TestCSVQuoting: strings with separators, quotes and newlines survive, as encoding/csv reads
 // them.
 func TestCSVQuoting(t *testing.T) {
@@ -280,6 +317,7 @@ func FuzzReadTables(f *testing.F) {
 	f.Add(strings.Join(equityCols, ",") + "\n2025-10-10T21:00:00.000Z,1,1,0,1,0,NaN,0\n")
 	f.Add(strings.Join(fillCols, ",") + "\n2025-10-10T21:00:00.000Z,1,BTCUSDT,buy,0.1,100,0,0,false,false,\"a,b\"\n")
 	f.Add(strings.Join(liqCols, ",") + "\n2025-10-10T21:00:00Z,BTCUSDT,cross,-1,1,1,1,1,1,1,0,true,2\n")
+	f.Add(strings.Join(rejectCols, ",") + "\n2025-10-10T21:00:00Z,BTCUSDT,0,order,min_qty,r,sell,limit,,0.1,\"t,1\"\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		tables := []struct {
 			cols []string
@@ -291,6 +329,7 @@ func FuzzReadTables(f *testing.F) {
 			{liqCols, func(r *rowReader) { readLiq(r) }},
 			{fundingCols, func(r *rowReader) { readFunding(r) }},
 			{rejectCols, func(r *rowReader) { readReject(r) }},
+			{rejectColsV1, func(r *rowReader) { readRejectV1(r) }},
 			{barCols, func(r *rowReader) { readBar(r) }},
 		}
 		for _, tb := range tables {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -24,8 +25,10 @@ var (
 	fillCols    = []string{"time", "order_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "maker", "liquidation", "tag"}
 	liqCols     = []string{"time", "symbol", "mode", "qty", "entry", "trigger_mark", "price", "bankruptcy", "margin_lost", "fee", "insurance_draw", "gap", "cascade"}
 	fundingCols = []string{"time", "symbol", "qty", "mark", "rate", "amount"}
-	rejectCols  = []string{"time", "symbol", "order_id", "action", "reason"}
-	barCols     = []string{"time", "end", "symbol", "open", "high", "low", "close", "volume"}
+	rejectCols  = []string{"time", "symbol", "order_id", "action", "code", "reason", "side", "type", "qty", "price", "tag"}
+	// rejectColsV1 is the rejects table of runs written before the code and order columns.
+	rejectColsV1 = []string{"time", "symbol", "order_id", "action", "reason"}
+	barCols      = []string{"time", "end", "symbol", "open", "high", "low", "close", "volume"}
 )
 
 // csvWriter appends one CSV row at a time to a byte buffer and writes it out whole, without
@@ -250,7 +253,14 @@ func writeRejects(w *csvWriter, rs []backtest.Reject) {
 		w.str(r.Symbol)
 		w.int(int64(r.OrderID))
 		w.str(r.Action)
+		w.str(r.Code)
 		w.str(r.Reason)
+		o := rejectOrder(r)
+		w.str(o.side)
+		w.str(o.typ)
+		w.str(o.qty)
+		w.str(o.price)
+		w.str(r.Tag)
 		w.end()
 	}
 }
@@ -317,6 +327,15 @@ func (r *rowReader) float() float64 {
 		r.fail(err)
 	}
 	return v
+}
+
+// optDec reads a decimal that may be empty (zero).
+func (r *rowReader) optDec() decimal.Decimal {
+	if r.rec[r.i] == "" {
+		r.i++
+		return decimal.Decimal{}
+	}
+	return r.dec()
 }
 
 func (r *rowReader) dec() decimal.Decimal {
@@ -448,7 +467,54 @@ func readFunding(r *rowReader) backtest.FundingPayment {
 }
 
 func readReject(r *rowReader) backtest.Reject {
-	return backtest.Reject{Time: r.time(), Symbol: r.str(), OrderID: backtest.OrderID(r.int()), Action: r.str(), Reason: r.str()}
+	j := backtest.Reject{Time: r.time(), Symbol: r.str(), OrderID: backtest.OrderID(r.int()), Action: r.str(), Code: r.str(), Reason: r.str()}
+	switch s := r.next(); s {
+	case "buy":
+		j.Side = backtest.Buy
+	case "sell":
+		j.Side = backtest.Sell
+	case "":
+	default:
+		r.fail(fmt.Errorf("%q is not buy, sell or empty", s))
+	}
+	if s := r.next(); s != "" {
+		k := slices.IndexFunc(orderTypes, func(t backtest.OrderType) bool { return t.String() == s })
+		if k < 0 {
+			r.fail(fmt.Errorf("%q is not an order type (market, limit, stop_market, take_profit_market)", s))
+		} else {
+			j.Type = orderTypes[k]
+		}
+	}
+	j.Qty, j.Price = r.optDec(), r.optDec()
+	j.Tag = r.str()
+	return j
+}
+
+var orderTypes = []backtest.OrderType{backtest.Market, backtest.Limit, backtest.StopMarket, backtest.TakeProfitMarket}
+
+// readRejectV1 reads a row of the rejects table of older runs; the code comes from the reason.
+func readRejectV1(r *rowReader) backtest.Reject {
+	j := backtest.Reject{Time: r.time(), Symbol: r.str(), OrderID: backtest.OrderID(r.int()), Action: r.str(), Reason: r.str()}
+	j.Code = backtest.CodeOfReason(j.Reason)
+	return j
+}
+
+// rejectFields are the order columns of a Reject as written: empty for an action that is no
+// order, and for a zero quantity or price.
+type rejectFields struct{ side, typ, qty, price string }
+
+func rejectOrder(r backtest.Reject) rejectFields {
+	if r.Action != "order" {
+		return rejectFields{}
+	}
+	f := rejectFields{side: r.Side.String(), typ: r.Type.String()}
+	if !r.Qty.IsZero() {
+		f.qty = r.Qty.String()
+	}
+	if !r.Price.IsZero() {
+		f.price = r.Price.String()
+	}
+	return f
 }
 
 func readBar(r *rowReader) backtest.Bar {

@@ -16,6 +16,15 @@
 // DOUBLE in Parquet. Sides are "buy"/"sell" for fills and "long"/"short" for trades; margin
 // modes "cross"/"isolated"; booleans "true"/"false".
 //
+// rejects.csv holds every refused order and account action: time, symbol, order_id (0 when
+// refused at placement), action (order, leverage, mode, margin, funding), code (a stable
+// reason code, backtest.RejectCodes), reason (the engine's sentence), and for an order its
+// side, type (market, limit, stop_market, take_profit_market), qty, price (the price it was
+// checked or would have filled at) and tag; those fields are empty for the other actions.
+// Runs written before the code and order columns (time,symbol,order_id,action,reason) still
+// read, their codes taken from the reasons. manifest.json's "fallbacks" lists the defaults
+// the run fell back to (backtest.Fallback: kind, symbol, count, detail).
+//
 // Every file is written to a temporary name in its directory, synced and renamed, and
 // manifest.json is written last: a directory without manifest.json is not a complete run,
 // and Read refuses it.

@@ -83,7 +83,13 @@ type pqRejectRow struct {
 	Symbol  string `parquet:"symbol,dict"`
 	OrderID int64  `parquet:"order_id"`
 	Action  string `parquet:"action,dict"`
-	Reason  string `parquet:"reason"`
+	Code    string `parquet:"code,dict"`
+	Reason  string `parquet:"reason,dict"`
+	Side    string `parquet:"side,dict"`
+	Type    string `parquet:"type,dict"`
+	Qty     string `parquet:"qty"`
+	Price   string `parquet:"price"`
+	Tag     string `parquet:"tag"`
 }
 
 // writeParquet writes rows to path atomically, converting each record with conv, in batches.
@@ -159,6 +165,7 @@ func pqFunding(path string, fs []backtest.FundingPayment) error {
 
 func pqRejects(path string, rs []backtest.Reject) error {
 	return writeParquet(path, rs, func(r backtest.Reject) pqRejectRow {
-		return pqRejectRow{r.Time, r.Symbol, int64(r.OrderID), r.Action, r.Reason}
+		o := rejectOrder(r)
+		return pqRejectRow{r.Time, r.Symbol, int64(r.OrderID), r.Action, r.Code, r.Reason, o.side, o.typ, o.qty, o.price, r.Tag}
 	})
 }

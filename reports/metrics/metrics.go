@@ -42,6 +42,21 @@ type Summary struct {
 	// Leverage is the leverage each symbol started the run at in every account (the
 	// experiment's leverage settings; bt run fills it in, Summarize leaves it empty).
 	Leverage map[string]int `json:"leverage,omitempty"`
+
+	// Fallbacks lists every default the run fell back to (backtest.Result.Fallbacks: the mark
+	// taken from the last price, a constant funding rate, a default bracket table, a bracket
+	// date out of range, default filters), per symbol with how often; [] when none.
+	Fallbacks []backtest.Fallback `json:"fallbacks"`
+}
+
+// RejectionCount is how many of an account's rejections had one action and reason.
+type RejectionCount struct {
+	Action      string `json:"action"` // order, leverage, mode, margin, funding
+	Code        string `json:"code"`   // stable reason code (backtest.RejectCodes), e.g. "insufficient_margin"
+	Reason      string `json:"reason"` // the reason in words
+	Count       int    `json:"count"`
+	FirstTime   int64  `json:"first_time"` // Unix ms of the first of them
+	FirstSymbol string `json:"first_symbol"`
 }
 
 // AccountSummary holds one account's metrics. Fractions are plain numbers (0.12 is 12 %);
@@ -87,6 +102,12 @@ type AccountSummary struct {
 	// was not liquidated came to; null when no surviving trade had a liquidation price.
 	MinDistanceSurvived *float64 `json:"min_distance_survived"`
 	MaxMarginRatio      float64  `json:"max_margin_ratio"` // highest margin ratio of the equity curve
+
+	// Rejections counts the orders and account actions the rules refused (every row of the
+	// account's rejects.csv); RejectionsByReason splits them per action and reason code, the
+	// most frequent first ([] when none).
+	Rejections         int              `json:"rejections"`
+	RejectionsByReason []RejectionCount `json:"rejections_by_reason"`
 
 	Fingerprint string `json:"fingerprint"` // the engine's fingerprint of the account's records; "" when unavailable
 }
@@ -149,6 +170,7 @@ func (s AccountSummary) Metrics() []Metric {
 		{"clearance_fees", "Clearance fees", s.ClearanceFees, true, "money", -1},
 		{"final_unrealized_pnl", "Unrealized PnL at end", s.FinalUnrealizedPnL, true, "money", 1},
 		{"ruined", "Ruined", b(s.Ruined), true, "bool", -1},
+		{"rejections", "Rejected orders and actions", float64(s.Rejections), true, "count", -1},
 		{"min_distance_survived", "Closest distance survived", md, mdOK, "pct", 1},
 		{"max_margin_ratio", "Max margin ratio", s.MaxMarginRatio, true, "ratio", -1},
 	}
@@ -167,10 +189,12 @@ func SummarizeStats(res *backtest.Result, curves map[string]*EquityStats) Summar
 		Conventions: Conventions,
 		Accounts:    map[string]AccountSummary{},
 		Liquidation: map[string]LiquidationStats{},
+		Fallbacks:   []backtest.Fallback{},
 	}
 	if res == nil {
 		return s
 	}
+	s.Fallbacks = append(s.Fallbacks, res.Fallbacks...)
 	// the accounts are summarized concurrently (the fingerprints are the costly part) and
 	// assembled in their order
 	accts := make([]AccountSummary, len(res.Accounts))
@@ -331,6 +355,8 @@ func SummarizeAccountStats(a *backtest.AccountResult, st *EquityStats) AccountSu
 	if a.Ruined {
 		s.RuinTime = a.RuinTime
 	}
+	s.Rejections = len(a.Rejects)
+	s.RejectionsByReason = RejectionsOf(a)
 	s.Fingerprint = Fingerprint(a)
 	return s
 }
@@ -550,4 +576,15 @@ func FormatDuration(ms int64) string {
 		return fmt.Sprintf("%dh %dm", m/60, m%60)
 	}
 	return fmt.Sprintf("%dm", m)
+}
+
+// RejectionsOf counts a's rejections per action and reason code (backtest.CountRejects),
+// the most frequent first; [] when there are none.
+func RejectionsOf(a *backtest.AccountResult) []RejectionCount {
+	out := []RejectionCount{}
+	for _, c := range backtest.CountRejects(a.Rejects) {
+		out = append(out, RejectionCount{Action: c.Action, Code: c.Code, Reason: c.Reason, Count: c.Count,
+			FirstTime: c.First.Time, FirstSymbol: c.First.Symbol})
+	}
+	return out
 }
