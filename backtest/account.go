@@ -21,16 +21,13 @@ type order struct {
 	level    float64 // trigger (stops) or limit price (limits), for screening
 }
 
-// fbracket is a bracket in float64, for the per-bar margin ratio and liquidation distance.
-type fbracket struct{ cap, mmr, cum float64 }
-
 // equityBlock is the number of equity points per block of the curve.
 const equityBlock = 4096
 
 // symState is one account's view of one symbol.
 type symState struct {
 	inst         margin.Instrument
-	brk          []fbracket
+	brk          margin.FloatTable
 	maker, taker decimal.Decimal // trading fee rates in force
 	hist         ring
 
@@ -51,8 +48,7 @@ type symState struct {
 	lev                   int
 	liq                   float64 // isolated: cached liquidation price, NaN none
 
-	// record's figures at the close mark, kept for crossLiq: bracket, maintenance margin, uPnL
-	closeBrk        fbracket
+	// record's figures at the close mark, kept for crossLiq: maintenance margin, uPnL
 	closeMM, closeU float64
 
 	tr tradeState
@@ -170,28 +166,6 @@ func newAccount(cfg *Config, symbols []string, sched schedule, setup Setup, stra
 	a.peak = a.acct.Equity()
 	a.nextRules = a.nextChange()
 	return a, nil
-}
-
-func floatBrackets(t margin.Table) []fbracket {
-	out := make([]fbracket, len(t))
-	for i, b := range t {
-		c := b.Cap.InexactFloat64()
-		if i == len(t)-1 {
-			c = math.Inf(1)
-		}
-		out[i] = fbracket{cap: c, mmr: b.MMR.InexactFloat64(), cum: b.Cum.InexactFloat64()}
-	}
-	return out
-}
-
-// bracketOf returns the float bracket holding notional (the last one past the top cap).
-func bracketOf(brk []fbracket, notional float64) fbracket {
-	for _, b := range brk {
-		if notional < b.cap {
-			return b
-		}
-	}
-	return brk[len(brk)-1]
 }
 
 // refreshSym reloads the float shadow of symbol i from the ledger.
@@ -355,47 +329,27 @@ func (a *account) step(b *Batch) error {
 }
 
 // record appends the equity point of the timestamp, tracks liquidation distances and decides
-// ruin. It uses the float shadows only: no decimal arithmetic, no allocation.
-//
-// The maintenance margin and margin ratio are computed here rather than taken from
-// margin.Account.Risk: Risk values uPnL as q·mark − q·entry (its own shadow of q·entry) and sums
-// cross positions before isolated ones, so its ratio, and a mixed account's maintenance
-// margin, differ from these in the last bits (every equity point would change); and the cross
-// liquidation estimate below needs the cross totals and per-position terms, which Risk does
-// not expose.
+// ruin. It uses the float shadows only: no decimal arithmetic, no allocation. Every risk
+// figure comes from backtest/margin's float64 counterparts of its exact ones (FloatTable,
+// FloatRisk, LiquidationPriceFloat, LiquidationDistance), summed in symbol order.
 func (a *account) record() {
 	eq := a.acct.Equity()
 	wallet := a.crossWallet + a.isoTotal
-	var mm, crossMM, crossUPnL, ratio float64
+	var risk margin.FloatRisk
 	if a.nOpen > 0 {
 		for i := range a.syms {
 			s := &a.syms[i]
 			if s.qty == 0 {
 				continue
 			}
-			notional := math.Abs(s.qty) * s.mark
-			b := bracketOf(s.brk, notional)
-			m := float64(notional*b.mmr) - b.cum
+			m := s.brk.MaintenanceMargin(math.Abs(s.qty) * s.mark)
 			upnl := float64(s.qty * (s.mark - s.entry))
-			s.closeBrk, s.closeMM, s.closeU = b, m, upnl
-			mm += m
+			s.closeMM, s.closeU = m, upnl
+			mode := margin.Cross
 			if s.isolated {
-				if bal := s.isoWallet + upnl; bal > 0 {
-					ratio = math.Max(ratio, m/bal)
-				} else {
-					ratio = math.Inf(1)
-				}
-			} else {
-				crossMM += m
-				crossUPnL += upnl
+				mode = margin.Isolated
 			}
-		}
-		if crossMM > 0 {
-			if bal := a.crossWallet + crossUPnL; bal > 0 {
-				ratio = math.Max(ratio, crossMM/bal)
-			} else {
-				ratio = math.Inf(1)
-			}
+			risk.Add(mode, m, upnl, s.isoWallet)
 		}
 		for i := range a.syms {
 			s := &a.syms[i]
@@ -404,13 +358,9 @@ func (a *account) record() {
 			}
 			lp := s.liq
 			if !s.isolated {
-				lp = a.crossLiq(s, crossMM, crossUPnL)
+				lp = a.crossLiq(s, risk.CrossMM, risk.CrossUPnL)
 			}
-			d := 1.0
-			if lp > 0 && s.mark > 0 {
-				d = math.Abs(s.mark-lp) / s.mark
-			}
-			if d < s.tr.t.MinLiqDistance {
+			if d := margin.LiquidationDistance(s.mark, lp); d < s.tr.t.MinLiqDistance {
 				s.tr.t.MinLiqDistance = d
 			}
 			if s.present && lp > 0 && !s.tr.t.LastWick {
@@ -424,6 +374,8 @@ func (a *account) record() {
 			}
 		}
 	}
+	r := risk.Risk(a.crossWallet)
+	mm, ratio := r.MaintenanceMargin, r.MaxMarginRatio
 	if math.IsInf(ratio, 1) {
 		ratio = math.MaxFloat64
 	}
@@ -480,24 +432,17 @@ func (a *account) flushEquity() error {
 }
 
 // crossLiq is the float estimate of a cross position's liquidation price, other cross positions
-// held at their current marks (docs/margin.md §4), with the bracket re-check. It takes the
-// position's own bracket, maintenance margin and uPnL from record's pass (closeBrk, closeMM,
-// closeU) and the cross totals crossMM and crossUPnL.
+// held at their current marks (docs/margin.md §4), by margin.LiquidationPriceFloat. It takes the
+// position's own maintenance margin and uPnL from record's pass (closeMM, closeU) and the cross
+// totals crossMM and crossUPnL.
 func (a *account) crossLiq(s *symState, crossMM, crossUPnL float64) float64 {
-	q := math.Abs(s.qty)
-	side := 1.0
+	side := margin.Side(1)
 	if s.qty < 0 {
 		side = -1
 	}
-	b := s.closeBrk
-	base := a.crossWallet - (crossMM - s.closeMM) + (crossUPnL - s.closeU)
-	lp := (base + b.cum - float64(side*q*s.entry)) / (float64(q*b.mmr) - side*q)
-	if lp > 0 {
-		if b2 := bracketOf(s.brk, q*lp); b2 != b {
-			lp = (base + b2.cum - float64(side*q*s.entry)) / (float64(q*b2.mmr) - side*q)
-		}
-	}
-	return lp
+	return margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(s.qty), Entry: s.entry,
+		Wallet: a.crossWallet, OtherMM: crossMM - s.closeMM, OtherPnL: crossUPnL - s.closeU,
+		Mark: s.mark, Brackets: s.brk})
 }
 
 // stop ends the strategy's trading: it is not called again and its orders are cancelled.

@@ -62,10 +62,11 @@
 //     updates the point of that time instead of adding one), then the strategy: OnBar for
 //     every bar of T in symbol order, then OnStep. Orders it places fill no earlier than the
 //     next bar. The point values the positions at the close marks in float64 from the
-//     ledger's shadows (margin.Account.Equity; maintenance margin and margin ratio by the
-//     engine), as do Trade.MinLiqDistance and Trade.LastWick, which compare the liquidation
-//     price at the close (isolated: the ledger's; cross: a float estimate, other cross
-//     positions at their close marks) with the close mark and with the bar's last-price low
+//     ledger's shadows (margin.Account.Equity; maintenance margin and margin ratio by
+//     margin.FloatTable and margin.FloatRisk), as do Trade.MinLiqDistance and
+//     Trade.LastWick, which compare the liquidation price at the close (isolated: the
+//     ledger's; cross: margin.LiquidationPriceFloat, other cross positions at their close
+//     marks) with the close mark (margin.LiquidationDistance) and with the bar's last-price low
 //     and high. With Config.Equity the points go to the sink instead of the result, each
 //     handed over once the next close is reached, the last at the end of the run.
 //

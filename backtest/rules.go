@@ -21,7 +21,7 @@ type era struct {
 	clearance    string // the clearance fee rate, and where it comes from
 	filters      string // the filters, and where each comes from
 	inst         margin.Instrument
-	brk          []fbracket
+	brk          margin.FloatTable
 	maker, taker decimal.Decimal
 }
 
@@ -115,7 +115,7 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal
 			}
 			tb := tables[tk]
 			e.inst.Brackets = tb.Table
-			e.brk = floatBrackets(tb.Table)
+			e.brk = tb.Table.Float()
 			switch {
 			case configured:
 				e.brackets = "configured instrument"

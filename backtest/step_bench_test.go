@@ -13,7 +13,7 @@ func BenchmarkStep(b *testing.B) {
 			cfg := Config{Wallet: d("100000"), DefaultLeverage: 2, Book: benchBook, NoFundingFallback: true}.withDefaults()
 			sched := make(schedule, nsym)
 			for i, in := range benchInsts(src.symbols) {
-				sched[i] = []era{{inst: in, brk: floatBrackets(in.Brackets), maker: d("0.0002"), taker: d("0.0005")}}
+				sched[i] = []era{{inst: in, brk: in.Brackets.Float(), maker: d("0.0002"), taker: d("0.0005")}}
 			}
 			a, err := newAccount(&cfg, src.symbols, sched, Setup{Name: "cross"}, StrategyFunc(func(*Broker, Bar) error { return nil }))
 			if err != nil {

@@ -605,11 +605,11 @@ func (a *Account) Snapshot() Snapshot {
 			crossMM = crossMM.Add(mm)
 		} else {
 			sn.IsolatedWallets = sn.IsolatedWallets.Add(s.isoW)
-			sn.MaxMarginRatio = math.Max(sn.MaxMarginRatio, ratio(mm, s.isoW.Add(u)))
+			sn.MaxMarginRatio = math.Max(sn.MaxMarginRatio, MarginRatio(mm, s.isoW.Add(u)))
 		}
 	}
 	if len(a.cross) > 0 {
-		sn.CrossMarginRatio = ratio(crossMM, a.wallet.Add(crossU))
+		sn.CrossMarginRatio = MarginRatio(crossMM, a.wallet.Add(crossU))
 		sn.MaxMarginRatio = math.Max(sn.MaxMarginRatio, sn.CrossMarginRatio)
 	}
 	sn.MarginBalance = a.wallet.Add(sn.IsolatedWallets).Add(sn.UnrealizedPnL)
@@ -617,7 +617,10 @@ func (a *Account) Snapshot() Snapshot {
 	return sn
 }
 
-func ratio(mm, balance decimal.Decimal) float64 {
+// MarginRatio returns maintenance margin / margin balance, the ratio at which Binance
+// liquidates when it reaches 1 (docs/margin.md §5), as a float64 from the exact figures; +Inf
+// when the balance is <= 0. MarginRatioFloat is its float64 counterpart.
+func MarginRatio(mm, balance decimal.Decimal) float64 {
 	if !balance.IsPositive() {
 		return math.Inf(1)
 	}
@@ -704,39 +707,64 @@ type Risk struct {
 }
 
 // Risk is the float64 counterpart of Snapshot's risk figures, computed from the ledger's
-// float64 shadows without allocating (for per-bar records). Ratios are +Inf when the margin
-// balance they divide by is <= 0. Values agree with Snapshot to float64 rounding.
+// float64 shadows without allocating, with FloatRisk over the open positions in symbol-name
+// order. Ratios are +Inf when the margin balance they divide by is <= 0. Values agree with
+// Snapshot to float64 rounding (the property test checks it).
 func (a *Account) Risk() Risk {
-	var r Risk
-	var crossMM, crossU float64
-	for j := range a.cross {
-		h := &a.cross[j]
-		p := a.pathMark(h.i, nil)
-		n := float64(h.fabs * p)
-		m, c := h.mc(n)
-		crossMM += float64(n*m) - c
-		crossU += float64(h.fq*p) - a.slots[h.i].fqe
-	}
-	r.UnrealizedPnL, r.MaintenanceMargin = crossU, crossMM
-	if len(a.cross) > 0 {
-		r.CrossMarginRatio = floatRatio(crossMM, a.fWallet+crossU)
-		r.MaxMarginRatio = r.CrossMarginRatio
-	}
-	for j := range a.iso {
-		s := &a.slots[a.iso[j].i]
-		p := a.pathMark(a.iso[j].i, nil)
+	var r FloatRisk
+	for _, k := range a.byName {
+		s := &a.slots[k]
+		if s.fq == 0 {
+			continue
+		}
+		p := a.pathMark(k, nil)
 		n := float64(s.fabs * p)
-		k := floatBracket(s.ffloor, 0, n)
-		mm := float64(n*s.fmmr[k]) - s.fcum[k]
-		u := float64(s.fq*p) - s.fqe
-		r.UnrealizedPnL += u
-		r.MaintenanceMargin += mm
-		r.MaxMarginRatio = math.Max(r.MaxMarginRatio, floatRatio(mm, s.fiso+u))
+		j := floatBracket(s.ffloor, 0, n)
+		r.Add(s.mode, maintenanceFloat(n, s.fmmr[j], s.fcum[j]), float64(s.fq*p)-s.fqe, s.fiso)
 	}
-	return r
+	return r.Risk(a.fWallet)
 }
 
-func floatRatio(mm, balance float64) float64 {
+// FloatRisk sums an account's float64 risk figures position by position, the float
+// counterpart of Snapshot's: Add every open position, then Risk. The sums follow the order of
+// the Add calls, so a caller that needs bit-identical figures keeps its order. The zero value
+// is an account without positions.
+type FloatRisk struct {
+	MaintenanceMargin float64 // Σ MM of all positions added
+	UnrealizedPnL     float64 // Σ uPnL of all positions added
+	CrossMM           float64 // Σ MM of the cross positions
+	CrossUPnL         float64 // Σ uPnL of the cross positions
+	IsolatedMaxRatio  float64 // the highest isolated margin ratio (0: none)
+}
+
+// Add adds one open position: its maintenance margin mm (FloatTable.MaintenanceMargin of its
+// notional at the mark), its unrealized PnL and, when isolated, its isolated wallet.
+func (r *FloatRisk) Add(mode Mode, mm, upnl, isolatedWallet float64) {
+	r.MaintenanceMargin += mm
+	r.UnrealizedPnL += upnl
+	if mode == Isolated {
+		r.IsolatedMaxRatio = math.Max(r.IsolatedMaxRatio, MarginRatioFloat(mm, isolatedWallet+upnl))
+		return
+	}
+	r.CrossMM += mm
+	r.CrossUPnL += upnl
+}
+
+// Risk returns the account's figures with crossWallet the cross wallet balance: the cross
+// margin ratio Σ cross MM / (crossWallet + Σ cross uPnL) (0 when the cross MM is 0, e.g. no
+// cross position) and the highest ratio of the cross account and the isolated positions.
+func (r *FloatRisk) Risk(crossWallet float64) Risk {
+	out := Risk{UnrealizedPnL: r.UnrealizedPnL, MaintenanceMargin: r.MaintenanceMargin, MaxMarginRatio: r.IsolatedMaxRatio}
+	if r.CrossMM > 0 {
+		out.CrossMarginRatio = MarginRatioFloat(r.CrossMM, crossWallet+r.CrossUPnL)
+		out.MaxMarginRatio = math.Max(out.MaxMarginRatio, out.CrossMarginRatio)
+	}
+	return out
+}
+
+// MarginRatioFloat is the float64 counterpart of MarginRatio, for per-bar figures: mm /
+// balance, +Inf when the balance is <= 0 or NaN.
+func MarginRatioFloat(mm, balance float64) float64 {
 	if !(balance > 0) {
 		return math.Inf(1)
 	}

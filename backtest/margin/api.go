@@ -33,6 +33,17 @@ type LiqInput struct {
 	MMR, Cum *decimal.Decimal // explicit override of the bracket lookup
 }
 
+// FloatLiqInput is the input of LiquidationPriceFloat: LiqInput in float64, with the current
+// mark, whose notional's bracket the bracket search starts from.
+type FloatLiqInput struct {
+	Side              Side
+	Qty, Entry        float64 // Qty > 0
+	Wallet            float64 // isolated wallet, or the cross wallet balance
+	OtherMM, OtherPnL float64 // TMM1 and UPNL1, as in LiqInput
+	Mark              float64
+	Brackets          FloatTable
+}
+
 // LiqResult is what LiquidationPrice computes.
 type LiqResult struct {
 	Price             decimal.Decimal // liquidation price; may be <= 0 ("--" on Binance)

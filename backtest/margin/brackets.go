@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -54,6 +55,59 @@ func (t Table) MaintenanceMargin(notional decimal.Decimal) decimal.Decimal {
 	b := t.For(notional)
 	return notional.Mul(b.MMR).Sub(b.Cum)
 }
+
+// FloatBracket is a Bracket in float64, for per-bar estimates (FloatTable).
+type FloatBracket struct {
+	Cap, MMR, Cum float64 // Cap is +Inf for the top bracket
+}
+
+// FloatTable is a Table in float64 (Table.Float): the float counterpart of For and
+// MaintenanceMargin, for the engine's per-bar figures (an equity point's maintenance margin and
+// margin ratio, a cross position's estimated liquidation price). It agrees with the Table to
+// float64 rounding (TestFloatTableAgrees). Decisions never rest on it: liquidation is screened
+// by Account.NextLiquidation, which defers to exact arithmetic near a threshold.
+type FloatTable []FloatBracket
+
+// Float returns t in float64. The top bracket's cap becomes +Inf, so a notional past the table
+// stays in the top bracket, as For does.
+func (t Table) Float() FloatTable {
+	out := make(FloatTable, len(t))
+	for i, b := range t {
+		c := b.Cap.InexactFloat64()
+		if i == len(t)-1 {
+			c = math.Inf(1)
+		}
+		out[i] = FloatBracket{Cap: c, MMR: b.MMR.InexactFloat64(), Cum: b.Cum.InexactFloat64()}
+	}
+	return out
+}
+
+// For returns the bracket holding notional, the float counterpart of Table.For: the first
+// bracket whose cap exceeds notional (brackets are contiguous, so notional < cap_k exactly when
+// notional < floor_(k+1)), the top one past the top cap or for NaN. It panics if t is empty.
+func (t FloatTable) For(notional float64) FloatBracket {
+	for _, b := range t {
+		if notional < b.Cap {
+			return b
+		}
+	}
+	return t[len(t)-1]
+}
+
+// MaintenanceMargin is the float counterpart of Table.MaintenanceMargin.
+func (t FloatTable) MaintenanceMargin(notional float64) float64 {
+	return t.For(notional).MaintenanceMargin(notional)
+}
+
+// MaintenanceMargin returns notional × MMR − cum for a notional in b.
+func (b FloatBracket) MaintenanceMargin(notional float64) float64 {
+	return maintenanceFloat(notional, b.MMR, b.Cum)
+}
+
+// maintenanceFloat is the one float64 maintenance-margin formula of the package (FloatBracket,
+// Risk, the cross screening): notional × MMR − cum, the product not fused (see the float rule
+// in screen.go).
+func maintenanceFloat(notional, mmr, cum float64) float64 { return float64(notional*mmr) - cum }
 
 // MaxLeverage returns the maximum leverage allowed for a position of the given notional
 // (initialLeverage of the bracket that holds it). It panics if t is empty.

@@ -14,6 +14,15 @@
 // the step; Fund at funding times; Equity and Risk (float64, no allocation) for per-bar
 // records, Snapshot (exact) for final ones; Check after every event in tests.
 //
+// This package is the one owner of the risk numbers: maintenance margin, margin ratio,
+// liquidation and bankruptcy price, distance to liquidation and available balance are defined
+// here and nowhere else. Where a caller needs a fast float64 figure (an engine's per-bar
+// records), the float64 version sits beside the exact one in the same file: FloatTable beside
+// Table (brackets.go), MarginRatioFloat and FloatRisk beside MarginRatio and Snapshot
+// (account.go), LiquidationPriceFloat and LiquidationDistance beside LiquidationPrice
+// (liquidation.go). Tests check that each agrees with its exact counterpart to float64
+// rounding; no decision rests on them.
+//
 // Conventions: quantities are base units, signed (> 0 long); prices and money are USDT;
 // times are Unix milliseconds UTC; rates are fractions (0.0005 = 0.05%). Ledger values
 // (wallets, isolated margins, quantities, entry prices, realized PnL, fees, funding,

@@ -2,6 +2,7 @@ package margin
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/shopspring/decimal"
 )
@@ -66,6 +67,49 @@ func LiquidationPrice(in LiqInput) (LiqResult, error) {
 		}
 	}
 	return liquidationPrice(in)
+}
+
+// LiquidationPriceFloat is the float64 counterpart of LiquidationPrice, for per-bar estimates
+// (the engine's cross liquidation price of a trade at a bar's close): the same formula
+//
+//	LP = (WB − TMM1 + UPNL1 + cum − side·Q·EP) / (Q·MMR − side·Q)
+//
+// evaluated with the bracket of the current notional Q·Mark and re-checked, while the LP is
+// positive, with the bracket that holds Q·LP until the bracket is stable. It agrees with
+// LiquidationPrice to float64 rounding (TestLiquidationPriceFloatAgrees); a result <= 0 means
+// there is none, as with LiquidationPrice. It does not allocate. No ledger decision rests on
+// it.
+func LiquidationPriceFloat(in FloatLiqInput) float64 {
+	side, q := float64(in.Side), in.Qty
+	base := in.Wallet - in.OtherMM + in.OtherPnL
+	solve := func(b FloatBracket) float64 {
+		return (base + b.Cum - float64(side*q*in.Entry)) / (float64(q*b.MMR) - float64(side*q))
+	}
+	b := in.Brackets.For(float64(q * in.Mark))
+	lp := solve(b)
+	for range len(in.Brackets) {
+		n := 0.0 // a non-positive LP falls in bracket 1, as in LiquidationPrice
+		if lp > 0 {
+			n = float64(q * lp)
+		}
+		next := in.Brackets.For(n)
+		if next == b {
+			break
+		}
+		b = next
+		lp = solve(b)
+	}
+	return lp
+}
+
+// LiquidationDistance returns the relative distance |mark − lp| / mark from a mark to a
+// liquidation price, 1 when there is no liquidation price (lp <= 0 or NaN) or no mark. It is
+// the engine's Trade.MinLiqDistance measure, a float64 estimate by definition.
+func LiquidationDistance(mark, lp float64) float64 {
+	if lp > 0 && mark > 0 {
+		return math.Abs(mark-lp) / mark
+	}
+	return 1
 }
 
 // liquidationPrice is LiquidationPrice without the input checks and the validation of the

@@ -207,8 +207,8 @@ func (a *Account) crossEnds(from, to []float64) (f0, f1, sc0, sc1 float64) {
 		n0, n1 := float64(h.fabs*p0), float64(h.fabs*p1)
 		m0, c0 := h.mc(n0)
 		m1, c1 := h.mc(n1)
-		f0 += float64(n0*m0) - c0 - float64(h.fq*p0)
-		f1 += float64(n1*m1) - c1 - float64(h.fq*p1)
+		f0 += maintenanceFloat(n0, m0, c0) - float64(h.fq*p0)
+		f1 += maintenanceFloat(n1, m1, c1) - float64(h.fq*p1)
 		sc0 += n0 + c0
 		sc1 += n1 + c1
 	}
@@ -224,7 +224,7 @@ func (a *Account) crossF(from, to []float64, s float64) (f, scale float64) {
 		p := interp(a.pathMark(h.i, from), a.pathMark(h.i, to), s)
 		n := float64(h.fabs * p)
 		m, c := h.mc(n)
-		f += float64(n*m) - c - float64(h.fq*p)
+		f += maintenanceFloat(n, m, c) - float64(h.fq*p)
 		scale += n + c
 	}
 	return f, scale
