@@ -511,12 +511,13 @@ func (a *Account) Mark(i int) float64 { return a.slots[i].mark }
 // longs when rate > 0. It returns the signed amount credited to the account (0 when flat).
 //
 // The amount is −qty × mark × rate in decimal (mark and rate enter through their shortest
-// decimal representation), rounded to MoneyPlaces; a NaN mark means the current mark. Cross positions pay
-// from (or are paid into) the wallet. Isolated positions pay from their isolated wallet (the
-// an inference, docs/margin.md §8; Binance does not document it); a payment larger than the isolated
-// wallet empties it and the rest is paid from the cross wallet, and the position, now without
-// margin, is liquidated at the next screening. Errors: a NaN or infinite rate
-// (ErrInvalidInput).
+// decimal representation), rounded to MoneyPlaces; a NaN mark means the current mark. Cross
+// positions pay from (or are paid into) the wallet. Isolated positions pay from their
+// isolated wallet (an inference, docs/margin.md §8; Binance does not document it); a payment
+// larger than the isolated wallet empties it and the rest is an insurance-fund draw, never a
+// draw on the cross wallet (an isolated position never touches anything but its own margin),
+// and the position, now without margin, is liquidated at the next screening. Errors: a NaN or
+// infinite rate (ErrInvalidInput).
 func (a *Account) Fund(i int, t int64, rate float64, mark float64) (decimal.Decimal, error) {
 	s := &a.slots[i]
 	if math.IsNaN(rate) || math.IsInf(rate, 0) || math.IsInf(mark, 0) {
@@ -536,7 +537,9 @@ func (a *Account) Fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	} else {
 		s.isoW = s.isoW.Add(amt)
 		if s.isoW.IsNegative() {
-			a.wallet = a.wallet.Add(s.isoW)
+			// isolation holds: what the isolated wallet cannot pay is the insurance fund's,
+			// never the cross wallet's
+			a.insurance = a.insurance.Sub(s.isoW)
 			s.isoW = zero
 		}
 	}

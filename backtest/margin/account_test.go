@@ -36,9 +36,9 @@ func openPair(t *testing.T, m Mode) *Account {
 //
 // A NaN mark means the current mark: the ETH short receives 10 × 3,000 × 0.01% = 3 into the
 // cross wallet (1,955 → 1,958). A payment larger than the isolated wallet empties it and the
-// rest comes from the wallet: BTC long 1 (isolated 1,200) pays 3% × 60,000 = 1,800, wallet
-// 155 − 600 = −445, and the empty position is due at the next screening (LP 59,950/0.995 >
-// mark). A NaN rate is refused.
+// rest is the insurance fund's, never the cross wallet's: BTC long 1 (isolated 1,200) pays
+// 3% × 60,000 = 1,800, the fund covers 600, the wallet stays 155, and the empty position is
+// due at the next screening (LP 59,950/0.995 > mark). A NaN rate is refused.
 func TestFundEdgeCases(t *testing.T) {
 	c := openPair(t, Cross)
 	amt, err := c.Fund(1, 0, 0.0001, nan)
@@ -52,7 +52,10 @@ func TestFundEdgeCases(t *testing.T) {
 	must(t, err)
 	eq(t, "big payment", amt, "-1800")
 	eq(t, "isolated wallet", a.Position(0).IsolatedWallet, "0")
-	eq(t, "wallet", a.Wallet(), "-445")
+	// isolation holds: the 600 the isolated wallet (1,200) cannot pay is the insurance
+	// fund's; the cross wallet keeps its 155
+	eq(t, "wallet", a.Wallet(), "155")
+	eq(t, "insurance draws", a.Totals().InsuranceDraws, "600")
 	check(t, a)
 	if s, ok := a.NextLiquidation([]float64{60000, nan}, []float64{60000, nan}); !ok || s != 0 {
 		t.Errorf("empty isolated position not due: %v %v", s, ok)

@@ -73,7 +73,9 @@
 //     the data does not show; this one is conservative by less than a tick. Clearance fee =
 //     min(remaining margin, liquidated notional × LiquidationFee); a shortfall beyond the
 //     margin is an insurance-fund draw, so an isolated loss never exceeds its margin and the
-//     cross wallet never ends a liquidation below zero.
+//     cross wallet never ends a liquidation below zero. When a cross cascade's remaining
+//     wallet cannot pay every leg's fee, it is split pro rata by the legs' nominal fees
+//     (liquidated notional × rate), never in symbol order.
 //   - Initial margin (§6) = notional / leverage. An order's cost is its initial margin, its open
 //     loss (qty × max(0, side × (price − mark))) and its fee, checked against the available
 //     balance = wallet + Σ cross uPnL (profits count, as on Binance for cross) − Σ cross
@@ -83,8 +85,8 @@
 //     on a reduce (all on close). Trading fees are paid from the cross wallet for isolated
 //     positions too (Binance is silent: §9; this keeps the isolated wallet equal to the
 //     initial margin after an open, as the calculator assumes). Funding of an isolated
-//     position hits its isolated wallet (inferred, not documented by Binance: §8); an excess beyond it is paid
-//     from the cross wallet. Raising leverage leaves excess isolated margin in place. An
+//     position hits its isolated wallet (inferred, not documented by Binance: §8); what it cannot pay is
+//     an insurance-fund draw, never the cross wallet's (isolation holds). Raising leverage leaves excess isolated margin in place. An
 //     isolated open must also fit within the addable maximum (isolated margin comes out of
 //     the wallet, not out of cross profit). A fill closing an isolated position beyond its
 //     bankruptcy price (which screening before fills should prevent) leaves the shortfall to

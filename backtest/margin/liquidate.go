@@ -34,8 +34,9 @@ import "github.com/shopspring/decimal"
 // Cross account: every cross position closes at its mark at s, rounded to the tick against
 // the position.
 // Realized PnL of all of them goes to the wallet; a negative wallet is reset to 0 by an
-// insurance-fund draw; clearance fees min(remaining wallet, |qty|×price×LiquidationFee) are
-// charged in symbol-name order. Records come in symbol-name order (isolated ones first), so
+// insurance-fund draw; clearance fees |qty|×price×LiquidationFee are charged in full when the
+// remaining wallet covers them all, else the remaining wallet is charged, split pro rata by
+// those nominal fees (see crossClearance). Records come in symbol-name order (isolated ones first), so
 // they do not depend on the order the instruments were listed in: MarginLost = −r of that
 // position (negative for a winner); the account's InsuranceDraw is on the first record of the
 // cascade; Cascade = the number of cross positions closed. Bankruptcy prices are the
@@ -156,14 +157,60 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 		a.insurance = a.insurance.Sub(a.wallet)
 		a.wallet = zero
 	}
+	fees := crossClearance(a.wallet, nominal(a, idx, prices))
 	for j, k := range idx {
 		s := &a.slots[k]
-		fee := decimal.Min(a.wallet, money(s.qty.Abs().Mul(prices[k]).Mul(s.inst.LiquidationFee)))
-		out[start+j].Fee = fee
-		a.wallet = a.wallet.Sub(fee)
-		a.clearance = a.clearance.Add(fee)
+		out[start+j].Fee = fees[j]
+		a.wallet = a.wallet.Sub(fees[j])
+		a.clearance = a.clearance.Add(fees[j])
 		s.qty, s.entry, s.avOK = zero, zero, false
 	}
+	return out
+}
+
+// nominal returns each liquidated leg's clearance fee before any cap: its liquidated notional
+// |qty| × price × its symbol's rate, rounded to MoneyPlaces.
+func nominal(a *Account, idx []int, prices []decimal.Decimal) []decimal.Decimal {
+	out := make([]decimal.Decimal, len(idx))
+	for j, k := range idx {
+		s := &a.slots[k]
+		out[j] = money(s.qty.Abs().Mul(prices[k]).Mul(s.inst.LiquidationFee))
+	}
+	return out
+}
+
+// crossClearance allocates a cross liquidation's clearance fees: each leg pays its nominal fee
+// when the wallet left after the realized PnL covers them all; otherwise the whole wallet is
+// charged, split pro rata by the legs' nominal fees (liquidated notional × rate, so by
+// liquidated notional when the rates are equal; docs/margin.md §7), each share rounded to
+// MoneyPlaces and the rounding remainder given to the leg with the largest nominal fee (the
+// first such in the cascade's order on a tie). No leg pays more than its nominal fee plus that
+// remainder, and the split does not depend on the symbols' names.
+func crossClearance(wallet decimal.Decimal, nom []decimal.Decimal) []decimal.Decimal {
+	total := zero
+	big := 0
+	for j, n := range nom {
+		total = total.Add(n)
+		if n.Cmp(nom[big]) > 0 {
+			big = j
+		}
+	}
+	if total.Cmp(wallet) <= 0 {
+		return nom
+	}
+	out := make([]decimal.Decimal, len(nom))
+	if !wallet.IsPositive() {
+		for j := range out {
+			out[j] = zero
+		}
+		return out
+	}
+	sum := zero
+	for j, n := range nom {
+		out[j] = wallet.Mul(n).DivRound(total, MoneyPlaces)
+		sum = sum.Add(out[j])
+	}
+	out[big] = out[big].Add(wallet.Sub(sum))
 	return out
 }
 

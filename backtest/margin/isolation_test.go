@@ -1,0 +1,145 @@
+package margin
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// TestPropertyIsolationHolds: an isolated position never touches the cross wallet. Account A
+// holds an isolated BTCUSDT long or short (random size and leverage) and a cross ETHUSDT
+// position; account B holds the same ETHUSDT position with A's wallet after the BTC open (the
+// initial margin and fee already out). Both see the same random mark paths (±8% a step), the
+// same liquidations screening and the same random, sometimes huge, funding (up to ±5% a
+// payment, which can drain the isolated wallet and more). While BTC is open A's cross wallet
+// must equal B's exactly: funding the isolated wallet cannot pay is the insurance fund's.
+// When BTC closes, what returns to A's cross wallet is >= 0, so its loss never exceeds its
+// margin plus its own funding; and both accounts conserve money (Check) after every event.
+func TestPropertyIsolationHolds(t *testing.T) {
+	b := DefaultBook()
+	drained := 0
+	for seed := uint64(1); seed <= 300; seed++ {
+		r := rand.New(rand.NewPCG(seed, 7))
+		insts := []Instrument{DefaultInstrument("BTCUSDT", 60000, snap24, b), DefaultInstrument("ETHUSDT", 3000, snap24, b)}
+		a, err := NewAccount(Config{Wallet: d("100000"), Instruments: insts})
+		must(t, err)
+		must(t, a.SetMode(0, Isolated))
+		must(t, a.SetLeverage(0, 2+r.IntN(48)))
+		q := decimal.New(int64(1+r.IntN(1000)), -3) // 0.001 .. 1 BTC
+		if r.IntN(2) == 0 {
+			q = q.Neg()
+		}
+		if _, err := a.Apply(0, Fill{Qty: q, Price: d("60000"), FeeRate: taker}); err != nil {
+			t.Fatalf("seed %d: BTC open: %v", seed, err)
+		}
+		bb, err := NewAccount(Config{Wallet: a.Wallet(), Instruments: insts})
+		must(t, err)
+		eq := decimal.New(int64(1+r.IntN(200)), -1) // 0.1 .. 20 ETH
+		if r.IntN(2) == 0 {
+			eq = eq.Neg()
+		}
+		for _, x := range []*Account{a, bb} {
+			must(t, x.SetLeverage(1, 20))
+			if _, err := x.Apply(1, Fill{Qty: eq, Price: d("3000"), FeeRate: taker}); err != nil {
+				t.Fatalf("seed %d: ETH open: %v", seed, err)
+			}
+			x.SetMark(0, 60000)
+			x.SetMark(1, 3000)
+		}
+		var funded decimal.Decimal // BTC funding credited to A (negative: paid)
+		isoIn := a.Position(0).IsolatedWallet
+		for step := 0; step < 60; step++ {
+			to := []float64{onTick(a.Mark(0)*(0.92+0.16*r.Float64()), insts[0].TickSize), onTick(a.Mark(1)*(0.92+0.16*r.Float64()), insts[1].TickSize)}
+			for _, x := range []*Account{a, bb} {
+				from := []float64{x.Mark(0), x.Mark(1)}
+				for n := 0; n < 4; n++ {
+					s, ok := x.NextLiquidation(from, to)
+					if !ok {
+						break
+					}
+					x.Liquidate(int64(step), from, to, s, s == 0, nil)
+					from = nil // the rest of the path, from the marks at s
+				}
+				x.SetMark(0, to[0])
+				x.SetMark(1, to[1])
+				check(t, x)
+			}
+			if r.IntN(3) == 0 {
+				rate := (r.Float64() - 0.5) * 0.1
+				if r.IntN(4) > 0 {
+					rate /= 100
+				}
+				if !a.Position(0).Qty.IsZero() {
+					iso := a.Position(0).IsolatedWallet
+					amt, err := a.Fund(0, int64(step), rate, to[0])
+					must(t, err)
+					funded = funded.Add(amt)
+					if amt.Add(iso).IsNegative() {
+						drained++
+					}
+				}
+				ethRate := (r.Float64() - 0.5) * 0.002
+				for _, x := range []*Account{a, bb} {
+					_, err := x.Fund(1, int64(step), ethRate, to[1])
+					must(t, err)
+					check(t, x)
+				}
+			}
+			if a.Position(0).Qty.IsZero() {
+				back := a.Wallet().Sub(bb.Wallet())
+				if back.IsNegative() {
+					t.Fatalf("seed %d step %d: closing the isolated position took %s from the cross wallet", seed, step, back.Neg())
+				}
+				if loss := isoIn.Sub(back); loss.GreaterThan(isoIn.Add(decimal.Max(funded, zero))) {
+					t.Fatalf("seed %d: isolated loss %s exceeds its margin %s plus its funding %s", seed, loss, isoIn, funded)
+				}
+				break
+			}
+			if !a.Wallet().Equal(bb.Wallet()) {
+				t.Fatalf("seed %d step %d: cross wallet %s with the isolated position, %s without it (funding %s)", seed, step, a.Wallet(), bb.Wallet(), funded)
+			}
+		}
+	}
+	if drained == 0 {
+		t.Error("no funding payment exceeded an isolated wallet: the property was not exercised")
+	}
+	t.Logf("%d funding payments exceeded the isolated wallet", drained)
+}
+
+// crossClearance: fees in full when the wallet covers them; else the wallet split pro rata
+// by the nominal fees, the rounding remainder to the largest. Wallet 100 against nominal
+// fees 300 (AAA) and 100 (BBB): 75 and 25 (symbol order would have charged AAA 100, BBB 0).
+// Wallet 10 against three equal fees of 5: 3.33333333 each, the remainder 0.00000001 to the
+// first, 3.33333334, so the three sum to 10 exactly.
+func TestCrossClearanceProRata(t *testing.T) {
+	for _, c := range []struct {
+		wallet string
+		nom    []string
+		want   []string
+	}{
+		{"1000", []string{"300", "100"}, []string{"300", "100"}},
+		{"400", []string{"300", "100"}, []string{"300", "100"}},
+		{"100", []string{"300", "100"}, []string{"75", "25"}},
+		{"100", []string{"100", "300"}, []string{"25", "75"}},
+		{"10", []string{"5", "5", "5"}, []string{"3.33333334", "3.33333333", "3.33333333"}},
+		{"0", []string{"5", "5"}, []string{"0", "0"}},
+	} {
+		var nom []decimal.Decimal
+		for _, n := range c.nom {
+			nom = append(nom, d(n))
+		}
+		got := crossClearance(d(c.wallet), nom)
+		sum := zero
+		for j := range got {
+			sum = sum.Add(got[j])
+			if !got[j].Equal(d(c.want[j])) {
+				t.Errorf("wallet %s, nominal %v: fees %v, want %v", c.wallet, c.nom, got, c.want)
+				break
+			}
+		}
+		if w := d(c.wallet); w.LessThan(sum) {
+			t.Errorf("wallet %s: fees sum to %s", c.wallet, sum)
+		}
+	}
+}
