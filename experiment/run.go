@@ -192,6 +192,9 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 		return nil, input(fmt.Errorf("data %s: %w", x.Data.Source, err))
 	}
 	if runErr != nil {
+		if err := startError(runErr); err != nil {
+			return nil, x.locate(err)
+		}
 		if isInputError(runErr) {
 			return nil, input(fmt.Errorf("run: %w", runErr))
 		}
@@ -325,6 +328,30 @@ func (x *Experiment) locate(err error) error {
 		}
 	}
 	return err
+}
+
+// startError returns, for a run that failed because the strategy refused to start (its
+// parameters or input file), that refusal in the experiment's words: a *ConfigError naming
+// strategy.params.NAME for a parameter, else the strategy's own message as an *InputError.
+// It returns nil for any other error.
+func startError(err error) error {
+	var pe *param.Error
+	if errors.As(err, &pe) {
+		return &ConfigError{Key: "strategy.params." + pe.Name, Msg: fmt.Sprintf("%q: %s (strategy %s)", pe.Value, pe.Reason, pe.Strategy)}
+	}
+	// backtest wraps a Start error as "%w: account %s, Start: %w" (ErrStrategyFailed, the
+	// strategy's error): report the strategy's error alone.
+	for e := err; e != nil; {
+		if j, ok := e.(interface{ Unwrap() []error }); ok {
+			errs := j.Unwrap()
+			if len(errs) == 2 && errors.Is(errs[0], backtest.ErrStrategyFailed) && strings.Contains(e.Error(), ", Start: ") {
+				return input(fmt.Errorf("strategy could not start: %w", errs[1]))
+			}
+			return nil
+		}
+		e = errors.Unwrap(e)
+	}
+	return nil
 }
 
 // isInputError reports whether a run failed on its input (config, data, strategy parameters

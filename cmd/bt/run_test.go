@@ -126,8 +126,12 @@ func TestRunDataErrors(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{"unknown symbol", []string{"--symbols", "DOGEUSDT"}, "DOGEUSDT"},
-		{"empty range", []string{"--start", "2030-01-01"}, ""},
+		{"unknown symbol", []string{"--symbols", "DOGEUSDT,BTCUSDT"}, "no 1h klines of DOGEUSDT from test"},
+		{"empty range", []string{"--start", "2030-01-01"}, "the store holds BTCUSDT, ETHUSDT from 2025-10-01T00:00Z to 2025-10-03T02:00Z"},
+		{"range before the data", []string{"--start", "2024-01-01", "--end", "2024-02-01"}, "from 2025-10-01T00:00Z to 2025-10-03T02:00Z"},
+		{"unknown interval", []string{"--interval", "5m"}, "no klines at interval 5m"},
+		{"bad strategy parameter", []string{"--set", "strategy.params.every=soon"}, `flags: strategy.params.every: "soon": not an integer (strategy hodl)`},
+		{"strategy symbol outside the data", []string{"--set", "strategy.params.symbol=SOLUSDT"}, "its symbols: BTCUSDT, ETHUSDT"},
 		{"mix symbol outside run", []string{"--symbols", "ETHUSDT", "--set", "margin.mixes.m={isolated: [BTCUSDT]}"}, "BTCUSDT is not a symbol of this run"},
 		{"leverage symbol outside run", []string{"--symbols", "ETHUSDT", "--set", "leverage.symbols.BTCUSDT=5"}, "leverage.symbols.BTCUSDT"},
 		{"not a store", []string{"--data", filepath.Join(tmp, "nothing")}, "nothing"},
@@ -141,6 +145,12 @@ func TestRunDataErrors(t *testing.T) {
 			}
 			if !strings.Contains(errs, tt.msg) {
 				t.Errorf("stderr %q does not mention %q", errs, tt.msg)
+			}
+			// Messages speak the experiment's words, not Go's.
+			for _, goWord := range []string{"Start:", "backtest:", "parquet:", "StreamOptions", "set Source", "set Interval", "[BTCUSDT"} {
+				if strings.Contains(errs, goWord) {
+					t.Errorf("stderr %q speaks Go (%q)", errs, goWord)
+				}
 			}
 		})
 	}

@@ -1,7 +1,7 @@
 package hodl
 
 import (
-	"fmt"
+	"strings"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/strategies/internal/sizing"
@@ -57,7 +57,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.amountD = decimal.NewFromFloat(s.amount)
 	id, inst, ok := sizing.Symbol(br, s.symbol)
 	if !ok {
-		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
+		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: "not in the data (its symbols: " + strings.Join(br.Symbols(), ", ") + ")"}
 	}
 	s.id, s.step = id, inst.StepSize
 	return nil

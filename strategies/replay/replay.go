@@ -3,6 +3,7 @@ package replay
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/strategies/param"
@@ -65,7 +66,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 			}
 		}
 		if id < 0 {
-			return fmt.Errorf("%s: row %d: symbol %s is not in the data (have %v)", Name, t.Row, t.Symbol, syms)
+			return fmt.Errorf("%s: row %d: symbol %s is not in the data (its symbols: %s)", Name, t.Row, t.Symbol, strings.Join(syms, ", "))
 		}
 		s.queue[id] = append(s.queue[id], k)
 	}

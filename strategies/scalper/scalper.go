@@ -3,6 +3,7 @@ package scalper
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/strategies/indicator"
@@ -73,7 +74,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	}
 	id, inst, ok := sizing.Symbol(br, s.symbol)
 	if !ok {
-		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: fmt.Sprintf("not in the data (have %v)", br.Symbols())}
+		return &param.Error{Strategy: Name, Name: ParamSymbol.Name, Value: s.symbol, Reason: "not in the data (its symbols: " + strings.Join(br.Symbols(), ", ") + ")"}
 	}
 	s.id, s.tick, s.step = id, inst.TickSize, inst.StepSize
 	s.bb = indicator.NewBollinger(period, k)

@@ -3,6 +3,7 @@ package swing
 import (
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/strategies/indicator"
@@ -74,7 +75,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	for _, name := range list {
 		i := slices.Index(s.syms, name)
 		if i < 0 {
-			return &param.Error{Strategy: Name, Name: ParamSymbols.Name, Value: name, Reason: fmt.Sprintf("not in the data (have %v)", s.syms)}
+			return &param.Error{Strategy: Name, Name: ParamSymbols.Name, Value: name, Reason: "not in the data (its symbols: " + strings.Join(s.syms, ", ") + ")"}
 		}
 		s.traded[i] = true
 	}
