@@ -50,6 +50,8 @@ type symState struct {
 
 	// record's figures at the close mark, kept for crossLiq: maintenance margin, uPnL
 	closeMM, closeU float64
+	// probe's figures at the probed marks (its own, so that record's stay record's)
+	probeMM, probeU float64
 
 	tr tradeState
 }
@@ -112,6 +114,10 @@ type account struct {
 	pending EquityPoint
 	hasPend bool
 	sinkErr error
+
+	// barPeak is the highest margin ratio the account reached along the intrabar path of the
+	// step in progress (probe; 1 at a liquidation): record puts it in the equity point
+	barPeak float64
 
 	// scratch, reused every timestamp
 	from, to, fromS []float64
@@ -273,13 +279,17 @@ func (a *account) step(b *Batch) error {
 		}
 	}
 
-	// (1) orders submitted since the last bar arrive at this bar's open
+	// (1) orders submitted since the last bar arrive at this bar's open (the positions held
+	// into it are probed there first)
+	a.barPeak = 0
+	a.probe(0)
 	a.arrive(t)
 	// (2) funding due at t, on positions held after those fills
 	a.fund(b)
-	// (3) the intrabar path, segment by segment
+	// (3) the intrabar path, segment by segment, the risk probed at each vertex
 	for k := 0; k < 4; k++ {
 		a.segment(t, k)
+		a.probe(k)
 	}
 	for i := range a.syms {
 		s := &a.syms[i]
@@ -386,14 +396,20 @@ func (a *account) record() {
 	if a.peak > 0 {
 		dd = (a.peak - eq) / a.peak
 	}
+	peak := math.Max(a.barPeak, ratio)
+	if math.IsInf(peak, 1) {
+		peak = math.MaxFloat64
+	}
 	pt := EquityPoint{
 		Time: a.end, Equity: eq, Wallet: wallet, UnrealizedPnL: eq - wallet, MarginBalance: eq,
-		MaintenanceMargin: mm, MarginRatio: ratio, Drawdown: dd,
+		MaintenanceMargin: mm, MarginRatio: ratio, PeakMarginRatio: peak, Drawdown: dd,
 	}
 	if a.sink != nil {
 		a.emit(pt)
 	} else if n := len(a.eqBlock); n > 0 && a.eqBlock[n-1].Time == pt.Time {
-		// a timestamp without bars (funding only) at the previous bar's close: one point per time
+		// a timestamp without bars (funding only) at the previous bar's close: one point per
+		// time, the bar's intrabar peak kept
+		pt.PeakMarginRatio = math.Max(pt.PeakMarginRatio, a.eqBlock[n-1].PeakMarginRatio)
 		a.eqBlock[n-1] = pt
 	} else {
 		if len(a.eqBlock) == cap(a.eqBlock) {
@@ -410,11 +426,80 @@ func (a *account) record() {
 	}
 }
 
+// probe raises the step's intrabar peak margin ratio (barPeak), and every open trade's peak
+// margin ratio and closest distance to liquidation, to their values at one point of the path:
+// vertex k of each moving symbol's mark path (k < 0: the current marks), the positions as they
+// are. It is record's arithmetic (margin's float risk functions) at other marks; like record it
+// allocates nothing. Between two probed points (vertices and events) the marks move linearly,
+// so a ratio MM/(wallet + uPnL) with MM and uPnL linear is monotone there (bracket edges aside):
+// the probed points hold the path's peak.
+func (a *account) probe(k int) {
+	if a.nOpen == 0 {
+		return
+	}
+	var risk margin.FloatRisk
+	for i := range a.syms {
+		s := &a.syms[i]
+		if s.qty == 0 {
+			continue
+		}
+		m := a.probeMark(s, k)
+		mm := s.brk.MaintenanceMargin(math.Abs(s.qty) * m)
+		u := float64(s.qty * (m - s.entry))
+		s.probeMM, s.probeU = mm, u
+		if !s.isolated {
+			risk.Add(margin.Cross, mm, u, 0)
+			continue
+		}
+		r := margin.MarginRatioFloat(mm, s.isoWallet+u)
+		a.barPeak = math.Max(a.barPeak, r)
+		if s.tr.open {
+			s.tr.t.PeakMarginRatio = math.Max(s.tr.t.PeakMarginRatio, r)
+			if s.liq > 0 {
+				s.tr.t.MinLiqDistance = math.Min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m, s.liq))
+			}
+		}
+	}
+	if risk.CrossMM <= 0 {
+		return
+	}
+	r := margin.MarginRatioFloat(risk.CrossMM, a.crossWallet+risk.CrossUPnL)
+	a.barPeak = math.Max(a.barPeak, r)
+	for i := range a.syms {
+		s := &a.syms[i]
+		if s.qty == 0 || s.isolated || !s.tr.open {
+			continue
+		}
+		s.tr.t.PeakMarginRatio = math.Max(s.tr.t.PeakMarginRatio, r)
+		side := margin.Side(1)
+		if s.qty < 0 {
+			side = -1
+		}
+		m := a.probeMark(s, k)
+		lp := margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(s.qty), Entry: s.entry,
+			Wallet: a.crossWallet, OtherMM: risk.CrossMM - s.probeMM, OtherPnL: risk.CrossUPnL - s.probeU,
+			Mark: m, Brackets: s.brk})
+		if lp > 0 {
+			s.tr.t.MinLiqDistance = math.Min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m, lp))
+		}
+	}
+}
+
+// probeMark is s's mark at vertex k of its path (k < 0, or not moving: its current mark).
+func (a *account) probeMark(s *symState, k int) float64 {
+	if k >= 0 && s.moving {
+		return s.mp[k]
+	}
+	return s.mark
+}
+
 // emit hands the pending point to the sink when pt has a later time and keeps pt pending: a
 // timestamp without bars at the same close replaces the pending point, as in the curve.
 func (a *account) emit(pt EquityPoint) {
 	if a.hasPend && a.pending.Time != pt.Time && a.sinkErr == nil {
 		a.sinkErr = a.sink.Add(a.pending)
+	} else if a.hasPend && a.pending.Time == pt.Time {
+		pt.PeakMarginRatio = math.Max(pt.PeakMarginRatio, a.pending.PeakMarginRatio)
 	}
 	a.pending, a.hasPend = pt, true
 }

@@ -118,8 +118,13 @@ type EquityPoint struct {
 	UnrealizedPnL     float64
 	MarginBalance     float64
 	MaintenanceMargin float64
-	MarginRatio       float64 // highest of cross ratio and isolated positions' ratios; math.MaxFloat64 for a non-positive balance
-	Drawdown          float64 // fraction below the running equity peak, the peak starting at the initial wallet (so fees at the first fill show; summary max_drawdown starts at the first point)
+	MarginRatio       float64 // highest of cross ratio and isolated positions' ratios at the close; math.MaxFloat64 for a non-positive balance
+	// PeakMarginRatio is the highest margin ratio the account reached during the bar, along
+	// the intrabar path the engine walks (the open, each path vertex and each order or
+	// liquidation event on it, a float estimate): ≥ MarginRatio, and ≥ 1 in a bar with a
+	// liquidation (the ledger met the threshold). Zero in records written before it existed.
+	PeakMarginRatio float64
+	Drawdown        float64 // fraction below the running equity peak, the peak starting at the initial wallet (so fees at the first fill show; summary max_drawdown starts at the first point)
 }
 
 // FillRecord is one execution.
@@ -159,7 +164,11 @@ type Trade struct {
 	// against the liquidation price at the close (not at the moment of the wick); a trade
 	// opened during the bar counts the bar's whole range; the bar it closes in is not examined.
 	LastWick       bool
-	MinLiqDistance float64 // closest |mark − liquidation price| / mark seen at the bar closes while open (float estimate; 1 when never measured or no liquidation price)
+	MinLiqDistance float64 // closest |mark − liquidation price| / mark while open, along the intrabar path (float estimate; 1 when never measured or no liquidation price)
+	// PeakMarginRatio is the highest margin ratio of the position's margin while open, along
+	// the intrabar path: its own for an isolated position, the cross account's for a cross
+	// one (float estimate); ≥ 1 when liquidated.
+	PeakMarginRatio float64
 }
 
 // FundingPayment is one funding settlement on an open position.

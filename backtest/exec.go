@@ -166,6 +166,7 @@ func (a *account) segment(t int64, k int) {
 			return
 		}
 		a.setMarksAt(k, best)
+		a.probe(-1) // the risk just before the order changes the positions
 		a.triggerOrder(t, k, bestK, best, bestBeyond)
 		s0 = best
 	}
@@ -194,6 +195,7 @@ func (a *account) setMarksAt(k int, s float64) {
 // a parameter of the sub-segment from the last event). It reports whether anything happened.
 func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 	a.setMarksAt(k, at)
+	a.probe(-1) // the ratio at the trigger: about 1, above it when the price gapped through
 	var recs []margin.Liquidation
 	if k == 0 {
 		recs = a.acct.Liquidate(t, a.to, a.to, 0, true, a.liqBuf[:0])
@@ -208,11 +210,15 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 		a.refreshWallet()
 		return false
 	}
+	a.barPeak = math.Max(a.barPeak, 1) // the ledger met the liquidation threshold: ratio ≥ 1
 	for r := range recs {
 		l := recs[r]
 		i, ok := slices.BinarySearch(a.symbols, l.Symbol)
 		if !ok {
 			continue
+		}
+		if tr := &a.syms[i].tr; tr.open {
+			tr.t.PeakMarginRatio = math.Max(tr.t.PeakMarginRatio, 1)
 		}
 		a.res.Liquidations = append(a.res.Liquidations, l)
 		side := Sell

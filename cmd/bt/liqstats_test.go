@@ -171,3 +171,40 @@ func TestUnitsOneFamily(t *testing.T) {
 		t.Errorf("isolated closest distance survived %v", d)
 	}
 }
+
+// TestIntrabarRiskSeesLiquidations: the margin-ratio statistics are taken along the intrabar
+// path, so an account that was liquidated reached ratio 1 (issue 12 item 2: the ruined hodl
+// cross account showed a max ratio of 0.098 at bar closes).
+func TestIntrabarRiskSeesLiquidations(t *testing.T) {
+	t.Parallel()
+	hodl := experimentSummary(t, "hodl")
+	if r, _ := field(hodl, "liquidation", "cross", "ruined").(bool); !r {
+		t.Fatal("hodl/cross is not ruined: the case is gone")
+	}
+	if m := num(t, hodl, "liquidation", "cross", "margin_ratio_max"); m < 1-1e-9 {
+		t.Errorf("ruined hodl/cross: intrabar max margin ratio %v, want ≥ 1", m)
+	}
+	for _, name := range []string{"both-mixed", "hodl", "grid"} {
+		doc := experimentSummary(t, name)
+		for acct := range field(doc, "liquidation").(map[string]any) {
+			if num(t, doc, "liquidation", acct, "count") == 0 {
+				continue
+			}
+			if m := num(t, doc, "liquidation", acct, "margin_ratio_max"); m < 1-1e-9 {
+				t.Errorf("%s/%s was liquidated with a max margin ratio %v", name, acct, m)
+			}
+			if m := num(t, doc, "accounts", acct, "max_margin_ratio"); m < 1-1e-9 {
+				t.Errorf("%s/%s: accounts.max_margin_ratio %v", name, acct, m)
+			}
+		}
+	}
+	// issue 12 item 8: both-mixed/isolated counted a near miss whose crossing bar held two
+	// liquidations and whose "recovered" position died 6 hours later; now none is counted
+	doc := experimentSummary(t, "both-mixed")
+	if n := num(t, doc, "liquidation", "isolated", "near_misses"); n != 0 {
+		t.Errorf("both-mixed/isolated near misses %v, want 0", n)
+	}
+	if r := num(t, doc, "liquidation", "isolated", "near_miss_ratio"); r != 0.8 {
+		t.Errorf("near-miss threshold %v, want the default 0.8", r)
+	}
+}

@@ -147,8 +147,8 @@ func TestReadErrors(t *testing.T) {
 			"2025-10-10T21:00:00.000Z,1,BTCUSDT,buy,1e-3,100,0,0,false,false,\n", "fills.csv row 2 field qty"},
 		{"bad side", "fills.csv", "time,order_id,symbol,side,qty,price,fee,realized_pnl,maker,liquidation,tag\n" +
 			"2025-10-10T21:00:00.000Z,1,BTCUSDT,long,0.1,100,0,0,false,false,\n", "row 2 field side"},
-		{"bad time", "equity.csv", "time,equity,wallet,unrealized_pnl,margin_balance,maintenance_margin,margin_ratio,drawdown\n" +
-			"2025-10-10T21:00:00.000Z,1,1,0,1,0,0,0\nyesterday,1,1,0,1,0,0,0\n", "equity.csv row 3 field time"},
+		{"bad time", "equity.csv", "time,equity,wallet,unrealized_pnl,margin_balance,maintenance_margin,margin_ratio,peak_margin_ratio,drawdown\n" +
+			"2025-10-10T21:00:00.000Z,1,1,0,1,0,0,0,0\nyesterday,1,1,0,1,0,0,0,0\n", "equity.csv row 3 field time"},
 		{"bad header", "trades.csv", "symbol,side\n", "trades.csv row 1"},
 		{"column count", "rejects.csv", "time,symbol,order_id,action,code,reason,side,type,qty,price,tag\n2025-10-10T21:00:00.000Z,X,1,order\n", "rejects.csv row 2"},
 		{"legacy column count", "rejects.csv", "time,symbol,order_id,action,reason\n2025-10-10T21:00:00.000Z,X,1,order\n", "rejects.csv row 2"},

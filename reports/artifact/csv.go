@@ -20,8 +20,8 @@ import (
 
 // Column names of the CSV tables (the Parquet columns have the same names).
 var (
-	equityCols  = []string{"time", "equity", "wallet", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio", "drawdown"}
-	tradeCols   = []string{"symbol", "mode", "side", "entry_time", "exit_time", "qty", "entry_price", "exit_price", "pnl", "fees", "funding", "liquidated", "last_wick", "min_liq_distance"}
+	equityCols  = []string{"time", "equity", "wallet", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio", "peak_margin_ratio", "drawdown"}
+	tradeCols   = []string{"symbol", "mode", "side", "entry_time", "exit_time", "qty", "entry_price", "exit_price", "pnl", "fees", "funding", "liquidated", "last_wick", "min_liq_distance", "peak_margin_ratio"}
 	fillCols    = []string{"time", "order_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "maker", "liquidation", "tag"}
 	liqCols     = []string{"time", "symbol", "mode", "qty", "entry", "trigger_mark", "price", "bankruptcy", "margin_lost", "fee", "insurance_draw", "gap", "cascade"}
 	fundingCols = []string{"time", "symbol", "qty", "mark", "rate", "amount"}
@@ -155,7 +155,7 @@ func writeEquity(w *csvWriter, eq []backtest.EquityPoint) {
 }
 
 // equityCache holds the last formatted value of each float column of the equity table.
-type equityCache [7]floatCache
+type equityCache [8]floatCache
 
 func (w *csvWriter) equityRow(c *equityCache, p *backtest.EquityPoint) {
 	w.time(p.Time)
@@ -170,6 +170,7 @@ func (w *csvWriter) equityRow(c *equityCache, p *backtest.EquityPoint) {
 	}
 	w.cachedFloat(&c[4], p.MaintenanceMargin)
 	w.cachedFloat(&c[5], p.MarginRatio)
+	w.cachedFloat(&c[7], p.PeakMarginRatio)
 	w.cachedFloat(&c[6], p.Drawdown)
 	w.end()
 }
@@ -191,6 +192,7 @@ func writeTrades(w *csvWriter, ts []backtest.Trade) {
 		w.bool(t.Liquidated)
 		w.bool(t.LastWick)
 		w.float(t.MinLiqDistance)
+		w.float(t.PeakMarginRatio)
 		w.end()
 	}
 }
@@ -435,7 +437,7 @@ func readCSV(in io.Reader, name string, cols []string, row func(*rowReader)) err
 func readEquity(r *rowReader) backtest.EquityPoint {
 	return backtest.EquityPoint{
 		Time: r.time(), Equity: r.float(), Wallet: r.float(), UnrealizedPnL: r.float(),
-		MarginBalance: r.float(), MaintenanceMargin: r.float(), MarginRatio: r.float(), Drawdown: r.float(),
+		MarginBalance: r.float(), MaintenanceMargin: r.float(), MarginRatio: r.float(), PeakMarginRatio: r.float(), Drawdown: r.float(),
 	}
 }
 
@@ -443,7 +445,7 @@ func readTrade(r *rowReader) backtest.Trade {
 	return backtest.Trade{
 		Symbol: r.str(), Mode: r.mode(), Side: r.side("long", "short"), EntryTime: r.time(), ExitTime: r.time(),
 		Qty: r.dec(), EntryPrice: r.dec(), ExitPrice: r.dec(), PnL: r.dec(), Fees: r.dec(), Funding: r.dec(),
-		Liquidated: r.bool(), LastWick: r.bool(), MinLiqDistance: r.float(),
+		Liquidated: r.bool(), LastWick: r.bool(), MinLiqDistance: r.float(), PeakMarginRatio: r.float(),
 	}
 }
 

@@ -19,24 +19,26 @@ type pqEquityRow struct {
 	MarginBalance     float64 `parquet:"margin_balance"`
 	MaintenanceMargin float64 `parquet:"maintenance_margin"`
 	MarginRatio       float64 `parquet:"margin_ratio"`
+	PeakMarginRatio   float64 `parquet:"peak_margin_ratio"`
 	Drawdown          float64 `parquet:"drawdown"`
 }
 
 type pqTradeRow struct {
-	Symbol         string  `parquet:"symbol,dict"`
-	Mode           string  `parquet:"mode,dict"`
-	Side           string  `parquet:"side,dict"`
-	EntryTime      int64   `parquet:"entry_time,timestamp(millisecond:utc)"`
-	ExitTime       int64   `parquet:"exit_time,timestamp(millisecond:utc)"`
-	Qty            string  `parquet:"qty"`
-	EntryPrice     string  `parquet:"entry_price"`
-	ExitPrice      string  `parquet:"exit_price"`
-	PnL            string  `parquet:"pnl"`
-	Fees           string  `parquet:"fees"`
-	Funding        string  `parquet:"funding"`
-	Liquidated     bool    `parquet:"liquidated"`
-	LastWick       bool    `parquet:"last_wick"`
-	MinLiqDistance float64 `parquet:"min_liq_distance"`
+	Symbol          string  `parquet:"symbol,dict"`
+	Mode            string  `parquet:"mode,dict"`
+	Side            string  `parquet:"side,dict"`
+	EntryTime       int64   `parquet:"entry_time,timestamp(millisecond:utc)"`
+	ExitTime        int64   `parquet:"exit_time,timestamp(millisecond:utc)"`
+	Qty             string  `parquet:"qty"`
+	EntryPrice      string  `parquet:"entry_price"`
+	ExitPrice       string  `parquet:"exit_price"`
+	PnL             string  `parquet:"pnl"`
+	Fees            string  `parquet:"fees"`
+	Funding         string  `parquet:"funding"`
+	Liquidated      bool    `parquet:"liquidated"`
+	LastWick        bool    `parquet:"last_wick"`
+	MinLiqDistance  float64 `parquet:"min_liq_distance"`
+	PeakMarginRatio float64 `parquet:"peak_margin_ratio"`
 }
 
 type pqFillRow struct {
@@ -133,7 +135,7 @@ func pqTrades(path string, ts []backtest.Trade) error {
 		return pqTradeRow{
 			t.Symbol, modeString(t.Mode), sideString(t.Side, "long", "short"), t.EntryTime, t.ExitTime,
 			t.Qty.String(), t.EntryPrice.String(), t.ExitPrice.String(), t.PnL.String(), t.Fees.String(), t.Funding.String(),
-			t.Liquidated, t.LastWick, t.MinLiqDistance,
+			t.Liquidated, t.LastWick, t.MinLiqDistance, t.PeakMarginRatio,
 		}
 	})
 }

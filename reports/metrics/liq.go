@@ -59,15 +59,23 @@ type LiquidationStats struct {
 	MedianDistanceSurvived *float64  `json:"median_distance_survived"`
 	TradeDistances         []float64 `json:"-"` // per trade, in trade order: 0 when liquidated, NaN without a liquidation price
 
+	// The margin ratio along the intrabar path (backtest.EquityPoint.PeakMarginRatio, ≥ 1 in
+	// a bar with a liquidation): its highest value, the nearest-rank 95th percentile of the
+	// bars' peaks, and the share of the run's time in bars whose peak reached 0.5 / 0.8 (a bar
+	// counts whole).
 	MarginRatioMax  float64 `json:"margin_ratio_max"`
-	MarginRatioP95  float64 `json:"margin_ratio_p95"`    // nearest-rank 95th percentile of the equity points
-	TimeAbove05Frac float64 `json:"time_above_0_5_frac"` // share of the run's time with margin ratio ≥ 0.5 (each point covers the bar it closes)
-	TimeAbove08Frac float64 `json:"time_above_0_8_frac"` // share of the run's time with margin ratio ≥ 0.8
-	TimeTotalH      float64 `json:"time_total_h"`        // hours the curve covers, the denominator of the shares
+	MarginRatioP95  float64 `json:"margin_ratio_p95"`
+	TimeAbove05Frac float64 `json:"time_above_0_5_frac"`
+	TimeAbove08Frac float64 `json:"time_above_0_8_frac"`
+	TimeTotalH      float64 `json:"time_total_h"` // hours the curve covers, the denominator of the shares
 
-	// NearMisses counts episodes where the margin ratio reached 0.8 and fell back below it
-	// with no liquidation between the crossing and the recovery.
-	NearMisses int `json:"near_misses"`
+	// NearMisses counts the episodes (consecutive bars) whose intrabar peak margin ratio reached
+	// NearMissRatio, that ended with a bar whose peak stayed below it, and none of whose
+	// positions was liquidated from the open of the crossing bar (liquidations inside it
+	// count) to NearMissWindowH hours after the episode's last bar.
+	NearMisses      int     `json:"near_misses"`
+	NearMissRatio   float64 `json:"near_miss_ratio"`    // the threshold (0.8 by default)
+	NearMissWindowH float64 `json:"near_miss_window_h"` // the window after an episode (24 by default)
 
 	// Cascades counts liquidation events (one timestamp) that closed more than one position
 	// (Liquidation.Cascade > 1 or several records at one time); CascadePositions the positions
@@ -116,11 +124,11 @@ func (s LiquidationStats) Metrics() []Metric {
 		{"entry_to_liquidation_max_h", "Entry→liquidation max (h)", e2lMax, e2lOK, "hours", 0},
 		{"min_distance_survived", "Closest distance survived", dMin, dOK, "pct", 1},
 		{"median_distance_survived", "Median closest distance (survived)", dMed, dOK, "pct", 1},
-		{"margin_ratio_max", "Margin ratio max", s.MarginRatioMax, true, "ratio", -1},
-		{"margin_ratio_p95", "Margin ratio p95", s.MarginRatioP95, true, "ratio", -1},
-		{"time_above_0_5_frac", "Time ratio ≥ 0.5", s.TimeAbove05Frac, true, "pct", -1},
-		{"time_above_0_8_frac", "Time ratio ≥ 0.8", s.TimeAbove08Frac, true, "pct", -1},
-		{"near_misses", "Near misses (≥0.8, recovered)", float64(s.NearMisses), true, "count", 0},
+		{"margin_ratio_max", "Margin ratio max (intrabar)", s.MarginRatioMax, true, "ratio", -1},
+		{"margin_ratio_p95", "Margin ratio p95 (bar peaks)", s.MarginRatioP95, true, "ratio", -1},
+		{"time_above_0_5_frac", "Time in bars reaching ratio 0.5", s.TimeAbove05Frac, true, "pct", -1},
+		{"time_above_0_8_frac", "Time in bars reaching ratio 0.8", s.TimeAbove08Frac, true, "pct", -1},
+		{"near_misses", "Near misses (peak ≥ 0.8, survived)", float64(s.NearMisses), true, "count", 0},
 		{"cascades", "Cross cascades", float64(s.Cascades), true, "count", -1},
 		{"cascade_positions", "Positions in cascades", float64(s.CascadePositions), true, "count", -1},
 		{"bystanders", "Bystanders (PnL > 0)", float64(s.Bystanders), true, "count", -1},
@@ -164,6 +172,12 @@ func Liquidations(a *backtest.AccountResult, start int64) LiquidationStats {
 // LiquidationsStats is Liquidations with the equity statistics taken from st instead of
 // a.Equity.
 func LiquidationsStats(a *backtest.AccountResult, start int64, st *EquityStats) LiquidationStats {
+	return LiquidationsOpts(a, start, st, Options{})
+}
+
+// LiquidationsOpts is LiquidationsStats under opt (the near-miss window; the threshold is
+// st's).
+func LiquidationsOpts(a *backtest.AccountResult, start int64, st *EquityStats, opt Options) LiquidationStats {
 	var s LiquidationStats
 	var cost, short, pnl, fees, ins decimal.Decimal
 	byTime := map[int64]int{}
@@ -244,11 +258,11 @@ func LiquidationsStats(a *backtest.AccountResult, start int64, st *EquityStats) 
 		s.MedianDistanceSurvived = ptr(medianFloat(survived))
 	}
 
-	s.marginRatio(a, st)
+	s.marginRatio(a, st, opt)
 	return s
 }
 
-func (s *LiquidationStats) marginRatio(a *backtest.AccountResult, st *EquityStats) {
+func (s *LiquidationStats) marginRatio(a *backtest.AccountResult, st *EquityStats, opt Options) {
 	if st.Len() == 0 {
 		return
 	}
@@ -260,13 +274,48 @@ func (s *LiquidationStats) marginRatio(a *backtest.AccountResult, st *EquityStat
 	}
 	s.MarginRatioP95 = st.MarginRatioP95()
 
-	// near misses: episodes [first ≥ 0.8, first < 0.8 after it] without a liquidation in them
-	liqs := make([]int64, 0, len(a.Liquidations))
-	for _, l := range a.Liquidations {
-		liqs = append(liqs, l.Time)
+	// near misses: recovered episodes whose positions were not liquidated in the window
+	var liq []span
+	for _, t := range a.Trades {
+		if t.Liquidated {
+			liq = append(liq, span{t.EntryTime, t.ExitTime})
+		}
 	}
-	sort.Slice(liqs, func(i, j int) bool { return liqs[i] < liqs[j] })
-	s.NearMisses = st.nearMisses(liqs)
+	sort.Slice(liq, func(i, j int) bool { return liq[i].exit < liq[j].exit })
+	s.NearMissRatio = st.NearMissRatio()
+	s.NearMissWindowH = opt.window()
+	s.NearMisses = st.nearMisses(liq, int64(s.NearMissWindowH*3_600_000))
+}
+
+// Options are the liquidation statistics' settings. The zero value is the default.
+type Options struct {
+	// NearMissRatio is the margin ratio an intrabar peak must reach to start a near-miss
+	// episode; 0 means DangerRatio (0.8). It applies to the equity statistics Summarize builds;
+	// streamed ones (SummarizeStats' curves) carry their own (EquityStats.SetNearMissRatio).
+	NearMissRatio float64
+	// NearMissWindowH is how many hours after an episode's last bar a liquidation of one of
+	// its positions still makes it no near miss; 0 means NearMissWindowH (24).
+	NearMissWindowH float64
+}
+
+// NearMissWindowH is the default near-miss window: a position liquidated within a day of the
+// episode was not saved by the recovery.
+const NearMissWindowH = 24
+
+func (o Options) window() float64 {
+	if o.NearMissWindowH > 0 {
+		return o.NearMissWindowH
+	}
+	return NearMissWindowH
+}
+
+// stats returns the equity statistics of eq under o.
+func (o Options) stats(eq []backtest.EquityPoint) *EquityStats {
+	s := NewEquityStats(len(eq)).SetNearMissRatio(o.NearMissRatio)
+	for _, p := range eq {
+		s.add(p)
+	}
+	return s
 }
 
 // positivePnL reports whether the liquidated position was in profit at its liquidation price.

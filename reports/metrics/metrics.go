@@ -101,7 +101,7 @@ type AccountSummary struct {
 	// MinDistanceSurvived is the closest |mark − liquidation price| / mark that a trade which
 	// was not liquidated came to; null when no surviving trade had a liquidation price.
 	MinDistanceSurvived *float64 `json:"min_distance_survived"`
-	MaxMarginRatio      float64  `json:"max_margin_ratio"` // highest margin ratio of the equity curve
+	MaxMarginRatio      float64  `json:"max_margin_ratio"` // highest margin ratio reached, along the intrabar path (≥ 1 when liquidated)
 
 	// Rejections counts the orders and account actions the rules refused (every row of the
 	// account's rejects.csv); RejectionsByReason splits them per action and reason code, the
@@ -172,7 +172,7 @@ func (s AccountSummary) Metrics() []Metric {
 		{"ruined", "Ruined", b(s.Ruined), true, "bool", -1},
 		{"rejections", "Rejected orders and actions", float64(s.Rejections), true, "count", -1},
 		{"min_distance_survived", "Closest distance survived", md, mdOK, "pct", 1},
-		{"max_margin_ratio", "Max margin ratio", s.MaxMarginRatio, true, "ratio", -1},
+		{"max_margin_ratio", "Max margin ratio (intrabar)", s.MaxMarginRatio, true, "ratio", -1},
 	}
 }
 
@@ -185,6 +185,11 @@ func Summarize(res *backtest.Result) Summary { return SummarizeStats(res, nil) }
 // listed in curves is summarized from its EquityStats, the others from
 // AccountResult.Equity.
 func SummarizeStats(res *backtest.Result, curves map[string]*EquityStats) Summary {
+	return SummarizeOpts(res, curves, Options{})
+}
+
+// SummarizeOpts is SummarizeStats with the liquidation statistics' options.
+func SummarizeOpts(res *backtest.Result, curves map[string]*EquityStats, opt Options) Summary {
 	s := Summary{
 		Conventions: Conventions,
 		Accounts:    map[string]AccountSummary{},
@@ -207,10 +212,10 @@ func SummarizeStats(res *backtest.Result, curves map[string]*EquityStats) Summar
 			a := &res.Accounts[i]
 			st := curves[a.Name]
 			if st == nil {
-				st = StatsOf(a.Equity)
+				st = opt.stats(a.Equity)
 			}
 			accts[i] = SummarizeAccountStats(a, st)
-			liqs[i] = LiquidationsStats(a, res.Start, st)
+			liqs[i] = LiquidationsOpts(a, res.Start, st, opt)
 		}()
 	}
 	wg.Wait()

@@ -2,12 +2,17 @@ package metrics
 
 import (
 	"math"
+	"sort"
 
 	"github.com/bt-backtest/bt/backtest"
 )
 
 // EquityStats accumulates, point by point, everything the summary and the liquidation
-// statistics need from an equity curve, so that a run can stream its curve (a
+// statistics need from an equity curve. Its margin-ratio figures (the highest ratio, the 95th
+// percentile, the time at or above 0.5 and 0.8, the near-miss episodes) are taken on each
+// point's intrabar peak (backtest.EquityPoint.PeakMarginRatio, or the close ratio when higher
+// or when the record has no peak), so that they see what happened inside the bars,
+// liquidations included. It accumulates them so that a run can stream its curve (a
 // backtest.EquitySink) instead of holding it: the first and last point, the running peak and
 // max drawdown, the highest margin ratio, the time at or above 0.5 and 0.8, the episodes at or
 // above 0.8 (for near misses), the curve's daily closes (the first point and the last point
@@ -37,8 +42,9 @@ type EquityStats struct {
 
 	firstMR                 float64 // the first point's ratio: its time is counted at the second point
 	total, above05, above08 int64
+	nearRatio               float64 // the near-miss threshold (DangerRatio unless set)
 	inDanger                bool
-	dangerFrom              int64
+	dangerFrom, dangerLast  int64
 	episodes                []episode
 	top                     minHeap // the largest ratios
 	bound                   int     // the number of points top is sized for
@@ -46,15 +52,32 @@ type EquityStats struct {
 	hasDropped              bool
 }
 
-// episode is a stretch with the margin ratio at or above DangerRatio that recovered: from
-// the point before the crossing to the first point below it again.
+// episode is a stretch of bars whose intrabar peak ratio reached the near-miss threshold and
+// that recovered: from the open of the first such bar (the previous point's time) to the
+// close of the last one.
 type episode struct{ from, to int64 }
 
 // NewEquityStats returns an empty accumulator. maxPoints is an upper bound of the number of
 // points it will receive (the percentile is exact within it); 0 means unknown.
 func NewEquityStats(maxPoints int) *EquityStats {
-	return &EquityStats{peak: math.Inf(-1), bound: max(maxPoints, 0)}
+	return &EquityStats{peak: math.Inf(-1), bound: max(maxPoints, 0), nearRatio: DangerRatio}
 }
+
+// SetNearMissRatio sets the margin ratio whose crossings are near-miss episodes (DangerRatio
+// by default). It must be called before the first point; it returns s.
+func (s *EquityStats) SetNearMissRatio(r float64) *EquityStats {
+	if s.n == 0 && r > 0 {
+		s.nearRatio = r
+	}
+	return s
+}
+
+// NearMissRatio is the near-miss threshold of the episodes.
+func (s *EquityStats) NearMissRatio() float64 { return s.nearRatio }
+
+// riskOf is the margin ratio the statistics take for a point: its intrabar peak, or its close
+// ratio when that is higher (a record without the peak).
+func riskOf(p backtest.EquityPoint) float64 { return math.Max(p.PeakMarginRatio, p.MarginRatio) }
 
 // StatsOf feeds a whole curve through a new accumulator.
 func StatsOf(eq []backtest.EquityPoint) *EquityStats {
@@ -73,10 +96,11 @@ func (s *EquityStats) Add(p backtest.EquityPoint) error {
 }
 
 func (s *EquityStats) add(p backtest.EquityPoint) {
+	mr := riskOf(p)
 	if s.n == 0 {
 		s.first = p
 		s.daily = append(s.daily, p)
-		s.firstMR = p.MarginRatio
+		s.firstMR = mr
 	} else {
 		if s.hasCur && closeDay(p.Time) != closeDay(s.cur.Time) {
 			s.daily = append(s.daily, s.cur)
@@ -87,7 +111,7 @@ func (s *EquityStats) add(p backtest.EquityPoint) {
 		if s.n == 1 {
 			s.cover(s.firstMR, dt)
 		}
-		s.cover(p.MarginRatio, dt)
+		s.cover(mr, dt)
 	}
 	s.n++
 	s.last = p
@@ -100,12 +124,13 @@ func (s *EquityStats) add(p backtest.EquityPoint) {
 			s.maxDD = dd
 		}
 	}
-	if p.MarginRatio > s.maxMR {
-		s.maxMR = p.MarginRatio
+	if mr > s.maxMR {
+		s.maxMR = mr
 	}
 
-	// near-miss episodes: [first ≥ 0.8, first < 0.8 after it]
-	if p.MarginRatio >= DangerRatio {
+	// near-miss episodes: consecutive bars whose peak reached the threshold, ended by a bar
+	// whose peak stayed below it
+	if mr >= s.nearRatio {
 		if !s.inDanger {
 			s.inDanger = true
 			s.dangerFrom = p.Time
@@ -113,9 +138,10 @@ func (s *EquityStats) add(p backtest.EquityPoint) {
 				s.dangerFrom = s.prevTime // the crossing happened during this bar
 			}
 		}
+		s.dangerLast = p.Time
 	} else if s.inDanger {
 		s.inDanger = false
-		s.episodes = append(s.episodes, episode{s.dangerFrom, p.Time})
+		s.episodes = append(s.episodes, episode{s.dangerFrom, s.dangerLast})
 	}
 	s.prevTime = p.Time
 
@@ -123,13 +149,13 @@ func (s *EquityStats) add(p backtest.EquityPoint) {
 	want := topCount(max(s.n, s.bound))
 	switch {
 	case len(s.top) < want:
-		s.top.push(p.MarginRatio)
-	case p.MarginRatio > s.top[0]:
+		s.top.push(mr)
+	case mr > s.top[0]:
 		s.drop(s.top[0])
-		s.top[0] = p.MarginRatio
+		s.top[0] = mr
 		s.top.down(0)
 	default:
-		s.drop(p.MarginRatio)
+		s.drop(mr)
 	}
 }
 
@@ -221,31 +247,34 @@ func (s *EquityStats) P95Exact() bool {
 	return !s.hasDropped || s.n == 0 || s.dropped <= s.MarginRatioP95()
 }
 
-// nearMisses counts the recovered episodes at or above DangerRatio without a liquidation in
-// them (liqs sorted ascending).
-func (s *EquityStats) nearMisses(liqs []int64) int {
+// nearMisses counts the recovered episodes none of whose positions was liquidated from the
+// open of the crossing bar to window ms after the episode's last bar: a liquidated trade
+// (ExitTime is the liquidation's time, the open of its bar) open during the episode (entered
+// by its end) with ExitTime in [from, to + window] makes it no near miss. liq holds the
+// liquidated trades' entry and exit times, by exit time.
+func (s *EquityStats) nearMisses(liq []span, window int64) int {
 	n := 0
 	for _, e := range s.episodes {
-		k := searchAfter(liqs, e.from)
-		if k == len(liqs) || liqs[k] > e.to {
+		miss := true
+		for k := searchFrom(liq, e.from); k < len(liq) && liq[k].exit <= e.to+window; k++ {
+			if liq[k].entry <= e.to {
+				miss = false
+				break
+			}
+		}
+		if miss {
 			n++
 		}
 	}
 	return n
 }
 
-// searchAfter is the index of the first element of sorted xs greater than t.
-func searchAfter(xs []int64, t int64) int {
-	lo, hi := 0, len(xs)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if xs[m] > t {
-			hi = m
-		} else {
-			lo = m + 1
-		}
-	}
-	return lo
+// span is a trade's entry and exit time.
+type span struct{ entry, exit int64 }
+
+// searchFrom is the index of the first span of xs (sorted by exit) exiting at or after t.
+func searchFrom(xs []span, t int64) int {
+	return sort.Search(len(xs), func(i int) bool { return xs[i].exit >= t })
 }
 
 // minHeap is a binary heap of float64, smallest first (no boxing: no allocation per value).

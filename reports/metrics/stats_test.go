@@ -4,7 +4,6 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
-	"sort"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest"
@@ -30,6 +29,9 @@ func randomCurve(seed uint64, n int, step int64) []backtest.EquityPoint {
 			v = math.MaxFloat64
 		}
 		out[i] = backtest.EquityPoint{Time: t, Equity: eq, MarginRatio: v}
+		if r.IntN(4) == 0 { // an intrabar peak above the close
+			out[i].PeakMarginRatio = v + 0.3*r.Float64()
+		}
 		t += step
 		if r.IntN(20) == 0 {
 			t += step * int64(r.IntN(500)) // gaps, days without points
@@ -38,12 +40,16 @@ func randomCurve(seed uint64, n int, step int64) []backtest.EquityPoint {
 	return out
 }
 
-// reference is the whole-slice computation the accumulator replaces (the code before it).
-func reference(eq []backtest.EquityPoint, liqs []int64) (total, a05, a08 int64, p95, maxMR float64, near int) {
+// reference is the whole-slice computation the accumulator replaces, on each point's risk
+// (its intrabar peak or its close ratio, the higher). A near miss: a maximal run of points at
+// or above DangerRatio followed by one below it, with no liquidated span exiting in
+// [the point before the run, the run's last point + window] and entered by the run's end.
+func reference(eq []backtest.EquityPoint, liqs []span, window int64) (total, a05, a08 int64, p95, maxMR float64, near int) {
 	ratios := make([]float64, len(eq))
 	for i, p := range eq {
-		ratios[i] = p.MarginRatio
-		maxMR = math.Max(maxMR, p.MarginRatio)
+		mr := math.Max(p.PeakMarginRatio, p.MarginRatio)
+		ratios[i] = mr
+		maxMR = math.Max(maxMR, mr)
 		var dt int64
 		switch {
 		case i > 0:
@@ -52,29 +58,34 @@ func reference(eq []backtest.EquityPoint, liqs []int64) (total, a05, a08 int64, 
 			dt = eq[1].Time - p.Time
 		}
 		total += dt
-		if p.MarginRatio >= WarnRatio {
+		if mr >= WarnRatio {
 			a05 += dt
 		}
-		if p.MarginRatio >= DangerRatio {
+		if mr >= DangerRatio {
 			a08 += dt
 		}
 	}
 	p95 = Quantile(ratios, 0.95)
 	for i := 0; i < len(eq); i++ {
-		if eq[i].MarginRatio < DangerRatio {
+		if ratios[i] < DangerRatio {
 			continue
 		}
 		j := i
-		for j < len(eq) && eq[j].MarginRatio >= DangerRatio {
+		for j < len(eq) && ratios[j] >= DangerRatio {
 			j++
 		}
 		if j < len(eq) {
-			from, to := eq[i].Time, eq[j].Time
+			from, to := eq[i].Time, eq[j-1].Time
 			if i > 0 {
 				from = eq[i-1].Time
 			}
-			k := sort.Search(len(liqs), func(k int) bool { return liqs[k] > from })
-			if k == len(liqs) || liqs[k] > to {
+			miss := true
+			for _, l := range liqs {
+				if l.exit >= from && l.exit <= to+window && l.entry <= to {
+					miss = false
+				}
+			}
+			if miss {
 				near++
 			}
 		}
@@ -90,11 +101,13 @@ func TestEquityStatsMatchesWholeCurve(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
 		n := []int{0, 1, 2, 3, 19, 20, 21, 1000, 5000}[seed%9]
 		eq := randomCurve(seed, n, []int64{60_000, 3_600_000}[seed%2])
-		var liqs []int64
+		// liquidated trades: one every 97 points, entered 5 points before
+		var liqs []span
 		for i := 0; i < len(eq); i += 97 {
-			liqs = append(liqs, eq[i].Time)
+			liqs = append(liqs, span{eq[max(i-5, 0)].Time, eq[i].Time})
 		}
-		total, a05, a08, p95, maxMR, near := reference(eq, liqs)
+		const window = 6 * 3_600_000
+		total, a05, a08, p95, maxMR, near := reference(eq, liqs, window)
 		for _, bound := range []int{n, 0, n / 3, 2 * n} {
 			st := NewEquityStats(bound)
 			for _, p := range eq {
@@ -106,7 +119,7 @@ func TestEquityStatsMatchesWholeCurve(t *testing.T) {
 				t.Errorf("seed %d bound %d: len %d time %d/%d/%d max %v, want %d %d/%d/%d %v", seed, bound,
 					st.Len(), st.total, st.above05, st.above08, st.MaxMarginRatio(), n, total, a05, a08, maxMR)
 			}
-			if got := st.nearMisses(liqs); got != near {
+			if got := st.nearMisses(liqs, window); got != near {
 				t.Errorf("seed %d bound %d: near misses %d, want %d", seed, bound, got, near)
 			}
 			if st.MaxDrawdown() != MaxDrawdown(eq) {
