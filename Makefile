@@ -3,7 +3,7 @@ GO       ?= go
 BIN      := bin/bt
 BENCHDIR ?= $(HOME)/.cache/bt/bench-data
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
-LDFLAGS  := -X main.buildVersion=$(VERSION)
+LDFLAGS  := -X github.com/bt-backtest/bt/cli.buildVersion=$(VERSION)
 
 .PHONY: demo test bench bench-all bench-data lint invariants build clean
 

@@ -12,7 +12,7 @@ import (
 // experiment or fails with a *ConfigError; it never panics. Seed corpus:
 // testdata/fuzz/FuzzLoadExperiment and the shipped experiments.
 func FuzzLoadExperiment(f *testing.F) {
-	if files, err := filepath.Glob("../../experiments/*.yaml"); err == nil {
+	if files, err := filepath.Glob("../experiments/*.yaml"); err == nil {
 		for _, p := range files {
 			if b, err := os.ReadFile(p); err == nil {
 				f.Add(string(b), "costs.slippage_bps=2")

@@ -1,27 +1,5 @@
 // Command bt backtests Binance USDⓈ-M perpetual futures strategies under isolated and cross
-// margin, side by side, in one pass over the data.
-//
-// Usage:
-//
-//	bt run [-c experiment.yaml] [flags]   run a backtest and write a run directory with a report
-//	bt report RUN_DIR [RUN_DIR2]          render the report of a run (or compare two) from its artifacts
-//	bt check RUN_DIR --baseline B         exit 1 when a run drifts from a baseline summary
-//	bt calc liq [flags]                   Binance liquidation price of one position
-//	bt data import|download|synth|inspect manage market data (Parquet stores)
-//	bt strategies                         list the reference strategies and their parameters
-//	bt version                            print the version
-//	bt completion SHELL                   shell completion script
-//
-// A run is described by a YAML experiment (see package experiment, which loads, runs and
-// writes it, and the files in experiments/): settings come from the file, then the shortcut
-// flags (--mode, --strategy, --symbols, --start, --end, --wallet, --leverage, --data, --out),
-// then --set key.path=value, each overriding the one before; the overrides are applied to the YAML tree before the strict
-// decoding, so their types are checked like the file's and unknown keys are errors.
-// config.resolved.yaml in the run directory is the experiment with every default filled in;
-// bt run -c on it reproduces the run byte for byte.
-//
-// Results go to stdout (--json: one JSON document), progress to stderr when it is a terminal.
-// Exit codes: 0 success, 1 run failure or regression drift, 2 usage, config or data error.
-// Only main calls os.Exit; run executes a command line in-process, which is how the tests
-// drive it.
+// margin, side by side, in one pass over the data. It is cli.Main() with bt's reference
+// strategies; package cli documents the commands, and examples/own-strategy shows a build of
+// bt with one's own strategy added.
 package main

@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"github.com/bt-backtest/bt/reports"
+	"github.com/bt-backtest/bt/reports/artifact"
+	"github.com/spf13/cobra"
+)
+
+func newReportCmd(e *env) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:   "report RUN_DIR [RUN_DIR2]",
+		Short: "Render the report of a run, or compare two runs, from their artifacts (no re-run)",
+		Long: `Reads the artifacts of a run directory and writes report.html and the PNG charts. With one run
+the report goes into the run directory; with two it compares them and goes into
+RUN_DIR/compare-<name of RUN_DIR2> (or --out).`,
+		Args: argsBetween(1, 2),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			runs := make([]*artifact.Run, 0, len(args))
+			for _, dir := range args {
+				r, err := artifact.Read(dir)
+				if err != nil {
+					return usageErr(fmt.Errorf("%s: %w", dir, err))
+				}
+				runs = append(runs, r)
+			}
+			dir := out
+			if dir == "" {
+				dir = args[0]
+				if len(args) == 2 {
+					dir = filepath.Join(args[0], "compare-"+filepath.Base(filepath.Clean(args[1])))
+				}
+			}
+			if err := reports.Render(dir, runs...); err != nil {
+				return failErr(fmt.Errorf("rendering report: %w", err))
+			}
+			fmt.Fprintf(e.stdout, "report: %s\n", filepath.Join(dir, "report.html"))
+			return nil
+		}),
+	}
+	cmd.Flags().StringVar(&out, "out", "", "directory to write the report into")
+	return cmd
+}
