@@ -237,6 +237,6 @@ type Result struct {
 	Fallbacks   []Fallback // in Symbols order, then by kind; empty when the run used none
 	Start, End  int64      // first and last timestamp replayed (Unix ms)
 	Symbols     []string
-	Instruments []margin.Instrument // per symbol, in Symbols order: filters, fees, brackets used
+	Instruments []margin.Instrument // per symbol, in Symbols order: filters, fees, brackets at the start
 	Config      Config              // the run's config with defaults filled in
 }

@@ -29,9 +29,10 @@ const (
 	// when none is pinned) is before the symbol's first snapshot; the first snapshot was used.
 	// Count: bars of the symbol under it (all of them when pinned).
 	FallbackBracketDate = "bracket_date_out_of_range"
-	// FallbackFilters: the symbol's tick, step, minimum quantity or minimum notional are the
-	// documented defaults of margin.DefaultInstrument rather than the exchange's values.
-	// Count: bars of the symbol.
+	// FallbackFilters: some of the symbol's filters (tick, step, minimum quantity, minimum
+	// notional, maximum quantity) are not in the dated filter table and were derived (the
+	// tick from the data's grid, the others by documented rules; see the "filters"
+	// assumption). Count: bars of the symbol.
 	FallbackFilters = "filters_default"
 )
 

@@ -44,7 +44,10 @@ type schedule [][]era
 //     data's first prices (grids[i]; zero: DefaultInstrument's rule), the step from the
 //     first open (margin.DerivedStep), the minimum quantity equal to the step, the minimum
 //     notional Binance's default 5, no maximum quantity.
-func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal.Decimal, start int64) (schedule, error) {
+//
+// It also returns, per symbol, the filters the dated table does not know at the start (nil:
+// none, or a configured instrument), for the FallbackFilters entries.
+func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal.Decimal, start int64) (schedule, [][]string, error) {
 	st := time.UnixMilli(start).UTC()
 	book := cfg.Book // nil: margin.DefaultBook(), taken once when a symbol needs it
 	fees := cfg.Fees
@@ -56,6 +59,7 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal
 		filters = margin.FilterTable()
 	}
 	sched := make(schedule, len(symbols))
+	unknown := make([][]string, len(symbols))
 	for i, sym := range symbols {
 		k := slices.IndexFunc(cfg.Instruments, func(in margin.Instrument) bool { return in.Symbol == sym })
 		configured := k >= 0
@@ -75,6 +79,9 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal
 				book = margin.DefaultBook()
 			}
 			tables, real = book.Schedule(sym, st)
+		}
+		if !configured {
+			unknown[i] = filters.Unknown(sym, st)
 		}
 		// the dates on which something changes, from the start on
 		dates := []time.Time{st}
@@ -130,7 +137,7 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal
 			}
 			tr, ok := fees.TradingAt(sym, d)
 			if !ok && (cfg.MakerFee == nil || cfg.TakerFee == nil) {
-				return nil, fmt.Errorf("%w: the fee schedule has no maker/taker rate for %s", ErrBadConfig, sym)
+				return nil, nil, fmt.Errorf("%w: the fee schedule has no maker/taker rate for %s", ErrBadConfig, sym)
 			}
 			e.maker, e.taker = tr.Maker, tr.Taker // an account's configured rates replace them (account.setFees)
 			mk, tk := e.maker, e.taker
@@ -151,7 +158,7 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal
 			default:
 				cl, ok := fees.ClearanceAt(sym, d)
 				if !ok {
-					return nil, fmt.Errorf("%w: the fee schedule has no clearance fee rate for %s", ErrBadConfig, sym)
+					return nil, nil, fmt.Errorf("%w: the fee schedule has no clearance fee rate for %s", ErrBadConfig, sym)
 				}
 				e.inst.LiquidationFee = cl.Rate
 				e.clearance = pct(cl.Rate) + " (schedule from " + cl.Date + ")"
@@ -162,11 +169,11 @@ func buildSchedule(cfg *Config, symbols []string, ref []float64, grids []decimal
 	for i := range sched {
 		for _, e := range sched[i] {
 			if err := e.inst.Brackets.Validate(); err != nil {
-				return nil, fmt.Errorf("%w: %s: %w", ErrBadConfig, symbols[i], err)
+				return nil, nil, fmt.Errorf("%w: %s: %w", ErrBadConfig, symbols[i], err)
 			}
 		}
 	}
-	return sched, nil
+	return sched, unknown, nil
 }
 
 // setFilters sets in's filters from the table's set fs, deriving those it does not know, and
@@ -203,6 +210,20 @@ func setFilters(in *margin.Instrument, fs margin.FilterSet, at time.Time, grid d
 	pick("min notional", &in.MinNotional, fs.MinNotional, fs.MinNotionalDate, margin.DefaultMinNotional, "not known: Binance's default")
 	pick("max qty", &in.MaxQty, fs.MaxQty, fs.MaxQtyDate, decimal.Zero, "none")
 	return strings.Join(parts, ", ")
+}
+
+// filterFallbacks returns a FallbackFilters entry per symbol with filters the dated table
+// does not know (unknown, from buildSchedule); bars[i]: the symbol's bars.
+func filterFallbacks(symbols []string, unknown [][]string, bars []int) []Fallback {
+	var out []Fallback
+	for i, u := range unknown {
+		if len(u) > 0 {
+			out = append(out, Fallback{FallbackFilters, symbols[i], bars[i], fmt.Sprintf(
+				"%s: %s not in the dated filter table: derived as the filters assumption says (give an instrument of the symbol to use its real filters)",
+				symbols[i], strings.Join(u, ", "))})
+		}
+	}
+	return out
 }
 
 // pct formats a rate as a percentage ("0.04%").

@@ -159,3 +159,43 @@ func TestFiltersByDateAndGrid(t *testing.T) {
 		}
 	}
 }
+
+// No silent default table (issue 10): a symbol without its own bracket table or filters is
+// named among the run's fallbacks (which the CLI prints on stderr) and in the assumptions; a
+// book with the symbol's table on top of the embedded one (margin.Book.With, as an
+// experiment's brackets.file supplies) removes the bracket fallback.
+func TestRuleFallbacksNamed(t *testing.T) {
+	bars := func() Source {
+		b := append(OHLC("BTCUSDT", t0, hr, [4]float64{42000, 42000, 42000, 42000}), OHLC("FOOUSDT", t0, hr, [4]float64{2.5, 2.5, 2.5, 2.5})...)
+		return NewSliceSource([]string{"BTCUSDT", "FOOUSDT"}, Batches(b, nil, nil))
+	}
+	nop := func() Strategy { return StrategyFunc(func(*Broker, Bar) error { return nil }) }
+	kinds := func(res *Result) string {
+		var got []string
+		for _, f := range res.Fallbacks {
+			if f.Kind == FallbackBrackets || f.Kind == FallbackFilters {
+				got = append(got, f.Symbol+" "+f.Kind)
+			}
+		}
+		return strings.Join(got, ",")
+	}
+	res := run(t, Config{NoFundingFallback: true}, bars(), nop)
+	if got := kinds(res); got != "FOOUSDT brackets_default,FOOUSDT filters_default" {
+		t.Errorf("fallbacks %q, want FOOUSDT's brackets and filters only (BTCUSDT has its own)", got)
+	}
+	found := false
+	for _, a := range res.Assumptions {
+		found = found || strings.Contains(a.Value, "FOOUSDT: tick, step, min qty, min notional, max qty not in the dated filter table")
+	}
+	if !found {
+		t.Errorf("no assumption names FOOUSDT's derived filters: %v", res.Assumptions)
+	}
+	own, err := margin.LoadBook(strings.NewReader(twoTables))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res = run(t, Config{NoFundingFallback: true, Book: margin.DefaultBook().With(own)}, bars(), nop)
+	if got := kinds(res); got != "FOOUSDT filters_default" {
+		t.Errorf("with FOOUSDT's own table on top of the embedded book: fallbacks %q, want its filters only", got)
+	}
+}

@@ -91,7 +91,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		return nil, fmt.Errorf("%w: the source holds no data", ErrBadSource)
 	}
 	start := ahead[0].Time
-	sched, err := buildSchedule(&cfg, symbols, ref, grids, start)
+	sched, unknownFilters, err := buildSchedule(&cfg, symbols, ref, grids, start)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +194,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	for _, a := range accts {
 		res.Accounts = append(res.Accounts, a.result())
 	}
-	res.Fallbacks = fallbacks(&cfg, symbols, fbBook, start, r)
+	res.Fallbacks = append(fallbacks(&cfg, symbols, fbBook, start, r), filterFallbacks(symbols, unknownFilters, r.bars)...)
 	res.Assumptions = append(assumptions(&cfg, symbols, sched, end), fallbackAssumptions(&cfg, res.Fallbacks)...)
 	return res, nil
 }

@@ -29,7 +29,7 @@ func applyEngineExtras(cfg *backtest.Config, x *Experiment) error {
 		if err != nil {
 			return &ConfigError{Key: "brackets.file", Msg: err.Error()}
 		}
-		cfg.Book = b
+		cfg.Book = margin.DefaultBook().With(b) // the file's symbols on top of the embedded tables (issue 10)
 	}
 	if err := cfg.Validate(); err != nil {
 		return &ConfigError{Msg: err.Error()}

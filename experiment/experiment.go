@@ -116,7 +116,7 @@ type ExecutionSpec struct {
 // BracketsSpec selects the leverage-bracket tables.
 type BracketsSpec struct {
 	Snapshot string `yaml:"snapshot"` // YYYY-MM-DD: pin the snapshot in force then; empty: the one in force at the run's first timestamp
-	File     string `yaml:"file"`     // a bracket file instead of the embedded snapshots
+	File     string `yaml:"file"`     // a bracket file: its symbols' tables (any symbol) replace the embedded ones
 }
 
 // OutputSpec says where the run directory goes.

@@ -249,6 +249,11 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	for _, a := range res.Accounts {
 		out.Accounts = append(out.Accounts, a.Name)
 	}
+	for _, f := range res.Fallbacks { // a symbol without Binance's own rules is named (issue 10)
+		if f.Kind == backtest.FallbackBrackets || f.Kind == backtest.FallbackFilters {
+			out.Warnings = append(out.Warnings, f.Detail)
+		}
+	}
 	for _, n := range streams.order {
 		if !streams.accts[n].stats.P95Exact() {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("account %s: margin_ratio_p95 is approximate (more equity points than the data's size hint)", n))

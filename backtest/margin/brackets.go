@@ -237,6 +237,21 @@ func (b *Book) SetDefault(t Table, symbol, date string) {
 	b.def, b.defName, b.defaultDate = t, strings.TrimSpace(symbol+" "+date), date
 }
 
+// With returns a book with b's snapshots and, for every symbol other has, other's snapshots
+// instead (a user's tables for some symbols on top of the embedded ones). The default table
+// is b's. Neither book is modified.
+func (b *Book) With(other *Book) *Book {
+	out := &Book{bySymbol: make(map[string][]snapshot, len(b.bySymbol)+len(other.bySymbol)),
+		def: b.def, defName: b.defName, defaultDate: b.defaultDate}
+	for s, snaps := range b.bySymbol {
+		out.bySymbol[s] = snaps
+	}
+	for s, snaps := range other.bySymbol {
+		out.bySymbol[s] = snaps
+	}
+	return out
+}
+
 // DefaultName describes the default table (e.g. "LINKUSDT 2024-10-24").
 func (b *Book) DefaultName() string { return b.defName }
 

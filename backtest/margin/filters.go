@@ -194,3 +194,19 @@ func DerivedStep(p float64) decimal.Decimal {
 	}
 	return decimal.New(1, int32(-c))
 }
+
+// Unknown names the filters of symbol the table does not know at t ("tick", "step", "min
+// qty", "min notional", "max qty"), in that order.
+func (f *Filters) Unknown(symbol string, t time.Time) []string {
+	s := f.At(symbol, t)
+	var out []string
+	for _, x := range []struct {
+		name string
+		v    *decimal.Decimal
+	}{{"tick", s.Tick}, {"step", s.Step}, {"min qty", s.MinQty}, {"min notional", s.MinNotional}, {"max qty", s.MaxQty}} {
+		if x.v == nil {
+			out = append(out, x.name)
+		}
+	}
+	return out
+}
