@@ -5,7 +5,7 @@ BENCHDIR ?= $(HOME)/.cache/bt/bench-data
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X github.com/bt-backtest/bt/cli.buildVersion=$(VERSION)
 
-.PHONY: demo test bench bench-all bench-data lint invariants build clean
+.PHONY: demo test fuzz bench bench-all bench-data lint invariants build clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bt
@@ -15,10 +15,16 @@ demo: build
 	./$(BIN) run --out runs/demo
 
 ## test: every test (needs ../shared for the real-data tests, jupyter for the notebooks and
-## chromium for the report test; they skip without them unless CI=true)
+## chromium for the report test; they skip without them unless CI=true), then every fuzz test
+## for FUZZTIME (2s) each (scripts/fuzz-short.sh; the seed corpora already ran as tests)
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 15m ./...
+	GO=$(GO) scripts/fuzz-short.sh
+
+## fuzz: only the fuzzing step; FUZZTIME=1m make fuzz fuzzes longer
+fuzz:
+	GO=$(GO) scripts/fuzz-short.sh
 
 ## invariants: every test with the engine checking the account invariants after every event
 invariants:

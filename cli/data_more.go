@@ -41,7 +41,7 @@ func csvSeries(path string, sr data.Series) (data.Series, error) {
 		case lt == "funding" || lt == "fundingrate":
 			kind = data.KindFunding
 		case lt == "klines" || lt == "futures":
-		case reInterval.MatchString(tok) && interval == "":
+		case reInterval.MatchString(tok) && interval == "" && validInterval(tok):
 			interval = tok
 		case interval == "" && kind == "":
 			symParts = append(symParts, strings.ToUpper(tok))
@@ -73,6 +73,12 @@ func csvSeries(path string, sr data.Series) (data.Series, error) {
 		return sr, fmt.Errorf("%s: cannot tell the kline interval from the file name: give --interval", path)
 	}
 	return sr, nil
+}
+
+// validInterval reports whether the store accepts interval (e.g. not "0h"; not "1mo").
+func validInterval(interval string) bool {
+	_, err := data.IntervalMillis(interval)
+	return err == nil
 }
 
 func newImportCSVCmd(e *env) *cobra.Command {

@@ -2,8 +2,10 @@ package binance
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -62,6 +64,79 @@ func FuzzParseFunding(f *testing.F) {
 			if i > 0 && r.Time <= rows[i-1].Time {
 				t.Fatalf("row %d: time not increasing", i)
 			}
+		}
+	})
+}
+
+// FuzzParseFileName: any path either names a series that validates or is an error wrapping
+// ErrFileName; never a panic.
+func FuzzParseFileName(f *testing.F) {
+	for _, p := range []string{
+		"BTCUSDT-1h-2024-10.zip", "data/futures/um/daily/markPriceKlines/ETHUSDT/1m/ETHUSDT-1m-2024-10-28.zip",
+		"BTCUSDT-fundingRate-2024-09.zip", "spot/BTCUSDT-1h-2024-10-28.csv.gz", "x.zip", "",
+	} {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, path string) {
+		fi, err := ParseFileName(path)
+		if err != nil {
+			if !errors.Is(err, ErrFileName) {
+				t.Fatalf("error does not wrap ErrFileName: %v", err)
+			}
+			return
+		}
+		if fi.Symbol == "" || (fi.Kind != Klines && fi.Kind != MarkPriceKlines && fi.Kind != FundingRate) {
+			t.Fatalf("%q: accepted as %+v", path, fi)
+		}
+		if fi.Kind != FundingRate && IntervalMillis(fi.Interval) == 0 && fi.Interval != "1mo" {
+			t.Fatalf("%q: accepted with interval %q", path, fi.Interval)
+		}
+	})
+}
+
+// FuzzOpenArchive: any bytes, under any name, are read as a zip, a gzip or a plain CSV and
+// parsed, or refused with an error naming the file; never a panic.
+func FuzzOpenArchive(f *testing.F) {
+	f.Add([]byte(header+row(0, "10", "11", "9", "10")), "BTCUSDT-1h-2024-10-28.csv")
+	f.Add(zipBytes(f, "BTCUSDT-1h-2024-10-28.csv", header+row(0, "10", "11", "9", "10")), "BTCUSDT-1h-2024-10-28.zip")
+	f.Add([]byte("PK\x03\x04 truncated"), "a.zip")
+	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0}, "a.csv.gz")
+	f.Fuzz(func(t *testing.T, raw []byte, name string) {
+		r, _, err := open(name, raw)
+		if err != nil {
+			if !errors.Is(err, ErrArchive) {
+				t.Fatalf("error does not wrap ErrArchive: %v", err)
+			}
+			return
+		}
+		if _, err := ParseKlines(r, name, "1h", false); err != nil {
+			var pe *ParseError
+			if !errors.As(err, &pe) {
+				t.Fatalf("error is not a *ParseError: %v", err)
+			}
+		}
+	})
+}
+
+// FuzzParseChecksum: a .CHECKSUM file is accepted only with 64 hex digits first, returned in
+// lower case.
+func FuzzParseChecksum(f *testing.F) {
+	f.Add([]byte("5d2c8b0e5f5d6a3f4f7b0f0a3f6e9f8c1b2a3d4e5f60718293a4b5c6d7e8f901  BTCUSDT-1h-2024-10.zip\n"))
+	f.Add([]byte("XYZ  file\n"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		sum, err := parseChecksum("f.CHECKSUM", b)
+		if err != nil {
+			if !errors.Is(err, ErrChecksum) {
+				t.Fatalf("error does not wrap ErrChecksum: %v", err)
+			}
+			return
+		}
+		if len(sum) != 64 || strings.ToLower(sum) != sum {
+			t.Fatalf("accepted %q", sum)
+		}
+		if _, err := hex.DecodeString(sum); err != nil {
+			t.Fatalf("accepted non-hex %q", sum)
 		}
 	})
 }

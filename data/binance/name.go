@@ -70,6 +70,9 @@ func ParseFileName(path string) (FileInfo, error) {
 		fi = FileInfo{Kind: FundingRate, Symbol: m[1], Period: m[2]}
 	} else if m := klineName.FindStringSubmatch(base); m != nil {
 		fi = FileInfo{Kind: Klines, Symbol: m[1], Interval: m[2], Period: m[3]}
+		if IntervalMillis(fi.Interval) == 0 && fi.Interval != "1mo" && fi.Interval != "1M" {
+			return FileInfo{}, fmt.Errorf("%w: %s: %q is not a kline interval", ErrFileName, base, fi.Interval)
+		}
 	} else {
 		return FileInfo{}, fmt.Errorf("%w: %s: want SYMBOL-INTERVAL-YYYY-MM[-DD].zip or SYMBOL-fundingRate-YYYY-MM.zip", ErrFileName, base)
 	}
