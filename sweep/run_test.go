@@ -22,7 +22,7 @@ base:
 grid:
   strategy.params.fast: [12, 24]
   strategy.params.slow: [48, 96]
-  strategy.params.leverage: [3, 10, 20]
+  leverage.default: [3, 10, 20]
   margin.mode: [isolated, cross]
 `
 
@@ -139,7 +139,7 @@ func TestSweepRefusesBadKeys(t *testing.T) {
 	for _, tc := range []struct{ src, want string }{
 		{"grid:\n  strategy.params.fsat: [1, 2]\n", "sweep.yaml:2: grid.strategy.params.fsat: "},
 		{"grid:\n  leverage.defualt: [1, 2]\n", "sweep.yaml:2: grid.leverage.defualt: unknown key"},
-		{"grid:\n  leverage.default: [3, 500]\n", "sweep.yaml:2: grid.leverage.default: 500: want 1 to 125 (configuration 2, leverage.default=500)"},
+		{"grid:\n  leverage.default: [3, 500]\n", "sweep.yaml:2: grid.leverage.default: 500: want 1 to 125"},
 		{"random: {n: 2, seed: 1, space: {costs.slippage_bps: {float: [2000, 3000]}}}\n", "sweep.yaml:1: random.space.costs.slippage_bps: "},
 	} {
 		s := mustParse(t, tc.src)
