@@ -2,15 +2,15 @@ package margin
 
 import "github.com/shopspring/decimal"
 
-// Liquidate executes every liquidation due at parameter s of the path from→to (as returned
-// by NextLiquidation; gap=true when the threshold was already met at `from`, i.e. the bar
-// opened through it, so positions close at `from`). Isolated positions close at their
-// liquidation price; cross positions all close at the marks at s. It appends the records.
+// Liquidate executes every liquidation due at parameter s of the path from→to, as returned
+// by NextLiquidation (s = 0: the threshold was already met at `from`, i.e. the bar opened
+// through it, so positions close at `from`). Isolated positions close at their liquidation
+// price; cross positions all close at the marks at s. It appends the records to out.
 //
 // Liquidate first sets every symbol's mark to its mark at s. A component (an isolated
 // position, or the cross account) is due when the s at which NextLiquidation's rule puts its
 // threshold is <= s; whether it opened through its threshold (Gap) is decided per component
-// at `from`, so the gap argument only documents the caller's intent. Positions are always
+// at `from`. Positions are always
 // closed in full (no partial or stepwise liquidation). Open orders are not touched: the
 // caller cancels them, as Binance does first.
 //
@@ -41,7 +41,7 @@ import "github.com/shopspring/decimal"
 // position (negative for a winner); the account's InsuranceDraw is on the first record of the
 // cascade; Cascade = the number of cross positions closed. Bankruptcy prices are the
 // formula's with MMR = cum = TMM = 0 and the others at their marks at s.
-func (a *Account) Liquidate(t int64, from, to []float64, s float64, gap bool, out []Liquidation) []Liquidation {
+func (a *Account) Liquidate(t int64, from, to []float64, s float64, out []Liquidation) []Liquidation {
 	type due struct {
 		i   int
 		gap bool
