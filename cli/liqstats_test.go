@@ -208,3 +208,26 @@ func TestIntrabarRiskSeesLiquidations(t *testing.T) {
 		t.Errorf("near-miss threshold %v, want the default 0.8", r)
 	}
 }
+
+// TestLiquidatedInProfit: the "bystanders" of issue 12 item 4, defined by what happened. In
+// both-mixed/majors-isolated the last two cross positions (LINK and SOL shorts), both in profit,
+// were liquidated on 2025-09-28 22:00 by a cross wallet already at −1,610.42 from realized
+// losses; both-mixed/cross's two winners in its cascade likewise (wallet −2,306.26). swing/cross
+// takes its wallet down to −3,979.60 (item 9).
+func TestLiquidatedInProfit(t *testing.T) {
+	t.Parallel()
+	doc := experimentSummary(t, "both-mixed")
+	for _, acct := range []string{"majors-isolated", "cross"} {
+		n := num(t, doc, "liquidation", acct, "liquidated_in_profit")
+		d := num(t, doc, "liquidation", acct, "liquidated_in_profit_wallet_drained")
+		if n != 2 || d != 2 || num(t, doc, "liquidation", acct, "liquidated_in_profit_others_losses") != 0 {
+			t.Errorf("%s: liquidated in profit %v, wallet drained %v; want 2 and 2", acct, n, d)
+		}
+		if w := num(t, doc, "accounts", acct, "wins_liquidated"); w != 2 {
+			t.Errorf("%s: wins ended by a liquidation %v, want 2", acct, w)
+		}
+	}
+	if w := num(t, doc, "liquidation", "cross", "wallet_min"); w > -2300 {
+		t.Errorf("both-mixed/cross lowest wallet %v, want below −2,300", w)
+	}
+}

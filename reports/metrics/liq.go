@@ -83,9 +83,23 @@ type LiquidationStats struct {
 	Cascades         int `json:"cascades"`
 	CascadePositions int `json:"cascade_positions"`
 
-	// Bystanders counts cross positions liquidated while their own PnL was positive (a long
-	// liquidated above its entry, a short below it).
-	Bystanders int `json:"bystanders"`
+	// LiquidatedInProfit counts cross positions closed by a liquidation while their own PnL
+	// was positive (a long liquidated above its entry, a short below it), split by what brought
+	// the account down: WalletDrained, the cross wallet was already negative before the event
+	// (realized losses of earlier closes had used it up, and the open positions' unrealized
+	// profit was all that held the margin balance up); OthersLosses, the wallet was not
+	// negative and other positions' unrealized losses took the margin balance down to the
+	// maintenance margin. The wallet before the event follows from the records (a position's
+	// bankruptcy price and the others' execution prices); a record without a bankruptcy price
+	// leaves the cause unknown, counted in neither.
+	LiquidatedInProfit              int `json:"liquidated_in_profit"`
+	LiquidatedInProfitWalletDrained int `json:"liquidated_in_profit_wallet_drained"`
+	LiquidatedInProfitOthersLosses  int `json:"liquidated_in_profit_others_losses"`
+	// WalletMin is the lowest wallet balance (cross wallet + isolated wallets) at a bar close;
+	// negative when realized losses exceeded the deposits while open positions' unrealized
+	// profit kept the account alive, which Binance's wallet rules allow (docs/statistics.md).
+	// Null without equity points.
+	WalletMin *float64 `json:"wallet_min"`
 
 	// WickLiquidations counts trades a last-price bar would have liquidated while the mark
 	// price did not (backtest.Trade.LastWick): what a backtester checking liquidation on last
@@ -109,6 +123,7 @@ func (s LiquidationStats) Metrics() []Metric {
 	e2lMax, _ := optional(s.EntryToLiqMaxH)
 	dMin, dOK := optional(s.MinDistanceSurvived)
 	dMed, _ := optional(s.MedianDistanceSurvived)
+	wmin, wminOK := optional(s.WalletMin)
 	return []Metric{
 		{"count", "Liquidations", float64(s.Count), true, "count", -1},
 		{"cost", "Liquidation cost (fees + shortfall)", s.Cost, true, "money", -1},
@@ -131,7 +146,10 @@ func (s LiquidationStats) Metrics() []Metric {
 		{"near_misses", "Near misses (peak ≥ 0.8, survived)", float64(s.NearMisses), true, "count", 0},
 		{"cascades", "Cross cascades", float64(s.Cascades), true, "count", -1},
 		{"cascade_positions", "Positions in cascades", float64(s.CascadePositions), true, "count", -1},
-		{"bystanders", "Bystanders (PnL > 0)", float64(s.Bystanders), true, "count", -1},
+		{"liquidated_in_profit", "Liquidated in profit (cross)", float64(s.LiquidatedInProfit), true, "count", -1},
+		{"liquidated_in_profit_wallet_drained", "  of them: wallet drained by realized losses", float64(s.LiquidatedInProfitWalletDrained), true, "count", -1},
+		{"liquidated_in_profit_others_losses", "  of them: others' unrealized losses", float64(s.LiquidatedInProfitOthersLosses), true, "count", -1},
+		{"wallet_min", "Lowest wallet balance", wmin, wminOK, "money", 1},
 		{"wick_liquidations", "Wick liquidations", w, wOK, "count", -1},
 	}
 }
@@ -200,10 +218,8 @@ func LiquidationsOpts(a *backtest.AccountResult, start int64, st *EquityStats, o
 		if l.Cascade > 1 {
 			cascadeAt[l.Time] = true
 		}
-		if positivePnL(l) {
-			s.Bystanders++
-		}
 	}
+	s.liquidatedInProfit(a.Liquidations)
 	for t, n := range byTime {
 		if n > 1 || cascadeAt[t] {
 			s.Cascades++
@@ -267,6 +283,7 @@ func (s *LiquidationStats) marginRatio(a *backtest.AccountResult, st *EquityStat
 		return
 	}
 	s.MarginRatioMax = st.MaxMarginRatio()
+	s.WalletMin = ptr(st.minWallet)
 	s.TimeTotalH = hoursOf(st.total)
 	if st.total > 0 {
 		s.TimeAbove05Frac = float64(st.above05) / float64(st.total)
@@ -316,6 +333,59 @@ func (o Options) stats(eq []backtest.EquityPoint) *EquityStats {
 		s.add(p)
 	}
 	return s
+}
+
+// liquidatedInProfit counts the cross positions liquidated in profit and attributes each
+// event's cause by the cross wallet before it (crossWalletBefore).
+func (s *LiquidationStats) liquidatedInProfit(ls []margin.Liquidation) {
+	for i := 0; i < len(ls); {
+		j := i
+		for j < len(ls) && ls[j].Time == ls[i].Time {
+			j++
+		}
+		var ev []margin.Liquidation
+		for _, l := range ls[i:j] {
+			if l.Mode == margin.Cross {
+				ev = append(ev, l)
+			}
+		}
+		i = j
+		w, known := crossWalletBefore(ev)
+		for _, l := range ev {
+			if !positivePnL(l) {
+				continue
+			}
+			s.LiquidatedInProfit++
+			switch {
+			case !known:
+			case w.IsNegative():
+				s.LiquidatedInProfitWalletDrained++
+			default:
+				s.LiquidatedInProfitOthersLosses++
+			}
+		}
+	}
+}
+
+// crossWalletBefore is the cross wallet balance just before the cross liquidation event ev
+// (the cross records of one time): the bankruptcy price BP of a position is where the margin
+// balance is 0 with the others at their execution prices, wallet + q·(BP − entry) +
+// Σ others' q·(price − entry) = 0, so the wallet is minus the rest. It reports false when no
+// record carries a bankruptcy price.
+func crossWalletBefore(ev []margin.Liquidation) (decimal.Decimal, bool) {
+	for k, l := range ev {
+		if l.Bankruptcy.Sign() <= 0 {
+			continue
+		}
+		w := l.Qty.Mul(l.Bankruptcy.Sub(l.Entry)).Neg()
+		for m, o := range ev {
+			if m != k {
+				w = w.Sub(o.Qty.Mul(o.Price.Sub(o.Entry)))
+			}
+		}
+		return w, true
+	}
+	return decimal.Zero, false
 }
 
 // positivePnL reports whether the liquidated position was in profit at its liquidation price.

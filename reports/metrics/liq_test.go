@@ -28,7 +28,7 @@ func crossAccount() *backtest.AccountResult {
 		a.Equity = append(a.Equity, backtest.EquityPoint{Time: at(i), Equity: 100, MarginRatio: r})
 	}
 	a.Liquidations = []margin.Liquidation{
-		{Time: at(7), Symbol: "BTCUSDT", Mode: margin.Cross, Qty: dec("1"), Entry: dec("100"), TriggerMark: dec("90.004"), Price: dec("90"),
+		{Time: at(7), Symbol: "BTCUSDT", Mode: margin.Cross, Qty: dec("1"), Entry: dec("100"), TriggerMark: dec("90.004"), Price: dec("90"), Bankruptcy: dec("95"),
 			RealizedPnL: dec("-10"), MarginLost: dec("10"), Fee: dec("0.5"), Cascade: 2},
 		{Time: at(7), Symbol: "ETHUSDT", Mode: margin.Cross, Qty: dec("-2"), Entry: dec("50"), TriggerMark: dec("44.999"), Price: dec("45"),
 			RealizedPnL: dec("10"), MarginLost: dec("-10"), Fee: dec("0.25"), Cascade: 2, Gap: true},
@@ -105,8 +105,22 @@ func TestLiquidationStats(t *testing.T) {
 	if s.Cascades != 1 || s.CascadePositions != 2 {
 		t.Errorf("cascades %d positions %d", s.Cascades, s.CascadePositions)
 	}
-	if s.Bystanders != 1 {
-		t.Errorf("bystanders = %d, want 1 (the ETH short liquidated below its entry)", s.Bystanders)
+	// the ETH short was liquidated below its entry (in profit). The BTC long's bankruptcy price
+	// 95 says the cross wallet before the cascade was −(1 × (95 − 100)) − (−2 × (45 − 50)) =
+	// 5 − 10 = −5: drained by realized losses, the ETH profit was holding the account up
+	if s.LiquidatedInProfit != 1 || s.LiquidatedInProfitWalletDrained != 1 || s.LiquidatedInProfitOthersLosses != 0 {
+		t.Errorf("liquidated in profit %d (wallet drained %d, others' losses %d), want 1 (1, 0)",
+			s.LiquidatedInProfit, s.LiquidatedInProfitWalletDrained, s.LiquidatedInProfitOthersLosses)
+	}
+	// with a bankruptcy price of 85 the wallet was 15 − 10 = 5: the BTC long's unrealized loss
+	// brought the account down
+	b := crossAccount()
+	b.Liquidations[0].Bankruptcy = dec("85")
+	if s := Liquidations(b, d0); s.LiquidatedInProfitOthersLosses != 1 || s.LiquidatedInProfitWalletDrained != 0 {
+		t.Errorf("wallet 5 before the cascade: drained %d, others' losses %d; want 0, 1", s.LiquidatedInProfitWalletDrained, s.LiquidatedInProfitOthersLosses)
+	}
+	if s.WalletMin == nil || *s.WalletMin != 0 {
+		t.Errorf("wallet min %v, want 0 (the fixture's points have no wallet)", s.WalletMin)
 	}
 	// only the SOL trade saw a last-price wick through its liquidation price
 	if s.WickLiquidations == nil || *s.WickLiquidations != 1 {
@@ -121,7 +135,7 @@ func TestLiquidationStatsIsolatedNoCascade(t *testing.T) {
 		{Time: at(1), Mode: margin.Isolated, Qty: dec("-1"), Entry: dec("10"), Price: dec("11")},
 	}}
 	s := Liquidations(a, 0)
-	if s.Cascades != 0 || s.Bystanders != 0 || s.Count != 2 {
+	if s.Cascades != 0 || s.LiquidatedInProfit != 0 || s.Count != 2 {
 		t.Errorf("%+v", s)
 	}
 }

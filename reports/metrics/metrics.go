@@ -76,6 +76,9 @@ type AccountSummary struct {
 
 	Trades  int     `json:"trades"`   // round trips, flat to flat
 	WinRate float64 `json:"win_rate"` // trades with PnL > 0 / trades; 0 without trades
+	// WinsLiquidated counts the winning trades (PnL > 0) that ended in a liquidation: cross
+	// positions liquidated in profit count as wins in win_rate.
+	WinsLiquidated int `json:"wins_liquidated"`
 	// ProfitFactor is gross profit / gross loss over the trades; null when there is no losing
 	// trade, ProfitFactorNull then saying why ("no trades" or "no losing trades"). 0 means
 	// trades lost and none won.
@@ -160,6 +163,7 @@ func (s AccountSummary) Metrics() []Metric {
 		{"calmar", "Calmar", s.Calmar, true, "ratio", 1},
 		{"trades", "Trades", float64(s.Trades), true, "count", 0},
 		{"win_rate", "Win rate", s.WinRate, true, "pct", 1},
+		{"wins_liquidated", "  wins ended by a liquidation", float64(s.WinsLiquidated), true, "count", 0},
 		{"profit_factor", "Profit factor", pf, pfOK, "ratio", 1},
 		{"realized_pnl_closes", "Realized PnL (closes)", s.RealizedPnLCloses, true, "money", 1},
 		{"fees", "Fees", s.Fees, true, "money", -1},
@@ -310,6 +314,9 @@ func SummarizeAccountStats(a *backtest.AccountResult, st *EquityStats) AccountSu
 		case 1:
 			wins++
 			gp = gp.Add(t.PnL)
+			if t.Liquidated {
+				s.WinsLiquidated++
+			}
 		case -1:
 			gl = gl.Sub(t.PnL)
 		}

@@ -39,6 +39,7 @@ type EquityStats struct {
 
 	peak, maxDD float64
 	maxMR       float64
+	minWallet   float64 // the lowest wallet (cross + isolated wallets) of the points
 
 	firstMR                 float64 // the first point's ratio: its time is counted at the second point
 	total, above05, above08 int64
@@ -116,6 +117,9 @@ func (s *EquityStats) add(p backtest.EquityPoint) {
 	s.n++
 	s.last = p
 
+	if s.n == 1 || p.Wallet < s.minWallet {
+		s.minWallet = p.Wallet
+	}
 	if p.Equity > s.peak {
 		s.peak = p.Equity
 	}
