@@ -21,11 +21,73 @@ const chunkSize = 256
 // strategy from newStrategy. With cfg.Parallel the accounts run on a worker pool; the result is
 // identical to a sequential run. Run returns the first strategy error, a data error of src, or
 // ctx's error; rejected orders are not errors.
+//
+// Its steps: check the config and the source's symbols; read ahead until every symbol has
+// shown its first bars (instruments are sized on them); build the exchange rules by date and
+// open one account per setup; replay the batches read ahead, then stream the rest; collect the
+// result.
 func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Source) (*Result, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	cfg = cfg.withDefaults()
+	symbols, err := sourceSymbols(&cfg, src)
+	if err != nil {
+		return nil, err
+	}
+	fbBook := bracketBook(&cfg, symbols)
+	r := &reader{src: src, symbols: symbols, noMark: make([]int, len(symbols)), fallback: make([]int, len(symbols)),
+		fundingSeen: make([]bool, len(symbols)), prevT: math.MinInt64,
+		bars: make([]int, len(symbols)), early: make([]int, len(symbols)), cutoff: bracketCutoffs(&cfg, symbols, fbBook)}
+	var store chunkStore
+	ref, grids, err := readAhead(r, &store)
+	if err != nil {
+		return nil, err
+	}
+	ahead := store.batches()
+	if len(ahead) == 0 {
+		return nil, fmt.Errorf("%w: the source holds no data", ErrBadSource)
+	}
+	start := ahead[0].Time
+	sched, unknownFilters, err := buildSchedule(&cfg, symbols, ref, grids, start)
+	if err != nil {
+		return nil, err
+	}
+	accts, err := openAccounts(&cfg, symbols, sched, start, newStrategy, src)
+	if err != nil {
+		return nil, err
+	}
+
+	e := &engine{accts: accts}
+	if cfg.Parallel && len(accts) > 1 {
+		e.startPool()
+		defer e.stopPool()
+	}
+	if err := e.run(ctx, ahead); err != nil {
+		return nil, err
+	}
+	end, err := e.stream(ctx, r, &store, ahead[len(ahead)-1].Time, cfg.Parallel)
+	if err != nil {
+		return nil, err
+	}
+
+	for _, a := range accts {
+		if err := a.flushEquity(); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{Start: start, End: end, Symbols: symbols, Instruments: sched.first(), Config: cfg}
+	for _, a := range accts {
+		res.Accounts = append(res.Accounts, a.result())
+	}
+	res.Fallbacks = append(fallbacks(&cfg, symbols, fbBook, start, r), filterFallbacks(symbols, unknownFilters, r.bars)...)
+	res.Assumptions = append(assumptions(&cfg, symbols, sched, end), fallbackAssumptions(&cfg, res.Fallbacks)...)
+	return res, nil
+}
+
+// sourceSymbols returns src's symbols, checked: at least one, sorted and unique, and every
+// symbol the config names among them.
+func sourceSymbols(cfg *Config, src Source) ([]string, error) {
 	symbols := slices.Clone(src.Symbols())
 	if len(symbols) == 0 {
 		return nil, ErrNoSymbols
@@ -38,26 +100,29 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	if err := cfg.checkSymbols(symbols); err != nil {
 		return nil, err
 	}
-	fbBook := bracketBook(&cfg, symbols)
-	r := &reader{src: src, symbols: symbols, noMark: make([]int, len(symbols)), fallback: make([]int, len(symbols)),
-		fundingSeen: make([]bool, len(symbols)), prevT: math.MinInt64,
-		bars: make([]int, len(symbols)), early: make([]int, len(symbols)), cutoff: bracketCutoffs(&cfg, symbols, fbBook)}
+	return symbols, nil
+}
 
-	// Read ahead until every symbol has shown a bar (instruments are sized on the first open),
-	// and then up to gridBars more timestamps, so that a tick whose history is not known can
-	// be taken from the grid of the first gridBars bars' prices of each symbol.
-	const gridBars = 24
-	ref := make([]float64, len(symbols))
+// gridBars is how many bars per symbol readAhead collects for the price grids.
+const gridBars = 24
+
+// readAhead reads batches into store until every symbol has shown a bar (instruments are
+// sized on the first open), and then up to gridBars more timestamps, so that a tick whose
+// history is not known can be taken from the grid of the first gridBars bars' prices of each
+// symbol. It returns each symbol's first open (NaN: no bar in the source) and price grid
+// (zero: no price to take a grid from).
+func readAhead(r *reader, store *chunkStore) (ref []float64, grids []decimal.Decimal, err error) {
+	n := len(r.symbols)
+	ref = make([]float64, n)
 	for i := range ref {
 		ref[i] = math.NaN()
 	}
-	prices := make([][]float64, len(symbols))
-	var store chunkStore
-	missing, short, extra := len(symbols), len(symbols), 0
+	prices := make([][]float64, n)
+	missing, short, extra := n, n, 0
 	for missing > 0 || short > 0 && extra < gridBars {
 		b, err := r.next()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if b == nil {
 			break
@@ -80,23 +145,19 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		}
 		store.add(b)
 	}
-	grids := make([]decimal.Decimal, len(symbols)) // zero: no price to take a grid from
+	grids = make([]decimal.Decimal, n)
 	for i := range grids {
 		if g, ok := margin.GridTick(prices[i]); ok {
 			grids[i] = g
 		}
 	}
-	ahead := store.batches()
-	if len(ahead) == 0 {
-		return nil, fmt.Errorf("%w: the source holds no data", ErrBadSource)
-	}
-	start := ahead[0].Time
-	sched, unknownFilters, err := buildSchedule(&cfg, symbols, ref, grids, start)
-	if err != nil {
-		return nil, err
-	}
-	insts := sched.first()
+	return ref, grids, nil
+}
 
+// openAccounts opens one account per setup, each with its strategy from newStrategy (started
+// at start when it is a Starter) and its equity sink, and sizes the equity curves from src's
+// size hint.
+func openAccounts(cfg *Config, symbols []string, sched schedule, start int64, newStrategy func() Strategy, src Source) ([]*account, error) {
 	accts := make([]*account, len(cfg.Setups))
 	for k, setup := range cfg.Setups {
 		a, err := newAccount(cfg.forSetup(setup), symbols, sched, setup, newStrategy())
@@ -114,7 +175,6 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 			}
 		}
 	}
-
 	if h, ok := src.(SizeHinter); ok {
 		if n := h.SizeHint(); n > 0 && n <= maxSizeHint {
 			for _, a := range accts {
@@ -124,79 +184,60 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 			}
 		}
 	}
-	e := &engine{accts: accts}
-	if cfg.Parallel && len(accts) > 1 {
-		e.startPool()
-		defer e.stopPool()
-	}
-	if err := e.run(ctx, ahead); err != nil {
-		return nil, err
-	}
-	end := ahead[len(ahead)-1].Time
-	// stream the rest
+	return accts, nil
+}
+
+// stream replays the rest of r after the batches read ahead (the last at end) and returns the
+// time of the last batch. With more than one processor, one goroutine decodes and checks while
+// the accounts step on others (pipeline); otherwise parallel accounts take chunks of
+// chunkSize timestamps from store, and a single account (or a sequential run) steps batch by
+// batch, checking ctx every 1024 batches.
+func (e *engine) stream(ctx context.Context, r *reader, store *chunkStore, end int64, parallel bool) (int64, error) {
 	if runtime.GOMAXPROCS(0) > 1 {
-		// decode and check on one goroutine while the accounts step on others
-		var err error
-		if end, err = e.pipeline(ctx, r, end); err != nil {
-			return nil, err
-		}
-	} else {
-		for {
-			if cfg.Parallel && len(accts) > 1 {
-				store.reset()
-				for store.n < chunkSize {
-					b, err := r.next()
-					if err != nil {
-						return nil, err
-					}
-					if b == nil {
-						break
-					}
-					store.add(b)
+		return e.pipeline(ctx, r, end)
+	}
+	for {
+		if parallel && len(e.accts) > 1 {
+			store.reset()
+			for store.n < chunkSize {
+				b, err := r.next()
+				if err != nil {
+					return end, err
 				}
-				if store.n == 0 {
+				if b == nil {
 					break
 				}
-				bs := store.batches()
-				end = bs[len(bs)-1].Time
-				if err := e.run(ctx, bs); err != nil {
-					return nil, err
-				}
-				continue
+				store.add(b)
 			}
-			b, err := r.next()
-			if err != nil {
-				return nil, err
+			if store.n == 0 {
+				return end, nil
 			}
-			if b == nil {
-				break
+			bs := store.batches()
+			end = bs[len(bs)-1].Time
+			if err := e.run(ctx, bs); err != nil {
+				return end, err
 			}
-			end = b.Time
-			for _, a := range accts {
-				if err := a.step(b); err != nil {
-					return nil, err
-				}
+			continue
+		}
+		b, err := r.next()
+		if err != nil {
+			return end, err
+		}
+		if b == nil {
+			return end, nil
+		}
+		end = b.Time
+		for _, a := range e.accts {
+			if err := a.step(b); err != nil {
+				return end, err
 			}
-			if r.count%1024 == 0 {
-				if err := ctx.Err(); err != nil {
-					return nil, err
-				}
+		}
+		if r.count%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return end, err
 			}
 		}
 	}
-
-	for _, a := range accts {
-		if err := a.flushEquity(); err != nil {
-			return nil, err
-		}
-	}
-	res := &Result{Start: start, End: end, Symbols: symbols, Instruments: insts, Config: cfg}
-	for _, a := range accts {
-		res.Accounts = append(res.Accounts, a.result())
-	}
-	res.Fallbacks = append(fallbacks(&cfg, symbols, fbBook, start, r), filterFallbacks(symbols, unknownFilters, r.bars)...)
-	res.Assumptions = append(assumptions(&cfg, symbols, sched, end), fallbackAssumptions(&cfg, res.Fallbacks)...)
-	return res, nil
 }
 
 // engine runs the accounts over batches, sequentially or on a worker pool.
