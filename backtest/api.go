@@ -169,6 +169,21 @@ type Trade struct {
 	// the intrabar path: its own for an isolated position, the cross account's for a cross
 	// one (float estimate); ≥ 1 when liquidated.
 	PeakMarginRatio float64
+	// EntryDecision is the strategy's order that opened the position (Decision); Leverage
+	// the symbol's leverage when it opened. Initial margin ≈ Qty × EntryPrice / Leverage.
+	EntryDecision Decision
+	Leverage      int
+}
+
+// Decision identifies a strategy's order by when and in which order the strategy placed it:
+// Time is the account's time at placement (the bar close during OnBar), Seq counts the
+// strategy's orders on the symbol placed at that time, from 1. The same strategy replayed under
+// two margin setups places the same decisions, whatever sizes they get, so a Decision pairs a
+// position under isolated with the same position under cross. Zero: none (an engine-placed
+// stop-loss or take-profit child).
+type Decision struct {
+	Time int64
+	Seq  int
 }
 
 // FundingPayment is one funding settlement on an open position.

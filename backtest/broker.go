@@ -58,6 +58,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		return fail(ErrInvalidOrder)
 	}
 	s := &a.syms[i]
+	decision := a.decide(i) // counted whether the order is refused or not
 	if math.IsNaN(s.last) {
 		return fail(ErrNoPrice)
 	}
@@ -104,6 +105,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		}
 	}
 	id := a.add(o, i, true)
+	a.orders[len(a.orders)-1].decision = decision
 	a.updateOpenOrders(i)
 	return id, nil
 }

@@ -315,6 +315,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: qty.Abs(), Price: px,
 		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag}
 	a.res.Fills = append(a.res.Fills, f)
+	a.syms[o.sym].fillDecision = o.decision // the decision behind a position this fill opens
 	a.trackFill(t, o.sym, qty, px, pnl, res.Fee, false)
 	if o.oco != 0 {
 		if k := a.find(o.oco); k >= 0 {
@@ -358,6 +359,7 @@ func (a *account) attach(o *order, qty decimal.Decimal) {
 func (a *account) add(o Order, sym int, fresh bool) OrderID {
 	a.nextID++
 	r := order{Order: o, id: a.nextID, sym: sym, fresh: fresh, since: a.now}
+
 	switch o.Type {
 	case Limit:
 		r.level = o.Price.InexactFloat64()
@@ -370,6 +372,17 @@ func (a *account) add(o Order, sym int, fresh bool) OrderID {
 	}
 	a.orders = append(a.orders, r)
 	return r.id
+}
+
+// decide numbers the strategy's next order on symbol i: its n-th submitted on the symbol at
+// this time, refused or not, so that both accounts number the same decisions alike.
+func (a *account) decide(i int) Decision {
+	st := &a.syms[i]
+	if st.placedT != a.now || st.placedN == 0 {
+		st.placedT, st.placedN = a.now, 0
+	}
+	st.placedN++
+	return Decision{Time: a.now, Seq: st.placedN}
 }
 
 // find returns the index of open order id, or -1.
@@ -513,8 +526,9 @@ func (a *account) trackFill(t int64, i int, qty, px, realized, fee decimal.Decim
 		if qty.IsPositive() {
 			side = Buy
 		}
-		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], Mode: a.acct.Position(i).Mode, Side: side,
-			EntryTime: t, MinLiqDistance: math.Inf(1)}}
+		p := a.acct.Position(i)
+		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], Mode: p.Mode, Side: side,
+			EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: p.Leverage}}
 	}
 	tr.entryQty = tr.entryQty.Add(opening)
 	tr.entryNotional = tr.entryNotional.Add(opening.Mul(px))

@@ -82,3 +82,25 @@ func TestIntrabarPeakAtLiquidation(t *testing.T) {
 		t.Errorf("cross bar 1 peak %v, want 0.01", p.PeakMarginRatio)
 	}
 }
+
+// The same order under both setups carries the same decision (when and in which order the
+// strategy placed it), whatever each account made of it: the key pairing uses.
+func TestTradeDecision(t *testing.T) {
+	bars := OHLC("AAA", t0, hr,
+		[4]float64{100, 100.5, 99.5, 100},
+		[4]float64{100, 101, 91, 99},
+		[4]float64{99, 99.5, 98.5, 99},
+	)
+	res := run(t, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
+		// bar 0: a first order that the rules refuse (too small) and the entry, the symbol's
+		// second decision of that close; bar 1: the close
+		return &script{at: map[int][]Order{0: {buy("AAA", "0.001"), buy("AAA", "99")}, 1: {sell("AAA", "99")}}}
+	})
+	want := Decision{Time: t0 + hr, Seq: 2} // placed at bar 0's close
+	for _, name := range []string{"isolated", "cross"} {
+		a := acctByName(t, res, name)
+		if len(a.Trades) != 1 || a.Trades[0].EntryDecision != want || a.Trades[0].Leverage < 1 {
+			t.Errorf("%s trades %+v, want one opened by decision %+v", name, a.Trades, want)
+		}
+	}
+}

@@ -231,3 +231,20 @@ func TestLiquidatedInProfit(t *testing.T) {
 		t.Errorf("both-mixed/cross lowest wallet %v, want below −2,300", w)
 	}
 }
+
+// TestPairsByDecision: issue 12 item 3. both-mixed's isolated and cross positions pair by the
+// strategy's decision (not by entry time); the 6 positions liquidated only under isolated all
+// lost more under cross (whose account was ruined): none was rescued.
+func TestPairsByDecision(t *testing.T) {
+	t.Parallel()
+	doc := experimentSummary(t, "both-mixed")
+	if by := field(doc, "paired", "by"); by != "decision" {
+		t.Errorf("paired by %v, want decision", by)
+	}
+	if n := num(t, doc, "paired", "only_isolated"); n != 6 {
+		t.Errorf("liquidated only under isolated: %v, want 6", n)
+	}
+	if n := num(t, doc, "paired", "rescued"); n != 0 {
+		t.Errorf("rescued %v, want 0: cross ended worse for every one", n)
+	}
+}

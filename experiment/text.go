@@ -9,7 +9,10 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/reports"
 	"github.com/bt-backtest/bt/reports/metrics"
 )
@@ -118,8 +121,9 @@ func printSummary(w io.Writer, sum reports.Summary, order []string) error {
 	fmt.Fprintln(w)
 	section("liquidations", func(n string) []metrics.Metric { return sum.Liquidation[n].Metrics() }, sum.LiquidationDelta)
 	if p := sum.Paired; p != nil {
-		fmt.Fprintf(w, "\npaired entries (%d matched): survived both %d, liquidated only isolated (cross rescued) %d, only cross (cross killed) %d, both %d\n",
-			p.Matched, p.SurvivedBoth, p.OnlyIsolated, p.OnlyCross, p.Both)
+		fmt.Fprintf(w, "\npaired positions (%d matched by %s): survived both %d, liquidated only isolated %d (rescued by cross: survived and ended better, %d), only cross (cross killed) %d, both %d; unmatched: isolated %d, cross %d\n",
+			p.Matched, strings.ReplaceAll(p.By, "_", " "), p.SurvivedBoth, p.OnlyIsolated, p.Rescued, p.OnlyCross, p.Both, p.IsolatedOnly, p.CrossOnly)
+		printUnmatched(w, p.Unmatched)
 	}
 	conv := sum.Conventions // metrics.Summarize sets it; a hand-made summary may not
 	if conv == "" {
@@ -127,6 +131,33 @@ func printSummary(w io.Writer, sum reports.Summary, order []string) error {
 	}
 	fmt.Fprintln(w, "\n"+conv)
 	return nil
+}
+
+// printUnmatched lists the positions only one account opened (at most 10, then a count).
+func printUnmatched(w io.Writer, ts []backtest.Trade) {
+	const most = 10
+	for i, t := range ts {
+		if i == most {
+			fmt.Fprintf(w, "  … and %d more unmatched (trades.csv of each account)\n", len(ts)-most)
+			break
+		}
+		acct, how := "cross", "closed"
+		if t.Mode == margin.Isolated {
+			acct = "isolated"
+		}
+		if t.Liquidated {
+			how = "liquidated"
+		}
+		fmt.Fprintf(w, "  unmatched %-8s %-9s %-5s entry %s, %s, PnL %s\n", acct, t.Symbol, sideName(t.Side),
+			time.UnixMilli(t.EntryTime).UTC().Format("2006-01-02 15:04"), how, t.PnL.StringFixed(2))
+	}
+}
+
+func sideName(s backtest.Side) string {
+	if s == backtest.Buy {
+		return "long"
+	}
+	return "short"
 }
 
 // fmtMetric formats a metric by its kind.

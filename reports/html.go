@@ -138,6 +138,15 @@ type divergedRow struct {
 	Outcome, Class     string
 	IsoPnL, CrossPnL   string
 	IsoExit, CrossExit int64
+	IsoROIM, CrossROIM string // return on initial margin, "—" when unknown
+}
+
+// fmtROIM formats a return on initial margin.
+func fmtROIM(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return fmtPct(*r)
 }
 
 func diverged(p *metrics.Paired) (rows []divergedRow, more int) {
@@ -153,9 +162,13 @@ func diverged(p *metrics.Paired) (rows []divergedRow, more int) {
 			continue
 		}
 		d := divergedRow{Symbol: r.Symbol, EntryTime: r.EntryTime, IsoPnL: fmtMoney(r.IsolatedPnL), CrossPnL: fmtMoney(r.CrossPnL),
-			IsoExit: r.IsolatedExit, CrossExit: r.CrossExit, Outcome: "cross rescued it", Class: "pos"}
-		if r.CrossLiq {
+			IsoExit: r.IsolatedExit, CrossExit: r.CrossExit, Outcome: "cross rescued it", Class: "pos",
+			IsoROIM: fmtROIM(r.IsolatedROIM), CrossROIM: fmtROIM(r.CrossROIM)}
+		switch {
+		case r.CrossLiq:
 			d.Outcome, d.Class = "cross killed it", "neg"
+		case !r.Rescued:
+			d.Outcome, d.Class = "cross survived, ended worse", "neg"
 		}
 		rows = append(rows, d)
 	}

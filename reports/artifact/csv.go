@@ -21,7 +21,7 @@ import (
 // Column names of the CSV tables (the Parquet columns have the same names).
 var (
 	equityCols  = []string{"time", "equity", "wallet", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio", "peak_margin_ratio", "drawdown"}
-	tradeCols   = []string{"symbol", "mode", "side", "entry_time", "exit_time", "qty", "entry_price", "exit_price", "pnl", "fees", "funding", "liquidated", "last_wick", "min_liq_distance", "peak_margin_ratio"}
+	tradeCols   = []string{"symbol", "mode", "side", "entry_time", "exit_time", "qty", "entry_price", "exit_price", "pnl", "fees", "funding", "liquidated", "last_wick", "min_liq_distance", "peak_margin_ratio", "entry_order_time", "entry_order_seq", "leverage"}
 	fillCols    = []string{"time", "order_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "maker", "liquidation", "tag"}
 	liqCols     = []string{"time", "symbol", "mode", "qty", "entry", "trigger_mark", "price", "bankruptcy", "margin_lost", "fee", "insurance_draw", "gap", "cascade"}
 	fundingCols = []string{"time", "symbol", "qty", "mark", "rate", "amount"}
@@ -193,6 +193,9 @@ func writeTrades(w *csvWriter, ts []backtest.Trade) {
 		w.bool(t.LastWick)
 		w.float(t.MinLiqDistance)
 		w.float(t.PeakMarginRatio)
+		w.time(t.EntryDecision.Time)
+		w.int(int64(t.EntryDecision.Seq))
+		w.int(int64(t.Leverage))
 		w.end()
 	}
 }
@@ -446,6 +449,7 @@ func readTrade(r *rowReader) backtest.Trade {
 		Symbol: r.str(), Mode: r.mode(), Side: r.side("long", "short"), EntryTime: r.time(), ExitTime: r.time(),
 		Qty: r.dec(), EntryPrice: r.dec(), ExitPrice: r.dec(), PnL: r.dec(), Fees: r.dec(), Funding: r.dec(),
 		Liquidated: r.bool(), LastWick: r.bool(), MinLiqDistance: r.float(), PeakMarginRatio: r.float(),
+		EntryDecision: backtest.Decision{Time: r.time(), Seq: int(r.int())}, Leverage: int(r.int()),
 	}
 }
 

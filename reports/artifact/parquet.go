@@ -39,6 +39,9 @@ type pqTradeRow struct {
 	LastWick        bool    `parquet:"last_wick"`
 	MinLiqDistance  float64 `parquet:"min_liq_distance"`
 	PeakMarginRatio float64 `parquet:"peak_margin_ratio"`
+	EntryOrderTime  int64   `parquet:"entry_order_time,timestamp(millisecond:utc)"`
+	EntryOrderSeq   int64   `parquet:"entry_order_seq"`
+	Leverage        int64   `parquet:"leverage"`
 }
 
 type pqFillRow struct {
@@ -136,6 +139,7 @@ func pqTrades(path string, ts []backtest.Trade) error {
 			t.Symbol, modeString(t.Mode), sideString(t.Side, "long", "short"), t.EntryTime, t.ExitTime,
 			t.Qty.String(), t.EntryPrice.String(), t.ExitPrice.String(), t.PnL.String(), t.Fees.String(), t.Funding.String(),
 			t.Liquidated, t.LastWick, t.MinLiqDistance, t.PeakMarginRatio,
+			t.EntryDecision.Time, int64(t.EntryDecision.Seq), int64(t.Leverage),
 		}
 	})
 }

@@ -410,21 +410,26 @@ func medianFloat(s []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// Paired is the outcome table of the same entries (matched by symbol and entry time) in the
-// isolated and the cross account.
+// Paired is the outcome table of the same positions in the isolated and the cross account:
+// each isolated position paired with the cross position the strategy opened by the same
+// decision (backtest.Trade.EntryDecision: the same order of the same bar, whatever size each
+// account gave it), or, for records without decisions, by symbol and entry time.
 type Paired struct {
-	Matched      int `json:"matched"`            // entries found in both accounts
-	SurvivedBoth int `json:"survived_both"`      // closed without liquidation in both
-	OnlyIsolated int `json:"only_isolated"`      // liquidated only in isolated: cross rescued it
-	OnlyCross    int `json:"only_cross"`         // liquidated only in cross: cross killed it
-	Both         int `json:"both"`               // liquidated in both
-	IsolatedOnly int `json:"unmatched_isolated"` // entries only the isolated account made
-	CrossOnly    int `json:"unmatched_cross"`    // entries only the cross account made
+	By           string `json:"by"`                 // "decision" or "entry_time" (records without decisions)
+	Matched      int    `json:"matched"`            // positions found in both accounts
+	SurvivedBoth int    `json:"survived_both"`      // closed without liquidation in both
+	OnlyIsolated int    `json:"only_isolated"`      // liquidated only under isolated (cross survived)
+	Rescued      int    `json:"rescued"`            // of OnlyIsolated, those cross also ended better (return on initial margin)
+	OnlyCross    int    `json:"only_cross"`         // liquidated only under cross: cross killed it
+	Both         int    `json:"both"`               // liquidated in both
+	IsolatedOnly int    `json:"unmatched_isolated"` // positions only the isolated account opened
+	CrossOnly    int    `json:"unmatched_cross"`    // positions only the cross account opened
 
-	Rows []PairedRow `json:"-"` // one per matched entry, by entry time then symbol (not in summary.json)
+	Rows      []PairedRow      `json:"-"` // one per matched position, by entry time then symbol (not in summary.json)
+	Unmatched []backtest.Trade `json:"-"` // the unmatched positions of both accounts, by entry time
 }
 
-// PairedRow is one entry present in both accounts.
+// PairedRow is one position present in both accounts.
 type PairedRow struct {
 	Symbol       string  `json:"symbol"`
 	EntryTime    int64   `json:"entry_time"`
@@ -434,27 +439,60 @@ type PairedRow struct {
 	CrossPnL     float64 `json:"cross_pnl"`
 	IsolatedExit int64   `json:"isolated_exit"`
 	CrossExit    int64   `json:"cross_exit"`
+	// Return on the position's initial margin (PnL / (Qty × EntryPrice / Leverage)); null
+	// when the record has no leverage.
+	IsolatedROIM *float64 `json:"isolated_roim"`
+	CrossROIM    *float64 `json:"cross_roim"`
+	// Rescued: liquidated under isolated, survived under cross and ended better there (by
+	// return on initial margin, or by PnL when a return is unknown).
+	Rescued bool `json:"rescued"`
 }
 
-// Pair matches the trades of the isolated and cross accounts by symbol and entry time and
-// counts their outcomes. Each trade matches at most one trade of the other account.
+// ROIM is a trade's return on its initial margin: PnL / (Qty × EntryPrice / Leverage), false
+// when the leverage or the margin is unknown.
+func ROIM(t backtest.Trade) (float64, bool) {
+	if t.Leverage <= 0 {
+		return 0, false
+	}
+	im := t.Qty.Mul(t.EntryPrice).InexactFloat64() / float64(t.Leverage)
+	if im <= 0 {
+		return 0, false
+	}
+	return t.PnL.InexactFloat64() / im, true
+}
+
+// Pair matches the positions of the isolated and cross accounts — by decision when both
+// accounts' records carry decisions, else by symbol and entry time — and counts their
+// outcomes. Each position matches at most one of the other account.
 func Pair(iso, cross []backtest.Trade) Paired {
 	type key struct {
-		sym string
-		t   int64
+		sym  string
+		side backtest.Side
+		d    backtest.Decision
+	}
+	byDecision := hasDecisions(iso) && hasDecisions(cross)
+	keyOf := func(t backtest.Trade) key {
+		if byDecision {
+			return key{t.Symbol, t.Side, t.EntryDecision}
+		}
+		return key{sym: t.Symbol, d: backtest.Decision{Time: t.EntryTime}}
 	}
 	idx := map[key][]int{}
 	for i, t := range cross {
-		k := key{t.Symbol, t.EntryTime}
+		k := keyOf(t)
 		idx[k] = append(idx[k], i)
 	}
 	used := make([]bool, len(cross))
-	var p Paired
+	p := Paired{By: "entry_time"}
+	if byDecision {
+		p.By = "decision"
+	}
 	for _, a := range iso {
-		k := key{a.Symbol, a.EntryTime}
+		k := keyOf(a)
 		js := idx[k]
 		if len(js) == 0 {
 			p.IsolatedOnly++
+			p.Unmatched = append(p.Unmatched, a)
 			continue
 		}
 		j := js[0]
@@ -462,26 +500,44 @@ func Pair(iso, cross []backtest.Trade) Paired {
 		used[j] = true
 		b := cross[j]
 		p.Matched++
+		row := PairedRow{
+			Symbol: a.Symbol, EntryTime: a.EntryTime,
+			IsolatedLiq: a.Liquidated, CrossLiq: b.Liquidated,
+			IsolatedPnL: a.PnL.InexactFloat64(), CrossPnL: b.PnL.InexactFloat64(),
+			IsolatedExit: a.ExitTime, CrossExit: b.ExitTime,
+		}
+		ri, okI := ROIM(a)
+		rc, okC := ROIM(b)
+		if okI {
+			row.IsolatedROIM = ptr(ri)
+		}
+		if okC {
+			row.CrossROIM = ptr(rc)
+		}
 		switch {
 		case a.Liquidated && b.Liquidated:
 			p.Both++
 		case a.Liquidated:
 			p.OnlyIsolated++
+			better := b.PnL.GreaterThan(a.PnL)
+			if okI && okC {
+				better = rc > ri
+			}
+			if better {
+				p.Rescued++
+				row.Rescued = true
+			}
 		case b.Liquidated:
 			p.OnlyCross++
 		default:
 			p.SurvivedBoth++
 		}
-		p.Rows = append(p.Rows, PairedRow{
-			Symbol: a.Symbol, EntryTime: a.EntryTime,
-			IsolatedLiq: a.Liquidated, CrossLiq: b.Liquidated,
-			IsolatedPnL: a.PnL.InexactFloat64(), CrossPnL: b.PnL.InexactFloat64(),
-			IsolatedExit: a.ExitTime, CrossExit: b.ExitTime,
-		})
+		p.Rows = append(p.Rows, row)
 	}
-	for _, u := range used {
+	for j, u := range used {
 		if !u {
 			p.CrossOnly++
+			p.Unmatched = append(p.Unmatched, cross[j])
 		}
 	}
 	sort.SliceStable(p.Rows, func(i, j int) bool {
@@ -490,5 +546,17 @@ func Pair(iso, cross []backtest.Trade) Paired {
 		}
 		return p.Rows[i].Symbol < p.Rows[j].Symbol
 	})
+	sort.SliceStable(p.Unmatched, func(i, j int) bool { return p.Unmatched[i].EntryTime < p.Unmatched[j].EntryTime })
 	return p
+}
+
+// hasDecisions reports whether the records carry the strategy's decisions (every trade has
+// one; records written before they existed have none).
+func hasDecisions(ts []backtest.Trade) bool {
+	for _, t := range ts {
+		if t.EntryDecision.Seq == 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -160,8 +160,13 @@ func TestPair(t *testing.T) {
 		tr("DOGEUSDT", 9, false),
 	}
 	p := Pair(iso, cross)
-	want := Paired{Matched: 4, SurvivedBoth: 1, OnlyIsolated: 1, OnlyCross: 1, Both: 1, IsolatedOnly: 1, CrossOnly: 2}
-	p.Rows, want.Rows = nil, nil
+	// records without decisions pair by symbol and entry time; BTC's isolated liquidation has
+	// the same PnL under cross (no leverage, compared in USDT): not rescued
+	want := Paired{By: "entry_time", Matched: 4, SurvivedBoth: 1, OnlyIsolated: 1, OnlyCross: 1, Both: 1, IsolatedOnly: 1, CrossOnly: 2}
+	if len(p.Unmatched) != 3 || p.Unmatched[0].Symbol != "ADAUSDT" || p.Unmatched[1].Symbol != "XRPUSDT" {
+		t.Errorf("unmatched %+v", p.Unmatched)
+	}
+	p.Rows, want.Rows, p.Unmatched = nil, nil, nil
 	if !reflect.DeepEqual(p, want) {
 		t.Errorf("got %+v\nwant %+v", p, want)
 	}
@@ -228,5 +233,45 @@ func TestLiquidatedPnLFromCSVFields(t *testing.T) {
 		if got := LiquidatedPnL(c.l); !got.Equal(dec(c.want)) {
 			t.Errorf("%+v: %s, want %s", c.l, got, c.want)
 		}
+	}
+}
+
+// Positions pair by the strategy's decision, not by time or size, and "rescued" needs cross to
+// survive and end better by return on initial margin.
+func TestPairByDecision(t *testing.T) {
+	dec1 := backtest.Decision{Time: at(0), Seq: 1}
+	dec2 := backtest.Decision{Time: at(0), Seq: 2}
+	pos := func(sym string, entry int, qty string, pnl string, liq bool, d backtest.Decision) backtest.Trade {
+		return backtest.Trade{Symbol: sym, Side: backtest.Buy, EntryTime: at(entry), ExitTime: at(entry + 3), Qty: dec(qty), EntryPrice: dec("100"),
+			PnL: dec(pnl), Liquidated: liq, EntryDecision: d, Leverage: 10}
+	}
+	iso := []backtest.Trade{
+		// initial margin 1 × 100 / 10 = 10; liquidated, −10: return −1
+		pos("BTCUSDT", 1, "1", "-10", true, dec1),
+		pos("ETHUSDT", 1, "1", "-10", true, dec1),
+	}
+	cross := []backtest.Trade{
+		// same decision, filled a bar later at twice the size (margin 20): survived at −30, a
+		// return of −1.5: worse than isolated, not rescued
+		pos("BTCUSDT", 2, "2", "-30", false, dec1),
+		// margin 30, survived at −15: −0.5, better than −1 (though more USDT lost): rescued
+		pos("ETHUSDT", 1, "3", "-15", false, dec1),
+		// a second decision on ETH the isolated account did not make
+		pos("ETHUSDT", 5, "1", "4", false, dec2),
+	}
+	p := Pair(iso, cross)
+	if p.By != "decision" || p.Matched != 2 || p.OnlyIsolated != 2 || p.Rescued != 1 || p.CrossOnly != 1 || p.IsolatedOnly != 0 {
+		t.Fatalf("%+v", p)
+	}
+	for _, r := range p.Rows {
+		if r.Rescued != (r.Symbol == "ETHUSDT") {
+			t.Errorf("%s rescued %v (returns %v / %v)", r.Symbol, r.Rescued, *r.IsolatedROIM, *r.CrossROIM)
+		}
+	}
+	if r := p.Rows[0]; r.Symbol != "BTCUSDT" || *r.IsolatedROIM != -1 || *r.CrossROIM != -1.5 {
+		t.Errorf("BTC row %+v", r)
+	}
+	if len(p.Unmatched) != 1 || p.Unmatched[0].EntryDecision != dec2 {
+		t.Errorf("unmatched %+v", p.Unmatched)
 	}
 }
