@@ -392,6 +392,9 @@ func newInspectCmd(e *env) *cobra.Command {
 				}
 				st = ds.store
 			}
+			if st.Pending() {
+				fmt.Fprintf(e.stderr, "bt: warning: %s: %v\n", store, parquet.ErrPending)
+			}
 			rep, err := inspect.Store(st, opt)
 			if err != nil {
 				return usageErr(fmt.Errorf("inspect %s: %w", store, err))

@@ -318,6 +318,9 @@ func TestRecoverHalfCommitted(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "interrupted while committing") || !strings.Contains(errs, "bt data recover") {
 		t.Fatalf("run on a half-committed store: exit %d, stderr:\n%s", code, errs)
 	}
+	if _, errs := mustBT(t, 0, "data", "inspect", "--store", store); !strings.Contains(errs, "interrupted while committing") {
+		t.Errorf("inspect of a half-committed store does not warn: %s", errs)
+	}
 	out, errs := mustBT(t, 0, "data", "recover", "--store", store)
 	if !strings.Contains(out, "recovered") || !strings.Contains(errs, "finished an import") {
 		t.Errorf("recover: stdout %q stderr %q", out, errs)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -67,12 +68,12 @@ func (o *Options) resolve() (*model, error) {
 	}
 	m.step = d.Milliseconds()
 	if o.Start.IsZero() || o.End.IsZero() {
-		return nil, bad("Start and End are required")
+		return nil, bad("a start and an end time are required (--start, --end)")
 	}
 	m.start = floorDiv(o.Start.UnixMilli(), m.step) * m.step
 	m.end = o.End.UnixMilli()
 	if m.end <= m.start {
-		return nil, bad("End %s not after Start %s", o.End.UTC().Format(time.RFC3339), o.Start.UTC().Format(time.RFC3339))
+		return nil, bad("the end (%s) is not after the start (%s)", o.End.UTC().Format(time.RFC3339), o.Start.UTC().Format(time.RFC3339))
 	}
 	m.nbars = (m.end - m.start + m.step - 1) / m.step
 	m.barDays = d.Hours() / 24
@@ -81,7 +82,7 @@ func (o *Options) resolve() (*model, error) {
 		m.sub = 8
 	}
 	if m.sub < 1 || m.sub > 1000 {
-		return nil, bad("SubSteps %d: want 1..1000", o.SubSteps)
+		return nil, bad("sub-steps per bar (SubSteps) %d: want 1..1000", o.SubSteps)
 	}
 
 	// Assets.
@@ -95,7 +96,7 @@ func (o *Options) resolve() (*model, error) {
 		for _, s := range o.Symbols {
 			i := slices.IndexFunc(all, func(a Asset) bool { return a.Symbol == s })
 			if i < 0 {
-				return nil, bad("unknown symbol %q", s)
+				return nil, bad("unknown symbol %q: the synthetic universe has %s", s, symbolList(all))
 			}
 			m.assets = append(m.assets, all[i])
 		}
@@ -114,7 +115,7 @@ func (o *Options) resolve() (*model, error) {
 		a.DailyQuoteVolume = or(a.DailyQuoteVolume, 1e9)
 		a.FundingCap = or(a.FundingCap, 0.0075)
 		if !finitePos(a.Price) || !finitePos(a.AnnualVol) || !finitePos(a.DailyQuoteVolume) || !finitePos(a.FundingCap) || a.AnnualVol > 10 {
-			return nil, bad("%s: price, volatility (<= 10), volume and funding cap must be finite and > 0", a.Symbol)
+			return nil, bad("%s: price, annual volatility (--vol, at most 10), daily volume and funding cap must be finite and > 0", a.Symbol)
 		}
 		dec := int(math.Round(-math.Log10(a.Tick)))
 		if !(a.Tick > 0) || dec < 0 || dec > 10 || math.Abs(a.Tick-math.Pow10(-dec)) > 1e-9*a.Tick {
@@ -129,7 +130,7 @@ func (o *Options) resolve() (*model, error) {
 	if corr == nil {
 		rho := or(o.Correlation, 0.6)
 		if !(rho < 1) || (m.n > 1 && rho <= -1/float64(m.n-1)) {
-			return nil, bad("Correlation %v: want -1/(n-1) < rho < 1", rho)
+			return nil, bad("correlation %v (--corr): want more than -1/(n-1) = %.3g (n = %d symbols) and less than 1", rho, -1/float64(max(m.n-1, 1)), m.n)
 		}
 		corr = make([][]float64, m.n)
 		for i := range corr {
@@ -142,7 +143,7 @@ func (o *Options) resolve() (*model, error) {
 	}
 	var err error
 	if m.chol, err = cholesky(corr, m.n); err != nil {
-		return nil, bad("Corr: %v", err)
+		return nil, bad("correlation matrix: %v", err)
 	}
 	for i := range m.assets {
 		m.beta = append(m.beta, corr[i][0]*m.assets[i].AnnualVol/m.assets[0].AnnualVol)
@@ -180,7 +181,7 @@ func (o *Options) resolve() (*model, error) {
 	for i, a := range m.assets {
 		diff := a.AnnualVol*a.AnnualVol - m.beta[i]*m.beta[i]*jumpVar
 		if diff <= 0 {
-			return nil, bad("%s: jumps alone exceed AnnualVol %v", a.Symbol, a.AnnualVol)
+			return nil, bad("%s: the jumps alone are more volatile than the annual volatility %v (--vol): raise it, or --no-jumps", a.Symbol, a.AnnualVol)
 		}
 		calmVar := diff / (1 - piStress + piStress*m.stress*m.stress)
 		m.sdCalm = append(m.sdCalm, math.Sqrt(calmVar*subYears))
@@ -206,8 +207,12 @@ func (o *Options) resolve() (*model, error) {
 	// Crashes.
 	for _, c := range o.Crashes {
 		t := c.Time.UnixMilli()
-		if t < m.start || t >= m.end || !(c.Size > -1) || math.IsInf(c.Size, 0) {
-			return nil, bad("crash %v: time outside [Start, End) or size not > -1", c)
+		if t < m.start || t >= m.end {
+			return nil, bad("crash %v (--crash): its time is outside the simulated range %s to %s", c,
+				time.UnixMilli(m.start).UTC().Format(time.RFC3339), time.UnixMilli(m.end).UTC().Format(time.RFC3339))
+		}
+		if !(c.Size > -1) || math.IsInf(c.Size, 0) {
+			return nil, bad("crash %v (--crash): size %v: want a number > -1 (-0.25 is a 25%% drop)", c, c.Size)
 		}
 		off := t - m.start
 		ca := crashAt{bar: off / m.step, sub: int((off % m.step) * int64(m.sub) / m.step), shock: make([]float64, m.n)}
@@ -218,7 +223,7 @@ func (o *Options) resolve() (*model, error) {
 		} else {
 			i := slices.IndexFunc(m.assets, func(a Asset) bool { return a.Symbol == c.Symbol })
 			if i < 0 {
-				return nil, bad("crash %v: symbol not selected", c)
+				return nil, bad("crash %v (--crash): %s is not among the simulated symbols (%s)", c, c.Symbol, symbolList(m.assets))
 			}
 			ca.shock[i] = math.Log1p(c.Size)
 		}
@@ -284,4 +289,13 @@ func floorDiv(a, b int64) int64 {
 		q--
 	}
 	return q
+}
+
+// symbolList names the symbols of assets, for an error.
+func symbolList(assets []Asset) string {
+	names := make([]string, len(assets))
+	for i, a := range assets {
+		names[i] = a.Symbol
+	}
+	return strings.Join(names, ", ")
 }

@@ -15,9 +15,9 @@ import (
 // Errors returned by this package.
 var (
 	// ErrOptions: the Options are inconsistent (bad range, interval, correlation, ...).
-	ErrOptions = errors.New("synth: bad options")
+	ErrOptions = errors.New("synthetic market")
 	// ErrCrash: a crash specification cannot be parsed.
-	ErrCrash = errors.New("synth: bad crash")
+	ErrCrash = errors.New("scheduled crash")
 )
 
 // Asset is one simulated USDT perpetual.
