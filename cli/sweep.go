@@ -76,7 +76,7 @@ examples/slurm/sweep.sbatch and examples/k8s/sweep-job.yaml run shards on a clus
 	fl.StringVar(&out, "out", "", "output directory (default runs/sweep-<sweep file name>)")
 	fl.StringVar(&shard, "shard", "", "run only slice i of N: i/N with 0 ≤ i < N")
 	fl.BoolVar(&asJSON, "json", false, "print one JSON document on stdout")
-	cmd.AddCommand(newSweepMergeCmd(e))
+	cmd.AddCommand(newSweepMergeCmd(e), newSweepReportCmd(e))
 	return cmd
 }
 
@@ -163,4 +163,46 @@ func printSweep(e *env, o *sweep.Output, dir string, asJSON bool) error {
 	fmt.Fprintf(e.stdout, "%s %s: %d of %d configurations, %d rows (one per configuration and account)\n", what, m.Sweep[:12], hi-lo, len(m.Configs), len(o.Results.Rows))
 	fmt.Fprintf(e.stdout, "results: %s (and .csv), daily equity: %s (and .csv)\n", filepath.Join(dir, sweep.ResultsParquet), filepath.Join(dir, sweep.EquityParquet))
 	return nil
+}
+
+func newSweepReportCmd(e *env) *cobra.Command {
+	var x, y, metric, out string
+	cmd := &cobra.Command{
+		Use:   "report DIR --x KEY --y KEY --metric NAME [--out FILE.png]",
+		Short: "Draw a heatmap of a sweep's metric over two swept keys, per margin mode and cross − isolated",
+		Long: `Reads DIR/results.parquet (bt sweep or bt sweep merge) and draws a PNG heatmap of a metric (a
+summary.json name such as final_equity, max_drawdown, liquidations) over two swept keys: one panel
+per account (isolated, cross) and one of the cross − isolated difference (blue: cross lower, red:
+cross higher). A cell is the mean over the configurations sharing its two values. Default output:
+DIR/heatmap-METRIC-X-Y.png.`,
+		Example: `  bt sweep report runs/sweep --x leverage.default --y strategy.params.fast --metric final_equity`,
+		Args:    argsBetween(1, 1),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			if x == "" || y == "" || metric == "" {
+				return usageErrf("bt sweep report: give --x, --y and --metric")
+			}
+			o, err := sweep.Read(args[0])
+			if err != nil {
+				return usageErr(err)
+			}
+			h, err := o.Heatmap(x, y, metric)
+			if err != nil {
+				return usageErr(err)
+			}
+			if out == "" {
+				out = filepath.Join(args[0], "heatmap-"+metric+"-"+x+"-"+y+".png")
+			}
+			if err := h.PNG(out); err != nil {
+				return failErr(fmt.Errorf("drawing %s: %w", out, err))
+			}
+			fmt.Fprintf(e.stdout, "heatmap: %s\n", out)
+			return nil
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&x, "x", "", "swept key along the x axis")
+	fl.StringVar(&y, "y", "", "swept key along the y axis")
+	fl.StringVar(&metric, "metric", "", "metric (a column of results.parquet, e.g. final_equity)")
+	fl.StringVar(&out, "out", "", "PNG file (default DIR/heatmap-METRIC-X-Y.png)")
+	return cmd
 }
