@@ -44,7 +44,9 @@ type Panel struct {
 // Errors name what is wrong in the caller's words (an unknown key lists the swept ones).
 func (o *Output) Heatmap(x, y, metric string) (*Heatmap, error) {
 	t := o.Results
-	idx := func(name string) int { return slices.IndexFunc(t.Columns, func(c Column) bool { return c.Name == name }) }
+	idx := func(name string) int {
+		return slices.IndexFunc(t.Columns, func(c Column) bool { return c.Name == name })
+	}
 	var swept []string
 	for _, k := range o.Manifest.Keys {
 		swept = append(swept, k.Name)
