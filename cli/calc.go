@@ -25,6 +25,7 @@ type liqFlags struct {
 	symbol, side, qty, entry, wallet, mode string
 	otherMM, otherUPnL                     string
 	mmr, cum, brackets                     string
+	account                                string
 	asJSON                                 bool
 }
 
@@ -49,7 +50,7 @@ type liqOutput struct {
 func newCalcLiqCmd(e *env) *cobra.Command {
 	var f liqFlags
 	cmd := &cobra.Command{
-		Use:   "liq --symbol SYM --side long|short --qty Q --entry PRICE --wallet WB --mode isolated|cross",
+		Use:   "liq (--symbol SYM --side long|short --qty Q --entry PRICE --wallet WB --mode isolated|cross | --account FILE)",
 		Short: "Liquidation price of one position, as Binance's calculator computes it",
 		Long: `Computes the one-way liquidation price of a USDⓈ-M position with Binance's formula
   LP = (WB − TMM1 + UPNL1 + cum − side·Q·EP) / (Q·MMR − side·Q)
@@ -59,12 +60,45 @@ WB is the isolated wallet of the position (isolated) or the cross wallet balance
 UPNL1 (--other-mm, --other-upnl) are the maintenance margin and unrealized PnL of the other cross
 positions. The bracket (MMR, cum) comes from the embedded Binance snapshots in force at --brackets
 DATE (default: the latest), from a bracket file (--brackets FILE, the JSON layout of
-GET /fapi/v1/leverageBracket), or is given explicitly with --mmr and --cum.`,
-		Example: `  bt calc liq --symbol BTCUSDT --side long --qty 1 --entry 60000 --wallet 3000 --mode isolated
+GET /fapi/v1/leverageBracket), or is given explicitly with --mmr and --cum.
+
+With --account FILE (YAML or JSON) it computes every position of a whole account with the
+backtester's own margin account: cross positions share the cross wallet, each with the others
+held at their marks; isolated positions use their own isolated wallet. The file:
+  brackets: 2024-10-24        # the tables in force on this date (default: the latest)
+  wallet: 10000               # cross wallet balance, USDT
+  position_mode: one-way      # one-way (default); hedge is not yet supported
+  positions:
+    - {symbol: BTCUSDT, side: long, qty: 1.5, entry: 60000, mark: 60500, margin: cross}
+    - {symbol: ETHUSDT, side: long, qty: 10, entry: 2500, mark: 2450, margin: isolated, isolated_wallet: 1200}
+Positions are printed in input order; the maintenance margin and bracket are at the mark, and
+a liquidation price at or below zero is "--" (null in JSON).`,
+		Example: `  bt calc liq --account account.yaml --json
+  bt calc liq --symbol BTCUSDT --side long --qty 1 --entry 60000 --wallet 3000 --mode isolated
   bt calc liq --symbol BTCUSDT --side short --qty 2 --entry 30000 --wallet 5000 --mode cross \
       --other-mm 120 --other-upnl -300 --mmr 0.005 --cum 50 --json`,
 		Args: argsBetween(0, 0),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			if f.account != "" {
+				for _, name := range []string{"symbol", "side", "qty", "entry", "wallet", "mode", "other-mm", "other-upnl", "mmr", "cum", "brackets"} {
+					if cmd.Flags().Changed(name) {
+						return usageErrf("--%s does not go with --account (the file gives every position)", name)
+					}
+				}
+				out, err := calcAccount(f.account)
+				if err != nil {
+					return usageErr(err)
+				}
+				if f.asJSON {
+					return writeJSON(e.stdout, out)
+				}
+				return writeAccountText(e.stdout, out)
+			}
+			for _, name := range []string{"symbol", "side", "qty", "entry", "wallet", "mode"} {
+				if !cmd.Flags().Changed(name) {
+					return usageErrf("--%s is required (or give --account FILE)", name)
+				}
+			}
 			out, err := calcLiq(f)
 			if err != nil {
 				return usageErr(err)
@@ -100,10 +134,8 @@ GET /fapi/v1/leverageBracket), or is given explicitly with --mmr and --cum.`,
 	fl.StringVar(&f.mmr, "mmr", "", "maintenance margin rate, overriding the bracket lookup (needs --cum)")
 	fl.StringVar(&f.cum, "cum", "", "maintenance amount, overriding the bracket lookup (needs --mmr)")
 	fl.StringVar(&f.brackets, "brackets", "", "bracket snapshot date (YYYY-MM-DD) or bracket file (JSON)")
+	fl.StringVar(&f.account, "account", "", "an account file (YAML or JSON): every position's liquidation price")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document")
-	for _, name := range []string{"symbol", "side", "qty", "entry", "wallet", "mode"} {
-		_ = cmd.MarkFlagRequired(name)
-	}
 	cmd.MarkFlagsRequiredTogether("mmr", "cum")
 	cmd.MarkFlagsMutuallyExclusive("mmr", "brackets")
 	return cmd
