@@ -62,7 +62,7 @@ func TestExitCodes(t *testing.T) {
 		{"extra argument", []string{"run", "extra"}, 2, "want 0 argument"},
 		{"report without dir", []string{"report"}, 2, "want 1 to 2 arguments"},
 		{"check without baseline", []string{"check", "x"}, 2, "--baseline is required"},
-		{"missing required flag", []string{"calc", "liq", "--symbol", "BTCUSDT"}, 2, "required flag"},
+		{"missing required flag", []string{"calc", "liq", "--symbol", "BTCUSDT"}, 2, "is required"},
 		{"missing experiment", []string{"run", "-c", "does-not-exist.yaml"}, 2, "does-not-exist.yaml: cannot read experiment"},
 		{"missing data", []string{"run", "--data", "no/such/store"}, 2, "no/such/store"},
 	}
