@@ -478,9 +478,9 @@ func (a *account) probe(k int) {
 			continue
 		}
 		s.tr.t.PeakMarginRatio = math.Max(s.tr.t.PeakMarginRatio, r)
-		side := margin.Side(1)
+		side := margin.Buy
 		if s.qty < 0 {
-			side = -1
+			side = margin.Sell
 		}
 		m := a.probeMark(s, k)
 		lp := margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(s.qty), Entry: s.entry,
@@ -528,9 +528,9 @@ func (a *account) flushEquity() error {
 // position's own maintenance margin and uPnL from record's pass (closeMM, closeU) and the cross
 // totals crossMM and crossUPnL.
 func (a *account) crossLiq(s *symState, crossMM, crossUPnL float64) float64 {
-	side := margin.Side(1)
+	side := margin.Buy
 	if s.qty < 0 {
-		side = -1
+		side = margin.Sell
 	}
 	return margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(s.qty), Entry: s.entry,
 		Wallet: a.crossWallet, OtherMM: crossMM - s.closeMM, OtherPnL: crossUPnL - s.closeU,

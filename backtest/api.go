@@ -5,12 +5,13 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Side of an order: Buy = +1, Sell = -1.
-type Side int8
+// Side of an order: Buy = +1, Sell = -1 (margin.Side, the one side type of bt).
+type Side = margin.Side
 
+// The two sides of an order.
 const (
-	Buy  Side = 1
-	Sell Side = -1
+	Buy  = margin.Buy
+	Sell = margin.Sell
 )
 
 // OrderType is the kind of an order.
@@ -35,17 +36,6 @@ func (t OrderType) String() string {
 		return "stop_market"
 	case TakeProfitMarket:
 		return "take_profit_market"
-	}
-	return ""
-}
-
-// String returns "buy" or "sell" ("" for another value).
-func (s Side) String() string {
-	switch s {
-	case Buy:
-		return "buy"
-	case Sell:
-		return "sell"
 	}
 	return ""
 }

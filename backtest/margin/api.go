@@ -18,8 +18,26 @@ func (m Mode) String() string {
 	return "cross"
 }
 
-// Side of a position: +1 long, -1 short.
+// Side is the side of an order, Buy = +1 or Sell = −1, and of a position: +1 long, −1 short.
+// Package backtest's Side is this type.
 type Side int8
+
+// The two sides.
+const (
+	Buy  Side = 1
+	Sell Side = -1
+)
+
+// String returns "buy" or "sell" ("" for another value).
+func (s Side) String() string {
+	switch s {
+	case Buy:
+		return "buy"
+	case Sell:
+		return "sell"
+	}
+	return ""
+}
 
 // LiqInput is the input of the Binance one-way liquidation-price formula (docs/margin.md §4).
 type LiqInput struct {
