@@ -28,6 +28,7 @@ type equityStream struct {
 	err   error
 }
 
+// Add hands p to the account's statistics, chart sampler and equity files.
 func (s *equityStream) Add(p backtest.EquityPoint) error {
 	if s.err != nil {
 		return s.err

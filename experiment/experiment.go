@@ -152,14 +152,16 @@ func (d Dec) MarshalYAML() (any, error) {
 // dec is an exact decimal given in the source.
 func dec(s string) Dec { return Dec{decimal.RequireFromString(s), true} }
 
-// ConfigError is a config mistake, located by file, line and key.
+// ConfigError is a mistake in an experiment, located by file, line and key. Every error Load
+// returns is a *ConfigError (or several joined with errors.Join); errors.As finds it.
 type ConfigError struct {
-	File string // config file or "--set"/"flags"
+	File string // experiment file, the flag or "--set key" that set the value, or "flags"
 	Line int    // 0: unknown
-	Key  string // dotted key path
-	Msg  string
+	Key  string // dotted key path, e.g. costs.taker
+	Msg  string // what is wrong, in the words of the experiment file
 }
 
+// Error formats the error as FILE:LINE: KEY: MSG, leaving out what is unknown.
 func (e *ConfigError) Error() string {
 	var b strings.Builder
 	if e.File != "" {

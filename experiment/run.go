@@ -9,6 +9,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -201,6 +202,9 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("run interrupted: %w", runErr)
 		}
+		if err := strategyFailure(x.Strategy.Name, runErr); err != nil {
+			return nil, err
+		}
 		return nil, fmt.Errorf("run failed: %w", runErr)
 	}
 
@@ -355,6 +359,39 @@ func startError(err error) error {
 			return nil
 		}
 		e = errors.Unwrap(e)
+	}
+	return nil
+}
+
+// reFailedAt matches where backtest says a strategy failed during the run: "account A, SYM bar
+// MS: " or "account A, step MS: ".
+var reFailedAt = regexp.MustCompile(`: account (\S+), (?:(\S+) bar|step) (\d+): `)
+
+// strategyFailure returns, for a run stopped by an error of the strategy during the run, that
+// error in a trader's words ("strategy swing failed in account isolated at BTCUSDT's bar of
+// 2025-10-10 21:00Z: ...") instead of the engine's (a Unix ms time, "backtest:"); nil for
+// any other error.
+func strategyFailure(name string, err error) error {
+	if !errors.Is(err, backtest.ErrStrategyFailed) {
+		return nil
+	}
+	for e := err; e != nil; {
+		j, ok := e.(interface{ Unwrap() []error })
+		if !ok {
+			e = errors.Unwrap(e)
+			continue
+		}
+		errs := j.Unwrap()
+		m := reFailedAt.FindStringSubmatch(e.Error())
+		if len(errs) != 2 || !errors.Is(errs[0], backtest.ErrStrategyFailed) || m == nil {
+			return nil
+		}
+		ms, _ := strconv.ParseInt(m[3], 10, 64)
+		at := "at " + fmtMs(ms)
+		if m[2] != "" {
+			at = "at " + m[2] + "'s bar of " + fmtMs(ms)
+		}
+		return fmt.Errorf("run failed: strategy %s failed in account %s %s: %w", name, m[1], at, errs[1])
 	}
 	return nil
 }
