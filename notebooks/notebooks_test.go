@@ -94,7 +94,24 @@ func makeRun(t *testing.T, dir string) {
 	}
 }
 
-// TestNotebooksExecute runs every notebook headless against a fresh run.
+// makeSweep writes a sweep directory (the Slurm test's small sweep) into dir, for
+// sweep_heatmap.ipynb.
+func makeSweep(t *testing.T, dir string) {
+	t.Helper()
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if p, err := exec.LookPath("go"); err == nil {
+		goTool = p
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, goTool, "run", "../cmd/bt", "sweep", "-c", "../sweep/testdata/slurm.yaml", "--out", dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bt sweep: %v\n%s", err, out)
+	}
+}
+
+// TestNotebooksExecute runs every notebook headless against a fresh run (and a fresh sweep).
 func TestNotebooksExecute(t *testing.T) {
 	jupyter := external(t, "/usr/bin/jupyter", "jupyter")
 	// The Debian kernel runs /usr/bin/python3, which must have pandas and matplotlib.
@@ -105,6 +122,8 @@ func TestNotebooksExecute(t *testing.T) {
 	tmp := t.TempDir()
 	run := filepath.Join(tmp, "run")
 	makeRun(t, run)
+	sweepDir := filepath.Join(tmp, "sweep")
+	makeSweep(t, sweepDir)
 	for _, f := range notebooks(t) {
 		t.Run(f, func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
@@ -114,6 +133,7 @@ func TestNotebooksExecute(t *testing.T) {
 				"--ExecutePreprocessor.timeout=300", "--output-dir", outDir, f)
 			cmd.Env = append(os.Environ(),
 				"BT_RUN_DIR="+run,
+				"BT_SWEEP_DIR="+sweepDir,
 				"PATH=/usr/bin:"+os.Getenv("PATH"), // Debian's python3 and its kernel first
 				"PYDEVD_DISABLE_FILE_VALIDATION=1",
 			)
