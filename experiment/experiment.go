@@ -95,9 +95,16 @@ type MixSpec struct {
 
 // CostsSpec holds fees, slippage and the funding fallback.
 type CostsSpec struct {
-	Maker       Dec     `yaml:"maker"`        // maker fee rate; default 0.0002
-	Taker       Dec     `yaml:"taker"`        // taker fee rate; default 0.0005
-	SlippageBps float64 `yaml:"slippage_bps"` // market and stop fills, basis points; default 0
+	// Maker and Taker, when given, are the fee rates of the whole run; absent, every fill pays
+	// the rate in force on its date (the dated schedule of backtest/margin/fees.json, e.g.
+	// taker 0.04% until 2023-11-14 and 0.05% from 2023-11-15).
+	Maker *Dec `yaml:"maker,omitempty"`
+	Taker *Dec `yaml:"taker,omitempty"`
+	// ClearanceFee, when given, is the liquidation clearance fee rate of every symbol for the
+	// whole run; absent, the rate in force on the liquidation's date (0.3% BTCUSDT / 0.5%
+	// others, 1.25% from 2024).
+	ClearanceFee *Dec    `yaml:"clearance_fee,omitempty"`
+	SlippageBps  float64 `yaml:"slippage_bps"` // market and stop fills, basis points; default 0
 	// FundingFallbackRate is the constant rate settled every 8h (00:00, 08:00, 16:00 UTC) for
 	// symbols without a funding series; default 0.0001.
 	FundingFallbackRate Dec `yaml:"funding_fallback_rate"`
@@ -117,6 +124,26 @@ type ExecutionSpec struct {
 type BracketsSpec struct {
 	Snapshot string `yaml:"snapshot"` // YYYY-MM-DD: pin the snapshot in force then; empty: the one in force at the run's first timestamp
 	File     string `yaml:"file"`     // a bracket file: its symbols' tables (any symbol) replace the embedded ones
+}
+
+// UnmarshalYAML reads the brackets section: a mapping (snapshot, file), or a date alone as
+// shorthand for snapshot (brackets: 2024-10-24 pins the tables in force then; issue 10).
+func (b *BracketsSpec) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		b.Snapshot = n.Value
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return fmt.Errorf("line %d: brackets: want a date (YYYY-MM-DD) or snapshot/file keys", n.Line)
+	}
+	for k := 0; k+1 < len(n.Content); k += 2 {
+		key := n.Content[k]
+		if key.Value != "snapshot" && key.Value != "file" {
+			return fmt.Errorf("line %d: brackets.%s: unknown key (want snapshot or file)", key.Line, key.Value)
+		}
+	}
+	type plain BracketsSpec
+	return n.Decode((*plain)(b))
 }
 
 // OutputSpec says where the run directory goes.
@@ -147,6 +174,15 @@ func (d *Dec) UnmarshalYAML(n *yaml.Node) error {
 // MarshalYAML writes the decimal as a plain YAML number.
 func (d Dec) MarshalYAML() (any, error) {
 	return &yaml.Node{Kind: yaml.ScalarNode, Value: d.Decimal.String()}, nil
+}
+
+// ptr returns the decimal of a config value given in the file, nil when absent.
+func (d *Dec) ptr() *decimal.Decimal {
+	if d == nil {
+		return nil
+	}
+	v := d.Decimal
+	return &v
 }
 
 // dec is an exact decimal given in the source.
@@ -472,7 +508,7 @@ var knownKeys = map[string][]string{
 	"LeverageSpec":  {"default", "symbols"},
 	"MarginSpec":    {"mode", "mixes"},
 	"MixSpec":       {"default", "isolated", "cross"},
-	"CostsSpec":     {"maker", "taker", "slippage_bps", "funding_fallback_rate", "no_funding_fallback"},
+	"CostsSpec":     {"maker", "taker", "clearance_fee", "slippage_bps", "funding_fallback_rate", "no_funding_fallback"},
 	"ExecutionSpec": {"touch_fills", "stop_on_liquidation", "parallel", "auto_add_margin"},
 	"BracketsSpec":  {"snapshot", "file"},
 	"OutputSpec":    {"dir"},
@@ -715,12 +751,6 @@ func (x *Experiment) fillDefaults() {
 		}
 		x.Margin.Mixes[name] = m
 	}
-	if !x.Costs.Maker.Set {
-		x.Costs.Maker = dec("0.0002")
-	}
-	if !x.Costs.Taker.Set {
-		x.Costs.Taker = dec("0.0005")
-	}
 	if !x.Costs.FundingFallbackRate.Set {
 		x.Costs.FundingFallbackRate = dec("0.0001")
 	}
@@ -794,11 +824,14 @@ func (x *Experiment) validate() error {
 	}
 	for _, f := range []struct {
 		key string
-		d   Dec
+		d   *Dec
 	}{{"costs.maker", x.Costs.Maker}, {"costs.taker", x.Costs.Taker}} {
-		if f.d.IsNegative() || f.d.GreaterThan(decimal.RequireFromString("0.01")) {
+		if f.d != nil && (f.d.IsNegative() || f.d.GreaterThan(decimal.RequireFromString("0.01"))) {
 			return bad(f.key, "%s: want a fee rate in [0, 0.01] (0.0005 is 0.05%%)", f.d.String())
 		}
+	}
+	if c := x.Costs.ClearanceFee; c != nil && (c.IsNegative() || c.GreaterThan(decimal.RequireFromString("0.1"))) {
+		return bad("costs.clearance_fee", "%s: want a rate in [0, 0.1] (0.0125 is 1.25%%)", c.String())
 	}
 	if x.Costs.SlippageBps < 0 || x.Costs.SlippageBps > 1000 {
 		return bad("costs.slippage_bps", "%g: want 0 to 1000 basis points", x.Costs.SlippageBps)
@@ -916,13 +949,13 @@ func (x *Experiment) backtestConfig(symbols []string) (backtest.Config, error) {
 	if err != nil {
 		return backtest.Config{}, err
 	}
-	maker, taker := x.Costs.Maker.Decimal, x.Costs.Taker.Decimal
 	cfg := backtest.Config{
 		Wallet:            x.Account.Wallet.Decimal,
 		Setups:            setups,
 		Leverage:          lev,
-		MakerFee:          &maker,
-		TakerFee:          &taker,
+		MakerFee:          x.Costs.Maker.ptr(),
+		TakerFee:          x.Costs.Taker.ptr(),
+		ClearanceFee:      x.Costs.ClearanceFee.ptr(),
 		SlippageBps:       x.Costs.SlippageBps,
 		Params:            x.Strategy.Params,
 		Parallel:          x.Execution.Parallel,

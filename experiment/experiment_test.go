@@ -23,8 +23,28 @@ func TestLoadExperimentDefaults(t *testing.T) {
 	if x.Account.Wallet.String() != "10000" || x.Leverage.Default != 10 {
 		t.Errorf("defaults: wallet %s leverage %d", x.Account.Wallet, x.Leverage.Default)
 	}
-	if x.Costs.Maker.String() != "0.0002" || x.Costs.Taker.String() != "0.0005" || x.Costs.FundingFallbackRate.String() != "0.0001" {
+	if x.Costs.Maker != nil || x.Costs.Taker != nil || x.Costs.FundingFallbackRate.String() != "0.0001" { // fees: the dated schedule
 		t.Errorf("default costs %s %s %s", x.Costs.Maker, x.Costs.Taker, x.Costs.FundingFallbackRate)
+	}
+}
+
+// Issue 10: fees absent from costs are the dated schedule's (nil), given ones win, and
+// brackets: DATE is shorthand for brackets.snapshot.
+func TestCostsAndBracketsShorthand(t *testing.T) {
+	path := writeFile(t, filepath.Join(t.TempDir(), "exp.yaml"), "costs:\n  taker: 0.0004\n  clearance_fee: 0.005\nbrackets: 2024-10-24\n")
+	x, _, err := loadExperiment(path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.Costs.Maker != nil || x.Costs.Taker.String() != "0.0004" || x.Costs.ClearanceFee.String() != "0.005" || x.Brackets.Snapshot != "2024-10-24" {
+		t.Errorf("costs %v %v %v, brackets %q", x.Costs.Maker, x.Costs.Taker, x.Costs.ClearanceFee, x.Brackets.Snapshot)
+	}
+	cfg, err := x.backtestConfig([]string{"BTCUSDT"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.MakerFee != nil || cfg.TakerFee.String() != "0.0004" || cfg.ClearanceFee.String() != "0.005" || cfg.BracketDate.Format("2006-01-02") != "2024-10-24" {
+		t.Errorf("engine config: maker %v taker %v clearance %v brackets %v", cfg.MakerFee, cfg.TakerFee, cfg.ClearanceFee, cfg.BracketDate)
 	}
 }
 
@@ -54,6 +74,9 @@ func TestLoadExperimentErrors(t *testing.T) {
 		{"set type checked", "", []string{"leverage.default=abc"}, "--set leverage.default: cannot use a YAML str"},
 		{"set unknown key", "", []string{"costs.fee=1"}, "--set costs.fee: unknown key"},
 		{"set into scalar", "seed: 1\n", []string{"seed.x=1"}, "seed: is not a mapping"},
+		{"bad clearance fee", "costs:\n  clearance_fee: 0.5\n", nil, "costs.clearance_fee: 0.5: want a rate in [0, 0.1]"},
+		{"unknown brackets key", "brackets:\n  snapshott: 2024-10-24\n", nil, "brackets.snapshott: unknown key"},
+		{"brackets shorthand not a date", "brackets: soon\n", nil, `brackets.snapshot: "soon": want a date`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
