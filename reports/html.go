@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/reports/artifact"
@@ -74,6 +75,8 @@ type runView struct {
 	Paired       *metrics.Paired
 	Diverged     []divergedRow // paired entries whose outcome differs between the accounts
 	DivergedMore int           // rows left out of Diverged
+	Liqs         []liqRow      // every liquidation of isolated and cross, with its pair
+	LiqsMore     int           // rows left out of Liqs
 	Fallbacks    []backtest.Fallback
 	Rejects      []rejectView // per account with rejections, in run order
 }
@@ -175,6 +178,64 @@ func diverged(p *metrics.Paired) (rows []divergedRow, more int) {
 	return rows, more
 }
 
+// liqRow is one liquidation and the same position under the other margin mode.
+type liqRow struct {
+	Time            int64
+	Account, Symbol string
+	Cost, PnL       string
+	Other, Class    string
+}
+
+// liqRows links the run's liquidations to their pairs (metrics.LinkLiquidations), at most
+// maxDiverged rows.
+func liqRows(res *backtest.Result) (rows []liqRow, more int) {
+	var iso, cross *backtest.AccountResult
+	for i := range res.Accounts {
+		switch res.Accounts[i].Name {
+		case metrics.IsolatedName:
+			iso = &res.Accounts[i]
+		case metrics.CrossName:
+			cross = &res.Accounts[i]
+		}
+	}
+	if iso == nil || cross == nil {
+		return nil, 0
+	}
+	for _, l := range metrics.LinkLiquidations(iso, cross) {
+		if len(rows) == maxDiverged {
+			more++
+			continue
+		}
+		other := metrics.CrossName
+		if l.Account == metrics.CrossName {
+			other = metrics.IsolatedName
+		}
+		r := liqRow{Time: l.Liq.Time, Account: l.Account, Symbol: l.Liq.Symbol, Cost: fmtMoney(l.Cost), PnL: fmtMoney(l.PnL)}
+		switch {
+		case !l.OtherFound:
+			r.Other = "not opened under " + other
+		case l.Other.Liquidated:
+			r.Other, r.Class = "liquidated under "+other+" too, "+time.UnixMilli(l.Other.ExitTime).UTC().Format("2006-01-02 15:04"), "neg"
+		default:
+			better := l.Other.PnL.GreaterThan(l.Trade.PnL)
+			v, okO := metrics.ROIM(l.Other)
+			if w, ok := metrics.ROIM(l.Trade); ok && okO {
+				better = v > w
+			}
+			r.Other, r.Class = "survived under "+other+" and ended better", "pos"
+			if !better {
+				r.Other, r.Class = "survived under "+other+" but ended worse", "neg"
+			}
+			r.Other += ": PnL " + fmtMoney(l.Other.PnL.InexactFloat64())
+			if okO {
+				r.Other += " (" + fmtPct(v) + " on margin)"
+			}
+		}
+		rows = append(rows, r)
+	}
+	return rows, more
+}
+
 type kv struct{ K, V string }
 
 type view struct {
@@ -240,6 +301,7 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 		sums = append(sums, s)
 		rv := runView{Name: names[i], Manifest: r.Manifest, Paired: s.Paired}
 		rv.Diverged, rv.DivergedMore = diverged(s.Paired)
+		rv.Liqs, rv.LiqsMore = liqRows(r.Result)
 		rv.Rejects = rejectViews(r)
 		rv.Fallbacks = r.Result.Fallbacks
 		if len(rv.Fallbacks) == 0 {

@@ -111,8 +111,9 @@ func TestHTMLContent(t *testing.T) {
 		"<th>isolated</th><th>cross</th><th>Δ cross − isolated</th>",
 		`id="chart-equity"`, `id="chart-margin"`, `id="chart-drawdown"`, `id="chart-price-BTCUSDT"`, `id="chart-price-ETHUSDT"`,
 		"liquidation_price_source", "Monthly returns", "Near misses",
-		`<td class="neg">cross killed it</td>`, // the fixture's ETH long, liquidated only in cross
-		`<td style="background: #`,             // heatmap colours survive html/template's CSS filter
+		`<td class="neg">cross killed it</td>`,                         // the fixture's ETH long, liquidated only in cross
+		"Every liquidation and the same position under the other mode", // each liquidation linked to its pair
+		`<td style="background: #`,                                     // heatmap colours survive html/template's CSS filter
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)

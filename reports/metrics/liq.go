@@ -560,3 +560,53 @@ func hasDecisions(ts []backtest.Trade) bool {
 	}
 	return true
 }
+
+// LiquidationLink is one liquidation of an account and what became of the same position
+// (the same decision) in the other account of the isolated/cross pair.
+type LiquidationLink struct {
+	Account string             // the liquidated account: IsolatedName or CrossName
+	Liq     margin.Liquidation // the liquidation
+	Cost    float64            // LiquidationCost
+	PnL     float64            // LiquidatedPnL
+	Trade   backtest.Trade     // the liquidated position (zero when no trade record matches)
+	// Other is the paired position in the other account and OtherFound whether there is one
+	// (the other account may never have opened it).
+	Other      backtest.Trade
+	OtherFound bool
+}
+
+// LinkLiquidations lists every liquidation of the isolated and the cross account, in time
+// order (isolated first within a time), each with the same position in the other account: the
+// liquidated trade (same symbol, exit at the liquidation's time) paired as Pair pairs.
+func LinkLiquidations(iso, cross *backtest.AccountResult) []LiquidationLink {
+	var out []LiquidationLink
+	byDecision := hasDecisions(iso.Trades) && hasDecisions(cross.Trades)
+	link := func(name string, a, other *backtest.AccountResult) {
+		for _, l := range a.Liquidations {
+			c, _ := LiquidationCost(l)
+			ln := LiquidationLink{Account: name, Liq: l, Cost: c.InexactFloat64(), PnL: LiquidatedPnL(l).InexactFloat64()}
+			for _, t := range a.Trades {
+				if !t.Liquidated || t.Symbol != l.Symbol || t.ExitTime != l.Time {
+					continue
+				}
+				ln.Trade = t
+				for _, o := range other.Trades {
+					same := o.Symbol == t.Symbol && o.EntryTime == t.EntryTime
+					if byDecision {
+						same = o.Symbol == t.Symbol && o.Side == t.Side && o.EntryDecision == t.EntryDecision
+					}
+					if same {
+						ln.Other, ln.OtherFound = o, true
+						break
+					}
+				}
+				break
+			}
+			out = append(out, ln)
+		}
+	}
+	link(IsolatedName, iso, cross)
+	link(CrossName, cross, iso)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Liq.Time < out[j].Liq.Time })
+	return out
+}

@@ -275,3 +275,21 @@ func TestPairByDecision(t *testing.T) {
 		t.Errorf("unmatched %+v", p.Unmatched)
 	}
 }
+
+func TestLinkLiquidations(t *testing.T) {
+	d := backtest.Decision{Time: at(0), Seq: 1}
+	iso := &backtest.AccountResult{
+		Liquidations: []margin.Liquidation{{Time: at(3), Symbol: "BTCUSDT", Mode: margin.Isolated, Qty: dec("1"), Entry: dec("100"),
+			TriggerMark: dec("90.05"), Price: dec("90"), RealizedPnL: dec("-10"), MarginLost: dec("10"), Fee: dec("0.5")}},
+		Trades: []backtest.Trade{{Symbol: "BTCUSDT", Side: backtest.Buy, EntryTime: at(1), ExitTime: at(3), Liquidated: true, EntryDecision: d}},
+	}
+	cross := &backtest.AccountResult{
+		Trades: []backtest.Trade{{Symbol: "BTCUSDT", Side: backtest.Buy, EntryTime: at(1), ExitTime: at(6), PnL: dec("-4"), EntryDecision: d}},
+	}
+	ls := LinkLiquidations(iso, cross)
+	if len(ls) != 1 || !ls[0].OtherFound || ls[0].Other.ExitTime != at(6) || ls[0].Account != IsolatedName {
+		t.Fatalf("%+v", ls)
+	}
+	near(t, "cost", ls[0].Cost, 0.55) // fee 0.5 + 1 × (90.05 − 90)
+	near(t, "pnl", ls[0].PnL, -10)
+}
