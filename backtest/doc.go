@@ -22,6 +22,11 @@
 //
 // Per timestamp T, every account, in this order:
 //
+//  0. At the first timestamp of a UTC date on which Binance's rules change (a bracket
+//     snapshot, a fee rate, an instrument filter: docs/margin.md §3, §9.1), every symbol
+//     switches to the rules of that date, open positions included, and liquidation is
+//     re-checked at the open's marks (a position past its threshold under the new table is
+//     liquidated there, as a gap).
 //  1. Orders submitted since the previous bar (at its close, or from a hook) arrive at the
 //     open of their symbol's next bar: market orders fill at the open plus SlippageBps of
 //     adverse slippage, rounded adversely to the tick (up for buys, down for sells), as taker;
