@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -204,6 +205,14 @@ func fmtDelta(m metrics.Metric, d float64, ok bool) string {
 	}
 	if d > 0 {
 		s = "+" + s
+	}
+	// which way is better for the trader (metrics.Metric.Better): cross better or worse
+	if q := d * float64(m.Better); q != 0 && math.Abs(d) > 1e-9 && strings.Trim(s, "+-0.ph ") != "" {
+		if q > 0 {
+			s += " better"
+		} else {
+			s += " worse"
+		}
 	}
 	return s
 }
