@@ -206,6 +206,7 @@ Exit codes: 0 success, 1 run failure or regression drift, 2 usage, config or dat
 	root.AddCommand(
 		newRunCmd(e),
 		newSweepCmd(e),
+		newMCCmd(e),
 		newReportCmd(e),
 		newCheckCmd(e),
 		newCalcCmd(e),

@@ -1,0 +1,58 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/bt-backtest/bt/experiment"
+	"github.com/bt-backtest/bt/montecarlo"
+	"github.com/spf13/cobra"
+)
+
+func newMCCmd(e *env) *cobra.Command {
+	var config, out string
+	var paths, block int
+	var seed uint64
+	cmd := &cobra.Command{
+		Use:   "mc -c experiment.yaml --paths N --seed S [--block B] [--out FILE.csv]",
+		Short: "Monte Carlo liquidation risk: the experiment on block-bootstrapped histories, per margin mode",
+		Long: `Runs the experiment on N alternative histories drawn from its market data by a stationary
+block bootstrap (blocks of mean length B bars drawn jointly across symbols, mark and last price and
+funding together, prices re-chained at each block) and prints per account the probability of at
+least one liquidation and of ruin (95% Wilson intervals) and the distributions of final equity and
+maximum drawdown. The same seed gives the same table. A bootstrap cannot invent a crash larger than
+the history holds: for that, run it on bt data synth --crash data. Method: go doc ./montecarlo.`,
+		Example: `  bt mc -c experiments/hodl.yaml --paths 200 --seed 1 --out runs/hodl-mc.csv`,
+		Args:    argsBetween(0, 0),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			x, err := experiment.Load(config, nil)
+			if err != nil {
+				return usageErr(err)
+			}
+			r, err := montecarlo.Run(cmd.Context(), x, montecarlo.Options{Paths: paths, Seed: seed, MeanBlock: block, Progress: e.stderr})
+			if err != nil {
+				if experiment.IsInput(err) || paths < 1 || block < 0 {
+					return usageErr(err)
+				}
+				return failErr(err)
+			}
+			if out != "" {
+				if err := os.WriteFile(out, r.CSV(), 0o644); err != nil {
+					return failErr(err)
+				}
+			}
+			r.WriteText(e.stdout)
+			if out != "" {
+				fmt.Fprintf(e.stdout, "\ntable: %s\n", out)
+			}
+			return nil
+		}),
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&config, "config", "c", "", "experiment file (YAML)")
+	fl.IntVar(&paths, "paths", 100, "number of resampled histories")
+	fl.Uint64Var(&seed, "seed", 1, "seed of the resampling")
+	fl.IntVar(&block, "block", 24, "mean block length in bars")
+	fl.StringVar(&out, "out", "", "write the table as CSV to this file")
+	return cmd
+}

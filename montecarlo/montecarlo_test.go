@@ -1,0 +1,89 @@
+package montecarlo
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bt-backtest/bt/data/parquet"
+	"github.com/bt-backtest/bt/data/synth"
+	"github.com/bt-backtest/bt/experiment"
+)
+
+// market writes a 20-day synthetic BTCUSDT/ETHUSDT store, with or without a −30% crash.
+func market(t *testing.T, crash bool) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "store")
+	st, err := parquet.Create(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2025, 10, 1, 0, 0, 0, 0, time.UTC)
+	opt := synth.Options{Symbols: []string{"BTCUSDT", "ETHUSDT"}, Start: start, End: start.AddDate(0, 0, 20), Seed: 7, AnnualVol: 0.3}
+	if crash {
+		c, err := synth.ParseCrash("2025-10-10T21:00Z:-0.3")
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.Crashes = []synth.Crash{c}
+	}
+	if _, err := synth.Write(st, opt); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func run(t *testing.T, store string, seed uint64) *Result {
+	t.Helper()
+	x, err := experiment.Load("", []experiment.Override{
+		{Path: "data.source", Value: store, Origin: "test"},
+		{Path: "strategy", Value: "{name: hodl, params: {symbol: BTCUSDT, amount: 500, every: 48}}", Origin: "test"},
+		{Path: "leverage.default", Value: "10", Origin: "test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Run(context.Background(), x, Options{Paths: 30, Seed: seed, MeanBlock: 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// A market with a scheduled crash gives a higher liquidation probability than the same market
+// without it; the same seed gives the same table, another seed another.
+func TestCrashRaisesLiquidationProbability(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 120 backtests")
+	}
+	calm, crashed := market(t, false), market(t, true)
+	a, b := run(t, calm, 1), run(t, crashed, 1)
+	var ta, tb bytes.Buffer
+	a.WriteText(&ta)
+	b.WriteText(&tb)
+	t.Logf("without crash:\n%s\nwith crash:\n%s", ta.String(), tb.String())
+	for i := range a.Accounts {
+		if b.Accounts[i].PLiquidation.P <= a.Accounts[i].PLiquidation.P {
+			t.Errorf("%s: P(liquidation) %v with the crash, %v without", a.Accounts[i].Name, b.Accounts[i].PLiquidation.P, a.Accounts[i].PLiquidation.P)
+		}
+	}
+	if again := run(t, crashed, 1); !bytes.Equal(again.CSV(), b.CSV()) {
+		t.Error("same seed, different tables")
+	}
+	if other := run(t, crashed, 2); bytes.Equal(other.CSV(), b.CSV()) {
+		t.Error("different seeds, same table")
+	}
+}
+
+func TestWilson(t *testing.T) {
+	// 0 of 30: [0, 0.1135] (z = 1.96), by the Wilson formula: hi = z²/n / (1 + z²/n)
+	p := wilson(0, 30)
+	if p.P != 0 || p.Lo != 0 || p.Hi < 0.1135 || p.Hi > 0.1136 {
+		t.Errorf("0/30: %+v", p)
+	}
+	if p := wilson(15, 30); p.P != 0.5 || p.Lo+p.Hi < 0.9999 || p.Hi-p.Lo < 0.3 {
+		t.Errorf("15/30: %+v", p)
+	}
+}
