@@ -115,9 +115,9 @@ func share(n, of int) string {
 }
 
 // fallbackAssumptions states the fallbacks among the assumptions: mark_fallback,
-// funding_fallback and bracket_fallback, each listing its symbols.
+// funding_fallback, bracket_fallback and filters_fallback, each listing its symbols.
 func fallbackAssumptions(cfg *Config, fbs []Fallback) []Assumption {
-	var mark, funding, brackets []string
+	var mark, funding, brackets, filters []string
 	noFunding := false
 	for _, f := range fbs {
 		switch f.Kind {
@@ -126,8 +126,10 @@ func fallbackAssumptions(cfg *Config, fbs []Fallback) []Assumption {
 		case FallbackFunding, FallbackNoFunding:
 			funding = append(funding, f.Symbol+" "+strconv.Itoa(f.Count)+"×")
 			noFunding = f.Kind == FallbackNoFunding
-		case FallbackBrackets, FallbackBracketDate, FallbackFilters:
+		case FallbackBrackets, FallbackBracketDate:
 			brackets = append(brackets, f.Detail)
+		case FallbackFilters:
+			filters = append(filters, f.Detail)
 		}
 	}
 	var as []Assumption
@@ -143,6 +145,9 @@ func fallbackAssumptions(cfg *Config, fbs []Fallback) []Assumption {
 	}
 	if len(brackets) > 0 {
 		as = append(as, Assumption{"bracket_fallback", strings.Join(brackets, "; ")})
+	}
+	if len(filters) > 0 {
+		as = append(as, Assumption{"filters_fallback", strings.Join(filters, "; ")})
 	}
 	return as
 }

@@ -44,7 +44,8 @@ func TestFallbacksMarkAndFunding(t *testing.T) {
 	}
 }
 
-// Default instruments: BTCUSDT has real snapshots from 2022-02-12 on, FOOUSDT none. A date
+// Default instruments: BTCUSDT has real snapshots from 2022-02-12 on and filters in the table,
+// FOOUSDT neither (its filters are derived). A date
 // pinned to 1999 takes BTCUSDT's first snapshot (counted for all its bars); FOOUSDT takes
 // the book's default table. Unpinned, data from 2022-02-11 22:00 has 2 hourly bars before the
 // first snapshot.
@@ -83,6 +84,12 @@ func TestFallbacksBrackets(t *testing.T) {
 		}
 		if f := find(res.Fallbacks, FallbackBrackets, "FOOUSDT"); f == nil || f.Count != 5 {
 			t.Errorf("pinned %t: default-table fallback of FOOUSDT %+v in %+v", pinned, f, res.Fallbacks)
+		}
+		if f := find(res.Fallbacks, FallbackFilters, "FOOUSDT"); f == nil || f.Count != 5 || !strings.Contains(f.Detail, "not in the dated filter table") {
+			t.Errorf("pinned %t: filters fallback of FOOUSDT %+v", pinned, f)
+		}
+		if find(res.Fallbacks, FallbackFilters, "BTCUSDT") != nil {
+			t.Errorf("pinned %t: BTCUSDT is in the filter table: %+v", pinned, res.Fallbacks)
 		}
 		if find(res.Fallbacks, FallbackMark, "BTCUSDT") != nil {
 			t.Errorf("mark fallback with mark bars: %+v", res.Fallbacks)

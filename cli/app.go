@@ -18,7 +18,7 @@ import (
 // Exit codes.
 const (
 	exitOK    = 0
-	exitFail  = 1 // run failure or regression drift
+	exitFail  = 1 // run failure, regression drift, or a strict condition failed
 	exitUsage = 2 // usage, config or data error
 )
 
@@ -195,7 +195,7 @@ func newRootCmd(e *env) *cobra.Command {
 what would it have done under isolated margin, and what under cross margin? Both run through the
 same exact-decimal margin engine in one pass over the data.
 
-Exit codes: 0 success, 1 run failure or regression drift, 2 usage, config or data error.`,
+Exit codes: 0 success, 1 run failure, regression drift or a strict condition failed (bt run --strict), 2 usage, config or data error.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}

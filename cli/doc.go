@@ -26,7 +26,7 @@
 // bt run -c on it reproduces the run byte for byte.
 //
 // Results go to stdout (--json: one JSON document), progress to stderr when it is a terminal.
-// Exit codes: 0 success, 1 run failure or regression drift, 2 usage, config or data error.
+// Exit codes: 0 success, 1 run failure, regression drift or a strict condition failed (bt run --strict), 2 usage, config or data error.
 // Only Main calls os.Exit; Run executes a command line in-process, which is how the tests
 // drive it.
 package cli

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/bt-backtest/bt/experiment"
@@ -16,6 +17,7 @@ type runFlags struct {
 	sets    []string
 	asJSON  bool
 	noHTML  bool
+	strict  bool
 	strFlag map[string]*string // flag name -> value
 }
 
@@ -68,6 +70,9 @@ symbol is printed, and written to summary.json and config.resolved.yaml.`,
 					ov = append(ov, experiment.Override{Path: fk.key, Value: *f.strFlag[fk.flag], Origin: "--" + fk.flag, List: fk.list})
 				}
 			}
+			if cmd.Flags().Changed("strict") {
+				ov = append(ov, experiment.Override{Path: "strict", Value: strconv.FormatBool(f.strict), Origin: "--strict"})
+			}
 			for _, s := range f.sets {
 				k, v, ok := strings.Cut(s, "=")
 				if !ok || strings.TrimSpace(k) == "" {
@@ -86,6 +91,7 @@ symbol is printed, and written to summary.json and config.resolved.yaml.`,
 	fl.StringArrayVar(&f.sets, "set", nil, "override any experiment key: key.path=value (repeatable)")
 	fl.BoolVar(&f.asJSON, "json", false, "print one JSON document (run directory and summary) on stdout")
 	fl.BoolVar(&f.noHTML, "no-report", false, "skip the HTML and PNG report (artifacts only)")
+	fl.BoolVar(&f.strict, "strict", false, "exit 1 when the run falls back to a default or, replaying a trade log, a logged order is rejected (key strict)")
 	fixed := func(vals ...string) func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 			return vals, cobra.ShellCompDirectiveNoFileComp
@@ -108,6 +114,8 @@ type runOutput struct {
 	Strategy string          `json:"strategy"`
 	Symbols  []string        `json:"symbols"`
 	Summary  reports.Summary `json:"summary"`
+	// StrictFailed lists the strict conditions the run failed (--strict); bt exits 1.
+	StrictFailed []string `json:"strict_failed,omitempty"`
 }
 
 func runExperiment(ctx context.Context, e *env, f runFlags, ov []experiment.Override) error {
@@ -130,7 +138,18 @@ func runExperiment(ctx context.Context, e *env, f runFlags, ov []experiment.Over
 		fmt.Fprintf(e.stderr, "warning: %s\n", w)
 	}
 	if f.asJSON {
-		return writeJSON(e.stdout, runOutput{RunDir: res.Dir, Strategy: res.Strategy, Symbols: res.Symbols, Summary: res.Summary})
+		if err := writeJSON(e.stdout, runOutput{RunDir: res.Dir, Strategy: res.Strategy, Symbols: res.Symbols, Summary: res.Summary, StrictFailed: res.StrictFailed}); err != nil {
+			return err
+		}
+	} else if err := res.WriteText(e.stdout); err != nil {
+		return err
 	}
-	return res.WriteText(e.stdout)
+	if len(res.StrictFailed) > 0 {
+		fmt.Fprintf(e.stderr, "bt: strict condition failed (the run directory %s is written):\n", res.Dir)
+		for _, c := range res.StrictFailed {
+			fmt.Fprintf(e.stderr, "bt:   %s\n", c)
+		}
+		return &exitError{exitFail, errSilent}
+	}
+	return nil
 }

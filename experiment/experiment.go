@@ -37,6 +37,11 @@ type Experiment struct {
 	Brackets  BracketsSpec  `yaml:"brackets"`
 	Seed      int64         `yaml:"seed"` // recorded in the manifest; strategies that draw random numbers use it
 	Output    OutputSpec    `yaml:"output"`
+	// Strict makes any fallback (mark from last price, constant funding, default brackets or
+	// filters, a bracket date out of range) and, in a replay run, any rejected logged order or
+	// leverage change a failure of the run (bt exits 1, "strict condition failed"); the run
+	// directory is still written.
+	Strict bool `yaml:"strict"`
 
 	cat  *Catalog // the strategies it may name; nil: Builtin()
 	file string   // the file it was loaded from; "": none
@@ -500,7 +505,7 @@ func cleanYAMLMsg(s string) string {
 
 // knownKeys lists the keys of each section, for suggestions.
 var knownKeys = map[string][]string{
-	"Experiment":    {"strategy", "data", "symbols", "timerange", "account", "leverage", "margin", "costs", "execution", "brackets", "seed", "output"},
+	"Experiment":    {"strategy", "data", "symbols", "timerange", "account", "leverage", "margin", "costs", "execution", "brackets", "seed", "output", "strict"},
 	"StrategySpec":  {"name", "params"},
 	"DataSpec":      {"source", "interval", "origin"},
 	"TimerangeSpec": {"start", "end"},

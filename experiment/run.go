@@ -51,8 +51,12 @@ type Outcome struct {
 	Assumptions []backtest.Assumption
 	// Report is the path of report.html; "": no report (Options.NoReport).
 	Report string
-	// Warnings are things the caller should show (e.g. an approximate statistic).
+	// Warnings are things the caller should show (e.g. an approximate statistic, a fallback,
+	// rejected orders), one line each.
 	Warnings []string
+	// StrictFailed lists the strict conditions the run failed (only with Experiment.Strict):
+	// the caller exits 1 ("strict condition failed") after reporting the run.
+	StrictFailed []string
 }
 
 // InputError is an error of Run caused by its input: the experiment, the market data, a
@@ -253,11 +257,7 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	for _, a := range res.Accounts {
 		out.Accounts = append(out.Accounts, a.Name)
 	}
-	for _, f := range res.Fallbacks { // a symbol without Binance's own rules is named (issue 10)
-		if f.Kind == backtest.FallbackBrackets || f.Kind == backtest.FallbackFilters {
-			out.Warnings = append(out.Warnings, f.Detail)
-		}
-	}
+	out.Warnings, out.StrictFailed = notices(x, res, dir) // every fallback kind (a symbol without Binance's own rules is named) and rejection
 	for _, n := range streams.order {
 		if !streams.accts[n].stats.P95Exact() {
 			out.Warnings = append(out.Warnings, fmt.Sprintf("account %s: margin_ratio_p95 is approximate (more equity points than the data's size hint)", n))

@@ -32,6 +32,7 @@ func (o *Outcome) WriteText(w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "\nrun directory: %s\n", o.Dir)
+	o.writeNotices(w)
 	// The modelling assumptions are stated in full in manifest.json and report.html; the
 	// printout names them and points there.
 	keys := make([]string, len(o.Assumptions))
