@@ -13,6 +13,7 @@
 //	reports/          metrics, liquidation statistics, run artifacts, PNG and HTML reports
 //	experiment/       the pipeline: experiment file < flags < --set, data, run, run directory
 //	sweep/            sweep files, configurations, shards and the merged results table
+//	montecarlo/       liquidation risk over block-bootstrapped histories (data/bootstrap)
 //	cmd/bt/           the command line: flags, printing and exit codes over experiment
 //	notebooks/        Jupyter notebooks over run directories
 //

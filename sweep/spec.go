@@ -482,6 +482,9 @@ func (s *Spec) SpecKey(key string) string {
 	return "random.space." + key
 }
 
+// MaxConfigs is the most configurations a sweep may expand to.
+const MaxConfigs = 1_000_000
+
 // maxDraws bounds the redraws of a random search whose space holds fewer distinct points than
 // it asks for.
 const maxDrawFactor = 100
@@ -489,6 +492,19 @@ const maxDrawFactor = 100
 // Expand returns the configurations in their canonical order (see the package doc). It fails
 // when the random search cannot find N distinct points or two configurations collide.
 func (s *Spec) Expand() ([]Config, error) {
+	total := 1
+	for _, d := range s.Grid {
+		total *= len(d.Values)
+		if total > MaxConfigs {
+			break
+		}
+	}
+	if s.Random != nil && total <= MaxConfigs {
+		total *= s.Random.N
+	}
+	if total > MaxConfigs {
+		return nil, &Error{File: s.File, Msg: fmt.Sprintf("more than %d configurations: split the sweep into several files", MaxConfigs)}
+	}
 	points := [][]Assignment{nil}
 	for _, d := range s.Grid {
 		next := make([][]Assignment, 0, len(points)*len(d.Values))

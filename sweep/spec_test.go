@@ -142,6 +142,11 @@ grid:
 	if err != nil || len(g) != 6 || g[0].Set[0].Text != "3" || g[3].Set[0].Text != "10" || g[0].Set[1] != g[3].Set[1] {
 		t.Errorf("grid × random: %v %+v", err, g)
 	}
+	// too many configurations
+	_, err = mustParse(t, "grid: {a: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], b: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], c: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\nrandom: {n: 1001, seed: 1, space: {d: {int: [1, 100000]}}}\n").Expand()
+	if err == nil || !strings.Contains(err.Error(), "more than 1000000 configurations") {
+		t.Errorf("huge sweep: %v", err)
+	}
 	// a space smaller than n
 	_, err = mustParse(t, "random: {n: 5, seed: 1, space: {leverage.default: {choice: [3, 10]}}}\n").Expand()
 	if err == nil || !strings.Contains(err.Error(), "too small") {
