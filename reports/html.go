@@ -79,6 +79,9 @@ type runView struct {
 	LiqsMore     int           // rows left out of Liqs
 	Fallbacks    []backtest.Fallback
 	Rejects      []rejectView // per account with rejections, in run order
+	Verdict      []Sentence   // the isolated-versus-cross comparison in words (nil without both accounts)
+	LiqTables    []liqTable   // per account with liquidations, in run order
+	Prefix       string       // prefix of the run's anchors ("" for a single run)
 }
 
 // maxRejects caps the rows of each account's rejections table (all of them are in the
@@ -300,6 +303,13 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 		}
 		sums = append(sums, s)
 		rv := runView{Name: names[i], Manifest: r.Manifest, Paired: s.Paired}
+		prefix := ""
+		if len(runs) > 1 {
+			prefix = fmt.Sprintf("r%d-", i+1)
+		}
+		rv.Prefix = prefix
+		rv.Verdict = Verdict(s, accountNamed(r.Result, metrics.IsolatedName), accountNamed(r.Result, metrics.CrossName), prefix)
+		rv.LiqTables = liqTables(r, prefix)
 		rv.Diverged, rv.DivergedMore = diverged(s.Paired)
 		rv.Liqs, rv.LiqsMore = liqRows(r.Result)
 		rv.Rejects = rejectViews(r)

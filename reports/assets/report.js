@@ -87,6 +87,21 @@
     try { build(p, el); } catch (e) { btError('chart ' + p.id + ': ' + e); }
   });
 
+  // A link with data-zoom="<Unix s>" (the verdict, the tables) zooms every chart around that
+  // moment; the link's own anchor then scrolls to the place.
+  function zoomTo(t) {
+    if (!charts.length) return;
+    var xs = charts[0].data[0];
+    if (!xs.length) return;
+    var w = Math.max((xs[xs.length - 1] - xs[0]) / 40, 3600);
+    charts[0].setScale('x', { min: t - w, max: t + w });
+  }
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest ? e.target.closest('a[data-zoom]') : null;
+    if (a) zoomTo(Number(a.getAttribute('data-zoom')));
+  });
+  window.btZoomTo = zoomTo;
+
   window.addEventListener('resize', function () {
     charts.forEach(function (u) { u.setSize({ width: Math.max(400, u.root.parentNode.clientWidth), height: 260 }); });
   });
