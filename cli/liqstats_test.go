@@ -28,10 +28,15 @@ func experimentSummary(t *testing.T, name string) map[string]any {
 	v, _ := liqRuns.LoadOrStore(name, &liqRun{})
 	r := v.(*liqRun)
 	r.once.Do(func() {
-		dir := filepath.Join(os.TempDir(), "bt-liqstats-test-"+name)
-		os.RemoveAll(dir)
+		// A directory of its own: a fixed name in /tmp collides with another checkout's
+		// test run on the same machine (seen: the other run renamed its staging away).
+		parent, err := os.MkdirTemp("", "bt-liqstats-test-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.RemoveAll(parent)
+		dir := filepath.Join(parent, name)
 		mustBT(t, 0, "run", "-c", filepath.Join(repoRoot(t), "experiments", name+".yaml"), "--out", dir, "--no-report", "--json")
-		defer os.RemoveAll(dir)
 		b, err := os.ReadFile(filepath.Join(dir, "summary.json"))
 		if err != nil {
 			t.Fatal(err)
