@@ -404,6 +404,8 @@ func formatMetric(m metrics.Metric, delta bool) cell {
 		}
 	case m.Kind == "money":
 		s = fmtMoney(v)
+	case m.Kind == "pct" && delta: // a difference of two fractions: percentage points
+		s = strings.TrimPrefix(fmtPP(v), "+")
 	case m.Kind == "pct":
 		s = fmtPct(v)
 	case m.Kind == "count":

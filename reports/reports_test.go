@@ -356,8 +356,8 @@ func TestFormatMetric(t *testing.T) {
 	}{
 		{metrics.Metric{Value: 12345.678, OK: true, Kind: "money", Better: 1}, false, "12,345.68", ""},
 		{metrics.Metric{Value: -1234567.5, OK: true, Kind: "money", Better: 1}, true, "−1,234,567.50", "neg"},
-		{metrics.Metric{Value: 0.1234, OK: true, Kind: "pct", Better: -1}, true, "+12.34 %", "neg"}, // more drawdown is worse
-		{metrics.Metric{Value: -0.5, OK: true, Kind: "pct", Better: -1}, true, "−50.00 %", "pos"},
+		{metrics.Metric{Value: 0.1234, OK: true, Kind: "pct", Better: -1}, true, "+12.34 pp", "neg"}, // more drawdown is worse
+		{metrics.Metric{Value: -0.5, OK: true, Kind: "pct", Better: -1}, true, "−50.00 pp", "pos"},
 		{metrics.Metric{Value: 3, OK: true, Kind: "count"}, true, "+3", ""},
 		{metrics.Metric{Value: 1, OK: true, Kind: "bool", Better: -1}, false, "yes", ""},
 		{metrics.Metric{Value: 2.25, OK: true, Kind: "hours"}, false, "2.2 h", ""},
