@@ -198,15 +198,90 @@ func Charts(runs ...*artifact.Run) []Panel {
 		{Label: "0.8", Color: "#f59e0b", Kind: "band", Values: Values{0.8}},
 		{Label: "1.0 liquidation", Color: "#dc2626", Kind: "band", Values: Values{1}},
 	}
-	panels := []Panel{
-		buildPanel("equity", "Equity (USDT) with liquidations", "money", eqL, nil),
+	panels := []Panel{buildPanel("equity", "Equity (USDT) with liquidations", "money", eqL, nil)}
+	panels = append(panels, diffPanels(runs, accts)...)
+	panels = append(panels,
 		buildPanel("drawdown", "Drawdown below running peak", "pct", ddL, nil),
 		buildPanel("margin", "Margin ratio (maintenance margin / margin balance)", "ratio", mrL, bands),
-	}
+	)
 	for _, sym := range symbolsOf(runs) {
 		panels = append(panels, pricePanel(sym, runs, accts))
 	}
 	return panels
+}
+
+// DiffID is the id of the cross − isolated equity panel of run i of n.
+func DiffID(i, n int) string {
+	if n > 1 {
+		return fmt.Sprintf("r%d-diff", i+1)
+	}
+	return "diff"
+}
+
+// diffPanels draws, for every run with both an isolated and a cross account, cross equity −
+// isolated equity over time (each curve held at its last point between its own points, so
+// that sampled curves of different times still subtract), with both accounts' liquidations
+// marked on it and a zero line.
+func diffPanels(runs []*artifact.Run, accts []account) []Panel {
+	var out []Panel
+	names := runNames(runs)
+	for ri, r := range runs {
+		var iso, cross *account
+		for k := range accts {
+			if accts[k].run != r {
+				continue
+			}
+			switch accts[k].res.Name {
+			case metrics.IsolatedName:
+				iso = &accts[k]
+			case metrics.CrossName:
+				cross = &accts[k]
+			}
+		}
+		if iso == nil || cross == nil || len(iso.eq) == 0 || len(cross.eq) == 0 {
+			continue
+		}
+		ts := mergeTimes(timesOf(iso.eq), timesOf(cross.eq))
+		d := line{label: "cross − isolated", color: "#0f766e", kind: "line", thin: true, t: ts, v: make([]float64, len(ts))}
+		for k, t := range ts {
+			d.v[k] = heldEquity(cross.eq, t) - heldEquity(iso.eq, t)
+		}
+		lines := []line{d}
+		for _, a := range []*account{iso, cross} {
+			lq := line{label: a.label + " liquidation", color: a.color, kind: "liq"}
+			for _, l := range a.res.Liquidations {
+				lq.t = append(lq.t, l.Time)
+				lq.v = append(lq.v, heldEquity(cross.eq, l.Time)-heldEquity(iso.eq, l.Time))
+			}
+			if len(lq.t) > 0 {
+				lines = append(lines, lq)
+			}
+		}
+		title := "Cross − isolated equity (USDT): above zero, cross is ahead"
+		if len(runs) > 1 {
+			title = names[ri] + ": " + title
+		}
+		out = append(out, buildPanel(DiffID(ri, len(runs)), title, "money", lines,
+			[]Series{{Label: "0", Color: "#a3a3a3", Kind: "band", Values: Values{0}}}))
+	}
+	return out
+}
+
+func timesOf(eq []backtest.EquityPoint) []int64 {
+	ts := make([]int64, len(eq))
+	for i, p := range eq {
+		ts[i] = p.Time
+	}
+	return ts
+}
+
+// heldEquity is the equity of the last point at or before t (the first point before it).
+func heldEquity(eq []backtest.EquityPoint, t int64) float64 {
+	i := sort.Search(len(eq), func(i int) bool { return eq[i].Time > t }) - 1
+	if i < 0 {
+		i = 0
+	}
+	return eq[i].Equity
 }
 
 // equityAt is the equity of the first point at or after t (the bar the event happened in),

@@ -41,6 +41,7 @@ func ExampleRender() {
 		fmt.Println(e.Name())
 	}
 	// Output:
+	// diff.png
 	// drawdown.png
 	// equity.png
 	// margin.png
@@ -72,6 +73,7 @@ func ExampleCharts() {
 	}
 	// Output:
 	// equity         4 series
+	// diff           4 series
 	// drawdown       2 series
 	// margin         5 series
 	// price-BTCUSDT  7 series

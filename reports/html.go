@@ -309,6 +309,7 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 		}
 		rv.Prefix = prefix
 		rv.Verdict = Verdict(s, accountNamed(r.Result, metrics.IsolatedName), accountNamed(r.Result, metrics.CrossName), prefix)
+		linkDiff(rv.Verdict, "#chart-"+DiffID(i, len(runs)), data.Panels)
 		rv.LiqTables = liqTables(r, prefix)
 		rv.Diverged, rv.DivergedMore = diverged(s.Paired)
 		rv.Liqs, rv.LiqsMore = liqRows(r.Result)
@@ -336,6 +337,23 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 	}
 	_, err = w.Write(buf.Bytes())
 	return data.Panels, err
+}
+
+// linkDiff points the verdict's links to the equity chart at the run's cross − isolated panel
+// (href), when the report has it.
+func linkDiff(v []Sentence, href string, panels []Panel) {
+	for _, p := range panels {
+		if "#chart-"+p.ID != href {
+			continue
+		}
+		for _, s := range v {
+			for k := range s {
+				if s[k].Href == "#chart-equity" {
+					s[k].Href = href
+				}
+			}
+		}
+	}
 }
 
 // sideBySide lays out one column per account and a Δ (cross − isolated) column per run that

@@ -169,3 +169,35 @@ func checkAnchors(t *testing.T, html string) {
 	}
 	_ = fixture.Start
 }
+
+// TestDiffPanel: the cross − isolated panel subtracts the curves point by point (the fixture's
+// accounts share their times), its last value is the final equities' difference, and the
+// verdict links to it.
+func TestDiffPanel(t *testing.T) {
+	r := fixtureRun(t, t.TempDir(), "run")
+	iso, cross := accountNamed(r.Result, "isolated"), accountNamed(r.Result, "cross")
+	var p *Panel
+	for _, q := range Charts(r) {
+		if q.ID == "diff" {
+			p = &q
+		}
+	}
+	if p == nil {
+		t.Fatal("no diff panel")
+	}
+	d := p.Series[0].Values
+	n := len(iso.Equity)
+	if want := cross.Equity[n-1].Equity - iso.Equity[n-1].Equity; d[len(d)-1] != want || p.X[len(p.X)-1] != iso.Equity[n-1].Time/1000 {
+		t.Errorf("last difference %v at %d, want %v at %d", d[len(d)-1], p.X[len(p.X)-1], want, iso.Equity[n-1].Time/1000)
+	}
+	if d[0] != cross.Equity[0].Equity-iso.Equity[0].Equity {
+		t.Errorf("first difference %v", d[0])
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), `first parted <a href="#chart-diff" data-zoom=`) {
+		t.Error("the verdict's parting does not link to the difference chart")
+	}
+}
