@@ -58,6 +58,43 @@ func TestChromiumReport(t *testing.T) {
 		t.Error(p)
 	}
 
+	// Zooming one chart moves the others, and a verdict link zooms every chart around its
+	// moment: a script appended to a copy of the page does both and writes what it saw.
+	page0, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	probe := strings.Replace(string(page0), "</body>", `<script>
+(function () {
+  var out = [];
+  function done() { var p = document.createElement('pre'); p.id = 'probe'; p.textContent = out.join(' '); document.body.appendChild(p); }
+  try {
+    var ch = window.btCharts, xs = ch[0].data[0], lo = xs[0], mid = (xs[0] + xs[xs.length - 1]) / 2;
+    ch[1].setScale('x', { min: lo, max: mid });
+    setTimeout(function () {
+      var off = ch.filter(function (u) { return Math.abs(u.scales.x.min - lo) > 1 || Math.abs(u.scales.x.max - mid) > 1; }).length;
+      out.push('charts=' + ch.length, 'zoom-off=' + off);
+      var a = document.querySelector('.verdict a[data-zoom]'), t = Number(a.getAttribute('data-zoom'));
+      a.click();
+      setTimeout(function () {
+        var miss = ch.filter(function (u) { return !(u.scales.x.min < t && t < u.scales.x.max && u.scales.x.max - u.scales.x.min < mid - lo); }).length;
+        out.push('link-off=' + miss);
+        done();
+      }, 50);
+    }, 50);
+  } catch (e) { out.push('error=' + e); done(); }
+})();
+</script></body>`, 1)
+	probeFile := filepath.Join(tmp, "probe.html")
+	if err := os.WriteFile(probeFile, []byte(probe), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom, _ = runChromium(t, bin, filepath.Join(tmp, "profile4"), "--dump-dom", "file://"+probeFile)
+	m := regexp.MustCompile(`<pre id="probe">([^<]*)</pre>`).FindStringSubmatch(string(dom))
+	if want := fmt.Sprintf("charts=%d zoom-off=0 link-off=0", len(Charts(r))); m == nil || m[1] != want {
+		t.Errorf("linked zoom: the probe saw %q, want %q", m, want)
+	}
+
 	// The checks catch a broken page: a script error and a chart that never draws.
 	page, err := os.ReadFile(filepath.Join(out, "report.html"))
 	if err != nil {

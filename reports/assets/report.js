@@ -101,6 +101,7 @@
     if (a) zoomTo(Number(a.getAttribute('data-zoom')));
   });
   window.btZoomTo = zoomTo;
+  window.btCharts = charts; // for the browser test
 
   window.addEventListener('resize', function () {
     charts.forEach(function (u) { u.setSize({ width: Math.max(400, u.root.parentNode.clientWidth), height: 260 }); });
