@@ -194,8 +194,8 @@ func calcLiq(f liqFlags) (liqOutput, error) {
 	if in.Wallet, err = parseDec("wallet", f.wallet); err != nil {
 		return out, err
 	}
-	if in.Wallet.IsNegative() {
-		return out, fmt.Errorf("--wallet %s: the wallet balance must be >= 0", f.wallet)
+	if !in.Wallet.IsPositive() {
+		return out, fmt.Errorf("--wallet %s: the wallet balance must be > 0 (a position needs margin behind it)", f.wallet)
 	}
 	if mode == margin.Isolated && (f.otherMM != "" || f.otherUPnL != "") {
 		return out, errors.New("--other-mm and --other-upnl apply to cross mode only (isolated positions ignore other positions)")

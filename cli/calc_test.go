@@ -85,6 +85,9 @@ func TestCalcLiqErrors(t *testing.T) {
 		msg  string
 	}{
 		{"negative qty", []string{"--symbol", "BTCUSDT", "--qty", "-1", "--mode", "isolated", "--mmr", "0.005", "--cum", "50"}, "must be > 0"},
+		{"zero wallet", []string{"--symbol", "BTCUSDT", "--qty", "1", "--mode", "isolated", "--mmr", "0.005", "--cum", "50", "--wallet", "0"}, "--wallet 0: the wallet balance must be > 0"},
+		{"negative wallet", []string{"--symbol", "BTCUSDT", "--qty", "1", "--mode", "cross", "--mmr", "0.005", "--cum", "50", "--wallet", "-5"}, "must be > 0"},
+		{"zero entry", []string{"--symbol", "BTCUSDT", "--qty", "1", "--mode", "isolated", "--mmr", "0.005", "--cum", "50", "--entry", "0"}, "entry price must be > 0"},
 		{"zero qty", []string{"--symbol", "BTCUSDT", "--qty", "0", "--mode", "isolated", "--mmr", "0.005", "--cum", "50"}, "must be > 0"},
 		{"qty not a number", []string{"--symbol", "BTCUSDT", "--qty", "1e", "--mode", "isolated", "--mmr", "0.005", "--cum", "50"}, "--qty \"1e\": not a decimal"},
 		{"unknown symbol", []string{"--symbol", "NOSUCHUSDT", "--qty", "1", "--mode", "isolated"}, "unknown symbol NOSUCHUSDT"},

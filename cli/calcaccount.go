@@ -52,11 +52,17 @@ type accountPosOut struct {
 // calcAccount reads an account file and computes every position's figures with the engine's
 // own margin account (margin.LoadAccount, PositionRisk).
 func calcAccount(path string) (accountOutput, error) {
-	var out accountOutput
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return out, fmt.Errorf("--account %s: %s", path, unwrapPathErr(err))
+		return accountOutput{}, fmt.Errorf("--account %s: %s", path, unwrapPathErr(err))
 	}
+	return calcAccountData(path, data)
+}
+
+// calcAccountData is calcAccount on the file's contents; path names the file in messages.
+func calcAccountData(path string, data []byte) (accountOutput, error) {
+	var out accountOutput
+	var err error
 	var f accountFile
 	d := yaml.NewDecoder(bytes.NewReader(data))
 	d.KnownFields(true)
@@ -149,6 +155,11 @@ func calcAccount(path string) (accountOutput, error) {
 		insts = append(insts, in)
 		holds = append(holds, h)
 		out.Positions = append(out.Positions, accountPosOut{Symbol: sym, Side: side, Margin: strings.ToLower(p.Margin)})
+	}
+	for k, h := range holds {
+		if h.Mode == margin.Cross && !f.Wallet.IsPositive() {
+			return out, bad("positions[%d] (%s): a cross position needs a cross wallet balance > 0 (wallet: %s)", k, out.Positions[k].Symbol, f.Wallet.String())
+		}
 	}
 	a, err := margin.LoadAccount(margin.Config{Wallet: f.Wallet.Decimal, Instruments: insts}, holds)
 	if err != nil {

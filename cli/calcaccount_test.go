@@ -109,15 +109,17 @@ func TestCalcAccountErrors(t *testing.T) {
 		"cross with wallet":  {pos(", isolated_wallet: 5"), "isolated_wallet given for a cross position"},
 		"two sides one-way": {pos("") + "  - {symbol: BTCUSDT, side: short, qty: 1, entry: 60000, mark: 60000, margin: cross}\n",
 			"one-way mode holds one position per symbol"},
-		"hedge":          {"position_mode: hedge\n" + pos(""), "hedge mode is not yet supported"},
-		"bad mode":       {"position_mode: both\n" + pos(""), "want one-way or hedge"},
-		"negative":       {"wallet: -5\n" + pos(""), "must be >= 0"},
-		"bad date":       {"brackets: 2024-13-01\n" + pos(""), "want a date"},
-		"unknown symbol": {strings.Replace(pos(""), "BTCUSDT", "NOSUCHUSDT", 1), "no bracket table of NOSUCHUSDT"},
-		"missing mark":   {strings.Replace(pos(""), "mark: 60000, ", "", 1), "mark missing"},
-		"bad side":       {strings.Replace(pos(""), "side: long", "side: up", 1), "want long or short"},
-		"no positions":   {"wallet: 5\n", "positions: none given"},
-		"not a number":   {"wallet: lots\n" + pos(""), "not a decimal number"},
+		"hedge":             {"position_mode: hedge\n" + pos(""), "hedge mode is not yet supported"},
+		"bad mode":          {"position_mode: both\n" + pos(""), "want one-way or hedge"},
+		"negative":          {"wallet: -5\n" + pos(""), "must be >= 0"},
+		"zero cross wallet": {"wallet: 0\n" + pos(""), "needs a cross wallet balance > 0"},
+		"no cross wallet":   {pos(""), "needs a cross wallet balance > 0"},
+		"bad date":          {"brackets: 2024-13-01\n" + pos(""), "want a date"},
+		"unknown symbol":    {strings.Replace(pos(""), "BTCUSDT", "NOSUCHUSDT", 1), "no bracket table of NOSUCHUSDT"},
+		"missing mark":      {strings.Replace(pos(""), "mark: 60000, ", "", 1), "mark missing"},
+		"bad side":          {strings.Replace(pos(""), "side: long", "side: up", 1), "want long or short"},
+		"no positions":      {"wallet: 5\n", "positions: none given"},
+		"not a number":      {"wallet: lots\n" + pos(""), "not a decimal number"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			code, _, errs := bt(t, "calc", "liq", "--account", writeFile(t, filepath.Join(dir, strings.ReplaceAll(name, " ", "-")+".yaml"), c.file))
@@ -138,4 +140,28 @@ func TestCalcAccountErrors(t *testing.T) {
 	if code != 2 || !strings.Contains(errs, "is required (or give --account FILE)") {
 		t.Errorf("missing flags: exit %d, %s", code, errs)
 	}
+}
+
+// FuzzCalcAccount feeds arbitrary account files to the calculator: it returns positions in
+// input order or an error, and never panics.
+func FuzzCalcAccount(f *testing.F) {
+	f.Add([]byte("brackets: 2024-10-24\nwallet: 10000\npositions:\n" +
+		"  - {symbol: BTCUSDT, side: long, qty: 1.5, entry: 60000, mark: 60500, margin: cross}\n" +
+		"  - {symbol: ETHUSDT, side: long, qty: 10, entry: 2500, mark: 2450, margin: isolated, isolated_wallet: 1200}\n"))
+	f.Add([]byte("wallet: 0\npositions: []\n"))
+	f.Add([]byte("position_mode: hedge\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := calcAccountData("fuzz.yaml", data)
+		if err != nil {
+			return
+		}
+		for i, p := range out.Positions {
+			if p.Symbol == "" || (p.Side != "long" && p.Side != "short") {
+				t.Fatalf("position %d: %+v", i, p)
+			}
+			if p.LiquidationPrice != nil && strings.HasPrefix(*p.LiquidationPrice, "-") {
+				t.Fatalf("position %d: negative liquidation price %s", i, *p.LiquidationPrice)
+			}
+		}
+	})
 }
