@@ -58,8 +58,8 @@ func TestChromiumReport(t *testing.T) {
 		t.Error(p)
 	}
 
-	// Zooming one chart moves the others, and a verdict link zooms every chart around its
-	// moment: a script appended to a copy of the page does both and writes what it saw.
+	// Zooming one chart moves the others, a verdict link zooms every chart around its moment,
+	// the trade table filters and sorts: a script appended to a copy of the page does both and writes what it saw.
 	page0, err := os.ReadFile(filepath.Join(out, "report.html"))
 	if err != nil {
 		t.Fatal(err)
@@ -79,6 +79,17 @@ func TestChromiumReport(t *testing.T) {
       setTimeout(function () {
         var miss = ch.filter(function (u) { return !(u.scales.x.min < t && t < u.scales.x.max && u.scales.x.max - u.scales.x.min < mid - lo); }).length;
         out.push('link-off=' + miss);
+        var box = document.querySelector('#trades input.filter');
+        box.value = 'liquidated'; box.dispatchEvent(new Event('input'));
+        var rows = document.querySelectorAll('table.trades tbody tr'), shown = 0;
+        rows.forEach(function (r) { if (!r.hidden) shown++; });
+        out.push('trades=' + rows.length, 'filtered=' + shown);
+        var pnl = document.querySelectorAll('table.trades thead th')[10];
+        pnl.click();
+        var first = Number(document.querySelector('table.trades tbody tr').cells[10].getAttribute('data-v')), sorted = true;
+        rows = document.querySelectorAll('table.trades tbody tr');
+        rows.forEach(function (r) { if (Number(r.cells[10].getAttribute('data-v')) < first) sorted = false; });
+        out.push('sorted=' + sorted);
         done();
       }, 50);
     }, 50);
@@ -91,7 +102,19 @@ func TestChromiumReport(t *testing.T) {
 	}
 	dom, _ = runChromium(t, bin, filepath.Join(tmp, "profile4"), "--dump-dom", "file://"+probeFile)
 	m := regexp.MustCompile(`<pre id="probe">([^<]*)</pre>`).FindStringSubmatch(string(dom))
-	if want := fmt.Sprintf("charts=%d zoom-off=0 link-off=0", len(Charts(r))); m == nil || m[1] != want {
+	trades, liq := 0, 0
+	for _, a := range r.Result.Accounts {
+		for _, tr := range a.Trades {
+			trades++
+			if tr.Liquidated {
+				liq++
+			}
+		}
+	}
+	if liq == 0 || liq == trades {
+		t.Fatalf("the fixture has %d liquidated trades of %d: the filter proves nothing", liq, trades)
+	}
+	if want := fmt.Sprintf("charts=%d zoom-off=0 link-off=0 trades=%d filtered=%d sorted=true", len(Charts(r)), trades, liq); m == nil || m[1] != want {
 		t.Errorf("linked zoom: the probe saw %q, want %q", m, want)
 	}
 

@@ -82,6 +82,7 @@ type runView struct {
 	Verdict      []Sentence   // the isolated-versus-cross comparison in words (nil without both accounts)
 	LiqTables    []liqTable   // per account with liquidations, in run order
 	Prefix       string       // prefix of the run's anchors ("" for a single run)
+	Trades       tradeTable   // every trade of every account
 }
 
 // maxRejects caps the rows of each account's rejections table (all of them are in the
@@ -311,6 +312,7 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 		rv.Verdict = Verdict(s, accountNamed(r.Result, metrics.IsolatedName), accountNamed(r.Result, metrics.CrossName), prefix)
 		linkDiff(rv.Verdict, "#chart-"+DiffID(i, len(runs)), data.Panels)
 		rv.LiqTables = liqTables(r, prefix)
+		rv.Trades = tradeTableOf(r, s.Leverage)
 		rv.Diverged, rv.DivergedMore = diverged(s.Paired)
 		rv.Liqs, rv.LiqsMore = liqRows(r.Result)
 		rv.Rejects = rejectViews(r)

@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"github.com/bt-backtest/bt/reports/artifact"
 	"path/filepath"
 
@@ -62,4 +63,49 @@ func liqTables(r *artifact.Run, prefix string) []liqTable {
 		out = append(out, v)
 	}
 	return out
+}
+
+// maxTradeRows caps the rows of the trades table per account (all of them are in the
+// account's trades.csv).
+const maxTradeRows = 2000
+
+// tradeTable is every trade of a run's accounts, one row each, for the sortable and
+// filterable table.
+type tradeTable struct {
+	Rows []tradeRow
+	More int // trades left out
+}
+
+// tradeRow is one trade as the table shows it; the V fields are the numbers sorted on.
+type tradeRow struct {
+	Account, Symbol, Side, Mode, Qty, Leverage string
+	EntryTime, ExitTime                        int64
+	EntryPrice, ExitPrice                      string
+	PnL, Fees, Funding                         string
+	PnLV, FeesV, FundingV                      float64
+	Liquidated                                 bool
+	Chart                                      string
+	Zoom                                       int64
+}
+
+// tradeTableOf lists the trades of every account of run r; lev is the leverage each symbol
+// started the run at (summary.json's), empty when unknown.
+func tradeTableOf(r *artifact.Run, lev map[string]int) tradeTable {
+	var tt tradeTable
+	for i := range r.Result.Accounts {
+		a := &r.Result.Accounts[i]
+		tt.More += max(0, len(a.Trades)-maxTradeRows)
+		for _, t := range a.Trades[:min(len(a.Trades), maxTradeRows)] {
+			row := tradeRow{Account: a.Name, Symbol: t.Symbol, Side: sideWord(int(t.Side)), Mode: t.Mode.String(), Qty: t.Qty.String(),
+				EntryTime: t.EntryTime, ExitTime: t.ExitTime, EntryPrice: t.EntryPrice.String(), ExitPrice: t.ExitPrice.String(),
+				PnL: fmtMoney(t.PnL.InexactFloat64()), Fees: fmtMoney(t.Fees.InexactFloat64()), Funding: fmtMoney(t.Funding.InexactFloat64()),
+				PnLV: t.PnL.InexactFloat64(), FeesV: t.Fees.InexactFloat64(), FundingV: t.Funding.InexactFloat64(),
+				Liquidated: t.Liquidated, Chart: "chart-price-" + t.Symbol, Zoom: t.EntryTime / 1000, Leverage: "—"}
+			if l, ok := lev[t.Symbol]; ok {
+				row.Leverage = fmt.Sprintf("%d×", l)
+			}
+			tt.Rows = append(tt.Rows, row)
+		}
+	}
+	return tt
 }

@@ -103,6 +103,44 @@
   window.btZoomTo = zoomTo;
   window.btCharts = charts; // for the browser test
 
+  // Tables: click a header to sort (numbers by data-v), type in the filter box to keep the
+  // rows containing every word.
+  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (tb) {
+    var body = tb.tBodies[0];
+    var box = tb.parentNode.previousElementSibling && tb.parentNode.previousElementSibling.querySelector('input.filter');
+    var count = box && box.parentNode.querySelector('.count');
+    function key(tr, k) {
+      var c = tr.cells[k], v = c.getAttribute('data-v');
+      if (v !== null && v !== '' && !isNaN(Number(v))) return Number(v);
+      return c.textContent;
+    }
+    Array.prototype.forEach.call(tb.tHead.rows[0].cells, function (th, k) {
+      th.style.cursor = 'pointer';
+      th.addEventListener('click', function () {
+        var dir = th.getAttribute('data-dir') === 'asc' ? -1 : 1;
+        Array.prototype.forEach.call(tb.tHead.rows[0].cells, function (o) { o.removeAttribute('data-dir'); });
+        th.setAttribute('data-dir', dir > 0 ? 'asc' : 'desc');
+        var rows = Array.prototype.slice.call(body.rows);
+        rows.sort(function (a, b) {
+          var x = key(a, k), y = key(b, k);
+          return (x < y ? -1 : x > y ? 1 : 0) * dir;
+        });
+        rows.forEach(function (r) { body.appendChild(r); });
+      });
+    });
+    function filter() {
+      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean), n = 0;
+      Array.prototype.forEach.call(body.rows, function (r) {
+        var text = r.textContent.toLowerCase();
+        var show = words.every(function (w) { return text.indexOf(w) >= 0; });
+        r.hidden = !show;
+        if (show) n++;
+      });
+      if (count) count.textContent = n + ' of ' + body.rows.length + ' trades';
+    }
+    if (box) { box.addEventListener('input', filter); filter(); }
+  });
+
   window.addEventListener('resize', function () {
     charts.forEach(function (u) { u.setSize({ width: Math.max(400, u.root.parentNode.clientWidth), height: 260 }); });
   });
