@@ -10,7 +10,7 @@ import (
 
 // maxLiqRows caps the rows of each account's liquidations table (all of them are in the
 // account's liquidations.csv).
-const maxLiqRows = 1000
+const maxLiqRows = 500
 
 // liqTable is one account's liquidations, one row each.
 type liqTable struct {
@@ -67,7 +67,7 @@ func liqTables(r *artifact.Run, prefix string) []liqTable {
 
 // maxTradeRows caps the rows of the trades table per account (all of them are in the
 // account's trades.csv).
-const maxTradeRows = 2000
+const maxTradeRows = 1000
 
 // tradeTable is every trade of a run's accounts, one row each, for the sortable and
 // filterable table.
