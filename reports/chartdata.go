@@ -44,7 +44,8 @@ func (v Values) MarshalJSON() ([]byte, error) {
 type Series struct {
 	Label  string `json:"label"`
 	Color  string `json:"color"`
-	Kind   string `json:"kind"` // "line", "band" (constant reference line), or a marker: "liq", "entry", "exit"
+	Kind   string `json:"kind"`            // "line", "band" (constant reference line), or a marker: "liq", "entry", "exit"
+	Shape  string `json:"shape,omitempty"` // a marker's shape, one per account: "triangle", "square", "circle", "diamond"
 	Values Values `json:"y"`
 }
 
@@ -63,6 +64,7 @@ type line struct {
 	t                  []int64 // Unix ms
 	v                  []float64
 	thin               bool // downsample (false for markers: every point is kept)
+	shape              string
 }
 
 // buildPanel downsamples each thinned line on its own, takes the union of the kept times and
@@ -100,7 +102,7 @@ func buildPanel(id, title, unit string, lines []line, bands []Series) Panel {
 				v[j] = l.v[i]
 			}
 		}
-		p.Series = append(p.Series, Series{Label: l.label, Color: l.color, Kind: l.kind, Values: v})
+		p.Series = append(p.Series, Series{Label: l.label, Color: l.color, Kind: l.kind, Shape: l.shape, Values: v})
 	}
 	for _, b := range bands {
 		v := make(Values, len(xs))
@@ -113,12 +115,16 @@ func buildPanel(id, title, unit string, lines []line, bands []Series) Panel {
 	return p
 }
 
+// shapes are the markers' shapes, one per account (isolated a triangle, cross a square).
+var shapes = []string{"triangle", "square", "circle", "diamond"}
+
 var palette = []string{"#2563eb", "#ea580c", "#16a34a", "#9333ea", "#0891b2", "#ca8a04", "#db2777", "#4b5563"}
 
 // account is one account of one run as the report shows it.
 type account struct {
 	label string // "isolated", or "runA/isolated" in a comparison
 	color string
+	shape string
 	run   *artifact.Run
 	res   *backtest.AccountResult
 	eq    []backtest.EquityPoint // res.Equity, or the run's sampled curve when it was streamed
@@ -154,7 +160,7 @@ func accountsOf(runs []*artifact.Run) []account {
 			if len(eq) == 0 && r.Curves != nil {
 				eq = r.Curves[a.Name]
 			}
-			out = append(out, account{label: label, color: palette[len(out)%len(palette)], run: r, res: a, eq: eq})
+			out = append(out, account{label: label, color: palette[len(out)%len(palette)], shape: shapes[len(out)%len(shapes)], run: r, res: a, eq: eq})
 		}
 	}
 	return out
@@ -178,9 +184,9 @@ func Charts(runs ...*artifact.Run) []Panel {
 				dd[i] = -(peak - p.Equity) / peak
 			}
 		}
-		eqL = append(eqL, line{a.label, a.color, "line", t, eq, true})
-		ddL = append(ddL, line{a.label, a.color, "line", t, dd, true})
-		mrL = append(mrL, line{a.label, a.color, "line", t, mr, true})
+		eqL = append(eqL, line{a.label, a.color, "line", t, eq, true, ""})
+		ddL = append(ddL, line{a.label, a.color, "line", t, dd, true, ""})
+		mrL = append(mrL, line{a.label, a.color, "line", t, mr, true, ""})
 	}
 	for _, a := range accts {
 		var lt []int64
@@ -190,7 +196,7 @@ func Charts(runs ...*artifact.Run) []Panel {
 			lv = append(lv, equityAt(a.eq, l.Time))
 		}
 		if len(lt) > 0 {
-			eqL = append(eqL, line{a.label + " liquidation", a.color, "liq", lt, lv, false})
+			eqL = append(eqL, line{a.label + " liquidation", a.color, "liq", lt, lv, false, a.shape})
 		}
 	}
 	bands := []Series{
@@ -248,7 +254,7 @@ func diffPanels(runs []*artifact.Run, accts []account) []Panel {
 		}
 		lines := []line{d}
 		for _, a := range []*account{iso, cross} {
-			lq := line{label: a.label + " liquidation", color: a.color, kind: "liq"}
+			lq := line{label: a.label + " liquidation", color: a.color, kind: "liq", shape: a.shape}
 			for _, l := range a.res.Liquidations {
 				lq.t = append(lq.t, l.Time)
 				lq.v = append(lq.v, heldEquity(cross.eq, l.Time)-heldEquity(iso.eq, l.Time))
@@ -360,9 +366,9 @@ func pricePanel(sym string, runs []*artifact.Run, accts []account) Panel {
 	lines := []line{pl}
 	for _, a := range accts {
 		var en, ex, lq line
-		en = line{a.label + " entry", a.color, "entry", nil, nil, false}
-		ex = line{a.label + " exit", a.color, "exit", nil, nil, false}
-		lq = line{a.label + " liquidation", a.color, "liq", nil, nil, false}
+		en = line{a.label + " entry", a.color, "entry", nil, nil, false, a.shape}
+		ex = line{a.label + " exit", a.color, "exit", nil, nil, false, a.shape}
+		lq = line{a.label + " liquidation", a.color, "liq", nil, nil, false, a.shape}
 		for _, t := range a.res.Trades {
 			if t.Symbol != sym {
 				continue

@@ -75,15 +75,27 @@ func WritePNG(w io.Writer, p Panel) error {
 			}
 			sc.GlyphStyle.Color = col
 			sc.GlyphStyle.Radius = vg.Points(3.5)
+			// the shape tells the account (filled: exit, liquidation; hollow: entry), the
+			// liquidations are larger
+			filled := map[string]draw.GlyphDrawer{"triangle": draw.PyramidGlyph{}, "square": draw.BoxGlyph{}, "circle": draw.CircleGlyph{}, "diamond": draw.PlusGlyph{}}
+			hollow := map[string]draw.GlyphDrawer{"triangle": draw.TriangleGlyph{}, "square": draw.SquareGlyph{}, "circle": draw.RingGlyph{}, "diamond": draw.CrossGlyph{}}
 			switch s.Kind {
 			case "liq":
 				sc.GlyphStyle.Shape = draw.CrossGlyph{}
-				sc.GlyphStyle.Radius = vg.Points(5)
-				sc.GlyphStyle.Color = color.RGBA{R: 0xdc, G: 0x26, B: 0x26, A: 0xff}
+				if g, ok := filled[s.Shape]; ok {
+					sc.GlyphStyle.Shape = g
+				}
+				sc.GlyphStyle.Radius = vg.Points(5.5)
 			case "entry":
 				sc.GlyphStyle.Shape = draw.TriangleGlyph{}
+				if g, ok := hollow[s.Shape]; ok {
+					sc.GlyphStyle.Shape = g
+				}
 			case "exit":
 				sc.GlyphStyle.Shape = draw.BoxGlyph{}
+				if g, ok := filled[s.Shape]; ok {
+					sc.GlyphStyle.Shape = g
+				}
 			}
 			pl.Add(sc)
 			pl.Legend.Add(s.Label, sc)

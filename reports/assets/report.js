@@ -30,6 +30,26 @@
     [1, '{HH}:{mm}:{ss}', '\n{YYYY}-{MM}-{DD}', null, '\n{MM}-{DD}', null, null, null, 1],
   ];
 
+  // markerPaths draws a series' points as glyphs of one shape (one shape per account), so that
+  // the accounts' markers differ in shape as well as in colour.
+  function markerPaths(shape, size) {
+    return function (u, si, i0, i1) {
+      var xs = u.data[0], ys = u.data[si], sc = u.series[si].scale, p = new Path2D();
+      var r = size * uPlot.pxRatio / 2;
+      for (var i = i0; i <= i1; i++) {
+        if (ys[i] == null) continue;
+        var x = u.valToPos(xs[i], 'x', true), y = u.valToPos(ys[i], sc, true);
+        switch (shape) {
+          case 'triangle': p.moveTo(x, y - r); p.lineTo(x + r, y + r * 0.8); p.lineTo(x - r, y + r * 0.8); p.closePath(); break;
+          case 'square': p.rect(x - r * 0.8, y - r * 0.8, r * 1.6, r * 1.6); break;
+          case 'diamond': p.moveTo(x, y - r); p.lineTo(x + r, y); p.lineTo(x, y + r); p.lineTo(x - r, y); p.closePath(); break;
+          default: p.moveTo(x + r * 0.8, y); p.arc(x, y, r * 0.8, 0, 2 * Math.PI);
+        }
+      }
+      return { stroke: p, fill: p };
+    };
+  }
+
   var charts = [];
   var syncing = false;
 
@@ -52,10 +72,18 @@
         o.dash = [6, 4]; o.width = 1; o.points = { show: false };
         o.value = function () { return s.label; };
       } else if (s.kind !== 'line') {
-        o.paths = function () { return null; };
         o.spanGaps = false;
-        o.points = { show: true, size: markerSize[s.kind] || 8, stroke: s.kind === 'liq' ? '#7f1d1d' : s.color,
-          fill: markerFill[s.kind] || s.color, width: 2 };
+        if (s.shape) {
+          o.paths = markerPaths(s.shape, markerSize[s.kind] || 8);
+          o.points = { show: false };
+          o.stroke = s.kind === 'liq' ? '#7f1d1d' : s.color;
+          o.fill = s.kind === 'liq' ? s.color : (markerFill[s.kind] || s.color);
+          o.width = s.kind === 'liq' ? 2 : 1.5;
+        } else {
+          o.paths = function () { return null; };
+          o.points = { show: true, size: markerSize[s.kind] || 8, stroke: s.kind === 'liq' ? '#7f1d1d' : s.color,
+            fill: markerFill[s.kind] || s.color, width: 2 };
+        }
       } else {
         o.points = { show: false };
       }
