@@ -68,6 +68,11 @@ examples/slurm/sweep.sbatch and examples/k8s/sweep-job.yaml run shards on a clus
 			if err := o.Write(out); err != nil {
 				return failErr(fmt.Errorf("writing sweep directory: %w", err))
 			}
+			if sh == sweep.All {
+				if _, err := o.WriteHTML(out, o.DefaultHeatmaps()); err != nil {
+					return failErr(fmt.Errorf("writing %s: %w", filepath.Join(out, sweep.HTMLFile), err))
+				}
+			}
 			return printSweep(e, o, out, asJSON)
 		}),
 	}
@@ -112,6 +117,9 @@ versions, a shard given twice and missing shards, writing nothing.`,
 			if err := m.Write(out); err != nil {
 				return failErr(fmt.Errorf("writing sweep directory: %w", err))
 			}
+			if _, err := m.WriteHTML(out, m.DefaultHeatmaps()); err != nil {
+				return failErr(fmt.Errorf("writing %s: %w", filepath.Join(out, sweep.HTMLFile), err))
+			}
 			return printSweep(e, m, out, asJSON)
 		}),
 	}
@@ -130,7 +138,7 @@ func checkSweepDir(dir string) error {
 		return fmt.Errorf("output directory %s: %w", dir, err)
 	}
 	known := map[string]bool{sweep.ResultsParquet: true, sweep.ResultsCSV: true, sweep.EquityParquet: true, sweep.EquityCSV: true, sweep.ManifestFile: true,
-		"shards": true, "logs": true}
+		sweep.HTMLFile: true, "shards": true, "logs": true}
 	for _, en := range ents {
 		if !known[en.Name()] && !strings.HasPrefix(en.Name(), ".") {
 			return fmt.Errorf("output directory %s holds %s, not a sweep's file: refusing to write into it", dir, en.Name())
@@ -153,6 +161,9 @@ func printSweep(e *env, o *sweep.Output, dir string, asJSON bool) error {
 	m := o.Manifest
 	lo, hi := m.Shard.Range(len(m.Configs))
 	files := []string{sweep.ResultsParquet, sweep.ResultsCSV, sweep.EquityParquet, sweep.EquityCSV, sweep.ManifestFile}
+	if m.Shard == sweep.All {
+		files = append(files, sweep.HTMLFile)
+	}
 	if asJSON {
 		return writeJSON(e.stdout, sweepOutput{Dir: dir, Sweep: m.Sweep, Shard: m.Shard.String(), Configurations: hi - lo, Rows: len(o.Results.Rows), Files: files})
 	}
@@ -162,6 +173,9 @@ func printSweep(e *env, o *sweep.Output, dir string, asJSON bool) error {
 	}
 	fmt.Fprintf(e.stdout, "%s %s: %d of %d configurations, %d rows (one per configuration and account)\n", what, m.Sweep[:12], hi-lo, len(m.Configs), len(o.Results.Rows))
 	fmt.Fprintf(e.stdout, "results: %s (and .csv), daily equity: %s (and .csv)\n", filepath.Join(dir, sweep.ResultsParquet), filepath.Join(dir, sweep.EquityParquet))
+	if m.Shard == sweep.All {
+		fmt.Fprintf(e.stdout, "page: %s\n", filepath.Join(dir, sweep.HTMLFile))
+	}
 	return nil
 }
 
@@ -174,7 +188,9 @@ func newSweepReportCmd(e *env) *cobra.Command {
 summary.json name such as final_equity, max_drawdown, liquidations) over two swept keys: one panel
 per account (isolated, cross) and one of the cross − isolated difference (blue: cross lower, red:
 cross higher). A cell is the mean over the configurations sharing its two values. Default output:
-DIR/heatmap-METRIC-X-Y.png.`,
+DIR/heatmap-METRIC-X-Y.png. Also rewrites DIR/sweep.html (one offline page: this heatmap and the
+results table; bt sweep and bt sweep merge write it with final_equity, max_drawdown and
+liquidations over the first two swept keys).`,
 		Example: `  bt sweep report runs/sweep --x leverage.default --y strategy.params.fast --metric final_equity`,
 		Args:    argsBetween(1, 1),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
@@ -196,6 +212,11 @@ DIR/heatmap-METRIC-X-Y.png.`,
 				return failErr(fmt.Errorf("drawing %s: %w", out, err))
 			}
 			fmt.Fprintf(e.stdout, "heatmap: %s\n", out)
+			page, err := o.WriteHTML(args[0], []sweep.HeatmapSpec{{X: x, Y: y, Metric: metric}})
+			if err != nil {
+				return failErr(fmt.Errorf("writing %s: %w", filepath.Join(args[0], sweep.HTMLFile), err))
+			}
+			fmt.Fprintf(e.stdout, "page: %s\n", page)
 			return nil
 		}),
 	}

@@ -44,17 +44,24 @@ func TestSweepCommand(t *testing.T) {
 	}
 	merged := filepath.Join(dir, "merged")
 	mustBT(t, 0, "sweep", "merge", "--out", merged, s1, s0)
-	for _, f := range []string{"results.parquet", "results.csv", "equity.parquet", "equity.csv", "sweep.json"} {
+	for _, f := range []string{"results.parquet", "results.csv", "equity.parquet", "equity.csv", "sweep.json", "sweep.html"} {
 		a, _ := os.ReadFile(filepath.Join(out, f))
 		b, _ := os.ReadFile(filepath.Join(merged, f))
 		if len(a) == 0 || string(a) != string(b) {
 			t.Errorf("%s: merged differs from the unsharded sweep", f)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(s0, "sweep.html")); err == nil {
+		t.Error("a shard wrote sweep.html: only a whole sweep or a merge has a page")
+	}
 	png := filepath.Join(dir, "h.png")
 	mustBT(t, 2, "sweep", "report", out, "--x", "leverage.default", "--y", "leverage.default", "--metric", "final_equity", "--out", png)
 	mustBT(t, 0, "sweep", "report", out, "--x", "leverage.default", "--y", "strategy.params.fast", "--metric", "final_equity", "--out", png)
 	if b, err := os.ReadFile(png); err != nil || !strings.HasPrefix(string(b), "\x89PNG") {
 		t.Errorf("heatmap: %v", err)
+	}
+	page, err := os.ReadFile(filepath.Join(out, "sweep.html"))
+	if err != nil || !strings.Contains(string(page), "final_equity · leverage.default × strategy.params.fast") {
+		t.Errorf("bt sweep report did not rewrite sweep.html with its heatmap (%v)", err)
 	}
 }

@@ -25,3 +25,7 @@ func Render(dir string, runs ...*artifact.Run) error { return render(dir, runs) 
 
 // WriteHTML writes the self-contained HTML report of runs to w.
 func WriteHTML(w io.Writer, runs ...*artifact.Run) error { return writeHTML(w, runs) }
+
+// CSS returns the stylesheet of report.html, for other bt pages (the sweep's sweep.html) to
+// share its look.
+func CSS() string { return asset("report.css") }

@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"image/color"
@@ -199,9 +200,19 @@ func (g grid) Z(c, r int) float64 { return g.z[r][c] }
 func (g grid) X(c int) float64    { return float64(c) }
 func (g grid) Y(r int) float64    { return float64(r) }
 
-// PNG draws the heatmap's panels side by side into a PNG file, each cell labelled with its
-// value; the difference panel uses a diverging palette centred on zero.
+// PNG draws the heatmap's panels side by side into a PNG file (EncodePNG).
 func (h *Heatmap) PNG(path string) error {
+	b, err := h.EncodePNG()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, b, 0o644)
+}
+
+// EncodePNG draws the heatmap's panels side by side as a PNG image, each cell labelled with
+// its value; the difference panel uses a diverging palette centred on zero. The same heatmap
+// gives the same bytes.
+func (h *Heatmap) EncodePNG() ([]byte, error) {
 	const panelW, panelH = 4.2, 4.0 // inches
 	var plots []*plot.Plot
 	for _, pn := range h.Panels {
@@ -233,7 +244,7 @@ func (h *Heatmap) PNG(path string) error {
 		} else {
 			seq, err := brewer.GetPalette(brewer.TypeSequential, "YlGnBu", 9)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			pal = seq
 		}
@@ -247,7 +258,7 @@ func (h *Heatmap) PNG(path string) error {
 		if len(labels.XYs) > 0 {
 			l, err := plotter.NewLabels(labels)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			for i := range l.TextStyle {
 				l.TextStyle[i].XAlign, l.TextStyle[i].YAlign = draw.XCenter, draw.YCenter
@@ -269,15 +280,11 @@ func (h *Heatmap) PNG(path string) error {
 	for i, p := range plots {
 		p.Draw(canvases[0][i])
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return err
+	var buf bytes.Buffer
+	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+		return nil, err
 	}
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return buf.Bytes(), nil
 }
 
 // ticks labels the integer positions with the values.
