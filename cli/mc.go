@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/bt-backtest/bt/experiment"
 	"github.com/bt-backtest/bt/montecarlo"
@@ -21,10 +23,16 @@ block bootstrap (blocks of mean length B bars drawn jointly across symbols, mark
 funding together, prices re-chained at each block) and prints per account the probability of at
 least one liquidation and of ruin (95% Wilson intervals) and the distributions of final equity and
 maximum drawdown. The same seed gives the same table. A bootstrap cannot invent a crash larger than
-the history holds: for that, run it on bt data synth --crash data. Method: go doc ./montecarlo.`,
+the history holds: for that, run it on bt data synth --crash data. Method: go doc ./montecarlo.
+
+--out FILE.csv also writes FILE.parquet (the same table) and FILE-hist.png (histograms of final
+equity and maximum drawdown, one panel per account, the panels of a row on shared bins).`,
 		Example: `  bt mc -c experiments/hodl.yaml --paths 200 --seed 1 --out runs/hodl-mc.csv`,
 		Args:    argsBetween(0, 0),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			if ext := strings.ToLower(filepath.Ext(out)); ext == ".parquet" || ext == ".png" {
+				return usageErrf("bt mc: --out %s: give the CSV table's name (FILE.csv); FILE.parquet and FILE-hist.png are written next to it", out)
+			}
 			x, err := experiment.Load(config, nil)
 			if err != nil {
 				return usageErr(err)
@@ -36,14 +44,20 @@ the history holds: for that, run it on bt data synth --crash data. Method: go do
 				}
 				return failErr(err)
 			}
+			var files []mcFile
 			if out != "" {
-				if err := os.WriteFile(out, r.CSV(), 0o644); err != nil {
+				if files, err = mcFiles(r, out); err != nil {
 					return failErr(err)
+				}
+				for _, f := range files {
+					if err := os.WriteFile(f.path, f.data, 0o644); err != nil {
+						return failErr(err)
+					}
 				}
 			}
 			r.WriteText(e.stdout)
 			if out != "" {
-				fmt.Fprintf(e.stdout, "\ntable: %s\n", out)
+				fmt.Fprintf(e.stdout, "\ntable: %s (and %s), histograms: %s\n", files[0].path, files[1].path, files[2].path)
 			}
 			return nil
 		}),
@@ -53,6 +67,26 @@ the history holds: for that, run it on bt data synth --crash data. Method: go do
 	fl.IntVar(&paths, "paths", 100, "number of resampled histories")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the resampling")
 	fl.IntVar(&block, "block", 24, "mean block length in bars")
-	fl.StringVar(&out, "out", "", "write the table as CSV to this file")
+	fl.StringVar(&out, "out", "", "write the table as CSV to this file (and .parquet, -hist.png next to it)")
 	return cmd
+}
+
+type mcFile struct {
+	path string
+	data []byte
+}
+
+// mcFiles encodes the table (CSV and Parquet) and the histograms for --out FILE.csv: FILE.csv,
+// FILE.parquet, FILE-hist.png. Everything is encoded before anything is written.
+func mcFiles(r *montecarlo.Result, out string) ([]mcFile, error) {
+	base := strings.TrimSuffix(out, filepath.Ext(out))
+	pq, err := r.Parquet()
+	if err != nil {
+		return nil, fmt.Errorf("encoding the Parquet table: %w", err)
+	}
+	png, err := r.HistogramPNG()
+	if err != nil {
+		return nil, fmt.Errorf("drawing the histograms: %w", err)
+	}
+	return []mcFile{{out, r.CSV()}, {base + ".parquet", pq}, {base + "-hist.png", png}}, nil
 }

@@ -40,6 +40,8 @@ type Account struct {
 	Liquidated, Ruined   int         // paths with at least one liquidation, ruined paths
 	PLiquidation, PRuin  Probability // their shares
 	FinalEquity, MaxDown Dist        // distributions over the paths
+	// the per-path values, in path order (what the histograms draw)
+	FinalEquities, MaxDrawdowns []float64
 }
 
 // Probability is an estimated probability with its 95% Wilson score interval.
@@ -131,7 +133,7 @@ func Run(ctx context.Context, x *experiment.Experiment, opts Options) (*Result, 
 	for i, n := range names {
 		r.Accounts = append(r.Accounts, Account{Name: n, Liquidated: liq[i], Ruined: ruin[i],
 			PLiquidation: wilson(liq[i], opts.Paths), PRuin: wilson(ruin[i], opts.Paths),
-			FinalEquity: dist(final[i]), MaxDown: dist(dd[i])})
+			FinalEquity: dist(final[i]), MaxDown: dist(dd[i]), FinalEquities: final[i], MaxDrawdowns: dd[i]})
 	}
 	return r, nil
 }

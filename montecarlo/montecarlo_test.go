@@ -69,8 +69,19 @@ func TestCrashRaisesLiquidationProbability(t *testing.T) {
 			t.Errorf("%s: P(liquidation) %v with the crash, %v without", a.Accounts[i].Name, b.Accounts[i].PLiquidation.P, a.Accounts[i].PLiquidation.P)
 		}
 	}
-	if again := run(t, crashed, 1); !bytes.Equal(again.CSV(), b.CSV()) {
+	again := run(t, crashed, 1)
+	if !bytes.Equal(again.CSV(), b.CSV()) {
 		t.Error("same seed, different tables")
+	}
+	pa, err1 := again.HistogramPNG()
+	pb, err2 := b.HistogramPNG()
+	if err1 != nil || err2 != nil || !bytes.Equal(pa, pb) {
+		t.Errorf("same seed, different histograms (%v, %v)", err1, err2)
+	}
+	qa, err1 := again.Parquet()
+	qb, err2 := b.Parquet()
+	if err1 != nil || err2 != nil || !bytes.Equal(qa, qb) {
+		t.Errorf("same seed, different Parquet tables (%v, %v)", err1, err2)
 	}
 	if other := run(t, crashed, 2); bytes.Equal(other.CSV(), b.CSV()) {
 		t.Error("different seeds, same table")
