@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"regexp"
-	"sort"
 
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/data/parquet"
@@ -23,14 +22,6 @@ func openData(source string) (*dataSource, error) {
 	return &dataSource{st}, nil
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
 
 // unwrapPathErr returns the cause of a path error without the path (the caller names it).
 func unwrapPathErr(err error) string {
