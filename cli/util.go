@@ -22,7 +22,6 @@ func openData(source string) (*dataSource, error) {
 	return &dataSource{st}, nil
 }
 
-
 // unwrapPathErr returns the cause of a path error without the path (the caller names it).
 func unwrapPathErr(err error) string {
 	var pe *os.PathError
