@@ -140,7 +140,8 @@ func checkSweepDir(dir string) error {
 	known := map[string]bool{sweep.ResultsParquet: true, sweep.ResultsCSV: true, sweep.EquityParquet: true, sweep.EquityCSV: true, sweep.ManifestFile: true,
 		sweep.HTMLFile: true, "shards": true, "logs": true}
 	for _, en := range ents {
-		if !known[en.Name()] && !strings.HasPrefix(en.Name(), ".") {
+		heatmap := strings.HasPrefix(en.Name(), "heatmap-") && strings.HasSuffix(en.Name(), ".png") // bt sweep report's
+		if !known[en.Name()] && !heatmap && !strings.HasPrefix(en.Name(), ".") {
 			return fmt.Errorf("output directory %s holds %s, not a sweep's file: refusing to write into it", dir, en.Name())
 		}
 	}

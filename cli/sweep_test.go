@@ -64,4 +64,10 @@ func TestSweepCommand(t *testing.T) {
 	if err != nil || !strings.Contains(string(page), "final_equity · leverage.default × strategy.params.fast") {
 		t.Errorf("bt sweep report did not rewrite sweep.html with its heatmap (%v)", err)
 	}
+	// a heatmap bt sweep report left in the directory does not stop a rerun of the sweep into it
+	mustBT(t, 0, "sweep", "report", out, "--x", "leverage.default", "--y", "strategy.params.fast", "--metric", "liquidations")
+	if _, err := os.Stat(filepath.Join(out, "heatmap-liquidations-leverage.default-strategy.params.fast.png")); err != nil {
+		t.Error(err)
+	}
+	mustBT(t, 0, "sweep", "-c", file, "--out", out)
 }

@@ -47,4 +47,10 @@
 // under their summary.json names (reports/metrics.AccountSummary) with fingerprint, and the
 // configuration's cross − isolated deltas as delta.<metric> (null without both accounts).
 // Both files are derived from one row description, so they always agree.
+//
+// # The page
+//
+// sweep.html (Output.HTML) is one self-contained page in report.html's style: heatmaps of
+// metrics over two swept keys as embedded PNGs (a panel per account and one of cross −
+// isolated) and the results table, sortable by column. The same table gives the same bytes.
 package sweep

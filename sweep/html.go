@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bt-backtest/bt/reports"
@@ -73,12 +74,12 @@ var htmlTmpl = template.Must(template.New("sweep").Parse(`<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
 <style>{{.CSS}}</style>
-<style>table.metrics th[data-col] { cursor: pointer; } .sweep img { max-width: 100%; }</style>
+<style>table.metrics th[data-col] { cursor: pointer; } .sweep img { max-width: 100%; } #results td { white-space: nowrap; min-width: 0; }</style>
 </head>
 <body>
 <header>
   <h1>{{.Title}}</h1>
-  <p class="conv">{{.Configs}} configurations × accounts {{.Accounts}}: {{.AllRows}} rows. Δ (delta.*) is cross − isolated.</p>
+  <p class="conv">{{.Configs}} configurations, accounts {{.Accounts}}: {{.AllRows}} rows. Δ (delta.*) is cross − isolated.</p>
 </header>
 <section class="sweep">
 <h2>Heatmaps</h2>
@@ -143,7 +144,7 @@ func (o *Output) HTML(maps []HeatmapSpec) ([]byte, error) {
 			names = append(names, a)
 		}
 	}
-	p.Accounts = fmt.Sprint(names)
+	p.Accounts = strings.Join(names, ", ")
 	if len(maps) == 0 {
 		p.Note = "No heatmap: a heatmap needs two swept keys (bt sweep report DIR --x KEY --y KEY --metric NAME draws one)."
 	}
@@ -160,7 +161,7 @@ func (o *Output) HTML(maps []HeatmapSpec) ([]byte, error) {
 		for _, pn := range h.Panels {
 			facets = append(facets, pn.Title)
 		}
-		cap := fmt.Sprintf("%s over %s (x) and %s (y), panels: %v.", h.Metric, h.X, h.Y, facets)
+		cap := fmt.Sprintf("%s over %s (x) and %s (y), panels: %s.", h.Metric, h.X, h.Y, strings.Join(facets, "; "))
 		if h.PerCell > 1 {
 			cap += fmt.Sprintf(" A cell is the mean of %d configurations (the other swept keys vary within it).", h.PerCell)
 		}

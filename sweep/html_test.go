@@ -55,7 +55,7 @@ func TestHTML(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("figure %d (%s) is not the heatmap's PNG (%v)", i, m.Metric, err)
 		}
-		cap := "panels: [isolated cross " + DeltaPanel + "]"
+		cap := "panels: isolated; cross; " + DeltaPanel + "."
 		if !strings.Contains(html, m.Metric+" over "+m.X+" (x) and "+m.Y+" (y), "+cap) {
 			t.Errorf("no caption naming the facets of %s (%s)", m.Metric, cap)
 		}
