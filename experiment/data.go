@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/bt-backtest/bt/data/parquet"
 	"github.com/bt-backtest/bt/data/sample"
@@ -65,17 +66,50 @@ func openData(source string) (*dataSource, error) {
 
 // hashFiles returns the sha256 of every data file the run read.
 func (d *dataSource) hashFiles(paths []string) ([]artifact.DataFile, error) {
+	return d.hashFilesCached(paths, hashCachePath())
+}
+
+// hashFilesCached is hashFiles with the digest cache at cachePath ("" for none): a store
+// file whose absolute path, size and modification time are in the cache is not read again.
+func (d *dataSource) hashFilesCached(paths []string, cachePath string) ([]artifact.DataFile, error) {
+	var cache *hashCache
+	if d.name != "sample" { // the embedded sample is small and has no file on disk
+		cache = loadHashCache(cachePath)
+		defer cache.save()
+	}
+	now := time.Now()
 	out := make([]artifact.DataFile, 0, len(paths))
 	for _, p := range paths {
 		rel := strings.TrimPrefix(filepath.ToSlash(p), "./")
-		f, err := d.fsys.Open(rel)
-		if err != nil {
-			return nil, fmt.Errorf("data %s: hashing %s: %w", d.name, p, err)
+		var abs string
+		var fi os.FileInfo
+		if cache != nil {
+			var err error
+			if abs, err = filepath.Abs(filepath.Join(d.name, filepath.FromSlash(rel))); err == nil {
+				fi, err = os.Stat(abs)
+			}
+			if err != nil {
+				fi = nil
+			}
 		}
-		sum, err := sha256Hex(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("data %s: hashing %s: %w", d.name, p, err)
+		sum, ok := "", false
+		if fi != nil {
+			sum, ok = cache.lookup(abs, fi)
+		}
+		if !ok {
+			f, err := d.fsys.Open(rel)
+			if err != nil {
+				return nil, fmt.Errorf("data %s: hashing %s: %w", d.name, p, err)
+			}
+			sum, err = sha256Hex(f)
+			f.Close()
+			if err != nil {
+				return nil, fmt.Errorf("data %s: hashing %s: %w", d.name, p, err)
+			}
+			// Cache only when the file did not change while it was read.
+			if fi2, err := os.Stat(abs); fi != nil && err == nil && fi2.Size() == fi.Size() && fi2.ModTime().Equal(fi.ModTime()) {
+				cache.put(abs, fi, sum, now)
+			}
 		}
 		name := rel
 		if d.name == "sample" {
