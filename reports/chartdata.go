@@ -51,9 +51,13 @@ type Series struct {
 
 // Panel is one chart: a shared time axis (Unix seconds, UTC) and its series.
 type Panel struct {
-	ID     string   `json:"id"`
-	Title  string   `json:"title"`
-	Unit   string   `json:"unit"` // "money", "pct", "ratio", "price"
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Unit  string `json:"unit"` // "money", "pct", "ratio", "price"
+	// Anchor, on the first panel of a group of per-account panels ("equity", "drawdown",
+	// "margin"), is the group's name: the page gives that panel's figure the id
+	// "chart-<Anchor>", so that a link to the group lands on its first panel.
+	Anchor string   `json:"-"`
 	X      []int64  `json:"x"`
 	Series []Series `json:"series"`
 }
@@ -166,12 +170,16 @@ func accountsOf(runs []*artifact.Run) []account {
 	return out
 }
 
-// Charts returns the data behind the charts of runs, after downsampling: equity with
-// liquidation markers, drawdown, margin ratio with bands at 0.5/0.8/1.0, and per symbol the
-// price with entries, exits and liquidation prices. PNG and HTML reports draw exactly this.
+// Charts returns the data behind the charts of runs, after downsampling: per account an
+// equity panel with its liquidations, then the cross − isolated difference of each run, per
+// account a drawdown panel and a margin-ratio panel with bands at 0.5/0.8/1.0, and per symbol
+// the price with entries, exits and liquidation prices. Each account has its own panels
+// (stacked on the page on one synchronized time axis), so that no mode's curve hides
+// another's; each keeps its account's colour and marker shape. PNG and HTML reports draw
+// exactly this.
 func Charts(runs ...*artifact.Run) []Panel {
 	accts := accountsOf(runs)
-	var eqL, ddL, mrL []line
+	var eqP, ddP, mrP []Panel
 	for _, a := range accts {
 		n := len(a.eq)
 		t := make([]int64, n)
@@ -184,36 +192,73 @@ func Charts(runs ...*artifact.Run) []Panel {
 				dd[i] = -(peak - p.Equity) / peak
 			}
 		}
-		eqL = append(eqL, line{a.label, a.color, "line", t, eq, true, ""})
-		ddL = append(ddL, line{a.label, a.color, "line", t, dd, true, ""})
-		mrL = append(mrL, line{a.label, a.color, "line", t, mr, true, ""})
-	}
-	for _, a := range accts {
+		eqL := []line{{a.label, a.color, "line", t, eq, true, ""}}
+		ddL := []line{{a.label, a.color, "line", t, dd, true, ""}}
+		mrL := []line{{a.label, a.color, "line", t, mr, true, ""}}
 		var lt []int64
-		var lv []float64
+		var lv, ld, lm []float64
 		for _, l := range a.res.Liquidations {
 			lt = append(lt, l.Time)
-			lv = append(lv, equityAt(a.eq, l.Time))
+			k := indexAt(a.eq, l.Time)
+			if k < 0 {
+				lv, ld, lm = append(lv, math.NaN()), append(ld, math.NaN()), append(lm, math.NaN())
+				continue
+			}
+			lv, ld, lm = append(lv, eq[k]), append(ld, dd[k]), append(lm, mr[k])
 		}
 		if len(lt) > 0 {
-			eqL = append(eqL, line{a.label + " liquidation", a.color, "liq", lt, lv, false, a.shape})
+			name := a.label + " liquidation"
+			eqL = append(eqL, line{name, a.color, "liq", lt, lv, false, a.shape})
+			ddL = append(ddL, line{name, a.color, "liq", lt, ld, false, a.shape})
+			mrL = append(mrL, line{name, a.color, "liq", lt, lm, false, a.shape})
+		}
+		slug := panelSlug(a.label)
+		bands := []Series{
+			{Label: "0.5", Color: "#a3a3a3", Kind: "band", Values: Values{0.5}},
+			{Label: "0.8", Color: "#f59e0b", Kind: "band", Values: Values{0.8}},
+			{Label: "1.0 liquidation", Color: "#dc2626", Kind: "band", Values: Values{1}},
+		}
+		eqP = append(eqP, buildPanel("equity-"+slug, a.label+": equity (USDT) with liquidations", "money", eqL, nil))
+		ddP = append(ddP, buildPanel("drawdown-"+slug, a.label+": drawdown below running peak", "pct", ddL, nil))
+		mrP = append(mrP, buildPanel("margin-"+slug, a.label+": margin ratio (maintenance margin / margin balance)", "ratio", mrL, bands))
+	}
+	for _, g := range []struct {
+		name string
+		ps   []Panel
+	}{{"equity", eqP}, {"drawdown", ddP}, {"margin", mrP}} {
+		if len(g.ps) > 0 {
+			g.ps[0].Anchor = g.name
 		}
 	}
-	bands := []Series{
-		{Label: "0.5", Color: "#a3a3a3", Kind: "band", Values: Values{0.5}},
-		{Label: "0.8", Color: "#f59e0b", Kind: "band", Values: Values{0.8}},
-		{Label: "1.0 liquidation", Color: "#dc2626", Kind: "band", Values: Values{1}},
-	}
-	panels := []Panel{buildPanel("equity", "Equity (USDT) with liquidations", "money", eqL, nil)}
-	panels = append(panels, diffPanels(runs, accts)...)
-	panels = append(panels,
-		buildPanel("drawdown", "Drawdown below running peak", "pct", ddL, nil),
-		buildPanel("margin", "Margin ratio (maintenance margin / margin balance)", "ratio", mrL, bands),
-	)
+	panels := append(eqP, diffPanels(runs, accts)...)
+	panels = append(panels, ddP...)
+	panels = append(panels, mrP...)
 	for _, sym := range symbolsOf(runs) {
 		panels = append(panels, pricePanel(sym, runs, accts))
 	}
 	return panels
+}
+
+// panelSlug turns an account's label ("isolated", "runA/cross") into a panel id's part:
+// letters, digits, '_' and '-' kept, anything else a '-'.
+func panelSlug(label string) string {
+	b := []byte(label)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			b[i] = '-'
+		}
+	}
+	return string(b)
+}
+
+// indexAt is the index of the first point at or after t (the bar the event happened in), or
+// the last point; -1 for an empty curve.
+func indexAt(eq []backtest.EquityPoint, t int64) int {
+	i := sort.Search(len(eq), func(i int) bool { return eq[i].Time >= t })
+	if i == len(eq) {
+		i--
+	}
+	return i
 }
 
 // DiffID is the id of the cross − isolated equity panel of run i of n.
@@ -286,19 +331,6 @@ func heldEquity(eq []backtest.EquityPoint, t int64) float64 {
 	i := sort.Search(len(eq), func(i int) bool { return eq[i].Time > t }) - 1
 	if i < 0 {
 		i = 0
-	}
-	return eq[i].Equity
-}
-
-// equityAt is the equity of the first point at or after t (the bar the event happened in),
-// or the last point.
-func equityAt(eq []backtest.EquityPoint, t int64) float64 {
-	i := sort.Search(len(eq), func(i int) bool { return eq[i].Time >= t })
-	if i == len(eq) {
-		i--
-	}
-	if i < 0 {
-		return math.NaN()
 	}
 	return eq[i].Equity
 }

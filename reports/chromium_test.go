@@ -123,7 +123,7 @@ func TestChromiumReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	broken := strings.Replace(string(page), `<div class="plot" id="chart-drawdown"`, `<div class="plot" id="chart-renamed"`, 1)
+	broken := strings.Replace(string(page), `<div class="plot" id="chart-drawdown-isolated"`, `<div class="plot" id="chart-renamed"`, 1)
 	broken = strings.Replace(broken, "</body>", `<script>undefinedFunctionOfTheTest();</script></body>`, 1)
 	bad := filepath.Join(tmp, "broken.html")
 	if err := os.WriteFile(bad, []byte(broken), 0o644); err != nil {
@@ -131,7 +131,7 @@ func TestChromiumReport(t *testing.T) {
 	}
 	dom, stderr = runChromium(t, bin, filepath.Join(tmp, "profile3"), "--dump-dom", "file://"+bad)
 	probs := strings.Join(domProblems(string(dom), string(stderr), Charts(r)), "\n")
-	if !strings.Contains(probs, "undefinedFunctionOfTheTest") || !strings.Contains(probs, "chart drawdown") {
+	if !strings.Contains(probs, "undefinedFunctionOfTheTest") || !strings.Contains(probs, "chart drawdown-isolated") {
 		t.Errorf("the checks missed the broken page's faults; they found:\n%s", probs)
 	}
 

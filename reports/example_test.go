@@ -42,9 +42,12 @@ func ExampleRender() {
 	}
 	// Output:
 	// diff.png
-	// drawdown.png
-	// equity.png
-	// margin.png
+	// drawdown-cross.png
+	// drawdown-isolated.png
+	// equity-cross.png
+	// equity-isolated.png
+	// margin-cross.png
+	// margin-isolated.png
 	// price-BTCUSDT.png
 	// price-ETHUSDT.png
 	// report.html
@@ -69,13 +72,16 @@ func ExampleDownsample() {
 func ExampleCharts() {
 	run := &artifact.Run{Dir: "run", Result: fixture.Result()}
 	for _, p := range reports.Charts(run) {
-		fmt.Printf("%-14s %d series\n", p.ID, len(p.Series))
+		fmt.Printf("%-17s %d series\n", p.ID, len(p.Series))
 	}
 	// Output:
-	// equity         4 series
-	// diff           4 series
-	// drawdown       2 series
-	// margin         5 series
-	// price-BTCUSDT  7 series
-	// price-ETHUSDT  6 series
+	// equity-isolated   2 series
+	// equity-cross      2 series
+	// diff              4 series
+	// drawdown-isolated 2 series
+	// drawdown-cross    2 series
+	// margin-isolated   5 series
+	// margin-cross      5 series
+	// price-BTCUSDT     7 series
+	// price-ETHUSDT     6 series
 }

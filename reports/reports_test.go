@@ -184,14 +184,23 @@ func TestHTMLComparison(t *testing.T) {
 	if err := json.Unmarshal(dataBlock(t, buf.Bytes()), &d); err != nil {
 		t.Fatal(err)
 	}
-	var labels []string
-	for _, s := range d.Panels[0].Series {
-		labels = append(labels, s.Label)
+	// one equity panel per account of each run, each with its own line and liquidations
+	var panels []string
+	for _, p := range d.Panels {
+		if !strings.HasPrefix(p.ID, "equity-") {
+			continue
+		}
+		var labels []string
+		for _, s := range p.Series {
+			labels = append(labels, s.Label)
+		}
+		panels = append(panels, p.ID+": "+strings.Join(labels, ","))
 	}
-	got := strings.Join(labels, ",")
-	want := "runA/isolated,runA/cross,runB/isolated,runB/cross,runA/isolated liquidation,runA/cross liquidation,runB/isolated liquidation,runB/cross liquidation"
+	got := strings.Join(panels, "; ")
+	want := "equity-runA-isolated: runA/isolated,runA/isolated liquidation; equity-runA-cross: runA/cross,runA/cross liquidation; " +
+		"equity-runB-isolated: runB/isolated,runB/isolated liquidation; equity-runB-cross: runB/cross,runB/cross liquidation"
 	if got != want {
-		t.Errorf("equity series:\n got %s\nwant %s", got, want)
+		t.Errorf("equity panels:\n got %s\nwant %s", got, want)
 	}
 	if !strings.Contains(buf.String(), "runB/Δ cross − isolated") {
 		t.Error("comparison lacks the second run's delta column")
@@ -215,7 +224,7 @@ func TestRenderPNG(t *testing.T) {
 	if err := Render(out, r); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"report.html", "equity.png", "drawdown.png", "margin.png", "price-BTCUSDT.png", "price-ETHUSDT.png"} {
+	for _, name := range []string{"report.html", "equity-isolated.png", "equity-cross.png", "drawdown-isolated.png", "drawdown-cross.png", "margin-isolated.png", "margin-cross.png", "price-BTCUSDT.png", "price-ETHUSDT.png"} {
 		f, err := os.Open(filepath.Join(out, name))
 		if err != nil {
 			t.Fatal(err)
