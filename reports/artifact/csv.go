@@ -95,7 +95,7 @@ func (w *csvWriter) float(v float64) {
 	w.sep()
 	w.buf = strconv.AppendFloat(w.buf, v, 'g', -1, 64)
 }
-func (w *csvWriter) dec(d decimal.Decimal)    { w.str(d.String()) }
+func (w *csvWriter) dec(d decimal.Decimal)    { w.sep(); w.buf = appendDecimal(w.buf, d) }
 func (w *csvWriter) bool(b bool)              { w.sep(); w.buf = strconv.AppendBool(w.buf, b) }
 func (w *csvWriter) mode(m margin.Mode)       { w.str(modeString(m)) }
 func (w *csvWriter) fillSide(s backtest.Side) { w.str(sideString(s, "buy", "sell")) }

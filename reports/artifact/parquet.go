@@ -137,7 +137,7 @@ func pqTrades(path string, ts []backtest.Trade) error {
 	return writeParquet(path, ts, func(t backtest.Trade) pqTradeRow {
 		return pqTradeRow{
 			t.Symbol, modeString(t.Mode), sideString(t.Side, "long", "short"), t.EntryTime, t.ExitTime,
-			t.Qty.String(), t.EntryPrice.String(), t.ExitPrice.String(), t.PnL.String(), t.Fees.String(), t.Funding.String(),
+			decString(t.Qty), decString(t.EntryPrice), decString(t.ExitPrice), decString(t.PnL), decString(t.Fees), decString(t.Funding),
 			t.Liquidated, t.LastWick, t.MinLiqDistance, t.PeakMarginRatio,
 			t.EntryDecision.Time, int64(t.EntryDecision.Seq), int64(t.Leverage),
 		}
@@ -148,7 +148,7 @@ func pqFills(path string, fs []backtest.FillRecord) error {
 	return writeParquet(path, fs, func(f backtest.FillRecord) pqFillRow {
 		return pqFillRow{
 			f.Time, int64(f.OrderID), f.Symbol, sideString(f.Side, "buy", "sell"),
-			f.Qty.String(), f.Price.String(), f.Fee.String(), f.RealizedPnL.String(), f.Maker, f.Liquidation, f.Tag,
+			decString(f.Qty), decString(f.Price), decString(f.Fee), decString(f.RealizedPnL), f.Maker, f.Liquidation, f.Tag,
 		}
 	})
 }
@@ -156,8 +156,8 @@ func pqFills(path string, fs []backtest.FillRecord) error {
 func pqLiqs(path string, ls []margin.Liquidation) error {
 	return writeParquet(path, ls, func(l margin.Liquidation) pqLiqRow {
 		return pqLiqRow{
-			l.Time, l.Symbol, modeString(l.Mode), l.Qty.String(), l.Entry.String(), l.TriggerMark.String(),
-			l.Price.String(), l.Bankruptcy.String(), l.MarginLost.String(), l.Fee.String(), l.InsuranceDraw.String(),
+			l.Time, l.Symbol, modeString(l.Mode), decString(l.Qty), decString(l.Entry), decString(l.TriggerMark),
+			decString(l.Price), decString(l.Bankruptcy), decString(l.MarginLost), decString(l.Fee), decString(l.InsuranceDraw),
 			l.Gap, int64(l.Cascade),
 		}
 	})
@@ -165,7 +165,7 @@ func pqLiqs(path string, ls []margin.Liquidation) error {
 
 func pqFunding(path string, fs []backtest.FundingPayment) error {
 	return writeParquet(path, fs, func(f backtest.FundingPayment) pqFundingRow {
-		return pqFundingRow{f.Time, f.Symbol, f.Qty.String(), f.Mark.String(), f.Rate, f.Amount.String()}
+		return pqFundingRow{f.Time, f.Symbol, decString(f.Qty), decString(f.Mark), f.Rate, decString(f.Amount)}
 	})
 }
 
