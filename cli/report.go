@@ -16,7 +16,8 @@ func newReportCmd(e *env) *cobra.Command {
 		Short: "Render the report of a run, or compare two runs, from their artifacts (no re-run)",
 		Long: `Reads the artifacts of a run directory and writes report.html and the PNG charts. With one run
 the report goes into the run directory; with two it compares them and goes into
-RUN_DIR/compare-<name of RUN_DIR2> (or --out).`,
+RUN_DIR/compare-<name of RUN_DIR2> (or --out), and the metrics of both runs with their
+differences (RUN_DIR2 − RUN_DIR; percentage-point differences in pp) are printed here too.`,
 		Args: argsBetween(1, 2),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			runs := make([]*artifact.Run, 0, len(args))
@@ -36,6 +37,11 @@ RUN_DIR/compare-<name of RUN_DIR2> (or --out).`,
 			}
 			if err := reports.Render(dir, runs...); err != nil {
 				return failErr(fmt.Errorf("rendering report: %w", err))
+			}
+			if len(runs) > 1 {
+				if err := reports.WriteComparisonText(e.stdout, runs...); err != nil {
+					return failErr(fmt.Errorf("comparing runs: %w", err))
+				}
 			}
 			fmt.Fprintf(e.stdout, "report: %s\n", filepath.Join(dir, "report.html"))
 			return nil

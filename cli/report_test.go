@@ -23,7 +23,12 @@ func TestReport(t *testing.T) {
 	// Two runs: a comparison, by default inside the first run directory.
 	dir2 := filepath.Join(t.TempDir(), "other")
 	mustBT(t, 0, "run", "-c", filepath.Join(dir, "config.resolved.yaml"), "--mode", "isolated", "--out", dir2, "--no-report")
-	mustBT(t, 0, "report", dir, dir2)
+	out, _ = mustBT(t, 0, "report", dir, dir2)
+	// the metrics and their differences on the terminal too: the isolated account is in both
+	// runs (the second ran isolated only), differences of fractions in percentage points
+	if !strings.Contains(out, "isolated account") || !strings.Contains(out, "Δ other − ") || !strings.Contains(out, " pp") {
+		t.Errorf("bt report A B printed no comparison:\n%s", out)
+	}
 	if _, err := os.Stat(filepath.Join(dir, "compare-other", "report.html")); err != nil {
 		t.Errorf("comparison report: %v", err)
 	}
