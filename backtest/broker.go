@@ -39,7 +39,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 			}
 		}
 		a.res.Rejects = append(a.res.Rejects, orderReject(a.now, &o, 0, px, err))
-		return 0, &RejectError{Order: o, Action: "order", Reason: err}
+		return 0, newReject(o, "order", err)
 	}
 	switch {
 	case a.stopped:
@@ -65,7 +65,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	pos := a.acct.Position(i).Qty
 	reduce := o.ReduceOnly || o.ClosePosition
 	if reduce && (pos.IsZero() || pos.IsPositive() == (o.Side == Buy)) {
-		return fail(&margin.RejectError{Symbol: o.Symbol, Action: "order", Reason: margin.ErrReduceOnly})
+		return fail(margin.ErrReduceOnly)
 	}
 	switch o.Type {
 	case Market:
@@ -170,7 +170,7 @@ func (br *Broker) OpenOrderIDs(symbol string) []OrderID {
 func (br *Broker) action(symbol, action string, err error) error {
 	a := br.a
 	a.res.Rejects = append(a.res.Rejects, Reject{Time: a.now, Symbol: symbol, Action: action, Reason: rejectReason(err), Code: rejectCode(err)})
-	return &RejectError{Order: Order{Symbol: symbol}, Action: action, Reason: err}
+	return newReject(Order{Symbol: symbol}, action, err)
 }
 
 // change applies a ledger change of symbol (do, given its index) for an account action and

@@ -8,9 +8,9 @@ import (
 )
 
 // Errors of package backtest, grouped by when they occur. Order rejections reach the strategy
-// as *RejectError, whose Reason is one of the order errors below or a margin.RejectError (so
-// errors.Is also matches the margin package's sentinels, e.g. margin.ErrInsufficientMargin;
-// a reduce-only order that would not reduce the position is margin.ErrReduceOnly).
+// as *RejectError, whose Reason is one of the order errors below or a sentinel of package
+// margin (so errors.Is also matches e.g. margin.ErrInsufficientMargin; a reduce-only order
+// that would not reduce the position is margin.ErrReduceOnly).
 var (
 	// Configuration and run errors, returned by Config.Validate and Run.
 	ErrNoSymbols      = errors.New("backtest: source has no symbols")
@@ -28,29 +28,43 @@ var (
 	ErrNoPrice       = errors.New("backtest: symbol has no completed bar yet")
 )
 
-// RejectError is an order or account action the engine or the margin rules refused. Its
-// Reason is a backtest sentinel or a *margin.RejectError.
+// RejectError is an order or account action the engine or the margin rules refused. It is
+// the one rejection a strategy sees: a refusal of the margin rules (a *margin.RejectError)
+// is not wrapped but taken apart, its reason kept and its symbol and action already here, so
+// the message names the reason once. Reason is a sentinel of this package or of package
+// margin, so errors.Is matches either (e.g. margin.ErrInsufficientMargin).
 type RejectError struct {
 	Order  Order
 	Action string // "order", "leverage", "mode", "margin", "cancel"
-	Reason error
+	Reason error  // a backtest or margin sentinel (ErrPostOnly, margin.ErrInsufficientMargin, …)
 }
 
+// Error returns "backtest: <symbol> <action> rejected: <reason>".
 func (e *RejectError) Error() string {
 	return fmt.Sprintf("backtest: %s %s rejected: %v", e.Order.Symbol, e.Action, e.Reason)
 }
 
-// Unwrap returns the reason, so errors.Is and errors.As see through a RejectError.
+// Unwrap returns the reason, so errors.Is sees through a RejectError to the sentinel.
 func (e *RejectError) Unwrap() error { return e.Reason }
 
-// rejectReason is the text of a Reject record: the reason alone (the symbol and the action
-// have columns of their own), without the wrapping of a *margin.RejectError or *RejectError.
-func rejectReason(err error) string {
+// newReject is the RejectError of action on o refused with err: a *margin.RejectError gives
+// its reason alone (its symbol and action are o's and action).
+func newReject(o Order, action string, err error) *RejectError {
+	return &RejectError{Order: o, Action: action, Reason: reasonOf(err)}
+}
+
+// reasonOf is the reason of err without the wrapping of a *margin.RejectError or *RejectError.
+func reasonOf(err error) error {
 	var mr *margin.RejectError
 	if errors.As(err, &mr) && mr.Reason != nil {
-		err = mr.Reason
-	} else if r, ok := err.(*RejectError); ok && r.Reason != nil {
-		err = r.Reason
+		return mr.Reason
 	}
-	return err.Error()
+	if r, ok := err.(*RejectError); ok && r.Reason != nil {
+		return r.Reason
+	}
+	return err
 }
+
+// rejectReason is the text of a Reject record: the reason alone (the symbol and the action
+// have columns of their own).
+func rejectReason(err error) string { return reasonOf(err).Error() }

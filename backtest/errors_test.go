@@ -110,3 +110,51 @@ func TestAccountActionRefusals(t *testing.T) {
 		}
 	}
 }
+
+// A refusal of the margin rules reaches the strategy as one *RejectError naming the reason
+// once, and errors.Is still matches the margin sentinel.
+func TestRejectErrorTakesMarginReason(t *testing.T) {
+	err := error(newReject(Order{Symbol: "AAA"}, "leverage",
+		&margin.RejectError{Symbol: "AAA", Action: "leverage", Reason: margin.ErrLeverageTooHigh}))
+	if !errors.Is(err, margin.ErrLeverageTooHigh) {
+		t.Errorf("errors.Is(%v, margin.ErrLeverageTooHigh) = false", err)
+	}
+	var re *RejectError
+	if !errors.As(err, &re) || re.Reason != margin.ErrLeverageTooHigh || re.Action != "leverage" {
+		t.Errorf("errors.As: %+v, want Reason margin.ErrLeverageTooHigh, Action leverage", re)
+	}
+	if got, want := err.Error(), "backtest: AAA leverage rejected: margin: leverage above the bracket maximum"; got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+	if got := rejectCode(err); got != "leverage_too_high" {
+		t.Errorf("rejectCode = %q, want leverage_too_high", got)
+	}
+
+	// through the broker: a ledger refusal and an engine refusal of a reduce-only order
+	bars := OHLC("AAA", t0, hr, [4]float64{100, 101, 99, 100}, [4]float64{100, 101, 99, 100})
+	var errs []error
+	run(t, testConfig("AAA"), NewSliceSource([]string{"AAA"}, Batches(bars, nil, nil)), func() Strategy {
+		return StrategyFunc(func(br *Broker, b Bar) error {
+			if b.Time == t0 && len(errs) == 0 {
+				errs = append(errs, br.SetLeverage("AAA", 1000))
+				_, err := br.Submit(Order{Symbol: "AAA", Side: Sell, Type: Market, Qty: d("1"), ReduceOnly: true})
+				errs = append(errs, err)
+			}
+			return nil
+		})
+	})
+	for k, want := range []struct {
+		err  error
+		text string
+	}{
+		{margin.ErrLeverageTooHigh, "backtest: AAA leverage rejected: margin: leverage above the bracket maximum"},
+		{margin.ErrReduceOnly, "backtest: AAA order rejected: margin: reduce-only order would increase the position"},
+	} {
+		if k >= len(errs) {
+			t.Fatalf("%d errors, want 2", len(errs))
+		}
+		if !errors.Is(errs[k], want.err) || errs[k].Error() != want.text {
+			t.Errorf("call %d: %v, want %q (errors.Is %v)", k, errs[k], want.text, want.err)
+		}
+	}
+}

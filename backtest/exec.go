@@ -289,7 +289,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	}
 	if reduce {
 		if pos.IsZero() || pos.Sign() == qty.Sign() {
-			a.rejectOrder(t, j, px, &margin.RejectError{Symbol: o.Symbol, Action: "order", Reason: margin.ErrReduceOnly})
+			a.rejectOrder(t, j, px, margin.ErrReduceOnly)
 			return
 		}
 		if qty.Abs().GreaterThan(pos.Abs()) {
