@@ -198,9 +198,9 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 	a.probe(-1) // the ratio at the trigger: about 1, above it when the price gapped through
 	var recs []margin.Liquidation
 	if k == 0 {
-		recs = a.acct.Liquidate(t, a.to, a.to, 0, a.liqBuf[:0])
+		recs = a.acct.Liquidate(t, margin.PathPoint{From: a.to, To: a.to}, a.liqBuf[:0])
 	} else {
-		recs = a.acct.Liquidate(t, a.fromS, a.to, sl, a.liqBuf[:0])
+		recs = a.acct.Liquidate(t, margin.PathPoint{From: a.fromS, To: a.to, S: sl}, a.liqBuf[:0])
 	}
 	a.liqBuf = recs[:0]
 	if len(recs) == 0 {

@@ -69,7 +69,7 @@ func TestFundEdgeCases(t *testing.T) {
 func TestCascadeIndependentOfListingOrder(t *testing.T) {
 	a := openPair(t, Cross)
 	sa, _ := a.NextLiquidation([]float64{60000, 3000}, []float64{56000, 3300})
-	outA := a.Liquidate(2, []float64{60000, 3000}, []float64{56000, 3300}, sa, nil)
+	outA := a.Liquidate(2, PathPoint{From: []float64{60000, 3000}, To: []float64{56000, 3300}, S: sa}, nil)
 	b := DefaultBook()
 	r, err := NewAccount(Config{Wallet: d("2000"), Instruments: []Instrument{
 		DefaultInstrument("ETHUSDT", 3000, snap24, b),
@@ -85,7 +85,7 @@ func TestCascadeIndependentOfListingOrder(t *testing.T) {
 	if !ok || s != sa {
 		t.Fatalf("s = %v", s)
 	}
-	outR := r.Liquidate(2, from, to, s, nil)
+	outR := r.Liquidate(2, PathPoint{From: from, To: to, S: s}, nil)
 	check(t, r)
 	if len(outA) != 2 || len(outR) != 2 {
 		t.Fatalf("records %d %d", len(outA), len(outR))
@@ -135,7 +135,7 @@ func TestLiquidationOnTickNoDust(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: not due", c.qty)
 		}
-		out := a.Liquidate(0, from, to, s, nil)
+		out := a.Liquidate(0, PathPoint{From: from, To: to, S: s}, nil)
 		check(t, a)
 		if len(out) != 1 {
 			t.Fatalf("%s: records %+v", c.qty, out)

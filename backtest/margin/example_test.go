@@ -53,7 +53,7 @@ func ExampleAccount() {
 	fmt.Println("wallet", a.Wallet(), "isolated", a.Position(0).IsolatedWallet, "LP", lp.StringFixed(2))
 	from, to := []float64{60000}, []float64{58000}
 	if s, ok := a.NextLiquidation(from, to); ok {
-		for _, l := range a.Liquidate(0, from, to, s, nil) {
+		for _, l := range a.Liquidate(0, margin.PathPoint{From: from, To: to, S: s}, nil) {
 			fmt.Printf("liquidated %s at %s: lost %s, fee %s\n", l.Symbol, l.Price.StringFixed(2),
 				l.MarginLost.StringFixed(2), l.Fee.StringFixed(2))
 		}

@@ -58,7 +58,7 @@ func TestPropertyIsolationHolds(t *testing.T) {
 					if !ok {
 						break
 					}
-					x.Liquidate(int64(step), from, to, s, nil)
+					x.Liquidate(int64(step), PathPoint{From: from, To: to, S: s}, nil)
 					from = nil // the rest of the path, from the marks at s
 				}
 				x.SetMark(0, to[0])

@@ -2,9 +2,18 @@ package margin
 
 import "github.com/shopspring/decimal"
 
-// Liquidate executes every liquidation due at parameter s of the path from→to, as returned
-// by NextLiquidation (s = 0: the threshold was already met at `from`, i.e. the bar opened
-// through it, so positions close at `from`). Isolated positions close at their liquidation
+// PathPoint is a point on a straight path of the marks: parameter S in [0, 1] of the segment
+// From→To, on which every symbol's mark moves as NextLiquidation's path rule says. It is
+// where Liquidate executes: From and To the segment NextLiquidation was given, S what it
+// returned (S = 0: the threshold was already met at From).
+type PathPoint struct {
+	From, To []float64 // every symbol's mark at the segment's start and end (NaN: unchanged)
+	S        float64   // where on the segment, 0 = From, 1 = To
+}
+
+// Liquidate executes every liquidation due at point p of a mark path, as NextLiquidation
+// finds it (p.S = 0: the threshold was already met at p.From, i.e. the bar opened through
+// it, so positions close at p.From); below, from, to and s are p.From, p.To and p.S. Isolated positions close at their liquidation
 // price; cross positions all close at the marks at s. It appends the records to out.
 //
 // Liquidate first sets every symbol's mark to its mark at s. A component (an isolated
@@ -41,7 +50,8 @@ import "github.com/shopspring/decimal"
 // position (negative for a winner); the account's InsuranceDraw is on the first record of the
 // cascade; Cascade = the number of cross positions closed. Bankruptcy prices are the
 // formula's with MMR = cum = TMM = 0 and the others at their marks at s.
-func (a *Account) Liquidate(t int64, from, to []float64, s float64, out []Liquidation) []Liquidation {
+func (a *Account) Liquidate(t int64, p PathPoint, out []Liquidation) []Liquidation {
+	from, to, s := p.From, p.To, p.S
 	type due struct {
 		i   int
 		gap bool

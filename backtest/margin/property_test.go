@@ -179,7 +179,7 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 					fail(step, "s = %v", s)
 				}
 				before := len(liqs)
-				liqs = a.Liquidate(int64(step), from, to, s, liqs)
+				liqs = a.Liquidate(int64(step), PathPoint{From: from, To: to, S: s}, liqs)
 				if err := a.Check(); err != nil {
 					fail(step, "after liquidation: %v", err)
 				}

@@ -284,7 +284,7 @@ func TestStraddleOneTick(t *testing.T) {
 		}
 	}
 	// The tie executes: the long closes at 57,000 with 235 left = MM at 57,000, all of it the fee.
-	out := long.Liquidate(0, []float64{60000, nan}, []float64{57000, nan}, 1, nil)
+	out := long.Liquidate(0, PathPoint{From: []float64{60000, nan}, To: []float64{57000, nan}, S: 1}, nil)
 	check(t, long)
 	if len(out) != 1 {
 		t.Fatalf("records %+v", out)
@@ -311,7 +311,7 @@ func TestAutoAddMargin(t *testing.T) {
 	if !ok {
 		t.Fatal("not due")
 	}
-	out := a.Liquidate(0, from, to, s, nil)
+	out := a.Liquidate(0, PathPoint{From: from, To: to, S: s}, nil)
 	check(t, a)
 	if len(out) != 0 {
 		t.Fatalf("liquidated despite auto-add: %+v", out)
@@ -338,7 +338,7 @@ func TestAutoAddMargin(t *testing.T) {
 	must(t, p.SetLeverage(0, 50))
 	fill(t, p, 0, "1", "60000")
 	s, _ = p.NextLiquidation(from, to)
-	if out := p.Liquidate(0, from, to, s, nil); len(out) != 1 {
+	if out := p.Liquidate(0, PathPoint{From: from, To: to, S: s}, nil); len(out) != 1 {
 		t.Errorf("poor account not liquidated: %+v", out)
 	}
 	check(t, p)
