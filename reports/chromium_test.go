@@ -70,10 +70,15 @@ func TestChromiumReport(t *testing.T) {
   function done() { var p = document.createElement('pre'); p.id = 'probe'; p.textContent = out.join(' '); document.body.appendChild(p); }
   try {
     var ch = window.btCharts, xs = ch[0].data[0], lo = xs[0], mid = (xs[0] + xs[xs.length - 1]) / 2;
+    // the per-account equity panels share one y range, before and after a zoom
+    var eq = ch.filter(function (u) { return /^chart-equity-/.test(u.root.parentNode.id); });
+    function yoff() { return eq.filter(function (u) { return u.scales.y.min !== eq[0].scales.y.min || u.scales.y.max !== eq[0].scales.y.max; }).length; }
+    var yoff0 = yoff();
     ch[1].setScale('x', { min: lo, max: mid });
     setTimeout(function () {
       var off = ch.filter(function (u) { return Math.abs(u.scales.x.min - lo) > 1 || Math.abs(u.scales.x.max - mid) > 1; }).length;
       out.push('charts=' + ch.length, 'zoom-off=' + off);
+      out.push('equity-panels=' + eq.length, 'y-off=' + (yoff0 + yoff()));
       var a = document.querySelector('.verdict a[data-zoom]'), t = Number(a.getAttribute('data-zoom'));
       a.click();
       setTimeout(function () {
@@ -114,7 +119,7 @@ func TestChromiumReport(t *testing.T) {
 	if liq == 0 || liq == trades {
 		t.Fatalf("the fixture has %d liquidated trades of %d: the filter proves nothing", liq, trades)
 	}
-	if want := fmt.Sprintf("charts=%d zoom-off=0 link-off=0 trades=%d filtered=%d sorted=true", len(Charts(r)), trades, liq); m == nil || m[1] != want {
+	if want := fmt.Sprintf("charts=%d zoom-off=0 equity-panels=2 y-off=0 link-off=0 trades=%d filtered=%d sorted=true", len(Charts(r)), trades, liq); m == nil || m[1] != want {
 		t.Errorf("linked zoom: the probe saw %q, want %q", m, want)
 	}
 

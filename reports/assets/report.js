@@ -63,6 +63,31 @@
     syncing = false;
   }
 
+  // The per-account panels of one kind (equity-*, drawdown-*, margin-*) share one y range, the
+  // extremes of all of them within the shown time window, so that their heights compare.
+  var groups = {};
+  function groupOf(p) { var m = /^(equity|drawdown|margin)-/.exec(p.id); return m ? m[1] : null; }
+  data.panels.forEach(function (p) { var g = groupOf(p); if (g) (groups[g] = groups[g] || []).push(p); });
+  function groupRange(g) {
+    return function (u, dmin, dmax) {
+      var xs = u.data[0], ix = u.series[0].idxs, lo = Infinity, hi = -Infinity;
+      var x0 = ix && xs.length ? xs[ix[0]] : -Infinity, x1 = ix && xs.length ? xs[ix[1]] : Infinity;
+      groups[g].forEach(function (p) {
+        p.series.forEach(function (s) {
+          for (var i = 0; i < p.x.length; i++) {
+            var v = s.y[i];
+            if (v == null || p.x[i] < x0 || p.x[i] > x1) continue;
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+          }
+        });
+      });
+      if (!isFinite(lo)) { lo = dmin; hi = dmax; }
+      if (lo == null || hi == null) return [0, 1];
+      return uPlot.rangeNum(lo, hi, 0.1, true);
+    };
+  }
+
   function build(p, el) {
     var series = [{ value: function (u, v) { return v == null ? '—' : new Date(v * 1e3).toISOString().slice(0, 16).replace('T', ' '); } }];
     p.series.forEach(function (s) {
@@ -95,7 +120,7 @@
       height: 260,
       tzDate: utc,
       series: series,
-      scales: { x: { time: true } },
+      scales: groupOf(p) ? { x: { time: true }, y: { range: groupRange(groupOf(p)) } } : { x: { time: true } },
       axes: [{ values: timeStamps }, { values: yfmt, size: 70 }],
       cursor: { sync: { key: 'bt', setSeries: false }, drag: { x: true, y: false } },
       legend: { live: true },
