@@ -204,7 +204,10 @@ func Charts(runs ...*artifact.Run) []Panel {
 				lv, ld, lm = append(lv, math.NaN()), append(ld, math.NaN()), append(lm, math.NaN())
 				continue
 			}
-			lv, ld, lm = append(lv, eq[k]), append(ld, dd[k]), append(lm, mr[k])
+			// on the margin panel at the highest ratio of the liquidation's bar (≥ 1 when the
+			// engine recorded it), not at the close's ratio after the position was gone
+			lv, ld = append(lv, eq[k]), append(ld, dd[k])
+			lm = append(lm, math.Min(math.Max(a.eq[k].MarginRatio, a.eq[k].PeakMarginRatio), MaxChartRatio))
 		}
 		if len(lt) > 0 {
 			name := a.label + " liquidation"

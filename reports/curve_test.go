@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"sort"
 	"strings"
 	"testing"
 
@@ -144,4 +145,43 @@ func BenchmarkCurveSampler(b *testing.B) {
 		p.Time = int64(i) * 60_000
 		c.Add(p)
 	}
+}
+
+// A liquidation is marked on its account's margin-ratio panel at the highest ratio of its bar
+// (the engine's PeakMarginRatio, ≥ 1 in a bar with a liquidation), not at the close's ratio
+// after the position was gone.
+func TestLiquidationMarkerAtPeakRatio(t *testing.T) {
+	r := fixtureRun(t, t.TempDir(), "run")
+	var liqTime int64
+	for i := range r.Result.Accounts {
+		a := &r.Result.Accounts[i]
+		if a.Name != "cross" || len(a.Liquidations) == 0 {
+			continue
+		}
+		liqTime = a.Liquidations[0].Time
+		k := sort.Search(len(a.Equity), func(k int) bool { return a.Equity[k].Time >= liqTime })
+		a.Equity[k].PeakMarginRatio = 1.25
+	}
+	if liqTime == 0 {
+		t.Fatal("the fixture's cross account has no liquidation")
+	}
+	for _, p := range Charts(r) {
+		if p.ID != "margin-cross" {
+			continue
+		}
+		for _, s := range p.Series {
+			if s.Kind != "liq" {
+				continue
+			}
+			for i, x := range p.X {
+				if x == liqTime/1000 {
+					if s.Values[i] != 1.25 {
+						t.Errorf("liquidation at %d marked at ratio %v, want 1.25", x, s.Values[i])
+					}
+					return
+				}
+			}
+		}
+	}
+	t.Fatal("no liquidation marker on margin-cross")
 }
