@@ -57,9 +57,14 @@ type Panel struct {
 	// Anchor, on the first panel of a group of per-account panels ("equity", "drawdown",
 	// "margin"), is the group's name: the page gives that panel's figure the id
 	// "chart-<Anchor>", so that a link to the group lands on its first panel.
-	Anchor string   `json:"-"`
-	X      []int64  `json:"x"`
-	Series []Series `json:"series"`
+	Anchor string `json:"-"`
+	// YLo and YHi, when YHi > YLo, are the extremes of the values of every panel of the
+	// panel's group (the per-account panels of one kind): the PNGs draw each panel of a group
+	// on at least this range, so that their heights compare (the page does the same in
+	// report.js).
+	YLo, YHi float64  `json:"-"`
+	X        []int64  `json:"x"`
+	Series   []Series `json:"series"`
 }
 
 // line is one input line of a panel before alignment.
@@ -231,6 +236,21 @@ func Charts(runs ...*artifact.Run) []Panel {
 	}{{"equity", eqP}, {"drawdown", ddP}, {"margin", mrP}} {
 		if len(g.ps) > 0 {
 			g.ps[0].Anchor = g.name
+		}
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, p := range g.ps {
+			for _, sr := range p.Series {
+				for _, v := range sr.Values {
+					if !math.IsNaN(v) && !math.IsInf(v, 0) {
+						lo, hi = math.Min(lo, v), math.Max(hi, v)
+					}
+				}
+			}
+		}
+		if hi > lo {
+			for k := range g.ps {
+				g.ps[k].YLo, g.ps[k].YHi = lo, hi
+			}
 		}
 	}
 	panels := append(eqP, diffPanels(runs, accts)...)

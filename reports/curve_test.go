@@ -185,3 +185,27 @@ func TestLiquidationMarkerAtPeakRatio(t *testing.T) {
 	}
 	t.Fatal("no liquidation marker on margin-cross")
 }
+
+// The per-account panels of one kind carry the extremes of all of them (YLo, YHi), which the
+// PNGs draw on: equity-isolated and equity-cross share the lowest and highest equity of both.
+func TestGroupRange(t *testing.T) {
+	r := fixtureRun(t, t.TempDir(), "run")
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, a := range r.Result.Accounts {
+		for _, p := range a.Equity {
+			lo, hi = math.Min(lo, p.Equity), math.Max(hi, p.Equity)
+		}
+	}
+	n := 0
+	for _, p := range Charts(r) {
+		if strings.HasPrefix(p.ID, "equity-") {
+			n++
+			if p.YLo != lo || p.YHi != hi {
+				t.Errorf("%s: y range %v..%v, want %v..%v", p.ID, p.YLo, p.YHi, lo, hi)
+			}
+		}
+	}
+	if n != 2 {
+		t.Errorf("%d equity panels, want 2", n)
+	}
+}

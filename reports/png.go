@@ -102,6 +102,10 @@ func WritePNG(w io.Writer, p Panel) error {
 			legendN++
 		}
 	}
+	// the range shared with the other panels of its group (the per-account panels of one kind)
+	if p.YHi > p.YLo {
+		pl.Y.Min, pl.Y.Max = math.Min(pl.Y.Min, p.YLo), math.Max(pl.Y.Max, p.YHi)
+	}
 	// headroom above the data for the legend (drawn inside the plot, top left)
 	if n := legendN; n > 0 && pl.Y.Max > pl.Y.Min {
 		frac := math.Min(0.6, float64(n)*16/float64(PNGHeight-90))
