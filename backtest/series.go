@@ -17,10 +17,11 @@ import (
 //	98/101/97/99 an explicit bar: open/high/low/close
 //	_            no bar at that time (a halt or a gap in the data); _x3 is four of them
 //
-// So "100 100+1x2 _ 95/96/80/90" is five timestamps with a halt in the fourth. Prices must be
-// finite and positive, explicit bars must have low <= open, close <= high; errors name the
-// item.
+// So "100 100+1x2 _ 95/96/80/90" is five timestamps with a halt in the fourth. An expansion
+// that would take the series past 1,000,000 bars is refused. Prices must be finite and
+// positive, explicit bars must have low <= open, close <= high; errors name the item.
 func ParseSeries(symbol string, start, interval int64, spec string) ([]Bar, error) {
+	const maxSeriesBars = 1_000_000 // a few expansions of 1000000 would otherwise take gigabytes
 	var out []Bar
 	k := 0 // timestamp index
 	prev := math.NaN()
@@ -89,6 +90,9 @@ func ParseSeries(symbol string, start, interval int64, spec string) ([]Bar, erro
 			}
 			if body[i] == '-' {
 				b = -b
+			}
+			if len(out)+reps+1 > maxSeriesBars {
+				return nil, bad("the series would hold more than %d bars", maxSeriesBars)
 			}
 			for j := 0; j <= reps; j++ {
 				c := a + float64(j)*b

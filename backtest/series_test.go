@@ -56,3 +56,16 @@ func FuzzParseSeries(f *testing.F) {
 		}
 	})
 }
+
+// TestParseSeriesBarLimit: expansions that together exceed the bar limit are refused with a
+// message instead of allocating gigabytes (the fuzzer found that 18 × "1+0x1000000" in 200
+// characters stalled it).
+func TestParseSeriesBarLimit(t *testing.T) {
+	if _, err := ParseSeries("AAA", t0, hr, "1+0x999999"); err != nil {
+		t.Fatalf("1,000,000 bars: %v", err)
+	}
+	_, err := ParseSeries("AAA", t0, hr, "1+0x600000 1+0x600000")
+	if err == nil || !strings.Contains(err.Error(), "more than 1000000 bars") {
+		t.Fatalf("err = %v, want the bar limit", err)
+	}
+}
