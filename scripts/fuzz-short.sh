@@ -23,6 +23,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 start=$SECONDS
 n=0
+flaked=0
 failed=()
 while read -r pkg dir; do
 	# Only packages whose tests define a fuzz function are compiled.
@@ -35,9 +36,17 @@ while read -r pkg dir; do
 	fi
 	for name in $(cd "$dir" && "$bin" -test.list '^Fuzz'); do
 		n=$((n + 1))
+		before=$(ls "$dir/testdata/fuzz/$name" 2>/dev/null | sort || true)
 		if out=$(cd "$dir" && "$bin" -test.run '^$' -test.fuzz "^${name}\$" -test.fuzztime "$FUZZTIME" \
 			-test.fuzzcachedir "$cache/$pkg" 2>&1); then
 			printf 'ok    %-24s %s\n' "$name" "$pkg"
+		elif [ "$(ls "$dir/testdata/fuzz/$name" 2>/dev/null | sort || true)" = "$before" ] &&
+			printf '%s' "$out" | grep -q 'context deadline exceeded'; then
+			# Go 1.26's fuzz coordinator can report its own -fuzztime deadline as a failure
+			# (golang/go#75804, fixed in Go 1.27): no input failed and none was written. Said,
+			# not counted; a real failure always leaves its input in testdata/fuzz/.
+			printf 'flake %-24s %s (context deadline exceeded at the fuzz time, no failing input: golang/go#75804)\n' "$name" "$pkg"
+			flaked=$((flaked + 1))
 		else
 			printf 'FAIL  %-24s %s\n%s\n' "$name" "$pkg" "$out"
 			failed+=("$pkg $name")
@@ -46,7 +55,7 @@ while read -r pkg dir; do
 	rm -f "$bin"
 done < <($GO list -f '{{.ImportPath}} {{.Dir}}' "${pkgs[@]}")
 
-echo "fuzz-short: $n fuzz tests, $FUZZTIME each, $((SECONDS - start))s"
+echo "fuzz-short: $n fuzz tests, $FUZZTIME each, $((SECONDS - start))s; $flaked stopped by Go's deadline race (golang/go#75804)"
 if [ "$n" -eq 0 ]; then
 	echo "fuzz-short: no fuzz tests found" >&2
 	exit 1
