@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"github.com/bt-backtest/bt/reports/artifact"
 	"html/template"
 	"math"
 	"path/filepath"
@@ -201,7 +202,7 @@ func (o *Output) WriteHTML(dir string, maps []HeatmapSpec) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(dir, HTMLFile)
-	return path, writeAtomic(path, b)
+	return path, artifact.WriteFileAtomic(path, b)
 }
 
 func htmlCellOf(typ string, v any) htmlCell {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/bt-backtest/bt/reports/artifact"
 	"os"
 	"path/filepath"
 	"slices"
@@ -74,7 +75,7 @@ func (o *Output) Write(dir string) error {
 	}
 	os.Remove(filepath.Join(dir, ManifestFile)) // the directory is incomplete until the end
 	for i, f := range files {
-		if err := writeAtomic(filepath.Join(dir, f.name), data[i]); err != nil {
+		if err := artifact.WriteFileAtomic(filepath.Join(dir, f.name), data[i]); err != nil {
 			return err
 		}
 	}

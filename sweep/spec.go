@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/bt-backtest/bt/experiment"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -20,30 +21,11 @@ import (
 // rather than a dimension.
 const ModeKey = "margin.mode"
 
-// Error is a mistake in a sweep file or in a sweep command's input, located by file, line and
-// key path where known.
-type Error struct {
-	File string // sweep file, shard directory or flag; "" when none
-	Line int    // 0: unknown
-	Key  string // dotted path in the sweep file, e.g. grid.leverage.default
-	Msg  string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File)
-		if e.Line > 0 {
-			fmt.Fprintf(&b, ":%d", e.Line)
-		}
-		b.WriteString(": ")
-	}
-	if e.Key != "" {
-		b.WriteString(e.Key + ": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
+// Error is a mistake in a sweep file or in a sweep command's input, located by file (the sweep
+// file, a shard directory or a flag), line and key path (a dotted path in the sweep file, e.g.
+// grid.leverage.default) where known. It is the experiment package's error type, so a caller
+// tells bad input from a failed run the same way for experiments and sweeps.
+type Error = experiment.ConfigError
 
 // Spec is a parsed sweep file.
 type Spec struct {
