@@ -273,7 +273,7 @@ func load(cat *Catalog, path string, overrides []Override) (*Experiment, *yaml.N
 		return nil, nil, &ConfigError{File: name, Line: root.Line, Msg: "an experiment is a YAML mapping (key: value lines)"}
 	}
 	if path != "" {
-		absolutizePaths(root, filepath.Dir(path))
+		AbsolutizePaths(root, filepath.Dir(path))
 	}
 	for _, o := range overrides {
 		if err := applyOverride(root, o); err != nil {
@@ -646,10 +646,11 @@ func lineOf(root *yaml.Node, path string) int {
 // isPathParam reports whether a strategy parameter names a file (file, or *_file).
 func isPathParam(name string) bool { return name == "file" || strings.HasSuffix(name, "_file") }
 
-// absolutizePaths rewrites the relative file paths of an experiment file (data.source other
-// than "sample", brackets.file, strategy file parameters) against the file's directory, so an
-// experiment runs the same from any working directory.
-func absolutizePaths(root *yaml.Node, base string) {
+// AbsolutizePaths rewrites the relative file paths of an experiment's YAML tree (data.source
+// other than "sample", brackets.file, strategy file parameters) against base, the directory of
+// the file that holds them, so an experiment runs the same from any working directory. A sweep
+// file's inline base experiment uses it with the sweep file's directory.
+func AbsolutizePaths(root *yaml.Node, base string) {
 	fix := func(n *yaml.Node) {
 		if n != nil && n.Kind == yaml.ScalarNode && n.Value != "" && n.Value != "sample" && !filepath.IsAbs(n.Value) {
 			if abs, err := filepath.Abs(filepath.Join(base, n.Value)); err == nil {

@@ -161,7 +161,7 @@ func Parse(name string, src []byte) (*Spec, error) {
 		s.BasePath, s.Base = p, b
 	case base.Kind == yaml.MappingNode:
 		if name != "" {
-			absolutize(base, filepath.Dir(name))
+			experiment.AbsolutizePaths(base, filepath.Dir(name))
 		}
 		b, err := yaml.Marshal(base)
 		if err != nil {
@@ -227,41 +227,6 @@ func Parse(name string, src []byte) (*Spec, error) {
 		s.Random = r
 	}
 	return s, nil
-}
-
-// absolutize rewrites the relative file paths of an inline base experiment (data.source other
-// than "sample", brackets.file, strategy file parameters) against the sweep file's directory,
-// as an experiment file's paths are taken relative to that file.
-func absolutize(root *yaml.Node, dir string) {
-	fix := func(n *yaml.Node) {
-		if n != nil && n.Kind == yaml.ScalarNode && n.Value != "" && n.Value != "sample" && !filepath.IsAbs(n.Value) {
-			if abs, err := filepath.Abs(filepath.Join(dir, n.Value)); err == nil {
-				n.Value = abs
-			}
-		}
-	}
-	fix(child(child(root, "data"), "source"))
-	fix(child(child(root, "brackets"), "file"))
-	if params := child(child(root, "strategy"), "params"); params != nil && params.Kind == yaml.MappingNode {
-		for j := 0; j+1 < len(params.Content); j += 2 {
-			if k := params.Content[j].Value; k == "file" || strings.HasSuffix(k, "_file") {
-				fix(params.Content[j+1])
-			}
-		}
-	}
-}
-
-// child returns the value of key in mapping n, or nil.
-func child(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for j := 0; j+1 < len(n.Content); j += 2 {
-		if n.Content[j].Value == key {
-			return n.Content[j+1]
-		}
-	}
-	return nil
 }
 
 func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
