@@ -14,8 +14,9 @@ import (
 // under temporary names in the staging run directory, committed into the account's directory
 // at the end), to its summary statistics and to the sampler of its chart curve.
 type equityStreams struct {
-	stage string // where the temporary files are created: the staging run directory
-	bound int    // upper bound of the points per account (the stream's SizeHint), for the exact p95
+	stage string  // where the temporary files are created: the staging run directory
+	bound int     // upper bound of the points per account (the stream's SizeHint), for the exact p95
+	near  float64 // the near-miss ratio (Experiment.Stats)
 	order []string
 	accts map[string]*equityStream
 }
@@ -39,13 +40,14 @@ func (s *equityStream) Add(p backtest.EquityPoint) error {
 }
 
 // newEquityStreams prepares streams whose temporary files go into the directory stage.
-func newEquityStreams(stage string, bound int) *equityStreams {
-	return &equityStreams{stage: stage, bound: bound, accts: map[string]*equityStream{}}
+// near is the near-miss ratio of the statistics (0: the default).
+func newEquityStreams(stage string, bound int, near float64) *equityStreams {
+	return &equityStreams{stage: stage, bound: bound, near: near, accts: map[string]*equityStream{}}
 }
 
 // sink is backtest.Config.Equity: called once per account before the run.
 func (e *equityStreams) sink(account string) backtest.EquitySink {
-	s := &equityStream{stats: metrics.NewEquityStats(e.bound), curve: reports.NewCurveSampler()}
+	s := &equityStream{stats: metrics.NewEquityStats(e.bound).SetNearMissRatio(e.near), curve: reports.NewCurveSampler()}
 	s.w, s.err = artifact.NewEquityWriter(e.stage)
 	if s.err != nil {
 		s.err = fmt.Errorf("equity files: %w", s.err)

@@ -10,7 +10,7 @@ import (
 // A run that fails leaves no temporary equity file behind.
 func TestRunFailureLeavesNoEquityFiles(t *testing.T) {
 	tmp := t.TempDir()
-	s := newEquityStreams(tmp, 10)
+	s := newEquityStreams(tmp, 10, 0)
 	for _, n := range []string{"isolated", "cross"} {
 		if err := s.sink(n).Add(backtest.EquityPoint{Time: 60_000, Equity: 1}); err != nil {
 			t.Fatal(err)

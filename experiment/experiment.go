@@ -16,6 +16,7 @@ import (
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/reports/metrics"
 	"github.com/shopspring/decimal"
 	"go.yaml.in/yaml/v3"
 )
@@ -42,6 +43,8 @@ type Experiment struct {
 	// leverage change a failure of the run (bt exits 1, "strict condition failed"); the run
 	// directory is still written.
 	Strict bool `yaml:"strict"`
+	// Stats sets the liquidation statistics' near-miss rule (docs/statistics.md).
+	Stats StatsSpec `yaml:"stats"`
 
 	cat  *Catalog // the strategies it may name; nil: Builtin()
 	file string   // the file it was loaded from; "": none
@@ -149,6 +152,21 @@ func (b *BracketsSpec) UnmarshalYAML(n *yaml.Node) error {
 	}
 	type plain BracketsSpec
 	return n.Decode((*plain)(b))
+}
+
+// StatsSpec holds the settings of the run's statistics.
+type StatsSpec struct {
+	// NearMissRatio is the margin ratio whose crossing (by a bar's intrabar peak) starts a
+	// near-miss episode; default 0.8, between 0 and 1 exclusive.
+	NearMissRatio float64 `yaml:"near_miss_ratio"`
+	// NearMissWindowH is how many hours after an episode a liquidation of one of its positions
+	// still makes it no near miss; default 24.
+	NearMissWindowH float64 `yaml:"near_miss_window_h"`
+}
+
+// Options returns the statistics' settings as reports/metrics takes them.
+func (s StatsSpec) Options() metrics.Options {
+	return metrics.Options{NearMissRatio: s.NearMissRatio, NearMissWindowH: s.NearMissWindowH}
 }
 
 // OutputSpec says where the run directory goes.
@@ -303,7 +321,9 @@ func load(cat *Catalog, path string, overrides []Override) (*Experiment, *yaml.N
 	err = exp.Resolve()
 	if err != nil {
 		var ce *ConfigError
-		if errors.As(err, &ce) {
+		if errors.As(err, &ce) && setBy(ce.Key, overrides) {
+			blame(ce, overrides, name) // a value a flag or --set gave is theirs, not the file's
+		} else if errors.As(err, &ce) {
 			ce.File = name
 			if name == "" {
 				ce.File = "flags"
@@ -355,6 +375,16 @@ func checkLeverageNodes(root *yaml.Node) *ConfigError {
 		}
 	}
 	return nil
+}
+
+// setBy reports whether one of overrides set key (or a path covering it).
+func setBy(key string, overrides []Override) bool {
+	for _, o := range overrides {
+		if key != "" && (key == o.Path || strings.HasPrefix(key, o.Path+".") || strings.HasPrefix(o.Path, key+".")) {
+			return true
+		}
+	}
+	return false
 }
 
 // blame names the override that set ce's key (the last one whose path covers it) as the
@@ -458,6 +488,7 @@ var sectionOf = map[string]string{
 	"Experiment": "", "StrategySpec": "strategy", "DataSpec": "data", "TimerangeSpec": "timerange",
 	"AccountSpec": "account", "LeverageSpec": "leverage", "MarginSpec": "margin", "MixSpec": "margin.mixes.<name>",
 	"CostsSpec": "costs", "ExecutionSpec": "execution", "BracketsSpec": "brackets", "OutputSpec": "output",
+	"StatsSpec": "stats",
 }
 
 // yamlError turns a yaml.v3 error into configErrors naming the file, line and key.
@@ -505,7 +536,7 @@ func cleanYAMLMsg(s string) string {
 
 // knownKeys lists the keys of each section, for suggestions.
 var knownKeys = map[string][]string{
-	"Experiment":    {"strategy", "data", "symbols", "timerange", "account", "leverage", "margin", "costs", "execution", "brackets", "seed", "output", "strict"},
+	"Experiment":    {"strategy", "data", "symbols", "timerange", "account", "leverage", "margin", "costs", "execution", "brackets", "seed", "output", "strict", "stats"},
 	"StrategySpec":  {"name", "params"},
 	"DataSpec":      {"source", "interval", "origin"},
 	"TimerangeSpec": {"start", "end"},
@@ -517,6 +548,7 @@ var knownKeys = map[string][]string{
 	"ExecutionSpec": {"touch_fills", "stop_on_liquidation", "parallel", "auto_add_margin"},
 	"BracketsSpec":  {"snapshot", "file"},
 	"OutputSpec":    {"dir"},
+	"StatsSpec":     {"near_miss_ratio", "near_miss_window_h"},
 }
 
 func didYouMean(typ, key string) string {
@@ -760,6 +792,12 @@ func (x *Experiment) fillDefaults() {
 	if !x.Costs.FundingFallbackRate.Set {
 		x.Costs.FundingFallbackRate = dec("0.0001")
 	}
+	if x.Stats.NearMissRatio == 0 {
+		x.Stats.NearMissRatio = metrics.DangerRatio
+	}
+	if x.Stats.NearMissWindowH == 0 {
+		x.Stats.NearMissWindowH = metrics.NearMissWindowH
+	}
 }
 
 var (
@@ -844,6 +882,12 @@ func (x *Experiment) validate() error {
 	}
 	if x.Costs.FundingFallbackRate.Abs().GreaterThan(decimal.RequireFromString("0.03")) {
 		return bad("costs.funding_fallback_rate", "%s: want a rate per 8h in [-0.03, 0.03]", x.Costs.FundingFallbackRate.String())
+	}
+	if r := x.Stats.NearMissRatio; !(r > 0 && r < 1) {
+		return bad("stats.near_miss_ratio", "%g: want a margin ratio between 0 and 1 (0.8 is 80%% of the way to liquidation)", r)
+	}
+	if h := x.Stats.NearMissWindowH; !(h > 0 && h <= 24*365) {
+		return bad("stats.near_miss_window_h", "%g: want hours after an episode, more than 0 and at most 8760", h)
 	}
 	if x.Brackets.Snapshot != "" {
 		if _, err := time.Parse(time.DateOnly, x.Brackets.Snapshot); err != nil {

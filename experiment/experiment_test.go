@@ -76,6 +76,10 @@ func TestLoadExperimentErrors(t *testing.T) {
 		{"set into scalar", "seed: 1\n", []string{"seed.x=1"}, "seed: is not a mapping"},
 		{"bad clearance fee", "costs:\n  clearance_fee: 0.5\n", nil, "costs.clearance_fee: 0.5: want a rate in [0, 0.1]"},
 		{"unknown brackets key", "brackets:\n  snapshott: 2024-10-24\n", nil, "brackets.snapshott: unknown key"},
+		{"near-miss ratio at liquidation", "stats:\n  near_miss_ratio: 1\n", nil, "exp.yaml:2: stats.near_miss_ratio: 1: want a margin ratio between 0 and 1"},
+		{"negative near-miss ratio", "", []string{"stats.near_miss_ratio=-0.2"}, "--set stats.near_miss_ratio: -0.2: want a margin ratio between 0 and 1"},
+		{"near-miss window negative", "stats:\n  near_miss_window_h: -1\n", nil, "stats.near_miss_window_h: -1: want hours after an episode"},
+		{"unknown stats key", "stats:\n  near_mis_ratio: 0.7\n", nil, `stats.near_mis_ratio: unknown key (did you mean "near_miss_ratio"?)`},
 		{"brackets shorthand not a date", "brackets: soon\n", nil, `brackets.snapshot: "soon": want a date`},
 	}
 	for _, tt := range tests {

@@ -183,7 +183,7 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	}()
 	// The equity curves are streamed to their files, statistics and chart samples during the
 	// run: memory does not grow with the history's length.
-	streams := newEquityStreams(stage, st.SizeHint())
+	streams := newEquityStreams(stage, st.SizeHint(), x.Stats.NearMissRatio)
 	cfg.Equity = streams.sink
 	committed := false
 	defer func() {
@@ -250,7 +250,7 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	}
 	priceBars, prices := src.prices.all()
 	// once: summary.json, the report and the caller share it
-	sum := metrics.SummarizeStats(res, streams.stats())
+	sum := metrics.SummarizeOpts(res, streams.stats(), x.Stats.Options())
 	sum.Leverage = maps.Clone(cfg.Leverage)
 	out := &Outcome{Dir: dir, Strategy: x.Strategy.Name, Symbols: res.Symbols, Start: res.Start, End: res.End,
 		Summary: sum, Assumptions: res.Assumptions}

@@ -46,3 +46,43 @@ func TestRunStrategyFailure(t *testing.T) {
 		t.Errorf("engine words in %q", err)
 	}
 }
+
+// The near-miss rule of the statistics is the experiment's: stats.near_miss_ratio and
+// stats.near_miss_window_h reach summary.json's liquidation statistics, and a lower threshold
+// counts the swing demo's episodes from 0.3 instead of 0.8.
+func TestStatsNearMissSettings(t *testing.T) {
+	run := func(sets ...Override) *Outcome {
+		t.Helper()
+		ov := []Override{
+			{Path: "symbols", Value: "BTCUSDT,ETHUSDT", List: true, Origin: "test"},
+			{Path: "leverage.default", Value: "20", Origin: "test"},
+			{Path: "output.dir", Value: filepath.Join(t.TempDir(), "run"), Origin: "test"},
+		}
+		x, err := Builtin().Load("", append(ov, sets...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Run(context.Background(), x, Options{NoReport: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	def := run()
+	low := run(Override{Path: "stats.near_miss_ratio", Value: "0.3", Origin: "--set"},
+		Override{Path: "stats.near_miss_window_h", Value: "6", Origin: "--set"})
+	for _, name := range []string{"isolated", "cross"} {
+		d, l := def.Summary.Liquidation[name], low.Summary.Liquidation[name]
+		if d.NearMissRatio != 0.8 || d.NearMissWindowH != 24 {
+			t.Errorf("%s default rule = %g, %gh; want 0.8, 24h", name, d.NearMissRatio, d.NearMissWindowH)
+		}
+		if l.NearMissRatio != 0.3 || l.NearMissWindowH != 6 {
+			t.Errorf("%s set rule = %g, %gh; want 0.3, 6h", name, l.NearMissRatio, l.NearMissWindowH)
+		}
+		t.Logf("%s: near misses %d at 0.8, %d at 0.3", name, d.NearMisses, l.NearMisses)
+	}
+	if def.Summary.Liquidation["cross"].NearMisses == low.Summary.Liquidation["cross"].NearMisses &&
+		def.Summary.Liquidation["isolated"].NearMisses == low.Summary.Liquidation["isolated"].NearMisses {
+		t.Errorf("the threshold changed no count: the setting is not used")
+	}
+}

@@ -228,7 +228,7 @@ func runPass(ctx context.Context, ls []loaded, pr *progress) ([]ConfigResult, er
 			su.Name = l.cfg.ID + sep + su.Name
 			su.Config = &cfgs[i]
 			run.Setups = append(run.Setups, su)
-			stats[su.Name] = metrics.NewEquityStats(hint)
+			stats[su.Name] = metrics.NewEquityStats(hint).SetNearMissRatio(l.x.Stats.NearMissRatio)
 		}
 	}
 	run.Equity = func(account string) backtest.EquitySink { return stats[account] }
@@ -260,7 +260,7 @@ func runPass(ctx context.Context, ls []loaded, pr *progress) ([]ConfigResult, er
 			a.Name = name
 			sub.Accounts = append(sub.Accounts, a)
 		}
-		sum := metrics.SummarizeStats(sub, subStats)
+		sum := metrics.SummarizeOpts(sub, subStats, l.x.Stats.Options())
 		r := ConfigResult{Config: l.cfg, Delta: sum.Delta}
 		for _, a := range sub.Accounts {
 			var daily []Point

@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/bt-backtest/bt/backtest"
@@ -143,7 +144,7 @@ func (s LiquidationStats) Metrics() []Metric {
 		{"margin_ratio_p95", "Margin ratio p95 (bar peaks)", s.MarginRatioP95, true, "ratio", -1},
 		{"time_above_0_5_frac", "Time in bars reaching ratio 0.5", s.TimeAbove05Frac, true, "pct", -1},
 		{"time_above_0_8_frac", "Time in bars reaching ratio 0.8", s.TimeAbove08Frac, true, "pct", -1},
-		{"near_misses", "Near misses (peak ≥ 0.8, survived)", float64(s.NearMisses), true, "count", 0},
+		{"near_misses", nearLabel(s.NearMissRatio), float64(s.NearMisses), true, "count", 0},
 		{"cascades", "Cross cascades", float64(s.Cascades), true, "count", -1},
 		{"cascade_positions", "Positions in cascades", float64(s.CascadePositions), true, "count", -1},
 		{"liquidated_in_profit", "Liquidated in profit (cross)", float64(s.LiquidatedInProfit), true, "count", -1},
@@ -302,6 +303,14 @@ func (s *LiquidationStats) marginRatio(a *backtest.AccountResult, st *EquityStat
 	s.NearMissRatio = st.NearMissRatio()
 	s.NearMissWindowH = opt.window()
 	s.NearMisses = st.nearMisses(liq, int64(s.NearMissWindowH*3_600_000))
+}
+
+// nearLabel names the near-miss row with its threshold (0.8 when unset).
+func nearLabel(r float64) string {
+	if r <= 0 {
+		r = DangerRatio
+	}
+	return "Near misses (peak ≥ " + strconv.FormatFloat(r, 'g', -1, 64) + ", survived)"
 }
 
 // Options are the liquidation statistics' settings. The zero value is the default.
