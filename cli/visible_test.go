@@ -107,3 +107,25 @@ func TestMarkFallbackVisible(t *testing.T) {
 		t.Errorf("strict stderr:\n%s", errs)
 	}
 }
+
+// Logged orders timed after the data's last bar are never submitted (the replayer's timing
+// rule): bt says how many on stderr with the first row, and --strict fails on them.
+func TestReplayLateOrdersVisible(t *testing.T) {
+	tmp := t.TempDir()
+	store := filepath.Join(tmp, "store")
+	makeStore(t, store, 48)
+	log := writeFile(t, filepath.Join(tmp, "trades.csv"), "time,symbol,side,type,qty,price,leverage,reduce_only\n"+
+		"2025-10-01T05:00:00Z,BTCUSDT,buy,market,0.01,,10,false\n"+
+		"2026-01-05T00:00:00Z,BTCUSDT,sell,market,0.01,,,true\n"+
+		"2026-01-04T00:00:00Z,BTCUSDT,sell,market,0.01,,,false\n")
+	args := []string{"run", "--data", store, "--symbols", "BTCUSDT", "--strategy", "replay", "--set", "strategy.params.file=" + log, "--no-report"}
+	_, errs := mustBT(t, 0, append(args, "--out", filepath.Join(tmp, "a"))...)
+	if !strings.Contains(errs, "warning: replay: 2 logged orders are timed after the run's last bar") ||
+		!strings.Contains(errs, "first: row 4 at 2026-01-04 00:00Z BTCUSDT") {
+		t.Errorf("stderr does not tell of the two late orders:\n%s", errs)
+	}
+	_, errs = mustBT(t, 1, append(args, "--out", filepath.Join(tmp, "b"), "--strict")...)
+	if !strings.Contains(errs, "2 logged orders after the run's last bar") {
+		t.Errorf("--strict does not fail on the late orders:\n%s", errs)
+	}
+}

@@ -3,6 +3,7 @@ package experiment
 import (
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -43,6 +44,16 @@ func notices(x *Experiment, res *backtest.Result, dir string) (warnings, failed 
 		warnings = append(warnings, w)
 	}
 	replayed := x.Strategy.Name == replay.Name
+	if replayed {
+		if n, first := replayLate(x, res); n > 0 {
+			line := fmt.Sprintf("replay: %d logged orders are timed after the run's last bar (%s) and were not submitted; first: row %d at %s %s",
+				n, fmtMs(res.End), first.Row, fmtMs(first.Time), first.Symbol)
+			warnings = append(warnings, line)
+			if x.Strict {
+				failed = append(failed, fmt.Sprintf("%d logged orders after the run's last bar", n))
+			}
+		}
+	}
 	for i := range res.Accounts {
 		a := &res.Accounts[i]
 		if len(a.Rejects) == 0 {
@@ -63,6 +74,32 @@ func notices(x *Experiment, res *backtest.Result, dir string) (warnings, failed 
 		warnings = append(warnings, line)
 	}
 	return warnings, failed
+}
+
+// replayLate counts the rows of a replay run's trade log timed after the last bar replayed
+// (res.End), which the replayer never submits (strategies/replay's timing rule), and returns
+// the first of them. A log that cannot be read again counts nothing: the run read it already.
+func replayLate(x *Experiment, res *backtest.Result) (int, replay.Trade) {
+	file := x.Strategy.Params[replay.ParamFile.Name]
+	f, err := os.Open(file)
+	if err != nil {
+		return 0, replay.Trade{}
+	}
+	defer f.Close()
+	trades, err := replay.Parse(f, file)
+	if err != nil {
+		return 0, replay.Trade{}
+	}
+	n, first := 0, replay.Trade{}
+	for _, t := range trades {
+		if t.Time > res.End {
+			if n == 0 {
+				first = t
+			}
+			n++
+		}
+	}
+	return n, first
 }
 
 // reasonCounts says "insufficient margin ×2, reduce-only order would increase the position ×1".

@@ -27,7 +27,8 @@
 // symbol whose close time (Bar.End) is at or after the order's time, so a market order fills
 // at the next bar's open, never earlier than the real trade; a limit order rests from then on.
 // Orders timed before the data start are submitted at the first bar; orders after the last
-// bar are never submitted. Quantities and prices are used as logged: they must be on the
+// bar are never submitted (bt run counts them and warns on stderr with the first row; under
+// strict they fail the run). Quantities and prices are used as logged: they must be on the
 // instrument's step and tick grids, else the engine rejects them (and records the rejection).
 //
 // Parameters: file (required), the path of the CSV log.
