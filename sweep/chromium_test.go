@@ -17,19 +17,7 @@ import (
 // fail the same checks (the test proves it can fail).
 func TestChromiumSweepHTML(t *testing.T) {
 	bin := testenv.Chromium(t)
-	s := mustParse(t, grid223)
-	dir := filepath.Join(t.TempDir(), "s")
-	runShard(t, s, All, dir)
-	o := readAll(t, dir)[0]
-	maps := o.DefaultHeatmaps()
-	path, err := o.WriteHTML(dir, maps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	page, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	o, _, maps, page := renderGridHTML(t)
 	col := slices.IndexFunc(o.Results.Columns, func(c Column) bool { return c.Name == "final_equity" })
 	if col < 0 {
 		t.Fatalf("no final_equity column in %v", o.Results.Columns)

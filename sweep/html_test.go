@@ -11,22 +11,28 @@ import (
 	"testing"
 )
 
-func TestHTML(t *testing.T) {
+// renderGridHTML runs the grid223 sweep and writes its sweep.html with the default heatmaps.
+func renderGridHTML(t *testing.T) (o *Output, dir string, maps []HeatmapSpec, page []byte) {
+	t.Helper()
 	s := mustParse(t, grid223)
-	dir := filepath.Join(t.TempDir(), "s")
+	dir = filepath.Join(t.TempDir(), "s")
 	runShard(t, s, All, dir)
-	o := readAll(t, dir)[0]
-	maps := o.DefaultHeatmaps()
-	if len(maps) != len(DefaultHTMLMetrics) || maps[0].X != "strategy.params.fast" || maps[0].Y != "strategy.params.slow" {
-		t.Fatalf("default heatmaps %+v", maps)
-	}
+	o = readAll(t, dir)[0]
+	maps = o.DefaultHeatmaps()
 	path, err := o.WriteHTML(dir, maps)
 	if err != nil {
 		t.Fatal(err)
 	}
-	page, err := os.ReadFile(path)
-	if err != nil {
+	if page, err = os.ReadFile(path); err != nil {
 		t.Fatal(err)
+	}
+	return o, dir, maps, page
+}
+
+func TestHTML(t *testing.T) {
+	o, dir, maps, page := renderGridHTML(t)
+	if len(maps) != len(DefaultHTMLMetrics) || maps[0].X != "strategy.params.fast" || maps[0].Y != "strategy.params.slow" {
+		t.Fatalf("default heatmaps %+v", maps)
 	}
 	// a second render, from the table read again, gives the same bytes
 	again, err := readAll(t, dir)[0].HTML(maps)
