@@ -15,14 +15,23 @@ import (
 // bracket when that is lower).
 const DefaultLeverage = 20
 
-// Account is one USDT futures account in one-way position mode: a wallet, and per symbol a
-// margin mode, a leverage and at most one net position. Symbols are addressed by their index
-// in the instruments slice given to NewAccount. Every ledger quantity is exact decimal.
+// Account is one USDT futures account: a wallet, and per symbol a margin mode, a leverage and
+// its position: at most one net position in one-way mode (position side Both), a LONG and a
+// SHORT position ("legs") in hedge mode (docs/margin.md §4.1). Symbols are addressed by their
+// index in the instruments slice given to NewAccount; a method without a position side acts on
+// the symbol's Both position in one-way mode and on its LONG leg in hedge mode (the ...Leg
+// methods name the leg). Every ledger quantity is exact decimal.
+//
+// Internally each position is a slot: slot i is symbol i's Both (one-way) or LONG (hedge)
+// position, and in hedge mode slot n+i (n symbols) is its SHORT leg. Both legs of a symbol
+// share its margin mode, leverage, mark and open orders (counted on slot i).
 //
 // Methods taking a symbol index i panic if i is out of range (a programmer error). An Account
 // is not safe for concurrent use.
 type Account struct {
 	slots   []slot
+	nsym    int             // number of symbols (len(slots) in one-way mode, half of it in hedge mode)
+	hedge   bool            // hedge (dual-side) position mode
 	wallet  decimal.Decimal // cross wallet balance (isolated wallets excluded)
 	initial decimal.Decimal
 	autoAdd bool
@@ -39,7 +48,7 @@ type Account struct {
 	equityConst    float64    // wallet + Σ isolated wallets − Σ Q·E
 	scratch        []float64
 	exactDecisions int   // screening decisions taken by exact arithmetic (for tests)
-	byName         []int // symbol indices sorted by symbol name
+	byName         []int // slot indices sorted by symbol name, then LONG before SHORT
 
 	// decimal aggregates, updated incrementally by refreshSlot
 	crossQE, allQE, isoSum decimal.Decimal // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
@@ -49,8 +58,10 @@ type Account struct {
 	orderIMSum, avSum decimal.Decimal
 }
 
-// slot is one symbol's state.
+// slot is one position's state: a symbol's one-way position or one leg of it in hedge mode.
 type slot struct {
+	sym     int          // symbol index
+	side    PositionSide // Both (one-way), Long or Short (hedge)
 	inst    Instrument
 	mode    Mode
 	lev     int
@@ -91,6 +102,9 @@ func NewAccount(cfg Config) (*Account, error) {
 	if cfg.Wallet.IsNegative() {
 		return nil, fmt.Errorf("%w: initial wallet %s < 0", ErrInvalidInput, cfg.Wallet)
 	}
+	if cfg.PositionMode > Hedge {
+		return nil, fmt.Errorf("%w: unknown position mode %d", ErrInvalidInput, cfg.PositionMode)
+	}
 	a := &Account{wallet: cfg.Wallet, initial: cfg.Wallet, autoAdd: cfg.AutoAddMargin}
 	seen := map[string]bool{}
 	for k, in := range cfg.Instruments {
@@ -101,23 +115,126 @@ func NewAccount(cfg Config) (*Account, error) {
 		if err := checkInstrument(in); err != nil {
 			return nil, err
 		}
-		s := slot{lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage), mark: math.NaN()}
+		s := slot{sym: k, lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage), mark: math.NaN()}
 		s.setInstrument(in)
 		a.slots = append(a.slots, s)
 	}
-	n := len(a.slots)
-	a.iso = make([]isoHot, 0, n)
-	a.cross = make([]crossHot, 0, n)
-	a.scratch = make([]float64, n)
-	a.byName = make([]int, n)
+	a.nsym = len(a.slots)
+	a.setLegs(cfg.PositionMode == Hedge)
+	return a, nil
+}
+
+// setLegs lays the slots out for one-way (hedge false) or hedge mode, with every position
+// flat: in hedge mode slot i becomes symbol i's LONG leg and slot n+i its SHORT leg, a copy of
+// its settings. It rebuilds the screening lists' capacity and the name order.
+func (a *Account) setLegs(hedge bool) {
+	n := a.nsym
+	a.hedge = hedge
+	a.slots = a.slots[:n]
+	side := Both
+	if hedge {
+		side = Long
+	}
+	for k := range a.slots {
+		a.slots[k].side = side
+	}
+	if hedge {
+		for k := range n {
+			o := &a.slots[k]
+			s := slot{sym: k, side: Short, mode: o.mode, lev: o.lev, mark: o.mark}
+			s.setInstrument(o.inst)
+			a.slots = append(a.slots, s)
+		}
+	}
+	m := len(a.slots)
+	a.iso = make([]isoHot, 0, m)
+	a.cross = make([]crossHot, 0, m)
+	a.scratch = make([]float64, m)
+	a.byName = make([]int, m)
 	for k := range a.byName {
 		a.byName[k] = k
 	}
 	sort.Slice(a.byName, func(x, y int) bool {
-		return a.slots[a.byName[x]].inst.Symbol < a.slots[a.byName[y]].inst.Symbol
+		s, t := &a.slots[a.byName[x]], &a.slots[a.byName[y]]
+		if s.inst.Symbol != t.inst.Symbol {
+			return s.inst.Symbol < t.inst.Symbol
+		}
+		return s.side < t.side
 	})
 	a.refreshAll()
-	return a, nil
+}
+
+// SetPositionMode sets the account's position mode, one-way or hedge (Binance's
+// dualSidePosition, account-wide). It is refused while any symbol has open orders
+// (ErrPositionModeWithOrders, Binance -4067) or an open position (ErrPositionModeWithPosition,
+// Binance -4068), as a *RejectError naming the first such symbol. Setting the mode the account
+// already has is a no-op (Binance answers -4059 "no need to change"). It allocates: call it
+// between trades, not every step.
+func (a *Account) SetPositionMode(m PositionMode) error {
+	if m > Hedge {
+		return fmt.Errorf("%w: unknown position mode %d", ErrInvalidInput, m)
+	}
+	if (m == Hedge) == a.hedge {
+		return nil
+	}
+	for k := range a.nsym {
+		if a.slots[k].nOrders > 0 {
+			return reject(a.slots[k].inst.Symbol, "position mode", ErrPositionModeWithOrders)
+		}
+	}
+	for k := range a.slots {
+		if !a.slots[k].qty.IsZero() {
+			return reject(a.slots[k].inst.Symbol, "position mode", ErrPositionModeWithPosition)
+		}
+	}
+	a.setLegs(m == Hedge)
+	a.invariants()
+	return nil
+}
+
+// PositionMode returns the account's position mode.
+func (a *Account) PositionMode() PositionMode {
+	if a.hedge {
+		return Hedge
+	}
+	return OneWay
+}
+
+// legs returns symbol i's slots: i and, in hedge mode, its SHORT leg n+i (else -1).
+func (a *Account) legs(i int) (int, int) {
+	_ = a.slots[i] // bounds check on the symbol index
+	if a.hedge {
+		return i, a.nsym + i
+	}
+	return i, -1
+}
+
+// slotOf returns the slot of symbol i's position side ps, or ErrPositionSide when ps does not
+// match the position mode (Both in hedge mode, Long or Short in one-way mode).
+func (a *Account) slotOf(i int, ps PositionSide) (int, error) {
+	if i < 0 || i >= a.nsym {
+		panic(fmt.Sprintf("margin: symbol index %d out of range [0, %d)", i, a.nsym))
+	}
+	switch {
+	case !a.hedge && ps == Both:
+		return i, nil
+	case a.hedge && ps == Long:
+		return i, nil
+	case a.hedge && ps == Short:
+		return a.nsym + i, nil
+	}
+	return 0, ErrPositionSide
+}
+
+// sibling returns the other leg of slot k in hedge mode, -1 in one-way mode.
+func (a *Account) sibling(k int) int {
+	switch {
+	case !a.hedge:
+		return -1
+	case k < a.nsym:
+		return k + a.nsym
+	}
+	return k - a.nsym
 }
 
 // checkInstrument validates an instrument's filters, fee and bracket table.
@@ -168,6 +285,10 @@ func (a *Account) SetInstrument(i int, in Instrument) error {
 	}
 	s.setInstrument(in)
 	s.avOK = false
+	if _, j := a.legs(i); j >= 0 {
+		a.slots[j].setInstrument(in)
+		a.slots[j].avOK = false
+	}
 	a.refreshAll()
 	a.invariants()
 	return nil
@@ -177,22 +298,27 @@ func (a *Account) SetInstrument(i int, in Instrument) error {
 func (a *Account) Instrument(i int) Instrument { return a.slots[i].inst }
 
 // Len returns the number of symbols.
-func (a *Account) Len() int { return len(a.slots) }
+func (a *Account) Len() int { return a.nsym }
 
-// SetMode sets the margin mode of symbol i (errors: open position, open orders). Setting the
-// mode it already has is a no-op (Binance answers -4046 "no need to change").
+// SetMode sets the margin mode of symbol i, of both legs in hedge mode (errors: open position
+// on either leg, open orders). Setting the mode it already has is a no-op (Binance answers
+// -4046 "no need to change").
 func (a *Account) SetMode(i int, m Mode) error {
 	s := &a.slots[i]
 	if s.mode == m {
 		return nil
 	}
-	if !s.qty.IsZero() {
+	_, j := a.legs(i)
+	if !s.qty.IsZero() || j >= 0 && !a.slots[j].qty.IsZero() {
 		return reject(s.inst.Symbol, "mode", ErrModeChangeWithPosition)
 	}
 	if s.nOrders > 0 {
 		return reject(s.inst.Symbol, "mode", ErrModeChangeWithOrders)
 	}
 	s.mode, s.avOK = m, false
+	if j >= 0 {
+		a.slots[j].mode, a.slots[j].avOK = m, false
+	}
 	a.refreshAll()
 	a.invariants()
 	return nil
@@ -201,34 +327,47 @@ func (a *Account) SetMode(i int, m Mode) error {
 // Mode returns the margin mode of symbol i.
 func (a *Account) Mode(i int) Mode { return a.slots[i].mode }
 
-// SetLeverage sets the leverage of symbol i (errors: above the bracket maximum for the
-// position's notional, lowering on an open isolated position).
+// SetLeverage sets the leverage of symbol i, of both legs in hedge mode (errors: above the
+// bracket maximum for the position's notional, lowering on an open isolated position).
 //
-// The notional is |qty| × mark (entry price before the first mark); a flat symbol is checked
-// against its first bracket. Raising the leverage of an isolated position leaves its isolated
-// wallet (and so its liquidation price) unchanged. Lowering the leverage of an open cross
-// position is refused with ErrInsufficientMargin when the larger initial margin would make
-// the available balance negative.
+// The notional is |qty| × mark (entry price before the first mark), in hedge mode the sum of
+// both legs' (Binance counts long and short together against a bracket's position limit,
+// docs/margin.md §4.1); a flat symbol is checked against its first bracket. Raising the
+// leverage of an isolated position leaves its isolated wallet (and so its liquidation price)
+// unchanged. Lowering the leverage of an open cross position is refused with
+// ErrInsufficientMargin when the larger initial margin would make the available balance
+// negative.
 func (a *Account) SetLeverage(i int, lev int) error {
 	s := &a.slots[i]
 	if lev < 1 {
 		return reject(s.inst.Symbol, "leverage", ErrInvalidLeverage)
 	}
-	notional := s.qty.Abs().Mul(a.markDec(i))
+	_, j := a.legs(i)
+	q := s.qty.Abs()
+	if j >= 0 {
+		q = q.Add(a.slots[j].qty.Abs())
+	}
+	notional := q.Mul(a.markDec(i))
 	if lev > s.inst.Brackets.MaxLeverage(notional) {
 		return reject(s.inst.Symbol, "leverage", ErrLeverageTooHigh)
 	}
-	if s.qty.IsZero() || lev >= s.lev {
+	set := func(lev int) {
 		s.lev, s.avOK = lev, false
+		if j >= 0 {
+			a.slots[j].lev, a.slots[j].avOK = lev, false
+		}
+	}
+	if q.IsZero() || lev >= s.lev {
+		set(lev)
 		return nil
 	}
 	if s.mode == Isolated {
 		return reject(s.inst.Symbol, "leverage", ErrLeverageReduceIsolated)
 	}
 	old := s.lev
-	s.lev, s.avOK = lev, false
+	set(lev)
 	if a.available().IsNegative() {
-		s.lev, s.avOK = old, false
+		set(old)
 		return reject(s.inst.Symbol, "leverage", ErrInsufficientMargin)
 	}
 	return nil
@@ -237,8 +376,9 @@ func (a *Account) SetLeverage(i int, lev int) error {
 // Leverage returns the leverage of symbol i.
 func (a *Account) Leverage(i int) int { return a.slots[i].lev }
 
-// SetOpenOrders tells the account how many orders symbol i has open and the initial margin
-// they reserve (counted in the available balance; blocks mode changes).
+// SetOpenOrders tells the account how many orders symbol i has open (on either leg) and the
+// initial margin they reserve (counted in the available balance; blocks margin-mode and
+// position-mode changes).
 func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 	s := &a.slots[i]
 	a.orderIMSum = a.orderIMSum.Sub(s.orderIM).Add(initialMargin)
@@ -280,13 +420,35 @@ func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 // also for isolated positions, so that the isolated wallet right after an open equals the
 // initial margin, as Binance's calculator assumes. A symbol without a mark takes the fill
 // price as its mark.
-func (a *Account) Apply(i int, f Fill) (FillResult, error) { return a.apply(i, f, false) }
+//
+// Hedge mode: f.PositionSide names the leg (Long or Short; Both, or a side in one-way mode, is
+// ErrPositionSide). A fill of the leg's direction (a buy on LONG, a sell on SHORT) opens or
+// increases it; the other direction only reduces it: closing more than the leg holds, or
+// closing a flat leg, is ErrReduceOnly (a leg never flips). The leverage check counts both
+// legs' notional (see SetLeverage).
+func (a *Account) Apply(i int, f Fill) (FillResult, error) {
+	k, err := a.slotOf(i, f.PositionSide)
+	if err != nil {
+		return FillResult{}, reject(a.slots[i].inst.Symbol, "order", err)
+	}
+	return a.apply(k, f, false)
+}
 
 // CanOpen checks, without booking, whether an order of qty (signed like Fill.Qty) at price on
 // symbol i would pass the filters and margin checks (used when an order is placed). The fee is
-// not counted. It returns a *RejectError.
+// not counted. It returns a *RejectError. In hedge mode use CanOpenLeg.
 func (a *Account) CanOpen(i int, qty, price decimal.Decimal, reduceOnly bool) error {
-	_, err := a.apply(i, Fill{Qty: qty, Price: price, ReduceOnly: reduceOnly}, true)
+	return a.CanOpenLeg(i, Both, qty, price, reduceOnly)
+}
+
+// CanOpenLeg is CanOpen on symbol i's position side ps (Both in one-way mode, Long or Short in
+// hedge mode; a mismatch is ErrPositionSide).
+func (a *Account) CanOpenLeg(i int, ps PositionSide, qty, price decimal.Decimal, reduceOnly bool) error {
+	k, err := a.slotOf(i, ps)
+	if err != nil {
+		return reject(a.slots[i].inst.Symbol, "order", err)
+	}
+	_, err = a.apply(k, Fill{Qty: qty, Price: price, ReduceOnly: reduceOnly, PositionSide: ps}, true)
 	return err
 }
 
@@ -333,6 +495,14 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	cur := s.qty
 	var closeQ, openQ decimal.Decimal // signed parts of f.Qty
 	switch {
+	case s.side == Long && f.Qty.IsPositive(), s.side == Short && f.Qty.IsNegative():
+		openQ = f.Qty
+	case s.side != Both:
+		// a hedge leg is only reduced by the other direction; it never flips
+		if absQ.Cmp(cur.Abs()) > 0 {
+			return bad(ErrReduceOnly)
+		}
+		closeQ = f.Qty
 	case cur.IsZero() || cur.Sign() == f.Qty.Sign():
 		openQ = f.Qty
 	case absQ.Cmp(cur.Abs()) <= 0:
@@ -348,7 +518,11 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		if absQ.Mul(f.Price).Cmp(s.inst.MinNotional) < 0 {
 			return bad(ErrMinNotional)
 		}
-		if s.lev > s.inst.Brackets.MaxLeverage(cur.Add(f.Qty).Abs().Mul(f.Price)) {
+		q := cur.Add(f.Qty).Abs()
+		if j := a.sibling(i); j >= 0 {
+			q = q.Add(a.slots[j].qty.Abs())
+		}
+		if s.lev > s.inst.Brackets.MaxLeverage(q.Mul(f.Price)) {
 			return bad(ErrLeverageTooHigh)
 		}
 	}
@@ -399,6 +573,9 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	}
 	if math.IsNaN(s.mark) {
 		s.mark = f.Price.InexactFloat64()
+		if j := a.sibling(i); j >= 0 {
+			a.slots[j].mark = s.mark
+		}
 	}
 	res.PositionQty, res.EntryPrice = s.qty, s.entry
 	a.refresh(i)
@@ -444,8 +621,20 @@ func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decima
 // Addable maximum (docs/margin.md §6): max(0, min(wallet − Σ isolated open-order margin − Σ cross
 // maintenance margin, available balance)), else ErrInsufficientMargin. Removable maximum:
 // max(0, min(isolated wallet, isolated wallet + qty×(mark − entry) − mark×|qty|/leverage)),
-// else ErrRemoveTooMuch. Errors: ErrNotIsolated in cross mode, ErrNoPosition when flat.
+// else ErrRemoveTooMuch. Errors: ErrNotIsolated in cross mode, ErrNoPosition when flat. In
+// hedge mode use AddLegMargin.
 func (a *Account) AddMargin(i int, amount decimal.Decimal) error {
+	return a.AddLegMargin(i, Both, amount)
+}
+
+// AddLegMargin is AddMargin on symbol i's position side ps (Both in one-way mode, Long or
+// Short in hedge mode: each leg has its own isolated wallet).
+func (a *Account) AddLegMargin(i int, ps PositionSide, amount decimal.Decimal) error {
+	k, err := a.slotOf(i, ps)
+	if err != nil {
+		return reject(a.slots[i].inst.Symbol, "margin", err)
+	}
+	i = k
 	s := &a.slots[i]
 	if s.mode != Isolated {
 		return reject(s.inst.Symbol, "margin", ErrNotIsolated)
@@ -459,7 +648,7 @@ func (a *Account) AddMargin(i int, amount decimal.Decimal) error {
 			return reject(s.inst.Symbol, "margin", ErrInsufficientMargin)
 		}
 	case amount.IsNegative():
-		if amount.Neg().Cmp(a.MaxRemovable(i)) > 0 {
+		if amount.Neg().Cmp(a.maxRemovable(i)) > 0 {
 			return reject(s.inst.Symbol, "margin", ErrRemoveTooMuch)
 		}
 	default:
@@ -488,8 +677,19 @@ func (a *Account) MaxAddable() decimal.Decimal {
 }
 
 // MaxRemovable returns the most margin AddMargin can remove from symbol i's isolated wallet
-// now (0 when it is not an open isolated position).
-func (a *Account) MaxRemovable(i int) decimal.Decimal {
+// now (0 when it is not an open isolated position; in hedge mode: its LONG leg's).
+func (a *Account) MaxRemovable(i int) decimal.Decimal { return a.maxRemovable(i) }
+
+// MaxRemovableLeg is MaxRemovable of symbol i's position side ps (0 on a mismatch).
+func (a *Account) MaxRemovableLeg(i int, ps PositionSide) decimal.Decimal {
+	k, err := a.slotOf(i, ps)
+	if err != nil {
+		return zero
+	}
+	return a.maxRemovable(k)
+}
+
+func (a *Account) maxRemovable(i int) decimal.Decimal {
 	s := &a.slots[i]
 	if s.mode != Isolated || s.qty.IsZero() {
 		return zero
@@ -501,8 +701,13 @@ func (a *Account) MaxRemovable(i int) decimal.Decimal {
 }
 
 // SetMark sets symbol i's current mark price (float, for screening; made exact only when the
-// ledger needs it). NaN means no mark yet.
-func (a *Account) SetMark(i int, mark float64) { a.slots[i].mark = mark }
+// ledger needs it), of both legs in hedge mode. NaN means no mark yet.
+func (a *Account) SetMark(i int, mark float64) {
+	a.slots[i].mark = mark
+	if a.hedge {
+		a.slots[a.nsym+i].mark = mark
+	}
+}
 
 // Mark returns symbol i's current mark (NaN: none yet).
 func (a *Account) Mark(i int) float64 { return a.slots[i].mark }
@@ -517,8 +722,30 @@ func (a *Account) Mark(i int) float64 { return a.slots[i].mark }
 // larger than the isolated wallet empties it and the rest is an insurance-fund draw, never a
 // draw on the cross wallet (an isolated position never touches anything but its own margin),
 // and the position, now without margin, is liquidated at the next screening. Errors: a NaN or
-// infinite rate (ErrInvalidInput).
+// infinite rate (ErrInvalidInput). In hedge mode both legs settle, each from its own margin
+// (a LONG leg pays what the SHORT leg receives, each rounded on its own), and the sum is
+// returned; FundLeg settles one leg.
 func (a *Account) Fund(i int, t int64, rate float64, mark float64) (decimal.Decimal, error) {
+	k, j := a.legs(i)
+	amt, err := a.fund(k, t, rate, mark)
+	if err != nil || j < 0 {
+		return amt, err
+	}
+	amt2, err := a.fund(j, t, rate, mark)
+	return amt.Add(amt2), err
+}
+
+// FundLeg is Fund on symbol i's position side ps only (Both in one-way mode, Long or Short in
+// hedge mode; a mismatch is ErrPositionSide).
+func (a *Account) FundLeg(i int, ps PositionSide, t int64, rate float64, mark float64) (decimal.Decimal, error) {
+	k, err := a.slotOf(i, ps)
+	if err != nil {
+		return zero, reject(a.slots[i].inst.Symbol, "funding", err)
+	}
+	return a.fund(k, t, rate, mark)
+}
+
+func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Decimal, error) {
 	s := &a.slots[i]
 	if math.IsNaN(rate) || math.IsInf(rate, 0) || math.IsInf(mark, 0) {
 		return zero, fmt.Errorf("%w: %s funding at %d: rate %v, mark %v", ErrInvalidInput, s.inst.Symbol, t, rate, mark)
@@ -548,18 +775,36 @@ func (a *Account) Fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	return amt, nil
 }
 
-// Position returns symbol i's position.
-func (a *Account) Position(i int) Position {
-	s := &a.slots[i]
-	return Position{Symbol: s.inst.Symbol, Mode: s.mode, Leverage: s.lev, Qty: s.qty,
+// Position returns symbol i's position (in hedge mode its LONG leg; see PositionOf).
+func (a *Account) Position(i int) Position { return a.position(i) }
+
+// PositionOf returns symbol i's position on side ps: Both in one-way mode, the LONG or SHORT
+// leg in hedge mode. A side the position mode does not have is returned flat.
+func (a *Account) PositionOf(i int, ps PositionSide) Position {
+	k, err := a.slotOf(i, ps)
+	if err != nil {
+		s := &a.slots[i]
+		return Position{Symbol: s.inst.Symbol, Side: ps, Mode: s.mode, Leverage: s.lev}
+	}
+	return a.position(k)
+}
+
+func (a *Account) position(k int) Position {
+	s := &a.slots[k]
+	return Position{Symbol: s.inst.Symbol, Side: s.side, Mode: s.mode, Leverage: s.lev, Qty: s.qty,
 		Entry: s.entry, IsolatedWallet: s.isoW}
 }
 
-// Positions yields the open positions, in symbol index order.
+// Positions yields the open positions, in symbol index order, a symbol's LONG leg before its
+// SHORT leg.
 func (a *Account) Positions() iter.Seq[Position] {
 	return func(yield func(Position) bool) {
-		for k := range a.slots {
-			if !a.slots[k].qty.IsZero() && !yield(a.Position(k)) {
+		for i := range a.nsym {
+			k, j := a.legs(i)
+			if !a.slots[k].qty.IsZero() && !yield(a.position(k)) {
+				return
+			}
+			if j >= 0 && !a.slots[j].qty.IsZero() && !yield(a.position(j)) {
 				return
 			}
 		}
@@ -775,8 +1020,21 @@ func MarginRatioFloat(mm, balance float64) float64 {
 }
 
 // LiquidationPriceOf returns symbol i's current liquidation price (cross: other positions at
-// their current marks) and false when flat or when it is <= 0.
-func (a *Account) LiquidationPriceOf(i int) (decimal.Decimal, bool) {
+// their current marks) and false when flat or when it is <= 0. In hedge mode it is the LONG
+// leg's; see LegLiquidationPrice.
+func (a *Account) LiquidationPriceOf(i int) (decimal.Decimal, bool) { return a.liqPriceOf(i) }
+
+// LegLiquidationPrice is LiquidationPriceOf for symbol i's position side ps. Cross legs of one
+// symbol share one liquidation price (docs/margin.md §4.1); isolated legs have their own.
+func (a *Account) LegLiquidationPrice(i int, ps PositionSide) (decimal.Decimal, bool) {
+	k, err := a.slotOf(i, ps)
+	if err != nil {
+		return zero, false
+	}
+	return a.liqPriceOf(k)
+}
+
+func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 	s := &a.slots[i]
 	if s.qty.IsZero() {
 		return zero, false
@@ -792,13 +1050,19 @@ func (a *Account) LiquidationPriceOf(i int) (decimal.Decimal, bool) {
 }
 
 // crossLiq evaluates the formula for cross position i with the other cross positions at
-// marks(k); bankrupt=true zeroes TMM1 (the bankruptcy price is r.Bankruptcy either way).
+// marks(k); bankrupt=true zeroes TMM1 (the bankruptcy price is r.Bankruptcy either way). In
+// hedge mode with both legs of the symbol open it is the general formula with both legs
+// (docs/margin.md §4.1): the same price for either leg.
 func (a *Account) crossLiq(i int, wallet decimal.Decimal, marks func(int) decimal.Decimal, bankrupt bool) (LiqResult, error) {
 	s := &a.slots[i]
+	sib := a.sibling(i)
+	if sib >= 0 && a.slots[sib].qty.IsZero() {
+		sib = -1
+	}
 	var tmm, upnl decimal.Decimal
 	for j := range a.cross {
 		k := a.cross[j].i
-		if k == i {
+		if k == i || k == sib {
 			continue
 		}
 		m := marks(k)
@@ -807,6 +1071,14 @@ func (a *Account) crossLiq(i int, wallet decimal.Decimal, marks func(int) decima
 		if !bankrupt {
 			tmm = tmm.Add(a.mmAt(k, m))
 		}
+	}
+	if sib >= 0 {
+		l, sh := &a.slots[i], &a.slots[sib]
+		if l.side == Short {
+			l, sh = sh, l
+		}
+		return hedgeLiquidationPrice(hedgeLiqInput{Long: l.qty, LongEntry: l.entry, Short: sh.qty.Neg(),
+			ShortEntry: sh.entry, Wallet: wallet, OtherMM: tmm, OtherPnL: upnl, Brackets: s.inst.Brackets})
 	}
 	return liquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
 		Wallet: wallet, OtherMM: tmm, OtherPnL: upnl, Brackets: s.inst.Brackets})

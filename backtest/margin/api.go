@@ -39,6 +39,44 @@ func (s Side) String() string {
 	return ""
 }
 
+// PositionMode is the account's position mode (Binance's dualSidePosition), account-wide. The
+// zero value is OneWay, Binance's default.
+type PositionMode uint8
+
+const (
+	OneWay PositionMode = iota // one net position per symbol (position side BOTH)
+	Hedge                      // a LONG and a SHORT position per symbol (dual-side)
+)
+
+// String returns "one-way" or "hedge".
+func (m PositionMode) String() string {
+	if m == Hedge {
+		return "hedge"
+	}
+	return "one-way"
+}
+
+// PositionSide is the position an order or fill acts on, as Binance's positionSide: Both in
+// one-way mode, Long or Short in hedge mode. The zero value is Both.
+type PositionSide uint8
+
+const (
+	Both  PositionSide = iota // the one-way net position
+	Long                      // the hedge-mode long position
+	Short                     // the hedge-mode short position
+)
+
+// String returns "BOTH", "LONG" or "SHORT", Binance's spelling.
+func (p PositionSide) String() string {
+	switch p {
+	case Long:
+		return "LONG"
+	case Short:
+		return "SHORT"
+	}
+	return "BOTH"
+}
+
 // LiqInput is the input of the Binance one-way liquidation-price formula (docs/margin.md §4).
 type LiqInput struct {
 	Side     Side
@@ -76,6 +114,7 @@ type Config struct {
 	Wallet        decimal.Decimal // initial USDT wallet balance, >= 0
 	Instruments   []Instrument
 	AutoAddMargin bool // top isolated positions up from the wallet near liquidation
+	PositionMode  PositionMode
 }
 
 // Fill is one execution to book.
@@ -85,6 +124,9 @@ type Fill struct {
 	Price      decimal.Decimal
 	FeeRate    decimal.Decimal // maker or taker rate
 	ReduceOnly bool
+	// PositionSide is the position the fill acts on: Both in one-way mode; Long or Short in
+	// hedge mode, where a buy opens or increases Long and reduces Short, a sell the reverse.
+	PositionSide PositionSide
 }
 
 // FillResult is what booking a fill did.
@@ -99,6 +141,7 @@ type FillResult struct {
 type Liquidation struct {
 	Time          int64
 	Symbol        string
+	Side          PositionSide // Both in one-way mode, else the leg liquidated
 	Mode          Mode
 	Qty           decimal.Decimal // signed position closed
 	Entry         decimal.Decimal
@@ -113,9 +156,10 @@ type Liquidation struct {
 	Cascade       int             // number of positions liquidated together (cross)
 }
 
-// Position is a read-only view of one symbol's position.
+// Position is a read-only view of one symbol's position (one-way) or of one leg of it (hedge).
 type Position struct {
 	Symbol         string
+	Side           PositionSide // Both in one-way mode, Long or Short in hedge mode
 	Mode           Mode
 	Leverage       int
 	Qty            decimal.Decimal // > 0 long, < 0 short, 0 flat

@@ -16,7 +16,8 @@ func invariantf(format string, args ...any) error {
 // margin between wallets is internal), isolated wallets >= 0 (so no isolated loss exceeds its
 // margin: any excess is an insurance draw), flat positions and cross positions have no
 // isolated margin, every booked total is a whole number of 1e-8 USDT (MoneyPlaces: no dust),
-// and nothing is NaN (marks aside, which are NaN before the first one).
+// and nothing is NaN (marks aside, which are NaN before the first one); in hedge mode LONG legs
+// are >= 0, SHORT legs <= 0, and both legs of a symbol share its margin mode and leverage.
 // Errors wrap ErrInvariant.
 func (a *Account) Check() error {
 	sum := a.wallet
@@ -40,6 +41,13 @@ func (a *Account) Check() error {
 		}
 		if math.IsInf(s.mark, 0) {
 			return invariantf("%s: mark is infinite", sym)
+		}
+		if s.sym != k%a.nsym || (s.side == Both) == a.hedge || s.side == Long && s.qty.IsNegative() ||
+			s.side == Short && s.qty.IsPositive() {
+			return invariantf("%s: slot %d: %s leg holds %s", sym, k, s.side, s.qty)
+		}
+		if j := a.sibling(k); j >= 0 && (a.slots[j].mode != s.mode || a.slots[j].lev != s.lev) {
+			return invariantf("%s: legs with different margin modes or leverage", sym)
 		}
 		sum = sum.Add(s.isoW)
 	}

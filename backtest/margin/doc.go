@@ -1,6 +1,7 @@
 // Package margin is bt's margin ledger for Binance USDⓈ-M perpetuals: leverage brackets,
 // instruments, the liquidation-price calculator, and Account, one USDT futures account in
-// one-way position mode whose symbols are each in isolated or cross margin mode.
+// one-way or hedge position mode whose symbols are each in isolated or cross margin mode (in
+// hedge mode each symbol has a LONG and a SHORT leg sharing its margin mode, §4.1).
 //
 // There are only a few types: Book and Table (dated leverage-bracket tables), Instrument
 // (filters and liquidation fee), Account (wallet, positions, liquidation screening and
@@ -53,8 +54,10 @@
 //     is BTCUSDT's 1.25% for every symbol; FeeSchedule holds the dated maker, taker and
 //     clearance fee rates (taker 0.04% then 0.05%; clearance 0.3% BTCUSDT / 0.5% others, then
 //     1.25%) that the engine applies per date (§9.1).
-//   - Liquidation price: Binance's one-way formula (§4) with the bracket re-check;
-//     bankruptcy price with MMR = cum = TMM = 0. Results keep QuotientPlaces decimals.
+//   - Liquidation price: Binance's one-way formula (§4) with the bracket re-check, and in
+//     hedge mode the general formula with both legs of a cross symbol (§4.1; each leg's
+//     bracket by its own notional); bankruptcy price with MMR = cum = TMM = 0. Results keep
+//     QuotientPlaces decimals.
 //   - Trigger (§5). Isolated: liquidated when isolated wallet + uPnL <= MM (at mark); cross: all cross
 //     positions when Σ cross MM >= cross wallet + Σ cross uPnL. Isolated positions never count
 //     toward the cross account.
@@ -107,7 +110,7 @@
 //   - Floats (§11): market data and the screening shadows are float64, computed so that the bits
 //     are the same on every machine: no float product may be fused into a multiply-add (see
 //     the float rule in screen.go, enforced by a test).
-//   - Not modelled (§12): hedge mode, Multi-Assets mode, the 20x limit of new accounts, price
+//   - Not modelled (§12): Multi-Assets mode, the 20x limit of new accounts, price
 //     filters (PERCENT_PRICE, MARKET_LOT_SIZE), mark-price construction, notionalCoef, the
 //     assumed price max(last·1.0015, mark, price) of short market orders in the open loss
 //     (the fill price is used), partial liquidation, ADL, and the insurance fund's balance

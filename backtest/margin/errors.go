@@ -22,7 +22,8 @@ var (
 	// ErrTickSize: the price is not a multiple of the instrument's tick size.
 	ErrTickSize = errors.New("margin: price not a multiple of the tick size")
 	// ErrReduceOnly: a reduce-only order would open, increase or flip the position (Binance
-	// -2022).
+	// -2022); in hedge mode also an order that would close more of a leg than it holds (a
+	// leg never flips: a sell on LONG only reduces it).
 	ErrReduceOnly = errors.New("margin: reduce-only order would increase the position")
 	// ErrInvalidOrder: zero quantity or a non-positive price.
 	ErrInvalidOrder = errors.New("margin: invalid order")
@@ -33,6 +34,16 @@ var (
 	ErrModeChangeWithPosition = errors.New("margin: margin mode cannot change with an open position")
 	// ErrModeChangeWithOrders: the symbol has open orders (Binance -4047).
 	ErrModeChangeWithOrders = errors.New("margin: margin mode cannot change with open orders")
+
+	// Rejections of a position-mode change (SetPositionMode) and of a fill's position side.
+
+	// ErrPositionModeWithOrders: the account has open orders (Binance -4067).
+	ErrPositionModeWithOrders = errors.New("margin: position mode cannot change with open orders")
+	// ErrPositionModeWithPosition: the account has an open position (Binance -4068).
+	ErrPositionModeWithPosition = errors.New("margin: position mode cannot change with an open position")
+	// ErrPositionSide: the order's position side does not match the account's position mode
+	// (Binance -4061): LONG or SHORT in one-way mode, BOTH (none) in hedge mode.
+	ErrPositionSide = errors.New("margin: position side does not match the position mode")
 
 	// Rejections of a leverage change (SetLeverage, and Apply when a fill grows the notional).
 
@@ -70,12 +81,13 @@ var (
 
 // RejectError is a refused action, with a reason that errors.Is matches against the Err*
 // sentinels of this package (ErrInsufficientMargin, ErrMinNotional, ErrStepSize, ErrTickSize,
-// ErrReduceOnly, ErrModeChangeWithPosition, ErrModeChangeWithOrders, ErrLeverageTooHigh,
+// ErrReduceOnly, ErrModeChangeWithPosition, ErrModeChangeWithOrders, ErrPositionModeWithOrders,
+// ErrPositionModeWithPosition, ErrPositionSide, ErrLeverageTooHigh,
 // ErrLeverageReduceIsolated, ErrNotIsolated, ErrNoPosition, ErrRemoveTooMuch, and ErrMinQty, ErrMaxQty,
 // ErrInvalidOrder, ErrInvalidLeverage).
 type RejectError struct {
 	Symbol string
-	Action string // "order", "leverage", "mode", "margin"
+	Action string // "order", "leverage", "mode", "position mode", "margin"
 	Reason error
 }
 

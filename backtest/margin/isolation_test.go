@@ -143,3 +143,125 @@ func TestCrossClearanceProRata(t *testing.T) {
 		}
 	}
 }
+
+// TestPropertyIsolationHoldsHedge is TestPropertyIsolationHolds in hedge mode: account A holds
+// both legs of BTCUSDT isolated (random sizes, one leverage) and an ETHUSDT cross long;
+// account B the same ETHUSDT long only, with A's wallet after the BTC opens. Both see the same
+// random mark paths, liquidations and ETH funding; each BTC leg gets its own random, sometimes
+// huge, funding (FundLeg). While a BTC leg is open A's cross wallet must differ from B's only
+// by what the legs already closed returned: neither leg's funding nor its liquidation touches
+// the cross wallet. When a leg closes, what returns is >= 0 and its loss never exceeds its
+// margin plus its own funding received; Check (money conserved) holds after every event.
+func TestPropertyIsolationHoldsHedge(t *testing.T) {
+	b := DefaultBook()
+	drained, liquidated := 0, 0
+	for seed := uint64(1); seed <= 200; seed++ {
+		r := rand.New(rand.NewPCG(seed, 11))
+		insts := []Instrument{DefaultInstrument("BTCUSDT", 60000, snap24, b), DefaultInstrument("ETHUSDT", 3000, snap24, b)}
+		cfg := Config{Wallet: d("100000"), Instruments: insts, PositionMode: Hedge}
+		a, err := NewAccount(cfg)
+		must(t, err)
+		must(t, a.SetMode(0, Isolated))
+		must(t, a.SetLeverage(0, 2+r.IntN(48)))
+		legs := []PositionSide{Long, Short}
+		var isoIn, funded [2]decimal.Decimal
+		var closed [2]bool
+		for k, ps := range legs {
+			q := decimal.New(int64(1+r.IntN(1000)), -3) // 0.001 .. 1 BTC
+			if ps == Short {
+				q = q.Neg()
+			}
+			if _, err := a.Apply(0, Fill{Qty: q, Price: d("60000"), FeeRate: taker, PositionSide: ps}); err != nil {
+				t.Fatalf("seed %d: BTC %s open: %v", seed, ps, err)
+			}
+			isoIn[k] = a.PositionOf(0, ps).IsolatedWallet
+		}
+		cfg.Wallet = a.Wallet()
+		bb, err := NewAccount(cfg)
+		must(t, err)
+		eq := decimal.New(int64(1+r.IntN(200)), -1) // 0.1 .. 20 ETH
+		for _, x := range []*Account{a, bb} {
+			must(t, x.SetLeverage(1, 20))
+			if _, err := x.Apply(1, Fill{Qty: eq, Price: d("3000"), FeeRate: taker, PositionSide: Long}); err != nil {
+				t.Fatalf("seed %d: ETH open: %v", seed, err)
+			}
+			x.SetMark(0, 60000)
+			x.SetMark(1, 3000)
+		}
+		offset := zero // what the closed legs returned to A's cross wallet
+		for step := 0; step < 60; step++ {
+			to := []float64{onTick(a.Mark(0)*(0.92+0.16*r.Float64()), insts[0].TickSize), onTick(a.Mark(1)*(0.92+0.16*r.Float64()), insts[1].TickSize)}
+			for _, x := range []*Account{a, bb} {
+				from := []float64{x.Mark(0), x.Mark(1)}
+				for n := 0; n < 4; n++ {
+					s, ok := x.NextLiquidation(from, to)
+					if !ok {
+						break
+					}
+					for _, l := range x.Liquidate(int64(step), PathPoint{From: from, To: to, S: s}, nil) {
+						if x == a && l.Symbol == "BTCUSDT" {
+							liquidated++
+						}
+					}
+					from = nil
+				}
+				x.SetMark(0, to[0])
+				x.SetMark(1, to[1])
+				check(t, x)
+			}
+			if r.IntN(3) == 0 {
+				for k, ps := range legs {
+					p := a.PositionOf(0, ps)
+					if p.Qty.IsZero() {
+						continue
+					}
+					rate := (r.Float64() - 0.5) * 0.1
+					if r.IntN(4) > 0 {
+						rate /= 100
+					}
+					amt, err := a.FundLeg(0, ps, int64(step), rate, to[0])
+					must(t, err)
+					funded[k] = funded[k].Add(amt)
+					if amt.Add(p.IsolatedWallet).IsNegative() {
+						drained++
+					}
+				}
+				ethRate := (r.Float64() - 0.5) * 0.002
+				for _, x := range []*Account{a, bb} {
+					_, err := x.Fund(1, int64(step), ethRate, to[1])
+					must(t, err)
+					check(t, x)
+				}
+			}
+			back := a.Wallet().Sub(bb.Wallet()).Sub(offset)
+			var margin, fund decimal.Decimal // of the legs that closed at this step
+			nowClosed := false
+			for k, ps := range legs {
+				if !closed[k] && a.PositionOf(0, ps).Qty.IsZero() {
+					closed[k], nowClosed = true, true
+					margin, fund = margin.Add(isoIn[k]), fund.Add(decimal.Max(funded[k], zero))
+				}
+			}
+			if !nowClosed {
+				if !back.IsZero() {
+					t.Fatalf("seed %d step %d: cross wallet moved by %s with isolated legs open", seed, step, back)
+				}
+				continue
+			}
+			if back.IsNegative() {
+				t.Fatalf("seed %d step %d: closing an isolated leg took %s from the cross wallet", seed, step, back.Neg())
+			}
+			if loss := margin.Sub(back); loss.GreaterThan(margin.Add(fund)) {
+				t.Fatalf("seed %d: isolated leg loss %s exceeds its margin %s plus its funding %s", seed, loss, margin, fund)
+			}
+			offset = offset.Add(back)
+			if closed[0] && closed[1] {
+				break
+			}
+		}
+	}
+	if drained == 0 || liquidated == 0 {
+		t.Errorf("%d funding payments exceeded a leg's isolated wallet, %d legs liquidated: the property was not exercised", drained, liquidated)
+	}
+	t.Logf("%d funding payments exceeded a leg's isolated wallet, %d BTC legs liquidated", drained, liquidated)
+}

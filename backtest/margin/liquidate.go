@@ -109,7 +109,7 @@ func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float6
 			return out
 		}
 	}
-	rec := Liquidation{Time: t, Symbol: s.inst.Symbol, Mode: Isolated, Qty: s.qty, Entry: s.entry,
+	rec := Liquidation{Time: t, Symbol: s.inst.Symbol, Side: s.side, Mode: Isolated, Qty: s.qty, Entry: s.entry,
 		TriggerMark: trigger, Gap: gapped, Cascade: 1}
 	price := tickAgainst(trigger, s.inst.TickSize, s.qty.Sign())
 	rec.Price = price
@@ -149,7 +149,7 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 	total := zero
 	for _, k := range idx {
 		s := &a.slots[k]
-		rec := Liquidation{Time: t, Symbol: s.inst.Symbol, Mode: Cross, Qty: s.qty, Entry: s.entry,
+		rec := Liquidation{Time: t, Symbol: s.inst.Symbol, Side: s.side, Mode: Cross, Qty: s.qty, Entry: s.entry,
 			TriggerMark: decimal.NewFromFloat(s.mark), Price: prices[k], Gap: gapped, Cascade: len(idx)}
 		if r, err := a.crossLiq(k, wallet0, marks, true); err == nil {
 			rec.Bankruptcy = r.Bankruptcy

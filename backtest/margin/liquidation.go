@@ -179,3 +179,105 @@ func result(b Bracket, lp, bp, q decimal.Decimal) LiqResult {
 		MaintenanceMargin: notionalAt(q, lp).Mul(b.MMR).Sub(b.Cum),
 		MMR:               b.MMR, Cum: b.Cum, Bracket: b.Bracket}
 }
+
+// hedgeLiqInput is the input of the general liquidation-price formula with both legs of one
+// symbol open in hedge mode, cross margin (docs/margin.md §4.1).
+type hedgeLiqInput struct {
+	Long, LongEntry   decimal.Decimal // LONG leg: size > 0, entry
+	Short, ShortEntry decimal.Decimal // SHORT leg: absolute size > 0, entry
+	Wallet            decimal.Decimal // the cross wallet balance
+	OtherMM, OtherPnL decimal.Decimal // TMM1, UPNL1: the other symbols' cross positions
+	Brackets          Table
+}
+
+// hedgeLiquidationPrice is Binance's general formula (docs/margin.md §4.1) with both legs of
+// contract 1 open, L long at EPL and S short at EPS:
+//
+//	LP = (WB − TMM1 + UPNL1 + cumL + cumS − L·EPL + S·EPS) / (L·MMRL + S·MMRS − L + S)
+//
+// the mark at which WB + UPNL1 + L·(P − EPL) − S·(P − EPS) = TMM1 + MM_L(P) + MM_S(P). Each leg
+// takes the bracket of its own notional at the LP (L·LP, S·LP: a [bt] choice, the reference is
+// unclear), re-checked as in LiquidationPrice: from the brackets of the entry notionals, move
+// to those of the resulting notionals until both are stable, with a scan of all pairs as a
+// fallback. The bankruptcy price is the formula with MMR = cum = TMM1 = 0, (WB + UPNL1 − L·EPL
+// + S·EPS) / (S − L); with L = S the pair has no price risk and no bankruptcy price (0). The
+// result's MMR, Cum and Bracket are the LONG leg's; MaintenanceMargin is both legs' at the LP.
+func hedgeLiquidationPrice(in hedgeLiqInput) (LiqResult, error) {
+	t := in.Brackets
+	base := in.Wallet.Sub(in.OtherMM).Add(in.OtherPnL).Sub(in.Long.Mul(in.LongEntry)).Add(in.Short.Mul(in.ShortEntry))
+	solve := func(kl, ks int) (decimal.Decimal, bool) {
+		den := in.Long.Mul(t[kl].MMR.Sub(one)).Add(in.Short.Mul(t[ks].MMR.Add(one)))
+		if den.IsZero() {
+			return zero, false
+		}
+		return base.Add(t[kl].Cum).Add(t[ks].Cum).DivRound(den, QuotientPlaces), true
+	}
+	var bp decimal.Decimal
+	if d := in.Short.Sub(in.Long); !d.IsZero() {
+		bp = in.Wallet.Add(in.OtherPnL).Sub(in.Long.Mul(in.LongEntry)).Add(in.Short.Mul(in.ShortEntry)).
+			DivRound(d, QuotientPlaces)
+	}
+	res := func(kl, ks int, lp decimal.Decimal) LiqResult {
+		mm := notionalAt(in.Long, lp).Mul(t[kl].MMR).Sub(t[kl].Cum).
+			Add(notionalAt(in.Short, lp).Mul(t[ks].MMR).Sub(t[ks].Cum))
+		return LiqResult{Price: lp, Bankruptcy: bp, MaintenanceMargin: mm, MMR: t[kl].MMR, Cum: t[kl].Cum,
+			Bracket: t[kl].Bracket}
+	}
+	kl, ks := t.index(in.Long.Mul(in.LongEntry)), t.index(in.Short.Mul(in.ShortEntry))
+	for range 2 * len(t) {
+		lp, ok := solve(kl, ks)
+		if !ok {
+			break
+		}
+		nl, ns := t.index(notionalAt(in.Long, lp)), t.index(notionalAt(in.Short, lp))
+		if nl == kl && ns == ks {
+			return res(kl, ks, lp), nil
+		}
+		kl, ks = nl, ns
+	}
+	for kl := range t {
+		for ks := range t {
+			if lp, ok := solve(kl, ks); ok && t.index(notionalAt(in.Long, lp)) == kl && t.index(notionalAt(in.Short, lp)) == ks {
+				return res(kl, ks, lp), nil
+			}
+		}
+	}
+	return LiqResult{}, fmt.Errorf("%w: no bracket pair is consistent with the liquidation price", ErrBadBrackets)
+}
+
+// HedgeFloatLiqInput is the input of HedgeLiquidationPriceFloat: both legs of one symbol in
+// hedge mode, cross margin, in float64.
+type HedgeFloatLiqInput struct {
+	Long, LongEntry   float64 // LONG leg size (> 0) and entry
+	Short, ShortEntry float64 // SHORT leg absolute size (> 0) and entry
+	Wallet            float64 // the cross wallet balance
+	OtherMM, OtherPnL float64 // TMM1 and UPNL1 of the other symbols' cross positions
+	Mark              float64 // the bracket search starts from the legs' notionals at it
+	Brackets          FloatTable
+}
+
+// HedgeLiquidationPriceFloat is the float64 counterpart of the general formula with both legs
+// (docs/margin.md §4.1), the shared liquidation price of a symbol's two cross legs, for
+// per-bar estimates: LiquidationPriceFloat's bracket re-check on each leg's own notional. It
+// does not allocate; a result <= 0 means there is none.
+func HedgeLiquidationPriceFloat(in HedgeFloatLiqInput) float64 {
+	base := in.Wallet - in.OtherMM + in.OtherPnL - float64(in.Long*in.LongEntry) + float64(in.Short*in.ShortEntry)
+	solve := func(bl, bs FloatBracket) float64 {
+		return (base + bl.Cum + bs.Cum) / (float64(in.Long*(bl.MMR-1)) + float64(in.Short*(bs.MMR+1)))
+	}
+	bl, bs := in.Brackets.For(float64(in.Long*in.Mark)), in.Brackets.For(float64(in.Short*in.Mark))
+	lp := solve(bl, bs)
+	for range 2 * len(in.Brackets) {
+		nl, ns := 0.0, 0.0
+		if lp > 0 {
+			nl, ns = float64(in.Long*lp), float64(in.Short*lp)
+		}
+		xl, xs := in.Brackets.For(nl), in.Brackets.For(ns)
+		if xl == bl && xs == bs {
+			break
+		}
+		bl, bs = xl, xs
+		lp = solve(bl, bs)
+	}
+	return lp
+}

@@ -1,6 +1,7 @@
 package margin
 
 import (
+	"errors"
 	"flag"
 	"math"
 	"math/rand/v2"
@@ -46,8 +47,9 @@ func onTick(p float64, tick decimal.Decimal) float64 {
 }
 
 // TestPropertyRandomSequences books random orders, leverage and mode changes, margin moves,
-// funding and random (sometimes threshold-hugging) mark paths on random accounts, and checks
-// after every step that the invariants hold, that every screening decision equals the exact
+// funding and random (sometimes threshold-hugging) mark paths on random accounts, in both
+// position modes (one-way and hedge, with random position-mode switches), and checks after
+// every step that the invariants hold (money is conserved exactly), that every screening decision equals the exact
 // one, that liquidated positions are flat and that a cross liquidation leaves the wallet >= 0.
 func TestPropertyRandomSequences(t *testing.T) {
 	seeds := make([]uint64, 48)
@@ -95,7 +97,7 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 		}
 		var err error
 		a, err = NewAccount(Config{Wallet: decimal.NewFromInt(int64(500 + rng.IntN(20000))),
-			Instruments: insts, AutoAddMargin: rng.IntN(3) == 0})
+			Instruments: insts, AutoAddMargin: rng.IntN(3) == 0, PositionMode: PositionMode(rng.IntN(2))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,6 +109,7 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 	to := make([]float64, n)
 	var liqs []Liquidation
 	lives := 1
+	hedged := 0 // steps with both legs of a symbol open
 	for step := range steps {
 		if a.Equity() < 50 {
 			newAccount()
@@ -114,9 +117,29 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 		}
 		i := rng.IntN(n)
 		in := insts[i]
+		ps := Both // the position side acted on
+		if a.PositionMode() == Hedge {
+			ps = PositionSide(1 + rng.IntN(2))
+		}
 		screened := false // a mark path was screened to its end and its liquidations executed
 		switch op := rng.IntN(10); op {
 		case 0:
+			if rng.IntN(8) == 0 {
+				open := false
+				for k := range n {
+					open = open || !a.PositionOf(k, Long).Qty.IsZero() || !a.PositionOf(k, Short).Qty.IsZero() ||
+						!a.PositionOf(k, Both).Qty.IsZero()
+				}
+				before := a.PositionMode()
+				err := a.SetPositionMode(PositionMode(rng.IntN(2)))
+				if open && a.PositionMode() != before {
+					fail(step, "position mode changed with an open position")
+				}
+				if err != nil && !errors.Is(err, ErrPositionModeWithPosition) {
+					fail(step, "position mode change: %v", err)
+				}
+				break
+			}
 			_ = a.SetMode(i, Mode(rng.IntN(2)))
 		case 1:
 			_ = a.SetLeverage(i, 1+rng.IntN(130))
@@ -130,15 +153,15 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 			if rng.IntN(2) == 0 {
 				qty = qty.Neg()
 			}
-			if rng.IntN(4) == 0 && !a.Position(i).Qty.IsZero() { // close or flip exactly
-				qty = a.Position(i).Qty.Neg().Mul(decimal.NewFromInt(int64(1 + rng.IntN(2))))
+			if q := a.PositionOf(i, ps).Qty; rng.IntN(4) == 0 && !q.IsZero() { // close or flip exactly
+				qty = q.Neg().Mul(decimal.NewFromInt(int64(1 + rng.IntN(2))))
 			}
 			price := decimal.NewFromFloat(onTick(marks[i]*(1+float64(0.002*rng.NormFloat64())), in.TickSize))
 			fee := []string{"0.0002", "0.0005", "0", "-0.0001"}[rng.IntN(4)]
-			_, _ = a.Apply(i, Fill{Qty: qty, Price: price, FeeRate: d(fee), ReduceOnly: rng.IntN(5) == 0})
+			_, _ = a.Apply(i, Fill{Qty: qty, Price: price, FeeRate: d(fee), ReduceOnly: rng.IntN(5) == 0, PositionSide: ps})
 		case 5:
 			amt := decimal.NewFromFloat(math.Round(rng.NormFloat64()*200*100) / 100)
-			_ = a.AddMargin(i, amt)
+			_ = a.AddLegMargin(i, ps, amt)
 		case 6:
 			if _, err := a.Fund(i, 0, rng.NormFloat64()*0.001, nan); err != nil {
 				fail(step, "fund: %v", err)
@@ -152,7 +175,7 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 			}
 			exactLP := -1
 			if rng.IntN(2) == 0 {
-				if lp, ok := a.LiquidationPriceOf(i); ok {
+				if lp, ok := a.LegLiquidationPrice(i, ps); ok {
 					to[i] = lp.InexactFloat64() + float64(float64(rng.IntN(5)-2)*insts[i].TickSize.InexactFloat64())
 					if rng.IntN(2) == 0 { // exactly at the float64 LP, off the tick grid
 						to[i] = lp.InexactFloat64()
@@ -185,8 +208,8 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 				}
 				for _, l := range liqs[before:] {
 					k := indexOf(insts, l.Symbol)
-					if !a.Position(k).Qty.IsZero() {
-						fail(step, "%s liquidated but not flat", l.Symbol)
+					if !a.PositionOf(k, l.Side).Qty.IsZero() {
+						fail(step, "%s %s liquidated but not flat", l.Symbol, l.Side)
 					}
 					if l.Mode == Cross && a.Wallet().IsNegative() {
 						fail(step, "cross wallet %s after a cross liquidation", a.Wallet())
@@ -235,11 +258,14 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 		if sn.MaxMarginRatio >= 1 && !(r.MaxMarginRatio >= 1-1e-9) {
 			fail(step, "exact margin ratio %v, float %v", sn.MaxMarginRatio, r.MaxMarginRatio)
 		}
-		for k := range n {
-			if a.Mode(k) != Cross || a.Position(k).Qty.IsZero() {
+		for k := range a.slots {
+			if a.slots[k].mode != Cross || a.slots[k].qty.IsZero() {
 				continue
 			}
-			exact, ok := a.LiquidationPriceOf(k)
+			if j := a.sibling(k); j >= 0 && !a.slots[j].qty.IsZero() {
+				hedged++
+			}
+			exact, ok := a.liqPriceOf(k)
 			got := floatCrossLP(a, k)
 			want := 0.0
 			if ok {
@@ -252,7 +278,7 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 	}
 	exact += a.exactDecisions
 	if testing.Verbose() {
-		t.Logf("seed %d: %d accounts, %d liquidations, %d exact decisions", seed, lives, len(liqs), exact)
+		t.Logf("seed %d: %d accounts, %d liquidations, %d exact decisions, %d hedged cross legs checked", seed, lives, len(liqs), exact, hedged)
 	}
 	return exact
 }
@@ -275,13 +301,18 @@ func FuzzAccount(f *testing.F) {
 	})
 }
 
-// floatCrossLP is cross position i's liquidation price by LiquidationPriceFloat from the
-// ledger's float shadows, the other cross positions at their marks, as the engine estimates it.
+// floatCrossLP is cross position (slot) i's liquidation price by LiquidationPriceFloat (or,
+// with both hedge legs open, HedgeLiquidationPriceFloat) from the ledger's float shadows, the
+// other cross positions at their marks, as the engine estimates it.
 func floatCrossLP(a *Account, i int) float64 {
 	var otherMM, otherPnL float64
+	sib := a.sibling(i)
+	if sib >= 0 && a.slots[sib].qty.IsZero() {
+		sib = -1
+	}
 	for k := range a.slots {
 		s := &a.slots[k]
-		if k == i || s.mode != Cross || s.qty.IsZero() {
+		if k == i || k == sib || s.mode != Cross || s.qty.IsZero() {
 			continue
 		}
 		p := a.pathMark(k, nil)
@@ -289,6 +320,15 @@ func floatCrossLP(a *Account, i int) float64 {
 		otherPnL += float64(s.fq*p) - s.fqe
 	}
 	s := &a.slots[i]
+	if sib >= 0 {
+		l, sh := s, &a.slots[sib]
+		if l.side == Short {
+			l, sh = sh, l
+		}
+		return HedgeLiquidationPriceFloat(HedgeFloatLiqInput{Long: l.fabs, LongEntry: l.entry.InexactFloat64(),
+			Short: sh.fabs, ShortEntry: sh.entry.InexactFloat64(), Wallet: a.fWallet, OtherMM: otherMM,
+			OtherPnL: otherPnL, Mark: a.pathMark(i, nil), Brackets: s.inst.Brackets.Float()})
+	}
 	return LiquidationPriceFloat(FloatLiqInput{Side: Side(s.qty.Sign()), Qty: s.fabs, Entry: s.entry.InexactFloat64(),
 		Wallet: a.fWallet, OtherMM: otherMM, OtherPnL: otherPnL, Mark: a.pathMark(i, nil), Brackets: s.inst.Brackets.Float()})
 }

@@ -105,12 +105,12 @@ func (h *crossHot) setBracket(k int) {
 	}
 }
 
-// pathMark returns symbol i's mark at the end v of a path.
+// pathMark returns slot i's mark at the end v of a path (v is indexed by symbol).
 func (a *Account) pathMark(i int, v []float64) float64 {
-	if i < len(v) && !math.IsNaN(v[i]) {
-		return v[i]
-	}
 	s := &a.slots[i]
+	if j := s.sym; j < len(v) && !math.IsNaN(v[j]) {
+		return v[j]
+	}
 	if math.IsNaN(s.mark) && s.fq != 0 {
 		return s.fqe / s.fq
 	}
