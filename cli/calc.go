@@ -67,11 +67,14 @@ backtester's own margin account: cross positions share the cross wallet, each wi
 held at their marks; isolated positions use their own isolated wallet. The file:
   brackets: 2024-10-24        # the tables in force on this date (default: the latest)
   wallet: 10000               # cross wallet balance, USDT
-  position_mode: one-way      # one-way (default); hedge is not yet supported
+  position_mode: hedge        # one-way (default) | hedge
   positions:
     - {symbol: BTCUSDT, side: long, qty: 1.5, entry: 60000, mark: 60500, margin: cross}
+    - {symbol: BTCUSDT, side: short, qty: 0.5, entry: 61000, mark: 60500, margin: cross}
     - {symbol: ETHUSDT, side: long, qty: 10, entry: 2500, mark: 2450, margin: isolated, isolated_wallet: 1200}
-Positions are printed in input order; the maintenance margin and bracket are at the mark, and
+In one-way mode a symbol has one position; in hedge mode a long and a short (with one mark and
+one margin mode), and two cross sides share one liquidation price from Binance's formula with
+both legs (docs/margin.md §4.1). Positions are printed in input order; the maintenance margin and bracket are at the mark, and
 a liquidation price at or below zero is "--" (null in JSON).`,
 		Example: `  bt calc liq --account account.yaml --json
   bt calc liq --symbol BTCUSDT --side long --qty 1 --entry 60000 --wallet 3000 --mode isolated

@@ -73,10 +73,11 @@ func calcAccountData(path string, data []byte) (accountOutput, error) {
 		return out, fmt.Errorf("%s: %s", path, strings.TrimPrefix(strings.ReplaceAll(err.Error(), "cli.", ""), "yaml: "))
 	}
 	bad := func(format string, a ...any) error { return fmt.Errorf("%s: %s", path, fmt.Sprintf(format, a...)) }
+	pm := margin.OneWay
 	switch strings.ToLower(f.PositionMode) {
 	case "", "one-way":
 	case "hedge":
-		return out, bad("position_mode: hedge mode is not yet supported (one-way only)")
+		pm = margin.Hedge
 	default:
 		return out, bad("position_mode %q: want one-way or hedge", f.PositionMode)
 	}
@@ -95,7 +96,15 @@ func calcAccountData(path string, data []byte) (accountOutput, error) {
 	}
 	var insts []margin.Instrument
 	var holds []margin.Holding
-	seen := map[string]int{}
+	type legRef struct {
+		sym  int // index in insts
+		side margin.PositionSide
+		line int // positions[line]
+	}
+	var refs []legRef
+	symIdx := map[string]int{}    // symbol → index in insts
+	seen := map[string]int{}      // symbol (one-way) or "symbol side" (hedge) → line
+	firstLine := map[string]int{} // symbol → its first line
 	for k, p := range f.Positions {
 		where := fmt.Sprintf("positions[%d]", k)
 		sym := strings.ToUpper(strings.TrimSpace(p.Symbol))
@@ -103,10 +112,6 @@ func calcAccountData(path string, data []byte) (accountOutput, error) {
 			return out, bad("%s: symbol missing", where)
 		}
 		where += " (" + sym + ")"
-		if j, dup := seen[sym]; dup {
-			return out, bad("%s: %s is already positions[%d]: one-way mode holds one position per symbol (two sides of one symbol need position_mode: hedge)", where, sym, j)
-		}
-		seen[sym] = k
 		var h margin.Holding
 		side := strings.ToLower(p.Side)
 		switch side {
@@ -114,6 +119,17 @@ func calcAccountData(path string, data []byte) (accountOutput, error) {
 		default:
 			return out, bad("%s: side %q: want long or short", where, p.Side)
 		}
+		key := sym
+		if pm == margin.Hedge {
+			key += " " + side
+		}
+		if j, dup := seen[key]; dup {
+			if pm == margin.Hedge {
+				return out, bad("%s: %s %s is already positions[%d]: hedge mode holds one long and one short position per symbol", where, sym, side, j)
+			}
+			return out, bad("%s: %s is already positions[%d]: one-way mode holds one position per symbol (two sides of one symbol need position_mode: hedge)", where, sym, j)
+		}
+		seen[key] = k
 		for _, x := range []struct {
 			name string
 			v    experiment.Dec
@@ -146,13 +162,35 @@ func calcAccountData(path string, data []byte) (accountOutput, error) {
 		default:
 			return out, bad("%s: margin %q: want cross or isolated", where, p.Margin)
 		}
-		table, _, ok := book.Table(sym, at)
-		if !ok {
-			return out, bad("%s: no bracket table of %s in the embedded snapshots", where, sym)
+		ref := legRef{side: margin.Both, line: k}
+		if pm == margin.Hedge {
+			ref.side = margin.Long
+			if side == "short" {
+				ref.side = margin.Short
+			}
 		}
-		in := margin.DefaultInstrument(sym, h.Mark, at, book)
-		in.Brackets = table
-		insts = append(insts, in)
+		if j, ok := symIdx[sym]; ok {
+			// the other leg of a symbol already given (hedge mode): one mark, one margin mode
+			o := holds[firstLine[sym]]
+			if h.Mark != o.Mark {
+				return out, bad("%s: mark %s differs from positions[%d]'s %s: a symbol has one mark price", where, p.Mark.String(), firstLine[sym], f.Positions[firstLine[sym]].Mark.String())
+			}
+			if h.Mode != o.Mode {
+				return out, bad("%s: margin %s, but positions[%d] is %s: both sides of a symbol share its margin mode", where, strings.ToLower(p.Margin), firstLine[sym], o.Mode)
+			}
+			ref.sym = j
+		} else {
+			table, _, ok := book.Table(sym, at)
+			if !ok {
+				return out, bad("%s: no bracket table of %s in the embedded snapshots", where, sym)
+			}
+			in := margin.DefaultInstrument(sym, h.Mark, at, book)
+			in.Brackets = table
+			ref.sym = len(insts)
+			symIdx[sym], firstLine[sym] = len(insts), k
+			insts = append(insts, in)
+		}
+		refs = append(refs, ref)
 		holds = append(holds, h)
 		out.Positions = append(out.Positions, accountPosOut{Symbol: sym, Side: side, Margin: strings.ToLower(p.Margin)})
 	}
@@ -161,12 +199,31 @@ func calcAccountData(path string, data []byte) (accountOutput, error) {
 			return out, bad("positions[%d] (%s): a cross position needs a cross wallet balance > 0 (wallet: %s)", k, out.Positions[k].Symbol, f.Wallet.String())
 		}
 	}
-	a, err := margin.LoadAccount(margin.Config{Wallet: f.Wallet.Decimal, Instruments: insts}, holds)
+	// the account's holdings: one per symbol (one-way), or LONG legs then SHORT legs (hedge)
+	n := len(insts)
+	slots := n
+	if pm == margin.Hedge {
+		slots = 2 * n
+	}
+	legs := make([]margin.Holding, slots)
+	for k, r := range refs {
+		j := r.sym
+		if r.side == margin.Short {
+			j += n
+		}
+		legs[j] = holds[k]
+	}
+	for j := range legs { // a flat leg takes its symbol's margin mode
+		if legs[j].Qty.IsZero() {
+			legs[j].Mode = holds[firstLine[insts[j%n].Symbol]].Mode
+		}
+	}
+	a, err := margin.LoadAccount(margin.Config{Wallet: f.Wallet.Decimal, Instruments: insts, PositionMode: pm}, legs)
 	if err != nil {
 		return out, bad("%v", err)
 	}
 	for i := range out.Positions {
-		r, _ := a.PositionRisk(i)
+		r, _ := a.PositionRiskOf(refs[i].sym, refs[i].side)
 		o := &out.Positions[i]
 		if r.HasLiquidation {
 			s := r.LiquidationPrice.String()

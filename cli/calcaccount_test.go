@@ -69,6 +69,59 @@ positions:
 	}
 }
 
+// Hedge mode, the issue's example file, worked by hand (docs/margin.md §4.1; 2024-10-24
+// tables, BTCUSDT bracket 1: 0–50k at 0.4%, cum 0; bracket 2: 50k–600k at 0.5%, cum 50):
+//
+//   - BTCUSDT LONG 1.5 @ 60,000 and SHORT 0.5 @ 61,000, both cross, mark 60,500, wallet
+//     10,000; ETHUSDT is isolated, so TMM1 = UPNL1 = 0. The legs share one LP, each leg in the
+//     bracket of its own notional (LONG 90,000 → 2, SHORT 30,500 → 1):
+//     LP = (10,000 + 50 + 0 − 1.5·60,000 + 0.5·61,000) / (1.5·0.005 + 0.5·0.004 − 1.5 + 0.5)
+//     = −49,450 / −0.9905 = 49,924.2806663301362948 (LONG notional there 74,886 → bracket 2,
+//     SHORT 24,962 → bracket 1: stable); BP = (10,000 − 90,000 + 30,500) / (0.5 − 1.5) =
+//     49,500. MM at the mark: LONG 90,750 × 0.5% − 50 = 403.75 (bracket 2), SHORT 30,250 ×
+//     0.4% = 121 (bracket 1).
+//   - ETHUSDT LONG 10 @ 2,500 isolated with 1,200: as in TestCalcAccountMixed, LP
+//     2,389.5582329317269076, BP 2,380, MM 98.
+//   - Isolated legs have their own LP (second file): BTCUSDT LONG 1 and SHORT 1 @ 60,000,
+//     3,000 each: LONG (3,000 + 50 − 60,000) / (0.005 − 1) = 57,236.1809045226130653, SHORT
+//     (3,000 + 50 + 60,000) / (0.005 + 1) = 62,736.318407960199005.
+func TestCalcAccountHedge(t *testing.T) {
+	dir := t.TempDir()
+	res := accountJSON(t, writeFile(t, filepath.Join(dir, "hedge.yaml"), `brackets: 2024-10-24
+wallet: 10000
+position_mode: hedge
+positions:
+  - {symbol: BTCUSDT, side: long,  qty: 1.5, entry: 60000, mark: 60500, margin: cross}
+  - {symbol: BTCUSDT, side: short, qty: 0.5, entry: 61000, mark: 60500, margin: cross}
+  - {symbol: ETHUSDT, side: long,  qty: 10,  entry: 2500,  mark: 2450,  margin: isolated, isolated_wallet: 1200}
+`))
+	if len(res.Positions) != 3 || res.Positions[0].Side != "long" || res.Positions[1].Side != "short" || res.Positions[2].Symbol != "ETHUSDT" {
+		t.Fatalf("positions %+v, want BTC long, BTC short, ETH in input order", res.Positions)
+	}
+	l, s, eth := res.Positions[0], res.Positions[1], res.Positions[2]
+	for _, p := range []accountPosOut{l, s} {
+		decEq(t, "BTC "+p.Side+" liquidation_price", *p.LiquidationPrice, "49924.2806663301362948")
+		decEq(t, "BTC "+p.Side+" bankruptcy_price", p.BankruptcyPrice, "49500")
+	}
+	decEq(t, "BTC long maintenance_margin", l.MaintenanceMargin, "403.75")
+	decEq(t, "BTC short maintenance_margin", s.MaintenanceMargin, "121")
+	if l.Bracket != 2 || s.Bracket != 1 {
+		t.Errorf("brackets %d, %d; want 2, 1", l.Bracket, s.Bracket)
+	}
+	decEq(t, "ETH liquidation_price", *eth.LiquidationPrice, "2389.5582329317269076")
+	decEq(t, "ETH bankruptcy_price", eth.BankruptcyPrice, "2380")
+
+	res = accountJSON(t, writeFile(t, filepath.Join(dir, "iso.yaml"), `brackets: 2024-10-24
+position_mode: hedge
+positions:
+  - {symbol: BTCUSDT, side: short, qty: 1, entry: 60000, mark: 60000, margin: isolated, isolated_wallet: 3000}
+  - {symbol: BTCUSDT, side: long,  qty: 1, entry: 60000, mark: 60000, margin: isolated, isolated_wallet: 3000}
+`))
+	decEq(t, "isolated SHORT liquidation_price", *res.Positions[0].LiquidationPrice, "62736.318407960199005")
+	decEq(t, "isolated LONG liquidation_price", *res.Positions[1].LiquidationPrice, "57236.1809045226130653")
+	decEq(t, "isolated LONG bankruptcy_price", res.Positions[1].BankruptcyPrice, "57000")
+}
+
 // Binance's examples through the account calculator: the FAQ's BTCUSDT position as isolated
 // (2022-02-12 table: bracket 4, MMR 2.5%, cum 16,300, as the FAQ uses) gives 18,778.73; the
 // tier-crossing vector (entry notional 612,000 in bracket 3, LP in bracket 2) gives
@@ -109,7 +162,11 @@ func TestCalcAccountErrors(t *testing.T) {
 		"cross with wallet":  {pos(", isolated_wallet: 5"), "isolated_wallet given for a cross position"},
 		"two sides one-way": {pos("") + "  - {symbol: BTCUSDT, side: short, qty: 1, entry: 60000, mark: 60000, margin: cross}\n",
 			"one-way mode holds one position per symbol"},
-		"hedge":             {"position_mode: hedge\n" + pos(""), "hedge mode is not yet supported"},
+		"hedge twice long": {"position_mode: hedge\nwallet: 5\n" + pos("") + pos("")[len("positions:\n"):], "hedge mode holds one long and one short position per symbol"},
+		"hedge marks differ": {"position_mode: hedge\nwallet: 5\n" + pos("") + "  - {symbol: BTCUSDT, side: short, qty: 1, entry: 60000, mark: 61000, margin: cross}\n",
+			"a symbol has one mark price"},
+		"hedge modes differ": {"position_mode: hedge\nwallet: 5\n" + pos("") + "  - {symbol: BTCUSDT, side: short, qty: 1, entry: 60000, mark: 60000, margin: isolated, isolated_wallet: 5}\n",
+			"both sides of a symbol share its margin mode"},
 		"bad mode":          {"position_mode: both\n" + pos(""), "want one-way or hedge"},
 		"negative":          {"wallet: -5\n" + pos(""), "must be >= 0"},
 		"zero cross wallet": {"wallet: 0\n" + pos(""), "needs a cross wallet balance > 0"},
@@ -150,6 +207,9 @@ func FuzzCalcAccount(f *testing.F) {
 		"  - {symbol: ETHUSDT, side: long, qty: 10, entry: 2500, mark: 2450, margin: isolated, isolated_wallet: 1200}\n"))
 	f.Add([]byte("wallet: 0\npositions: []\n"))
 	f.Add([]byte("position_mode: hedge\n"))
+	f.Add([]byte("brackets: 2024-10-24\nwallet: 10000\nposition_mode: hedge\npositions:\n" +
+		"  - {symbol: BTCUSDT, side: long, qty: 1.5, entry: 60000, mark: 60500, margin: cross}\n" +
+		"  - {symbol: BTCUSDT, side: short, qty: 0.5, entry: 61000, mark: 60500, margin: cross}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := calcAccountData("fuzz.yaml", data)
 		if err != nil {
