@@ -1,7 +1,7 @@
 # bt: backtests of Binance USDⓈ-M perpetuals under isolated and cross margin.
 GO       ?= go
 BIN      := bin/bt
-BENCHDIR ?= $(HOME)/.cache/bt/bench-data
+BENCHDIR ?= $(HOME)/.cache/bt/bench-data-s7
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X github.com/bt-backtest/bt/cli.buildVersion=$(VERSION)
 
@@ -36,8 +36,11 @@ lint:
 	$(GO) vet ./...
 
 ## bench: the key package benchmarks (6 counts each, benchstat-readable, into bench.txt) and the
-## end-to-end run (bt run --mode both, swing, on the bench dataset, reports included: median of
-## BENCH_RUNS runs with peak RSS, appended to bench.txt). About 4 minutes; see BENCHMARKS.md.
+## end-to-end run (bt run --mode both, swing, on the bench dataset, reports included: BENCH_RUNS
+## runs, each after the bare decode-and-loop over the same store, with peak RSS, medians and the
+## run/decode ratio, appended to bench.txt as readable lines and as BenchmarkE2E/... and
+## BenchmarkDecodeLoop/cmd lines). Compare commits with `benchstat old.txt new.txt`
+## (golang.org/x/perf/cmd/benchstat; not vendored). About 4 minutes; see BENCHMARKS.md.
 BENCH_RUNS ?= 5
 bench: build bench-data
 	$(GO) test -run '^$$' -bench 'BenchmarkRun$$/(noop|hold)/sym=15/|BenchmarkStep' -benchmem -benchtime 100000x -count 6 -cpu 1,2 ./backtest | tee bench.txt
@@ -50,12 +53,12 @@ bench-all:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 200ms ./... | tee bench-all.txt
 
 ## bench-data: a fixed synthetic dataset for the large benchmarks (12 symbols, one year of
-## 1m klines, mark klines and funding, seed 1), generated once into $(BENCHDIR)
+## 1m klines, mark klines and funding, seed 7 as issue 15 states it), generated once into $(BENCHDIR)
 bench-data: $(BENCHDIR)/.complete
 
-$(BENCHDIR)/.complete: build
+$(BENCHDIR)/.complete: | build
 	rm -rf $(BENCHDIR)
-	./$(BIN) data synth --store $(BENCHDIR) --seed 1 --interval 1m --start 2025-01-01 --end 2026-01-01
+	./$(BIN) data synth --store $(BENCHDIR) --seed 7 --interval 1m --start 2025-01-01 --end 2026-01-01
 	touch $@
 
 clean:

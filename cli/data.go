@@ -24,7 +24,7 @@ bt run reads one with --data DIR (or data.source in an experiment).`,
 	imp.AddCommand(newImportBinanceCmd(e), newImportCSVCmd(e))
 	dl := &cobra.Command{Use: "download", Short: "Download archives into a store"}
 	dl.AddCommand(newDownloadBinanceCmd(e))
-	cmd.AddCommand(imp, dl, newSynthCmd(e), newInspectCmd(e), newRecoverCmd(e))
+	cmd.AddCommand(imp, dl, newSynthCmd(e), newInspectCmd(e), newRecoverCmd(e), newDecodeLoopCmd(e))
 	return cmd
 }
 
