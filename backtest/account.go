@@ -126,6 +126,9 @@ type account struct {
 	// step in progress (probe; 1 at a liquidation): record puts it in the equity point
 	barPeak float64
 
+	// each position's liquidation price at ledger events (AccountResult.LiqPrices)
+	liqs liqLine
+
 	// scratch, reused every timestamp
 	from, to, fromS []float64
 	ids             []OrderID
@@ -206,6 +209,7 @@ func (a *account) refreshSym(i int) {
 			s.liq = lp.InexactFloat64()
 		}
 	}
+	a.noteLiq(i)
 }
 
 // refreshWallet reloads the float wallet shadows from the ledger.

@@ -219,6 +219,10 @@ type AccountResult struct {
 	RuinTime     int64
 	Stopped      bool  // the strategy stopped being called (ruin or StopOnLiquidation)
 	StopTime     int64 // when it stopped
+
+	// LiqPrices holds each position's liquidation price (and the margin behind it) at every
+	// ledger event that changed it, in time order: for charts, not in the fingerprint.
+	LiqPrices []LiqPricePoint
 }
 
 // Assumption is one modelling assumption in force in a run (named in every output).

@@ -545,6 +545,7 @@ func (a *account) result() AccountResult {
 		r.Equity = append(r.Equity, a.eqBlock...)
 	}
 	a.eqBlocks, a.eqBlock = nil, nil
+	r.LiqPrices = a.liqs.pts
 	r.Final = a.acct.Snapshot()
 	for i := range a.syms {
 		if p := a.acct.Position(i); !p.Qty.IsZero() {

@@ -44,7 +44,7 @@ func (v Values) MarshalJSON() ([]byte, error) {
 type Series struct {
 	Label  string `json:"label"`
 	Color  string `json:"color"`
-	Kind   string `json:"kind"`            // "line", "band" (constant reference line), or a marker: "liq", "entry", "exit"
+	Kind   string `json:"kind"`            // "line", "band" (constant reference line), a marker: "liq", "entry", "exit", "near" (near miss); a candle's "open", "high", "low", "close"; "lp" (liquidation-price step line, see lpLine)
 	Shape  string `json:"shape,omitempty"` // a marker's shape, one per account: "triangle", "square", "circle", "diamond"
 	Values Values `json:"y"`
 }
@@ -62,9 +62,12 @@ type Panel struct {
 	// panel's group (the per-account panels of one kind): the PNGs draw each panel of a group
 	// on at least this range, so that their heights compare (the page does the same in
 	// report.js).
-	YLo, YHi float64  `json:"-"`
-	X        []int64  `json:"x"`
-	Series   []Series `json:"series"`
+	YLo, YHi float64 `json:"-"`
+	// Step, on a candlestick panel, is the width of its candles in seconds: each candle's x is
+	// its bucket's open time and it spans [x, x+Step).
+	Step   int64    `json:"step,omitempty"`
+	X      []int64  `json:"x"`
+	Series []Series `json:"series"`
 }
 
 // line is one input line of a panel before alignment.
@@ -379,72 +382,6 @@ func symbolsOf(runs []*artifact.Run) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// pricePanel: the close of the stored price bars (prices/<SYM>.csv) of the first run that has
-// them, else a line through the run's fill and liquidation prices; then per account the
-// entries, exits and liquidations as markers.
-func pricePanel(sym string, runs []*artifact.Run, accts []account) Panel {
-	var pl line
-	pl.label, pl.color, pl.kind, pl.thin = sym, "#334155", "line", true
-	for _, r := range runs {
-		if bars := r.Prices[sym]; len(bars) > 0 {
-			pl.label = sym + " close"
-			for _, b := range bars {
-				pl.t = append(pl.t, b.End)
-				pl.v = append(pl.v, b.Close)
-			}
-			break
-		}
-	}
-	if len(pl.t) == 0 {
-		pl.label = sym + " (fill prices)"
-		type pt struct {
-			t int64
-			v float64
-		}
-		var pts []pt
-		seen := map[int64]bool{}
-		for _, a := range accts {
-			for _, f := range a.res.Fills {
-				if f.Symbol == sym && !seen[f.Time] {
-					seen[f.Time] = true
-					pts = append(pts, pt{f.Time, f.Price.InexactFloat64()})
-				}
-			}
-		}
-		sort.Slice(pts, func(i, j int) bool { return pts[i].t < pts[j].t })
-		for _, p := range pts {
-			pl.t, pl.v = append(pl.t, p.t), append(pl.v, p.v)
-		}
-	}
-	lines := []line{pl}
-	for _, a := range accts {
-		var en, ex, lq line
-		en = line{a.label + " entry", a.color, "entry", nil, nil, false, a.shape}
-		ex = line{a.label + " exit", a.color, "exit", nil, nil, false, a.shape}
-		lq = line{a.label + " liquidation", a.color, "liq", nil, nil, false, a.shape}
-		for _, t := range a.res.Trades {
-			if t.Symbol != sym {
-				continue
-			}
-			en.t, en.v = append(en.t, t.EntryTime), append(en.v, t.EntryPrice.InexactFloat64())
-			if !t.Liquidated {
-				ex.t, ex.v = append(ex.t, t.ExitTime), append(ex.v, t.ExitPrice.InexactFloat64())
-			}
-		}
-		for _, l := range a.res.Liquidations {
-			if l.Symbol == sym {
-				lq.t, lq.v = append(lq.t, l.Time), append(lq.v, l.Price.InexactFloat64())
-			}
-		}
-		for _, l := range []line{en, ex, lq} {
-			if len(l.t) > 0 {
-				lines = append(lines, l)
-			}
-		}
-	}
-	return buildPanel("price-"+sym, fmt.Sprintf("%s price with entries, exits and liquidations", sym), "price", lines, nil)
 }
 
 // MonthlyTable is the monthly-returns heatmap of one account.

@@ -95,7 +95,28 @@ func TestChromiumReport(t *testing.T) {
         rows = document.querySelectorAll('table.trades tbody tr');
         rows.forEach(function (r) { if (Number(r.cells[10].getAttribute('data-v')) < first) sorted = false; });
         out.push('sorted=' + sorted);
-        done();
+        // candlesticks: drawn on every price panel, each with its positions' liquidation-price
+        // line; a liquidation row's link zooms the symbol's candlestick chart onto it
+        var pc = ch.filter(function (u) { return /^chart-price-/.test(u.root.parentNode.id); });
+        out.push('candle-charts=' + pc.filter(function (u) { return Number(u.root.parentNode.getAttribute('data-candles')) > 0; }).length + '/' + pc.length);
+        var lp = 0;
+        pc.forEach(function (u) {
+          u.series.forEach(function (s, i) {
+            if (/liquidation price/.test(s.label || '') && u.data[i].some(function (v) { return v != null; })) lp++;
+          });
+        });
+        out.push('lp-lines=' + lp);
+        var la = document.querySelector('table.liqs a[data-zoom]'), lt = Number(la.getAttribute('data-zoom'));
+        var target = document.getElementById(la.getAttribute('href').slice(1)), pu = ch.filter(function (u) { return u.root.parentNode === target; })[0];
+        ch[0].setScale('x', { min: xs[0], max: xs[xs.length - 1] });
+        la.click();
+        setTimeout(function () {
+          var span = pu.scales.x.max - pu.scales.x.min, inView = 0;
+          out.push('liq-zoom=' + (pu.scales.x.min < lt && lt < pu.scales.x.max && span < (xs[xs.length - 1] - xs[0]) / 4));
+          // the liquidation's candle is among the candles drawn after the zoom
+          out.push('liq-candles=' + (Number(target.getAttribute('data-candles')) > 0 && Number(target.getAttribute('data-candles')) < pu.data[0].length));
+          done();
+        }, 50);
       }, 50);
     }, 50);
   } catch (e) { out.push('error=' + e); done(); }
@@ -119,7 +140,9 @@ func TestChromiumReport(t *testing.T) {
 	if liq == 0 || liq == trades {
 		t.Fatalf("the fixture has %d liquidated trades of %d: the filter proves nothing", liq, trades)
 	}
-	if want := fmt.Sprintf("charts=%d zoom-off=0 equity-panels=2 y-off=0 link-off=0 trades=%d filtered=%d sorted=true", len(Charts(r)), trades, liq); m == nil || m[1] != want {
+	// the fixture's LP lines: BTCUSDT and ETHUSDT positions in both accounts
+	if want := fmt.Sprintf("charts=%d zoom-off=0 equity-panels=2 y-off=0 link-off=0 trades=%d filtered=%d sorted=true candle-charts=2/2 lp-lines=4 liq-zoom=true liq-candles=true",
+		len(Charts(r)), trades, liq); m == nil || m[1] != want {
 		t.Errorf("linked zoom: the probe saw %q, want %q", m, want)
 	}
 

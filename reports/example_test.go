@@ -82,6 +82,6 @@ func ExampleCharts() {
 	// drawdown-cross    2 series
 	// margin-isolated   5 series
 	// margin-cross      5 series
-	// price-BTCUSDT     7 series
-	// price-ETHUSDT     6 series
+	// price-BTCUSDT     9 series
+	// price-ETHUSDT     8 series
 }

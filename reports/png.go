@@ -42,10 +42,20 @@ func WritePNG(w io.Writer, p Panel) error {
 		pl.Y.Tick.Marker = pctTicks{}
 	}
 	legendN := 0
+	if cp := candlesOf(p); cp != nil { // pngcandles.go
+		pl.Add(cp)
+	}
 	for _, s := range p.Series {
 		col := parseHex(s.Color)
+		vals := s.Values
+		switch s.Kind {
+		case "open", "high", "low", "close":
+			continue // drawn by the candle plotter
+		case "lp":
+			vals = HoldLP(vals)
+		}
 		var xy plotter.XYs
-		for i, v := range s.Values {
+		for i, v := range vals {
 			if !math.IsNaN(v) {
 				xy = append(xy, plotter.XY{X: float64(p.X[i]), Y: v})
 			}
@@ -54,6 +64,40 @@ func WritePNG(w io.Writer, p Panel) error {
 			continue
 		}
 		switch s.Kind {
+		case "lp": // a step line per position, broken while flat
+			var segs []plotter.XYs
+			for i, v := range vals {
+				switch {
+				case math.IsNaN(v):
+					if len(segs) > 0 && len(segs[len(segs)-1]) > 0 {
+						segs = append(segs, nil)
+					}
+				case len(segs) == 0:
+					segs = append(segs, plotter.XYs{{X: float64(p.X[i]), Y: v}})
+				default:
+					segs[len(segs)-1] = append(segs[len(segs)-1], plotter.XY{X: float64(p.X[i]), Y: v})
+				}
+			}
+			var first *plotter.Line
+			for _, seg := range segs {
+				if len(seg) == 0 {
+					continue
+				}
+				l, err := plotter.NewLine(seg)
+				if err != nil {
+					return fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
+				}
+				l.Color, l.Width, l.StepStyle = col, vg.Points(1.2), plotter.PostStep
+				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+				pl.Add(l)
+				if first == nil {
+					first = l
+				}
+			}
+			if first != nil {
+				pl.Legend.Add(s.Label, first)
+				legendN++
+			}
 		case "line", "band":
 			l, err := plotter.NewLine(xy)
 			if err != nil {

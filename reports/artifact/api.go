@@ -282,6 +282,7 @@ func accountJobs(dir string, a *backtest.AccountResult, equity func() error) []f
 				return nil
 			})
 	}
+	jobs = append(jobs, func() error { return writeLiqPrices(dir, a.LiqPrices) }) // liqprices.go
 	return append(jobs, func() error {
 		return writeJSON(filepath.Join(dir, "account.json"), accountJSON{a.Name, modes, a.Final, a.Ruined, a.RuinTime})
 	})
@@ -427,6 +428,10 @@ func readAccount(dir string) (*backtest.AccountResult, error) {
 		if err := readCSVFile(filepath.Join(dir, s.name+".csv"), s.cols, s.row); err != nil {
 			return nil, err
 		}
+	}
+	var err2 error
+	if a.LiqPrices, err2 = readLiqPrices(dir); err2 != nil { // liqprices.go
+		return nil, err2
 	}
 	return a, nil
 }

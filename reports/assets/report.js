@@ -88,12 +88,113 @@
     };
   }
 
+  // holdLP turns an "lp" series (a liquidation price at each ledger event, 0 where the position
+  // closed, null elsewhere) into the step line drawn: each value held until the next event.
+  function holdLP(y) {
+    var out = new Array(y.length), cur = null;
+    for (var i = 0; i < y.length; i++) {
+      if (y[i] != null) cur = y[i] === 0 ? null : y[i];
+      out[i] = cur;
+    }
+    return out;
+  }
+
+  // stepPaths draws a held series as steps: each value runs right until the next point, where
+  // the line turns vertically to the new value; a run ends at the point where the series
+  // becomes null (the position's close), never joined across a gap.
+  function stepPaths(u, si, i0, i1) {
+    var xs = u.data[0], ys = u.data[si], sc = u.series[si].scale, p = new Path2D(), prev = null;
+    i0 = Math.max(0, i0 - 1); i1 = Math.min(xs.length - 1, i1 + 1);
+    for (var i = i0; i <= i1; i++) {
+      var x = u.valToPos(xs[i], 'x', true);
+      if (ys[i] == null) {
+        if (prev != null) p.lineTo(x, prev);
+        prev = null;
+        continue;
+      }
+      var y = u.valToPos(ys[i], sc, true);
+      if (prev == null) p.moveTo(x, y); else { p.lineTo(x, prev); p.lineTo(x, y); }
+      prev = y;
+    }
+    return { stroke: p };
+  }
+
+  var candleKinds = { open: 1, high: 1, low: 1, close: 1 };
+  // candleIdx returns the uPlot series indices (1-based) of a panel's open, high, low, close, or
+  // null when it has no candles.
+  function candleIdx(p) {
+    var k = {};
+    p.series.forEach(function (s, i) { if (candleKinds[s.kind]) k[s.kind] = i + 1; });
+    return k.open ? k : null;
+  }
+
+  // drawCandles draws OHLC candlesticks under the series (a drawAxes hook): a wick from low to
+  // high, a body from open to close (green up, red down), each candle spanning [x, x + step).
+  function drawCandles(p, k) {
+    return function (u) {
+      var ctx = u.ctx, xs = u.data[0], o = u.data[k.open], h = u.data[k.high], l = u.data[k.low], c = u.data[k.close];
+      var i0 = u.series[0].idxs ? u.series[0].idxs[0] : 0, i1 = u.series[0].idxs ? u.series[0].idxs[1] : xs.length - 1;
+      var step = p.step || 0, pr = uPlot.pxRatio, b = u.bbox;
+      ctx.save();
+      ctx.beginPath(); ctx.rect(b.left, b.top, b.width, b.height); ctx.clip();
+      for (var i = Math.max(0, i0 - 1); i <= i1; i++) {
+        if (o[i] == null) continue;
+        var xa = u.valToPos(xs[i], 'x', true), xb = step ? u.valToPos(xs[i] + step, 'x', true) : xa + 3 * pr;
+        var cx = (xa + xb) / 2, bw = Math.max(pr, (xb - xa) * 0.7);
+        var yo = u.valToPos(o[i], 'y', true), yc = u.valToPos(c[i], 'y', true);
+        var yh = u.valToPos(h[i], 'y', true), yl = u.valToPos(l[i], 'y', true);
+        var up = c[i] >= o[i], col = up ? '#16a34a' : '#dc2626';
+        ctx.strokeStyle = col; ctx.fillStyle = col; ctx.lineWidth = pr;
+        ctx.beginPath(); ctx.moveTo(Math.round(cx) + 0.5, yh); ctx.lineTo(Math.round(cx) + 0.5, yl); ctx.stroke();
+        ctx.fillRect(cx - bw / 2, Math.min(yo, yc), bw, Math.max(pr, Math.abs(yc - yo)));
+      }
+      ctx.restore();
+      u.root.parentNode.setAttribute('data-candles', String(Math.max(0, i1 - i0 + 1)));
+    };
+  }
+
+  // priceRange: a price panel's y range is its candles' (and markers') extremes within the shown
+  // window; liquidation-price lines widen it by at most a quarter of that range (a line further
+  // away is clipped; the legend still reads it).
+  function priceRange(p) {
+    return function (u, dmin, dmax) {
+      var xs = u.data[0], ix = u.series[0].idxs, lo = Infinity, hi = -Infinity, llo = Infinity, lhi = -Infinity;
+      var i0 = ix ? ix[0] : 0, i1 = ix ? ix[1] : xs.length - 1;
+      for (var si = 1; si < u.data.length; si++) {
+        var kind = p.series[si - 1].kind, y = u.data[si];
+        for (var i = i0; i <= i1; i++) {
+          var v = y[i];
+          if (v == null) continue;
+          if (kind === 'lp') { if (v < llo) llo = v; if (v > lhi) lhi = v; continue; }
+          if (v < lo) lo = v;
+          if (v > hi) hi = v;
+        }
+      }
+      if (!isFinite(lo)) { lo = dmin; hi = dmax; }
+      if (lo == null || hi == null) return [0, 1];
+      var pad = (hi - lo) * 0.25 || Math.abs(hi) * 0.05 || 1;
+      if (isFinite(llo)) { lo = Math.min(lo, Math.max(llo, lo - pad)); hi = Math.max(hi, Math.min(lhi, hi + pad)); }
+      return uPlot.rangeNum(lo, hi, 0.05, true);
+    };
+  }
+
   function build(p, el) {
     var series = [{ value: function (u, v) { return v == null ? '—' : new Date(v * 1e3).toISOString().slice(0, 16).replace('T', ' '); } }];
+    var ck = candleIdx(p);
     p.series.forEach(function (s) {
       var o = { label: s.label, stroke: s.color, width: 1.5, spanGaps: true,
         value: function (u, v) { return fmt(p.unit, v); } };
-      if (s.kind === 'band') {
+      if (candleKinds[s.kind]) {
+        o.paths = function () { return null; };
+        o.points = { show: false };
+        o.label = s.kind; // the symbol is in the caption
+      } else if (s.kind === 'lp') {
+        o.paths = stepPaths;
+        o.spanGaps = false;
+        o.dash = [4, 3];
+        o.width = 1.5;
+        o.points = { show: false };
+      } else if (s.kind === 'band') {
         o.dash = [6, 4]; o.width = 1; o.points = { show: false };
         o.value = function () { return s.label; };
       } else if (s.kind !== 'line') {
@@ -120,16 +221,18 @@
       height: 260,
       tzDate: utc,
       series: series,
-      scales: groupOf(p) ? { x: { time: true }, y: { range: groupRange(groupOf(p)) } } : { x: { time: true } },
+      scales: groupOf(p) ? { x: { time: true }, y: { range: groupRange(groupOf(p)) } } :
+        p.unit === 'price' ? { x: { time: true }, y: { range: priceRange(p) } } : { x: { time: true } },
       axes: [{ values: timeStamps }, { values: yfmt, size: 70 }],
       cursor: { sync: { key: 'bt', setSeries: false }, drag: { x: true, y: false } },
       legend: { live: true },
       hooks: {
         setScale: [linkZoom],
+        drawAxes: ck ? [drawCandles(p, ck)] : [],
         draw: [function (u) { el.setAttribute('data-drawn', '1'); }],
       },
     };
-    var cols = [p.x].concat(p.series.map(function (s) { return s.y; }));
+    var cols = [p.x].concat(p.series.map(function (s) { return s.kind === 'lp' ? holdLP(s.y) : s.y; }));
     var u = new uPlot(opts, cols, el);
     charts.push(u);
   }

@@ -1,0 +1,95 @@
+package backtest
+
+// LiqPricePoint is a position's state from Time on, recorded whenever the ledger changed the
+// position (a fill, a liquidation, a funding settlement, a margin transfer, a leverage or
+// rules switch), never per bar: the report draws each position's liquidation price as a step
+// line over its life and, for an isolated position, its own margin ratio between these
+// points. Figures are float64 estimates for charts; the ledger stays exact.
+//
+// An isolated position's liquidation price only changes at such events, so its step line is
+// exact. A cross position's moves with the account's other positions between events; its
+// points hold the liquidation price at the event, the other positions at their marks then.
+type LiqPricePoint struct {
+	Time     int64  // Unix ms: the event's time (a fill's time)
+	Symbol   string // the position's symbol
+	Isolated bool   // isolated margin (else cross)
+	// Qty is the signed size after the event (> 0 long, < 0 short); 0: the position closed.
+	Qty   float64
+	Entry float64 // entry price after the event
+	// LiqPrice is the liquidation price after the event; 0 when there is none (flat, or a
+	// position that cannot be liquidated).
+	LiqPrice float64
+	// Wallet is an isolated position's own wallet (its margin) after the event; 0 for cross.
+	Wallet float64
+	// Mark is the symbol's mark price at the event, MaintMargin the position's maintenance
+	// margin at that mark (0 when flat): with LiqPrice they give the position's maintenance
+	// margin at other prices by linear interpolation within its bracket.
+	Mark, MaintMargin float64
+}
+
+// liqLine records LiqPricePoints at ledger events: last holds, per symbol, the index in pts of
+// the symbol's latest point (-1 none), so that an event that changes nothing is not recorded
+// twice and a flat symbol records only its closing point.
+type liqLine struct {
+	pts  []LiqPricePoint
+	last []int
+}
+
+// noteLiq records symbol i's position after a ledger event (called by refreshSym), and after an
+// event of a cross position every other open cross position too (the cross wallet and the other
+// positions' margin moved their liquidation prices). Events only: never per bar.
+func (a *account) noteLiq(i int) {
+	l := &a.liqs
+	if l.last == nil {
+		l.last = make([]int, len(a.syms))
+		for k := range l.last {
+			l.last[k] = -1
+		}
+	}
+	a.noteLiqOf(i)
+	if s := &a.syms[i]; !s.isolated {
+		for k := range a.syms {
+			if k != i && a.syms[k].qty != 0 && !a.syms[k].isolated {
+				a.noteLiqOf(k)
+			}
+		}
+	}
+}
+
+func (a *account) noteLiqOf(i int) {
+	l := &a.liqs
+	s := &a.syms[i]
+	prev := l.last[i]
+	if s.qty == 0 && (prev < 0 || l.pts[prev].Qty == 0) {
+		return // flat, and already recorded flat (or never open)
+	}
+	p := LiqPricePoint{Time: a.now, Symbol: a.symbols[i], Isolated: s.isolated, Qty: s.qty, Entry: s.entry}
+	if s.qty != 0 {
+		if lp, ok := a.acct.LiquidationPriceOf(i); ok {
+			p.LiqPrice = lp.InexactFloat64()
+		}
+		if s.isolated {
+			p.Wallet = s.isoWallet
+		}
+		p.Mark = s.mark
+		abs := s.qty
+		if abs < 0 {
+			abs = -abs
+		}
+		if p.Mark > 0 {
+			p.MaintMargin = s.brk.MaintenanceMargin(abs * p.Mark)
+		}
+	}
+	if prev >= 0 {
+		q := l.pts[prev]
+		if q.Qty == p.Qty && q.Entry == p.Entry && q.LiqPrice == p.LiqPrice && q.Wallet == p.Wallet && q.Isolated == p.Isolated {
+			return // nothing the chart draws changed
+		}
+		if q.Time == p.Time {
+			l.pts[prev] = p // one point per time: the latest state
+			return
+		}
+	}
+	l.last[i] = len(l.pts)
+	l.pts = append(l.pts, p)
+}
