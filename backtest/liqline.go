@@ -63,7 +63,7 @@ func (a *account) noteLiqOf(i int) {
 	if s.qty == 0 && (prev < 0 || l.pts[prev].Qty == 0) {
 		return // flat, and already recorded flat (or never open)
 	}
-	p := LiqPricePoint{Time: a.now, Symbol: a.symbols[i], Isolated: s.isolated, Qty: s.qty, Entry: s.entry}
+	p := LiqPricePoint{Time: a.now, Symbol: s.inst.Symbol, Isolated: s.isolated, Qty: s.qty, Entry: s.entry}
 	if s.qty != 0 {
 		if lp, ok := a.acct.LiquidationPriceOf(i); ok {
 			p.LiqPrice = lp.InexactFloat64()
