@@ -30,7 +30,7 @@ type symState struct {
 	inst         margin.Instrument
 	brk          margin.FloatTable
 	maker, taker decimal.Decimal // trading fee rates in force
-	hist         ring
+	seen         int             // the symbol's bars stepped past: its end in the run's history
 
 	// market view of the current timestamp
 	present  bool       // a kline at this timestamp
@@ -90,6 +90,7 @@ type account struct {
 
 	syms   []symState
 	orders []order
+	hist   *history // the run's recent bars, shared by its accounts (read-only in step)
 
 	// the exchange rules by date (shared, read-only), the era each symbol is in, and the
 	// time of the next change
@@ -135,7 +136,7 @@ type account struct {
 	liqBuf          []margin.Liquidation
 }
 
-func newAccount(cfg *Config, symbols []string, sched schedule, setup Setup, strat Strategy) (*account, error) {
+func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, setup Setup, strat Strategy) (*account, error) {
 	insts := sched.first()
 	acct, err := margin.NewAccount(margin.Config{Wallet: cfg.Wallet, Instruments: insts, AutoAddMargin: cfg.AutoAddMargin})
 	if err != nil {
@@ -143,7 +144,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, setup Setup, stra
 	}
 	n := len(symbols)
 	a := &account{
-		cfg: cfg, symbols: symbols, setup: setup, acct: acct, strat: strat,
+		cfg: cfg, symbols: symbols, setup: setup, acct: acct, strat: strat, hist: hist,
 		sched: sched, eraAt: make([]int, n),
 		syms:  make([]symState, n),
 		from:  make([]float64, n),
@@ -165,7 +166,6 @@ func newAccount(cfg *Config, symbols []string, sched schedule, setup Setup, stra
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
 		a.setFees(i, &sched[i][0])
-		s.hist = newRing(cfg.History)
 		s.prevLast, s.prevMark, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		mode := setup.modeOf(sym)
 		a.res.Modes[sym] = mode
@@ -314,8 +314,8 @@ func (a *account) step(b *Batch) error {
 			s.last = s.lp[3]
 		}
 	}
-	for k := range b.Bars {
-		a.syms[b.Bars[k].ID].hist.push(&b.Bars[k])
+	for k := range b.Bars { // the engine pushed them into the shared history before this step
+		a.syms[b.Bars[k].ID].seen++
 	}
 	a.prevT = t
 

@@ -197,3 +197,48 @@ func benchInsts(symbols []string) []margin.Instrument {
 	}
 	return out
 }
+
+// BenchmarkAccounts measures the cost of one more account: n accounts (isolated and cross
+// alternating, leverage 2–5 by account, as a sweep runs them) on 12 symbols, one op = one
+// timestamp through every account; ns/account/step is the op's time over n (cpu-ns: the
+// process's CPU time, steadier on a shared machine). noop keeps every account flat; hold
+// opens a position on every symbol at once and keeps it (every step marks, screens and
+// probes 12 positions); smacross trades in and out and reads Broker.Bars.
+func BenchmarkAccounts(b *testing.B) {
+	strats := []struct {
+		name string
+		new  func() Strategy
+	}{
+		{"noop", func() Strategy { return StrategyFunc(func(*Broker, Bar) error { return nil }) }},
+		{"hold", func() Strategy { return &holder{} }},
+		{"smacross", func() Strategy { return smaCross{} }},
+	}
+	for _, st := range strats {
+		for _, n := range []int{2, 8, 32} {
+			b.Run(fmt.Sprintf("%s/n=%d", st.name, n), func(b *testing.B) {
+				var setups []Setup
+				for k := range n {
+					c := Config{Wallet: d("100000"), DefaultLeverage: 2 + k%4, Book: benchBook, NoFundingFallback: true}
+					mode := margin.Isolated
+					if k%2 == 1 {
+						mode = margin.Cross
+					}
+					setups = append(setups, Setup{Name: fmt.Sprintf("a%d", k), Mode: mode, Config: &c})
+				}
+				src := newLoopSource(12, b.N)
+				cfg := Config{Setups: setups, Wallet: d("100000"), Book: benchBook, NoFundingFallback: true}
+				b.ReportAllocs()
+				b.ResetTimer()
+				cpu0 := cpuTime()
+				if _, err := Run(context.Background(), cfg, st.new, src); err != nil {
+					b.Fatal(err)
+				}
+				cpu := cpuTime() - cpu0
+				b.StopTimer()
+				steps := float64(b.N) * float64(n)
+				b.ReportMetric(b.Elapsed().Seconds()*1e9/steps, "ns/account/step")
+				b.ReportMetric(cpu.Seconds()*1e9/steps, "cpu-ns/account/step")
+			})
+		}
+	}
+}

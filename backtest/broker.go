@@ -263,7 +263,7 @@ func (br *Broker) Bars(symbol string, n int) []Bar {
 	if !ok {
 		return nil
 	}
-	return br.a.syms[i].hist.last(n)
+	return br.a.hist.syms[i].upto(br.a.syms[i].seen, min(n, br.a.cfg.History))
 }
 
 // Param returns the named strategy parameter from the run config (ok=false when unset).

@@ -1,9 +1,16 @@
 package backtest
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"math"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
+
+	"github.com/bt-backtest/bt/backtest/margin"
 )
 
 // A cancelled order never fills; cancelling an unknown order is ErrNoSuchOrder; a stop that
@@ -150,5 +157,92 @@ func TestBrokerReads(t *testing.T) {
 	}
 	if s := (&RejectError{Order: Order{Symbol: "AAA"}, Action: "order", Reason: ErrPostOnly}).Error(); s != "backtest: AAA order rejected: backtest: post-only order would take liquidity" {
 		t.Errorf("RejectError text %q", s)
+	}
+}
+
+// barsChecker keeps every bar delivered to it and checks Broker.Bars against that record, in
+// OnBar (the delivered bar included) and in OnStep, for several lengths around its History.
+type barsChecker struct {
+	t       *testing.T
+	hist    int
+	seen    map[string][]Bar
+	checked *atomic.Int64
+	failed  bool
+}
+
+func (c *barsChecker) OnBar(br *Broker, b Bar) error {
+	if c.seen == nil {
+		c.seen = map[string][]Bar{}
+	}
+	c.seen[b.Symbol] = append(c.seen[b.Symbol], b)
+	c.check(br, b.Symbol)
+	return nil
+}
+
+func (c *barsChecker) OnStep(br *Broker, _ int64) error {
+	for _, sym := range br.Symbols() {
+		c.check(br, sym)
+	}
+	return nil
+}
+
+func (c *barsChecker) check(br *Broker, sym string) {
+	all := c.seen[sym]
+	if c.failed {
+		return
+	}
+	for _, n := range []int{1, 7, c.hist - 1, c.hist, c.hist + 3, 10 * c.hist} {
+		got := br.Bars(sym, n)
+		want := all[max(0, len(all)-min(n, c.hist)):]
+		if !slices.Equal(got, want) {
+			c.t.Errorf("%s History %d: Bars(%s, %d) after %d bars: %d bars, want %d", br.Account(), c.hist, sym, n, len(all), len(got), len(want))
+			c.failed = true
+			return
+		}
+		c.checked.Add(1)
+	}
+}
+
+// The run's history of bars is shared by its accounts (each reads it up to the bars it has
+// stepped past): accounts with different History settings, sequential and parallel, with a
+// symbol that starts 700 bars late (the run reads ahead over more than one chunk) and one
+// with gaps, all see exactly the bars delivered to them, never more than their History.
+func TestSharedHistory(t *testing.T) {
+	var aaa, bbb, ccc []Bar
+	for k := range 2000 {
+		p := 100 + float64(k%37)
+		q := [4]float64{p, p + 1, p - 1, p + 0.5}
+		aaa = append(aaa, OHLC("AAA", t0+int64(k)*hr, hr, q)...)
+		if k >= 700 {
+			bbb = append(bbb, OHLC("BBB", t0+int64(k)*hr, hr, q)...)
+		}
+		if k%3 != 1 {
+			ccc = append(ccc, OHLC("CCC", t0+int64(k)*hr, hr, q)...)
+		}
+	}
+	for _, parallel := range []bool{false, true} {
+		var checked atomic.Int64
+		cfg := testConfig("AAA", "BBB", "CCC")
+		cfg.Parallel = parallel
+		hists := []int{3, 500, 700}
+		for _, h := range hists {
+			c := testConfig("AAA", "BBB", "CCC")
+			c.History = h
+			cfg.Setups = append(cfg.Setups, Setup{Name: fmt.Sprintf("h%d", h), Mode: margin.Cross, Config: &c})
+		}
+		var mu sync.Mutex
+		k := 0
+		res, err := Run(context.Background(), cfg, func() Strategy {
+			mu.Lock()
+			defer mu.Unlock()
+			k++
+			return &barsChecker{t: t, hist: hists[k-1], checked: &checked}
+		}, NewSliceSource([]string{"AAA", "BBB", "CCC"}, Batches(slices.Concat(aaa, bbb, ccc), nil, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Accounts) != 3 || checked.Load() == 0 {
+			t.Fatalf("parallel %v: %d accounts, %d checks", parallel, len(res.Accounts), checked.Load())
+		}
 	}
 }

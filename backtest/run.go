@@ -53,12 +53,12 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 	if err != nil {
 		return nil, err
 	}
-	accts, err := openAccounts(&cfg, symbols, sched, start, newStrategy, src)
+	accts, hist, err := openAccounts(&cfg, symbols, sched, start, newStrategy, src)
 	if err != nil {
 		return nil, err
 	}
 
-	e := &engine{accts: accts}
+	e := &engine{accts: accts, hist: hist}
 	if cfg.Parallel && len(accts) > 1 {
 		e.startPool()
 		defer e.stopPool()
@@ -156,13 +156,18 @@ func readAhead(r *reader, store *chunkStore) (ref []float64, grids []decimal.Dec
 
 // openAccounts opens one account per setup, each with its strategy from newStrategy (started
 // at start when it is a Starter) and its equity sink, and sizes the equity curves from src's
-// size hint.
-func openAccounts(cfg *Config, symbols []string, sched schedule, start int64, newStrategy func() Strategy, src Source) ([]*account, error) {
+// size hint. It returns them with the history of bars they share.
+func openAccounts(cfg *Config, symbols []string, sched schedule, start int64, newStrategy func() Strategy, src Source) ([]*account, *history, error) {
+	maxHist := 0
+	for _, setup := range cfg.Setups {
+		maxHist = max(maxHist, cfg.forSetup(setup).History)
+	}
+	hist := newHistory(len(symbols), maxHist)
 	accts := make([]*account, len(cfg.Setups))
 	for k, setup := range cfg.Setups {
-		a, err := newAccount(cfg.forSetup(setup), symbols, sched, setup, newStrategy())
+		a, err := newAccount(cfg.forSetup(setup), symbols, sched, hist, setup, newStrategy())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		accts[k] = a
 		if cfg.Equity != nil {
@@ -171,7 +176,7 @@ func openAccounts(cfg *Config, symbols []string, sched schedule, start int64, ne
 		if st, ok := a.strat.(Starter); ok {
 			a.now = start
 			if err := st.Start(&a.br); err != nil {
-				return nil, fmt.Errorf("%w: account %s, Start: %w", ErrStrategyFailed, setup.Name, err)
+				return nil, nil, fmt.Errorf("%w: account %s, Start: %w", ErrStrategyFailed, setup.Name, err)
 			}
 		}
 	}
@@ -184,7 +189,7 @@ func openAccounts(cfg *Config, symbols []string, sched schedule, start int64, ne
 			}
 		}
 	}
-	return accts, nil
+	return accts, hist, nil
 }
 
 // stream replays the rest of r after the batches read ahead (the last at end) and returns the
@@ -227,6 +232,7 @@ func (e *engine) stream(ctx context.Context, r *reader, store *chunkStore, end i
 			return end, nil
 		}
 		end = b.Time
+		e.hist.push(b)
 		for _, a := range e.accts {
 			if err := a.step(b); err != nil {
 				return end, err
@@ -243,6 +249,7 @@ func (e *engine) stream(ctx context.Context, r *reader, store *chunkStore, end i
 // engine runs the accounts over batches, sequentially or on a worker pool.
 type engine struct {
 	accts []*account
+	hist  *history // pushed before the accounts step, never while they do
 	jobs  chan *account
 	wg    sync.WaitGroup
 	cur   []Batch
@@ -273,14 +280,28 @@ func (e *engine) worker() {
 
 func (e *engine) stopPool() { close(e.jobs) }
 
-// run steps every account through bs.
+// run steps every account through bs, at most chunkSize timestamps at a time: the shared
+// history holds chunkSize timestamps beyond the largest History.
 func (e *engine) run(ctx context.Context, bs []Batch) error {
+	for len(bs) > chunkSize {
+		if err := e.runChunk(ctx, bs[:chunkSize]); err != nil {
+			return err
+		}
+		bs = bs[chunkSize:]
+	}
+	return e.runChunk(ctx, bs)
+}
+
+// runChunk pushes bs (at most chunkSize timestamps) into the history and steps every account
+// through them.
+func (e *engine) runChunk(ctx context.Context, bs []Batch) error {
 	if len(bs) == 0 {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	e.hist.pushChunk(bs)
 	if e.jobs == nil {
 		for j := range bs {
 			for _, a := range e.accts {

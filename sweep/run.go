@@ -232,6 +232,9 @@ func runPass(ctx context.Context, ls []loaded, pr *progress) ([]ConfigResult, er
 		}
 	}
 	run.Equity = func(account string) backtest.EquitySink { return stats[account] }
+	// the accounts are independent given the stream: step them on every core (the results are
+	// the same as a sequential run's, whatever execution.parallel says)
+	run.Parallel = true
 	src := pr.pass(st, len(ls), hint)
 	res, err := backtest.Run(ctx, run, newStrategy, src)
 	if serr := st.Err(); serr != nil {
