@@ -180,8 +180,9 @@ func accountsOf(runs []*artifact.Run) []account {
 
 // Charts returns the data behind the charts of runs, after downsampling: per account an
 // equity panel with its liquidations, then the cross − isolated difference of each run, per
-// account a drawdown panel and a margin-ratio panel with bands at 0.5/0.8/1.0, and per symbol
-// the price with entries, exits and liquidation prices. Each account has its own panels
+// account a drawdown panel and a margin-ratio panel with bands at 0.5/0.8/1.0, per account with
+// isolated positions their own margin ratios with near misses (riskPanel), and per symbol
+// candlesticks with entries, exits, liquidations and liquidation-price lines (pricePanel). Each account has its own panels
 // (stacked on the page on one synchronized time axis), so that no mode's curve hides
 // another's; each keeps its account's colour and marker shape. PNG and HTML reports draw
 // exactly this.
@@ -259,6 +260,11 @@ func Charts(runs ...*artifact.Run) []Panel {
 	panels := append(eqP, diffPanels(runs, accts)...)
 	panels = append(panels, ddP...)
 	panels = append(panels, mrP...)
+	for _, a := range accts {
+		if p, ok := riskPanel(a, panelSlug(a.label)); ok {
+			panels = append(panels, p)
+		}
+	}
 	for _, sym := range symbolsOf(runs) {
 		panels = append(panels, pricePanel(sym, runs, accts))
 	}

@@ -51,6 +51,7 @@ func ExampleRender() {
 	// price-BTCUSDT.png
 	// price-ETHUSDT.png
 	// report.html
+	// risk-isolated.png
 }
 
 // Downsample keeps the first minimum and maximum of every bucket (here [0,6) and [6,12)) and

@@ -64,7 +64,7 @@ func WritePNG(w io.Writer, p Panel) error {
 			continue
 		}
 		switch s.Kind {
-		case "lp": // a step line per position, broken while flat
+		case "lp", "risk": // a (step) line per position, broken while flat
 			var segs []plotter.XYs
 			for i, v := range vals {
 				switch {
@@ -87,8 +87,11 @@ func WritePNG(w io.Writer, p Panel) error {
 				if err != nil {
 					return fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
 				}
-				l.Color, l.Width, l.StepStyle = col, vg.Points(1.2), plotter.PostStep
-				l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+				l.Color, l.Width = col, vg.Points(1.2)
+				if s.Kind == "lp" {
+					l.StepStyle = plotter.PostStep
+					l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
+				}
 				pl.Add(l)
 				if first == nil {
 					first = l
@@ -135,6 +138,12 @@ func WritePNG(w io.Writer, p Panel) error {
 				if g, ok := hollow[s.Shape]; ok {
 					sc.GlyphStyle.Shape = g
 				}
+			case "near":
+				sc.GlyphStyle.Shape = draw.RingGlyph{}
+				if g, ok := hollow[s.Shape]; ok {
+					sc.GlyphStyle.Shape = g
+				}
+				sc.GlyphStyle.Radius = vg.Points(5)
 			case "exit":
 				sc.GlyphStyle.Shape = draw.BoxGlyph{}
 				if g, ok := filled[s.Shape]; ok {

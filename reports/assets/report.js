@@ -16,8 +16,8 @@
     }
   }
 
-  var markerSize = { liq: 11, entry: 8, exit: 8 };
-  var markerFill = { liq: '#dc2626', entry: '#ffffff', exit: null };
+  var markerSize = { liq: 11, entry: 8, exit: 8, near: 9 };
+  var markerFill = { liq: '#dc2626', entry: '#ffffff', exit: null, near: '#fde68a' };
 
   // 24-hour UTC tick labels: [step (s), label, new year, -, new day, -, -, -, mode]
   var H = 3600, D = 86400;
@@ -193,6 +193,9 @@
         o.spanGaps = false;
         o.dash = [4, 3];
         o.width = 1.5;
+        o.points = { show: false };
+      } else if (s.kind === 'risk') {
+        o.spanGaps = false; // a gap while the position is flat
         o.points = { show: false };
       } else if (s.kind === 'band') {
         o.dash = [6, 4]; o.width = 1; o.points = { show: false };
