@@ -43,7 +43,20 @@ type symState struct {
 
 	fundingSeen bool // the source delivered a funding event for the symbol
 
-	// float shadow of the ledger, refreshed after every ledger event of the symbol
+	// the strategy's orders on the symbol placed at placedT so far (Decision.Seq)
+	placedT int64
+	placedN int
+
+	// the symbol's one-way position, or its LONG leg in hedge mode (the SHORT leg is in
+	// account.shorts)
+	posState
+}
+
+// posState is one position's view: a symbol's one-way position or one leg of it in hedge mode.
+type posState struct {
+	side margin.PositionSide // Both (one-way), Long or Short (hedge)
+
+	// float shadow of the ledger, refreshed after every ledger event of the position
 	qty, entry, isoWallet float64
 	isolated              bool
 	lev                   int
@@ -54,10 +67,7 @@ type symState struct {
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
 
-	// the strategy's orders on the symbol placed at placedT so far (Decision.Seq), and the
-	// decision of the order being filled (for the trade it opens)
-	placedT      int64
-	placedN      int
+	// the decision of the order being filled (for the trade it opens)
 	fillDecision Decision
 
 	tr tradeState
@@ -91,6 +101,9 @@ type account struct {
 	syms   []symState
 	orders []order
 	hist   *history // the run's recent bars, shared by its accounts (read-only in step)
+	// hedge position mode: shorts[i] is symbol i's SHORT leg (syms[i] holds the LONG leg);
+	// nil in one-way mode
+	shorts []posState
 
 	// the exchange rules by date (shared, read-only), the era each symbol is in, and the
 	// time of the next change
@@ -138,7 +151,8 @@ type account struct {
 
 func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, setup Setup, strat Strategy) (*account, error) {
 	insts := sched.first()
-	acct, err := margin.NewAccount(margin.Config{Wallet: cfg.Wallet, Instruments: insts, AutoAddMargin: cfg.AutoAddMargin})
+	acct, err := margin.NewAccount(margin.Config{Wallet: cfg.Wallet, Instruments: insts, AutoAddMargin: cfg.AutoAddMargin,
+		PositionMode: cfg.PositionMode})
 	if err != nil {
 		return nil, fmt.Errorf("backtest: account %s: %w", setup.Name, err)
 	}
@@ -167,6 +181,9 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		s.brk = sched[i][0].brk
 		a.setFees(i, &sched[i][0])
 		s.prevLast, s.prevMark, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		if cfg.PositionMode == margin.Hedge {
+			s.side = margin.Long
+		}
 		mode := setup.modeOf(sym)
 		a.res.Modes[sym] = mode
 		if err := acct.SetMode(i, mode); err != nil {
@@ -175,8 +192,8 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		if err := acct.SetLeverage(i, cfg.leverageOf(sym)); err != nil {
 			return nil, fmt.Errorf("%w: account %s: %s leverage %d: %w", ErrBadConfig, setup.Name, sym, cfg.leverageOf(sym), err)
 		}
-		a.refreshSym(i)
 	}
+	a.setLegs()
 	a.refreshWallet()
 	a.refreshRuin()
 	a.peak = a.acct.Equity()
@@ -184,10 +201,45 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 	return a, nil
 }
 
-// refreshSym reloads the float shadow of symbol i from the ledger.
+// setLegs lays the position states out for the ledger's position mode (all flat: at the start
+// or after a position-mode change): one per symbol in one-way mode, a LONG (in syms) and a
+// SHORT leg (in shorts) per symbol in hedge mode.
+func (a *account) setLegs() {
+	side := margin.Both
+	a.shorts = nil
+	if a.acct.PositionMode() == margin.Hedge {
+		side = margin.Long
+		a.shorts = make([]posState, len(a.syms))
+		for i := range a.shorts {
+			a.shorts[i] = posState{side: margin.Short, liq: math.NaN()}
+		}
+	}
+	for i := range a.syms {
+		a.syms[i].side = side
+		a.refreshSym(i)
+	}
+}
+
+// leg returns symbol i's position state on side ps (Short: the SHORT leg in hedge mode; else
+// the one-way position or LONG leg).
+func (a *account) leg(i int, ps margin.PositionSide) *posState {
+	if ps == margin.Short && a.shorts != nil {
+		return &a.shorts[i]
+	}
+	return &a.syms[i].posState
+}
+
+// refreshSym reloads the float shadow of symbol i (both legs in hedge mode) from the ledger.
 func (a *account) refreshSym(i int) {
-	s := &a.syms[i]
-	p := a.acct.Position(i)
+	a.refreshLeg(i, &a.syms[i].posState)
+	if a.shorts != nil {
+		a.refreshLeg(i, &a.shorts[i])
+	}
+}
+
+// refreshLeg reloads the float shadow of position s of symbol i from the ledger.
+func (a *account) refreshLeg(i int, s *posState) {
+	p := a.acct.PositionOf(i, s.side)
 	wasOpen := s.qty != 0
 	s.qty = p.Qty.InexactFloat64()
 	s.entry = p.Entry.InexactFloat64()
@@ -205,7 +257,7 @@ func (a *account) refreshSym(i int) {
 	}
 	s.liq = math.NaN()
 	if s.qty != 0 && s.isolated {
-		if lp, ok := a.acct.LiquidationPriceOf(i); ok {
+		if lp, ok := a.acct.LegLiquidationPrice(i, s.side); ok {
 			s.liq = lp.InexactFloat64()
 		}
 	}
@@ -219,6 +271,9 @@ func (a *account) refreshWallet() {
 	a.isoTotal = 0
 	for i := range a.syms {
 		a.isoTotal += a.syms[i].isoWallet
+		if a.shorts != nil {
+			a.isoTotal += a.shorts[i].isoWallet
+		}
 	}
 }
 
@@ -360,39 +415,19 @@ func (a *account) record() {
 	if a.nOpen > 0 {
 		for i := range a.syms {
 			s := &a.syms[i]
-			if s.qty == 0 {
-				continue
+			recordRisk(s, &s.posState, &risk)
+			if a.shorts != nil {
+				recordRisk(s, &a.shorts[i], &risk)
 			}
-			m := s.brk.MaintenanceMargin(math.Abs(s.qty) * s.mark)
-			upnl := float64(s.qty * (s.mark - s.entry))
-			s.closeMM, s.closeU = m, upnl
-			mode := margin.Cross
-			if s.isolated {
-				mode = margin.Isolated
-			}
-			risk.Add(mode, m, upnl, s.isoWallet)
 		}
 		for i := range a.syms {
 			s := &a.syms[i]
-			if s.qty == 0 || !s.tr.open {
+			if a.shorts == nil {
+				a.recordLiq(s, &s.posState, nil, &risk)
 				continue
 			}
-			lp := s.liq
-			if !s.isolated {
-				lp = a.crossLiq(s, risk.CrossMM, risk.CrossUPnL)
-			}
-			if d := margin.LiquidationDistance(s.mark, lp); d < s.tr.t.MinLiqDistance {
-				s.tr.t.MinLiqDistance = d
-			}
-			if s.present && lp > 0 && !s.tr.t.LastWick {
-				lo, hi := s.lp[1], s.lp[2]
-				if lo > hi {
-					lo, hi = hi, lo
-				}
-				if (s.qty > 0 && lo <= lp) || (s.qty < 0 && hi >= lp) {
-					s.tr.t.LastWick = true
-				}
-			}
+			a.recordLiq(s, &s.posState, &a.shorts[i], &risk)
+			a.recordLiq(s, &a.shorts[i], &s.posState, &risk)
 		}
 	}
 	r := risk.Risk(a.crossWallet)
@@ -437,6 +472,50 @@ func (a *account) record() {
 	}
 }
 
+// recordRisk adds position p of symbol s at its close mark to risk, keeping its figures for
+// crossLiq.
+func recordRisk(s *symState, p *posState, risk *margin.FloatRisk) {
+	if p.qty == 0 {
+		return
+	}
+	m := s.brk.MaintenanceMargin(math.Abs(p.qty) * s.mark)
+	upnl := float64(p.qty * (s.mark - p.entry))
+	p.closeMM, p.closeU = m, upnl
+	mode := margin.Cross
+	if p.isolated {
+		mode = margin.Isolated
+	}
+	risk.Add(mode, m, upnl, p.isoWallet)
+}
+
+// recordLiq tracks the distance to liquidation and the last-price wick of position p of
+// symbol s at the close (sib: its other leg in hedge mode, else nil).
+func (a *account) recordLiq(s *symState, p, sib *posState, risk *margin.FloatRisk) {
+	if p.qty == 0 || !p.tr.open {
+		return
+	}
+	lp := p.liq
+	dir := p.qty // the way the price must move to liquidate: down for a long
+	if !p.isolated {
+		lp = a.crossLiq(s, p, sib, risk.CrossMM, risk.CrossUPnL)
+		if sib != nil && sib.qty != 0 && !sib.isolated {
+			dir = p.qty + sib.qty // two cross legs share one LP: the net position's direction
+		}
+	}
+	if d := margin.LiquidationDistance(s.mark, lp); d < p.tr.t.MinLiqDistance {
+		p.tr.t.MinLiqDistance = d
+	}
+	if s.present && lp > 0 && !p.tr.t.LastWick {
+		lo, hi := s.lp[1], s.lp[2]
+		if lo > hi {
+			lo, hi = hi, lo
+		}
+		if (dir > 0 && lo <= lp) || (dir <= 0 && hi >= lp) {
+			p.tr.t.LastWick = true
+		}
+	}
+}
+
 // probe raises the step's intrabar peak margin ratio (barPeak), and every open trade's peak
 // margin ratio and closest distance to liquidation, to their values at one point of the path:
 // vertex k of each moving symbol's mark path (k < 0: the current marks), the positions as they
@@ -451,24 +530,10 @@ func (a *account) probe(k int) {
 	var risk margin.FloatRisk
 	for i := range a.syms {
 		s := &a.syms[i]
-		if s.qty == 0 {
-			continue
-		}
 		m := a.probeMark(s, k)
-		mm := s.brk.MaintenanceMargin(math.Abs(s.qty) * m)
-		u := float64(s.qty * (m - s.entry))
-		s.probeMM, s.probeU = mm, u
-		if !s.isolated {
-			risk.Add(margin.Cross, mm, u, 0)
-			continue
-		}
-		r := margin.MarginRatioFloat(mm, s.isoWallet+u)
-		a.barPeak = math.Max(a.barPeak, r)
-		if s.tr.open {
-			s.tr.t.PeakMarginRatio = math.Max(s.tr.t.PeakMarginRatio, r)
-			if s.liq > 0 {
-				s.tr.t.MinLiqDistance = math.Min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m, s.liq))
-			}
+		a.probeRisk(s, &s.posState, m, &risk)
+		if a.shorts != nil {
+			a.probeRisk(s, &a.shorts[i], m, &risk)
 		}
 	}
 	if risk.CrossMM <= 0 {
@@ -478,22 +543,74 @@ func (a *account) probe(k int) {
 	a.barPeak = math.Max(a.barPeak, r)
 	for i := range a.syms {
 		s := &a.syms[i]
-		if s.qty == 0 || s.isolated || !s.tr.open {
+		if a.shorts == nil {
+			a.probeLiq(s, &s.posState, nil, k, r, &risk)
 			continue
 		}
-		s.tr.t.PeakMarginRatio = math.Max(s.tr.t.PeakMarginRatio, r)
-		side := margin.Buy
-		if s.qty < 0 {
-			side = margin.Sell
-		}
-		m := a.probeMark(s, k)
-		lp := margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(s.qty), Entry: s.entry,
-			Wallet: a.crossWallet, OtherMM: risk.CrossMM - s.probeMM, OtherPnL: risk.CrossUPnL - s.probeU,
-			Mark: m, Brackets: s.brk})
-		if lp > 0 {
-			s.tr.t.MinLiqDistance = math.Min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m, lp))
+		a.probeLiq(s, &s.posState, &a.shorts[i], k, r, &risk)
+		a.probeLiq(s, &a.shorts[i], &s.posState, k, r, &risk)
+	}
+}
+
+// probeRisk is probe's first pass for position p of symbol s at mark m: its figures, and an
+// isolated position's own ratio and distance to liquidation.
+func (a *account) probeRisk(s *symState, p *posState, m float64, risk *margin.FloatRisk) {
+	if p.qty == 0 {
+		return
+	}
+	mm := s.brk.MaintenanceMargin(math.Abs(p.qty) * m)
+	u := float64(p.qty * (m - p.entry))
+	p.probeMM, p.probeU = mm, u
+	if !p.isolated {
+		risk.Add(margin.Cross, mm, u, 0)
+		return
+	}
+	r := margin.MarginRatioFloat(mm, p.isoWallet+u)
+	a.barPeak = math.Max(a.barPeak, r)
+	if p.tr.open {
+		p.tr.t.PeakMarginRatio = math.Max(p.tr.t.PeakMarginRatio, r)
+		if p.liq > 0 {
+			p.tr.t.MinLiqDistance = math.Min(p.tr.t.MinLiqDistance, margin.LiquidationDistance(m, p.liq))
 		}
 	}
+}
+
+// probeLiq is probe's second pass for cross position p of symbol s (sib: its other leg in
+// hedge mode, else nil), with the cross account's ratio r at vertex k.
+func (a *account) probeLiq(s *symState, p, sib *posState, k int, r float64, risk *margin.FloatRisk) {
+	if p.qty == 0 || p.isolated || !p.tr.open {
+		return
+	}
+	p.tr.t.PeakMarginRatio = math.Max(p.tr.t.PeakMarginRatio, r)
+	m := a.probeMark(s, k)
+	var lp float64
+	if sib != nil && sib.qty != 0 && !sib.isolated {
+		lp = hedgeLiqFloat(p, sib, a.crossWallet, risk.CrossMM-p.probeMM-sib.probeMM,
+			risk.CrossUPnL-p.probeU-sib.probeU, m, s.brk)
+	} else {
+		side := margin.Buy
+		if p.qty < 0 {
+			side = margin.Sell
+		}
+		lp = margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(p.qty), Entry: p.entry,
+			Wallet: a.crossWallet, OtherMM: risk.CrossMM - p.probeMM, OtherPnL: risk.CrossUPnL - p.probeU,
+			Mark: m, Brackets: s.brk})
+	}
+	if lp > 0 {
+		p.tr.t.MinLiqDistance = math.Min(p.tr.t.MinLiqDistance, margin.LiquidationDistance(m, lp))
+	}
+}
+
+// hedgeLiqFloat is the shared float liquidation price of a symbol's two cross legs p and sib
+// (docs/margin.md §4.1), the other symbols' cross positions giving otherMM and otherPnL.
+func hedgeLiqFloat(p, sib *posState, wallet, otherMM, otherPnL, mark float64, brk margin.FloatTable) float64 {
+	l, sh := p, sib
+	if l.qty < 0 {
+		l, sh = sh, l
+	}
+	return margin.HedgeLiquidationPriceFloat(margin.HedgeFloatLiqInput{Long: l.qty, LongEntry: l.entry,
+		Short: -sh.qty, ShortEntry: sh.entry, Wallet: wallet, OtherMM: otherMM, OtherPnL: otherPnL,
+		Mark: mark, Brackets: brk})
 }
 
 // probeMark is s's mark at vertex k of its path (k < 0, or not moving: its current mark).
@@ -527,17 +644,22 @@ func (a *account) flushEquity() error {
 	return nil
 }
 
-// crossLiq is the float estimate of a cross position's liquidation price, other cross positions
-// held at their current marks (docs/margin.md §4), by margin.LiquidationPriceFloat. It takes the
-// position's own maintenance margin and uPnL from record's pass (closeMM, closeU) and the cross
-// totals crossMM and crossUPnL.
-func (a *account) crossLiq(s *symState, crossMM, crossUPnL float64) float64 {
+// crossLiq is the float estimate of cross position p's liquidation price (symbol s; sib its
+// other leg in hedge mode, else nil), other cross positions held at their current marks
+// (docs/margin.md §4), by margin.LiquidationPriceFloat, or HedgeLiquidationPriceFloat when
+// both legs are open (§4.1). It takes the positions' own maintenance margin and uPnL from
+// record's pass (closeMM, closeU) and the cross totals crossMM and crossUPnL.
+func (a *account) crossLiq(s *symState, p, sib *posState, crossMM, crossUPnL float64) float64 {
+	if sib != nil && sib.qty != 0 && !sib.isolated {
+		return hedgeLiqFloat(p, sib, a.crossWallet, crossMM-p.closeMM-sib.closeMM, crossUPnL-p.closeU-sib.closeU,
+			s.mark, s.brk)
+	}
 	side := margin.Buy
-	if s.qty < 0 {
+	if p.qty < 0 {
 		side = margin.Sell
 	}
-	return margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(s.qty), Entry: s.entry,
-		Wallet: a.crossWallet, OtherMM: crossMM - s.closeMM, OtherPnL: crossUPnL - s.closeU,
+	return margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(p.qty), Entry: p.entry,
+		Wallet: a.crossWallet, OtherMM: crossMM - p.closeMM, OtherPnL: crossUPnL - p.closeU,
 		Mark: s.mark, Brackets: s.brk})
 }
 
@@ -591,28 +713,36 @@ func floorDiv(a, b int64) int64 {
 	return q
 }
 
-// settle books one funding payment of symbol i at the mark of the open.
+// settle books one funding payment of symbol i at the mark of the open (one per open leg in
+// hedge mode, LONG first).
 func (a *account) settle(t int64, i int, rate float64) {
-	s := &a.syms[i]
+	a.settleLeg(t, i, &a.syms[i].posState, rate)
+	if a.shorts != nil {
+		a.settleLeg(t, i, &a.shorts[i], rate)
+	}
+}
+
+// settleLeg books one funding payment of position s of symbol i.
+func (a *account) settleLeg(t int64, i int, s *posState, rate float64) {
 	if s.qty == 0 {
 		return
 	}
-	mark := s.mark
+	mark := a.syms[i].mark
 	if math.IsNaN(mark) {
 		return
 	}
-	qty := a.acct.Position(i).Qty
-	amt, err := a.acct.Fund(i, t, rate, mark)
+	qty := a.acct.PositionOf(i, s.side).Qty
+	amt, err := a.acct.FundLeg(i, s.side, t, rate, mark)
 	if err != nil {
 		a.addReject(Reject{Time: t, Symbol: a.symbols[i], Action: "funding", Reason: rejectReason(err), Code: rejectCode(err)})
 		return
 	}
-	p := FundingPayment{Time: t, Symbol: a.symbols[i], Qty: qty, Mark: decimal.NewFromFloat(mark), Rate: rate, Amount: amt}
+	p := FundingPayment{Time: t, Symbol: a.symbols[i], PositionSide: s.side, Qty: qty, Mark: decimal.NewFromFloat(mark), Rate: rate, Amount: amt}
 	a.res.Funding = append(a.res.Funding, p)
 	if s.tr.open {
 		s.tr.t.Funding = s.tr.t.Funding.Add(amt)
 	}
-	a.refreshSym(i)
+	a.refreshLeg(i, s)
 	a.walletDirty = true
 	if a.onFunding != nil && !a.stopped {
 		a.onFunding.OnFunding(&a.br, p)

@@ -57,6 +57,12 @@ type Order struct {
 	StopLoss      decimal.Decimal // attached stop-market (reduce-only) placed when this fills; zero: none
 	TakeProfit    decimal.Decimal // attached take-profit-market placed when this fills; zero: none
 	Tag           string          // free text, copied to fills
+	// PositionSide is the position the order acts on, as Binance's positionSide: margin.Both
+	// (the zero value) in one-way mode; margin.Long or margin.Short in hedge mode, where a buy
+	// on LONG opens or adds and a sell on LONG reduces (a sell on SHORT opens, a buy on SHORT
+	// reduces). A side that does not match the account's position mode is refused
+	// (margin.ErrPositionSide, Binance -4061).
+	PositionSide margin.PositionSide
 }
 
 // Strategy is a trading strategy. The engine calls OnBar for every completed bar, in
@@ -130,24 +136,30 @@ type FillRecord struct {
 	Maker       bool
 	Liquidation bool
 	Tag         string
+	// PositionSide is the position the fill acted on: margin.Both in one-way mode, the leg
+	// in hedge mode.
+	PositionSide margin.PositionSide
 }
 
 // Trade is one round trip of a position, from flat to flat (a flip closes one and opens the
 // next). AccountResult.Trades holds the closed ones; a position still open at the end is in
 // AccountResult.Positions.
 type Trade struct {
-	Symbol     string
-	Mode       margin.Mode
-	Side       Side
-	EntryTime  int64
-	ExitTime   int64
-	Qty        decimal.Decimal // largest absolute size held
-	EntryPrice decimal.Decimal // quantity-weighted average of the opening fills
-	ExitPrice  decimal.Decimal // quantity-weighted average of the closing fills
-	PnL        decimal.Decimal // realized, fees and funding included
-	Fees       decimal.Decimal
-	Funding    decimal.Decimal
-	Liquidated bool
+	Symbol string
+	// PositionSide is margin.Both in one-way mode; in hedge mode the leg (Long or Short), each
+	// leg's round trips being separate trades.
+	PositionSide margin.PositionSide
+	Mode         margin.Mode
+	Side         Side
+	EntryTime    int64
+	ExitTime     int64
+	Qty          decimal.Decimal // largest absolute size held
+	EntryPrice   decimal.Decimal // quantity-weighted average of the opening fills
+	ExitPrice    decimal.Decimal // quantity-weighted average of the closing fills
+	PnL          decimal.Decimal // realized, fees and funding included
+	Fees         decimal.Decimal
+	Funding      decimal.Decimal
+	Liquidated   bool
 	// LastWick: while the trade was open, a last-price bar reached its liquidation price but
 	// the mark price did not, so a backtester that liquidates on last price would have killed
 	// it. A float estimate made at each close: the bar's last-price low (long) or high (short)
@@ -178,12 +190,13 @@ type Decision struct {
 
 // FundingPayment is one funding settlement on an open position.
 type FundingPayment struct {
-	Time   int64
-	Symbol string
-	Qty    decimal.Decimal
-	Mark   decimal.Decimal
-	Rate   float64
-	Amount decimal.Decimal // signed, credited to the account
+	Time         int64
+	Symbol       string
+	PositionSide margin.PositionSide // margin.Both in one-way mode, the leg in hedge mode
+	Qty          decimal.Decimal
+	Mark         decimal.Decimal
+	Rate         float64
+	Amount       decimal.Decimal // signed, credited to the account
 }
 
 // Reject is an order or action the rules refused.

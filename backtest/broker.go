@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"errors"
 	"math"
 	"slices"
 
@@ -59,10 +60,13 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	}
 	s := &a.syms[i]
 	decision := a.decide(i) // counted whether the order is refused or not
+	if (o.PositionSide == margin.Both) != (a.shorts == nil) || o.PositionSide > margin.Short {
+		return fail(margin.ErrPositionSide)
+	}
 	if math.IsNaN(s.last) {
 		return fail(ErrNoPrice)
 	}
-	pos := a.acct.Position(i).Qty
+	pos := a.acct.PositionOf(i, o.PositionSide).Qty
 	reduce := o.ReduceOnly || o.ClosePosition
 	if reduce && (pos.IsZero() || pos.IsPositive() == (o.Side == Buy)) {
 		return fail(margin.ErrReduceOnly)
@@ -100,7 +104,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		if reduce && q.Abs().GreaterThan(pos.Abs()) {
 			q = pos.Neg() // a reduce-only order larger than the position is cut to it when it fills
 		}
-		if err := a.acct.CanOpen(i, q, ref, reduce); err != nil {
+		if err := a.acct.CanOpenLeg(i, o.PositionSide, q, ref, reduce); err != nil {
 			return fail(err)
 		}
 	}
@@ -218,13 +222,64 @@ func (br *Broker) AddMargin(symbol string, amount decimal.Decimal) error {
 	return err
 }
 
-// Position returns the position of symbol (the zero Position for an unknown symbol).
+// SetPositionMode sets the account's position mode (margin.OneWay or margin.Hedge, Binance's
+// dual-side setting, account-wide). It is refused while the account has open orders
+// (margin.ErrPositionModeWithOrders, Binance -4067) or an open position
+// (margin.ErrPositionModeWithPosition, -4068): *RejectError, recorded.
+func (br *Broker) SetPositionMode(m margin.PositionMode) error {
+	a := br.a
+	if a.stopped {
+		return br.action("", "position mode", ErrStopped)
+	}
+	if len(a.orders) > 0 {
+		// the ledger learns of open orders per symbol; name the first order's symbol
+		return br.action(a.orders[0].Symbol, "position mode", margin.ErrPositionModeWithOrders)
+	}
+	if err := a.acct.SetPositionMode(m); err != nil {
+		var re *margin.RejectError
+		sym := ""
+		if errors.As(err, &re) {
+			sym = re.Symbol
+		}
+		return br.action(sym, "position mode", err)
+	}
+	if (m == margin.Hedge) != (a.shorts != nil) {
+		a.setLegs()
+	}
+	return nil
+}
+
+// PositionMode returns the account's position mode.
+func (br *Broker) PositionMode() margin.PositionMode { return br.a.acct.PositionMode() }
+
+// AddLegMargin is AddMargin on symbol's position side ps (in hedge mode each isolated leg has
+// its own wallet).
+func (br *Broker) AddLegMargin(symbol string, ps margin.PositionSide, amount decimal.Decimal) error {
+	_, err := br.change(symbol, "margin", func(i int) error { return br.a.acct.AddLegMargin(i, ps, amount) })
+	if err == nil {
+		br.a.refreshWallet()
+	}
+	return err
+}
+
+// Position returns the position of symbol (the zero Position for an unknown symbol); in hedge
+// mode its LONG leg (see PositionOf).
 func (br *Broker) Position(symbol string) margin.Position {
 	i, ok := br.sym(symbol)
 	if !ok {
 		return margin.Position{Symbol: symbol}
 	}
 	return br.a.acct.Position(i)
+}
+
+// PositionOf returns the position of symbol on side ps: margin.Both in one-way mode, the LONG
+// or SHORT leg in hedge mode (a side the mode does not have, or an unknown symbol: flat).
+func (br *Broker) PositionOf(symbol string, ps margin.PositionSide) margin.Position {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return margin.Position{Symbol: symbol, Side: ps}
+	}
+	return br.a.acct.PositionOf(i, ps)
 }
 
 // Instrument returns the instrument of symbol as this run trades it (tick, step, minimum
@@ -254,6 +309,16 @@ func (br *Broker) LiquidationPrice(symbol string) (decimal.Decimal, bool) {
 		return decimal.Zero, false
 	}
 	return br.a.acct.LiquidationPriceOf(i)
+}
+
+// LegLiquidationPrice returns the liquidation price of symbol's position side ps (hedge mode:
+// cross legs of a symbol share one, isolated legs have their own), false when flat or <= 0.
+func (br *Broker) LegLiquidationPrice(symbol string, ps margin.PositionSide) (decimal.Decimal, bool) {
+	i, ok := br.sym(symbol)
+	if !ok {
+		return decimal.Zero, false
+	}
+	return br.a.acct.LegLiquidationPrice(i, ps)
 }
 
 // Bars returns up to n most recent completed bars of symbol, oldest first. The slice is valid

@@ -78,6 +78,11 @@ type Config struct {
 	NoFundingFallback bool
 	// AutoAddMargin turns on the margin account's auto-add-margin policy for isolated positions.
 	AutoAddMargin bool
+	// PositionMode is every account's position mode at the start: margin.OneWay (the zero
+	// value, Binance's default) or margin.Hedge, where each symbol has a LONG and a SHORT
+	// position and every order names the one it acts on (Order.PositionSide; docs/margin.md
+	// §4.1). A strategy may change it while flat without open orders (Broker.SetPositionMode).
+	PositionMode margin.PositionMode
 	// Equity, when set, is called once per account (by Setup name) before the run and the
 	// account's equity points go to the returned sink, in time order, one per close (a
 	// point is handed over when the next close is reached, the last one at the end of the
@@ -190,6 +195,9 @@ func (c Config) validateAccount() error {
 	}
 	if c.DefaultLeverage < 1 {
 		return bad("DefaultLeverage %d < 1", c.DefaultLeverage)
+	}
+	if c.PositionMode > margin.Hedge {
+		return bad("PositionMode %d: want margin.OneWay or margin.Hedge", c.PositionMode)
 	}
 	for _, sym := range slices.Sorted(maps.Keys(c.Leverage)) {
 		if l := c.Leverage[sym]; l < 1 {

@@ -11,7 +11,10 @@
 //
 // Conventions: times are Unix milliseconds UTC; Bar.Time is a bar's open and Bar.End its close;
 // a strategy sees a bar at its close and its orders fill no earlier than the next bar.
-// Quantities are base units, positive for long. Fees are fractions of notional. Money is
+// Accounts are in one-way position mode unless Config.PositionMode is margin.Hedge: then each
+// symbol has a LONG and a SHORT position, every order names the one it acts on
+// (Order.PositionSide), and fills, liquidations, funding payments and trades carry their leg
+// (docs/margin.md §4.1). Quantities are base units, positive for long. Fees are fractions of notional. Money is
 // decimal.Decimal; market data is float64 and enters the ledger through its shortest decimal
 // representation.
 //

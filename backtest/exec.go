@@ -217,7 +217,7 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 		if !ok {
 			continue
 		}
-		if tr := &a.syms[i].tr; tr.open {
+		if tr := &a.leg(i, l.Side).tr; tr.open {
 			tr.t.PeakMarginRatio = math.Max(tr.t.PeakMarginRatio, 1)
 		}
 		a.res.Liquidations = append(a.res.Liquidations, l)
@@ -228,10 +228,11 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 		closed := l.Qty.Neg()                     // signed fill that closed the position
 		pnl := l.RealizedPnL.Add(l.InsuranceDraw) // as the ledger booked it (rounded to 8 decimals)
 		f := FillRecord{Time: t, Symbol: l.Symbol, Side: side, Qty: l.Qty.Abs(), Price: l.Price,
-			Fee: l.Fee, RealizedPnL: pnl, Liquidation: true}
+			Fee: l.Fee, RealizedPnL: pnl, Liquidation: true, PositionSide: l.Side}
 		a.res.Fills = append(a.res.Fills, f)
-		a.trackFill(t, i, closed, l.Price, pnl, l.Fee, true)
-		a.cancelWhere(func(o *order) bool { return o.sym == i })
+		a.trackFill(t, i, l.Side, closed, l.Price, pnl, l.Fee, true)
+		// the liquidated position's orders are cancelled (in hedge mode the other leg's stay)
+		a.cancelWhere(func(o *order) bool { return o.sym == i && o.PositionSide == l.Side })
 		a.refreshSym(i)
 	}
 	a.refreshWallet()
@@ -270,7 +271,7 @@ func (a *account) triggerOrder(t int64, k, j int, s float64, beyond bool) {
 // execute fills the open order at index j at price px, books it, and removes the order.
 func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	o := a.orders[j]
-	pos := a.acct.Position(o.sym).Qty
+	pos := a.acct.PositionOf(o.sym, o.PositionSide).Qty
 	qty := o.Qty
 	if o.Side == Sell {
 		qty = qty.Neg()
@@ -305,7 +306,8 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	a.removeAt(j)
 	a.updateOpenOrders(o.sym)
 	draw := a.acct.Totals().InsuranceDraws
-	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce})
+	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce,
+		PositionSide: o.PositionSide})
 	if err != nil {
 		a.addReject(orderReject(t, &o.Order, o.id, px, err))
 		return
@@ -313,17 +315,17 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw
 	pnl := res.RealizedPnL.Add(a.acct.Totals().InsuranceDraws.Sub(draw))
 	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: qty.Abs(), Price: px,
-		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag}
+		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag, PositionSide: o.PositionSide}
 	a.res.Fills = append(a.res.Fills, f)
-	a.syms[o.sym].fillDecision = o.decision // the decision behind a position this fill opens
-	a.trackFill(t, o.sym, qty, px, pnl, res.Fee, false)
+	a.leg(o.sym, o.PositionSide).fillDecision = o.decision // the decision behind a position this fill opens
+	a.trackFill(t, o.sym, o.PositionSide, qty, px, pnl, res.Fee, false)
 	if o.oco != 0 {
 		if k := a.find(o.oco); k >= 0 {
 			a.removeAt(k)
 		}
 	}
 	if res.PositionQty.Sign() != pos.Sign() { // closed or flipped: the old children are void
-		a.cancelWhere(func(c *order) bool { return c.sym == o.sym && c.attached })
+		a.cancelWhere(func(c *order) bool { return c.sym == o.sym && c.attached && c.PositionSide == o.PositionSide })
 	}
 	if !res.PositionQty.IsZero() && !reduce && (!o.StopLoss.IsZero() || !o.TakeProfit.IsZero()) {
 		a.attach(&o, qty.Abs())
@@ -341,12 +343,12 @@ func (a *account) attach(o *order, qty decimal.Decimal) {
 	var sl, tp OrderID
 	if !o.StopLoss.IsZero() {
 		sl = a.add(Order{Symbol: o.Symbol, Side: -o.Side, Type: StopMarket, Qty: qty, Trigger: o.StopLoss,
-			ReduceOnly: true, Tag: o.Tag}, o.sym, false)
+			ReduceOnly: true, Tag: o.Tag, PositionSide: o.PositionSide}, o.sym, false)
 		a.orders[len(a.orders)-1].attached = true
 	}
 	if !o.TakeProfit.IsZero() {
 		tp = a.add(Order{Symbol: o.Symbol, Side: -o.Side, Type: TakeProfitMarket, Qty: qty, Trigger: o.TakeProfit,
-			ReduceOnly: true, Tag: o.Tag}, o.sym, false)
+			ReduceOnly: true, Tag: o.Tag, PositionSide: o.PositionSide}, o.sym, false)
 		a.orders[len(a.orders)-1].attached = true
 	}
 	if sl != 0 && tp != 0 {
@@ -453,6 +455,13 @@ func (a *account) updateOpenOrders(i int) {
 	im := decimal.Zero
 	pos := a.acct.Position(i)
 	budget := pos.Qty.Abs() // opposite-side quantity that only reduces the position
+	// hedge mode: pos is the LONG leg; the SHORT leg has its own budget
+	var short decimal.Decimal
+	var shortBudget decimal.Decimal
+	if a.shorts != nil {
+		short = a.acct.PositionOf(i, margin.Short).Qty
+		shortBudget = short.Abs()
+	}
 	for k := range a.orders {
 		o := &a.orders[k]
 		if o.sym != i {
@@ -463,7 +472,14 @@ func (a *account) updateOpenOrders(i int) {
 			continue
 		}
 		q := o.Qty
-		if !pos.Qty.IsZero() && (pos.Qty.Sign() > 0) != (o.Side == Buy) {
+		switch {
+		case o.PositionSide == margin.Short:
+			if o.Side == Buy { // reduces the SHORT leg
+				r := decimal.Min(q, shortBudget)
+				shortBudget = shortBudget.Sub(r)
+				q = q.Sub(r)
+			}
+		case !pos.Qty.IsZero() && (pos.Qty.Sign() > 0) != (o.Side == Buy):
 			r := decimal.Min(q, budget)
 			budget = budget.Sub(r)
 			q = q.Sub(r)
@@ -487,9 +503,9 @@ func (a *account) updateOpenOrders(i int) {
 	a.acct.SetOpenOrders(i, n, im)
 }
 
-// trackFill updates the round trip of symbol i with a signed fill qty at px.
-func (a *account) trackFill(t int64, i int, qty, px, realized, fee decimal.Decimal, liq bool) {
-	s := &a.syms[i]
+// trackFill updates the round trip of symbol i's position ps with a signed fill qty at px.
+func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, px, realized, fee decimal.Decimal, liq bool) {
+	s := a.leg(i, ps)
 	tr := &s.tr
 	abs := qty.Abs()
 	closing := decimal.Zero
@@ -526,8 +542,8 @@ func (a *account) trackFill(t int64, i int, qty, px, realized, fee decimal.Decim
 		if qty.IsPositive() {
 			side = Buy
 		}
-		p := a.acct.Position(i)
-		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], Mode: p.Mode, Side: side,
+		p := a.acct.PositionOf(i, ps)
+		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], PositionSide: ps, Mode: p.Mode, Side: side,
 			EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: p.Leverage}}
 	}
 	tr.entryQty = tr.entryQty.Add(opening)
@@ -538,8 +554,8 @@ func (a *account) trackFill(t int64, i int, qty, px, realized, fee decimal.Decim
 	}
 }
 
-// closeTrade finishes the round trip of s.
-func (a *account) closeTrade(t int64, s *symState) {
+// closeTrade finishes the round trip of position s.
+func (a *account) closeTrade(t int64, s *posState) {
 	tr := &s.tr
 	tr.t.ExitTime = t
 	tr.t.EntryPrice = tr.entryNotional.DivRound(tr.entryQty, 12)

@@ -12,7 +12,8 @@ import (
 )
 
 // CanonicalLog writes the account's canonical text log: one line per fill, liquidation,
-// funding payment and rejection, in the order they happened, then the final balances. Decimals
+// funding payment and rejection, in the order they happened, then the final balances. In
+// hedge mode fill, liquidation and funding lines name the leg (pos=LONG, pos=SHORT). Decimals
 // are printed exactly (decimal.String), times as Unix ms and rates with strconv's shortest
 // float format, so the log is byte-identical on every machine. Fingerprint hashes it. A
 // reject line holds the time, symbol, order id, action and reason; the refused order's side,
@@ -43,6 +44,14 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 		buf = append(buf, key...)
 		buf = append(buf, '=')
 		buf = strconv.AppendQuote(buf, s)
+	}
+	// a hedge-mode leg (LONG, SHORT) after the symbol; nothing for one-way positions, so that
+	// one-way logs and fingerprints are those of runs recorded before hedge mode existed
+	leg := func(ps margin.PositionSide) {
+		if ps != margin.Both {
+			buf = append(buf, " pos="...)
+			buf = append(buf, ps.String()...)
+		}
 	}
 	flag := func(key string, b bool) {
 		if b {
@@ -76,6 +85,7 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 			buf = append(buf, "funding"...)
 			num("t", p.Time)
 			str("sym", p.Symbol)
+			leg(p.PositionSide)
 			dec("qty", p.Qty)
 			dec("mark", p.Mark)
 			buf = append(buf, " rate="...)
@@ -89,6 +99,7 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 			num("t", f.Time)
 			num("id", int64(f.OrderID))
 			str("sym", f.Symbol)
+			leg(f.PositionSide)
 			num("side", int64(f.Side))
 			dec("qty", f.Qty)
 			dec("price", f.Price)
@@ -104,6 +115,7 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 			buf = append(buf, "liquidation"...)
 			num("t", l.Time)
 			str("sym", l.Symbol)
+			leg(l.Side)
 			buf = append(buf, " mode="...)
 			buf = append(buf, modeName(l.Mode)...)
 			dec("qty", l.Qty)

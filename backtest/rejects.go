@@ -29,6 +29,9 @@ var RejectCodes = []RejectCode{
 	{"invalid_order", "invalid order", margin.ErrInvalidOrder},
 	{"mode_change_with_position", "margin mode cannot change with an open position", margin.ErrModeChangeWithPosition},
 	{"mode_change_with_orders", "margin mode cannot change with open orders", margin.ErrModeChangeWithOrders},
+	{"position_mode_change_with_orders", "position mode cannot change with open orders", margin.ErrPositionModeWithOrders},
+	{"position_mode_change_with_position", "position mode cannot change with an open position", margin.ErrPositionModeWithPosition},
+	{"position_side_mismatch", "position side does not match the position mode (hedge mode: LONG or SHORT; one-way: BOTH)", margin.ErrPositionSide},
 	{"leverage_too_high", "leverage above the bracket maximum", margin.ErrLeverageTooHigh},
 	{"leverage_reduce_isolated", "leverage cannot be lowered on an open isolated position", margin.ErrLeverageReduceIsolated},
 	{"invalid_leverage", "leverage must be at least 1", margin.ErrInvalidLeverage},
@@ -81,7 +84,7 @@ func CodeOfReason(reason string) string {
 
 // RejectCount is how many rejections of one action had one reason, with the first of them.
 type RejectCount struct {
-	Action string // "order", "leverage", "mode", "margin", "funding"
+	Action string // "order", "leverage", "mode", "position mode", "margin", "funding"
 	Code   string // RejectCode.Code
 	Reason string // RejectCode.Reason; for OtherRejectCode the first record's Reason
 	Count  int

@@ -568,10 +568,8 @@ func (a *account) result() AccountResult {
 	a.eqBlocks, a.eqBlock = nil, nil
 	r.LiqPrices = a.liqs.pts
 	r.Final = a.acct.Snapshot()
-	for i := range a.syms {
-		if p := a.acct.Position(i); !p.Qty.IsZero() {
-			r.Positions = append(r.Positions, p)
-		}
+	for p := range a.acct.Positions() { // in symbol order, a LONG leg before its SHORT leg
+		r.Positions = append(r.Positions, p)
 	}
 	return r
 }

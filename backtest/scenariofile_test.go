@@ -195,10 +195,12 @@ type scenario struct {
 
 // scriptCmd is one script line: an order (submitted at the close of its bar) or "show".
 type scriptCmd struct {
-	line  int
-	text  string
-	show  bool
-	order Order
+	line    int
+	text    string
+	show    bool
+	posMode string // "one-way" or "hedge": switch the position mode ("" : none)
+	cancel  bool   // cancel every open order
+	order   Order
 }
 
 // sectionLines returns the non-blank, comment-stripped lines of a section with their numbers.
@@ -398,6 +400,15 @@ func (sc *scenario) parseRules(lines []string, nums []int) error {
 			default:
 				return bad(fmt.Errorf("want leverage N or leverage SYMBOL N"))
 			}
+		case "position_mode":
+			switch {
+			case len(f) == 2 && f[1] == "hedge":
+				cfg.PositionMode = margin.Hedge
+			case len(f) == 2 && f[1] == "one-way":
+				cfg.PositionMode = margin.OneWay
+			default:
+				return bad(fmt.Errorf("want position_mode one-way|hedge"))
+			}
 		case "stop_on_liquidation":
 			cfg.StopOnLiquidation = true
 		case "limit_touch":
@@ -558,8 +569,16 @@ func (sc *scenario) parseCmd(l string) (scriptCmd, int, error) {
 		cmd.show = true
 		return cmd, bar, nil
 	}
+	if len(f) == 2 && f[1] == "cancel-all" {
+		cmd.cancel = true
+		return cmd, bar, nil
+	}
+	if len(f) == 3 && f[1] == "position_mode" && (f[2] == "hedge" || f[2] == "one-way") {
+		cmd.posMode = f[2]
+		return cmd, bar, nil
+	}
 	if len(f) < 4 || (f[1] != "buy" && f[1] != "sell") {
-		return cmd, 0, fmt.Errorf(`want "BAR show" or "BAR buy|sell SYMBOL QTY [options]", got %q`, l)
+		return cmd, 0, fmt.Errorf(`want "BAR show", "BAR cancel-all", "BAR position_mode one-way|hedge" or "BAR buy|sell SYMBOL QTY [options]", got %q`, l)
 	}
 	o := Order{Symbol: f[2], Side: Buy, Type: Market}
 	if f[1] == "sell" {
@@ -585,9 +604,15 @@ func (sc *scenario) parseCmd(l string) (scriptCmd, int, error) {
 		case "close-position":
 			o.ClosePosition = true
 			continue
+		case "long":
+			o.PositionSide = margin.Long
+			continue
+		case "short":
+			o.PositionSide = margin.Short
+			continue
 		case "limit", "stop", "take", "sl", "tp", "tag":
 		default:
-			return cmd, 0, fmt.Errorf("unknown word %q (want limit, stop, take, sl, tp, tag, reduce-only, post-only, close-position)", w)
+			return cmd, 0, fmt.Errorf("unknown word %q (want limit, stop, take, sl, tp, tag, reduce-only, post-only, close-position, long, short)", w)
 		}
 		if len(rest) == 0 {
 			return cmd, 0, fmt.Errorf("%s needs a value", w)
@@ -655,6 +680,20 @@ func (s *scenarioStrategy) OnStep(br *Broker, t int64) error {
 			s.show(br, bar)
 			continue
 		}
+		if c.cancel {
+			_ = br.CancelAll("")
+			continue
+		}
+		if c.posMode != "" {
+			m := margin.OneWay
+			if c.posMode == "hedge" {
+				m = margin.Hedge
+			}
+			if err := br.SetPositionMode(m); err != nil {
+				*s.out = append(*s.out, event{bar, 8, fmt.Sprintf("bar %d close  refused: %s\n    error: %v", bar, c.text, err)})
+			}
+			continue
+		}
 		if _, err := br.Submit(c.order); err != nil {
 			*s.out = append(*s.out, event{bar, 8, fmt.Sprintf("bar %d close  refused: %s\n    error: %v", bar, c.text, err)})
 		}
@@ -666,20 +705,35 @@ func (s *scenarioStrategy) show(br *Broker, bar int) {
 	sn := br.a.acct.Snapshot()
 	text := fmt.Sprintf("bar %d close  wallet=%s isolated=%s upnl=%s equity=%s mm=%s available=%s",
 		bar, sn.Wallet, sn.IsolatedWallets, sn.UnrealizedPnL, sn.MarginBalance, sn.MaintenanceMargin, sn.Available)
+	sides := []margin.PositionSide{margin.Both}
+	if br.PositionMode() == margin.Hedge {
+		sides = []margin.PositionSide{margin.Long, margin.Short}
+	}
 	for _, sym := range br.Symbols() {
-		p := br.Position(sym)
-		if p.Qty.IsZero() {
-			continue
-		}
-		text += fmt.Sprintf("\n    position %s %s qty=%s entry=%s lev=%d", sym, p.Mode, p.Qty, p.Entry, p.Leverage)
-		if p.Mode == margin.Isolated {
-			text += " margin=" + p.IsolatedWallet.String()
-		}
-		if lp, ok := br.LiquidationPrice(sym); ok {
-			text += " liq=" + lp.String()
+		for _, ps := range sides {
+			p := br.PositionOf(sym, ps)
+			if p.Qty.IsZero() {
+				continue
+			}
+			text += fmt.Sprintf("\n    position %s %s qty=%s entry=%s lev=%d", legLabel(sym, ps), p.Mode, p.Qty, p.Entry, p.Leverage)
+			if p.Mode == margin.Isolated {
+				text += " margin=" + p.IsolatedWallet.String()
+			}
+			if lp, ok := br.LegLiquidationPrice(sym, ps); ok {
+				text += " liq=" + lp.String()
+			}
 		}
 	}
 	*s.out = append(*s.out, event{bar, 9, text})
+}
+
+// legLabel is a position's name in the expect section: the symbol in one-way mode, "SYMBOL
+// LONG" or "SYMBOL SHORT" for a hedge-mode leg.
+func legLabel(sym string, ps margin.PositionSide) string {
+	if ps == margin.Both {
+		return sym
+	}
+	return sym + " " + ps.String()
 }
 
 // run runs the scenario and prints what every account booked.
@@ -747,7 +801,7 @@ func (sc *scenario) printAccount(b *strings.Builder, a *AccountResult, ev []even
 	}
 	for _, p := range a.Funding {
 		ev = append(ev, event{sc.barOf(p.Time), 1, fmt.Sprintf("bar %d  funding %s qty=%s mark=%s rate=%s amount=%s",
-			sc.barOf(p.Time), p.Symbol, p.Qty, p.Mark, strconv.FormatFloat(p.Rate, 'g', -1, 64), p.Amount)})
+			sc.barOf(p.Time), legLabel(p.Symbol, p.PositionSide), p.Qty, p.Mark, strconv.FormatFloat(p.Rate, 'g', -1, 64), p.Amount)})
 	}
 	for _, f := range a.Fills {
 		flags := "taker"
@@ -761,7 +815,7 @@ func (sc *scenario) printAccount(b *strings.Builder, a *AccountResult, ev []even
 			flags += " tag=" + f.Tag
 		}
 		ev = append(ev, event{sc.barOf(f.Time), 2, fmt.Sprintf("bar %d  fill #%d %s %s %s @ %s fee=%s pnl=%s %s",
-			sc.barOf(f.Time), f.OrderID, side(f.Side), f.Qty, f.Symbol, f.Price, f.Fee, f.RealizedPnL, flags)})
+			sc.barOf(f.Time), f.OrderID, side(f.Side), f.Qty, legLabel(f.Symbol, f.PositionSide), f.Price, f.Fee, f.RealizedPnL, flags)})
 	}
 	for _, l := range a.Liquidations {
 		gap := ""
@@ -770,7 +824,7 @@ func (sc *scenario) printAccount(b *strings.Builder, a *AccountResult, ev []even
 		}
 		ev = append(ev, event{sc.barOf(l.Time), 3, fmt.Sprintf("bar %d  liquidation %s %s qty=%s entry=%s trigger=%s price=%s"+
 			"\n    bankruptcy=%s pnl=%s lost=%s fee=%s insurance=%s cascade=%d%s",
-			sc.barOf(l.Time), l.Symbol, l.Mode, l.Qty, l.Entry, l.TriggerMark, l.Price,
+			sc.barOf(l.Time), legLabel(l.Symbol, l.Side), l.Mode, l.Qty, l.Entry, l.TriggerMark, l.Price,
 			l.Bankruptcy, l.RealizedPnL, l.MarginLost, l.Fee, l.InsuranceDraw, l.Cascade, gap)})
 	}
 	for _, r := range a.Rejects {
@@ -799,11 +853,11 @@ func (sc *scenario) printAccount(b *strings.Builder, a *AccountResult, ev []even
 			flags += " last-wick"
 		}
 		fmt.Fprintf(b, "  trade %s %s %s bars %d-%d entry=%s exit=%s pnl=%s fees=%s funding=%s%s\n",
-			tr.Symbol, dir, tr.Qty, sc.barOf(tr.EntryTime), sc.barOf(tr.ExitTime), tr.EntryPrice, tr.ExitPrice,
+			legLabel(tr.Symbol, tr.PositionSide), dir, tr.Qty, sc.barOf(tr.EntryTime), sc.barOf(tr.ExitTime), tr.EntryPrice, tr.ExitPrice,
 			tr.PnL, tr.Fees, tr.Funding, flags)
 	}
 	for _, p := range a.Positions {
-		fmt.Fprintf(b, "  open %s %s qty=%s entry=%s\n", p.Symbol, p.Mode, p.Qty, p.Entry)
+		fmt.Fprintf(b, "  open %s %s qty=%s entry=%s\n", legLabel(p.Symbol, p.Side), p.Mode, p.Qty, p.Entry)
 	}
 	f := a.Final
 	fmt.Fprintf(b, "  final wallet=%s isolated=%s upnl=%s equity=%s\n", f.Wallet, f.IsolatedWallets, f.UnrealizedPnL, f.MarginBalance)
