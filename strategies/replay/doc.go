@@ -19,6 +19,14 @@
 //	leverage     integer 1..125 set on the symbol before the order; empty keeps the current one
 //	reduce_only  true/false (also 1/0, yes/no); empty means false
 //
+// and optionally
+//
+//	position_side  LONG or SHORT in hedge mode (Binance's positionSide: a sell on LONG reduces
+//	               the long, a buy on SHORT reduces the short); BOTH or empty in one-way mode.
+//	               A LONG/SHORT row in a one-way run, or a row without one in a hedge run
+//	               (position_mode: hedge, bt run --position-mode hedge), fails the run before
+//	               its first bar, naming the row.
+//
 // Blank lines and lines starting with # are skipped. Rows may be in any order (exchange
 // exports are often newest first): they are sorted by time, ties keeping file order. A parse
 // error is a *ParseError naming the file, the line (row) and the field.

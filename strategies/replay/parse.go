@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
 
@@ -62,11 +63,19 @@ type Trade struct {
 	Price      decimal.Decimal    // Limit only; zero for Market
 	Leverage   int                // 0: keep the current leverage
 	ReduceOnly bool
-	Row        int // line in the file
+	// PositionSide is the optional position_side column, as Binance's order API's
+	// positionSide: margin.Both (BOTH or empty: one-way mode), margin.Long or margin.Short
+	// (hedge mode, where a sell on LONG reduces it and a buy on SHORT reduces that).
+	PositionSide margin.PositionSide
+	Row          int // line in the file
 }
 
 // Columns are the trade log's column names, in their conventional order.
 var Columns = []string{"time", "symbol", "side", "type", "qty", "price", "leverage", "reduce_only"}
+
+// OptionalColumns are the columns a trade log may have after Columns: position_side (LONG,
+// SHORT, or BOTH/empty for one-way mode).
+var OptionalColumns = []string{"position_side"}
 
 const maxLeverage = 125
 
@@ -95,8 +104,8 @@ func Parse(r io.Reader, file string) ([]Trade, error) {
 		if i == 0 {
 			h = strings.TrimPrefix(h, "\ufeff") // byte-order mark
 		}
-		if !slices.Contains(Columns, h) {
-			return nil, perr(line, "", h, "unknown column (want %s)", strings.Join(Columns, ","))
+		if !slices.Contains(Columns, h) && !slices.Contains(OptionalColumns, h) {
+			return nil, perr(line, "", h, "unknown column (want %s, optionally %s)", strings.Join(Columns, ","), strings.Join(OptionalColumns, ","))
 		}
 		if _, dup := col[h]; dup {
 			return nil, perr(line, "", h, "duplicate column")
@@ -121,7 +130,13 @@ func Parse(r io.Reader, file string) ([]Trade, error) {
 		if len(rec) != len(header) {
 			return nil, perr(row, "", "", "%d fields, want %d like the header", len(rec), len(header))
 		}
-		get := func(name string) string { return strings.TrimSpace(rec[col[name]]) }
+		get := func(name string) string {
+			k, ok := col[name]
+			if !ok {
+				return "" // an optional column the header does not have
+			}
+			return strings.TrimSpace(rec[k])
+		}
 		t := Trade{Row: row}
 		v := get("time")
 		if t.Time, err = parseTime(v); err != nil {
@@ -173,6 +188,15 @@ func Parse(r io.Reader, file string) ([]Trade, error) {
 			t.ReduceOnly = true
 		default:
 			return nil, perr(row, "reduce_only", v, "want true or false")
+		}
+		switch v = get("position_side"); strings.ToUpper(v) {
+		case "", "BOTH":
+		case "LONG":
+			t.PositionSide = margin.Long
+		case "SHORT":
+			t.PositionSide = margin.Short
+		default:
+			return nil, perr(row, "position_side", v, "want LONG or SHORT (hedge mode), or BOTH or empty (one-way mode)")
 		}
 		trades = append(trades, t)
 	}
@@ -235,13 +259,19 @@ func positive(v string) (decimal.Decimal, error) {
 }
 
 // Format writes trades as a trade log that Parse reads back (times as RFC 3339 in UTC with
-// milliseconds).
+// milliseconds). The position_side column is written only when a trade has a LONG or SHORT
+// side.
 func Format(w io.Writer, trades []Trade) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(Columns); err != nil {
+	cols := Columns
+	hedge := slices.ContainsFunc(trades, func(t Trade) bool { return t.PositionSide != margin.Both })
+	if hedge {
+		cols = append(slices.Clip(cols), OptionalColumns...)
+	}
+	if err := cw.Write(cols); err != nil {
 		return err
 	}
-	rec := make([]string, len(Columns))
+	rec := make([]string, len(cols))
 	for _, t := range trades {
 		rec[0] = time.UnixMilli(t.Time).UTC().Format("2006-01-02T15:04:05.000Z07:00")
 		rec[1] = t.Symbol
@@ -259,6 +289,9 @@ func Format(w io.Writer, trades []Trade) error {
 			rec[6] = strconv.Itoa(t.Leverage)
 		}
 		rec[7] = strconv.FormatBool(t.ReduceOnly)
+		if hedge {
+			rec[8] = t.PositionSide.String()
+		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
 
@@ -43,7 +44,46 @@ func TestParse(t *testing.T) {
 func same(a, b Trade) bool {
 	return a.Time == b.Time && a.Symbol == b.Symbol && a.Side == b.Side && a.Type == b.Type &&
 		a.Qty.Equal(b.Qty) && a.Price.Equal(b.Price) && a.Leverage == b.Leverage &&
-		a.ReduceOnly == b.ReduceOnly
+		a.ReduceOnly == b.ReduceOnly && a.PositionSide == b.PositionSide
+}
+
+// The optional position_side column (Binance's positionSide): LONG, SHORT, BOTH or empty, any
+// case; a log without it is one-way; Format writes it back only when a row has a side.
+func TestParsePositionSide(t *testing.T) {
+	in := "time,symbol,side,type,qty,price,leverage,reduce_only,position_side\n" +
+		"1748779200000,BTCUSDT,buy,market,0.01,,,,LONG\n" +
+		"1748779200001,BTCUSDT,sell,market,0.02,,,,short\n" +
+		"1748779200002,BTCUSDT,sell,market,0.01,,,,Long\n" +
+		"1748779200003,ETHUSDT,buy,market,1,,,,BOTH\n" +
+		"1748779200004,ETHUSDT,sell,market,1,,,,\n"
+	trades, err := Parse(strings.NewReader(in), "hedge.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []margin.PositionSide{margin.Long, margin.Short, margin.Long, margin.Both, margin.Both}
+	for i, w := range want {
+		if trades[i].PositionSide != w {
+			t.Errorf("row %d: position side %v, want %v", trades[i].Row, trades[i].PositionSide, w)
+		}
+	}
+	var buf bytes.Buffer
+	if err := Format(&buf, trades); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(strings.SplitN(buf.String(), "\n", 2)[0], ",position_side") || !strings.Contains(buf.String(), ",SHORT\n") {
+		t.Errorf("formatted:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := Format(&buf, trades[3:]); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "position_side") {
+		t.Errorf("a one-way log gained a position_side column:\n%s", buf.String())
+	}
+	_, err = Parse(strings.NewReader("time,symbol,side,type,qty,price,leverage,reduce_only,position_side\n1748779200000,BTCUSDT,buy,market,0.01,,,,up\n"), "f.csv")
+	if err == nil || !strings.Contains(err.Error(), `row 2 field position_side "up": want LONG or SHORT`) {
+		t.Errorf("bad position side: %v", err)
+	}
 }
 
 func TestParseColumnsInAnyOrder(t *testing.T) {
@@ -118,6 +158,7 @@ func TestFormatRoundTrip(t *testing.T) {
 // writes back the same trades. The seed corpus is in testdata/fuzz/FuzzParse.
 func FuzzParse(f *testing.F) {
 	f.Add("time,symbol,side,type,qty,price,leverage,reduce_only\n1748779200000,BTCUSDT,buy,market,0.01,,10,false\n")
+	f.Add("time,symbol,side,type,qty,price,leverage,reduce_only,position_side\n1748779200000,BTCUSDT,sell,market,0.01,,10,false,SHORT\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		trades, err := Parse(strings.NewReader(in), "fuzz.csv")
 		if err != nil {
@@ -130,7 +171,7 @@ func FuzzParse(f *testing.F) {
 		for i, tr := range trades {
 			if tr.Qty.Sign() <= 0 || (tr.Type == backtest.Limit) != (tr.Price.Sign() > 0) ||
 				tr.Leverage < 0 || tr.Leverage > maxLeverage || tr.Symbol == "" ||
-				(tr.Side != backtest.Buy && tr.Side != backtest.Sell) {
+				(tr.Side != backtest.Buy && tr.Side != backtest.Sell) || tr.PositionSide > margin.Short {
 				t.Fatalf("invalid trade accepted: %+v", tr)
 			}
 			if i > 0 && trades[i-1].Time > tr.Time {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/strategies/param"
 )
 
@@ -13,10 +14,10 @@ import (
 const Name = "replay"
 
 // Summary is the one-line description the CLI prints.
-const Summary = "replays a trade log CSV (time,symbol,side,type,qty,price,leverage,reduce_only) to compare margin modes"
+const Summary = "replays a trade log CSV (time,symbol,side,type,qty,price,leverage,reduce_only[,position_side]) to compare margin modes"
 
 // ParamFile names the trade log.
-var ParamFile = param.Spec{Name: "file", Required: true, Doc: "trade log CSV: time,symbol,side,type,qty,price,leverage,reduce_only"}
+var ParamFile = param.Spec{Name: "file", Required: true, Doc: "trade log CSV: time,symbol,side,type,qty,price,leverage,reduce_only, optionally position_side (LONG/SHORT in hedge mode)"}
 
 // Params lists the parameters.
 var Params = []param.Spec{ParamFile}
@@ -52,6 +53,17 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		defer f.Close()
 		if s.trades, err = Parse(f, file); err != nil {
 			return err
+		}
+	}
+	// every row's position side must fit the run's position mode: refused before the first
+	// bar rather than row by row
+	hedge := br.PositionMode() == margin.Hedge
+	for _, t := range s.trades {
+		switch {
+		case hedge && t.PositionSide == margin.Both:
+			return fmt.Errorf("%s: row %d: the run is in hedge mode, so every order needs position_side LONG or SHORT (the log gives none)", Name, t.Row)
+		case !hedge && t.PositionSide != margin.Both:
+			return fmt.Errorf("%s: row %d: position_side %s needs hedge mode (position_mode: hedge, or bt run --position-mode hedge); this run is one-way", Name, t.Row, t.PositionSide)
 		}
 	}
 	syms := br.Symbols()
@@ -91,7 +103,7 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 			_ = br.SetLeverage(t.Symbol, t.Leverage)
 		}
 		o := backtest.Order{Symbol: t.Symbol, Side: t.Side, Type: t.Type, Qty: t.Qty, Price: t.Price,
-			ReduceOnly: t.ReduceOnly, Tag: fmt.Sprintf("replay row %d", t.Row)}
+			ReduceOnly: t.ReduceOnly, Tag: fmt.Sprintf("replay row %d", t.Row), PositionSide: t.PositionSide}
 		_, _ = br.Submit(o) // a rejection is recorded by the engine
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/strategies/replay"
 	"github.com/shopspring/decimal"
 )
@@ -110,5 +111,62 @@ func TestErrors(t *testing.T) {
 	_, err = backtest.Run(context.Background(), backtest.Config{Params: map[string]string{"file": "/nonexistent/x.csv"}}, replay.New, src)
 	if err == nil || !strings.Contains(err.Error(), "/nonexistent/x.csv") {
 		t.Errorf("missing file: err = %v", err)
+	}
+}
+
+func runHedge(t *testing.T, log string, pm margin.PositionMode) (*backtest.Result, error) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "trades.csv")
+	if err := os.WriteFile(file, []byte(log), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := backtest.NewSliceSource([]string{"AAAUSDT"}, backtest.Batches(bars(), nil, nil))
+	z := decimal.Zero
+	cfg := backtest.Config{Params: map[string]string{"file": file}, NoFundingFallback: true, PositionMode: pm,
+		MakerFee: &z, TakerFee: &z}
+	return backtest.Run(context.Background(), cfg, replay.New, src)
+}
+
+// TestHedge: a log with position_side replayed in hedge mode, fees 0. At 00:30 buy 2 LONG and
+// sell 1 SHORT: both fill at bar 1's open, 101, two positions of one symbol. At 02:30 sell 1
+// LONG and buy 1 SHORT at bar 3's open, 103: the LONG leg realizes 1 × (103 − 101) = +2 and
+// keeps 1, the SHORT leg realizes −1 × (103 − 101) = −2 and closes (a trade of −2). The same
+// log in a one-way run, or a log without sides in a hedge run, fails before the first bar
+// naming the row.
+func TestHedge(t *testing.T) {
+	const h = "time,symbol,side,type,qty,price,leverage,reduce_only,position_side\n"
+	log := h + "2025-06-01T00:30:00Z,AAAUSDT,buy,market,2,,,,LONG\n" +
+		"2025-06-01T00:30:00Z,AAAUSDT,sell,market,1,,,,SHORT\n" +
+		"2025-06-01T02:30:00Z,AAAUSDT,sell,market,1,,,,LONG\n" +
+		"2025-06-01T02:30:00Z,AAAUSDT,buy,market,1,,,,SHORT\n"
+	res, err := runHedge(t, log, margin.Hedge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decimal.RequireFromString
+	for _, acc := range res.Accounts {
+		if len(acc.Fills) != 4 || len(acc.Rejects) != 0 {
+			t.Fatalf("%s: fills %+v, rejects %+v", acc.Name, acc.Fills, acc.Rejects)
+		}
+		sides := []margin.PositionSide{margin.Long, margin.Short, margin.Long, margin.Short}
+		pnls := []string{"0", "0", "2", "-2"}
+		for k, f := range acc.Fills {
+			if f.PositionSide != sides[k] || !f.RealizedPnL.Equal(d(pnls[k])) {
+				t.Errorf("%s fill %d: %+v, want %v pnl %s", acc.Name, k, f, sides[k], pnls[k])
+			}
+		}
+		if len(acc.Trades) != 1 || acc.Trades[0].PositionSide != margin.Short || !acc.Trades[0].PnL.Equal(d("-2")) {
+			t.Errorf("%s: trades %+v, want the SHORT leg's round trip of -2", acc.Name, acc.Trades)
+		}
+		if len(acc.Positions) != 1 || acc.Positions[0].Side != margin.Long || !acc.Positions[0].Qty.Equal(d("1")) {
+			t.Errorf("%s: open positions %+v, want LONG 1", acc.Name, acc.Positions)
+		}
+	}
+	if _, err := runHedge(t, log, margin.OneWay); err == nil || !strings.Contains(err.Error(), "row 2: position_side LONG needs hedge mode") {
+		t.Errorf("hedge log in a one-way run: %v", err)
+	}
+	oneWay := "time,symbol,side,type,qty,price,leverage,reduce_only\n2025-06-01T00:30:00Z,AAAUSDT,buy,market,2,,,\n"
+	if _, err := runHedge(t, oneWay, margin.Hedge); err == nil || !strings.Contains(err.Error(), "row 2: the run is in hedge mode") {
+		t.Errorf("one-way log in a hedge run: %v", err)
 	}
 }
