@@ -7,8 +7,9 @@ package backtest
 // points. Figures are float64 estimates for charts; the ledger stays exact.
 //
 // An isolated position's liquidation price only changes at such events, so its step line is
-// exact. A cross position's moves with the account's other positions between events; its
-// points hold the liquidation price at the event, the other positions at their marks then.
+// exact. A cross position's moves with the account's other positions and the cross wallet
+// between its own events; its points hold the liquidation price at the event, the other
+// positions at their marks then.
 type LiqPricePoint struct {
 	Time     int64  // Unix ms: the event's time (a fill's time)
 	Symbol   string // the position's symbol
@@ -35,9 +36,10 @@ type liqLine struct {
 	last []int
 }
 
-// noteLiq records symbol i's position after a ledger event (called by refreshSym), and after an
-// event of a cross position every other open cross position too (the cross wallet and the other
-// positions' margin moved their liquidation prices). Events only: never per bar.
+// noteLiq records symbol i's position after a ledger event of the symbol (called by
+// refreshSym). Events only: never per bar. A cross position's liquidation price also moves with
+// the other positions and the cross wallet; it is recorded at its own events only (the chart
+// says so), which keeps the record as small as the fills.
 func (a *account) noteLiq(i int) {
 	l := &a.liqs
 	if l.last == nil {
@@ -47,13 +49,6 @@ func (a *account) noteLiq(i int) {
 		}
 	}
 	a.noteLiqOf(i)
-	if s := &a.syms[i]; !s.isolated {
-		for k := range a.syms {
-			if k != i && a.syms[k].qty != 0 && !a.syms[k].isolated {
-				a.noteLiqOf(k)
-			}
-		}
-	}
 }
 
 func (a *account) noteLiqOf(i int) {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"sort"
-	"strconv"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/reports/artifact"
@@ -23,7 +22,8 @@ const MaxChartRatio = 2
 // Values is a series of chart values; NaN is a gap and encodes as JSON null.
 type Values []float64
 
-// MarshalJSON writes NaN as null and numbers in shortest round-trip form.
+// MarshalJSON writes NaN as null and numbers with ChartDigits significant digits, in their
+// shortest form.
 func (v Values) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 2+len(v)*8)
 	b = append(b, '[')
@@ -35,7 +35,7 @@ func (v Values) MarshalJSON() ([]byte, error) {
 			b = append(b, "null"...)
 			continue
 		}
-		b = strconv.AppendFloat(b, x, 'g', -1, 64)
+		b = appendChart(b, x)
 	}
 	return append(b, ']'), nil
 }

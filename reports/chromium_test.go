@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bt-backtest/bt/internal/testenv"
+	"github.com/bt-backtest/bt/reports/artifact"
 )
 
 // chromium finds a headless-capable Chromium, or skips (fails when CI=true).
@@ -227,4 +228,49 @@ func domProblems(html, stderr string, panels []Panel) []string {
 		}
 	}
 	return out
+}
+
+// TestChromiumComparison opens the page of bt report A B (and A B C) in headless Chromium: no
+// console error, every chart of every run drawn, and zooming one chart moves all of them.
+func TestChromiumComparison(t *testing.T) {
+	bin := chromium(t)
+	tmp, parent := t.TempDir(), t.TempDir()
+	runs := []*artifact.Run{fixtureRun(t, parent, "runA"), fixtureRun(t, parent, "runB"), fixtureRun(t, parent, "runC")}
+	runs[1].Manifest.Strategy = "other"
+	for _, n := range []int{2, 3} {
+		out := filepath.Join(tmp, fmt.Sprint("cmp", n))
+		if err := Render(out, runs[:n]...); err != nil {
+			t.Fatal(err)
+		}
+		page, err := os.ReadFile(filepath.Join(out, "report.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		probe := strings.Replace(string(page), "</body>", `<script>
+window.addEventListener('load', function () {
+  var ch = window.btCharts, xs = ch[0].data[0], lo = xs[0], mid = (xs[0] + xs[xs.length - 1]) / 2;
+  ch[ch.length - 1].setScale('x', { min: lo, max: mid });
+  setTimeout(function () {
+    var off = ch.filter(function (u) { return Math.abs(u.scales.x.min - lo) > 1 || Math.abs(u.scales.x.max - mid) > 1; }).length;
+    var p = document.createElement('pre'); p.id = 'probe'; p.textContent = 'charts=' + ch.length + ' zoom-off=' + off; document.body.appendChild(p);
+  }, 50);
+});
+</script></body>`, 1)
+		file := filepath.Join(out, "probe.html")
+		if err := os.WriteFile(file, []byte(probe), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dom, stderr := runChromium(t, bin, filepath.Join(tmp, fmt.Sprint("profile", n)), "--dump-dom", "file://"+file)
+		panels := Charts(runs[:n]...)
+		for _, p := range domProblems(string(dom), string(stderr), panels) {
+			t.Errorf("%d runs: %s", n, p)
+		}
+		m := regexp.MustCompile(`<pre id="probe">([^<]*)</pre>`).FindStringSubmatch(string(dom))
+		if want := fmt.Sprintf("charts=%d zoom-off=0", len(panels)); m == nil || m[1] != want {
+			t.Errorf("%d runs: the probe saw %q, want %q", n, m, want)
+		}
+		if !strings.Contains(string(dom), "bt report: runA vs runB") {
+			t.Errorf("%d runs: no comparison title", n)
+		}
+	}
 }

@@ -83,6 +83,7 @@ type runView struct {
 	LiqTables    []liqTable   // per account with liquidations, in run order
 	Prefix       string       // prefix of the run's anchors ("" for a single run)
 	Trades       tradeTable   // every trade of every account
+	Leverage     string       // the leverage positions opened at (leverageText), "" when unknown
 }
 
 // maxRejects caps the rows of each account's rejections table (all of them are in the
@@ -313,6 +314,7 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 		linkDiff(rv.Verdict, "#chart-"+DiffID(i, len(runs)), data.Panels)
 		rv.LiqTables = liqTables(r, prefix)
 		rv.Trades = tradeTableOf(r, s.Leverage)
+		rv.Leverage = leverageText(r, s.Leverage)
 		rv.Diverged, rv.DivergedMore = diverged(s.Paired)
 		rv.Liqs, rv.LiqsMore = liqRows(r.Result)
 		rv.Rejects = rejectViews(r)

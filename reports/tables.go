@@ -2,8 +2,11 @@ package reports
 
 import (
 	"fmt"
-	"github.com/bt-backtest/bt/reports/artifact"
 	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/bt-backtest/bt/reports/artifact"
 
 	"github.com/bt-backtest/bt/backtest"
 )
@@ -88,8 +91,9 @@ type tradeRow struct {
 	Zoom                                       int64
 }
 
-// tradeTableOf lists the trades of every account of run r; lev is the leverage each symbol
-// started the run at (summary.json's), empty when unknown.
+// tradeTableOf lists the trades of every account of run r with each trade's leverage when it
+// opened (Trade.Leverage), else lev, the leverage each symbol started the run at (summary.json's;
+// empty when unknown).
 func tradeTableOf(r *artifact.Run, lev map[string]int) tradeTable {
 	var tt tradeTable
 	for i := range r.Result.Accounts {
@@ -101,11 +105,64 @@ func tradeTableOf(r *artifact.Run, lev map[string]int) tradeTable {
 				PnL: fmtMoney(t.PnL.InexactFloat64()), Fees: fmtMoney(t.Fees.InexactFloat64()), Funding: fmtMoney(t.Funding.InexactFloat64()),
 				PnLV: t.PnL.InexactFloat64(), FeesV: t.Fees.InexactFloat64(), FundingV: t.Funding.InexactFloat64(),
 				Liquidated: t.Liquidated, Chart: "chart-price-" + t.Symbol, Zoom: t.EntryTime / 1000, Leverage: "—"}
-			if l, ok := lev[t.Symbol]; ok {
+			if t.Leverage > 0 { // the trade's own (trades.csv), so that a re-rendered run shows it
+				row.Leverage = fmt.Sprintf("%d×", t.Leverage)
+			} else if l, ok := lev[t.Symbol]; ok {
 				row.Leverage = fmt.Sprintf("%d×", l)
 			}
 			tt.Rows = append(tt.Rows, row)
 		}
 	}
 	return tt
+}
+
+// leverageText describes the leverage run r's positions opened at, per symbol from its trades
+// (Trade.Leverage), else from lev (summary.json's): "10×" when one for all, else
+// "BTCUSDT 10×, ETHUSDT 5×"; "" when unknown.
+func leverageText(r *artifact.Run, lev map[string]int) string {
+	by := map[string]map[int]bool{}
+	for _, a := range r.Result.Accounts {
+		for _, t := range a.Trades {
+			if t.Leverage > 0 {
+				if by[t.Symbol] == nil {
+					by[t.Symbol] = map[int]bool{}
+				}
+				by[t.Symbol][t.Leverage] = true
+			}
+		}
+	}
+	if len(by) == 0 {
+		for s, l := range lev {
+			by[s] = map[int]bool{l: true}
+		}
+	}
+	syms := make([]string, 0, len(by))
+	all := map[int]bool{}
+	for s, ls := range by {
+		syms = append(syms, s)
+		for l := range ls {
+			all[l] = true
+		}
+	}
+	sort.Strings(syms)
+	list := func(ls map[int]bool) string {
+		ks := make([]int, 0, len(ls))
+		for l := range ls {
+			ks = append(ks, l)
+		}
+		sort.Ints(ks)
+		out := make([]string, len(ks))
+		for i, l := range ks {
+			out[i] = fmt.Sprintf("%d×", l)
+		}
+		return strings.Join(out, "/")
+	}
+	if len(all) == 1 {
+		return list(all)
+	}
+	parts := make([]string, len(syms))
+	for i, s := range syms {
+		parts[i] = s + " " + list(by[s])
+	}
+	return strings.Join(parts, ", ")
 }

@@ -3,6 +3,20 @@
 (function () {
   'use strict';
   var data = JSON.parse(document.getElementById('bt-data').textContent);
+  // The data block is compact (reports/chartjson.go): times as differences ("dx"), sparse
+  // series as index differences and values ("at", "v"), a band as its one value. Expand them:
+  // p.x the times, s.y one value per time (null where none).
+  data.panels.forEach(function (p) {
+    var x = new Array(p.dx.length), c = 0;
+    for (var i = 0; i < p.dx.length; i++) { c += p.dx[i]; x[i] = c; }
+    p.x = x;
+    p.series.forEach(function (s) {
+      if (s.y) return;
+      var y = new Array(x.length).fill(s.kind === 'band' && s.v.length ? s.v[0] : null);
+      if (s.at) for (var k = 0, at = 0; k < s.at.length; k++) { at += s.at[k]; y[at] = s.v[k]; }
+      s.y = y;
+    });
+  });
   var utc = function (ts) { return uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'); };
   var nf2 = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 
