@@ -60,7 +60,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 		{"unknown flag", []string{"run", "--frobnicate"}, 2, "unknown flag"},
 		{"extra argument", []string{"run", "extra"}, 2, "want 0 argument"},
-		{"report without dir", []string{"report"}, 2, "want 1 to 2 arguments"},
+		{"report without dir", []string{"report"}, 2, "want 1 to 8 arguments"},
 		{"check without baseline", []string{"check", "x"}, 2, "--baseline is required"},
 		{"missing required flag", []string{"calc", "liq", "--symbol", "BTCUSDT"}, 2, "is required"},
 		{"missing experiment", []string{"run", "-c", "does-not-exist.yaml"}, 2, "does-not-exist.yaml: cannot read experiment"},
