@@ -113,4 +113,9 @@
 // in chunks of timestamps, and the results are identical to a sequential run.
 // AccountResult.Fingerprint hashes the canonical log (AccountResult.CanonicalLog) of fills,
 // liquidations, funding, rejections and final balances.
+//
+// The record tables (equity points, trades, fills, liquidations, funding, rejections, bars) are
+// described once, column by column, in records_schema.go (Table, Column, RecordTables): the
+// canonical log and the run directory's CSV and Parquet files (package reports/artifact) are
+// written from those descriptions, and docs/records.md lists their columns.
 package backtest

@@ -12,13 +12,16 @@ import (
 )
 
 // CanonicalLog writes the account's canonical text log: one line per fill, liquidation,
-// funding payment and rejection, in the order they happened, then the final balances. In
-// hedge mode fill, liquidation and funding lines name the leg (pos=LONG, pos=SHORT). Decimals
-// are printed exactly (decimal.String), times as Unix ms and rates with strconv's shortest
-// float format, so the log is byte-identical on every machine. Fingerprint hashes it. A
-// reject line holds the time, symbol, order id, action and reason; the refused order's side,
-// type, quantity, price and tag and the reason's code are in Reject and the artifacts but not
-// in the log, so that fingerprints stay comparable with runs recorded before they existed.
+// funding payment and rejection, in the order they happened, then the final balances. Each
+// record line is its table's Log word followed by key=value for every column of the table
+// (records_schema.go) that has a Log key, in column order. Decimals are printed exactly
+// (decimal.String), times as Unix ms, floats with strconv's shortest format, strings
+// Go-quoted, booleans as 1/0, so the log is byte-identical on every machine. Fingerprint
+// hashes it. In hedge mode fill, liquidation and funding lines name the leg (pos=LONG,
+// pos=SHORT); one-way lines leave it out, as before hedge mode existed. A reject line holds the time, symbol, order id, action and reason; the refused
+// order's side, type, quantity, price and tag and the reason's code are in Reject and the
+// artifacts but not in the log, so that fingerprints stay comparable with runs recorded
+// before they existed.
 func (r *AccountResult) CanonicalLog(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	var buf []byte
@@ -39,20 +42,6 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 		buf = append(buf, '=')
 		buf = strconv.AppendInt(buf, n, 10)
 	}
-	str := func(key, s string) {
-		buf = append(buf, ' ')
-		buf = append(buf, key...)
-		buf = append(buf, '=')
-		buf = strconv.AppendQuote(buf, s)
-	}
-	// a hedge-mode leg (LONG, SHORT) after the symbol; nothing for one-way positions, so that
-	// one-way logs and fingerprints are those of runs recorded before hedge mode existed
-	leg := func(ps margin.PositionSide) {
-		if ps != margin.Both {
-			buf = append(buf, " pos="...)
-			buf = append(buf, ps.String()...)
-		}
-	}
 	flag := func(key string, b bool) {
 		if b {
 			num(key, 1)
@@ -60,8 +49,8 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 			num(key, 0)
 		}
 	}
-	buf = append(buf, "account"...)
-	str("name", r.Name)
+	buf = append(buf, "account name="...)
+	buf = strconv.AppendQuote(buf, r.Name)
 	line()
 	// merge the record streams in time order; within a time, in the order of the kinds below,
 	// each kind already in execution order
@@ -81,63 +70,19 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 			t = min(t, r.Rejects[ji].Time)
 		}
 		for ; pi < len(r.Funding) && r.Funding[pi].Time == t; pi++ {
-			p := &r.Funding[pi]
-			buf = append(buf, "funding"...)
-			num("t", p.Time)
-			str("sym", p.Symbol)
-			leg(p.PositionSide)
-			dec("qty", p.Qty)
-			dec("mark", p.Mark)
-			buf = append(buf, " rate="...)
-			buf = strconv.AppendFloat(buf, p.Rate, 'g', -1, 64)
-			dec("amount", p.Amount)
+			buf = appendLogLine(buf, &fundingTable, &r.Funding[pi])
 			line()
 		}
 		for ; fi < len(r.Fills) && r.Fills[fi].Time == t; fi++ {
-			f := &r.Fills[fi]
-			buf = append(buf, "fill"...)
-			num("t", f.Time)
-			num("id", int64(f.OrderID))
-			str("sym", f.Symbol)
-			leg(f.PositionSide)
-			num("side", int64(f.Side))
-			dec("qty", f.Qty)
-			dec("price", f.Price)
-			dec("fee", f.Fee)
-			dec("pnl", f.RealizedPnL)
-			flag("maker", f.Maker)
-			flag("liq", f.Liquidation)
-			str("tag", f.Tag)
+			buf = appendLogLine(buf, &fillTable, &r.Fills[fi])
 			line()
 		}
 		for ; li < len(r.Liquidations) && r.Liquidations[li].Time == t; li++ {
-			l := &r.Liquidations[li]
-			buf = append(buf, "liquidation"...)
-			num("t", l.Time)
-			str("sym", l.Symbol)
-			leg(l.Side)
-			buf = append(buf, " mode="...)
-			buf = append(buf, modeName(l.Mode)...)
-			dec("qty", l.Qty)
-			dec("entry", l.Entry)
-			dec("trigger", l.TriggerMark)
-			dec("price", l.Price)
-			dec("bankruptcy", l.Bankruptcy)
-			dec("lost", l.MarginLost)
-			dec("fee", l.Fee)
-			dec("insurance", l.InsuranceDraw)
-			flag("gap", l.Gap)
-			num("cascade", int64(l.Cascade))
+			buf = appendLogLine(buf, &liquidationTable, &r.Liquidations[li])
 			line()
 		}
 		for ; ji < len(r.Rejects) && r.Rejects[ji].Time == t; ji++ {
-			j := &r.Rejects[ji]
-			buf = append(buf, "reject"...)
-			num("t", j.Time)
-			str("sym", j.Symbol)
-			num("id", int64(j.OrderID))
-			str("action", j.Action)
-			str("reason", j.Reason)
+			buf = appendLogLine(buf, &rejectTable, &r.Rejects[ji])
 			line()
 		}
 	}
@@ -150,6 +95,48 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 	num("ruin_t", r.RuinTime)
 	line()
 	return bw.Flush()
+}
+
+// appendLogLine appends rec's canonical log line, without the newline: the table's Log word,
+// then " key=value" for each column with a Log key.
+func appendLogLine[R any](buf []byte, t *Table[R], rec *R) []byte {
+	buf = append(buf, t.Log...)
+	for i := range t.Columns {
+		c := &t.Columns[i]
+		if c.Log == "" || c.LogOmit != "" && c.Str(rec) == c.LogOmit {
+			continue
+		}
+		buf = append(buf, ' ')
+		buf = append(buf, c.Log...)
+		buf = append(buf, '=')
+		switch c.Kind {
+		case KindTime:
+			buf = strconv.AppendInt(buf, c.Time(rec), 10)
+		case KindInt:
+			buf = strconv.AppendInt(buf, c.Int(rec), 10)
+		case KindDecimal:
+			buf = append(buf, c.Dec(rec).String()...)
+		case KindFloat:
+			buf = strconv.AppendFloat(buf, c.Float(rec), 'g', -1, 64)
+		case KindString:
+			buf = strconv.AppendQuote(buf, c.Str(rec))
+		case KindEnum:
+			if c.Int != nil {
+				buf = strconv.AppendInt(buf, c.Int(rec), 10)
+			} else {
+				buf = append(buf, c.Str(rec)...)
+			}
+		case KindBool:
+			if c.Bool(rec) {
+				buf = append(buf, '1')
+			} else {
+				buf = append(buf, '0')
+			}
+		default:
+			panic("backtest: column " + c.Name + " of " + t.Name + " has no valid kind")
+		}
+	}
+	return buf
 }
 
 func modeName(m margin.Mode) string {

@@ -255,17 +255,13 @@ func accountJobs(dir string, a *backtest.AccountResult, equity func() error) []f
 	for s, m := range a.Modes {
 		modes[s] = modeString(m)
 	}
-	tables := []struct {
-		name string
-		csv  func(*csvWriter)
-		pq   func(string) error
-	}{
-		{"equity", func(w *csvWriter) { writeEquity(w, a.Equity) }, func(p string) error { return pqEquity(p, a.Equity) }},
-		{"trades", func(w *csvWriter) { writeTrades(w, a.Trades) }, func(p string) error { return pqTrades(p, a.Trades) }},
-		{"fills", func(w *csvWriter) { writeFills(w, a.Fills) }, func(p string) error { return pqFills(p, a.Fills) }},
-		{"liquidations", func(w *csvWriter) { writeLiqs(w, a.Liquidations) }, func(p string) error { return pqLiqs(p, a.Liquidations) }},
-		{"funding", func(w *csvWriter) { writeFunding(w, a.Funding) }, func(p string) error { return pqFunding(p, a.Funding) }},
-		{"rejects", func(w *csvWriter) { writeRejects(w, a.Rejects) }, func(p string) error { return pqRejects(p, a.Rejects) }},
+	tables := []tableFiles{
+		table(backtest.EquityTable(), a.Equity),
+		table(backtest.TradeTable(), a.Trades),
+		table(backtest.FillTable(), a.Fills),
+		table(backtest.LiquidationTable(), a.Liquidations),
+		table(backtest.FundingTable(), a.Funding),
+		table(backtest.RejectTable(), a.Rejects),
 	}
 	var jobs []func() error
 	if equity != nil {
@@ -286,6 +282,22 @@ func accountJobs(dir string, a *backtest.AccountResult, equity func() error) []f
 	return append(jobs, func() error {
 		return writeJSON(filepath.Join(dir, "account.json"), accountJSON{a.Name, modes, a.Final, a.Ruined, a.RuinTime})
 	})
+}
+
+// tableFiles writes one table of an account: name.csv and name.parquet.
+type tableFiles struct {
+	name string
+	csv  func(*csvWriter)
+	pq   func(path string) error
+}
+
+// table returns the writers of t's files from recs.
+func table[R any](t *backtest.Table[R], recs []R) tableFiles {
+	return tableFiles{
+		name: t.Name,
+		csv:  func(w *csvWriter) { writeTable(w, t, recs) },
+		pq:   func(path string) error { return writeParquet(path, t, recs) },
+	}
 }
 
 // WritePrices writes the last-price bars of a run, one CSV per symbol, as
@@ -310,7 +322,7 @@ func WritePrices(dir string, bars []backtest.Bar) error {
 			return fmt.Errorf("symbol %q: %w", s, err)
 		}
 		b := by[s]
-		if err := writeCSVFile(filepath.Join(pdir, s+".csv"), func(w *csvWriter) { writeBars(w, b) }); err != nil {
+		if err := writeCSVFile(filepath.Join(pdir, s+".csv"), func(w *csvWriter) { writeTable(w, backtest.BarTable(), b) }); err != nil {
 			return err
 		}
 	}

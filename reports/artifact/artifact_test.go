@@ -106,6 +106,31 @@ func TestWriteReadRoundTrip(t *testing.T) {
 	})
 }
 
+// Parquet rows of three tables as a reader outside bt would declare them.
+type (
+	pqEquityRow struct {
+		Time              int64   `parquet:"time,timestamp(millisecond:utc)"`
+		Equity            float64 `parquet:"equity"`
+		Wallet            float64 `parquet:"wallet"`
+		UnrealizedPnL     float64 `parquet:"unrealized_pnl"`
+		MarginBalance     float64 `parquet:"margin_balance"`
+		MaintenanceMargin float64 `parquet:"maintenance_margin"`
+		MarginRatio       float64 `parquet:"margin_ratio"`
+		PeakMarginRatio   float64 `parquet:"peak_margin_ratio"`
+		Drawdown          float64 `parquet:"drawdown"`
+	}
+	pqLiqRow struct {
+		Time  int64  `parquet:"time,timestamp(millisecond:utc)"`
+		Mode  string `parquet:"mode"`
+		Price string `parquet:"price"`
+	}
+	pqFundingRow struct {
+		Time   int64   `parquet:"time,timestamp(millisecond:utc)"`
+		Amount string  `parquet:"amount"`
+		Rate   float64 `parquet:"rate"`
+	}
+)
+
 func TestParquetTables(t *testing.T) {
 	res := fixture.Result()
 	dir := t.TempDir()
@@ -206,7 +231,7 @@ func TestManifestJSON(t *testing.T) {
 // and read back identically.
 func FuzzReadTrades(f *testing.F) {
 	var buf bytes.Buffer
-	writeTrades(newCSVWriter(&buf), fixture.Result().Accounts[1].Trades)
+	writeTable(newCSVWriter(&buf), backtest.TradeTable(), fixture.Result().Accounts[1].Trades)
 	f.Add(buf.String())
 	f.Add(strings.Join(tradeCols, ",") + "\n")
 	f.Add(strings.Join(tradeCols, ",") + "\nBTCUSDT,cross,long,2025-10-10T21:00:00.000Z,2025-10-10T21:00:00Z,0.1,1,2,-3.5,0,0,true,0.5\n")
@@ -221,7 +246,7 @@ func FuzzReadTrades(f *testing.F) {
 		}
 		write := func(ts []backtest.Trade) string {
 			var out bytes.Buffer
-			writeTrades(newCSVWriter(&out), ts)
+			writeTable(newCSVWriter(&out), backtest.TradeTable(), ts)
 			return out.String()
 		}
 		out1 := write(ts)
@@ -261,7 +286,7 @@ func TestReadLegacyRejects(t *testing.T) {
 // that is no order).
 func TestRejectsColumns(t *testing.T) {
 	var buf bytes.Buffer
-	writeRejects(newCSVWriter(&buf), fixture.Result().Accounts[0].Rejects)
+	writeTable(newCSVWriter(&buf), backtest.RejectTable(), fixture.Result().Accounts[0].Rejects)
 	want := "time,symbol,order_id,action,code,reason,side,type,qty,price,tag\n" +
 		"2025-10-08T02:30:00.000Z,ETHUSDT,0,order,insufficient_margin,margin: insufficient margin,buy,market,1000,2500.5,replay row 4\n"
 	if got := buf.String(); !strings.HasPrefix(got, want) || !strings.Contains(got, ",leverage,leverage_too_high,margin: leverage above the bracket maximum,,,,,\n") {
@@ -274,7 +299,7 @@ func TestRejectsColumns(t *testing.T) {
 func TestCSVQuoting(t *testing.T) {
 	rs := []backtest.Reject{{Time: 1, Symbol: "X", Reason: `margin: "a, b"` + "\nline two"}, {Reason: " lead"}, {Reason: ""}}
 	var buf bytes.Buffer
-	writeRejects(newCSVWriter(&buf), rs)
+	writeTable(newCSVWriter(&buf), backtest.RejectTable(), rs)
 	text := buf.String()
 	var back []backtest.Reject
 	if err := readCSV(strings.NewReader(text), "rejects.csv", rejectCols, func(r *rowReader) { back = append(back, readReject(r)) }); err != nil {

@@ -18,17 +18,18 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Column names of the CSV tables (the Parquet columns have the same names).
+// Column names of the tables, from their descriptions in package backtest
+// (records_schema.go); the Parquet columns have the same names.
 var (
-	equityCols  = []string{"time", "equity", "wallet", "unrealized_pnl", "margin_balance", "maintenance_margin", "margin_ratio", "peak_margin_ratio", "drawdown"}
-	tradeCols   = []string{"symbol", "mode", "side", "entry_time", "exit_time", "qty", "entry_price", "exit_price", "pnl", "fees", "funding", "liquidated", "last_wick", "min_liq_distance", "peak_margin_ratio", "entry_order_time", "entry_order_seq", "leverage"}
-	fillCols    = []string{"time", "order_id", "symbol", "side", "qty", "price", "fee", "realized_pnl", "maker", "liquidation", "tag"}
-	liqCols     = []string{"time", "symbol", "mode", "qty", "entry", "trigger_mark", "price", "bankruptcy", "margin_lost", "fee", "insurance_draw", "gap", "cascade"}
-	fundingCols = []string{"time", "symbol", "qty", "mark", "rate", "amount"}
-	rejectCols  = []string{"time", "symbol", "order_id", "action", "code", "reason", "side", "type", "qty", "price", "tag"}
+	equityCols  = backtest.EquityTable().Names()
+	tradeCols   = backtest.TradeTable().Names()
+	fillCols    = backtest.FillTable().Names()
+	liqCols     = backtest.LiquidationTable().Names()
+	fundingCols = backtest.FundingTable().Names()
+	rejectCols  = backtest.RejectTable().Names()
 	// rejectColsV1 is the rejects table of runs written before the code and order columns.
 	rejectColsV1 = []string{"time", "symbol", "order_id", "action", "reason"}
-	barCols      = []string{"time", "end", "symbol", "open", "high", "low", "close", "volume"}
+	barCols      = backtest.BarTable().Names()
 )
 
 // csvWriter appends one CSV row at a time to a byte buffer and writes it out whole, without
@@ -90,16 +91,9 @@ func (w *csvWriter) time(t int64) {
 		byte('0'+sec/10), byte('0'+sec%10), '.', byte('0'+milli/100), byte('0'+milli/10%10), byte('0'+milli%10), 'Z')
 }
 
-func (w *csvWriter) int(v int64) { w.sep(); w.buf = strconv.AppendInt(w.buf, v, 10) }
-func (w *csvWriter) float(v float64) {
-	w.sep()
-	w.buf = strconv.AppendFloat(w.buf, v, 'g', -1, 64)
-}
-func (w *csvWriter) dec(d decimal.Decimal)    { w.sep(); w.buf = appendDecimal(w.buf, d) }
-func (w *csvWriter) bool(b bool)              { w.sep(); w.buf = strconv.AppendBool(w.buf, b) }
-func (w *csvWriter) mode(m margin.Mode)       { w.str(modeString(m)) }
-func (w *csvWriter) fillSide(s backtest.Side) { w.str(sideString(s, "buy", "sell")) }
-func (w *csvWriter) posSide(s backtest.Side)  { w.str(sideString(s, "long", "short")) }
+func (w *csvWriter) int(v int64)           { w.sep(); w.buf = strconv.AppendInt(w.buf, v, 10) }
+func (w *csvWriter) dec(d decimal.Decimal) { w.sep(); w.buf = appendDecimal(w.buf, d) }
+func (w *csvWriter) bool(b bool)           { w.sep(); w.buf = strconv.AppendBool(w.buf, b) }
 
 func (w *csvWriter) header(cols []string) {
 	for _, c := range cols {
@@ -146,143 +140,63 @@ func (w *csvWriter) cachedFloat(c *floatCache, v float64) {
 	w.buf = append(w.buf, c.s...)
 }
 
-func writeEquity(w *csvWriter, eq []backtest.EquityPoint) {
-	w.header(equityCols)
-	var c equityCache
-	for i := range eq {
-		w.equityRow(&c, &eq[i])
-	}
-}
-
-// equityCache holds the last formatted value of each float column of the equity table.
-type equityCache [8]floatCache
-
-func (w *csvWriter) equityRow(c *equityCache, p *backtest.EquityPoint) {
-	w.time(p.Time)
-	w.cachedFloat(&c[0], p.Equity)
-	w.cachedFloat(&c[1], p.Wallet)
-	w.cachedFloat(&c[2], p.UnrealizedPnL)
-	if p.MarginBalance == p.Equity && math.Float64bits(p.MarginBalance) == math.Float64bits(p.Equity) {
+// floatCol appends v as column j of the row, c holding per column the last value it
+// formatted: a value repeated from the previous row, or one an earlier column formatted (the
+// margin balance is the equity), is copied rather than formatted again.
+func (w *csvWriter) floatCol(c []floatCache, j int, v float64) {
+	b := math.Float64bits(v)
+	if fc := &c[j]; fc.ok && fc.bits == b {
 		w.sep()
-		w.buf = append(w.buf, c[0].s...)
-	} else {
-		w.cachedFloat(&c[3], p.MarginBalance)
+		w.buf = append(w.buf, fc.s...)
+		return
 	}
-	w.cachedFloat(&c[4], p.MaintenanceMargin)
-	w.cachedFloat(&c[5], p.MarginRatio)
-	w.cachedFloat(&c[7], p.PeakMarginRatio)
-	w.cachedFloat(&c[6], p.Drawdown)
+	for k := range c[:j] {
+		if c[k].ok && c[k].bits == b {
+			w.sep()
+			w.buf = append(w.buf, c[k].s...)
+			return
+		}
+	}
+	w.cachedFloat(&c[j], v)
+}
+
+// writeTable writes t's header and one row per record.
+func writeTable[R any](w *csvWriter, t *backtest.Table[R], recs []R) {
+	w.header(t.Names())
+	cols := t.FileColumns()
+	c := make([]floatCache, len(cols))
+	for i := range recs {
+		writeRow(w, cols, c, &recs[i])
+	}
+}
+
+// writeRow writes one record as a CSV row, each column as its kind says (see package doc);
+// c holds a floatCache per column.
+func writeRow[R any](w *csvWriter, cols []backtest.Column[R], c []floatCache, r *R) {
+	for j := range cols {
+		col := &cols[j]
+		switch col.Kind {
+		case backtest.KindTime:
+			w.time(col.Time(r))
+		case backtest.KindDecimal:
+			if d := col.Dec(r); col.EmptyZero && d.IsZero() {
+				w.sep()
+			} else {
+				w.dec(d)
+			}
+		case backtest.KindFloat:
+			w.floatCol(c, j, col.Float(r))
+		case backtest.KindInt:
+			w.int(col.Int(r))
+		case backtest.KindString, backtest.KindEnum:
+			w.str(col.Str(r))
+		case backtest.KindBool:
+			w.bool(col.Bool(r))
+		default:
+			panic("artifact: column " + col.Name + " has no valid kind")
+		}
+	}
 	w.end()
-}
-
-func writeTrades(w *csvWriter, ts []backtest.Trade) {
-	w.header(tradeCols)
-	for _, t := range ts {
-		w.str(t.Symbol)
-		w.mode(t.Mode)
-		w.posSide(t.Side)
-		w.time(t.EntryTime)
-		w.time(t.ExitTime)
-		w.dec(t.Qty)
-		w.dec(t.EntryPrice)
-		w.dec(t.ExitPrice)
-		w.dec(t.PnL)
-		w.dec(t.Fees)
-		w.dec(t.Funding)
-		w.bool(t.Liquidated)
-		w.bool(t.LastWick)
-		w.float(t.MinLiqDistance)
-		w.float(t.PeakMarginRatio)
-		w.time(t.EntryDecision.Time)
-		w.int(int64(t.EntryDecision.Seq))
-		w.int(int64(t.Leverage))
-		w.end()
-	}
-}
-
-func writeFills(w *csvWriter, fs []backtest.FillRecord) {
-	w.header(fillCols)
-	for _, f := range fs {
-		w.time(f.Time)
-		w.int(int64(f.OrderID))
-		w.str(f.Symbol)
-		w.fillSide(f.Side)
-		w.dec(f.Qty)
-		w.dec(f.Price)
-		w.dec(f.Fee)
-		w.dec(f.RealizedPnL)
-		w.bool(f.Maker)
-		w.bool(f.Liquidation)
-		w.str(f.Tag)
-		w.end()
-	}
-}
-
-func writeLiqs(w *csvWriter, ls []margin.Liquidation) {
-	w.header(liqCols)
-	for _, l := range ls {
-		w.time(l.Time)
-		w.str(l.Symbol)
-		w.mode(l.Mode)
-		w.dec(l.Qty)
-		w.dec(l.Entry)
-		w.dec(l.TriggerMark)
-		w.dec(l.Price)
-		w.dec(l.Bankruptcy)
-		w.dec(l.MarginLost)
-		w.dec(l.Fee)
-		w.dec(l.InsuranceDraw)
-		w.bool(l.Gap)
-		w.int(int64(l.Cascade))
-		w.end()
-	}
-}
-
-func writeFunding(w *csvWriter, fs []backtest.FundingPayment) {
-	w.header(fundingCols)
-	for _, f := range fs {
-		w.time(f.Time)
-		w.str(f.Symbol)
-		w.dec(f.Qty)
-		w.dec(f.Mark)
-		w.float(f.Rate)
-		w.dec(f.Amount)
-		w.end()
-	}
-}
-
-func writeRejects(w *csvWriter, rs []backtest.Reject) {
-	w.header(rejectCols)
-	for _, r := range rs {
-		w.time(r.Time)
-		w.str(r.Symbol)
-		w.int(int64(r.OrderID))
-		w.str(r.Action)
-		w.str(r.Code)
-		w.str(r.Reason)
-		o := rejectOrder(r)
-		w.str(o.side)
-		w.str(o.typ)
-		w.str(o.qty)
-		w.str(o.price)
-		w.str(r.Tag)
-		w.end()
-	}
-}
-
-func writeBars(w *csvWriter, bs []backtest.Bar) {
-	w.header(barCols)
-	for _, b := range bs {
-		w.time(b.Time)
-		w.time(b.End)
-		w.str(b.Symbol)
-		w.float(b.Open)
-		w.float(b.High)
-		w.float(b.Low)
-		w.float(b.Close)
-		w.float(b.Volume)
-		w.end()
-	}
 }
 
 // rowReader parses one CSV row field by field and keeps the first error, naming the file,
@@ -503,24 +417,6 @@ func readRejectV1(r *rowReader) backtest.Reject {
 	j := backtest.Reject{Time: r.time(), Symbol: r.str(), OrderID: backtest.OrderID(r.int()), Action: r.str(), Reason: r.str()}
 	j.Code = backtest.CodeOfReason(j.Reason)
 	return j
-}
-
-// rejectFields are the order columns of a Reject as written: empty for an action that is no
-// order, and for a zero quantity or price.
-type rejectFields struct{ side, typ, qty, price string }
-
-func rejectOrder(r backtest.Reject) rejectFields {
-	if r.Action != "order" {
-		return rejectFields{}
-	}
-	f := rejectFields{side: r.Side.String(), typ: r.Type.String()}
-	if !r.Qty.IsZero() {
-		f.qty = r.Qty.String()
-	}
-	if !r.Price.IsZero() {
-		f.price = r.Price.String()
-	}
-	return f
 }
 
 func readBar(r *rowReader) backtest.Bar {

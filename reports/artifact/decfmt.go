@@ -51,9 +51,3 @@ func appendDecimal(b []byte, d decimal.Decimal) []byte {
 	}
 	return append(b, digits[:n-trim]...)
 }
-
-// decString is d.String() with one allocation (the string) for the common values.
-func decString(d decimal.Decimal) string {
-	var a [48]byte
-	return string(appendDecimal(a[:0], d))
-}

@@ -8,6 +8,10 @@
 //	<account>/*.parquet    the same tables in Parquet
 //	prices/<SYMBOL>.csv    optional last-price bars for the price charts (WritePrices)
 //
+// The tables' columns are described once, in package backtest (backtest.RecordTables,
+// backtest/records_schema.go): the CSV header, the Parquet schema and every cell are written
+// from those descriptions, and docs/records.md lists the columns of every table.
+//
 // Conventions: times are UTC; in CSV they are RFC 3339 with milliseconds
 // ("2025-10-10T21:15:00.000Z"), in Parquet INT64 TIMESTAMP(MILLIS, UTC). Money and
 // quantities (decimal.Decimal in the records) are exact decimal strings in both CSV and

@@ -1,177 +1,180 @@
 package artifact
 
 import (
+	"fmt"
 	"os"
+	"reflect"
+	"sync"
 
 	"github.com/bt-backtest/bt/backtest"
-	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/parquet-go/parquet-go"
 )
 
-// Parquet rows: the CSV columns with times as TIMESTAMP(MILLIS, UTC), float64 as DOUBLE and
-// decimals as exact strings.
+// Parquet tables: the CSV columns, from the same descriptions (backtest.Table), with times as
+// TIMESTAMP(MILLIS, UTC), floats as DOUBLE, integers as INT64, booleans as BOOLEAN and
+// decimals, strings and enums as STRING (decimals exact, as in CSV); enums and Dict columns
+// dictionary-encoded.
 
-type pqEquityRow struct {
-	Time              int64   `parquet:"time,timestamp(millisecond:utc)"`
-	Equity            float64 `parquet:"equity"`
-	Wallet            float64 `parquet:"wallet"`
-	UnrealizedPnL     float64 `parquet:"unrealized_pnl"`
-	MarginBalance     float64 `parquet:"margin_balance"`
-	MaintenanceMargin float64 `parquet:"maintenance_margin"`
-	MarginRatio       float64 `parquet:"margin_ratio"`
-	PeakMarginRatio   float64 `parquet:"peak_margin_ratio"`
-	Drawdown          float64 `parquet:"drawdown"`
-}
-
-type pqTradeRow struct {
-	Symbol          string  `parquet:"symbol,dict"`
-	Mode            string  `parquet:"mode,dict"`
-	Side            string  `parquet:"side,dict"`
-	EntryTime       int64   `parquet:"entry_time,timestamp(millisecond:utc)"`
-	ExitTime        int64   `parquet:"exit_time,timestamp(millisecond:utc)"`
-	Qty             string  `parquet:"qty"`
-	EntryPrice      string  `parquet:"entry_price"`
-	ExitPrice       string  `parquet:"exit_price"`
-	PnL             string  `parquet:"pnl"`
-	Fees            string  `parquet:"fees"`
-	Funding         string  `parquet:"funding"`
-	Liquidated      bool    `parquet:"liquidated"`
-	LastWick        bool    `parquet:"last_wick"`
-	MinLiqDistance  float64 `parquet:"min_liq_distance"`
-	PeakMarginRatio float64 `parquet:"peak_margin_ratio"`
-	EntryOrderTime  int64   `parquet:"entry_order_time,timestamp(millisecond:utc)"`
-	EntryOrderSeq   int64   `parquet:"entry_order_seq"`
-	Leverage        int64   `parquet:"leverage"`
-}
-
-type pqFillRow struct {
-	Time        int64  `parquet:"time,timestamp(millisecond:utc)"`
-	OrderID     int64  `parquet:"order_id"`
-	Symbol      string `parquet:"symbol,dict"`
-	Side        string `parquet:"side,dict"`
-	Qty         string `parquet:"qty"`
-	Price       string `parquet:"price"`
-	Fee         string `parquet:"fee"`
-	RealizedPnL string `parquet:"realized_pnl"`
-	Maker       bool   `parquet:"maker"`
-	Liquidation bool   `parquet:"liquidation"`
-	Tag         string `parquet:"tag"`
-}
-
-type pqLiqRow struct {
-	Time          int64  `parquet:"time,timestamp(millisecond:utc)"`
-	Symbol        string `parquet:"symbol,dict"`
-	Mode          string `parquet:"mode,dict"`
-	Qty           string `parquet:"qty"`
-	Entry         string `parquet:"entry"`
-	TriggerMark   string `parquet:"trigger_mark"`
-	Price         string `parquet:"price"`
-	Bankruptcy    string `parquet:"bankruptcy"`
-	MarginLost    string `parquet:"margin_lost"`
-	Fee           string `parquet:"fee"`
-	InsuranceDraw string `parquet:"insurance_draw"`
-	Gap           bool   `parquet:"gap"`
-	Cascade       int64  `parquet:"cascade"`
-}
-
-type pqFundingRow struct {
-	Time   int64   `parquet:"time,timestamp(millisecond:utc)"`
-	Symbol string  `parquet:"symbol,dict"`
-	Qty    string  `parquet:"qty"`
-	Mark   string  `parquet:"mark"`
-	Rate   float64 `parquet:"rate"`
-	Amount string  `parquet:"amount"`
-}
-
-type pqRejectRow struct {
-	Time    int64  `parquet:"time,timestamp(millisecond:utc)"`
-	Symbol  string `parquet:"symbol,dict"`
-	OrderID int64  `parquet:"order_id"`
-	Action  string `parquet:"action,dict"`
-	Code    string `parquet:"code,dict"`
-	Reason  string `parquet:"reason,dict"`
-	Side    string `parquet:"side,dict"`
-	Type    string `parquet:"type,dict"`
-	Qty     string `parquet:"qty"`
-	Price   string `parquet:"price"`
-	Tag     string `parquet:"tag"`
-}
-
-// writeParquet writes rows to path atomically, converting each record with conv, in batches.
 // pqRowGroupRows is the most rows of a row group in the run's Parquet files.
 const pqRowGroupRows = 1 << 16
 
-func writeParquet[R, T any](path string, recs []T, conv func(T) R) error {
-	return atomically(path, func(f *os.File) error {
-		// Bounded row groups: the writer buffers one row group in memory, so a long equity
-		// curve is written in constant memory rather than held twice.
-		w := parquet.NewGenericWriter[R](f, parquet.MaxRowsPerRowGroup(pqRowGroupRows))
-		buf := make([]R, 0, 4096)
-		for i, rec := range recs {
-			buf = append(buf, conv(rec))
-			if len(buf) == cap(buf) || i == len(recs)-1 {
-				if _, err := w.Write(buf); err != nil {
-					return err
-				}
-				buf = buf[:0]
+// pqRootNames are the schema names of the tables' Parquet files (the root of the schema in the
+// file's footer): the names of the Go row types that wrote them before the tables were
+// described in package backtest, kept so that the files stay byte-identical.
+var pqRootNames = map[string]string{
+	"equity": "pqEquityRow", "trades": "pqTradeRow", "fills": "pqFillRow",
+	"liquidations": "pqLiqRow", "funding": "pqFundingRow", "rejects": "pqRejectRow",
+}
+
+var pqSchemas sync.Map // *backtest.Table[R] → *parquet.Schema
+
+// pqSchema returns the Parquet schema of t: one required column per file column of t, in
+// order.
+func pqSchema[R any](t *backtest.Table[R]) *parquet.Schema {
+	if s, ok := pqSchemas.Load(t); ok {
+		return s.(*parquet.Schema)
+	}
+	// A struct type with one tagged field per column gives parquet-go's own nodes for each
+	// kind, in column order (a parquet.Group would sort the columns by name).
+	cols := t.FileColumns()
+	fields := make([]reflect.StructField, len(cols))
+	for i, c := range cols {
+		var typ reflect.Type
+		tag := c.Name
+		switch c.Kind {
+		case backtest.KindTime:
+			typ, tag = reflect.TypeFor[int64](), tag+",timestamp(millisecond:utc)"
+		case backtest.KindInt:
+			typ = reflect.TypeFor[int64]()
+		case backtest.KindFloat:
+			typ = reflect.TypeFor[float64]()
+		case backtest.KindBool:
+			typ = reflect.TypeFor[bool]()
+		case backtest.KindDecimal, backtest.KindString, backtest.KindEnum:
+			typ = reflect.TypeFor[string]()
+			if c.Dict || c.Kind == backtest.KindEnum {
+				tag += ",dict"
+			}
+		default:
+			panic("artifact: column " + c.Name + " of " + t.Name + " has no valid kind")
+		}
+		fields[i] = reflect.StructField{Name: fmt.Sprintf("C%d", i), Type: typ, Tag: reflect.StructTag(`parquet:"` + tag + `"`)}
+	}
+	name := pqRootNames[t.Name]
+	if name == "" {
+		name = t.Name
+	}
+	s := parquet.NewSchema(name, parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Elem().Interface()))
+	actual, _ := pqSchemas.LoadOrStore(t, s)
+	return actual.(*parquet.Schema)
+}
+
+// pqChunk is how many rows go to each column at once: parquet-go's own row writers hand rows
+// to the columns 64 at a time and check after each handful whether a page is full, and the
+// same steps give the same pages.
+const pqChunk = 64
+
+// pqWriter writes the records of one table to a Parquet file, column by column, a chunk of
+// rows at a time, in row groups of at most pqRowGroupRows rows (the writer buffers one row
+// group in memory, so a long equity curve is written in constant memory). The files are
+// those parquet-go's GenericWriter writes from a struct with a field per column.
+type pqWriter[R any] struct {
+	w       *parquet.Writer
+	cols    []backtest.Column[R]
+	vals    []parquet.Value // one chunk of one column
+	bytes   []byte          // the chunk's strings
+	inGroup int             // rows in the current row group
+}
+
+func newPQWriter[R any](f *os.File, t *backtest.Table[R]) *pqWriter[R] {
+	return &pqWriter[R]{
+		w:     parquet.NewWriter(f, pqSchema(t), parquet.MaxRowsPerRowGroup(pqRowGroupRows)),
+		cols:  t.FileColumns(),
+		vals:  make([]parquet.Value, pqChunk),
+		bytes: make([]byte, 0, 1<<12),
+	}
+}
+
+// Write appends recs.
+func (p *pqWriter[R]) Write(recs []R) error {
+	for len(recs) > 0 {
+		if p.inGroup == pqRowGroupRows {
+			if err := p.w.Flush(); err != nil {
+				return err
+			}
+			p.inGroup = 0
+		}
+		n := min(len(recs), pqChunk, pqRowGroupRows-p.inGroup)
+		cws := p.w.ColumnWriters()
+		for j := range p.cols {
+			if _, err := cws[j].WriteRowValues(p.column(j, recs[:n])); err != nil {
+				return err
 			}
 		}
-		return w.Close()
-	})
-}
-
-func sideString(s backtest.Side, buy, sell string) string {
-	if s == backtest.Buy {
-		return buy
+		p.inGroup += n
+		recs = recs[n:]
 	}
-	return sell
+	return nil
 }
 
-func pqEquity(path string, eq []backtest.EquityPoint) error {
-	return writeParquet(path, eq, func(p backtest.EquityPoint) pqEquityRow {
-		return pqEquityRow(p)
-	})
-}
+// Close writes what is buffered and the file's footer.
+func (p *pqWriter[R]) Close() error { return p.w.Close() }
 
-func pqTrades(path string, ts []backtest.Trade) error {
-	return writeParquet(path, ts, func(t backtest.Trade) pqTradeRow {
-		return pqTradeRow{
-			t.Symbol, modeString(t.Mode), sideString(t.Side, "long", "short"), t.EntryTime, t.ExitTime,
-			decString(t.Qty), decString(t.EntryPrice), decString(t.ExitPrice), decString(t.PnL), decString(t.Fees), decString(t.Funding),
-			t.Liquidated, t.LastWick, t.MinLiqDistance, t.PeakMarginRatio,
-			t.EntryDecision.Time, int64(t.EntryDecision.Seq), int64(t.Leverage),
+// column returns column j of recs as Parquet values, valid until the next call.
+func (p *pqWriter[R]) column(j int, recs []R) []parquet.Value {
+	c := &p.cols[j]
+	vals := p.vals[:len(recs)]
+	switch c.Kind {
+	case backtest.KindTime:
+		for i := range recs {
+			vals[i] = parquet.Int64Value(c.Time(&recs[i]))
 		}
-	})
-}
-
-func pqFills(path string, fs []backtest.FillRecord) error {
-	return writeParquet(path, fs, func(f backtest.FillRecord) pqFillRow {
-		return pqFillRow{
-			f.Time, int64(f.OrderID), f.Symbol, sideString(f.Side, "buy", "sell"),
-			decString(f.Qty), decString(f.Price), decString(f.Fee), decString(f.RealizedPnL), f.Maker, f.Liquidation, f.Tag,
+	case backtest.KindInt:
+		for i := range recs {
+			vals[i] = parquet.Int64Value(c.Int(&recs[i]))
 		}
-	})
-}
-
-func pqLiqs(path string, ls []margin.Liquidation) error {
-	return writeParquet(path, ls, func(l margin.Liquidation) pqLiqRow {
-		return pqLiqRow{
-			l.Time, l.Symbol, modeString(l.Mode), decString(l.Qty), decString(l.Entry), decString(l.TriggerMark),
-			decString(l.Price), decString(l.Bankruptcy), decString(l.MarginLost), decString(l.Fee), decString(l.InsuranceDraw),
-			l.Gap, int64(l.Cascade),
+	case backtest.KindFloat:
+		for i := range recs {
+			vals[i] = parquet.DoubleValue(c.Float(&recs[i]))
 		}
-	})
+	case backtest.KindBool:
+		for i := range recs {
+			vals[i] = parquet.BooleanValue(c.Bool(&recs[i]))
+		}
+	case backtest.KindDecimal:
+		// Strings are appended to p.bytes; growing it leaves the earlier values pointing into
+		// the old array, which stays valid.
+		p.bytes = p.bytes[:0]
+		for i := range recs {
+			k := len(p.bytes)
+			if d := c.Dec(&recs[i]); !(c.EmptyZero && d.IsZero()) {
+				p.bytes = appendDecimal(p.bytes, d)
+			}
+			vals[i] = parquet.ByteArrayValue(p.bytes[k:len(p.bytes):len(p.bytes)])
+		}
+	case backtest.KindString, backtest.KindEnum:
+		p.bytes = p.bytes[:0]
+		for i := range recs {
+			k := len(p.bytes)
+			p.bytes = append(p.bytes, c.Str(&recs[i])...)
+			vals[i] = parquet.ByteArrayValue(p.bytes[k:len(p.bytes):len(p.bytes)])
+		}
+	default:
+		panic("artifact: column " + c.Name + " has no valid kind")
+	}
+	for i := range vals {
+		vals[i].SetColumnIndex(j)
+	}
+	return vals
 }
 
-func pqFunding(path string, fs []backtest.FundingPayment) error {
-	return writeParquet(path, fs, func(f backtest.FundingPayment) pqFundingRow {
-		return pqFundingRow{f.Time, f.Symbol, decString(f.Qty), decString(f.Mark), f.Rate, decString(f.Amount)}
-	})
-}
-
-func pqRejects(path string, rs []backtest.Reject) error {
-	return writeParquet(path, rs, func(r backtest.Reject) pqRejectRow {
-		o := rejectOrder(r)
-		return pqRejectRow{r.Time, r.Symbol, int64(r.OrderID), r.Action, r.Code, r.Reason, o.side, o.typ, o.qty, o.price, r.Tag}
+// writeParquet writes recs as t's Parquet file to path, atomically.
+func writeParquet[R any](path string, t *backtest.Table[R], recs []R) error {
+	return atomically(path, func(f *os.File) error {
+		w := newPQWriter(f, t)
+		if err := w.Write(recs); err != nil {
+			return err
+		}
+		return w.Close()
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/bt-backtest/bt/backtest"
-	"github.com/parquet-go/parquet-go"
 )
 
 // equityBatch is how many points EquityWriter hands to its writing goroutine at once; it
@@ -32,9 +31,8 @@ type EquityWriter struct {
 	csvF, pqF *os.File
 	bw        *bufio.Writer
 	cw        *csvWriter
-	cache     equityCache
-	pw        *parquet.GenericWriter[pqEquityRow]
-	rows      []pqEquityRow
+	cache     []floatCache // per column of the equity table
+	pw        *pqWriter[backtest.EquityPoint]
 
 	cur        []backtest.EquityPoint
 	full, free chan []backtest.EquityPoint
@@ -60,13 +58,13 @@ func NewEquityWriter(dir string) (*EquityWriter, error) {
 	}
 	w := &EquityWriter{
 		csvF: csvF, pqF: pqF,
-		bw:   bufio.NewWriterSize(csvF, 1<<16),
-		pw:   parquet.NewGenericWriter[pqEquityRow](pqF, parquet.MaxRowsPerRowGroup(pqRowGroupRows)),
-		rows: make([]pqEquityRow, 0, equityBatch),
-		cur:  make([]backtest.EquityPoint, 0, equityBatch),
-		full: make(chan []backtest.EquityPoint, equityBatches),
-		free: make(chan []backtest.EquityPoint, equityBatches),
-		done: make(chan error, 1),
+		bw:    bufio.NewWriterSize(csvF, 1<<16),
+		cache: make([]floatCache, len(backtest.EquityTable().FileColumns())),
+		pw:    newPQWriter(pqF, backtest.EquityTable()),
+		cur:   make([]backtest.EquityPoint, 0, equityBatch),
+		full:  make(chan []backtest.EquityPoint, equityBatches),
+		free:  make(chan []backtest.EquityPoint, equityBatches),
+		done:  make(chan error, 1),
 	}
 	w.cw = newCSVWriter(w.bw)
 	w.cw.header(equityCols)
@@ -92,15 +90,14 @@ func (w *EquityWriter) loop() {
 }
 
 func (w *EquityWriter) write(b []backtest.EquityPoint) error {
-	w.rows = w.rows[:0]
+	cols := backtest.EquityTable().FileColumns()
 	for i := range b {
-		w.cw.equityRow(&w.cache, &b[i])
-		w.rows = append(w.rows, pqEquityRow(b[i]))
+		writeRow(w.cw, cols, w.cache, &b[i])
 	}
 	if w.cw.err != nil {
 		return fmt.Errorf("equity.csv: %w", w.cw.err)
 	}
-	if _, err := w.pw.Write(w.rows); err != nil {
+	if err := w.pw.Write(b); err != nil {
 		return fmt.Errorf("equity.parquet: %w", err)
 	}
 	return nil
