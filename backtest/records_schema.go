@@ -75,6 +75,11 @@ type Column[R any] struct {
 	LogOmit string
 	// LogOnly: the column is in the canonical log only, not (yet) in the CSV and Parquet files.
 	LogOnly bool
+	// FileOmit: the CSV and Parquet files leave the column out when every record's label
+	// (Str) is FileOmit, and otherwise write it as their last column ("BOTH": the leg of a
+	// hedge-mode position, absent from one-way runs' files so that they keep their bytes).
+	// FileColumns leaves it out; package artifact adds it per run.
+	FileOmit string
 
 	Time  func(*R) int64 // KindTime
 	Dec   func(*R) decimal.Decimal
@@ -94,7 +99,7 @@ type Table[R any] struct {
 }
 
 // Names returns the names of the columns of the CSV and Parquet files, in order (the CSV
-// header): every column but the LogOnly ones.
+// header): every column but the LogOnly and FileOmit ones.
 func (t *Table[R]) Names() []string {
 	var s []string
 	for _, c := range t.FileColumns() {
@@ -104,19 +109,20 @@ func (t *Table[R]) Names() []string {
 }
 
 // FileColumns returns the columns of the CSV and Parquet files, in order: every column but
-// the LogOnly ones. The slice is t.Columns itself when no column is LogOnly.
+// the LogOnly and FileOmit ones. The slice is t.Columns itself when there are none.
 func (t *Table[R]) FileColumns() []Column[R] {
-	if !slices.ContainsFunc(t.Columns, func(c Column[R]) bool { return c.LogOnly }) {
+	notInFiles := func(c Column[R]) bool { return c.LogOnly || c.FileOmit != "" }
+	if !slices.ContainsFunc(t.Columns, notInFiles) {
 		return t.Columns
 	}
-	return slices.DeleteFunc(slices.Clone(t.Columns), func(c Column[R]) bool { return c.LogOnly })
+	return slices.DeleteFunc(slices.Clone(t.Columns), notInFiles)
 }
 
 // Doc describes the table without its accessors.
 func (t *Table[R]) describe() TableDoc {
 	d := TableDoc{Name: t.Name, Log: t.Log, Doc: t.Doc}
 	for _, c := range t.Columns {
-		d.Columns = append(d.Columns, ColumnDoc{Name: c.Name, Kind: c.Kind, Unit: c.Unit, Doc: c.Doc, Log: c.Log, Dict: c.Dict || c.Kind == KindEnum, EmptyZero: c.EmptyZero, LogOmit: c.LogOmit, LogOnly: c.LogOnly})
+		d.Columns = append(d.Columns, ColumnDoc{Name: c.Name, Kind: c.Kind, Unit: c.Unit, Doc: c.Doc, Log: c.Log, Dict: c.Dict || c.Kind == KindEnum, EmptyZero: c.EmptyZero, LogOmit: c.LogOmit, LogOnly: c.LogOnly, FileOmit: c.FileOmit})
 	}
 	return d
 }
@@ -136,7 +142,8 @@ type ColumnDoc struct {
 	Dict      bool // Parquet dictionary-encodes it (Dict or an enum)
 	EmptyZero bool
 	LogOmit   string
-	LogOnly   bool // not in the CSV and Parquet files
+	LogOnly   bool   // not in the CSV and Parquet files
+	FileOmit  string // in the files (last) only when some record's label is not FileOmit
 }
 
 // RecordTables describes every record table, in the order of the run directory's files.
@@ -190,6 +197,7 @@ var tradeTable = Table[Trade]{Name: "trades", Doc: "Closed round trips of a posi
 	{Name: "symbol", Kind: KindString, Dict: true, Doc: "the perpetual, e.g. BTCUSDT", Str: func(t *Trade) string { return t.Symbol }},
 	{Name: "mode", Kind: KindEnum, Doc: "cross or isolated", Str: func(t *Trade) string { return modeName(t.Mode) }},
 	{Name: "side", Kind: KindEnum, Doc: "long or short", Str: func(t *Trade) string { return sideLabel(t.Side, "long", "short") }},
+	{Name: "position_side", Kind: KindEnum, FileOmit: "BOTH", Doc: "the leg: LONG or SHORT in hedge mode, BOTH in one-way mode", Str: func(t *Trade) string { return t.PositionSide.String() }},
 	{Name: "entry_time", Kind: KindTime, Doc: "first opening fill", Time: func(t *Trade) int64 { return t.EntryTime }},
 	{Name: "exit_time", Kind: KindTime, Doc: "last closing fill", Time: func(t *Trade) int64 { return t.ExitTime }},
 	{Name: "qty", Kind: KindDecimal, Unit: "base units", Doc: "largest absolute size held", Dec: func(t *Trade) decimal.Decimal { return t.Qty }},
@@ -211,7 +219,7 @@ var fillTable = Table[FillRecord]{Name: "fills", Log: "fill", Doc: "Every execut
 	{Name: "time", Log: "t", Kind: KindTime, Doc: "execution time", Time: func(f *FillRecord) int64 { return f.Time }},
 	{Name: "order_id", Log: "id", Kind: KindInt, Doc: "0 for a liquidation", Int: func(f *FillRecord) int64 { return int64(f.OrderID) }},
 	{Name: "symbol", Log: "sym", Kind: KindString, Dict: true, Doc: "the perpetual", Str: func(f *FillRecord) string { return f.Symbol }},
-	{Name: "position_side", Log: "pos", Kind: KindEnum, LogOnly: true, LogOmit: "BOTH", Doc: "the leg: LONG or SHORT in hedge mode, BOTH in one-way mode", Str: func(f *FillRecord) string { return f.PositionSide.String() }},
+	{Name: "position_side", Log: "pos", Kind: KindEnum, LogOmit: "BOTH", FileOmit: "BOTH", Doc: "the leg: LONG or SHORT in hedge mode, BOTH in one-way mode", Str: func(f *FillRecord) string { return f.PositionSide.String() }},
 	{Name: "side", Log: "side", Kind: KindEnum, Doc: "buy or sell (the log: 1 or -1)", Str: func(f *FillRecord) string { return sideLabel(f.Side, "buy", "sell") }, Int: func(f *FillRecord) int64 { return int64(f.Side) }},
 	{Name: "qty", Log: "qty", Kind: KindDecimal, Unit: "base units", Doc: "> 0", Dec: func(f *FillRecord) decimal.Decimal { return f.Qty }},
 	{Name: "price", Log: "price", Kind: KindDecimal, Unit: "USDT", Doc: "execution price", Dec: func(f *FillRecord) decimal.Decimal { return f.Price }},
@@ -225,7 +233,7 @@ var fillTable = Table[FillRecord]{Name: "fills", Log: "fill", Doc: "Every execut
 var liquidationTable = Table[margin.Liquidation]{Name: "liquidations", Log: "liquidation", Doc: "Every liquidated position.", Columns: []Column[margin.Liquidation]{
 	{Name: "time", Log: "t", Kind: KindTime, Doc: "when liquidated", Time: func(l *margin.Liquidation) int64 { return l.Time }},
 	{Name: "symbol", Log: "sym", Kind: KindString, Dict: true, Doc: "the perpetual", Str: func(l *margin.Liquidation) string { return l.Symbol }},
-	{Name: "position_side", Log: "pos", Kind: KindEnum, LogOnly: true, LogOmit: "BOTH", Doc: "the leg: LONG or SHORT in hedge mode, BOTH in one-way mode", Str: func(l *margin.Liquidation) string { return l.Side.String() }},
+	{Name: "position_side", Log: "pos", Kind: KindEnum, LogOmit: "BOTH", FileOmit: "BOTH", Doc: "the leg: LONG or SHORT in hedge mode, BOTH in one-way mode", Str: func(l *margin.Liquidation) string { return l.Side.String() }},
 	{Name: "mode", Log: "mode", Kind: KindEnum, Doc: "cross or isolated", Str: func(l *margin.Liquidation) string { return modeName(l.Mode) }},
 	{Name: "qty", Log: "qty", Kind: KindDecimal, Unit: "base units", Doc: "signed position closed", Dec: func(l *margin.Liquidation) decimal.Decimal { return l.Qty }},
 	{Name: "entry", Log: "entry", Kind: KindDecimal, Unit: "USDT", Doc: "entry price", Dec: func(l *margin.Liquidation) decimal.Decimal { return l.Entry }},
@@ -242,7 +250,7 @@ var liquidationTable = Table[margin.Liquidation]{Name: "liquidations", Log: "liq
 var fundingTable = Table[FundingPayment]{Name: "funding", Log: "funding", Doc: "Every funding settlement on an open position.", Columns: []Column[FundingPayment]{
 	{Name: "time", Log: "t", Kind: KindTime, Doc: "settlement time", Time: func(p *FundingPayment) int64 { return p.Time }},
 	{Name: "symbol", Log: "sym", Kind: KindString, Dict: true, Doc: "the perpetual", Str: func(p *FundingPayment) string { return p.Symbol }},
-	{Name: "position_side", Log: "pos", Kind: KindEnum, LogOnly: true, LogOmit: "BOTH", Doc: "the leg: LONG or SHORT in hedge mode, BOTH in one-way mode", Str: func(p *FundingPayment) string { return p.PositionSide.String() }},
+	{Name: "position_side", Log: "pos", Kind: KindEnum, LogOmit: "BOTH", FileOmit: "BOTH", Doc: "the leg: LONG or SHORT in hedge mode, BOTH in one-way mode", Str: func(p *FundingPayment) string { return p.PositionSide.String() }},
 	{Name: "qty", Log: "qty", Kind: KindDecimal, Unit: "base units", Doc: "signed position", Dec: func(p *FundingPayment) decimal.Decimal { return p.Qty }},
 	{Name: "mark", Log: "mark", Kind: KindDecimal, Unit: "USDT", Doc: "mark price at the settlement", Dec: func(p *FundingPayment) decimal.Decimal { return p.Mark }},
 	{Name: "rate", Log: "rate", Kind: KindFloat, Unit: "fraction", Doc: "funding rate", Float: func(p *FundingPayment) float64 { return p.Rate }},
@@ -314,8 +322,8 @@ func (t *Table[R]) check() error {
 		if !slices.Equal(set, want) {
 			return fmt.Errorf("table %s column %s: a %s column sets exactly the accessor of its kind", t.Name, c.Name, c.Kind)
 		}
-		if c.LogOmit != "" && c.Str == nil || c.LogOnly && c.Log == "" {
-			return fmt.Errorf("table %s column %s: LogOmit needs a label (Str), LogOnly a Log key", t.Name, c.Name)
+		if (c.LogOmit != "" || c.FileOmit != "") && c.Str == nil || c.LogOnly && c.Log == "" {
+			return fmt.Errorf("table %s column %s: LogOmit and FileOmit need a label (Str), LogOnly a Log key", t.Name, c.Name)
 		}
 		if c.EmptyZero && c.Kind != KindDecimal {
 			return fmt.Errorf("table %s column %s: EmptyZero applies to decimals only", t.Name, c.Name)

@@ -36,6 +36,7 @@ var flagKeys = []struct {
 	{"wallet", "account.wallet", "initial wallet of each account, USDT", false},
 	{"leverage", "leverage.default", "leverage of every symbol without its own (1 to the bracket maximum; default 10)", false},
 	{"mode", "margin.mode", "accounts: both, isolated, cross, or none (only the mixes)", false},
+	{"position-mode", "position_mode", "one-way (default) or hedge (a long and a short position per symbol; orders name their position side)", false},
 	{"out", "output.dir", "run directory (default runs/<strategy>-<UTC time>)", false},
 }
 

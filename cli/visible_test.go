@@ -129,3 +129,49 @@ func TestReplayLateOrdersVisible(t *testing.T) {
 		t.Errorf("--strict does not fail on the late orders:\n%s", errs)
 	}
 }
+
+// bt run --position-mode hedge replays a log with position_side in hedge mode: the records
+// carry each fill's and trade's leg (position_side column) and config.resolved.yaml says
+// position_mode: hedge. A bad value, or hedge mode with a strategy that names no position side,
+// is a usage error (exit 2) in a trader's words.
+func TestRunHedgeReplay(t *testing.T) {
+	tmp := t.TempDir()
+	store := filepath.Join(tmp, "store")
+	makeStore(t, store, 48)
+	log := writeFile(t, filepath.Join(tmp, "trades.csv"), "time,symbol,side,type,qty,price,leverage,reduce_only,position_side\n"+
+		"2025-10-01T05:00:00Z,BTCUSDT,buy,market,0.01,,10,false,LONG\n"+
+		"2025-10-01T05:00:00Z,BTCUSDT,sell,market,0.005,,,false,SHORT\n"+
+		"2025-10-01T10:00:00Z,BTCUSDT,buy,market,0.005,,,false,SHORT\n")
+	out := filepath.Join(tmp, "run")
+	mustBT(t, 0, "run", "--data", store, "--symbols", "BTCUSDT", "--strategy", "replay", "--set", "strategy.params.file="+log,
+		"--position-mode", "hedge", "--no-report", "--out", out)
+	for _, acct := range []string{"isolated", "cross"} {
+		fills, err := os.ReadFile(filepath.Join(out, acct, "fills.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(fills)), "\n")
+		if len(lines) != 4 || !strings.HasSuffix(lines[0], ",position_side") || !strings.HasSuffix(lines[1], ",LONG") ||
+			!strings.HasSuffix(lines[2], ",SHORT") || !strings.HasSuffix(lines[3], ",SHORT") {
+			t.Errorf("%s fills.csv:\n%s", acct, fills)
+		}
+		trades, err := os.ReadFile(filepath.Join(out, acct, "trades.csv"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(trades), ",SHORT\n") {
+			t.Errorf("%s trades.csv lacks the SHORT leg's round trip:\n%s", acct, trades)
+		}
+	}
+	if cfg, err := os.ReadFile(filepath.Join(out, "config.resolved.yaml")); err != nil || !strings.Contains(string(cfg), "position_mode: hedge") {
+		t.Errorf("config.resolved.yaml: %v\n%s", err, cfg)
+	}
+	_, errs := mustBT(t, 2, "run", "--data", store, "--position-mode", "dual")
+	if !strings.Contains(errs, `position_mode: "dual": want one-way (one position per symbol) or hedge`) {
+		t.Errorf("bad --position-mode: %s", errs)
+	}
+	_, errs = mustBT(t, 2, "run", "--data", store, "--strategy", "swing", "--position-mode", "hedge")
+	if !strings.Contains(errs, "strategy swing trades one position per symbol and names no position side") {
+		t.Errorf("hedge with swing: %s", errs)
+	}
+}

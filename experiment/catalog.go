@@ -18,6 +18,9 @@ type Strategy struct {
 	Summary string
 	Params  []param.Spec
 	New     func() backtest.Strategy
+	// Hedge: the strategy names its orders' position side (backtest.Order.PositionSide), so
+	// experiments may run it with position_mode: hedge.
+	Hedge bool
 }
 
 // Catalog is the set of strategies experiments may name, by name. Builtin returns bt's
@@ -34,7 +37,7 @@ func Builtin() *Catalog {
 	for _, n := range strategies.Names() {
 		info, _ := strategies.Describe(n)
 		newS, _ := strategies.Lookup(n)
-		c.byName[n] = Strategy{Name: n, Summary: info.Summary, Params: info.Params, New: newS}
+		c.byName[n] = Strategy{Name: n, Summary: info.Summary, Params: info.Params, New: newS, Hedge: info.Hedge}
 	}
 	return c
 }
@@ -108,6 +111,10 @@ func (c *Catalog) resolveParams(x *Experiment) error {
 	info, ok := c.byName[x.Strategy.Name]
 	if !ok {
 		return c.unknown(x.Strategy.Name)
+	}
+	if x.PositionMode == "hedge" && !info.Hedge {
+		return &ConfigError{Key: "position_mode", Msg: fmt.Sprintf("hedge: strategy %s trades one position per symbol and names no position side; "+
+			"hedge mode runs replay (a trade log with a position_side column) or a strategy of one's own that names LONG or SHORT", info.Name)}
 	}
 	var known []string
 	for _, p := range info.Params {

@@ -14,6 +14,7 @@ func applyEngineExtras(cfg *backtest.Config, x *Experiment) error {
 	cfg.DefaultLeverage = x.Leverage.Default
 	cfg.LimitTouch = x.Execution.TouchFills
 	cfg.AutoAddMargin = x.Execution.AutoAddMargin
+	cfg.PositionMode = positionModes[x.PositionMode]     // validated: one-way or hedge
 	rate := x.Costs.FundingFallbackRate.InexactFloat64() // a market-data rate, not a ledger amount
 	cfg.FundingFallbackRate = &rate
 	cfg.NoFundingFallback = x.Costs.NoFundingFallback

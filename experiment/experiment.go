@@ -33,11 +33,15 @@ type Experiment struct {
 	Account   AccountSpec   `yaml:"account"`
 	Leverage  LeverageSpec  `yaml:"leverage"`
 	Margin    MarginSpec    `yaml:"margin"`
-	Costs     CostsSpec     `yaml:"costs"`
-	Execution ExecutionSpec `yaml:"execution"`
-	Brackets  BracketsSpec  `yaml:"brackets"`
-	Seed      int64         `yaml:"seed"` // recorded in the manifest; strategies that draw random numbers use it
-	Output    OutputSpec    `yaml:"output"`
+	// PositionMode is every account's position mode: one-way (the default, one position per
+	// symbol) or hedge (Binance's dual-side mode: a LONG and a SHORT position per symbol, each
+	// order naming the one it acts on; docs/margin.md §4.1).
+	PositionMode string        `yaml:"position_mode"`
+	Costs        CostsSpec     `yaml:"costs"`
+	Execution    ExecutionSpec `yaml:"execution"`
+	Brackets     BracketsSpec  `yaml:"brackets"`
+	Seed         int64         `yaml:"seed"` // recorded in the manifest; strategies that draw random numbers use it
+	Output       OutputSpec    `yaml:"output"`
 	// Strict makes any fallback (mark from last price, constant funding, default brackets or
 	// filters, a bracket date out of range) and, in a replay run, any rejected logged order or
 	// leverage change a failure of the run (bt exits 1, "strict condition failed"); the run
@@ -483,6 +487,9 @@ var (
 	reYAMLLine     = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 )
 
+// positionModes maps position_mode's values to the engine's.
+var positionModes = map[string]margin.PositionMode{"one-way": margin.OneWay, "hedge": margin.Hedge}
+
 // sectionOf maps the Go type of a config section to its key.
 var sectionOf = map[string]string{
 	"Experiment": "", "StrategySpec": "strategy", "DataSpec": "data", "TimerangeSpec": "timerange",
@@ -536,7 +543,7 @@ func cleanYAMLMsg(s string) string {
 
 // knownKeys lists the keys of each section, for suggestions.
 var knownKeys = map[string][]string{
-	"Experiment":    {"strategy", "data", "symbols", "timerange", "account", "leverage", "margin", "costs", "execution", "brackets", "seed", "output", "strict", "stats"},
+	"Experiment":    {"strategy", "data", "symbols", "timerange", "account", "leverage", "margin", "position_mode", "costs", "execution", "brackets", "seed", "output", "strict", "stats"},
 	"StrategySpec":  {"name", "params"},
 	"DataSpec":      {"source", "interval", "origin"},
 	"TimerangeSpec": {"start", "end"},
@@ -779,6 +786,10 @@ func (x *Experiment) fillDefaults() {
 	if x.Margin.Mode == "" {
 		x.Margin.Mode = "both"
 	}
+	if x.PositionMode == "" {
+		x.PositionMode = "one-way"
+	}
+	x.PositionMode = strings.ToLower(x.PositionMode)
 	x.Margin.Mode = strings.ToLower(x.Margin.Mode)
 	if x.Margin.Mixes == nil {
 		x.Margin.Mixes = map[string]MixSpec{}
@@ -838,6 +849,9 @@ func (x *Experiment) validate() error {
 		if !reSymbol.MatchString(s) {
 			return bad("leverage.symbols."+s, "%q is not a symbol like BTCUSDT", s)
 		}
+	}
+	if _, ok := positionModes[x.PositionMode]; !ok {
+		return bad("position_mode", "%q: want one-way (one position per symbol) or hedge (a long and a short position per symbol, Binance's dual-side mode)", x.PositionMode)
 	}
 	switch x.Margin.Mode {
 	case "both", "isolated", "cross":

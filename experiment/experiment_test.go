@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/strategies"
 )
@@ -61,6 +62,8 @@ func TestLoadExperimentErrors(t *testing.T) {
 		{"wrong type", "leverage:\n  default: ten\n", nil, "exp.yaml:2"},
 		{"not a decimal", "account:\n  wallet: lots\n", nil, `exp.yaml:2: "lots" is not a decimal number`},
 		{"bad mode", "margin:\n  mode: portfolio\n", nil, `exp.yaml:2: margin.mode: "portfolio": want both, isolated, cross or none`},
+		{"bad position mode", "position_mode: dual\n", nil, `exp.yaml:1: position_mode: "dual": want one-way (one position per symbol) or hedge`},
+		{"hedge with a one-way strategy", "strategy:\n  name: swing\nposition_mode: hedge\n", nil, `position_mode: hedge: strategy swing trades one position per symbol`},
 		{"bad leverage", "leverage:\n  default: 200\n", nil, "exp.yaml:2: leverage.default: 200: want 1 to 125"},
 		{"bad time", "timerange:\n  start: yesterday\n", nil, "exp.yaml:2: timerange.start"},
 		{"end before start", "timerange:\n  start: 2025-10-02\n  end: 2025-10-01\n", nil, "end 2025-10-01 is not after start 2025-10-02"},
@@ -162,6 +165,43 @@ margin:
 	}
 	if _, err := x.setups([]string{"ETHUSDT"}); err == nil || !strings.Contains(err.Error(), "BTCUSDT is not a symbol of this run") {
 		t.Errorf("mix with a symbol outside the run: %v", err)
+	}
+}
+
+// position_mode (issue 10 item 5): one-way by default; the file < --position-mode < --set
+// precedence; the engine gets margin.Hedge; replay, which names position sides, may run hedged.
+func TestPositionMode(t *testing.T) {
+	x, _, err := loadExperiment("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if x.PositionMode != "one-way" {
+		t.Errorf("default position_mode %q", x.PositionMode)
+	}
+	path := writeFile(t, filepath.Join(t.TempDir(), "exp.yaml"), "strategy:\n  name: replay\n  params: {file: x.csv}\nposition_mode: one-way\n")
+	for _, c := range []struct {
+		ov   []Override
+		want string
+	}{
+		{nil, "one-way"},
+		{[]Override{{Path: "position_mode", Value: "Hedge", Origin: "--position-mode"}}, "hedge"},
+		{[]Override{{Path: "position_mode", Value: "hedge", Origin: "--position-mode"}, {Path: "position_mode", Value: "one-way", Origin: "--set"}}, "one-way"},
+	} {
+		x, _, err := loadExperiment(path, c.ov)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if x.PositionMode != c.want {
+			t.Errorf("overrides %+v: position_mode %q, want %q", c.ov, x.PositionMode, c.want)
+		}
+		var cfg backtest.Config
+		cfg.Params = map[string]string{}
+		if err := applyEngineExtras(&cfg, x); err != nil {
+			t.Fatal(err)
+		}
+		if want := positionModes[c.want]; cfg.PositionMode != want {
+			t.Errorf("engine position mode %v, want %v", cfg.PositionMode, want)
+		}
 	}
 }
 

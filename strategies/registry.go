@@ -20,6 +20,9 @@ type Info struct {
 	Name    string
 	Summary string       // one line
 	Params  []param.Spec // with defaults, in documentation order
+	// Hedge: the strategy names the position side of its orders, so it can run in hedge
+	// position mode (the others trade one net position per symbol).
+	Hedge bool
 }
 
 type entry struct {
@@ -28,11 +31,11 @@ type entry struct {
 }
 
 var registry = map[string]entry{
-	swing.Name:   {swing.New, Info{swing.Name, swing.Summary, swing.Params}},
-	hodl.Name:    {hodl.New, Info{hodl.Name, hodl.Summary, hodl.Params}},
-	replay.Name:  {replay.New, Info{replay.Name, replay.Summary, replay.Params}},
-	scalper.Name: {scalper.New, Info{scalper.Name, scalper.Summary, scalper.Params}},
-	grid.Name:    {grid.New, Info{grid.Name, grid.Summary, grid.Params}},
+	swing.Name:   {swing.New, Info{swing.Name, swing.Summary, swing.Params, false}},
+	hodl.Name:    {hodl.New, Info{hodl.Name, hodl.Summary, hodl.Params, false}},
+	replay.Name:  {replay.New, Info{replay.Name, replay.Summary, replay.Params, true}},
+	scalper.Name: {scalper.New, Info{scalper.Name, scalper.Summary, scalper.Params, false}},
+	grid.Name:    {grid.New, Info{grid.Name, grid.Summary, grid.Params, false}},
 }
 
 // Lookup returns the constructor of the named strategy. Each call of the constructor returns a

@@ -293,6 +293,7 @@ type tableFiles struct {
 
 // table returns the writers of t's files from recs.
 func table[R any](t *backtest.Table[R], recs []R) tableFiles {
+	t = fileTable(t, recs) // a hedge-mode run's tables end with position_side
 	return tableFiles{
 		name: t.Name,
 		csv:  func(w *csvWriter) { writeTable(w, t, recs) },
@@ -424,13 +425,36 @@ func readAccount(dir string) (*backtest.AccountResult, error) {
 		name string
 		cols []string
 		row  func(*rowReader)
+		leg  func(margin.PositionSide) // sets the last record's position side (hedge-mode tables)
 	}{
-		{"equity", equityCols, func(r *rowReader) { a.Equity = append(a.Equity, readEquity(r)) }},
-		{"trades", tradeCols, func(r *rowReader) { a.Trades = append(a.Trades, readTrade(r)) }},
-		{"fills", fillCols, func(r *rowReader) { a.Fills = append(a.Fills, readFill(r)) }},
-		{"liquidations", liqCols, func(r *rowReader) { a.Liquidations = append(a.Liquidations, readLiq(r)) }},
-		{"funding", fundingCols, func(r *rowReader) { a.Funding = append(a.Funding, readFunding(r)) }},
-		{"rejects", rejectCols, func(r *rowReader) { a.Rejects = append(a.Rejects, readReject(r)) }},
+		{"equity", equityCols, func(r *rowReader) { a.Equity = append(a.Equity, readEquity(r)) }, nil},
+		{"trades", tradeCols, func(r *rowReader) { a.Trades = append(a.Trades, readTrade(r)) },
+			func(ps margin.PositionSide) { a.Trades[len(a.Trades)-1].PositionSide = ps }},
+		{"fills", fillCols, func(r *rowReader) { a.Fills = append(a.Fills, readFill(r)) },
+			func(ps margin.PositionSide) { a.Fills[len(a.Fills)-1].PositionSide = ps }},
+		{"liquidations", liqCols, func(r *rowReader) { a.Liquidations = append(a.Liquidations, readLiq(r)) },
+			func(ps margin.PositionSide) { a.Liquidations[len(a.Liquidations)-1].Side = ps }},
+		{"funding", fundingCols, func(r *rowReader) { a.Funding = append(a.Funding, readFunding(r)) },
+			func(ps margin.PositionSide) { a.Funding[len(a.Funding)-1].PositionSide = ps }},
+		{"rejects", rejectCols, func(r *rowReader) { a.Rejects = append(a.Rejects, readReject(r)) }, nil},
+	}
+	for k := range steps {
+		// a hedge-mode run's table ends with the position side of each record (legCol)
+		s := &steps[k]
+		if s.leg == nil || !headerIs(filepath.Join(dir, s.name+".csv"), withLeg(s.cols, true)) {
+			continue
+		}
+		row, leg := s.row, s.leg
+		s.cols = withLeg(s.cols, true)
+		s.row = func(r *rowReader) {
+			row(r)
+			v := r.str()
+			ps, ok := parseLeg(v)
+			if !ok {
+				r.fail(fmt.Errorf("%q is not LONG, SHORT or BOTH", v))
+			}
+			leg(ps)
+		}
 	}
 	if rp := filepath.Join(dir, "rejects.csv"); headerIs(rp, rejectColsV1) { // a run written before the code and order columns
 		steps[len(steps)-1].cols = rejectColsV1

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/reports/internal/fixture"
 	"github.com/bt-backtest/bt/reports/metrics"
 	"github.com/parquet-go/parquet-go"
@@ -363,4 +364,61 @@ func FuzzReadTables(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A hedge-mode account's trades, fills, liquidations and funding tables end with a
+// position_side column (LONG/SHORT) and read back with their legs; a one-way account's tables
+// keep their columns (no position_side), so that their bytes do not change.
+func TestHedgeLegColumn(t *testing.T) {
+	res := fixture.Result()
+	a := &res.Accounts[0]
+	leg := func(k int) margin.PositionSide { return margin.PositionSide(1 + k%2) }
+	for k := range a.Fills {
+		a.Fills[k].PositionSide = leg(k)
+	}
+	for k := range a.Trades {
+		a.Trades[k].PositionSide = leg(k)
+	}
+	for k := range a.Liquidations {
+		a.Liquidations[k].Side = leg(k)
+	}
+	for k := range a.Funding {
+		a.Funding[k].PositionSide = leg(k)
+	}
+	dir := t.TempDir()
+	if err := Write(dir, res, manifest()); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range []string{"fills", "trades", "liquidations", "funding"} {
+		hedged := filepath.Join(dir, res.Accounts[0].Name, table+".csv")
+		oneWay := filepath.Join(dir, res.Accounts[1].Name, table+".csv")
+		b, err := os.ReadFile(hedged)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if hdr, _, _ := strings.Cut(string(b), "\n"); !strings.HasSuffix(hdr, ",position_side") {
+			t.Errorf("%s header %q lacks position_side", hedged, hdr)
+		}
+		b, err = os.ReadFile(oneWay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "position_side") {
+			t.Errorf("%s (one-way) has a position_side column", oneWay)
+		}
+	}
+	run, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range res.Accounts {
+		w, g := &res.Accounts[i], &run.Result.Accounts[i]
+		same(t, w.Name+" fills", g.Fills, w.Fills)
+		same(t, w.Name+" trades", g.Trades, w.Trades)
+		same(t, w.Name+" liquidations", g.Liquidations, w.Liquidations)
+		same(t, w.Name+" funding", g.Funding, w.Funding)
+	}
+	if len(a.Fills) == 0 || len(a.Trades) == 0 {
+		t.Fatal("the fixture has no fills or trades: the test checks nothing")
+	}
 }

@@ -32,6 +32,52 @@ var (
 	barCols      = backtest.BarTable().Names()
 )
 
+// legCol is the column a hedge-mode run's trades, fills, liquidations and funding tables end
+// with: the position side (LONG or SHORT) of each record. Tables of one-way runs have no such
+// column (their records are all BOTH), so that they stay byte-identical to those written
+// before hedge mode existed. The record descriptions (package backtest) mark it FileOmit
+// "BOTH"; fileTable adds it to the files of a hedge-mode run.
+const legCol = "position_side"
+
+// withLeg returns cols, followed by legCol when hedge.
+func withLeg(cols []string, hedge bool) []string {
+	if !hedge {
+		return cols
+	}
+	return append(slices.Clip(cols), legCol)
+}
+
+// fileTable returns t as recs' files write it: a FileOmit column (position_side) is added
+// as the last column when some record's label is not its FileOmit value (a hedge-mode run's
+// legs); else t itself.
+func fileTable[R any](t *backtest.Table[R], recs []R) *backtest.Table[R] {
+	k := slices.IndexFunc(t.Columns, func(c backtest.Column[R]) bool { return c.FileOmit != "" })
+	if k < 0 {
+		return t
+	}
+	c := t.Columns[k]
+	if !slices.ContainsFunc(recs, func(r R) bool { return c.Str(&r) != c.FileOmit }) {
+		return t
+	}
+	c.FileOmit = ""
+	u := *t
+	u.Columns = append(slices.Delete(slices.Clone(t.Columns), k, k+1), c)
+	return &u
+}
+
+// parseLeg reads a legCol value: LONG, SHORT or BOTH.
+func parseLeg(s string) (margin.PositionSide, bool) {
+	switch s {
+	case "LONG":
+		return margin.Long, true
+	case "SHORT":
+		return margin.Short, true
+	case "BOTH":
+		return margin.Both, true
+	}
+	return 0, false
+}
+
 // csvWriter appends one CSV row at a time to a byte buffer and writes it out whole, without
 // allocating per field (strings are quoted as encoding/csv would).
 type csvWriter struct {

@@ -113,6 +113,9 @@ rule for its missing column (as ` + "`rejects.csv`" + ` has for its first layout
 			if c.LogOnly {
 				doc += " (**canonical log only**, not in the files yet)"
 			}
+			if c.FileOmit != "" {
+				doc += "; in the files only when some record is not " + c.FileOmit + " (a hedge-mode run), as their last column"
+			}
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", c.Name, c.Kind, c.Unit, log, strings.ReplaceAll(doc, "|", "\\|"))
 		}
 	}
