@@ -95,6 +95,7 @@ type Table[R any] struct {
 	Name    string // base name of the files: Name.csv, Name.parquet
 	Log     string // the line's first word in CanonicalLog; "" when the records are not logged
 	Doc     string // one sentence for the documentation
+	CSVOnly bool   // written as CSV only, without a Parquet file
 	Columns []Column[R]
 }
 
@@ -120,7 +121,7 @@ func (t *Table[R]) FileColumns() []Column[R] {
 
 // Doc describes the table without its accessors.
 func (t *Table[R]) describe() TableDoc {
-	d := TableDoc{Name: t.Name, Log: t.Log, Doc: t.Doc}
+	d := TableDoc{Name: t.Name, Log: t.Log, Doc: t.Doc, CSVOnly: t.CSVOnly}
 	for _, c := range t.Columns {
 		d.Columns = append(d.Columns, ColumnDoc{Name: c.Name, Kind: c.Kind, Unit: c.Unit, Doc: c.Doc, Log: c.Log, Dict: c.Dict || c.Kind == KindEnum, EmptyZero: c.EmptyZero, LogOmit: c.LogOmit, LogOnly: c.LogOnly, FileOmit: c.FileOmit})
 	}
@@ -130,6 +131,7 @@ func (t *Table[R]) describe() TableDoc {
 // TableDoc is a Table without its accessors, for documentation and checks.
 type TableDoc struct {
 	Name, Log, Doc string
+	CSVOnly        bool
 	Columns        []ColumnDoc
 }
 
@@ -149,7 +151,7 @@ type ColumnDoc struct {
 // RecordTables describes every record table, in the order of the run directory's files.
 func RecordTables() []TableDoc {
 	return []TableDoc{equityTable.describe(), tradeTable.describe(), fillTable.describe(),
-		liquidationTable.describe(), fundingTable.describe(), rejectTable.describe(), barTable.describe()}
+		liquidationTable.describe(), fundingTable.describe(), rejectTable.describe(), liqPriceTable.describe(), barTable.describe()}
 }
 
 // EquityTable describes the equity curve (equity.csv).
@@ -170,9 +172,20 @@ func FundingTable() *Table[FundingPayment] { return &fundingTable }
 // RejectTable describes the refused orders and actions (rejects.csv; "reject" lines).
 func RejectTable() *Table[Reject] { return &rejectTable }
 
+// LiqPriceTable describes the liquidation-price points of an account's positions
+// (liquidation_prices.csv, no Parquet).
+func LiqPriceTable() *Table[LiqPricePoint] { return &liqPriceTable }
+
 // BarTable describes the last-price bars a run directory keeps for its charts
 // (prices/<SYMBOL>.csv, no Parquet).
 func BarTable() *Table[Bar] { return &barTable }
+
+func modeLabel(isolated bool) string {
+	if isolated {
+		return "isolated"
+	}
+	return "cross"
+}
 
 func sideLabel(s Side, buy, sell string) string {
 	if s == Buy {
@@ -283,7 +296,20 @@ var rejectTable = Table[Reject]{Name: "rejects", Log: "reject", Doc: "Every refu
 	{Name: "tag", Kind: KindString, Doc: "the order's tag", Str: func(r *Reject) string { return r.Tag }},
 }}
 
-var barTable = Table[Bar]{Name: "prices/<SYMBOL>", Doc: "Last-price bars, for the price charts (CSV only).", Columns: []Column[Bar]{
+var liqPriceTable = Table[LiqPricePoint]{Name: "liquidation_prices", CSVOnly: true,
+	Doc: "Each position's liquidation price, margin and maintenance margin after every ledger event that changed it (float estimates, for the report's charts).", Columns: []Column[LiqPricePoint]{
+		{Name: "time", Kind: KindTime, Doc: "the event's time", Time: func(p *LiqPricePoint) int64 { return p.Time }},
+		{Name: "symbol", Kind: KindString, Doc: "the perpetual", Str: func(p *LiqPricePoint) string { return p.Symbol }},
+		{Name: "mode", Kind: KindEnum, Doc: "cross or isolated", Str: func(p *LiqPricePoint) string { return modeLabel(p.Isolated) }},
+		{Name: "qty", Kind: KindFloat, Unit: "base units", Doc: "signed size after the event (0: closed)", Float: func(p *LiqPricePoint) float64 { return p.Qty }},
+		{Name: "entry", Kind: KindFloat, Unit: "USDT", Doc: "entry price after the event", Float: func(p *LiqPricePoint) float64 { return p.Entry }},
+		{Name: "liquidation_price", Kind: KindFloat, Unit: "USDT", Doc: "0 when there is none", Float: func(p *LiqPricePoint) float64 { return p.LiqPrice }},
+		{Name: "isolated_wallet", Kind: KindFloat, Unit: "USDT", Doc: "an isolated position's own wallet; 0 for cross", Float: func(p *LiqPricePoint) float64 { return p.Wallet }},
+		{Name: "mark", Kind: KindFloat, Unit: "USDT", Doc: "mark price at the event", Float: func(p *LiqPricePoint) float64 { return p.Mark }},
+		{Name: "maintenance_margin", Kind: KindFloat, Unit: "USDT", Doc: "the position's at that mark (0 when flat)", Float: func(p *LiqPricePoint) float64 { return p.MaintMargin }},
+	}}
+
+var barTable = Table[Bar]{Name: "prices/<SYMBOL>", CSVOnly: true, Doc: "Last-price bars, for the price charts.", Columns: []Column[Bar]{
 	{Name: "time", Kind: KindTime, Doc: "open time", Time: func(b *Bar) int64 { return b.Time }},
 	{Name: "end", Kind: KindTime, Doc: "close time (exclusive)", Time: func(b *Bar) int64 { return b.End }},
 	{Name: "symbol", Kind: KindString, Doc: "the perpetual", Str: func(b *Bar) string { return b.Symbol }},

@@ -12,12 +12,12 @@ import (
 // keys are unique within a table.
 func TestRecordTablesValid(t *testing.T) {
 	for _, err := range []error{equityTable.check(), tradeTable.check(), fillTable.check(), liquidationTable.check(),
-		fundingTable.check(), rejectTable.check(), barTable.check()} {
+		fundingTable.check(), rejectTable.check(), liqPriceTable.check(), barTable.check()} {
 		if err != nil {
 			t.Error(err)
 		}
 	}
-	if got, want := len(RecordTables()), 7; got != want {
+	if got, want := len(RecordTables()), 8; got != want {
 		t.Errorf("RecordTables lists %d tables, want %d", got, want)
 	}
 	bad := Table[Trade]{Name: "x", Columns: []Column[Trade]{{Name: "a", Kind: KindInt, Float: func(*Trade) float64 { return 0 }}}}

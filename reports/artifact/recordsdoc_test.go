@@ -88,7 +88,7 @@ rule for its missing column (as ` + "`rejects.csv`" + ` has for its first layout
 	}
 	for _, d := range backtest.RecordTables() {
 		files := "`" + d.Name + ".csv`, `" + d.Name + ".parquet`"
-		if d.Name == backtest.BarTable().Name {
+		if d.CSVOnly {
 			files = "`" + d.Name + ".csv`"
 		}
 		fmt.Fprintf(&b, "\n## %s\n\n%s Files: %s.", d.Name, d.Doc, files)

@@ -38,6 +38,9 @@ func TestRecordTablesAgree(t *testing.T) {
 		if d.Name == backtest.BarTable().Name {
 			base = filepath.Join(dir, "prices", "BTCUSDT")
 		}
+		if _, err := os.Stat(base + ".parquet"); err == nil == d.CSVOnly {
+			t.Errorf("%s: a Parquet file: %v, want %v", d.Name, err == nil, !d.CSVOnly)
+		}
 		b, err := os.ReadFile(base + ".csv")
 		if err != nil {
 			t.Fatal(err)
@@ -45,8 +48,8 @@ func TestRecordTablesAgree(t *testing.T) {
 		if got, want := string(b[:bytes.IndexByte(b, '\n')]), strings.Join(names, ","); got != want {
 			t.Errorf("%s.csv header %s, want %s", d.Name, got, want)
 		}
-		if d.Name == backtest.BarTable().Name {
-			continue // no Parquet
+		if d.CSVOnly {
+			continue
 		}
 		f, err := os.Open(base + ".parquet")
 		if err != nil {
@@ -163,5 +166,6 @@ func TestReadBackEveryColumn(t *testing.T) {
 	roundTrip(t, backtest.LiquidationTable(), func(r *rowReader) margin.Liquidation { return readLiq(r) })
 	roundTrip(t, backtest.FundingTable(), readFunding)
 	roundTrip(t, backtest.RejectTable(), readReject)
+	roundTrip(t, backtest.LiqPriceTable(), readLiqPrice)
 	roundTrip(t, backtest.BarTable(), readBar)
 }
