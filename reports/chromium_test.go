@@ -54,7 +54,8 @@ func TestChromiumReport(t *testing.T) {
 	}
 	report := "file://" + filepath.Join(out, "report.html")
 
-	dom, stderr := runChromium(t, bin, filepath.Join(tmp, "profile1"), "--dump-dom", report)
+	// charts are built as they come near the window: a window taller than the page builds all
+	dom, stderr := runChromium(t, bin, filepath.Join(tmp, "profile1"), "--window-size=1400,30000", "--dump-dom", report)
 	for _, p := range domProblems(string(dom), string(stderr), Charts(r)) {
 		t.Error(p)
 	}
@@ -69,7 +70,8 @@ func TestChromiumReport(t *testing.T) {
 (function () {
   var out = [];
   function done() { var p = document.createElement('pre'); p.id = 'probe'; p.textContent = out.join(' '); document.body.appendChild(p); }
-  try {
+  window.btDrawAll();
+  setTimeout(function () { try {
     var ch = window.btCharts, xs = ch[0].data[0], lo = xs[0], mid = (xs[0] + xs[xs.length - 1]) / 2;
     // the per-account equity panels share one y range, before and after a zoom
     var eq = ch.filter(function (u) { return /^chart-equity-/.test(u.root.parentNode.id); });
@@ -86,14 +88,14 @@ func TestChromiumReport(t *testing.T) {
         var miss = ch.filter(function (u) { return !(u.scales.x.min < t && t < u.scales.x.max && u.scales.x.max - u.scales.x.min < mid - lo); }).length;
         out.push('link-off=' + miss);
         var box = document.querySelector('#trades input.filter');
+        var all = document.querySelectorAll('table.trades tbody tr').length;
         box.value = 'liquidated'; box.dispatchEvent(new Event('input'));
-        var rows = document.querySelectorAll('table.trades tbody tr'), shown = 0;
-        rows.forEach(function (r) { if (!r.hidden) shown++; });
-        out.push('trades=' + rows.length, 'filtered=' + shown);
+        var shown = document.querySelectorAll('table.trades tbody tr').length;
+        out.push('trades=' + all, 'filtered=' + shown);
         var pnl = document.querySelectorAll('table.trades thead th')[10];
         pnl.click();
         var first = Number(document.querySelector('table.trades tbody tr').cells[10].getAttribute('data-v')), sorted = true;
-        rows = document.querySelectorAll('table.trades tbody tr');
+        var rows = document.querySelectorAll('table.trades tbody tr');
         rows.forEach(function (r) { if (Number(r.cells[10].getAttribute('data-v')) < first) sorted = false; });
         out.push('sorted=' + sorted);
         // candlesticks: drawn on every price panel, each with its positions' liquidation-price
@@ -120,7 +122,7 @@ func TestChromiumReport(t *testing.T) {
         }, 50);
       }, 50);
     }, 50);
-  } catch (e) { out.push('error=' + e); done(); }
+  } catch (e) { out.push('error=' + e); done(); } }, 20);
 })();
 </script></body>`, 1)
 	probeFile := filepath.Join(tmp, "probe.html")
@@ -158,7 +160,7 @@ func TestChromiumReport(t *testing.T) {
 	if err := os.WriteFile(bad, []byte(broken), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dom, stderr = runChromium(t, bin, filepath.Join(tmp, "profile3"), "--dump-dom", "file://"+bad)
+	dom, stderr = runChromium(t, bin, filepath.Join(tmp, "profile3"), "--window-size=1400,30000", "--dump-dom", "file://"+bad)
 	probs := strings.Join(domProblems(string(dom), string(stderr), Charts(r)), "\n")
 	if !strings.Contains(probs, "undefinedFunctionOfTheTest") || !strings.Contains(probs, "chart drawdown-isolated") {
 		t.Errorf("the checks missed the broken page's faults; they found:\n%s", probs)
@@ -248,12 +250,19 @@ func TestChromiumComparison(t *testing.T) {
 		}
 		probe := strings.Replace(string(page), "</body>", `<script>
 window.addEventListener('load', function () {
-  var ch = window.btCharts, xs = ch[0].data[0], lo = xs[0], mid = (xs[0] + xs[xs.length - 1]) / 2;
-  ch[ch.length - 1].setScale('x', { min: lo, max: mid });
+  // scroll to the first chart (built as it comes into view), zoom it, then build the rest:
+  // they take the zoom
+  document.querySelector('.plot').scrollIntoView();
   setTimeout(function () {
+  var built = window.btCharts.length, xs = window.btCharts[0].data[0], lo = xs[0], mid = (xs[0] + xs[xs.length - 1]) / 2;
+  window.btCharts[0].setScale('x', { min: lo, max: mid });
+  window.btDrawAll();
+  setTimeout(function () {
+    var ch = window.btCharts;
     var off = ch.filter(function (u) { return Math.abs(u.scales.x.min - lo) > 1 || Math.abs(u.scales.x.max - mid) > 1; }).length;
-    var p = document.createElement('pre'); p.id = 'probe'; p.textContent = 'charts=' + ch.length + ' zoom-off=' + off; document.body.appendChild(p);
+    var p = document.createElement('pre'); p.id = 'probe'; p.textContent = 'lazy=' + (built > 0 && built < ch.length) + ' charts=' + ch.length + ' zoom-off=' + off; document.body.appendChild(p);
   }, 50);
+  }, 100);
 });
 </script></body>`, 1)
 		file := filepath.Join(out, "probe.html")
@@ -266,7 +275,7 @@ window.addEventListener('load', function () {
 			t.Errorf("%d runs: %s", n, p)
 		}
 		m := regexp.MustCompile(`<pre id="probe">([^<]*)</pre>`).FindStringSubmatch(string(dom))
-		if want := fmt.Sprintf("charts=%d zoom-off=0", len(panels)); m == nil || m[1] != want {
+		if want := fmt.Sprintf("lazy=true charts=%d zoom-off=0", len(panels)); m == nil || m[1] != want {
 			t.Errorf("%d runs: the probe saw %q, want %q", n, m, want)
 		}
 		if !strings.Contains(string(dom), "bt report: runA vs runB") {

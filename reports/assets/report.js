@@ -66,11 +66,13 @@
 
   var charts = [];
   var syncing = false;
+  var zoomX = null; // the time window every chart shows (null: each its own full range)
 
   function linkZoom(u, key) {
     if (key !== 'x' || syncing) return;
     syncing = true;
     var min = u.scales.x.min, max = u.scales.x.max;
+    zoomX = { min: min, max: max };
     charts.forEach(function (o) {
       if (o !== u) o.setScale('x', { min: min, max: max });
     });
@@ -250,24 +252,51 @@
       },
     };
     var cols = [p.x].concat(p.series.map(function (s) { return s.kind === 'lp' ? holdLP(s.y) : s.y; }));
+    // a chart built after a zoom takes it once ready (a scale set before the first draw would
+    // be replaced by the full range)
+    opts.hooks.ready = [function (u) { if (zoomX) { syncing = true; u.setScale('x', zoomX); syncing = false; } }];
     var u = new uPlot(opts, cols, el);
     charts.push(u);
   }
 
+  // Charts are built when they come near the window (IntersectionObserver), so that a report
+  // with many panels opens fast; a chart built later takes the current zoom. btDrawAll builds
+  // every remaining one at once (the browser tests, printing).
+  var pending = [];
+  function ensure(item) {
+    if (item.done) return;
+    item.done = true;
+    try { build(item.p, item.el); } catch (e) { btError('chart ' + item.p.id + ': ' + e); }
+  }
   data.panels.forEach(function (p) {
     var el = document.getElementById('chart-' + p.id);
     if (!el) { btError('no container for chart ' + p.id); return; }
-    try { build(p, el); } catch (e) { btError('chart ' + p.id + ': ' + e); }
+    pending.push({ p: p, el: el, done: false });
   });
+  function drawAll() { pending.forEach(ensure); }
+  if ('IntersectionObserver' in window) {
+    var io = new IntersectionObserver(function (es) {
+      es.forEach(function (e) {
+        if (!e.isIntersecting) return;
+        io.unobserve(e.target);
+        pending.forEach(function (it) { if (it.el === e.target) ensure(it); });
+      });
+    }, { rootMargin: '600px 0px' });
+    pending.forEach(function (it) { io.observe(it.el); });
+  } else {
+    drawAll();
+  }
+  window.btDrawAll = drawAll;
+  window.addEventListener('beforeprint', drawAll);
 
   // A link with data-zoom="<Unix s>" (the verdict, the tables) zooms every chart around that
-  // moment; the link's own anchor then scrolls to the place.
+  // moment; the link's own anchor then scrolls to the place (its chart is built on the way).
   function zoomTo(t) {
-    if (!charts.length) return;
-    var xs = charts[0].data[0];
+    var xs = data.panels.length ? data.panels[0].x : [];
     if (!xs.length) return;
     var w = Math.max((xs[xs.length - 1] - xs[0]) / 40, 3600);
-    charts[0].setScale('x', { min: t - w, max: t + w });
+    zoomX = { min: t - w, max: t + w };
+    if (charts.length) charts[0].setScale('x', zoomX);
   }
   document.addEventListener('click', function (e) {
     var a = e.target.closest ? e.target.closest('a[data-zoom]') : null;
@@ -276,46 +305,74 @@
   window.btZoomTo = zoomTo;
   window.btCharts = charts; // for the browser test
 
-  // Tables: click a header to sort (numbers by data-v), type in the filter box to keep the
-  // rows containing every word.
-  Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), function (tb) {
-    var body = tb.tBodies[0];
+  // The trades tables: built from their JSON (reports/tables.go tradesJSON), at most maxRows rows
+  // in the page at a time. Click a header to sort (again to reverse); type in the filter box to
+  // keep the trades whose row contains every word.
+  var maxRows = 200;
+  function money(v) { return nf2.format(v).replace('-', '−'); }
+  function when(ms) { return ms ? new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC' : '—'; }
+  Array.prototype.forEach.call(document.querySelectorAll('table.trades'), function (tb) {
+    var src = tb.parentNode.nextElementSibling;
+    if (!src || !src.classList.contains('bt-trades')) return;
+    var rows = JSON.parse(src.textContent).map(function (r) {
+      // cells: [text, sort key, class, link]
+      var c = [
+        [r[0]], [r[1]], [r[2]], [r[3]],
+        [when(r[4]), r[4], '', { href: '#chart-price-' + r[1], zoom: Math.floor(r[4] / 1000) }],
+        [r[5], Number(r[5])], [when(r[6]), r[6]], [r[7], Number(r[7])], [r[8], Number(r[8])], [r[9]],
+        [money(r[10]), r[10], r[10] < 0 ? 'neg' : r[10] > 0 ? 'pos' : ''], [money(r[11]), r[11]], [money(r[12]), r[12]],
+        [r[13] ? 'liquidated' : 'no'],
+      ];
+      return { cells: c, text: c.map(function (x) { return x[0]; }).join(' ').toLowerCase() };
+    });
+    var body = tb.tBodies[0], shown = rows, sortK = -1, dir = 1;
     var box = tb.parentNode.previousElementSibling && tb.parentNode.previousElementSibling.querySelector('input.filter');
     var count = box && box.parentNode.querySelector('.count');
-    function key(tr, k) {
-      var c = tr.cells[k], v = c.getAttribute('data-v');
-      if (v !== null && v !== '' && !isNaN(Number(v))) return Number(v);
-      return c.textContent;
+    function render() {
+      var html = [];
+      for (var i = 0; i < Math.min(shown.length, maxRows); i++) {
+        var tr = '<tr>';
+        shown[i].cells.forEach(function (c) {
+          var t = String(c[0]).replace(/&/g, '&amp;').replace(/</g, '&lt;');
+          tr += '<td' + (c[1] !== undefined ? ' data-v="' + c[1] + '"' : '') + (c[2] ? ' class="' + c[2] + '"' : '') + '>' +
+            (c[3] ? '<a href="' + c[3].href + '" data-zoom="' + c[3].zoom + '">' + t + '</a>' : t) + '</td>';
+        });
+        html.push(tr + '</tr>');
+      }
+      body.innerHTML = html.join('');
+      if (count) count.textContent = shown.length + ' of ' + rows.length + ' trades' + (shown.length > maxRows ? ' (the first ' + maxRows + ' shown: filter or sort to see others)' : '');
+    }
+    function key(r, k) { var c = r.cells[k]; return c[1] !== undefined ? c[1] : c[0]; }
+    function sort() {
+      if (sortK < 0) return;
+      shown = shown.slice().sort(function (a, b) {
+        var x = key(a, sortK), y = key(b, sortK);
+        return (x < y ? -1 : x > y ? 1 : 0) * dir;
+      });
     }
     Array.prototype.forEach.call(tb.tHead.rows[0].cells, function (th, k) {
       th.style.cursor = 'pointer';
       th.addEventListener('click', function () {
-        var dir = th.getAttribute('data-dir') === 'asc' ? -1 : 1;
+        dir = th.getAttribute('data-dir') === 'asc' ? -1 : 1;
         Array.prototype.forEach.call(tb.tHead.rows[0].cells, function (o) { o.removeAttribute('data-dir'); });
         th.setAttribute('data-dir', dir > 0 ? 'asc' : 'desc');
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = key(a, k), y = key(b, k);
-          return (x < y ? -1 : x > y ? 1 : 0) * dir;
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
+        sortK = k;
+        sort();
+        render();
       });
     });
     function filter() {
-      var words = box.value.toLowerCase().split(/\s+/).filter(Boolean), n = 0;
-      Array.prototype.forEach.call(body.rows, function (r) {
-        var text = r.textContent.toLowerCase();
-        var show = words.every(function (w) { return text.indexOf(w) >= 0; });
-        r.hidden = !show;
-        if (show) n++;
-      });
-      if (count) count.textContent = n + ' of ' + body.rows.length + ' trades';
+      var words = box ? box.value.toLowerCase().split(/\s+/).filter(Boolean) : [];
+      shown = rows.filter(function (r) { return words.every(function (w) { return r.text.indexOf(w) >= 0; }); });
+      sort();
+      render();
     }
-    if (box) { box.addEventListener('input', filter); filter(); }
+    if (box) box.addEventListener('input', filter);
+    filter();
   });
 
   window.addEventListener('resize', function () {
     charts.forEach(function (u) { u.setSize({ width: Math.max(400, u.root.parentNode.clientWidth), height: 260 }); });
   });
-  document.body.setAttribute('data-charts', String(charts.length));
+  document.body.setAttribute('data-charts', String(pending.length));
 })();
