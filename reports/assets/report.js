@@ -259,8 +259,9 @@
     charts.push(u);
   }
 
-  // Charts are built when they come near the window (IntersectionObserver), so that a report
-  // with many panels opens fast; a chart built later takes the current zoom. btDrawAll builds
+  // Charts are built when they come near the window (IntersectionObserver), and the others in
+  // the background after the load event, so that a report with many panels opens fast; a chart
+  // built after a zoom takes it. btDrawAll builds
   // every remaining one at once (the browser tests, printing).
   var pending = [];
   function ensure(item) {
@@ -288,6 +289,17 @@
   }
   window.btDrawAll = drawAll;
   window.addEventListener('beforeprint', drawAll);
+  // after the page has loaded, the charts not yet in view are built in the background, one per
+  // task, so that scrolling finds them drawn
+  window.addEventListener('load', function () {
+    var k = 0;
+    (function next() {
+      while (k < pending.length && pending[k].done) k++;
+      if (k === pending.length) return;
+      ensure(pending[k]);
+      setTimeout(next, 15);
+    })();
+  });
 
   // A link with data-zoom="<Unix s>" (the verdict, the tables) zooms every chart around that
   // moment; the link's own anchor then scrolls to the place (its chart is built on the way).
