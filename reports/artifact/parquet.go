@@ -26,14 +26,13 @@ var pqRootNames = map[string]string{
 	"liquidations": "pqLiqRow", "funding": "pqFundingRow", "rejects": "pqRejectRow",
 }
 
-var pqSchemas sync.Map // *backtest.Table[R] → *parquet.Schema
+// pqSchemas caches the schemas by root name and column tags (a table's columns vary by run:
+// a hedge-mode run's tables have one more, so the key is not the table).
+var pqSchemas sync.Map // string → *parquet.Schema
 
 // pqSchema returns the Parquet schema of t: one required column per file column of t, in
 // order.
 func pqSchema[R any](t *backtest.Table[R]) *parquet.Schema {
-	if s, ok := pqSchemas.Load(t); ok {
-		return s.(*parquet.Schema)
-	}
 	// A struct type with one tagged field per column gives parquet-go's own nodes for each
 	// kind, in column order (a parquet.Group would sort the columns by name).
 	cols := t.FileColumns()
@@ -64,8 +63,15 @@ func pqSchema[R any](t *backtest.Table[R]) *parquet.Schema {
 	if name == "" {
 		name = t.Name
 	}
+	key := name
+	for _, f := range fields {
+		key += "\x00" + string(f.Tag)
+	}
+	if s, ok := pqSchemas.Load(key); ok {
+		return s.(*parquet.Schema)
+	}
 	s := parquet.NewSchema(name, parquet.SchemaOf(reflect.New(reflect.StructOf(fields)).Elem().Interface()))
-	actual, _ := pqSchemas.LoadOrStore(t, s)
+	actual, _ := pqSchemas.LoadOrStore(key, s)
 	return actual.(*parquet.Schema)
 }
 

@@ -169,3 +169,16 @@ func TestReadBackEveryColumn(t *testing.T) {
 	roundTrip(t, backtest.LiqPriceTable(), readLiqPrice)
 	roundTrip(t, backtest.BarTable(), readBar)
 }
+
+// TestPQSchemaCache: a table's Parquet schema is built once per set of columns, not once per
+// copy of the table (a hedge-mode run's tables are copies with one more column).
+func TestPQSchemaCache(t *testing.T) {
+	u := *backtest.FillTable()
+	if pqSchema(&u) != pqSchema(backtest.FillTable()) {
+		t.Error("a copy of the fills table got a schema of its own")
+	}
+	u.Columns = u.Columns[:3]
+	if pqSchema(&u) == pqSchema(backtest.FillTable()) {
+		t.Error("three columns of the fills table got the whole table's schema")
+	}
+}
