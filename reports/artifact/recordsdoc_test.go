@@ -67,7 +67,7 @@ same order) and the log's fields follow from it.
 Add one line to the table's ` + "`Columns`" + ` in ` + "`backtest/records_schema.go`" + `, e.g. for fills:
 
 ` + "```go" + `
-{Name: "position_side", Kind: KindEnum, Doc: "BOTH, LONG or SHORT", Str: func(f *FillRecord) string { return f.PositionSide.String() }},
+{Name: "reduce_only", Kind: KindBool, Doc: "the order was reduce-only", Bool: func(f *FillRecord) bool { return f.ReduceOnly }},
 ` + "```" + `
 
 The CSV and Parquet files get the column, in that place; this page gets it after
@@ -76,7 +76,10 @@ fingerprint must cover the new field: a ` + "`Log`" + ` key changes every accoun
 every golden file holding one (say so in the commit). Then teach ` + "`artifact.Read`" + ` the column
 (` + "`reports/artifact/csv.go`" + `, ` + "`readFill`" + ` and its siblings): ` + "`TestReadBackEveryColumn`" + ` fails until it
 reads back every column written, and a run directory written before the column existed needs a
-rule for its missing column (as ` + "`rejects.csv`" + ` has for its first layout).
+rule for its missing column (as ` + "`rejects.csv`" + ` has for its first layout). A column that only some
+runs have can keep the other runs' files as they were: ` + "`FileOmit`" + ` leaves it out of files where
+every record has that label, and puts it last otherwise (` + "`position_side`" + `, present only in a
+hedge-mode run's files; ` + "`LogOmit`" + ` does the same for a log line).
 
 ## How each kind is written
 
