@@ -139,6 +139,12 @@ type account struct {
 	// barPeak is the highest margin ratio the account reached along the intrabar path of the
 	// step in progress (probe; 1 at a liquidation): record puts it in the equity point
 	barPeak float64
+	// gen counts the changes of what probe reads (positions, wallets, marks set between
+	// vertices): a probe at the same marks and the same gen finds the same figures
+	gen uint64
+	// probedClose: probe has just computed every open position's maintenance margin and
+	// uPnL at the close marks (probeMM, probeU), which record then reuses
+	probedClose bool
 
 	// each position's liquidation price at ledger events (AccountResult.LiqPrices)
 	liqs liqLine
@@ -239,6 +245,7 @@ func (a *account) refreshSym(i int) {
 
 // refreshLeg reloads the float shadow of position s of symbol i from the ledger.
 func (a *account) refreshLeg(i int, s *posState) {
+	a.gen++
 	p := a.acct.PositionOf(i, s.side)
 	wasOpen := s.qty != 0
 	s.qty = p.Qty.InexactFloat64()
@@ -267,6 +274,7 @@ func (a *account) refreshLeg(i int, s *posState) {
 // refreshWallet reloads the float wallet shadows from the ledger.
 // Call it after refreshSym of every symbol whose isolated wallet changed.
 func (a *account) refreshWallet() {
+	a.gen++
 	a.crossWallet = a.acct.Wallet().InexactFloat64()
 	a.isoTotal = 0
 	for i := range a.syms {
@@ -292,6 +300,11 @@ func (a *account) refreshRuin() {
 		}
 	}
 }
+
+// exhaustiveProbes turns off the probes skipped because they would find the same figures
+// (the open probed again with nothing changed; record recomputing probe's figures at the
+// close): TestSkippedProbesChangeNothing compares both ways.
+var exhaustiveProbes = false
 
 // barPath returns the four points of b's intrabar path, the one rule shared by order triggers
 // and liquidation: open → high → low → close for a bearish bar (close < open), open → low →
@@ -349,14 +362,20 @@ func (a *account) step(b *Batch) error {
 	// into it are probed there first)
 	a.barPeak = 0
 	a.probe(0)
+	gen := a.gen
 	a.arrive(t)
 	// (2) funding due at t, on positions held after those fills
 	a.fund(b)
-	// (3) the intrabar path, segment by segment, the risk probed at each vertex
+	// (3) the intrabar path, segment by segment, the risk probed at each vertex (the open
+	// again only when something changed since it was probed there: at the same marks with the
+	// same positions and wallets, probe finds the same figures)
 	for k := 0; k < 4; k++ {
 		a.segment(t, k)
-		a.probe(k)
+		if k > 0 || a.gen != gen || exhaustiveProbes {
+			a.probe(k)
+		}
 	}
+	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
 	for i := range a.syms {
 		s := &a.syms[i]
 		if s.moving {
@@ -415,9 +434,9 @@ func (a *account) record() {
 	if a.nOpen > 0 {
 		for i := range a.syms {
 			s := &a.syms[i]
-			recordRisk(s, &s.posState, &risk)
+			recordRisk(s, &s.posState, &risk, a.probedClose)
 			if a.shorts != nil {
-				recordRisk(s, &a.shorts[i], &risk)
+				recordRisk(s, &a.shorts[i], &risk, a.probedClose)
 			}
 		}
 		for i := range a.syms {
@@ -430,6 +449,7 @@ func (a *account) record() {
 			a.recordLiq(s, &a.shorts[i], &s.posState, &risk)
 		}
 	}
+	a.probedClose = false
 	r := risk.Risk(a.crossWallet)
 	mm, ratio := r.MaintenanceMargin, r.MaxMarginRatio
 	if math.IsInf(ratio, 1) {
@@ -442,7 +462,7 @@ func (a *account) record() {
 	if a.peak > 0 {
 		dd = (a.peak - eq) / a.peak
 	}
-	peak := math.Max(a.barPeak, ratio)
+	peak := max(a.barPeak, ratio)
 	if math.IsInf(peak, 1) {
 		peak = math.MaxFloat64
 	}
@@ -455,7 +475,7 @@ func (a *account) record() {
 	} else if n := len(a.eqBlock); n > 0 && a.eqBlock[n-1].Time == pt.Time {
 		// a timestamp without bars (funding only) at the previous bar's close: one point per
 		// time, the bar's intrabar peak kept
-		pt.PeakMarginRatio = math.Max(pt.PeakMarginRatio, a.eqBlock[n-1].PeakMarginRatio)
+		pt.PeakMarginRatio = max(pt.PeakMarginRatio, a.eqBlock[n-1].PeakMarginRatio)
 		a.eqBlock[n-1] = pt
 	} else {
 		if len(a.eqBlock) == cap(a.eqBlock) {
@@ -474,12 +494,15 @@ func (a *account) record() {
 
 // recordRisk adds position p of symbol s at its close mark to risk, keeping its figures for
 // crossLiq.
-func recordRisk(s *symState, p *posState, risk *margin.FloatRisk) {
+func recordRisk(s *symState, p *posState, risk *margin.FloatRisk, probed bool) {
 	if p.qty == 0 {
 		return
 	}
-	m := s.brk.MaintenanceMargin(math.Abs(p.qty) * s.mark)
-	upnl := float64(p.qty * (s.mark - p.entry))
+	m, upnl := p.probeMM, p.probeU // probe's, at the same marks (probed)
+	if !probed {
+		m = s.brk.MaintenanceMargin(math.Abs(p.qty) * s.mark)
+		upnl = float64(p.qty * (s.mark - p.entry))
+	}
 	p.closeMM, p.closeU = m, upnl
 	mode := margin.Cross
 	if p.isolated {
@@ -540,7 +563,7 @@ func (a *account) probe(k int) {
 		return
 	}
 	r := margin.MarginRatioFloat(risk.CrossMM, a.crossWallet+risk.CrossUPnL)
-	a.barPeak = math.Max(a.barPeak, r)
+	a.barPeak = max(a.barPeak, r)
 	for i := range a.syms {
 		s := &a.syms[i]
 		if a.shorts == nil {
@@ -566,11 +589,11 @@ func (a *account) probeRisk(s *symState, p *posState, m float64, risk *margin.Fl
 		return
 	}
 	r := margin.MarginRatioFloat(mm, p.isoWallet+u)
-	a.barPeak = math.Max(a.barPeak, r)
+	a.barPeak = max(a.barPeak, r)
 	if p.tr.open {
-		p.tr.t.PeakMarginRatio = math.Max(p.tr.t.PeakMarginRatio, r)
+		p.tr.t.PeakMarginRatio = max(p.tr.t.PeakMarginRatio, r)
 		if p.liq > 0 {
-			p.tr.t.MinLiqDistance = math.Min(p.tr.t.MinLiqDistance, margin.LiquidationDistance(m, p.liq))
+			p.tr.t.MinLiqDistance = min(p.tr.t.MinLiqDistance, margin.LiquidationDistance(m, p.liq))
 		}
 	}
 }
@@ -581,7 +604,7 @@ func (a *account) probeLiq(s *symState, p, sib *posState, k int, r float64, risk
 	if p.qty == 0 || p.isolated || !p.tr.open {
 		return
 	}
-	p.tr.t.PeakMarginRatio = math.Max(p.tr.t.PeakMarginRatio, r)
+	p.tr.t.PeakMarginRatio = max(p.tr.t.PeakMarginRatio, r)
 	m := a.probeMark(s, k)
 	var lp float64
 	if sib != nil && sib.qty != 0 && !sib.isolated {
@@ -597,7 +620,7 @@ func (a *account) probeLiq(s *symState, p, sib *posState, k int, r float64, risk
 			Mark: m, Brackets: s.brk})
 	}
 	if lp > 0 {
-		p.tr.t.MinLiqDistance = math.Min(p.tr.t.MinLiqDistance, margin.LiquidationDistance(m, lp))
+		p.tr.t.MinLiqDistance = min(p.tr.t.MinLiqDistance, margin.LiquidationDistance(m, lp))
 	}
 }
 
@@ -627,7 +650,7 @@ func (a *account) emit(pt EquityPoint) {
 	if a.hasPend && a.pending.Time != pt.Time && a.sinkErr == nil {
 		a.sinkErr = a.sink.Add(a.pending)
 	} else if a.hasPend && a.pending.Time == pt.Time {
-		pt.PeakMarginRatio = math.Max(pt.PeakMarginRatio, a.pending.PeakMarginRatio)
+		pt.PeakMarginRatio = max(pt.PeakMarginRatio, a.pending.PeakMarginRatio)
 	}
 	a.pending, a.hasPend = pt, true
 }

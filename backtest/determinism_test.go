@@ -205,3 +205,40 @@ func TestRecordsConserveMoney(t *testing.T) {
 		}
 	}
 }
+
+// The probes the engine skips because they would find the same figures (the open probed a
+// second time when nothing changed there; record's maintenance margin and uPnL at the close,
+// which probe has just computed) change nothing: with every probe made, the records, the
+// equity curves (peak margin ratios) and the trades (peak ratios, closest liquidation
+// distances) are deeply equal.
+func TestSkippedProbesChangeNothing(t *testing.T) {
+	symbols := []string{"AAA", "BBB", "CCC"}
+	defer func() { exhaustiveProbes = false }()
+	for seed := uint64(1); seed <= 4; seed++ {
+		k, m, f := market(seed, symbols, 400)
+		var res [2]*Result
+		for i, all := range []bool{false, true} {
+			exhaustiveProbes = all
+			r, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res[i] = r
+		}
+		peaks := 0
+		for i, a := range res[0].Accounts {
+			b := res[1].Accounts[i]
+			if !reflect.DeepEqual(a, b) {
+				t.Errorf("seed %d %s: records differ with every probe made", seed, a.Name)
+			}
+			for _, p := range a.Equity {
+				if p.PeakMarginRatio > p.MarginRatio {
+					peaks++
+				}
+			}
+		}
+		if peaks == 0 {
+			t.Errorf("seed %d: no intrabar peak above the close's ratio: the comparison is void", seed)
+		}
+	}
+}

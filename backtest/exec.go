@@ -187,6 +187,7 @@ func (a *account) setMarksAt(k int, s float64) {
 		if m != st.mark {
 			st.mark = m
 			a.acct.SetMark(i, m)
+			a.gen++
 		}
 	}
 }
@@ -210,7 +211,7 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 		a.refreshWallet()
 		return false
 	}
-	a.barPeak = math.Max(a.barPeak, 1) // the ledger met the liquidation threshold: ratio ≥ 1
+	a.barPeak = max(a.barPeak, 1) // the ledger met the liquidation threshold: ratio ≥ 1
 	for r := range recs {
 		l := recs[r]
 		i, ok := slices.BinarySearch(a.symbols, l.Symbol)
@@ -218,7 +219,7 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 			continue
 		}
 		if tr := &a.leg(i, l.Side).tr; tr.open {
-			tr.t.PeakMarginRatio = math.Max(tr.t.PeakMarginRatio, 1)
+			tr.t.PeakMarginRatio = max(tr.t.PeakMarginRatio, 1)
 		}
 		a.res.Liquidations = append(a.res.Liquidations, l)
 		side := Sell
