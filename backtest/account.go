@@ -268,7 +268,7 @@ func (a *account) refreshLeg(i int, s *posState) {
 			s.liq = lp.InexactFloat64()
 		}
 	}
-	a.noteLiq(i)
+	a.noteLiq(i, s)
 }
 
 // refreshWallet reloads the float wallet shadows from the ledger.

@@ -1,5 +1,7 @@
 package backtest
 
+import "github.com/bt-backtest/bt/backtest/margin"
+
 // LiqPricePoint is a position's state from Time on, recorded whenever the ledger changed the
 // position (a fill, a liquidation, a funding settlement, a margin transfer, a leverage or
 // rules switch), never per bar: the report draws each position's liquidation price as a step
@@ -11,9 +13,12 @@ package backtest
 // between its own events; its points hold the liquidation price at the event, the other
 // positions at their marks then.
 type LiqPricePoint struct {
-	Time     int64  // Unix ms: the event's time (a fill's time)
-	Symbol   string // the position's symbol
-	Isolated bool   // isolated margin (else cross)
+	Time   int64  // Unix ms: the event's time (a fill's time)
+	Symbol string // the position's symbol
+	// Side is the position's leg in hedge mode (margin.Long or margin.Short), margin.Both in
+	// one-way mode: each leg has its own line.
+	Side     margin.PositionSide
+	Isolated bool // isolated margin (else cross)
 	// Qty is the signed size after the event (> 0 long, < 0 short); 0: the position closed.
 	Qty   float64
 	Entry float64 // entry price after the event
@@ -28,51 +33,56 @@ type LiqPricePoint struct {
 	Mark, MaintMargin float64
 }
 
-// liqLine records LiqPricePoints at ledger events: last holds, per symbol, the index in pts of
-// the symbol's latest point (-1 none), so that an event that changes nothing is not recorded
-// twice and a flat symbol records only its closing point.
+// liqLine records LiqPricePoints at ledger events: last holds, per position (symbol i's
+// one-way position or LONG leg at i, its SHORT leg at n+i), the index in pts of its latest
+// point (-1 none), so that an event that changes nothing is not recorded twice and a flat
+// position records only its closing point.
 type liqLine struct {
 	pts  []LiqPricePoint
 	last []int
 }
 
-// noteLiq records symbol i's position after a ledger event of the symbol (called by
-// refreshSym). Events only: never per bar. A cross position's liquidation price also moves with
+// noteLiq records position s of symbol i after a ledger event of the symbol (called by
+// refreshLeg). Events only: never per bar. A cross position's liquidation price also moves with
 // the other positions and the cross wallet; it is recorded at its own events only (the chart
 // says so), which keeps the record as small as the fills.
-func (a *account) noteLiq(i int) {
+func (a *account) noteLiq(i int, s *posState) {
 	l := &a.liqs
 	if l.last == nil {
-		l.last = make([]int, len(a.syms))
+		l.last = make([]int, 2*len(a.syms)) // room for hedge-mode SHORT legs
 		for k := range l.last {
 			l.last[k] = -1
 		}
 	}
-	a.noteLiqOf(i)
+	a.noteLiqOf(i, s)
 }
 
-func (a *account) noteLiqOf(i int) {
+func (a *account) noteLiqOf(i int, s *posState) {
 	l := &a.liqs
-	s := &a.syms[i]
-	prev := l.last[i]
+	sym := &a.syms[i]
+	k := i
+	if s.side == margin.Short {
+		k += len(a.syms)
+	}
+	prev := l.last[k]
 	if s.qty == 0 && (prev < 0 || l.pts[prev].Qty == 0) {
 		return // flat, and already recorded flat (or never open)
 	}
-	p := LiqPricePoint{Time: a.now, Symbol: s.inst.Symbol, Isolated: s.isolated, Qty: s.qty, Entry: s.entry}
+	p := LiqPricePoint{Time: a.now, Symbol: sym.inst.Symbol, Side: s.side, Isolated: s.isolated, Qty: s.qty, Entry: s.entry}
 	if s.qty != 0 {
-		if lp, ok := a.acct.LiquidationPriceOf(i); ok {
+		if lp, ok := a.acct.LegLiquidationPrice(i, s.side); ok {
 			p.LiqPrice = lp.InexactFloat64()
 		}
 		if s.isolated {
 			p.Wallet = s.isoWallet
 		}
-		p.Mark = s.mark
+		p.Mark = sym.mark
 		abs := s.qty
 		if abs < 0 {
 			abs = -abs
 		}
 		if p.Mark > 0 {
-			p.MaintMargin = s.brk.MaintenanceMargin(abs * p.Mark)
+			p.MaintMargin = sym.brk.MaintenanceMargin(abs * p.Mark)
 		}
 	}
 	if prev >= 0 {
@@ -85,6 +95,6 @@ func (a *account) noteLiqOf(i int) {
 			return
 		}
 	}
-	l.last[i] = len(l.pts)
+	l.last[k] = len(l.pts)
 	l.pts = append(l.pts, p)
 }

@@ -300,6 +300,7 @@ var liqPriceTable = Table[LiqPricePoint]{Name: "liquidation_prices", CSVOnly: tr
 	Doc: "Each position's liquidation price, margin and maintenance margin after every ledger event that changed it (float estimates, for the report's charts).", Columns: []Column[LiqPricePoint]{
 		{Name: "time", Kind: KindTime, Doc: "the event's time", Time: func(p *LiqPricePoint) int64 { return p.Time }},
 		{Name: "symbol", Kind: KindString, Doc: "the perpetual", Str: func(p *LiqPricePoint) string { return p.Symbol }},
+		{Name: "position_side", Kind: KindEnum, FileOmit: "BOTH", Doc: "the leg: LONG or SHORT in hedge mode, BOTH in one-way mode", Str: func(p *LiqPricePoint) string { return p.Side.String() }},
 		{Name: "mode", Kind: KindEnum, Doc: "cross or isolated", Str: func(p *LiqPricePoint) string { return modeLabel(p.Isolated) }},
 		{Name: "qty", Kind: KindFloat, Unit: "base units", Doc: "signed size after the event (0: closed)", Float: func(p *LiqPricePoint) float64 { return p.Qty }},
 		{Name: "entry", Kind: KindFloat, Unit: "USDT", Doc: "entry price after the event", Float: func(p *LiqPricePoint) float64 { return p.Entry }},

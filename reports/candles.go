@@ -3,9 +3,11 @@ package reports
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/reports/artifact"
 )
 
@@ -147,7 +149,7 @@ func pricePanel(sym string, runs []*artifact.Run, accts []account) Panel {
 				lq.t, lq.v = append(lq.t, l.Time), append(lq.v, l.Price.InexactFloat64())
 			}
 		}
-		for _, l := range []line{en, ex, lq, lpLine(a, sym)} {
+		for _, l := range append([]line{en, ex, lq}, lpLines(a, sym)...) {
 			if len(l.t) > 0 {
 				lines = append(lines, l)
 			}
@@ -162,15 +164,32 @@ func pricePanel(sym string, runs []*artifact.Run, accts []account) Panel {
 	return p
 }
 
-// lpLine is account a's liquidation price of its sym position at every ledger event that
-// changed it (AccountResult.LiqPrices), 0 where the position closed or had none: the page and
-// the PNG hold each value until the next one (a step line from entry to exit; HoldLP), 0
-// ending the line.
-func lpLine(a account, sym string) line {
-	l := line{label: a.label + " liquidation price", color: a.color, kind: "lp", shape: a.shape}
+// lpLines is lpLine of each of account a's sym positions: one line in one-way mode, one per
+// leg (LONG, SHORT) in hedge mode, labelled with the leg.
+func lpLines(a account, sym string) []line {
+	var out []line
+	for _, side := range []margin.PositionSide{margin.Both, margin.Long, margin.Short} {
+		if !slices.ContainsFunc(a.res.LiqPrices, func(p backtest.LiqPricePoint) bool { return p.Symbol == sym && p.Side == side }) {
+			continue
+		}
+		out = append(out, lpLine(a, sym, side))
+	}
+	return out
+}
+
+// lpLine is account a's liquidation price of its sym position (side: its leg in hedge mode)
+// at every ledger event that changed it (AccountResult.LiqPrices), 0 where the position closed
+// or had none: the page and the PNG hold each value until the next one (a step line from entry
+// to exit; HoldLP), 0 ending the line.
+func lpLine(a account, sym string, side margin.PositionSide) line {
+	label := a.label + " liquidation price"
+	if side != margin.Both {
+		label = a.label + " " + side.String() + " liquidation price"
+	}
+	l := line{label: label, color: a.color, kind: "lp", shape: a.shape}
 	cross := false
 	for _, p := range a.res.LiqPrices {
-		if p.Symbol != sym {
+		if p.Symbol != sym || p.Side != side {
 			continue
 		}
 		v := p.LiqPrice

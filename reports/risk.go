@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/reports/metrics"
 )
 
@@ -27,33 +28,49 @@ func riskPanel(a account, slug string) (p Panel, ok bool) {
 			}
 		}
 	}
-	bySym := map[string][]backtest.LiqPricePoint{}
-	var syms []string
+	// one line per position: a symbol in one-way mode, each leg of it in hedge mode
+	type posKey struct {
+		sym  string
+		side margin.PositionSide
+	}
+	bySym := map[posKey][]backtest.LiqPricePoint{}
+	var keys []posKey
 	for _, q := range a.res.LiqPrices {
-		if _, seen := bySym[q.Symbol]; !seen && q.Isolated {
-			syms = append(syms, q.Symbol)
+		key := posKey{q.Symbol, q.Side}
+		if _, seen := bySym[key]; !seen && q.Isolated {
+			keys = append(keys, key)
 		}
-		if q.Isolated || bySym[q.Symbol] != nil {
-			bySym[q.Symbol] = append(bySym[q.Symbol], q)
+		if q.Isolated || bySym[key] != nil {
+			bySym[key] = append(bySym[key], q)
 		}
 	}
-	sort.Strings(syms)
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].sym != keys[j].sym {
+			return keys[i].sym < keys[j].sym
+		}
+		return keys[i].side < keys[j].side
+	})
 	var lines []line
-	for k, sym := range syms {
+	for k, key := range keys {
+		sym := key.sym
 		bars := a.run.Prices[sym]
 		if len(bars) == 0 {
 			continue
 		}
 		cs, w := DownsampleOHLC(bars, CandleBuckets)
 		col := palette[(k+2)%len(palette)]
-		rl := line{label: a.label + " " + sym, color: col, kind: "risk"}
+		name := sym // the position's name in the labels: "BTCUSDT", or "BTCUSDT LONG" in hedge mode
+		if key.side != margin.Both {
+			name += " " + key.side.String()
+		}
+		rl := line{label: a.label + " " + name, color: col, kind: "risk"}
 		var liqs []int64
 		for _, l := range a.res.Liquidations {
-			if l.Symbol == sym {
+			if l.Symbol == sym && l.Side == key.side {
 				liqs = append(liqs, l.Time)
 			}
 		}
-		pts := bySym[sym]
+		pts := bySym[key]
 		for _, c := range cs {
 			r, open := candleRisk(pts, liqs, c, w)
 			if !open {
@@ -67,7 +84,7 @@ func riskPanel(a account, slug string) (p Panel, ok bool) {
 		lines = append(lines, rl)
 		// near misses: episodes of consecutive candles ≥ ratio ending below it, no liquidation
 		// of the symbol from the episode's start to window hours after its last candle
-		near := line{label: a.label + " " + sym + " near miss", color: col, kind: "near", shape: a.shape}
+		near := line{label: a.label + " " + name + " near miss", color: col, kind: "near", shape: a.shape}
 		for i := 0; i < len(rl.t); {
 			if rl.v[i] < ratio {
 				i++
@@ -96,7 +113,7 @@ func riskPanel(a account, slug string) (p Panel, ok bool) {
 		if len(near.t) > 0 {
 			lines = append(lines, near)
 		}
-		lq := line{label: a.label + " " + sym + " liquidation", color: col, kind: "liq", shape: a.shape}
+		lq := line{label: a.label + " " + name + " liquidation", color: col, kind: "liq", shape: a.shape}
 		for _, t := range liqs {
 			lq.t, lq.v = append(lq.t, t), append(lq.v, 1)
 		}

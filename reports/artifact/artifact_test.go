@@ -385,11 +385,14 @@ func TestHedgeLegColumn(t *testing.T) {
 	for k := range a.Funding {
 		a.Funding[k].PositionSide = leg(k)
 	}
+	for k := range a.LiqPrices {
+		a.LiqPrices[k].Side = leg(k)
+	}
 	dir := t.TempDir()
 	if err := Write(dir, res, manifest()); err != nil {
 		t.Fatal(err)
 	}
-	for _, table := range []string{"fills", "trades", "liquidations", "funding"} {
+	for _, table := range []string{"fills", "trades", "liquidations", "funding", "liquidation_prices"} {
 		hedged := filepath.Join(dir, res.Accounts[0].Name, table+".csv")
 		oneWay := filepath.Join(dir, res.Accounts[1].Name, table+".csv")
 		b, err := os.ReadFile(hedged)
@@ -417,8 +420,9 @@ func TestHedgeLegColumn(t *testing.T) {
 		same(t, w.Name+" trades", g.Trades, w.Trades)
 		same(t, w.Name+" liquidations", g.Liquidations, w.Liquidations)
 		same(t, w.Name+" funding", g.Funding, w.Funding)
+		same(t, w.Name+" liquidation prices", g.LiqPrices, w.LiqPrices)
 	}
-	if len(a.Fills) == 0 || len(a.Trades) == 0 {
+	if len(a.Fills) == 0 || len(a.Trades) == 0 || len(a.LiqPrices) == 0 {
 		t.Fatal("the fixture has no fills or trades: the test checks nothing")
 	}
 }

@@ -2,6 +2,7 @@ package artifact
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -21,7 +22,9 @@ var liqPriceCols = backtest.LiqPriceTable().Names()
 // figures are float64 chart estimates, written in shortest round-trip form so that reading
 // them back gives the same numbers (and the report the same bytes).
 func writeLiqPrices(dir string, pts []backtest.LiqPricePoint) error {
-	return writeCSVFile(filepath.Join(dir, LiqPricesFile), func(w *csvWriter) { writeTable(w, backtest.LiqPriceTable(), pts) })
+	// a hedge-mode run's file ends with position_side (fileTable)
+	t := fileTable(backtest.LiqPriceTable(), pts)
+	return writeCSVFile(filepath.Join(dir, LiqPricesFile), func(w *csvWriter) { writeTable(w, t, pts) })
 }
 
 // readLiqPrices reads dir/LiqPricesFile; a missing file (a run written before it existed) is
@@ -32,7 +35,21 @@ func readLiqPrices(dir string) ([]backtest.LiqPricePoint, error) {
 		return nil, nil
 	}
 	pts := []backtest.LiqPricePoint{}
-	err := readCSVFile(path, liqPriceCols, func(r *rowReader) { pts = append(pts, readLiqPrice(r)) })
+	cols, row := liqPriceCols, func(r *rowReader) { pts = append(pts, readLiqPrice(r)) }
+	if headerIs(path, withLeg(cols, true)) { // a hedge-mode run's: each point's leg last
+		cols = withLeg(cols, true)
+		row = func(r *rowReader) {
+			p := readLiqPrice(r)
+			v := r.str()
+			ps, ok := parseLeg(v)
+			if !ok {
+				r.fail(fmt.Errorf("%q is not LONG, SHORT or BOTH", v))
+			}
+			p.Side = ps
+			pts = append(pts, p)
+		}
+	}
+	err := readCSVFile(path, cols, row)
 	if err != nil {
 		return nil, err
 	}
