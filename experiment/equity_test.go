@@ -2,9 +2,12 @@ package experiment
 
 import (
 	"os"
+	"slices"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/reports"
+	"github.com/bt-backtest/bt/reports/metrics"
 )
 
 // A run that fails leaves no temporary equity file behind.
@@ -21,4 +24,37 @@ func TestRunFailureLeavesNoEquityFiles(t *testing.T) {
 	if len(ents) != 0 {
 		t.Errorf("left behind: %v", ents)
 	}
+}
+
+// The points handed to the accounts' goroutines reach the statistics, the chart sampler and
+// the equity writer complete and in order: the same as feeding them directly, including the
+// last, partial batch.
+func TestEquityHandOffFeedsEverything(t *testing.T) {
+	const n = 3*handoffBatch + 17
+	s := newEquityStreams(t.TempDir(), n, 0)
+	sink := s.sink("cross")
+	direct := metrics.NewEquityStats(n)
+	sampler := reports.NewCurveSampler()
+	for i := range n {
+		p := backtest.EquityPoint{Time: int64(i+1) * 60_000, Equity: 100 + float64(i%97) - float64(i%13), MarginRatio: float64(i%89) / 100}
+		if err := sink.Add(p); err != nil {
+			t.Fatal(err)
+		}
+		direct.Add(p)
+		sampler.Add(p)
+	}
+	if err := s.finish(); err != nil {
+		t.Fatal(err)
+	}
+	a := s.accts["cross"]
+	if a.stats.Len() != n || a.curve.Len() != n || a.w.Len() != n {
+		t.Fatalf("fed %d stats, %d sampler, %d writer points, want %d", a.stats.Len(), a.curve.Len(), a.w.Len(), n)
+	}
+	if a.stats.Last() != direct.Last() || a.stats.MaxDrawdown() != direct.MaxDrawdown() || a.stats.MarginRatioP95() != direct.MarginRatioP95() {
+		t.Errorf("statistics differ from feeding directly")
+	}
+	if !slices.Equal(a.curve.Points(), sampler.Points()) {
+		t.Errorf("chart points differ from feeding directly")
+	}
+	s.abort()
 }

@@ -193,6 +193,7 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	}()
 	res, runErr := backtest.Run(ctx, cfg, strat.New, src)
 	src.done()
+	eqErr := streams.finish() // the account goroutines have fed every point: the streams may be read
 	if err := st.Err(); err != nil {
 		return nil, input(fmt.Errorf("data %s: %w", x.Data.Source, err))
 	}
@@ -210,6 +211,9 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("run failed: %w", runErr)
+	}
+	if eqErr != nil {
+		return nil, fmt.Errorf("writing run directory: %w", eqErr)
 	}
 
 	h := waitHash()
