@@ -262,12 +262,14 @@ type view struct {
 
 // writeHTML renders the report of runs.
 func writeHTML(w io.Writer, runs []*artifact.Run) error {
-	_, err := writeHTMLPanels(w, runs)
+	_, err := writeHTMLPanels(w, runs, nil)
 	return err
 }
 
-// writeHTMLPanels renders the report of runs and returns the chart panels it embeds.
-func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
+// writeHTMLPanels renders the report of runs and returns the chart panels it embeds. ready,
+// when not nil, gets the panels as soon as they are computed, before the page is (render
+// draws the PNGs meanwhile); they are read-only from then on.
+func writeHTMLPanels(w io.Writer, runs []*artifact.Run, ready func([]Panel)) ([]Panel, error) {
 	if len(runs) == 0 {
 		return nil, errors.New("reports: no run to report")
 	}
@@ -278,6 +280,9 @@ func writeHTMLPanels(w io.Writer, runs []*artifact.Run) ([]Panel, error) {
 	}
 	accts := accountsOf(runs)
 	data := ReportData(runs...)
+	if ready != nil {
+		ready(data.Panels)
+	}
 	dj, err := json.Marshal(data)
 	if err != nil {
 		return nil, fmt.Errorf("reports: chart data: %w", err)
