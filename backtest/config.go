@@ -20,10 +20,9 @@ type Setup struct {
 	// runs accounts of many configurations in one pass over the data): every per-account
 	// setting comes from it (wallet, leverage, fees, slippage, strategy parameters, execution
 	// and funding switches), with its own defaults. The run-wide settings stay the run's:
-	// Setups, Parallel, Instruments, Book, BracketDate, Fees, ClearanceFee, Filters and Equity (the
-	// schedule of the maker and taker fees is the run's, an own MakerFee or TakerFee
-	// replaces it for this account); Result.Assumptions describe
-	// the run's Config.
+	// Setups, Parallel, Instruments, Book, BracketDate, Fees, ClearanceFee, Filters, Equity and
+	// NoLiqPrices (the schedule of the maker and taker fees is the run's, an own MakerFee or
+	// TakerFee replaces it for this account); Result.Assumptions describe the run's Config.
 	Config *Config
 }
 
@@ -91,6 +90,10 @@ type Config struct {
 	// different accounts' sinks are called from different goroutines. nil: the curve is
 	// kept in AccountResult.Equity.
 	Equity func(account string) EquitySink
+	// NoLiqPrices leaves AccountResult.LiqPrices empty: the liquidation-price lines of the
+	// report's charts cost an exact liquidation price of every open cross position at every
+	// ledger event of a cross position; a run that draws no report (a sweep) skips them.
+	NoLiqPrices bool
 }
 
 // EquitySink receives an account's equity points during a run (Config.Equity). The point is
@@ -252,6 +255,7 @@ func (c *Config) forSetup(s Setup) *Config {
 	}
 	a := s.Config.withDefaults()
 	a.Setups, a.Parallel, a.Instruments, a.Book, a.BracketDate, a.Equity = c.Setups, c.Parallel, c.Instruments, c.Book, c.BracketDate, c.Equity
+	a.NoLiqPrices = c.NoLiqPrices
 	a.Fees, a.ClearanceFee, a.Filters = c.Fees, c.ClearanceFee, c.Filters // part of the run's instruments
 	return &a
 }

@@ -242,3 +242,29 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+// Config.NoLiqPrices (a sweep's) leaves AccountResult.LiqPrices empty and changes nothing else.
+func TestNoLiqPricesChangesNothingElse(t *testing.T) {
+	symbols := []string{"AAA", "BBB", "CCC"}
+	k, m, f := market(1, symbols, 400)
+	var res [2]*Result
+	for i, no := range []bool{false, true} {
+		cfg := chaosConfig(symbols, false)
+		cfg.NoLiqPrices = no
+		r, err := Run(context.Background(), cfg, newChaos, NewSliceSource(symbols, Batches(k, m, f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res[i] = r
+	}
+	for i, a := range res[0].Accounts {
+		b := res[1].Accounts[i]
+		if len(a.LiqPrices) == 0 || len(b.LiqPrices) != 0 {
+			t.Errorf("%s: %d liquidation-price points recorded, %d with NoLiqPrices (want some, none)", a.Name, len(a.LiqPrices), len(b.LiqPrices))
+		}
+		a.LiqPrices = nil
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: records differ with NoLiqPrices", a.Name)
+		}
+	}
+}

@@ -47,6 +47,9 @@ type liqLine struct {
 // the other positions and the cross wallet; it is recorded at its own events only (the chart
 // says so), which keeps the record as small as the fills.
 func (a *account) noteLiq(i int, s *posState) {
+	if a.cfg.NoLiqPrices {
+		return
+	}
 	l := &a.liqs
 	if l.last == nil {
 		l.last = make([]int, 2*len(a.syms)) // room for hedge-mode SHORT legs

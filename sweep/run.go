@@ -235,6 +235,8 @@ func runPass(ctx context.Context, ls []loaded, pr *progress) ([]ConfigResult, er
 	// the accounts are independent given the stream: step them on every core (the results are
 	// the same as a sequential run's, whatever execution.parallel says)
 	run.Parallel = true
+	// nor does a sweep draw the report's liquidation-price lines (AccountResult.LiqPrices)
+	run.NoLiqPrices = true
 	src := pr.pass(st, len(ls), hint)
 	res, err := backtest.Run(ctx, run, newStrategy, src)
 	if serr := st.Err(); serr != nil {
