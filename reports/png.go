@@ -43,7 +43,8 @@ func WritePNG(w io.Writer, p Panel) error {
 		pl.Y.Tick.Marker = pctTicks{}
 	}
 	legendN := 0
-	if cp := candlesOf(p); cp != nil { // pngcandles.go
+	cp := candlesOf(p) // pngcandles.go
+	if cp != nil {
 		pl.Add(cp)
 	}
 	for _, s := range p.Series {
@@ -159,6 +160,23 @@ func WritePNG(w io.Writer, p Panel) error {
 	// the range shared with the other panels of its group (the per-account panels of one kind)
 	if p.YHi > p.YLo {
 		pl.Y.Min, pl.Y.Max = math.Min(pl.Y.Min, p.YLo), math.Max(pl.Y.Max, p.YHi)
+	}
+	// a price panel's range is its candles' and markers': liquidation-price lines widen it by at
+	// most a quarter of it (further away they are clipped), as in the page
+	if cp != nil {
+		_, _, lo, hi := cp.DataRange()
+		for _, s := range p.Series {
+			if s.Kind == "entry" || s.Kind == "exit" || s.Kind == "liq" {
+				for _, v := range s.Values {
+					if !math.IsNaN(v) {
+						lo, hi = math.Min(lo, v), math.Max(hi, v)
+					}
+				}
+			}
+		}
+		if pad := (hi - lo) / 4; pad > 0 {
+			pl.Y.Min, pl.Y.Max = math.Max(pl.Y.Min, lo-pad), math.Min(pl.Y.Max, hi+pad)
+		}
 	}
 	// headroom above the data for the legend (drawn inside the plot, top left)
 	if n := legendN; n > 0 && pl.Y.Max > pl.Y.Min {
