@@ -595,7 +595,7 @@ func LinkLiquidations(iso, cross *backtest.AccountResult) []LiquidationLink {
 			c, _ := LiquidationCost(l)
 			ln := LiquidationLink{Account: name, Liq: l, Cost: c.InexactFloat64(), PnL: LiquidatedPnL(l).InexactFloat64()}
 			for _, t := range a.Trades {
-				if !t.Liquidated || t.Symbol != l.Symbol || t.ExitTime != l.Time {
+				if !t.Liquidated || t.Symbol != l.Symbol || t.PositionSide != l.Side || t.ExitTime != l.Time { // a hedge leg: its own trade
 					continue
 				}
 				ln.Trade = t
