@@ -118,7 +118,7 @@ func WritePNG(w io.Writer, p Panel) error {
 			pl.Legend.Add(s.Label, l)
 			legendN++
 		default:
-			sc, err := plotter.NewScatter(xy)
+			sc, err := plotter.NewScatter(thinMarkers(xy, p)) // pngthin.go
 			if err != nil {
 				return fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
 			}
