@@ -258,6 +258,9 @@ var liquidationTable = Table[margin.Liquidation]{Name: "liquidations", Log: "liq
 	{Name: "insurance_draw", Log: "insurance", Kind: KindDecimal, Unit: "USDT", Doc: "shortfall taken by the insurance fund", Dec: func(l *margin.Liquidation) decimal.Decimal { return l.InsuranceDraw }},
 	{Name: "gap", Log: "gap", Kind: KindBool, Doc: "the price gapped through the liquidation price", Bool: func(l *margin.Liquidation) bool { return l.Gap }},
 	{Name: "cascade", Log: "cascade", Kind: KindInt, Doc: "positions liquidated together (cross)", Int: func(l *margin.Liquidation) int64 { return int64(l.Cascade) }},
+	{Name: "realized_pnl", Kind: KindDecimal, Unit: "USDT", Doc: "realized PnL booked: qty × (price − entry)", Dec: func(l *margin.Liquidation) decimal.Decimal { return l.RealizedPnL }},
+	{Name: "shortfall", Kind: KindDecimal, Unit: "USDT", Doc: "execution shortfall: qty × (trigger mark − price), ≥ 0", Dec: func(l *margin.Liquidation) decimal.Decimal { _, sf := l.Cost(); return sf }},
+	{Name: "cost", Kind: KindDecimal, Unit: "USDT", Doc: "cost beyond a stop at the trigger mark: clearance fee + shortfall", Dec: func(l *margin.Liquidation) decimal.Decimal { c, _ := l.Cost(); return c }},
 }}
 
 var fundingTable = Table[FundingPayment]{Name: "funding", Log: "funding", Doc: "Every funding settlement on an open position.", Columns: []Column[FundingPayment]{

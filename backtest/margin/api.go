@@ -156,6 +156,15 @@ type Liquidation struct {
 	Cascade       int             // number of positions liquidated together (cross)
 }
 
+// Cost is what the liquidation cost beyond a stop at its trigger mark price: the clearance fee
+// plus the execution shortfall qty × (trigger mark − execution price), rounded to MoneyPlaces,
+// exact. The shortfall is ≥ 0: the execution price lies against the position (docs/margin.md
+// §6; docs/statistics.md, "Liquidation cost").
+func (l Liquidation) Cost() (cost, shortfall decimal.Decimal) {
+	shortfall = l.Qty.Mul(l.TriggerMark.Sub(l.Price)).Round(MoneyPlaces)
+	return l.Fee.Add(shortfall), shortfall
+}
+
 // Position is a read-only view of one symbol's position (one-way) or of one leg of it (hedge).
 type Position struct {
 	Symbol         string

@@ -456,6 +456,14 @@ func readAccount(dir string) (*backtest.AccountResult, error) {
 			leg(ps)
 		}
 	}
+	if lp := filepath.Join(dir, "liquidations.csv"); headerIs(lp, liqColsV1) {
+		for k := range steps { // a run written before the realized_pnl, shortfall and cost columns
+			if steps[k].name == "liquidations" {
+				steps[k].cols = liqColsV1
+				steps[k].row = func(r *rowReader) { a.Liquidations = append(a.Liquidations, readLiqV1(r)) }
+			}
+		}
+	}
 	if rp := filepath.Join(dir, "rejects.csv"); headerIs(rp, rejectColsV1) { // a run written before the code and order columns
 		steps[len(steps)-1].cols = rejectColsV1
 		steps[len(steps)-1].row = func(r *rowReader) { a.Rejects = append(a.Rejects, readRejectV1(r)) }

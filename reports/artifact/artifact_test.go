@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/bt-backtest/bt/reports/internal/fixture"
 	"github.com/bt-backtest/bt/reports/metrics"
 	"github.com/parquet-go/parquet-go"
+	"github.com/shopspring/decimal"
 )
 
 // same compares two values by their JSON encoding: decimals encode as their canonical
@@ -342,7 +344,7 @@ func TestAtomicFailure(t *testing.T) {
 func FuzzReadTables(f *testing.F) {
 	f.Add(strings.Join(equityCols, ",") + "\n2025-10-10T21:00:00.000Z,1,1,0,1,0,NaN,0\n")
 	f.Add(strings.Join(fillCols, ",") + "\n2025-10-10T21:00:00.000Z,1,BTCUSDT,buy,0.1,100,0,0,false,false,\"a,b\"\n")
-	f.Add(strings.Join(liqCols, ",") + "\n2025-10-10T21:00:00Z,BTCUSDT,cross,-1,1,1,1,1,1,1,0,true,2\n")
+	f.Add(strings.Join(liqCols, ",") + "\n2025-10-10T21:00:00Z,BTCUSDT,cross,-1,1,1,1,1,1,1,0,true,2,0,0,1\n")
 	f.Add(strings.Join(rejectCols, ",") + "\n2025-10-10T21:00:00Z,BTCUSDT,0,order,min_qty,r,sell,limit,,0.1,\"t,1\"\n")
 	f.Fuzz(func(t *testing.T, in string) {
 		tables := []struct {
@@ -424,5 +426,56 @@ func TestHedgeLegColumn(t *testing.T) {
 	}
 	if len(a.Fills) == 0 || len(a.Trades) == 0 || len(a.LiqPrices) == 0 {
 		t.Fatal("the fixture has no fills or trades: the test checks nothing")
+	}
+}
+
+// TestReadLegacyLiquidations: a liquidations.csv written before the realized_pnl, shortfall and
+// cost columns still reads (without the realized PnL); a cost that is not the fee plus the
+// shortfall is refused as malformed.
+func TestReadLegacyLiquidations(t *testing.T) {
+	res := fixture.Result()
+	dir := t.TempDir()
+	if err := Write(dir, res, manifest()); err != nil {
+		t.Fatal(err)
+	}
+	k := slices.IndexFunc(res.Accounts, func(a backtest.AccountResult) bool { return len(a.Liquidations) > 0 })
+	if k < 0 {
+		t.Fatal("the fixture has no liquidation")
+	}
+	path := filepath.Join(dir, res.Accounts[k].Name, "liquidations.csv")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old, bad []string
+	for i, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		f := strings.Split(line, ",")
+		if len(f) != len(liqCols) {
+			t.Fatalf("line %d has %d fields, want %d: %s", i+1, len(f), len(liqCols), line)
+		}
+		old = append(old, strings.Join(f[:len(liqColsV1)], ","))
+		if i > 0 {
+			f[len(f)-1] = "12345.67" // a cost that is not fee + shortfall
+		}
+		bad = append(bad, strings.Join(f, ","))
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(old, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run, err := Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := slices.Clone(res.Accounts[k].Liquidations)
+	for i := range want {
+		want[i].RealizedPnL = decimal.Decimal{}
+	}
+	same(t, "legacy liquidations", run.Result.Accounts[k].Liquidations, want)
+
+	if err := os.WriteFile(path, []byte(strings.Join(bad, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(dir); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "fee + shortfall") {
+		t.Errorf("a wrong cost read as %v, want ErrMalformed naming the rule", err)
 	}
 }

@@ -27,6 +27,8 @@ var (
 	liqCols     = backtest.LiquidationTable().Names()
 	fundingCols = backtest.FundingTable().Names()
 	rejectCols  = backtest.RejectTable().Names()
+	// liqColsV1 is the liquidations table of runs written before realized_pnl, shortfall and cost.
+	liqColsV1 = liqCols[:13]
 	// rejectColsV1 is the rejects table of runs written before the code and order columns.
 	rejectColsV1 = []string{"time", "symbol", "order_id", "action", "reason"}
 	barCols      = backtest.BarTable().Names()
@@ -420,12 +422,26 @@ func readFill(r *rowReader) backtest.FillRecord {
 	}
 }
 
-func readLiq(r *rowReader) margin.Liquidation {
+// readLiqV1 reads a liquidations.csv row written before the realized_pnl, shortfall and cost
+// columns (liqColsV1).
+func readLiqV1(r *rowReader) margin.Liquidation {
 	return margin.Liquidation{
 		Time: r.time(), Symbol: r.str(), Mode: r.mode(), Qty: r.dec(), Entry: r.dec(), TriggerMark: r.dec(),
 		Price: r.dec(), Bankruptcy: r.dec(), MarginLost: r.dec(), Fee: r.dec(), InsuranceDraw: r.dec(),
 		Gap: r.bool(), Cascade: int(r.int()),
 	}
+}
+
+// readLiq reads a liquidations.csv row; its shortfall and cost, derived from the other
+// columns, must be what margin.Liquidation.Cost gives.
+func readLiq(r *rowReader) margin.Liquidation {
+	l := readLiqV1(r)
+	l.RealizedPnL = r.dec()
+	shortfall, cost := r.dec(), r.dec()
+	if c, sf := l.Cost(); !c.Equal(cost) || !sf.Equal(shortfall) {
+		r.fail(fmt.Errorf("shortfall %s and cost %s are not qty × (trigger mark − price) = %s and fee + shortfall = %s", shortfall, cost, sf, c))
+	}
+	return l
 }
 
 func readFunding(r *rowReader) backtest.FundingPayment {

@@ -160,16 +160,9 @@ func hoursOf(ms int64) float64 { return float64(ms) / 3_600_000 }
 
 func ptr(v float64) *float64 { return &v }
 
-// LiquidationCost is what one liquidation cost beyond a stop at its trigger mark price: the
-// clearance fee plus the execution shortfall qty × (trigger mark − execution price), exact.
-// Shortfall is ≥ 0 (the execution price lies against the position).
-func LiquidationCost(l margin.Liquidation) (cost, shortfall decimal.Decimal) {
-	shortfall = l.Qty.Mul(l.TriggerMark.Sub(l.Price)).Round(margin.MoneyPlaces)
-	return l.Fee.Add(shortfall), shortfall
-}
-
 // LiquidatedPnL is the realized PnL the liquidation booked for the position, signed:
-// l.RealizedPnL, or when the record does not carry it (liquidations.csv has no column for it),
+// l.RealizedPnL, or when the record does not carry it (liquidations.csv written before its
+// realized_pnl column),
 // what MarginLost implies: −MarginLost for a cross position, −(MarginLost + InsuranceDraw) for
 // an isolated one (MarginLost stops at the isolated margin, the fund takes the rest).
 func LiquidatedPnL(l margin.Liquidation) decimal.Decimal {
@@ -203,7 +196,7 @@ func LiquidationsOpts(a *backtest.AccountResult, start int64, st *EquityStats, o
 	cascadeAt := map[int64]bool{}
 	for _, l := range a.Liquidations {
 		s.Count++
-		c, sf := LiquidationCost(l)
+		c, sf := l.Cost()
 		cost = cost.Add(c)
 		short = short.Add(sf)
 		pnl = pnl.Add(LiquidatedPnL(l))
@@ -575,7 +568,7 @@ func hasDecisions(ts []backtest.Trade) bool {
 type LiquidationLink struct {
 	Account string             // the liquidated account: IsolatedName or CrossName
 	Liq     margin.Liquidation // the liquidation
-	Cost    float64            // LiquidationCost
+	Cost    float64            // margin.Liquidation.Cost
 	PnL     float64            // LiquidatedPnL
 	Trade   backtest.Trade     // the liquidated position (zero when no trade record matches)
 	// Other is the paired position in the other account and OtherFound whether there is one
@@ -592,7 +585,7 @@ func LinkLiquidations(iso, cross *backtest.AccountResult) []LiquidationLink {
 	byDecision := hasDecisions(iso.Trades) && hasDecisions(cross.Trades)
 	link := func(name string, a, other *backtest.AccountResult) {
 		for _, l := range a.Liquidations {
-			c, _ := LiquidationCost(l)
+			c, _ := l.Cost()
 			ln := LiquidationLink{Account: name, Liq: l, Cost: c.InexactFloat64(), PnL: LiquidatedPnL(l).InexactFloat64()}
 			for _, t := range a.Trades {
 				if !t.Liquidated || t.Symbol != l.Symbol || t.PositionSide != l.Side || t.ExitTime != l.Time { // a hedge leg: its own trade
