@@ -51,8 +51,8 @@ func TestExperiments(t *testing.T) {
 			}
 		})
 	}
-	// One experiment per reference strategy, plus the mixed-margin one.
-	for _, s := range []string{"swing", "hodl", "scalper", "grid", "replay", "both-mixed"} {
+	// One experiment per reference strategy, plus the mixed-margin and the hedge-mode ones.
+	for _, s := range []string{"swing", "hodl", "scalper", "grid", "replay", "both-mixed", "replay-hedge"} {
 		if !seen[s] {
 			t.Errorf("experiments/%s.yaml is missing", s)
 		}
