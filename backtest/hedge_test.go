@@ -132,3 +132,52 @@ func TestHedgeChaos(t *testing.T) {
 		t.Errorf("the scenario does not exercise hedge mode: overlapping legs %d, liquidations %d, funding %d, refused switches %d", both, liqs, legFunding, switches)
 	}
 }
+
+// BenchmarkStepHedge is BenchmarkStep for an account in hedge mode holding both legs of every
+// symbol (LONG 10, SHORT 5 at price ~100, cross and isolated): the step marks, screens, probes
+// and records two positions per symbol, and must not allocate either (0 allocs/op).
+func BenchmarkStepHedge(b *testing.B) {
+	for _, mode := range []margin.Mode{margin.Cross, margin.Isolated} {
+		b.Run(mode.String()+"/sym=15", func(b *testing.B) {
+			const nsym = 15
+			src := newLoopSource(nsym, 1<<62)
+			cfg := Config{Wallet: d("100000"), DefaultLeverage: 5, Book: benchBook, NoFundingFallback: true,
+				PositionMode: margin.Hedge}.withDefaults()
+			sched := make(schedule, nsym)
+			for i, in := range benchInsts(src.symbols) {
+				sched[i] = []era{{inst: in, brk: in.Brackets.Float(), maker: d("0.0002"), taker: d("0.0005")}}
+			}
+			hist := newHistory(nsym, cfg.History)
+			a, err := newAccount(&cfg, src.symbols, sched, hist, Setup{Name: mode.String(), Mode: mode}, StrategyFunc(func(*Broker, Bar) error { return nil }))
+			if err != nil {
+				b.Fatal(err)
+			}
+			step := func() {
+				src.Next()
+				hist.push(src.Batch())
+				a.step(src.Batch())
+			}
+			step()
+			for _, sym := range src.symbols {
+				for _, o := range []Order{{Symbol: sym, Side: Buy, Type: Market, Qty: d("10"), PositionSide: margin.Long},
+					{Symbol: sym, Side: Sell, Type: Market, Qty: d("5"), PositionSide: margin.Short}} {
+					if _, err := a.br.Submit(o); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			step()
+			if a.nOpen != 2*nsym {
+				b.Fatalf("%d positions open, want %d", a.nOpen, 2*nsym)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				step()
+				if len(a.res.Equity) > 1<<16 {
+					a.res.Equity = a.res.Equity[:0]
+				}
+			}
+		})
+	}
+}
