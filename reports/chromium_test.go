@@ -118,7 +118,16 @@ func TestChromiumReport(t *testing.T) {
           out.push('liq-zoom=' + (pu.scales.x.min < lt && lt < pu.scales.x.max && span < (xs[xs.length - 1] - xs[0]) / 4));
           // the liquidation's candle is among the candles drawn after the zoom
           out.push('liq-candles=' + (Number(target.getAttribute('data-candles')) > 0 && Number(target.getAttribute('data-candles')) < pu.data[0].length));
-          done();
+          // a liquidated trade's exit time (its liquidation) in the trades table zooms its
+          // symbol's candlestick chart there
+          ch[0].setScale('x', { min: xs[0], max: xs[xs.length - 1] });
+          var row = document.querySelector('table.trades tbody tr'), ta = row.cells[6].querySelector('a[data-zoom]');
+          var tt = Number(ta.getAttribute('data-zoom')), tu = ch.filter(function (u) { return u.root.parentNode.id === ta.getAttribute('href').slice(1); })[0];
+          ta.click();
+          setTimeout(function () {
+            out.push('trade-liq-zoom=' + (row.cells[13].textContent === 'liquidated' && tu.scales.x.min < tt && tt < tu.scales.x.max && tu.scales.x.max - tu.scales.x.min < (xs[xs.length - 1] - xs[0]) / 4));
+            done();
+          }, 50);
         }, 50);
       }, 50);
     }, 50);
@@ -144,7 +153,7 @@ func TestChromiumReport(t *testing.T) {
 		t.Fatalf("the fixture has %d liquidated trades of %d: the filter proves nothing", liq, trades)
 	}
 	// the fixture's LP lines: BTCUSDT and ETHUSDT positions in both accounts
-	if want := fmt.Sprintf("charts=%d zoom-off=0 equity-panels=2 y-off=0 link-off=0 trades=%d filtered=%d sorted=true candle-charts=2/2 lp-lines=4 liq-zoom=true liq-candles=true",
+	if want := fmt.Sprintf("charts=%d zoom-off=0 equity-panels=2 y-off=0 link-off=0 trades=%d filtered=%d sorted=true candle-charts=2/2 lp-lines=4 liq-zoom=true liq-candles=true trade-liq-zoom=true",
 		len(Charts(r)), trades, liq); m == nil || m[1] != want {
 		t.Errorf("linked zoom: the probe saw %q, want %q", m, want)
 	}

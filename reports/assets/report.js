@@ -331,7 +331,7 @@
       var c = [
         [r[0]], [r[1]], [r[2]], [r[3]],
         [when(r[4]), r[4], '', { href: '#chart-price-' + r[1], zoom: Math.floor(r[4] / 1000) }],
-        [r[5], Number(r[5])], [when(r[6]), r[6]], [r[7], Number(r[7])], [r[8], Number(r[8])], [r[9]],
+        [r[5], Number(r[5])], [when(r[6]), r[6], '', { href: '#chart-price-' + r[1], zoom: Math.floor(r[6] / 1000) }], [r[7], Number(r[7])], [r[8], Number(r[8])], [r[9]],
         [money(r[10]), r[10], r[10] < 0 ? 'neg' : r[10] > 0 ? 'pos' : ''], [money(r[11]), r[11]], [money(r[12]), r[12]],
         [r[13] ? 'liquidated' : 'no'],
       ];
