@@ -31,7 +31,7 @@ var RejectCodes = []RejectCode{
 	{"mode_change_with_orders", "margin mode cannot change with open orders", margin.ErrModeChangeWithOrders},
 	{"position_mode_change_with_orders", "position mode cannot change with open orders", margin.ErrPositionModeWithOrders},
 	{"position_mode_change_with_position", "position mode cannot change with an open position", margin.ErrPositionModeWithPosition},
-	{"position_side_mismatch", "position side does not match the position mode (hedge mode: LONG or SHORT; one-way: BOTH)", margin.ErrPositionSide},
+	{"position_side_mismatch", "position side does not match the position mode (hedge mode: an order names LONG or SHORT; one-way mode: BOTH or none)", margin.ErrPositionSide},
 	{"leverage_too_high", "leverage above the bracket maximum", margin.ErrLeverageTooHigh},
 	{"leverage_reduce_isolated", "leverage cannot be lowered on an open isolated position", margin.ErrLeverageReduceIsolated},
 	{"invalid_leverage", "leverage must be at least 1", margin.ErrInvalidLeverage},

@@ -43,7 +43,7 @@ var (
 	ErrPositionModeWithPosition = errors.New("margin: position mode cannot change with an open position")
 	// ErrPositionSide: the order's position side does not match the account's position mode
 	// (Binance -4061): LONG or SHORT in one-way mode, BOTH (none) in hedge mode.
-	ErrPositionSide = errors.New("margin: position side does not match the position mode")
+	ErrPositionSide = errors.New("margin: position side does not match the position mode (hedge mode: an order names LONG or SHORT; one-way mode: BOTH or none)")
 
 	// Rejections of a leverage change (SetLeverage, and Apply when a fill grows the notional).
 
