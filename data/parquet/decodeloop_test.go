@@ -4,8 +4,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"testing"
 
+	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/data"
 )
 
@@ -97,4 +99,12 @@ func BenchmarkDecodeLoop(b *testing.B) {
 	}
 	b.ReportMetric(float64(d.Bars())*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
 	b.ReportMetric(float64(d.Bars())*float64(b.N)/(cpuTime()-cpu0).Seconds(), "bars/cpu-s")
+}
+
+// Stream.appendBar stores each field of backtest.Bar in place into a reused batch slot: a
+// field added to Bar must be stored there too, or it would keep a stale value.
+func TestAppendBarCoversBar(t *testing.T) {
+	if n := reflect.TypeOf(backtest.Bar{}).NumField(); n != 9 {
+		t.Errorf("backtest.Bar has %d fields; appendBar (stream.go) stores 9: store the new one too", n)
+	}
 }

@@ -506,13 +506,13 @@ func (st *Stream) Next() bool {
 	b.Bars, b.Marks, b.Funding = b.Bars[:0], b.Marks[:0], b.Funding[:0]
 	for id, c := range st.kl {
 		if c.head == t {
-			b.Bars = append(b.Bars, st.bar(id, c))
+			b.Bars = st.appendBar(b.Bars, id, c)
 			c.advance()
 		}
 	}
 	for id, c := range st.mk {
 		if c != nil && c.head == t {
-			b.Marks = append(b.Marks, st.bar(id, c))
+			b.Marks = st.appendBar(b.Marks, id, c)
 			c.advance()
 		}
 	}
@@ -529,14 +529,24 @@ func (st *Stream) Next() bool {
 	return true
 }
 
-func (st *Stream) bar(id int, c *cursor) backtest.Bar {
-	i, b := c.i, &c.b
-	bar := backtest.Bar{Symbol: st.syms[id], ID: id, Time: c.head, End: c.head + st.interval,
-		Open: b.f64[fOpen][i], High: b.f64[fHigh][i], Low: b.f64[fLow][i], Close: b.f64[fClose][i]}
+// appendBar appends the bar of cursor c's current row (symbol id) to bars, written in place:
+// no temporary Bar is built and copied (the batch's slices have room for every symbol).
+func (st *Stream) appendBar(bars []backtest.Bar, id int, c *cursor) []backtest.Bar {
+	n := len(bars)
+	if n == cap(bars) {
+		bars = append(bars, backtest.Bar{})
+	} else {
+		bars = bars[:n+1]
+	}
+	i, b, bar := c.i, &c.b, &bars[n]
+	// every field of backtest.Bar, stored in place
+	bar.Symbol, bar.ID, bar.Time, bar.End = st.syms[id], id, c.head, c.head+st.interval
+	bar.Open, bar.High, bar.Low, bar.Close = b.f64[fOpen][i], b.f64[fHigh][i], b.f64[fLow][i], b.f64[fClose][i]
+	bar.Volume = 0
 	if !c.mark {
 		bar.Volume = b.f64[fVolume][i]
 	}
-	return bar
+	return bars
 }
 
 func (st *Stream) finish() {
