@@ -25,13 +25,15 @@ least one liquidation and of ruin (95% Wilson intervals) and the distributions o
 maximum drawdown. The same seed gives the same table. A bootstrap cannot invent a crash larger than
 the history holds: for that, run it on bt data synth --crash data. Method: go doc ./montecarlo.
 
---out FILE.csv also writes FILE.parquet (the same table) and FILE-hist.png (histograms of final
-equity and maximum drawdown, one panel per account, the panels of a row on shared bins).`,
+--out FILE.csv also writes FILE.parquet (the same table), FILE-hist.png (histograms of final
+equity and maximum drawdown, one panel per account, the panels of a row on shared bins) and
+FILE.html (one self-contained page in the report's style: the comparison in sentences, the table
+with its intervals, the histograms and the method).`,
 		Example: `  bt mc -c experiments/hodl.yaml --paths 200 --seed 1 --out runs/hodl-mc.csv`,
 		Args:    argsBetween(0, 0),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			if ext := strings.ToLower(filepath.Ext(out)); ext == ".parquet" || ext == ".png" {
-				return usageErrf("bt mc: --out %s: give the CSV table's name (FILE.csv); FILE.parquet and FILE-hist.png are written next to it", out)
+			if ext := strings.ToLower(filepath.Ext(out)); ext == ".parquet" || ext == ".png" || ext == ".html" {
+				return usageErrf("bt mc: --out %s: give the CSV table's name (FILE.csv); FILE.parquet, FILE-hist.png and FILE.html are written next to it", out)
 			}
 			x, err := experiment.Load(config, nil)
 			if err != nil {
@@ -46,7 +48,7 @@ equity and maximum drawdown, one panel per account, the panels of a row on share
 			}
 			var files []mcFile
 			if out != "" {
-				if files, err = mcFiles(r, out); err != nil {
+				if files, err = mcFiles(r, out, config); err != nil {
 					return failErr(err)
 				}
 				for _, f := range files {
@@ -57,7 +59,7 @@ equity and maximum drawdown, one panel per account, the panels of a row on share
 			}
 			r.WriteText(e.stdout)
 			if out != "" {
-				fmt.Fprintf(e.stdout, "\ntable: %s (and %s), histograms: %s\n", files[0].path, files[1].path, files[2].path)
+				fmt.Fprintf(e.stdout, "\ntable: %s (and %s), histograms: %s, page: %s\n", files[0].path, files[1].path, files[2].path, files[3].path)
 			}
 			return nil
 		}),
@@ -67,7 +69,7 @@ equity and maximum drawdown, one panel per account, the panels of a row on share
 	fl.IntVar(&paths, "paths", 100, "number of resampled histories")
 	fl.Uint64Var(&seed, "seed", 1, "seed of the resampling")
 	fl.IntVar(&block, "block", 24, "mean block length in bars")
-	fl.StringVar(&out, "out", "", "write the table as CSV to this file (and .parquet, -hist.png next to it)")
+	fl.StringVar(&out, "out", "", "write the table as CSV to this file (and .parquet, -hist.png, .html next to it)")
 	return cmd
 }
 
@@ -76,9 +78,10 @@ type mcFile struct {
 	data []byte
 }
 
-// mcFiles encodes the table (CSV and Parquet) and the histograms for --out FILE.csv: FILE.csv,
-// FILE.parquet, FILE-hist.png. Everything is encoded before anything is written.
-func mcFiles(r *montecarlo.Result, out string) ([]mcFile, error) {
+// mcFiles encodes the table (CSV and Parquet), the histograms and the page for --out FILE.csv:
+// FILE.csv, FILE.parquet, FILE-hist.png, FILE.html (titled with the experiment's file).
+// Everything is encoded before anything is written.
+func mcFiles(r *montecarlo.Result, out, config string) ([]mcFile, error) {
 	base := strings.TrimSuffix(out, filepath.Ext(out))
 	pq, err := r.Parquet()
 	if err != nil {
@@ -88,5 +91,9 @@ func mcFiles(r *montecarlo.Result, out string) ([]mcFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("drawing the histograms: %w", err)
 	}
-	return []mcFile{{out, r.CSV()}, {base + ".parquet", pq}, {base + "-hist.png", png}}, nil
+	page, err := r.HTML(config)
+	if err != nil {
+		return nil, fmt.Errorf("writing the page: %w", err)
+	}
+	return []mcFile{{out, r.CSV()}, {base + ".parquet", pq}, {base + "-hist.png", png}, {base + ".html", page}}, nil
 }

@@ -26,10 +26,10 @@ func TestMCFiles(t *testing.T) {
 			t.Fatal(err)
 		}
 		stdout, _ := mustBT(t, 0, "mc", "-c", cfg, "--paths", "4", "--seed", "5", "--out", out)
-		if !strings.Contains(stdout, "histograms: "+filepath.Join(tmp, run, "mc-hist.png")) {
+		if !strings.Contains(stdout, "histograms: "+filepath.Join(tmp, run, "mc-hist.png")+", page: "+filepath.Join(tmp, run, "mc.html")) {
 			t.Errorf("stdout does not name the histograms:\n%s", stdout)
 		}
-		for i, f := range []string{"mc.csv", "mc.parquet", "mc-hist.png"} {
+		for i, f := range []string{"mc.csv", "mc.parquet", "mc-hist.png", "mc.html"} {
 			b, err := os.ReadFile(filepath.Join(tmp, run, f))
 			if err != nil || len(b) == 0 {
 				t.Fatalf("%s: %v", f, err)
@@ -43,5 +43,8 @@ func TestMCFiles(t *testing.T) {
 	}
 	if !bytes.HasPrefix(first[1], []byte("PAR1")) || !bytes.HasPrefix(first[2], []byte("\x89PNG")) {
 		t.Error("mc.parquet or mc-hist.png is not what its name says")
+	}
+	if !bytes.Contains(first[3], []byte("<title>bt mc "+cfg+"</title>")) || !bytes.Contains(first[3], []byte("4 block-bootstrap paths")) {
+		t.Error("mc.html is not the Monte Carlo page of the run")
 	}
 }
