@@ -526,6 +526,22 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			return bad(ErrLeverageTooHigh)
 		}
 	}
+	if dry && openQ.IsZero() && !checkMarginScreen {
+		return FillResult{}, nil // a close passes every check left: only an opening part can lack margin
+	}
+	// an order that only opens: the float screen decides the margin check when it safely can
+	// (for a check only, nothing else is left to do when it passes)
+	scr := 0
+	if closeQ.IsZero() && !openQ.IsZero() {
+		scr = a.marginScreen(i, openQ.InexactFloat64(), f.Price.InexactFloat64(), f.FeeRate.InexactFloat64())
+		switch {
+		case checkMarginScreen:
+		case scr < 0:
+			return bad(ErrInsufficientMargin)
+		case scr > 0 && dry:
+			return FillResult{}, nil
+		}
+	}
 	st := a.save(i)
 	var res FillResult
 	if !closeQ.IsZero() {
@@ -545,13 +561,19 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 				cost = cost.Add(absO.Mul(d))
 			}
 		}
-		limit := a.available()
-		if s.mode == Isolated {
-			limit = decimal.Min(limit, a.MaxAddable())
-		}
-		if cost.Cmp(limit) > 0 {
-			a.restore(i, st)
-			return bad(ErrInsufficientMargin)
+		if scr == 0 || checkMarginScreen {
+			limit := a.available()
+			if s.mode == Isolated {
+				limit = decimal.Min(limit, a.MaxAddable())
+			}
+			short := cost.Cmp(limit) > 0
+			if scr != 0 && short != (scr < 0) {
+				panic(fmt.Sprintf("margin: %s: float margin screen %d, exact cost %s limit %s", sym, scr, cost, limit))
+			}
+			if short {
+				a.restore(i, st)
+				return bad(ErrInsufficientMargin)
+			}
 		}
 		if s.qty.IsZero() {
 			s.entry = f.Price
