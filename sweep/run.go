@@ -24,6 +24,11 @@ type Options struct {
 	// per pass and one when the shard is done. nil: none.
 	Progress io.Writer
 	Terminal bool
+	// PassAccounts bounds the accounts stepped in one pass over the data: configurations that
+	// could share a stream run in consecutive passes of at most this many accounts (a
+	// configuration is never split), so memory stays bounded whatever the sweep's size; each
+	// pass decodes the data again. 0: DefaultPassAccounts.
+	PassAccounts int
 }
 
 // InputError is an error of Run caused by its input (the sweep file, the base experiment, a
@@ -52,9 +57,10 @@ type loaded struct {
 // Run runs the configurations of opts.Shard and returns the shard's output (write it with
 // Output.Write). Every configuration of the sweep, not only the shard's, is loaded and checked
 // before anything runs, so every shard refuses a bad sweep alike. Configurations sharing their
-// data, symbols, time range, brackets and strategy run in one pass over the data, each
-// configuration's accounts with their own settings (backtest.Setup.Config); the others get
-// their own passes, in the order of their first configuration.
+// data, symbols, time range, brackets and strategy run together in passes over the data of at
+// most opts.PassAccounts accounts, each configuration's accounts with their own settings
+// (backtest.Setup.Config); the others get their own passes, in the order of their first
+// configuration.
 func Run(ctx context.Context, s *Spec, opts Options) (*Output, error) {
 	if opts.Shard == (Shard{}) {
 		opts.Shard = All
@@ -82,15 +88,29 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Output, error) {
 	lo, hi := opts.Shard.Range(len(all))
 	mine := all[lo:hi]
 
-	// passes: configurations that can share one stream, in order of first appearance
+	// passes: configurations that can share one stream, in order of first appearance, at
+	// most PassAccounts accounts each (every account holds its records until its pass ends)
+	limit := opts.PassAccounts
+	if limit <= 0 {
+		limit = DefaultPassAccounts
+	}
 	var keys []string
 	passes := map[string][]loaded{}
+	accounts := map[string]int{}
 	for _, l := range mine {
-		k := streamKey(l.x)
+		k0 := streamKey(l.x)
+		k := k0
+		for n := 1; ; n++ {
+			if _, ok := passes[k]; !ok || accounts[k]+accountsOf(l.x) <= limit || accounts[k] == 0 {
+				break
+			}
+			k = fmt.Sprintf("%s #%d", k0, n)
+		}
 		if _, ok := passes[k]; !ok {
 			keys = append(keys, k)
 		}
 		passes[k] = append(passes[k], l)
+		accounts[k] += accountsOf(l.x)
 	}
 	pr := newProgress(opts.Progress, opts.Terminal, opts.Shard, len(mine), len(keys))
 	results := make(map[string]ConfigResult, len(mine))
@@ -166,6 +186,22 @@ func (s *Spec) locate(err error, c Config) error {
 		}
 	}
 	return err
+}
+
+// DefaultPassAccounts is Options.PassAccounts's default: 32 accounts of the swing trader over a
+// year of 1m bars on 12 symbols peak at about 1.5 GB (BENCHMARKS.md).
+const DefaultPassAccounts = 32
+
+// accountsOf is the number of accounts configuration x runs (margin.mode and the mixes).
+func accountsOf(x *experiment.Experiment) int {
+	n := len(x.Margin.Mixes)
+	switch x.Margin.Mode {
+	case "both":
+		n += 2
+	case "isolated", "cross":
+		n++
+	}
+	return max(n, 1)
 }
 
 // streamKey says which configurations can share one pass: same data, symbols, time range,

@@ -153,3 +153,35 @@ func TestSweepRefusesBadKeys(t *testing.T) {
 	}
 	_ = os.Remove
 }
+
+// Passes of at most PassAccounts accounts give the same table as one pass: 12 configurations
+// × 2 accounts in passes of at most 5 accounts is 6 passes of 2 configurations.
+func TestSweepPassAccounts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 24 backtests")
+	}
+	s := mustParse(t, runSweep)
+	one, err := Run(context.Background(), s, Options{Version: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	six, err := Run(context.Background(), s, Options{Version: "test", Progress: &log, PassAccounts: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(log.String(), "12 configurations in 6 passes over the data") {
+		t.Errorf("progress log %q: want six passes", log.String())
+	}
+	a, err := one.Results.EncodeCSV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := six.Results.EncodeCSV()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a) == 0 || !bytes.Equal(a, b) {
+		t.Errorf("results differ between one pass and six:\n%s\n%s", a, b)
+	}
+}
