@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,11 @@ type Options struct {
 	// Version is the bt version recorded in manifest.json and config.resolved.yaml; empty:
 	// Version().
 	Version string
+	// OutputGCPercent, when > 0, is the garbage collector's percentage (debug.SetGCPercent)
+	// while the run directory and report are written, after the backtest: the heap peaks
+	// there (records, chart data, page and PNG canvases at once), and a lower goal trades a
+	// little GC CPU for peak memory. The previous setting is restored before Run returns.
+	OutputGCPercent int
 }
 
 // Outcome is what Run returns: where the run directory is and what it says.
@@ -194,6 +200,9 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	res, runErr := backtest.Run(ctx, cfg, strat.New, src)
 	src.done()
 	eqErr := streams.finish() // the account goroutines have fed every point: the streams may be read
+	if opts.OutputGCPercent > 0 {
+		defer debug.SetGCPercent(debug.SetGCPercent(opts.OutputGCPercent))
+	}
 	if err := st.Err(); err != nil {
 		return nil, input(fmt.Errorf("data %s: %w", x.Data.Source, err))
 	}

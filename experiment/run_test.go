@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -84,5 +85,26 @@ func TestStatsNearMissSettings(t *testing.T) {
 	if def.Summary.Liquidation["cross"].NearMisses == low.Summary.Liquidation["cross"].NearMisses &&
 		def.Summary.Liquidation["isolated"].NearMisses == low.Summary.Liquidation["isolated"].NearMisses {
 		t.Errorf("the threshold changed no count: the setting is not used")
+	}
+}
+
+// Options.OutputGCPercent changes the collector only while Run writes its output: the
+// setting before Run is in force again after it.
+func TestRunOutputGCPercentRestored(t *testing.T) {
+	x, err := Builtin().Load("", []Override{
+		{Path: "symbols", Value: "BTCUSDT", List: true, Origin: "test"},
+		{Path: "timerange", Value: "{start: 2025-10-01, end: 2025-10-03}", Origin: "test"},
+		{Path: "output.dir", Value: filepath.Join(t.TempDir(), "run"), Origin: "test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := debug.SetGCPercent(137)
+	defer debug.SetGCPercent(before)
+	if _, err := Run(context.Background(), x, Options{NoReport: true, OutputGCPercent: 30}); err != nil {
+		t.Fatal(err)
+	}
+	if got := debug.SetGCPercent(137); got != 137 {
+		t.Errorf("GC percent after Run = %d, want 137 (the setting before it)", got)
 	}
 }
