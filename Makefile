@@ -5,7 +5,7 @@ BENCHDIR ?= $(HOME)/.cache/bt/bench-data-s7
 VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo devel)
 LDFLAGS  := -X github.com/bt-backtest/bt/cli.buildVersion=$(VERSION)
 
-.PHONY: demo test fuzz bench bench-all bench-data lint invariants build clean
+.PHONY: demo test fuzz bench bench-all bench-data bench-scale lint invariants build clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/bt
@@ -39,14 +39,26 @@ lint:
 ## end-to-end run (bt run --mode both, swing, on the bench dataset, reports included: BENCH_RUNS
 ## runs, each after the bare decode-and-loop over the same store, with peak RSS, medians and the
 ## run/decode ratio, appended to bench.txt as readable lines and as BenchmarkE2E/... and
-## BenchmarkDecodeLoop/cmd lines). Compare commits with `benchstat old.txt new.txt`
-## (golang.org/x/perf/cmd/benchstat; not vendored). About 4 minutes; see BENCHMARKS.md.
+## BenchmarkDecodeLoop/cmd lines), then the per-account benchmarks (BenchmarkAccounts, ns and
+## cpu-ns per account and step; a 2- and an 8-account bt sweep). Compare commits with `benchstat old.txt new.txt`
+## (golang.org/x/perf/cmd/benchstat; not vendored). About 5 minutes; see BENCHMARKS.md.
 BENCH_RUNS ?= 5
 bench: build bench-data
 	$(GO) test -run '^$$' -bench 'BenchmarkRun$$/(noop|hold)/sym=15/|BenchmarkStep' -benchmem -benchtime 100000x -count 6 -cpu 1,2 ./backtest | tee bench.txt
 	$(GO) test -run '^$$' -bench 'BenchmarkDecode|BenchmarkStream15' -benchmem -count 6 ./data/parquet | tee -a bench.txt
 	$(GO) test -run '^$$' -bench 'BenchmarkBar' -benchmem -benchtime 100ms -count 6 ./backtest/margin | tee -a bench.txt
 	scripts/bench-e2e.sh -n $(BENCH_RUNS) -b $(BIN) -d $(BENCHDIR) | tee -a bench.txt
+	$(GO) test -run '^$$' -bench 'BenchmarkAccounts/(noop|hold)/' -benchmem -benchtime 20000x -count 6 -cpu 1 ./backtest | tee -a bench.txt
+	scripts/bench-scale.sh -b $(BIN) -d $(BENCHDIR) 2 8 | tee -a bench.txt
+
+## bench-scale: the per-account scaling of bt sweep (issue 15): SCALE_ACCOUNTS accounts of the
+## swing trader over the bench dataset, one bt sweep each (scripts/bench-scale.sh), then the
+## table on stdout and the plot docs/bench-scale.png (scripts/benchscale). About 15 minutes for
+## 2 to 64 accounts on 2 cores; see BENCHMARKS.md.
+SCALE_ACCOUNTS ?= 2 4 8 16 32 64
+bench-scale: build bench-data
+	scripts/bench-scale.sh -b $(BIN) -d $(BENCHDIR) $(SCALE_ACCOUNTS) | tee bench-scale.txt
+	$(GO) run ./scripts/benchscale -o docs/bench-scale.png bench-scale.txt
 
 ## bench-all: every benchmark of every package, once, into bench-all.txt
 bench-all:
