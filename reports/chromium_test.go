@@ -1,44 +1,23 @@
 package reports
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/bt-backtest/bt/internal/testenv"
 	"github.com/bt-backtest/bt/reports/artifact"
 )
 
-// chromium finds a headless-capable Chromium, or skips (fails when CI=true).
-func chromium(t *testing.T) string {
-	t.Helper()
-	return testenv.Program(t, "install Debian's chromium package to run the browser test",
-		"chromium", "chromium-browser", "google-chrome", "chrome")
-}
-
-func runChromium(t *testing.T, bin, profile string, args ...string) (stdout, stderr []byte) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-		"--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir=" + profile, "--enable-logging=stderr", "--v=0", "--virtual-time-budget=5000"}
-	cmd := exec.CommandContext(ctx, bin, append(base, args...)...)
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("chromium %v: %v\nstderr:\n%s", args, err, e.String())
-	}
-	return o.Bytes(), e.Bytes()
-}
+// chromium and runChromium are internal/testenv's browser helpers (Chromium, RunChromium).
+var (
+	chromium    = testenv.Chromium
+	runChromium = testenv.RunChromium
+)
 
 // TestChromiumReport opens report.html in headless Chromium: every chart must be drawn
 // (data-drawn="1"), the #errors element must stay empty and the console must log no error.
