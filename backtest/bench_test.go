@@ -119,20 +119,23 @@ var benchSetups = [][]Setup{
 		{Name: "mix", Mode: margin.Cross, Overrides: map[string]margin.Mode{"S00USDT": margin.Isolated}}},
 }
 
+// benchStrategies are the strategies of BenchmarkRun and BenchmarkAccounts: doing nothing,
+// buying and holding every symbol, and a moving-average cross.
+var benchStrategies = []struct {
+	name string
+	new  func() Strategy
+}{
+	{"noop", func() Strategy { return StrategyFunc(func(*Broker, Bar) error { return nil }) }},
+	{"hold", func() Strategy { return &holder{} }},
+	{"smacross", func() Strategy { return smaCross{} }},
+}
+
 // BenchmarkRun measures the loop's cost per timestamp (one op = one timestamp through every
 // account) with a do-nothing strategy, a buy-and-hold strategy (positions open on every
 // symbol) and a moving-average cross, for 1 and 15 symbols and 1–3 accounts, sequentially.
 // bar-events/s counts one symbol's bar through one account as one event.
 func BenchmarkRun(b *testing.B) {
-	strats := []struct {
-		name string
-		new  func() Strategy
-	}{
-		{"noop", func() Strategy { return StrategyFunc(func(*Broker, Bar) error { return nil }) }},
-		{"hold", func() Strategy { return &holder{} }},
-		{"smacross", func() Strategy { return smaCross{} }},
-	}
-	for _, st := range strats {
+	for _, st := range benchStrategies {
 		for _, nsym := range []int{1, 15} {
 			for _, setups := range benchSetups {
 				b.Run(fmt.Sprintf("%s/sym=%d/acct=%d", st.name, nsym, len(setups)), func(b *testing.B) {
@@ -205,15 +208,7 @@ func benchInsts(symbols []string) []margin.Instrument {
 // opens a position on every symbol at once and keeps it (every step marks, screens and
 // probes 12 positions); smacross trades in and out and reads Broker.Bars.
 func BenchmarkAccounts(b *testing.B) {
-	strats := []struct {
-		name string
-		new  func() Strategy
-	}{
-		{"noop", func() Strategy { return StrategyFunc(func(*Broker, Bar) error { return nil }) }},
-		{"hold", func() Strategy { return &holder{} }},
-		{"smacross", func() Strategy { return smaCross{} }},
-	}
-	for _, st := range strats {
+	for _, st := range benchStrategies {
 		for _, n := range []int{2, 8, 32} {
 			b.Run(fmt.Sprintf("%s/n=%d", st.name, n), func(b *testing.B) {
 				var setups []Setup

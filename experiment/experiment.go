@@ -381,10 +381,16 @@ func checkLeverageNodes(root *yaml.Node) *ConfigError {
 	return nil
 }
 
+// covers reports whether an override of path sets key: the same key, a key inside it, or a
+// key it lies inside (an override of a whole section).
+func covers(path, key string) bool {
+	return key == path || strings.HasPrefix(key, path+".") || strings.HasPrefix(path, key+".")
+}
+
 // setBy reports whether one of overrides set key (or a path covering it).
 func setBy(key string, overrides []Override) bool {
 	for _, o := range overrides {
-		if key != "" && (key == o.Path || strings.HasPrefix(key, o.Path+".") || strings.HasPrefix(o.Path, key+".")) {
+		if key != "" && covers(o.Path, key) {
 			return true
 		}
 	}
@@ -397,7 +403,7 @@ func blame(ce *ConfigError, overrides []Override, name string) {
 	key := ce.Key
 	for i := len(overrides) - 1; i >= 0; i-- {
 		o := overrides[i]
-		if key == o.Path || strings.HasPrefix(key, o.Path+".") || strings.HasPrefix(o.Path, key+".") {
+		if covers(o.Path, key) {
 			ce.File, ce.Line = o.Origin, 0
 			if strings.HasSuffix(o.Origin, " "+key) {
 				ce.Key = "" // "--set a.b" already names it
@@ -426,7 +432,7 @@ func blameOverrides(err error, doc []byte, overrides []Override) error {
 		}
 		for i := len(overrides) - 1; i >= 0; i-- {
 			o := overrides[i]
-			if key == o.Path || strings.HasPrefix(key, o.Path+".") || strings.HasPrefix(o.Path, key+".") {
+			if covers(o.Path, key) {
 				ce.File, ce.Line, ce.Key = o.Origin, 0, key
 				if strings.HasSuffix(o.Origin, " "+key) {
 					ce.Key = "" // "--set a.b" already names it

@@ -71,7 +71,7 @@ func (r *Result) verdict() []string {
 		if d == 0 {
 			s = "Cross and isolated were liquidated on the same share of the paths"
 		}
-		s += fmt.Sprintf("; its median final equity is %s USDT %s.", money(math.Abs(cross.FinalEquity.P50-iso.FinalEquity.P50)), aheadOrBehind(cross.FinalEquity.P50-iso.FinalEquity.P50))
+		s += "; its median final equity is " + medianVs(cross.FinalEquity.P50-iso.FinalEquity.P50) + "."
 		if overlap(iso.PLiquidation, cross.PLiquidation) {
 			s += " The two liquidation probabilities' 95% intervals overlap: more paths would be needed to call the difference."
 		}
@@ -80,14 +80,15 @@ func (r *Result) verdict() []string {
 	return out
 }
 
-func aheadOrBehind(d float64) string {
+// medianVs says how cross's median final equity stands to isolated's, d = cross − isolated.
+func medianVs(d float64) string {
 	switch {
 	case d > 0:
-		return "above isolated's"
+		return money(d) + " USDT above isolated's"
 	case d < 0:
-		return "below isolated's"
+		return money(-d) + " USDT below isolated's"
 	}
-	return "away from isolated's (equal)"
+	return "the same as isolated's"
 }
 
 func overlap(a, b Probability) bool { return a.Lo <= b.Hi && b.Lo <= a.Hi }
