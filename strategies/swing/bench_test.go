@@ -14,6 +14,12 @@ import (
 // walk returns n hourly bars of each of k symbols: seeded geometric random walks with 1%
 // hourly moves (deterministic for a seed).
 func walk(k, n int, seed uint64) ([]string, []backtest.Batch) {
+	return walkBy(k, n, seed, 3600_000, 0.01)
+}
+
+// walkBy returns n bars of each of k symbols at interval ms: seeded geometric random walks
+// with moves of sd per bar.
+func walkBy(k, n int, seed uint64, interval int64, sd float64) ([]string, []backtest.Batch) {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	syms := make([]string, k)
 	var bars []backtest.Bar
@@ -22,12 +28,12 @@ func walk(k, n int, seed uint64) ([]string, []backtest.Batch) {
 		p := 100.0
 		var q [][4]float64
 		for range n {
-			c := p * math.Exp(rng.NormFloat64()*0.01)
+			c := p * math.Exp(rng.NormFloat64()*sd)
 			c = math.Round(c*100) / 100
 			q = append(q, [4]float64{p, max(p, c) * 1.002, min(p, c) * 0.998, c})
 			p = c
 		}
-		bars = append(bars, backtest.OHLC(syms[s], 1748736000000, 3600_000, q...)...)
+		bars = append(bars, backtest.OHLC(syms[s], 1748736000000, interval, q...)...)
 	}
 	return syms, backtest.Batches(bars, nil, nil)
 }
@@ -114,4 +120,61 @@ func BenchmarkRun(b *testing.B) {
 			b.ReportMetric(events*2*float64(b.N)/b.Elapsed().Seconds()/2, "bar-events/s/account")
 		})
 	}
+}
+
+// BenchmarkMinutes replays 12 symbols × 20000 minute bars (0.1% moves, so trends flip about as
+// rarely as on real 1m data) through isolated and cross with the swing trader at its defaults,
+// and with a strategy that does nothing: the difference is the strategy's own per-bar cost
+// plus its orders' path through the engine.
+func BenchmarkMinutes(b *testing.B) {
+	syms, batches := walkBy(12, 20000, 7, 60_000, 0.001)
+	for _, c := range []struct {
+		name string
+		new  func() backtest.Strategy
+	}{
+		{"noop", func() backtest.Strategy {
+			return backtest.StrategyFunc(func(*backtest.Broker, backtest.Bar) error { return nil })
+		}},
+		{"swing", swing.New},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var orders int
+			for b.Loop() {
+				src := backtest.NewSliceSource(syms, batches)
+				res, err := backtest.Run(context.Background(), backtest.Config{NoFundingFallback: true}, c.new, src)
+				if err != nil {
+					b.Fatal(err)
+				}
+				orders = len(res.Accounts[0].Fills) + len(res.Accounts[0].Rejects)
+			}
+			b.ReportMetric(float64(orders), "orders/account")
+		})
+	}
+}
+
+// BenchmarkOnBar measures OnBar alone (the EMA updates and the trend's bookkeeping) over 12
+// symbols × 4096 minute bars, repeated: a strategy started in a one-bar run is fed the bars
+// directly (OnBar does not use the broker). It reports the cost per bar.
+func BenchmarkOnBar(b *testing.B) {
+	syms, batches := walkBy(12, 4096, 3, 60_000, 0.001)
+	var st backtest.Strategy
+	src := backtest.NewSliceSource(syms, batches[:1])
+	cfg := backtest.Config{Setups: []backtest.Setup{{Name: "cross"}}, NoFundingFallback: true}
+	if _, err := backtest.Run(context.Background(), cfg, func() backtest.Strategy { st = swing.New(); return st }, src); err != nil {
+		b.Fatal(err)
+	}
+	var bars []backtest.Bar
+	for _, bt := range batches {
+		bars = append(bars, bt.Bars...)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, bar := range bars {
+			if err := st.OnBar(nil, bar); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(bars)), "ns/bar")
 }

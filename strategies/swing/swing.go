@@ -2,6 +2,7 @@ package swing
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -35,17 +36,24 @@ type Strategy struct {
 	size  float64
 	short bool
 
-	syms   []string
-	traded []bool // by symbol ID
-	fast   []*indicator.EMA
-	slow   []*indicator.EMA
-	want   []int8            // desired side at the last close: +1, −1, 0
-	side   []int8            // side last acted on
-	last   []float64         // last close
+	syms []string
+	sym  []symState // by symbol ID: the per-bar state, one compact record per symbol
+	// due marks the symbols (bit i%64 of word i/64) that had a bar at this step and whose
+	// desired side differs from the side last acted on: OnStep acts on exactly these, in
+	// symbol order, and clears them.
+	due    []uint64
 	qstep  []decimal.Decimal // quantity step of the symbol's instrument
 	minNot []float64         // minimum notional of an entry, from the instrument
-	seen   []int64           // step counter of the symbol's last bar
-	step   int64             // counts OnStep calls, from 1
+}
+
+// symState is what OnBar reads and writes for one symbol, kept together so that a bar
+// touches one cache line of the strategy.
+type symState struct {
+	fast, slow indicator.EMA
+	last       float64 // last close
+	want       int8    // desired side at the last close: +1, −1, 0
+	side       int8    // side last acted on
+	traded     bool
 }
 
 // New returns a swing trader; its parameters are read in Start.
@@ -66,10 +74,10 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	}
 	s.syms = br.Symbols()
 	n := len(s.syms)
-	s.traded = make([]bool, n)
+	s.sym = make([]symState, n)
 	if len(list) == 0 {
-		for i := range s.traded {
-			s.traded[i] = true
+		for i := range s.sym {
+			s.sym[i].traded = true
 		}
 	}
 	for _, name := range list {
@@ -77,43 +85,44 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		if i < 0 {
 			return &param.Error{Strategy: Name, Name: ParamSymbols.Name, Value: name, Reason: "not in the data (its symbols: " + strings.Join(s.syms, ", ") + ")"}
 		}
-		s.traded[i] = true
+		s.sym[i].traded = true
 	}
-	s.fast = make([]*indicator.EMA, n)
-	s.slow = make([]*indicator.EMA, n)
-	s.want = make([]int8, n)
-	s.side = make([]int8, n)
-	s.last = make([]float64, n)
+	s.due = make([]uint64, (n+63)/64)
 	s.qstep = make([]decimal.Decimal, n)
 	s.minNot = make([]float64, n)
-	s.seen = make([]int64, n)
-	s.step = 1
-	for i := range n {
-		if !s.traded[i] {
+	for i := range s.sym {
+		st := &s.sym[i]
+		if !st.traded {
 			continue
 		}
 		inst, _ := br.Instrument(s.syms[i])
 		s.qstep[i], s.minNot[i] = inst.StepSize, inst.MinNotional.InexactFloat64()
-		s.fast[i] = indicator.NewEMA(fast)
-		s.slow[i] = indicator.NewEMA(slow)
+		st.fast = *indicator.NewEMA(fast)
+		st.slow = *indicator.NewEMA(slow)
 	}
 	return nil
 }
 
-// OnBar updates the symbol's EMAs with the bar's close.
+// OnBar updates the symbol's EMAs with the bar's close and marks the symbol due when its
+// desired side differs from the side last acted on.
 func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	i := b.ID
-	if i < 0 || i >= len(s.traded) || !s.traded[i] {
+	if i < 0 || i >= len(s.sym) || !s.sym[i].traded {
 		return nil
 	}
-	f, okF := s.fast[i].Update(b.Close)
-	w, okS := s.slow[i].Update(b.Close)
-	s.last[i] = b.Close
-	s.seen[i] = s.step
-	if !okF || !okS {
-		return nil
+	st := &s.sym[i]
+	f, okF := st.fast.Update(b.Close)
+	w, okS := st.slow.Update(b.Close)
+	st.last = b.Close
+	if okF && okS {
+		st.want = signal(f, w, s.short)
 	}
-	s.want[i] = signal(f, w, s.short)
+	bit := uint64(1) << (uint(i) % 64)
+	if st.want != st.side {
+		s.due[i/64] |= bit
+	} else {
+		s.due[i/64] &^= bit
+	}
 	return nil
 }
 
@@ -129,27 +138,31 @@ func signal(fast, slow float64, short bool) int8 {
 	return 0
 }
 
-// OnStep acts on every traded symbol that had a bar at this timestamp and whose trend flipped.
+// OnStep acts on every traded symbol that had a bar at this timestamp and whose trend flipped
+// (the symbols OnBar marked due), in symbol order.
 func (s *Strategy) OnStep(br *backtest.Broker, t int64) error {
 	var equity float64
-	for i, ok := range s.traded {
-		if !ok || s.seen[i] != s.step || s.want[i] == s.side[i] {
+	for k, w := range s.due {
+		if w == 0 {
 			continue
 		}
-		if equity == 0 {
-			equity = br.Equity()
+		s.due[k] = 0
+		for ; w != 0; w &= w - 1 {
+			if equity == 0 {
+				equity = br.Equity()
+			}
+			s.rebalance(br, k*64+bits.TrailingZeros64(w), equity)
 		}
-		s.rebalance(br, i, equity)
 	}
-	s.step++
 	return nil
 }
 
 // rebalance moves symbol i from s.side[i] to s.want[i].
 func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	sym := s.syms[i]
-	want := s.want[i]
-	s.side[i] = want
+	st := &s.sym[i]
+	want := st.want
+	st.side = want
 	pos := br.Position(sym)
 	if q := pos.Qty.Sign(); q != 0 && int8(q) != want {
 		side := backtest.Sell
@@ -164,11 +177,12 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	if want == 0 || equity <= 0 {
 		return
 	}
-	notional := s.size * equity * float64(br.Position(sym).Leverage)
+	// pos's leverage is the account's: the exit above changed no leverage (it fills later)
+	notional := s.size * equity * float64(pos.Leverage)
 	if notional < s.minNot[i] {
 		return // too small to trade: the exchange would refuse it (see the package doc)
 	}
-	qty := sizing.Qty(notional, s.last[i], s.qstep[i])
+	qty := sizing.Qty(notional, st.last, s.qstep[i])
 	if qty.Sign() <= 0 {
 		return
 	}
