@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -42,10 +41,8 @@ type Account struct {
 	// float64 shadows of the ledger, refreshed whenever it changes (see refresh)
 	iso            []isoHot   // compact screening data of the open isolated positions
 	cross          []crossHot // compact screening data of the open cross positions
-	crossConst     float64    // Σcross Q·E − wallet
 	fWallet        float64    // wallet
-	crossScale     float64    // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
-	equityConst    float64    // wallet + Σ isolated wallets − Σ Q·E
+	consts         hotConsts  // see hot: read them through a.hot()
 	scratch        []float64
 	exactDecisions int   // screening decisions taken by exact arithmetic (for tests)
 	byName         []int // slot indices sorted by symbol name, then LONG before SHORT
@@ -80,11 +77,16 @@ type slot struct {
 	ffloor        []float64 // bracket floors, MMRs and cums as float64
 	fmmr, fcum    []float64
 
-	// contribution to the account aggregates as last seen by refreshSlot
-	seenQE, seenIso decimal.Decimal
-	seenCross       bool
-	mkF             float64 // mark whose decimal is cached in mkD
-	mkD             decimal.Decimal
+	// contribution to the account aggregates as last seen by refreshSlot, and the values it
+	// was computed from: refreshSlot redoes only what depends on a changed value (decimals are
+	// immutable, so an unchanged value is the identical Decimal). stale forces a full refresh
+	// (a new instrument or margin mode).
+	seenQE, seenIso        decimal.Decimal
+	seenQty, seenEntry     decimal.Decimal
+	seenCross, seenIsoMode bool
+	stale                  bool
+	mkF                    float64 // mark whose decimal is cached in mkD
+	mkD                    decimal.Decimal
 
 	// cached contribution to the available balance: qty·(mark − entry) − |qty|·mark/lev of
 	// an open cross position, valid while avOK and the mark's bits are avMark. Every change
@@ -257,6 +259,7 @@ func checkInstrument(in Instrument) error {
 func (s *slot) setInstrument(in Instrument) {
 	in.Brackets = slices.Clone(in.Brackets)
 	s.inst = in
+	s.stale = true
 	s.ffloor, s.fmmr, s.fcum = s.ffloor[:0], s.fmmr[:0], s.fcum[:0]
 	for _, b := range in.Brackets {
 		s.ffloor = append(s.ffloor, b.Floor.InexactFloat64())
@@ -315,9 +318,9 @@ func (a *Account) SetMode(i int, m Mode) error {
 	if s.nOrders > 0 {
 		return reject(s.inst.Symbol, "mode", ErrModeChangeWithOrders)
 	}
-	s.mode, s.avOK = m, false
+	s.mode, s.avOK, s.stale = m, false, true
 	if j >= 0 {
-		a.slots[j].mode, a.slots[j].avOK = m, false
+		a.slots[j].mode, a.slots[j].avOK, a.slots[j].stale = m, false, true
 	}
 	a.refreshAll()
 	a.invariants()
@@ -480,7 +483,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		return bad(ErrInvalidOrder)
 	}
 	absQ := f.Qty.Abs()
-	if !absQ.Mod(s.inst.StepSize).IsZero() {
+	if !multipleOf(absQ, s.inst.StepSize) {
 		return bad(ErrStepSize)
 	}
 	if absQ.Cmp(s.inst.MinQty) < 0 {
@@ -489,7 +492,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	if s.inst.MaxQty.IsPositive() && absQ.Cmp(s.inst.MaxQty) > 0 {
 		return bad(ErrMaxQty)
 	}
-	if !f.Price.Mod(s.inst.TickSize).IsZero() {
+	if !multipleOf(f.Price, s.inst.TickSize) {
 		return bad(ErrTickSize)
 	}
 	cur := s.qty
@@ -553,7 +556,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		im := absO.Mul(f.Price).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces)
 		cost := im.Add(res.Fee)
 		if !math.IsNaN(s.mark) {
-			d := f.Price.Sub(decimal.NewFromFloat(s.mark))
+			d := f.Price.Sub(a.markDec(i))
 			if openQ.IsNegative() {
 				d = d.Neg()
 			}
@@ -953,7 +956,7 @@ func (a *Account) availableSlow() decimal.Decimal {
 
 // Equity is Snapshot().MarginBalance computed in float64 for per-bar curves (cheap).
 func (a *Account) Equity() float64 {
-	e := a.equityConst
+	e := a.hot().equity
 	for k := range a.slots {
 		s := &a.slots[k]
 		if s.fq == 0 {
@@ -1132,30 +1135,48 @@ func (a *Account) refresh(i int) {
 }
 
 // refreshSlot recomputes symbol i's shadows and moves its contribution to the account's
-// decimal aggregates from the values last seen to the current ones.
+// decimal aggregates from the values last seen to the current ones. Only what depends on a
+// value that changed since the last refresh is redone: the aggregates, each updated with the
+// same operations in the same order as a full refresh, end equal in value and exponent to
+// what a full refresh gives (an aggregate's exponent is already at most that of every
+// contribution in it, so subtracting and adding back an identical contribution changes
+// nothing).
 func (a *Account) refreshSlot(i int) {
 	s := &a.slots[i]
-	s.avOK = false
-	a.allQE = a.allQE.Sub(s.seenQE)
-	a.isoSum = a.isoSum.Sub(s.seenIso)
-	if s.seenCross {
-		a.crossQE = a.crossQE.Sub(s.seenQE)
+	isoMode := s.mode == Isolated
+	qeNew := s.stale || s.qty != s.seenQty || s.entry != s.seenEntry
+	isoNew := s.stale || s.isoW != s.seenIso
+	cross := s.mode == Cross && !s.qty.IsZero()
+	if !qeNew && !isoNew && cross == s.seenCross && isoMode == s.seenIsoMode {
+		return
 	}
-	qe := s.qty.Mul(s.entry)
-	a.allQE = a.allQE.Add(qe)
-	a.isoSum = a.isoSum.Add(s.isoW)
-	s.seenCross = s.mode == Cross && !s.qty.IsZero()
-	if s.seenCross {
-		a.crossQE = a.crossQE.Add(qe)
+	qe := s.seenQE
+	if qeNew {
+		s.avOK = false
+		qe = s.qty.Mul(s.entry)
+		a.allQE = a.allQE.Sub(s.seenQE).Add(qe)
+		s.fq = toFloat(s.qty)
+		s.fabs = math.Abs(s.fq)
+		s.fqe = toFloat(qe)
 	}
-	s.seenQE, s.seenIso = qe, s.isoW
+	if isoNew {
+		a.isoSum = a.isoSum.Sub(s.seenIso).Add(s.isoW)
+		s.fiso = toFloat(s.isoW)
+	}
+	if qeNew || cross != s.seenCross {
+		s.avOK = false
+		if s.seenCross {
+			a.crossQE = a.crossQE.Sub(s.seenQE)
+		}
+		if cross {
+			a.crossQE = a.crossQE.Add(qe)
+		}
+	}
+	s.seenQE, s.seenIso, s.seenQty, s.seenEntry = qe, s.isoW, s.qty, s.entry
+	s.seenCross, s.seenIsoMode, s.stale = cross, isoMode, false
 
-	s.fq = toFloat(s.qty)
-	s.fiso = toFloat(s.isoW)
-	s.fabs = math.Abs(s.fq)
-	s.fqe = toFloat(qe)
 	s.lp, s.flp = zero, math.NaN()
-	if s.mode == Isolated && !s.qty.IsZero() {
+	if isoMode && !s.qty.IsZero() {
 		// the table was validated by NewAccount
 		r, err := liquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
 			Wallet: s.isoW, Brackets: s.inst.Brackets})
@@ -1191,21 +1212,39 @@ func (a *Account) refreshAccount() {
 		}
 	}
 	a.fWallet = toFloat(a.wallet)
-	a.crossConst = toFloat(a.crossQE.Sub(a.wallet))
-	a.crossScale = math.Abs(toFloat(a.crossQE)) + math.Abs(a.fWallet) + 1
-	a.equityConst = toFloat(a.wallet.Add(a.isoSum).Sub(a.allQE))
+	a.consts.ok = false
 }
 
-// toFloat returns the float64 nearest to x, as x.InexactFloat64 does (both round correctly, so
-// the results are identical), but without big.Rat arithmetic for long coefficients such as
-// qty × entry with a 16-decimal entry: those are parsed from their decimal string.
-func toFloat(x decimal.Decimal) float64 {
-	if e := x.Exponent(); e > 0 || e < -22 || x.NumDigits() > 15 {
-		if f, err := strconv.ParseFloat(x.String(), 64); err == nil {
-			return f
-		}
+// hotConsts are the account's float64 constants of the screening and of Equity, computed when
+// first read after a ledger change (see hot).
+type hotConsts struct {
+	ok, valid                      bool            // ok: checked since the last change; valid: ever computed
+	wallet, crossQE, allQE, isoSum decimal.Decimal // the decimals they were computed from
+
+	cross  float64 // Σcross Q·E − wallet
+	scale  float64 // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
+	equity float64 // wallet + Σ isolated wallets − Σ Q·E
+}
+
+// hot returns the account's float64 constants, recomputed (exactly, then rounded once) when
+// a decimal they depend on changed since they were last computed. Every ledger change ends
+// with refreshAccount, so they are always those of the current ledger, as if recomputed after
+// every change.
+func (a *Account) hot() *hotConsts {
+	c := &a.consts
+	if c.ok {
+		return c
 	}
-	return x.InexactFloat64()
+	c.ok = true
+	if c.valid && c.wallet == a.wallet && c.crossQE == a.crossQE && c.allQE == a.allQE && c.isoSum == a.isoSum {
+		return c
+	}
+	c.valid = true
+	c.wallet, c.crossQE, c.allQE, c.isoSum = a.wallet, a.crossQE, a.allQE, a.isoSum
+	c.cross = toFloat(a.crossQE.Sub(a.wallet))
+	c.scale = math.Abs(toFloat(a.crossQE)) + math.Abs(a.fWallet) + 1
+	c.equity = toFloat(a.wallet.Add(a.isoSum).Sub(a.allQE))
+	return c
 }
 
 // aggregates recomputes the decimal aggregates from scratch (for Check).

@@ -200,7 +200,8 @@ func floatBracket(floor []float64, k int, n float64) int {
 
 // crossEnds returns crossF at both ends of the path in one pass.
 func (a *Account) crossEnds(from, to []float64) (f0, f1, sc0, sc1 float64) {
-	f0, f1, sc0, sc1 = a.crossConst, a.crossConst, a.crossScale, a.crossScale
+	c := a.hot()
+	f0, f1, sc0, sc1 = c.cross, c.cross, c.scale, c.scale
 	for j := range a.cross {
 		h := &a.cross[j]
 		p0, p1 := a.pathMark(h.i, from), a.pathMark(h.i, to)
@@ -218,7 +219,8 @@ func (a *Account) crossEnds(from, to []float64) (f0, f1, sc0, sc1 float64) {
 // crossF returns Σcross MM − (wallet + Σcross uPnL) at parameter s of the path, in float64,
 // and the magnitude of its terms.
 func (a *Account) crossF(from, to []float64, s float64) (f, scale float64) {
-	f, scale = a.crossConst, a.crossScale
+	c := a.hot()
+	f, scale = c.cross, c.scale
 	for j := range a.cross {
 		h := &a.cross[j]
 		p := interp(a.pathMark(h.i, from), a.pathMark(h.i, to), s)

@@ -1,0 +1,79 @@
+package margin
+
+import (
+	"math/rand/v2"
+	"strconv"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// randDec returns a decimal with a random coefficient of 1 to 25 digits (either sign, zero
+// now and then) and an exponent in [-24, 3]: both the int64 fast paths and their fallbacks.
+func randDec(r *rand.Rand) decimal.Decimal {
+	if r.IntN(20) == 0 {
+		return decimal.New(0, int32(r.IntN(10))-5)
+	}
+	digits := 1 + r.IntN(25)
+	b := make([]byte, 0, 27)
+	if r.IntN(2) == 0 {
+		b = append(b, '-')
+	}
+	b = append(b, byte('1'+r.IntN(9)))
+	for range digits - 1 {
+		b = append(b, byte('0'+r.IntN(10)))
+	}
+	b = append(b, 'e')
+	b = strconv.AppendInt(b, int64(r.IntN(28)-24), 10)
+	d, err := decimal.NewFromString(string(b))
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// TestMultipleOfAgreesWithMod checks the fast step and tick test against Decimal.Mod, on
+// random values and units and on multiples built to pass.
+func TestMultipleOfAgreesWithMod(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 1))
+	units := []decimal.Decimal{d("0.001"), d("0.1"), d("0.01"), d("1"), d("10"), d("0.5"), d("0.25"),
+		d("0.0000001"), d("5"), d("100")}
+	passed := 0
+	for k := range 200000 {
+		x := randDec(r)
+		u := units[k%len(units)]
+		if k%3 == 0 {
+			u = randDec(r).Abs()
+			if u.IsZero() {
+				continue
+			}
+		}
+		if k%2 == 0 { // a multiple of u
+			x = u.Mul(decimal.New(int64(r.IntN(1_000_000))-500_000, int32(r.IntN(4))))
+		}
+		want := x.Mod(u).IsZero()
+		if got := multipleOf(x, u); got != want {
+			t.Fatalf("multipleOf(%s, %s) = %v, Mod says %v", x, u, got, want)
+		}
+		if want {
+			passed++
+		}
+	}
+	if passed < 50000 {
+		t.Fatalf("only %d multiples: the test does not exercise the true case", passed)
+	}
+}
+
+// TestToFloatCorrectlyRounded checks toFloat against big.Rat's correctly rounded conversion
+// (InexactFloat64) on random decimals of every length.
+func TestToFloatCorrectlyRounded(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 2))
+	for range 100000 {
+		x := randDec(r)
+		if got, want := toFloat(x), x.Rat(); got != mustFloat(want.Float64()) {
+			t.Fatalf("toFloat(%s) = %v, want %v", x, got, mustFloat(want.Float64()))
+		}
+	}
+}
+
+func mustFloat(f float64, _ bool) float64 { return f }
