@@ -43,6 +43,7 @@ type Strategy struct {
 	amount  float64
 
 	center  float64
+	lo, hi  float64 // the outermost levels' prices, set with center
 	tick    decimal.Decimal
 	step    decimal.Decimal
 	orders  map[backtest.OrderID]slot // open grid orders
@@ -117,8 +118,7 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 		return nil
 	}
 	if !s.rebuild {
-		lo, hi := s.price(-s.levels), s.price(s.levels)
-		if (b.Close >= lo && b.Close <= hi) || s.tps > 0 || !br.Position(s.symbol).Qty.IsZero() {
+		if (b.Close >= s.lo && b.Close <= s.hi) || s.tps > 0 || !br.Position(s.symbol).Qty.IsZero() {
 			return nil
 		}
 	}
@@ -129,6 +129,7 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	}
 	s.rebuild = false
 	s.center = b.Close
+	s.lo, s.hi = s.price(-s.levels), s.price(s.levels)
 	for k := 1; k <= s.levels; k++ {
 		s.place(br, -k, false, decimal.Zero)
 		s.place(br, k, false, decimal.Zero)

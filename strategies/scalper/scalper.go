@@ -122,7 +122,7 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 		return nil
 	}
 	equity := br.Equity()
-	notional := math.Min(s.risk*equity/s.stop, 0.9*equity*float64(br.Position(s.symbol).Leverage))
+	notional := math.Min(s.risk*equity/s.stop, 0.9*equity*float64(pos.Leverage)) // pos is flat: read above
 	qty := sizing.Qty(notional, b.Close, s.step)
 	if qty.Sign() <= 0 {
 		return nil

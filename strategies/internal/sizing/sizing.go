@@ -3,6 +3,7 @@ package sizing
 import (
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
@@ -27,8 +28,81 @@ func Qty(notional, price float64, step decimal.Decimal) decimal.Decimal {
 	if !(q > 0) || math.IsInf(q, 0) || step.Sign() <= 0 {
 		return decimal.Zero
 	}
+	if d, ok := qtyPow10(q, step); ok {
+		return d
+	}
 	return decimal.NewFromFloat(q).Div(step).Floor().Mul(step)
 }
+
+// qtyPow10 is Qty's integer path for a step whose coefficient is a power of ten (0.001, 1,
+// 0.10, ...), the usual case: the same Decimal (coefficient and exponent) as
+// NewFromFloat(q).Div(step).Floor().Mul(step), without big-integer arithmetic. q (> 0, finite)
+// is the shortest decimal that reads back as q, m·10^e (m < 10^17, as NewFromFloat takes it),
+// and step is 10^E (coefficient c = 10^j, exponent es, E = es + j). The quotient m·10^(e−E)
+// has at most 16 fractional digits when E − e ≤ 16, so Div's rounding to 16 digits leaves it
+// exact and Floor truncates it: n = m·10^(e−E), or m / 10^(E−e); the product with step is
+// n·c at exponent es. ok is false where that does not hold (more fractional digits, a
+// coefficient that is not a power of ten, an int64 overflow): the caller takes the decimal
+// path.
+func qtyPow10(q float64, step decimal.Decimal) (decimal.Decimal, bool) {
+	if step.NumDigits() > 18 { // beyond int64: not a step
+		return decimal.Decimal{}, false
+	}
+	c := step.CoefficientInt64()
+	j := 0
+	for c > 1 && c%10 == 0 {
+		c /= 10
+		j++
+	}
+	if c != 1 {
+		return decimal.Decimal{}, false
+	}
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], q, 'e', -1, 64) // d[.ddd]e±dd; q > 0
+	var m int64
+	nd, k := 0, 0
+	for ; b[k] != 'e'; k++ {
+		if b[k] != '.' {
+			m = m*10 + int64(b[k]-'0')
+			nd++
+		}
+	}
+	k++ // the exponent's sign, then its digits
+	neg := b[k] == '-'
+	e := 0
+	for _, ch := range b[k+1:] {
+		e = e*10 + int(ch-'0')
+	}
+	if neg {
+		e = -e
+	}
+	e -= nd - 1 // q = m·10^e
+	E := int(step.Exponent()) + j
+	var n int64
+	switch d := e - E; {
+	case d >= 0:
+		if d > 18 {
+			return decimal.Decimal{}, false
+		}
+		p := pow10[d]
+		if m > math.MaxInt64/p {
+			return decimal.Decimal{}, false
+		}
+		n = m * p
+	case d >= -16:
+		n = m / pow10[-d]
+	default:
+		return decimal.Decimal{}, false
+	}
+	cj := pow10[j] // j ≤ 18: c was an int64
+	if n > math.MaxInt64/cj {
+		return decimal.Decimal{}, false
+	}
+	return decimal.New(n*cj, step.Exponent()), true
+}
+
+// pow10[k] is 10^k.
+var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 // Price returns p rounded to the nearest multiple of tick (zero when p is not positive and
 // finite).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -92,5 +93,67 @@ func TestSymbol(t *testing.T) {
 		if !slices.Equal(p.got, want) {
 			t.Errorf("got %q, want %q", p.got, want)
 		}
+	}
+}
+
+// TestQtyPow10SameDecimal checks Qty's integer path against the decimal arithmetic it
+// replaces (NewFromFloat(q).Div(step).Floor().Mul(step)): the same coefficient and exponent,
+// hence the same string and the same figures downstream, for quotients over 30 orders of
+// magnitude, quotients a hair below and above whole steps, and steps that are and are not
+// powers of ten (those take the decimal path).
+func TestQtyPow10SameDecimal(t *testing.T) {
+	steps := []string{"1", "0.1", "0.001", "0.00001", "0.00000001", "10", "100", "0.10", "0.0010", "1000",
+		"5", "0.0025", "0.5", "3"}
+	rng := rand.New(rand.NewPCG(15, 7))
+	var qs []float64
+	for range 5000 {
+		qs = append(qs, math.Exp(rng.Float64()*69-34)) // 1.7e-15 … 9e14
+	}
+	for _, whole := range []float64{1, 3, 7, 48.54, 0.056, 1e6, 123456.789, 0.001, 1e-8, 3e14} {
+		qs = append(qs, whole, math.Nextafter(whole, 0), math.Nextafter(whole, math.Inf(1)),
+			math.Nextafter(math.Nextafter(whole, 0), 0), whole*(1-1e-16), whole*(1+1e-16))
+	}
+	qs = append(qs, 2.9999999999999996, 0.09999999999999999, 0.0009999999999999998, 9.999999999999998e-5,
+		99999.99999999999, 5e-324, math.MaxFloat64, 9.223372036854776e18, 1e17, 1e18, 1e19)
+	var fast int
+	for _, st := range steps {
+		step := decimal.RequireFromString(st)
+		for _, q := range qs {
+			want := decimal.NewFromFloat(q).Div(step).Floor().Mul(step)
+			got, ok := qtyPow10(q, step)
+			if !ok {
+				got = Qty(q, 1, step)
+			} else {
+				fast++
+			}
+			if got.Cmp(want) != 0 || got.Exponent() != want.Exponent() || got.String() != want.String() {
+				t.Fatalf("Qty(%v, step %s) = %s (exp %d, integer path %v), want %s (exp %d)",
+					q, st, got, got.Exponent(), ok, want, want.Exponent())
+			}
+		}
+	}
+	if fast < len(qs)*4 {
+		t.Errorf("the integer path took only %d of %d cases", fast, len(qs)*len(steps))
+	}
+	if _, ok := qtyPow10(1.5, decimal.RequireFromString("0.0025")); ok {
+		t.Error("a step of 0.0025 took the integer path")
+	}
+	milli := decimal.RequireFromString("0.001")
+	if n := testing.AllocsPerRun(100, func() { Qty(1234.5, 3.21, milli) }); n > 2 {
+		t.Errorf("Qty allocates %v times, want at most 2 (the result's coefficient)", n)
+	}
+}
+
+// BenchmarkQty sizes an entry on a power-of-ten step (the integer path) and on a step that is
+// not one (the decimal path).
+func BenchmarkQty(b *testing.B) {
+	for _, st := range []string{"0.001", "0.0025"} {
+		step := decimal.RequireFromString(st)
+		b.Run("step="+st, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				Qty(2500, 88482.9, step)
+			}
+		})
 	}
 }
