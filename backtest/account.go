@@ -66,6 +66,18 @@ type posState struct {
 	closeMM, closeU float64
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
+	// a cross position's liquidation price probed at the close marks (probe(3)), which record
+	// reuses when account.liqProbed
+	closeLP float64
+
+	// constants of the position between ledger events (refreshLeg): |qty|, and qty × entry as
+	// margin.LiquidationPriceFloat computes it (side·Q·EP)
+	aq, qe float64
+	// the maintenance bracket last found for the position's notional (bracketAt): the notional
+	// n is in it while lo <= n < hi, and then FloatTable.For finds it; mmr, cum and den (the
+	// liquidation formula's denominator Q·MMR − side·Q) are its figures. Reset by refreshLeg
+	// (NaN bounds: no notional is in them).
+	bLo, bHi, bMMR, bCum, bDen float64
 
 	// the decision of the order being filled (for the trade it opens)
 	fillDecision Decision
@@ -145,6 +157,15 @@ type account struct {
 	// probedClose: probe has just computed every open position's maintenance margin and
 	// uPnL at the close marks (probeMM, probeU), which record then reuses
 	probedClose bool
+	// liqProbed: probe(3) has just computed every open cross trade's liquidation price at the
+	// close marks (closeLP), which record then reuses
+	liqProbed bool
+
+	// the symbols with an open position (either leg in hedge mode), ascending: the loops over
+	// positions visit only them, in symbol order (so sums keep their order); rebuilt when
+	// openDirty (a position opened or closed)
+	open      []int
+	openDirty bool
 
 	// each position's liquidation price at ledger events (AccountResult.LiqPrices)
 	liqs liqLine
@@ -170,6 +191,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		from:  make([]float64, n),
 		to:    make([]float64, n),
 		fromS: make([]float64, n),
+		open:  make([]int, 0, n),
 	}
 	bps := decimal.NewFromFloat(cfg.SlippageBps).Div(decimal.NewFromInt(10000))
 	a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(bps), decimal.NewFromInt(1).Sub(bps)
@@ -213,6 +235,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 func (a *account) setLegs() {
 	side := margin.Both
 	a.shorts = nil
+	a.openDirty = true
 	if a.acct.PositionMode() == margin.Hedge {
 		side = margin.Long
 		a.shorts = make([]posState, len(a.syms))
@@ -233,6 +256,20 @@ func (a *account) leg(i int, ps margin.PositionSide) *posState {
 		return &a.shorts[i]
 	}
 	return &a.syms[i].posState
+}
+
+// openSyms returns the symbols with an open position (either leg), ascending.
+func (a *account) openSyms() []int {
+	if a.openDirty {
+		a.open = a.open[:0]
+		for i := range a.syms {
+			if a.syms[i].qty != 0 || a.shorts != nil && a.shorts[i].qty != 0 {
+				a.open = append(a.open, i)
+			}
+		}
+		a.openDirty = false
+	}
+	return a.open
 }
 
 // refreshSym reloads the float shadow of symbol i (both legs in hedge mode) from the ledger.
@@ -259,9 +296,18 @@ func (a *account) refreshLeg(i int, s *posState) {
 	switch {
 	case wasOpen && s.qty == 0:
 		a.nOpen--
+		a.openDirty = true
 	case !wasOpen && s.qty != 0:
 		a.nOpen++
+		a.openDirty = true
 	}
+	s.aq = math.Abs(s.qty)
+	side := margin.Buy
+	if s.qty < 0 {
+		side = margin.Sell
+	}
+	s.qe = float64(float64(side)*s.aq) * s.entry
+	s.bLo, s.bHi = math.NaN(), math.NaN()
 	s.liq = math.NaN()
 	if s.qty != 0 && s.isolated {
 		if lp, ok := a.acct.LegLiquidationPrice(i, s.side); ok {
@@ -432,14 +478,15 @@ func (a *account) record() {
 	wallet := a.crossWallet + a.isoTotal
 	var risk margin.FloatRisk
 	if a.nOpen > 0 {
-		for i := range a.syms {
+		open := a.openSyms()
+		for _, i := range open {
 			s := &a.syms[i]
 			recordRisk(s, &s.posState, &risk, a.probedClose)
 			if a.shorts != nil {
 				recordRisk(s, &a.shorts[i], &risk, a.probedClose)
 			}
 		}
-		for i := range a.syms {
+		for _, i := range open {
 			s := &a.syms[i]
 			if a.shorts == nil {
 				a.recordLiq(s, &s.posState, nil, &risk)
@@ -449,7 +496,7 @@ func (a *account) record() {
 			a.recordLiq(s, &a.shorts[i], &s.posState, &risk)
 		}
 	}
-	a.probedClose = false
+	a.probedClose, a.liqProbed = false, false
 	r := risk.Risk(a.crossWallet)
 	mm, ratio := r.MaintenanceMargin, r.MaxMarginRatio
 	if math.IsInf(ratio, 1) {
@@ -520,7 +567,11 @@ func (a *account) recordLiq(s *symState, p, sib *posState, risk *margin.FloatRis
 	lp := p.liq
 	dir := p.qty // the way the price must move to liquidate: down for a long
 	if !p.isolated {
-		lp = a.crossLiq(s, p, sib, risk.CrossMM, risk.CrossUPnL)
+		if a.liqProbed {
+			lp = p.closeLP // probe(3)'s, at the same marks, positions and wallets
+		} else {
+			lp = a.crossLiq(s, p, sib, risk.CrossMM, risk.CrossUPnL)
+		}
 		if sib != nil && sib.qty != 0 && !sib.isolated {
 			dir = p.qty + sib.qty // two cross legs share one LP: the net position's direction
 		}
@@ -551,7 +602,8 @@ func (a *account) probe(k int) {
 		return
 	}
 	var risk margin.FloatRisk
-	for i := range a.syms {
+	open := a.openSyms()
+	for _, i := range open {
 		s := &a.syms[i]
 		m := a.probeMark(s, k)
 		a.probeRisk(s, &s.posState, m, &risk)
@@ -564,7 +616,9 @@ func (a *account) probe(k int) {
 	}
 	r := margin.MarginRatioFloat(risk.CrossMM, a.crossWallet+risk.CrossUPnL)
 	a.barPeak = max(a.barPeak, r)
-	for i := range a.syms {
+	// probe(3) is at the close marks, where record finds the same liquidation prices
+	a.liqProbed = k == 3 && !exhaustiveProbes
+	for _, i := range open {
 		s := &a.syms[i]
 		if a.shorts == nil {
 			a.probeLiq(s, &s.posState, nil, k, r, &risk)
@@ -581,7 +635,7 @@ func (a *account) probeRisk(s *symState, p *posState, m float64, risk *margin.Fl
 	if p.qty == 0 {
 		return
 	}
-	mm := s.brk.MaintenanceMargin(math.Abs(p.qty) * m)
+	mm := p.maintenance(s.brk, p.aq*m)
 	u := float64(p.qty * (m - p.entry))
 	p.probeMM, p.probeU = mm, u
 	if !p.isolated {
@@ -611,17 +665,68 @@ func (a *account) probeLiq(s *symState, p, sib *posState, k int, r float64, risk
 		lp = hedgeLiqFloat(p, sib, a.crossWallet, risk.CrossMM-p.probeMM-sib.probeMM,
 			risk.CrossUPnL-p.probeU-sib.probeU, m, s.brk)
 	} else {
-		side := margin.Buy
-		if p.qty < 0 {
-			side = margin.Sell
-		}
-		lp = margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(p.qty), Entry: p.entry,
-			Wallet: a.crossWallet, OtherMM: risk.CrossMM - p.probeMM, OtherPnL: risk.CrossUPnL - p.probeU,
-			Mark: m, Brackets: s.brk})
+		lp = p.crossLiqAt(a.crossWallet, risk.CrossMM-p.probeMM, risk.CrossUPnL-p.probeU, m, s.brk)
+	}
+	if k == 3 {
+		p.closeLP = lp
 	}
 	if lp > 0 {
 		p.tr.t.MinLiqDistance = min(p.tr.t.MinLiqDistance, margin.LiquidationDistance(m, lp))
 	}
+}
+
+// maintenance is brk.MaintenanceMargin(n) (n: the position's notional |qty| × mark), the
+// bracket taken from p's cache while n stays in it: the same bracket FloatTable.For finds (it
+// returns the first bracket whose cap exceeds n; the cached one is the first while its
+// predecessor's cap <= n < its cap) and the same formula, so the same float. Every probe
+// searches afresh with exhaustiveProbes.
+func (p *posState) maintenance(brk margin.FloatTable, n float64) float64 {
+	if !(n >= p.bLo && n < p.bHi) || exhaustiveProbes {
+		j := 0
+		for j < len(brk)-1 && !(n < brk[j].Cap) {
+			j++
+		}
+		b := brk[j]
+		p.bLo, p.bHi, p.bMMR, p.bCum = math.Inf(-1), b.Cap, b.MMR, b.Cum
+		if j > 0 {
+			p.bLo = brk[j-1].Cap
+		}
+		if j == len(brk)-1 {
+			p.bHi = math.Inf(1)
+		}
+		// margin.LiquidationPriceFloat's denominator Q·MMR − side·Q (side·Q is qty)
+		p.bDen = float64(p.aq*b.MMR) - p.qty
+		return brk.MaintenanceMargin(n)
+	}
+	return float64(n*p.bMMR) - p.bCum
+}
+
+// crossLiqAt is margin.LiquidationPriceFloat of one-way cross position p at mark m, the other
+// cross positions giving otherMM and otherPnL, right after p.maintenance at the same mark
+// (its bracket cached). LiquidationPriceFloat solves LP = (WB − TMM1 + UPNL1 + cum − side·Q·EP)
+// / (Q·MMR − side·Q) with the bracket of Q·m and returns it when the bracket of Q·LP (of 0 for
+// LP <= 0) is the same: crossLiqAt does that arithmetic, in the same order, with the cached
+// bracket's figures, and defers to LiquidationPriceFloat itself when the LP leaves it.
+func (p *posState) crossLiqAt(wallet, otherMM, otherPnL, m float64, brk margin.FloatTable) float64 {
+	if !exhaustiveProbes {
+		n := p.aq * m
+		if n >= p.bLo && n < p.bHi {
+			lp := (wallet - otherMM + otherPnL + p.bCum - p.qe) / p.bDen
+			n = 0.0
+			if lp > 0 {
+				n = p.aq * lp
+			}
+			if n >= p.bLo && n < p.bHi {
+				return lp
+			}
+		}
+	}
+	side := margin.Buy
+	if p.qty < 0 {
+		side = margin.Sell
+	}
+	return margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: p.aq, Entry: p.entry,
+		Wallet: wallet, OtherMM: otherMM, OtherPnL: otherPnL, Mark: m, Brackets: brk})
 }
 
 // hedgeLiqFloat is the shared float liquidation price of a symbol's two cross legs p and sib
