@@ -166,6 +166,9 @@ type account struct {
 	// openDirty (a position opened or closed)
 	open      []int
 	openDirty bool
+	// the symbols moving at the current timestamp (a kline or a mark bar), in no set order:
+	// the next step resets only them
+	moved []int
 
 	// each position's liquidation price at ledger events (AccountResult.LiqPrices)
 	liqs liqLine
@@ -192,6 +195,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		to:    make([]float64, n),
 		fromS: make([]float64, n),
 		open:  make([]int, 0, n),
+		moved: make([]int, 0, n),
 	}
 	bps := decimal.NewFromFloat(cfg.SlippageBps).Div(decimal.NewFromInt(10000))
 	a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(bps), decimal.NewFromInt(1).Sub(bps)
@@ -356,10 +360,13 @@ var exhaustiveProbes = false
 // and liquidation: open → high → low → close for a bearish bar (close < open), open → low →
 // high → close otherwise.
 func barPath(b *Bar) [4]float64 {
+	// selected as bits, which the compiler does without a branch (bars turn bullish and
+	// bearish unpredictably): the same floats
+	x, y := math.Float64bits(b.Low), math.Float64bits(b.High)
 	if b.Close < b.Open {
-		return [4]float64{b.Open, b.High, b.Low, b.Close}
+		x, y = y, x
 	}
-	return [4]float64{b.Open, b.Low, b.High, b.Close}
+	return [4]float64{b.Open, math.Float64frombits(x), math.Float64frombits(y), b.Close}
 }
 
 // step replays one timestamp through the account.
@@ -367,34 +374,39 @@ func (a *account) step(b *Batch) error {
 	t := b.Time
 	a.now = t
 	a.end = t
-	for i := range a.syms {
+	for _, i := range a.moved { // the previous step's
 		s := &a.syms[i]
 		s.present, s.moving = false, false
 	}
-	for k := range b.Bars {
-		bar := &b.Bars[k]
-		s := &a.syms[bar.ID]
-		s.present, s.moving = true, true
-		s.lp = barPath(bar)
-		s.mp = s.lp // replaced below when a mark bar exists
-		if bar.End > a.end {
-			a.end = bar.End
-		}
-	}
+	a.moved = a.moved[:0]
+	// the mark path from the mark bar, else from the kline; every moving symbol's mark at the
+	// open
 	for k := range b.Marks {
 		m := &b.Marks[k]
 		s := &a.syms[m.ID]
 		s.moving = true
 		s.mp = barPath(m)
+		a.acct.SetMark(m.ID, s.mp[0])
+		s.mark = s.mp[0]
+		a.moved = append(a.moved, m.ID)
 		if m.End > a.end {
 			a.end = m.End
 		}
 	}
-	for i := range a.syms {
-		s := &a.syms[i]
-		if s.moving {
-			a.acct.SetMark(i, s.mp[0])
+	for k := range b.Bars {
+		bar := &b.Bars[k]
+		s := &a.syms[bar.ID]
+		s.present = true
+		s.lp = barPath(bar)
+		if !s.moving {
+			s.moving = true
+			s.mp = s.lp
+			a.acct.SetMark(bar.ID, s.mp[0])
 			s.mark = s.mp[0]
+			a.moved = append(a.moved, bar.ID)
+		}
+		if bar.End > a.end {
+			a.end = bar.End
 		}
 	}
 	// (0) the exchange's rules of this UTC date (brackets, filters, fees), when they change
@@ -422,13 +434,11 @@ func (a *account) step(b *Batch) error {
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
-	for i := range a.syms {
+	for _, i := range a.moved {
 		s := &a.syms[i]
-		if s.moving {
-			a.acct.SetMark(i, s.mp[3])
-			s.mark = s.mp[3]
-			s.prevMark = s.mp[3]
-		}
+		a.acct.SetMark(i, s.mp[3])
+		s.mark = s.mp[3]
+		s.prevMark = s.mp[3]
 		if s.present {
 			s.prevLast = s.lp[3]
 			s.last = s.lp[3]
