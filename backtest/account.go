@@ -147,6 +147,8 @@ type account struct {
 	pending EquityPoint
 	hasPend bool
 	sinkErr error
+	// with Config.Records: the record sink and the streamed fingerprint (records.go)
+	recs *recordStream
 
 	// barPeak is the highest margin ratio the account reached along the intrabar path of the
 	// step in progress (probe; 1 at a liquidation): record puts it in the equity point
@@ -372,6 +374,7 @@ func barPath(b *Bar) [4]float64 {
 // step replays one timestamp through the account.
 func (a *account) step(b *Batch) error {
 	t := b.Time
+	a.drainRecords(t, false) // with Config.Records: the records before t go to the sink
 	a.now = t
 	a.end = t
 	for _, i := range a.moved { // the previous step's

@@ -236,6 +236,11 @@ type AccountResult struct {
 	// LiqPrices holds each position's liquidation price (and the margin behind it) at every
 	// ledger event that changed it, in time order: for charts, not in the fingerprint.
 	LiqPrices []LiqPricePoint
+
+	// the records went to a RecordSink (Config.Records): the record slices are empty and fp
+	// is the fingerprint hashed while they streamed
+	streamed bool
+	fp       string
 }
 
 // Assumption is one modelling assumption in force in a run (named in every output).

@@ -20,8 +20,8 @@ type Setup struct {
 	// runs accounts of many configurations in one pass over the data): every per-account
 	// setting comes from it (wallet, leverage, fees, slippage, strategy parameters, execution
 	// and funding switches), with its own defaults. The run-wide settings stay the run's:
-	// Setups, Parallel, Instruments, Book, BracketDate, Fees, ClearanceFee, Filters, Equity and
-	// NoLiqPrices (the schedule of the maker and taker fees is the run's, an own MakerFee or
+	// Setups, Parallel, Instruments, Book, BracketDate, Fees, ClearanceFee, Filters, Equity,
+	// Records, NoFingerprint and NoLiqPrices (the schedule of the maker and taker fees is the run's, an own MakerFee or
 	// TakerFee replaces it for this account); Result.Assumptions describe the run's Config.
 	Config *Config
 }
@@ -90,6 +90,18 @@ type Config struct {
 	// different accounts' sinks are called from different goroutines. nil: the curve is
 	// kept in AccountResult.Equity.
 	Equity func(account string) EquitySink
+	// Records, when set, is called once per account (by Setup name) before the run and the
+	// account's fills, trades, liquidations, funding payments and rejections go to the
+	// returned sink as the run books them (RecordSink), instead of into AccountResult's
+	// slices, which then stay nil: memory no longer grows with the number of records.
+	// AccountResult.Fingerprint is then hashed while they stream (CanonicalLog's hash, the
+	// same), unless NoFingerprint, with logName as the account's name in the log ("": the
+	// Setup's name; a sweep renames its accounts after the run). A nil sink drops them. With Parallel, different accounts' sinks are called from
+	// different goroutines. nil: the records are kept in AccountResult.
+	Records func(account string) (sink RecordSink, logName string)
+	// NoFingerprint, with Records, skips the streamed fingerprint (AccountResult.Fingerprint
+	// returns ""): a run that needs none (a Monte Carlo path) saves formatting every record.
+	NoFingerprint bool
 	// NoLiqPrices leaves AccountResult.LiqPrices empty: the liquidation-price lines of the
 	// report's charts cost an exact liquidation price of every open cross position at every
 	// ledger event of a cross position; a run that draws no report (a sweep) skips them.

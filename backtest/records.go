@@ -2,10 +2,17 @@ package backtest
 
 import (
 	"bufio"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
 	"io"
+	"math"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
@@ -21,7 +28,8 @@ import (
 // pos=SHORT); one-way lines leave it out, as before hedge mode existed. A reject line holds the time, symbol, order id, action and reason; the refused
 // order's side, type, quantity, price and tag and the reason's code are in Reject and the
 // artifacts but not in the log, so that fingerprints stay comparable with runs recorded
-// before they existed.
+// before they existed. It returns ErrRecordsStreamed for an account whose records went to a
+// RecordSink (Config.Records).
 func (r *AccountResult) CanonicalLog(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	var buf []byte
@@ -30,24 +38,8 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 		bw.Write(buf)
 		buf = buf[:0]
 	}
-	dec := func(key string, d decimal.Decimal) {
-		buf = append(buf, ' ')
-		buf = append(buf, key...)
-		buf = append(buf, '=')
-		buf = append(buf, d.String()...)
-	}
-	num := func(key string, n int64) {
-		buf = append(buf, ' ')
-		buf = append(buf, key...)
-		buf = append(buf, '=')
-		buf = strconv.AppendInt(buf, n, 10)
-	}
-	flag := func(key string, b bool) {
-		if b {
-			num(key, 1)
-		} else {
-			num(key, 0)
-		}
+	if r.streamed {
+		return ErrRecordsStreamed
 	}
 	buf = append(buf, "account name="...)
 	buf = strconv.AppendQuote(buf, r.Name)
@@ -86,15 +78,38 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 			line()
 		}
 	}
-	buf = append(buf, "final"...)
-	dec("wallet", r.Final.Wallet)
-	dec("isolated", r.Final.IsolatedWallets)
-	dec("upnl", r.Final.UnrealizedPnL)
-	dec("equity", r.Final.MarginBalance)
-	flag("ruined", r.Ruined)
-	num("ruin_t", r.RuinTime)
+	buf = appendFinal(buf, r.Final, r.Ruined, r.RuinTime)
 	line()
 	return bw.Flush()
+}
+
+// appendFinal appends the canonical log's last line, without the newline: the final balances
+// and the ruin.
+func appendFinal(buf []byte, f margin.Snapshot, ruined bool, ruinTime int64) []byte {
+	dec := func(key string, d decimal.Decimal) {
+		buf = append(buf, ' ')
+		buf = append(buf, key...)
+		buf = append(buf, '=')
+		buf = append(buf, d.String()...)
+	}
+	num := func(key string, n int64) {
+		buf = append(buf, ' ')
+		buf = append(buf, key...)
+		buf = append(buf, '=')
+		buf = strconv.AppendInt(buf, n, 10)
+	}
+	buf = append(buf, "final"...)
+	dec("wallet", f.Wallet)
+	dec("isolated", f.IsolatedWallets)
+	dec("upnl", f.UnrealizedPnL)
+	dec("equity", f.MarginBalance)
+	if ruined {
+		num("ruined", 1)
+	} else {
+		num("ruined", 0)
+	}
+	num("ruin_t", ruinTime)
+	return buf
 }
 
 // appendLogLine appends rec's canonical log line, without the newline: the table's Log word,
@@ -148,9 +163,229 @@ func modeName(m margin.Mode) string {
 
 // Fingerprint returns the hex sha256 of the account's CanonicalLog: two runs with equal
 // fingerprints booked the same fills, liquidations, funding and rejections to the last digit
-// and ended with the same balances.
+// and ended with the same balances. For an account whose records streamed to a RecordSink it
+// is the hash computed while they streamed, the same.
 func (r *AccountResult) Fingerprint() string {
+	if r.streamed {
+		return r.fp // hashed while the records streamed (Config.Records); "" with Config.NoFingerprint
+	}
 	h := sha256.New()
 	r.CanonicalLog(h)
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// RecordSink receives an account's records during a run instead of AccountResult's record
+// slices (Config.Records): a sweep or a Monte Carlo path summarizes them as they come and
+// holds nothing per record. Each kind comes in the order the account booked it (the order of
+// the slices it replaces), at the latest at the start of the account's next timestamp and at
+// the end of the run. The pointer is valid only during the call: a sink keeps copies.
+type RecordSink interface {
+	Fill(f *FillRecord)
+	Trade(t *Trade)
+	Liquidation(l *margin.Liquidation)
+	Funding(p *FundingPayment)
+	Reject(r *Reject)
+}
+
+// ErrRecordsStreamed is CanonicalLog's error for an account whose records went to a
+// RecordSink (Config.Records): the result holds no records to write; its Fingerprint was
+// computed while they streamed.
+var ErrRecordsStreamed = errors.New("backtest: the account's records were streamed to a record sink, not kept")
+
+// recordStream is an account's record sink with its streamed fingerprint: at every
+// timestamp t the account drains the records booked since the previous one from its result's
+// slices into the sink, and hashes the canonical log lines of those before t, merged exactly
+// as CanonicalLog merges the whole slices (records at t or later wait in the slices: a record
+// booked later may still come before them). This is CanonicalLog's output because no record
+// booked from the step at t on has a time before t (the step's records carry t, the strategy's
+// carry the account's time, never earlier); drain checks it.
+type recordStream struct {
+	sink    RecordSink
+	h       hash.Hash // nil: no fingerprint (Config.NoFingerprint)
+	buf     []byte
+	w       int64  // the time of the previous drain: no record booked since may be earlier
+	checked [4]int // records waiting in the fills, liquidations, funding and rejects slices, already checked against w
+	err     error
+	fp      string
+}
+
+// newRecordStream opens the record stream of account name (Config.Records).
+func newRecordStream(cfg *Config, account string) *recordStream {
+	sink, name := cfg.Records(account)
+	if name == "" {
+		name = account
+	}
+	if sink == nil {
+		sink = dropRecords{}
+	}
+	s := &recordStream{sink: sink, w: math.MinInt64}
+	if !cfg.NoFingerprint {
+		s.h = sha256.New()
+		s.buf = append(s.buf, "account name="...)
+		s.buf = strconv.AppendQuote(s.buf, name)
+		s.line()
+	}
+	return s
+}
+
+func (s *recordStream) line() {
+	s.buf = append(s.buf, '\n')
+	s.h.Write(s.buf)
+	s.buf = s.buf[:0]
+}
+
+// ordered checks that the records booked since the previous drain are not earlier than it.
+func ordered[R any](s *recordStream, k int, rs []R, time func(*R) int64) {
+	for i := s.checked[k]; i < len(rs); i++ {
+		if t := time(&rs[i]); t < s.w && s.err == nil {
+			s.err = fmt.Errorf("backtest: a record at %d was booked after the step at %d: the streamed fingerprint would not be CanonicalLog's", t, s.w)
+		}
+	}
+}
+
+// drainRecords hands the records booked so far to the account's record sink (Config.Records)
+// and hashes the canonical lines before w (final: all of them). No-op without a sink.
+func (a *account) drainRecords(w int64, final bool) {
+	s := a.recs
+	if s == nil {
+		return
+	}
+	r := &a.res
+	ordered(s, 0, r.Fills, func(f *FillRecord) int64 { return f.Time })
+	ordered(s, 1, r.Liquidations, func(l *margin.Liquidation) int64 { return l.Time })
+	ordered(s, 2, r.Funding, func(p *FundingPayment) int64 { return p.Time })
+	ordered(s, 3, r.Rejects, func(j *Reject) int64 { return j.Time })
+	for i := range r.Trades {
+		s.sink.Trade(&r.Trades[i])
+	}
+	clear(r.Trades)
+	r.Trades = r.Trades[:0]
+	// CanonicalLog's merge, stopped at the first time at or after w
+	fi, li, pi, ji := 0, 0, 0, 0
+	for fi < len(r.Fills) || li < len(r.Liquidations) || pi < len(r.Funding) || ji < len(r.Rejects) {
+		t := int64(1<<63 - 1)
+		if pi < len(r.Funding) {
+			t = min(t, r.Funding[pi].Time)
+		}
+		if fi < len(r.Fills) {
+			t = min(t, r.Fills[fi].Time)
+		}
+		if li < len(r.Liquidations) {
+			t = min(t, r.Liquidations[li].Time)
+		}
+		if ji < len(r.Rejects) {
+			t = min(t, r.Rejects[ji].Time)
+		}
+		if t >= w && !final {
+			break
+		}
+		for ; pi < len(r.Funding) && r.Funding[pi].Time == t; pi++ {
+			if s.h != nil {
+				s.buf = appendLogLine(s.buf, &fundingTable, &r.Funding[pi])
+				s.line()
+			}
+			s.sink.Funding(&r.Funding[pi])
+		}
+		for ; fi < len(r.Fills) && r.Fills[fi].Time == t; fi++ {
+			if s.h != nil {
+				s.buf = appendLogLine(s.buf, &fillTable, &r.Fills[fi])
+				s.line()
+			}
+			s.sink.Fill(&r.Fills[fi])
+		}
+		for ; li < len(r.Liquidations) && r.Liquidations[li].Time == t; li++ {
+			if s.h != nil {
+				s.buf = appendLogLine(s.buf, &liquidationTable, &r.Liquidations[li])
+				s.line()
+			}
+			s.sink.Liquidation(&r.Liquidations[li])
+		}
+		for ; ji < len(r.Rejects) && r.Rejects[ji].Time == t; ji++ {
+			if s.h != nil {
+				s.buf = appendLogLine(s.buf, &rejectTable, &r.Rejects[ji])
+				s.line()
+			}
+			s.sink.Reject(&r.Rejects[ji])
+		}
+	}
+	r.Fills = dropFront(r.Fills, fi)
+	r.Liquidations = dropFront(r.Liquidations, li)
+	r.Funding = dropFront(r.Funding, pi)
+	r.Rejects = dropFront(r.Rejects, ji)
+	s.checked = [4]int{len(r.Fills), len(r.Liquidations), len(r.Funding), len(r.Rejects)}
+	s.w = w
+}
+
+// dropFront removes the first n records of rs, keeping its array (and no reference to the
+// removed records).
+func dropFront[R any](rs []R, n int) []R {
+	if n == 0 {
+		return rs
+	}
+	m := copy(rs, rs[n:])
+	clear(rs[m:])
+	return rs[:m]
+}
+
+// finishRecords drains the account's last records into its sink and completes its streamed
+// fingerprint with the final balances (CanonicalLog's last line). No-op without a sink.
+func (a *account) finishRecords() error {
+	s := a.recs
+	if s == nil {
+		return nil
+	}
+	a.drainRecords(0, true)
+	if s.err != nil {
+		return fmt.Errorf("backtest: account %s: %w", a.setup.Name, s.err)
+	}
+	r := &a.res
+	r.Fills, r.Liquidations, r.Funding, r.Rejects, r.Trades = nil, nil, nil, nil, nil
+	r.streamed = true
+	if s.h != nil {
+		s.buf = appendFinal(s.buf, a.acct.Snapshot(), r.Ruined, r.RuinTime)
+		s.line()
+		r.fp = hex.EncodeToString(s.h.Sum(nil))
+	}
+	return nil
+}
+
+// RejectCounter counts rejections one at a time as CountRejects counts a slice of them (a
+// RecordSink's rejections): per action and reason code, with the first of each.
+type RejectCounter struct{ out []RejectCount }
+
+// Add counts j.
+func (c *RejectCounter) Add(j *Reject) {
+	code := j.Code
+	if code == "" {
+		code = CodeOfReason(j.Reason)
+	}
+	k := slices.IndexFunc(c.out, func(c RejectCount) bool { return c.Action == j.Action && c.Code == code })
+	if k < 0 {
+		reason := ReasonOfCode(code)
+		if reason == "" {
+			reason = strings.TrimPrefix(strings.TrimPrefix(j.Reason, "margin: "), "backtest: ")
+		}
+		c.out = append(c.out, RejectCount{Action: j.Action, Code: code, Reason: reason, First: *j})
+		k = len(c.out) - 1
+	}
+	c.out[k].Count++
+}
+
+// Counts returns the counts so far, the most frequent first, ties in order of (action, code).
+func (c *RejectCounter) Counts() []RejectCount {
+	out := slices.Clone(c.out)
+	slices.SortStableFunc(out, func(a, b RejectCount) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Action, b.Action), cmp.Compare(a.Code, b.Code))
+	})
+	return out
+}
+
+// dropRecords is the sink of Config.Records returning none: the records are dropped (only
+// the fingerprint is kept).
+type dropRecords struct{}
+
+func (dropRecords) Fill(*FillRecord)                {}
+func (dropRecords) Trade(*Trade)                    {}
+func (dropRecords) Liquidation(*margin.Liquidation) {}
+func (dropRecords) Funding(*FundingPayment)         {}
+func (dropRecords) Reject(*Reject)                  {}

@@ -1,10 +1,7 @@
 package backtest
 
 import (
-	"cmp"
 	"errors"
-	"slices"
-	"strings"
 
 	"github.com/bt-backtest/bt/backtest/margin"
 )
@@ -98,26 +95,9 @@ func (r *AccountResult) RejectCounts() []RejectCount { return CountRejects(r.Rej
 // CountRejects counts rs per action and reason code, as AccountResult.RejectCounts. Records
 // without a Code (read from an older rejects file) are coded by CodeOfReason.
 func CountRejects(rs []Reject) []RejectCount {
-	var out []RejectCount
+	var c RejectCounter
 	for i := range rs {
-		j := &rs[i]
-		code := j.Code
-		if code == "" {
-			code = CodeOfReason(j.Reason)
-		}
-		k := slices.IndexFunc(out, func(c RejectCount) bool { return c.Action == j.Action && c.Code == code })
-		if k < 0 {
-			reason := ReasonOfCode(code)
-			if reason == "" {
-				reason = strings.TrimPrefix(strings.TrimPrefix(j.Reason, "margin: "), "backtest: ")
-			}
-			out = append(out, RejectCount{Action: j.Action, Code: code, Reason: reason, First: *j})
-			k = len(out) - 1
-		}
-		out[k].Count++
+		c.Add(&rs[i])
 	}
-	slices.SortStableFunc(out, func(a, b RejectCount) int {
-		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Action, b.Action), cmp.Compare(a.Code, b.Code))
-	})
-	return out
+	return c.Counts()
 }

@@ -75,6 +75,9 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		if err := a.flushEquity(); err != nil {
 			return nil, err
 		}
+		if err := a.finishRecords(); err != nil {
+			return nil, err
+		}
 	}
 	res := &Result{Start: start, End: end, Symbols: symbols, Instruments: sched.first(), Config: cfg}
 	for _, a := range accts {
@@ -172,6 +175,9 @@ func openAccounts(cfg *Config, symbols []string, sched schedule, start int64, ne
 		accts[k] = a
 		if cfg.Equity != nil {
 			a.sink = cfg.Equity(setup.Name)
+		}
+		if cfg.Records != nil {
+			a.recs = newRecordStream(cfg, setup.Name)
 		}
 		if st, ok := a.strat.(Starter); ok {
 			a.now = start

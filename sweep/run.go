@@ -248,6 +248,8 @@ func runPass(ctx context.Context, ls []loaded, pr *progress) ([]ConfigResult, er
 	var newStrategy func() backtest.Strategy
 	cfgs := make([]backtest.Config, len(ls))
 	stats := map[string]*metrics.EquityStats{}
+	recs := map[string]*metrics.RecordStats{}
+	logNames := map[string]string{}
 	for i, l := range ls {
 		cfg, ns, err := l.x.Engine(symbols)
 		if err != nil {
@@ -261,13 +263,19 @@ func runPass(ctx context.Context, ls []loaded, pr *progress) ([]ConfigResult, er
 	}
 	for i, l := range ls {
 		for _, su := range cfgs[i].Setups {
+			name := su.Name
 			su.Name = l.cfg.ID + sep + su.Name
 			su.Config = &cfgs[i]
 			run.Setups = append(run.Setups, su)
 			stats[su.Name] = metrics.NewEquityStats(hint).SetNearMissRatio(l.x.Stats.NearMissRatio)
+			recs[su.Name] = metrics.NewRecordStats()
+			logNames[su.Name] = name
 		}
 	}
 	run.Equity = func(account string) backtest.EquitySink { return stats[account] }
+	// the records stream into their summaries and the fingerprint (under the account's own
+	// name, as a bt run's): a sweep holds nothing per record
+	run.Records = func(account string) (backtest.RecordSink, string) { return recs[account], logNames[account] }
 	// the accounts are independent given the stream: step them on every core (the results are
 	// the same as a sequential run's, whatever execution.parallel says)
 	run.Parallel = true
@@ -290,25 +298,28 @@ func runPass(ctx context.Context, ls []loaded, pr *progress) ([]ConfigResult, er
 	// names (the fingerprint includes the name: it then equals a bt run's)
 	out := make([]ConfigResult, len(ls))
 	for i, l := range ls {
-		sub := &backtest.Result{Start: res.Start, End: res.End, Symbols: res.Symbols, Instruments: res.Instruments, Config: cfgs[i], Assumptions: res.Assumptions}
-		subStats := map[string]*metrics.EquityStats{}
-		for _, a := range res.Accounts {
+		r := ConfigResult{Config: l.cfg}
+		sums := map[string]metrics.AccountSummary{}
+		for k := range res.Accounts {
+			a := &res.Accounts[k]
 			id, name, _ := strings.Cut(a.Name, sep)
 			if id != l.cfg.ID {
 				continue
 			}
-			subStats[name] = stats[a.Name]
-			a.Name = name
-			sub.Accounts = append(sub.Accounts, a)
-		}
-		sum := metrics.SummarizeOpts(sub, subStats, l.x.Stats.Options())
-		r := ConfigResult{Config: l.cfg, Delta: sum.Delta}
-		for _, a := range sub.Accounts {
+			st := stats[a.Name]
+			sum := metrics.SummarizeStream(a, st, recs[a.Name])
+			sums[name] = sum
 			var daily []Point
-			for _, p := range subStats[a.Name].Daily() {
+			for _, p := range st.Daily() {
 				daily = append(daily, Point{Time: p.Time, Equity: p.Equity, Drawdown: p.Drawdown})
 			}
-			r.Accounts = append(r.Accounts, AccountResult{Name: a.Name, Summary: sum.Accounts[a.Name], Daily: daily})
+			r.Accounts = append(r.Accounts, AccountResult{Name: name, Summary: sum, Daily: daily})
+		}
+		// cross − isolated, as metrics.Summarize's delta
+		iso, okI := sums[metrics.IsolatedName]
+		cross, okC := sums[metrics.CrossName]
+		if okI && okC {
+			r.Delta = metrics.DeltaOf(iso.Metrics(), cross.Metrics())
 		}
 		out[i] = r
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -80,6 +81,17 @@ func TestSweepMatchesSingleRuns(t *testing.T) {
 			}
 			if d := single.Summary.Delta["final_equity"]; row[dfe] != d {
 				t.Errorf("configuration %d %s: delta.final_equity %v, bt run's %v", i+1, name, row[dfe], d)
+			}
+			// every figure of the row, summarized from records streamed during the sweep, is the
+			// one bt run summarizes from the records it holds
+			wantRow, err := ResultRow(o.Manifest.Keys, c, name, want, single.Summary.Delta)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := range wantRow {
+				if !reflect.DeepEqual(row[j], wantRow[j]) {
+					t.Errorf("configuration %d (%s) %s: %s %v, bt run's %v", i+1, describe(c.Set), name, o.Results.Columns[j].Name, row[j], wantRow[j])
+				}
 			}
 			liqs += want.Liquidations
 		}

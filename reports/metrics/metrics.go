@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/bt-backtest/bt/backtest"
-	"github.com/shopspring/decimal"
 )
 
 // Conventions is the sentence every report prints next to its metrics.
@@ -286,91 +285,7 @@ func SummarizeAccount(a *backtest.AccountResult) AccountSummary {
 // SummarizeAccountStats computes one account's metrics with its equity statistics taken from
 // st instead of a.Equity.
 func SummarizeAccountStats(a *backtest.AccountResult, st *EquityStats) AccountSummary {
-	var s AccountSummary
-	if st.Len() > 0 {
-		first, last := st.First(), st.Last()
-		s.InitialEquity = first.Equity
-		s.FinalEquity = last.Equity
-		s.Days = float64(last.Time-first.Time) / DayMs
-		if s.InitialEquity > 0 {
-			s.TotalReturn = s.FinalEquity/s.InitialEquity - 1
-		}
-		s.CAGR = CAGR(s.InitialEquity, s.FinalEquity, s.Days)
-		s.MaxDrawdown = st.MaxDrawdown()
-		r := st.DailyReturns()
-		s.Sharpe = Sharpe(r)
-		s.Sortino = Sortino(r)
-		if s.MaxDrawdown > 0 {
-			s.Calmar = s.CAGR / s.MaxDrawdown
-		}
-		s.MaxMarginRatio = st.MaxMarginRatio()
-	}
-
-	s.Trades = len(a.Trades)
-	var wins int
-	var gp, gl decimal.Decimal
-	for _, t := range a.Trades {
-		switch t.PnL.Sign() {
-		case 1:
-			wins++
-			gp = gp.Add(t.PnL)
-			if t.Liquidated {
-				s.WinsLiquidated++
-			}
-		case -1:
-			gl = gl.Sub(t.PnL)
-		}
-		if d, ok := survivedDistance(t); ok && (s.MinDistanceSurvived == nil || d < *s.MinDistanceSurvived) {
-			s.MinDistanceSurvived = &d
-		}
-	}
-	if s.Trades > 0 {
-		s.WinRate = float64(wins) / float64(s.Trades)
-	}
-	switch {
-	case gl.Sign() > 0:
-		pf := gp.Div(gl).InexactFloat64()
-		s.ProfitFactor = &pf
-	case s.Trades == 0:
-		s.ProfitFactorNull = "no trades"
-	default:
-		s.ProfitFactorNull = "no losing trades"
-	}
-
-	var fees, realized, funding, lpnl, ins, clear decimal.Decimal
-	for _, f := range a.Fills {
-		if !f.Liquidation { // a liquidation fill's fee is the clearance fee, counted apart
-			fees = fees.Add(f.Fee)
-			realized = realized.Add(f.RealizedPnL)
-		}
-	}
-	for _, f := range a.Funding {
-		funding = funding.Add(f.Amount)
-	}
-	for _, l := range a.Liquidations {
-		lpnl = lpnl.Add(LiquidatedPnL(l))
-		ins = ins.Add(l.InsuranceDraw)
-		clear = clear.Add(l.Fee)
-	}
-	s.RealizedPnLCloses = realized.InexactFloat64()
-	s.Fees = fees.InexactFloat64()
-	s.Funding = funding.InexactFloat64()
-	final := a.Final.Wallet.Add(a.Final.IsolatedWallets)
-	s.FinalWallet = final.InexactFloat64()
-	s.InitialWallet = final.Sub(realized).Sub(lpnl).Sub(ins).Add(fees).Add(clear).Sub(funding).InexactFloat64()
-	s.FinalUnrealizedPnL = a.Final.UnrealizedPnL.InexactFloat64()
-	s.Liquidations = len(a.Liquidations)
-	s.LiquidatedPnL = lpnl.InexactFloat64()
-	s.InsuranceDraw = ins.InexactFloat64()
-	s.ClearanceFees = clear.InexactFloat64()
-	s.Ruined = a.Ruined
-	if a.Ruined {
-		s.RuinTime = a.RuinTime
-	}
-	s.Rejections = len(a.Rejects)
-	s.RejectionsByReason = RejectionsOf(a)
-	s.Fingerprint = Fingerprint(a)
-	return s
+	return SummarizeStream(a, st, RecordStatsOf(a))
 }
 
 // survivedDistance is a trade's closest distance to liquidation when it was not liquidated
@@ -593,10 +508,5 @@ func FormatDuration(ms int64) string {
 // RejectionsOf counts a's rejections per action and reason code (backtest.CountRejects),
 // the most frequent first; [] when there are none.
 func RejectionsOf(a *backtest.AccountResult) []RejectionCount {
-	out := []RejectionCount{}
-	for _, c := range backtest.CountRejects(a.Rejects) {
-		out = append(out, RejectionCount{Action: c.Action, Code: c.Code, Reason: c.Reason, Count: c.Count,
-			FirstTime: c.First.Time, FirstSymbol: c.First.Symbol})
-	}
-	return out
+	return rejectionCounts(backtest.CountRejects(a.Rejects))
 }
