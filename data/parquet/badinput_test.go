@@ -219,3 +219,41 @@ func FuzzStreamFile(f *testing.F) {
 		st.Close()
 	})
 }
+
+// A bad row of one symbol, far into the stream and past a window of timestamps (Stream.win),
+// stops the stream exactly after the last batch holding its good rows, as a replay one
+// timestamp at a time does: every batch up to that time delivered (the other symbol's bars
+// and marks included), none after it.
+func TestStreamBadRowLateInOneSymbol(t *testing.T) {
+	june := t0 + 4*hour
+	s := mustCreate(t)
+	mustWrite(t, s, kl("AAAUSDT"), genKlines(june, 600, 1, false))
+	mustWrite(t, s, mk("AAAUSDT"), genKlines(june, 600, 1, false))
+	rows := genKlines(june, 600, 2, false)
+	const bad = 400
+	rows[bad].Close = math.NaN()
+	plant(t, s, kl("BBBUSDT"), "2025-06", toRows(rows))
+	st, err := s.Stream(StreamOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var bars, marks int
+	var last int64
+	for st.Next() {
+		b := st.Batch()
+		bars += len(b.Bars)
+		marks += len(b.Marks)
+		last = b.Time
+	}
+	var re *data.RowError
+	if err := st.Err(); !errors.As(err, &re) || re.Row != bad+1 || re.Field != "close" {
+		t.Fatalf("err = %v", err)
+	}
+	if want := rows[bad-1].OpenTime; last != want {
+		t.Errorf("last batch at %d, want %d (the bad row's predecessor)", last, want)
+	}
+	if bars != 2*bad || marks != bad {
+		t.Errorf("%d bars and %d marks before the error, want %d and %d", bars, marks, 2*bad, bad)
+	}
+}

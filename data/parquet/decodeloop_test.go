@@ -101,10 +101,46 @@ func BenchmarkDecodeLoop(b *testing.B) {
 	b.ReportMetric(float64(d.Bars())*float64(b.N)/(cpuTime()-cpu0).Seconds(), "bars/cpu-s")
 }
 
-// Stream.appendBar stores each field of backtest.Bar in place into a reused batch slot: a
+// Stream.take stores each field of backtest.Bar in place into a reused window slot: a
 // field added to Bar must be stored there too, or it would keep a stale value.
 func TestAppendBarCoversBar(t *testing.T) {
 	if n := reflect.TypeOf(backtest.Bar{}).NumField(); n != 9 {
-		t.Errorf("backtest.Bar has %d fields; appendBar (stream.go) stores 9: store the new one too", n)
+		t.Errorf("backtest.Bar has %d fields; Stream.take (stream.go) stores 9: store the new one too", n)
 	}
+}
+
+// BenchmarkStreamYear replays the same dataset as BenchmarkDecodeLoop through Stream.Next
+// (merged by timestamp, bars built), to compare with the bare decode-and-loop.
+func BenchmarkStreamYear(b *testing.B) {
+	dir := os.Getenv("BENCHDIR")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".cache", "bt", "bench-data-s7")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".complete")); err != nil {
+		b.Skipf("no benchmark dataset at %s (make bench-data)", dir)
+	}
+	s, err := OpenFS(os.DirFS(dir))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	bars := 0
+	for range b.N {
+		st, err := s.Stream(StreamOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		bars = 0
+		for st.Next() {
+			bars += len(st.Batch().Bars) + len(st.Batch().Marks)
+		}
+		if err := st.Err(); err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
+	}
+	b.ReportMetric(float64(bars)*float64(b.N)/b.Elapsed().Seconds(), "bars/s")
+	b.ReportMetric(float64(bars)*float64(b.N)/(cpuTime()-cpu0).Seconds(), "bars/cpu-s")
 }

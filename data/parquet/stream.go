@@ -38,6 +38,9 @@ type cursor struct {
 	end      int64
 	head     int64 // time of row i; noTime when exhausted or failed
 	err      error
+	// taken is the time of the last row taken from the cursor (math.MinInt64: none): a
+	// Stream reports the cursor's error once every row taken before it was delivered.
+	taken int64
 }
 
 // newCursor prepares series sr restricted to [start, end) (end 0: no bound); a call to fill
@@ -52,7 +55,7 @@ func newCursor(fsys fs.FS, sr data.Series, start, end int64, display func(string
 	if end <= 0 {
 		end = noTime
 	}
-	c := &cursor{fsys: fsys, sr: sr, display: display, start: start, end: end, prev: math.MinInt64,
+	c := &cursor{fsys: fsys, sr: sr, display: display, start: start, end: end, prev: math.MinInt64, taken: math.MinInt64,
 		mark: sr.Kind == data.KindMark, funding: sr.Kind == data.KindFunding}
 	if display == nil {
 		c.display = func(p string) string { return p }
@@ -301,6 +304,14 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 	st.batch.Bars = make([]backtest.Bar, 0, n)
 	st.batch.Marks = make([]backtest.Bar, 0, n)
 	st.batch.Funding = make([]backtest.Funding, 0, n)
+	st.wBars = make([]backtest.Bar, windowSlots*n)
+	st.wMarks = make([]backtest.Bar, windowSlots*n)
+	st.nBars = make([]int32, windowSlots)
+	st.nMarks = make([]int32, windowSlots)
+	st.slot, st.last = windowSlots, math.MinInt64
+	for _, c := range st.all {
+		st.failing = st.failing || c.err != nil
+	}
 	st.hasMark = make([]bool, n)
 	st.hasFunding = make([]bool, n)
 	for id := range syms {
@@ -449,7 +460,21 @@ type Stream struct {
 	batch      backtest.Batch
 	err        error
 	done       bool
+
+	// The window: the klines and mark klines of the next windowSlots timestamps of the
+	// interval grid from win, taken cursor by cursor (each series' columns read in order,
+	// while they are in the processor's cache) into per-timestamp slots of len(syms) bars;
+	// nBars[k] and nMarks[k] bars of slot k are used. Next hands out slot after slot.
+	win           int64
+	slot          int // next slot to look at; windowSlots: the window is used up
+	wBars, wMarks []backtest.Bar
+	nBars, nMarks []int32
+	last          int64 // time of the last batch handed out (math.MinInt64: none)
+	failing       bool  // some cursor has an error (reported once its rows were handed out)
 }
+
+// windowSlots is the number of timestamps a Stream's window holds (see Stream.win).
+const windowSlots = 256
 
 var (
 	_ backtest.Source     = (*Stream)(nil)
@@ -481,19 +506,25 @@ func (st *Stream) SizeHint() int {
 func (st *Stream) IntervalMillis() int64 { return st.interval }
 
 // Next advances to the next timestamp holding any kline, mark kline or funding settlement.
-// It returns false at the end or on error; see Err.
+// It returns false at the end or on error; see Err. A series' error is reported after
+// every row before it was handed out, as a replay one timestamp at a time would.
 func (st *Stream) Next() bool {
 	if st.done {
 		return false
 	}
-	t := int64(noTime)
-	for _, c := range st.all {
-		if c.err != nil {
-			st.err = c.err
-			st.finish()
-			return false
+	if st.failing {
+		for _, c := range st.all {
+			if c.err != nil && c.taken <= st.last {
+				st.err = c.err
+				st.finish()
+				return false
+			}
 		}
-		if c.head < t {
+	}
+	ts := st.nextSlot()
+	t := ts
+	for _, c := range st.fd {
+		if c != nil && c.head < t {
 			t = c.head
 		}
 	}
@@ -503,18 +534,12 @@ func (st *Stream) Next() bool {
 	}
 	b := &st.batch
 	b.Time = t
-	b.Bars, b.Marks, b.Funding = b.Bars[:0], b.Marks[:0], b.Funding[:0]
-	for id, c := range st.kl {
-		if c.head == t {
-			b.Bars = st.appendBar(b.Bars, id, c)
-			c.advance()
-		}
-	}
-	for id, c := range st.mk {
-		if c != nil && c.head == t {
-			b.Marks = st.appendBar(b.Marks, id, c)
-			c.advance()
-		}
+	b.Bars, b.Marks, b.Funding = b.Bars[:0:0], b.Marks[:0:0], b.Funding[:0]
+	if ts == t {
+		k, n := st.slot, len(st.syms)
+		b.Bars = st.wBars[k*n : k*n+int(st.nBars[k]) : k*n+int(st.nBars[k])]
+		b.Marks = st.wMarks[k*n : k*n+int(st.nMarks[k]) : k*n+int(st.nMarks[k])]
+		st.slot++
 	}
 	for id, c := range st.fd {
 		if c != nil && c.head == t {
@@ -523,30 +548,95 @@ func (st *Stream) Next() bool {
 				f.IntervalHours = int(c.b.i32[fIntervalHours][c.i])
 			}
 			b.Funding = append(b.Funding, f)
+			c.taken = t
 			c.advance()
+			st.failing = st.failing || c.err != nil
 		}
+	}
+	st.last = t
+	return true
+}
+
+// nextSlot moves st.slot to the window's next slot holding a bar, refilling the window when
+// it is used up, and returns the slot's time; noTime when no kline or mark kline remains.
+func (st *Stream) nextSlot() int64 {
+	for {
+		for ; st.slot < windowSlots; st.slot++ {
+			if st.nBars[st.slot] > 0 || st.nMarks[st.slot] > 0 {
+				return st.win + int64(st.slot)*st.interval
+			}
+		}
+		if !st.refill() {
+			return noTime
+		}
+	}
+}
+
+// refill takes the klines and mark klines of the next windowSlots timestamps of the grid
+// into the window, series by series; false when none remains. Kline and mark times are
+// multiples of the interval (checkKlines).
+func (st *Stream) refill() bool {
+	win := int64(noTime)
+	for _, c := range st.kl {
+		win = min(win, c.head)
+	}
+	for _, c := range st.mk {
+		if c != nil {
+			win = min(win, c.head)
+		}
+	}
+	if win == noTime {
+		return false
+	}
+	st.win, st.slot = win, 0
+	clear(st.nBars)
+	clear(st.nMarks)
+	end := win + windowSlots*st.interval
+	for id, c := range st.kl {
+		st.take(st.wBars, st.nBars, id, c, end)
+	}
+	for id, c := range st.mk {
+		if c != nil {
+			st.take(st.wMarks, st.nMarks, id, c, end)
+		}
+	}
+	for _, c := range st.all {
+		st.failing = st.failing || c.err != nil
 	}
 	return true
 }
 
-// appendBar appends the bar of cursor c's current row (symbol id) to bars, written in place:
-// no temporary Bar is built and copied (the batch's slices have room for every symbol).
-func (st *Stream) appendBar(bars []backtest.Bar, id int, c *cursor) []backtest.Bar {
-	n := len(bars)
-	if n == cap(bars) {
-		bars = append(bars, backtest.Bar{})
-	} else {
-		bars = bars[:n+1]
+// take moves cursor c (symbol id) over its rows before end, storing each as a bar in its
+// slot of bars (counts per slot in used): every field of backtest.Bar, in place.
+func (st *Stream) take(bars []backtest.Bar, used []int32, id int, c *cursor, end int64) {
+	n, iv, sym := len(st.syms), st.interval, st.syms[id]
+	for c.head < end {
+		b := &c.b
+		ts, o, h, l, cl := b.i64[fTime][:c.n], b.f64[fOpen][:c.n], b.f64[fHigh][:c.n], b.f64[fLow][:c.n], b.f64[fClose][:c.n]
+		var v []float64
+		if !c.mark {
+			v = b.f64[fVolume][:c.n]
+		}
+		i := c.i
+		k, kt := 0, st.win // slot k holds time kt
+		for ; i < len(ts) && ts[i] < end; i++ {
+			t := ts[i]
+			for kt < t { // no division per row: rows are mostly one interval apart
+				k, kt = k+1, kt+iv
+			}
+			bar := &bars[k*n+int(used[k])]
+			used[k]++
+			bar.Symbol, bar.ID, bar.Time, bar.End = sym, id, t, t+iv
+			bar.Open, bar.High, bar.Low, bar.Close = o[i], h[i], l[i], cl[i]
+			bar.Volume = 0
+			if v != nil {
+				bar.Volume = v[i]
+			}
+		}
+		c.taken = ts[i-1]
+		c.i = i - 1
+		c.advance()
 	}
-	i, b, bar := c.i, &c.b, &bars[n]
-	// every field of backtest.Bar, stored in place
-	bar.Symbol, bar.ID, bar.Time, bar.End = st.syms[id], id, c.head, c.head+st.interval
-	bar.Open, bar.High, bar.Low, bar.Close = b.f64[fOpen][i], b.f64[fHigh][i], b.f64[fLow][i], b.f64[fClose][i]
-	bar.Volume = 0
-	if !c.mark {
-		bar.Volume = b.f64[fVolume][i]
-	}
-	return bars
 }
 
 func (st *Stream) finish() {
