@@ -5,21 +5,35 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 
 	"github.com/spf13/cobra"
 )
 
-// addProfileFlags adds the hidden --cpuprofile and --memprofile flags to root: they write
-// pprof profiles of the whole command (used by the benchmarks in BENCHMARKS.md).
+// addProfileFlags adds the hidden --cpuprofile, --memprofile and --trace flags to root: they
+// write pprof profiles and an execution trace of the whole command (used by the benchmarks in BENCHMARKS.md).
 func addProfileFlags(root *cobra.Command) {
-	var cpu, mem string
-	var cpuFile *os.File
+	var cpu, mem, tr string
+	var cpuFile, trFile *os.File
 	fl := root.PersistentFlags()
 	fl.StringVar(&cpu, "cpuprofile", "", "write a CPU profile of the command to this file")
 	fl.StringVar(&mem, "memprofile", "", "write a heap profile (allocations) at the end of the command to this file")
 	_ = fl.MarkHidden("cpuprofile")
+	fl.StringVar(&tr, "trace", "", "write an execution trace of the command to this file (go tool trace)")
 	_ = fl.MarkHidden("memprofile")
+	_ = fl.MarkHidden("trace")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if tr != "" {
+			f, err := os.Create(tr)
+			if err != nil {
+				return usageErr(fmt.Errorf("--trace: %w", err))
+			}
+			if err := trace.Start(f); err != nil {
+				f.Close()
+				return usageErr(fmt.Errorf("--trace: %w", err))
+			}
+			trFile = f
+		}
 		if cpu == "" {
 			return nil
 		}
@@ -35,6 +49,12 @@ func addProfileFlags(root *cobra.Command) {
 		return nil
 	}
 	root.PersistentPostRunE = func(cmd *cobra.Command, args []string) error {
+		if trFile != nil {
+			trace.Stop()
+			if err := trFile.Close(); err != nil {
+				return failErr(fmt.Errorf("--trace: %w", err))
+			}
+		}
 		if cpuFile != nil {
 			pprof.StopCPUProfile()
 			if err := cpuFile.Close(); err != nil {
