@@ -37,17 +37,22 @@ func (s *SMA) Reset() { s.w.reset() }
 
 // EMA is the exponential moving average with smoothing factor α = 2/(n+1), seeded with the
 // simple average of the first n values (as TA-Lib does).
+// An EMA is 24 bytes, so that a strategy can keep two of them with a symbol's other per-bar
+// state in one cache line.
 type EMA struct {
-	n     int
 	alpha float64
-	count int
 	v     float64
+	n     int32
+	count int32
 }
 
-// NewEMA returns an EMA of period n. It panics if n < 1.
+// NewEMA returns an EMA of period n. It panics if n < 1 or n > 2³¹−1.
 func NewEMA(n int) *EMA {
 	checkPeriod("EMA", n, 1)
-	return &EMA{n: n, alpha: 2 / float64(n+1)}
+	if n > math.MaxInt32 {
+		panic(fmt.Sprintf("indicator: EMA period %d > %d", n, math.MaxInt32))
+	}
+	return &EMA{n: int32(n), alpha: 2 / float64(n+1)}
 }
 
 // Update adds x and returns the EMA; ok is false for the first n-1 values, during which the

@@ -219,6 +219,7 @@ func TestPanics(t *testing.T) {
 	for name, f := range map[string]func(){
 		"SMA 0":        func() { NewSMA(0) },
 		"EMA -1":       func() { NewEMA(-1) },
+		"EMA 2^31":     func() { NewEMA(1 << 31) },
 		"ATR 0":        func() { NewATR(0) },
 		"RSI 0":        func() { NewRSI(0) },
 		"Bollinger 0":  func() { NewBollinger(0, 2) },

@@ -46,8 +46,8 @@ type Strategy struct {
 	minNot []float64         // minimum notional of an entry, from the instrument
 }
 
-// symState is what OnBar reads and writes for one symbol, kept together so that a bar
-// touches one cache line of the strategy.
+// symState is what OnBar reads and writes for one symbol, kept together (64 bytes) so that a
+// bar touches one cache line of the strategy.
 type symState struct {
 	fast, slow indicator.EMA
 	last       float64 // last close
@@ -117,11 +117,15 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if okF && okS {
 		st.want = signal(f, w, s.short)
 	}
-	bit := uint64(1) << (uint(i) % 64)
+	// due is written only when a bit changes (rarely: after a flip), as accounts may step on
+	// several cores and the word may share a cache line with another account's state
+	word, bit := &s.due[i/64], uint64(1)<<(uint(i)%64)
 	if st.want != st.side {
-		s.due[i/64] |= bit
-	} else {
-		s.due[i/64] &^= bit
+		if *word&bit == 0 {
+			*word |= bit
+		}
+	} else if *word&bit != 0 {
+		*word &^= bit
 	}
 	return nil
 }
