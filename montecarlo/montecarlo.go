@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/data/bootstrap"
 	"github.com/bt-backtest/bt/data/parquet"
 	"github.com/bt-backtest/bt/experiment"
@@ -68,25 +69,9 @@ func Run(ctx context.Context, x *experiment.Experiment, opts Options) (*Result, 
 	if err := x.Resolve(); err != nil {
 		return nil, err
 	}
-	var start, end int64
-	var err error
-	if x.Timerange.Start != "" {
-		if start, err = experiment.ParseTime(x.Timerange.Start); err != nil {
-			return nil, err
-		}
-	}
-	if x.Timerange.End != "" {
-		if end, err = experiment.ParseTime(x.Timerange.End); err != nil {
-			return nil, err
-		}
-	}
-	store, err := experiment.OpenStore(x.Data.Source)
+	st, err := openStream(x)
 	if err != nil {
 		return nil, err
-	}
-	st, err := store.Stream(parquet.StreamOptions{Symbols: x.Symbols, Interval: x.Data.Interval, Source: x.Data.Origin, Start: start, End: end})
-	if err != nil {
-		return nil, fmt.Errorf("data %s: %w", x.Data.Source, err)
 	}
 	h, err := bootstrap.Read(st)
 	st.Close()
@@ -110,20 +95,19 @@ func Run(ctx context.Context, x *experiment.Experiment, opts Options) (*Result, 
 		if err != nil {
 			return nil, err
 		}
-		res, err := backtest.Run(ctx, cfg, newStrategy, src)
+		out, err := runPath(ctx, cfg, newStrategy, src)
 		if err != nil {
 			return nil, fmt.Errorf("path %d: %w", p, err)
 		}
-		for i := range res.Accounts {
-			a := &res.Accounts[i]
-			if len(a.Liquidations) > 0 {
+		for i, o := range out {
+			if o.liquidated {
 				liq[i]++
 			}
-			if a.Ruined {
+			if o.ruined {
 				ruin[i]++
 			}
-			final[i] = append(final[i], a.Final.MarginBalance.InexactFloat64())
-			dd[i] = append(dd[i], metrics.MaxDrawdown(a.Equity))
+			final[i] = append(final[i], o.final)
+			dd[i] = append(dd[i], o.maxDD)
 		}
 		if opts.Progress != nil && (p+1)%max(opts.Paths/10, 1) == 0 {
 			fmt.Fprintf(opts.Progress, "mc: %d/%d paths\n", p+1, opts.Paths)
@@ -137,6 +121,79 @@ func Run(ctx context.Context, x *experiment.Experiment, opts Options) (*Result, 
 	}
 	return r, nil
 }
+
+// openStream opens the market data of x (resolved) over its time range.
+func openStream(x *experiment.Experiment) (*parquet.Stream, error) {
+	var start, end int64
+	var err error
+	if x.Timerange.Start != "" {
+		if start, err = experiment.ParseTime(x.Timerange.Start); err != nil {
+			return nil, err
+		}
+	}
+	if x.Timerange.End != "" {
+		if end, err = experiment.ParseTime(x.Timerange.End); err != nil {
+			return nil, err
+		}
+	}
+	store, err := experiment.OpenStore(x.Data.Source)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Stream(parquet.StreamOptions{Symbols: x.Symbols, Interval: x.Data.Interval, Source: x.Data.Origin, Start: start, End: end})
+	if err != nil {
+		return nil, fmt.Errorf("data %s: %w", x.Data.Source, err)
+	}
+	return st, nil
+}
+
+// pathOutcome is what Run takes from one account on one path.
+type pathOutcome struct {
+	liquidated, ruined bool
+	final, maxDD       float64 // final margin balance, metrics.MaxDrawdown of the equity curve
+}
+
+// runPath runs one path and returns each account's outcome, in the order of cfg's setups. The
+// accounts hold neither their equity curves nor their records: the curve streams into
+// equity statistics (their MaxDrawdown is metrics.MaxDrawdown of the whole curve) and the
+// records into a counter of liquidations; no fingerprint and no liquidation-price lines are
+// made (a path needs none).
+func runPath(ctx context.Context, cfg backtest.Config, newStrategy func() backtest.Strategy, src backtest.Source) ([]pathOutcome, error) {
+	stats := map[string]*metrics.EquityStats{}
+	liqs := map[string]*liqCounter{}
+	cfg.Equity = func(account string) backtest.EquitySink {
+		st := metrics.NewEquityStats(0)
+		stats[account] = st
+		return st
+	}
+	cfg.Records = func(account string) (backtest.RecordSink, string) {
+		c := &liqCounter{}
+		liqs[account] = c
+		return c, ""
+	}
+	cfg.NoFingerprint = true
+	cfg.NoLiqPrices = true
+	res, err := backtest.Run(ctx, cfg, newStrategy, src)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]pathOutcome, len(res.Accounts))
+	for i := range res.Accounts {
+		a := &res.Accounts[i]
+		out[i] = pathOutcome{liquidated: liqs[a.Name].n > 0, ruined: a.Ruined,
+			final: a.Final.MarginBalance.InexactFloat64(), maxDD: stats[a.Name].MaxDrawdown()}
+	}
+	return out, nil
+}
+
+// liqCounter is a record sink counting liquidations.
+type liqCounter struct{ n int }
+
+func (c *liqCounter) Fill(*backtest.FillRecord)        {}
+func (c *liqCounter) Trade(*backtest.Trade)            {}
+func (c *liqCounter) Liquidation(*margin.Liquidation)  { c.n++ }
+func (c *liqCounter) Funding(*backtest.FundingPayment) {}
+func (c *liqCounter) Reject(*backtest.Reject)          {}
 
 // wilson is k of n with its 95% Wilson score interval.
 func wilson(k, n int) Probability {

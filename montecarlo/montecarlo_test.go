@@ -7,9 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/data/bootstrap"
 	"github.com/bt-backtest/bt/data/parquet"
 	"github.com/bt-backtest/bt/data/synth"
 	"github.com/bt-backtest/bt/experiment"
+	"github.com/bt-backtest/bt/reports/metrics"
 )
 
 // market writes a 20-day synthetic BTCUSDT/ETHUSDT store, with or without a −30% crash.
@@ -96,5 +99,70 @@ func TestWilson(t *testing.T) {
 	}
 	if p := wilson(15, 30); p.P != 0.5 || p.Lo+p.Hi < 0.9999 || p.Hi-p.Lo < 0.3 {
 		t.Errorf("15/30: %+v", p)
+	}
+}
+
+// A path's accounts stream their curves and records (runPath): each outcome is what the
+// held result of the same path gives (liquidated, ruined, final margin balance,
+// metrics.MaxDrawdown of the whole curve), bit for bit, for both accounts on paths of the
+// crashed market (some liquidated, some not).
+func TestPathStreamedEqualsHeld(t *testing.T) {
+	store := market(t, true)
+	x, err := experiment.Load("", []experiment.Override{
+		{Path: "data.source", Value: store, Origin: "test"},
+		{Path: "strategy", Value: "{name: hodl, params: {symbol: BTCUSDT, amount: 500, every: 48}}", Origin: "test"},
+		{Path: "leverage.default", Value: "10", Origin: "test"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := x.Resolve(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := openStream(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := bootstrap.Read(st)
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, newStrategy, err := x.Engine(h.Symbols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	liquidated, survived := 0, 0
+	for p := range 8 {
+		src := func() backtest.Source {
+			s, err := h.Path(bootstrap.Options{MeanBlock: 24, Seed: 1, Path: p})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return s
+		}
+		got, err := runPath(context.Background(), cfg, newStrategy, src())
+		if err != nil {
+			t.Fatal(err)
+		}
+		held, err := backtest.Run(context.Background(), cfg, newStrategy, src())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, a := range held.Accounts {
+			want := pathOutcome{liquidated: len(a.Liquidations) > 0, ruined: a.Ruined,
+				final: a.Final.MarginBalance.InexactFloat64(), maxDD: metrics.MaxDrawdown(a.Equity)}
+			if got[i] != want {
+				t.Errorf("path %d %s: streamed %+v, held %+v", p, a.Name, got[i], want)
+			}
+			if want.liquidated {
+				liquidated++
+			} else {
+				survived++
+			}
+		}
+	}
+	if liquidated == 0 || survived == 0 {
+		t.Errorf("%d liquidated and %d surviving accounts: the comparison needs both", liquidated, survived)
 	}
 }
