@@ -74,7 +74,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	switch o.Type {
 	case Market:
 		tick := s.inst.TickSize // data may be finer than today's tick (BTCUSDT traded at 0.01 in 2020)
-		ref = decimal.NewFromFloat(s.last).Div(tick).Round(0).Mul(tick)
+		ref = onTick(decimal.NewFromFloat(s.last), tick, tickNearest)
 	case Limit:
 		ref = o.Price
 		if o.PostOnly && (o.Side == Buy && o.Price.InexactFloat64() >= s.last || o.Side == Sell && o.Price.InexactFloat64() <= s.last) {

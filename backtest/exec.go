@@ -62,12 +62,91 @@ func (a *account) slip(px decimal.Decimal, side Side, sym int) decimal.Decimal {
 		if a.cfg.SlippageBps != 0 {
 			px = px.Mul(a.slipUp)
 		}
-		return px.Div(tick).Ceil().Mul(tick)
+		return onTick(px, tick, tickUp)
 	}
 	if a.cfg.SlippageBps != 0 {
 		px = px.Mul(a.slipDown)
 	}
-	return px.Div(tick).Floor().Mul(tick)
+	return onTick(px, tick, tickDown)
+}
+
+// tickRounding says how onTick rounds to the tick grid.
+type tickRounding int
+
+const (
+	tickNearest tickRounding = iota // half away from zero (Decimal.Round(0))
+	tickUp                          // Decimal.Ceil
+	tickDown                        // Decimal.Floor
+)
+
+// pow10 holds 10^k for k <= 18.
+var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+	1e15, 1e16, 1e17, 1e18}
+
+// onTick returns x on tick's grid: x.Div(tick), rounded to an integer as r says, times tick.
+// The result is that expression's Decimal (value and exponent), computed on int64
+// coefficients when tick's coefficient is a power of ten (as Binance's ticks are) and x/tick
+// has at most 16 decimals (so Div, which keeps 16, is exact): with x = c·10^e and tick =
+// 10^m·10^te, x/tick = c·10^-k with k = te + m − e, and the roundings follow Decimal's (Round
+// truncates to one decimal, adds ±5 and truncates; Ceil and Floor are the mathematical ones).
+// Otherwise, or for a zero result, it evaluates the expression.
+func onTick(x, tick decimal.Decimal, r tickRounding) decimal.Decimal {
+	if x.NumDigits() <= 18 && tick.NumDigits() <= 18 {
+		c, e := x.CoefficientInt64(), int64(x.Exponent())
+		tc, te := tick.CoefficientInt64(), int64(tick.Exponent())
+		m := 0
+		for m < len(pow10)-1 && pow10[m] < tc {
+			m++
+		}
+		k := te + int64(m) - e
+		var n int64
+		ok := pow10[m] == tc
+		switch {
+		case !ok:
+		case k <= 0:
+			ok = -k < int64(len(pow10)) && c <= math.MaxInt64/pow10[-k] && c >= -math.MaxInt64/pow10[-k]
+			if ok {
+				n = c * pow10[-k]
+			}
+		case k <= 16:
+			q, rem := c/pow10[k], c%pow10[k]
+			switch r {
+			case tickNearest:
+				t := c / pow10[k-1]
+				if t < 0 {
+					t -= 5
+				} else {
+					t += 5
+				}
+				n = t / 10
+			case tickUp:
+				n = q
+				if rem > 0 {
+					n++
+				}
+			default:
+				n = q
+				if rem < 0 {
+					n--
+				}
+			}
+		default:
+			ok = false
+		}
+		if ok && n != 0 && n <= math.MaxInt64/tc && n >= -math.MaxInt64/tc {
+			return decimal.New(n*tc, int32(te))
+		}
+	}
+	q := x.Div(tick)
+	switch r {
+	case tickNearest:
+		q = q.Round(0)
+	case tickUp:
+		q = q.Ceil()
+	default:
+		q = q.Floor()
+	}
+	return q.Mul(tick)
 }
 
 // triggerAt returns where along the last-price segment p0 → p1 (parameter s in [s0, 1]) the

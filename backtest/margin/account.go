@@ -76,6 +76,9 @@ type slot struct {
 	flp           float64
 	ffloor        []float64 // bracket floors, MMRs and cums as float64
 	fmmr, fcum    []float64
+	// per bracket MMR − side of a long (MMR − 1) and of a short (MMR + 1): the liquidation
+	// price's denominator over the quantity
+	mmrLong, mmrShort []decimal.Decimal
 
 	// contribution to the account aggregates as last seen by refreshSlot, and the values it
 	// was computed from: refreshSlot redoes only what depends on a changed value (decimals are
@@ -261,7 +264,10 @@ func (s *slot) setInstrument(in Instrument) {
 	s.inst = in
 	s.stale = true
 	s.ffloor, s.fmmr, s.fcum = s.ffloor[:0], s.fmmr[:0], s.fcum[:0]
+	s.mmrLong, s.mmrShort = nil, nil // new slices: a saved copy of the slot keeps the old ones
 	for _, b := range in.Brackets {
+		s.mmrLong = append(s.mmrLong, b.MMR.Sub(one))
+		s.mmrShort = append(s.mmrShort, b.MMR.Add(one))
 		s.ffloor = append(s.ffloor, b.Floor.InexactFloat64())
 		s.fmmr = append(s.fmmr, b.MMR.InexactFloat64())
 		s.fcum = append(s.fcum, b.Cum.InexactFloat64())
@@ -536,7 +542,8 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	// (for a check only, nothing else is left to do when it passes)
 	scr := 0
 	if closeQ.IsZero() && !openQ.IsZero() {
-		scr = a.marginScreen(i, openQ.InexactFloat64(), f.Price.InexactFloat64(), f.FeeRate.InexactFloat64())
+		fq := openQ.InexactFloat64()
+		scr = a.marginScreen(i, fq, math.Abs(fq), f.Price.InexactFloat64(), f.FeeRate.InexactFloat64(), false)
 		switch {
 		case checkMarginScreen:
 		case scr < 0:
@@ -549,6 +556,22 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	var res FillResult
 	if !closeQ.IsZero() {
 		res.RealizedPnL = a.bookClose(i, closeQ, f.Price)
+		if !openQ.IsZero() {
+			// a flip: the position is now flat, its float shadows stale; the screen leaves
+			// it out and checks the opening part against the wallet after the close, with
+			// the fee of the whole fill
+			scr = a.marginScreen(i, openQ.InexactFloat64(), absQ.InexactFloat64(), f.Price.InexactFloat64(),
+				f.FeeRate.InexactFloat64(), true)
+			switch {
+			case checkMarginScreen:
+			case scr < 0:
+				a.restore(i, st)
+				return bad(ErrInsufficientMargin)
+			case scr > 0 && dry:
+				a.restore(i, st)
+				return FillResult{}, nil
+			}
+		}
 	}
 	res.Fee = money(absQ.Mul(f.Price).Mul(f.FeeRate))
 	if !openQ.IsZero() {
@@ -1178,10 +1201,13 @@ func (a *Account) refreshSlot(i int) {
 	s.lp, s.flp = zero, math.NaN()
 	if isoMode && !s.qty.IsZero() {
 		// the table was validated by NewAccount
-		r, err := liquidationPrice(LiqInput{Side: Side(s.qty.Sign()), Qty: s.qty.Abs(), Entry: s.entry,
-			Wallet: s.isoW, Brackets: s.inst.Brackets})
-		if err == nil { // err is impossible with a validated table; Check reports the NaN
-			s.lp, s.flp = r.Price, toFloat(r.Price)
+		mmrSide := s.mmrLong
+		if s.qty.IsNegative() {
+			mmrSide = s.mmrShort
+		}
+		if lp, ok := isoLiqPrice(s.qty, qe, s.isoW, s.inst.Brackets, mmrSide); ok {
+			// !ok is impossible with a validated table; Check reports the NaN
+			s.lp, s.flp = lp, toFloat(lp)
 		}
 	}
 }

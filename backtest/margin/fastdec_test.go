@@ -77,3 +77,44 @@ func TestToFloatCorrectlyRounded(t *testing.T) {
 }
 
 func mustFloat(f float64, _ bool) float64 { return f }
+
+// TestIsoLiqPriceAgrees checks the isolated liquidation price of refreshSlot against
+// LiquidationPrice on random isolated positions (both sides, every embedded table, wallets
+// from near bankruptcy to fully collateralised, notionals across the brackets).
+func TestIsoLiqPriceAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 3))
+	book := DefaultBook()
+	var tables []Table
+	for _, sym := range book.Symbols() {
+		for _, date := range book.Dates(sym) {
+			tb, _ := book.TableAt(sym, date)
+			tables = append(tables, tb)
+		}
+	}
+	for n := range 20000 {
+		tb := tables[n%len(tables)]
+		var s slot
+		s.setInstrument(Instrument{Symbol: "X", Brackets: tb})
+		entry := decimal.New(int64(1+r.IntN(10_000_000)), -int32(r.IntN(5)))
+		if n%3 == 0 { // an averaged entry with 16 decimals
+			entry = entry.Add(decimal.New(int64(r.Uint64()>>12), -16))
+		}
+		qty := decimal.New(int64(1+r.IntN(100_000_000)), -int32(r.IntN(7)))
+		side := 1
+		if n%2 == 1 {
+			qty, side = qty.Neg(), -1
+		}
+		notional := qty.Abs().Mul(entry)
+		// isolated wallet between 0.1 % and 120 % of the notional, on the 1e-8 grid
+		wallet := notional.Mul(decimal.New(int64(1+r.IntN(1200)), -3)).Round(MoneyPlaces)
+		want, err := LiquidationPrice(LiqInput{Side: Side(side), Qty: qty.Abs(), Entry: entry, Wallet: wallet, Brackets: tb})
+		mmrSide := s.mmrLong
+		if side < 0 {
+			mmrSide = s.mmrShort
+		}
+		got, ok := isoLiqPrice(qty, qty.Mul(entry), wallet, tb, mmrSide)
+		if ok != (err == nil) || ok && (!got.Equal(want.Price) || got.Exponent() != want.Price.Exponent()) {
+			t.Fatalf("qty %s entry %s wallet %s: isoLiqPrice %s %v, LiquidationPrice %s %v", qty, entry, wallet, got, ok, want.Price, err)
+		}
+	}
+}

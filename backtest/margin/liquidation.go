@@ -166,6 +166,43 @@ func liquidationPrice(in LiqInput) (LiqResult, error) {
 	return LiqResult{}, fmt.Errorf("%w: no bracket is consistent with the liquidation price", ErrBadBrackets)
 }
 
+// isoLiqPrice is liquidationPrice(...).Price of an isolated position (OtherMM = OtherPnL = 0):
+// qty signed, qe = qty × entry, wallet its isolated wallet, and mmrSide[k] = t[k].MMR − side
+// (see slot.mmrSide). It solves the same quotients with the same bracket search, so the price
+// is the same (a DivRound quotient depends only on the values divided: base = wallet − qe is
+// wallet − side·|qty|·entry), but it skips the bankruptcy price and the result's other fields,
+// and takes the per-bracket MMR − side precomputed. ok is false when liquidationPrice would
+// fail (impossible with a validated table).
+func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, mmrSide []decimal.Decimal) (decimal.Decimal, bool) {
+	q := qty.Abs()
+	base := wallet.Sub(qe)
+	solve := func(k int) (decimal.Decimal, bool) {
+		den := q.Mul(mmrSide[k])
+		if den.IsZero() {
+			return zero, false
+		}
+		return base.Add(t[k].Cum).DivRound(den, QuotientPlaces), true
+	}
+	k := t.index(qe.Abs())
+	for range len(t) {
+		lp, ok := solve(k)
+		if !ok {
+			break
+		}
+		next := t.index(notionalAt(q, lp))
+		if next == k {
+			return lp, true
+		}
+		k = next
+	}
+	for k := range t { // cannot happen with a valid table; kept as a safety net
+		if lp, ok := solve(k); ok && t.index(notionalAt(q, lp)) == k {
+			return lp, true
+		}
+	}
+	return zero, false
+}
+
 // notionalAt is Q·max(P, 0): a non-positive liquidation price falls in bracket 1.
 func notionalAt(q, p decimal.Decimal) decimal.Decimal {
 	if !p.IsPositive() {

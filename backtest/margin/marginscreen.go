@@ -19,7 +19,12 @@ var screenCounts [3]int
 // 1e-9 of those magnitudes plus 1e-8 per term, orders of magnitude wider, so every decision
 // it takes is the exact check's (docs/margin.md: every ledger decision is exact). It allocates
 // nothing and does no decimal arithmetic beyond converting four decimals to float64.
-func (a *Account) marginScreen(i int, openQ, price, feeRate float64) int {
+//
+// fillQ is |Qty| of the whole fill, whose fee the cost includes (|openQ| for an order that
+// only opens). flat: position i has just been closed by the closing part of a flip (the
+// ledger is booked, its float shadows not yet refreshed): it is left out of the sums, as the
+// exact figures leave out a flat position.
+func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat bool) int {
 	s := &a.slots[i]
 	w := a.wallet.InexactFloat64()
 	oim := a.orderIMSum.InexactFloat64()
@@ -28,7 +33,7 @@ func (a *Account) marginScreen(i int, openQ, price, feeRate float64) int {
 	terms := 2
 	for k := range a.slots {
 		c := &a.slots[k]
-		if c.mode != Cross || c.fq == 0 {
+		if c.mode != Cross || c.fq == 0 || flat && k == i {
 			continue
 		}
 		if math.IsNaN(c.mark) {
@@ -52,7 +57,7 @@ func (a *Account) marginScreen(i int, openQ, price, feeRate float64) int {
 					mag += math.Abs(o)
 					terms++
 				}
-			case c.fq != 0:
+			case c.fq != 0 && !(flat && k == i):
 				n := float64(c.fabs * c.mark)
 				b := floatBracket(c.ffloor, 0, n)
 				x -= maintenanceFloat(n, c.fmmr[b], c.fcum[b])
@@ -64,8 +69,9 @@ func (a *Account) marginScreen(i int, openQ, price, feeRate float64) int {
 	}
 	absO := math.Abs(openQ)
 	notional := float64(absO * price)
-	cost := notional/float64(s.lev) + float64(notional*feeRate)
-	mag += notional + math.Abs(float64(notional*feeRate))
+	fillN := float64(fillQ * price)
+	cost := notional/float64(s.lev) + float64(fillN*feeRate)
+	mag += notional + math.Abs(float64(fillN*feeRate))
 	if !math.IsNaN(s.mark) {
 		d := price - s.mark
 		if openQ < 0 {
