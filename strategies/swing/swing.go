@@ -161,7 +161,7 @@ func (s *Strategy) OnStep(br *backtest.Broker, t int64) error {
 	return nil
 }
 
-// rebalance moves symbol i from s.side[i] to s.want[i].
+// rebalance moves symbol i from its held side to its wanted side (s.sym[i].side, .want).
 func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	sym := s.syms[i]
 	st := &s.sym[i]
