@@ -225,6 +225,21 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 		return nil, fmt.Errorf("writing run directory: %w", eqErr)
 	}
 
+	// The accounts' files (records, equity files committed) are written from here on, while
+	// the run is summarized and the report drawn: they only read res.
+	priceBars, prices := src.prices.all()
+	if err := artifact.WritePrices(stage, priceBars); err != nil {
+		return nil, fmt.Errorf("writing run directory: %w", err)
+	}
+	committed = true // Finish commits or aborts the writers
+	written := artifact.StartStreamed(stage, res, streams.writers())
+	finished := false
+	defer func() {
+		if !finished { // no goroutine outlives the run
+			written.Abort()
+		}
+	}()
+
 	h := waitHash()
 	if h.err != nil {
 		return nil, input(h.err)
@@ -261,7 +276,6 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	if err := writeFileAtomic(filepath.Join(stage, "config.resolved.yaml"), yml); err != nil {
 		return nil, err
 	}
-	priceBars, prices := src.prices.all()
 	// once: summary.json, the report and the caller share it
 	sum := metrics.SummarizeOpts(res, streams.stats(), x.Stats.Options())
 	sum.Leverage = maps.Clone(cfg.Leverage)
@@ -286,11 +300,8 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 			rendered <- reports.Render(stage, &artifact.Run{Dir: dir, Manifest: man, Result: res, Prices: prices, Summary: &sum, Curves: curves})
 		}()
 	}
-	werr := artifact.WritePrices(stage, priceBars)
-	if werr == nil {
-		committed = true // WriteStreamed commits or aborts the writers
-		werr = artifact.WriteStreamed(stage, res, man, sum, streams.writers())
-	}
+	finished = true
+	werr := written.Finish(man, sum)
 	rerr := <-rendered
 	if werr != nil {
 		return nil, fmt.Errorf("writing run directory: %w", werr)

@@ -127,20 +127,93 @@ func WriteSummarized(dir string, res *backtest.Result, m Manifest, sum metrics.S
 // backtest.Config.Equity): the equity files of an account listed in equity are its
 // EquityWriter's, committed into the account's directory, not written from
 // AccountResult.Equity. On error every writer is aborted (no temporary file is left).
-func WriteStreamed(dir string, res *backtest.Result, m Manifest, sum metrics.Summary, equity map[string]*EquityWriter) (err error) {
+func WriteStreamed(dir string, res *backtest.Result, m Manifest, sum metrics.Summary, equity map[string]*EquityWriter) error {
+	return StartStreamed(dir, res, equity).Finish(m, sum)
+}
+
+// Streamed is a run directory being written by StartStreamed.
+type Streamed struct {
+	dir    string
+	res    *backtest.Result
+	equity map[string]*EquityWriter
+	done   chan error // the accounts' files
+	err    error      // an error before any file was written
+}
+
+// StartStreamed starts writing what WriteStreamed writes except summary.json and
+// manifest.json (every account's files, its equity writer committed) on up to GOMAXPROCS
+// goroutines of its own, so that the caller can summarize the run meanwhile: res is only
+// read. Finish must follow; it returns the first error in account and file order.
+func StartStreamed(dir string, res *backtest.Result, equity map[string]*EquityWriter) *Streamed {
+	s := &Streamed{dir: dir, res: res, equity: equity}
+	jobs, err := s.accountJobs()
+	if err != nil {
+		s.err = err
+		return s
+	}
+	s.done = make(chan error, 1)
+	go func() { s.done <- parallel.Do(jobs) }()
+	return s
+}
+
+// accountJobs checks the accounts' names and creates their directories, and returns the
+// jobs writing their files.
+func (s *Streamed) accountJobs() ([]func() error, error) {
+	if s.res == nil {
+		return nil, errors.New("artifact: Write: nil result")
+	}
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var jobs []func() error
+	for i := range s.res.Accounts {
+		a := &s.res.Accounts[i]
+		if err := checkName(a.Name); err != nil {
+			return nil, fmt.Errorf("account %q: %w", a.Name, err)
+		}
+		if seen[a.Name] {
+			return nil, fmt.Errorf("artifact: account %q appears twice", a.Name)
+		}
+		seen[a.Name] = true
+		adir := filepath.Join(s.dir, a.Name)
+		if err := os.MkdirAll(adir, 0o755); err != nil {
+			return nil, fmt.Errorf("account %s: %w", a.Name, err)
+		}
+		var ew func() error
+		if w := s.equity[a.Name]; w != nil {
+			ew = func() error { return w.Commit(adir) }
+		}
+		for _, job := range accountJobs(adir, a, ew) {
+			jobs = append(jobs, func() error {
+				if err := job(); err != nil {
+					return fmt.Errorf("account %s: %w", a.Name, err)
+				}
+				return nil
+			})
+		}
+	}
+	return jobs, nil
+}
+
+// Finish waits for the accounts' files, then writes summary.json (sum) and, last, after
+// every other file is complete, manifest.json (m, its empty fields filled from the result as
+// Write says). On error every equity writer is aborted (no temporary file is left).
+func (s *Streamed) Finish(m Manifest, sum metrics.Summary) (err error) {
 	defer func() {
 		if err != nil {
-			for _, name := range sortedWriterNames(equity) {
-				equity[name].Abort() // after Commit: removes what a failed Commit left
+			for _, name := range sortedWriterNames(s.equity) {
+				s.equity[name].Abort() // after Commit: removes what a failed Commit left
 			}
 		}
 	}()
-	if res == nil {
-		return errors.New("artifact: Write: nil result")
+	if s.err != nil {
+		return s.err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := <-s.done; err != nil {
 		return err
 	}
+	res := s.res
 	if m.Start == 0 {
 		m.Start = res.Start
 	}
@@ -160,40 +233,25 @@ func WriteStreamed(dir string, res *backtest.Result, m Manifest, sum metrics.Sum
 		m.Fallbacks = []backtest.Fallback{}
 	}
 	m.Accounts = m.Accounts[:0:0]
-	seen := map[string]bool{}
-	var jobs []func() error
 	for i := range res.Accounts {
-		a := &res.Accounts[i]
-		if err := checkName(a.Name); err != nil {
-			return fmt.Errorf("account %q: %w", a.Name, err)
-		}
-		if seen[a.Name] {
-			return fmt.Errorf("artifact: account %q appears twice", a.Name)
-		}
-		seen[a.Name] = true
-		m.Accounts = append(m.Accounts, a.Name)
-		adir := filepath.Join(dir, a.Name)
-		if err := os.MkdirAll(adir, 0o755); err != nil {
-			return fmt.Errorf("account %s: %w", a.Name, err)
-		}
-		var ew func() error
-		if w := equity[a.Name]; w != nil {
-			ew = func() error { return w.Commit(adir) }
-		}
-		for _, job := range accountJobs(adir, a, ew) {
-			jobs = append(jobs, func() error {
-				if err := job(); err != nil {
-					return fmt.Errorf("account %s: %w", a.Name, err)
-				}
-				return nil
-			})
-		}
+		m.Accounts = append(m.Accounts, res.Accounts[i].Name)
 	}
-	jobs = append(jobs, func() error { return WriteSummary(dir, sum) })
-	if err := parallel.Do(jobs); err != nil {
+	if err := WriteSummary(s.dir, sum); err != nil {
 		return err
 	}
-	return writeJSON(filepath.Join(dir, "manifest.json"), m)
+	return writeJSON(filepath.Join(s.dir, "manifest.json"), m)
+}
+
+// Abort is Finish for a run directory that will not be completed: it waits for the
+// accounts' files and aborts every equity writer, writing nothing more.
+func (s *Streamed) Abort() {
+	if s.err == nil {
+		<-s.done
+		s.err = errors.New("artifact: aborted")
+	}
+	for _, name := range sortedWriterNames(s.equity) {
+		s.equity[name].Abort()
+	}
 }
 
 // WriteSummary writes v (normally a metrics.Summary) as dir/summary.json, atomically.
