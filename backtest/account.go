@@ -25,13 +25,10 @@ type order struct {
 // equityBlock is the number of equity points per block of the curve.
 const equityBlock = 4096
 
-// symState is one account's view of one symbol.
+// symState is one account's view of one symbol. The fields every step reads (the market
+// view, the brackets, the position's float shadow) come first, so that they share a few
+// cache lines; the rules and fees, read at events only, come last.
 type symState struct {
-	inst         margin.Instrument
-	brk          margin.FloatTable
-	maker, taker decimal.Decimal // trading fee rates in force
-	seen         int             // the symbol's bars stepped past: its end in the run's history
-
 	// market view of the current timestamp
 	present  bool       // a kline at this timestamp
 	moving   bool       // a kline or a mark bar at this timestamp
@@ -41,43 +38,51 @@ type symState struct {
 	mark     float64    // current mark
 	last     float64    // latest close (NaN: none yet)
 
+	brk margin.FloatTable
+
+	// the symbol's one-way position, or its LONG leg in hedge mode (the SHORT leg is in
+	// account.shorts)
+	posState
+
+	seen         int // the symbol's bars stepped past: its end in the run's history
+	inst         margin.Instrument
+	maker, taker decimal.Decimal // trading fee rates in force
+
 	fundingSeen bool // the source delivered a funding event for the symbol
 
 	// the strategy's orders on the symbol placed at placedT so far (Decision.Seq)
 	placedT int64
 	placedN int
-
-	// the symbol's one-way position, or its LONG leg in hedge mode (the SHORT leg is in
-	// account.shorts)
-	posState
 }
 
 // posState is one position's view: a symbol's one-way position or one leg of it in hedge mode.
+// The figures every probe reads and writes come first.
 type posState struct {
 	side margin.PositionSide // Both (one-way), Long or Short (hedge)
 
 	// float shadow of the ledger, refreshed after every ledger event of the position
-	qty, entry, isoWallet float64
 	isolated              bool
-	lev                   int
+	qty, entry, isoWallet float64
 	liq                   float64 // isolated: cached liquidation price, NaN none
 
-	// record's figures at the close mark, kept for crossLiq: maintenance margin, uPnL
-	closeMM, closeU float64
+	// constants of the position between ledger events (refreshLeg): |qty|, and qty × entry as
+	// margin.LiquidationPriceFloat computes it (side·Q·EP)
+	aq, qe float64
+	// the maintenance bracket last found for the position's notional (maintenance): the
+	// notional n is in it while lo <= n < hi, and then FloatTable.For finds it; mmr, cum and
+	// den (the liquidation formula's denominator Q·MMR − side·Q) are its figures. Reset by
+	// refreshLeg (NaN bounds: no notional is in them).
+	bLo, bHi, bMMR, bCum, bDen float64
+
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
 	// a cross position's liquidation price probed at the close marks (probe(3)), which record
 	// reuses when account.liqProbed
 	closeLP float64
+	// record's figures at the close mark, kept for crossLiq: maintenance margin, uPnL
+	closeMM, closeU float64
 
-	// constants of the position between ledger events (refreshLeg): |qty|, and qty × entry as
-	// margin.LiquidationPriceFloat computes it (side·Q·EP)
-	aq, qe float64
-	// the maintenance bracket last found for the position's notional (bracketAt): the notional
-	// n is in it while lo <= n < hi, and then FloatTable.For finds it; mmr, cum and den (the
-	// liquidation formula's denominator Q·MMR − side·Q) are its figures. Reset by refreshLeg
-	// (NaN bounds: no notional is in them).
-	bLo, bHi, bMMR, bCum, bDen float64
+	lev int
 
 	// the decision of the order being filled (for the trade it opens)
 	fillDecision Decision
@@ -492,11 +497,15 @@ func (a *account) record() {
 	var risk margin.FloatRisk
 	if a.nOpen > 0 {
 		open := a.openSyms()
-		for _, i := range open {
-			s := &a.syms[i]
-			recordRisk(s, &s.posState, &risk, a.probedClose)
-			if a.shorts != nil {
-				recordRisk(s, &a.shorts[i], &risk, a.probedClose)
+		if a.shorts == nil && a.probedClose {
+			a.recordOneWay(&risk)
+		} else {
+			for _, i := range open {
+				s := &a.syms[i]
+				recordRisk(s, &s.posState, &risk, a.probedClose)
+				if a.shorts != nil {
+					recordRisk(s, &a.shorts[i], &risk, a.probedClose)
+				}
 			}
 		}
 		for _, i := range open {
@@ -549,6 +558,26 @@ func (a *account) record() {
 	if !a.res.Ruined && (eq <= 1e-9 || a.nOpen == 0 && wallet < a.ruinWallet) {
 		a.res.Ruined, a.res.RuinTime = true, a.end
 		a.stop()
+	}
+}
+
+// recordOneWay is recordRisk over the open positions in one-way mode when probe has just
+// computed their figures at the close (probedClose): FloatRisk.Add's sums, in the same order.
+func (a *account) recordOneWay(risk *margin.FloatRisk) {
+	syms := a.syms
+	for _, i := range a.open {
+		s := &syms[i]
+		mm, u := s.probeMM, s.probeU
+		s.closeMM, s.closeU = mm, u
+		risk.MaintenanceMargin += mm
+		risk.UnrealizedPnL += u
+		if s.isolated {
+			// builtin max: math.Max's result, NaN and signed zeros included
+			risk.IsolatedMaxRatio = max(risk.IsolatedMaxRatio, margin.MarginRatioFloat(mm, s.isoWallet+u))
+			continue
+		}
+		risk.CrossMM += mm
+		risk.CrossUPnL += u
 	}
 }
 
@@ -614,6 +643,10 @@ func (a *account) probe(k int) {
 	if a.nOpen == 0 {
 		return
 	}
+	if a.shorts == nil && !exhaustiveProbes {
+		a.probeOneWay(k)
+		return
+	}
 	var risk margin.FloatRisk
 	open := a.openSyms()
 	for _, i := range open {
@@ -639,6 +672,81 @@ func (a *account) probe(k int) {
 		}
 		a.probeLiq(s, &s.posState, &a.shorts[i], k, r, &risk)
 		a.probeLiq(s, &a.shorts[i], &s.posState, k, r, &risk)
+	}
+}
+
+// probeOneWay is probe in one-way mode, the per-bar hot loop: probeRisk's and probeLiq's
+// arithmetic in one function over the open positions, with the same operations in the same
+// order (the cross sums from 0 in symbol order as FloatRisk.Add makes them, crossLiqAt's
+// liquidation price), so the same floats. The barPeak and the trades' peaks are maxima, which
+// do not depend on the order they are taken in (the builtin max is associative and
+// commutative, NaN and signed zeros included). exhaustiveProbes takes probe's general path,
+// which TestSkippedProbesChangeNothing compares with this one.
+func (a *account) probeOneWay(k int) {
+	syms := a.syms
+	peak := a.barPeak
+	var cmm, cu float64 // Σ cross maintenance margin, Σ cross uPnL
+	for _, i := range a.openSyms() {
+		s := &syms[i]
+		m := s.mark
+		if k >= 0 && s.moving {
+			m = s.mp[k]
+		}
+		var mm float64
+		if n := s.aq * m; n >= s.bLo && n < s.bHi {
+			mm = float64(n*s.bMMR) - s.bCum
+		} else {
+			mm = s.maintenance(s.brk, n)
+		}
+		u := float64(s.qty * (m - s.entry))
+		s.probeMM, s.probeU = mm, u
+		if !s.isolated {
+			cmm += mm
+			cu += u
+			continue
+		}
+		r := margin.MarginRatioFloat(mm, s.isoWallet+u)
+		peak = max(peak, r)
+		if s.tr.open {
+			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
+			if s.liq > 0 {
+				s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m, s.liq))
+			}
+		}
+	}
+	if cmm <= 0 {
+		a.barPeak = peak
+		return
+	}
+	r := margin.MarginRatioFloat(cmm, a.crossWallet+cu)
+	a.barPeak = max(peak, r)
+	a.liqProbed = k == 3 // probe(3) is at the close marks, where record finds the same LPs
+	w := a.crossWallet
+	for _, i := range a.open {
+		s := &syms[i]
+		if s.isolated || !s.tr.open {
+			continue
+		}
+		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
+		m := s.mark
+		if k >= 0 && s.moving {
+			m = s.mp[k]
+		}
+		// crossLiqAt, its bracket's case inline
+		lp := (w - (cmm - s.probeMM) + (cu - s.probeU) + s.bCum - s.qe) / s.bDen
+		n := 0.0
+		if lp > 0 {
+			n = s.aq * lp
+		}
+		if !(n >= s.bLo && n < s.bHi) || !(s.aq*m >= s.bLo && s.aq*m < s.bHi) {
+			lp = s.crossLiqAt(w, cmm-s.probeMM, cu-s.probeU, m, s.brk)
+		}
+		if k == 3 {
+			s.closeLP = lp
+		}
+		if lp > 0 {
+			s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m, lp))
+		}
 	}
 }
 
