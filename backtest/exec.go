@@ -188,19 +188,21 @@ func (a *account) segment(t int64, k int) {
 	if a.nOpen == 0 && len(a.orders) == 0 {
 		return // nothing can trigger
 	}
-	for i := range a.syms {
-		s := &a.syms[i]
+	syms := a.syms
+	from, to := a.from[:len(syms)], a.to[:len(syms)]
+	for i := range syms {
+		s := &syms[i]
 		if !s.moving {
-			a.from[i], a.to[i] = math.NaN(), math.NaN()
+			from[i], to[i] = math.NaN(), math.NaN()
 			continue
 		}
-		a.to[i] = s.mp[k]
+		to[i] = s.mp[k]
 		if k > 0 {
-			a.from[i] = s.mp[k-1]
+			from[i] = s.mp[k-1]
 		} else if math.IsNaN(s.prevMark) {
-			a.from[i] = s.mp[0]
+			from[i] = s.mp[0]
 		} else {
-			a.from[i] = s.prevMark
+			from[i] = s.prevMark
 		}
 	}
 	s0 := 0.0
@@ -227,8 +229,14 @@ func (a *account) segment(t int64, k int) {
 		}
 		// the earliest liquidation
 		if a.nOpen > 0 && !liqOff {
-			for i := range a.from {
-				a.fromS[i] = a.from[i] + float64(s0*(a.to[i]-a.from[i]))
+			if fromS := a.fromS[:len(from)]; s0 == 0 {
+				// from + 0·(to − from) is from: the marks are finite and positive (the reader
+				// refuses others) or NaN on both ends
+				copy(fromS, from)
+			} else {
+				for i, f := range from {
+					fromS[i] = f + float64(s0*(to[i]-f))
+				}
 			}
 			if sl, ok := a.acct.NextLiquidation(a.fromS, a.to); ok {
 				if at := s0 + float64(sl*(1-s0)); at <= best {
