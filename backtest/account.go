@@ -182,6 +182,7 @@ type account struct {
 
 	// scratch, reused every timestamp
 	from, to, fromS []float64
+	liqBox          liqBox // the bar's mark ranges and whether liquidation is out of them (exec.go)
 	ids             []OrderID
 	liqBuf          []margin.Liquidation
 }

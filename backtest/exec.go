@@ -228,7 +228,7 @@ func (a *account) segment(t int64, k int) {
 			}
 		}
 		// the earliest liquidation
-		if a.nOpen > 0 && !liqOff {
+		if a.nOpen > 0 && !liqOff && !a.liqSafe(k) {
 			if fromS := a.fromS[:len(from)]; s0 == 0 {
 				// from + 0·(to − from) is from: the marks are finite and positive (the reader
 				// refuses others) or NaN on both ends
@@ -257,6 +257,52 @@ func (a *account) segment(t int64, k int) {
 		a.triggerOrder(t, k, bestK, best, bestBeyond)
 		s0 = best
 	}
+}
+
+// liqBox is the screen of a bar's whole mark path (liqSafe): per symbol the lowest and highest
+// mark of the path (NaN: not moving), and whether no liquidation is possible within them at
+// the ledger generation gen.
+type liqBox struct {
+	lo, hi []float64
+	t      int64 // the bar (step time) the ranges are of
+	gen    uint64
+	safe   bool
+}
+
+// liqSafe reports whether no position can reach its liquidation threshold anywhere on the
+// rest of this bar's mark path, so that segment k needs no NextLiquidation (it would find
+// none: margin.Account.SafeWithin). The ranges, taken at the first call of the bar, cover
+// every mark left on the path (the segment's start, then the bar's four points); the answer is
+// reused while nothing changed in the ledger, the positions or the marks (a.gen).
+func (a *account) liqSafe(k int) bool {
+	b := &a.liqBox
+	if b.t == a.now && b.gen == a.gen {
+		return b.safe
+	}
+	if b.t != a.now {
+		b.t = a.now
+		if len(b.lo) != len(a.syms) {
+			b.lo, b.hi = make([]float64, len(a.syms)), make([]float64, len(a.syms))
+		}
+		for i := range a.syms {
+			s := &a.syms[i]
+			lo, hi := math.NaN(), math.NaN()
+			if s.moving {
+				lo, hi = a.from[i], a.from[i]
+				for _, m := range s.mp[k:] { // finite: the reader refuses others
+					if m < lo {
+						lo = m
+					}
+					if m > hi {
+						hi = m
+					}
+				}
+			}
+			b.lo[i], b.hi[i] = lo, hi
+		}
+	}
+	b.gen, b.safe = a.gen, a.acct.SafeWithin(b.lo, b.hi)
+	return b.safe
 }
 
 // setMarksAt sets every moving symbol's mark to its value at parameter s of segment k (at the

@@ -118,3 +118,18 @@ func TestIsoLiqPriceAgrees(t *testing.T) {
 		}
 	}
 }
+
+// SafeWithin never calls a path safe on which exact arithmetic finds a liquidation: the
+// random sequences of the property test (marks near liquidation prices, both margin and
+// position modes) ask it about every screened path (runProperty fails on a disagreement), and
+// it answers both ways.
+func TestSafeWithinNeverHidesALiquidation(t *testing.T) {
+	safeCounts = [2]int{}
+	for seed := uint64(1); seed <= 32; seed++ {
+		runProperty(t, seed, 300)
+	}
+	t.Logf("SafeWithin: %d not safe, %d safe", safeCounts[0], safeCounts[1])
+	if safeCounts[0] == 0 || safeCounts[1] == 0 {
+		t.Errorf("SafeWithin answered %v: the comparison is void", safeCounts)
+	}
+}

@@ -36,6 +36,33 @@ func exactDue(a *Account, from, to []float64) bool {
 	return false
 }
 
+// safeCounts counts SafeWithin's answers on the property paths (false, true).
+var safeCounts [2]int
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// safeWithinPath asks SafeWithin about the ranges of the straight path from → to (NaN in to:
+// the symbol stays at its mark; the path is left unchecked when from differs from that mark).
+func safeWithinPath(a *Account, from, to []float64) (safe, checked bool) {
+	lo, hi := make([]float64, len(to)), make([]float64, len(to))
+	for k := range to {
+		switch {
+		case math.IsNaN(to[k]) && (math.IsNaN(from[k]) || from[k] == a.Mark(k)):
+			lo[k], hi[k] = math.NaN(), math.NaN()
+		case math.IsNaN(to[k]) || math.IsNaN(from[k]):
+			return false, false
+		default:
+			lo[k], hi[k] = min(from[k], to[k]), max(from[k], to[k])
+		}
+	}
+	return a.SafeWithin(lo, hi), true
+}
+
 // onTick returns the multiple of tick nearest to p, as a float64 whose shortest decimal is on
 // the grid.
 func onTick(p float64, tick decimal.Decimal) float64 {
@@ -191,8 +218,14 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 			from := append([]float64(nil), marks...)
 			for range 2 * n {
 				s, ok := a.NextLiquidation(from, to)
-				if want := exactDue(a, from, to); ok != want {
+				want := exactDue(a, from, to)
+				if ok != want {
 					fail(step, "screening says %v, exact arithmetic %v (from %v to %v)", ok, want, from, to)
+				}
+				if safe, checked := safeWithinPath(a, from, to); checked && safe && want {
+					fail(step, "SafeWithin says safe, exact arithmetic finds a liquidation (from %v to %v)", from, to)
+				} else if checked {
+					safeCounts[btoi(safe)]++
 				}
 				if !ok {
 					screened = true

@@ -57,6 +57,44 @@ func (a *Account) NextLiquidation(from, to []float64) (s float64, ok bool) {
 	return s, true
 }
 
+// SafeWithin reports whether no isolated position and not the cross account can reach its
+// liquidation threshold while every symbol's mark stays within [lo[i], hi[i]] (a NaN bound, or
+// a slice shorter than the symbols, means the symbol's current mark): when it is true,
+// NextLiquidation returns false for every path whose marks stay in those ranges, so a caller
+// screening a bar's path segment by segment may skip them. false means nothing (look closer).
+//
+// An isolated position's margin balance minus maintenance margin is monotone in its mark: it
+// is safe on the range when its adverse end is on NextLiquidation's clearly-safe side of the
+// liquidation price. The cross threshold function Σ(MM_k(mark_k) − qty_k·mark_k) + Σ qty·entry
+// − wallet is a sum of convex functions of the marks (maintenance margin is convex in the
+// notional), so on the box of ranges it is at most the sum over positions of each term's
+// larger value at the two ends of its range; the account is safe when that bound is below
+// −2·screenEps of the magnitudes summed. Both margins dwarf float64 rounding, including that of
+// a path point interpolated a few ulps outside a range, so the answer never depends on it.
+func (a *Account) SafeWithin(lo, hi []float64) bool {
+	for k := range a.iso {
+		h := &a.iso[k]
+		if !(h.sgn*a.pathMark(h.i, lo) > h.safe && h.sgn*a.pathMark(h.i, hi) > h.safe) {
+			return false
+		}
+	}
+	if len(a.cross) == 0 {
+		return true
+	}
+	c := a.hot()
+	f, scale := c.cross, c.scale
+	for j := range a.cross {
+		h := &a.cross[j]
+		p0, p1 := a.pathMark(h.i, lo), a.pathMark(h.i, hi)
+		n0, n1 := float64(h.fabs*p0), float64(h.fabs*p1)
+		m0, c0 := h.mc(n0)
+		m1, c1 := h.mc(n1)
+		f += max(maintenanceFloat(n0, m0, c0)-float64(h.fq*p0), maintenanceFloat(n1, m1, c1)-float64(h.fq*p1))
+		scale += max(n0, n1) + max(c0, c1)
+	}
+	return f < -float64(2*screenEps*scale)
+}
+
 // isoHot is the screening data of one open isolated position. With x = sgn × mark, the
 // position is clearly safe when x > safe, clearly due when x < due, and decided exactly in
 // between (a band of screenEps × |LP| around the liquidation price).
