@@ -448,13 +448,11 @@ func (a *account) step(b *Batch) error {
 		a.acct.SetMark(i, s.mp[3])
 		s.mark = s.mp[3]
 		s.prevMark = s.mp[3]
-		if s.present {
+		if s.present { // one kline (the reader refuses repeated symbols)
 			s.prevLast = s.lp[3]
 			s.last = s.lp[3]
+			s.seen++ // the engine pushed it into the shared history before this step
 		}
-	}
-	for k := range b.Bars { // the engine pushed them into the shared history before this step
-		a.syms[b.Bars[k].ID].seen++
 	}
 	a.prevT = t
 
@@ -644,8 +642,7 @@ func (a *account) probe(k int) {
 	if a.nOpen == 0 {
 		return
 	}
-	if a.shorts == nil && !exhaustiveProbes {
-		a.probeOneWay(k)
+	if a.shorts == nil && !exhaustiveProbes && a.probeOneWay(k) {
 		return
 	}
 	var risk margin.FloatRisk
@@ -683,7 +680,14 @@ func (a *account) probe(k int) {
 // do not depend on the order they are taken in (the builtin max is associative and
 // commutative, NaN and signed zeros included). exhaustiveProbes takes probe's general path,
 // which TestSkippedProbesChangeNothing compares with this one.
-func (a *account) probeOneWay(k int) {
+//
+// It reports false, having done part of the work, when a position's notional left its cached
+// bracket: probe then takes the general path, which finds the bracket (for the next probes)
+// and redoes everything. What probeOneWay has already written is either rewritten (the
+// positions' figures) or a maximum or minimum that the general path takes again with the same
+// values, which leaves it as it is. (Without a call in its first loop the compiler keeps that
+// loop's values in registers.)
+func (a *account) probeOneWay(k int) bool {
 	syms := a.syms
 	peak := a.barPeak
 	var cmm, cu float64 // Σ cross maintenance margin, Σ cross uPnL
@@ -693,12 +697,11 @@ func (a *account) probeOneWay(k int) {
 		if k >= 0 && s.moving {
 			m = s.mp[k]
 		}
-		var mm float64
-		if n := s.aq * m; n >= s.bLo && n < s.bHi {
-			mm = float64(n*s.bMMR) - s.bCum
-		} else {
-			mm = s.maintenance(s.brk, n)
+		n := s.aq * m
+		if !(n >= s.bLo && n < s.bHi) {
+			return false
 		}
+		mm := float64(n*s.bMMR) - s.bCum
 		u := float64(s.qty * (m - s.entry))
 		s.probeMM, s.probeU = mm, u
 		if !s.isolated {
@@ -717,7 +720,7 @@ func (a *account) probeOneWay(k int) {
 	}
 	if cmm <= 0 {
 		a.barPeak = peak
-		return
+		return true
 	}
 	r := margin.MarginRatioFloat(cmm, a.crossWallet+cu)
 	a.barPeak = max(peak, r)
@@ -739,7 +742,7 @@ func (a *account) probeOneWay(k int) {
 		if lp > 0 {
 			n = s.aq * lp
 		}
-		if !(n >= s.bLo && n < s.bHi) || !(s.aq*m >= s.bLo && s.aq*m < s.bHi) {
+		if !(n >= s.bLo && n < s.bHi) { // (the first loop has checked the mark's notional)
 			lp = s.crossLiqAt(w, cmm-s.probeMM, cu-s.probeU, m, s.brk)
 		}
 		if k == 3 {
@@ -749,6 +752,7 @@ func (a *account) probeOneWay(k int) {
 			s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m, lp))
 		}
 	}
+	return true
 }
 
 // probeRisk is probe's first pass for position p of symbol s at mark m: its figures, and an
