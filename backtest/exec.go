@@ -585,7 +585,18 @@ func (a *account) addReject(r Reject) {
 // the non-reducing part of its limit and market orders reserves (conditional orders reserve
 // nothing until they trigger, as on Binance).
 func (a *account) updateOpenOrders(i int) {
-	n := 0
+	n, reserving := 0, false
+	for k := range a.orders {
+		if o := &a.orders[k]; o.sym == i {
+			n++
+			reserving = reserving || !(o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket)
+		}
+	}
+	if !reserving { // nothing reserves margin: what the loop below finds without the decimals
+		a.acct.SetOpenOrders(i, n, decimal.Zero)
+		return
+	}
+	n = 0
 	im := decimal.Zero
 	pos := a.acct.Position(i)
 	budget := pos.Qty.Abs() // opposite-side quantity that only reduces the position

@@ -390,6 +390,13 @@ func (a *Account) Leverage(i int) int { return a.slots[i].lev }
 // position-mode changes).
 func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 	s := &a.slots[i]
+	if e := s.orderIM.Exponent(); e == initialMargin.Exponent() && e >= a.orderIMSum.Exponent() &&
+		initialMargin.Equal(s.orderIM) {
+		// the same margin again (value and exponent): the sum would keep its value and its
+		// exponent (a sum's exponent changes only to a smaller one of its terms')
+		s.nOrders = n
+		return
+	}
 	a.orderIMSum = a.orderIMSum.Sub(s.orderIM).Add(initialMargin)
 	s.nOrders = n
 	s.orderIM = initialMargin
@@ -573,10 +580,10 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			}
 		}
 	}
-	res.Fee = money(absQ.Mul(f.Price).Mul(f.FeeRate))
+	res.Fee = moneyProduct(false, absQ, f.Price, f.FeeRate)
 	if !openQ.IsZero() {
 		absO := openQ.Abs()
-		im := absO.Mul(f.Price).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces)
+		im := quoProductInt(absO, f.Price, int64(s.lev), MoneyPlaces)
 		cost := im.Add(res.Fee)
 		if !math.IsNaN(s.mark) {
 			d := f.Price.Sub(a.markDec(i))
@@ -744,7 +751,7 @@ func (a *Account) maxRemovable(i int) decimal.Decimal {
 	}
 	m := a.markDec(i)
 	x := s.isoW.Add(s.qty.Mul(m.Sub(s.entry))).
-		Sub(m.Mul(s.qty.Abs()).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces))
+		Sub(quoProductInt(m, s.qty.Abs(), int64(s.lev), MoneyPlaces))
 	return decimal.Max(zero, decimal.Min(s.isoW, x))
 }
 
@@ -805,7 +812,7 @@ func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	if !math.IsNaN(mark) {
 		m = decimal.NewFromFloat(mark)
 	}
-	amt := money(s.qty.Neg().Mul(m).Mul(decimal.NewFromFloat(rate)))
+	amt := moneyProduct(true, s.qty, m, decimal.NewFromFloat(rate))
 	a.funding = a.funding.Add(amt)
 	if s.mode == Cross {
 		a.wallet = a.wallet.Add(amt)
@@ -952,8 +959,7 @@ func (a *Account) available() decimal.Decimal {
 func (a *Account) availContribution(k int) decimal.Decimal {
 	s := &a.slots[k]
 	m := a.markDec(k)
-	return s.qty.Mul(m.Sub(s.entry)).
-		Sub(s.qty.Abs().Mul(m).DivRound(decimal.NewFromInt(int64(s.lev)), MoneyPlaces))
+	return s.qty.Mul(m.Sub(s.entry)).Sub(quoProductInt(s.qty.Abs(), m, int64(s.lev), MoneyPlaces))
 }
 
 // dropAvail removes slot k's cached contribution from the sum.

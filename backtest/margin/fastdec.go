@@ -1,6 +1,7 @@
 package margin
 
 import (
+	"math"
 	"math/bits"
 	"strconv"
 
@@ -84,4 +85,137 @@ func toFloat(x decimal.Decimal) float64 {
 		return f
 	}
 	return x.InexactFloat64()
+}
+
+// moneyProduct is money(x.Mul(y).Mul(z)), negated when neg: the product's coefficient is
+// computed in 128 bits and rounded as Decimal.Round(MoneyPlaces) rounds (truncate to one more
+// decimal, add ±5, truncate), giving the same value and exponent. A zero result, or a
+// coefficient beyond 64 bits, takes the decimal expression.
+func moneyProduct(neg bool, x, y, z decimal.Decimal) decimal.Decimal {
+	if n, ok := moneyProductSmall(x, y, z); ok {
+		if neg {
+			n = -n
+		}
+		return decimal.New(n, -MoneyPlaces)
+	}
+	if neg {
+		x = x.Neg()
+	}
+	return money(x.Mul(y).Mul(z))
+}
+
+func moneyProductSmall(x, y, z decimal.Decimal) (int64, bool) {
+	cx, ex, ok1 := small(x)
+	cy, ey, ok2 := small(y)
+	cz, ez, ok3 := small(z)
+	if !ok1 || !ok2 || !ok3 {
+		return 0, false
+	}
+	h1, l1 := bits.Mul64(absU(cx), absU(cy))
+	if h1 != 0 {
+		return 0, false
+	}
+	hi, lo := bits.Mul64(l1, absU(cz))
+	neg := (cx < 0) != (cy < 0) != (cz < 0)
+	e := int64(ex) + int64(ey) + int64(ez)
+	var u uint64
+	switch k := -MoneyPlaces - e; {
+	case k == 0: // Round returns the product itself
+		if hi != 0 {
+			return 0, false
+		}
+		u = lo
+	case k < 0: // exact: the product times 10^-k
+		if -k >= int64(len(pow10u64)) || hi != 0 {
+			return 0, false
+		}
+		h, l := bits.Mul64(lo, pow10u64[-k])
+		if h != 0 {
+			return 0, false
+		}
+		u = l
+	default: // truncate to MoneyPlaces+1 decimals, add 5, truncate the last one
+		if k-1 >= int64(len(pow10u64)) {
+			return 0, false
+		}
+		d := pow10u64[k-1]
+		if hi >= d {
+			return 0, false // the truncated quotient needs more than 64 bits
+		}
+		t, _ := bits.Div64(hi, lo, d)
+		if t > math.MaxUint64-5 {
+			return 0, false
+		}
+		u = (t + 5) / 10
+	}
+	if u == 0 || u > math.MaxInt64 {
+		return 0, false
+	}
+	if neg {
+		return -int64(u), true
+	}
+	return int64(u), true
+}
+
+// quoProductInt is x.Mul(y).DivRound(decimal.NewFromInt(n), places) for n > 0 (an initial
+// margin: notional / leverage): DivRound's quotient truncated to places decimals and rounded
+// half away from zero by the exact remainder, computed on the 128-bit product of the
+// coefficients; the same value and exponent (DivRound's result depends only on the values).
+// A zero result, or coefficients too long, take the decimal expression.
+func quoProductInt(x, y decimal.Decimal, n int64, places int32) decimal.Decimal {
+	if q, ok := quoProductIntSmall(x, y, n, places); ok {
+		return decimal.New(q, -places)
+	}
+	return x.Mul(y).DivRound(decimal.NewFromInt(n), places)
+}
+
+func quoProductIntSmall(x, y decimal.Decimal, n int64, places int32) (int64, bool) {
+	cx, ex, ok1 := small(x)
+	cy, ey, ok2 := small(y)
+	if !ok1 || !ok2 || n <= 0 {
+		return 0, false
+	}
+	hi, lo := bits.Mul64(absU(cx), absU(cy))
+	b := uint64(n)
+	// x·y/n = P·10^(ex+ey)/n; at `places` decimals: P·10^e / n with e = ex + ey + places
+	switch e := int64(ex) + int64(ey) + int64(places); {
+	case e > 0:
+		if e >= int64(len(pow10u64)) {
+			return 0, false
+		}
+		h1, l1 := bits.Mul64(lo, pow10u64[e])
+		h2, l2 := bits.Mul64(hi, pow10u64[e])
+		if h2 != 0 {
+			return 0, false
+		}
+		var c uint64
+		h1, c = bits.Add64(h1, l2, 0)
+		if c != 0 {
+			return 0, false
+		}
+		hi, lo = h1, l1
+	case e < 0:
+		if -e >= int64(len(pow10u64)) {
+			return 0, false
+		}
+		h, l := bits.Mul64(b, pow10u64[-e])
+		if h != 0 {
+			return 0, false
+		}
+		b = l
+	}
+	if hi >= b {
+		return 0, false // the quotient needs more than 64 bits
+	}
+	q, r := bits.Div64(hi, lo, b)
+	if r >= b-r { // 2r >= b without overflow: round away from zero
+		q++
+	}
+	if q == 0 || q > math.MaxInt64 {
+		return 0, false
+	}
+	if (cx < 0) != (cy < 0) {
+		return -int64(q), true
+	}
+	return int64(q), true
 }

@@ -133,3 +133,78 @@ func TestSafeWithinNeverHidesALiquidation(t *testing.T) {
 		t.Errorf("SafeWithin answered %v: the comparison is void", safeCounts)
 	}
 }
+
+// moneyProduct gives money(x·y·z) (negated on request) with the same value and exponent, on
+// fills' quantity × price × fee rate, funding's quantity × mark × rate, and random decimals.
+func TestMoneyProductAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 5))
+	rates := []decimal.Decimal{d("0.0005"), d("0.0002"), d("0.0004"), d("-0.0001"), d("0.00045"), d("0")}
+	fast := 0
+	for n := range 200000 {
+		var x, y, z decimal.Decimal
+		switch n % 3 {
+		case 0:
+			x = decimal.New(r.Int64N(1e9)-5e8, -int32(r.IntN(6)))
+			y = decimal.New(1+r.Int64N(1e8), -int32(r.IntN(5)))
+			z = rates[n%len(rates)]
+		case 1:
+			x = decimal.New(r.Int64N(1e9)-5e8, -int32(r.IntN(6)))
+			y = decimal.NewFromFloat(r.Float64() * 1e5)
+			z = decimal.NewFromFloat(r.NormFloat64() * 1e-4)
+		default:
+			x, y, z = randDec(r), randDec(r), randDec(r)
+		}
+		neg := n%2 == 1
+		xx := x
+		if neg {
+			xx = x.Neg()
+		}
+		want := money(xx.Mul(y).Mul(z))
+		got := moneyProduct(neg, x, y, z)
+		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Fatalf("moneyProduct(%v, %s, %s, %s) = %s (exp %d), want %s (exp %d)", neg, x, y, z, got, got.Exponent(), want, want.Exponent())
+		}
+		if _, ok := moneyProductSmall(x, y, z); ok {
+			fast++
+		}
+	}
+	if fast < 50000 {
+		t.Fatalf("only %d products on the fast path", fast)
+	}
+}
+
+// quoProductInt gives x.Mul(y).DivRound(n, places) with the same value and exponent, on
+// initial margins (quantity × price / leverage at MoneyPlaces) and random decimals.
+func TestQuoProductIntAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 6))
+	fast := 0
+	for k := range 200000 {
+		var x, y decimal.Decimal
+		switch k % 3 {
+		case 0:
+			x = decimal.New(r.Int64N(1e9)-5e8, -int32(r.IntN(6)))
+			y = decimal.New(1+r.Int64N(1e8), -int32(r.IntN(5)))
+		case 1:
+			x = decimal.New(r.Int64N(1e9)-5e8, -int32(r.IntN(6)))
+			y = decimal.NewFromFloat(r.Float64() * 1e5)
+		default:
+			x, y = randDec(r), randDec(r)
+		}
+		n := int64(1 + r.IntN(125))
+		places := int32(MoneyPlaces)
+		if k%5 == 0 {
+			places = QuotientPlaces
+		}
+		want := x.Mul(y).DivRound(decimal.NewFromInt(n), places)
+		got := quoProductInt(x, y, n, places)
+		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Fatalf("quoProductInt(%s, %s, %d, %d) = %s (exp %d), want %s (exp %d)", x, y, n, places, got, got.Exponent(), want, want.Exponent())
+		}
+		if _, ok := quoProductIntSmall(x, y, n, places); ok {
+			fast++
+		}
+	}
+	if fast < 80000 {
+		t.Fatalf("only %d quotients on the fast path", fast)
+	}
+}
