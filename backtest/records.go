@@ -90,7 +90,7 @@ func appendFinal(buf []byte, f margin.Snapshot, ruined bool, ruinTime int64) []b
 		buf = append(buf, ' ')
 		buf = append(buf, key...)
 		buf = append(buf, '=')
-		buf = append(buf, d.String()...)
+		buf = AppendDecimal(buf, d)
 	}
 	num := func(key string, n int64) {
 		buf = append(buf, ' ')
@@ -130,7 +130,7 @@ func appendLogLine[R any](buf []byte, t *Table[R], rec *R) []byte {
 		case KindInt:
 			buf = strconv.AppendInt(buf, c.Int(rec), 10)
 		case KindDecimal:
-			buf = append(buf, c.Dec(rec).String()...)
+			buf = AppendDecimal(buf, c.Dec(rec))
 		case KindFloat:
 			buf = strconv.AppendFloat(buf, c.Float(rec), 'g', -1, 64)
 		case KindString:

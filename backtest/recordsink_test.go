@@ -144,3 +144,19 @@ func TestRecordsStreamedRefusesLateRecord(t *testing.T) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkFingerprint hashes the canonical log of the chaos scenario's isolated account
+// (its fills, liquidations, funding payments and rejections over 400 bars of 3 symbols).
+func BenchmarkFingerprint(b *testing.B) {
+	symbols := []string{"AAA", "BBB", "CCC"}
+	k, m, f := market(1, symbols, 400)
+	res, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &res.Accounts[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Fingerprint()
+	}
+}

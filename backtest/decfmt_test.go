@@ -1,4 +1,4 @@
-package artifact
+package backtest
 
 import (
 	"math"
@@ -9,7 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// TestAppendDecimal checks appendDecimal against decimal.Decimal.String byte for byte.
+// TestAppendDecimal checks AppendDecimal against decimal.Decimal.String byte for byte.
 func TestAppendDecimal(t *testing.T) {
 	var ds []decimal.Decimal
 	for _, s := range []string{"0", "-0", "0.000", "1", "-1", "10", "100.00", "0.1", "-0.1", "0.0001",
@@ -36,8 +36,8 @@ func TestAppendDecimal(t *testing.T) {
 	a, b := decimal.RequireFromString("0.0004"), decimal.RequireFromString("64123.45")
 	ds = append(ds, a.Mul(b), a.Mul(b).Neg(), b.Div(a), a.Sub(a), b.Mul(decimal.NewFromInt(1000)))
 	for _, d := range ds {
-		if got, want := string(appendDecimal([]byte("x"), d)), "x"+d.String(); got != want {
-			t.Errorf("appendDecimal(%s·10^%d) = %q, want %q", d.Coefficient(), d.Exponent(), got, want)
+		if got, want := string(AppendDecimal([]byte("x"), d)), "x"+d.String(); got != want {
+			t.Errorf("AppendDecimal(%s·10^%d) = %q, want %q", d.Coefficient(), d.Exponent(), got, want)
 		}
 	}
 }
@@ -47,6 +47,6 @@ func BenchmarkAppendDecimal(b *testing.B) {
 	buf := make([]byte, 0, 64)
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		buf = appendDecimal(buf[:0], d)
+		buf = AppendDecimal(buf[:0], d)
 	}
 }
