@@ -91,6 +91,13 @@ type slot struct {
 	mkF                    float64 // mark whose decimal is cached in mkD
 	mkD                    decimal.Decimal
 
+	// cached terms of a cross liquidation price (crossTerms): uPnL and maintenance margin at
+	// the mark whose bits are liqMark, for the quantity and entry liqQty, liqEntry
+	liqU, liqMM      decimal.Decimal
+	liqQty, liqEntry decimal.Decimal
+	liqMark          uint64
+	liqOK            bool
+
 	// cached contribution to the available balance: qty·(mark − entry) − |qty|·mark/lev of
 	// an open cross position, valid while avOK and the mark's bits are avMark. Every change
 	// of qty, entry, lev or mode clears avOK. avIn: avC is counted in Account.avSum.
@@ -262,7 +269,7 @@ func checkInstrument(in Instrument) error {
 func (s *slot) setInstrument(in Instrument) {
 	in.Brackets = slices.Clone(in.Brackets)
 	s.inst = in
-	s.stale = true
+	s.stale, s.liqOK = true, false
 	s.ffloor, s.fmmr, s.fcum = s.ffloor[:0], s.fmmr[:0], s.fcum[:0]
 	s.mmrLong, s.mmrShort = nil, nil // new slices: a saved copy of the slot keeps the old ones
 	for _, b := range in.Brackets {
@@ -1096,11 +1103,49 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 	if s.mode == Isolated {
 		return s.lp, s.lp.IsPositive()
 	}
+	if j := a.sibling(i); j < 0 || a.slots[j].qty.IsZero() {
+		// one leg: liquidationPrice's price with the other cross positions at their marks,
+		// their terms cached per position (crossTerms), the price solved as isoLiqPrice
+		// solves it with the wallet − TMM1 + UPNL1 for the wallet (the same quotients)
+		var tmm, upnl decimal.Decimal
+		for j := range a.cross {
+			if k := a.cross[j].i; k != i {
+				u, mm := a.crossTerms(k)
+				upnl = upnl.Add(u)
+				tmm = tmm.Add(mm)
+			}
+		}
+		qe := s.seenQE
+		if s.qty != s.seenQty || s.entry != s.seenEntry {
+			qe = s.qty.Mul(s.entry)
+		}
+		mmrSide := s.mmrLong
+		if s.qty.IsNegative() {
+			mmrSide = s.mmrShort
+		}
+		lp, ok := isoLiqPrice(s.qty, qe, a.wallet.Sub(tmm).Add(upnl), s.inst.Brackets, mmrSide)
+		if !ok || !lp.IsPositive() {
+			return zero, false
+		}
+		return lp, true
+	}
 	r, err := a.crossLiq(i, a.wallet, func(k int) decimal.Decimal { return a.markDec(k) }, false)
 	if err != nil || !r.Price.IsPositive() {
 		return zero, false
 	}
 	return r.Price, true
+}
+
+// crossTerms returns cross position k's unrealized PnL and maintenance margin at its mark
+// (markDec), cached until its mark, quantity, entry or instrument changes.
+func (a *Account) crossTerms(k int) (u, mm decimal.Decimal) {
+	s := &a.slots[k]
+	if bits := math.Float64bits(s.mark); !s.liqOK || s.liqMark != bits || s.liqQty != s.qty || s.liqEntry != s.entry {
+		m := a.markDec(k)
+		s.liqU, s.liqMM = s.qty.Mul(m.Sub(s.entry)), a.mmAt(k, m)
+		s.liqMark, s.liqQty, s.liqEntry, s.liqOK = bits, s.qty, s.entry, true
+	}
+	return s.liqU, s.liqMM
 }
 
 // crossLiq evaluates the formula for cross position i with the other cross positions at

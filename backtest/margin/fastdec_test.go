@@ -208,3 +208,16 @@ func TestQuoProductIntAgrees(t *testing.T) {
 		t.Fatalf("only %d quotients on the fast path", fast)
 	}
 }
+
+// The cross liquidation price from cached per-position terms equals crossLiq's on every step
+// of the property sequences (runProperty compares them).
+func TestCrossLiqPriceCached(t *testing.T) {
+	crossLPChecked = 0
+	for seed := uint64(1); seed <= 16; seed++ {
+		runProperty(t, seed, 300)
+	}
+	if crossLPChecked < 1000 {
+		t.Fatalf("only %d cross liquidation prices compared", crossLPChecked)
+	}
+	t.Logf("%d cross liquidation prices compared", crossLPChecked)
+}

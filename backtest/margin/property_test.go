@@ -36,6 +36,9 @@ func exactDue(a *Account, from, to []float64) bool {
 	return false
 }
 
+// crossLPChecked counts the cross liquidation prices compared with crossLiq.
+var crossLPChecked int
+
 // safeCounts counts SafeWithin's answers on the property paths (false, true).
 var safeCounts [2]int
 
@@ -264,6 +267,17 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 		}
 		if err := a.Check(); err != nil {
 			fail(step, "%v", err)
+		}
+		for k := range a.slots { // the cached cross liquidation price is the formula's
+			if a.slots[k].mode != Cross || a.slots[k].qty.IsZero() {
+				continue
+			}
+			got, ok := a.liqPriceOf(k)
+			want, err := a.crossLiq(k, a.wallet, func(j int) decimal.Decimal { return a.markDec(j) }, false)
+			if wok := err == nil && want.Price.IsPositive(); ok != wok || ok && !got.Equal(want.Price) {
+				fail(step, "%s: liquidation price %s %v, crossLiq %s %v", a.slots[k].inst.Symbol, got, ok, want.Price, err)
+			}
+			crossLPChecked++
 		}
 		sn, r := a.Snapshot(), a.Risk()
 		if math.IsNaN(sn.MaxMarginRatio) {
