@@ -45,26 +45,37 @@ func randomPath(r *rand.Rand, w, h float64, n int) Path {
 // strokes and fills of random paths paint exactly the same spans (same pixels).
 func TestFindCellSameSpans(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
-	for k := 0; k < 60; k++ {
+	for k := 0; k < 40; k++ {
 		w, h := 50+r.Intn(1400), 20+r.Intn(460)
 		path := randomPath(r, float64(w), float64(h), 1+r.Intn(800))
+		more := randomPath(r, float64(w), float64(h), 1+r.Intn(200))
 		width := fixed.Int26_6(32 + r.Intn(200))
 		fill := k%3 == 0
 		paint := func(list bool) []Span {
 			listOnly = list
 			defer func() { listOnly = false }()
 			ras := NewRasterizer(w, h)
-			for rep := 0; rep < 2; rep++ { // again after Clear: the index must be reset
-				ras.Clear()
-				ras.UseNonZeroWinding = k%2 == 0
+			other := NewRasterizer(w/2+1, h) // another size in between: the pooled index
+			add := func(p Path) {
 				if fill {
-					ras.AddPath(path)
+					ras.AddPath(p)
 				} else {
-					ras.AddStroke(path, width, RoundCapper, RoundJoiner)
+					ras.AddStroke(p, width, RoundCapper, RoundJoiner)
 				}
 			}
 			var rec spanRecorder
-			ras.Rasterize(&rec)
+			for rep := 0; rep < 2; rep++ { // again after Clear: the index must be reset
+				ras.Clear()
+				ras.UseNonZeroWinding = k%2 == 0
+				add(path)
+				other.AddStroke(path, width, ButtCapper, BevelJoiner)
+				other.Rasterize(&spanRecorder{})
+				// painted, then more added without Clear: the cells already held are found
+				ras.Rasterize(&spanRecorder{})
+				add(more)
+				rec.spans = rec.spans[:0]
+				ras.Rasterize(&rec)
+			}
 			return rec.spans
 		}
 		want, got := paint(true), paint(false)

@@ -17,6 +17,7 @@ package raster // import "github.com/golang/freetype/raster"
 
 import (
 	"strconv"
+	"sync"
 
 	"golang.org/x/image/math/fixed"
 )
@@ -85,7 +86,7 @@ func (r *Rasterizer) findCell() int {
 	}
 	w := r.width + 2
 	if r.at == nil {
-		r.at = make([]int32, len(r.cellIndex)*w)
+		r.takeIndex()
 	}
 	row := r.yi * w
 	p := row + xi + 1
@@ -128,6 +129,44 @@ func (r *Rasterizer) findCell() int {
 	r.at[p] = int32(c + 1)
 	r.touched = append(r.touched, int32(p))
 	return c
+}
+
+// indexes holds the dense cell indexes (Rasterizer.at) of finished rasterizations, all zero,
+// for the next: a PNG chart's canvas strokes many paths, and the charts are drawn one after
+// the other.
+var indexes sync.Pool
+
+// takeIndex gives r a zeroed dense cell index for its bounds, and indexes the cells it
+// already holds (paths added after a Rasterize without Clear).
+func (r *Rasterizer) takeIndex() {
+	w := r.width + 2
+	n := len(r.cellIndex) * w
+	if p, ok := indexes.Get().(*[]int32); ok && len(*p) == n {
+		r.at = *p
+	} else {
+		r.at = make([]int32, n)
+	}
+	for yi, c := range r.cellIndex {
+		for ; c != -1; c = r.cell[c].next {
+			p := yi*w + r.cell[c].xi + 1
+			r.at[p] = int32(c + 1)
+			r.touched = append(r.touched, int32(p))
+		}
+	}
+}
+
+// releaseIndex zeroes r's dense cell index and returns it to indexes.
+func (r *Rasterizer) releaseIndex() {
+	if r.at == nil {
+		return
+	}
+	for _, p := range r.touched {
+		r.at[p] = 0
+	}
+	r.touched = r.touched[:0]
+	at := r.at
+	r.at = nil
+	indexes.Put(&at)
 }
 
 // listOnly makes findCell walk the row's list from its head, as freetype did (for the test
@@ -614,6 +653,7 @@ func (r *Rasterizer) Rasterize(p Painter) {
 		}
 	}
 	p.Paint(r.spanBuf[:s], true)
+	r.releaseIndex() // bt: for the next rasterization (taken again if this one goes on)
 }
 
 // Clear cancels any previous calls to r.Start or r.AddXxx.
@@ -655,7 +695,7 @@ func (r *Rasterizer) SetBounds(width, height int) {
 	r.splitScale2 = ss2
 	r.splitScale3 = ss3
 	r.cell = r.cellBuf[:0]
-	r.at, r.touched = nil, r.touched[:0] // bt: sized for the new bounds on the next findCell
+	r.releaseIndex() // bt: sized for the new bounds on the next findCell
 	if height > len(r.cellIndexBuf) {
 		r.cellIndex = make([]int, height)
 	} else {
