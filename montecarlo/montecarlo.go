@@ -162,7 +162,7 @@ func runPath(ctx context.Context, cfg backtest.Config, newStrategy func() backte
 	stats := map[string]*metrics.EquityStats{}
 	liqs := map[string]*liqCounter{}
 	cfg.Equity = func(account string) backtest.EquitySink {
-		st := metrics.NewEquityStats(0)
+		st := metrics.NewEquityStats(0).NoPercentile()
 		stats[account] = st
 		return st
 	}

@@ -267,7 +267,8 @@ func runPass(ctx context.Context, ls []loaded, pr *progress) ([]ConfigResult, er
 			su.Name = l.cfg.ID + sep + su.Name
 			su.Config = &cfgs[i]
 			run.Setups = append(run.Setups, su)
-			stats[su.Name] = metrics.NewEquityStats(hint).SetNearMissRatio(l.x.Stats.NearMissRatio)
+			// a row shows no margin-ratio percentile (AccountSummary): no top ratios kept
+			stats[su.Name] = metrics.NewEquityStats(hint).SetNearMissRatio(l.x.Stats.NearMissRatio).NoPercentile()
 			recs[su.Name] = metrics.NewRecordStats()
 			logNames[su.Name] = name
 		}

@@ -96,7 +96,8 @@ func reference(eq []backtest.EquityPoint, liqs []span, window int64) (total, a05
 
 // Fed point by point, with the exact bound, no bound or a bound too small, the accumulator
 // gives exactly what the whole-slice functions give (the percentile whenever P95Exact says
-// so, which it must with a sufficient bound).
+// so, which it must with a sufficient bound); with NoPercentile everything but the
+// percentile, which it neither keeps nor claims.
 func TestEquityStatsMatchesWholeCurve(t *testing.T) {
 	for seed := uint64(1); seed <= 40; seed++ {
 		n := []int{0, 1, 2, 3, 19, 20, 21, 1000, 5000}[seed%9]
@@ -108,8 +109,11 @@ func TestEquityStatsMatchesWholeCurve(t *testing.T) {
 		}
 		const window = 6 * 3_600_000
 		total, a05, a08, p95, maxMR, near := reference(eq, liqs, window)
-		for _, bound := range []int{n, 0, n / 3, 2 * n} {
+		for _, bound := range []int{n, 0, n / 3, 2 * n, -1} { // -1: NoPercentile
 			st := NewEquityStats(bound)
+			if bound < 0 {
+				st.NoPercentile()
+			}
 			for _, p := range eq {
 				if err := st.Add(p); err != nil {
 					t.Fatal(err)
@@ -132,6 +136,12 @@ func TestEquityStatsMatchesWholeCurve(t *testing.T) {
 				t.Errorf("seed %d bound %d: monthly returns differ", seed, bound)
 			}
 			exact := st.P95Exact()
+			if bound < 0 {
+				if exact || st.MarginRatioP95() != 0 || len(st.top) != 0 {
+					t.Errorf("seed %d NoPercentile: P95Exact %v, p95 %v, %d ratios kept (want false, 0, none)", seed, exact, st.MarginRatioP95(), len(st.top))
+				}
+				continue
+			}
 			if bound >= n && !exact {
 				t.Errorf("seed %d bound %d: P95Exact false within the bound", seed, bound)
 			}
