@@ -284,7 +284,12 @@ func (a *account) liqSafe(k int) bool {
 		if len(b.lo) != len(a.syms) {
 			b.lo, b.hi = make([]float64, len(a.syms)), make([]float64, len(a.syms))
 		}
-		for i := range a.syms {
+		// only the symbols with a position need a range; the others get an empty one, for
+		// which SafeWithin answers false should the ledger hold a position there after all
+		for i := range b.lo {
+			b.lo[i], b.hi[i] = math.Inf(1), math.Inf(-1)
+		}
+		for _, i := range a.openSyms() {
 			s := &a.syms[i]
 			lo, hi := math.NaN(), math.NaN()
 			if s.moving {

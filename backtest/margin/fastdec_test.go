@@ -1,6 +1,7 @@
 package margin
 
 import (
+	"math"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -220,4 +221,29 @@ func TestCrossLiqPriceCached(t *testing.T) {
 		t.Fatalf("only %d cross liquidation prices compared", crossLPChecked)
 	}
 	t.Logf("%d cross liquidation prices compared", crossLPChecked)
+}
+
+// SafeWithin on a hand-made case: 60000 USDT, long 1 BTC at 60000 at 10x (isolated: wallet
+// 6000, liquidation price ~54270; cross: the whole wallet backs it, price ~300). Marks held
+// within 59000–61000 are safe either way; a range reaching down to 50000 is not safe isolated
+// (past the liquidation price); an empty range (+Inf, −Inf), the caller's "not boxed", is never
+// safe.
+func TestSafeWithinCases(t *testing.T) {
+	inf := math.Inf(1)
+	for _, m := range []Mode{Isolated, Cross} {
+		a := newAcct(t, "60000", m, 10)
+		a.SetMark(0, 60000)
+		if _, err := a.Apply(0, Fill{Qty: d("1"), Price: d("60000")}); err != nil {
+			t.Fatal(err)
+		}
+		nan := math.NaN()
+		for _, c := range []struct {
+			lo, hi float64
+			want   bool
+		}{{59000, 61000, true}, {50000, 61000, m == Cross}, {inf, -inf, false}, {nan, nan, true}} {
+			if got := a.SafeWithin([]float64{c.lo, nan}, []float64{c.hi, nan}); got != c.want {
+				t.Errorf("%v: SafeWithin [%v, %v] = %v, want %v", m, c.lo, c.hi, got, c.want)
+			}
+		}
+	}
 }

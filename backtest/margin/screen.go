@@ -61,7 +61,8 @@ func (a *Account) NextLiquidation(from, to []float64) (s float64, ok bool) {
 // liquidation threshold while every symbol's mark stays within [lo[i], hi[i]] (a NaN bound, or
 // a slice shorter than the symbols, means the symbol's current mark): when it is true,
 // NextLiquidation returns false for every path whose marks stay in those ranges, so a caller
-// screening a bar's path segment by segment may skip them. false means nothing (look closer).
+// screening a bar's path segment by segment may skip them. false means nothing (look closer);
+// it is the answer for a position whose range is empty (lo = +Inf, hi = −Inf).
 //
 // An isolated position's margin balance minus maintenance margin is monotone in its mark: it
 // is safe on the range when its adverse end is on NextLiquidation's clearly-safe side of the
