@@ -158,3 +158,31 @@ func TestRejectErrorTakesMarginReason(t *testing.T) {
 		}
 	}
 }
+
+// vouching is a SliceSource that says its batches are checked (CheckedSource).
+type vouching struct {
+	SliceSource
+	ok bool
+}
+
+func (v *vouching) Checked() bool { return v.ok }
+
+// A source that vouches for its batches (CheckedSource, as data/parquet's Stream does after
+// validating every row) is not checked again; one that does not, or answers false, is.
+func TestCheckedSourceSkipsTheChecks(t *testing.T) {
+	inverted := OHLC("AAA", t0, hr, [4]float64{100, 101, 99, 100}, [4]float64{100, 99, 101, 100})
+	noop := func() Strategy { return StrategyFunc(func(*Broker, Bar) error { return nil }) }
+	for _, tc := range []struct {
+		src  Source
+		fail bool
+	}{
+		{NewSliceSource([]string{"AAA"}, Batches(inverted, nil, nil)), true},
+		{&vouching{*NewSliceSource([]string{"AAA"}, Batches(inverted, nil, nil)), false}, true},
+		{&vouching{*NewSliceSource([]string{"AAA"}, Batches(inverted, nil, nil)), true}, false},
+	} {
+		_, err := Run(context.Background(), testConfig("AAA"), noop, tc.src)
+		if tc.fail != (err != nil) || err != nil && !errors.Is(err, ErrBadSource) {
+			t.Errorf("%T: err = %v, want failure %v", tc.src, err, tc.fail)
+		}
+	}
+}

@@ -14,6 +14,22 @@ type SizeHinter interface {
 	SizeHint() int
 }
 
+// A CheckedSource is a Source that vouches for what Run checks of every batch it reads:
+// bars, mark bars and funding settlements in ascending ID order, each ID indexing Symbols()
+// with its Symbol, bars timed at their batch's time, prices finite and positive with low ≤
+// open, close ≤ high, funding rates finite. When Checked returns true Run does not check
+// these again (batch times are still checked to increase); a source validating its rows as it
+// reads them (package data/parquet's Stream) saves that second pass per bar.
+type CheckedSource interface {
+	Checked() bool
+}
+
+// checkedSource reports whether src vouches for its batches (CheckedSource).
+func checkedSource(src Source) bool {
+	c, ok := src.(CheckedSource)
+	return ok && c.Checked()
+}
+
 // maxSizeHint bounds the equity points preallocated per account from a SizeHint.
 const maxSizeHint = 1 << 24
 

@@ -149,9 +149,19 @@ func (r *priceRecorder) add(b *backtest.Bar) {
 		r.order = append(r.order, id)
 	}
 	bars := r.byID[id]
-	if n := len(bars); n > 0 && bars[n-1].Time/r.width == b.Time/r.width {
-		merge(&bars[n-1], b)
-		return
+	if n := len(bars); n > 0 {
+		// the same bucket as the last bar's: b.Time/r.width == last.Time/r.width, without a
+		// division per bar when both are non-negative (the last bucket starts at a multiple of
+		// the width: [last.Time, last.Time+width) is the quotient's range)
+		last := &bars[n-1]
+		same := b.Time >= last.Time && b.Time-last.Time < r.width
+		if last.Time < 0 || b.Time < 0 {
+			same = last.Time/r.width == b.Time/r.width
+		}
+		if same {
+			merge(last, b)
+			return
+		}
 	}
 	nb := *b
 	nb.Time = b.Time / r.width * r.width

@@ -1,6 +1,8 @@
 package experiment
 
 import (
+	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest"
@@ -39,6 +41,52 @@ func TestPriceRecorderBounded(t *testing.T) {
 		}
 		if bars[0].Open != 100 || bars[len(bars)-1].End != 1000*hour {
 			t.Errorf("%s: first open %g, last end %d", s, bars[0].Open, bars[len(bars)-1].End)
+		}
+	}
+}
+
+// The recorder's buckets are those of the quotient Time/width, whatever the times' sign:
+// compared with a reference that divides for every bar, on random increasing times around
+// the Unix epoch (negative ones included) and random gaps.
+func TestPriceRecorderSameBuckets(t *testing.T) {
+	ref := func(bars []backtest.Bar, limit int) []backtest.Bar {
+		width := int64(0)
+		var out []backtest.Bar
+		for _, b := range bars {
+			if width == 0 {
+				width = max(b.End-b.Time, 1)
+			}
+			if n := len(out); n > 0 && out[n-1].Time/width == b.Time/width {
+				merge(&out[n-1], &b)
+				continue
+			}
+			nb := b
+			nb.Time = b.Time / width * width
+			out = append(out, nb)
+			if len(out) > limit {
+				width *= 2
+				out = rebucket(out, width)
+			}
+		}
+		return out
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for k := 0; k < 50; k++ {
+		const iv = int64(60_000)
+		tm := (r.Int64N(2000) - 1000) * iv
+		var bars []backtest.Bar
+		for i := 0; i < 3000; i++ {
+			p := 100 + r.Float64()
+			bars = append(bars, backtest.Bar{Symbol: "A", Time: tm, End: tm + iv, Open: p, High: p + 1, Low: p - 1, Close: p, Volume: r.Float64()})
+			tm += iv * (1 + r.Int64N(3))
+		}
+		rec := priceRecorder{limit: 40 + r.IntN(200)}
+		for i := range bars {
+			rec.add(&bars[i])
+		}
+		_, by := rec.all()
+		if want := ref(bars, rec.limit); !reflect.DeepEqual(by["A"], want) {
+			t.Fatalf("case %d: %d buckets, want %d", k, len(by["A"]), len(want))
 		}
 	}
 }

@@ -477,8 +477,9 @@ type Stream struct {
 const windowSlots = 256
 
 var (
-	_ backtest.Source     = (*Stream)(nil)
-	_ backtest.SizeHinter = (*Stream)(nil)
+	_ backtest.Source        = (*Stream)(nil)
+	_ backtest.SizeHinter    = (*Stream)(nil)
+	_ backtest.CheckedSource = (*Stream)(nil)
 )
 
 // Symbols returns the stream's symbols, sorted ascending; Bar.ID indexes it.
@@ -657,6 +658,12 @@ func (st *Stream) Close() error {
 	st.finish()
 	return nil
 }
+
+// Checked returns true (backtest.CheckedSource): every row is validated as it is read
+// (checkKlines, checkFunding: times, prices, volumes, rates), and the stream builds its
+// batches in symbol order with each bar at its batch's time, so the engine need not check
+// them again.
+func (st *Stream) Checked() bool { return true }
 
 // HasMark reports whether symbol id has a mark-price series in the selected range.
 func (st *Stream) HasMark(id int) bool { return id >= 0 && id < len(st.hasMark) && st.hasMark[id] }
