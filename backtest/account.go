@@ -690,12 +690,13 @@ func (a *account) probe(k int) {
 func (a *account) probeOneWay(k int) bool {
 	syms := a.syms
 	peak := a.barPeak
-	var cmm, cu float64 // Σ cross maintenance margin, Σ cross uPnL
+	vertex, kk := k >= 0, k&3 // kk: k in [0, 4) without a bounds check per position
+	var cmm, cu float64       // Σ cross maintenance margin, Σ cross uPnL
 	for _, i := range a.openSyms() {
 		s := &syms[i]
 		m := s.mark
-		if k >= 0 && s.moving {
-			m = s.mp[k]
+		if vertex && s.moving {
+			m = s.mp[kk]
 		}
 		n := s.aq * m
 		if !(n >= s.bLo && n < s.bHi) {
@@ -733,8 +734,8 @@ func (a *account) probeOneWay(k int) bool {
 		}
 		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
 		m := s.mark
-		if k >= 0 && s.moving {
-			m = s.mp[k]
+		if vertex && s.moving {
+			m = s.mp[kk]
 		}
 		// crossLiqAt, its bracket's case inline
 		lp := (w - (cmm - s.probeMM) + (cu - s.probeU) + s.bCum - s.qe) / s.bDen
