@@ -89,7 +89,7 @@ func Run(ctx context.Context, s *Spec, opts Options) (*Output, error) {
 	mine := all[lo:hi]
 
 	// passes: configurations that can share one stream, in order of first appearance, at
-	// most PassAccounts accounts each (every account holds its records until its pass ends)
+	// most PassAccounts accounts each (every account holds its state until its pass ends)
 	limit := opts.PassAccounts
 	if limit <= 0 {
 		limit = DefaultPassAccounts
@@ -188,8 +188,10 @@ func (s *Spec) locate(err error, c Config) error {
 	return err
 }
 
-// DefaultPassAccounts is Options.PassAccounts's default: 32 accounts of the swing trader over a
-// year of 1m bars on 12 symbols peak at about 1.5 GB (BENCHMARKS.md).
+// DefaultPassAccounts is Options.PassAccounts's default. Since the accounts stream their
+// records (backtest.Config.Records) one holds about 0.7 MB over a year of 1m bars on 12
+// symbols (BENCHMARKS.md); one pass of 64 accounts over a quarter took the same CPU as two of
+// 32, so the bound stays where it was.
 const DefaultPassAccounts = 32
 
 // accountsOf is the number of accounts configuration x runs (margin.mode and the mixes).
