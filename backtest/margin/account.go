@@ -76,6 +76,7 @@ type slot struct {
 	flp           float64
 	ffloor        []float64 // bracket floors, MMRs and cums as float64
 	fmmr, fcum    []float64
+	fMinNotional  float64 // the instrument's minimum notional as float64
 	// per bracket MMR − side of a long (MMR − 1) and of a short (MMR + 1): the liquidation
 	// price's denominator over the quantity
 	mmrLong, mmrShort []decimal.Decimal
@@ -270,6 +271,7 @@ func (s *slot) setInstrument(in Instrument) {
 	in.Brackets = slices.Clone(in.Brackets)
 	s.inst = in
 	s.stale, s.liqOK = true, false
+	s.fMinNotional = in.MinNotional.InexactFloat64()
 	s.ffloor, s.fmmr, s.fcum = s.ffloor[:0], s.fmmr[:0], s.fcum[:0]
 	s.mmrLong, s.mmrShort = nil, nil // new slices: a saved copy of the slot keeps the old ones
 	for _, b := range in.Brackets {
@@ -538,14 +540,20 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		return bad(ErrReduceOnly)
 	}
 	if !openQ.IsZero() {
-		if absQ.Mul(f.Price).Cmp(s.inst.MinNotional) < 0 {
+		fp := f.Price.InexactFloat64()
+		if n := float64(absQ.InexactFloat64() * fp); !(n > s.fMinNotional*(1+screenEps)) &&
+			absQ.Mul(f.Price).Cmp(s.inst.MinNotional) < 0 {
 			return bad(ErrMinNotional)
 		}
 		q := cur.Add(f.Qty).Abs()
 		if j := a.sibling(i); j >= 0 {
 			q = q.Add(a.slots[j].qty.Abs())
 		}
-		if s.lev > s.inst.Brackets.MaxLeverage(q.Mul(f.Price)) {
+		k, ok := bracketScreen(s.ffloor, float64(q.InexactFloat64()*fp))
+		if !ok {
+			k = s.inst.Brackets.index(q.Mul(f.Price))
+		}
+		if s.lev > s.inst.Brackets[k].MaxLeverage {
 			return bad(ErrLeverageTooHigh)
 		}
 	}
@@ -1224,11 +1232,14 @@ func (a *Account) refreshSlot(i int) {
 	if !qeNew && !isoNew && cross == s.seenCross && isoMode == s.seenIsoMode {
 		return
 	}
-	qe := s.seenQE
+	qe, delta := s.seenQE, zero
 	if qeNew {
 		s.avOK = false
 		qe = s.qty.Mul(s.entry)
-		a.allQE = a.allQE.Sub(s.seenQE).Add(qe)
+		// Σ + (qe − seen) has the value and the exponent (the least of the three) of
+		// Σ − seen + qe
+		delta = qe.Sub(s.seenQE)
+		a.allQE = a.allQE.Add(delta)
 		s.fq = toFloat(s.qty)
 		s.fabs = math.Abs(s.fq)
 		s.fqe = toFloat(qe)
@@ -1237,7 +1248,10 @@ func (a *Account) refreshSlot(i int) {
 		a.isoSum = a.isoSum.Sub(s.seenIso).Add(s.isoW)
 		s.fiso = toFloat(s.isoW)
 	}
-	if qeNew || cross != s.seenCross {
+	switch {
+	case qeNew && cross && s.seenCross:
+		a.crossQE = a.crossQE.Add(delta) // as allQE
+	case qeNew || cross != s.seenCross:
 		s.avOK = false
 		if s.seenCross {
 			a.crossQE = a.crossQE.Sub(s.seenQE)

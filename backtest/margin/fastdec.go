@@ -219,3 +219,18 @@ func quoProductIntSmall(x, y decimal.Decimal, n int64, places int32) (int64, boo
 	}
 	return int64(q), true
 }
+
+// bracketScreen returns the index of the bracket of floors holding notional n (a float64
+// within a few 1e-16 of the exact notional) when n is clear of every floor by the relative
+// band screenEps, so that the exact index (Table.index: the highest bracket with notional >=
+// floor) is the same; ok is false near a floor.
+func bracketScreen(floors []float64, n float64) (int, bool) {
+	k := floatBracket(floors, 0, n)
+	if k > 0 && !(n > floors[k]*(1+screenEps)) {
+		return 0, false
+	}
+	if k+1 < len(floors) && !(n < floors[k+1]*(1-screenEps)) {
+		return 0, false
+	}
+	return k, n >= 0
+}

@@ -247,3 +247,44 @@ func TestSafeWithinCases(t *testing.T) {
 		}
 	}
 }
+
+// bracketScreen's index, when it gives one, is Table.index's for the exact notional: random
+// quantities × prices on every embedded table, a third of them exactly at a floor or a tick
+// away from one.
+func TestBracketScreenAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 7))
+	book := DefaultBook()
+	decided, close := 0, 0
+	for _, sym := range book.Symbols() {
+		for _, date := range book.Dates(sym) {
+			tb, _ := book.TableAt(sym, date)
+			var s slot
+			s.setInstrument(Instrument{Symbol: sym, Brackets: tb})
+			for n := range 5000 {
+				q := decimal.New(1+r.Int64N(1e9), -int32(r.IntN(6)))
+				p := decimal.New(1+r.Int64N(1e8), -int32(r.IntN(4)))
+				if n%3 == 0 { // at a floor (q·p = floor), or one step beside it
+					f := tb[r.IntN(len(tb))].Floor
+					if f.IsZero() {
+						continue
+					}
+					p = decimal.New(1, -2)
+					q = f.Div(p).Add(decimal.New(int64(r.IntN(3)-1), -3))
+				}
+				exact := q.Mul(p)
+				k, ok := bracketScreen(s.ffloor, float64(q.InexactFloat64()*p.InexactFloat64()))
+				if !ok {
+					close++
+					continue
+				}
+				decided++
+				if want := tb.index(exact); k != want {
+					t.Fatalf("%s %s: notional %s: bracketScreen %d, index %d", sym, date, exact, k, want)
+				}
+			}
+		}
+	}
+	if decided == 0 || close == 0 {
+		t.Fatalf("bracketScreen decided %d, left %d: the comparison is void", decided, close)
+	}
+}
