@@ -58,6 +58,9 @@ type Rasterizer struct {
 	// set since the last Clear. Allocated on the first findCell.
 	at      []int32
 	touched []int32
+	// bt: rows lo..hi-1 may hold cells (the others' lists are empty): Rasterize and Clear
+	// visit only them.
+	lo, hi int
 	// Buffers.
 	cellBuf      [256]cell
 	cellIndexBuf [64]int
@@ -128,6 +131,7 @@ func (r *Rasterizer) findCell() int {
 	}
 	r.at[p] = int32(c + 1)
 	r.touched = append(r.touched, int32(p))
+	r.lo, r.hi = min(r.lo, r.yi), max(r.hi, r.yi+1)
 	return c
 }
 
@@ -169,8 +173,8 @@ func (r *Rasterizer) releaseIndex() {
 	indexes.Put(&at)
 }
 
-// listOnly makes findCell walk the row's list from its head, as freetype did (for the test
-// that compares the two).
+// listOnly makes findCell walk the row's list from its head, and Rasterize and Clear visit
+// every row, as freetype did (for the test that compares the two).
 var listOnly = false
 
 // findCellList is freetype's findCell after the clamping of xi.
@@ -196,6 +200,7 @@ func (r *Rasterizer) findCellList(xi int) int {
 	} else {
 		r.cell[prev].next = c
 	}
+	r.lo, r.hi = min(r.lo, r.yi), max(r.hi, r.yi+1)
 	return c
 }
 
@@ -611,7 +616,11 @@ func (r *Rasterizer) areaToAlpha(area int) uint32 {
 func (r *Rasterizer) Rasterize(p Painter) {
 	r.saveCell()
 	s := 0
-	for yi := 0; yi < len(r.cellIndex); yi++ {
+	lo, hi := r.lo, r.hi // bt: the other rows hold no cell
+	if listOnly {
+		lo, hi = 0, len(r.cellIndex)
+	}
+	for yi := lo; yi < hi; yi++ {
 		xi, cover := 0, 0
 		for c := r.cellIndex[yi]; c != -1; c = r.cell[c].next {
 			if cover != 0 && r.cell[c].xi > xi {
@@ -664,9 +673,14 @@ func (r *Rasterizer) Clear() {
 	r.area = 0
 	r.cover = 0
 	r.cell = r.cell[:0]
-	for i := 0; i < len(r.cellIndex); i++ {
+	lo, hi := r.lo, r.hi // bt: the other rows' lists are already empty
+	if listOnly {
+		lo, hi = 0, len(r.cellIndex)
+	}
+	for i := lo; i < hi; i++ {
 		r.cellIndex[i] = -1
 	}
+	r.lo, r.hi = len(r.cellIndex), 0
 	for _, p := range r.touched {
 		r.at[p] = 0
 	}
@@ -695,11 +709,15 @@ func (r *Rasterizer) SetBounds(width, height int) {
 	r.splitScale2 = ss2
 	r.splitScale3 = ss3
 	r.cell = r.cellBuf[:0]
-	r.releaseIndex() // bt: sized for the new bounds on the next findCell
+	r.releaseIndex()  // bt: sized for the new bounds on the next findCell
+	r.lo, r.hi = 0, 0 // bt: every row of the new bounds is emptied below
 	if height > len(r.cellIndexBuf) {
 		r.cellIndex = make([]int, height)
 	} else {
 		r.cellIndex = r.cellIndexBuf[:height]
+	}
+	for i := range r.cellIndex {
+		r.cellIndex[i] = -1
 	}
 	r.Clear()
 }
