@@ -112,7 +112,10 @@
 // OrderIDs count from 1 per account; with Config.Parallel the accounts run on a worker pool,
 // in chunks of timestamps, and the results are identical to a sequential run.
 // AccountResult.Fingerprint hashes the canonical log (AccountResult.CanonicalLog) of fills,
-// liquidations, funding, rejections and final balances.
+// liquidations, funding, rejections and final balances. With Config.Records (a sweep, a Monte
+// Carlo path) the records go to a RecordSink at every timestamp instead of the result, and the
+// fingerprint is hashed as they stream, the same hash: memory no longer grows with the number
+// of records.
 //
 // The record tables (equity points, trades, fills, liquidations, funding, rejections, bars) are
 // described once, column by column, in records_schema.go (Table, Column, RecordTables): the
