@@ -288,3 +288,120 @@ func TestBracketScreenAgrees(t *testing.T) {
 		t.Fatalf("bracketScreen decided %d, left %d: the comparison is void", decided, close)
 	}
 }
+
+// bracketScreen never decides a notional that sits within float64's rounding of a floor: the
+// exact notional is a hair below or above a floor (q·p = floor ∓ a few 1e-18 relative, q with
+// 18 to 20 significant digits), where q·p in float64 rounds onto the floor itself. Without the
+// band on either side of a floor the screen would put it in the wrong bracket.
+func TestBracketScreenNearFloorsDefers(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 9))
+	book := DefaultBook()
+	prices := []decimal.Decimal{d("3"), d("7"), d("0.3"), d("150000"), d("60000.7"), d("0.07"), d("1.1")}
+	checked, wrongWithoutBand := 0, 0
+	for _, sym := range book.Symbols() {
+		for _, date := range book.Dates(sym) {
+			tb, _ := book.TableAt(sym, date)
+			var s slot
+			s.setInstrument(Instrument{Symbol: sym, Brackets: tb})
+			for k := 1; k < len(tb); k++ {
+				f := tb[k].Floor
+				for range 8 {
+					p := prices[r.IntN(len(prices))]
+					q := f.DivRound(p, 20)
+					switch r.IntN(3) {
+					case 0: // just below the floor
+						q = q.Sub(decimal.New(1+r.Int64N(9), -20))
+					case 1: // just above it
+						q = q.Add(decimal.New(1+r.Int64N(9), -20))
+					}
+					exact := q.Mul(p)
+					if exact.Equal(f) {
+						continue
+					}
+					n := float64(q.InexactFloat64() * p.InexactFloat64())
+					want := tb.index(exact)
+					if floatBracket(s.ffloor, 0, n) != want {
+						wrongWithoutBand++
+					}
+					checked++
+					if got, ok := bracketScreen(s.ffloor, n); ok && got != want {
+						t.Fatalf("%s %s: notional %s (float %v) next to floor %s: bracketScreen %d, index %d", sym, date, exact, n, f, got, want)
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 || wrongWithoutBand == 0 {
+		t.Fatalf("checked %d notionals, %d that the float bracket alone gets wrong: the test is void", checked, wrongWithoutBand)
+	}
+}
+
+// SafeWithin never calls a box of marks safe when a point of the box liquidates: random cross
+// and isolated accounts with longs and shorts on two symbols, random boxes around the marks,
+// and for every box called safe, NextLiquidation at each corner and at random points inside
+// (a path that stays at that point) finds nothing. A long and a short on the same cross
+// account have their adverse ends at opposite corners, which a straight path through the box
+// need not visit.
+func TestSafeWithinBoxCorners(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 10))
+	var safe, unsafe, caught int
+	for n := range 3000 {
+		mode := Cross
+		if n%3 == 0 {
+			mode = Isolated
+		}
+		lev := 5 + r.IntN(46)
+		a := newAcct(t, "10000", mode, lev)
+		marks := []float64{60000, 3000}
+		a.SetMark(0, marks[0])
+		a.SetMark(1, marks[1])
+		sides := []string{"", "-"}
+		if r.IntN(2) == 0 {
+			sides[0], sides[1] = "-", ""
+		}
+		if r.IntN(4) == 0 {
+			sides[1] = sides[0]
+		}
+		// sized to use most of the wallet at the leverage: liquidations within a few percent
+		qb := decimal.NewFromFloat(float64(int(float64(lev)*4000/60000*1000)) / 1000)
+		qe := decimal.NewFromFloat(float64(int(float64(lev)*4000/3000*1000)) / 1000)
+		if _, err := a.Apply(0, Fill{Qty: d(sides[0] + qb.String()), Price: d("60000")}); err != nil {
+			continue
+		}
+		if _, err := a.Apply(1, Fill{Qty: d(sides[1] + qe.String()), Price: d("3000")}); err != nil {
+			continue
+		}
+		lo, hi := make([]float64, 2), make([]float64, 2)
+		for i := range 2 {
+			w := 2 * r.Float64() / float64(lev)
+			lo[i] = marks[i] * (1 - w*r.Float64())
+			hi[i] = marks[i] * (1 + w*r.Float64())
+		}
+		if !a.SafeWithin(lo, hi) {
+			unsafe++
+			continue
+		}
+		safe++
+		points := [][]float64{{lo[0], lo[1]}, {lo[0], hi[1]}, {hi[0], lo[1]}, {hi[0], hi[1]}}
+		for range 4 {
+			points = append(points, []float64{lo[0] + r.Float64()*(hi[0]-lo[0]), lo[1] + r.Float64()*(hi[1]-lo[1])})
+		}
+		for _, pt := range points {
+			if s, hit := a.NextLiquidation(pt, pt); hit {
+				t.Fatalf("%v lev %d, qty %s%s / %s%s: SafeWithin(%v, %v) is true, but the marks %v liquidate (s = %v)",
+					mode, lev, sides[0], qb, sides[1], qe, lo, hi, pt, s)
+			}
+		}
+		// the box grown to twice its size is often not safe: the test reaches the edge
+		for i := range 2 {
+			lo[i], hi[i] = marks[i]-2*(marks[i]-lo[i]), marks[i]+2*(hi[i]-marks[i])
+		}
+		if !a.SafeWithin(lo, hi) {
+			caught++
+		}
+	}
+	t.Logf("SafeWithin: %d boxes safe, %d not; %d safe boxes not safe at twice the size", safe, unsafe, caught)
+	if safe == 0 || unsafe == 0 || caught == 0 {
+		t.Fatalf("safe %d, unsafe %d, edge %d: the test is void", safe, unsafe, caught)
+	}
+}
