@@ -32,7 +32,3 @@ require (
 	golang.org/x/text v0.28.0 // indirect
 	google.golang.org/protobuf v1.34.2 // indirect
 )
-
-// The PNG charts' rasterizer (gonum plot → gg → freetype/raster) with a faster cell lookup:
-// same pixels, see _third_party/freetype/README.bt.
-replace github.com/golang/freetype => ./_third_party/freetype
