@@ -48,19 +48,7 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 	// each kind already in execution order
 	fi, li, pi, ji := 0, 0, 0, 0
 	for fi < len(r.Fills) || li < len(r.Liquidations) || pi < len(r.Funding) || ji < len(r.Rejects) {
-		t := int64(1<<63 - 1)
-		if pi < len(r.Funding) {
-			t = min(t, r.Funding[pi].Time)
-		}
-		if fi < len(r.Fills) {
-			t = min(t, r.Fills[fi].Time)
-		}
-		if li < len(r.Liquidations) {
-			t = min(t, r.Liquidations[li].Time)
-		}
-		if ji < len(r.Rejects) {
-			t = min(t, r.Rejects[ji].Time)
-		}
+		t := r.nextTime(fi, li, pi, ji)
 		for ; pi < len(r.Funding) && r.Funding[pi].Time == t; pi++ {
 			buf = appendLogLine(buf, &fundingTable, &r.Funding[pi])
 			line()
@@ -81,6 +69,26 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 	buf = appendFinal(buf, r.Final, r.Ruined, r.RuinTime)
 	line()
 	return bw.Flush()
+}
+
+// nextTime is the earliest time among the records at fills[fi], liquidations[li], funding[pi]
+// and rejects[ji] (the largest int64 when all are past their ends): the next time of
+// CanonicalLog's merge, and of drainRecords' streamed one.
+func (r *AccountResult) nextTime(fi, li, pi, ji int) int64 {
+	t := int64(1<<63 - 1)
+	if pi < len(r.Funding) {
+		t = min(t, r.Funding[pi].Time)
+	}
+	if fi < len(r.Fills) {
+		t = min(t, r.Fills[fi].Time)
+	}
+	if li < len(r.Liquidations) {
+		t = min(t, r.Liquidations[li].Time)
+	}
+	if ji < len(r.Rejects) {
+		t = min(t, r.Rejects[ji].Time)
+	}
+	return t
 }
 
 // appendFinal appends the canonical log's last line, without the newline: the final balances
@@ -263,19 +271,7 @@ func (a *account) drainRecords(w int64, final bool) {
 	// CanonicalLog's merge, stopped at the first time at or after w
 	fi, li, pi, ji := 0, 0, 0, 0
 	for fi < len(r.Fills) || li < len(r.Liquidations) || pi < len(r.Funding) || ji < len(r.Rejects) {
-		t := int64(1<<63 - 1)
-		if pi < len(r.Funding) {
-			t = min(t, r.Funding[pi].Time)
-		}
-		if fi < len(r.Fills) {
-			t = min(t, r.Fills[fi].Time)
-		}
-		if li < len(r.Liquidations) {
-			t = min(t, r.Liquidations[li].Time)
-		}
-		if ji < len(r.Rejects) {
-			t = min(t, r.Rejects[ji].Time)
-		}
+		t := r.nextTime(fi, li, pi, ji)
 		if t >= w && !final {
 			break
 		}

@@ -38,7 +38,9 @@ func market(t *testing.T, crash bool) string {
 	return dir
 }
 
-func run(t *testing.T, store string, seed uint64) *Result {
+// hodlExperiment is the tests' experiment: the hodl strategy buying 500 USDT of BTCUSDT every
+// 48 bars at leverage 10 on store.
+func hodlExperiment(t *testing.T, store string) *experiment.Experiment {
 	t.Helper()
 	x, err := experiment.Load("", []experiment.Override{
 		{Path: "data.source", Value: store, Origin: "test"},
@@ -48,6 +50,12 @@ func run(t *testing.T, store string, seed uint64) *Result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return x
+}
+
+func run(t *testing.T, store string, seed uint64) *Result {
+	t.Helper()
+	x := hodlExperiment(t, store)
 	r, err := Run(context.Background(), x, Options{Paths: 30, Seed: seed, MeanBlock: 24})
 	if err != nil {
 		t.Fatal(err)
@@ -108,14 +116,7 @@ func TestWilson(t *testing.T) {
 // crashed market (some liquidated, some not).
 func TestPathStreamedEqualsHeld(t *testing.T) {
 	store := market(t, true)
-	x, err := experiment.Load("", []experiment.Override{
-		{Path: "data.source", Value: store, Origin: "test"},
-		{Path: "strategy", Value: "{name: hodl, params: {symbol: BTCUSDT, amount: 500, every: 48}}", Origin: "test"},
-		{Path: "leverage.default", Value: "10", Origin: "test"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	x := hodlExperiment(t, store)
 	if err := x.Resolve(); err != nil {
 		t.Fatal(err)
 	}

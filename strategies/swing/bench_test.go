@@ -94,21 +94,25 @@ func TestPerBarAllocs(t *testing.T) {
 	}
 }
 
+// benchStrategies are the benchmarks' two strategies: one that does nothing, and the swing
+// trader at its defaults.
+var benchStrategies = []struct {
+	name string
+	new  func() backtest.Strategy
+}{
+	{"noop", func() backtest.Strategy {
+		return backtest.StrategyFunc(func(*backtest.Broker, backtest.Bar) error { return nil })
+	}},
+	{"swing", swing.New},
+}
+
 // BenchmarkRun replays 10 symbols × 2000 hourly bars through isolated and cross with the swing
 // trader and, for comparison, a strategy that does nothing; it reports bar-events per second
 // per account.
 func BenchmarkRun(b *testing.B) {
 	syms, batches := walk(10, 2000, 1)
 	events := float64(10 * 2000)
-	for _, c := range []struct {
-		name string
-		new  func() backtest.Strategy
-	}{
-		{"noop", func() backtest.Strategy {
-			return backtest.StrategyFunc(func(*backtest.Broker, backtest.Bar) error { return nil })
-		}},
-		{"swing", swing.New},
-	} {
+	for _, c := range benchStrategies {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
@@ -128,15 +132,7 @@ func BenchmarkRun(b *testing.B) {
 // plus its orders' path through the engine.
 func BenchmarkMinutes(b *testing.B) {
 	syms, batches := walkBy(12, 20000, 7, 60_000, 0.001)
-	for _, c := range []struct {
-		name string
-		new  func() backtest.Strategy
-	}{
-		{"noop", func() backtest.Strategy {
-			return backtest.StrategyFunc(func(*backtest.Broker, backtest.Bar) error { return nil })
-		}},
-		{"swing", swing.New},
-	} {
+	for _, c := range benchStrategies {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
 			var orders int
