@@ -452,7 +452,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 		return
 	}
 	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw
-	pnl := res.RealizedPnL.Add(a.acct.Totals().InsuranceDraws.Sub(draw))
+	pnl := decAdd(res.RealizedPnL, decSub(a.acct.Totals().InsuranceDraws, draw))
 	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: qty.Abs(), Price: px,
 		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag, PositionSide: o.PositionSide}
 	a.res.Fills = append(a.res.Fills, f)
@@ -625,14 +625,14 @@ func (a *account) updateOpenOrders(i int) {
 		switch {
 		case o.PositionSide == margin.Short:
 			if o.Side == Buy { // reduces the SHORT leg
-				r := decimal.Min(q, shortBudget)
-				shortBudget = shortBudget.Sub(r)
-				q = q.Sub(r)
+				r := decMin(q, shortBudget)
+				shortBudget = decSub(shortBudget, r)
+				q = decSub(q, r)
 			}
 		case !pos.Qty.IsZero() && (pos.Qty.Sign() > 0) != (o.Side == Buy):
-			r := decimal.Min(q, budget)
-			budget = budget.Sub(r)
-			q = q.Sub(r)
+			r := decMin(q, budget)
+			budget = decSub(budget, r)
+			q = decSub(q, r)
 		}
 		if q.IsZero() {
 			continue
@@ -641,14 +641,14 @@ func (a *account) updateOpenOrders(i int) {
 		if o.Type == Market {
 			px = decimal.NewFromFloat(a.syms[i].last)
 		}
-		im = im.Add(q.Mul(px))
+		im = decMulAdd(im, q, px)
 	}
 	lev := pos.Leverage
 	if lev < 1 {
 		lev = 1
 	}
 	if !im.IsZero() {
-		im = im.Div(decimal.NewFromInt(int64(lev)))
+		im = decQuo(im, decimal.NewFromInt(int64(lev)), int32(decimal.DivisionPrecision)) // im.Div(lev)
 	}
 	a.acct.SetOpenOrders(i, n, im)
 }
@@ -660,27 +660,27 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, px, rea
 	abs := qty.Abs()
 	closing := decimal.Zero
 	if tr.open && (tr.t.Side == Buy) != qty.IsPositive() {
-		held := tr.entryQty.Sub(tr.exitQty)
-		closing = decimal.Min(abs, held)
+		held := decSub(tr.entryQty, tr.exitQty)
+		closing = decMin(abs, held)
 	}
-	opening := abs.Sub(closing)
+	opening := decSub(abs, closing)
 	feeClose, feeOpen := decimal.Zero, fee
 	switch {
 	case opening.IsZero():
 		feeClose, feeOpen = fee, decimal.Zero
 	case !closing.IsZero():
 		feeClose = fee.Mul(closing).DivRound(abs, 12)
-		feeOpen = fee.Sub(feeClose)
+		feeOpen = decSub(fee, feeClose)
 	}
 	if tr.open && !closing.IsZero() {
-		tr.exitQty = tr.exitQty.Add(closing)
-		tr.exitNotional = tr.exitNotional.Add(closing.Mul(px))
-		tr.realized = tr.realized.Add(realized)
-		tr.t.Fees = tr.t.Fees.Add(feeClose)
+		tr.exitQty = decAdd(tr.exitQty, closing)
+		tr.exitNotional = decMulAdd(tr.exitNotional, closing, px)
+		tr.realized = decAdd(tr.realized, realized)
+		tr.t.Fees = decAdd(tr.t.Fees, feeClose)
 		if liq {
 			tr.t.Liquidated = true
 		}
-		if tr.exitQty.Equal(tr.entryQty) {
+		if decCmp(tr.exitQty, tr.entryQty) == 0 {
 			a.closeTrade(t, s)
 		}
 	}
@@ -696,10 +696,10 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, px, rea
 		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], PositionSide: ps, Mode: p.Mode, Side: side,
 			EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: p.Leverage}}
 	}
-	tr.entryQty = tr.entryQty.Add(opening)
-	tr.entryNotional = tr.entryNotional.Add(opening.Mul(px))
-	tr.t.Fees = tr.t.Fees.Add(feeOpen)
-	if held := tr.entryQty.Sub(tr.exitQty); held.GreaterThan(tr.t.Qty) {
+	tr.entryQty = decAdd(tr.entryQty, opening)
+	tr.entryNotional = decMulAdd(tr.entryNotional, opening, px)
+	tr.t.Fees = decAdd(tr.t.Fees, feeOpen)
+	if held := decSub(tr.entryQty, tr.exitQty); decCmp(held, tr.t.Qty) > 0 {
 		tr.t.Qty = held
 	}
 }
@@ -708,9 +708,9 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, px, rea
 func (a *account) closeTrade(t int64, s *posState) {
 	tr := &s.tr
 	tr.t.ExitTime = t
-	tr.t.EntryPrice = tr.entryNotional.DivRound(tr.entryQty, 12)
-	tr.t.ExitPrice = tr.exitNotional.DivRound(tr.exitQty, 12)
-	tr.t.PnL = tr.realized.Sub(tr.t.Fees).Add(tr.t.Funding)
+	tr.t.EntryPrice = decQuo(tr.entryNotional, tr.entryQty, 12)
+	tr.t.ExitPrice = decQuo(tr.exitNotional, tr.exitQty, 12)
+	tr.t.PnL = decAdd(decSub(tr.realized, tr.t.Fees), tr.t.Funding)
 	if math.IsInf(tr.t.MinLiqDistance, 1) {
 		tr.t.MinLiqDistance = 1
 	}

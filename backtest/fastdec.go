@@ -1,0 +1,209 @@
+package backtest
+
+import (
+	"math"
+	"math/bits"
+
+	"github.com/shopspring/decimal"
+)
+
+// Exact fast paths for the round-trip bookkeeping of every fill (trackFill, closeTrade,
+// updateOpenOrders). Each returns what the decimal expression named in its comment returns,
+// the same value and the same exponent, computed on int64 coefficients when every operand's
+// coefficient has at most 18 digits and the result fits; otherwise it evaluates that
+// expression. A result is built with one decimal.New instead of a chain of big.Int
+// operations (and rescalings) per step.
+
+// pow10i[k] is 10^k.
+var pow10i = [19]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+	1e14, 1e15, 1e16, 1e17, 1e18}
+
+// coef returns x's coefficient and exponent when the coefficient has at most 18 digits.
+func coef(x decimal.Decimal) (int64, int32, bool) {
+	if x.NumDigits() > 18 {
+		return 0, 0, false
+	}
+	return x.CoefficientInt64(), x.Exponent(), true
+}
+
+// scaleUp returns c·10^k when it fits in an int64 (magnitude below 2^63).
+func scaleUp(c int64, k int64) (int64, bool) {
+	if k == 0 {
+		return c, true
+	}
+	if k < 0 || k >= int64(len(pow10i)) {
+		return 0, false
+	}
+	u := uint64(c)
+	if c < 0 {
+		u = uint64(-c)
+	}
+	hi, lo := bits.Mul64(u, pow10i[k])
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	if c < 0 {
+		return -int64(lo), true
+	}
+	return int64(lo), true
+}
+
+// addCoef is a·10^ea + b·10^eb at the lesser exponent, as Decimal.Add rescales and adds.
+func addCoef(a int64, ea int32, b int64, eb int32) (int64, int32, bool) {
+	e := min(ea, eb)
+	a, ok1 := scaleUp(a, int64(ea)-int64(e))
+	b, ok2 := scaleUp(b, int64(eb)-int64(e))
+	if !ok1 || !ok2 {
+		return 0, 0, false
+	}
+	s := a + b
+	if (a >= 0) == (b >= 0) && (s >= 0) != (a >= 0) {
+		return 0, 0, false // overflow
+	}
+	return s, e, true
+}
+
+// decAdd is x.Add(y).
+func decAdd(x, y decimal.Decimal) decimal.Decimal {
+	if a, ea, ok := coef(x); ok {
+		if b, eb, ok := coef(y); ok {
+			if c, e, ok := addCoef(a, ea, b, eb); ok {
+				return decimal.New(c, e)
+			}
+		}
+	}
+	return x.Add(y)
+}
+
+// decSub is x.Sub(y).
+func decSub(x, y decimal.Decimal) decimal.Decimal {
+	if a, ea, ok := coef(x); ok {
+		if b, eb, ok := coef(y); ok {
+			if c, e, ok := addCoef(a, ea, -b, eb); ok {
+				return decimal.New(c, e)
+			}
+		}
+	}
+	return x.Sub(y)
+}
+
+// decMulAdd is acc.Add(x.Mul(y)).
+func decMulAdd(acc, x, y decimal.Decimal) decimal.Decimal {
+	if a, ea, ok := coef(acc); ok {
+		if cx, ex, ok := coef(x); ok {
+			if cy, ey, ok := coef(y); ok {
+				p, ok := mulCoef(cx, cy)
+				if e := int64(ex) + int64(ey); ok && e >= math.MinInt32 && e <= math.MaxInt32 {
+					if c, e, ok := addCoef(a, ea, p, int32(e)); ok {
+						return decimal.New(c, e)
+					}
+				}
+			}
+		}
+	}
+	return acc.Add(x.Mul(y))
+}
+
+// mulCoef is a·b when it fits in an int64 (magnitude below 2^63).
+func mulCoef(a, b int64) (int64, bool) {
+	ua, ub := uint64(a), uint64(b)
+	if a < 0 {
+		ua = uint64(-a)
+	}
+	if b < 0 {
+		ub = uint64(-b)
+	}
+	hi, lo := bits.Mul64(ua, ub)
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	if (a < 0) != (b < 0) {
+		return -int64(lo), true
+	}
+	return int64(lo), true
+}
+
+// decCmp is x.Cmp(y).
+func decCmp(x, y decimal.Decimal) int {
+	if a, ea, ok := coef(x); ok {
+		if b, eb, ok := coef(y); ok {
+			e := min(ea, eb)
+			a, ok1 := scaleUp(a, int64(ea)-int64(e))
+			b, ok2 := scaleUp(b, int64(eb)-int64(e))
+			if ok1 && ok2 {
+				switch {
+				case a < b:
+					return -1
+				case a > b:
+					return 1
+				}
+				return 0
+			}
+		}
+	}
+	return x.Cmp(y)
+}
+
+// decMin is decimal.Min(x, y): y when it is smaller, else x.
+func decMin(x, y decimal.Decimal) decimal.Decimal {
+	if decCmp(y, x) < 0 {
+		return y
+	}
+	return x
+}
+
+// decQuo is x.DivRound(y, places) for y ≠ 0: the quotient truncated to places decimals and
+// rounded half away from zero by the exact remainder, with exponent −places.
+func decQuo(x, y decimal.Decimal, places int32) decimal.Decimal {
+	if q, ok := quoCoef(x, y, places); ok {
+		return decimal.New(q, -places)
+	}
+	return x.DivRound(y, places)
+}
+
+func quoCoef(x, y decimal.Decimal, places int32) (int64, bool) {
+	a, ea, ok1 := coef(x)
+	b, eb, ok2 := coef(y)
+	if !ok1 || !ok2 || b == 0 {
+		return 0, false
+	}
+	ua, ub := uint64(a), uint64(b)
+	if a < 0 {
+		ua = uint64(-a)
+	}
+	if b < 0 {
+		ub = uint64(-b)
+	}
+	// x/y at places decimals: a·10^k / b with k = ea − eb + places
+	var hi, lo uint64 = 0, ua
+	switch k := int64(ea) - int64(eb) + int64(places); {
+	case k > 0:
+		if k >= int64(len(pow10i)) {
+			return 0, false
+		}
+		hi, lo = bits.Mul64(ua, pow10i[k])
+	case k < 0:
+		if -k >= int64(len(pow10i)) {
+			return 0, false
+		}
+		h, l := bits.Mul64(ub, pow10i[-k])
+		if h != 0 {
+			return 0, false
+		}
+		ub = l
+	}
+	if hi >= ub {
+		return 0, false // the quotient needs more than 64 bits
+	}
+	q, r := bits.Div64(hi, lo, ub)
+	if r >= ub-r { // 2r >= divisor: away from zero
+		q++
+	}
+	if q > math.MaxInt64 {
+		return 0, false
+	}
+	if (a < 0) != (b < 0) {
+		return -int64(q), true
+	}
+	return int64(q), true
+}
