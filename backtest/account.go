@@ -298,7 +298,7 @@ func (a *account) refreshLeg(i int, s *posState) {
 	p := a.acct.PositionOf(i, s.side)
 	wasOpen := s.qty != 0
 	s.qty = p.Qty.InexactFloat64()
-	s.entry = p.Entry.InexactFloat64()
+	s.entry = margin.Float64(p.Entry) // InexactFloat64's value, without big.Rat for a 16-decimal average
 	s.isoWallet = p.IsolatedWallet.InexactFloat64()
 	s.isolated = p.Mode == margin.Isolated
 	s.lev = p.Leverage
@@ -323,7 +323,7 @@ func (a *account) refreshLeg(i int, s *posState) {
 	s.liq = math.NaN()
 	if s.qty != 0 && s.isolated {
 		if lp, ok := a.acct.LegLiquidationPrice(i, s.side); ok {
-			s.liq = lp.InexactFloat64()
+			s.liq = margin.Float64(lp)
 		}
 	}
 	a.noteLiq(i, s)

@@ -657,7 +657,11 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 // returns the realized PnL.
 func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decimal {
 	s := &a.slots[i]
-	r := money(closeQ.Neg().Mul(price.Sub(s.entry)))
+	// money(closeQ.Neg().Mul(price.Sub(s.entry))): a close at the entry realizes 0 at MoneyPlaces
+	r := moneyZero
+	if diff := price.Sub(s.entry); !diff.IsZero() {
+		r = moneyProduct(true, closeQ, diff, one)
+	}
 	a.realized = a.realized.Add(r)
 	newQ := s.qty.Add(closeQ)
 	if s.mode == Cross {

@@ -12,6 +12,9 @@ import (
 // the decimal expression named in its comment and falls back to that expression when an
 // operand's coefficient does not fit in 64 bits; none allocates on the fast path.
 
+// moneyZero is money(x) for any zero x: Round(MoneyPlaces) gives 0 at exponent −MoneyPlaces.
+var moneyZero = decimal.New(0, -MoneyPlaces)
+
 // pow10u64[k] is 10^k.
 var pow10u64 = [20]uint64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
 	1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
@@ -234,3 +237,8 @@ func bracketScreen(floors []float64, n float64) (int, bool) {
 	}
 	return k, n >= 0
 }
+
+// Float64 returns the float64 nearest to x, the same as x.InexactFloat64() (TestToFloat-
+// CorrectlyRounded), without its big.Rat arithmetic for coefficients longer than 15 digits,
+// such as an averaged entry price or a liquidation price at QuotientPlaces decimals.
+func Float64(x decimal.Decimal) float64 { return toFloat(x) }

@@ -405,3 +405,57 @@ func TestSafeWithinBoxCorners(t *testing.T) {
 		t.Fatalf("safe %d, unsafe %d, edge %d: the test is void", safe, unsafe, caught)
 	}
 }
+
+// TestBookCloseRealizedAgrees checks bookClose's realized PnL, moneyProduct(true, closeQ,
+// price − entry, 1) or moneyZero at the entry, against the expression it replaced,
+// money(closeQ.Neg().Mul(price − entry)), value and exponent: closes at a step, prices at a
+// tick, entries at a tick (one fill), at the price or at QuotientPlaces (an average), and
+// random values of every length.
+func TestBookCloseRealizedAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 9))
+	fast := 0
+	for k := range 200000 {
+		q, p, e := randDec(r), randDec(r), randDec(r)
+		if k%2 == 0 {
+			q = decimal.New(int64(r.IntN(2_000_000))-1_000_000, -3)
+			p = decimal.New(int64(r.IntN(10_000_000))+1, -int32(r.IntN(3)))
+			e = decimal.New(int64(r.IntN(10_000_000))+1, -int32(r.IntN(3)))
+			if k%4 == 0 { // an averaged entry
+				e = e.DivRound(decimal.New(int64(r.IntN(7))+1, 0), QuotientPlaces)
+			}
+		}
+		if k%10 == 1 { // a close at the entry
+			e = p
+		}
+		diff := p.Sub(e)
+		got := moneyZero
+		if !diff.IsZero() {
+			got = moneyProduct(true, q, diff, one)
+		}
+		want := money(q.Neg().Mul(diff))
+		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Fatalf("realized(%s, %s, %s) = %s (exp %d), want %s (exp %d)", q, p, e, got, got.Exponent(), want, want.Exponent())
+		}
+		if _, ok := moneyProductSmall(q, diff, one); ok {
+			fast++
+		}
+	}
+	if fast < 50000 {
+		t.Fatalf("only %d fast products: the test does not exercise the fast path", fast)
+	}
+}
+
+// TestFloat64IsInexactFloat64 checks the exported conversion against InexactFloat64 on
+// random decimals and on averaged entry prices at QuotientPlaces.
+func TestFloat64IsInexactFloat64(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 10))
+	for k := range 100000 {
+		x := randDec(r)
+		if k%2 == 0 {
+			x = decimal.New(int64(r.IntN(1e12))+1, -int32(r.IntN(6))).DivRound(decimal.New(int64(r.IntN(999))+1, 0), QuotientPlaces)
+		}
+		if got, want := Float64(x), x.InexactFloat64(); got != want {
+			t.Fatalf("Float64(%s) = %v, want %v", x, got, want)
+		}
+	}
+}
