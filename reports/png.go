@@ -94,7 +94,7 @@ func WritePNG(w io.Writer, p Panel) error {
 					l.StepStyle = plotter.PostStep
 					l.Dashes = []vg.Length{vg.Points(4), vg.Points(2)}
 				}
-				pl.Add(l)
+				pl.Add(chunkedLine{l}) // pngline.go
 				if first == nil {
 					first = l
 				}
@@ -114,7 +114,7 @@ func WritePNG(w io.Writer, p Panel) error {
 				l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 				l.Width = vg.Points(1)
 			}
-			pl.Add(l)
+			pl.Add(chunkedLine{l}) // pngline.go
 			pl.Legend.Add(s.Label, l)
 			legendN++
 		default:
