@@ -32,6 +32,9 @@ const (
 // WritePNG draws panel p (one of Charts) as a PNGWidth×PNGHeight PNG to w.
 func WritePNG(w io.Writer, p Panel) error {
 	pl := plot.New()
+	// the canvas starts white (vgimg.UseBackgroundColor below): the plot's own white fill of the
+	// whole canvas would be one more full-image rasterization for the same pixels
+	pl.BackgroundColor = nil
 	pl.Title.Text = p.Title
 	pl.X.Tick.Marker = utcTicks{}
 	pl.X.Label.Text = "UTC"
