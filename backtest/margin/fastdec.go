@@ -2,6 +2,7 @@ package margin
 
 import (
 	"math"
+	"math/big"
 	"math/bits"
 	"strconv"
 
@@ -242,3 +243,96 @@ func bracketScreen(floors []float64, n float64) (int, bool) {
 // CorrectlyRounded), without its big.Rat arithmetic for coefficients longer than 15 digits,
 // such as an averaged entry price or a liquidation price at QuotientPlaces decimals.
 func Float64(x decimal.Decimal) float64 { return toFloat(x) }
+
+// sumQuo is a.Add(b).DivRound(x.Mul(y), places) for x·y ≠ 0 (isoLiqPrice's (WB − Q·E + cum) /
+// (Q·(MMR ∓ 1))): the sum and the product on int64 coefficients, the quotient of up to 128 bits
+// truncated to places decimals and rounded half away from zero by the exact remainder, as
+// DivRound does; the same value and exponent (−places). Operands too long take the decimal
+// expression.
+func sumQuo(a, b, x, y decimal.Decimal, places int32) decimal.Decimal {
+	if hi, lo, neg, ok := sumQuoSmall(a, b, x, y, places); ok {
+		if hi == 0 && lo <= math.MaxInt64 {
+			n := int64(lo)
+			if neg {
+				n = -n
+			}
+			return decimal.New(n, -places)
+		}
+		v := new(big.Int).SetBits([]big.Word{big.Word(lo), big.Word(hi)})
+		if neg {
+			v.Neg(v)
+		}
+		return decimal.NewFromBigInt(v, -places)
+	}
+	return a.Add(b).DivRound(x.Mul(y), places)
+}
+
+func sumQuoSmall(a, b, x, y decimal.Decimal, places int32) (hi, lo uint64, neg, ok bool) {
+	if bits.UintSize != 64 {
+		return 0, 0, false, false
+	}
+	ca, ea, ok1 := small(a)
+	cb, eb, ok2 := small(b)
+	cx, ex, ok3 := small(x)
+	cy, ey, ok4 := small(y)
+	if !ok1 || !ok2 || !ok3 || !ok4 {
+		return 0, 0, false, false
+	}
+	// the sum at the lesser exponent; both terms below 10^18·10^d with d <= 1 fit in int64
+	en := min(ea, eb)
+	sa, sb := int64(ea)-int64(en), int64(eb)-int64(en)
+	if sa > 18 || sb > 18 {
+		return 0, 0, false, false
+	}
+	ha, la := bits.Mul64(absU(ca), pow10u64[sa])
+	hb, lb := bits.Mul64(absU(cb), pow10u64[sb])
+	if ha != 0 || hb != 0 || la > math.MaxInt64 || lb > math.MaxInt64 {
+		return 0, 0, false, false
+	}
+	va, vb := int64(la), int64(lb)
+	if ca < 0 {
+		va = -va
+	}
+	if cb < 0 {
+		vb = -vb
+	}
+	n := va + vb // |va|, |vb| < 2^63: the sum of two such fits unless both are large
+	if (va >= 0) == (vb >= 0) && (n >= 0) != (va >= 0) {
+		return 0, 0, false, false
+	}
+	ph, pl := bits.Mul64(absU(cx), absU(cy))
+	if ph != 0 || pl == 0 {
+		return 0, 0, false, false
+	}
+	neg = (n < 0) != ((cx < 0) != (cy < 0))
+	num, den := absU(n), pl
+	// n·10^en / (p·10^(ex+ey)) at places decimals: num·10^k / den
+	var nh, nl uint64 = 0, num
+	switch k := int64(en) - int64(ex) - int64(ey) + int64(places); {
+	case k > 0:
+		if k >= int64(len(pow10u64)) {
+			return 0, 0, false, false
+		}
+		nh, nl = bits.Mul64(num, pow10u64[k])
+	case k < 0:
+		if -k >= int64(len(pow10u64)) {
+			return 0, 0, false, false
+		}
+		h, l := bits.Mul64(den, pow10u64[-k])
+		if h != 0 {
+			return 0, 0, false, false
+		}
+		den = l
+	}
+	qh, r := nh/den, nh%den
+	ql, r := bits.Div64(r, nl, den)
+	if r >= den-r { // 2r >= den: away from zero
+		var c uint64
+		ql, c = bits.Add64(ql, 1, 0)
+		qh += c
+	}
+	if qh == 0 && ql == 0 {
+		neg = false
+	}
+	return qh, ql, neg, true
+}

@@ -2,6 +2,7 @@ package margin
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"strconv"
 	"testing"
@@ -457,5 +458,74 @@ func TestFloat64IsInexactFloat64(t *testing.T) {
 		if got, want := Float64(x), x.InexactFloat64(); got != want {
 			t.Fatalf("Float64(%s) = %v, want %v", x, got, want)
 		}
+	}
+}
+
+// TestSumQuoAgrees checks isoLiqPrice's quotient, sumQuo, against a.Add(b).DivRound(x.Mul(y),
+// places), value and exponent, on liquidation-shaped operands (an isolated wallet minus Q·E,
+// a bracket's cum, Q at a step, MMR ∓ 1; quotients beyond 64 bits) and random values.
+func TestSumQuoAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 11))
+	wide := 0
+	for k := range 200000 {
+		a, b, x, y := randDec(r), randDec(r), randDec(r), randDec(r)
+		places := int32(r.IntN(20))
+		if k%2 == 0 {
+			q := decimal.New(int64(r.IntN(2_000_000))-1_000_000, -3)
+			e := decimal.New(int64(r.IntN(10_000_000))+1, -int32(r.IntN(3)))
+			w := decimal.New(int64(r.IntN(1e13)), -8)
+			a = w.Sub(q.Mul(e))
+			b = decimal.New(int64(r.IntN(1e9)), -int32(r.IntN(5)))
+			x = q.Abs()
+			y = decimal.New(int64(r.IntN(500))+1, -3).Sub(one)
+			if k%4 == 0 {
+				y = y.Add(decimal.New(2, 0))
+			}
+			places = QuotientPlaces
+		}
+		if (x.IsZero() || y.IsZero()) || x.Mul(y).IsZero() {
+			continue
+		}
+		got, want := sumQuo(a, b, x, y, places), a.Add(b).DivRound(x.Mul(y), places)
+		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+			t.Fatalf("sumQuo(%s, %s, %s, %s, %d) = %s (exp %d), want %s (exp %d)", a, b, x, y, places, got, got.Exponent(), want, want.Exponent())
+		}
+		if hi, _, _, ok := sumQuoSmall(a, b, x, y, places); ok && hi != 0 {
+			wide++
+		}
+	}
+	if wide < 20000 {
+		t.Fatalf("only %d quotients beyond 64 bits: the test does not exercise the wide path", wide)
+	}
+}
+
+// TestSumQuoCarry checks the round-up of a quotient whose low 64 bits are all ones (the carry
+// into the high word): num·10^k / den = 2^64 − 1 + r/den with 2r >= den, found by search.
+func TestSumQuoCarry(t *testing.T) {
+	found := 0
+	m := new(big.Int).SetUint64(math.MaxUint64)
+	for den := int64(2); den < 200000 && found < 20; den++ {
+		for k := int64(1); k < 19; k++ {
+			p := new(big.Int).Exp(big.NewInt(10), big.NewInt(k), nil)
+			// the r in [0, 10^k) making den·(2^64 − 1) + r a multiple of 10^k
+			n := new(big.Int).Mul(big.NewInt(den), m)
+			r := new(big.Int).Mod(new(big.Int).Neg(n), p)
+			if !r.IsInt64() || 2*r.Int64() < den || r.Int64() >= den {
+				continue
+			}
+			num := new(big.Int).Quo(n.Add(n, r), p)
+			if !num.IsInt64() || num.Int64() >= 1e18 {
+				continue
+			}
+			a, x := decimal.New(num.Int64(), 0), decimal.New(den, 0)
+			got, want := sumQuo(a, zero, x, one, int32(k)), a.DivRound(x, int32(k))
+			if !got.Equal(want) || got.Exponent() != want.Exponent() {
+				t.Fatalf("sumQuo(%s, 0, %s, 1, %d) = %s, want %s", a, x, k, got, want)
+			}
+			found++
+		}
+	}
+	if found == 0 {
+		t.Fatal("no carrying quotient found: the test does not exercise the carry")
 	}
 }

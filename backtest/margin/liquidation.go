@@ -177,11 +177,11 @@ func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, mmrSide []decimal.Dec
 	q := qty.Abs()
 	base := wallet.Sub(qe)
 	solve := func(k int) (decimal.Decimal, bool) {
-		den := q.Mul(mmrSide[k])
-		if den.IsZero() {
+		if q.IsZero() || mmrSide[k].IsZero() { // Q·(MMR ∓ 1) = 0
 			return zero, false
 		}
-		return base.Add(t[k].Cum).DivRound(den, QuotientPlaces), true
+		// (base + cum).DivRound(Q·(MMR ∓ 1), QuotientPlaces) on int64 coefficients
+		return sumQuo(base, t[k].Cum, q, mmrSide[k], QuotientPlaces), true
 	}
 	k := t.index(qe.Abs())
 	for range len(t) {
