@@ -38,10 +38,30 @@ func candlesOf(p Panel) *candlePlot {
 	return cp
 }
 
-// Plot implements plot.Plotter.
+// candleGroup is the most candles drawn by one stroke (their wicks) and one fill (their bodies).
+const candleGroup = 16
+
+// Plot implements plot.Plotter. Runs of up to candleGroup consecutive candles of one colour go
+// in one stroke of their wicks and one fill of their bodies, each candle a sub-path: each
+// rasterization of vgimg's (freetype's) visits every row of the image, and a year's chart has
+// thousands of candles. Only where candles of one run overlap (narrower than a pixel) do the
+// pixels differ from drawing each alone, in anti-aliasing: one fill unions what separate fills
+// composite twice; a colour change ends a run, so red over green stays in candle order.
 func (cp *candlePlot) Plot(c draw.Canvas, plt *plot.Plot) {
 	trX, trY := plt.Transforms(&c)
 	up, down := color.RGBA{0x16, 0xa3, 0x4a, 0xff}, color.RGBA{0xdc, 0x26, 0x26, 0xff}
+	var wicks, bodies vg.Path
+	var runCol color.RGBA
+	n := 0
+	flush := func() {
+		if n > 0 {
+			c.SetLineStyle(draw.LineStyle{Color: runCol, Width: vg.Points(0.7)})
+			c.Stroke(wicks)
+			c.SetColor(runCol)
+			c.Fill(bodies)
+		}
+		wicks, bodies, n = wicks[:0], bodies[:0], 0
+	}
 	for i, x := range cp.x {
 		if math.IsNaN(cp.o[i]) || math.IsNaN(cp.c[i]) || math.IsNaN(cp.h[i]) || math.IsNaN(cp.l[i]) {
 			continue
@@ -52,8 +72,12 @@ func (cp *candlePlot) Plot(c draw.Canvas, plt *plot.Plot) {
 		if cp.c[i] < cp.o[i] {
 			col = down
 		}
-		ls := draw.LineStyle{Color: col, Width: vg.Points(0.7)}
-		c.StrokeLine2(ls, cx, trY(cp.l[i]), cx, trY(cp.h[i]))
+		if n == candleGroup || (n > 0 && col != runCol) {
+			flush()
+		}
+		runCol = col
+		wicks.Move(vg.Point{X: cx, Y: trY(cp.l[i])})
+		wicks.Line(vg.Point{X: cx, Y: trY(cp.h[i])})
 		yo, yc := trY(cp.o[i]), trY(cp.c[i])
 		if yo > yc {
 			yo, yc = yc, yo
@@ -61,8 +85,14 @@ func (cp *candlePlot) Plot(c draw.Canvas, plt *plot.Plot) {
 		if yc-yo < vg.Points(0.7) {
 			yc = yo + vg.Points(0.7)
 		}
-		c.FillPolygon(col, []vg.Point{{X: cx - bw/2, Y: yo}, {X: cx + bw/2, Y: yo}, {X: cx + bw/2, Y: yc}, {X: cx - bw/2, Y: yc}})
+		bodies.Move(vg.Point{X: cx - bw/2, Y: yo})
+		bodies.Line(vg.Point{X: cx + bw/2, Y: yo})
+		bodies.Line(vg.Point{X: cx + bw/2, Y: yc})
+		bodies.Line(vg.Point{X: cx - bw/2, Y: yc})
+		bodies.Close()
+		n++
 	}
+	flush()
 }
 
 // DataRange implements plot.DataRanger: the candles' times and their lows and highs.
