@@ -14,7 +14,7 @@ func (d DecodeLoopStats) Bars() int { return d.Klines + d.Marks }
 // one series after the other on the calling goroutine, and touches each row once (it adds up
 // the closes and the funding rates). It is the bare decode-and-loop that BENCHMARKS.md compares
 // a whole run with: what reading the data costs without merging it by time, building bars or
-// stepping accounts. Memory is bounded as the Stream's is (one decoded row group per series).
+// stepping accounts. Memory is bounded as the Stream's is (one or two decoded row groups per series).
 func (s *Store) DecodeLoop(opt StreamOptions) (DecodeLoopStats, error) {
 	var d DecodeLoopStats
 	st, err := s.Stream(opt)
@@ -27,7 +27,7 @@ func (s *Store) DecodeLoop(opt StreamOptions) (DecodeLoopStats, error) {
 		switch {
 		case c.mark:
 			rows = &d.Marks
-		case c.funding:
+		case c.fund:
 			rows, col = &d.Funding, fRate
 		}
 		for c.head != noTime {

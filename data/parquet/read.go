@@ -191,7 +191,7 @@ func (pr *partReader) next(b *block) (err error) {
 		}
 	}()
 	if pr.rg > 0 {
-		pr.rows += int64(b.n)
+		pr.rows += groups[pr.rg-1].NumRows()
 	}
 	rg := groups[pr.rg]
 	pr.rg++
@@ -447,11 +447,11 @@ func (s *Store) scan(sr data.Series, start, end int64, fn func(b *block, i int))
 	if err != nil {
 		return err
 	}
-	c.extra = sr.Kind == data.KindKlines
+	c.ld.extra = sr.Kind == data.KindKlines
 	c.fill()
 	defer c.close()
 	for c.head != noTime {
-		fn(&c.b, c.i)
+		fn(c.b, c.i)
 		c.advance()
 	}
 	return c.err

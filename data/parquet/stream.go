@@ -5,6 +5,7 @@ import (
 	"io"
 	"io/fs"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -17,8 +18,29 @@ import (
 const noTime = math.MaxInt64
 
 // cursor walks the rows of one series across its partition files, one row group at a time,
-// validating each row group as it is loaded.
+// validating each row group as it is loaded. Its loader decodes the row groups: in fill, on
+// the caller's goroutine, or (startAhead) on a goroutine of its own that decodes the next row
+// group while the cursor's rows are taken, one row group ahead at most.
 type cursor struct {
+	ld    *loader // owned by the ahead goroutine while one runs
+	ah    *ahead  // nil: fill decodes
+	mark  bool
+	fund  bool
+	files []partFile
+	start int64
+	end   int64
+	b     *block
+	i, n  int   // current row; end of the usable rows of b
+	head  int64 // time of row i; noTime when exhausted or failed
+	err   error
+	ended bool // the loader reported the end or an error, or the cursor was closed
+	// taken is the time of the last row taken from the cursor (math.MinInt64: none): a
+	// Stream reports the cursor's error once every row taken before it was delivered.
+	taken int64
+}
+
+// loader decodes and validates the row groups of one series across its partition files.
+type loader struct {
 	fsys     fs.FS
 	sr       data.Series
 	display  func(string) string
@@ -29,18 +51,12 @@ type cursor struct {
 	files    []partFile
 	fi       int // next file
 	pr       *partReader
-	b        block
-	i, n     int   // current row; end of the usable rows of b
-	pending  error // raised when i reaches n
-	last     bool  // no rows after n (end bound reached)
+	pending  error // a bad row's error, returned by the load after the block holding its predecessors
+	last     bool  // no rows after the last block (end bound reached)
+	done     bool  // the series ended or failed: load returns io.EOF
 	prev     int64 // time of the last valid row
 	start    int64
 	end      int64
-	head     int64 // time of row i; noTime when exhausted or failed
-	err      error
-	// taken is the time of the last row taken from the cursor (math.MinInt64: none): a
-	// Stream reports the cursor's error once every row taken before it was delivered.
-	taken int64
 }
 
 // newCursor prepares series sr restricted to [start, end) (end 0: no bound); a call to fill
@@ -55,22 +71,22 @@ func newCursor(fsys fs.FS, sr data.Series, start, end int64, display func(string
 	if end <= 0 {
 		end = noTime
 	}
-	c := &cursor{fsys: fsys, sr: sr, display: display, start: start, end: end, prev: math.MinInt64, taken: math.MinInt64,
+	l := &loader{fsys: fsys, sr: sr, display: display, start: start, end: end, prev: math.MinInt64,
 		mark: sr.Kind == data.KindMark, funding: sr.Kind == data.KindFunding}
 	if display == nil {
-		c.display = func(p string) string { return p }
+		l.display = func(p string) string { return p }
 	}
-	if !c.funding {
-		if c.interval, err = data.IntervalMillis(sr.Interval); err != nil {
+	if !l.funding {
+		if l.interval, err = data.IntervalMillis(sr.Interval); err != nil {
 			return nil, fmt.Errorf("parquet: %v: %w", sr, err)
 		}
 	}
 	for _, p := range parts {
 		if p.end > start && p.start < end {
-			c.files = append(c.files, p)
+			l.files = append(l.files, p)
 		}
 	}
-	return c, nil
+	return &cursor{ld: l, mark: l.mark, fund: l.funding, files: l.files, start: start, end: end, taken: math.MinInt64}, nil
 }
 
 // advance moves to the next row.
@@ -83,100 +99,194 @@ func (c *cursor) advance() {
 	c.fill()
 }
 
-// fill loads row groups until one has a usable row, or the series ends or fails.
+// fill moves to the next row group holding a usable row, or to the series' end or error.
 func (c *cursor) fill() {
 	c.head = noTime
-	for {
-		if c.pending != nil {
-			c.err = c.pending
-			c.pending = nil
-			c.closeFile()
-			return
+	if c.ended {
+		return
+	}
+	var i, n int
+	var err error
+	if c.ah != nil {
+		r := <-c.ah.out
+		if c.b != nil {
+			c.ah.free <- c.b // never blocks: the cursor and its goroutine share two blocks
 		}
-		if c.last || c.err != nil {
-			c.closeFile()
-			return
+		c.b, i, n, err = r.b, r.i, r.n, r.err
+	} else {
+		if c.b == nil {
+			c.b = new(block)
 		}
-		if c.pr == nil {
-			if c.fi >= len(c.files) {
+		i, n, err = c.ld.load(c.b)
+	}
+	if err != nil {
+		c.ended = true
+		if err != io.EOF {
+			c.err = err
+		}
+		return
+	}
+	c.i, c.n, c.head = i, n, c.b.i64[fTime][i]
+}
+
+// ahead is the hand-over between a cursor and the goroutine decoding its row groups.
+type ahead struct {
+	out  chan loaded   // the next row group, unbuffered: sent once decoded, when the cursor asks
+	free chan *block   // blocks the cursor is done with
+	stop chan struct{} // closed by cursor.close
+	done chan struct{} // closed when the goroutine has left (its file closed)
+}
+
+// loaded is one result of loader.load.
+type loaded struct {
+	b    *block
+	i, n int
+	err  error
+}
+
+// startAhead starts c's goroutine decoding its row groups; call it before the first fill.
+// The goroutine decodes into two blocks in turn: while the cursor's rows are taken from one,
+// it decodes the next row group into the other and waits to hand it over, so a cursor holds
+// at most two decoded row groups. It leaves after handing over the end or an error, or when
+// the cursor is closed.
+func (c *cursor) startAhead() {
+	a := &ahead{out: make(chan loaded), free: make(chan *block, 2), stop: make(chan struct{}), done: make(chan struct{})}
+	a.free <- new(block)
+	a.free <- new(block)
+	ld := c.ld
+	go func() {
+		defer close(a.done)
+		defer ld.closeFile()
+		for {
+			var b *block
+			select {
+			case b = <-a.free:
+			case <-a.stop:
 				return
 			}
-			p := c.files[c.fi]
-			c.fi++
+			i, n, err := ld.load(b)
+			if aheadLoaded != nil {
+				aheadLoaded(ld.sr.Symbol, (err != nil && err != io.EOF) || ld.pending != nil)
+			}
+			select {
+			case a.out <- loaded{b, i, n, err}:
+			case <-a.stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	c.ah = a
+}
+
+// load decodes row groups into b until one has a usable row, and returns the usable rows
+// [i, n) of b; io.EOF at the series' end, or the series' error. The error of a bad row comes
+// from the load after the one returning the rows before it.
+func (l *loader) load(b *block) (i, n int, err error) {
+	for {
+		if l.pending != nil {
+			err = l.pending
+			l.pending, l.done = nil, true
+			l.closeFile()
+			return 0, 0, err
+		}
+		if l.last || l.done {
+			l.done = true
+			l.closeFile()
+			return 0, 0, io.EOF
+		}
+		if l.pr == nil {
+			if l.fi >= len(l.files) {
+				l.done = true
+				return 0, 0, io.EOF
+			}
+			p := l.files[l.fi]
+			l.fi++
 			need, opt := klineNeed, []int(nil)
 			switch {
-			case c.extra:
+			case l.extra:
 				opt = klineExtra
-			case c.mark:
+			case l.mark:
 				need = markNeed
-			case c.funding:
+			case l.funding:
 				need, opt = fundNeed, fundOpt
 			}
-			pr, err := openPart(c.fsys, p.path, c.display(p.path), need, opt)
+			pr, err := openPart(l.fsys, p.path, l.display(p.path), need, opt)
 			if err != nil {
-				c.err = err
-				return
+				l.done = true
+				return 0, 0, err
 			}
-			if err := pr.checkMeta(c.sr); err != nil {
+			if err := pr.checkMeta(l.sr); err != nil {
 				pr.Close()
-				c.err = err
-				return
+				l.done = true
+				return 0, 0, err
 			}
-			c.pr = pr
+			l.pr = pr
 		}
-		err := c.pr.next(&c.b)
+		err := l.pr.next(b)
 		if err == io.EOF {
-			c.closeFile()
+			l.closeFile()
 			continue
 		}
 		if err != nil {
-			c.err = err
-			c.closeFile()
-			return
+			l.done = true
+			l.closeFile()
+			return 0, 0, err
 		}
 		var bad int
 		var field string
-		if c.funding {
-			bad, field, err = checkFunding(&c.b, c.prev)
+		if l.funding {
+			bad, field, err = checkFunding(b, l.prev)
 		} else {
-			bad, field, err = checkKlines(&c.b, c.prev, c.interval, c.mark)
+			bad, field, err = checkKlines(b, l.prev, l.interval, l.mark)
 		}
-		c.n = bad
+		n = bad
 		if err != nil {
-			c.pending = &data.RowError{File: c.pr.name, Row: int(c.pr.rows) + bad + 1, Field: field, Err: err}
+			l.pending = &data.RowError{File: l.pr.name, Row: int(l.pr.rows) + bad + 1, Field: field, Err: err}
 		}
-		if c.pr.rg >= len(c.pr.pf.RowGroups()) {
+		if l.pr.rg >= len(l.pr.pf.RowGroups()) {
 			// The block holds the file's last row group: release the file now, so a stream
 			// over many symbols keeps few files open.
-			c.closeFile()
+			l.closeFile()
 		}
-		ts := c.b.i64[fTime]
-		if c.n > 0 {
-			c.prev = ts[c.n-1]
+		ts := b.i64[fTime]
+		if n > 0 {
+			l.prev = ts[n-1]
 		}
-		c.i = sort.Search(c.n, func(k int) bool { return ts[k] >= c.start })
-		if c.end != noTime {
-			if e := sort.Search(c.n, func(k int) bool { return ts[k] >= c.end }); e < c.n {
-				c.n = e
-				c.last = true
-				c.pending = nil
+		i = sort.Search(n, func(k int) bool { return ts[k] >= l.start })
+		if l.end != noTime {
+			if e := sort.Search(n, func(k int) bool { return ts[k] >= l.end }); e < n {
+				n = e
+				l.last = true
+				l.pending = nil
 			}
 		}
-		if c.i < c.n {
-			c.head = ts[c.i]
-			return
+		if i < n {
+			return i, n, nil
 		}
 	}
 }
 
-func (c *cursor) closeFile() {
-	if c.pr != nil {
-		c.pr.Close()
-		c.pr = nil
+func (l *loader) closeFile() {
+	if l.pr != nil {
+		l.pr.Close()
+		l.pr = nil
 	}
 }
 
-func (c *cursor) close() { c.closeFile(); c.head = noTime }
+// close stops the cursor: its goroutine, if any, has left and its file is closed on return.
+func (c *cursor) close() {
+	c.head, c.ended = noTime, true
+	if c.ah != nil {
+		close(c.ah.stop)
+		<-c.ah.done
+		c.ah = nil
+		return
+	}
+	c.ld.closeFile()
+}
 
 // StreamOptions selects what Stream replays.
 type StreamOptions struct {
@@ -269,6 +379,9 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 		c, err := newCursor(s.fsys, sr, opt.Start, opt.End, display)
 		if err != nil {
 			return nil, err
+		}
+		if readAhead() {
+			c.startAhead()
 		}
 		c.fill()
 		st.all = append(st.all, c)
@@ -447,7 +560,8 @@ func holdings(all []data.Series, keep func(data.Series) bool) string {
 // Each step takes the smallest head time over the per-series cursors and collects, in symbol
 // order, every cursor at that time: for time-aligned klines that is a linear pass per
 // timestamp and no heap operation per bar, and the result cannot depend on the order symbols
-// were listed in. A Stream holds one decoded row group per series (see Options.RowGroupRows)
+// were listed in. A Stream holds one decoded row group per series (see Options.RowGroupRows),
+// two when it decodes ahead (readAhead),
 // and keeps a file open only while rows of it remain undecoded.
 type Stream struct {
 	syms       []string
@@ -472,6 +586,16 @@ type Stream struct {
 	last          int64 // time of the last batch handed out (math.MinInt64: none)
 	failing       bool  // some cursor has an error (reported once its rows were handed out)
 }
+
+// readAhead tells whether a Stream decodes each series' next row group on a goroutine of
+// its own (cursor.startAhead): when more than one processor runs Go code, so that decoding
+// overlaps the taking of rows; with one it would only cost memory. Tests replace it to
+// check that both ways give the same stream.
+var readAhead = func() bool { return runtime.GOMAXPROCS(0) > 1 }
+
+// aheadLoaded, when set (by tests), is called by a cursor's goroutine after each row group
+// it decodes, with the series' symbol and whether the series failed in or after it.
+var aheadLoaded func(symbol string, failed bool)
 
 // windowSlots is the number of timestamps a Stream's window holds (see Stream.win).
 const windowSlots = 256
@@ -612,7 +736,7 @@ func (st *Stream) refill() bool {
 func (st *Stream) take(bars []backtest.Bar, used []int32, id int, c *cursor, end int64) {
 	n, iv, sym := len(st.syms), st.interval, st.syms[id]
 	for c.head < end {
-		b := &c.b
+		b := c.b
 		ts, o, h, l, cl := b.i64[fTime][:c.n], b.f64[fOpen][:c.n], b.f64[fHigh][:c.n], b.f64[fLow][:c.n], b.f64[fClose][:c.n]
 		var v []float64
 		if !c.mark {
