@@ -158,8 +158,8 @@ func TestStreamBadRowDecodedAhead(t *testing.T) {
 				}
 			}
 		}
+		st.Close() // its goroutines have left: none reads aheadLoaded any more
 		aheadLoaded = nil
-		st.Close()
 		var re *data.RowError
 		if err := st.Err(); !errors.As(err, &re) || re.Row != bad+1 || re.Field != "close" {
 			t.Fatalf("bad row %d: err = %v", bad, err)
