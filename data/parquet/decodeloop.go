@@ -14,10 +14,12 @@ func (d DecodeLoopStats) Bars() int { return d.Klines + d.Marks }
 // one series after the other on the calling goroutine, and touches each row once (it adds up
 // the closes and the funding rates). It is the bare decode-and-loop that BENCHMARKS.md compares
 // a whole run with: what reading the data costs without merging it by time, building bars or
-// stepping accounts. Memory is bounded as the Stream's is (one or two decoded row groups per series).
+// stepping accounts. It decodes nothing ahead on other goroutines (a Stream does, with more
+// than one processor: it has the accounts' stepping to overlap), so it stays the one-core
+// floor. Memory is bounded as the Stream's is (one decoded row group per series).
 func (s *Store) DecodeLoop(opt StreamOptions) (DecodeLoopStats, error) {
 	var d DecodeLoopStats
-	st, err := s.Stream(opt)
+	st, err := s.stream(opt, false)
 	if err != nil {
 		return d, err
 	}

@@ -308,6 +308,11 @@ type StreamOptions struct {
 // read; the first bad row stops the stream with a *data.RowError naming the file, the row
 // (1-based within the file) and the field.
 func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
+	return s.stream(opt, readAhead())
+}
+
+// stream is Stream, each series' next row group decoded on a goroutine of its own when ahead.
+func (s *Store) stream(opt StreamOptions, ahead bool) (*Stream, error) {
 	if opt.End != 0 && opt.End <= opt.Start {
 		return nil, fmt.Errorf("the time range is empty: it ends (%s) before or when it starts (%s)", stamp(opt.End), stamp(opt.Start))
 	}
@@ -380,7 +385,7 @@ func (s *Store) Stream(opt StreamOptions) (*Stream, error) {
 		if err != nil {
 			return nil, err
 		}
-		if readAhead() {
+		if ahead {
 			c.startAhead()
 		}
 		c.fill()
