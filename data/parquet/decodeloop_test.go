@@ -72,11 +72,10 @@ func TestDecodeLoopReadsWhatStreamReplays(t *testing.T) {
 	}
 }
 
-// BenchmarkDecodeLoop is the bare decode-and-loop over the end-to-end benchmark's dataset
-// (make bench-data; BENCHDIR or ~/.cache/bt/bench-data-s7): every kline, mark kline and funding
-// row of the year decoded and touched once. Skipped when the dataset is missing.
-// bt data decode-loop measures the same from the command line (scripts/bench-e2e.sh).
-func BenchmarkDecodeLoop(b *testing.B) {
+// benchDataset opens the end-to-end benchmark's dataset (make bench-data; BENCHDIR or
+// ~/.cache/bt/bench-data-s7), skipping the benchmark when it is missing.
+func benchDataset(b *testing.B) *Store {
+	b.Helper()
 	dir := os.Getenv("BENCHDIR")
 	if dir == "" {
 		home, _ := os.UserHomeDir()
@@ -89,9 +88,19 @@ func BenchmarkDecodeLoop(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	return s
+}
+
+// BenchmarkDecodeLoop is the bare decode-and-loop over the end-to-end benchmark's dataset
+// (make bench-data; BENCHDIR or ~/.cache/bt/bench-data-s7): every kline, mark kline and funding
+// row of the year decoded and touched once. Skipped when the dataset is missing.
+// bt data decode-loop measures the same from the command line (scripts/bench-e2e.sh).
+func BenchmarkDecodeLoop(b *testing.B) {
+	s := benchDataset(b)
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	var d DecodeLoopStats
+	var err error
 	for range b.N {
 		if d, err = s.DecodeLoop(StreamOptions{}); err != nil {
 			b.Fatal(err)
@@ -112,18 +121,7 @@ func TestAppendBarCoversBar(t *testing.T) {
 // BenchmarkStreamYear replays the same dataset as BenchmarkDecodeLoop through Stream.Next
 // (merged by timestamp, bars built), to compare with the bare decode-and-loop.
 func BenchmarkStreamYear(b *testing.B) {
-	dir := os.Getenv("BENCHDIR")
-	if dir == "" {
-		home, _ := os.UserHomeDir()
-		dir = filepath.Join(home, ".cache", "bt", "bench-data-s7")
-	}
-	if _, err := os.Stat(filepath.Join(dir, ".complete")); err != nil {
-		b.Skipf("no benchmark dataset at %s (make bench-data)", dir)
-	}
-	s, err := OpenFS(os.DirFS(dir))
-	if err != nil {
-		b.Fatal(err)
-	}
+	s := benchDataset(b)
 	b.ReportAllocs()
 	cpu0 := cpuTime()
 	bars := 0
