@@ -56,13 +56,19 @@ type chaos struct{ n map[string]int }
 
 func newChaos() Strategy { return &chaos{n: map[string]int{}} }
 
+// chaosOrder gives the chaos strategies' prices and size at bar b: at(f) is f × the close on
+// a 0.1 tick, qty about 2,000 USDT of the symbol at the close (3 decimals).
+func chaosOrder(b Bar) (at func(f float64) decimal.Decimal, qty decimal.Decimal) {
+	px := decimal.NewFromFloat(b.Close)
+	tick := d("0.1")
+	at = func(f float64) decimal.Decimal { return px.Mul(decimal.NewFromFloat(f)).Div(tick).Round(0).Mul(tick) }
+	return at, decimal.NewFromFloat(2000 / b.Close).Round(3)
+}
+
 func (c *chaos) OnBar(br *Broker, b Bar) error {
 	k := c.n[b.Symbol]
 	c.n[b.Symbol]++
-	px := decimal.NewFromFloat(b.Close)
-	tick := d("0.1")
-	at := func(f float64) decimal.Decimal { return px.Mul(decimal.NewFromFloat(f)).Div(tick).Round(0).Mul(tick) }
-	qty := decimal.NewFromFloat(2000 / b.Close).Round(3)
+	at, qty := chaosOrder(b)
 	side := Buy
 	if (k/5)%2 == 1 {
 		side = Sell

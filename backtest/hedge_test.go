@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/margin"
-	"github.com/shopspring/decimal"
 )
 
 // hedgeChaos trades both legs of every symbol in hedge mode on a schedule driven by per-symbol
@@ -24,10 +23,7 @@ type hedgeChaos struct {
 func (c *hedgeChaos) OnBar(br *Broker, b Bar) error {
 	k := c.n[b.Symbol]
 	c.n[b.Symbol]++
-	px := decimal.NewFromFloat(b.Close)
-	tick := d("0.1")
-	at := func(f float64) decimal.Decimal { return px.Mul(decimal.NewFromFloat(f)).Div(tick).Round(0).Mul(tick) }
-	qty := decimal.NewFromFloat(2000 / b.Close).Round(3)
+	at, qty := chaosOrder(b)
 	long, short := br.PositionOf(b.Symbol, margin.Long), br.PositionOf(b.Symbol, margin.Short)
 	switch {
 	case k%4 == 0:
