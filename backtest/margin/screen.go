@@ -86,11 +86,9 @@ func (a *Account) SafeWithin(lo, hi []float64) bool {
 	f, scale := c.cross, c.scale
 	for j := range a.cross {
 		h := &a.cross[j]
-		p0, p1 := a.pathMark(h.i, lo), a.pathMark(h.i, hi)
-		n0, n1 := float64(h.fabs*p0), float64(h.fabs*p1)
-		m0, c0 := h.mc(n0)
-		m1, c1 := h.mc(n1)
-		f += max(maintenanceFloat(n0, m0, c0)-float64(h.fq*p0), maintenanceFloat(n1, m1, c1)-float64(h.fq*p1))
+		t0, n0, c0 := h.term(a.pathMark(h.i, lo))
+		t1, n1, c1 := h.term(a.pathMark(h.i, hi))
+		f += max(t0, t1)
 		scale += max(n0, n1) + max(c0, c1)
 	}
 	return f < -float64(2*screenEps*scale)
@@ -122,6 +120,15 @@ type crossHot struct {
 	lo, hi, m, c    float64
 	bk              int
 	floor, mmr, cum []float64
+}
+
+// term is the position's part of the cross threshold function at mark p, MM(notional) −
+// qty·p (crossF, crossEnds and SafeWithin sum it over the cross positions), with the notional n
+// and the bracket's cum c that size the float error.
+func (h *crossHot) term(p float64) (t, n, c float64) {
+	n = float64(h.fabs * p)
+	m, c := h.mc(n)
+	return maintenanceFloat(n, m, c) - float64(h.fq*p), n, c
 }
 
 // mc returns the MMR and cum of the bracket holding notional n.
@@ -243,12 +250,10 @@ func (a *Account) crossEnds(from, to []float64) (f0, f1, sc0, sc1 float64) {
 	f0, f1, sc0, sc1 = c.cross, c.cross, c.scale, c.scale
 	for j := range a.cross {
 		h := &a.cross[j]
-		p0, p1 := a.pathMark(h.i, from), a.pathMark(h.i, to)
-		n0, n1 := float64(h.fabs*p0), float64(h.fabs*p1)
-		m0, c0 := h.mc(n0)
-		m1, c1 := h.mc(n1)
-		f0 += maintenanceFloat(n0, m0, c0) - float64(h.fq*p0)
-		f1 += maintenanceFloat(n1, m1, c1) - float64(h.fq*p1)
+		t0, n0, c0 := h.term(a.pathMark(h.i, from))
+		t1, n1, c1 := h.term(a.pathMark(h.i, to))
+		f0 += t0
+		f1 += t1
 		sc0 += n0 + c0
 		sc1 += n1 + c1
 	}
@@ -262,10 +267,8 @@ func (a *Account) crossF(from, to []float64, s float64) (f, scale float64) {
 	f, scale = c.cross, c.scale
 	for j := range a.cross {
 		h := &a.cross[j]
-		p := interp(a.pathMark(h.i, from), a.pathMark(h.i, to), s)
-		n := float64(h.fabs * p)
-		m, c := h.mc(n)
-		f += maintenanceFloat(n, m, c) - float64(h.fq*p)
+		t, n, c := h.term(interp(a.pathMark(h.i, from), a.pathMark(h.i, to), s))
+		f += t
 		scale += n + c
 	}
 	return f, scale
