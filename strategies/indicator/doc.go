@@ -1,5 +1,5 @@
-// Package indicator provides streaming technical indicators for strategies: SMA, EMA, ATR,
-// RSI (Wilder), Bollinger bands and rolling volatility.
+// Package indicator provides streaming technical indicators for strategies: SMA, EMA (and
+// EMAPair, two EMAs of one series updated together), ATR, RSI (Wilder), Bollinger bands and rolling volatility.
 //
 // Every indicator is fed one observation at a time through Update, which returns the current
 // value and ok=false while the indicator is still warming up (it has not yet seen enough

@@ -57,6 +57,51 @@ func TestEMA(t *testing.T) {
 	}
 }
 
+// TestEMAPairIsTwoEMAs: an EMAPair's values and ok are bit for bit those of two EMAs fed the
+// same series, for periods in either order, equal, and 1, through the seeding, after it, and
+// after Reset; so are a second pair's fed by Next once Seeded (a strategy's hot path).
+func TestEMAPairIsTwoEMAs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 15))
+	for _, n := range [][2]int{{72, 288}, {288, 72}, {5, 5}, {1, 7}, {7, 1}, {1, 1}, {2, 3}} {
+		p, q, e1, e2 := NewEMAPair(n[0], n[1]), NewEMAPair(n[0], n[1]), NewEMA(n[0]), NewEMA(n[1])
+		x, oks := 100.0, 0
+		for i := range 1000 {
+			if i == 600 {
+				p.Reset()
+				q.Reset()
+				e1.Reset()
+				e2.Reset()
+			}
+			x *= math.Exp(rng.NormFloat64() * 0.01)
+			v1, v2, ok := p.Update(x)
+			w1, ok1 := e1.Update(x)
+			w2, ok2 := e2.Update(x)
+			if v1 != w1 || v2 != w2 || ok != (ok1 && ok2) {
+				t.Fatalf("periods %v, update %d: pair (%v, %v, %v), EMAs (%v, %v, %v)", n, i+1, v1, v2, ok, w1, w2, ok1 && ok2)
+			}
+			var u1, u2 float64
+			uok := q.Seeded()
+			if uok {
+				u1, u2 = q.Next(x)
+			} else {
+				u1, u2, uok = q.Update(x)
+			}
+			if u1 != v1 || u2 != v2 || uok != ok || q.Seeded() != ok {
+				t.Fatalf("periods %v, update %d: Next/Update (%v, %v, %v), Update (%v, %v, %v)", n, i+1, u1, u2, uok, v1, v2, ok)
+			}
+			if g1, g2, gok := p.Values(); g1 != v1 || g2 != v2 || gok != ok {
+				t.Fatalf("periods %v, update %d: Values (%v, %v, %v) after Update (%v, %v, %v)", n, i+1, g1, g2, gok, v1, v2, ok)
+			}
+			if ok {
+				oks++
+			}
+		}
+		if want := 1000 - 2*(max(n[0], n[1])-1); oks != want {
+			t.Errorf("periods %v: ok %d times, want %d", n, oks, want)
+		}
+	}
+}
+
 func TestATR(t *testing.T) {
 	// ATR(3), bars (high, low, close):
 	//  10,8,9    TR = 2 (first bar: high−low)
@@ -198,7 +243,7 @@ func TestNoDrift(t *testing.T) {
 
 func TestZeroAllocs(t *testing.T) {
 	s, e, a, r := NewSMA(20), NewEMA(20), NewATR(14), NewRSI(14)
-	b, v := NewBollinger(20, 2), NewVolatility(20, 8760)
+	b, v, p := NewBollinger(20, 2), NewVolatility(20, 8760), NewEMAPair(12, 26)
 	x := 100.0
 	allocs := testing.AllocsPerRun(1000, func() {
 		x += 0.5
@@ -209,6 +254,7 @@ func TestZeroAllocs(t *testing.T) {
 		b.Update(x)
 		b.Bands()
 		v.Update(x)
+		p.Update(x)
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per update, want 0", allocs)
@@ -220,6 +266,7 @@ func TestPanics(t *testing.T) {
 		"SMA 0":        func() { NewSMA(0) },
 		"EMA -1":       func() { NewEMA(-1) },
 		"EMA 2^31":     func() { NewEMA(1 << 31) },
+		"EMAPair 0":    func() { NewEMAPair(3, 0) },
 		"ATR 0":        func() { NewATR(0) },
 		"RSI 0":        func() { NewRSI(0) },
 		"Bollinger 0":  func() { NewBollinger(0, 2) },
@@ -247,6 +294,13 @@ func BenchmarkIndicators(b *testing.B) {
 	})
 	b.Run("EMA20", func(b *testing.B) {
 		s := NewEMA(20)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			s.Update(float64(i & 1023))
+		}
+	})
+	b.Run("EMAPair72/288", func(b *testing.B) {
+		s := NewEMAPair(72, 288)
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			s.Update(float64(i & 1023))

@@ -49,11 +49,11 @@ type Strategy struct {
 // symState is what OnBar reads and writes for one symbol, kept together (64 bytes) so that a
 // bar touches one cache line of the strategy.
 type symState struct {
-	fast, slow indicator.EMA
-	last       float64 // last close
-	want       int8    // desired side at the last close: +1, −1, 0
-	side       int8    // side last acted on
-	traded     bool
+	ema    indicator.EMAPair // the fast and the slow EMA of the closes
+	last   float64           // last close
+	want   int8              // desired side at the last close: +1, −1, 0
+	side   int8              // side last acted on
+	traded bool
 }
 
 // New returns a swing trader; its parameters are read in Start.
@@ -97,35 +97,42 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		}
 		inst, _ := br.Instrument(s.syms[i])
 		s.qstep[i], s.minNot[i] = inst.StepSize, inst.MinNotional.InexactFloat64()
-		st.fast = *indicator.NewEMA(fast)
-		st.slow = *indicator.NewEMA(slow)
+		st.ema = *indicator.NewEMAPair(fast, slow)
 	}
 	return nil
 }
 
 // OnBar updates the symbol's EMAs with the bar's close and marks the symbol due when its
-// desired side differs from the side last acted on.
-func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
+// desired side differs from the side last acted on. The mark is only set here, and only
+// written when it is not set yet: OnStep, which the engine calls after the bars of every
+// timestamp, clears it and makes the side the wanted one, and a timestamp has at most one
+// bar per symbol, so in a run the bit is written at flips only.
+func (s *Strategy) OnBar(_ *backtest.Broker, b backtest.Bar) error {
 	i := b.ID
-	if i < 0 || i >= len(s.sym) || !s.sym[i].traded {
+	if uint(i) >= uint(len(s.sym)) {
 		return nil
 	}
 	st := &s.sym[i]
-	f, okF := st.fast.Update(b.Close)
-	w, okS := st.slow.Update(b.Close)
-	st.last = b.Close
-	if okF && okS {
-		st.want = signal(f, w, s.short)
+	if !st.traded {
+		return nil
 	}
-	// due is written only when a bit changes (rarely: after a flip), as accounts may step on
-	// several cores and the word may share a cache line with another account's state
-	word, bit := &s.due[i/64], uint64(1)<<(uint(i)%64)
-	if st.want != st.side {
-		if *word&bit == 0 {
+	var f, w float64
+	if st.ema.Seeded() {
+		f, w = st.ema.Next(b.Close)
+	} else {
+		var ok bool
+		if f, w, ok = st.ema.Update(b.Close); !ok {
+			st.last = b.Close
+			return nil // want stays 0 while the EMAs seed, as does side
+		}
+	}
+	st.last = b.Close
+	want := signal(f, w, s.short)
+	st.want = want
+	if want != st.side {
+		if word, bit := &s.due[uint(i)/64], uint64(1)<<(uint(i)%64); *word&bit == 0 {
 			*word |= bit
 		}
-	} else if *word&bit != 0 {
-		*word &^= bit
 	}
 	return nil
 }
