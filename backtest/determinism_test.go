@@ -274,3 +274,88 @@ func TestNoLiqPricesChangesNothingElse(t *testing.T) {
 		}
 	}
 }
+
+// The per-bar liquidation screen (liqSafe, with the boxes it found safe at earlier bars)
+// changes nothing: the chaos scenarios, with liquidations, give deeply equal records when every
+// segment asks margin.Account.NextLiquidation instead, and when every bar asks SafeWithin
+// anew (exhaustiveProbes). It fails when no bar was found safe within an earlier box.
+func TestLiqScreenChangesNothing(t *testing.T) {
+	symbols := []string{"AAA", "BBB", "CCC"}
+	defer func() { noLiqScreen, countCertHits, exhaustiveProbes = false, false, false }()
+	liqCertHits.Store(0)
+	liqs := 0
+	for seed := uint64(1); seed <= 4; seed++ {
+		k, m, f := market(seed, symbols, 400)
+		var res [3]*Result
+		for i := range res {
+			noLiqScreen, countCertHits, exhaustiveProbes = i == 1, i == 0, i == 2
+			r, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res[i] = r
+		}
+		for i, a := range res[0].Accounts {
+			liqs += len(a.Liquidations)
+			for j, how := range []string{"", "without the screen", "with every bar screened anew"} {
+				if j > 0 && !reflect.DeepEqual(a, res[j].Accounts[i]) {
+					t.Errorf("seed %d %s: records differ %s", seed, a.Name, how)
+				}
+			}
+		}
+	}
+	hits := liqCertHits.Load()
+	t.Logf("liquidations %d, bars safe within an earlier box %d", liqs, hits)
+	if liqs == 0 || hits == 0 {
+		t.Errorf("the comparison is void: %d liquidations, %d bars safe within an earlier box", liqs, hits)
+	}
+}
+
+// A long on a falling and a short on a rising symbol, held with nothing else happening, drift
+// into liquidation over hundreds of small bars (isolated and cross): the screen finds most bars
+// safe within an earlier box, and the liquidations come at the same points as when every
+// segment asks NextLiquidation.
+func TestLiqScreenDriftChangesNothing(t *testing.T) {
+	syms := []string{"AAA", "BBB"}
+	down, err := ParseSeries("AAA", t0, hr, "100-0.25x300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	up, err := ParseSeries("BBB", t0, hr, "100+0.1x300")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range up {
+		up[i].ID = 1
+	}
+	bars := append(down, up...)
+	cfg := testConfig(syms...)
+	cfg.DefaultLeverage = 10
+	cfg.Setups = []Setup{{Name: "isolated", Mode: margin.Isolated}, {Name: "cross", Mode: margin.Cross}}
+	strat := func() Strategy {
+		return &script{sym: "AAA", at: map[int][]Order{0: {{Symbol: "AAA", Side: Buy, Type: Market, Qty: d("12")},
+			{Symbol: "BBB", Side: Sell, Type: Market, Qty: d("12")}}}}
+	}
+	defer func() { noLiqScreen, countCertHits = false, false }()
+	liqCertHits.Store(0)
+	var res [2]*Result
+	for i := range res {
+		noLiqScreen, countCertHits = i == 1, i == 0
+		r, err := Run(context.Background(), cfg, strat, NewSliceSource(syms, Batches(bars, bars, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res[i] = r
+	}
+	for i, a := range res[0].Accounts {
+		if len(a.Liquidations) < 2 && a.Name == "isolated" || len(a.Liquidations) == 0 {
+			t.Errorf("%s: %d liquidations: the scenario does not reach them", a.Name, len(a.Liquidations))
+		}
+		if !reflect.DeepEqual(a, res[1].Accounts[i]) {
+			t.Errorf("%s: records differ without the screen", a.Name)
+		}
+	}
+	if hits := liqCertHits.Load(); hits < 100 {
+		t.Errorf("%d bars safe within an earlier box, want at least 100", hits)
+	}
+}

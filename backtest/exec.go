@@ -3,6 +3,7 @@ package backtest
 import (
 	"math"
 	"slices"
+	"sync/atomic"
 
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
@@ -228,7 +229,7 @@ func (a *account) segment(t int64, k int) {
 			}
 		}
 		// the earliest liquidation
-		if a.nOpen > 0 && !liqOff && !a.liqSafe(k) {
+		if a.nOpen > 0 && !liqOff && (noLiqScreen || !a.liqSafe(k)) {
 			if fromS := a.fromS[:len(from)]; s0 == 0 {
 				// from + 0·(to − from) is from: the marks are finite and positive (the reader
 				// refuses others) or NaN on both ends
@@ -261,35 +262,72 @@ func (a *account) segment(t int64, k int) {
 
 // liqBox is the screen of a bar's whole mark path (liqSafe): per symbol the lowest and highest
 // mark of the path (NaN: not moving), and whether no liquidation is possible within them at
-// the ledger generation gen.
+// the ledger generation gen. It also keeps the last box SafeWithin found safe (clo, chi: the
+// ranges of a bar widened by liqWiden, at generation cgen): a later bar at the same
+// generation whose ranges lie within it is safe without asking again.
 type liqBox struct {
 	lo, hi []float64
 	t      int64 // the bar (step time) the ranges are of
 	gen    uint64
 	safe   bool
+
+	set      []int // the symbols whose ranges lo, hi are set (the others are empty)
+	clo, chi []float64
+	cgen     uint64
+	cok      bool   // clo, chi hold a box found safe at cgen
+	wideGen  uint64 // a widened box was not safe at this generation: ask about the bar's own
+	wideBad  bool
 }
+
+// liqWiden is how far liqSafe widens a bar's ranges (relative to the marks) before asking
+// SafeWithin, so that the answer also covers the next bars while their marks stay within it
+// and nothing changes in the ledger.
+const liqWiden = 0.02
+
+// noLiqScreen turns liqSafe off (every segment asks NextLiquidation); with countCertHits,
+// liqCertHits counts the bars liqSafe found safe within an earlier box (tests only:
+// TestLiqScreenChangesNothing).
+var (
+	noLiqScreen, countCertHits bool
+	liqCertHits                atomic.Int64
+)
 
 // liqSafe reports whether no position can reach its liquidation threshold anywhere on the
 // rest of this bar's mark path, so that segment k needs no NextLiquidation (it would find
 // none: margin.Account.SafeWithin). The ranges, taken at the first call of the bar, cover
 // every mark left on the path (the segment's start, then the bar's four points); the answer is
 // reused while nothing changed in the ledger, the positions or the marks (a.gen).
+//
+// SafeWithin's answer holds for any box within the one it was asked about, so liqSafe asks
+// about the bar's ranges widened by liqWiden and a later bar at the same generation whose
+// ranges lie within that box needs no new answer: the generation is bumped by every change of
+// the positions, wallets and brackets (refreshLeg, refreshWallet) and by every mark set
+// between vertices (setMarksAt), and a mark set at a step stays within the box, because every
+// bar that moved it since was within the box. A symbol not moving keeps its current mark: a
+// box found safe with it not moving (NaN) fits no later bar that moves it. With
+// exhaustiveProbes every bar asks (TestLiqScreenChangesNothing compares the ways).
 func (a *account) liqSafe(k int) bool {
 	b := &a.liqBox
 	if b.t == a.now && b.gen == a.gen {
 		return b.safe
 	}
+	open := a.openSyms()
 	if b.t != a.now {
 		b.t = a.now
 		if len(b.lo) != len(a.syms) {
-			b.lo, b.hi = make([]float64, len(a.syms)), make([]float64, len(a.syms))
+			n := len(a.syms)
+			b.lo, b.hi, b.clo, b.chi = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range b.lo {
+				b.lo[i], b.hi[i] = math.Inf(1), math.Inf(-1)
+			}
 		}
 		// only the symbols with a position need a range; the others get an empty one, for
 		// which SafeWithin answers false should the ledger hold a position there after all
-		for i := range b.lo {
+		for _, i := range b.set {
 			b.lo[i], b.hi[i] = math.Inf(1), math.Inf(-1)
 		}
-		for _, i := range a.openSyms() {
+		b.set = append(b.set[:0], open...)
+		for _, i := range open {
 			s := &a.syms[i]
 			lo, hi := math.NaN(), math.NaN()
 			if s.moving {
@@ -306,7 +344,43 @@ func (a *account) liqSafe(k int) bool {
 			b.lo[i], b.hi[i] = lo, hi
 		}
 	}
-	b.gen, b.safe = a.gen, a.acct.SafeWithin(b.lo, b.hi)
+	b.gen = a.gen
+	if b.cok && b.cgen == a.gen && !exhaustiveProbes {
+		in := true
+		for _, i := range open {
+			lo, hi := b.lo[i], b.hi[i]
+			if lo != lo { // not moving: at its mark, which is within the box (see above)
+				continue
+			}
+			if !(lo >= b.clo[i] && hi <= b.chi[i]) {
+				in = false
+				break
+			}
+		}
+		if in {
+			if countCertHits {
+				liqCertHits.Add(1)
+			}
+			b.safe = true
+			return true
+		}
+	}
+	b.cok = false
+	if !exhaustiveProbes && !(b.wideBad && b.wideGen == a.gen) {
+		for i := range b.clo {
+			b.clo[i], b.chi[i] = math.Inf(1), math.Inf(-1) // empty: no position here
+		}
+		for _, i := range open {
+			lo, hi := b.lo[i], b.hi[i]
+			b.clo[i], b.chi[i] = lo-float64(liqWiden*lo), hi+float64(liqWiden*hi) // NaN stays NaN
+		}
+		if a.acct.SafeWithin(b.clo, b.chi) {
+			b.cok, b.cgen, b.safe = true, a.gen, true
+			return true
+		}
+		b.wideBad, b.wideGen = true, a.gen
+	}
+	b.safe = a.acct.SafeWithin(b.lo, b.hi)
 	return b.safe
 }
 
