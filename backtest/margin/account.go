@@ -504,14 +504,13 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	if f.Qty.IsZero() || !f.Price.IsPositive() {
 		return bad(ErrInvalidOrder)
 	}
-	absQ := f.Qty.Abs()
-	if !multipleOf(absQ, s.inst.StepSize) {
+	if !multipleOf(f.Qty, s.inst.StepSize) { // |Qty| a multiple of the step
 		return bad(ErrStepSize)
 	}
-	if absQ.Cmp(s.inst.MinQty) < 0 {
+	if cmpAbs(f.Qty, s.inst.MinQty) < 0 {
 		return bad(ErrMinQty)
 	}
-	if s.inst.MaxQty.IsPositive() && absQ.Cmp(s.inst.MaxQty) > 0 {
+	if s.inst.MaxQty.IsPositive() && cmpAbs(f.Qty, s.inst.MaxQty) > 0 {
 		return bad(ErrMaxQty)
 	}
 	if !multipleOf(f.Price, s.inst.TickSize) {
@@ -524,33 +523,49 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		openQ = f.Qty
 	case s.side != Both:
 		// a hedge leg is only reduced by the other direction; it never flips
-		if absQ.Cmp(cur.Abs()) > 0 {
+		if cmpAbs(f.Qty, cur) > 0 {
 			return bad(ErrReduceOnly)
 		}
 		closeQ = f.Qty
 	case cur.IsZero() || cur.Sign() == f.Qty.Sign():
 		openQ = f.Qty
-	case absQ.Cmp(cur.Abs()) <= 0:
+	case cmpAbs(f.Qty, cur) <= 0:
 		closeQ = f.Qty
 	default:
 		closeQ = cur.Neg()
-		openQ = f.Qty.Add(cur)
+		openQ = addDec(f.Qty, cur)
 	}
 	if f.ReduceOnly && !openQ.IsZero() {
 		return bad(ErrReduceOnly)
 	}
 	if !openQ.IsZero() {
 		fp := f.Price.InexactFloat64()
-		if n := float64(absQ.InexactFloat64() * fp); !(n > s.fMinNotional*(1+screenEps)) &&
-			absQ.Mul(f.Price).Cmp(s.inst.MinNotional) < 0 {
+		if n := float64(math.Abs(f.Qty.InexactFloat64()) * fp); !(n > s.fMinNotional*(1+screenEps)) &&
+			f.Qty.Abs().Mul(f.Price).Cmp(s.inst.MinNotional) < 0 {
 			return bad(ErrMinNotional)
 		}
-		q := cur.Add(f.Qty).Abs()
-		if j := a.sibling(i); j >= 0 {
-			q = q.Add(a.slots[j].qty.Abs())
+		// the notional after the fill: |cur + Qty| (+ the other leg's |qty|) × Price
+		j := a.sibling(i)
+		qf := fxOf(cur).add(fxOf(f.Qty)).abs()
+		if j >= 0 {
+			qf = qf.add(fxOf(a.slots[j].qty).abs())
 		}
-		k, ok := bracketScreen(s.ffloor, float64(q.InexactFloat64()*fp))
+		var q decimal.Decimal
+		var fq float64
+		if qf.ok {
+			fq = qf.float()
+		} else {
+			q = cur.Add(f.Qty).Abs()
+			if j >= 0 {
+				q = q.Add(a.slots[j].qty.Abs())
+			}
+			fq = q.InexactFloat64()
+		}
+		k, ok := bracketScreen(s.ffloor, float64(fq*fp))
 		if !ok {
+			if qf.ok {
+				q = qf.dec()
+			}
 			k = s.inst.Brackets.index(q.Mul(f.Price))
 		}
 		if s.lev > s.inst.Brackets[k].MaxLeverage {
@@ -582,7 +597,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			// a flip: the position is now flat, its float shadows stale; the screen leaves
 			// it out and checks the opening part against the wallet after the close, with
 			// the fee of the whole fill
-			scr = a.marginScreen(i, openQ.InexactFloat64(), absQ.InexactFloat64(), f.Price.InexactFloat64(),
+			scr = a.marginScreen(i, openQ.InexactFloat64(), math.Abs(f.Qty.InexactFloat64()), f.Price.InexactFloat64(),
 				f.FeeRate.InexactFloat64(), true)
 			switch {
 			case checkMarginScreen:
@@ -595,21 +610,12 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			}
 		}
 	}
-	res.Fee = moneyProduct(false, absQ, f.Price, f.FeeRate)
+	res.Fee = moneyProduct(f.Qty.IsNegative(), f.Qty, f.Price, f.FeeRate) // |Qty|·Price·FeeRate
 	if !openQ.IsZero() {
 		absO := openQ.Abs()
 		im := quoProductInt(absO, f.Price, int64(s.lev), MoneyPlaces)
-		cost := im.Add(res.Fee)
-		if !math.IsNaN(s.mark) {
-			d := f.Price.Sub(a.markDec(i))
-			if openQ.IsNegative() {
-				d = d.Neg()
-			}
-			if d.IsPositive() {
-				cost = cost.Add(absO.Mul(d))
-			}
-		}
 		if scr == 0 || checkMarginScreen {
+			cost := a.openCost(i, openQ, absO, f.Price, im, res.Fee)
 			limit := a.available()
 			if s.mode == Isolated {
 				limit = decimal.Min(limit, a.MaxAddable())
@@ -629,14 +635,14 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			s.entry = s.qty.Abs().Mul(s.entry).Add(absO.Mul(f.Price)).
 				DivRound(s.qty.Add(openQ).Abs(), QuotientPlaces)
 		}
-		s.qty, s.avOK = s.qty.Add(openQ), false
+		s.qty, s.avOK = addDec(s.qty, openQ), false
 		if s.mode == Isolated {
-			a.wallet = a.wallet.Sub(im)
-			s.isoW = s.isoW.Add(im)
+			a.wallet = subDec(a.wallet, im)
+			s.isoW = addDec(s.isoW, im)
 		}
 	}
-	a.wallet = a.wallet.Sub(res.Fee)
-	a.fees = a.fees.Add(res.Fee)
+	a.wallet = subDec(a.wallet, res.Fee)
+	a.fees = addDec(a.fees, res.Fee)
 	if dry {
 		a.restore(i, st)
 		return FillResult{}, nil
@@ -653,21 +659,46 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	return res, nil
 }
 
+// openCost is the cost of an opening part openQ (absO = |openQ|) at price: its initial margin
+// im, the fee of the whole fill and the open loss |openQ|·max(0, side·(price − mark)).
+func (a *Account) openCost(i int, openQ, absO, price, im, fee decimal.Decimal) decimal.Decimal {
+	cost := addDec(im, fee)
+	if math.IsNaN(a.slots[i].mark) {
+		return cost
+	}
+	m := a.markDec(i)
+	if d := fxOf(price).sub(fxOf(m)); d.ok {
+		if openQ.IsNegative() {
+			d = d.neg()
+		}
+		if d.c <= 0 {
+			return cost
+		}
+		if r := fxOf(cost).add(fxOf(absO).mul(d)); r.ok {
+			return r.dec()
+		}
+	}
+	d := price.Sub(m)
+	if openQ.IsNegative() {
+		d = d.Neg()
+	}
+	if d.IsPositive() {
+		cost = cost.Add(absO.Mul(d))
+	}
+	return cost
+}
+
 // bookClose closes closeQ (signed, opposite to the position, |closeQ| <= |qty|) at price and
 // returns the realized PnL.
 func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decimal {
 	s := &a.slots[i]
-	// money(closeQ.Neg().Mul(price.Sub(s.entry))): a close at the entry realizes 0 at MoneyPlaces
-	r := moneyZero
-	if diff := price.Sub(s.entry); !diff.IsZero() {
-		r = moneyProduct(true, closeQ, diff, one)
-	}
-	a.realized = a.realized.Add(r)
-	newQ := s.qty.Add(closeQ)
+	r := closePnL(closeQ, price, s.entry)
+	a.realized = addDec(a.realized, r)
+	newQ := addDec(s.qty, closeQ)
 	if s.mode == Cross {
-		a.wallet = a.wallet.Add(r)
+		a.wallet = addDec(a.wallet, r)
 	} else {
-		s.isoW = s.isoW.Add(r)
+		s.isoW = addDec(s.isoW, r)
 		if s.isoW.IsNegative() {
 			a.insurance = a.insurance.Sub(s.isoW)
 			s.isoW = zero
@@ -679,14 +710,31 @@ func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decima
 				release = s.isoW
 			}
 		}
-		a.wallet = a.wallet.Add(release)
-		s.isoW = s.isoW.Sub(release)
+		a.wallet = addDec(a.wallet, release)
+		s.isoW = subDec(s.isoW, release)
 	}
 	s.qty, s.avOK = newQ, false
 	if newQ.IsZero() {
 		s.entry = zero
 	}
 	return r
+}
+
+// closePnL is the realized PnL of closing closeQ (signed, opposite to the position) at price
+// from entry, money(closeQ.Neg().Mul(price.Sub(entry))): the difference on int64
+// coefficients when it fits, the product by moneyProduct's 128-bit path; a close at the
+// entry realizes 0 at MoneyPlaces.
+func closePnL(closeQ, price, entry decimal.Decimal) decimal.Decimal {
+	if diff := fxOf(price).sub(fxOf(entry)); diff.ok {
+		if diff.c == 0 {
+			return moneyZero
+		}
+		return moneyProductFx(true, closeQ, diff)
+	}
+	if diff := price.Sub(entry); !diff.IsZero() {
+		return moneyProduct(true, closeQ, diff, one)
+	}
+	return moneyZero
 }
 
 // AddMargin moves amount from the wallet into the isolated wallet of symbol i; a negative
@@ -1236,32 +1284,31 @@ func (a *Account) refreshSlot(i int) {
 	if !qeNew && !isoNew && cross == s.seenCross && isoMode == s.seenIsoMode {
 		return
 	}
-	qe, delta := s.seenQE, zero
+	qe := s.seenQE
 	if qeNew {
 		s.avOK = false
-		qe = s.qty.Mul(s.entry)
+		qe = mulDec(s.qty, s.entry)
 		// Σ + (qe − seen) has the value and the exponent (the least of the three) of
 		// Σ − seen + qe
-		delta = qe.Sub(s.seenQE)
-		a.allQE = a.allQE.Add(delta)
+		a.allQE = addDiff(a.allQE, qe, s.seenQE)
 		s.fq = toFloat(s.qty)
 		s.fabs = math.Abs(s.fq)
 		s.fqe = toFloat(qe)
 	}
 	if isoNew {
-		a.isoSum = a.isoSum.Sub(s.seenIso).Add(s.isoW)
+		a.isoSum = addDiff(a.isoSum, s.isoW, s.seenIso)
 		s.fiso = toFloat(s.isoW)
 	}
 	switch {
 	case qeNew && cross && s.seenCross:
-		a.crossQE = a.crossQE.Add(delta) // as allQE
+		a.crossQE = addDiff(a.crossQE, qe, s.seenQE) // as allQE
 	case qeNew || cross != s.seenCross:
 		s.avOK = false
 		if s.seenCross {
-			a.crossQE = a.crossQE.Sub(s.seenQE)
+			a.crossQE = subDec(a.crossQE, s.seenQE)
 		}
 		if cross {
-			a.crossQE = a.crossQE.Add(qe)
+			a.crossQE = addDec(a.crossQE, qe)
 		}
 	}
 	s.seenQE, s.seenIso, s.seenQty, s.seenEntry = qe, s.isoW, s.qty, s.entry
@@ -1336,9 +1383,18 @@ func (a *Account) hot() *hotConsts {
 	}
 	c.valid = true
 	c.wallet, c.crossQE, c.allQE, c.isoSum = a.wallet, a.crossQE, a.allQE, a.isoSum
-	c.cross = toFloat(a.crossQE.Sub(a.wallet))
+	w, cq := fxOf(a.wallet), fxOf(a.crossQE)
+	if x := cq.sub(w); x.ok {
+		c.cross = x.float()
+	} else {
+		c.cross = toFloat(a.crossQE.Sub(a.wallet))
+	}
 	c.scale = math.Abs(toFloat(a.crossQE)) + math.Abs(a.fWallet) + 1
-	c.equity = toFloat(a.wallet.Add(a.isoSum).Sub(a.allQE))
+	if x := w.add(fxOf(a.isoSum)).sub(fxOf(a.allQE)); x.ok {
+		c.equity = x.float()
+	} else {
+		c.equity = toFloat(a.wallet.Add(a.isoSum).Sub(a.allQE))
+	}
 	return c
 }
 

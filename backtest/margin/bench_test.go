@@ -143,3 +143,68 @@ func BenchmarkDefaultBook(b *testing.B) {
 		_ = DefaultBook()
 	}
 }
+
+// BenchmarkTrade is the cost of a trader's fills on BTCUSDT (tick 0.1, step 0.001) in a
+// 12-symbol account with 11 other positions open: per op a margin check of the next order,
+// then one fill, at tick prices of a random walk around 60,000, fee 0.05 %, the mark moving
+// between fills. swing cycles open long → close → open short → flip to long → close (entries
+// at fill prices, as the swing trader's); avg cycles open long → add (the entry averages to 16
+// decimals) → reduce → flip to short → close.
+func BenchmarkTrade(b *testing.B) {
+	cycles := map[string][]decimal.Decimal{
+		"swing": {d("0.012"), d("-0.012"), d("-0.015"), d("0.030"), d("-0.015")},
+		"avg":   {d("0.012"), d("0.007"), d("-0.005"), d("-0.029"), d("0.015")},
+	}
+	for _, m := range []Mode{Cross, Isolated} {
+		for _, name := range []string{"swing", "avg"} {
+			b.Run(m.String()+"/"+name, func(b *testing.B) { benchTrade(b, m, cycles[name]) })
+		}
+	}
+}
+
+func benchTrade(b *testing.B, m Mode, cycle []decimal.Decimal) {
+	insts := []Instrument{DefaultInstrument("BTCUSDT", 60000, snap24, nil)}
+	for i := range 11 {
+		insts = append(insts, DefaultInstrument(fmt.Sprintf("S%02dUSDT", i), 100, snap24, nil))
+	}
+	a, err := NewAccount(Config{Wallet: decimal.NewFromInt(1_000_000), Instruments: insts})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range insts {
+		if err := a.SetMode(i, m); err != nil {
+			b.Fatal(err)
+		}
+		if err := a.SetLeverage(i, 5); err != nil {
+			b.Fatal(err)
+		}
+		if i > 0 {
+			if _, err := a.Apply(i, Fill{Qty: decimal.NewFromInt(int64(10 - i%3*7)), Price: decimal.NewFromInt(100)}); err != nil {
+				b.Fatal(err)
+			}
+			a.SetMark(i, 100.5)
+		}
+	}
+	fee := d("0.0005")
+	var prices [64]decimal.Decimal
+	var marks [64]float64
+	p := int64(600000)
+	for k := range prices {
+		p += int64(k*7919%23) - 11
+		prices[k] = decimal.New(p, -1)
+		marks[k] = float64(p+3) / 10
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for k := range b.N {
+		px, q := prices[k&63], cycle[k%5]
+		a.SetMark(0, marks[k&63])
+		if err := a.CanOpen(0, q, px, false); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := a.Apply(0, Fill{Qty: q, Price: px, FeeRate: fee}); err != nil {
+			b.Fatal(err)
+		}
+	}
+
+}

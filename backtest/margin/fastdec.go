@@ -115,6 +115,24 @@ func moneyProductSmall(x, y, z decimal.Decimal) (int64, bool) {
 	if !ok1 || !ok2 || !ok3 {
 		return 0, false
 	}
+	return moneyCoef(cx, ex, cy, ey, cz, ez)
+}
+
+// moneyProductFx is moneyProduct(neg, x, y.dec(), one) for an ok y.
+func moneyProductFx(neg bool, x decimal.Decimal, y fx) decimal.Decimal {
+	if cx, ex, ok := small(x); ok {
+		if n, ok := moneyCoef(cx, ex, y.c, y.e, 1, 0); ok {
+			if neg {
+				n = -n
+			}
+			return decimal.New(n, -MoneyPlaces)
+		}
+	}
+	return moneyProduct(neg, x, y.dec(), one)
+}
+
+// moneyCoef is moneyProductSmall on coefficients and exponents.
+func moneyCoef(cx int64, ex int32, cy int64, ey int32, cz int64, ez int32) (int64, bool) {
 	h1, l1 := bits.Mul64(absU(cx), absU(cy))
 	if h1 != 0 {
 		return 0, false

@@ -407,8 +407,8 @@ func TestSafeWithinBoxCorners(t *testing.T) {
 	}
 }
 
-// TestBookCloseRealizedAgrees checks bookClose's realized PnL, moneyProduct(true, closeQ,
-// price − entry, 1) or moneyZero at the entry, against the expression it replaced,
+// TestBookCloseRealizedAgrees checks bookClose's realized PnL (closePnL: moneyProduct(true,
+// closeQ, price − entry, 1) or moneyZero at the entry) against the expression it replaced,
 // money(closeQ.Neg().Mul(price − entry)), value and exponent: closes at a step, prices at a
 // tick, entries at a tick (one fill), at the price or at QuotientPlaces (an average), and
 // random values of every length.
@@ -429,10 +429,7 @@ func TestBookCloseRealizedAgrees(t *testing.T) {
 			e = p
 		}
 		diff := p.Sub(e)
-		got := moneyZero
-		if !diff.IsZero() {
-			got = moneyProduct(true, q, diff, one)
-		}
+		got := closePnL(q, p, e)
 		want := money(q.Neg().Mul(diff))
 		if !got.Equal(want) || got.Exponent() != want.Exponent() {
 			t.Fatalf("realized(%s, %s, %s) = %s (exp %d), want %s (exp %d)", q, p, e, got, got.Exponent(), want, want.Exponent())

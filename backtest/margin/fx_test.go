@@ -1,0 +1,216 @@
+package margin
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// sameDec reports whether x and y have the same value and the same exponent.
+func sameDec(x, y decimal.Decimal) bool { return x.Equal(y) && x.Exponent() == y.Exponent() }
+
+// edgeDec returns a decimal whose coefficient sits at one of the fast paths' limits (18 and 19
+// digits, 2^63 ± 1, their negatives, zero, one) at an exponent in [-20, 2], or a random one.
+func edgeDec(r *rand.Rand) decimal.Decimal {
+	e := int32(r.IntN(23) - 20)
+	switch r.IntN(8) {
+	case 0:
+		return decimal.New(0, e)
+	case 1:
+		c := []int64{1, -1, 999_999_999_999_999_999, -999_999_999_999_999_999, 1_000_000_000_000_000_000,
+			math.MaxInt64, math.MinInt64 + 1, math.MaxInt64 / 2, math.MinInt64 / 2, 1 << 62, -(1 << 62)}[r.IntN(11)]
+		return decimal.New(c, e)
+	case 2: // 2^63 and beyond
+		return decimal.New(math.MaxInt64, e).Add(decimal.New(int64(r.IntN(3)), e))
+	case 3: // a tick price, a step quantity
+		return decimal.New(int64(r.IntN(2_000_000))-1_000_000, -int32(r.IntN(4)))
+	}
+	return randDec(r)
+}
+
+// checkFx compares every fx operation and the decimal helpers built on them with Decimal's
+// own arithmetic on x and y: value and exponent, the float conversion with InexactFloat64. It
+// returns how many of the operations took the int64 path.
+func checkFx(t *testing.T, x, y, z decimal.Decimal) (fast int) {
+	t.Helper()
+	vx, vy, vz := fxOf(x), fxOf(y), fxOf(z)
+	check := func(op string, r fx, got, want decimal.Decimal) {
+		t.Helper()
+		if !sameDec(got, want) {
+			t.Fatalf("%s(%s, %s, %s) = %s (exp %d), want %s (exp %d)", op, x, y, z, got, got.Exponent(), want, want.Exponent())
+		}
+		if r.ok {
+			fast++
+			if !sameDec(r.dec(), want) {
+				t.Fatalf("fx %s(%s, %s, %s) = %s (exp %d), want %s (exp %d)", op, x, y, z, r.dec(), r.e, want, want.Exponent())
+			}
+			if f, w := r.float(), want.InexactFloat64(); f != w {
+				t.Fatalf("fx %s(%s, %s, %s).float() = %v, want %v", op, x, y, z, f, w)
+			}
+		}
+	}
+	check("add", vx.add(vy), addDec(x, y), x.Add(y))
+	check("sub", vx.sub(vy), subDec(x, y), x.Sub(y))
+	check("mul", vx.mul(vy), mulDec(x, y), x.Mul(y))
+	check("addDiff", vx.add(vy.sub(vz)), addDiff(x, y, z), x.Add(y.Sub(z)))
+	check("addDiff2", vx.sub(vz).add(vy), addDiff(x, y, z), x.Sub(z).Add(y))
+	check("abs", vx.abs(), x.Abs(), x.Abs())
+	check("neg", vx.neg(), x.Neg(), x.Neg())
+	if got, want := cmpAbs(x, y), x.Abs().Cmp(y.Abs()); got != want {
+		t.Fatalf("cmpAbs(%s, %s) = %d, want %d", x, y, got, want)
+	}
+	if c, ok := vx.cmp(vy); ok && c != x.Cmp(y) {
+		t.Fatalf("fx cmp(%s, %s) = %d, want %d", x, y, c, x.Cmp(y))
+	}
+	if vx.ok {
+		if f, w := coefFloat(vx.c, vx.e), x.InexactFloat64(); f != w {
+			t.Fatalf("coefFloat(%s) = %v, want %v", x, f, w)
+		}
+	}
+	return fast
+}
+
+// TestFxAgrees checks the int64 fast paths of the ledger's sums, differences, products and
+// comparisons against Decimal on 100,000 operand sets: random decimals of 1 to 25 digits,
+// coefficients at the fast path's limits (18/19 digits, 2^63 ± 1, negative, zero) and tick
+// prices and step quantities. It fails when the fast path is rarely taken or never refused.
+func TestFxAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 21))
+	fast, ops := 0, 0
+	for range 100000 {
+		fast += checkFx(t, edgeDec(r), edgeDec(r), edgeDec(r))
+		ops += 7
+	}
+	t.Logf("%d of %d operations on the int64 path", fast, ops)
+	if fast < ops/5 || fast > ops*9/10 {
+		t.Fatalf("%d of %d operations fast: the test does not exercise both paths", fast, ops)
+	}
+}
+
+// TestFxOverflowFallsBack checks the boundaries: a sum, a product or a rescale past 2^63 is
+// refused (not ok), and the helpers then give Decimal's result.
+func TestFxOverflowFallsBack(t *testing.T) {
+	big18 := decimal.New(999_999_999_999_999_999, 0)
+	cases := []struct {
+		name string
+		r    fx
+	}{
+		{"sum past 2^63", fxOf(big18).add(fxOf(big18)).add(fxOf(big18)).add(fxOf(big18)).add(fxOf(big18)).add(fxOf(big18)).add(fxOf(big18)).add(fxOf(big18)).add(fxOf(big18)).add(fxOf(big18))},
+		{"product past 2^63", fxOf(decimal.New(4_000_000_000, 0)).mul(fxOf(decimal.New(4_000_000_000, 0)))},
+		{"rescale past 2^63", fxOf(decimal.New(10, 0)).add(fxOf(decimal.New(1, -18)))},
+		{"19 digits", fxOf(decimal.New(1_000_000_000_000_000_000, 0))},
+		{"-2^63", fx{math.MinInt64 + 1, 0, true}.add(fx{-1, 0, true})},
+		{"exponent past int32", fx{1, math.MaxInt32, true}.mul(fx{1, 1, true})},
+	}
+	for _, c := range cases {
+		if c.r.ok {
+			t.Errorf("%s: ok (%d e%d), want refused", c.name, c.r.c, c.r.e)
+		}
+	}
+	x := decimal.New(9e17, 0)
+	if got, want := addDec(x, x.Mul(decimal.New(10, 0))), x.Add(x.Mul(decimal.New(10, 0))); !sameDec(got, want) {
+		t.Errorf("addDec past 2^63 = %s, want %s", got, want)
+	}
+	if got, want := mulDec(x, x), x.Mul(x); !sameDec(got, want) {
+		t.Errorf("mulDec past 2^63 = %s, want %s", got, want)
+	}
+	if got, want := cmpAbs(x.Mul(x), x.Neg()), 1; got != want {
+		t.Errorf("cmpAbs past 2^63 = %d, want %d", got, want)
+	}
+	if c, ok := fxOf(decimal.New(5, 0)).cmp(fxOf(decimal.New(-1, -20))); !ok || c != 1 {
+		t.Errorf("cmp of different signs beyond one exponent = %d %v, want 1 true", c, ok)
+	}
+}
+
+// TestCoefFloatAgrees checks coefFloat against InexactFloat64 over the coefficient range
+// (up to ±2^63, across the exact-division limit 2^53) and exponents from -340 to 310
+// (subnormals, overflow to ±Inf).
+func TestCoefFloatAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 22))
+	for k := range 200000 {
+		var c int64
+		switch k % 4 {
+		case 0:
+			c = r.Int64N(1 << 54)
+		case 1:
+			c = (1 << 53) + r.Int64N(64) - 32
+		case 2:
+			c = r.Int64()
+		default:
+			c = r.Int64N(1_000_000_000)
+		}
+		if r.IntN(2) == 0 {
+			c = -c
+		}
+		e := int32(r.IntN(45) - 30)
+		if k%50 == 0 {
+			e = int32(r.IntN(650) - 340)
+		}
+		if got, want := coefFloat(c, e), decimal.New(c, e).InexactFloat64(); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("coefFloat(%d, %d) = %v, want %v", c, e, got, want)
+		}
+	}
+}
+
+// FuzzFxAgrees is TestFxAgrees on fuzzed coefficients and exponents.
+func FuzzFxAgrees(f *testing.F) {
+	f.Add(int64(12), int32(-3), int64(600001), int32(-1), int64(0), int32(0))
+	f.Add(int64(math.MaxInt64), int32(0), int64(1), int32(0), int64(-1), int32(-18))
+	f.Add(int64(-999_999_999_999_999_999), int32(-16), int64(999_999_999_999_999_999), int32(2), int64(7), int32(-8))
+	f.Fuzz(func(t *testing.T, a int64, ea int32, b int64, eb int32, c int64, ec int32) {
+		ea, eb, ec = ea%40, eb%40, ec%40 // Decimal's own rescale of a huge exponent gap is slow
+		checkFx(t, decimal.New(a, ea), decimal.New(b, eb), decimal.New(c, ec))
+	})
+}
+
+// TestOpenCostAgrees checks openCost against the decimal expression it computes, initial
+// margin + fee + |openQ|·max(0, side·(price − mark)), on a position marked above and below
+// the price, at tick prices and at marks of many digits.
+func TestOpenCostAgrees(t *testing.T) {
+	a, err := NewAccount(Config{Wallet: d("100000"), Instruments: []Instrument{DefaultInstrument("BTCUSDT", 60000, snap24, nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(15, 23))
+	fast := 0
+	for k := range 20000 {
+		openQ := decimal.New(int64(r.IntN(20000))-10000, -3)
+		if openQ.IsZero() {
+			continue
+		}
+		price := decimal.New(int64(r.IntN(1_000_000))+1, -1)
+		mark := float64(r.IntN(1_000_000)+1) / 10
+		if k%3 == 0 {
+			mark = 60000 + r.Float64()*1000
+		}
+		a.SetMark(0, mark)
+		if k%7 == 0 {
+			a.SetMark(0, math.NaN())
+		}
+		im, fee := decimal.New(int64(r.IntN(1e9)), -8), decimal.New(int64(r.IntN(1e7)), -8)
+		if k%11 == 0 {
+			im = randDec(r)
+		}
+		absO := openQ.Abs()
+		got := a.openCost(0, openQ, absO, price, im, fee)
+		want := im.Add(fee)
+		if !math.IsNaN(a.slots[0].mark) {
+			dd := price.Sub(a.markDec(0))
+			if openQ.IsNegative() {
+				dd = dd.Neg()
+			}
+			if dd.IsPositive() {
+				want = want.Add(absO.Mul(dd))
+				fast++
+			}
+		}
+		if !sameDec(got, want) {
+			t.Fatalf("openCost(%s at %s, mark %v, im %s, fee %s) = %s, want %s", openQ, price, mark, im, fee, got, want)
+		}
+	}
+	if fast < 1000 {
+		t.Fatalf("only %d costs with an open loss: the test is void", fast)
+	}
+}
