@@ -42,7 +42,7 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 		return ErrRecordsStreamed
 	}
 	buf = append(buf, "account name="...)
-	buf = strconv.AppendQuote(buf, r.Name)
+	buf = appendQuoted(buf, r.Name)
 	line()
 	// merge the record streams in time order; within a time, in the order of the kinds below,
 	// each kind already in execution order
@@ -142,7 +142,7 @@ func appendLogLine[R any](buf []byte, t *Table[R], rec *R) []byte {
 		case KindFloat:
 			buf = strconv.AppendFloat(buf, c.Float(rec), 'g', -1, 64)
 		case KindString:
-			buf = strconv.AppendQuote(buf, c.Str(rec))
+			buf = appendQuoted(buf, c.Str(rec))
 		case KindEnum:
 			if c.Int != nil {
 				buf = strconv.AppendInt(buf, c.Int(rec), 10)
@@ -160,6 +160,20 @@ func appendLogLine[R any](buf []byte, t *Table[R], rec *R) []byte {
 		}
 	}
 	return buf
+}
+
+// appendQuoted appends s Go-quoted, as strconv.AppendQuote: a string of printable ASCII
+// without a quote or a backslash (a symbol, a tag) is copied between quotes as it is, which is
+// what AppendQuote writes for it, without decoding it rune by rune.
+func appendQuoted(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return strconv.AppendQuote(buf, s)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
 
 func modeName(m margin.Mode) string {
@@ -230,7 +244,7 @@ func newRecordStream(cfg *Config, account string) *recordStream {
 	if !cfg.NoFingerprint {
 		s.h = sha256.New()
 		s.buf = append(s.buf, "account name="...)
-		s.buf = strconv.AppendQuote(s.buf, name)
+		s.buf = appendQuoted(s.buf, name)
 		s.line()
 	}
 	return s
@@ -242,12 +256,10 @@ func (s *recordStream) line() {
 	s.buf = s.buf[:0]
 }
 
-// ordered checks that the records booked since the previous drain are not earlier than it.
-func ordered[R any](s *recordStream, k int, rs []R, time func(*R) int64) {
-	for i := s.checked[k]; i < len(rs); i++ {
-		if t := time(&rs[i]); t < s.w && s.err == nil {
-			s.err = fmt.Errorf("backtest: a record at %d was booked after the step at %d: the streamed fingerprint would not be CanonicalLog's", t, s.w)
-		}
+// late records the error of a record at t booked after the drain at s.w.
+func (s *recordStream) late(t int64) {
+	if s.err == nil {
+		s.err = fmt.Errorf("backtest: a record at %d was booked after the step at %d: the streamed fingerprint would not be CanonicalLog's", t, s.w)
 	}
 }
 
@@ -259,10 +271,31 @@ func (a *account) drainRecords(w int64, final bool) {
 		return
 	}
 	r := &a.res
-	ordered(s, 0, r.Fills, func(f *FillRecord) int64 { return f.Time })
-	ordered(s, 1, r.Liquidations, func(l *margin.Liquidation) int64 { return l.Time })
-	ordered(s, 2, r.Funding, func(p *FundingPayment) int64 { return p.Time })
-	ordered(s, 3, r.Rejects, func(j *Reject) int64 { return j.Time })
+	if len(r.Fills)+len(r.Liquidations)+len(r.Funding)+len(r.Rejects)+len(r.Trades) == 0 {
+		s.w = w // nothing booked since the previous drain (s.checked is all zero)
+		return
+	}
+	// the records booked since the previous drain are not earlier than it
+	for i := s.checked[0]; i < len(r.Fills); i++ {
+		if r.Fills[i].Time < s.w {
+			s.late(r.Fills[i].Time)
+		}
+	}
+	for i := s.checked[1]; i < len(r.Liquidations); i++ {
+		if r.Liquidations[i].Time < s.w {
+			s.late(r.Liquidations[i].Time)
+		}
+	}
+	for i := s.checked[2]; i < len(r.Funding); i++ {
+		if r.Funding[i].Time < s.w {
+			s.late(r.Funding[i].Time)
+		}
+	}
+	for i := s.checked[3]; i < len(r.Rejects); i++ {
+		if r.Rejects[i].Time < s.w {
+			s.late(r.Rejects[i].Time)
+		}
+	}
 	for i := range r.Trades {
 		s.sink.Trade(&r.Trades[i])
 	}

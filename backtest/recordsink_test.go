@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/margin"
@@ -159,4 +160,39 @@ func BenchmarkFingerprint(b *testing.B) {
 	for b.Loop() {
 		a.Fingerprint()
 	}
+}
+
+// appendQuoted writes what strconv.AppendQuote writes, on the strings the log quotes (symbols,
+// tags, names) and on every kind of byte that sends it to AppendQuote (control characters,
+// quotes, backslashes, non-ASCII and invalid UTF-8).
+func TestAppendQuotedIsAppendQuote(t *testing.T) {
+	cases := []string{"", "BTCUSDT", "1000PEPEUSDT", "entry long", "tag with ~ and {}", "a\"b", `a\b`, "tab\there",
+		"new\nline", "\x00", "\x7f", "é", "日本", "\xff", "\xe2\x82", "bell\a", "~", " ", "cfg-1/cross"}
+	for b := 0; b < 256; b++ {
+		cases = append(cases, string([]byte{byte(b)}), "x"+string([]byte{byte(b)})+"y")
+	}
+	fast := 0
+	for _, s := range cases {
+		got := string(appendQuoted([]byte("p="), s))
+		want := string(strconv.AppendQuote([]byte("p="), s))
+		if got != want {
+			t.Errorf("appendQuoted(%q) = %s, want %s", s, got, want)
+		}
+		if want == `p="`+s+`"` {
+			fast++
+		}
+	}
+	if fast < 93*2 { // the printable ASCII bytes but " and \, alone and between x and y
+		t.Errorf("only %d strings quoted as they are: the fast path is not exercised", fast)
+	}
+}
+
+func FuzzAppendQuoted(f *testing.F) {
+	f.Add("BTCUSDT")
+	f.Add("a\"\\\n\xffé")
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := string(appendQuoted(nil, s)), strconv.Quote(s); got != want {
+			t.Errorf("appendQuoted(%q) = %s, want %s", s, got, want)
+		}
+	})
 }

@@ -23,7 +23,7 @@ DIR/results.parquet and results.csv (one row per configuration and account: conf
 per swept key, account, the summary metrics as in summary.json, fingerprint, delta.<metric> =
 cross − isolated), equity.parquet and equity.csv (daily equity per configuration and account) and
 sweep.json. Configurations sharing data, time range, brackets and strategy run together, in
-passes over the data of at most 32 accounts (bounded memory). The sweep file's format: go doc github.com/bt-backtest/bt/sweep.
+passes over the data of at most 256 accounts (bounded memory). The sweep file's format: go doc github.com/bt-backtest/bt/sweep.
 
 --shard i/N runs the deterministic slice i of N (0 ≤ i < N) of the configurations; bt sweep merge
 joins the shards' directories into the same tables as the unsharded run, byte for byte.

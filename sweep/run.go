@@ -190,9 +190,11 @@ func (s *Spec) locate(err error, c Config) error {
 
 // DefaultPassAccounts is Options.PassAccounts's default. Since the accounts stream their
 // records (backtest.Config.Records) one holds about 0.7 MB over a year of 1m bars on 12
-// symbols (BENCHMARKS.md); one pass of 64 accounts over a quarter took the same CPU as two of
-// 32, so the bound stays where it was.
-const DefaultPassAccounts = 32
+// symbols (BENCHMARKS.md), so 256 accounts (the 128 configurations × both modes of issue 15's
+// sweep) fit in one pass in about 200 MB; every further pass decodes and checks the data again
+// (about 1.2 CPU-s for a year of 1m bars on 12 symbols, on the second core while the accounts
+// step) and ends with a serial tail while the pass's last accounts finish.
+const DefaultPassAccounts = 256
 
 // accountsOf is the number of accounts configuration x runs (margin.mode and the mixes).
 func accountsOf(x *experiment.Experiment) int {

@@ -15,11 +15,11 @@ import (
 // to the bit.
 type RecordStats struct {
 	trades, wins, winsLiq int
-	gp, gl                decimal.Decimal
+	gp, gl                decSum
 	minDist               float64
 	hasMinDist            bool
 
-	fees, realized, funding decimal.Decimal
+	fees, realized, funding decSum
 	lpnl, ins, clear        decimal.Decimal
 	liqs                    int
 	rejects                 backtest.RejectCounter
@@ -56,12 +56,12 @@ func (s *RecordStats) Trade(t *backtest.Trade) {
 	switch t.PnL.Sign() {
 	case 1:
 		s.wins++
-		s.gp = s.gp.Add(t.PnL)
+		s.gp.add(t.PnL)
 		if t.Liquidated {
 			s.winsLiq++
 		}
 	case -1:
-		s.gl = s.gl.Sub(t.PnL)
+		s.gl.sub(t.PnL)
 	}
 	if d, ok := survivedDistance(*t); ok && (!s.hasMinDist || d < s.minDist) {
 		s.minDist, s.hasMinDist = d, true
@@ -72,13 +72,13 @@ func (s *RecordStats) Trade(t *backtest.Trade) {
 // is the clearance fee, counted with the liquidation).
 func (s *RecordStats) Fill(f *backtest.FillRecord) {
 	if !f.Liquidation {
-		s.fees = s.fees.Add(f.Fee)
-		s.realized = s.realized.Add(f.RealizedPnL)
+		s.fees.add(f.Fee)
+		s.realized.add(f.RealizedPnL)
 	}
 }
 
 // Funding accumulates a funding payment.
-func (s *RecordStats) Funding(p *backtest.FundingPayment) { s.funding = s.funding.Add(p.Amount) }
+func (s *RecordStats) Funding(p *backtest.FundingPayment) { s.funding.add(p.Amount) }
 
 // Liquidation accumulates a liquidation.
 func (s *RecordStats) Liquidation(l *margin.Liquidation) {
@@ -111,9 +111,10 @@ func SummarizeStream(a *backtest.AccountResult, st *EquityStats, rs *RecordStats
 	if s.Trades > 0 {
 		s.WinRate = float64(rs.wins) / float64(s.Trades)
 	}
+	gp, gl := rs.gp.value(), rs.gl.value()
 	switch {
-	case rs.gl.Sign() > 0:
-		pf := rs.gp.Div(rs.gl).InexactFloat64()
+	case gl.Sign() > 0:
+		pf := gp.Div(gl).InexactFloat64()
 		s.ProfitFactor = &pf
 	case s.Trades == 0:
 		s.ProfitFactorNull = "no trades"
@@ -121,12 +122,13 @@ func SummarizeStream(a *backtest.AccountResult, st *EquityStats, rs *RecordStats
 		s.ProfitFactorNull = "no losing trades"
 	}
 
-	s.RealizedPnLCloses = rs.realized.InexactFloat64()
-	s.Fees = rs.fees.InexactFloat64()
-	s.Funding = rs.funding.InexactFloat64()
+	realized, fees, funding := rs.realized.value(), rs.fees.value(), rs.funding.value()
+	s.RealizedPnLCloses = realized.InexactFloat64()
+	s.Fees = fees.InexactFloat64()
+	s.Funding = funding.InexactFloat64()
 	final := a.Final.Wallet.Add(a.Final.IsolatedWallets)
 	s.FinalWallet = final.InexactFloat64()
-	s.InitialWallet = final.Sub(rs.realized).Sub(rs.lpnl).Sub(rs.ins).Add(rs.fees).Add(rs.clear).Sub(rs.funding).InexactFloat64()
+	s.InitialWallet = final.Sub(realized).Sub(rs.lpnl).Sub(rs.ins).Add(fees).Add(rs.clear).Sub(funding).InexactFloat64()
 	s.FinalUnrealizedPnL = a.Final.UnrealizedPnL.InexactFloat64()
 	s.Liquidations = rs.liqs
 	s.LiquidatedPnL = rs.lpnl.InexactFloat64()
@@ -174,4 +176,57 @@ func rejectionCounts(cs []backtest.RejectCount) []RejectionCount {
 			FirstTime: c.First.Time, FirstSymbol: c.First.Symbol})
 	}
 	return out
+}
+
+// decSum is an exact running sum of decimals that allocates nothing per term while the terms
+// allow it: the terms with at most 18 digits at one exponent (money: 8 decimals) add up in an
+// int64 coefficient, the others (and any overflow) in a decimal.Decimal. value is the same
+// number as the decimal sum of the terms (its exponent may differ; every figure read from it,
+// its float, its sign and quotients, depends on the number only).
+type decSum struct {
+	c    int64
+	exp  int32
+	fast bool            // c·10^exp holds part of the sum
+	rest decimal.Decimal // the rest of the sum
+}
+
+// add adds x.
+func (s *decSum) add(x decimal.Decimal) { s.addSigned(x, false) }
+
+// sub subtracts x.
+func (s *decSum) sub(x decimal.Decimal) { s.addSigned(x, true) }
+
+// addSigned adds x, or −x when neg.
+func (s *decSum) addSigned(x decimal.Decimal, neg bool) {
+	if x.NumDigits() <= 18 { // |c| < 10^18: c and −c fit, and so does the sum of two
+		c, e := x.CoefficientInt64(), x.Exponent()
+		if neg {
+			c = -c
+		}
+		switch {
+		case c == 0:
+			return
+		case !s.fast:
+			s.c, s.exp, s.fast = c, e, true
+			return
+		case e == s.exp:
+			if sum := s.c + c; (s.c >= 0) != (c >= 0) || (sum >= 0) == (c >= 0) { // no overflow
+				s.c = sum
+				return
+			}
+		}
+	}
+	if neg {
+		s.rest = s.rest.Sub(x)
+	} else {
+		s.rest = s.rest.Add(x)
+	}
+}
+
+// value returns the sum.
+func (s *decSum) value() decimal.Decimal {
+	if !s.fast {
+		return s.rest
+	}
+	return s.rest.Add(decimal.New(s.c, s.exp))
 }
