@@ -34,7 +34,6 @@ type symState struct {
 	moving   bool       // a kline or a mark bar at this timestamp
 	lp, mp   [4]float64 // last and mark path points
 	prevLast float64    // last close before this timestamp (NaN: none yet)
-	prevMark float64    // mark close before this timestamp (NaN: none yet)
 	mark     float64    // current mark
 	last     float64    // latest close (NaN: none yet)
 
@@ -180,11 +179,15 @@ type account struct {
 	// each position's liquidation price at ledger events (AccountResult.LiqPrices)
 	liqs liqLine
 
+	// the marks at the ends of the segment in progress, by symbol (NaN: not moving): rows of
+	// the step's pathView (read-only), or toOwn where the account sets them itself
+	from, to []float64
+	pv       *pathView // the step's mark paths, shared by the run's accounts (read-only)
 	// scratch, reused every timestamp
-	from, to, fromS []float64
-	liqBox          liqBox // the bar's mark ranges and whether liquidation is out of them (exec.go)
-	ids             []OrderID
-	liqBuf          []margin.Liquidation
+	fromS, toOwn []float64
+	liqBox       liqBox // the bar's mark ranges and whether liquidation is out of them (exec.go)
+	ids          []OrderID
+	liqBuf       []margin.Liquidation
 }
 
 func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, setup Setup, strat Strategy) (*account, error) {
@@ -199,9 +202,8 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		cfg: cfg, symbols: symbols, setup: setup, acct: acct, strat: strat, hist: hist,
 		sched: sched, eraAt: make([]int, n),
 		syms:  make([]symState, n),
-		from:  make([]float64, n),
-		to:    make([]float64, n),
 		fromS: make([]float64, n),
+		toOwn: make([]float64, n),
 		open:  make([]int, 0, n),
 		moved: make([]int, 0, n),
 	}
@@ -220,7 +222,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
 		a.setFees(i, &sched[i][0])
-		s.prevLast, s.prevMark, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		s.prevLast, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 		if cfg.PositionMode == margin.Hedge {
 			s.side = margin.Long
 		}
@@ -377,9 +379,11 @@ func barPath(b *Bar) [4]float64 {
 	return [4]float64{b.Open, math.Float64frombits(x), math.Float64frombits(y), b.Close}
 }
 
-// step replays one timestamp through the account.
-func (a *account) step(b *Batch) error {
+// step replays one timestamp through the account; v is the timestamp's mark paths (the
+// engine's paths.build of b, after every batch before it).
+func (a *account) step(b *Batch, v *pathView) error {
 	t := b.Time
+	a.pv = v
 	a.drainRecords(t, false) // with Config.Records: the records before t go to the sink
 	a.now = t
 	a.end = t
@@ -447,7 +451,6 @@ func (a *account) step(b *Batch) error {
 		s := &a.syms[i]
 		a.acct.SetMark(i, s.mp[3])
 		s.mark = s.mp[3]
-		s.prevMark = s.mp[3]
 		if s.present { // one kline (the reader refuses repeated symbols)
 			s.prevLast = s.lp[3]
 			s.last = s.lp[3]

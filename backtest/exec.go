@@ -189,23 +189,9 @@ func (a *account) segment(t int64, k int) {
 	if a.nOpen == 0 && len(a.orders) == 0 {
 		return // nothing can trigger
 	}
-	syms := a.syms
-	from, to := a.from[:len(syms)], a.to[:len(syms)]
-	for i := range syms {
-		s := &syms[i]
-		if !s.moving {
-			from[i], to[i] = math.NaN(), math.NaN()
-			continue
-		}
-		to[i] = s.mp[k]
-		if k > 0 {
-			from[i] = s.mp[k-1]
-		} else if math.IsNaN(s.prevMark) {
-			from[i] = s.mp[0]
-		} else {
-			from[i] = s.prevMark
-		}
-	}
+	// the segment's ends, the same for every account (paths.view)
+	a.from, a.to = a.pv.pts[k], a.pv.pts[k+1]
+	from, to := a.from, a.to
 	s0 := 0.0
 	liqOff := false
 	noop := -1.0 // where Liquidate last did nothing (auto-add margin saved the position)
@@ -268,6 +254,7 @@ func (a *account) segment(t int64, k int) {
 type liqBox struct {
 	lo, hi []float64
 	t      int64 // the bar (step time) the ranges are of
+	own    bool  // lo, hi are the path's ranges from a later segment on (else pathView's)
 	gen    uint64
 	safe   bool
 
@@ -311,26 +298,22 @@ func (a *account) liqSafe(k int) bool {
 	if b.t == a.now && b.gen == a.gen {
 		return b.safe
 	}
-	open := a.openSyms()
-	if b.t != a.now {
-		b.t = a.now
-		if len(b.lo) != len(a.syms) {
-			n := len(a.syms)
-			b.lo, b.hi, b.clo, b.chi = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-			for i := range b.lo {
-				b.lo[i], b.hi[i] = math.Inf(1), math.Inf(-1)
-			}
-		}
-		// only the symbols with a position need a range; the others get an empty one, for
-		// which SafeWithin answers false should the ledger hold a position there after all
-		for _, i := range b.set {
+	if len(b.lo) != len(a.syms) {
+		n := len(a.syms)
+		b.lo, b.hi, b.clo, b.chi = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := range b.lo {
 			b.lo[i], b.hi[i] = math.Inf(1), math.Inf(-1)
 		}
-		b.set = append(b.set[:0], open...)
-		for _, i := range open {
-			s := &a.syms[i]
-			lo, hi := math.NaN(), math.NaN()
-			if s.moving {
+	}
+	open := a.openSyms()
+	if b.t != a.now {
+		b.t, b.own = a.now, k > 0
+		if b.own { // from segment k on: the ranges of the path left (else the view's)
+			b.setRanges(open, func(i int) (lo, hi float64) {
+				s := &a.syms[i]
+				if !s.moving {
+					return math.NaN(), math.NaN()
+				}
 				lo, hi = a.from[i], a.from[i]
 				for _, m := range s.mp[k:] { // finite: the reader refuses others
 					if m < lo {
@@ -340,19 +323,23 @@ func (a *account) liqSafe(k int) bool {
 						hi = m
 					}
 				}
-			}
-			b.lo[i], b.hi[i] = lo, hi
+				return lo, hi
+			})
 		}
+	}
+	lo, hi := a.pv.lo, a.pv.hi // the whole path's ranges (paths.set)
+	if b.own {
+		lo, hi = b.lo, b.hi
 	}
 	b.gen = a.gen
 	if b.cok && b.cgen == a.gen && !exhaustiveProbes {
 		in := true
 		for _, i := range open {
-			lo, hi := b.lo[i], b.hi[i]
-			if lo != lo { // not moving: at its mark, which is within the box (see above)
+			l, h := lo[i], hi[i]
+			if l != l { // not moving: at its mark, which is within the box (see above)
 				continue
 			}
-			if !(lo >= b.clo[i] && hi <= b.chi[i]) {
+			if !(l >= b.clo[i] && h <= b.chi[i] && l <= h) { // (an empty range is never safe)
 				in = false
 				break
 			}
@@ -366,13 +353,17 @@ func (a *account) liqSafe(k int) bool {
 		}
 	}
 	b.cok = false
+	if !b.own { // SafeWithin's ranges: the view's for the open symbols
+		b.setRanges(open, func(i int) (float64, float64) { return lo[i], hi[i] })
+		lo, hi = b.lo, b.hi
+	}
 	if !exhaustiveProbes && !(b.wideBad && b.wideGen == a.gen) {
 		for i := range b.clo {
 			b.clo[i], b.chi[i] = math.Inf(1), math.Inf(-1) // empty: no position here
 		}
 		for _, i := range open {
-			lo, hi := b.lo[i], b.hi[i]
-			b.clo[i], b.chi[i] = lo-float64(liqWiden*lo), hi+float64(liqWiden*hi) // NaN stays NaN
+			l, h := lo[i], hi[i]
+			b.clo[i], b.chi[i] = l-float64(liqWiden*l), h+float64(liqWiden*h) // NaN stays NaN
 		}
 		if a.acct.SafeWithin(b.clo, b.chi) {
 			b.cok, b.cgen, b.safe = true, a.gen, true
@@ -380,8 +371,21 @@ func (a *account) liqSafe(k int) bool {
 		}
 		b.wideBad, b.wideGen = true, a.gen
 	}
-	b.safe = a.acct.SafeWithin(b.lo, b.hi)
+	b.safe = a.acct.SafeWithin(lo, hi)
 	return b.safe
+}
+
+// setRanges sets b.lo, b.hi to the ranges of the open symbols (given by r) and to empty
+// ranges for the others, for which SafeWithin answers false should the ledger hold a position
+// there after all.
+func (b *liqBox) setRanges(open []int, r func(i int) (lo, hi float64)) {
+	for _, i := range b.set {
+		b.lo[i], b.hi[i] = math.Inf(1), math.Inf(-1)
+	}
+	b.set = append(b.set[:0], open...)
+	for _, i := range open {
+		b.lo[i], b.hi[i] = r(i)
+	}
 }
 
 // setMarksAt sets every moving symbol's mark to its value at parameter s of segment k (at the

@@ -143,6 +143,7 @@ func BenchmarkStepHedge(b *testing.B) {
 			for i, in := range benchInsts(src.symbols) {
 				sched[i] = []era{{inst: in, brk: in.Brackets.Float(), maker: d("0.0002"), taker: d("0.0005")}}
 			}
+			pv := newPaths(len(src.symbols))
 			hist := newHistory(nsym, cfg.History)
 			a, err := newAccount(&cfg, src.symbols, sched, hist, Setup{Name: mode.String(), Mode: mode}, StrategyFunc(func(*Broker, Bar) error { return nil }))
 			if err != nil {
@@ -151,7 +152,7 @@ func BenchmarkStepHedge(b *testing.B) {
 			step := func() {
 				src.Next()
 				hist.push(src.Batch())
-				a.step(src.Batch())
+				a.step(src.Batch(), pv.one(src.Batch()))
 			}
 			step()
 			for _, sym := range src.symbols {

@@ -324,6 +324,7 @@ func (a *account) switchRules(t int64) error {
 	a.refreshWallet()
 	a.refreshRuin()
 	if a.nOpen > 0 {
+		a.to = a.toOwn // (a.to may hold the previous step's path view, which is shared)
 		for i := range a.syms {
 			a.to[i] = a.syms[i].mark
 		}

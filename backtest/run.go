@@ -58,7 +58,7 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		return nil, err
 	}
 
-	e := &engine{accts: accts, hist: hist}
+	e := &engine{accts: accts, hist: hist, paths: newPaths(len(symbols))}
 	if cfg.Parallel && len(accts) > 1 {
 		e.startPool()
 		defer e.stopPool()
@@ -239,8 +239,9 @@ func (e *engine) stream(ctx context.Context, r *reader, store *chunkStore, end i
 		}
 		end = b.Time
 		e.hist.push(b)
+		v := e.paths.one(b)
 		for _, a := range e.accts {
-			if err := a.step(b); err != nil {
+			if err := a.step(b, v); err != nil {
 				return end, err
 			}
 		}
@@ -256,9 +257,11 @@ func (e *engine) stream(ctx context.Context, r *reader, store *chunkStore, end i
 type engine struct {
 	accts []*account
 	hist  *history // pushed before the accounts step, never while they do
+	paths *paths   // the mark paths of the batches, built before the accounts step them
 	jobs  chan *account
 	wg    sync.WaitGroup
 	cur   []Batch
+	views []pathView // cur's mark paths
 	errs  []error
 }
 
@@ -275,7 +278,7 @@ func (e *engine) worker() {
 	for a := range e.jobs {
 		k := slices.Index(e.accts, a)
 		for j := range e.cur {
-			if err := a.step(&e.cur[j]); err != nil {
+			if err := a.step(&e.cur[j], &e.views[j]); err != nil {
 				e.errs[k] = err
 				break
 			}
@@ -308,17 +311,18 @@ func (e *engine) runChunk(ctx context.Context, bs []Batch) error {
 		return err
 	}
 	e.hist.pushChunk(bs)
+	views := e.paths.build(bs)
 	if e.jobs == nil {
 		for j := range bs {
 			for _, a := range e.accts {
-				if err := a.step(&bs[j]); err != nil {
+				if err := a.step(&bs[j], &views[j]); err != nil {
 					return err
 				}
 			}
 		}
 		return nil
 	}
-	e.cur = bs
+	e.cur, e.views = bs, views
 	e.wg.Add(len(e.accts))
 	for _, a := range e.accts {
 		e.jobs <- a

@@ -15,6 +15,7 @@ func BenchmarkStep(b *testing.B) {
 			for i, in := range benchInsts(src.symbols) {
 				sched[i] = []era{{inst: in, brk: in.Brackets.Float(), maker: d("0.0002"), taker: d("0.0005")}}
 			}
+			pv := newPaths(len(src.symbols))
 			hist := newHistory(nsym, cfg.History)
 			a, err := newAccount(&cfg, src.symbols, sched, hist, Setup{Name: "cross"}, StrategyFunc(func(*Broker, Bar) error { return nil }))
 			if err != nil {
@@ -25,7 +26,7 @@ func BenchmarkStep(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				src.Next()
 				hist.push(src.Batch()) // the engine's, once per run, not per account
-				a.step(src.Batch())
+				a.step(src.Batch(), pv.one(src.Batch()))
 				if len(a.res.Equity) > 1<<16 {
 					a.res.Equity = a.res.Equity[:0]
 				}

@@ -1,0 +1,110 @@
+package backtest
+
+import "math"
+
+// pathView is the part of one timestamp's mark path that is the same for every account of a
+// run, computed once per batch by the engine (paths.build) and read by every account's step:
+// the marks at the ends of the path's segments and the range of marks the path covers, per
+// symbol, NaN for a symbol that does not move at the timestamp (no kline and no mark bar).
+type pathView struct {
+	// pts[0] is the start of the gap segment (the previous mark close; the open for a
+	// symbol's first bar), pts[1..4] the mark path's four points (barPath of the mark bar,
+	// else of the kline): segment k runs from pts[k] to pts[k+1]
+	pts [5][]float64
+	// lo, hi: the lowest and highest of pts[0..4] (the whole path's range, liqSafe's box)
+	lo, hi []float64
+}
+
+// paths builds the pathViews of a run's batches in order, keeping each symbol's previous mark
+// close across them. Its views are valid until the next build.
+type paths struct {
+	prevMark []float64 // each symbol's last mark close (NaN: none yet)
+	views    []pathView
+	buf      []float64
+}
+
+func newPaths(nsym int) *paths {
+	p := &paths{prevMark: make([]float64, nsym)}
+	for i := range p.prevMark {
+		p.prevMark[i] = math.NaN()
+	}
+	return p
+}
+
+// build returns the views of bs, in order, after those of every batch built before.
+func (p *paths) build(bs []Batch) []pathView {
+	p.grow(len(bs))
+	for j := range bs {
+		p.view(&bs[j], &p.views[j])
+	}
+	return p.views[:len(bs)]
+}
+
+// one returns the view of b, after those of every batch built before.
+func (p *paths) one(b *Batch) *pathView {
+	p.grow(1)
+	p.view(b, &p.views[0])
+	return &p.views[0]
+}
+
+// grow makes room for the views of m batches.
+func (p *paths) grow(m int) {
+	n := len(p.prevMark)
+	if len(p.views) < m {
+		p.views = make([]pathView, m)
+		p.buf = make([]float64, 7*n*m)
+		for j := range p.views {
+			v := &p.views[j]
+			row := p.buf[7*n*j:]
+			for r := range v.pts {
+				v.pts[r] = row[r*n : (r+1)*n : (r+1)*n]
+			}
+			v.lo, v.hi = row[5*n:6*n:6*n], row[6*n:7*n:7*n]
+		}
+	}
+}
+
+// view fills v for b: every symbol not moving NaN, then the moving ones' points.
+func (p *paths) view(b *Batch, v *pathView) {
+	nan := math.NaN()
+	for r := range v.pts {
+		row := v.pts[r]
+		for i := range row {
+			row[i] = nan
+		}
+	}
+	lo, hi := v.lo, v.hi
+	for i := range lo {
+		lo[i], hi[i] = nan, nan
+	}
+	for k := range b.Marks {
+		p.set(v, &b.Marks[k])
+	}
+	for k := range b.Bars {
+		if x := &b.Bars[k]; math.IsNaN(v.pts[1][x.ID]) { // no mark bar: the kline's path
+			p.set(v, x)
+		}
+	}
+}
+
+// set fills symbol x.ID's entries of v from bar x's path, the one rule of account.step.
+func (p *paths) set(v *pathView, x *Bar) {
+	i := x.ID
+	mp := barPath(x)
+	from := p.prevMark[i]
+	if math.IsNaN(from) {
+		from = mp[0]
+	}
+	v.pts[0][i], v.pts[1][i], v.pts[2][i], v.pts[3][i], v.pts[4][i] = from, mp[0], mp[1], mp[2], mp[3]
+	lo, hi := from, from
+	for _, m := range mp { // finite: the reader refuses others
+		if m < lo {
+			lo = m
+		}
+		if m > hi {
+			hi = m
+		}
+	}
+	v.lo[i], v.hi[i] = lo, hi
+	p.prevMark[i] = mp[3]
+}

@@ -1,0 +1,46 @@
+package backtest
+
+import (
+	"math"
+	"testing"
+)
+
+// paths builds each timestamp's segment ends and ranges by the rules of the intrabar path:
+// the mark bar's path, else the kline's; the gap segment from the previous mark close (the
+// open at a symbol's first bar, also after a halt the previous close); NaN for a symbol that
+// does not move.
+func TestPathsView(t *testing.T) {
+	bar := func(id int, o, h, l, c float64) Bar { return Bar{ID: id, Open: o, High: h, Low: l, Close: c} }
+	bs := []Batch{
+		// A: kline only (bullish: open, low, high, close); B: mark bar (bearish) beside a kline
+		{Bars: []Bar{bar(0, 10, 12, 9, 11), bar(1, 50, 60, 40, 45)}, Marks: []Bar{bar(1, 20, 22, 17, 18)}},
+		// A halted; B's kline only
+		{Bars: []Bar{bar(1, 19, 21, 18, 20)}},
+		// A back after the halt: its gap starts at its last mark close (11)
+		{Bars: []Bar{bar(0, 13, 14, 12.5, 13.5)}},
+	}
+	p := newPaths(3)
+	vs := p.build(bs)
+	nan := math.NaN()
+	want := [][3][7]float64{ // per batch, per symbol: pts[0..4], lo, hi
+		{{10, 10, 9, 12, 11, 9, 12}, {20, 20, 22, 17, 18, 17, 22}, {nan, nan, nan, nan, nan, nan, nan}},
+		{{nan, nan, nan, nan, nan, nan, nan}, {18, 19, 18, 21, 20, 18, 21}, {nan, nan, nan, nan, nan, nan, nan}},
+		{{11, 13, 12.5, 14, 13.5, 11, 14}, {nan, nan, nan, nan, nan, nan, nan}, {nan, nan, nan, nan, nan, nan, nan}},
+	}
+	for j, v := range vs {
+		for i := range 3 {
+			got := [7]float64{v.pts[0][i], v.pts[1][i], v.pts[2][i], v.pts[3][i], v.pts[4][i], v.lo[i], v.hi[i]}
+			for x := range got {
+				if w := want[j][i][x]; got[x] != w && !(math.IsNaN(got[x]) && math.IsNaN(w)) {
+					t.Errorf("batch %d symbol %d: %v, want %v", j, i, got, want[j][i])
+					break
+				}
+			}
+		}
+	}
+	// one batch at a time continues from the last built
+	v := p.one(&Batch{Bars: []Bar{bar(1, 21, 21, 21, 21)}})
+	if v.pts[0][1] != 20 || !math.IsNaN(v.pts[0][0]) {
+		t.Errorf("one: gap starts %v, want [NaN 20 NaN]", v.pts[0])
+	}
+}
