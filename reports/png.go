@@ -11,8 +11,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
+	"git.sr.ht/~sbinet/gg"
 	"github.com/bt-backtest/bt/reports/artifact"
 	"github.com/bt-backtest/bt/reports/internal/parallel"
 	"gonum.org/v1/plot"
@@ -31,6 +33,20 @@ const (
 
 // WritePNG draws panel p (one of Charts) as a PNGWidth×PNGHeight PNG to w.
 func WritePNG(w io.Writer, p Panel) error {
+	pl, err := panelPlot(p)
+	if err != nil {
+		return err
+	}
+	img := canvases.Get().(*image.RGBA)
+	defer canvases.Put(img)
+	pl.Draw(draw.New(newCanvas(img)))
+	// fastest deflate level and a cheap row filter (pngenc.go): the same pixels, a few more
+	// bytes, several times less CPU
+	return encodePNG(w, img)
+}
+
+// panelPlot returns the plot WritePNG draws of panel p.
+func panelPlot(p Panel) (*plot.Plot, error) {
 	pl := plot.New()
 	// the canvas starts white (vgimg.UseBackgroundColor below): the plot's own white fill of the
 	// whole canvas would be one more full-image rasterization for the same pixels
@@ -90,7 +106,7 @@ func WritePNG(w io.Writer, p Panel) error {
 				}
 				l, err := plotter.NewLine(seg)
 				if err != nil {
-					return fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
+					return nil, fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
 				}
 				l.Color, l.Width = col, vg.Points(1.2)
 				if s.Kind == "lp" {
@@ -109,7 +125,7 @@ func WritePNG(w io.Writer, p Panel) error {
 		case "line", "band":
 			l, err := plotter.NewLine(xy)
 			if err != nil {
-				return fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
+				return nil, fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
 			}
 			l.Color = col
 			l.Width = vg.Points(1.2)
@@ -123,7 +139,7 @@ func WritePNG(w io.Writer, p Panel) error {
 		default:
 			sc, err := plotter.NewScatter(thinMarkers(xy, p)) // pngthin.go
 			if err != nil {
-				return fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
+				return nil, fmt.Errorf("reports: %s %s: %w", p.ID, s.Label, err)
 			}
 			sc.GlyphStyle.Color = col
 			sc.GlyphStyle.Radius = vg.Points(3.5)
@@ -155,7 +171,7 @@ func WritePNG(w io.Writer, p Panel) error {
 					sc.GlyphStyle.Shape = g
 				}
 			}
-			pl.Add(sc)
+			pl.Add(markers{sc}) // pngboxes.go
 			pl.Legend.Add(s.Label, sc)
 			legendN++
 		}
@@ -186,16 +202,23 @@ func WritePNG(w io.Writer, p Panel) error {
 		frac := math.Min(0.6, float64(n)*16/float64(PNGHeight-90))
 		pl.Y.Max += (pl.Y.Max - pl.Y.Min) * frac / (1 - frac)
 	}
-	c := vgimg.PngCanvas{Canvas: vgimg.NewWith(
-		vgimg.UseWH(vg.Length(PNGWidth)*vg.Inch/PNGDPI, vg.Length(PNGHeight)*vg.Inch/PNGDPI),
-		vgimg.UseDPI(PNGDPI), vgimg.UseBackgroundColor(color.White))}
-	pl.Draw(draw.New(c))
-	// fastest deflate level and a cheap row filter (pngenc.go): the same pixels, a few more
-	// bytes, several times less CPU
-	if img, ok := c.Image().(*image.RGBA); ok {
-		return encodePNG(w, img)
-	}
-	return pngEncoder.Encode(w, c.Image())
+	return pl, nil
+}
+
+// canvases holds PNGWidth×PNGHeight images for WritePNG to draw on: a report draws about
+// twenty PNGs of 2.6 MB each, and vgimg would allocate two images per PNG (its canvas and gg's
+// copy of it).
+var canvases = sync.Pool{New: func() any { return image.NewRGBA(image.Rect(0, 0, PNGWidth, PNGHeight)) }}
+
+// newCanvas returns a canvas of PNGWidth×PNGHeight pixels at PNGDPI drawing on img (whatever
+// it holds is painted white first): the canvas vgimg.NewWith(UseWH(PNGWidth·72/PNGDPI,
+// PNGHeight·72/PNGDPI), UseDPI(PNGDPI), UseBackgroundColor(white)) makes, set up as NewWith
+// sets up its own context (butt caps, y axis upwards), without allocating an image.
+func newCanvas(img *image.RGBA) *vgimg.Canvas {
+	ctx := gg.NewContextForRGBA(img)
+	ctx.SetLineCapButt()
+	ctx.InvertY()
+	return vgimg.NewWith(vgimg.UseImageWithContext(img, ctx), vgimg.UseDPI(PNGDPI))
 }
 
 var pngEncoder = png.Encoder{CompressionLevel: png.BestSpeed}

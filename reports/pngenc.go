@@ -7,6 +7,7 @@ import (
 	"hash/crc32"
 	"image"
 	"io"
+	"sync"
 )
 
 // encodePNG writes img as a PNG: 8-bit RGB when every pixel is opaque (the charts: drawn on
@@ -21,8 +22,12 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	if width <= 0 || height <= 0 || !opaqueRGBA(img) {
 		return pngEncoder.Encode(w, img)
 	}
-	bw := bufio.NewWriterSize(w, 64<<10)
-	pw := &pngChunkWriter{w: bw, buf: make([]byte, 0, 64<<10)}
+	e := encoders.Get().(*pngEncoderState)
+	defer func() { e.bw.Reset(nil); encoders.Put(e) }() // keep no reference to w
+	bw := e.bw
+	bw.Reset(w)
+	pw := &e.pw
+	*pw = pngChunkWriter{w: bw, buf: pw.buf[:0]}
 	bw.WriteString("\x89PNG\r\n\x1a\n")
 	var ihdr [13]byte
 	binary.BigEndian.PutUint32(ihdr[0:], uint32(width))
@@ -31,14 +36,23 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	pw.chunk("IHDR", ihdr[:])
 
 	pw.typ = "IDAT"
-	zw, err := zlib.NewWriterLevel(pw, zlib.BestSpeed)
-	if err != nil {
-		return err
+	if e.zw == nil {
+		zw, err := zlib.NewWriterLevel(pw, zlib.BestSpeed)
+		if err != nil {
+			return err
+		}
+		e.zw = zw
+	} else {
+		e.zw.Reset(pw)
 	}
+	zw := e.zw
 	n := 3 * width
-	sub, up := make([]byte, n+1), make([]byte, n+1)
-	sub[0], up[0] = 1, 2           // PNG filter types
-	above := make([]byte, 4*width) // the row above the first: zeros
+	sub, up := grow(e.sub, n+1), grow(e.up, n+1)
+	e.sub, e.up = sub, up
+	sub[0], up[0] = 1, 2 // PNG filter types
+	above := grow(e.above, 4*width)
+	e.above = above
+	clear(above) // the row above the first: zeros
 	for y := range height {
 		row := img.Pix[y*img.Stride : y*img.Stride+4*width]
 		s, u := sub[1:n+1], up[1:n+1]
@@ -74,6 +88,27 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 		return pw.err
 	}
 	return bw.Flush()
+}
+
+// pngEncoderState is what encodePNG reuses from one PNG to the next: the deflater (1.2 MB
+// of tables and window per zlib.Writer), the output buffers and the filtered rows.
+type pngEncoderState struct {
+	zw             *zlib.Writer
+	bw             *bufio.Writer
+	pw             pngChunkWriter
+	sub, up, above []byte
+}
+
+var encoders = sync.Pool{New: func() any {
+	return &pngEncoderState{bw: bufio.NewWriterSize(nil, 64<<10), pw: pngChunkWriter{buf: make([]byte, 0, 64<<10)}}
+}}
+
+// grow returns b resliced to n bytes, reallocated when its capacity is smaller.
+func grow(b []byte, n int) []byte {
+	if cap(b) < n {
+		return make([]byte, n)
+	}
+	return b[:n]
 }
 
 // absByte is the filter heuristic's cost of a filtered byte (as a signed value).
