@@ -74,7 +74,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	switch o.Type {
 	case Market:
 		tick := s.inst.TickSize // data may be finer than today's tick (BTCUSDT traded at 0.01 in 2020)
-		ref = onTick(decimal.NewFromFloat(s.last), tick, tickNearest)
+		ref = onTickFloat(s.last, tick, tickNearest)
 	case Limit:
 		ref = o.Price
 		if o.PostOnly && (o.Side == Buy && o.Price.InexactFloat64() >= s.last || o.Side == Sell && o.Price.InexactFloat64() <= s.last) {
@@ -101,7 +101,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		if o.Side == Sell {
 			q = q.Neg()
 		}
-		if reduce && q.Abs().GreaterThan(pos.Abs()) {
+		if reduce && decCmpAbs(q, pos) > 0 {
 			q = pos.Neg() // a reduce-only order larger than the position is cut to it when it fills
 		}
 		if err := a.acct.CanOpenLeg(i, o.PositionSide, q, ref, reduce); err != nil {

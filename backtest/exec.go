@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"sync/atomic"
@@ -30,14 +31,14 @@ func (a *account) arrive(t int64) {
 		open := a.syms[o.sym].lp[0]
 		switch o.Type {
 		case Market:
-			a.execute(t, k, a.slip(decimal.NewFromFloat(open), o.Side, o.sym), false)
+			a.execute(t, k, a.slipFloat(open, o.Side, o.sym), false)
 		case Limit:
 			if o.Side == Buy && open <= o.level || o.Side == Sell && open >= o.level {
 				if o.PostOnly {
 					a.rejectOrder(t, k, o.Price, ErrPostOnly)
 					continue
 				}
-				px := a.slip(decimal.NewFromFloat(open), o.Side, o.sym)
+				px := a.slipFloat(open, o.Side, o.sym)
 				if o.Side == Buy && px.GreaterThan(o.Price) || o.Side == Sell && px.LessThan(o.Price) {
 					px = o.Price
 				}
@@ -47,7 +48,7 @@ func (a *account) arrive(t int64) {
 			o.fresh = false
 		default:
 			if o.rising && open >= o.level || !o.rising && open <= o.level {
-				a.execute(t, k, a.slip(decimal.NewFromFloat(open), o.Side, o.sym), false)
+				a.execute(t, k, a.slipFloat(open, o.Side, o.sym), false)
 				continue
 			}
 			o.fresh = false
@@ -71,6 +72,33 @@ func (a *account) slip(px decimal.Decimal, side Side, sym int) decimal.Decimal {
 	return onTick(px, tick, tickDown)
 }
 
+// slipFloat is slip(decimal.NewFromFloat(f), side, sym): f's shortest decimal (floatCoef)
+// times the slippage factor on int64 coefficients, rounded to the tick by onTickCoef, with
+// one decimal for the result; the decimal expression where a coefficient does not fit.
+func (a *account) slipFloat(f float64, side Side, sym int) decimal.Decimal {
+	if c, e, ok := floatCoef(f); ok {
+		r, m := tickUp, a.slipUp
+		if side != Buy {
+			r, m = tickDown, a.slipDown
+		}
+		if a.cfg.SlippageBps != 0 {
+			if cm, em, ok := coef(m); ok {
+				c, ok = mulCoef(c, cm)
+				e += em // both within a few dozen of zero
+				if !ok {
+					return a.slip(decimal.NewFromFloat(f), side, sym)
+				}
+			} else {
+				return a.slip(decimal.NewFromFloat(f), side, sym)
+			}
+		}
+		if d, ok := onTickCoef(c, e, a.syms[sym].inst.TickSize, r); ok {
+			return d
+		}
+	}
+	return a.slip(decimal.NewFromFloat(f), side, sym)
+}
+
 // tickRounding says how onTick rounds to the tick grid.
 type tickRounding int
 
@@ -92,8 +120,31 @@ var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11
 // truncates to one decimal, adds ±5 and truncates; Ceil and Floor are the mathematical ones).
 // Otherwise, or for a zero result, it evaluates the expression.
 func onTick(x, tick decimal.Decimal, r tickRounding) decimal.Decimal {
-	if x.NumDigits() <= 18 && tick.NumDigits() <= 18 {
-		c, e := x.CoefficientInt64(), int64(x.Exponent())
+	if x.NumDigits() <= 18 {
+		if d, ok := onTickCoef(x.CoefficientInt64(), x.Exponent(), tick, r); ok {
+			return d
+		}
+	}
+	q := x.Div(tick)
+	switch r {
+	case tickNearest:
+		q = q.Round(0)
+	case tickUp:
+		q = q.Ceil()
+	default:
+		q = q.Floor()
+	}
+	return q.Mul(tick)
+}
+
+// onTickCoef is onTick's int64 path for x = c·10^ex (|c| < 10^18); ok is false where onTick
+// evaluates the decimal expression.
+func onTickCoef(c int64, ex int32, tick decimal.Decimal, r tickRounding) (decimal.Decimal, bool) {
+	if c <= -1e18 || c >= 1e18 {
+		return decimal.Decimal{}, false
+	}
+	e := int64(ex)
+	if tick.NumDigits() <= 18 {
 		tc, te := tick.CoefficientInt64(), int64(tick.Exponent())
 		m := 0
 		for m < len(pow10)-1 && pow10[m] < tc {
@@ -135,19 +186,10 @@ func onTick(x, tick decimal.Decimal, r tickRounding) decimal.Decimal {
 			ok = false
 		}
 		if ok && n != 0 && n <= math.MaxInt64/tc && n >= -math.MaxInt64/tc {
-			return decimal.New(n*tc, int32(te))
+			return decimal.New(n*tc, int32(te)), true
 		}
 	}
-	q := x.Div(tick)
-	switch r {
-	case tickNearest:
-		q = q.Round(0)
-	case tickUp:
-		q = q.Ceil()
-	default:
-		q = q.Floor()
-	}
-	return q.Mul(tick)
+	return decimal.Decimal{}, false
 }
 
 // triggerAt returns where along the last-price segment p0 → p1 (parameter s in [s0, 1]) the
@@ -447,7 +489,7 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 		f := FillRecord{Time: t, Symbol: l.Symbol, Side: side, Qty: l.Qty.Abs(), Price: l.Price,
 			Fee: l.Fee, RealizedPnL: pnl, Liquidation: true, PositionSide: l.Side}
 		a.res.Fills = append(a.res.Fills, f)
-		a.trackFill(t, i, l.Side, closed, l.Price, pnl, l.Fee, true)
+		a.trackFill(t, i, l.Side, closed, f.Qty, l.Price, pnl, l.Fee, true)
 		// the liquidated position's orders are cancelled (in hedge mode the other leg's stay)
 		a.cancelWhere(func(o *order) bool { return o.sym == i && o.PositionSide == l.Side })
 		a.refreshSym(i)
@@ -476,9 +518,11 @@ func (a *account) triggerOrder(t int64, k, j int, s float64, beyond bool) {
 	var px decimal.Decimal
 	switch {
 	case k == 0:
-		px = decimal.NewFromFloat(st.lp[0]) // gapped through: the open
+		a.execute(t, j, a.slipFloat(st.lp[0], o.Side, o.sym), false) // gapped through: the open
+		return
 	case beyond:
-		px = decimal.NewFromFloat(st.lp[k-1] + float64(s*(st.lp[k]-st.lp[k-1])))
+		a.execute(t, j, a.slipFloat(st.lp[k-1]+float64(s*(st.lp[k]-st.lp[k-1])), o.Side, o.sym), false)
+		return
 	default:
 		px = o.Trigger
 	}
@@ -489,7 +533,7 @@ func (a *account) triggerOrder(t int64, k, j int, s float64, beyond bool) {
 func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	o := a.orders[j]
 	pos := a.acct.PositionOf(o.sym, o.PositionSide).Qty
-	qty := o.Qty
+	qty, absQty := o.Qty, o.Qty // the signed fill and its size (|qty|, value and exponent)
 	if o.Side == Sell {
 		qty = qty.Neg()
 	}
@@ -500,7 +544,8 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 			a.updateOpenOrders(o.sym)
 			return
 		}
-		qty = pos.Abs() // closes the whole position on the order's side (checked below)
+		absQty = pos.Abs() // closes the whole position on the order's side (checked below)
+		qty = absQty
 		if o.Side == Sell {
 			qty = qty.Neg()
 		}
@@ -510,8 +555,9 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 			a.rejectOrder(t, j, px, margin.ErrReduceOnly)
 			return
 		}
-		if qty.Abs().GreaterThan(pos.Abs()) {
+		if decCmpAbs(qty, pos) > 0 {
 			qty = pos.Neg()
+			absQty = qty.Abs()
 		}
 	}
 	rate := a.syms[o.sym].taker
@@ -529,13 +575,18 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 		a.addReject(orderReject(t, &o.Order, o.id, px, err))
 		return
 	}
-	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw
-	pnl := decAdd(res.RealizedPnL, decSub(a.acct.Totals().InsuranceDraws, draw))
-	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: qty.Abs(), Price: px,
+	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw;
+	// without one (the same Decimal, whose exponent is not below the PnL's) the sum
+	// RealizedPnL + 0 is RealizedPnL, value and exponent
+	pnl := res.RealizedPnL
+	if after := a.acct.Totals().InsuranceDraws; after != draw || draw.Exponent() < pnl.Exponent() {
+		pnl = decAdd(res.RealizedPnL, decSub(after, draw))
+	}
+	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: absQty, Price: px,
 		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag, PositionSide: o.PositionSide}
 	a.res.Fills = append(a.res.Fills, f)
 	a.leg(o.sym, o.PositionSide).fillDecision = o.decision // the decision behind a position this fill opens
-	a.trackFill(t, o.sym, o.PositionSide, qty, px, pnl, res.Fee, false)
+	a.trackFill(t, o.sym, o.PositionSide, qty, absQty, px, pnl, res.Fee, false)
 	if o.oco != 0 {
 		if k := a.find(o.oco); k >= 0 {
 			a.removeAt(k)
@@ -545,7 +596,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 		a.cancelWhere(func(c *order) bool { return c.sym == o.sym && c.attached && c.PositionSide == o.PositionSide })
 	}
 	if !res.PositionQty.IsZero() && !reduce && (!o.StopLoss.IsZero() || !o.TakeProfit.IsZero()) {
-		a.attach(&o, qty.Abs())
+		a.attach(&o, absQty)
 	}
 	a.refreshSym(o.sym)
 	a.refreshWallet()
@@ -679,7 +730,29 @@ func (a *account) updateOpenOrders(i int) {
 		a.acct.SetOpenOrders(i, n, decimal.Zero)
 		return
 	}
-	n = 0
+	im, ok := a.openOrderIM(i)
+	if !ok {
+		im = a.openOrderIMDec(i)
+	} else if checkOpenOrderIM {
+		if want := a.openOrderIMDec(i); !im.Equal(want) || im.Exponent() != want.Exponent() {
+			panic(fmt.Sprintf("backtest: open-order margin of symbol %d: %s (exp %d), the decimal loop %s (exp %d)",
+				i, im, im.Exponent(), want, want.Exponent()))
+		}
+		openOrderIMChecked++
+	}
+	a.acct.SetOpenOrders(i, n, im)
+}
+
+// checkOpenOrderIM makes updateOpenOrders compare openOrderIM with openOrderIMDec and panic
+// on a difference (tests); openOrderIMChecked counts the comparisons.
+var (
+	checkOpenOrderIM   = false
+	openOrderIMChecked = 0
+)
+
+// openOrderIMDec is the initial margin the non-reducing part of symbol i's limit and market
+// orders reserves, in decimals.
+func (a *account) openOrderIMDec(i int) decimal.Decimal {
 	im := decimal.Zero
 	pos := a.acct.Position(i)
 	budget := pos.Qty.Abs() // opposite-side quantity that only reduces the position
@@ -695,7 +768,6 @@ func (a *account) updateOpenOrders(i int) {
 		if o.sym != i {
 			continue
 		}
-		n++
 		if o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket {
 			continue
 		}
@@ -728,14 +800,92 @@ func (a *account) updateOpenOrders(i int) {
 	if !im.IsZero() {
 		im = decQuo(im, decimal.NewFromInt(int64(lev)), int32(decimal.DivisionPrecision)) // im.Div(lev)
 	}
-	a.acct.SetOpenOrders(i, n, im)
+	return im
 }
 
-// trackFill updates the round trip of symbol i's position ps with a signed fill qty at px.
-func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, px, realized, fee decimal.Decimal, liq bool) {
+// openOrderIM is the initial margin updateOpenOrders' decimal loop computes for symbol i's
+// orders, on int64 coefficients: the loop's result depends only on values (a sum of positive
+// terms, then DivRound to 16 decimals; decimal.Zero without a term), so the terms need no
+// exponent of their own. ok is false when a coefficient does not fit; the loop decides then.
+func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
+	pos := a.acct.Position(i)
+	bc, be, ok := coef(pos.Qty) // the opposite side's budget that only reduces the position
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	long := bc > 0
+	bc = max(bc, -bc)
+	var sc int64 // hedge mode: the SHORT leg's budget
+	var se int32
+	if a.shorts != nil {
+		if sc, se, ok = coef(a.acct.PositionOf(i, margin.Short).Qty); !ok {
+			return decimal.Decimal{}, false
+		}
+		sc = max(sc, -sc)
+	}
+	var ic int64
+	var ie int32
+	terms := false
+	for k := range a.orders {
+		o := &a.orders[k]
+		if o.sym != i || o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket {
+			continue
+		}
+		qc, qe, ok := coef(o.Qty)
+		if !ok {
+			return decimal.Decimal{}, false
+		}
+		var b *int64 // the budget this order draws on, at exponent *bexp
+		var bexp *int32
+		switch {
+		case o.PositionSide == margin.Short:
+			if o.Side == Buy {
+				b, bexp = &sc, &se
+			}
+		case bc != 0 && long != (o.Side == Buy):
+			b, bexp = &bc, &be
+		}
+		if b != nil && *b != 0 { // r = min(q, budget); budget −= r; q −= r
+			d, de, ok := addCoef(qc, qe, -*b, *bexp) // q − budget
+			if !ok {
+				return decimal.Decimal{}, false
+			}
+			if d <= 0 {
+				*b, *bexp, qc = -d, de, 0
+			} else {
+				*b, qc, qe = 0, d, de
+			}
+		}
+		if qc == 0 {
+			continue
+		}
+		pc, pe, ok := coef(o.Price)
+		if o.Type == Market {
+			pc, pe, ok = floatCoef(a.syms[i].last)
+		}
+		if !ok {
+			return decimal.Decimal{}, false
+		}
+		p, ok := mulCoef(qc, pc)
+		if !ok {
+			return decimal.Decimal{}, false
+		}
+		if ic, ie, ok = addCoef(ic, ie, p, qe+pe); !ok {
+			return decimal.Decimal{}, false
+		}
+		terms = true
+	}
+	if !terms {
+		return decimal.Zero, true
+	}
+	return quoIntPos(ic, ie, int64(max(pos.Leverage, 1)), int32(decimal.DivisionPrecision))
+}
+
+// trackFill updates the round trip of symbol i's position ps with a signed fill qty (abs =
+// qty.Abs()) at px.
+func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px, realized, fee decimal.Decimal, liq bool) {
 	s := a.leg(i, ps)
 	tr := &s.tr
-	abs := qty.Abs()
 	closing := decimal.Zero
 	if tr.open && (tr.t.Side == Buy) != qty.IsPositive() {
 		held := decSub(tr.entryQty, tr.exitQty)

@@ -2,7 +2,9 @@ package backtest
 
 import (
 	"math"
+	"math/big"
 	"math/bits"
+	"strconv"
 
 	"github.com/shopspring/decimal"
 )
@@ -206,4 +208,142 @@ func quoCoef(x, y decimal.Decimal, places int32) (int64, bool) {
 		return -int64(q), true
 	}
 	return int64(q), true
+}
+
+// floatCoef returns the coefficient and exponent of decimal.NewFromFloat(f), the shortest
+// decimal that reads back as f, read the way NewFromFloat reads it from strconv's 'e' format
+// (at most 17 digits), without its big.Int; ok is false for NaN and ±Inf (NewFromFloat
+// panics on them).
+func floatCoef(f float64) (int64, int32, bool) {
+	if f == 0 {
+		return 0, 0, true // NewFromFloat(0) is New(0, 0)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, 0, false
+	}
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], f, 'e', -1, 64)
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var m int64
+	nd, i := 0, 0
+	for ; b[i] != 'e'; i++ {
+		if b[i] != '.' {
+			m = m*10 + int64(b[i]-'0')
+			nd++
+		}
+	}
+	i++
+	esign := 1
+	switch b[i] {
+	case '-':
+		esign = -1
+		i++
+	case '+':
+		i++
+	}
+	e := 0
+	for ; i < len(b); i++ {
+		e = e*10 + int(b[i]-'0')
+	}
+	if neg {
+		m = -m
+	}
+	return m, int32(esign*e - nd + 1), true
+}
+
+// onTickFloat is onTick(decimal.NewFromFloat(f), tick, r) without the intermediate decimal.
+func onTickFloat(f float64, tick decimal.Decimal, r tickRounding) decimal.Decimal {
+	if c, e, ok := floatCoef(f); ok {
+		if d, ok := onTickCoef(c, e, tick, r); ok {
+			return d
+		}
+	}
+	return onTick(decimal.NewFromFloat(f), tick, r)
+}
+
+// decCmpAbs is x.Abs().Cmp(y.Abs()).
+func decCmpAbs(x, y decimal.Decimal) int {
+	if a, ea, ok := coef(x); ok {
+		if b, eb, ok := coef(y); ok {
+			if a < 0 {
+				a = -a // |a| < 10^18
+			}
+			if b < 0 {
+				b = -b
+			}
+			e := min(ea, eb)
+			a, ok1 := scaleUp(a, int64(ea)-int64(e))
+			b, ok2 := scaleUp(b, int64(eb)-int64(e))
+			if ok1 && ok2 {
+				switch {
+				case a < b:
+					return -1
+				case a > b:
+					return 1
+				}
+				return 0
+			}
+		}
+	}
+	return x.Abs().Cmp(y.Abs())
+}
+
+// dec128 is the Decimal ±(hi·2^64 + lo)·10^e: decimal.New when the coefficient fits in an
+// int64, else a copy of a big.Int on the stack (one big.Int and its words, as New allocates).
+func dec128(hi, lo uint64, neg bool, e int32) decimal.Decimal {
+	if hi == 0 && lo <= math.MaxInt64 {
+		n := int64(lo)
+		if neg {
+			n = -n
+		}
+		return decimal.New(n, e)
+	}
+	var v big.Int
+	w := [2]big.Word{big.Word(lo), big.Word(hi)}
+	v.SetBits(w[:])
+	if neg {
+		v.Neg(&v)
+	}
+	return decimal.NewFromBigInt(&v, e)
+}
+
+// quoIntPos is x.DivRound(decimal.NewFromInt(n), places) for x = c·10^e > 0 and n > 0: the
+// quotient of up to 128 bits rounded half away from zero by the exact remainder, as DivRound
+// rounds; ok is false when the operands are out of the int64 path's range.
+func quoIntPos(c int64, e int32, n int64, places int32) (decimal.Decimal, bool) {
+	if c <= 0 || n <= 0 || bits.UintSize != 64 {
+		return decimal.Decimal{}, false
+	}
+	var hi, lo uint64 = 0, uint64(c)
+	d := uint64(n)
+	switch k := int64(e) + int64(places); {
+	case k > 0:
+		if k >= int64(len(pow10i)) {
+			return decimal.Decimal{}, false
+		}
+		hi, lo = bits.Mul64(lo, pow10i[k])
+	case k < 0:
+		if -k >= int64(len(pow10i)) {
+			return decimal.Decimal{}, false
+		}
+		h, l := bits.Mul64(d, pow10i[-k])
+		if h != 0 {
+			return decimal.Decimal{}, false
+		}
+		d = l
+	}
+	qh, r := hi/d, hi%d
+	ql, r := bits.Div64(r, lo, d)
+	if r >= d-r { // 2r >= d: away from zero
+		var carry uint64
+		ql, carry = bits.Add64(ql, 1, 0)
+		qh += carry
+	}
+	if qh == 0 && ql == 0 {
+		return decimal.Decimal{}, false // DivRound's zero: leave it to the expression
+	}
+	return dec128(qh, ql, false, -places), true
 }

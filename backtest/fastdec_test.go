@@ -1,10 +1,14 @@
 package backtest
 
 import (
+	"context"
+	"math"
+	"math/big"
 	"math/rand/v2"
 	"strconv"
 	"testing"
 
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
 
@@ -125,6 +129,160 @@ func TestFastDecOverflowFallsBack(t *testing.T) {
 		}
 		if got, want := decQuo(x, z, 12), x.DivRound(z, 12); !sameDec(got, want) {
 			t.Fatalf("decQuo(%s, %s) = %s, want %s", x, z, got, want)
+		}
+	}
+}
+
+// randFloat returns a float64 as bars carry them (prices on a grid, with float noise), or
+// one of any magnitude and sign, or a value at float64's limits.
+func randFloat(r *rand.Rand) float64 {
+	switch r.IntN(6) {
+	case 0:
+		return math.Round(r.Float64()*1e7) / math.Pow(10, float64(r.IntN(8)))
+	case 1:
+		return r.Float64() * math.Pow(10, float64(r.IntN(40)-20))
+	case 2:
+		return -r.Float64() * math.Pow(10, float64(r.IntN(600)-300))
+	case 3:
+		return []float64{0, math.Copysign(0, -1), 1, -1, math.MaxFloat64, math.SmallestNonzeroFloat64,
+			-math.MaxFloat64, 1 << 53, 1<<53 + 2, 0.1, 0.3, 123456789012345678}[r.IntN(12)]
+	case 4:
+		return math.Float64frombits(r.Uint64()&^(0x7ff<<52) | uint64(r.IntN(0x7ff))<<52) // not Inf/NaN
+	}
+	return 60000 + r.Float64()*1000
+}
+
+// TestFloatCoefIsNewFromFloat checks floatCoef against decimal.NewFromFloat (coefficient and
+// exponent) and refuses NaN and ±Inf.
+func TestFloatCoefIsNewFromFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 31))
+	for range 200000 {
+		f := randFloat(r)
+		c, e, ok := floatCoef(f)
+		want := decimal.NewFromFloat(f)
+		if !ok || !sameDec(decimal.New(c, e), want) {
+			t.Fatalf("floatCoef(%v) = %d e%d %v, want %s (exp %d)", f, c, e, ok, want, want.Exponent())
+		}
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, _, ok := floatCoef(f); ok {
+			t.Errorf("floatCoef(%v) ok", f)
+		}
+	}
+}
+
+// TestSlipFloatAgrees checks slipFloat and onTickFloat against the expressions they replace,
+// slip(decimal.NewFromFloat(f)) and onTick(decimal.NewFromFloat(f)), value and exponent, with
+// and without slippage (2 bps, 1/3 bps whose factor has 17 digits) on power-of-ten ticks and
+// others.
+func TestSlipFloatAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 32))
+	ticks := []decimal.Decimal{d("0.1"), d("0.01"), d("0.0001"), d("1"), d("0.5"), d("0.00001")}
+	fast := 0
+	for k := range 60000 {
+		bps := []float64{0, 2, 1.0 / 3}[k%3]
+		a := &account{cfg: &Config{SlippageBps: bps}, syms: []symState{{}}}
+		a.syms[0].inst.TickSize = ticks[k%len(ticks)]
+		b := decimal.NewFromFloat(bps).Div(decimal.NewFromInt(10000))
+		a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(b), decimal.NewFromInt(1).Sub(b)
+		f := randFloat(r)
+		if k%2 == 0 {
+			f = math.Abs(math.Round(r.Float64()*1e7)/10) + 0.1
+		}
+		if math.Abs(f) > 1e30 || math.Abs(f) < 1e-30 {
+			continue // Decimal's own Div of such magnitudes is slow; the int64 path refuses them anyway
+		}
+		for _, side := range []Side{Buy, Sell} {
+			got, want := a.slipFloat(f, side, 0), a.slip(decimal.NewFromFloat(f), side, 0)
+			if !sameDec(got, want) {
+				t.Fatalf("slipFloat(%v, %v, tick %s, %v bps) = %s (exp %d), want %s (exp %d)", f, side,
+					a.syms[0].inst.TickSize, bps, got, got.Exponent(), want, want.Exponent())
+			}
+		}
+		got, want := onTickFloat(f, a.syms[0].inst.TickSize, tickNearest), onTick(decimal.NewFromFloat(f), a.syms[0].inst.TickSize, tickNearest)
+		if !sameDec(got, want) {
+			t.Fatalf("onTickFloat(%v, %s) = %s, want %s", f, a.syms[0].inst.TickSize, got, want)
+		}
+		if c, e, ok := floatCoef(f); ok {
+			if _, ok := onTickCoef(c, e, a.syms[0].inst.TickSize, tickUp); ok {
+				fast++
+			}
+		}
+	}
+	if fast < 20000 {
+		t.Fatalf("only %d prices on the int64 path", fast)
+	}
+}
+
+// TestOpenOrderIMAgrees runs the chaos traders (one-way and hedge mode: limit, market, stop
+// and reduce-only orders, attached children, partly reducing orders) with updateOpenOrders
+// comparing openOrderIM, the int64 path, with the decimal loop at every call (value and
+// exponent; a difference panics).
+func TestOpenOrderIMAgrees(t *testing.T) {
+	symbols := []string{"AAA", "BBB", "CCC"}
+	defer func() { checkOpenOrderIM = false }()
+	checkOpenOrderIM, openOrderIMChecked = true, 0
+	var switches int
+	for seed := uint64(1); seed <= 3; seed++ {
+		k, m, f := market(seed, symbols, 300)
+		if _, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f))); err != nil {
+			t.Fatal(err)
+		}
+		cfg := chaosConfig(symbols, false)
+		cfg.PositionMode = margin.Hedge
+		if _, err := Run(context.Background(), cfg, func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: &switches} },
+			NewSliceSource(symbols, Batches(k, m, f))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("%d open-order margins compared", openOrderIMChecked)
+	if openOrderIMChecked < 1000 {
+		t.Fatalf("only %d open-order margins on the int64 path: the test is void", openOrderIMChecked)
+	}
+}
+
+// TestQuoIntPosAgrees checks quoIntPos against DivRound (value and exponent) on sums of
+// order notionals and leverages 1 to 125, with quotients past 2^63 and 2^64.
+func TestQuoIntPosAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 33))
+	wide := 0
+	for k := range 200000 {
+		c := r.Int64N(math.MaxInt64) + 1
+		if k%2 == 0 {
+			c = r.Int64N(1e12) + 1
+		}
+		e := int32(r.IntN(30) - 22)
+		n := int64(r.IntN(125) + 1)
+		places := int32(16)
+		if k%5 == 0 {
+			places = int32(r.IntN(20))
+		}
+		got, ok := quoIntPos(c, e, n, places)
+		want := decimal.New(c, e).DivRound(decimal.NewFromInt(n), places)
+		if !ok {
+			continue
+		}
+		if !sameDec(got, want) {
+			t.Fatalf("quoIntPos(%d, %d, %d, %d) = %s, want %s", c, e, n, places, got, want)
+		}
+		if got.NumDigits() > 19 {
+			wide++
+		}
+	}
+	if wide < 10000 {
+		t.Fatalf("only %d quotients past 19 digits", wide)
+	}
+	for _, c := range []struct {
+		hi, lo uint64
+		neg    bool
+	}{{0, math.MaxInt64, false}, {0, 1 << 63, true}, {1, 0, false}, {math.MaxUint64, math.MaxUint64, true}} {
+		want := new(big.Int).Lsh(new(big.Int).SetUint64(c.hi), 64)
+		want.Or(want, new(big.Int).SetUint64(c.lo))
+		if c.neg {
+			want.Neg(want)
+		}
+		if got := dec128(c.hi, c.lo, c.neg, -3); !sameDec(got, decimal.NewFromBigInt(want, -3)) {
+			t.Errorf("dec128(%d, %d, %v) = %s, want %s", c.hi, c.lo, c.neg, got, decimal.NewFromBigInt(want, -3))
 		}
 	}
 }

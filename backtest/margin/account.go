@@ -406,7 +406,7 @@ func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 		s.nOrders = n
 		return
 	}
-	a.orderIMSum = a.orderIMSum.Sub(s.orderIM).Add(initialMargin)
+	a.orderIMSum = addDiff(a.orderIMSum, initialMargin, s.orderIM) // Σ − old + new
 	s.nOrders = n
 	s.orderIM = initialMargin
 }
