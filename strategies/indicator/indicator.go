@@ -97,6 +97,12 @@ func (p *EMAPair) Update(x float64) (v1, v2 float64, ok bool) {
 		v1, v2 = p.Next(x)
 		return v1, v2, true
 	}
+	return p.Seed(x)
+}
+
+// Seed is Update for a pair that is not Seeded yet, small enough to inline: a hot path that
+// tests Seeded and calls Next or Seed makes no call. Once Seeded, call Next or Update.
+func (p *EMAPair) Seed(x float64) (v1, v2 float64, ok bool) {
 	c := p.count
 	if c < p.n1 {
 		p.v1 += (x - p.v1) / float64(c+1)

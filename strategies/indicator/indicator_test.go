@@ -59,7 +59,8 @@ func TestEMA(t *testing.T) {
 
 // TestEMAPairIsTwoEMAs: an EMAPair's values and ok are bit for bit those of two EMAs fed the
 // same series, for periods in either order, equal, and 1, through the seeding, after it, and
-// after Reset; so are a second pair's fed by Next once Seeded (a strategy's hot path).
+// after Reset; so are a second pair's fed by Seed until Seeded and by Next after (a
+// strategy's hot path).
 func TestEMAPairIsTwoEMAs(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 15))
 	for _, n := range [][2]int{{72, 288}, {288, 72}, {5, 5}, {1, 7}, {7, 1}, {1, 1}, {2, 3}} {
@@ -84,10 +85,10 @@ func TestEMAPairIsTwoEMAs(t *testing.T) {
 			if uok {
 				u1, u2 = q.Next(x)
 			} else {
-				u1, u2, uok = q.Update(x)
+				u1, u2, uok = q.Seed(x)
 			}
 			if u1 != v1 || u2 != v2 || uok != ok || q.Seeded() != ok {
-				t.Fatalf("periods %v, update %d: Next/Update (%v, %v, %v), Update (%v, %v, %v)", n, i+1, u1, u2, uok, v1, v2, ok)
+				t.Fatalf("periods %v, update %d: Next/Seed (%v, %v, %v), Update (%v, %v, %v)", n, i+1, u1, u2, uok, v1, v2, ok)
 			}
 			if g1, g2, gok := p.Values(); g1 != v1 || g2 != v2 || gok != ok {
 				t.Fatalf("periods %v, update %d: Values (%v, %v, %v) after Update (%v, %v, %v)", n, i+1, g1, g2, gok, v1, v2, ok)

@@ -106,7 +106,8 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 // desired side differs from the side last acted on. The mark is only set here, and only
 // written when it is not set yet: OnStep, which the engine calls after the bars of every
 // timestamp, clears it and makes the side the wanted one, and a timestamp has at most one
-// bar per symbol, so in a run the bit is written at flips only.
+// bar per symbol, so in a run the bit is written at flips only. The pair's Seeded, Next and
+// Seed are inlined: OnBar calls nothing, so it runs without a stack frame or stack check.
 func (s *Strategy) OnBar(_ *backtest.Broker, b backtest.Bar) error {
 	i := b.ID
 	if uint(i) >= uint(len(s.sym)) {
@@ -121,7 +122,7 @@ func (s *Strategy) OnBar(_ *backtest.Broker, b backtest.Bar) error {
 		f, w = st.ema.Next(b.Close)
 	} else {
 		var ok bool
-		if f, w, ok = st.ema.Update(b.Close); !ok {
+		if f, w, ok = st.ema.Seed(b.Close); !ok {
 			st.last = b.Close
 			return nil // want stays 0 while the EMAs seed, as does side
 		}
