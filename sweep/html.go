@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bt-backtest/bt/reports"
@@ -149,15 +150,12 @@ func (o *Output) HTML(maps []HeatmapSpec) ([]byte, error) {
 	if len(maps) == 0 {
 		p.Note = "No heatmap: a heatmap needs two swept keys (bt sweep report DIR --x KEY --y KEY --metric NAME draws one)."
 	}
-	for _, hs := range maps {
-		h, err := o.Heatmap(hs.X, hs.Y, hs.Metric)
-		if err != nil {
-			return nil, err
-		}
-		png, err := h.EncodePNG()
-		if err != nil {
-			return nil, fmt.Errorf("drawing the heatmap of %s: %w", hs.Metric, err)
-		}
+	hms, pngs, err := o.drawHeatmaps(maps)
+	if err != nil {
+		return nil, err
+	}
+	for i, h := range hms {
+		png := pngs[i]
 		var facets []string
 		for _, pn := range h.Panels {
 			facets = append(facets, pn.Title)
@@ -193,6 +191,38 @@ func (o *Output) HTML(maps []HeatmapSpec) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// drawHeatmaps builds and encodes the heatmaps of maps, each on its own goroutine (they are
+// independent; the PNGs are the same bytes as drawn one after another), and returns them in
+// the order of maps. The error is the first map's that failed, in that order.
+func (o *Output) drawHeatmaps(maps []HeatmapSpec) ([]*Heatmap, [][]byte, error) {
+	hms := make([]*Heatmap, len(maps))
+	pngs := make([][]byte, len(maps))
+	errs := make([]error, len(maps))
+	var wg sync.WaitGroup
+	for i, hs := range maps {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			h, err := o.Heatmap(hs.X, hs.Y, hs.Metric)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			hms[i] = h
+			if pngs[i], err = h.EncodePNG(); err != nil {
+				errs[i] = fmt.Errorf("drawing the heatmap of %s: %w", hs.Metric, err)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	return hms, pngs, nil
 }
 
 // WriteHTML writes HTML(maps) to dir/sweep.html through a temporary file.
