@@ -175,3 +175,50 @@ func TestStreamBadRowDecodedAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestFinishedStreamHoldsNoRows: a stream that has ended (cleanly, or on a bad row, decoding
+// ahead or inline) lets go of its decoded row groups and its window, while its caller may
+// still hold it (bt run keeps it open until the run directory is written), and still answers
+// Err, Symbols and Files.
+func TestFinishedStreamHoldsNoRows(t *testing.T) {
+	s, err := CreateWith(t.TempDir(), Options{RowGroupRows: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, sym := range []string{"AAAUSDT", "BBBUSDT"} {
+		mustWrite(t, s, minuteSeries(sym, data.KindKlines), genMinutes(t0, 400, float64(k)))
+		mustWrite(t, s, minuteSeries(sym, data.KindMark), genMinutes(t0, 400, float64(k)+0.5))
+	}
+	rows := genMinutes(t0, 400, 7)
+	rows[300].Low = math.NaN()
+	plant(t, s, minuteSeries("CCCUSDT", data.KindKlines), "2025-06", toRows(rows))
+	for _, ahead := range []bool{true, false} {
+		setReadAhead(t, ahead)
+		for _, syms := range [][]string{{"AAAUSDT", "BBBUSDT"}, nil} {
+			st, err := s.Stream(StreamOptions{Symbols: syms})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for st.Next() {
+				n++
+			}
+			if n < 300 || (syms == nil) != (st.Err() != nil) {
+				t.Errorf("ahead %v, %v: %d batches, error %v", ahead, syms, n, st.Err())
+			}
+			for _, c := range st.all {
+				if c.b != nil || c.ld != nil {
+					t.Errorf("ahead %v, %v: a finished stream still holds a series' decoded rows", ahead, syms)
+					break
+				}
+			}
+			if st.wBars != nil || st.wMarks != nil || len(st.Symbols()) < 2 || len(st.Files()) < 4 {
+				t.Errorf("ahead %v, %v: window %d/%d bars kept; symbols %v, files %v", ahead, syms, len(st.wBars), len(st.wMarks), st.Symbols(), st.Files())
+			}
+			if st.Next() {
+				t.Errorf("ahead %v, %v: Next after the end", ahead, syms)
+			}
+			st.Close()
+		}
+	}
+}

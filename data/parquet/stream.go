@@ -285,7 +285,9 @@ func (c *cursor) close() {
 		c.ah = nil
 		return
 	}
-	c.ld.closeFile()
+	if c.ld != nil { // nil once the stream finished
+		c.ld.closeFile()
+	}
 }
 
 // StreamOptions selects what Stream replays.
@@ -769,11 +771,18 @@ func (st *Stream) take(bars []backtest.Bar, used []int32, id int, c *cursor, end
 	}
 }
 
+// finish ends the stream: the cursors are closed (their goroutines gone, files closed) and
+// the decoded row groups and the window let go, so that a finished Stream kept open by its
+// caller (bt run keeps it until its output is written) holds no decoded data (~27 MB for a
+// year of 12 symbols' klines and mark klines).
 func (st *Stream) finish() {
 	st.done = true
 	for _, c := range st.all {
 		c.close()
+		c.b, c.ld = nil, nil
 	}
+	st.wBars, st.wMarks = nil, nil
+	st.batch.Bars, st.batch.Marks = nil, nil
 }
 
 // Batch returns the current timestamp's events, valid until the next call to Next.
