@@ -89,13 +89,16 @@ type posState struct {
 	tr tradeState
 }
 
-// tradeState accumulates the round trip in progress on one symbol.
+// tradeState accumulates the round trip in progress on one symbol (trackFill). Its sums are
+// nums (no allocation while they fit in an int64); t.Fees and t.Qty are set from fees and qty
+// when the trade closes.
 type tradeState struct {
 	open                    bool
 	t                       Trade
-	entryQty, entryNotional decimal.Decimal
-	exitQty, exitNotional   decimal.Decimal
-	realized                decimal.Decimal
+	entryQty, entryNotional num
+	exitQty, exitNotional   num
+	realized, fees          num
+	qty                     num // the largest quantity held
 }
 
 // account is one margin setup's replay: its ledger, strategy, orders and records. Nothing in it

@@ -568,7 +568,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	// against its own fill
 	a.removeAt(j)
 	a.updateOpenOrders(o.sym)
-	draw := a.acct.Totals().InsuranceDraws
+	draw := a.acct.InsuranceDraws()
 	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce,
 		PositionSide: o.PositionSide})
 	if err != nil {
@@ -579,7 +579,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	// without one (the same Decimal, whose exponent is not below the PnL's) the sum
 	// RealizedPnL + 0 is RealizedPnL, value and exponent
 	pnl := res.RealizedPnL
-	if after := a.acct.Totals().InsuranceDraws; after != draw || draw.Exponent() < pnl.Exponent() {
+	if after := a.acct.InsuranceDraws(); after != draw || draw.Exponent() < pnl.Exponent() {
 		pnl = decAdd(res.RealizedPnL, decSub(after, draw))
 	}
 	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: absQty, Price: px,
@@ -886,33 +886,38 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px, realized, fee decimal.Decimal, liq bool) {
 	s := a.leg(i, ps)
 	tr := &s.tr
-	closing := decimal.Zero
+	absN, feeN := numOf(abs), numOf(fee)
+	var closing num // decimal.Zero
 	if tr.open && (tr.t.Side == Buy) != qty.IsPositive() {
-		held := decSub(tr.entryQty, tr.exitQty)
-		closing = decMin(abs, held)
+		closing = absN // min(abs, held)
+		if held := tr.entryQty.sub(tr.exitQty); held.cmp(absN) < 0 {
+			closing = held
+		}
 	}
-	opening := decSub(abs, closing)
-	feeClose, feeOpen := decimal.Zero, fee
+	opening := absN.sub(closing)
+	var feeClose num // decimal.Zero
+	feeOpen := feeN
 	switch {
-	case opening.IsZero():
-		feeClose, feeOpen = fee, decimal.Zero
-	case !closing.IsZero():
-		feeClose = fee.Mul(closing).DivRound(abs, 12)
-		feeOpen = decSub(fee, feeClose)
+	case opening.isZero():
+		feeClose, feeOpen = feeN, num{}
+	case !closing.isZero():
+		feeClose = feeN.mul(closing).quo(absN, 12)
+		feeOpen = feeN.sub(feeClose)
 	}
-	if tr.open && !closing.IsZero() {
-		tr.exitQty = decAdd(tr.exitQty, closing)
-		tr.exitNotional = decMulAdd(tr.exitNotional, closing, px)
-		tr.realized = decAdd(tr.realized, realized)
-		tr.t.Fees = decAdd(tr.t.Fees, feeClose)
+	pxN := numOf(px)
+	if tr.open && !closing.isZero() {
+		tr.exitQty = tr.exitQty.add(closing)
+		tr.exitNotional = tr.exitNotional.add(closing.mul(pxN))
+		tr.realized = tr.realized.add(numOf(realized))
+		tr.fees = tr.fees.add(feeClose)
 		if liq {
 			tr.t.Liquidated = true
 		}
-		if decCmp(tr.exitQty, tr.entryQty) == 0 {
+		if tr.exitQty.cmp(tr.entryQty) == 0 {
 			a.closeTrade(t, s)
 		}
 	}
-	if opening.IsZero() {
+	if opening.isZero() {
 		return
 	}
 	if !tr.open {
@@ -924,11 +929,11 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], PositionSide: ps, Mode: p.Mode, Side: side,
 			EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: p.Leverage}}
 	}
-	tr.entryQty = decAdd(tr.entryQty, opening)
-	tr.entryNotional = decMulAdd(tr.entryNotional, opening, px)
-	tr.t.Fees = decAdd(tr.t.Fees, feeOpen)
-	if held := decSub(tr.entryQty, tr.exitQty); decCmp(held, tr.t.Qty) > 0 {
-		tr.t.Qty = held
+	tr.entryQty = tr.entryQty.add(opening)
+	tr.entryNotional = tr.entryNotional.add(opening.mul(pxN))
+	tr.fees = tr.fees.add(feeOpen)
+	if held := tr.entryQty.sub(tr.exitQty); held.cmp(tr.qty) > 0 {
+		tr.qty = held
 	}
 }
 
@@ -936,9 +941,10 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 func (a *account) closeTrade(t int64, s *posState) {
 	tr := &s.tr
 	tr.t.ExitTime = t
-	tr.t.EntryPrice = decQuo(tr.entryNotional, tr.entryQty, 12)
-	tr.t.ExitPrice = decQuo(tr.exitNotional, tr.exitQty, 12)
-	tr.t.PnL = decAdd(decSub(tr.realized, tr.t.Fees), tr.t.Funding)
+	tr.t.EntryPrice = tr.entryNotional.quo(tr.entryQty, 12).dec()
+	tr.t.ExitPrice = tr.exitNotional.quo(tr.exitQty, 12).dec()
+	tr.t.Fees, tr.t.Qty = tr.fees.dec(), tr.qty.dec()
+	tr.t.PnL = tr.realized.sub(tr.fees).add(numOf(tr.t.Funding)).dec()
 	if math.IsInf(tr.t.MinLiqDistance, 1) {
 		tr.t.MinLiqDistance = 1
 	}

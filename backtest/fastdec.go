@@ -166,7 +166,15 @@ func decQuo(x, y decimal.Decimal, places int32) decimal.Decimal {
 func quoCoef(x, y decimal.Decimal, places int32) (int64, bool) {
 	a, ea, ok1 := coef(x)
 	b, eb, ok2 := coef(y)
-	if !ok1 || !ok2 || b == 0 {
+	if !ok1 || !ok2 {
+		return 0, false
+	}
+	return quoCoefs(a, ea, b, eb, places)
+}
+
+// quoCoefs is quoCoef on coefficients and exponents.
+func quoCoefs(a int64, ea int32, b int64, eb int32, places int32) (int64, bool) {
+	if b == 0 {
 		return 0, false
 	}
 	ua, ub := uint64(a), uint64(b)
@@ -346,4 +354,101 @@ func quoIntPos(c int64, e int32, n int64, places int32) (decimal.Decimal, bool) 
 		return decimal.Decimal{}, false // DivRound's zero: leave it to the expression
 	}
 	return dec128(qh, ql, false, -places), true
+}
+
+// num is a decimal value held as an int64 coefficient and an exponent while it fits (no
+// allocation), else as a Decimal (big): each operation gives the value and the exponent of
+// the Decimal operation it stands for, on int64 coefficients when both operands are held so
+// and the result fits, else by that operation. The zero num is 0 at exponent 0, as
+// decimal.Zero and the zero Decimal.
+type num struct {
+	c   int64
+	e   int32
+	big bool
+	d   decimal.Decimal // the value when big
+}
+
+// numOf is x as a num.
+func numOf(x decimal.Decimal) num {
+	if c, e, ok := coef(x); ok {
+		return num{c: c, e: e}
+	}
+	return num{big: true, d: x}
+}
+
+// dec is x as a Decimal (decimal.New on the int64 path).
+func (x num) dec() decimal.Decimal {
+	if x.big {
+		return x.d
+	}
+	return decimal.New(x.c, x.e)
+}
+
+// add is x.Add(y).
+func (x num) add(y num) num {
+	if !x.big && !y.big {
+		if c, e, ok := addCoef(x.c, x.e, y.c, y.e); ok {
+			return num{c: c, e: e}
+		}
+	}
+	return numOf(x.dec().Add(y.dec()))
+}
+
+// sub is x.Sub(y).
+func (x num) sub(y num) num {
+	if !x.big && !y.big {
+		if c, e, ok := addCoef(x.c, x.e, -y.c, y.e); ok { // |y.c| < 2^63: −y.c fits
+			return num{c: c, e: e}
+		}
+	}
+	return numOf(x.dec().Sub(y.dec()))
+}
+
+// mul is x.Mul(y).
+func (x num) mul(y num) num {
+	if !x.big && !y.big {
+		if p, ok := mulCoef(x.c, y.c); ok {
+			if e := int64(x.e) + int64(y.e); e >= math.MinInt32 && e <= math.MaxInt32 {
+				return num{c: p, e: int32(e)}
+			}
+		}
+	}
+	return numOf(x.dec().Mul(y.dec()))
+}
+
+// quo is x.DivRound(y, places) for y ≠ 0.
+func (x num) quo(y num, places int32) num {
+	if !x.big && !y.big {
+		if q, ok := quoCoefs(x.c, x.e, y.c, y.e, places); ok {
+			return num{c: q, e: -places}
+		}
+	}
+	return numOf(x.dec().DivRound(y.dec(), places))
+}
+
+// cmp is x.Cmp(y).
+func (x num) cmp(y num) int {
+	if !x.big && !y.big {
+		e := min(x.e, y.e)
+		a, ok1 := scaleUp(x.c, int64(x.e)-int64(e))
+		b, ok2 := scaleUp(y.c, int64(y.e)-int64(e))
+		if ok1 && ok2 {
+			switch {
+			case a < b:
+				return -1
+			case a > b:
+				return 1
+			}
+			return 0
+		}
+	}
+	return x.dec().Cmp(y.dec())
+}
+
+// isZero is x.IsZero().
+func (x num) isZero() bool {
+	if x.big {
+		return x.d.IsZero()
+	}
+	return x.c == 0
 }

@@ -286,3 +286,81 @@ func TestQuoIntPosAgrees(t *testing.T) {
 		}
 	}
 }
+
+// edgeNumDec returns fastRandDec's values, or a coefficient at the int64 path's limits (18
+// and 19 digits, 2^63 − 1, its negative, past 2^63).
+func edgeNumDec(r *rand.Rand) decimal.Decimal {
+	e := int32(r.IntN(23) - 20)
+	switch r.IntN(6) {
+	case 0:
+		c := []int64{999_999_999_999_999_999, -999_999_999_999_999_999, 1_000_000_000_000_000_000,
+			math.MaxInt64, -math.MaxInt64, 1 << 62, 1}[r.IntN(7)]
+		return decimal.New(c, e)
+	case 1:
+		return decimal.New(math.MaxInt64, e).Add(decimal.New(int64(r.IntN(3)), e))
+	}
+	return fastRandDec(r)
+}
+
+// checkNum compares each num operation on x and y, held as numOf gives them and also as big
+// nums, with the Decimal operation (value and exponent); it returns how many int64 results
+// it saw.
+func checkNum(t *testing.T, x, y decimal.Decimal) (fast int) {
+	t.Helper()
+	for _, big := range []bool{false, true} {
+		nx, ny := numOf(x), numOf(y)
+		if big {
+			nx, ny = num{big: true, d: x}, num{big: true, d: y}
+		}
+		check := func(op string, got num, want decimal.Decimal) {
+			t.Helper()
+			if !sameDec(got.dec(), want) {
+				t.Fatalf("num %s(%s, %s) big=%v = %s (exp %d), want %s (exp %d)", op, x, y, big, got.dec(), got.dec().Exponent(), want, want.Exponent())
+			}
+			if !got.big {
+				fast++
+			}
+		}
+		check("dec", nx, x)
+		check("add", nx.add(ny), x.Add(y))
+		check("sub", nx.sub(ny), x.Sub(y))
+		check("mul", nx.mul(ny), x.Mul(y))
+		if !y.IsZero() {
+			check("quo12", nx.quo(ny, 12), x.DivRound(y, 12))
+		}
+		if got, want := nx.cmp(ny), x.Cmp(y); got != want {
+			t.Fatalf("num cmp(%s, %s) big=%v = %d, want %d", x, y, big, got, want)
+		}
+		if nx.isZero() != x.IsZero() {
+			t.Fatalf("num isZero(%s) big=%v = %v", x, big, nx.isZero())
+		}
+	}
+	return fast
+}
+
+// TestNumAgrees checks the round-trip bookkeeping's num (trackFill, closeTrade) against
+// Decimal on 100,000 pairs of random decimals of 1 to 22 digits, zeros and coefficients at
+// the int64 limits; every operation is also checked with its operands held as Decimals. It
+// fails unless both paths are taken.
+func TestNumAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 34))
+	fast, all := 0, 0
+	for range 100000 {
+		fast += checkNum(t, edgeNumDec(r), edgeNumDec(r))
+		all += 12
+	}
+	t.Logf("%d of ~%d results on the int64 path", fast, all)
+	if fast < all/10 || fast > all*3/4 {
+		t.Fatalf("%d of ~%d results on the int64 path: the test does not exercise both", fast, all)
+	}
+}
+
+// FuzzNumAgrees is TestNumAgrees on fuzzed coefficients and exponents.
+func FuzzNumAgrees(f *testing.F) {
+	f.Add(int64(12), int32(-3), int64(600001), int32(-1))
+	f.Add(int64(math.MaxInt64), int32(0), int64(-1), int32(-18))
+	f.Add(int64(-999_999_999_999_999_999), int32(-16), int64(7), int32(2))
+	f.Fuzz(func(t *testing.T, a int64, ea int32, b int64, eb int32) {
+		checkNum(t, decimal.New(a, ea%40), decimal.New(b, eb%40))
+	})
+}

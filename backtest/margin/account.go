@@ -35,8 +35,10 @@ type Account struct {
 	initial decimal.Decimal
 	autoAdd bool
 
-	// running totals for the conservation check
-	realized, fees, funding, clearance, insurance decimal.Decimal
+	// running totals for the conservation check (realized PnL, fees and funding are summed
+	// when read: see lazySum)
+	realized, fees, funding lazySum
+	clearance, insurance    decimal.Decimal
 
 	// float64 shadows of the ledger, refreshed whenever it changes (see refresh)
 	iso            []isoHot   // compact screening data of the open isolated positions
@@ -478,12 +480,13 @@ func (a *Account) CanOpenLeg(i int, ps PositionSide, qty, price decimal.Decimal,
 }
 
 type savedState struct {
-	s                                                     slot
-	wallet, realized, fees, funding, clearance, insurance decimal.Decimal
+	s                            slot
+	realized, fees, funding      lazySum
+	wallet, clearance, insurance decimal.Decimal
 }
 
 func (a *Account) save(i int) savedState {
-	return savedState{a.slots[i], a.wallet, a.realized, a.fees, a.funding, a.clearance, a.insurance}
+	return savedState{a.slots[i], a.realized, a.fees, a.funding, a.wallet, a.clearance, a.insurance}
 }
 
 func (a *Account) restore(i int, st savedState) {
@@ -642,7 +645,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		}
 	}
 	a.wallet = subDec(a.wallet, res.Fee)
-	a.fees = addDec(a.fees, res.Fee)
+	a.fees.add(res.Fee)
 	if dry {
 		a.restore(i, st)
 		return FillResult{}, nil
@@ -693,7 +696,7 @@ func (a *Account) openCost(i int, openQ, absO, price, im, fee decimal.Decimal) d
 func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decimal {
 	s := &a.slots[i]
 	r := closePnL(closeQ, price, s.entry)
-	a.realized = addDec(a.realized, r)
+	a.realized.add(r)
 	newQ := addDec(s.qty, closeQ)
 	if s.mode == Cross {
 		a.wallet = addDec(a.wallet, r)
@@ -880,7 +883,7 @@ func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 		m = decimal.NewFromFloat(mark)
 	}
 	amt := moneyProduct(true, s.qty, m, decimal.NewFromFloat(rate))
-	a.funding = a.funding.Add(amt)
+	a.funding.add(amt)
 	if s.mode == Cross {
 		a.wallet = a.wallet.Add(amt)
 	} else {
@@ -948,8 +951,11 @@ type Totals struct {
 
 // Totals returns the running sums since NewAccount.
 func (a *Account) Totals() Totals {
-	return Totals{a.initial, a.realized, a.fees, a.funding, a.clearance, a.insurance}
+	return Totals{a.initial, a.realized.value(), a.fees.value(), a.funding.value(), a.clearance, a.insurance}
 }
+
+// InsuranceDraws returns Totals().InsuranceDraws without summing the other totals.
+func (a *Account) InsuranceDraws() decimal.Decimal { return a.insurance }
 
 // Snapshot values the account at the current marks (a symbol without a mark is valued at its
 // entry price). Available = wallet + Σ cross uPnL (profits and losses, as Binance counts

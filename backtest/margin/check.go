@@ -57,7 +57,7 @@ func (a *Account) Check() error {
 	for _, x := range []struct {
 		name string
 		v    decimal.Decimal
-	}{{"realized PnL", a.realized}, {"fees", a.fees}, {"funding", a.funding},
+	}{{"realized PnL", a.realized.value()}, {"fees", a.fees.value()}, {"funding", a.funding.value()},
 		{"clearance fees", a.clearance}, {"insurance draws", a.insurance}} {
 		if !x.v.Equal(money(x.v)) {
 			return invariantf("%s %s has more than %d decimals", x.name, x.v, MoneyPlaces)
@@ -66,7 +66,7 @@ func (a *Account) Check() error {
 	if av, slow := a.available(), a.availableSlow(); !av.Equal(slow) {
 		return invariantf("cached available balance %s, from scratch %s", av, slow)
 	}
-	want := a.initial.Add(a.realized).Sub(a.fees).Add(a.funding).Sub(a.clearance).Add(a.insurance)
+	want := a.initial.Add(a.realized.value()).Sub(a.fees.value()).Add(a.funding.value()).Sub(a.clearance).Add(a.insurance)
 	if !sum.Equal(want) {
 		return invariantf("money not conserved: wallet + isolated wallets = %s, initial + realized − fees + funding − clearance + insurance = %s", sum, want)
 	}

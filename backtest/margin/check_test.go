@@ -11,8 +11,8 @@ func TestCheckDetectsCorruption(t *testing.T) {
 	for name, corrupt := range map[string]func(a *Account){
 		"money created":         func(a *Account) { a.wallet = a.wallet.Add(d("0.00000001")) },
 		"stale available cache": func(a *Account) { a.avSum = a.avSum.Add(d("1")) },
-		"dust":                  func(a *Account) { a.fees = a.fees.Add(d("1e-9")); a.wallet = a.wallet.Sub(d("1e-9")) },
-		"fee not counted":       func(a *Account) { a.fees = a.fees.Sub(d("1")) },
+		"dust":                  func(a *Account) { a.fees.add(d("1e-9")); a.wallet = a.wallet.Sub(d("1e-9")) },
+		"fee not counted":       func(a *Account) { a.fees.add(d("-1")) },
 		"negative isolated":     func(a *Account) { a.slots[0].isoW = d("-1"); a.wallet = a.wallet.Add(d("1201")) },
 		"margin on flat symbol": func(a *Account) { a.slots[1].isoW = d("1"); a.wallet = a.wallet.Sub(d("1")) },
 		"stale shadow":          func(a *Account) { a.slots[0].fq = 2 },

@@ -194,3 +194,46 @@ func cmpAbs(x, y decimal.Decimal) int {
 	}
 	return x.Abs().Cmp(y.Abs())
 }
+
+// lazySum is a running sum of decimals, equal in value and exponent to adding each term with
+// Decimal.Add, whose terms are added on int64 coefficients while they fit (fx) and folded
+// into a Decimal only when the sum is read (value) or a term does not fit.
+type lazySum struct {
+	d    decimal.Decimal // the sum of the terms folded in
+	pend fx              // the sum of the terms not folded in yet (ok: there are some)
+}
+
+// add adds x.
+func (s *lazySum) add(x decimal.Decimal) {
+	if s.pend.ok {
+		if r := s.pend.add(fxOf(x)); r.ok {
+			s.pend = r
+			return
+		}
+		s.fold()
+	}
+	if f := fxOf(x); f.ok {
+		s.pend = f
+		return
+	}
+	s.d = s.d.Add(x)
+}
+
+// fold adds the pending terms' sum to d: Σ at the least exponent of d and of every term.
+func (s *lazySum) fold() {
+	if !s.pend.ok {
+		return
+	}
+	if r := fxOf(s.d).add(s.pend); r.ok {
+		s.d = r.dec()
+	} else {
+		s.d = s.d.Add(s.pend.dec())
+	}
+	s.pend = fx{}
+}
+
+// value returns the sum.
+func (s *lazySum) value() decimal.Decimal {
+	s.fold()
+	return s.d
+}

@@ -214,3 +214,45 @@ func TestOpenCostAgrees(t *testing.T) {
 		t.Fatalf("only %d costs with an open loss: the test is void", fast)
 	}
 }
+
+// TestLazySumAgrees checks lazySum against adding each term with Decimal.Add (value and
+// exponent), read after every term and only at the end, on runs of money amounts with now
+// and then a term past the int64 path (20+ digits, or 2^63 − 1), a zero and a term at
+// another exponent.
+func TestLazySumAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 24))
+	pending := 0
+	for run := range 2000 {
+		var s, every lazySum
+		var want decimal.Decimal
+		for range 1 + r.IntN(60) {
+			x := decimal.New(r.Int64N(2e12)-1e12, -MoneyPlaces)
+			switch r.IntN(20) {
+			case 0:
+				x = edgeDec(r)
+			case 1:
+				x = decimal.New(0, int32(r.IntN(10)-12))
+			case 2:
+				x = decimal.New(math.MaxInt64, -MoneyPlaces)
+			}
+			if run%2 == 0 {
+				x = decimal.New(r.Int64N(1e6), -MoneyPlaces) // only int64 terms
+			}
+			want = want.Add(x)
+			s.add(x)
+			every.add(x)
+			if s.pend.ok {
+				pending++
+			}
+			if got := every.value(); !sameDec(got, want) {
+				t.Fatalf("run %d: read after each term: %s (exp %d), want %s (exp %d)", run, got, got.Exponent(), want, want.Exponent())
+			}
+		}
+		if got := s.value(); !sameDec(got, want) {
+			t.Fatalf("run %d: %s (exp %d), want %s (exp %d)", run, got, got.Exponent(), want, want.Exponent())
+		}
+	}
+	if pending < 10000 {
+		t.Fatalf("only %d terms pending: the int64 path is not exercised", pending)
+	}
+}

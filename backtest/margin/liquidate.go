@@ -116,7 +116,7 @@ func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float6
 	rec.Bankruptcy = s.entry.Sub(s.isoW.DivRound(s.qty, QuotientPlaces))
 	r := money(s.qty.Mul(price.Sub(s.entry)))
 	rec.RealizedPnL = r
-	a.realized = a.realized.Add(r)
+	a.realized.add(r)
 	rec.MarginLost = decimal.Min(s.isoW, r.Neg())
 	w := s.isoW.Add(r)
 	if w.IsNegative() {
@@ -160,7 +160,7 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 		total = total.Add(r)
 		out = append(out, rec)
 	}
-	a.realized = a.realized.Add(total)
+	a.realized.add(total)
 	a.wallet = a.wallet.Add(total)
 	if a.wallet.IsNegative() {
 		out[start].InsuranceDraw = a.wallet.Neg()
