@@ -75,6 +75,8 @@ type posState struct {
 
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
+	// probePath's maintenance margins and uPnL at the path's vertices 1..3
+	pathMM, pathU [3]float64
 	// a cross position's liquidation price probed at the close marks (probe(3)), which record
 	// reuses when account.liqProbed
 	closeLP float64
@@ -443,9 +445,19 @@ func (a *account) step(b *Batch, v *pathView) error {
 	// (3) the intrabar path, segment by segment, the risk probed at each vertex (the open
 	// again only when something changed since it was probed there: at the same marks with the
 	// same positions and wallets, probe finds the same figures)
-	for k := 0; k < 4; k++ {
-		a.segment(t, k)
-		if k > 0 || a.gen != gen || exhaustiveProbes {
+	a.segment(t, 0)
+	if a.gen != gen || exhaustiveProbes {
+		a.probe(0)
+	}
+	if a.quietPath() && a.probePath() {
+		// segments 1..3 hold no event: the figures at their vertices in one pass
+		a.from, a.to = a.pv.pts[3], a.pv.pts[4] // as segment 3 leaves them
+		if countSkips {
+			pathProbes.Add(1)
+		}
+	} else {
+		for k := 1; k < 4; k++ {
+			a.segment(t, k)
 			a.probe(k)
 		}
 	}
@@ -760,6 +772,146 @@ func (a *account) probeOneWay(k int) bool {
 		}
 	}
 	return true
+}
+
+// quietPath reports whether segments 1..3 of the step's path can hold no event, so that the
+// probes of their vertices may be taken together after them (probePath): the account has an
+// open position and no open order (nothing can trigger), and no position can reach its
+// liquidation threshold on the rest of the path (liqSafe, which segment 1 would ask). In hedge
+// mode and with exhaustiveProbes every vertex is probed after its segment.
+func (a *account) quietPath() bool {
+	if a.nOpen == 0 || len(a.orders) > 0 || a.shorts != nil || exhaustiveProbes || noLiqScreen {
+		return false
+	}
+	a.from, a.to = a.pv.pts[1], a.pv.pts[2] // segment 1's, which liqSafe(1) reads
+	return a.liqSafe(1)
+}
+
+// probePath is probe(1), probe(2) and probe(3) (probeOneWay's arithmetic at each vertex) in
+// one pass over the open positions, for a path whose segments 1..3 hold no event (quietPath):
+// the positions, wallets and brackets are the same at the three vertices, so each position's
+// figures are taken at the three marks at once. Every float is the one the three probes
+// compute: each vertex's cross sums are summed in symbol order from 0, and the peaks and
+// closest distances are maxima and minima of the same values, whose order does not matter
+// (the builtin max and min are associative and commutative, NaN and signed zeros included).
+// It leaves probeMM, probeU, closeLP and liqProbed as probe(3) leaves them.
+//
+// It reports false when a mark's notional leaves a position's cached bracket, having written
+// only maxima and minima that the probes then take again with the same values (and figures
+// they rewrite): the caller probes the vertices one by one.
+func (a *account) probePath() bool {
+	syms := a.syms
+	open := a.openSyms()
+	for _, i := range open { // every notional in its cached bracket, before anything is written
+		s := &syms[i]
+		if !s.moving {
+			if n := s.aq * s.mark; !(n >= s.bLo && n < s.bHi) {
+				return false
+			}
+			continue
+		}
+		n1, n2, n3 := s.aq*s.mp[1], s.aq*s.mp[2], s.aq*s.mp[3]
+		if !(n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+			return false
+		}
+	}
+	peak := a.barPeak
+	// per vertex: Σ cross maintenance margin, Σ cross uPnL
+	var cmm1, cmm2, cmm3, cu1, cu2, cu3 float64
+	for _, i := range open {
+		s := &syms[i]
+		m1, m2, m3 := s.mark, s.mark, s.mark
+		if s.moving {
+			m1, m2, m3 = s.mp[1], s.mp[2], s.mp[3]
+		}
+		n1, n2, n3 := s.aq*m1, s.aq*m2, s.aq*m3
+		mm1, mm2, mm3 := float64(n1*s.bMMR)-s.bCum, float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
+		u1, u2, u3 := float64(s.qty*(m1-s.entry)), float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
+		s.pathMM, s.pathU = [3]float64{mm1, mm2, mm3}, [3]float64{u1, u2, u3}
+		s.probeMM, s.probeU = mm3, u3
+		if !s.isolated {
+			cmm1, cmm2, cmm3 = cmm1+mm1, cmm2+mm2, cmm3+mm3
+			cu1, cu2, cu3 = cu1+u1, cu2+u2, cu3+u3
+			continue
+		}
+		w := s.isoWallet
+		r := max(margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), margin.MarginRatioFloat(mm3, w+u3))
+		peak = max(peak, r)
+		if s.tr.open {
+			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
+			if lp := s.liq; lp > 0 {
+				s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m1, lp),
+					margin.LiquidationDistance(m2, lp), margin.LiquidationDistance(m3, lp))
+			}
+		}
+	}
+	// the cross account's ratio at the vertices where probe would take it (probeOneWay goes
+	// on unless the sum is <= 0: a NaN sum goes on); rc is their maximum, -Inf for none (the
+	// identity of max, NaN and signed zeros included)
+	on1, on2, on3 := !(cmm1 <= 0), !(cmm2 <= 0), !(cmm3 <= 0)
+	rc := math.Inf(-1)
+	if on1 {
+		rc = max(rc, margin.MarginRatioFloat(cmm1, a.crossWallet+cu1))
+	}
+	if on2 {
+		rc = max(rc, margin.MarginRatioFloat(cmm2, a.crossWallet+cu2))
+	}
+	if on3 {
+		rc = max(rc, margin.MarginRatioFloat(cmm3, a.crossWallet+cu3))
+	}
+	a.barPeak = max(peak, rc)
+	a.liqProbed = on3 // probe(3) is at the close marks, where record finds the same LPs
+	if !(on1 || on2 || on3) {
+		return true
+	}
+	w := a.crossWallet
+	for _, i := range open {
+		s := &syms[i]
+		if s.isolated || !s.tr.open {
+			continue
+		}
+		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, rc)
+		m1, m2, m3 := s.mark, s.mark, s.mark
+		if s.moving {
+			m1, m2, m3 = s.mp[1], s.mp[2], s.mp[3]
+		}
+		d := math.Inf(1) // the closest distance at the three vertices (+Inf: the identity of min)
+		if on1 {
+			if lp := s.pathLiq(w, cmm1-s.pathMM[0], cu1-s.pathU[0], m1); lp > 0 {
+				d = min(d, margin.LiquidationDistance(m1, lp))
+			}
+		}
+		if on2 {
+			if lp := s.pathLiq(w, cmm2-s.pathMM[1], cu2-s.pathU[1], m2); lp > 0 {
+				d = min(d, margin.LiquidationDistance(m2, lp))
+			}
+		}
+		if on3 {
+			lp := s.pathLiq(w, cmm3-s.pathMM[2], cu3-s.pathU[2], m3)
+			s.closeLP = lp
+			if lp > 0 {
+				d = min(d, margin.LiquidationDistance(m3, lp))
+			}
+		}
+		s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, d)
+	}
+	return true
+}
+
+// pathLiq is probeOneWay's liquidation price of symbol s's one-way cross position p at mark m,
+// the other cross positions giving otherMM and otherPnL: crossLiqAt, its cached bracket's case
+// inline.
+func (s *symState) pathLiq(wallet, otherMM, otherPnL, m float64) float64 {
+	p := &s.posState
+	lp := (wallet - otherMM + otherPnL + p.bCum - p.qe) / p.bDen
+	n := 0.0
+	if lp > 0 {
+		n = p.aq * lp
+	}
+	if !(n >= p.bLo && n < p.bHi) { // (the mark's notional is in the bracket)
+		return p.crossLiqAt(wallet, otherMM, otherPnL, m, s.brk)
+	}
+	return lp
 }
 
 // probeRisk is probe's first pass for position p of symbol s at mark m: its figures, and an

@@ -219,12 +219,13 @@ func TestRecordsConserveMoney(t *testing.T) {
 // distances) are deeply equal.
 func TestSkippedProbesChangeNothing(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
-	defer func() { exhaustiveProbes = false }()
+	defer func() { exhaustiveProbes, countSkips = false, false }()
+	pathProbes.Store(0)
 	for seed := uint64(1); seed <= 4; seed++ {
 		k, m, f := market(seed, symbols, 400)
 		var res [2]*Result
 		for i, all := range []bool{false, true} {
-			exhaustiveProbes = all
+			exhaustiveProbes, countSkips = all, !all
 			r, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f)))
 			if err != nil {
 				t.Fatal(err)
@@ -246,6 +247,11 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 		if peaks == 0 {
 			t.Errorf("seed %d: no intrabar peak above the close's ratio: the comparison is void", seed)
 		}
+	}
+	if n := pathProbes.Load(); n < 100 {
+		t.Errorf("%d steps probed their path's vertices together (probePath), want at least 100", n)
+	} else {
+		t.Logf("%d steps probed their path's vertices together", n)
 	}
 }
 
@@ -281,14 +287,14 @@ func TestNoLiqPricesChangesNothingElse(t *testing.T) {
 // anew (exhaustiveProbes). It fails when no bar was found safe within an earlier box.
 func TestLiqScreenChangesNothing(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
-	defer func() { noLiqScreen, countCertHits, exhaustiveProbes = false, false, false }()
+	defer func() { noLiqScreen, countSkips, exhaustiveProbes = false, false, false }()
 	liqCertHits.Store(0)
 	liqs := 0
 	for seed := uint64(1); seed <= 4; seed++ {
 		k, m, f := market(seed, symbols, 400)
 		var res [3]*Result
 		for i := range res {
-			noLiqScreen, countCertHits, exhaustiveProbes = i == 1, i == 0, i == 2
+			noLiqScreen, countSkips, exhaustiveProbes = i == 1, i == 0, i == 2
 			r, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f)))
 			if err != nil {
 				t.Fatal(err)
@@ -336,11 +342,11 @@ func TestLiqScreenDriftChangesNothing(t *testing.T) {
 		return &script{sym: "AAA", at: map[int][]Order{0: {{Symbol: "AAA", Side: Buy, Type: Market, Qty: d("12")},
 			{Symbol: "BBB", Side: Sell, Type: Market, Qty: d("12")}}}}
 	}
-	defer func() { noLiqScreen, countCertHits = false, false }()
+	defer func() { noLiqScreen, countSkips = false, false }()
 	liqCertHits.Store(0)
 	var res [2]*Result
 	for i := range res {
-		noLiqScreen, countCertHits = i == 1, i == 0
+		noLiqScreen, countSkips = i == 1, i == 0
 		r, err := Run(context.Background(), cfg, strat, NewSliceSource(syms, Batches(bars, bars, nil)))
 		if err != nil {
 			t.Fatal(err)

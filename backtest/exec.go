@@ -313,12 +313,13 @@ type liqBox struct {
 // and nothing changes in the ledger.
 const liqWiden = 0.02
 
-// noLiqScreen turns liqSafe off (every segment asks NextLiquidation); with countCertHits,
-// liqCertHits counts the bars liqSafe found safe within an earlier box (tests only:
-// TestLiqScreenChangesNothing).
+// noLiqScreen turns liqSafe off (every segment asks NextLiquidation); with countSkips,
+// liqCertHits counts the bars liqSafe found safe within an earlier box and pathProbes the
+// steps whose vertices 1..3 probePath probed together (tests only: TestLiqScreenChangesNothing,
+// TestSkippedProbesChangeNothing).
 var (
-	noLiqScreen, countCertHits bool
-	liqCertHits                atomic.Int64
+	noLiqScreen, countSkips bool
+	liqCertHits, pathProbes atomic.Int64
 )
 
 // liqSafe reports whether no position can reach its liquidation threshold anywhere on the
@@ -387,7 +388,7 @@ func (a *account) liqSafe(k int) bool {
 			}
 		}
 		if in {
-			if countCertHits {
+			if countSkips {
 				liqCertHits.Add(1)
 			}
 			b.safe = true
