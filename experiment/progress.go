@@ -29,7 +29,7 @@ type tap struct {
 var _ backtest.Source = (*tap)(nil)
 
 func newTap(st *parquet.Stream, progress io.Writer, start, end int64) *tap {
-	return &tap{Stream: st, w: progress, start: start, end: end, prices: priceRecorder{limit: maxPriceBars}}
+	return &tap{Stream: st, w: progress, start: start, end: end, prices: priceRecorder{limit: maxPriceBars, hint: st.SizeHint()}}
 }
 
 // peek reads the first batch ahead of the engine (Next hands it out first) and returns its
@@ -127,6 +127,7 @@ const maxPriceBars = 8192
 // no map lookup per bar.
 type priceRecorder struct {
 	limit     int
+	hint      int   // bars expected per symbol (the stream's size hint), 0: unknown
 	width     int64 // bucket width in ms; 0: the first bar's interval
 	barMillis int64 // the first bar's interval
 	byID      [][]backtest.Bar
@@ -147,6 +148,9 @@ func (r *priceRecorder) add(b *backtest.Bar) {
 	if !r.seen[id] {
 		r.seen[id] = true
 		r.order = append(r.order, id)
+		if r.hint > 0 { // the symbol's bars in one allocation: no regrowth per symbol
+			r.byID[id] = make([]backtest.Bar, 0, min(r.hint, r.limit)+1)
+		}
 	}
 	bars := r.byID[id]
 	if n := len(bars); n > 0 {
@@ -197,16 +201,13 @@ func rebucket(bars []backtest.Bar, width int64) []backtest.Bar {
 	return out
 }
 
-// all returns every recorded bar, symbol by symbol in first-seen order, and the bars by symbol.
-func (r *priceRecorder) all() ([]backtest.Bar, map[string][]backtest.Bar) {
-	var out []backtest.Bar
+// bySymbol returns the recorded bars by symbol.
+func (r *priceRecorder) bySymbol() map[string][]backtest.Bar {
 	by := make(map[string][]backtest.Bar, len(r.order))
 	for _, id := range r.order {
-		bs := r.byID[id]
-		out = append(out, bs...)
-		if len(bs) > 0 {
+		if bs := r.byID[id]; len(bs) > 0 {
 			by[bs[0].Symbol] = bs
 		}
 	}
-	return out, by
+	return by
 }

@@ -8,8 +8,15 @@ import (
 	"github.com/bt-backtest/bt/backtest"
 )
 
+// The recorder keeps at most limit bars per symbol, merged into aligned buckets, none lost;
+// with a size hint (its slices allocated once, at most limit+1 bars) or without.
 func TestPriceRecorderBounded(t *testing.T) {
-	r := priceRecorder{limit: 100}
+	for _, hint := range []int{0, 1000, 40} {
+		testPriceRecorderBounded(t, priceRecorder{limit: 100, hint: hint})
+	}
+}
+
+func testPriceRecorderBounded(t *testing.T, r priceRecorder) {
 	const hour = int64(3600_000)
 	for i := range int64(1000) {
 		for id, s := range []string{"A", "B"} {
@@ -17,9 +24,9 @@ func TestPriceRecorderBounded(t *testing.T) {
 			r.add(&backtest.Bar{Symbol: s, ID: id, Time: i * hour, End: (i + 1) * hour, Open: p, High: p + 1, Low: p - 1, Close: p, Volume: 1})
 		}
 	}
-	all, by := r.all()
-	if len(all) != len(by["A"])+len(by["B"]) {
-		t.Fatalf("all %d", len(all))
+	by := r.bySymbol()
+	if len(by) != 2 {
+		t.Fatalf("hint %d: %d symbols", r.hint, len(by))
 	}
 	for _, s := range []string{"A", "B"} {
 		bars := by[s]
@@ -80,11 +87,11 @@ func TestPriceRecorderSameBuckets(t *testing.T) {
 			bars = append(bars, backtest.Bar{Symbol: "A", Time: tm, End: tm + iv, Open: p, High: p + 1, Low: p - 1, Close: p, Volume: r.Float64()})
 			tm += iv * (1 + r.Int64N(3))
 		}
-		rec := priceRecorder{limit: 40 + r.IntN(200)}
+		rec := priceRecorder{limit: 40 + r.IntN(200), hint: []int{0, 3000, 100}[k%3]}
 		for i := range bars {
 			rec.add(&bars[i])
 		}
-		_, by := rec.all()
+		by := rec.bySymbol()
 		if want := ref(bars, rec.limit); !reflect.DeepEqual(by["A"], want) {
 			t.Fatalf("case %d: %d buckets, want %d", k, len(by["A"]), len(want))
 		}

@@ -227,10 +227,20 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 
 	// The accounts' files (records, equity files committed) are written from here on, while
 	// the run is summarized and the report drawn: they only read res.
-	priceBars, prices := src.prices.all()
-	if err := artifact.WritePrices(stage, priceBars); err != nil {
-		return nil, fmt.Errorf("writing run directory: %w", err)
+	// the price bars' files are written beside the rest (joined before the directory is
+	// committed, and on every return)
+	prices := src.prices.bySymbol()
+	pricesWritten := make(chan error, 1)
+	go func() { pricesWritten <- artifact.WriteSymbolPrices(stage, prices) }()
+	var pricesErr error
+	pricesJoined := false
+	joinPrices := func() error {
+		if !pricesJoined {
+			pricesErr, pricesJoined = <-pricesWritten, true
+		}
+		return pricesErr
 	}
+	defer joinPrices()
 	committed = true // Finish commits or aborts the writers
 	written := artifact.StartStreamed(stage, res, streams.writers())
 	finished := false
@@ -303,6 +313,9 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	finished = true
 	werr := written.Finish(man, sum)
 	rerr := <-rendered
+	if perr := joinPrices(); werr == nil && perr != nil {
+		werr = perr
+	}
 	if werr != nil {
 		return nil, fmt.Errorf("writing run directory: %w", werr)
 	}

@@ -25,7 +25,10 @@ const boxEps = 1e-9
 // extremeBoxes returns, in point order, the glyph boxes of n points (the i-th at normalized
 // x(i), y(i), each with rectangle r) that gonum's padding can choose: among the boxes
 // Plot.GlyphBoxes keeps (inside [0, 1] on each axis where the box has a size), those within
-// boxEps of the smallest or largest x or y. Rectangle r must have a positive size: gonum's
+// boxEps of the smallest or largest x or y that are also a strict record of it so far (gonum
+// replaces its choice only by a box strictly further out, and with one rectangle for all a
+// box no further out in x or y than an earlier one is never further out on the canvas: of a
+// flat line's points only the first is kept). Rectangle r must have a positive size: gonum's
 // padding ignores boxes without.
 func extremeBoxes(n int, xy func(i int) (x, y float64), r vg.Rectangle) []plot.GlyphBox {
 	b := plot.GlyphBox{Rectangle: r}
@@ -47,14 +50,16 @@ func extremeBoxes(n int, xy func(i int) (x, y float64), r vg.Rectangle) []plot.G
 		return nil
 	}
 	var out []plot.GlyphBox
+	rx0, rx1, ry0, ry1 := 2.0, -1.0, 2.0, -1.0 // the records so far
 	for i := range n {
 		x, y := xy(i)
 		if !kept(x, y) {
 			continue
 		}
-		if x <= x0+boxEps || x >= x1-boxEps || y <= y0+boxEps || y >= y1-boxEps {
+		if (x < rx0 && x <= x0+boxEps) || (x > rx1 && x >= x1-boxEps) || (y < ry0 && y <= y0+boxEps) || (y > ry1 && y >= y1-boxEps) {
 			out = append(out, plot.GlyphBox{X: x, Y: y, Rectangle: r})
 		}
+		rx0, rx1, ry0, ry1 = min(rx0, x), max(rx1, x), min(ry0, y), max(ry1, y)
 	}
 	return out
 }

@@ -367,6 +367,12 @@ func WritePrices(dir string, bars []backtest.Bar) error {
 	for _, b := range bars {
 		by[b.Symbol] = append(by[b.Symbol], b)
 	}
+	return WriteSymbolPrices(dir, by)
+}
+
+// WriteSymbolPrices is WritePrices of bars already grouped by symbol (by[s] holds symbol s's
+// bars in time order): the same files, without regrouping them.
+func WriteSymbolPrices(dir string, by map[string][]backtest.Bar) error {
 	syms := make([]string, 0, len(by))
 	for s := range by {
 		syms = append(syms, s)
