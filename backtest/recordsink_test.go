@@ -196,3 +196,19 @@ func FuzzAppendQuoted(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkCanonicalLog writes the canonical log of BenchmarkFingerprint's account without
+// hashing it: the formatting of its lines alone.
+func BenchmarkCanonicalLog(b *testing.B) {
+	symbols := []string{"AAA", "BBB", "CCC"}
+	k, m, f := market(1, symbols, 400)
+	res, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	a := &res.Accounts[0]
+	b.ReportAllocs()
+	for b.Loop() {
+		a.CanonicalLog(discard{})
+	}
+}

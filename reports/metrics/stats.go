@@ -26,9 +26,9 @@ import (
 // through StatsOf (what Summarize does) is always exact: every value equals the one computed
 // from the whole slice.
 type EquityStats struct {
-	n           int
-	first, last backtest.EquityPoint
-	prevTime    int64
+	n        int
+	first    backtest.EquityPoint // the last point is cur (first while there is one point)
+	prevTime int64
 
 	// daily closes: daily holds the first point and the last point of every completed UTC
 	// close-day after it; cur is the latest point (after the first), not yet known to be its
@@ -36,6 +36,7 @@ type EquityStats struct {
 	daily  []backtest.EquityPoint
 	cur    backtest.EquityPoint
 	hasCur bool
+	curEnd int64 // closeDay(cur.Time) + DayMs: a time t has cur's close-day iff curEnd − DayMs < t ≤ curEnd
 
 	peak, maxDD float64
 	maxMR       float64
@@ -90,7 +91,15 @@ func (s *EquityStats) NearMissRatio() float64 { return s.nearRatio }
 
 // riskOf is the margin ratio the statistics take for a point: its intrabar peak, or its close
 // ratio when that is higher (a record without the peak).
-func riskOf(p backtest.EquityPoint) float64 { return math.Max(p.PeakMarginRatio, p.MarginRatio) }
+// It is math.Max(p.PeakMarginRatio, p.MarginRatio), inlined: the builtin max has its rules for
+// NaN and signed zeros, and +Inf wins over a NaN as in math.Max (TestRiskOfIsMathMax).
+func riskOf(p *backtest.EquityPoint) float64 {
+	a, b := p.PeakMarginRatio, p.MarginRatio
+	if a > math.MaxFloat64 || b > math.MaxFloat64 {
+		return math.Inf(1)
+	}
+	return max(a, b)
+}
 
 // StatsOf feeds a whole curve through a new accumulator.
 func StatsOf(eq []backtest.EquityPoint) *EquityStats {
@@ -109,14 +118,18 @@ func (s *EquityStats) Add(p backtest.EquityPoint) error {
 }
 
 func (s *EquityStats) add(p backtest.EquityPoint) {
-	mr := riskOf(p)
+	mr := riskOf(&p)
 	if s.n == 0 {
 		s.first = p
 		s.daily = append(s.daily, p)
 		s.firstMR = mr
 	} else {
-		if s.hasCur && closeDay(p.Time) != closeDay(s.cur.Time) {
-			s.daily = append(s.daily, s.cur)
+		// closeDay(p.Time) != closeDay(s.cur.Time), without two divisions per point
+		if !s.hasCur || p.Time > s.curEnd || p.Time <= s.curEnd-DayMs {
+			if s.hasCur {
+				s.daily = append(s.daily, s.cur)
+			}
+			s.curEnd = closeDay(p.Time) + DayMs
 		}
 		s.cur, s.hasCur = p, true
 		// point i covers the bar it closes: the step before it (the step after for the first)
@@ -127,7 +140,6 @@ func (s *EquityStats) add(p backtest.EquityPoint) {
 		s.cover(mr, dt)
 	}
 	s.n++
-	s.last = p
 
 	if s.n == 1 || p.Wallet < s.minWallet {
 		s.minWallet = p.Wallet
@@ -216,7 +228,12 @@ func (s *EquityStats) Len() int { return s.n }
 func (s *EquityStats) First() backtest.EquityPoint { return s.first }
 
 // Last is the last point accumulated (zero without points).
-func (s *EquityStats) Last() backtest.EquityPoint { return s.last }
+func (s *EquityStats) Last() backtest.EquityPoint {
+	if s.hasCur {
+		return s.cur
+	}
+	return s.first
+}
 
 // MaxDrawdown is MaxDrawdown of the curve.
 func (s *EquityStats) MaxDrawdown() float64 { return s.maxDD }

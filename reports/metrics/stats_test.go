@@ -129,6 +129,12 @@ func TestEquityStatsMatchesWholeCurve(t *testing.T) {
 			if st.MaxDrawdown() != MaxDrawdown(eq) {
 				t.Errorf("seed %d bound %d: max drawdown %v, want %v", seed, bound, st.MaxDrawdown(), MaxDrawdown(eq))
 			}
+			if !reflect.DeepEqual(st.Daily(), DailyEquity(eq)) { // a sweep writes these points
+				t.Errorf("seed %d bound %d: daily closes differ", seed, bound)
+			}
+			if n > 0 && (st.First() != eq[0] || st.Last() != eq[n-1]) {
+				t.Errorf("seed %d bound %d: first or last point differs", seed, bound)
+			}
 			if !reflect.DeepEqual(st.DailyReturns(), DailyReturns(eq)) {
 				t.Errorf("seed %d bound %d: daily returns differ", seed, bound)
 			}
@@ -169,15 +175,56 @@ func TestEquityStatsFlagsAnInexactPercentile(t *testing.T) {
 	}
 }
 
-// The accumulator allocates nothing per point once its daily list and top ratios are sized.
+// The accumulator allocates nothing per point once its daily list and top ratios are sized;
+// "sweep" is a sweep row's (NoPercentile, no top ratios kept).
 func BenchmarkEquityStatsAdd(b *testing.B) {
 	eq := randomCurve(7, 1<<16, 60_000)
-	b.ReportAllocs()
-	st := NewEquityStats(b.N)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p := eq[i&(1<<16-1)]
-		p.Time = int64(i) * 60_000
-		st.Add(p)
+	for _, sweep := range []bool{false, true} {
+		name := "report"
+		if sweep {
+			name = "sweep"
+		}
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			st := NewEquityStats(b.N)
+			if sweep {
+				st.NoPercentile()
+			}
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p := eq[i&(1<<16-1)]
+				p.Time = int64(i) * 60_000
+				st.Add(p)
+			}
+		})
+	}
+}
+
+// Points out of time order (which the engine never sends) still close their days as
+// DailyEquity closes them: a point days before the current one starts a new close-day.
+func TestEquityStatsDailyOutOfOrder(t *testing.T) {
+	const h = 3_600_000
+	d0 := int64(1_735_689_600_000)
+	var eq []backtest.EquityPoint
+	for i, tm := range []int64{d0 + 10*h, d0 + 2*DayMs + 10*h, d0 + DayMs + 10*h, d0 + DayMs + 11*h, d0 + DayMs + 24*h, d0 + 3*DayMs} {
+		eq = append(eq, backtest.EquityPoint{Time: tm, Equity: float64(100 + i)})
+	}
+	st := StatsOf(eq)
+	if got, want := st.Daily(), DailyEquity(eq); !reflect.DeepEqual(got, want) {
+		t.Errorf("daily closes %v, want %v", got, want)
+	}
+}
+
+// riskOf is math.Max of the two ratios, bit for bit, on special values and ordinary ones.
+func TestRiskOfIsMathMax(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 1, -1, 0.8, math.MaxFloat64, -math.MaxFloat64, math.Inf(1),
+		math.Inf(-1), math.NaN(), math.SmallestNonzeroFloat64, 0.49999999999999994}
+	for _, a := range vals {
+		for _, b := range vals {
+			got := riskOf(&backtest.EquityPoint{PeakMarginRatio: a, MarginRatio: b})
+			if want := math.Max(a, b); math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+				t.Errorf("riskOf(%v, %v) = %v, math.Max %v", a, b, got, want)
+			}
+		}
 	}
 }
