@@ -1189,7 +1189,7 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 		if s.qty.IsNegative() {
 			mmrSide = s.mmrShort
 		}
-		lp, ok := isoLiqPrice(s.qty, qe, a.wallet.Sub(tmm).Add(upnl), s.inst.Brackets, mmrSide)
+		lp, _, ok := isoLiqPrice(s.qty, qe, a.wallet.Sub(tmm).Add(upnl), s.inst.Brackets, s.ffloor, mmrSide)
 		if !ok || !lp.IsPositive() {
 			return zero, false
 		}
@@ -1327,9 +1327,9 @@ func (a *Account) refreshSlot(i int) {
 		if s.qty.IsNegative() {
 			mmrSide = s.mmrShort
 		}
-		if lp, ok := isoLiqPrice(s.qty, qe, s.isoW, s.inst.Brackets, mmrSide); ok {
+		if lp, lpf, ok := isoLiqPrice(s.qty, qe, s.isoW, s.inst.Brackets, s.ffloor, mmrSide); ok {
 			// !ok is impossible with a validated table; Check reports the NaN
-			s.lp, s.flp = lp, toFloat(lp)
+			s.lp, s.flp = lp, lpf
 		}
 	}
 }

@@ -269,33 +269,72 @@ func Float64(x decimal.Decimal) float64 { return toFloat(x) }
 // expression.
 func sumQuo(a, b, x, y decimal.Decimal, places int32) decimal.Decimal {
 	if hi, lo, neg, ok := sumQuoSmall(a, b, x, y, places); ok {
-		if hi == 0 && lo <= math.MaxInt64 {
-			n := int64(lo)
-			if neg {
-				n = -n
-			}
-			return decimal.New(n, -places)
-		}
-		v := new(big.Int).SetBits([]big.Word{big.Word(lo), big.Word(hi)})
-		if neg {
-			v.Neg(v)
-		}
-		return decimal.NewFromBigInt(v, -places)
+		return dec128(hi, lo, neg, -places)
 	}
 	return a.Add(b).DivRound(x.Mul(y), places)
 }
 
+// dec128 is the Decimal ±(hi·2^64 + lo)·10^e: decimal.New when the coefficient fits in an
+// int64, else a copy of a big.Int on the stack.
+func dec128(hi, lo uint64, neg bool, e int32) decimal.Decimal {
+	if hi == 0 && lo <= math.MaxInt64 {
+		n := int64(lo)
+		if neg {
+			n = -n
+		}
+		return decimal.New(n, e)
+	}
+	var v big.Int
+	v.SetBits([]big.Word{big.Word(lo), big.Word(hi)}) // 64-bit words: sumQuoCoef's guard
+	if neg {
+		v.Neg(&v)
+	}
+	return decimal.NewFromBigInt(&v, e)
+}
+
+// float128 is toFloat(dec128(hi, lo, neg, e)): the coefficient's decimal digits written into
+// a stack buffer and parsed by strconv (correctly rounded, as toFloat).
+func float128(hi, lo uint64, neg bool, e int32) float64 {
+	if hi == 0 && lo <= math.MaxInt64 {
+		n := int64(lo)
+		if neg {
+			n = -n
+		}
+		return coefFloat(n, e)
+	}
+	const d19 = 1e19
+	if hi >= d19 { // the quotient by 10^19 would not fit in 64 bits
+		return toFloat(dec128(hi, lo, neg, e))
+	}
+	q, r := bits.Div64(hi, lo, d19) // hi:lo = q·10^19 + r
+	var buf [64]byte
+	b := buf[:0]
+	if neg {
+		b = append(b, '-')
+	}
+	if q != 0 {
+		b = strconv.AppendUint(b, q, 10)
+		for p := uint64(d19 / 10); p > 1 && r < p; p /= 10 {
+			b = append(b, '0') // r's leading zeros up to 19 digits
+		}
+	}
+	b = strconv.AppendUint(b, r, 10)
+	b = append(b, 'e')
+	b = strconv.AppendInt(b, int64(e), 10)
+	f, _ := strconv.ParseFloat(string(b), 64)
+	return f
+}
+
 func sumQuoSmall(a, b, x, y decimal.Decimal, places int32) (hi, lo uint64, neg, ok bool) {
-	if bits.UintSize != 64 {
+	return sumQuoCoef(fxOf(a), fxOf(b), fxOf(x), fxOf(y), places)
+}
+
+// sumQuoCoef is sumQuoSmall on ok fx operands (any int64 coefficients).
+func sumQuoCoef(a, b, x, y fx, places int32) (hi, lo uint64, neg, ok bool) {
+	if bits.UintSize != 64 || !a.ok || !b.ok || !x.ok || !y.ok {
 		return 0, 0, false, false
 	}
-	ca, ea, ok1 := small(a)
-	cb, eb, ok2 := small(b)
-	cx, ex, ok3 := small(x)
-	cy, ey, ok4 := small(y)
-	if !ok1 || !ok2 || !ok3 || !ok4 {
-		return 0, 0, false, false
-	}
+	ca, ea, cb, eb, cx, ex, cy, ey := a.c, a.e, b.c, b.e, x.c, x.e, y.c, y.e
 	// the sum at the lesser exponent; both terms below 10^18·10^d with d <= 1 fit in int64
 	en := min(ea, eb)
 	sa, sb := int64(ea)-int64(en), int64(eb)-int64(en)

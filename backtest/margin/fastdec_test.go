@@ -82,7 +82,8 @@ func mustFloat(f float64, _ bool) float64 { return f }
 
 // TestIsoLiqPriceAgrees checks the isolated liquidation price of refreshSlot against
 // LiquidationPrice on random isolated positions (both sides, every embedded table, wallets
-// from near bankruptcy to fully collateralised, notionals across the brackets).
+// from near bankruptcy to fully collateralised, notionals across the brackets), and its float
+// against InexactFloat64.
 func TestIsoLiqPriceAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 3))
 	book := DefaultBook()
@@ -114,9 +115,12 @@ func TestIsoLiqPriceAgrees(t *testing.T) {
 		if side < 0 {
 			mmrSide = s.mmrShort
 		}
-		got, ok := isoLiqPrice(qty, qty.Mul(entry), wallet, tb, mmrSide)
+		got, gotF, ok := isoLiqPrice(qty, qty.Mul(entry), wallet, tb, s.ffloor, mmrSide)
 		if ok != (err == nil) || ok && (!got.Equal(want.Price) || got.Exponent() != want.Price.Exponent()) {
 			t.Fatalf("qty %s entry %s wallet %s: isoLiqPrice %s %v, LiquidationPrice %s %v", qty, entry, wallet, got, ok, want.Price, err)
+		}
+		if ok && gotF != got.InexactFloat64() {
+			t.Fatalf("qty %s entry %s wallet %s: isoLiqPrice's float %v, InexactFloat64 %v", qty, entry, wallet, gotF, got.InexactFloat64())
 		}
 	}
 }

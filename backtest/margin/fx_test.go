@@ -2,6 +2,7 @@ package margin
 
 import (
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 
@@ -254,5 +255,57 @@ func TestLazySumAgrees(t *testing.T) {
 	}
 	if pending < 10000 {
 		t.Fatalf("only %d terms pending: the int64 path is not exercised", pending)
+	}
+}
+
+// TestFloat128Agrees checks float128 and dec128 against big.Int arithmetic and InexactFloat64
+// on coefficients up to 2^128 (both sides of 2^63, 2^64 and 10^19·2^64) at exponents −30 to
+// 10, and the tableIndexFx bracket search against Table.index.
+func TestFloat128Agrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 25))
+	for k := range 100000 {
+		hi, lo := r.Uint64()>>uint(r.IntN(64)), r.Uint64()
+		switch k % 5 {
+		case 0:
+			hi = 0
+		case 1:
+			hi, lo = 0, lo>>1
+		case 2:
+			hi = 1e19 + uint64(r.IntN(3)) - 1
+		}
+		if k%7 == 0 {
+			lo = lo % 1e19 // r's leading zeros
+		}
+		neg := r.IntN(2) == 0
+		e := int32(r.IntN(41) - 30)
+		v := new(big.Int).Lsh(new(big.Int).SetUint64(hi), 64)
+		v.Or(v, new(big.Int).SetUint64(lo))
+		if neg {
+			v.Neg(v)
+		}
+		want := decimal.NewFromBigInt(v, e)
+		got := dec128(hi, lo, neg, e)
+		if !sameDec(got, want) {
+			t.Fatalf("dec128(%d, %d, %v, %d) = %s, want %s", hi, lo, neg, e, got, want)
+		}
+		if f, w := float128(hi, lo, neg, e), want.InexactFloat64(); f != w {
+			t.Fatalf("float128(%d, %d, %v, %d) = %v, want %v", hi, lo, neg, e, f, w)
+		}
+	}
+	tb := DefaultBook()
+	tables := []Table{}
+	for _, sym := range tb.Symbols()[:5] {
+		tab, _, _ := tb.Table(sym, snap24)
+		tables = append(tables, tab)
+	}
+	for k := range 20000 {
+		tab := tables[k%len(tables)]
+		n := decimal.New(r.Int64N(1e15), -int32(r.IntN(8)))
+		if k%3 == 0 { // at a floor
+			n = tab[r.IntN(len(tab))].Floor
+		}
+		if got, want := tableIndexFx(tab, fxOf(n)), tab.index(n); got != want && got != -1 {
+			t.Fatalf("tableIndexFx(%s) = %d, want %d", n, got, want)
+		}
 	}
 }

@@ -173,34 +173,79 @@ func liquidationPrice(in LiqInput) (LiqResult, error) {
 // wallet − side·|qty|·entry), but it skips the bankruptcy price and the result's other fields,
 // and takes the per-bracket MMR − side precomputed. ok is false when liquidationPrice would
 // fail (impossible with a validated table).
-func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, mmrSide []decimal.Decimal) (decimal.Decimal, bool) {
-	q := qty.Abs()
-	base := wallet.Sub(qe)
-	solve := func(k int) (decimal.Decimal, bool) {
-		if q.IsZero() || mmrSide[k].IsZero() { // Q·(MMR ∓ 1) = 0
-			return zero, false
+//
+// floors are t's floors as float64 (slot.ffloor): the bracket of the price's notional is
+// screened in float64 (bracketScreen), exactly only near a floor. lpf is the float64 nearest
+// to lp (toFloat(lp)), computed from the quotient's words.
+func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, floors []float64, mmrSide []decimal.Decimal) (lp decimal.Decimal, lpf float64, ok bool) {
+	qf := fxOf(qty).abs()
+	base := fxOf(wallet).sub(fxOf(qe)) // wallet − qe on int64 coefficients when it fits
+	solve := func(k int) (decimal.Decimal, float64, bool) {
+		if qty.IsZero() || mmrSide[k].IsZero() { // Q·(MMR ∓ 1) = 0
+			return zero, math.NaN(), false
 		}
 		// (base + cum).DivRound(Q·(MMR ∓ 1), QuotientPlaces) on int64 coefficients
-		return sumQuo(base, t[k].Cum, q, mmrSide[k], QuotientPlaces), true
+		if base.ok && qf.ok {
+			if hi, lo, neg, ok := sumQuoCoef(base, fxOf(t[k].Cum), qf, fxOf(mmrSide[k]), QuotientPlaces); ok {
+				return dec128(hi, lo, neg, -QuotientPlaces), float128(hi, lo, neg, -QuotientPlaces), true
+			}
+		}
+		lp := sumQuo(wallet.Sub(qe), t[k].Cum, qty.Abs(), mmrSide[k], QuotientPlaces)
+		return lp, toFloat(lp), true
 	}
-	k := t.index(qe.Abs())
+	// the bracket of notional |qty|·lp (lp <= 0: bracket 1)
+	bracketAt := func(lp decimal.Decimal, lpf float64) int {
+		if !lp.IsPositive() {
+			return t.index(zero)
+		}
+		if qf.ok {
+			if k, ok := bracketScreen(floors, float64(qf.float()*lpf)); ok {
+				return k
+			}
+		}
+		return t.index(notionalAt(qty.Abs(), lp))
+	}
+	k := -1
+	if n := fxOf(qe).abs(); n.ok {
+		k = tableIndexFx(t, n)
+	}
+	if k < 0 {
+		k = t.index(qe.Abs())
+	}
 	for range len(t) {
-		lp, ok := solve(k)
+		lp, lpf, ok := solve(k)
 		if !ok {
 			break
 		}
-		next := t.index(notionalAt(q, lp))
+		next := bracketAt(lp, lpf)
 		if next == k {
-			return lp, true
+			return lp, lpf, true
 		}
 		k = next
 	}
 	for k := range t { // cannot happen with a valid table; kept as a safety net
-		if lp, ok := solve(k); ok && t.index(notionalAt(q, lp)) == k {
-			return lp, true
+		if lp, lpf, ok := solve(k); ok && bracketAt(lp, lpf) == k {
+			return lp, lpf, true
 		}
 	}
-	return zero, false
+	return zero, math.NaN(), false
+}
+
+// tableIndexFx is t.index(n) for an ok n >= 0, or -1 when a floor cannot be compared with it
+// on int64 coefficients.
+func tableIndexFx(t Table, n fx) int {
+	k := 0
+	for j := 1; j < len(t); j++ {
+		c, ok := n.cmp(fxOf(t[j].Floor))
+		if !ok {
+			return -1
+		}
+		if c < 0 {
+			break
+		}
+		k = j
+	}
+	return k
 }
 
 // notionalAt is Q·max(P, 0): a non-positive liquidation price falls in bracket 1.
