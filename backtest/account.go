@@ -72,6 +72,10 @@ type posState struct {
 	// den (the liquidation formula's denominator Q·MMR − side·Q) are its figures. Reset by
 	// refreshLeg (NaN bounds: no notional is in them).
 	bLo, bHi, bMMR, bCum, bDen float64
+	// the bracket crossLiqAt last found for a cross liquidation price's notional when it is not
+	// the mark's (LiquidationPriceFloat's second bracket): [lLo, lHi), cum and denominator;
+	// reset with the mark's
+	lLo, lHi, lCum, lDen float64
 
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
@@ -327,6 +331,7 @@ func (a *account) refreshLeg(i int, s *posState) {
 	}
 	s.qe = float64(float64(side)*s.aq) * s.entry
 	s.bLo, s.bHi = math.NaN(), math.NaN()
+	s.lLo, s.lHi = math.NaN(), math.NaN()
 	s.liq = math.NaN()
 	if s.qty != 0 && s.isolated {
 		if lp, ok := a.acct.LegLiquidationPrice(i, s.side); ok {
@@ -990,19 +995,48 @@ func (p *posState) maintenance(brk margin.FloatTable, n float64) float64 {
 // cross positions giving otherMM and otherPnL, right after p.maintenance at the same mark
 // (its bracket cached). LiquidationPriceFloat solves LP = (WB − TMM1 + UPNL1 + cum − side·Q·EP)
 // / (Q·MMR − side·Q) with the bracket of Q·m and returns it when the bracket of Q·LP (of 0 for
-// LP <= 0) is the same: crossLiqAt does that arithmetic, in the same order, with the cached
-// bracket's figures, and defers to LiquidationPriceFloat itself when the LP leaves it.
+// LP <= 0) is the same; else it solves again with that bracket and returns that LP when its
+// bracket is again the same (and goes on otherwise). crossLiqAt does those two steps, in the
+// same order and arithmetic, with the mark's cached bracket and a second cached bracket (lLo,
+// lHi: a cross position whose LP is <= 0 has it in the first bracket, while its notional is
+// in a higher one), and defers to LiquidationPriceFloat itself past them.
 func (p *posState) crossLiqAt(wallet, otherMM, otherPnL, m float64, brk margin.FloatTable) float64 {
 	if !exhaustiveProbes {
 		n := p.aq * m
 		if n >= p.bLo && n < p.bHi {
-			lp := (wallet - otherMM + otherPnL + p.bCum - p.qe) / p.bDen
+			base := wallet - otherMM + otherPnL
+			lp := (base + p.bCum - p.qe) / p.bDen
 			n = 0.0
 			if lp > 0 {
 				n = p.aq * lp
 			}
 			if n >= p.bLo && n < p.bHi {
 				return lp
+			}
+			if !(n >= p.lLo && n < p.lHi) && n == n {
+				j := 0 // FloatTable.For's bracket
+				for j < len(brk)-1 && !(n < brk[j].Cap) {
+					j++
+				}
+				b := brk[j]
+				p.lLo, p.lHi, p.lCum = math.Inf(-1), math.Inf(1), b.Cum
+				if j > 0 {
+					p.lLo = brk[j-1].Cap
+				}
+				if j < len(brk)-1 {
+					p.lHi = b.Cap
+				}
+				p.lDen = float64(p.aq*b.MMR) - p.qty // LiquidationPriceFloat's Q·MMR − side·Q
+			}
+			if len(brk) > 1 {
+				lp = (base + p.lCum - p.qe) / p.lDen
+				n = 0.0
+				if lp > 0 {
+					n = p.aq * lp
+				}
+				if n >= p.lLo && n < p.lHi {
+					return lp
+				}
 			}
 		}
 	}

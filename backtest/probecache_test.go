@@ -24,7 +24,7 @@ func TestBracketCacheAgrees(t *testing.T) {
 		t.Fatalf("want a table of several brackets, got %d", len(brk))
 	}
 	rng := rand.New(rand.NewPCG(15, 3))
-	var sameBracket, otherBracket int
+	var sameBracket, otherBracket, noneAbove int
 	for n := range 2000 {
 		qty := math.Round(rng.Float64()*2000) / 1000
 		if qty == 0 {
@@ -67,12 +67,15 @@ func TestBracketCacheAgrees(t *testing.T) {
 			}
 			if want > 0 && brk.For(p.aq*want) != brk.For(n) {
 				otherBracket++
+			} else if !(want > 0) && brk.For(n) != brk[0] {
+				noneAbove++ // no LP (bracket 1's), the notional in a higher bracket
 			} else {
 				sameBracket++
 			}
 		}
 	}
-	if sameBracket < 1000 || otherBracket < 100 {
-		t.Errorf("liquidation prices in the mark's bracket %d, in another %d: the cases are not both covered", sameBracket, otherBracket)
+	if sameBracket < 1000 || otherBracket < 100 || noneAbove < 100 {
+		t.Errorf("liquidation prices in the mark's bracket %d, in another %d, none with the notional above bracket 1 %d: the cases are not all covered",
+			sameBracket, otherBracket, noneAbove)
 	}
 }
