@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bufio"
+	"bytes"
 	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
@@ -53,24 +54,15 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	above := grow(e.above, 4*width)
 	e.above = above
 	clear(above) // the row above the first: zeros
+	upZero := grow(e.upZero, n+1)
+	e.upZero = upZero
+	clear(upZero)
+	upZero[0] = 2
 	for y := range height {
 		row := img.Pix[y*img.Stride : y*img.Stride+4*width]
-		s, u := sub[1:n+1], up[1:n+1]
-		var sSub, sUp int
-		var l0, l1, l2 byte // the pixel to the left (zero before the first)
-		for x := range width {
-			px, pa := row[4*x:4*x+3:4*x+3], above[4*x:4*x+3:4*x+3]
-			o := s[3*x : 3*x+3 : 3*x+3]
-			q := u[3*x : 3*x+3 : 3*x+3]
-			o[0], o[1], o[2] = px[0]-l0, px[1]-l1, px[2]-l2
-			q[0], q[1], q[2] = px[0]-pa[0], px[1]-pa[1], px[2]-pa[2]
-			sSub += absByte(o[0]) + absByte(o[1]) + absByte(o[2])
-			sUp += absByte(q[0]) + absByte(q[1]) + absByte(q[2])
-			l0, l1, l2 = px[0], px[1], px[2]
-		}
-		out := up
-		if sSub < sUp {
-			out = sub
+		out := upZero // a row equal to the one above: Up is all zeros, whose sum 0 Sub cannot beat
+		if !bytes.Equal(row, above) {
+			out = filterRow(row, above, sub, up, width)
 		}
 		if _, err := zw.Write(out); err != nil {
 			return err
@@ -90,6 +82,40 @@ func encodePNG(w io.Writer, img *image.RGBA) error {
 	return bw.Flush()
 }
 
+// filterRow filters row (RGBA, width pixels) against the row above with Sub and with Up into
+// sub and up (each 1+3·width bytes, the filter type first) and returns the one whose bytes,
+// as signed values, have the smaller sum of absolute values (Up on a tie). A pixel equal to
+// both its left and upper neighbours (most of a chart: white) gives zeros to both without
+// the arithmetic.
+func filterRow(row, above, sub, up []byte, width int) []byte {
+	s, u := sub[1:1+3*width], up[1:1+3*width]
+	var sSub, sUp int
+	var left uint32 // the pixel to the left, RGB (zero before the first)
+	for x := range width {
+		i := 4 * x
+		px, pa := row[i:i+3:i+3], above[i:i+3:i+3]
+		p := uint32(px[0]) | uint32(px[1])<<8 | uint32(px[2])<<16
+		a := uint32(pa[0]) | uint32(pa[1])<<8 | uint32(pa[2])<<16
+		o := s[3*x : 3*x+3 : 3*x+3]
+		q := u[3*x : 3*x+3 : 3*x+3]
+		if p == left && p == a {
+			o[0], o[1], o[2] = 0, 0, 0
+			q[0], q[1], q[2] = 0, 0, 0
+			continue
+		}
+		l0, l1, l2 := byte(left), byte(left>>8), byte(left>>16)
+		o[0], o[1], o[2] = px[0]-l0, px[1]-l1, px[2]-l2
+		q[0], q[1], q[2] = px[0]-pa[0], px[1]-pa[1], px[2]-pa[2]
+		sSub += absByte(o[0]) + absByte(o[1]) + absByte(o[2])
+		sUp += absByte(q[0]) + absByte(q[1]) + absByte(q[2])
+		left = p
+	}
+	if sSub < sUp {
+		return sub
+	}
+	return up
+}
+
 // pngEncoderState is what encodePNG reuses from one PNG to the next: the deflater (1.2 MB
 // of tables and window per zlib.Writer), the output buffers and the filtered rows.
 type pngEncoderState struct {
@@ -97,6 +123,7 @@ type pngEncoderState struct {
 	bw             *bufio.Writer
 	pw             pngChunkWriter
 	sub, up, above []byte
+	upZero         []byte // an Up-filtered row of zeros
 }
 
 var encoders = sync.Pool{New: func() any {
