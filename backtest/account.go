@@ -175,6 +175,9 @@ type account struct {
 	// liqProbed: probe(3) has just computed every open cross trade's liquidation price at the
 	// close marks (closeLP), which record then reuses
 	liqProbed bool
+	// pathRisk: probePath's sums at the close marks (recordOneWay's), valid when pathRiskOK
+	pathRisk   margin.FloatRisk
+	pathRiskOK bool
 
 	// the symbols with an open position (either leg in hedge mode), ascending: the loops over
 	// positions visit only them, in symbol order (so sums keep their order); rebuilt when
@@ -519,9 +522,12 @@ func (a *account) record() {
 	var risk margin.FloatRisk
 	if a.nOpen > 0 {
 		open := a.openSyms()
-		if a.shorts == nil && a.probedClose {
+		switch {
+		case a.shorts == nil && a.probedClose && a.pathRiskOK:
+			risk = a.pathRisk // probePath's sums at the close marks: recordOneWay's
+		case a.shorts == nil && a.probedClose:
 			a.recordOneWay(&risk)
-		} else {
+		default:
 			for _, i := range open {
 				s := &a.syms[i]
 				recordRisk(s, &s.posState, &risk, a.probedClose)
@@ -530,17 +536,21 @@ func (a *account) record() {
 				}
 			}
 		}
-		for _, i := range open {
-			s := &a.syms[i]
-			if a.shorts == nil {
-				a.recordLiq(s, &s.posState, nil, &risk)
-				continue
+		if a.shorts == nil && a.probedClose {
+			a.recordLiqOneWay(&risk)
+		} else {
+			for _, i := range open {
+				s := &a.syms[i]
+				if a.shorts == nil {
+					a.recordLiq(s, &s.posState, nil, &risk)
+					continue
+				}
+				a.recordLiq(s, &s.posState, &a.shorts[i], &risk)
+				a.recordLiq(s, &a.shorts[i], &s.posState, &risk)
 			}
-			a.recordLiq(s, &s.posState, &a.shorts[i], &risk)
-			a.recordLiq(s, &a.shorts[i], &s.posState, &risk)
 		}
 	}
-	a.probedClose, a.liqProbed = false, false
+	a.probedClose, a.liqProbed, a.pathRiskOK = false, false, false
 	r := risk.Risk(a.crossWallet)
 	mm, ratio := r.MaintenanceMargin, r.MaxMarginRatio
 	if math.IsInf(ratio, 1) {
@@ -650,6 +660,41 @@ func (a *account) recordLiq(s *symState, p, sib *posState, risk *margin.FloatRis
 		}
 		if (dir > 0 && lo <= lp) || (dir <= 0 && hi >= lp) {
 			p.tr.t.LastWick = true
+		}
+	}
+}
+
+// recordLiqOneWay is recordLiq over the open positions in one-way mode when probe has just
+// run at the close marks (probedClose). Where that probe took a trade's distance to a
+// liquidation price > 0 at the close (an isolated position's; a cross position's when
+// liqProbed), recordLiq's distance is the same number, which cannot lower the minimum the
+// probe has just taken: only the "no liquidation price" distance (1) and the wick are left.
+func (a *account) recordLiqOneWay(risk *margin.FloatRisk) {
+	syms := a.syms
+	for _, i := range a.open {
+		s := &syms[i]
+		if !s.tr.open {
+			continue
+		}
+		lp := s.liq
+		if !s.isolated {
+			if !a.liqProbed {
+				a.recordLiq(s, &s.posState, nil, risk)
+				continue
+			}
+			lp = s.closeLP
+		}
+		if !(lp > 0) && 1 < s.tr.t.MinLiqDistance { // LiquidationDistance without a price
+			s.tr.t.MinLiqDistance = 1
+		}
+		if s.present && lp > 0 && !s.tr.t.LastWick {
+			lo, hi := s.lp[1], s.lp[2]
+			if lo > hi {
+				lo, hi = hi, lo
+			}
+			if (s.qty > 0 && lo <= lp) || (s.qty <= 0 && hi >= lp) {
+				s.tr.t.LastWick = true
+			}
 		}
 	}
 }
@@ -823,6 +868,7 @@ func (a *account) probePath() bool {
 	peak := a.barPeak
 	// per vertex: Σ cross maintenance margin, Σ cross uPnL
 	var cmm1, cmm2, cmm3, cu1, cu2, cu3 float64
+	var risk margin.FloatRisk // at the close marks, as recordOneWay sums it
 	for _, i := range open {
 		s := &syms[i]
 		m1, m2, m3 := s.mark, s.mark, s.mark
@@ -834,13 +880,18 @@ func (a *account) probePath() bool {
 		u1, u2, u3 := float64(s.qty*(m1-s.entry)), float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
 		s.pathMM, s.pathU = [3]float64{mm1, mm2, mm3}, [3]float64{u1, u2, u3}
 		s.probeMM, s.probeU = mm3, u3
+		s.closeMM, s.closeU = mm3, u3
+		risk.MaintenanceMargin += mm3
+		risk.UnrealizedPnL += u3
 		if !s.isolated {
 			cmm1, cmm2, cmm3 = cmm1+mm1, cmm2+mm2, cmm3+mm3
 			cu1, cu2, cu3 = cu1+u1, cu2+u2, cu3+u3
 			continue
 		}
 		w := s.isoWallet
-		r := max(margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), margin.MarginRatioFloat(mm3, w+u3))
+		r3 := margin.MarginRatioFloat(mm3, w+u3)
+		risk.IsolatedMaxRatio = max(risk.IsolatedMaxRatio, r3)
+		r := max(margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
 		peak = max(peak, r)
 		if s.tr.open {
 			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
@@ -866,6 +917,8 @@ func (a *account) probePath() bool {
 	}
 	a.barPeak = max(peak, rc)
 	a.liqProbed = on3 // probe(3) is at the close marks, where record finds the same LPs
+	risk.CrossMM, risk.CrossUPnL = cmm3, cu3
+	a.pathRisk, a.pathRiskOK = risk, true
 	if !(on1 || on2 || on3) {
 		return true
 	}
