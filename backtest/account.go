@@ -118,6 +118,7 @@ type account struct {
 	br      Broker
 
 	onStep    StepHandler
+	onBars    BarsHandler // nil: OnBar per bar
 	onFill    FillHandler
 	onLiq     LiquidationHandler
 	onFunding FundingHandler
@@ -223,6 +224,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 	a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(bps), decimal.NewFromInt(1).Sub(bps)
 	a.br.a = a
 	a.onStep, _ = strat.(StepHandler)
+	a.onBars, _ = strat.(BarsHandler)
 	a.onFill, _ = strat.(FillHandler)
 	a.onLiq, _ = strat.(LiquidationHandler)
 	a.onFunding, _ = strat.(FundingHandler)
@@ -496,12 +498,22 @@ func (a *account) step(b *Batch, v *pathView) error {
 		return nil
 	}
 	a.now = a.end
-	for k := range b.Bars {
-		if a.stopped {
-			return nil
+	if a.onBars != nil {
+		// the same bars as the loop below, in one call: nothing the strategy can do stops
+		// the account (see BarsHandler), so the loop's test between bars has nothing to see
+		if len(b.Bars) > 0 {
+			if err := a.onBars.OnBars(&a.br, b.Bars); err != nil {
+				return fmt.Errorf("%w: account %s, bars at %d: %w", ErrStrategyFailed, a.setup.Name, t, err)
+			}
 		}
-		if err := a.strat.OnBar(&a.br, b.Bars[k]); err != nil {
-			return fmt.Errorf("%w: account %s, %s bar %d: %w", ErrStrategyFailed, a.setup.Name, b.Bars[k].Symbol, b.Bars[k].Time, err)
+	} else {
+		for k := range b.Bars {
+			if a.stopped {
+				return nil
+			}
+			if err := a.strat.OnBar(&a.br, b.Bars[k]); err != nil {
+				return fmt.Errorf("%w: account %s, %s bar %d: %w", ErrStrategyFailed, a.setup.Name, b.Bars[k].Symbol, b.Bars[k].Time, err)
+			}
 		}
 	}
 	if a.onStep != nil && !a.stopped && len(b.Bars) > 0 {

@@ -66,7 +66,8 @@ type Order struct {
 }
 
 // Strategy is a trading strategy. The engine calls OnBar for every completed bar, in
-// timestamp order and, within a timestamp, in symbol order. One instance runs per account.
+// timestamp order and, within a timestamp, in symbol order (unless the strategy is a
+// BarsHandler, which takes a timestamp's bars in one call). One instance runs per account.
 type Strategy interface {
 	OnBar(br *Broker, b Bar) error
 }
@@ -81,9 +82,31 @@ func (f StrategyFunc) OnBar(br *Broker, b Bar) error { return f(br, b) }
 type (
 	// Starter is called once before the first event.
 	Starter interface{ Start(br *Broker) error }
-	// StepHandler is called after every strategy OnBar of one timestamp (multi-symbol strategies decide here).
+	// StepHandler is called after the strategy's OnBar calls (or its OnBars call) of one
+	// timestamp with bars, t being their close (multi-symbol strategies decide here).
 	StepHandler interface {
 		OnStep(br *Broker, t int64) error
+	}
+	// BarsHandler takes the completed bars of one timestamp in one call. When a Strategy
+	// implements it, the engine calls OnBars once per timestamp with bars, with exactly the
+	// bars it would have passed to OnBar one by one, in the same order (symbol order, at most
+	// one bar per symbol; every symbol of the source, traded or not), and does not call OnBar;
+	// OnStep follows as usual. A strategy that does per bar what its OnBar does, in order,
+	// gets the same results from OnBars: the Broker is the same (Now is the bars' close, the
+	// same orders are accepted or refused), and the account cannot stop between two bars of
+	// a timestamp (it stops only at a liquidation under Config.StopOnLiquidation or at ruin,
+	// both decided before the strategy is called at that timestamp), so the strategy gets a
+	// timestamp's bars all or none, as from OnBar; once stopped it is not called again.
+	//
+	// The slice and its bars belong to the engine: they are shared by every account of the
+	// run and reused for later timestamps, so OnBars reads them during the call and must
+	// neither modify them nor keep the slice (copy a Bar to keep it). An error stops the run
+	// with ErrStrategyFailed, naming the account and the bars' open time.
+	//
+	// The hook exists for speed: one call per timestamp instead of one per symbol, and no
+	// 72-byte Bar copied per call (BENCHMARKS.md, "Per-account cost").
+	BarsHandler interface {
+		OnBars(br *Broker, bars []Bar) error
 	}
 	// FillHandler is told of every fill of the account.
 	FillHandler interface {

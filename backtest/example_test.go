@@ -3,8 +3,10 @@ package backtest_test
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
 
@@ -69,4 +71,62 @@ func ExampleRun() {
 	//          trade 60000.0 → 57228.9, PnL -303.00, liquidated true
 	// cross    fills 2, liquidations 0, equity 944.03
 	//          trade 60000.0 → 59500.0, PnL -55.98, liquidated false
+}
+
+// leader is a strategy that takes a timestamp's bars in one call (backtest.BarsHandler): it
+// holds, of two symbols, the one that rose most over the bar. OnBar is there for the
+// backtest.Strategy interface; the engine calls OnBars instead.
+type leader struct{ held string }
+
+func (l *leader) OnBar(*backtest.Broker, backtest.Bar) error { return nil }
+
+func (l *leader) OnBars(br *backtest.Broker, bars []backtest.Bar) error {
+	best, gain := "", 0.0
+	for k := range bars { // read in place: the slice is the engine's, not to be kept or changed
+		b := &bars[k]
+		if g := b.Close/b.Open - 1; best == "" || g > gain {
+			best, gain = b.Symbol, g
+		}
+	}
+	if best == l.held {
+		return nil
+	}
+	if l.held != "" {
+		if _, err := br.Submit(backtest.Order{Symbol: l.held, Side: backtest.Sell, Type: backtest.Market, ClosePosition: true}); err != nil {
+			return err
+		}
+	}
+	l.held = best
+	fmt.Printf("%s: hold %s\n", time.UnixMilli(br.Now()).UTC().Format("15:04"), best)
+	_, err := br.Submit(backtest.Order{Symbol: best, Side: backtest.Buy, Type: backtest.Market, Qty: decimal.NewFromInt(1)})
+	return err
+}
+
+// ExampleBarsHandler runs a rotation between two symbols through OnBars, one call per hour
+// with both bars in symbol order. Each switch closes the held symbol and buys the other at
+// the next bar's open.
+func ExampleBarsHandler() {
+	const h = 3600_000
+	start := int64(1719792000000) // 2024-07-01 00:00 UTC
+	bars := append(backtest.OHLC("AAAUSDT", start, h,
+		[4]float64{100, 102, 99, 101}, [4]float64{101, 101, 97, 98}, [4]float64{98, 100, 97, 99}),
+		backtest.OHLC("BBBUSDT", start, h,
+			[4]float64{50, 51, 49, 50}, [4]float64{50, 52, 50, 51}, [4]float64{51, 51, 49, 50})...)
+	src := backtest.NewSliceSource([]string{"AAAUSDT", "BBBUSDT"}, backtest.Batches(bars, nil, nil))
+	cfg := backtest.Config{
+		Wallet:            decimal.NewFromInt(1000),
+		Setups:            []backtest.Setup{{Name: "cross", Mode: margin.Cross}},
+		NoFundingFallback: true,
+	}
+	res, err := backtest.Run(context.Background(), cfg, func() backtest.Strategy { return &leader{} }, src)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("fills:", len(res.Accounts[0].Fills))
+	// Output:
+	// 01:00: hold AAAUSDT
+	// 02:00: hold BBBUSDT
+	// 03:00: hold AAAUSDT
+	// fills: 3
 }

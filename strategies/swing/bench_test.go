@@ -39,8 +39,8 @@ func walkBy(k, n int, seed uint64, interval int64, sd float64) ([]string, []back
 }
 
 // probe wraps the swing trader and, once it is warm, measures the allocations of its
-// per-bar path: OnBar of every symbol (indicator updates), and OnStep's scan when no symbol
-// needs an order.
+// per-bar path: OnBars of a timestamp's bars (indicator updates), OnBar of each, and OnStep's
+// scan when no symbol needs an order.
 type probe struct {
 	inner  *swing.Strategy
 	n      int
@@ -50,8 +50,11 @@ type probe struct {
 
 func (p *probe) Start(br *backtest.Broker) error { return p.inner.Start(br) }
 func (p *probe) OnBar(br *backtest.Broker, b backtest.Bar) error {
-	p.bars = append(p.bars, b)
-	return p.inner.OnBar(br, b)
+	return fmt.Errorf("the engine called OnBar (%s) of a BarsHandler", b.Symbol)
+}
+func (p *probe) OnBars(br *backtest.Broker, bars []backtest.Bar) error {
+	p.bars = append(p.bars[:0], bars...)
+	return p.inner.OnBars(br, bars)
 }
 func (p *probe) OnStep(br *backtest.Broker, t int64) error {
 	if err := p.inner.OnStep(br, t); err != nil {
@@ -59,18 +62,18 @@ func (p *probe) OnStep(br *backtest.Broker, t int64) error {
 	}
 	p.n++
 	if p.n == 300 {
-		// OnBar of this step's bars again: the EMAs move, but a few hundred updates with the
-		// same close cannot flip a trend that the OnStep below would act on, since OnStep is
-		// called on a new step where no symbol had a bar.
+		// OnBars and OnBar of this step's bars again: the EMAs move, but a few hundred
+		// updates with the same close cannot flip a trend that the OnStep below would act on,
+		// since OnStep is called on a new step where no symbol had a bar.
 		bars := p.bars
-		p.allocs = testing.AllocsPerRun(100, func() {
+		p.allocs = testing.AllocsPerRun(100, func() { p.inner.OnBars(br, bars) })
+		p.allocs += testing.AllocsPerRun(100, func() {
 			for _, b := range bars {
 				p.inner.OnBar(br, b)
 			}
 		})
 		p.allocs += testing.AllocsPerRun(100, func() { p.inner.OnStep(br, t) })
 	}
-	p.bars = p.bars[:0]
 	return nil
 }
 
@@ -173,4 +176,29 @@ func BenchmarkOnBar(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(bars)), "ns/bar")
+}
+
+// BenchmarkOnBars is BenchmarkOnBar with the bars handed over a timestamp at a time, as the
+// engine does: OnBars of each timestamp's 12 bars. It reports the cost per bar.
+func BenchmarkOnBars(b *testing.B) {
+	syms, batches := walkBy(12, 4096, 3, 60_000, 0.001)
+	var st *swing.Strategy
+	src := backtest.NewSliceSource(syms, batches[:1])
+	cfg := backtest.Config{Setups: []backtest.Setup{{Name: "cross"}}, NoFundingFallback: true}
+	if _, err := backtest.Run(context.Background(), cfg, func() backtest.Strategy { st = swing.New().(*swing.Strategy); return st }, src); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for _, bt := range batches {
+		n += len(bt.Bars)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		for k := range batches {
+			if err := st.OnBars(nil, batches[k].Bars); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/bar")
 }

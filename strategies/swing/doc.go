@@ -6,11 +6,12 @@
 // one wallet, so a winner's profit keeps a loser open through a drawdown; under isolated margin
 // each position risks only its own margin and is liquidated alone. Running both modes side by
 // side shows which of the two the trader's style needs. It is the default strategy of `bt run`
-// and the one used in throughput benchmarks, so its per-bar path allocates nothing: OnBar only
-// updates two EMAs, and orders are placed only when a trend flips.
+// and the one used in throughput benchmarks, so its per-bar path allocates nothing: OnBars (a
+// timestamp's bars in one call, backtest.BarsHandler) only updates two EMAs per bar, and
+// orders are placed only when a trend flips.
 //
-// Behaviour: OnBar updates the symbol's EMAs at the bar close. OnStep, after every bar of a
-// timestamp, looks at each traded symbol that had a bar at that timestamp and whose EMAs are
+// Behaviour: OnBars updates each symbol's EMAs at the bar close (OnBar does the same for one
+// bar). OnStep, after every bar of a timestamp, looks at each traded symbol that had a bar at that timestamp and whose EMAs are
 // warm: when the desired side (+1 fast above slow, −1 below when short=true, else 0) differs
 // from the side last acted on, it closes any opposite position with a reduce-only market order
 // and opens the new side with a market order of notional size × equity × leverage at the last

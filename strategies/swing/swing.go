@@ -102,37 +102,49 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	return nil
 }
 
-// OnBar updates the symbol's EMAs with the bar's close and marks the symbol due when its
-// desired side differs from the side last acted on. The mark is only set here, and only
-// written when it is not set yet: OnStep, which the engine calls after the bars of every
-// timestamp, clears it and makes the side the wanted one, and a timestamp has at most one
-// bar per symbol, so in a run the bit is written at flips only. The pair's Seeded, Next and
-// Seed are inlined: OnBar calls nothing, so it runs without a stack frame or stack check.
-func (s *Strategy) OnBar(_ *backtest.Broker, b backtest.Bar) error {
-	i := b.ID
-	if uint(i) >= uint(len(s.sym)) {
-		return nil
-	}
-	st := &s.sym[i]
-	if !st.traded {
-		return nil
-	}
-	var f, w float64
-	if st.ema.Seeded() {
-		f, w = st.ema.Next(b.Close)
-	} else {
-		var ok bool
-		if f, w, ok = st.ema.Seed(b.Close); !ok {
-			st.last = b.Close
-			return nil // want stays 0 while the EMAs seed, as does side
+// OnBar is OnBars with the one bar b. The engine calls OnBars instead (the strategy is a
+// backtest.BarsHandler); OnBar makes it a backtest.Strategy and serves a caller that hands
+// it bars one by one.
+func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
+	return s.OnBars(br, []backtest.Bar{b})
+}
+
+// OnBars updates, for each bar of a timestamp in turn, the symbol's EMAs with the bar's close
+// and marks the symbol due when its desired side differs from the side last acted on. The
+// mark is only set here, and only written when it is not set yet: OnStep, which the engine
+// calls after the bars of every timestamp, clears it and makes the side the wanted one, and a
+// timestamp has at most one bar per symbol, so in a run the bit is written at flips only. The
+// pair's Seeded, Next and Seed are inlined: OnBars calls nothing, so it runs without a stack
+// frame or stack check, and reads the engine's bars in place (one call per timestamp instead
+// of one per symbol, each copying a 72-byte Bar).
+func (s *Strategy) OnBars(_ *backtest.Broker, bars []backtest.Bar) error {
+	for k := range bars {
+		b := &bars[k]
+		i := b.ID
+		if uint(i) >= uint(len(s.sym)) {
+			continue
 		}
-	}
-	st.last = b.Close
-	want := signal(f, w, s.short)
-	st.want = want
-	if want != st.side {
-		if word, bit := &s.due[uint(i)/64], uint64(1)<<(uint(i)%64); *word&bit == 0 {
-			*word |= bit
+		st := &s.sym[i]
+		if !st.traded {
+			continue
+		}
+		var f, w float64
+		if st.ema.Seeded() {
+			f, w = st.ema.Next(b.Close)
+		} else {
+			var ok bool
+			if f, w, ok = st.ema.Seed(b.Close); !ok {
+				st.last = b.Close
+				continue // want stays 0 while the EMAs seed, as does side
+			}
+		}
+		st.last = b.Close
+		want := signal(f, w, s.short)
+		st.want = want
+		if want != st.side {
+			if word, bit := &s.due[uint(i)/64], uint64(1)<<(uint(i)%64); *word&bit == 0 {
+				*word |= bit
+			}
 		}
 	}
 	return nil
@@ -151,7 +163,7 @@ func signal(fast, slow float64, short bool) int8 {
 }
 
 // OnStep acts on every traded symbol that had a bar at this timestamp and whose trend flipped
-// (the symbols OnBar marked due), in symbol order.
+// (the symbols OnBars marked due), in symbol order.
 func (s *Strategy) OnStep(br *backtest.Broker, t int64) error {
 	var equity float64
 	for k, w := range s.due {
