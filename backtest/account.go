@@ -859,24 +859,12 @@ func (a *account) quietPath() bool {
 // It leaves probeMM, probeU, closeLP and liqProbed as probe(3) leaves them.
 //
 // It reports false when a mark's notional leaves a position's cached bracket, having written
-// only maxima and minima that the probes then take again with the same values (and figures
-// they rewrite): the caller probes the vertices one by one.
+// only maxima and minima that the probes then take again with the same values, and figures
+// they rewrite (probeMM, probeU; closeMM, closeU by recordOneWay, as pathRiskOK stays false):
+// the caller probes the vertices one by one.
 func (a *account) probePath() bool {
 	syms := a.syms
 	open := a.openSyms()
-	for _, i := range open { // every notional in its cached bracket, before anything is written
-		s := &syms[i]
-		if !s.moving {
-			if n := s.aq * s.mark; !(n >= s.bLo && n < s.bHi) {
-				return false
-			}
-			continue
-		}
-		n1, n2, n3 := s.aq*s.mp[1], s.aq*s.mp[2], s.aq*s.mp[3]
-		if !(n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
-			return false
-		}
-	}
 	peak := a.barPeak
 	// per vertex: Σ cross maintenance margin, Σ cross uPnL
 	var cmm1, cmm2, cmm3, cu1, cu2, cu3 float64
@@ -888,6 +876,9 @@ func (a *account) probePath() bool {
 			m1, m2, m3 = s.mp[1], s.mp[2], s.mp[3]
 		}
 		n1, n2, n3 := s.aq*m1, s.aq*m2, s.aq*m3
+		if !(n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+			return false // (what the loop wrote so far the probes rewrite or take again)
+		}
 		mm1, mm2, mm3 := float64(n1*s.bMMR)-s.bCum, float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
 		u1, u2, u3 := float64(s.qty*(m1-s.entry)), float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
 		s.pathMM, s.pathU = [3]float64{mm1, mm2, mm3}, [3]float64{u1, u2, u3}
@@ -968,20 +959,31 @@ func (a *account) probePath() bool {
 	return true
 }
 
-// pathLiq is probeOneWay's liquidation price of symbol s's one-way cross position p at mark m,
-// the other cross positions giving otherMM and otherPnL: crossLiqAt, its cached bracket's case
-// inline.
+// pathLiq is probeOneWay's liquidation price of symbol s's one-way cross position p at mark m
+// (whose notional is in the cached bracket), the other cross positions giving otherMM and
+// otherPnL: crossLiqAt, its cases of the cached brackets inline.
 func (s *symState) pathLiq(wallet, otherMM, otherPnL, m float64) float64 {
 	p := &s.posState
-	lp := (wallet - otherMM + otherPnL + p.bCum - p.qe) / p.bDen
+	base := wallet - otherMM + otherPnL
+	lp := (base + p.bCum - p.qe) / p.bDen
 	n := 0.0
 	if lp > 0 {
 		n = p.aq * lp
 	}
-	if !(n >= p.bLo && n < p.bHi) { // (the mark's notional is in the bracket)
-		return p.crossLiqAt(wallet, otherMM, otherPnL, m, s.brk)
+	if n >= p.bLo && n < p.bHi {
+		return lp
 	}
-	return lp
+	if n >= p.lLo && n < p.lHi { // crossLiqAt's second bracket, cached
+		lp = (base + p.lCum - p.qe) / p.lDen
+		n = 0.0
+		if lp > 0 {
+			n = p.aq * lp
+		}
+		if n >= p.lLo && n < p.lHi {
+			return lp
+		}
+	}
+	return p.crossLiqAt(wallet, otherMM, otherPnL, m, s.brk)
 }
 
 // probeRisk is probe's first pass for position p of symbol s at mark m: its figures, and an

@@ -33,7 +33,9 @@ func TestBracketCacheAgrees(t *testing.T) {
 		if n%2 == 1 {
 			qty = -qty
 		}
-		p := posState{qty: qty, entry: 20000 + rng.Float64()*80000}
+		s := symState{brk: brk}
+		p := &s.posState
+		*p = posState{qty: qty, entry: 20000 + rng.Float64()*80000}
 		p.aq = math.Abs(qty)
 		side := margin.Buy
 		if qty < 0 {
@@ -59,11 +61,16 @@ func TestBracketCacheAgrees(t *testing.T) {
 				t.Fatalf("qty %v mark %v: cached maintenance %v, FloatTable %v", qty, m, got, want)
 			}
 			otherMM, otherPnL := rng.Float64()*5000, (rng.Float64()-0.5)*wallet
-			got := p.crossLiqAt(wallet, otherMM, otherPnL, m, brk)
 			want := margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: p.aq, Entry: p.entry,
 				Wallet: wallet, OtherMM: otherMM, OtherPnL: otherPnL, Mark: m, Brackets: brk})
-			if math.Float64bits(got) != math.Float64bits(want) {
-				t.Fatalf("qty %v mark %v: cached liquidation price %v, LiquidationPriceFloat %v", qty, m, got, want)
+			// both ways, in either order (each may find the other's second bracket cached)
+			got, path := p.crossLiqAt(wallet, otherMM, otherPnL, m, brk), s.pathLiq(wallet, otherMM, otherPnL, m)
+			if k%2 == 1 {
+				path = s.pathLiq(wallet, otherMM, otherPnL, m)
+				got = p.crossLiqAt(wallet, otherMM, otherPnL, m, brk)
+			}
+			if math.Float64bits(got) != math.Float64bits(want) || math.Float64bits(path) != math.Float64bits(want) {
+				t.Fatalf("qty %v mark %v: cached liquidation price %v (pathLiq %v), LiquidationPriceFloat %v", qty, m, got, path, want)
 			}
 			if want > 0 && brk.For(p.aq*want) != brk.For(n) {
 				otherBracket++
