@@ -96,7 +96,8 @@ type slot struct {
 
 	// cached terms of a cross liquidation price (crossTerms): uPnL and maintenance margin at
 	// the mark whose bits are liqMark, for the quantity and entry liqQty, liqEntry
-	liqU, liqMM      decimal.Decimal
+	liqU, liqMM      fx              // on int64 coefficients when ok
+	liqUd, liqMMd    decimal.Decimal // the terms the fxs could not hold
 	liqQty, liqEntry decimal.Decimal
 	liqMark          uint64
 	liqOK            bool
@@ -1173,23 +1174,15 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 		// one leg: liquidationPrice's price with the other cross positions at their marks,
 		// their terms cached per position (crossTerms), the price solved as isoLiqPrice
 		// solves it with the wallet − TMM1 + UPNL1 for the wallet (the same quotients)
-		var tmm, upnl decimal.Decimal
-		for j := range a.cross {
-			if k := a.cross[j].i; k != i {
-				u, mm := a.crossTerms(k)
-				upnl = upnl.Add(u)
-				tmm = tmm.Add(mm)
-			}
-		}
 		qe := s.seenQE
 		if s.qty != s.seenQty || s.entry != s.seenEntry {
-			qe = s.qty.Mul(s.entry)
+			qe = mulDec(s.qty, s.entry)
 		}
 		mmrSide := s.mmrLong
 		if s.qty.IsNegative() {
 			mmrSide = s.mmrShort
 		}
-		lp, _, ok := isoLiqPrice(s.qty, qe, a.wallet.Sub(tmm).Add(upnl), s.inst.Brackets, s.ffloor, mmrSide)
+		lp, _, ok := isoLiqPrice(s.qty, qe, a.crossLiqWallet(i), s.inst.Brackets, s.ffloor, mmrSide)
 		if !ok || !lp.IsPositive() {
 			return zero, false
 		}
@@ -1202,16 +1195,75 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 	return r.Price, true
 }
 
+// crossLiqWallet is wallet − Σ MM + Σ uPnL of the cross positions other than i at their
+// marks (crossTerms), the wallet of cross position i's one-leg liquidation price. Only its
+// value matters there (isoLiqPrice's quotients and brackets depend on values), so it is
+// summed on int64 coefficients while the terms fit.
+func (a *Account) crossLiqWallet(i int) decimal.Decimal {
+	w := fxOf(a.wallet)
+	for j := range a.cross {
+		if k := a.cross[j].i; k != i {
+			u, mm := a.crossTerms(k)
+			if w = w.sub(mm).add(u); !w.ok {
+				break
+			}
+		}
+	}
+	if w.ok {
+		return w.dec()
+	}
+	var tmm, upnl decimal.Decimal
+	for j := range a.cross {
+		if k := a.cross[j].i; k != i {
+			u, mm := a.crossTerms(k)
+			ud, mmd := s2d(u, a.slots[k].liqUd), s2d(mm, a.slots[k].liqMMd)
+			upnl = upnl.Add(ud)
+			tmm = tmm.Add(mmd)
+		}
+	}
+	return a.wallet.Sub(tmm).Add(upnl)
+}
+
+// s2d is x as a Decimal when ok, else d (the Decimal x could not hold).
+func s2d(x fx, d decimal.Decimal) decimal.Decimal {
+	if x.ok {
+		return x.dec()
+	}
+	return d
+}
+
 // crossTerms returns cross position k's unrealized PnL and maintenance margin at its mark
-// (markDec), cached until its mark, quantity, entry or instrument changes.
-func (a *Account) crossTerms(k int) (u, mm decimal.Decimal) {
+// (markDec), cached until its mark, quantity, entry or instrument changes: as fxs, each not
+// ok when it did not fit (then in slot.liqUd, liqMMd).
+func (a *Account) crossTerms(k int) (u, mm fx) {
 	s := &a.slots[k]
 	if bits := math.Float64bits(s.mark); !s.liqOK || s.liqMark != bits || s.liqQty != s.qty || s.liqEntry != s.entry {
 		m := a.markDec(k)
-		s.liqU, s.liqMM = s.qty.Mul(m.Sub(s.entry)), a.mmAt(k, m)
+		s.liqU, s.liqMM = fxOf(s.qty).mul(fxOf(m).sub(fxOf(s.entry))), a.mmFx(k, m)
+		if !s.liqU.ok {
+			s.liqUd = s.qty.Mul(m.Sub(s.entry))
+		}
+		if !s.liqMM.ok {
+			s.liqMMd = a.mmAt(k, m)
+		}
 		s.liqMark, s.liqQty, s.liqEntry, s.liqOK = bits, s.qty, s.entry, true
 	}
 	return s.liqU, s.liqMM
+}
+
+// mmFx is mmAt(k, m) on int64 coefficients (not ok when a step does not fit).
+func (a *Account) mmFx(k int, m decimal.Decimal) fx {
+	s := &a.slots[k]
+	n := fxOf(s.qty).abs().mul(fxOf(m))
+	if !n.ok {
+		return fx{}
+	}
+	t := s.inst.Brackets
+	j := tableIndexFx(t, n)
+	if j < 0 {
+		return fx{}
+	}
+	return n.mul(fxOf(t[j].MMR)).sub(fxOf(t[j].Cum))
 }
 
 // crossLiq evaluates the formula for cross position i with the other cross positions at

@@ -36,8 +36,9 @@ func exactDue(a *Account, from, to []float64) bool {
 	return false
 }
 
-// crossLPChecked counts the cross liquidation prices compared with crossLiq.
-var crossLPChecked int
+// crossLPChecked counts the cross liquidation prices compared with crossLiq, crossTermsFast
+// the positions whose own terms (crossTerms) took the int64 path.
+var crossLPChecked, crossTermsFast int
 
 // safeCounts counts SafeWithin's answers on the property paths (false, true).
 var safeCounts [2]int
@@ -278,6 +279,18 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 				fail(step, "%s: liquidation price %s %v, crossLiq %s %v", a.slots[k].inst.Symbol, got, ok, want.Price, err)
 			}
 			crossLPChecked++
+			// its terms on int64 coefficients are the decimal expressions
+			u, mm := a.crossTerms(k)
+			m := a.markDec(k)
+			if wu := a.slots[k].qty.Mul(m.Sub(a.slots[k].entry)); u.ok && !sameDec(u.dec(), wu) || !u.ok && !sameDec(a.slots[k].liqUd, wu) {
+				fail(step, "%s: crossTerms uPnL %v %s, want %s", a.slots[k].inst.Symbol, u, a.slots[k].liqUd, wu)
+			}
+			if wm := a.mmAt(k, m); mm.ok && !sameDec(mm.dec(), wm) || !mm.ok && !sameDec(a.slots[k].liqMMd, wm) {
+				fail(step, "%s: crossTerms MM %v %s, want %s", a.slots[k].inst.Symbol, mm, a.slots[k].liqMMd, wm)
+			}
+			if u.ok && mm.ok {
+				crossTermsFast++
+			}
 		}
 		sn, r := a.Snapshot(), a.Risk()
 		if math.IsNaN(sn.MaxMarginRatio) {
