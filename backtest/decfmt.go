@@ -17,38 +17,38 @@ func AppendDecimal(b []byte, d decimal.Decimal) []byte {
 		return append(b, d.String()...)
 	}
 	c := d.CoefficientInt64()
-	if exp == 0 {
+	if exp == 0 || c == 0 {
 		return strconv.AppendInt(b, c, 10)
 	}
 	if c < 0 {
 		b = append(b, '-')
 		c = -c
 	}
-	var tmp [20]byte
-	digits := strconv.AppendUint(tmp[:0], uint64(c), 10)
-	frac := -exp
-	// Trim trailing zeros of the fractional part (at most frac digits).
-	n := len(digits)
-	trim := 0
-	for trim < frac && trim < n && digits[n-1-trim] == '0' {
-		trim++
+	// trailing fractional zeros trimmed from the coefficient, then its digits written in place
+	u, frac := uint64(c), -exp
+	for frac > 0 && u%10 == 0 {
+		u /= 10
+		frac--
 	}
-	if n > frac {
-		b = append(b, digits[:n-frac]...)
-		if trim < frac {
-			b = append(b, '.')
-			b = append(b, digits[n-frac:n-trim]...)
-		}
+	start := len(b)
+	b = strconv.AppendUint(b, u, 10)
+	n := len(b) - start
+	switch {
+	case frac == 0:
+		return b
+	case n > frac: // digits '.' the last frac digits
+		b = append(b, 0)
+		copy(b[len(b)-frac:], b[len(b)-frac-1:len(b)-1])
+		b[len(b)-frac-1] = '.'
 		return b
 	}
-	// All digits are fractional: "0." then leading zeros, unless nothing is left after trimming.
-	b = append(b, '0')
-	if trim == n { // the coefficient is zero (its one digit "0" trimmed)
-		return b
+	// all digits fractional: "0." then frac−n zeros, then the digits
+	shift := 2 + frac - n
+	b = append(b, make([]byte, shift)...)
+	copy(b[start+shift:], b[start:start+n])
+	b[start], b[start+1] = '0', '.'
+	for i := start + 2; i < start+shift; i++ {
+		b[i] = '0'
 	}
-	b = append(b, '.')
-	for i := 0; i < frac-n; i++ {
-		b = append(b, '0')
-	}
-	return append(b, digits[:n-trim]...)
+	return b
 }

@@ -129,9 +129,13 @@ func appendLogLine[R any](buf []byte, t *Table[R], rec *R) []byte {
 		if c.Log == "" || c.LogOmit != "" && c.Str(rec) == c.LogOmit {
 			continue
 		}
-		buf = append(buf, ' ')
-		buf = append(buf, c.Log...)
-		buf = append(buf, '=')
+		if c.logKey != "" {
+			buf = append(buf, c.logKey...)
+		} else {
+			buf = append(buf, ' ')
+			buf = append(buf, c.Log...)
+			buf = append(buf, '=')
+		}
 		switch c.Kind {
 		case KindTime:
 			buf = strconv.AppendInt(buf, c.Time(rec), 10)

@@ -81,12 +81,30 @@ type Column[R any] struct {
 	// FileColumns leaves it out; package artifact adds it per run.
 	FileOmit string
 
+	logKey string // " Log=", the column's prefix in a log line (prepareLog); "" before
+
 	Time  func(*R) int64 // KindTime
 	Dec   func(*R) decimal.Decimal
 	Float func(*R) float64
 	Int   func(*R) int64  // KindInt; for KindEnum the code the log writes
 	Str   func(*R) string // KindString; for KindEnum the label
 	Bool  func(*R) bool
+}
+
+// prepareLog sets the log prefix of t's logged columns, once, before any line is written.
+func prepareLog[R any](t *Table[R]) {
+	for i := range t.Columns {
+		if c := &t.Columns[i]; c.Log != "" {
+			c.logKey = " " + c.Log + "="
+		}
+	}
+}
+
+func init() {
+	prepareLog(&fillTable)
+	prepareLog(&liquidationTable)
+	prepareLog(&fundingTable)
+	prepareLog(&rejectTable)
 }
 
 // Table describes one record table: the file it is written to, its line in the canonical log
