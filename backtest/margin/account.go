@@ -636,8 +636,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		if s.qty.IsZero() {
 			s.entry = f.Price
 		} else {
-			s.entry = s.qty.Abs().Mul(s.entry).Add(absO.Mul(f.Price)).
-				DivRound(s.qty.Add(openQ).Abs(), QuotientPlaces)
+			s.entry = avgEntry(s.qty, s.entry, openQ, f.Price)
 		}
 		s.qty, s.avOK = addDec(s.qty, openQ), false
 		if s.mode == Isolated {

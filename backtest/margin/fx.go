@@ -237,3 +237,19 @@ func (s *lazySum) value() decimal.Decimal {
 	s.fold()
 	return s.d
 }
+
+// avgEntry is the entry price after adding openQ (the sign of qty ≠ 0) at price to a
+// position of qty at entry: the quantity-weighted average
+// (|qty|·entry + |openQ|·price).DivRound(|qty + openQ|, QuotientPlaces). The products and
+// the sum are taken on int64 coefficients and the quotient (usually beyond 64 bits at 16
+// decimals) by sumQuoCoef, rounded half away from zero as DivRound rounds: the same value and
+// exponent (−QuotientPlaces). An entry already averaged (20+ digits) takes the expression.
+func avgEntry(qty, entry, openQ, price decimal.Decimal) decimal.Decimal {
+	q, o := fxOf(qty).abs(), fxOf(openQ).abs()
+	if n := fxOf(qty).add(fxOf(openQ)).abs(); n.ok && n.c != 0 {
+		if hi, lo, neg, ok := sumQuoCoef(q.mul(fxOf(entry)), o.mul(fxOf(price)), n, fx{1, 0, true}, QuotientPlaces); ok {
+			return dec128(hi, lo, neg, -QuotientPlaces)
+		}
+	}
+	return qty.Abs().Mul(entry).Add(openQ.Abs().Mul(price)).DivRound(qty.Add(openQ).Abs(), QuotientPlaces)
+}

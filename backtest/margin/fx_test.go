@@ -309,3 +309,45 @@ func TestFloat128Agrees(t *testing.T) {
 		}
 	}
 }
+
+// TestAvgEntryAgrees checks avgEntry against the decimal expression (value and exponent) on
+// additions to positions at tick prices (the first average), to averaged entries (20+ digits:
+// the expression), and on random operands of every length; it fails unless the int64 path
+// is taken.
+func TestAvgEntryAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 26))
+	fast := 0
+	for k := range 100000 {
+		qty := decimal.New(r.Int64N(1_000_000)+1, -int32(r.IntN(4)))
+		openQ := decimal.New(r.Int64N(1_000_000)+1, -int32(r.IntN(4)))
+		entry := decimal.New(r.Int64N(10_000_000)+1, -int32(r.IntN(3)))
+		price := decimal.New(r.Int64N(10_000_000)+1, -int32(r.IntN(3)))
+		switch k % 4 {
+		case 1: // an averaged entry
+			entry = entry.DivRound(decimal.New(r.Int64N(7)+1, 0), QuotientPlaces)
+		case 2:
+			qty, openQ, entry, price = randDec(r), randDec(r), randDec(r).Abs(), randDec(r).Abs()
+			if qty.IsZero() || openQ.IsZero() {
+				continue
+			}
+		}
+		if k%2 == 0 {
+			qty = qty.Neg() // a short
+		}
+		if qty.Sign() != openQ.Sign() {
+			openQ = openQ.Neg()
+		}
+		want := qty.Abs().Mul(entry).Add(openQ.Abs().Mul(price)).DivRound(qty.Add(openQ).Abs(), QuotientPlaces)
+		got := avgEntry(qty, entry, openQ, price)
+		if !sameDec(got, want) {
+			t.Fatalf("avgEntry(%s, %s, %s, %s) = %s (exp %d), want %s (exp %d)", qty, entry, openQ, price, got, got.Exponent(), want, want.Exponent())
+		}
+		q, o := fxOf(qty).abs(), fxOf(openQ).abs()
+		if _, _, _, ok := sumQuoCoef(q.mul(fxOf(entry)), o.mul(fxOf(price)), fxOf(qty).add(fxOf(openQ)).abs(), fx{1, 0, true}, QuotientPlaces); ok {
+			fast++
+		}
+	}
+	if fast < 30000 {
+		t.Fatalf("only %d averages on the int64 path", fast)
+	}
+}
