@@ -10,7 +10,8 @@ import (
 )
 
 // progress reports a shard's progress: on a terminal a line redrawn in place (percentage,
-// configurations per second, ETA), in logs one line per pass and one at the end. The wall
+// configurations per second, ETA), in logs one line per tenth of a pass's data (a pass may
+// hold a whole sweep: DefaultPassAccounts), one per pass and one at the end. The wall
 // clock only paces and labels the drawing; it never reaches a result.
 type progress struct {
 	w      io.Writer // nil: silent
@@ -27,6 +28,7 @@ type progress struct {
 	curConfigs int
 	curHint    int
 	curSteps   int
+	nextTenth  int // in logs: the timestamp count of the pass's next tenth to report
 }
 
 func newProgress(w io.Writer, tty bool, sh Shard, total, passes int) *progress {
@@ -54,6 +56,16 @@ func (t *tapped) Next() bool {
 	}
 	p := t.p
 	p.curSteps++
+	if !p.tty && p.w != nil && p.nextTenth > 0 && p.curSteps >= p.nextTenth {
+		tenth := p.curSteps * 10 / p.curHint
+		p.nextTenth = (tenth + 1) * p.curHint / 10
+		if tenth >= 10 {
+			p.nextTenth = 0 // past the hint: passDone reports the end
+		} else {
+			fmt.Fprintf(p.w, "%s: pass %d/%d: %d%% of the data (%d configurations, %.1f s)\n", p.label, p.passN, p.passes,
+				tenth*10, p.curConfigs, time.Since(p.passBegan).Seconds())
+		}
+	}
 	if p.tty && p.curSteps&255 == 0 {
 		if now := time.Now(); now.Sub(p.lastDraw) >= 100*time.Millisecond {
 			p.lastDraw = now
@@ -67,6 +79,10 @@ func (t *tapped) Next() bool {
 func (p *progress) pass(st *parquet.Stream, n, hint int) *tapped {
 	p.passN++
 	p.curConfigs, p.curHint, p.curSteps = n, hint, 0
+	p.nextTenth = 0
+	if hint >= 10 {
+		p.nextTenth = hint / 10
+	}
 	p.passBegan = time.Now()
 	return &tapped{Stream: st, p: p}
 }

@@ -21,7 +21,7 @@ type Options struct {
 	Version string              // recorded in sweep.json; shards of different versions are not merged
 	Catalog *experiment.Catalog // the strategies configurations may name; nil: experiment.Builtin()
 	// Progress receives the progress: a line redrawn in place when Terminal, else one line
-	// per pass and one when the shard is done. nil: none.
+	// per tenth of a pass's data, one per pass and one when the shard is done. nil: none.
 	Progress io.Writer
 	Terminal bool
 	// PassAccounts bounds the accounts stepped in one pass over the data: configurations that

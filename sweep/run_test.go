@@ -42,6 +42,11 @@ func TestSweepMatchesSingleRuns(t *testing.T) {
 	if !strings.Contains(log.String(), "sweep: 12 configurations in 1 pass over the data") {
 		t.Errorf("progress log %q: want one pass", log.String())
 	}
+	for _, tenth := range []string{"10%", "50%", "90%"} { // a pass reports its tenths in a log
+		if !strings.Contains(log.String(), "sweep: pass 1/1: "+tenth+" of the data (12 configurations, ") {
+			t.Errorf("progress log %q: no line at %s of the data", log.String(), tenth)
+		}
+	}
 	if len(o.Results.Rows) != 24 {
 		t.Fatalf("%d rows, want 12 configurations × 2 accounts", len(o.Results.Rows))
 	}
