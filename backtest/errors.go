@@ -55,6 +55,9 @@ func newReject(o Order, action string, err error) *RejectError {
 
 // reasonOf is the reason of err without the wrapping of a *margin.RejectError or *RejectError.
 func reasonOf(err error) error {
+	if mr, ok := err.(*margin.RejectError); ok && mr.Reason != nil {
+		return mr.Reason // what errors.As finds first, without its heap-allocated target
+	}
 	var mr *margin.RejectError
 	if errors.As(err, &mr) && mr.Reason != nil {
 		return mr.Reason
