@@ -13,13 +13,14 @@ type order struct {
 	Order
 	id       OrderID
 	sym      int
-	fresh    bool     // submitted since the last bar: arrives at the symbol's next open
-	since    int64    // timestamp from which it is in the book (it does not trade the gap before)
-	attached bool     // stop-loss/take-profit child of an entry; cancelled when the position is flat
-	oco      OrderID  // sibling cancelled when this one fills; 0: none
-	decision Decision // the strategy's decision that placed it (zero for the engine's own children)
-	rising   bool     // stop/TP: triggers when the price rises to the level (else falls to it)
-	level    float64  // trigger (stops) or limit price (limits), for screening
+	fresh    bool            // submitted since the last bar: arrives at the symbol's next open
+	since    int64           // timestamp from which it is in the book (it does not trade the gap before)
+	attached bool            // stop-loss/take-profit child of an entry; cancelled when the position is flat
+	oco      OrderID         // sibling cancelled when this one fills; 0: none
+	decision Decision        // the strategy's decision that placed it (zero for the engine's own children)
+	rising   bool            // stop/TP: triggers when the price rises to the level (else falls to it)
+	level    float64         // trigger (stops) or limit price (limits), for screening
+	sellQty  decimal.Decimal // Qty.Neg() of a sell placed by Submit (zero Decimal: not computed)
 }
 
 // equityBlock is the number of equity points per block of the curve.

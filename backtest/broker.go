@@ -96,10 +96,12 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		!o.TakeProfit.IsZero() && (o.Side == Buy) != o.TakeProfit.GreaterThan(ref) {
 		return fail(ErrWouldTrigger)
 	}
+	var sell decimal.Decimal // −Qty of a sell, kept with the order for its fill
 	if !o.ClosePosition {
 		q := o.Qty
 		if o.Side == Sell {
 			q = q.Neg()
+			sell = q
 		}
 		if reduce && decCmpAbs(q, pos) > 0 {
 			q = pos.Neg() // a reduce-only order larger than the position is cut to it when it fills
@@ -110,6 +112,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	}
 	id := a.add(o, i, true)
 	a.orders[len(a.orders)-1].decision = decision
+	a.orders[len(a.orders)-1].sellQty = sell
 	a.updateOpenOrders(i)
 	return id, nil
 }

@@ -536,7 +536,10 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	pos := a.acct.PositionOf(o.sym, o.PositionSide).Qty
 	qty, absQty := o.Qty, o.Qty // the signed fill and its size (|qty|, value and exponent)
 	if o.Side == Sell {
-		qty = qty.Neg()
+		qty = o.sellQty // Submit's o.Qty.Neg()
+		if qty.IsZero() {
+			qty = o.Qty.Neg()
+		}
 	}
 	reduce := o.ReduceOnly || o.ClosePosition || o.attached
 	if o.ClosePosition {
