@@ -80,8 +80,6 @@ type posState struct {
 
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
-	// probePath's maintenance margins and uPnL at the path's vertices 1..3
-	pathMM, pathU [3]float64
 	// a cross position's liquidation price probed at the close marks (probe(3)), which record
 	// reuses when account.liqProbed
 	closeLP float64
@@ -448,28 +446,39 @@ func (a *account) step(b *Batch, v *pathView) error {
 	// (1) orders submitted since the last bar arrive at this bar's open (the positions held
 	// into it are probed there first)
 	a.barPeak = 0
-	a.probe(0)
-	gen := a.gen
-	a.arrive(t)
-	// (2) funding due at t, on positions held after those fills
-	a.fund(b)
-	// (3) the intrabar path, segment by segment, the risk probed at each vertex (the open
-	// again only when something changed since it was probed there: at the same marks with the
-	// same positions and wallets, probe finds the same figures)
-	a.segment(t, 0)
-	if a.gen != gen || exhaustiveProbes {
-		a.probe(0)
-	}
-	if a.quietPath() && a.probePath() {
-		// segments 1..3 hold no event: the figures at their vertices in one pass
+	if a.quietOpen(b) && a.probePath(true) {
+		// nothing arrives, no funding is due and segments 0..3 hold no event: the figures at
+		// the four vertices in one pass (fund settles nothing: it notes the run has started)
+		a.fund(b)
 		a.from, a.to = a.pv.pts[3], a.pv.pts[4] // as segment 3 leaves them
 		if countSkips {
 			pathProbes.Add(1)
+			openProbes.Add(1)
 		}
 	} else {
-		for k := 1; k < 4; k++ {
-			a.segment(t, k)
-			a.probe(k)
+		a.probe(0)
+		gen := a.gen
+		a.arrive(t)
+		// (2) funding due at t, on positions held after those fills
+		a.fund(b)
+		// (3) the intrabar path, segment by segment, the risk probed at each vertex (the open
+		// again only when something changed since it was probed there: at the same marks with
+		// the same positions and wallets, probe finds the same figures)
+		a.segment(t, 0)
+		if a.gen != gen || exhaustiveProbes {
+			a.probe(0)
+		}
+		if a.quietPath() && a.probePath(false) {
+			// segments 1..3 hold no event: the figures at their vertices in one pass
+			a.from, a.to = a.pv.pts[3], a.pv.pts[4] // as segment 3 leaves them
+			if countSkips {
+				pathProbes.Add(1)
+			}
+		} else {
+			for k := 1; k < 4; k++ {
+				a.segment(t, k)
+				a.probe(k)
+			}
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
@@ -837,6 +846,23 @@ func (a *account) probeOneWay(k int) bool {
 	return true
 }
 
+// quietOpen reports whether nothing can happen in the step before its path's vertices 1..3
+// either, so that probePath may take the open (probe(0)) with them: on top of quietPath's
+// conditions, no funding is due at b.Time (fund would settle nothing) and no position can
+// reach its liquidation threshold in the gap segment (liqSafe(0), which segment 0 would ask
+// with the same generation; its answer covers the whole path, which quietPath then reuses).
+// With no open order nothing arrives and nothing triggers. The probe of the open taken
+// after arrive, fund and segment 0 then sees the positions and wallets probe(0) would have
+// seen before them.
+func (a *account) quietOpen(b *Batch) bool {
+	if a.nOpen == 0 || len(a.orders) > 0 || a.shorts != nil || exhaustiveProbes || noLiqScreen ||
+		len(b.Funding) > 0 || !a.cfg.NoFundingFallback && fallbackDue(a.prevT, b.Time, a.started) {
+		return false
+	}
+	a.from, a.to = a.pv.pts[0], a.pv.pts[1] // segment 0's, as segment(t, 0) sets them
+	return a.liqSafe(0)
+}
+
 // quietPath reports whether segments 1..3 of the step's path can hold no event, so that the
 // probes of their vertices may be taken together after them (probePath): the account has an
 // open position and no open order (nothing can trigger), and no position can reach its
@@ -851,65 +877,78 @@ func (a *account) quietPath() bool {
 }
 
 // probePath is probe(1), probe(2) and probe(3) (probeOneWay's arithmetic at each vertex) in
-// one pass over the open positions, for a path whose segments 1..3 hold no event (quietPath):
-// the positions, wallets and brackets are the same at the three vertices, so each position's
-// figures are taken at the three marks at once. Every float is the one the three probes
-// compute: each vertex's cross sums are summed in symbol order from 0, and the peaks and
-// closest distances are maxima and minima of the same values, whose order does not matter
-// (the builtin max and min are associative and commutative, NaN and signed zeros included).
-// It leaves probeMM, probeU, closeLP and liqProbed as probe(3) leaves them.
+// one pass over the open positions, for a path whose segments 1..3 hold no event (quietPath),
+// and with open also probe(0), for a step where nothing happens before them either (quietOpen:
+// nothing arrives, no funding is due, no liquidation in the gap): the positions, wallets and
+// brackets are the same at the vertices, so each position's figures are taken at the marks at
+// once. Every float is the one the probes compute: each vertex's cross sums are summed in
+// symbol order from 0, and the peaks and closest distances are maxima and minima of the same
+// values, whose order does not matter (the builtin max and min are associative and
+// commutative, NaN and signed zeros included). Without open, vertex 0 is taken at vertex 1's
+// marks, the same figures as vertex 1's again (max(x, x) and min(x, x) are x), so the pass
+// needs no branch for it. It leaves closeLP and liqProbed as probe(3) leaves them, and the
+// close's figures of record (pathRisk; closeMM, closeU of the cross positions, which crossLiq
+// reads); probeMM and probeU, which only the probes and recordOneWay read after writing them
+// (recordOneWay only when pathRiskOK is false), it leaves as they are.
 //
 // It reports false when a mark's notional leaves a position's cached bracket, having written
 // only maxima and minima that the probes then take again with the same values, and figures
-// they rewrite (probeMM, probeU; closeMM, closeU by recordOneWay, as pathRiskOK stays false):
-// the caller probes the vertices one by one.
-func (a *account) probePath() bool {
+// they rewrite (closeMM, closeU by recordOneWay, as pathRiskOK stays false): the caller probes
+// the vertices one by one.
+func (a *account) probePath(open bool) bool {
 	syms := a.syms
-	open := a.openSyms()
 	peak := a.barPeak
+	j0 := 1 // the path point vertex 0 is taken at
+	if open {
+		j0 = 0
+	}
 	// per vertex: Σ cross maintenance margin, Σ cross uPnL
-	var cmm1, cmm2, cmm3, cu1, cu2, cu3 float64
+	var cmm0, cmm1, cmm2, cmm3, cu0, cu1, cu2, cu3 float64
 	var risk margin.FloatRisk // at the close marks, as recordOneWay sums it
-	for _, i := range open {
+	for _, i := range a.openSyms() {
 		s := &syms[i]
-		m1, m2, m3 := s.mark, s.mark, s.mark
+		m0, m1, m2, m3 := s.mark, s.mark, s.mark, s.mark
 		if s.moving {
-			m1, m2, m3 = s.mp[1], s.mp[2], s.mp[3]
+			m0, m1, m2, m3 = s.mp[j0], s.mp[1], s.mp[2], s.mp[3]
 		}
-		n1, n2, n3 := s.aq*m1, s.aq*m2, s.aq*m3
-		if !(n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
+		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
 			return false // (what the loop wrote so far the probes rewrite or take again)
 		}
-		mm1, mm2, mm3 := float64(n1*s.bMMR)-s.bCum, float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
-		u1, u2, u3 := float64(s.qty*(m1-s.entry)), float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
-		s.pathMM, s.pathU = [3]float64{mm1, mm2, mm3}, [3]float64{u1, u2, u3}
-		s.probeMM, s.probeU = mm3, u3
-		s.closeMM, s.closeU = mm3, u3
+		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
+		mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
+		u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
+		u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
 		risk.MaintenanceMargin += mm3
 		risk.UnrealizedPnL += u3
 		if !s.isolated {
-			cmm1, cmm2, cmm3 = cmm1+mm1, cmm2+mm2, cmm3+mm3
-			cu1, cu2, cu3 = cu1+u1, cu2+u2, cu3+u3
+			s.closeMM, s.closeU = mm3, u3 // (crossLiq's, for record when liqProbed is false)
+			cmm0, cmm1, cmm2, cmm3 = cmm0+mm0, cmm1+mm1, cmm2+mm2, cmm3+mm3
+			cu0, cu1, cu2, cu3 = cu0+u0, cu1+u1, cu2+u2, cu3+u3
 			continue
 		}
 		w := s.isoWallet
 		r3 := margin.MarginRatioFloat(mm3, w+u3)
 		risk.IsolatedMaxRatio = max(risk.IsolatedMaxRatio, r3)
-		r := max(margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
+		r := max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
 		peak = max(peak, r)
 		if s.tr.open {
 			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
 			if lp := s.liq; lp > 0 {
-				s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m1, lp),
-					margin.LiquidationDistance(m2, lp), margin.LiquidationDistance(m3, lp))
+				s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m0, lp),
+					margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
+					margin.LiquidationDistance(m3, lp))
 			}
 		}
 	}
 	// the cross account's ratio at the vertices where probe would take it (probeOneWay goes
 	// on unless the sum is <= 0: a NaN sum goes on); rc is their maximum, -Inf for none (the
 	// identity of max, NaN and signed zeros included)
-	on1, on2, on3 := !(cmm1 <= 0), !(cmm2 <= 0), !(cmm3 <= 0)
+	on0, on1, on2, on3 := !(cmm0 <= 0), !(cmm1 <= 0), !(cmm2 <= 0), !(cmm3 <= 0)
 	rc := math.Inf(-1)
+	if on0 {
+		rc = max(rc, margin.MarginRatioFloat(cmm0, a.crossWallet+cu0))
+	}
 	if on1 {
 		rc = max(rc, margin.MarginRatioFloat(cmm1, a.crossWallet+cu1))
 	}
@@ -923,33 +962,45 @@ func (a *account) probePath() bool {
 	a.liqProbed = on3 // probe(3) is at the close marks, where record finds the same LPs
 	risk.CrossMM, risk.CrossUPnL = cmm3, cu3
 	a.pathRisk, a.pathRiskOK = risk, true
-	if !(on1 || on2 || on3) {
+	if !(on0 || on1 || on2 || on3) {
 		return true
 	}
 	w := a.crossWallet
-	for _, i := range open {
+	for _, i := range a.open {
 		s := &syms[i]
 		if s.isolated || !s.tr.open {
 			continue
 		}
 		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, rc)
-		m1, m2, m3 := s.mark, s.mark, s.mark
+		m0, m1, m2, m3 := s.mark, s.mark, s.mark, s.mark
 		if s.moving {
-			m1, m2, m3 = s.mp[1], s.mp[2], s.mp[3]
+			m0, m1, m2, m3 = s.mp[j0], s.mp[1], s.mp[2], s.mp[3]
 		}
-		d := math.Inf(1) // the closest distance at the three vertices (+Inf: the identity of min)
+		// the position's own figures at the vertices again, the first loop's arithmetic (the
+		// same floats; cheaper than storing them there, in a cache line the loop does not touch)
+		bMMR, bCum, qty, entry := s.bMMR, s.bCum, s.qty, s.entry
+		d := math.Inf(1) // the closest distance at the vertices (+Inf: the identity of min)
+		if on0 && open { // (else vertex 1's again)
+			mm, u := float64(float64(s.aq*m0)*bMMR)-bCum, float64(qty*(m0-entry))
+			if lp := s.pathLiq(w, cmm0-mm, cu0-u, m0); lp > 0 {
+				d = min(d, margin.LiquidationDistance(m0, lp))
+			}
+		}
 		if on1 {
-			if lp := s.pathLiq(w, cmm1-s.pathMM[0], cu1-s.pathU[0], m1); lp > 0 {
+			mm, u := float64(float64(s.aq*m1)*bMMR)-bCum, float64(qty*(m1-entry))
+			if lp := s.pathLiq(w, cmm1-mm, cu1-u, m1); lp > 0 {
 				d = min(d, margin.LiquidationDistance(m1, lp))
 			}
 		}
 		if on2 {
-			if lp := s.pathLiq(w, cmm2-s.pathMM[1], cu2-s.pathU[1], m2); lp > 0 {
+			mm, u := float64(float64(s.aq*m2)*bMMR)-bCum, float64(qty*(m2-entry))
+			if lp := s.pathLiq(w, cmm2-mm, cu2-u, m2); lp > 0 {
 				d = min(d, margin.LiquidationDistance(m2, lp))
 			}
 		}
 		if on3 {
-			lp := s.pathLiq(w, cmm3-s.pathMM[2], cu3-s.pathU[2], m3)
+			mm, u := s.closeMM, s.closeU // the first loop's mm3, u3
+			lp := s.pathLiq(w, cmm3-mm, cu3-u, m3)
 			s.closeLP = lp
 			if lp > 0 {
 				d = min(d, margin.LiquidationDistance(m3, lp))

@@ -221,6 +221,7 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
 	defer func() { exhaustiveProbes, countSkips = false, false }()
 	pathProbes.Store(0)
+	openProbes.Store(0)
 	for seed := uint64(1); seed <= 4; seed++ {
 		k, m, f := market(seed, symbols, 400)
 		var res [2]*Result
@@ -252,6 +253,11 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 		t.Errorf("%d steps probed their path's vertices together (probePath), want at least 100", n)
 	} else {
 		t.Logf("%d steps probed their path's vertices together", n)
+	}
+	if n := openProbes.Load(); n < 100 {
+		t.Errorf("%d steps probed their open with the path's vertices (probePath(true)), want at least 100", n)
+	} else {
+		t.Logf("%d steps probed their open with the path's vertices", n)
 	}
 }
 

@@ -315,11 +315,12 @@ const liqWiden = 0.02
 
 // noLiqScreen turns liqSafe off (every segment asks NextLiquidation); with countSkips,
 // liqCertHits counts the bars liqSafe found safe within an earlier box and pathProbes the
-// steps whose vertices 1..3 probePath probed together (tests only: TestLiqScreenChangesNothing,
-// TestSkippedProbesChangeNothing).
+// steps whose vertices 1..3 probePath probed together, openProbes those among them whose open
+// it probed too (tests only: TestLiqScreenChangesNothing, TestSkippedProbesChangeNothing).
 var (
 	noLiqScreen, countSkips bool
 	liqCertHits, pathProbes atomic.Int64
+	openProbes              atomic.Int64
 )
 
 // liqSafe reports whether no position can reach its liquidation threshold anywhere on the
