@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact"
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
@@ -100,10 +101,10 @@ type posState struct {
 type tradeState struct {
 	open                    bool
 	t                       Trade
-	entryQty, entryNotional num
-	exitQty, exitNotional   num
-	realized, fees          num
-	qty                     num // the largest quantity held
+	entryQty, entryNotional exact.Num
+	exitQty, exitNotional   exact.Num
+	realized, fees          exact.Num
+	qty                     exact.Num // the largest quantity held
 }
 
 // account is one margin setup's replay: its ledger, strategy, orders and records. Nothing in it

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact"
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
@@ -103,7 +104,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 			q = q.Neg()
 			sell = q
 		}
-		if reduce && decCmpAbs(q, pos) > 0 {
+		if reduce && exact.CmpAbs(q, pos) > 0 {
 			q = pos.Neg() // a reduce-only order larger than the position is cut to it when it fills
 		}
 		if err := a.acct.CanOpenLeg(i, o.PositionSide, q, ref, reduce); err != nil {

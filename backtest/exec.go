@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sync/atomic"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact"
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
@@ -82,8 +83,8 @@ func (a *account) slipFloat(f float64, side Side, sym int) decimal.Decimal {
 			r, m = tickDown, a.slipDown
 		}
 		if a.cfg.SlippageBps != 0 {
-			if cm, em, ok := coef(m); ok {
-				c, ok = mulCoef(c, cm)
+			if cm, em, ok := exact.Coef(m); ok {
+				c, ok = exact.MulCoef(c, cm)
 				e += em // both within a few dozen of zero
 				if !ok {
 					return a.slip(decimal.NewFromFloat(f), side, sym)
@@ -560,7 +561,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 			a.rejectOrder(t, j, px, margin.ErrReduceOnly)
 			return
 		}
-		if decCmpAbs(qty, pos) > 0 {
+		if exact.CmpAbs(qty, pos) > 0 {
 			qty = pos.Neg()
 			absQty = qty.Abs()
 		}
@@ -585,7 +586,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	// RealizedPnL + 0 is RealizedPnL, value and exponent
 	pnl := res.RealizedPnL
 	if after := a.acct.InsuranceDraws(); after != draw || draw.Exponent() < pnl.Exponent() {
-		pnl = decAdd(res.RealizedPnL, decSub(after, draw))
+		pnl = exact.Add(res.RealizedPnL, exact.Sub(after, draw))
 	}
 	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: absQty, Price: px,
 		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag, PositionSide: o.PositionSide}
@@ -781,13 +782,13 @@ func (a *account) openOrderIMDec(i int) decimal.Decimal {
 		case o.PositionSide == margin.Short:
 			if o.Side == Buy { // reduces the SHORT leg
 				r := decMin(q, shortBudget)
-				shortBudget = decSub(shortBudget, r)
-				q = decSub(q, r)
+				shortBudget = exact.Sub(shortBudget, r)
+				q = exact.Sub(q, r)
 			}
 		case !pos.Qty.IsZero() && (pos.Qty.Sign() > 0) != (o.Side == Buy):
 			r := decMin(q, budget)
-			budget = decSub(budget, r)
-			q = decSub(q, r)
+			budget = exact.Sub(budget, r)
+			q = exact.Sub(q, r)
 		}
 		if q.IsZero() {
 			continue
@@ -796,14 +797,14 @@ func (a *account) openOrderIMDec(i int) decimal.Decimal {
 		if o.Type == Market {
 			px = decimal.NewFromFloat(a.syms[i].last)
 		}
-		im = decMulAdd(im, q, px)
+		im = exact.MulAdd(im, q, px)
 	}
 	lev := pos.Leverage
 	if lev < 1 {
 		lev = 1
 	}
 	if !im.IsZero() {
-		im = decQuo(im, decimal.NewFromInt(int64(lev)), int32(decimal.DivisionPrecision)) // im.Div(lev)
+		im = exact.Quo(im, decimal.NewFromInt(int64(lev)), int32(decimal.DivisionPrecision)) // im.Div(lev)
 	}
 	return im
 }
@@ -814,7 +815,7 @@ func (a *account) openOrderIMDec(i int) decimal.Decimal {
 // exponent of their own. ok is false when a coefficient does not fit; the loop decides then.
 func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 	pos := a.acct.Position(i)
-	bc, be, ok := coef(pos.Qty) // the opposite side's budget that only reduces the position
+	bc, be, ok := exact.Coef(pos.Qty) // the opposite side's budget that only reduces the position
 	if !ok {
 		return decimal.Decimal{}, false
 	}
@@ -823,7 +824,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 	var sc int64 // hedge mode: the SHORT leg's budget
 	var se int32
 	if a.shorts != nil {
-		if sc, se, ok = coef(a.acct.PositionOf(i, margin.Short).Qty); !ok {
+		if sc, se, ok = exact.Coef(a.acct.PositionOf(i, margin.Short).Qty); !ok {
 			return decimal.Decimal{}, false
 		}
 		sc = max(sc, -sc)
@@ -836,7 +837,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 		if o.sym != i || o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket {
 			continue
 		}
-		qc, qe, ok := coef(o.Qty)
+		qc, qe, ok := exact.Coef(o.Qty)
 		if !ok {
 			return decimal.Decimal{}, false
 		}
@@ -851,7 +852,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 			b, bexp = &bc, &be
 		}
 		if b != nil && *b != 0 { // r = min(q, budget); budget −= r; q −= r
-			d, de, ok := addCoef(qc, qe, -*b, *bexp) // q − budget
+			d, de, ok := exact.AddCoef(qc, qe, -*b, *bexp) // q − budget
 			if !ok {
 				return decimal.Decimal{}, false
 			}
@@ -864,18 +865,18 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 		if qc == 0 {
 			continue
 		}
-		pc, pe, ok := coef(o.Price)
+		pc, pe, ok := exact.Coef(o.Price)
 		if o.Type == Market {
 			pc, pe, ok = floatCoef(a.syms[i].last)
 		}
 		if !ok {
 			return decimal.Decimal{}, false
 		}
-		p, ok := mulCoef(qc, pc)
+		p, ok := exact.MulCoef(qc, pc)
 		if !ok {
 			return decimal.Decimal{}, false
 		}
-		if ic, ie, ok = addCoef(ic, ie, p, qe+pe); !ok {
+		if ic, ie, ok = exact.AddCoef(ic, ie, p, qe+pe); !ok {
 			return decimal.Decimal{}, false
 		}
 		terms = true
@@ -891,38 +892,38 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px, realized, fee decimal.Decimal, liq bool) {
 	s := a.leg(i, ps)
 	tr := &s.tr
-	absN, feeN := numOf(abs), numOf(fee)
-	var closing num // decimal.Zero
+	absN, feeN := exact.Of(abs), exact.Of(fee)
+	var closing exact.Num // decimal.Zero
 	if tr.open && (tr.t.Side == Buy) != qty.IsPositive() {
 		closing = absN // min(abs, held)
-		if held := tr.entryQty.sub(tr.exitQty); held.cmp(absN) < 0 {
+		if held := tr.entryQty.Sub(tr.exitQty); cmpNum(held, absN) < 0 {
 			closing = held
 		}
 	}
-	opening := absN.sub(closing)
-	var feeClose num // decimal.Zero
+	opening := absN.Sub(closing)
+	var feeClose exact.Num // decimal.Zero
 	feeOpen := feeN
 	switch {
-	case opening.isZero():
-		feeClose, feeOpen = feeN, num{}
-	case !closing.isZero():
-		feeClose = feeN.mul(closing).quo(absN, 12)
-		feeOpen = feeN.sub(feeClose)
+	case opening.IsZero():
+		feeClose, feeOpen = feeN, exact.Num{}
+	case !closing.IsZero():
+		feeClose = feeN.Mul(closing).Quo(absN, 12)
+		feeOpen = feeN.Sub(feeClose)
 	}
-	pxN := numOf(px)
-	if tr.open && !closing.isZero() {
-		tr.exitQty = tr.exitQty.add(closing)
-		tr.exitNotional = tr.exitNotional.add(closing.mul(pxN))
-		tr.realized = tr.realized.add(numOf(realized))
-		tr.fees = tr.fees.add(feeClose)
+	pxN := exact.Of(px)
+	if tr.open && !closing.IsZero() {
+		tr.exitQty = tr.exitQty.Add(closing)
+		tr.exitNotional = tr.exitNotional.Add(closing.Mul(pxN))
+		tr.realized = tr.realized.Add(exact.Of(realized))
+		tr.fees = tr.fees.Add(feeClose)
 		if liq {
 			tr.t.Liquidated = true
 		}
-		if tr.exitQty.cmp(tr.entryQty) == 0 {
+		if cmpNum(tr.exitQty, tr.entryQty) == 0 {
 			a.closeTrade(t, s)
 		}
 	}
-	if opening.isZero() {
+	if opening.IsZero() {
 		return
 	}
 	if !tr.open {
@@ -934,10 +935,10 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], PositionSide: ps, Mode: p.Mode, Side: side,
 			EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: p.Leverage}}
 	}
-	tr.entryQty = tr.entryQty.add(opening)
-	tr.entryNotional = tr.entryNotional.add(opening.mul(pxN))
-	tr.fees = tr.fees.add(feeOpen)
-	if held := tr.entryQty.sub(tr.exitQty); held.cmp(tr.qty) > 0 {
+	tr.entryQty = tr.entryQty.Add(opening)
+	tr.entryNotional = tr.entryNotional.Add(opening.Mul(pxN))
+	tr.fees = tr.fees.Add(feeOpen)
+	if held := tr.entryQty.Sub(tr.exitQty); cmpNum(held, tr.qty) > 0 {
 		tr.qty = held
 	}
 }
@@ -946,10 +947,10 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 func (a *account) closeTrade(t int64, s *posState) {
 	tr := &s.tr
 	tr.t.ExitTime = t
-	tr.t.EntryPrice = tr.entryNotional.quo(tr.entryQty, 12).dec()
-	tr.t.ExitPrice = tr.exitNotional.quo(tr.exitQty, 12).dec()
-	tr.t.Fees, tr.t.Qty = tr.fees.dec(), tr.qty.dec()
-	tr.t.PnL = tr.realized.sub(tr.fees).add(numOf(tr.t.Funding)).dec()
+	tr.t.EntryPrice = tr.entryNotional.Quo(tr.entryQty, 12).Dec()
+	tr.t.ExitPrice = tr.exitNotional.Quo(tr.exitQty, 12).Dec()
+	tr.t.Fees, tr.t.Qty = tr.fees.Dec(), tr.qty.Dec()
+	tr.t.PnL = tr.realized.Sub(tr.fees).Add(exact.Of(tr.t.Funding)).Dec()
 	if math.IsInf(tr.t.MinLiqDistance, 1) {
 		tr.t.MinLiqDistance = 1
 	}

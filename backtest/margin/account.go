@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -96,7 +97,7 @@ type slot struct {
 
 	// cached terms of a cross liquidation price (crossTerms): uPnL and maintenance margin at
 	// the mark whose bits are liqMark, for the quantity and entry liqQty, liqEntry
-	liqU, liqMM      fx              // on int64 coefficients when ok
+	liqU, liqMM      exact.Num       // on int64 coefficients when ok
 	liqUd, liqMMd    decimal.Decimal // the terms the fxs could not hold
 	liqQty, liqEntry decimal.Decimal
 	liqMark          uint64
@@ -511,10 +512,10 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	if !multipleOf(f.Qty, s.inst.StepSize) { // |Qty| a multiple of the step
 		return bad(ErrStepSize)
 	}
-	if cmpAbs(f.Qty, s.inst.MinQty) < 0 {
+	if exact.CmpAbs(f.Qty, s.inst.MinQty) < 0 {
 		return bad(ErrMinQty)
 	}
-	if s.inst.MaxQty.IsPositive() && cmpAbs(f.Qty, s.inst.MaxQty) > 0 {
+	if s.inst.MaxQty.IsPositive() && exact.CmpAbs(f.Qty, s.inst.MaxQty) > 0 {
 		return bad(ErrMaxQty)
 	}
 	if !multipleOf(f.Price, s.inst.TickSize) {
@@ -527,17 +528,17 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		openQ = f.Qty
 	case s.side != Both:
 		// a hedge leg is only reduced by the other direction; it never flips
-		if cmpAbs(f.Qty, cur) > 0 {
+		if exact.CmpAbs(f.Qty, cur) > 0 {
 			return bad(ErrReduceOnly)
 		}
 		closeQ = f.Qty
 	case cur.IsZero() || cur.Sign() == f.Qty.Sign():
 		openQ = f.Qty
-	case cmpAbs(f.Qty, cur) <= 0:
+	case exact.CmpAbs(f.Qty, cur) <= 0:
 		closeQ = f.Qty
 	default:
 		closeQ = cur.Neg()
-		openQ = addDec(f.Qty, cur)
+		openQ = exact.Add(f.Qty, cur)
 	}
 	if f.ReduceOnly && !openQ.IsZero() {
 		return bad(ErrReduceOnly)
@@ -550,14 +551,14 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		}
 		// the notional after the fill: |cur + Qty| (+ the other leg's |qty|) × Price
 		j := a.sibling(i)
-		qf := fxOf(cur).add(fxOf(f.Qty)).abs()
+		qf := exact.Fit(cur).Add(exact.Fit(f.Qty)).Abs()
 		if j >= 0 {
-			qf = qf.add(fxOf(a.slots[j].qty).abs())
+			qf = qf.Add(exact.Fit(a.slots[j].qty).Abs())
 		}
 		var q decimal.Decimal
 		var fq float64
-		if qf.ok {
-			fq = qf.float()
+		if qf.OK() {
+			fq = qf.Float()
 		} else {
 			q = cur.Add(f.Qty).Abs()
 			if j >= 0 {
@@ -567,8 +568,8 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		}
 		k, ok := bracketScreen(s.ffloor, float64(fq*fp))
 		if !ok {
-			if qf.ok {
-				q = qf.dec()
+			if qf.OK() {
+				q = qf.Dec()
 			}
 			k = s.inst.Brackets.index(q.Mul(f.Price))
 		}
@@ -638,13 +639,13 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		} else {
 			s.entry = avgEntry(s.qty, s.entry, openQ, f.Price)
 		}
-		s.qty, s.avOK = addDec(s.qty, openQ), false
+		s.qty, s.avOK = exact.Add(s.qty, openQ), false
 		if s.mode == Isolated {
-			a.wallet = subDec(a.wallet, im)
-			s.isoW = addDec(s.isoW, im)
+			a.wallet = exact.Sub(a.wallet, im)
+			s.isoW = exact.Add(s.isoW, im)
 		}
 	}
-	a.wallet = subDec(a.wallet, res.Fee)
+	a.wallet = exact.Sub(a.wallet, res.Fee)
 	a.fees.add(res.Fee)
 	if dry {
 		a.restore(i, st)
@@ -665,20 +666,20 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 // openCost is the cost of an opening part openQ (absO = |openQ|) at price: its initial margin
 // im, the fee of the whole fill and the open loss |openQ|·max(0, side·(price − mark)).
 func (a *Account) openCost(i int, openQ, absO, price, im, fee decimal.Decimal) decimal.Decimal {
-	cost := addDec(im, fee)
+	cost := exact.Add(im, fee)
 	if math.IsNaN(a.slots[i].mark) {
 		return cost
 	}
 	m := a.markDec(i)
-	if d := fxOf(price).sub(fxOf(m)); d.ok {
+	if d := exact.Fit(price).Sub(exact.Fit(m)); d.OK() {
 		if openQ.IsNegative() {
-			d = d.neg()
+			d = d.Neg()
 		}
-		if d.c <= 0 {
+		if c, _, _ := d.Small(); c <= 0 {
 			return cost
 		}
-		if r := fxOf(cost).add(fxOf(absO).mul(d)); r.ok {
-			return r.dec()
+		if r := exact.Fit(cost).Add(exact.Fit(absO).Mul(d)); r.OK() {
+			return r.Dec()
 		}
 	}
 	d := price.Sub(m)
@@ -697,11 +698,11 @@ func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decima
 	s := &a.slots[i]
 	r := closePnL(closeQ, price, s.entry)
 	a.realized.add(r)
-	newQ := addDec(s.qty, closeQ)
+	newQ := exact.Add(s.qty, closeQ)
 	if s.mode == Cross {
-		a.wallet = addDec(a.wallet, r)
+		a.wallet = exact.Add(a.wallet, r)
 	} else {
-		s.isoW = addDec(s.isoW, r)
+		s.isoW = exact.Add(s.isoW, r)
 		if s.isoW.IsNegative() {
 			a.insurance = a.insurance.Sub(s.isoW)
 			s.isoW = zero
@@ -713,8 +714,8 @@ func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decima
 				release = s.isoW
 			}
 		}
-		a.wallet = addDec(a.wallet, release)
-		s.isoW = subDec(s.isoW, release)
+		a.wallet = exact.Add(a.wallet, release)
+		s.isoW = exact.Sub(s.isoW, release)
 	}
 	s.qty, s.avOK = newQ, false
 	if newQ.IsZero() {
@@ -728,8 +729,8 @@ func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decima
 // coefficients when it fits, the product by moneyProduct's 128-bit path; a close at the
 // entry realizes 0 at MoneyPlaces.
 func closePnL(closeQ, price, entry decimal.Decimal) decimal.Decimal {
-	if diff := fxOf(price).sub(fxOf(entry)); diff.ok {
-		if diff.c == 0 {
+	if diff := exact.Fit(price).Sub(exact.Fit(entry)); diff.OK() {
+		if diff.IsZero() {
 			return moneyZero
 		}
 		return moneyProductFx(true, closeQ, diff)
@@ -1175,7 +1176,7 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 		// solves it with the wallet − TMM1 + UPNL1 for the wallet (the same quotients)
 		qe := s.seenQE
 		if s.qty != s.seenQty || s.entry != s.seenEntry {
-			qe = mulDec(s.qty, s.entry)
+			qe = exact.Mul(s.qty, s.entry)
 		}
 		mmrSide := s.mmrLong
 		if s.qty.IsNegative() {
@@ -1199,17 +1200,17 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 // value matters there (isoLiqPrice's quotients and brackets depend on values), so it is
 // summed on int64 coefficients while the terms fit.
 func (a *Account) crossLiqWallet(i int) decimal.Decimal {
-	w := fxOf(a.wallet)
+	w := exact.Fit(a.wallet)
 	for j := range a.cross {
 		if k := a.cross[j].i; k != i {
 			u, mm := a.crossTerms(k)
-			if w = w.sub(mm).add(u); !w.ok {
+			if w = w.Sub(mm).Add(u); !w.OK() {
 				break
 			}
 		}
 	}
-	if w.ok {
-		return w.dec()
+	if w.OK() {
+		return w.Dec()
 	}
 	var tmm, upnl decimal.Decimal
 	for j := range a.cross {
@@ -1224,9 +1225,9 @@ func (a *Account) crossLiqWallet(i int) decimal.Decimal {
 }
 
 // s2d is x as a Decimal when ok, else d (the Decimal x could not hold).
-func s2d(x fx, d decimal.Decimal) decimal.Decimal {
-	if x.ok {
-		return x.dec()
+func s2d(x exact.Num, d decimal.Decimal) decimal.Decimal {
+	if x.OK() {
+		return x.Dec()
 	}
 	return d
 }
@@ -1234,15 +1235,15 @@ func s2d(x fx, d decimal.Decimal) decimal.Decimal {
 // crossTerms returns cross position k's unrealized PnL and maintenance margin at its mark
 // (markDec), cached until its mark, quantity, entry or instrument changes: as fxs, each not
 // ok when it did not fit (then in slot.liqUd, liqMMd).
-func (a *Account) crossTerms(k int) (u, mm fx) {
+func (a *Account) crossTerms(k int) (u, mm exact.Num) {
 	s := &a.slots[k]
 	if bits := math.Float64bits(s.mark); !s.liqOK || s.liqMark != bits || s.liqQty != s.qty || s.liqEntry != s.entry {
 		m := a.markDec(k)
-		s.liqU, s.liqMM = fxOf(s.qty).mul(fxOf(m).sub(fxOf(s.entry))), a.mmFx(k, m)
-		if !s.liqU.ok {
+		s.liqU, s.liqMM = exact.Fit(s.qty).Mul(exact.Fit(m).Sub(exact.Fit(s.entry))), a.mmFx(k, m)
+		if !s.liqU.OK() {
 			s.liqUd = s.qty.Mul(m.Sub(s.entry))
 		}
-		if !s.liqMM.ok {
+		if !s.liqMM.OK() {
 			s.liqMMd = a.mmAt(k, m)
 		}
 		s.liqMark, s.liqQty, s.liqEntry, s.liqOK = bits, s.qty, s.entry, true
@@ -1251,18 +1252,18 @@ func (a *Account) crossTerms(k int) (u, mm fx) {
 }
 
 // mmFx is mmAt(k, m) on int64 coefficients (not ok when a step does not fit).
-func (a *Account) mmFx(k int, m decimal.Decimal) fx {
+func (a *Account) mmFx(k int, m decimal.Decimal) exact.Num {
 	s := &a.slots[k]
-	n := fxOf(s.qty).abs().mul(fxOf(m))
-	if !n.ok {
-		return fx{}
+	n := exact.Fit(s.qty).Abs().Mul(exact.Fit(m))
+	if !n.OK() {
+		return exact.None()
 	}
 	t := s.inst.Brackets
 	j := tableIndexFx(t, n)
 	if j < 0 {
-		return fx{}
+		return exact.None()
 	}
-	return n.mul(fxOf(t[j].MMR)).sub(fxOf(t[j].Cum))
+	return n.Mul(exact.Fit(t[j].MMR)).Sub(exact.Fit(t[j].Cum))
 }
 
 // crossLiq evaluates the formula for cross position i with the other cross positions at
@@ -1344,17 +1345,17 @@ func (a *Account) refreshSlot(i int) {
 	qe := s.seenQE
 	if qeNew {
 		s.avOK = false
-		qe = mulDec(s.qty, s.entry)
+		qe = exact.Mul(s.qty, s.entry)
 		// Σ + (qe − seen) has the value and the exponent (the least of the three) of
 		// Σ − seen + qe
 		a.allQE = addDiff(a.allQE, qe, s.seenQE)
-		s.fq = toFloat(s.qty)
+		s.fq = exact.Float64(s.qty)
 		s.fabs = math.Abs(s.fq)
-		s.fqe = toFloat(qe)
+		s.fqe = exact.Float64(qe)
 	}
 	if isoNew {
 		a.isoSum = addDiff(a.isoSum, s.isoW, s.seenIso)
-		s.fiso = toFloat(s.isoW)
+		s.fiso = exact.Float64(s.isoW)
 	}
 	switch {
 	case qeNew && cross && s.seenCross:
@@ -1362,10 +1363,10 @@ func (a *Account) refreshSlot(i int) {
 	case qeNew || cross != s.seenCross:
 		s.avOK = false
 		if s.seenCross {
-			a.crossQE = subDec(a.crossQE, s.seenQE)
+			a.crossQE = exact.Sub(a.crossQE, s.seenQE)
 		}
 		if cross {
-			a.crossQE = addDec(a.crossQE, qe)
+			a.crossQE = exact.Add(a.crossQE, qe)
 		}
 	}
 	s.seenQE, s.seenIso, s.seenQty, s.seenEntry = qe, s.isoW, s.qty, s.entry
@@ -1410,7 +1411,7 @@ func (a *Account) refreshAccount() {
 			a.iso = append(a.iso, newIsoHot(k, s.fq, s.flp))
 		}
 	}
-	a.fWallet = toFloat(a.wallet)
+	a.fWallet = exact.Float64(a.wallet)
 	a.consts.ok = false
 }
 
@@ -1440,17 +1441,17 @@ func (a *Account) hot() *hotConsts {
 	}
 	c.valid = true
 	c.wallet, c.crossQE, c.allQE, c.isoSum = a.wallet, a.crossQE, a.allQE, a.isoSum
-	w, cq := fxOf(a.wallet), fxOf(a.crossQE)
-	if x := cq.sub(w); x.ok {
-		c.cross = x.float()
+	w, cq := exact.Fit(a.wallet), exact.Fit(a.crossQE)
+	if x := cq.Sub(w); x.OK() {
+		c.cross = x.Float()
 	} else {
-		c.cross = toFloat(a.crossQE.Sub(a.wallet))
+		c.cross = exact.Float64(a.crossQE.Sub(a.wallet))
 	}
-	c.scale = math.Abs(toFloat(a.crossQE)) + math.Abs(a.fWallet) + 1
-	if x := w.add(fxOf(a.isoSum)).sub(fxOf(a.allQE)); x.ok {
-		c.equity = x.float()
+	c.scale = math.Abs(exact.Float64(a.crossQE)) + math.Abs(a.fWallet) + 1
+	if x := w.Add(exact.Fit(a.isoSum)).Sub(exact.Fit(a.allQE)); x.OK() {
+		c.equity = x.Float()
 	} else {
-		c.equity = toFloat(a.wallet.Add(a.isoSum).Sub(a.allQE))
+		c.equity = exact.Float64(a.wallet.Add(a.isoSum).Sub(a.allQE))
 	}
 	return c
 }

@@ -166,15 +166,3 @@ func TestMoneyRounding(t *testing.T) {
 	check(t, a)
 	check(t, c)
 }
-
-// toFloat agrees with InexactFloat64 (both round correctly) on short and long coefficients.
-func TestToFloat(t *testing.T) {
-	for _, s := range []string{"0", "1", "-0.001", "60000.1", "123456789012345", "1234567890123456",
-		"-59045.2261306532663317", "0.1234567890123456789012345", "1e30", "-3e-30", "9007199254740993",
-		"60000.0666666666666667", "-180000.2000000000000001"} {
-		x := d(s)
-		if got, want := toFloat(x), x.InexactFloat64(); got != want {
-			t.Errorf("toFloat(%s) = %v, want %v", s, got, want)
-		}
-	}
-}

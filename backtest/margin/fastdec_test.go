@@ -66,18 +66,6 @@ func TestMultipleOfAgreesWithMod(t *testing.T) {
 	}
 }
 
-// TestToFloatCorrectlyRounded checks toFloat against big.Rat's correctly rounded conversion
-// (InexactFloat64) on random decimals of every length.
-func TestToFloatCorrectlyRounded(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 2))
-	for range 100000 {
-		x := randDec(r)
-		if got, want := toFloat(x), x.Rat(); got != mustFloat(want.Float64()) {
-			t.Fatalf("toFloat(%s) = %v, want %v", x, got, mustFloat(want.Float64()))
-		}
-	}
-}
-
 func mustFloat(f float64, _ bool) float64 { return f }
 
 // TestIsoLiqPriceAgrees checks the isolated liquidation price of refreshSlot against

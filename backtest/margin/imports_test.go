@@ -10,12 +10,27 @@ import (
 	"testing"
 )
 
-// Package margin imports only the standard library and shopspring/decimal, and its
-// non-test code reads no clock, global random source or environment.
+// Package margin imports only the standard library, shopspring/decimal and the exact
+// decimal fast paths it shares with the engine (backtest/internal/exact, itself standard
+// library + decimal only): margin stays independent of the engine, it never imports package
+// backtest or anything else of this module. Its non-test code reads no clock, global random
+// source or environment.
 func TestImports(t *testing.T) {
-	files, err := filepath.Glob("*.go")
+	const exactPkg = "github.com/bt-backtest/bt/backtest/internal/exact"
+	checkImports(t, ".", exactPkg)
+	checkImports(t, "../internal/exact", "")
+}
+
+// checkImports checks the non-test files of dir: the standard library, shopspring/decimal and
+// exactPkg (when not "") only; no clock, global random source or environment.
+func checkImports(t *testing.T, dir, exactPkg string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatalf("no Go files in %s", dir)
 	}
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
@@ -27,7 +42,7 @@ func TestImports(t *testing.T) {
 		}
 		for _, im := range f.Imports {
 			p, _ := strconv.Unquote(im.Path.Value)
-			if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") && p != "github.com/shopspring/decimal" {
+			if strings.Contains(strings.SplitN(p, "/", 2)[0], ".") && p != "github.com/shopspring/decimal" && p != exactPkg {
 				t.Errorf("%s imports %s", name, p)
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -176,37 +177,37 @@ func liquidationPrice(in LiqInput) (LiqResult, error) {
 //
 // floors are t's floors as float64 (slot.ffloor): the bracket of the price's notional is
 // screened in float64 (bracketScreen), exactly only near a floor. lpf is the float64 nearest
-// to lp (toFloat(lp)), computed from the quotient's words.
+// to lp (exact.Float64(lp)), computed from the quotient's words.
 func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, floors []float64, mmrSide []decimal.Decimal) (lp decimal.Decimal, lpf float64, ok bool) {
-	qf := fxOf(qty).abs()
-	base := fxOf(wallet).sub(fxOf(qe)) // wallet − qe on int64 coefficients when it fits
+	qf := exact.Fit(qty).Abs()
+	base := exact.Fit(wallet).Sub(exact.Fit(qe)) // wallet − qe on int64 coefficients when it fits
 	solve := func(k int) (decimal.Decimal, float64, bool) {
 		if qty.IsZero() || mmrSide[k].IsZero() { // Q·(MMR ∓ 1) = 0
 			return zero, math.NaN(), false
 		}
 		// (base + cum).DivRound(Q·(MMR ∓ 1), QuotientPlaces) on int64 coefficients
-		if base.ok && qf.ok {
-			if hi, lo, neg, ok := sumQuoCoef(base, fxOf(t[k].Cum), qf, fxOf(mmrSide[k]), QuotientPlaces); ok {
-				return dec128(hi, lo, neg, -QuotientPlaces), float128(hi, lo, neg, -QuotientPlaces), true
+		if base.OK() && qf.OK() {
+			if hi, lo, neg, ok := sumQuoCoef(base, exact.Fit(t[k].Cum), qf, exact.Fit(mmrSide[k]), QuotientPlaces); ok {
+				return exact.Dec128(hi, lo, neg, -QuotientPlaces), exact.Float128(hi, lo, neg, -QuotientPlaces), true
 			}
 		}
 		lp := sumQuo(wallet.Sub(qe), t[k].Cum, qty.Abs(), mmrSide[k], QuotientPlaces)
-		return lp, toFloat(lp), true
+		return lp, exact.Float64(lp), true
 	}
 	// the bracket of notional |qty|·lp (lp <= 0: bracket 1)
 	bracketAt := func(lp decimal.Decimal, lpf float64) int {
 		if !lp.IsPositive() {
 			return t.index(zero)
 		}
-		if qf.ok {
-			if k, ok := bracketScreen(floors, float64(qf.float()*lpf)); ok {
+		if qf.OK() {
+			if k, ok := bracketScreen(floors, float64(qf.Float()*lpf)); ok {
 				return k
 			}
 		}
 		return t.index(notionalAt(qty.Abs(), lp))
 	}
 	k := -1
-	if n := fxOf(qe).abs(); n.ok {
+	if n := exact.Fit(qe).Abs(); n.OK() {
 		k = tableIndexFx(t, n)
 	}
 	if k < 0 {
@@ -233,10 +234,10 @@ func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, floors []float64, mmr
 
 // tableIndexFx is t.index(n) for an ok n >= 0, or -1 when a floor cannot be compared with it
 // on int64 coefficients.
-func tableIndexFx(t Table, n fx) int {
+func tableIndexFx(t Table, n exact.Num) int {
 	k := 0
 	for j := 1; j < len(t); j++ {
-		c, ok := n.cmp(fxOf(t[j].Floor))
+		c, ok := n.Cmp(exact.Fit(t[j].Floor))
 		if !ok {
 			return -1
 		}

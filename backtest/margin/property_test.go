@@ -282,13 +282,13 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 			// its terms on int64 coefficients are the decimal expressions
 			u, mm := a.crossTerms(k)
 			m := a.markDec(k)
-			if wu := a.slots[k].qty.Mul(m.Sub(a.slots[k].entry)); u.ok && !sameDec(u.dec(), wu) || !u.ok && !sameDec(a.slots[k].liqUd, wu) {
+			if wu := a.slots[k].qty.Mul(m.Sub(a.slots[k].entry)); u.OK() && !sameDec(u.Dec(), wu) || !u.OK() && !sameDec(a.slots[k].liqUd, wu) {
 				fail(step, "%s: crossTerms uPnL %v %s, want %s", a.slots[k].inst.Symbol, u, a.slots[k].liqUd, wu)
 			}
-			if wm := a.mmAt(k, m); mm.ok && !sameDec(mm.dec(), wm) || !mm.ok && !sameDec(a.slots[k].liqMMd, wm) {
+			if wm := a.mmAt(k, m); mm.OK() && !sameDec(mm.Dec(), wm) || !mm.OK() && !sameDec(a.slots[k].liqMMd, wm) {
 				fail(step, "%s: crossTerms MM %v %s, want %s", a.slots[k].inst.Symbol, mm, a.slots[k].liqMMd, wm)
 			}
-			if u.ok && mm.ok {
+			if u.OK() && mm.OK() {
 				crossTermsFast++
 			}
 		}
