@@ -179,6 +179,9 @@ type account struct {
 	// pathRisk: probePath's sums at the close marks (recordOneWay's), valid when pathRiskOK
 	pathRisk   margin.FloatRisk
 	pathRiskOK bool
+	// liqClosed: with pathRiskOK, probePath has also taken every open trade's close figures of
+	// recordLiqOneWay (closeLiq), which record then skips
+	liqClosed bool
 
 	// the symbols with an open position (either leg in hedge mode), ascending: the loops over
 	// positions visit only them, in symbol order (so sums keep their order); rebuilt when
@@ -560,7 +563,9 @@ func (a *account) record() {
 			}
 		}
 		if a.shorts == nil && a.probedClose {
-			a.recordLiqOneWay(&risk)
+			if !(a.pathRiskOK && a.liqClosed) { // (probePath's pass took them)
+				a.recordLiqOneWay(&risk)
+			}
 		} else {
 			for _, i := range open {
 				s := &a.syms[i]
@@ -573,7 +578,7 @@ func (a *account) record() {
 			}
 		}
 	}
-	a.probedClose, a.liqProbed, a.pathRiskOK = false, false, false
+	a.probedClose, a.liqProbed, a.pathRiskOK, a.liqClosed = false, false, false, false
 	r := risk.Risk(a.crossWallet)
 	mm, ratio := r.MaintenanceMargin, r.MaxMarginRatio
 	if math.IsInf(ratio, 1) {
@@ -707,18 +712,27 @@ func (a *account) recordLiqOneWay(risk *margin.FloatRisk) {
 			}
 			lp = s.closeLP
 		}
-		if !(lp > 0) && 1 < s.tr.t.MinLiqDistance { // LiquidationDistance without a price
-			s.tr.t.MinLiqDistance = 1
+		s.closeLiq(lp)
+	}
+}
+
+// closeLiq is recordLiqOneWay's part for the open trade of symbol s's one-way position with
+// liquidation price lp at the close marks: the "no liquidation price" distance (1) and the
+// last-price wick. It only lowers a minimum to 1 and sets a flag, so taking it twice at the
+// same close changes nothing.
+// (The wick's test reads the two inner points of the last-price path without ordering them:
+// the lower is <= lp when either is, the higher >= lp when either is; they are finite.)
+func (s *symState) closeLiq(lp float64) {
+	t := &s.tr.t
+	if !(lp > 0) {
+		if 1 < t.MinLiqDistance { // LiquidationDistance without a price
+			t.MinLiqDistance = 1
 		}
-		if s.present && lp > 0 && !s.tr.t.LastWick {
-			lo, hi := s.lp[1], s.lp[2]
-			if lo > hi {
-				lo, hi = hi, lo
-			}
-			if (s.qty > 0 && lo <= lp) || (s.qty <= 0 && hi >= lp) {
-				s.tr.t.LastWick = true
-			}
-		}
+		return
+	}
+	if s.present && !t.LastWick {
+		p1, p2 := s.lp[1], s.lp[2]
+		t.LastWick = s.qty > 0 && (p1 <= lp || p2 <= lp) || s.qty <= 0 && (p1 >= lp || p2 >= lp)
 	}
 }
 
@@ -890,7 +904,10 @@ func (a *account) quietPath() bool {
 // needs no branch for it. It leaves closeLP and liqProbed as probe(3) leaves them, and the
 // close's figures of record (pathRisk; closeMM, closeU of the cross positions, which crossLiq
 // reads); probeMM and probeU, which only the probes and recordOneWay read after writing them
-// (recordOneWay only when pathRiskOK is false), it leaves as they are.
+// (recordOneWay only when pathRiskOK is false), it leaves as they are. While each open trade's
+// figures are at hand it also takes recordLiqOneWay's part of them at the close (closeLiq:
+// its liquidation price there is the isolated one or closeLP), so that record skips that pass
+// (liqClosed; TestPathProbeTakesCloseFigures).
 //
 // It reports false when a mark's notional leaves a position's cached bracket, having written
 // only maxima and minima that the probes then take again with the same values, and figures
@@ -940,6 +957,7 @@ func (a *account) probePath(open bool) bool {
 					margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
 					margin.LiquidationDistance(m3, lp))
 			}
+			s.closeLiq(s.liq)
 		}
 	}
 	// the cross account's ratio at the vertices where probe would take it (probeOneWay goes
@@ -963,6 +981,9 @@ func (a *account) probePath(open bool) bool {
 	a.liqProbed = on3 // probe(3) is at the close marks, where record finds the same LPs
 	risk.CrossMM, risk.CrossUPnL = cmm3, cu3
 	a.pathRisk, a.pathRiskOK = risk, true
+	// the isolated trades' close figures are taken (closeLiq); the cross trades' are below when
+	// on3 (else record takes them all again: closeLiq is idempotent)
+	a.liqClosed = on3 || !(on0 || on1 || on2)
 	if !(on0 || on1 || on2 || on3) {
 		return true
 	}
@@ -1008,6 +1029,9 @@ func (a *account) probePath(open bool) bool {
 			}
 		}
 		s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, d)
+		if on3 {
+			s.closeLiq(s.closeLP)
+		}
 	}
 	return true
 }

@@ -371,3 +371,55 @@ func TestLiqScreenDriftChangesNothing(t *testing.T) {
 		t.Errorf("%d bars safe within an earlier box, want at least 100", hits)
 	}
 }
+
+// A position held through a last-price wick below its liquidation price (the mark path stays
+// flat: no liquidation), isolated and cross: probePath takes the trade's close figures of
+// record (closeLiq: the wick, the distance without a price) in its pass, and the trades are the
+// same as with every probe made and record taking them (exhaustiveProbes). It fails when the
+// wick is not seen or the steps were not probed together.
+func TestPathProbeTakesCloseFigures(t *testing.T) {
+	syms := []string{"AAA"}
+	k, err := ParseSeries("AAA", t0, hr, "100+0x20 100/100/80/100 100+0x20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ParseSeries("AAA", t0, hr, "100+0x42")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(syms...)
+	cfg.DefaultLeverage = 10
+	cfg.Setups = []Setup{{Name: "isolated", Mode: margin.Isolated}, {Name: "cross", Mode: margin.Cross}}
+	strat := func() Strategy {
+		return &script{sym: "AAA", at: map[int][]Order{2: {{Symbol: "AAA", Side: Buy, Type: Market, Qty: d("90")}},
+			35: {{Symbol: "AAA", Side: Sell, Type: Market, Qty: d("90")}}}}
+	}
+	defer func() { exhaustiveProbes, countSkips = false, false }()
+	pathProbes.Store(0)
+	var res [2]*Result
+	for i, all := range []bool{false, true} {
+		exhaustiveProbes, countSkips = all, !all
+		r, err := Run(context.Background(), cfg, strat, NewSliceSource(syms, Batches(k, m, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res[i] = r
+	}
+	for i, a := range res[0].Accounts {
+		wicks := 0
+		for _, tr := range a.Trades {
+			if tr.LastWick {
+				wicks++
+			}
+		}
+		if wicks == 0 || len(a.Liquidations) > 0 {
+			t.Errorf("%s: %d trades with a last-price wick, %d liquidations: the scenario does not hold a position through a wick", a.Name, wicks, len(a.Liquidations))
+		}
+		if !reflect.DeepEqual(a, res[1].Accounts[i]) {
+			t.Errorf("%s: records differ with every probe made", a.Name)
+		}
+	}
+	if n := pathProbes.Load(); n < 60 {
+		t.Errorf("%d steps probed their path's vertices together, want at least 60", n)
+	}
+}
