@@ -83,30 +83,9 @@ func quoIntPos(c int64, e int32, n int64, places int32) (decimal.Decimal, bool) 
 	if c <= 0 || n <= 0 || bits.UintSize != 64 {
 		return decimal.Decimal{}, false
 	}
-	var hi, lo uint64 = 0, uint64(c)
-	d := uint64(n)
-	switch k := int64(e) + int64(places); {
-	case k > 0:
-		if k >= int64(len(exact.Pow10)) {
-			return decimal.Decimal{}, false
-		}
-		hi, lo = bits.Mul64(lo, exact.Pow10[k])
-	case k < 0:
-		if -k >= int64(len(exact.Pow10)) {
-			return decimal.Decimal{}, false
-		}
-		h, l := bits.Mul64(d, exact.Pow10[-k])
-		if h != 0 {
-			return decimal.Decimal{}, false
-		}
-		d = l
-	}
-	qh, r := hi/d, hi%d
-	ql, r := bits.Div64(r, lo, d)
-	if r >= d-r { // 2r >= d: away from zero
-		var carry uint64
-		ql, carry = bits.Add64(ql, 1, 0)
-		qh += carry
+	qh, ql, ok := exact.QuoRound(uint64(c), uint64(n), int64(e)+int64(places))
+	if !ok {
+		return decimal.Decimal{}, false
 	}
 	if qh == 0 && ql == 0 {
 		return decimal.Decimal{}, false // DivRound's zero: leave it to the expression

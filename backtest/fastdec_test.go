@@ -4,62 +4,23 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact/exacttest"
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/shopspring/decimal"
 )
-
-// fastRandDec returns a decimal with a random coefficient of 1 to 22 digits (either sign, zero
-// now and then, decimal.Zero and the zero Decimal among them) and an exponent in [-20, 2]:
-// both the int64 fast paths and their fallbacks. Every fourth value has a short coefficient
-// (a quantity, price or fee), so that most pairs take the fast path.
-func fastRandDec(r *rand.Rand) decimal.Decimal {
-	switch r.IntN(30) {
-	case 0:
-		return decimal.Zero
-	case 1:
-		return decimal.Decimal{}
-	case 2:
-		return decimal.New(0, int32(r.IntN(20))-16)
-	}
-	digits := 1 + r.IntN(22)
-	if r.IntN(4) == 0 {
-		digits = 1 + r.IntN(7)
-	}
-	b := make([]byte, 0, 32)
-	if r.IntN(2) == 0 {
-		b = append(b, '-')
-	}
-	b = append(b, byte('1'+r.IntN(9)))
-	for range digits - 1 {
-		b = append(b, byte('0'+r.IntN(10)))
-	}
-	b = append(b, 'e')
-	b = strconv.AppendInt(b, int64(r.IntN(23)-20), 10)
-	d, err := decimal.NewFromString(string(b))
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
-// sameDec reports whether x and y have the same coefficient and exponent (not only value).
-func sameDec(x, y decimal.Decimal) bool {
-	return x.Exponent() == y.Exponent() && x.Coefficient().Cmp(y.Coefficient()) == 0
-}
 
 // TestDecMinAgrees checks decMin against decimal.Min (value and exponent) on random values of
 // every length and on budgets and quantities at a step.
 func TestDecMinAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 7))
 	for k := range 100000 {
-		x, y := fastRandDec(r), fastRandDec(r)
+		x, y := exacttest.RandDec(r), exacttest.RandDec(r)
 		if k%3 == 0 {
 			x, y = decimal.New(int64(r.IntN(1000)), -3), decimal.New(int64(r.IntN(1000)), -int32(r.IntN(4)))
 		}
-		if got, want := decMin(x, y), decimal.Min(x, y); !sameDec(got, want) {
+		if got, want := decMin(x, y), decimal.Min(x, y); !exacttest.Same(got, want) {
 			t.Fatalf("decMin(%s, %s) = %s e%d, want %s e%d", x, y, got, got.Exponent(), want, want.Exponent())
 		}
 	}
@@ -92,7 +53,7 @@ func TestFloatCoefIsNewFromFloat(t *testing.T) {
 		f := randFloat(r)
 		c, e, ok := floatCoef(f)
 		want := decimal.NewFromFloat(f)
-		if !ok || !sameDec(decimal.New(c, e), want) {
+		if !ok || !exacttest.Same(decimal.New(c, e), want) {
 			t.Fatalf("floatCoef(%v) = %d e%d %v, want %s (exp %d)", f, c, e, ok, want, want.Exponent())
 		}
 	}
@@ -126,13 +87,13 @@ func TestSlipFloatAgrees(t *testing.T) {
 		}
 		for _, side := range []Side{Buy, Sell} {
 			got, want := a.slipFloat(f, side, 0), a.slip(decimal.NewFromFloat(f), side, 0)
-			if !sameDec(got, want) {
+			if !exacttest.Same(got, want) {
 				t.Fatalf("slipFloat(%v, %v, tick %s, %v bps) = %s (exp %d), want %s (exp %d)", f, side,
 					a.syms[0].inst.TickSize, bps, got, got.Exponent(), want, want.Exponent())
 			}
 		}
 		got, want := onTickFloat(f, a.syms[0].inst.TickSize, tickNearest), onTick(decimal.NewFromFloat(f), a.syms[0].inst.TickSize, tickNearest)
-		if !sameDec(got, want) {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("onTickFloat(%v, %s) = %s, want %s", f, a.syms[0].inst.TickSize, got, want)
 		}
 		if c, e, ok := floatCoef(f); ok {
@@ -194,7 +155,7 @@ func TestQuoIntPosAgrees(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if !sameDec(got, want) {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("quoIntPos(%d, %d, %d, %d) = %s, want %s", c, e, n, places, got, want)
 		}
 		if got.NumDigits() > 19 {

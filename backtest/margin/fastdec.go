@@ -211,8 +211,8 @@ func bracketScreen(floors []float64, n float64) (int, bool) {
 	return k, n >= 0
 }
 
-// Float64 returns the float64 nearest to x, the same as x.InexactFloat64() (TestToFloat-
-// CorrectlyRounded), without its big.Rat arithmetic for coefficients longer than 15 digits,
+// Float64 returns the float64 nearest to x, the same as x.InexactFloat64() (exact.Float64,
+// checked by its TestFloat64CorrectlyRounded on averaged entry prices too), without its big.Rat arithmetic for coefficients longer than 15 digits,
 // such as an averaged entry price or a liquidation price at QuotientPlaces decimals.
 func Float64(x decimal.Decimal) float64 { return exact.Float64(x) }
 
@@ -269,31 +269,10 @@ func sumQuoCoef(a, b, x, y exact.Num, places int32) (hi, lo uint64, neg, ok bool
 		return 0, 0, false, false
 	}
 	neg = (n < 0) != ((cx < 0) != (cy < 0))
-	num, den := exact.AbsU(n), pl
-	// n·10^en / (p·10^(ex+ey)) at places decimals: num·10^k / den
-	var nh, nl uint64 = 0, num
-	switch k := int64(en) - int64(ex) - int64(ey) + int64(places); {
-	case k > 0:
-		if k >= int64(len(exact.Pow10)) {
-			return 0, 0, false, false
-		}
-		nh, nl = bits.Mul64(num, exact.Pow10[k])
-	case k < 0:
-		if -k >= int64(len(exact.Pow10)) {
-			return 0, 0, false, false
-		}
-		h, l := bits.Mul64(den, exact.Pow10[-k])
-		if h != 0 {
-			return 0, 0, false, false
-		}
-		den = l
-	}
-	qh, r := nh/den, nh%den
-	ql, r := bits.Div64(r, nl, den)
-	if r >= den-r { // 2r >= den: away from zero
-		var c uint64
-		ql, c = bits.Add64(ql, 1, 0)
-		qh += c
+	// n·10^en / (p·10^(ex+ey)) at places decimals: |n|·10^k / p
+	qh, ql, ok := exact.QuoRound(exact.AbsU(n), pl, int64(en)-int64(ex)-int64(ey)+int64(places))
+	if !ok {
+		return 0, 0, false, false
 	}
 	if qh == 0 && ql == 0 {
 		neg = false

@@ -4,35 +4,11 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
-
-// randDec returns a decimal with a random coefficient of 1 to 25 digits (either sign, zero
-// now and then) and an exponent in [-24, 3]: both the int64 fast paths and their fallbacks.
-func randDec(r *rand.Rand) decimal.Decimal {
-	if r.IntN(20) == 0 {
-		return decimal.New(0, int32(r.IntN(10))-5)
-	}
-	digits := 1 + r.IntN(25)
-	b := make([]byte, 0, 27)
-	if r.IntN(2) == 0 {
-		b = append(b, '-')
-	}
-	b = append(b, byte('1'+r.IntN(9)))
-	for range digits - 1 {
-		b = append(b, byte('0'+r.IntN(10)))
-	}
-	b = append(b, 'e')
-	b = strconv.AppendInt(b, int64(r.IntN(28)-24), 10)
-	d, err := decimal.NewFromString(string(b))
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
 
 // TestMultipleOfAgreesWithMod checks the fast step and tick test against Decimal.Mod, on
 // random values and units and on multiples built to pass.
@@ -42,10 +18,10 @@ func TestMultipleOfAgreesWithMod(t *testing.T) {
 		d("0.0000001"), d("5"), d("100")}
 	passed := 0
 	for k := range 200000 {
-		x := randDec(r)
+		x := exacttest.RandDec(r)
 		u := units[k%len(units)]
 		if k%3 == 0 {
-			u = randDec(r).Abs()
+			u = exacttest.RandDec(r).Abs()
 			if u.IsZero() {
 				continue
 			}
@@ -146,7 +122,7 @@ func TestMoneyProductAgrees(t *testing.T) {
 			y = decimal.NewFromFloat(r.Float64() * 1e5)
 			z = decimal.NewFromFloat(r.NormFloat64() * 1e-4)
 		default:
-			x, y, z = randDec(r), randDec(r), randDec(r)
+			x, y, z = exacttest.RandDec(r), exacttest.RandDec(r), exacttest.RandDec(r)
 		}
 		neg := n%2 == 1
 		xx := x
@@ -182,7 +158,7 @@ func TestQuoProductIntAgrees(t *testing.T) {
 			x = decimal.New(r.Int64N(1e9)-5e8, -int32(r.IntN(6)))
 			y = decimal.NewFromFloat(r.Float64() * 1e5)
 		default:
-			x, y = randDec(r), randDec(r)
+			x, y = exacttest.RandDec(r), exacttest.RandDec(r)
 		}
 		n := int64(1 + r.IntN(125))
 		places := int32(MoneyPlaces)
@@ -408,7 +384,7 @@ func TestBookCloseRealizedAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 9))
 	fast := 0
 	for k := range 200000 {
-		q, p, e := randDec(r), randDec(r), randDec(r)
+		q, p, e := exacttest.RandDec(r), exacttest.RandDec(r), exacttest.RandDec(r)
 		if k%2 == 0 {
 			q = decimal.New(int64(r.IntN(2_000_000))-1_000_000, -3)
 			p = decimal.New(int64(r.IntN(10_000_000))+1, -int32(r.IntN(3)))
@@ -435,21 +411,6 @@ func TestBookCloseRealizedAgrees(t *testing.T) {
 	}
 }
 
-// TestFloat64IsInexactFloat64 checks the exported conversion against InexactFloat64 on
-// random decimals and on averaged entry prices at QuotientPlaces.
-func TestFloat64IsInexactFloat64(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 10))
-	for k := range 100000 {
-		x := randDec(r)
-		if k%2 == 0 {
-			x = decimal.New(int64(r.IntN(1e12))+1, -int32(r.IntN(6))).DivRound(decimal.New(int64(r.IntN(999))+1, 0), QuotientPlaces)
-		}
-		if got, want := Float64(x), x.InexactFloat64(); got != want {
-			t.Fatalf("Float64(%s) = %v, want %v", x, got, want)
-		}
-	}
-}
-
 // TestSumQuoAgrees checks isoLiqPrice's quotient, sumQuo, against a.Add(b).DivRound(x.Mul(y),
 // places), value and exponent, on liquidation-shaped operands (an isolated wallet minus Q·E,
 // a bracket's cum, Q at a step, MMR ∓ 1; quotients beyond 64 bits) and random values.
@@ -457,7 +418,7 @@ func TestSumQuoAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 11))
 	wide := 0
 	for k := range 200000 {
-		a, b, x, y := randDec(r), randDec(r), randDec(r), randDec(r)
+		a, b, x, y := exacttest.RandDec(r), exacttest.RandDec(r), exacttest.RandDec(r), exacttest.RandDec(r)
 		places := int32(r.IntN(20))
 		if k%2 == 0 {
 			q := decimal.New(int64(r.IntN(2_000_000))-1_000_000, -3)

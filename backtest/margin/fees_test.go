@@ -2,10 +2,11 @@ package margin
 
 import (
 	"errors"
-	"github.com/shopspring/decimal"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 func day(s string) time.Time {

@@ -2,9 +2,10 @@ package margin
 
 import (
 	"errors"
-	"github.com/shopspring/decimal"
 	"strings"
 	"testing"
+
+	"github.com/shopspring/decimal"
 )
 
 // The embedded filter table: BTCUSDT's tick 0.01 until 2022-02-15 and 0.1 from 2022-02-16 (the

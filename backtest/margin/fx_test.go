@@ -6,30 +6,9 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/internal/exact"
+	"github.com/bt-backtest/bt/backtest/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
-
-// sameDec reports whether x and y have the same value and the same exponent.
-func sameDec(x, y decimal.Decimal) bool { return x.Equal(y) && x.Exponent() == y.Exponent() }
-
-// edgeDec returns a decimal whose coefficient sits at one of the fast paths' limits (18 and 19
-// digits, 2^63 ± 1, their negatives, zero, one) at an exponent in [-20, 2], or a random one.
-func edgeDec(r *rand.Rand) decimal.Decimal {
-	e := int32(r.IntN(23) - 20)
-	switch r.IntN(8) {
-	case 0:
-		return decimal.New(0, e)
-	case 1:
-		c := []int64{1, -1, 999_999_999_999_999_999, -999_999_999_999_999_999, 1_000_000_000_000_000_000,
-			math.MaxInt64, math.MinInt64 + 1, math.MaxInt64 / 2, math.MinInt64 / 2, 1 << 62, -(1 << 62)}[r.IntN(11)]
-		return decimal.New(c, e)
-	case 2: // 2^63 and beyond
-		return decimal.New(math.MaxInt64, e).Add(decimal.New(int64(r.IntN(3)), e))
-	case 3: // a tick price, a step quantity
-		return decimal.New(int64(r.IntN(2_000_000))-1_000_000, -int32(r.IntN(4)))
-	}
-	return randDec(r)
-}
 
 // TestOpenCostAgrees checks openCost against the decimal expression it computes, initial
 // margin + fee + |openQ|·max(0, side·(price − mark)), on a position marked above and below
@@ -57,7 +36,7 @@ func TestOpenCostAgrees(t *testing.T) {
 		}
 		im, fee := decimal.New(int64(r.IntN(1e9)), -8), decimal.New(int64(r.IntN(1e7)), -8)
 		if k%11 == 0 {
-			im = randDec(r)
+			im = exacttest.RandDec(r)
 		}
 		absO := openQ.Abs()
 		got := a.openCost(0, openQ, absO, price, im, fee)
@@ -72,7 +51,7 @@ func TestOpenCostAgrees(t *testing.T) {
 				fast++
 			}
 		}
-		if !sameDec(got, want) {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("openCost(%s at %s, mark %v, im %s, fee %s) = %s, want %s", openQ, price, mark, im, fee, got, want)
 		}
 	}
@@ -95,7 +74,7 @@ func TestLazySumAgrees(t *testing.T) {
 			x := decimal.New(r.Int64N(2e12)-1e12, -MoneyPlaces)
 			switch r.IntN(20) {
 			case 0:
-				x = edgeDec(r)
+				x = exacttest.EdgeDec(r)
 			case 1:
 				x = decimal.New(0, int32(r.IntN(10)-12))
 			case 2:
@@ -110,11 +89,11 @@ func TestLazySumAgrees(t *testing.T) {
 			if s.some {
 				pending++
 			}
-			if got := every.value(); !sameDec(got, want) {
+			if got := every.value(); !exacttest.Same(got, want) {
 				t.Fatalf("run %d: read after each term: %s (exp %d), want %s (exp %d)", run, got, got.Exponent(), want, want.Exponent())
 			}
 		}
-		if got := s.value(); !sameDec(got, want) {
+		if got := s.value(); !exacttest.Same(got, want) {
 			t.Fatalf("run %d: %s (exp %d), want %s (exp %d)", run, got, got.Exponent(), want, want.Exponent())
 		}
 	}
@@ -161,7 +140,7 @@ func TestAvgEntryAgrees(t *testing.T) {
 		case 1: // an averaged entry
 			entry = entry.DivRound(decimal.New(r.Int64N(7)+1, 0), QuotientPlaces)
 		case 2:
-			qty, openQ, entry, price = randDec(r), randDec(r), randDec(r).Abs(), randDec(r).Abs()
+			qty, openQ, entry, price = exacttest.RandDec(r), exacttest.RandDec(r), exacttest.RandDec(r).Abs(), exacttest.RandDec(r).Abs()
 			if qty.IsZero() || openQ.IsZero() {
 				continue
 			}
@@ -174,7 +153,7 @@ func TestAvgEntryAgrees(t *testing.T) {
 		}
 		want := qty.Abs().Mul(entry).Add(openQ.Abs().Mul(price)).DivRound(qty.Add(openQ).Abs(), QuotientPlaces)
 		got := avgEntry(qty, entry, openQ, price)
-		if !sameDec(got, want) {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("avgEntry(%s, %s, %s, %s) = %s (exp %d), want %s (exp %d)", qty, entry, openQ, price, got, got.Exponent(), want, want.Exponent())
 		}
 		q, o := exact.Fit(qty).Abs(), exact.Fit(openQ).Abs()
@@ -192,12 +171,12 @@ func TestAvgEntryAgrees(t *testing.T) {
 func TestAddDiffAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 21))
 	for range 100000 {
-		x, y, z := edgeDec(r), edgeDec(r), edgeDec(r)
+		x, y, z := exacttest.EdgeDec(r), exacttest.EdgeDec(r), exacttest.EdgeDec(r)
 		got := addDiff(x, y, z)
-		if want := x.Add(y.Sub(z)); !sameDec(got, want) {
+		if want := x.Add(y.Sub(z)); !exacttest.Same(got, want) {
 			t.Fatalf("addDiff(%s, %s, %s) = %s (exp %d), want %s (exp %d)", x, y, z, got, got.Exponent(), want, want.Exponent())
 		}
-		if want := x.Sub(z).Add(y); !sameDec(got, want) {
+		if want := x.Sub(z).Add(y); !exacttest.Same(got, want) {
 			t.Fatalf("addDiff(%s, %s, %s) = %s, want x − z + y = %s", x, y, z, got, want)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
 
@@ -282,10 +283,10 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 			// its terms on int64 coefficients are the decimal expressions
 			u, mm := a.crossTerms(k)
 			m := a.markDec(k)
-			if wu := a.slots[k].qty.Mul(m.Sub(a.slots[k].entry)); u.OK() && !sameDec(u.Dec(), wu) || !u.OK() && !sameDec(a.slots[k].liqUd, wu) {
+			if wu := a.slots[k].qty.Mul(m.Sub(a.slots[k].entry)); u.OK() && !exacttest.Same(u.Dec(), wu) || !u.OK() && !exacttest.Same(a.slots[k].liqUd, wu) {
 				fail(step, "%s: crossTerms uPnL %v %s, want %s", a.slots[k].inst.Symbol, u, a.slots[k].liqUd, wu)
 			}
-			if wm := a.mmAt(k, m); mm.OK() && !sameDec(mm.Dec(), wm) || !mm.OK() && !sameDec(a.slots[k].liqMMd, wm) {
+			if wm := a.mmAt(k, m); mm.OK() && !exacttest.Same(mm.Dec(), wm) || !mm.OK() && !exacttest.Same(a.slots[k].liqMMd, wm) {
 				fail(step, "%s: crossTerms MM %v %s, want %s", a.slots[k].inst.Symbol, mm, a.slots[k].liqMMd, wm)
 			}
 			if u.OK() && mm.OK() {

@@ -152,6 +152,38 @@ func QuoCoef(a int64, ea int32, b int64, eb int32, places int32) (int64, bool) {
 	return int64(q), true
 }
 
+// QuoRound is num·10^k / den (den > 0; for k < 0, num / (den·10^−k)) as a 128-bit quotient
+// qh·2^64 + ql, truncated and rounded half away from zero by the exact remainder, as
+// DivRound rounds; ok is false when 10^|k| has more than 19 digits or den·10^−k does not fit
+// in 64 bits.
+func QuoRound(num, den uint64, k int64) (qh, ql uint64, ok bool) {
+	var hi, lo uint64 = 0, num
+	switch {
+	case k > 0:
+		if k >= int64(len(Pow10)) {
+			return 0, 0, false
+		}
+		hi, lo = bits.Mul64(num, Pow10[k])
+	case k < 0:
+		if -k >= int64(len(Pow10)) {
+			return 0, 0, false
+		}
+		h, l := bits.Mul64(den, Pow10[-k])
+		if h != 0 {
+			return 0, 0, false
+		}
+		den = l
+	}
+	qh, r := hi/den, hi%den
+	ql, r = bits.Div64(r, lo, den)
+	if r >= den-r { // 2r >= den: away from zero
+		var c uint64
+		ql, c = bits.Add64(ql, 1, 0)
+		qh += c
+	}
+	return qh, ql, true
+}
+
 // Add is x.Add(y).
 func Add(x, y decimal.Decimal) decimal.Decimal {
 	if a, ea, ok := Coef(x); ok {

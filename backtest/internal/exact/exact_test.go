@@ -4,68 +4,11 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"strconv"
 	"testing"
 
+	"github.com/bt-backtest/bt/backtest/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
-
-// sameDec reports whether x and y have the same value and the same exponent.
-func sameDec(x, y decimal.Decimal) bool { return x.Equal(y) && x.Exponent() == y.Exponent() }
-
-// randDec returns a decimal with a random coefficient of 1 to 25 digits (either sign, zero
-// now and then, decimal.Zero and the zero Decimal among them) and an exponent in [-24, 3]:
-// both the int64 fast paths and their fallbacks. Every fourth value has a short coefficient
-// (a quantity, price or fee), so that most pairs take the fast path.
-func randDec(r *rand.Rand) decimal.Decimal {
-	switch r.IntN(30) {
-	case 0:
-		return decimal.Zero
-	case 1:
-		return decimal.Decimal{}
-	case 2:
-		return decimal.New(0, int32(r.IntN(20))-16)
-	}
-	digits := 1 + r.IntN(25)
-	if r.IntN(4) == 0 {
-		digits = 1 + r.IntN(7)
-	}
-	b := make([]byte, 0, 32)
-	if r.IntN(2) == 0 {
-		b = append(b, '-')
-	}
-	b = append(b, byte('1'+r.IntN(9)))
-	for range digits - 1 {
-		b = append(b, byte('0'+r.IntN(10)))
-	}
-	b = append(b, 'e')
-	b = strconv.AppendInt(b, int64(r.IntN(28)-24), 10)
-	d, err := decimal.NewFromString(string(b))
-	if err != nil {
-		panic(err)
-	}
-	return d
-}
-
-// edgeDec returns a decimal whose coefficient sits at one of the fast paths' limits (18 and 19
-// digits, 2^63 ± 1, their negatives, zero, one) at an exponent in [-20, 2], a tick price or a
-// step quantity, or a random one.
-func edgeDec(r *rand.Rand) decimal.Decimal {
-	e := int32(r.IntN(23) - 20)
-	switch r.IntN(8) {
-	case 0:
-		return decimal.New(0, e)
-	case 1:
-		c := []int64{1, -1, 999_999_999_999_999_999, -999_999_999_999_999_999, 1_000_000_000_000_000_000,
-			math.MaxInt64, math.MinInt64 + 1, math.MaxInt64 / 2, math.MinInt64 / 2, 1 << 62, -(1 << 62)}[r.IntN(11)]
-		return decimal.New(c, e)
-	case 2: // 2^63 and beyond
-		return decimal.New(math.MaxInt64, e).Add(decimal.New(int64(r.IntN(3)), e))
-	case 3: // a tick price, a step quantity
-		return decimal.New(int64(r.IntN(2_000_000))-1_000_000, -int32(r.IntN(4)))
-	}
-	return randDec(r)
-}
 
 // checkDec compares the decimal helpers with Decimal's own arithmetic on x, y and z (value
 // and exponent); it returns how many quotients took the int64 path.
@@ -80,7 +23,7 @@ func checkDec(t *testing.T, x, y, z decimal.Decimal, places int32) (fast int) {
 		{"Mul", Mul(x, y), x.Mul(y)},
 		{"MulAdd", MulAdd(z, x, y), z.Add(x.Mul(y))},
 	} {
-		if !sameDec(c.got, c.want) {
+		if !exacttest.Same(c.got, c.want) {
 			t.Fatalf("%s(%s, %s, %s) = %s e%d, want %s e%d", c.op, x, y, z, c.got, c.got.Exponent(), c.want, c.want.Exponent())
 		}
 	}
@@ -91,7 +34,7 @@ func checkDec(t *testing.T, x, y, z decimal.Decimal, places int32) (fast int) {
 		t.Fatalf("CmpAbs(%s, %s) = %d, want %d", x, y, got, want)
 	}
 	if !y.IsZero() {
-		if got, want := Quo(x, y, places), x.DivRound(y, places); !sameDec(got, want) {
+		if got, want := Quo(x, y, places), x.DivRound(y, places); !exacttest.Same(got, want) {
 			t.Fatalf("Quo(%s, %s, %d) = %s e%d, want %s e%d", x, y, places, got, got.Exponent(), want, want.Exponent())
 		}
 		a, ea, ok1 := Coef(x)
@@ -111,14 +54,14 @@ func TestDecAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 7))
 	fast := 0
 	for k := range 300000 {
-		x, y, z := randDec(r), randDec(r), randDec(r)
+		x, y, z := exacttest.RandDec(r), exacttest.RandDec(r), exacttest.RandDec(r)
 		switch k % 5 {
 		case 0: // a fill's values: quantity, price, money
 			x = decimal.New(int64(r.IntN(1_000_000))-500_000, -3)
 			y = decimal.New(int64(r.IntN(10_000_000)), -int32(r.IntN(3)))
 			z = decimal.New(int64(r.IntN(1e12))-5e11, -8)
 		case 1:
-			x, y, z = edgeDec(r), edgeDec(r), edgeDec(r)
+			x, y, z = exacttest.EdgeDec(r), exacttest.EdgeDec(r), exacttest.EdgeDec(r)
 		}
 		places := int32(r.IntN(17))
 		if k%3 == 0 {
@@ -133,7 +76,7 @@ func TestDecAgrees(t *testing.T) {
 	for _, c := range [][2]string{{"1", "8"}, {"-1", "8"}, {"5", "-2"}, {"1", "3"}, {"2", "3"}, {"-2", "3"}} {
 		x, y := decimal.RequireFromString(c[0]), decimal.RequireFromString(c[1])
 		for places := int32(0); places < 4; places++ {
-			if got, want := Quo(x, y, places), x.DivRound(y, places); !sameDec(got, want) {
+			if got, want := Quo(x, y, places), x.DivRound(y, places); !exacttest.Same(got, want) {
 				t.Fatalf("Quo(%s, %s, %d) = %s, want %s", x, y, places, got, want)
 			}
 		}
@@ -183,7 +126,7 @@ func checkNum(t *testing.T, x, y, z decimal.Decimal) (fast int) {
 				}
 				return
 			}
-			if !sameDec(got.Dec(), want) {
+			if !exacttest.Same(got.Dec(), want) {
 				t.Fatalf("%s %s(%s, %s, %s) = %s (exp %d), want %s (exp %d)", mode, op, x, y, z, got.Dec(), got.Dec().Exponent(), want, want.Exponent())
 			}
 			if f, w := got.Float(), want.InexactFloat64(); f != w {
@@ -226,7 +169,7 @@ func TestNumAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 21))
 	fast, ops := 0, 0
 	for range 100000 {
-		fast += checkNum(t, edgeDec(r), edgeDec(r), edgeDec(r))
+		fast += checkNum(t, exacttest.EdgeDec(r), exacttest.EdgeDec(r), exacttest.EdgeDec(r))
 		ops += 3 * 10
 	}
 	t.Logf("%d of ~%d results on the int64 path", fast, ops)
@@ -270,7 +213,7 @@ func TestNumOverflow(t *testing.T) {
 			if c.r.OK() == fit {
 				t.Errorf("%s: OK = %v under fit = %v", c.name, c.r.OK(), fit)
 			}
-			if !fit && !sameDec(c.r.Dec(), c.want) {
+			if !fit && !exacttest.Same(c.r.Dec(), c.want) {
 				t.Errorf("%s: %s, want %s", c.name, c.r.Dec(), c.want)
 			}
 		}
@@ -332,7 +275,7 @@ func TestCoefFloatAgrees(t *testing.T) {
 func TestFloat64CorrectlyRounded(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 2))
 	for k := range 100000 {
-		x := randDec(r)
+		x := exacttest.RandDec(r)
 		if k%2 == 0 {
 			x = decimal.New(int64(r.IntN(1e12))+1, -int32(r.IntN(6))).DivRound(decimal.New(int64(r.IntN(999))+1, 0), 16)
 		}
@@ -370,7 +313,7 @@ func TestFloat128Agrees(t *testing.T) {
 		}
 		want := decimal.NewFromBigInt(v, e)
 		got := Dec128(hi, lo, neg, e)
-		if !sameDec(got, want) {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("Dec128(%d, %d, %v, %d) = %s, want %s", hi, lo, neg, e, got, want)
 		}
 		if f, w := Float128(hi, lo, neg, e), want.InexactFloat64(); f != w {
@@ -386,7 +329,7 @@ func TestFloat128Agrees(t *testing.T) {
 		if c.neg {
 			want.Neg(want)
 		}
-		if got := Dec128(c.hi, c.lo, c.neg, -3); !sameDec(got, decimal.NewFromBigInt(want, -3)) {
+		if got := Dec128(c.hi, c.lo, c.neg, -3); !exacttest.Same(got, decimal.NewFromBigInt(want, -3)) {
 			t.Errorf("Dec128(%d, %d, %v) = %s, want %s", c.hi, c.lo, c.neg, got, decimal.NewFromBigInt(want, -3))
 		}
 	}
@@ -417,5 +360,49 @@ func TestFloat64Cases(t *testing.T) {
 		if got, want := Float64(x), x.InexactFloat64(); got != want {
 			t.Errorf("Float64(%s) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestQuoRoundAgrees checks QuoRound against big.Int arithmetic (num·10^k / den rounded half
+// away from zero) on random operands, exact halves and quotients past 64 bits; it fails
+// unless both 64-bit and wider quotients are seen.
+func TestQuoRoundAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 40))
+	wide := 0
+	for i := range 200000 {
+		num, den := r.Uint64()>>uint(r.IntN(64)), r.Uint64()>>uint(r.IntN(64))|1
+		k := int64(r.IntN(41) - 20)
+		if i%5 == 0 { // an exact half
+			num, den, k = 2*uint64(r.IntN(1e6))+1, 2, 0
+		}
+		qh, ql, ok := QuoRound(num, den, k)
+		n, d := new(big.Int).SetUint64(num), new(big.Int).SetUint64(den)
+		p := new(big.Int).Exp(big.NewInt(10), big.NewInt(max(k, -k)), nil)
+		if k >= 0 {
+			n.Mul(n, p)
+		} else {
+			d.Mul(d, p)
+		}
+		if want := k > -20 && k < 20 && d.BitLen() <= 64; ok != want {
+			t.Fatalf("QuoRound(%d, %d, %d) ok = %v, want %v", num, den, k, ok, want)
+		}
+		if !ok {
+			continue
+		}
+		q, rem := new(big.Int).QuoRem(n, d, new(big.Int))
+		if rem.Lsh(rem, 1).Cmp(d) >= 0 {
+			q.Add(q, big.NewInt(1))
+		}
+		got := new(big.Int).Lsh(new(big.Int).SetUint64(qh), 64)
+		got.Or(got, new(big.Int).SetUint64(ql))
+		if got.Cmp(q) != 0 {
+			t.Fatalf("QuoRound(%d, %d, %d) = %s, want %s", num, den, k, got, q)
+		}
+		if qh != 0 {
+			wide++
+		}
+	}
+	if wide < 1000 {
+		t.Fatalf("only %d quotients past 64 bits", wide)
 	}
 }
