@@ -8,6 +8,7 @@
 //
 //	backtest/         the core: accounts, margin, liquidation, funding, the event loop
 //	backtest/margin/  Binance's margin rules: brackets, liquidation price, the account ledger
+//	backtest/internal/exact/  the exact int64 fast paths of decimal arithmetic both share
 //	data/             market data: the Parquet store, importers, synthetic markets, the sample
 //	strategies/       the reference strategies and their registry
 //	reports/          metrics, liquidation statistics, run artifacts, PNG and HTML reports
@@ -18,5 +19,6 @@
 //	notebooks/        Jupyter notebooks over run directories
 //
 // Dependencies point inward: backtest imports only the standard library and
-// shopspring/decimal, never data, strategies, reports or cmd.
+// shopspring/decimal (and its own margin and internal/exact), never data, strategies, reports
+// or cmd.
 package bt
