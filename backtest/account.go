@@ -96,8 +96,8 @@ type posState struct {
 }
 
 // tradeState accumulates the round trip in progress on one symbol (trackFill). Its sums are
-// nums (no allocation while they fit in an int64); t.Fees and t.Qty are set from fees and qty
-// when the trade closes.
+// exact.Nums (no allocation while they fit in an int64); t.Fees and t.Qty are set from fees
+// and qty when the trade closes.
 type tradeState struct {
 	open                    bool
 	t                       Trade

@@ -98,7 +98,7 @@ type slot struct {
 	// cached terms of a cross liquidation price (crossTerms): uPnL and maintenance margin at
 	// the mark whose bits are liqMark, for the quantity and entry liqQty, liqEntry
 	liqU, liqMM      exact.Num       // on int64 coefficients when ok
-	liqUd, liqMMd    decimal.Decimal // the terms the fxs could not hold
+	liqUd, liqMMd    decimal.Decimal // the terms liqU, liqMM could not hold (not OK)
 	liqQty, liqEntry decimal.Decimal
 	liqMark          uint64
 	liqOK            bool
@@ -1233,8 +1233,8 @@ func s2d(x exact.Num, d decimal.Decimal) decimal.Decimal {
 }
 
 // crossTerms returns cross position k's unrealized PnL and maintenance margin at its mark
-// (markDec), cached until its mark, quantity, entry or instrument changes: as fxs, each not
-// ok when it did not fit (then in slot.liqUd, liqMMd).
+// (markDec), cached until its mark, quantity, entry or instrument changes: as exact.Fit Nums,
+// each not OK when it did not fit (then in slot.liqUd, liqMMd).
 func (a *Account) crossTerms(k int) (u, mm exact.Num) {
 	s := &a.slots[k]
 	if bits := math.Float64bits(s.mark); !s.liqOK || s.liqMark != bits || s.liqQty != s.qty || s.liqEntry != s.entry {
