@@ -952,7 +952,7 @@ func (a *account) probePath(open bool) bool {
 		peak = max(peak, r)
 		if s.tr.open {
 			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
-			if lp := s.liq; lp > 0 {
+			if lp := s.liq; lp > 0 && !(liqDistanceBound(lp, m0, m1, m2, m3) >= s.tr.t.MinLiqDistance) {
 				s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m0, lp),
 					margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
 					margin.LiquidationDistance(m3, lp))
@@ -1034,6 +1034,43 @@ func (a *account) probePath(open bool) bool {
 		}
 	}
 	return true
+}
+
+// liqDistanceBound is a lower bound of margin.LiquidationDistance(m, lp) for m = m0..m3
+// (finite, > 0: the reader refuses other prices, and an open position's symbol has a mark) and
+// lp > 0, as floats, or 0: with lo and hi the lowest and highest m, a price
+// lp <= lo is |m − lp|/m = fl(fl(m − lp)/m) >= fl(fl(lo − lp)/hi), and lp >= hi is
+// fl(fl(lp − m)/m) >= fl(fl(lp − hi)/hi), because rounding is monotone (m − lp >= lo − lp >= 0
+// and 0 < m <= hi, and so on). When the bound is at least a trade's closest distance so far,
+// the four distances cannot lower it (probePath skips them; with exhaustiveProbes the probes
+// take them one by one).
+func liqDistanceBound(lp, m0, m1, m2, m3 float64) float64 {
+	lo, hi := m0, m0 // (finite: plain comparisons, not the builtins' NaN rules)
+	if m1 < lo {
+		lo = m1
+	}
+	if m1 > hi {
+		hi = m1
+	}
+	if m2 < lo {
+		lo = m2
+	}
+	if m2 > hi {
+		hi = m2
+	}
+	if m3 < lo {
+		lo = m3
+	}
+	if m3 > hi {
+		hi = m3
+	}
+	switch {
+	case lp <= lo:
+		return (lo - lp) / hi
+	case lp >= hi:
+		return (lp - hi) / hi
+	}
+	return 0
 }
 
 // pathLiq is probeOneWay's liquidation price of symbol s's one-way cross position p at mark m

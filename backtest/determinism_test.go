@@ -423,3 +423,47 @@ func TestPathProbeTakesCloseFigures(t *testing.T) {
 		t.Errorf("%d steps probed their path's vertices together, want at least 60", n)
 	}
 }
+
+// liqDistanceBound is a lower bound of the four distances probePath would otherwise take, as
+// floats (so skipping them when it is at least the trade's minimum changes nothing), and not a
+// void one: random marks of every magnitude, liquidation prices below, above, between and at
+// the marks and one float away from them.
+func TestLiqDistanceBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 2))
+	pos := 0
+	for n := 0; n < 1_000_000; n++ {
+		base := math.Pow(10, rng.Float64()*12-4)
+		var m [4]float64
+		for v := range m {
+			m[v] = base * (1 + (rng.Float64()-0.5)*math.Pow(10, -rng.Float64()*15))
+		}
+		var lp float64
+		switch rng.IntN(5) {
+		case 0:
+			lp = base * rng.Float64() * 2
+		case 1:
+			lp = base * (1 + (rng.Float64()-0.5)*math.Pow(10, -rng.Float64()*15))
+		case 2:
+			lp = m[rng.IntN(4)]
+		case 3:
+			lp = math.Nextafter(min(m[0], m[1], m[2], m[3]), 0)
+		default:
+			lp = math.Nextafter(max(m[0], m[1], m[2], m[3]), math.Inf(1))
+		}
+		if !(lp > 0) {
+			continue
+		}
+		b := liqDistanceBound(lp, m[0], m[1], m[2], m[3])
+		for v := range m {
+			if d := margin.LiquidationDistance(m[v], lp); !(b <= d) {
+				t.Fatalf("lp %v, marks %v: bound %v above the distance %v at %v", lp, m, b, d, m[v])
+			}
+		}
+		if b > 0 {
+			pos++
+		}
+	}
+	if pos < 300_000 {
+		t.Errorf("%d of 1,000,000 bounds > 0: the bound is void", pos)
+	}
+}
