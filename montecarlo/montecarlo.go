@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
@@ -86,19 +88,15 @@ func Run(ctx context.Context, x *experiment.Experiment, opts Options) (*Result, 
 	for _, s := range cfg.Setups {
 		names = append(names, s.Name)
 	}
+	outs, err := runPaths(ctx, h, cfg, newStrategy, opts)
+	if err != nil {
+		return nil, err
+	}
 	liq := make([]int, len(names))
 	ruin := make([]int, len(names))
 	final := make([][]float64, len(names))
 	dd := make([][]float64, len(names))
-	for p := range opts.Paths {
-		src, err := h.Path(bootstrap.Options{MeanBlock: opts.MeanBlock, Seed: opts.Seed, Path: p})
-		if err != nil {
-			return nil, err
-		}
-		out, err := runPath(ctx, cfg, newStrategy, src)
-		if err != nil {
-			return nil, fmt.Errorf("path %d: %w", p, err)
-		}
+	for _, out := range outs { // in path order
 		for i, o := range out {
 			if o.liquidated {
 				liq[i]++
@@ -109,9 +107,6 @@ func Run(ctx context.Context, x *experiment.Experiment, opts Options) (*Result, 
 			final[i] = append(final[i], o.final)
 			dd[i] = append(dd[i], o.maxDD)
 		}
-		if opts.Progress != nil && (p+1)%max(opts.Paths/10, 1) == 0 {
-			fmt.Fprintf(opts.Progress, "mc: %d/%d paths\n", p+1, opts.Paths)
-		}
 	}
 	r := &Result{Paths: opts.Paths, MeanBlock: opts.MeanBlock, Seed: opts.Seed}
 	for i, n := range names {
@@ -120,6 +115,71 @@ func Run(ctx context.Context, x *experiment.Experiment, opts Options) (*Result, 
 			FinalEquity: dist(final[i]), MaxDown: dist(dd[i]), FinalEquities: final[i], MaxDrawdowns: dd[i]})
 	}
 	return r, nil
+}
+
+// runPaths runs opts.Paths paths of h and returns each path's outcomes, in path order. The
+// paths are independent given their index (bootstrap.Options.Path), so they run concurrently,
+// one per core, each path's accounts stepping in turn within it (cfg.Parallel off, which
+// changes no result); the outcomes are gathered by index, so the table is a sequential run's
+// whatever the order the paths finish in. The error returned is the lowest failing path's, the
+// one a sequential run meets first: paths are handed out in order, so every earlier path has
+// started and runs to its end; no later path is started after a failure.
+func runPaths(ctx context.Context, h *bootstrap.History, cfg backtest.Config, newStrategy func() backtest.Strategy, opts Options) ([][]pathOutcome, error) {
+	workers := min(opts.Paths, runtime.GOMAXPROCS(0))
+	if workers > 1 {
+		cfg.Parallel = false
+	}
+	outs := make([][]pathOutcome, opts.Paths)
+	errs := make([]error, opts.Paths)
+	var mu sync.Mutex
+	next, done, failed := 0, 0, opts.Paths // failed: the lowest path that failed
+	take := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		if next >= failed {
+			return -1
+		}
+		next++
+		return next - 1
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := take(); p >= 0; p = take() {
+				out, err := runOne(ctx, h, cfg, newStrategy, opts, p)
+				mu.Lock()
+				outs[p], errs[p] = out, err
+				if err != nil {
+					failed = min(failed, p)
+				}
+				done++
+				if err == nil && opts.Progress != nil && done%max(opts.Paths/10, 1) == 0 {
+					fmt.Fprintf(opts.Progress, "mc: %d/%d paths\n", done, opts.Paths)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if failed < opts.Paths {
+		return nil, errs[failed]
+	}
+	return outs, nil
+}
+
+// runOne runs path p.
+func runOne(ctx context.Context, h *bootstrap.History, cfg backtest.Config, newStrategy func() backtest.Strategy, opts Options, p int) ([]pathOutcome, error) {
+	src, err := h.Path(bootstrap.Options{MeanBlock: opts.MeanBlock, Seed: opts.Seed, Path: p})
+	if err != nil {
+		return nil, err
+	}
+	out, err := runPath(ctx, cfg, newStrategy, src)
+	if err != nil {
+		return nil, fmt.Errorf("path %d: %w", p, err)
+	}
+	return out, nil
 }
 
 // openStream opens the market data of x (resolved) over its time range.

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,5 +168,39 @@ func TestPathStreamedEqualsHeld(t *testing.T) {
 	}
 	if liquidated == 0 || survived == 0 {
 		t.Errorf("%d liquidated and %d surviving accounts: the comparison needs both", liquidated, survived)
+	}
+}
+
+// Paths running concurrently (one per core) give the table of paths run one after another
+// (GOMAXPROCS 1: one worker, the accounts as execution.parallel says), and a failing path
+// returns the lowest failing path's error, as a sequential run meets it: with the context
+// cancelled every path fails, and the error is path 0's whichever path fails first.
+func TestConcurrentPathsEqualSequential(t *testing.T) {
+	store := market(t, true)
+	x := hodlExperiment(t, store)
+	opts := Options{Paths: 12, Seed: 3, MeanBlock: 24}
+	prev := runtime.GOMAXPROCS(1)
+	seq, err := Run(context.Background(), x, opts)
+	runtime.GOMAXPROCS(max(prev, 2))
+	defer runtime.GOMAXPROCS(prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	par, err := Run(context.Background(), hodlExperiment(t, store), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(seq, par) {
+		t.Errorf("concurrent paths give another result:\n%+v\nsequential:\n%+v", par, seq)
+	}
+	if !bytes.Equal(seq.CSV(), par.CSV()) {
+		t.Error("concurrent paths give another CSV")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Run(ctx, hodlExperiment(t, store), opts)
+	if err == nil || !strings.HasPrefix(err.Error(), "path 0: ") {
+		t.Errorf("a cancelled run: %v, want path 0's error", err)
 	}
 }
