@@ -8,7 +8,7 @@
 //
 //	backtest/         the core: accounts, margin, liquidation, funding, the event loop
 //	backtest/margin/  Binance's margin rules: brackets, liquidation price, the account ledger
-//	backtest/internal/exact/  the exact int64 fast paths of decimal arithmetic both share
+//	internal/exact/   the exact int64 fast paths of decimal arithmetic both share
 //	data/             market data: the Parquet store, importers, synthetic markets, the sample
 //	strategies/       the reference strategies and their registry
 //	reports/          metrics, liquidation statistics, run artifacts, PNG and HTML reports

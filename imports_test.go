@@ -24,9 +24,11 @@ var layers = []struct {
 	why      string
 }{
 	{
-		name:    "core",
-		dirs:    []string{"backtest"},
-		allowed: []string{"backtest"},
+		name: "core",
+		dirs: []string{"backtest"},
+		// internal/exact: the exact decimal fast paths (standard library + decimal only, by
+		// TestImports), beneath every layer
+		allowed: []string{"backtest", "internal/exact"},
 		// The test environment (shared data, CI) is for tests only.
 		testOnly: []string{"internal/testenv"},
 		why:      "the core imports no data format, strategy, report or CLI package",
@@ -34,7 +36,7 @@ var layers = []struct {
 	{
 		name:     "strategies",
 		dirs:     []string{"strategies"},
-		allowed:  []string{"backtest", "strategies"},
+		allowed:  []string{"backtest", "strategies", "internal/exact"},
 		testOnly: []string{"internal/testenv", "internal/sampletest"},
 		why:      "strategies import no data, report or CLI package (golden tests get the sample through internal/sampletest)",
 	},

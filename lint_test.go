@@ -139,15 +139,15 @@ func isStdlib(path string) bool {
 }
 
 // TestImports: the core depends on nothing but the standard library and shopspring/decimal
-// (backtest may use backtest/margin; both use backtest/internal/exact, the exact decimal fast
+// (backtest may use backtest/margin; both use internal/exact, the exact decimal fast
 // paths they share, which itself uses only the standard library and decimal, so margin stays
 // independent of the engine); dependencies point inward (pebble's forbidden imports).
 func TestImports(t *testing.T) {
-	exact := module + "/backtest/internal/exact"
+	exact := module + "/internal/exact"
 	allowed := map[string][]string{
-		"backtest":                {"github.com/shopspring/decimal", module + "/backtest/margin", exact},
-		"backtest/margin":         {"github.com/shopspring/decimal", exact},
-		"backtest/internal/exact": {"github.com/shopspring/decimal"},
+		"backtest":        {"github.com/shopspring/decimal", module + "/backtest/margin", exact},
+		"backtest/margin": {"github.com/shopspring/decimal", exact},
+		"internal/exact":  {"github.com/shopspring/decimal"},
 	}
 	checked := map[string]int{}
 	for _, gf := range parseRepo(t) {

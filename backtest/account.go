@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact"
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 

@@ -5,8 +5,8 @@ import (
 	"math"
 	"slices"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact"
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 

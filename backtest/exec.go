@@ -6,8 +6,8 @@ import (
 	"slices"
 	"sync/atomic"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact"
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -73,11 +73,11 @@ func (a *account) slip(px decimal.Decimal, side Side, sym int) decimal.Decimal {
 	return onTick(px, tick, tickDown)
 }
 
-// slipFloat is slip(decimal.NewFromFloat(f), side, sym): f's shortest decimal (floatCoef)
+// slipFloat is slip(decimal.NewFromFloat(f), side, sym): f's shortest decimal (exact.FloatCoef)
 // times the slippage factor on int64 coefficients, rounded to the tick by onTickCoef, with
 // one decimal for the result; the decimal expression where a coefficient does not fit.
 func (a *account) slipFloat(f float64, side Side, sym int) decimal.Decimal {
-	if c, e, ok := floatCoef(f); ok {
+	if c, e, ok := exact.FloatCoef(f); ok {
 		r, m := tickUp, a.slipUp
 		if side != Buy {
 			r, m = tickDown, a.slipDown
@@ -867,7 +867,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 		}
 		pc, pe, ok := exact.Coef(o.Price)
 		if o.Type == Market {
-			pc, pe, ok = floatCoef(a.syms[i].last)
+			pc, pe, ok = exact.FloatCoef(a.syms[i].last)
 		}
 		if !ok {
 			return decimal.Decimal{}, false

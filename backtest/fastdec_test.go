@@ -6,8 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact/exacttest"
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/internal/exact"
+	"github.com/bt-backtest/bt/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
 
@@ -26,44 +27,6 @@ func TestDecMinAgrees(t *testing.T) {
 	}
 }
 
-// randFloat returns a float64 as bars carry them (prices on a grid, with float noise), or
-// one of any magnitude and sign, or a value at float64's limits.
-func randFloat(r *rand.Rand) float64 {
-	switch r.IntN(6) {
-	case 0:
-		return math.Round(r.Float64()*1e7) / math.Pow(10, float64(r.IntN(8)))
-	case 1:
-		return r.Float64() * math.Pow(10, float64(r.IntN(40)-20))
-	case 2:
-		return -r.Float64() * math.Pow(10, float64(r.IntN(600)-300))
-	case 3:
-		return []float64{0, math.Copysign(0, -1), 1, -1, math.MaxFloat64, math.SmallestNonzeroFloat64,
-			-math.MaxFloat64, 1 << 53, 1<<53 + 2, 0.1, 0.3, 123456789012345678}[r.IntN(12)]
-	case 4:
-		return math.Float64frombits(r.Uint64()&^(0x7ff<<52) | uint64(r.IntN(0x7ff))<<52) // not Inf/NaN
-	}
-	return 60000 + r.Float64()*1000
-}
-
-// TestFloatCoefIsNewFromFloat checks floatCoef against decimal.NewFromFloat (coefficient and
-// exponent) and refuses NaN and ±Inf.
-func TestFloatCoefIsNewFromFloat(t *testing.T) {
-	r := rand.New(rand.NewPCG(15, 31))
-	for range 200000 {
-		f := randFloat(r)
-		c, e, ok := floatCoef(f)
-		want := decimal.NewFromFloat(f)
-		if !ok || !exacttest.Same(decimal.New(c, e), want) {
-			t.Fatalf("floatCoef(%v) = %d e%d %v, want %s (exp %d)", f, c, e, ok, want, want.Exponent())
-		}
-	}
-	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		if _, _, ok := floatCoef(f); ok {
-			t.Errorf("floatCoef(%v) ok", f)
-		}
-	}
-}
-
 // TestSlipFloatAgrees checks slipFloat and onTickFloat against the expressions they replace,
 // slip(decimal.NewFromFloat(f)) and onTick(decimal.NewFromFloat(f)), value and exponent, with
 // and without slippage (2 bps, 1/3 bps whose factor has 17 digits) on power-of-ten ticks and
@@ -78,7 +41,7 @@ func TestSlipFloatAgrees(t *testing.T) {
 		a.syms[0].inst.TickSize = ticks[k%len(ticks)]
 		b := decimal.NewFromFloat(bps).Div(decimal.NewFromInt(10000))
 		a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(b), decimal.NewFromInt(1).Sub(b)
-		f := randFloat(r)
+		f := exacttest.RandFloat(r)
 		if k%2 == 0 {
 			f = math.Abs(math.Round(r.Float64()*1e7)/10) + 0.1
 		}
@@ -96,7 +59,7 @@ func TestSlipFloatAgrees(t *testing.T) {
 		if !exacttest.Same(got, want) {
 			t.Fatalf("onTickFloat(%v, %s) = %s, want %s", f, a.syms[0].inst.TickSize, got, want)
 		}
-		if c, e, ok := floatCoef(f); ok {
+		if c, e, ok := exact.FloatCoef(f); ok {
 			if _, ok := onTickCoef(c, e, a.syms[0].inst.TickSize, tickUp); ok {
 				fast++
 			}

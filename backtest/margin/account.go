@@ -7,7 +7,7 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact"
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 

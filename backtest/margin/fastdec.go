@@ -6,7 +6,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact"
+	"github.com/bt-backtest/bt/internal/exact"
 )
 
 // Exact fast paths for the ledger's most frequent decimal questions. Each answers exactly as

@@ -1,7 +1,7 @@
 package margin
 
 import (
-	"github.com/bt-backtest/bt/backtest/internal/exact"
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 

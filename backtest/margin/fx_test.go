@@ -5,8 +5,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact"
-	"github.com/bt-backtest/bt/backtest/internal/exact/exacttest"
+	"github.com/bt-backtest/bt/internal/exact"
+	"github.com/bt-backtest/bt/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
 

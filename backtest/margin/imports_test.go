@@ -11,14 +11,14 @@ import (
 )
 
 // Package margin imports only the standard library, shopspring/decimal and the exact
-// decimal fast paths it shares with the engine (backtest/internal/exact, itself standard
+// decimal fast paths it shares with the engine (internal/exact, itself standard
 // library + decimal only): margin stays independent of the engine, it never imports package
 // backtest or anything else of this module. Its non-test code reads no clock, global random
 // source or environment.
 func TestImports(t *testing.T) {
-	const exactPkg = "github.com/bt-backtest/bt/backtest/internal/exact"
+	const exactPkg = "github.com/bt-backtest/bt/internal/exact"
 	checkImports(t, ".", exactPkg)
-	checkImports(t, "../internal/exact", "")
+	checkImports(t, "../../internal/exact", "")
 }
 
 // checkImports checks the non-test files of dir: the standard library, shopspring/decimal and

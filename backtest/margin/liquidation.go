@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact"
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 

@@ -3,10 +3,10 @@ package sizing
 import (
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/bt-backtest/bt/backtest"
 	"github.com/bt-backtest/bt/backtest/margin"
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -57,26 +57,11 @@ func qtyPow10(q float64, step decimal.Decimal) (decimal.Decimal, bool) {
 	if c != 1 {
 		return decimal.Decimal{}, false
 	}
-	var buf [32]byte
-	b := strconv.AppendFloat(buf[:0], q, 'e', -1, 64) // d[.ddd]e±dd; q > 0
-	var m int64
-	nd, k := 0, 0
-	for ; b[k] != 'e'; k++ {
-		if b[k] != '.' {
-			m = m*10 + int64(b[k]-'0')
-			nd++
-		}
+	m, e32, ok := exact.FloatCoef(q) // q = m·10^e, m < 10^17
+	if !ok {
+		return decimal.Decimal{}, false
 	}
-	k++ // the exponent's sign, then its digits
-	neg := b[k] == '-'
-	e := 0
-	for _, ch := range b[k+1:] {
-		e = e*10 + int(ch-'0')
-	}
-	if neg {
-		e = -e
-	}
-	e -= nd - 1 // q = m·10^e
+	e := int(e32)
 	E := int(step.Exponent()) + j
 	var n int64
 	switch d := e - E; {
@@ -84,25 +69,22 @@ func qtyPow10(q float64, step decimal.Decimal) (decimal.Decimal, bool) {
 		if d > 18 {
 			return decimal.Decimal{}, false
 		}
-		p := pow10[d]
+		p := int64(exact.Pow10[d])
 		if m > math.MaxInt64/p {
 			return decimal.Decimal{}, false
 		}
 		n = m * p
 	case d >= -16:
-		n = m / pow10[-d]
+		n = m / int64(exact.Pow10[-d])
 	default:
 		return decimal.Decimal{}, false
 	}
-	cj := pow10[j] // j ≤ 18: c was an int64
+	cj := int64(exact.Pow10[j]) // j ≤ 18: c was an int64
 	if n > math.MaxInt64/cj {
 		return decimal.Decimal{}, false
 	}
 	return decimal.New(n*cj, step.Exponent()), true
 }
-
-// pow10[k] is 10^k.
-var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18}
 
 // Price returns p rounded to the nearest multiple of tick (zero when p is not positive and
 // finite).

@@ -64,3 +64,22 @@ func EdgeDec(r *rand.Rand) decimal.Decimal {
 	}
 	return RandDec(r)
 }
+
+// RandFloat returns a float64 as bars carry them (prices on a grid, with float noise), or
+// one of any magnitude and sign, or a value at float64's limits.
+func RandFloat(r *rand.Rand) float64 {
+	switch r.IntN(6) {
+	case 0:
+		return math.Round(r.Float64()*1e7) / math.Pow(10, float64(r.IntN(8)))
+	case 1:
+		return r.Float64() * math.Pow(10, float64(r.IntN(40)-20))
+	case 2:
+		return -r.Float64() * math.Pow(10, float64(r.IntN(600)-300))
+	case 3:
+		return []float64{0, math.Copysign(0, -1), 1, -1, math.MaxFloat64, math.SmallestNonzeroFloat64,
+			-math.MaxFloat64, 1 << 53, 1<<53 + 2, 0.1, 0.3, 123456789012345678}[r.IntN(12)]
+	case 4:
+		return math.Float64frombits(r.Uint64()&^(0x7ff<<52) | uint64(r.IntN(0x7ff))<<52) // not Inf/NaN
+	}
+	return 60000 + r.Float64()*1000
+}

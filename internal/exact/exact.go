@@ -379,3 +379,47 @@ func Float64(x decimal.Decimal) float64 {
 	}
 	return x.InexactFloat64()
 }
+
+// FloatCoef returns the coefficient and exponent of decimal.NewFromFloat(f), the shortest
+// decimal that reads back as f, read the way NewFromFloat reads it from strconv's 'e' format
+// (at most 17 digits), without its big.Int; ok is false for NaN and ±Inf (NewFromFloat
+// panics on them).
+func FloatCoef(f float64) (int64, int32, bool) {
+	if f == 0 {
+		return 0, 0, true // NewFromFloat(0) is New(0, 0)
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, 0, false
+	}
+	var buf [32]byte
+	b := strconv.AppendFloat(buf[:0], f, 'e', -1, 64)
+	neg := b[0] == '-'
+	if neg {
+		b = b[1:]
+	}
+	var m int64
+	nd, i := 0, 0
+	for ; b[i] != 'e'; i++ {
+		if b[i] != '.' {
+			m = m*10 + int64(b[i]-'0')
+			nd++
+		}
+	}
+	i++
+	esign := 1
+	switch b[i] {
+	case '-':
+		esign = -1
+		i++
+	case '+':
+		i++
+	}
+	e := 0
+	for ; i < len(b); i++ {
+		e = e*10 + int(b[i]-'0')
+	}
+	if neg {
+		m = -m
+	}
+	return m, int32(esign*e - nd + 1), true
+}

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bt-backtest/bt/backtest/internal/exact/exacttest"
+	"github.com/bt-backtest/bt/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
 
@@ -404,5 +404,24 @@ func TestQuoRoundAgrees(t *testing.T) {
 	}
 	if wide < 1000 {
 		t.Fatalf("only %d quotients past 64 bits", wide)
+	}
+}
+
+// TestFloatCoefIsNewFromFloat checks FloatCoef against decimal.NewFromFloat (coefficient and
+// exponent) and refuses NaN and ±Inf.
+func TestFloatCoefIsNewFromFloat(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 31))
+	for range 200000 {
+		f := exacttest.RandFloat(r)
+		c, e, ok := FloatCoef(f)
+		want := decimal.NewFromFloat(f)
+		if !ok || !exacttest.Same(decimal.New(c, e), want) {
+			t.Fatalf("FloatCoef(%v) = %d e%d %v, want %s (exp %d)", f, c, e, ok, want, want.Exponent())
+		}
+	}
+	for _, f := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, _, ok := FloatCoef(f); ok {
+			t.Errorf("FloatCoef(%v) ok", f)
+		}
 	}
 }
