@@ -146,9 +146,10 @@ type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
 
-// BenchmarkFingerprint hashes the canonical log of the chaos scenario's isolated account
-// (its fills, liquidations, funding payments and rejections over 400 bars of 3 symbols).
-func BenchmarkFingerprint(b *testing.B) {
+// benchChaosAccount is the chaos scenario's isolated account (its fills, liquidations, funding
+// payments and rejections over 400 bars of 3 symbols).
+func benchChaosAccount(b *testing.B) *AccountResult {
+	b.Helper()
 	symbols := []string{"AAA", "BBB", "CCC"}
 	k, m, f := market(1, symbols, 400)
 	res, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f)))
@@ -156,6 +157,13 @@ func BenchmarkFingerprint(b *testing.B) {
 		b.Fatal(err)
 	}
 	a := &res.Accounts[0]
+	return a
+}
+
+// BenchmarkFingerprint hashes the canonical log of the chaos scenario's isolated account
+// (its fills, liquidations, funding payments and rejections over 400 bars of 3 symbols).
+func BenchmarkFingerprint(b *testing.B) {
+	a := benchChaosAccount(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		a.Fingerprint()
@@ -200,13 +208,7 @@ func FuzzAppendQuoted(f *testing.F) {
 // BenchmarkCanonicalLog writes the canonical log of BenchmarkFingerprint's account without
 // hashing it: the formatting of its lines alone.
 func BenchmarkCanonicalLog(b *testing.B) {
-	symbols := []string{"AAA", "BBB", "CCC"}
-	k, m, f := market(1, symbols, 400)
-	res, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	a := &res.Accounts[0]
+	a := benchChaosAccount(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		a.CanonicalLog(discard{})
