@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/bt-backtest/bt/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
 
@@ -43,7 +44,7 @@ func TestOnTickAgreesWithDiv(t *testing.T) {
 			}
 			want := q.Mul(tick)
 			got := onTick(x, tick, m)
-			if !got.Equal(want) || got.Exponent() != want.Exponent() {
+			if !exacttest.Same(got, want) {
 				t.Fatalf("onTick(%s, %s, %d) = %s (exp %d), want %s (exp %d)", x, tick, m, got, got.Exponent(), want, want.Exponent())
 			}
 			if x.NumDigits() <= 15 && tick.Exponent() <= 0 && len(tick.String()) < 12 && tick.Coefficient().Int64()%5 != 0 {

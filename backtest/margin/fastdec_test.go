@@ -131,7 +131,7 @@ func TestMoneyProductAgrees(t *testing.T) {
 		}
 		want := money(xx.Mul(y).Mul(z))
 		got := moneyProduct(neg, x, y, z)
-		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("moneyProduct(%v, %s, %s, %s) = %s (exp %d), want %s (exp %d)", neg, x, y, z, got, got.Exponent(), want, want.Exponent())
 		}
 		if _, ok := moneyProductSmall(x, y, z); ok {
@@ -167,7 +167,7 @@ func TestQuoProductIntAgrees(t *testing.T) {
 		}
 		want := x.Mul(y).DivRound(decimal.NewFromInt(n), places)
 		got := quoProductInt(x, y, n, places)
-		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("quoProductInt(%s, %s, %d, %d) = %s (exp %d), want %s (exp %d)", x, y, n, places, got, got.Exponent(), want, want.Exponent())
 		}
 		if _, ok := quoProductIntSmall(x, y, n, places); ok {
@@ -399,7 +399,7 @@ func TestBookCloseRealizedAgrees(t *testing.T) {
 		diff := p.Sub(e)
 		got := closePnL(q, p, e)
 		want := money(q.Neg().Mul(diff))
-		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("realized(%s, %s, %s) = %s (exp %d), want %s (exp %d)", q, p, e, got, got.Exponent(), want, want.Exponent())
 		}
 		if _, ok := moneyProductSmall(q, diff, one); ok {
@@ -437,7 +437,7 @@ func TestSumQuoAgrees(t *testing.T) {
 			continue
 		}
 		got, want := sumQuo(a, b, x, y, places), a.Add(b).DivRound(x.Mul(y), places)
-		if !got.Equal(want) || got.Exponent() != want.Exponent() {
+		if !exacttest.Same(got, want) {
 			t.Fatalf("sumQuo(%s, %s, %s, %s, %d) = %s (exp %d), want %s (exp %d)", a, b, x, y, places, got, got.Exponent(), want, want.Exponent())
 		}
 		if hi, _, _, ok := sumQuoSmall(a, b, x, y, places); ok && hi != 0 {
@@ -469,7 +469,7 @@ func TestSumQuoCarry(t *testing.T) {
 			}
 			a, x := decimal.New(num.Int64(), 0), decimal.New(den, 0)
 			got, want := sumQuo(a, zero, x, one, int32(k)), a.DivRound(x, int32(k))
-			if !got.Equal(want) || got.Exponent() != want.Exponent() {
+			if !exacttest.Same(got, want) {
 				t.Fatalf("sumQuo(%s, 0, %s, 1, %d) = %s, want %s", a, x, k, got, want)
 			}
 			found++
