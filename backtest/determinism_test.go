@@ -467,3 +467,23 @@ func TestLiqDistanceBound(t *testing.T) {
 		t.Errorf("%d of 1,000,000 bounds > 0: the bound is void", pos)
 	}
 }
+
+// widen keeps liqSafe's screen honest at its edges: a range widened by liqWiden contains the
+// range, a symbol not moving (NaN) stays NaN, and an empty range (a symbol opened after the
+// bar's ranges were taken) stays empty, which SafeWithin never finds safe. Widened as numbers,
+// +Inf and −Inf gave NaN ("at its mark") and −Inf, where a short passed the screen.
+func TestWidenKeepsEmptyRanges(t *testing.T) {
+	inf := math.Inf(1)
+	if l, h := widen(inf, -inf); !(l > h) {
+		t.Errorf("widen(+Inf, -Inf) = %v, %v: no longer empty", l, h)
+	}
+	if l, h := widen(math.NaN(), math.NaN()); l == l || h == h {
+		t.Errorf("widen(NaN, NaN) = %v, %v: want NaN", l, h)
+	}
+	if l, h := widen(100, 110); !(l < 100 && h > 110) || l != 100-liqWiden*100 || h != 110+liqWiden*110 {
+		t.Errorf("widen(100, 110) = %v, %v", l, h)
+	}
+	if l, h := widen(100, 100); !(l < 100 && h > 100) {
+		t.Errorf("widen(100, 100) = %v, %v: a single mark must widen", l, h)
+	}
+}

@@ -314,6 +314,17 @@ type liqBox struct {
 // and nothing changes in the ledger.
 const liqWiden = 0.02
 
+// widen is the range [l, h] widened by liqWiden on both sides. A range not moving (NaN)
+// stays NaN, and an empty one (l > h: a symbol opened after the bar's ranges were taken, in
+// liqSafe's own mode) stays empty, which SafeWithin never finds safe: widened as numbers, +Inf
+// and −Inf would give NaN ("at its mark") and −Inf, and a short there would pass the screen.
+func widen(l, h float64) (float64, float64) {
+	if l > h {
+		return l, h
+	}
+	return l - float64(liqWiden*l), h + float64(liqWiden*h)
+}
+
 // noLiqScreen turns liqSafe off (every segment asks NextLiquidation); with countSkips,
 // liqCertHits counts the bars liqSafe found safe within an earlier box and pathProbes the
 // steps whose vertices 1..3 probePath probed together, openProbes those among them whose open
@@ -407,8 +418,7 @@ func (a *account) liqSafe(k int) bool {
 			b.clo[i], b.chi[i] = math.Inf(1), math.Inf(-1) // empty: no position here
 		}
 		for _, i := range open {
-			l, h := lo[i], hi[i]
-			b.clo[i], b.chi[i] = l-float64(liqWiden*l), h+float64(liqWiden*h) // NaN stays NaN
+			b.clo[i], b.chi[i] = widen(lo[i], hi[i])
 		}
 		if a.acct.SafeWithin(b.clo, b.chi) {
 			b.cok, b.cgen, b.safe = true, a.gen, true
@@ -957,3 +967,4 @@ func (a *account) closeTrade(t int64, s *posState) {
 	a.res.Trades = append(a.res.Trades, tr.t)
 	*tr = tradeState{}
 }
+
