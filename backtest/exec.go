@@ -739,7 +739,7 @@ func (a *account) updateOpenOrders(i int) {
 	for k := range a.orders {
 		if o := &a.orders[k]; o.sym == i {
 			n++
-			reserving = reserving || !(o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket)
+			reserving = reserving || o.reserves()
 		}
 	}
 	if !reserving { // nothing reserves margin: what the loop below finds without the decimals
@@ -784,7 +784,7 @@ func (a *account) openOrderIMDec(i int) decimal.Decimal {
 		if o.sym != i {
 			continue
 		}
-		if o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket {
+		if !o.reserves() {
 			continue
 		}
 		q := o.Qty
@@ -844,7 +844,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 	terms := false
 	for k := range a.orders {
 		o := &a.orders[k]
-		if o.sym != i || o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket {
+		if o.sym != i || !o.reserves() {
 			continue
 		}
 		qc, qe, ok := exact.Coef(o.Qty)
@@ -968,3 +968,10 @@ func (a *account) closeTrade(t int64, s *posState) {
 	*tr = tradeState{}
 }
 
+// reserves reports whether open order o holds initial margin while it waits: not an order
+// that can only reduce (reduce-only, close-position, an attached stop-loss or take-profit)
+// and not a stop or take-profit market order (conditional orders reserve nothing until they
+// trigger: docs/margin.md, open orders).
+func (o *order) reserves() bool {
+	return !(o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket)
+}

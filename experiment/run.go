@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/bt-backtest/bt/backtest"
@@ -232,14 +233,7 @@ func Run(ctx context.Context, x *Experiment, opts Options) (*Outcome, error) {
 	prices := src.prices.bySymbol()
 	pricesWritten := make(chan error, 1)
 	go func() { pricesWritten <- artifact.WriteSymbolPrices(stage, prices) }()
-	var pricesErr error
-	pricesJoined := false
-	joinPrices := func() error {
-		if !pricesJoined {
-			pricesErr, pricesJoined = <-pricesWritten, true
-		}
-		return pricesErr
-	}
+	joinPrices := sync.OnceValue(func() error { return <-pricesWritten })
 	defer joinPrices()
 	committed = true // Finish commits or aborts the writers
 	written := artifact.StartStreamed(stage, res, streams.writers())

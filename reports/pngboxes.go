@@ -71,9 +71,7 @@ func (l chunkedLine) GlyphBoxes(plt *plot.Plot) []plot.GlyphBox {
 	if r <= 0 {
 		return l.Line.GlyphBoxes(plt)
 	}
-	return extremeBoxes(len(l.XYs), func(i int) (float64, float64) {
-		return plt.X.Norm(l.XYs[i].X), plt.Y.Norm(l.XYs[i].Y)
-	}, vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: +r, Y: +r}})
+	return squareBoxes(plt, l.XYs, r)
 }
 
 // markers is a plotter.Scatter whose glyph boxes are only those gonum's padding can choose
@@ -88,7 +86,12 @@ func (s markers) GlyphBoxes(plt *plot.Plot) []plot.GlyphBox {
 	if s.GlyphStyleFunc != nil || r <= 0 {
 		return s.Scatter.GlyphBoxes(plt)
 	}
-	return extremeBoxes(len(s.XYs), func(i int) (float64, float64) {
-		return plt.X.Norm(s.XYs[i].X), plt.Y.Norm(s.XYs[i].Y)
+	return squareBoxes(plt, s.XYs, r)
+}
+
+// squareBoxes is extremeBoxes of the points xys, each with a square box of half-side r.
+func squareBoxes(plt *plot.Plot, xys plotter.XYs, r vg.Length) []plot.GlyphBox {
+	return extremeBoxes(len(xys), func(i int) (float64, float64) {
+		return plt.X.Norm(xys[i].X), plt.Y.Norm(xys[i].Y)
 	}, vg.Rectangle{Min: vg.Point{X: -r, Y: -r}, Max: vg.Point{X: +r, Y: +r}})
 }

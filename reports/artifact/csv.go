@@ -140,7 +140,7 @@ func (w *csvWriter) time(t int64) {
 }
 
 func (w *csvWriter) int(v int64)           { w.sep(); w.buf = strconv.AppendInt(w.buf, v, 10) }
-func (w *csvWriter) dec(d decimal.Decimal) { w.sep(); w.buf = appendDecimal(w.buf, d) }
+func (w *csvWriter) dec(d decimal.Decimal) { w.sep(); w.buf = backtest.AppendDecimal(w.buf, d) }
 func (w *csvWriter) bool(b bool)           { w.sep(); w.buf = strconv.AppendBool(w.buf, b) }
 
 func (w *csvWriter) header(cols []string) {

@@ -154,7 +154,7 @@ func (p *pqWriter[R]) column(j int, recs []R) []parquet.Value {
 		for i := range recs {
 			k := len(p.bytes)
 			if d := c.Dec(&recs[i]); !(c.EmptyZero && d.IsZero()) {
-				p.bytes = appendDecimal(p.bytes, d)
+				p.bytes = backtest.AppendDecimal(p.bytes, d)
 			}
 			vals[i] = parquet.ByteArrayValue(p.bytes[k:len(p.bytes):len(p.bytes)])
 		}

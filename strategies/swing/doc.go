@@ -11,8 +11,8 @@
 // orders are placed only when a trend flips.
 //
 // Behaviour: OnBars updates each symbol's EMAs at the bar close (OnBar does the same for one
-// bar). OnStep, after every bar of a timestamp, looks at each traded symbol that had a bar at that timestamp and whose EMAs are
-// warm: when the desired side (+1 fast above slow, −1 below when short=true, else 0) differs
+// bar). OnStep, after every bar of a timestamp, looks at each traded symbol that had a bar at
+// that timestamp and whose EMAs are warm: when the desired side (+1 fast above slow, −1 below when short=true, else 0) differs
 // from the side last acted on, it closes any opposite position with a reduce-only market order
 // and opens the new side with a market order of notional size × equity × leverage at the last
 // close (rounded down to the step size). Both fill at the next bar's open. A position that was

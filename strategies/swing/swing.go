@@ -46,7 +46,7 @@ type Strategy struct {
 	minNot []float64         // minimum notional of an entry, from the instrument
 }
 
-// symState is what OnBar reads and writes for one symbol, kept together (64 bytes) so that a
+// symState is what OnBars reads and writes for one symbol, kept together (64 bytes) so that a
 // bar touches one cache line of the strategy.
 type symState struct {
 	ema    indicator.EMAPair // the fast and the slow EMA of the closes
