@@ -32,12 +32,11 @@ const equityBlock = 4096
 // cache lines; the rules and fees, read at events only, come last.
 type symState struct {
 	// market view of the current timestamp
-	present  bool       // a kline at this timestamp
-	moving   bool       // a kline or a mark bar at this timestamp
-	lp, mp   [4]float64 // last and mark path points
-	prevLast float64    // last close before this timestamp (NaN: none yet)
-	mark     float64    // current mark
-	last     float64    // latest close (NaN: none yet)
+	present bool       // a kline at this timestamp
+	moving  bool       // a kline or a mark bar at this timestamp
+	lp, mp  [4]float64 // last and mark path points
+	mark    float64    // current mark
+	last    float64    // latest close (NaN: none yet); during a step's path, the close before it
 
 	brk margin.FloatTable
 
@@ -239,7 +238,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
 		a.setFees(i, &sched[i][0])
-		s.prevLast, s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN()
 		if cfg.PositionMode == margin.Hedge {
 			s.side = margin.Long
 		}
@@ -491,7 +490,6 @@ func (a *account) step(b *Batch, v *pathView) error {
 		a.acct.SetMark(i, s.mp[3])
 		s.mark = s.mp[3]
 		if s.present { // one kline (the reader refuses repeated symbols)
-			s.prevLast = s.lp[3]
 			s.last = s.lp[3]
 			s.seen++ // the engine pushed it into the shared history before this step
 		}

@@ -250,8 +250,8 @@ func (a *account) segment(t int64, k int) {
 			p0, p1 := st.lp[0], st.lp[0]
 			if k > 0 {
 				p0, p1 = st.lp[k-1], st.lp[k]
-			} else if !math.IsNaN(st.prevLast) {
-				p0 = st.prevLast
+			} else if !math.IsNaN(st.last) { // the close before this timestamp: last is set after the path
+				p0 = st.last
 			}
 			if s, beyond, ok := a.triggerAt(o, p0, p1, s0); ok && s < best {
 				best, bestK, bestBeyond = s, j, beyond
