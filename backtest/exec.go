@@ -289,9 +289,12 @@ func (a *account) segment(t int64, k int) {
 	}
 }
 
-// liqBox is the screen of a bar's whole mark path (liqSafe): per symbol the lowest and highest
-// mark of the path (NaN: not moving), and whether no liquidation is possible within them at
-// the ledger generation gen. It also keeps the last box SafeWithin found safe (clo, chi: the
+// liqBox is the screen of a bar's mark path (liqSafe): per open symbol the lowest and highest
+// mark of the path left (NaN: not moving; +Inf, −Inf, an empty range, for a symbol not open
+// when the ranges were taken, which SafeWithin never finds safe), and whether no liquidation
+// is possible within them at the ledger generation gen. The ranges are the paths view's for
+// the whole bar, or, when the bar's first screen comes after the gap (own), the box's own
+// from that segment on. It also keeps the last box SafeWithin found safe (clo, chi: the
 // ranges of a bar widened by liqWiden, at generation cgen): a later bar at the same
 // generation whose ranges lie within it is safe without asking again.
 type liqBox struct {
