@@ -53,6 +53,8 @@ type symState struct {
 	// the strategy's orders on the symbol placed at placedT so far (Decision.Seq)
 	placedT int64
 	placedN int
+
+	px pxMemo // the order path's last float-to-decimal conversions of the symbol's prices
 }
 
 // posState is one position's view: a symbol's one-way position or one leg of it in hedge mode.

@@ -74,8 +74,8 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	}
 	switch o.Type {
 	case Market:
-		tick := s.inst.TickSize // data may be finer than today's tick (BTCUSDT traded at 0.01 in 2020)
-		ref = onTickFloat(s.last, tick, tickNearest)
+		// the close on today's tick: data may be finer (BTCUSDT traded at 0.01 in 2020)
+		ref = a.marketRef(i)
 	case Limit:
 		ref = o.Price
 		if o.PostOnly && (o.Side == Buy && o.Price.InexactFloat64() >= s.last || o.Side == Sell && o.Price.InexactFloat64() <= s.last) {

@@ -73,11 +73,12 @@ func (a *account) slip(px decimal.Decimal, side Side, sym int) decimal.Decimal {
 	return onTick(px, tick, tickDown)
 }
 
-// slipFloat is slip(decimal.NewFromFloat(f), side, sym): f's shortest decimal (exact.FloatCoef)
-// times the slippage factor on int64 coefficients, rounded to the tick by onTickCoef, with
-// one decimal for the result; the decimal expression where a coefficient does not fit.
+// slipFloat is slip(decimal.NewFromFloat(f), side, sym): f's shortest decimal (exact.FloatCoef,
+// remembered per symbol by floatCoef) times the slippage factor on int64 coefficients, rounded
+// to the tick by onTickCoef, with one decimal for the result; the decimal expression where a
+// coefficient does not fit.
 func (a *account) slipFloat(f float64, side Side, sym int) decimal.Decimal {
-	if c, e, ok := exact.FloatCoef(f); ok {
+	if c, e, ok := a.floatCoef(sym, f); ok {
 		r, m := tickUp, a.slipUp
 		if side != Buy {
 			r, m = tickDown, a.slipDown
@@ -880,7 +881,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 		}
 		pc, pe, ok := exact.Coef(o.Price)
 		if o.Type == Market {
-			pc, pe, ok = exact.FloatCoef(a.syms[i].last)
+			pc, pe, ok = a.floatCoef(i, a.syms[i].last)
 		}
 		if !ok {
 			return decimal.Decimal{}, false

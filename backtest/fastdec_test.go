@@ -27,7 +27,7 @@ func TestDecMinAgrees(t *testing.T) {
 	}
 }
 
-// TestSlipFloatAgrees checks slipFloat and onTickFloat against the expressions they replace,
+// TestSlipFloatAgrees checks slipFloat and marketRef against the expressions they replace,
 // slip(decimal.NewFromFloat(f)) and onTick(decimal.NewFromFloat(f)), value and exponent, with
 // and without slippage (2 bps, 1/3 bps whose factor has 17 digits) on power-of-ten ticks and
 // others.
@@ -55,9 +55,12 @@ func TestSlipFloatAgrees(t *testing.T) {
 					a.syms[0].inst.TickSize, bps, got, got.Exponent(), want, want.Exponent())
 			}
 		}
-		got, want := onTickFloat(f, a.syms[0].inst.TickSize, tickNearest), onTick(decimal.NewFromFloat(f), a.syms[0].inst.TickSize, tickNearest)
-		if !exacttest.Same(got, want) {
-			t.Fatalf("onTickFloat(%v, %s) = %s, want %s", f, a.syms[0].inst.TickSize, got, want)
+		a.syms[0].last = f
+		want := onTick(decimal.NewFromFloat(f), a.syms[0].inst.TickSize, tickNearest)
+		for range 2 { // computed, then remembered
+			if got := a.marketRef(0); !exacttest.Same(got, want) {
+				t.Fatalf("marketRef(%v, %s) = %s, want %s", f, a.syms[0].inst.TickSize, got, want)
+			}
 		}
 		if c, e, ok := exact.FloatCoef(f); ok {
 			if _, ok := onTickCoef(c, e, a.syms[0].inst.TickSize, tickUp); ok {
@@ -67,6 +70,39 @@ func TestSlipFloatAgrees(t *testing.T) {
 	}
 	if fast < 20000 {
 		t.Fatalf("only %d prices on the int64 path", fast)
+	}
+}
+
+// TestFloatCoefMemo checks the order path's per-symbol memo of exact.FloatCoef against
+// FloatCoef on a sequence of prices that repeat (a close, the next open, the close again),
+// special values included (±0, NaN, ±Inf, whose bits differ from every price's), on two
+// symbols whose memos must not mix.
+func TestFloatCoefMemo(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 33))
+	a := &account{syms: make([]symState, 2)}
+	pool := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 90600.6, 0.1, 1e-7}
+	for range 20 {
+		pool = append(pool, exacttest.RandFloat(r))
+	}
+	hits := 0
+	for k := range 20000 {
+		i := k % 2
+		f := pool[r.IntN(len(pool))]
+		if r.IntN(3) == 0 {
+			f = pool[i] // a price seen before on this symbol
+		}
+		m := a.syms[i].px.coef
+		if b := math.Float64bits(f); b == m[0].bits || b == m[1].bits {
+			hits++
+		}
+		c, e, ok := a.floatCoef(i, f)
+		wc, we, wok := exact.FloatCoef(f)
+		if c != wc || e != we || ok != wok {
+			t.Fatalf("floatCoef(%d, %v) = %d, %d, %v, want %d, %d, %v", i, f, c, e, ok, wc, we, wok)
+		}
+	}
+	if hits < 2000 {
+		t.Fatalf("only %d conversions remembered", hits)
 	}
 }
 

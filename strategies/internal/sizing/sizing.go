@@ -57,12 +57,15 @@ func qtyPow10(q float64, step decimal.Decimal) (decimal.Decimal, bool) {
 	if c != 1 {
 		return decimal.Decimal{}, false
 	}
+	E := int(step.Exponent()) + j
+	if d, ok := qtyFloat(q, E, step.Exponent(), j); ok {
+		return d, true
+	}
 	m, e32, ok := exact.FloatCoef(q) // q = m·10^e, m < 10^17
 	if !ok {
 		return decimal.Decimal{}, false
 	}
 	e := int(e32)
-	E := int(step.Exponent()) + j
 	var n int64
 	switch d := e - E; {
 	case d >= 0:
@@ -84,6 +87,42 @@ func qtyPow10(q float64, step decimal.Decimal) (decimal.Decimal, bool) {
 		return decimal.Decimal{}, false
 	}
 	return decimal.New(n*cj, step.Exponent()), true
+}
+
+// float64Pow10[k] is 10^k, exact in float64 for k <= 22.
+var float64Pow10 = [23]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// qtyFloat is qtyPow10's path without q's decimal digits, for quotients clear of a whole step:
+// with D the shortest decimal of q (|D − q| <= 2^-53·q) and x = D/10^E the quotient in steps,
+// the float x' = fl(q·10^-E) (one rounding of an exact power of ten) is within 2^-52·x of x,
+// less than 2.5e-4 for x < 2^40. When x' is at least 1e-3 away from every integer, x lies
+// strictly between the same two integers, so does Div's quotient rounded to 16 decimals, and
+// Floor gives n = ⌊x'⌋ at exponent 0; the product with the step (coefficient 10^j at exponent
+// es) is n·10^j at es. ok is false near a whole step (a quantity on the step grid is exactly
+// whole: those take the digits) and out of that range.
+func qtyFloat(q float64, E int, es int32, j int) (decimal.Decimal, bool) {
+	var x float64
+	switch {
+	case E <= 0 && E >= -22:
+		x = q * float64Pow10[-E]
+	case E > 0 && E <= 22:
+		x = q / float64Pow10[E]
+	default:
+		return decimal.Decimal{}, false
+	}
+	if !(x < 1<<40) {
+		return decimal.Decimal{}, false
+	}
+	n := math.Floor(x)
+	if fr := x - n; !(fr >= 1e-3 && fr <= 1-1e-3) {
+		return decimal.Decimal{}, false
+	}
+	cj := int64(exact.Pow10[j]) // j <= 18
+	if int64(n) > math.MaxInt64/cj {
+		return decimal.Decimal{}, false
+	}
+	return decimal.New(int64(n)*cj, es), true
 }
 
 // Price returns p rounded to the nearest multiple of tick (zero when p is not positive and

@@ -144,6 +144,52 @@ func TestQtyPow10SameDecimal(t *testing.T) {
 	}
 }
 
+// TestQtyFloatSameDecimal checks qtyFloat, the path without q's digits, against the decimal
+// arithmetic on quotients near its edges: fractions of a step around 1e-3 and 1 − 1e-3 (where
+// it hands over to the digits), whole steps a few ulps off, and quotients up to its 2^40
+// bound, on power-of-ten steps from 10^-8 to 10^3. It fails unless both paths are taken often.
+func TestQtyFloatSameDecimal(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 8))
+	steps := []string{"0.00000001", "0.001", "0.1", "1", "1000", "0.0010", "10"}
+	fracs := []float64{0, 1e-3, 1 - 1e-3, 5e-4, 2e-3, 0.5, 0.999, 1e-12, 1 - 1e-12}
+	var float, digits int
+	for k := range 200000 {
+		step := decimal.RequireFromString(steps[k%len(steps)])
+		n := math.Floor(math.Exp(rng.Float64() * 28)) // 1 … 1.4e12 steps (past 2^40)
+		fr := fracs[rng.IntN(len(fracs))]
+		if rng.IntN(2) == 0 {
+			fr += (rng.Float64() - 0.5) * 1e-4
+		}
+		x := n + fr
+		q := x * step.InexactFloat64()
+		for range rng.IntN(3) {
+			q = math.Nextafter(q, math.Inf(rng.IntN(2)*2-1))
+		}
+		if !(q > 0) {
+			continue
+		}
+		want := decimal.NewFromFloat(q).Div(step).Floor().Mul(step)
+		c := step.CoefficientInt64()
+		j := 0
+		for c > 1 && c%10 == 0 {
+			c /= 10
+			j++
+		}
+		if _, ok := qtyFloat(q, int(step.Exponent())+j, step.Exponent(), j); ok {
+			float++
+		} else {
+			digits++
+		}
+		got := Qty(q, 1, step)
+		if got.Cmp(want) != 0 || got.Exponent() != want.Exponent() {
+			t.Fatalf("Qty(%v, step %s) = %s (exp %d), want %s (exp %d)", q, step, got, got.Exponent(), want, want.Exponent())
+		}
+	}
+	if float < 50000 || digits < 50000 {
+		t.Errorf("paths taken: %d without digits, %d with", float, digits)
+	}
+}
+
 // BenchmarkQty sizes an entry on a power-of-ten step (the integer path) and on a step that is
 // not one (the decimal path).
 func BenchmarkQty(b *testing.B) {
