@@ -49,9 +49,14 @@ type Account struct {
 	scratch        []float64
 	exactDecisions int   // screening decisions taken by exact arithmetic (for tests)
 	byName         []int // slot indices sorted by symbol name, then LONG before SHORT
+	rank           []int // rank[k]: slot k's position in byName
+	open           []int // the slots with an open position, in slot order (Equity)
+	fWalletOf      decimal.Decimal
 
-	// decimal aggregates, updated incrementally by refreshSlot
-	crossQE, allQE, isoSum decimal.Decimal // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
+	// decimal aggregates, updated incrementally by refreshSlot, as exact.Of Nums (on int64
+	// coefficients while they fit, no allocation; each has the value and exponent of the
+	// Decimal sum it stands for)
+	crossQE, allQE, isoSum exact.Num // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
 
 	// available-balance cache (see available): Σ open-order margin, and Σ of the cached
 	// contributions avC of the slots with avIn set
@@ -88,10 +93,12 @@ type slot struct {
 	// was computed from: refreshSlot redoes only what depends on a changed value (decimals are
 	// immutable, so an unchanged value is the identical Decimal). stale forces a full refresh
 	// (a new instrument or margin mode).
-	seenQE, seenIso        decimal.Decimal
+	seenQE                 exact.Num // qty·entry (exact.Of)
+	seenIso                decimal.Decimal
 	seenQty, seenEntry     decimal.Decimal
 	seenCross, seenIsoMode bool
 	stale                  bool
+	inHot                  hotList // the screening list holding the slot (see refreshHot)
 	mkF                    float64 // mark whose decimal is cached in mkD
 	mkD                    decimal.Decimal
 
@@ -178,6 +185,11 @@ func (a *Account) setLegs(hedge bool) {
 		}
 		return s.side < t.side
 	})
+	a.rank = make([]int, m)
+	for r, k := range a.byName {
+		a.rank[k] = r
+	}
+	a.open = make([]int, 0, m)
 	a.refreshAll()
 }
 
@@ -481,25 +493,33 @@ func (a *Account) CanOpenLeg(i int, ps PositionSide, qty, price decimal.Decimal,
 	return err
 }
 
+// savedState is what apply changes before it may have to undo the fill (restore): slot i's
+// position, isolated wallet and cached available-balance contribution, and the account's
+// wallet, realized PnL, fees and insurance draws. (Other slots' available-balance caches that
+// a check refreshes stay: they hold the values at the current marks either way.)
 type savedState struct {
-	s                            slot
-	realized, fees, funding      lazySum
-	wallet, clearance, insurance decimal.Decimal
+	qty, entry, isoW, avC decimal.Decimal
+	avMark                uint64
+	avOK, avIn            bool
+	realized, fees        lazySum
+	wallet, insurance     decimal.Decimal
 }
 
 func (a *Account) save(i int) savedState {
-	return savedState{a.slots[i], a.realized, a.fees, a.funding, a.wallet, a.clearance, a.insurance}
+	s := &a.slots[i]
+	return savedState{qty: s.qty, entry: s.entry, isoW: s.isoW, avC: s.avC, avMark: s.avMark, avOK: s.avOK,
+		avIn: s.avIn, realized: a.realized, fees: a.fees, wallet: a.wallet, insurance: a.insurance}
 }
 
 func (a *Account) restore(i int, st savedState) {
 	// The slot's cached available-balance contribution comes back with it; avSum follows.
 	a.dropAvail(i)
-	a.slots[i] = st.s
-	if a.slots[i].avIn {
-		a.avSum = a.avSum.Add(a.slots[i].avC)
+	s := &a.slots[i]
+	s.qty, s.entry, s.isoW, s.avC, s.avMark, s.avOK, s.avIn = st.qty, st.entry, st.isoW, st.avC, st.avMark, st.avOK, st.avIn
+	if s.avIn {
+		a.avSum = a.avSum.Add(s.avC)
 	}
-	a.wallet, a.realized, a.fees, a.funding, a.clearance, a.insurance =
-		st.wallet, st.realized, st.fees, st.funding, st.clearance, st.insurance
+	a.wallet, a.realized, a.fees, a.insurance = st.wallet, st.realized, st.fees, st.insurance
 }
 
 func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
@@ -1060,7 +1080,7 @@ func (a *Account) availableSlow() decimal.Decimal {
 // Equity is Snapshot().MarginBalance computed in float64 for per-bar curves (cheap).
 func (a *Account) Equity() float64 {
 	e := a.hot().equity
-	for k := range a.slots {
+	for _, k := range a.open { // the open positions in slot order
 		s := &a.slots[k]
 		if s.fq == 0 {
 			continue
@@ -1176,7 +1196,7 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 		// solves it with the wallet − TMM1 + UPNL1 for the wallet (the same quotients)
 		qe := s.seenQE
 		if s.qty != s.seenQty || s.entry != s.seenEntry {
-			qe = exact.Mul(s.qty, s.entry)
+			qe = exact.Of(s.qty).Mul(exact.Of(s.entry))
 		}
 		mmrSide := s.mmrLong
 		if s.qty.IsNegative() {
@@ -1320,10 +1340,12 @@ func (a *Account) markDec(k int) decimal.Decimal {
 	return s.mkD
 }
 
-// refresh recomputes the float64 shadows of symbol i and of the account after a ledger change.
+// refresh recomputes the float64 shadows of symbol i and of the account after a ledger change
+// of slot i alone.
 func (a *Account) refresh(i int) {
 	a.refreshSlot(i)
-	a.refreshAccount()
+	a.refreshHot(i)
+	a.refreshWallet()
 }
 
 // refreshSlot recomputes symbol i's shadows and moves its contribution to the account's
@@ -1345,28 +1367,30 @@ func (a *Account) refreshSlot(i int) {
 	qe := s.seenQE
 	if qeNew {
 		s.avOK = false
-		qe = exact.Mul(s.qty, s.entry)
+		q := exact.Of(s.qty)
+		qe = q.Mul(exact.Of(s.entry))
 		// Σ + (qe − seen) has the value and the exponent (the least of the three) of
 		// Σ − seen + qe
-		a.allQE = addDiff(a.allQE, qe, s.seenQE)
-		s.fq = exact.Float64(s.qty)
+		a.allQE = a.allQE.Add(qe.Sub(s.seenQE))
+		s.fq = q.Float()
 		s.fabs = math.Abs(s.fq)
-		s.fqe = exact.Float64(qe)
+		s.fqe = qe.Float()
 	}
 	if isoNew {
-		a.isoSum = addDiff(a.isoSum, s.isoW, s.seenIso)
-		s.fiso = exact.Float64(s.isoW)
+		w := exact.Of(s.isoW)
+		a.isoSum = a.isoSum.Add(w.Sub(exact.Of(s.seenIso)))
+		s.fiso = w.Float()
 	}
 	switch {
 	case qeNew && cross && s.seenCross:
-		a.crossQE = addDiff(a.crossQE, qe, s.seenQE) // as allQE
+		a.crossQE = a.crossQE.Add(qe.Sub(s.seenQE)) // as allQE
 	case qeNew || cross != s.seenCross:
 		s.avOK = false
 		if s.seenCross {
-			a.crossQE = exact.Sub(a.crossQE, s.seenQE)
+			a.crossQE = a.crossQE.Sub(s.seenQE)
 		}
 		if cross {
-			a.crossQE = exact.Add(a.crossQE, qe)
+			a.crossQE = a.crossQE.Add(qe)
 		}
 	}
 	s.seenQE, s.seenIso, s.seenQty, s.seenEntry = qe, s.isoW, s.qty, s.entry
@@ -1393,33 +1417,153 @@ func (a *Account) refreshAll() {
 	a.refreshAccount()
 }
 
-// refreshAccount rebuilds the screening lists and the account's float64 constants.
+// hotList names the screening list a slot is in: none (flat), a.iso or a.cross.
+type hotList uint8
+
+const (
+	hotNone hotList = iota
+	hotIso
+	hotCross
+)
+
+// list returns the screening list slot s belongs in.
+func (s *slot) list() hotList {
+	switch {
+	case s.qty.IsZero():
+		return hotNone
+	case s.mode == Cross:
+		return hotCross
+	}
+	return hotIso
+}
+
+// crossHotOf and isoHotOf are slot k's screening entries.
+func (a *Account) crossHotOf(k int) crossHot {
+	s := &a.slots[k]
+	h := crossHot{i: k, fq: s.fq, fabs: s.fabs, floor: s.ffloor, mmr: s.fmmr, cum: s.fcum}
+	h.setBracket(0)
+	return h
+}
+
+func (a *Account) isoHotOf(k int) isoHot {
+	s := &a.slots[k]
+	return newIsoHot(k, s.fq, s.flp)
+}
+
+// refreshAccount rebuilds the screening lists, the open slots and the account's float64
+// constants.
 func (a *Account) refreshAccount() {
-	a.iso, a.cross = a.iso[:0], a.cross[:0]
+	a.iso, a.cross, a.open = a.iso[:0], a.cross[:0], a.open[:0]
 	// Built in symbol-name order, so that float sums, record order and the split of clearance
 	// fees do not depend on the order the instruments were listed in.
 	for _, k := range a.byName {
 		s := &a.slots[k]
-		if s.qty.IsZero() {
-			continue
-		}
-		if s.mode == Cross {
-			h := crossHot{i: k, fq: s.fq, fabs: s.fabs, floor: s.ffloor, mmr: s.fmmr, cum: s.fcum}
-			h.setBracket(0)
-			a.cross = append(a.cross, h)
-		} else {
-			a.iso = append(a.iso, newIsoHot(k, s.fq, s.flp))
+		switch s.inHot = s.list(); s.inHot {
+		case hotCross:
+			a.cross = append(a.cross, a.crossHotOf(k))
+		case hotIso:
+			a.iso = append(a.iso, a.isoHotOf(k))
 		}
 	}
-	a.fWallet = exact.Float64(a.wallet)
+	for k := range a.slots {
+		if a.slots[k].inHot != hotNone {
+			a.open = append(a.open, k)
+		}
+	}
+	a.refreshWallet()
+}
+
+// refreshHot brings slot i's screening entry and its place among the open slots up to date
+// after a change of slot i alone: the lists end as refreshAccount builds them (each entry as
+// it makes it, in symbol-name order; the open slots in slot order).
+func (a *Account) refreshHot(i int) {
+	s := &a.slots[i]
+	was, now := s.inHot, s.list()
+	if was == now {
+		switch now {
+		case hotCross:
+			a.cross[a.hotAt(hotCross, i)] = a.crossHotOf(i)
+		case hotIso:
+			a.iso[a.hotAt(hotIso, i)] = a.isoHotOf(i)
+		}
+		return
+	}
+	switch was {
+	case hotCross:
+		a.cross = slices.Delete(a.cross, a.hotAt(hotCross, i), a.hotAt(hotCross, i)+1)
+	case hotIso:
+		a.iso = slices.Delete(a.iso, a.hotAt(hotIso, i), a.hotAt(hotIso, i)+1)
+	}
+	switch now {
+	case hotCross:
+		a.cross = slices.Insert(a.cross, a.hotAfter(hotCross, i), a.crossHotOf(i))
+	case hotIso:
+		a.iso = slices.Insert(a.iso, a.hotAfter(hotIso, i), a.isoHotOf(i))
+	}
+	s.inHot = now
+	if (was == hotNone) != (now == hotNone) {
+		j, found := slices.BinarySearch(a.open, i)
+		if found {
+			a.open = slices.Delete(a.open, j, j+1)
+		} else {
+			a.open = slices.Insert(a.open, j, i)
+		}
+	}
+}
+
+// hotAt returns the index of slot i's entry in list l (it is there).
+func (a *Account) hotAt(l hotList, i int) int {
+	if l == hotCross {
+		for j := range a.cross {
+			if a.cross[j].i == i {
+				return j
+			}
+		}
+	} else {
+		for j := range a.iso {
+			if a.iso[j].i == i {
+				return j
+			}
+		}
+	}
+	panic(fmt.Sprintf("margin: slot %d missing from its screening list", i))
+}
+
+// hotAfter returns where slot i's entry goes in list l (not there): before the first entry
+// of a later symbol name.
+func (a *Account) hotAfter(l hotList, i int) int {
+	r := a.rank[i]
+	if l == hotCross {
+		for j := range a.cross {
+			if a.rank[a.cross[j].i] > r {
+				return j
+			}
+		}
+		return len(a.cross)
+	}
+	for j := range a.iso {
+		if a.rank[a.iso[j].i] > r {
+			return j
+		}
+	}
+	return len(a.iso)
+}
+
+// refreshWallet updates the wallet's float64 shadow and marks the account's float constants
+// for a check (see hot).
+func (a *Account) refreshWallet() {
+	if a.wallet != a.fWalletOf { // the identical Decimal: the same float
+		a.fWallet, a.fWalletOf = exact.Float64(a.wallet), a.wallet
+	}
 	a.consts.ok = false
 }
 
 // hotConsts are the account's float64 constants of the screening and of Equity, computed when
 // first read after a ledger change (see hot).
 type hotConsts struct {
-	ok, valid                      bool            // ok: checked since the last change; valid: ever computed
-	wallet, crossQE, allQE, isoSum decimal.Decimal // the decimals they were computed from
+	ok, valid              bool            // ok: checked since the last change; valid: ever computed
+	wallet                 decimal.Decimal // the values they were computed from
+	crossQE, allQE, isoSum exact.Num
 
 	cross  float64 // Σcross Q·E − wallet
 	scale  float64 // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
@@ -1441,18 +1585,12 @@ func (a *Account) hot() *hotConsts {
 	}
 	c.valid = true
 	c.wallet, c.crossQE, c.allQE, c.isoSum = a.wallet, a.crossQE, a.allQE, a.isoSum
-	w, cq := exact.Fit(a.wallet), exact.Fit(a.crossQE)
-	if x := cq.Sub(w); x.OK() {
-		c.cross = x.Float()
-	} else {
-		c.cross = exact.Float64(a.crossQE.Sub(a.wallet))
-	}
-	c.scale = math.Abs(exact.Float64(a.crossQE)) + math.Abs(a.fWallet) + 1
-	if x := w.Add(exact.Fit(a.isoSum)).Sub(exact.Fit(a.allQE)); x.OK() {
-		c.equity = x.Float()
-	} else {
-		c.equity = exact.Float64(a.wallet.Add(a.isoSum).Sub(a.allQE))
-	}
+	// exact.Of Nums: each result has the value of the Decimal expression (on int64
+	// coefficients while it fits), rounded once to float64
+	w := exact.Of(a.wallet)
+	c.cross = a.crossQE.Sub(w).Float()
+	c.scale = math.Abs(a.crossQE.Float()) + math.Abs(a.fWallet) + 1
+	c.equity = w.Add(a.isoSum).Sub(a.allQE).Float()
 	return c
 }
 

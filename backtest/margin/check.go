@@ -3,6 +3,7 @@ package margin
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/shopspring/decimal"
 )
@@ -51,7 +52,10 @@ func (a *Account) Check() error {
 		}
 		sum = sum.Add(s.isoW)
 	}
-	if c, q, w := a.aggregates(); !c.Equal(a.crossQE) || !q.Equal(a.allQE) || !w.Equal(a.isoSum) {
+	if err := a.checkHot(); err != nil {
+		return err
+	}
+	if c, q, w := a.aggregates(); !c.Equal(a.crossQE.Dec()) || !q.Equal(a.allQE.Dec()) || !w.Equal(a.isoSum.Dec()) {
 		return invariantf("stale aggregates")
 	}
 	for _, x := range []struct {
@@ -72,6 +76,43 @@ func (a *Account) Check() error {
 	}
 	if e := a.Equity(); math.IsNaN(e) || math.IsInf(e, 0) {
 		return invariantf("equity %v", e)
+	}
+	return nil
+}
+
+// checkHot compares the screening lists and the open slots, kept up to date fill by fill
+// (refreshHot), with what refreshAccount builds from scratch (a cross entry's cached bracket
+// aside: it only says where the bracket search starts).
+func (a *Account) checkHot() error {
+	var iso []isoHot
+	var cross []crossHot
+	for _, k := range a.byName {
+		switch a.slots[k].list() {
+		case hotCross:
+			cross = append(cross, a.crossHotOf(k))
+		case hotIso:
+			iso = append(iso, a.isoHotOf(k))
+		}
+	}
+	var open []int
+	for k := range a.slots {
+		if !a.slots[k].qty.IsZero() {
+			open = append(open, k)
+		}
+	}
+	same := len(iso) == len(a.iso) && len(cross) == len(a.cross) && slices.Equal(open, a.open)
+	for j := 0; same && j < len(iso); j++ {
+		x, y := iso[j], a.iso[j]
+		same = x.i == y.i && x.sgn == y.sgn && math.Float64bits(x.safe) == math.Float64bits(y.safe) &&
+			math.Float64bits(x.due) == math.Float64bits(y.due)
+	}
+	for j := 0; same && j < len(cross); j++ {
+		x, y := cross[j], a.cross[j]
+		same = x.i == y.i && math.Float64bits(x.fq) == math.Float64bits(y.fq) &&
+			math.Float64bits(x.fabs) == math.Float64bits(y.fabs)
+	}
+	if !same {
+		return invariantf("stale screening lists")
 	}
 	return nil
 }

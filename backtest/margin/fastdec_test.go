@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/bt-backtest/bt/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
@@ -79,7 +80,7 @@ func TestIsoLiqPriceAgrees(t *testing.T) {
 		if side < 0 {
 			mmrSide = s.mmrShort
 		}
-		got, gotF, ok := isoLiqPrice(qty, qty.Mul(entry), wallet, tb, s.ffloor, mmrSide)
+		got, gotF, ok := isoLiqPrice(qty, exact.Of(qty.Mul(entry)), wallet, tb, s.ffloor, mmrSide)
 		if ok != (err == nil) || ok && (!got.Equal(want.Price) || got.Exponent() != want.Price.Exponent()) {
 			t.Fatalf("qty %s entry %s wallet %s: isoLiqPrice %s %v, LiquidationPrice %s %v", qty, entry, wallet, got, ok, want.Price, err)
 		}

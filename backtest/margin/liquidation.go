@@ -168,7 +168,7 @@ func liquidationPrice(in LiqInput) (LiqResult, error) {
 }
 
 // isoLiqPrice is liquidationPrice(...).Price of an isolated position (OtherMM = OtherPnL = 0):
-// qty signed, qe = qty × entry, wallet its isolated wallet, and mmrSide[k] = t[k].MMR − side
+// qty signed, qe = qty × entry (exact.Of), wallet its isolated wallet, and mmrSide[k] = t[k].MMR − side
 // (see slot.mmrSide). It solves the same quotients with the same bracket search, so the price
 // is the same (a DivRound quotient depends only on the values divided: base = wallet − qe is
 // wallet − side·|qty|·entry), but it skips the bankruptcy price and the result's other fields,
@@ -178,9 +178,9 @@ func liquidationPrice(in LiqInput) (LiqResult, error) {
 // floors are t's floors as float64 (slot.ffloor): the bracket of the price's notional is
 // screened in float64 (bracketScreen), exactly only near a floor. lpf is the float64 nearest
 // to lp (exact.Float64(lp)), computed from the quotient's words.
-func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, floors []float64, mmrSide []decimal.Decimal) (lp decimal.Decimal, lpf float64, ok bool) {
+func isoLiqPrice(qty decimal.Decimal, qe exact.Num, wallet decimal.Decimal, t Table, floors []float64, mmrSide []decimal.Decimal) (lp decimal.Decimal, lpf float64, ok bool) {
 	qf := exact.Fit(qty).Abs()
-	base := exact.Fit(wallet).Sub(exact.Fit(qe)) // wallet − qe on int64 coefficients when it fits
+	base := exact.Fit(wallet).Sub(qe) // wallet − qe on int64 coefficients when it fits
 	solve := func(k int) (decimal.Decimal, float64, bool) {
 		if qty.IsZero() || mmrSide[k].IsZero() { // Q·(MMR ∓ 1) = 0
 			return zero, math.NaN(), false
@@ -191,7 +191,7 @@ func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, floors []float64, mmr
 				return exact.Dec128(hi, lo, neg, -QuotientPlaces), exact.Float128(hi, lo, neg, -QuotientPlaces), true
 			}
 		}
-		lp := sumQuo(wallet.Sub(qe), t[k].Cum, qty.Abs(), mmrSide[k], QuotientPlaces)
+		lp := sumQuo(wallet.Sub(qe.Dec()), t[k].Cum, qty.Abs(), mmrSide[k], QuotientPlaces)
 		return lp, exact.Float64(lp), true
 	}
 	// the bracket of notional |qty|·lp (lp <= 0: bracket 1)
@@ -207,11 +207,12 @@ func isoLiqPrice(qty, qe, wallet decimal.Decimal, t Table, floors []float64, mmr
 		return t.index(notionalAt(qty.Abs(), lp))
 	}
 	k := -1
-	if n := exact.Fit(qe).Abs(); n.OK() {
+	if _, _, ok := qe.Small(); ok {
+		n := qe.Abs()
 		k = tableIndexFx(t, n)
 	}
 	if k < 0 {
-		k = t.index(qe.Abs())
+		k = t.index(qe.Dec().Abs())
 	}
 	for range len(t) {
 		lp, lpf, ok := solve(k)

@@ -3,8 +3,10 @@ package margin
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/bt-backtest/bt/internal/exact/exacttest"
@@ -142,6 +144,12 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 	var liqs []Liquidation
 	lives := 1
 	hedged := 0 // steps with both legs of a symbol open
+	refused := 0
+	defer func() {
+		if refused == 0 {
+			t.Errorf("seed %d: no fill was refused", seed)
+		}
+	}()
 	for step := range steps {
 		if a.Equity() < 50 {
 			newAccount()
@@ -190,7 +198,20 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 			}
 			price := decimal.NewFromFloat(onTick(marks[i]*(1+float64(0.002*rng.NormFloat64())), in.TickSize))
 			fee := []string{"0.0002", "0.0005", "0", "-0.0001"}[rng.IntN(4)]
-			_, _ = a.Apply(i, Fill{Qty: qty, Price: price, FeeRate: d(fee), ReduceOnly: rng.IntN(5) == 0, PositionSide: ps})
+			reduce := rng.IntN(5) == 0
+			// a margin check, and a refused fill, leave the ledger as it was (apply's save and
+			// restore)
+			before := ledgerOf(a)
+			_ = a.CanOpenLeg(i, ps, qty, price, reduce)
+			if after := ledgerOf(a); after != before {
+				fail(step, "CanOpenLeg changed the ledger:\n%s\n%s", before, after)
+			}
+			if _, err := a.Apply(i, Fill{Qty: qty, Price: price, FeeRate: d(fee), ReduceOnly: reduce, PositionSide: ps}); err != nil {
+				refused++
+				if after := ledgerOf(a); after != before {
+					fail(step, "refused fill (%v) changed the ledger:\n%s\n%s", err, before, after)
+				}
+			}
 		case 5:
 			amt := decimal.NewFromFloat(math.Round(rng.NormFloat64()*200*100) / 100)
 			_ = a.AddLegMargin(i, ps, amt)
@@ -392,4 +413,26 @@ func floatCrossLP(a *Account, i int) float64 {
 	}
 	return LiquidationPriceFloat(FloatLiqInput{Side: Side(s.qty.Sign()), Qty: s.fabs, Entry: s.entry.InexactFloat64(),
 		Wallet: a.fWallet, OtherMM: otherMM, OtherPnL: otherPnL, Mark: a.pathMark(i, nil), Brackets: s.inst.Brackets.Float()})
+}
+
+// ledgerOf writes a's booked state as text, each decimal with its exponent: the wallet, the
+// totals, the available balance, the equity's bits and every slot's position, isolated wallet
+// and cached available-balance contribution.
+func ledgerOf(a *Account) string {
+	var b strings.Builder
+	dec := func(x decimal.Decimal) { fmt.Fprintf(&b, " %s/%d", x.Coefficient(), x.Exponent()) }
+	t := a.Totals()
+	for _, x := range []decimal.Decimal{a.Wallet(), t.RealizedPnL, t.Fees, t.Funding, t.ClearanceFees, t.InsuranceDraws,
+		a.Available(), a.avSum} {
+		dec(x)
+	}
+	fmt.Fprintf(&b, " equity %x\n", math.Float64bits(a.Equity()))
+	for k := range a.slots {
+		s := &a.slots[k]
+		for _, x := range []decimal.Decimal{s.qty, s.entry, s.isoW, s.avC} {
+			dec(x)
+		}
+		fmt.Fprintf(&b, " %v %v %x\n", s.avIn, s.avOK, s.avMark)
+	}
+	return b.String()
 }
