@@ -31,12 +31,10 @@ const equityBlock = 4096
 // view, the brackets, the position's float shadow) come first, so that they share a few
 // cache lines; the rules and fees, read at events only, come last.
 type symState struct {
-	// market view of the current timestamp
-	present bool       // a kline at this timestamp
-	moving  bool       // a kline or a mark bar at this timestamp
-	lp, mp  [4]float64 // last and mark path points
-	mark    float64    // current mark
-	last    float64    // latest close (NaN: none yet); during a step's path, the close before it
+	// market view of the current timestamp (its paths, whether it moves: the step's
+	// pathView.sym[id], shared by the run's accounts)
+	mark float64 // current mark
+	last float64 // latest close (NaN: none yet); during a step's path, the close before it
 
 	brk margin.FloatTable
 
@@ -44,6 +42,7 @@ type symState struct {
 	// account.shorts)
 	posState
 
+	id           int // the symbol's index (in account.syms and the step's pathView.sym)
 	seen         int // the symbol's bars stepped past: its end in the run's history
 	inst         margin.Instrument
 	maker, taker decimal.Decimal // trading fee rates in force
@@ -189,9 +188,6 @@ type account struct {
 	// openDirty (a position opened or closed)
 	open      []int
 	openDirty bool
-	// the symbols moving at the current timestamp (a kline or a mark bar), in no set order:
-	// the next step resets only them
-	moved []int
 
 	// each position's liquidation price at ledger events (AccountResult.LiqPrices)
 	liqs liqLine
@@ -222,7 +218,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		fromS: make([]float64, n),
 		toOwn: make([]float64, n),
 		open:  make([]int, 0, n),
-		moved: make([]int, 0, n),
+		pv:    newPaths(n).one(&Batch{}), // before the first step: nothing moves, no mark
 	}
 	bps := decimal.NewFromFloat(cfg.SlippageBps).Div(decimal.NewFromInt(10000))
 	a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(bps), decimal.NewFromInt(1).Sub(bps)
@@ -237,6 +233,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 	a.res.Modes = make(map[string]margin.Mode, n)
 	for i, sym := range symbols {
 		s := &a.syms[i]
+		s.id = i
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
 		a.setFees(i, &sched[i][0])
@@ -405,41 +402,13 @@ func (a *account) step(b *Batch, v *pathView) error {
 	a.pv = v
 	a.drainRecords(t, false) // with Config.Records: the records before t go to the sink
 	a.now = t
-	a.end = t
-	for _, i := range a.moved { // the previous step's
-		s := &a.syms[i]
-		s.present, s.moving = false, false
-	}
-	a.moved = a.moved[:0]
-	// the mark path from the mark bar, else from the kline; every moving symbol's mark at the
-	// open
-	for k := range b.Marks {
-		m := &b.Marks[k]
-		s := &a.syms[m.ID]
-		s.moving = true
-		s.mp = barPath(m)
-		a.acct.SetMark(m.ID, s.mp[0])
-		s.mark = s.mp[0]
-		a.moved = append(a.moved, m.ID)
-		if m.End > a.end {
-			a.end = m.End
-		}
-	}
-	for k := range b.Bars {
-		bar := &b.Bars[k]
-		s := &a.syms[bar.ID]
-		s.present = true
-		s.lp = barPath(bar)
-		if !s.moving {
-			s.moving = true
-			s.mp = s.lp
-			a.acct.SetMark(bar.ID, s.mp[0])
-			s.mark = s.mp[0]
-			a.moved = append(a.moved, bar.ID)
-		}
-		if bar.End > a.end {
-			a.end = bar.End
-		}
+	a.end = v.end
+	// every moving symbol's mark at the open (the view's paths: the mark bar's, else the
+	// kline's)
+	for _, i := range v.moved {
+		m := v.sym[i].mp[0]
+		a.acct.SetMark(i, m)
+		a.syms[i].mark = m
 	}
 	// (0) the exchange's rules of this UTC date (brackets, filters, fees), when they change
 	if t >= a.nextRules {
@@ -487,12 +456,12 @@ func (a *account) step(b *Batch, v *pathView) error {
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
-	for _, i := range a.moved {
-		s := &a.syms[i]
-		a.acct.SetMark(i, s.mp[3])
-		s.mark = s.mp[3]
-		if s.present { // one kline (the reader refuses repeated symbols)
-			s.last = s.lp[3]
+	for _, i := range v.moved {
+		s, sp := &a.syms[i], &v.sym[i]
+		a.acct.SetMark(i, sp.mp[3])
+		s.mark = sp.mp[3]
+		if sp.present() { // one kline (the reader refuses repeated symbols)
+			s.last = sp.lp[3]
 			s.seen++ // the engine pushed it into the shared history before this step
 		}
 	}
@@ -681,8 +650,8 @@ func (a *account) recordLiq(s *symState, p, sib *posState, risk *margin.FloatRis
 	if d := margin.LiquidationDistance(s.mark, lp); d < p.tr.t.MinLiqDistance {
 		p.tr.t.MinLiqDistance = d
 	}
-	if s.present && lp > 0 && !p.tr.t.LastWick {
-		lo, hi := s.lp[1], s.lp[2]
+	if sp := &a.pv.sym[s.id]; sp.present() && lp > 0 && !p.tr.t.LastWick {
+		lo, hi := sp.lp[1], sp.lp[2]
 		if lo > hi {
 			lo, hi = hi, lo
 		}
@@ -712,17 +681,18 @@ func (a *account) recordLiqOneWay(risk *margin.FloatRisk) {
 			}
 			lp = s.closeLP
 		}
-		s.closeLiq(lp)
+		s.closeLiq(lp, &a.pv.sym[i])
 	}
 }
 
 // closeLiq is recordLiqOneWay's part for the open trade of symbol s's one-way position with
-// liquidation price lp at the close marks: the "no liquidation price" distance (1) and the
-// last-price wick. It only lowers a minimum to 1 and sets a flag, so taking it twice at the
+// liquidation price lp at the close marks (sp: its paths at the step): the "no liquidation
+// price" distance (1) and the last-price wick. It only lowers a minimum to 1 and sets a flag, so taking it twice at the
 // same close changes nothing.
 // (The wick's test reads the two inner points of the last-price path without ordering them:
-// the lower is <= lp when either is, the higher >= lp when either is; they are finite.)
-func (s *symState) closeLiq(lp float64) {
+// the lower is <= lp when either is, the higher >= lp when either is; they are finite, or NaN
+// without a kline, where no comparison holds and the flag stays false.)
+func (s *symState) closeLiq(lp float64, sp *symPath) {
 	t := &s.tr.t
 	if !(lp > 0) {
 		if 1 < t.MinLiqDistance { // LiquidationDistance without a price
@@ -730,8 +700,8 @@ func (s *symState) closeLiq(lp float64) {
 		}
 		return
 	}
-	if s.present && !t.LastWick {
-		p1, p2 := s.lp[1], s.lp[2]
+	if !t.LastWick {
+		p1, p2 := sp.lp[1], sp.lp[2]
 		t.LastWick = s.qty > 0 && (p1 <= lp || p2 <= lp) || s.qty <= 0 && (p1 >= lp || p2 >= lp)
 	}
 }
@@ -793,15 +763,15 @@ func (a *account) probe(k int) {
 // values, which leaves it as it is. (Without a call in its first loop the compiler keeps that
 // loop's values in registers.)
 func (a *account) probeOneWay(k int) bool {
-	syms := a.syms
+	syms, paths := a.syms, a.pv.sym
 	peak := a.barPeak
 	vertex, kk := k >= 0, k&3 // kk: k in [0, 4) without a bounds check per position
 	var cmm, cu float64       // Σ cross maintenance margin, Σ cross uPnL
 	for _, i := range a.openSyms() {
 		s := &syms[i]
 		m := s.mark
-		if vertex && s.moving {
-			m = s.mp[kk]
+		if vertex { // (a symbol not moving: its mark, which its path repeats)
+			m = paths[i].mp[kk]
 		}
 		n := s.aq * m
 		if !(n >= s.bLo && n < s.bHi) {
@@ -839,8 +809,8 @@ func (a *account) probeOneWay(k int) bool {
 		}
 		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
 		m := s.mark
-		if vertex && s.moving {
-			m = s.mp[kk]
+		if vertex { // (a symbol not moving: its mark, which its path repeats)
+			m = paths[i].mp[kk]
 		}
 		// crossLiqAt, its bracket's case inline
 		lp := (w - (cmm - s.probeMM) + (cu - s.probeU) + s.bCum - s.qe) / s.bDen
@@ -914,7 +884,7 @@ func (a *account) quietPath() bool {
 // they rewrite (closeMM, closeU by recordOneWay, as pathRiskOK stays false): the caller probes
 // the vertices one by one.
 func (a *account) probePath(open bool) bool {
-	syms := a.syms
+	syms, paths := a.syms, a.pv.sym
 	peak := a.barPeak
 	j0 := 1 // the path point vertex 0 is taken at
 	if open {
@@ -925,10 +895,8 @@ func (a *account) probePath(open bool) bool {
 	var risk margin.FloatRisk // at the close marks, as recordOneWay sums it
 	for _, i := range a.openSyms() {
 		s := &syms[i]
-		m0, m1, m2, m3 := s.mark, s.mark, s.mark, s.mark
-		if s.moving {
-			m0, m1, m2, m3 = s.mp[j0], s.mp[1], s.mp[2], s.mp[3]
-		}
+		sp := &paths[i] // (a symbol not moving: its mark four times)
+		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
 		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
 		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
 			return false // (what the loop wrote so far the probes rewrite or take again)
@@ -957,7 +925,7 @@ func (a *account) probePath(open bool) bool {
 					margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
 					margin.LiquidationDistance(m3, lp))
 			}
-			s.closeLiq(s.liq)
+			s.closeLiq(s.liq, &paths[i])
 		}
 	}
 	// the cross account's ratio at the vertices where probe would take it (probeOneWay goes
@@ -994,10 +962,8 @@ func (a *account) probePath(open bool) bool {
 			continue
 		}
 		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, rc)
-		m0, m1, m2, m3 := s.mark, s.mark, s.mark, s.mark
-		if s.moving {
-			m0, m1, m2, m3 = s.mp[j0], s.mp[1], s.mp[2], s.mp[3]
-		}
+		sp := &paths[i] // (a symbol not moving: its mark four times)
+		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
 		// the position's own figures at the vertices again, the first loop's arithmetic (the
 		// same floats; cheaper than storing them there, in a cache line the loop does not touch)
 		bMMR, bCum, qty, entry := s.bMMR, s.bCum, s.qty, s.entry
@@ -1030,7 +996,7 @@ func (a *account) probePath(open bool) bool {
 		}
 		s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, d)
 		if on3 {
-			s.closeLiq(s.closeLP)
+			s.closeLiq(s.closeLP, &paths[i])
 		}
 	}
 	return true
@@ -1241,10 +1207,10 @@ func hedgeLiqFloat(p, sib *posState, wallet, otherMM, otherPnL, mark float64, br
 		Mark: mark, Brackets: brk})
 }
 
-// probeMark is s's mark at vertex k of its path (k < 0, or not moving: its current mark).
+// probeMark is s's mark at vertex k of its path (k < 0: its current mark).
 func (a *account) probeMark(s *symState, k int) float64 {
-	if k >= 0 && s.moving {
-		return s.mp[k]
+	if k >= 0 { // (a symbol not moving: its mark, which its path repeats)
+		return a.pv.sym[s.id].mp[k]
 	}
 	return s.mark
 }

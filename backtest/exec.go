@@ -18,7 +18,7 @@ import (
 func (a *account) arrive(t int64) {
 	a.ids = a.ids[:0]
 	for k := range a.orders {
-		if o := &a.orders[k]; o.fresh && a.syms[o.sym].present {
+		if o := &a.orders[k]; o.fresh && a.pv.sym[o.sym].present() {
 			a.ids = append(a.ids, o.id)
 		}
 	}
@@ -29,7 +29,7 @@ func (a *account) arrive(t int64) {
 		}
 		o := &a.orders[k]
 		o.since = t // in the book from the open on: the gap before it is not its to trade
-		open := a.syms[o.sym].lp[0]
+		open := a.pv.sym[o.sym].lp[0]
 		switch o.Type {
 		case Market:
 			a.execute(t, k, a.slipFloat(open, o.Side, o.sym), false)
@@ -244,15 +244,15 @@ func (a *account) segment(t int64, k int) {
 		best, bestK, bestBeyond := 2.0, -1, false
 		for j := range a.orders {
 			o := &a.orders[j]
-			st := &a.syms[o.sym]
-			if o.fresh || !st.present || k == 0 && o.since == t {
+			sp := &a.pv.sym[o.sym]
+			if o.fresh || !sp.present() || k == 0 && o.since == t {
 				continue
 			}
-			p0, p1 := st.lp[0], st.lp[0]
+			p0, p1 := sp.lp[0], sp.lp[0]
 			if k > 0 {
-				p0, p1 = st.lp[k-1], st.lp[k]
-			} else if !math.IsNaN(st.last) { // the close before this timestamp: last is set after the path
-				p0 = st.last
+				p0, p1 = sp.lp[k-1], sp.lp[k]
+			} else if last := a.syms[o.sym].last; !math.IsNaN(last) { // the close before this timestamp: last is set after the path
+				p0 = last
 			}
 			if s, beyond, ok := a.triggerAt(o, p0, p1, s0); ok && s < best {
 				best, bestK, bestBeyond = s, j, beyond
@@ -370,12 +370,11 @@ func (a *account) liqSafe(k int) bool {
 		b.t, b.own = a.now, k > 0
 		if b.own { // from segment k on: the ranges of the path left (else the view's)
 			b.setRanges(open, func(i int) (lo, hi float64) {
-				s := &a.syms[i]
-				if !s.moving {
+				if !a.pv.moving(i) {
 					return math.NaN(), math.NaN()
 				}
 				lo, hi = a.from[i], a.from[i]
-				for _, m := range s.mp[k:] { // finite: the reader refuses others
+				for _, m := range a.pv.sym[i].mp[k:] { // finite: the reader refuses others
 					if m < lo {
 						lo = m
 					}
@@ -452,7 +451,7 @@ func (b *liqBox) setRanges(open []int, r func(i int) (lo, hi float64)) {
 func (a *account) setMarksAt(k int, s float64) {
 	for i := range a.syms {
 		st := &a.syms[i]
-		if !st.moving {
+		if !a.pv.moving(i) {
 			continue
 		}
 		m := a.to[i]
@@ -531,14 +530,14 @@ func (a *account) triggerOrder(t int64, k, j int, s float64, beyond bool) {
 		a.execute(t, j, o.Price, true)
 		return
 	}
-	st := &a.syms[o.sym]
+	sp := &a.pv.sym[o.sym]
 	var px decimal.Decimal
 	switch {
 	case k == 0:
-		a.execute(t, j, a.slipFloat(st.lp[0], o.Side, o.sym), false) // gapped through: the open
+		a.execute(t, j, a.slipFloat(sp.lp[0], o.Side, o.sym), false) // gapped through: the open
 		return
 	case beyond:
-		a.execute(t, j, a.slipFloat(st.lp[k-1]+float64(s*(st.lp[k]-st.lp[k-1])), o.Side, o.sym), false)
+		a.execute(t, j, a.slipFloat(sp.lp[k-1]+float64(s*(sp.lp[k]-sp.lp[k-1])), o.Side, o.sym), false)
 		return
 	default:
 		px = o.Trigger

@@ -5,7 +5,8 @@ import "math"
 // pathView is the part of one timestamp's mark path that is the same for every account of a
 // run, computed once per batch by the engine (paths.build) and read by every account's step:
 // the marks at the ends of the path's segments and the range of marks the path covers, per
-// symbol, NaN for a symbol that does not move at the timestamp (no kline and no mark bar).
+// symbol, NaN for a symbol that does not move at the timestamp (no kline and no mark bar);
+// each symbol's mark and last-price paths (sym), the moving symbols and the step's end.
 type pathView struct {
 	// pts[0] is the start of the gap segment (the previous mark close; the open for a
 	// symbol's first bar), pts[1..4] the mark path's four points (barPath of the mark bar,
@@ -13,7 +14,32 @@ type pathView struct {
 	pts [5][]float64
 	// lo, hi: the lowest and highest of pts[0..4] (the whole path's range, liqSafe's box)
 	lo, hi []float64
+	// sym[i]: symbol i's paths at the timestamp
+	sym []symPath
+	// the moving symbols (a kline or a mark bar): those with a mark bar in the batch's order,
+	// then those with a kline only
+	moved []int
+	// the timestamp's end: the latest End of its bars and mark bars, at least its time
+	end int64
 }
+
+// moving reports whether symbol i moves at the timestamp (a kline or a mark bar).
+func (v *pathView) moving(i int) bool { return v.pts[1][i] == v.pts[1][i] } // (not NaN)
+
+// symPath is one symbol's intrabar paths at one timestamp, the same for every account: what
+// account.step reads of the batch's bars (64 bytes: an index is a shift).
+type symPath struct {
+	// the mark path (barPath of the mark bar, else of the kline) of a moving symbol; for the
+	// others the mark in force four times (the last mark close, NaN before the first), which
+	// is then every account's current mark of the symbol (account.step and setMarksAt set
+	// only the moving symbols' marks)
+	mp [4]float64
+	// the last-price path (barPath of the kline), NaN without a kline
+	lp [4]float64
+}
+
+// present reports whether the symbol has a kline at the timestamp.
+func (sp *symPath) present() bool { return sp.lp[0] == sp.lp[0] } // (not NaN: the reader refuses NaN prices)
 
 // paths builds the pathViews of a run's batches in order, keeping each symbol's previous mark
 // close across them. Its views are valid until the next build.
@@ -60,6 +86,8 @@ func (p *paths) grow(m int) {
 				v.pts[r] = row[r*n : (r+1)*n : (r+1)*n]
 			}
 			v.lo, v.hi = row[5*n:6*n:6*n], row[6*n:7*n:7*n]
+			v.sym = make([]symPath, n)
+			v.moved = make([]int, 0, n)
 		}
 	}
 }
@@ -77,12 +105,26 @@ func (p *paths) view(b *Batch, v *pathView) {
 	for i := range lo {
 		lo[i], hi[i] = nan, nan
 	}
+	for i := range v.sym {
+		v.sym[i].lp = [4]float64{nan, nan, nan, nan}
+	}
+	v.moved = v.moved[:0]
+	v.end = b.Time
 	for k := range b.Marks {
 		p.set(v, &b.Marks[k])
 	}
 	for k := range b.Bars {
-		if x := &b.Bars[k]; math.IsNaN(v.pts[1][x.ID]) { // no mark bar: the kline's path
+		x := &b.Bars[k]
+		v.sym[x.ID].lp = barPath(x)
+		if math.IsNaN(v.pts[1][x.ID]) { // no mark bar: the kline's path
 			p.set(v, x)
+		}
+		v.end = max(v.end, x.End)
+	}
+	for i := range v.sym {
+		if !v.moving(i) {
+			m := p.prevMark[i]
+			v.sym[i].mp = [4]float64{m, m, m, m}
 		}
 	}
 }
@@ -107,4 +149,7 @@ func (p *paths) set(v *pathView, x *Bar) {
 	}
 	v.lo[i], v.hi[i] = lo, hi
 	p.prevMark[i] = mp[3]
+	v.sym[i].mp = mp
+	v.moved = append(v.moved, i)
+	v.end = max(v.end, x.End)
 }

@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -10,7 +11,9 @@ import (
 // open at a symbol's first bar, also after a halt the previous close); NaN for a symbol that
 // does not move.
 func TestPathsView(t *testing.T) {
-	bar := func(id int, o, h, l, c float64) Bar { return Bar{ID: id, Open: o, High: h, Low: l, Close: c} }
+	bar := func(id int, o, h, l, c float64) Bar {
+		return Bar{ID: id, Open: o, High: h, Low: l, Close: c, End: 60 * int64(id+1)}
+	}
 	bs := []Batch{
 		// A: kline only (bullish: open, low, high, close); B: mark bar (bearish) beside a kline
 		{Bars: []Bar{bar(0, 10, 12, 9, 11), bar(1, 50, 60, 40, 45)}, Marks: []Bar{bar(1, 20, 22, 17, 18)}},
@@ -36,6 +39,44 @@ func TestPathsView(t *testing.T) {
 					break
 				}
 			}
+		}
+	}
+	// each symbol's paths: a moving symbol's mark path, the others' mark in force four times
+	// (NaN before the first); the kline's path, NaN without one; the moving symbols in the
+	// batch's order, mark bars first; the end
+	wantMP := [][3][4]float64{
+		{{10, 9, 12, 11}, {20, 22, 17, 18}, {nan, nan, nan, nan}},
+		{{11, 11, 11, 11}, {19, 18, 21, 20}, {nan, nan, nan, nan}},
+		{{13, 12.5, 14, 13.5}, {20, 20, 20, 20}, {nan, nan, nan, nan}},
+	}
+	wantLP := [][3][4]float64{
+		{{10, 9, 12, 11}, {50, 60, 40, 45}, {nan, nan, nan, nan}},
+		{{nan, nan, nan, nan}, {19, 18, 21, 20}, {nan, nan, nan, nan}},
+		{{13, 12.5, 14, 13.5}, {nan, nan, nan, nan}, {nan, nan, nan, nan}},
+	}
+	wantMoved := [][]int{{1, 0}, {1}, {0}}
+	same := func(x, y [4]float64) bool {
+		for k := range x {
+			if x[k] != y[k] && !(math.IsNaN(x[k]) && math.IsNaN(y[k])) {
+				return false
+			}
+		}
+		return true
+	}
+	for j, v := range vs {
+		for i := range 3 {
+			if sp := v.sym[i]; !same(sp.mp, wantMP[j][i]) || !same(sp.lp, wantLP[j][i]) {
+				t.Errorf("batch %d symbol %d: paths %v %v, want %v %v", j, i, sp.mp, sp.lp, wantMP[j][i], wantLP[j][i])
+			}
+			if v.moving(i) != !math.IsNaN(want[j][i][1]) || v.sym[i].present() != !math.IsNaN(wantLP[j][i][0]) {
+				t.Errorf("batch %d symbol %d: moving %v present %v", j, i, v.moving(i), v.sym[i].present())
+			}
+		}
+		if !slices.Equal(v.moved, wantMoved[j]) {
+			t.Errorf("batch %d: moved %v, want %v", j, v.moved, wantMoved[j])
+		}
+		if want := []int64{120, 120, 60}[j]; v.end != want { // the latest End
+			t.Errorf("batch %d: end %d, want %d", j, v.end, want)
 		}
 	}
 	// one batch at a time continues from the last built
