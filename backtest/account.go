@@ -403,15 +403,11 @@ func (a *account) step(b *Batch, v *pathView) error {
 	a.drainRecords(t, false) // with Config.Records: the records before t go to the sink
 	a.now = t
 	a.end = v.end
-	// every moving symbol's mark at the open (the view's paths: the mark bar's, else the
-	// kline's)
-	for _, i := range v.moved {
-		m := v.sym[i].mp[0]
-		a.acct.SetMark(i, m)
-		a.syms[i].mark = m
-	}
 	// (0) the exchange's rules of this UTC date (brackets, filters, fees), when they change
+	opened := false // the open marks are set
 	if t >= a.nextRules {
+		a.openMarks(v)
+		opened = true
 		if err := a.switchRules(t); err != nil {
 			return err
 		}
@@ -430,6 +426,9 @@ func (a *account) step(b *Batch, v *pathView) error {
 			openProbes.Add(1)
 		}
 	} else {
+		if !opened && (a.nOpen > 0 || len(a.orders) > 0) {
+			a.openMarks(v)
+		}
 		a.probe(0)
 		gen := a.gen
 		a.arrive(t)
@@ -505,6 +504,23 @@ func (a *account) step(b *Batch, v *pathView) error {
 		}
 	}
 	return nil
+}
+
+// openMarks sets every moving symbol's mark at the open of the step's path v (the mark bar's,
+// else the kline's) in the ledger and its float shadow. Only a step with something to book
+// before the close needs them (arrive, funding, the segments' events, the rules switch's
+// liquidation check, and the handlers they call); nothing else reads them before the close
+// marks replace them: the probes and liqSafe read the view's marks, the ledger's
+// SafeWithin the view's ranges (and the current marks of the symbols not moving, which the
+// open does not change), and a flat account without orders books nothing. So step sets them
+// only for such a step, and a quiet one (quietOpen) or a flat account without orders skips
+// them.
+func (a *account) openMarks(v *pathView) {
+	for _, i := range v.moved {
+		m := v.sym[i].mp[0]
+		a.acct.SetMark(i, m)
+		a.syms[i].mark = m
+	}
 }
 
 // record appends the equity point of the timestamp, tracks liquidation distances and decides
