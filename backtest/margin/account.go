@@ -61,6 +61,9 @@ type Account struct {
 	// available-balance cache (see available): Σ open-order margin, and Σ of the cached
 	// contributions avC of the slots with avIn set
 	orderIMSum, avSum decimal.Decimal
+	fOrderIM          float64         // orderIMSum as float64, when fOrderIMOf is orderIMSum
+	fOrderIMOf        decimal.Decimal // (the identical Decimal)
+	walletC           fixCache        // the wallet's exact.Fix
 }
 
 // slot is one position's state: a symbol's one-way position or one leg of it in hedge mode.
@@ -85,6 +88,10 @@ type slot struct {
 	ffloor        []float64 // bracket floors, MMRs and cums as float64
 	fmmr, fcum    []float64
 	fMinNotional  float64 // the instrument's minimum notional as float64
+	// the instrument's step and tick sizes, minimum and maximum quantity as exact.Fix
+	stepF, tickF, minQtyF, maxQtyF exact.Fix
+	// the exact.Fix of qty, entry and isoW (see fixCache)
+	qtyC, entryC, isoWC fixCache
 	// per bracket MMR − side of a long (MMR − 1) and of a short (MMR + 1): the liquidation
 	// price's denominator over the quantity
 	mmrLong, mmrShort []decimal.Decimal
@@ -95,6 +102,7 @@ type slot struct {
 	// (a new instrument or margin mode).
 	seenQE                 exact.Num // qty·entry (exact.Of)
 	seenIso                decimal.Decimal
+	seenIsoN               exact.Num // seenIso (exact.Of)
 	seenQty, seenEntry     decimal.Decimal
 	seenCross, seenIsoMode bool
 	stale                  bool
@@ -288,6 +296,8 @@ func (s *slot) setInstrument(in Instrument) {
 	s.inst = in
 	s.stale, s.liqOK = true, false
 	s.fMinNotional = in.MinNotional.InexactFloat64()
+	s.stepF, s.tickF = exact.FixOf(in.StepSize), exact.FixOf(in.TickSize)
+	s.minQtyF, s.maxQtyF = exact.FixOf(in.MinQty), exact.FixOf(in.MaxQty)
 	s.ffloor, s.fmmr, s.fcum = s.ffloor[:0], s.fmmr[:0], s.fcum[:0]
 	s.mmrLong, s.mmrShort = nil, nil // new slices: a saved copy of the slot keeps the old ones
 	for _, b := range in.Brackets {
@@ -529,51 +539,63 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	if f.Qty.IsZero() || !f.Price.IsPositive() {
 		return bad(ErrInvalidOrder)
 	}
-	if !multipleOf(f.Qty, s.inst.StepSize) { // |Qty| a multiple of the step
+	// each decimal's coefficient is read once (exact.Fix); every step below answers as the
+	// decimal expression it stands for, falling back to it when a Fix holds no value
+	qF, pF := exact.FixOf(f.Qty), exact.FixOf(f.Price)
+	if !multipleOfFix(qF, s.stepF, f.Qty, s.inst.StepSize) { // |Qty| a multiple of the step
 		return bad(ErrStepSize)
 	}
-	if exact.CmpAbs(f.Qty, s.inst.MinQty) < 0 {
+	if cmpAbs(qF, s.minQtyF, f.Qty, s.inst.MinQty) < 0 {
 		return bad(ErrMinQty)
 	}
-	if s.inst.MaxQty.IsPositive() && exact.CmpAbs(f.Qty, s.inst.MaxQty) > 0 {
+	if s.inst.MaxQty.IsPositive() && cmpAbs(qF, s.maxQtyF, f.Qty, s.inst.MaxQty) > 0 {
 		return bad(ErrMaxQty)
 	}
-	if !multipleOf(f.Price, s.inst.TickSize) {
+	if !multipleOfFix(pF, s.tickF, f.Price, s.inst.TickSize) {
 		return bad(ErrTickSize)
 	}
 	cur := s.qty
+	curF := s.qtyC.of(cur)
 	var closeQ, openQ decimal.Decimal // signed parts of f.Qty
+	var closeF, openF exact.Fix       // their Fix
 	switch {
 	case s.side == Long && f.Qty.IsPositive(), s.side == Short && f.Qty.IsNegative():
-		openQ = f.Qty
+		openQ, openF = f.Qty, qF
 	case s.side != Both:
 		// a hedge leg is only reduced by the other direction; it never flips
-		if exact.CmpAbs(f.Qty, cur) > 0 {
+		if cmpAbs(qF, curF, f.Qty, cur) > 0 {
 			return bad(ErrReduceOnly)
 		}
-		closeQ = f.Qty
+		closeQ, closeF = f.Qty, qF
 	case cur.IsZero() || cur.Sign() == f.Qty.Sign():
-		openQ = f.Qty
-	case exact.CmpAbs(f.Qty, cur) <= 0:
-		closeQ = f.Qty
+		openQ, openF = f.Qty, qF
+	case cmpAbs(qF, curF, f.Qty, cur) <= 0:
+		closeQ, closeF = f.Qty, qF
 	default:
-		closeQ = cur.Neg()
-		openQ = exact.Add(f.Qty, cur)
+		closeQ, closeF = cur.Neg(), curF.Neg()
+		if openF = qF.Add(curF); openF.OK() {
+			openQ = openF.Dec()
+		} else {
+			openQ = f.Qty.Add(cur)
+			openF = exact.FixOf(openQ)
+		}
 	}
-	if f.ReduceOnly && !openQ.IsZero() {
+	opening := !openQ.IsZero()
+	if f.ReduceOnly && opening {
 		return bad(ErrReduceOnly)
 	}
-	if !openQ.IsZero() {
-		fp := f.Price.InexactFloat64()
-		if n := float64(math.Abs(f.Qty.InexactFloat64()) * fp); !(n > s.fMinNotional*(1+screenEps)) &&
+	fp := floatOf(pF, f.Price)
+	if opening {
+		if n := float64(math.Abs(floatOf(qF, f.Qty)) * fp); !(n > s.fMinNotional*(1+screenEps)) &&
 			f.Qty.Abs().Mul(f.Price).Cmp(s.inst.MinNotional) < 0 {
 			return bad(ErrMinNotional)
 		}
 		// the notional after the fill: |cur + Qty| (+ the other leg's |qty|) × Price
 		j := a.sibling(i)
-		qf := exact.Fit(cur).Add(exact.Fit(f.Qty)).Abs()
+		qf := curF.Add(qF).Abs()
 		if j >= 0 {
-			qf = qf.Add(exact.Fit(a.slots[j].qty).Abs())
+			o := &a.slots[j]
+			qf = qf.Add(o.qtyC.of(o.qty).Abs())
 		}
 		var q decimal.Decimal
 		var fq float64
@@ -597,15 +619,17 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			return bad(ErrLeverageTooHigh)
 		}
 	}
-	if dry && openQ.IsZero() && !checkMarginScreen {
+	if dry && !opening && !checkMarginScreen {
 		return FillResult{}, nil // a close passes every check left: only an opening part can lack margin
 	}
+	rF := exact.FixOf(f.FeeRate)
 	// an order that only opens: the float screen decides the margin check when it safely can
 	// (for a check only, nothing else is left to do when it passes)
 	scr := 0
-	if closeQ.IsZero() && !openQ.IsZero() {
-		fq := openQ.InexactFloat64()
-		scr = a.marginScreen(i, fq, math.Abs(fq), f.Price.InexactFloat64(), f.FeeRate.InexactFloat64(), false)
+	closing := !closeQ.IsZero()
+	if !closing && opening {
+		fq := floatOf(openF, openQ)
+		scr = a.marginScreen(i, fq, math.Abs(fq), fp, floatOf(rF, f.FeeRate), false)
 		switch {
 		case checkMarginScreen:
 		case scr < 0:
@@ -616,14 +640,13 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	}
 	st := a.save(i)
 	var res FillResult
-	if !closeQ.IsZero() {
-		res.RealizedPnL = a.bookClose(i, closeQ, f.Price)
-		if !openQ.IsZero() {
+	if closing {
+		res.RealizedPnL = a.bookClose(i, closeQ, closeF, f.Price, pF)
+		if opening {
 			// a flip: the position is now flat, its float shadows stale; the screen leaves
 			// it out and checks the opening part against the wallet after the close, with
 			// the fee of the whole fill
-			scr = a.marginScreen(i, openQ.InexactFloat64(), math.Abs(f.Qty.InexactFloat64()), f.Price.InexactFloat64(),
-				f.FeeRate.InexactFloat64(), true)
+			scr = a.marginScreen(i, floatOf(openF, openQ), math.Abs(floatOf(qF, f.Qty)), fp, floatOf(rF, f.FeeRate), true)
 			switch {
 			case checkMarginScreen:
 			case scr < 0:
@@ -635,12 +658,25 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			}
 		}
 	}
-	res.Fee = moneyProduct(f.Qty.IsNegative(), f.Qty, f.Price, f.FeeRate) // |Qty|·Price·FeeRate
-	if !openQ.IsZero() {
-		absO := openQ.Abs()
-		im := quoProductInt(absO, f.Price, int64(s.lev), MoneyPlaces)
+	var feeF exact.Fix
+	res.Fee, feeF = moneyProductFix(f.Qty.IsNegative(), qF, pF, rF, f.Qty, f.Price, f.FeeRate) // |Qty|·Price·FeeRate
+	if opening {
+		// the initial margin |openQ|·Price/leverage, as a Decimal only when it is needed
+		absOF := openF.Abs()
+		var im decimal.Decimal
+		imF := exact.Fix{}
+		if q, ok := quoProductIntCoef(absOF, pF, int64(s.lev), MoneyPlaces); ok {
+			imF = exact.FixNew(q, -MoneyPlaces)
+		}
+		if scr == 0 || checkMarginScreen || s.mode == Isolated {
+			if imF.OK() {
+				im = imF.Dec()
+			} else {
+				im = quoProductInt(openQ.Abs(), f.Price, int64(s.lev), MoneyPlaces)
+			}
+		}
 		if scr == 0 || checkMarginScreen {
-			cost := a.openCost(i, openQ, absO, f.Price, im, res.Fee)
+			cost := a.openCost(i, openQ, openQ.Abs(), f.Price, im, res.Fee)
 			limit := a.available()
 			if s.mode == Isolated {
 				limit = decimal.Min(limit, a.MaxAddable())
@@ -657,22 +693,22 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		if s.qty.IsZero() {
 			s.entry = f.Price
 		} else {
-			s.entry = avgEntry(s.qty, s.entry, openQ, f.Price)
+			s.entry = avgEntryFix(s.qtyC.of(s.qty), s.entryC.of(s.entry), openF, pF, s.qty, s.entry, openQ, f.Price)
 		}
-		s.qty, s.avOK = exact.Add(s.qty, openQ), false
+		s.qty, s.avOK = s.qtyC.add(s.qty, openF, openQ), false
 		if s.mode == Isolated {
-			a.wallet = exact.Sub(a.wallet, im)
-			s.isoW = exact.Add(s.isoW, im)
+			a.wallet = a.walletC.sub(a.wallet, imF, im)
+			s.isoW = s.isoWC.add(s.isoW, imF, im)
 		}
 	}
-	a.wallet = exact.Sub(a.wallet, res.Fee)
-	a.fees.add(res.Fee)
+	a.wallet = a.walletC.sub(a.wallet, feeF, res.Fee)
+	a.fees.addFix(feeF, res.Fee)
 	if dry {
 		a.restore(i, st)
 		return FillResult{}, nil
 	}
 	if math.IsNaN(s.mark) {
-		s.mark = f.Price.InexactFloat64()
+		s.mark = fp
 		if j := a.sibling(i); j >= 0 {
 			a.slots[j].mark = s.mark
 		}
@@ -681,6 +717,14 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	a.refresh(i)
 	a.invariants()
 	return res, nil
+}
+
+// cmpAbs is exact.CmpAbs(x, y) for the Decimals whose Fix are xf and yf.
+func cmpAbs(xf, yf exact.Fix, x, y decimal.Decimal) int {
+	if c, ok := xf.Abs().Cmp(yf.Abs()); ok {
+		return c
+	}
+	return exact.CmpAbs(x, y)
 }
 
 // openCost is the cost of an opening part openQ (absO = |openQ|) at price: its initial margin
@@ -713,29 +757,34 @@ func (a *Account) openCost(i int, openQ, absO, price, im, fee decimal.Decimal) d
 }
 
 // bookClose closes closeQ (signed, opposite to the position, |closeQ| <= |qty|) at price and
-// returns the realized PnL.
-func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decimal {
+// returns the realized PnL; closeF and priceF are the Fix of closeQ and price.
+func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, price decimal.Decimal, priceF exact.Fix) decimal.Decimal {
 	s := &a.slots[i]
-	r := closePnL(closeQ, price, s.entry)
-	a.realized.add(r)
-	newQ := exact.Add(s.qty, closeQ)
+	r, rF := closePnLFix(closeF, priceF, s.entryC.of(s.entry), closeQ, price, s.entry)
+	a.realized.addFix(rF, r)
+	qty := s.qtyC.num(s.qty)
+	newQ := s.qtyC.add(s.qty, closeF, closeQ)
 	if s.mode == Cross {
-		a.wallet = exact.Add(a.wallet, r)
+		a.wallet = a.walletC.add(a.wallet, rF, r)
 	} else {
-		s.isoW = exact.Add(s.isoW, r)
+		s.isoW = s.isoWC.add(s.isoW, rF, r)
 		if s.isoW.IsNegative() {
 			a.insurance = a.insurance.Sub(s.isoW)
 			s.isoW = zero
 		}
 		release := s.isoW
 		if !newQ.IsZero() {
-			release = s.isoW.Mul(closeQ.Abs()).DivRound(s.qty.Abs(), MoneyPlaces)
+			// isoW·|closeQ| / |qty| at MoneyPlaces (DivRound), on int64 coefficients when
+			// they fit
+			release = s.isoWC.num(s.isoW).Mul(exact.NumOf(closeF, closeQ).Abs()).
+				Quo(qty.Abs(), MoneyPlaces).Dec()
 			if release.Cmp(s.isoW) > 0 {
 				release = s.isoW
 			}
 		}
-		a.wallet = exact.Add(a.wallet, release)
-		s.isoW = exact.Sub(s.isoW, release)
+		relF := exact.FixOf(release)
+		a.wallet = a.walletC.add(a.wallet, relF, release)
+		s.isoW = s.isoWC.sub(s.isoW, relF, release)
 	}
 	s.qty, s.avOK = newQ, false
 	if newQ.IsZero() {
@@ -749,16 +798,29 @@ func (a *Account) bookClose(i int, closeQ, price decimal.Decimal) decimal.Decima
 // coefficients when it fits, the product by moneyProduct's 128-bit path; a close at the
 // entry realizes 0 at MoneyPlaces.
 func closePnL(closeQ, price, entry decimal.Decimal) decimal.Decimal {
-	if diff := exact.Fit(price).Sub(exact.Fit(entry)); diff.OK() {
-		if diff.IsZero() {
-			return moneyZero
+	r, _ := closePnLFix(exact.FixOf(closeQ), exact.FixOf(price), exact.FixOf(entry), closeQ, price, entry)
+	return r
+}
+
+// closePnLFix is closePnL for the Decimals whose Fix are closeF, priceF and entryF, with the
+// result's Fix.
+func closePnLFix(closeF, priceF, entryF exact.Fix, closeQ, price, entry decimal.Decimal) (decimal.Decimal, exact.Fix) {
+	if diff := priceF.Sub(entryF); diff.OK() {
+		if diff.Sign() == 0 {
+			return moneyZero, exact.FixNew(0, -MoneyPlaces)
 		}
-		return moneyProductFx(true, closeQ, diff)
+		if cq, eq, ok := closeF.Coef(); ok {
+			cd, ed, _ := diff.Coef()
+			if n, ok := moneyCoef(cq, eq, cd, ed, 1, 0); ok {
+				return decimal.New(-n, -MoneyPlaces), exact.FixNew(-n, -MoneyPlaces)
+			}
+		}
+		return moneyProductFix(true, closeF, diff, exact.FixNew(1, 0), closeQ, diff.Dec(), one)
 	}
 	if diff := price.Sub(entry); !diff.IsZero() {
-		return moneyProduct(true, closeQ, diff, one)
+		return moneyProductFix(true, closeF, exact.FixOf(diff), exact.FixNew(1, 0), closeQ, diff, one)
 	}
-	return moneyZero
+	return moneyZero, exact.FixNew(0, -MoneyPlaces)
 }
 
 // AddMargin moves amount from the wallet into the isolated wallet of symbol i; a negative
@@ -1367,8 +1429,8 @@ func (a *Account) refreshSlot(i int) {
 	qe := s.seenQE
 	if qeNew {
 		s.avOK = false
-		q := exact.Of(s.qty)
-		qe = q.Mul(exact.Of(s.entry))
+		q := s.qtyC.num(s.qty)
+		qe = q.Mul(s.entryC.num(s.entry))
 		// Σ + (qe − seen) has the value and the exponent (the least of the three) of
 		// Σ − seen + qe
 		a.allQE = a.allQE.Add(qe.Sub(s.seenQE))
@@ -1377,9 +1439,10 @@ func (a *Account) refreshSlot(i int) {
 		s.fqe = qe.Float()
 	}
 	if isoNew {
-		w := exact.Of(s.isoW)
-		a.isoSum = a.isoSum.Add(w.Sub(exact.Of(s.seenIso)))
+		w := s.isoWC.num(s.isoW)
+		a.isoSum = a.isoSum.Add(w.Sub(s.seenIsoN))
 		s.fiso = w.Float()
+		s.seenIsoN = w
 	}
 	switch {
 	case qeNew && cross && s.seenCross:
@@ -1552,8 +1615,9 @@ func (a *Account) hotAfter(l hotList, i int) int {
 // refreshWallet updates the wallet's float64 shadow and marks the account's float constants
 // for a check (see hot).
 func (a *Account) refreshWallet() {
+
 	if a.wallet != a.fWalletOf { // the identical Decimal: the same float
-		a.fWallet, a.fWalletOf = exact.Float64(a.wallet), a.wallet
+		a.fWallet, a.fWalletOf = a.walletC.num(a.wallet).Float(), a.wallet
 	}
 	a.consts.ok = false
 }
@@ -1587,7 +1651,7 @@ func (a *Account) hot() *hotConsts {
 	c.wallet, c.crossQE, c.allQE, c.isoSum = a.wallet, a.crossQE, a.allQE, a.isoSum
 	// exact.Of Nums: each result has the value of the Decimal expression (on int64
 	// coefficients while it fits), rounded once to float64
-	w := exact.Of(a.wallet)
+	w := a.walletC.num(a.wallet)
 	c.cross = a.crossQE.Sub(w).Float()
 	c.scale = math.Abs(a.crossQE.Float()) + math.Abs(a.fWallet) + 1
 	c.equity = w.Add(a.isoSum).Sub(a.allQE).Float()

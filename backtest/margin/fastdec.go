@@ -20,8 +20,13 @@ var moneyZero = decimal.New(0, -MoneyPlaces)
 // With x = a·10^ea and unit = b·10^eb, x/unit = a·10^(ea−eb)/b is an integer iff b divides
 // a·10^(ea−eb) (ea >= eb), or b·10^(eb−ea) divides a (ea < eb).
 func multipleOf(x, unit decimal.Decimal) bool {
-	a, ea, ok := exact.Coef(x)
-	b, eb, ok2 := exact.Coef(unit)
+	return multipleOfFix(exact.FixOf(x), exact.FixOf(unit), x, unit)
+}
+
+// multipleOfFix is multipleOf(x, unit) for the Decimals whose Fix are xf and uf.
+func multipleOfFix(xf, uf exact.Fix, x, unit decimal.Decimal) bool {
+	a, ea, ok := xf.Coef()
+	b, eb, ok2 := uf.Coef()
 	if ok && ok2 && b > 0 {
 		ua, ub := exact.AbsU(a), uint64(b)
 		if ea >= eb {
@@ -49,16 +54,29 @@ func multipleOf(x, unit decimal.Decimal) bool {
 // decimal, add ±5, truncate), giving the same value and exponent. A zero result, or a
 // coefficient beyond 64 bits, takes the decimal expression.
 func moneyProduct(neg bool, x, y, z decimal.Decimal) decimal.Decimal {
-	if n, ok := moneyProductSmall(x, y, z); ok {
-		if neg {
-			n = -n
+	r, _ := moneyProductFix(neg, exact.FixOf(x), exact.FixOf(y), exact.FixOf(z), x, y, z)
+	return r
+}
+
+// moneyProductFix is moneyProduct(neg, x, y, z) for the Decimals whose Fix are xf, yf and zf,
+// with the result's Fix.
+func moneyProductFix(neg bool, xf, yf, zf exact.Fix, x, y, z decimal.Decimal) (decimal.Decimal, exact.Fix) {
+	cx, ex, ok1 := xf.Coef()
+	cy, ey, ok2 := yf.Coef()
+	cz, ez, ok3 := zf.Coef()
+	if ok1 && ok2 && ok3 {
+		if n, ok := moneyCoef(cx, ex, cy, ey, cz, ez); ok {
+			if neg {
+				n = -n
+			}
+			return decimal.New(n, -MoneyPlaces), exact.FixNew(n, -MoneyPlaces)
 		}
-		return decimal.New(n, -MoneyPlaces)
 	}
 	if neg {
 		x = x.Neg()
 	}
-	return money(x.Mul(y).Mul(z))
+	r := money(x.Mul(y).Mul(z))
+	return r, exact.FixOf(r)
 }
 
 func moneyProductSmall(x, y, z decimal.Decimal) (int64, bool) {
@@ -69,20 +87,6 @@ func moneyProductSmall(x, y, z decimal.Decimal) (int64, bool) {
 		return 0, false
 	}
 	return moneyCoef(cx, ex, cy, ey, cz, ez)
-}
-
-// moneyProductFx is moneyProduct(neg, x, y.Dec(), one) for a y held on an int64 coefficient.
-func moneyProductFx(neg bool, x decimal.Decimal, y exact.Num) decimal.Decimal {
-	cy, ey, _ := y.Small()
-	if cx, ex, ok := exact.Coef(x); ok {
-		if n, ok := moneyCoef(cx, ex, cy, ey, 1, 0); ok {
-			if neg {
-				n = -n
-			}
-			return decimal.New(n, -MoneyPlaces)
-		}
-	}
-	return moneyProduct(neg, x, y.Dec(), one)
 }
 
 // moneyCoef is moneyProductSmall on coefficients and exponents.
@@ -146,8 +150,23 @@ func quoProductInt(x, y decimal.Decimal, n int64, places int32) decimal.Decimal 
 }
 
 func quoProductIntSmall(x, y decimal.Decimal, n int64, places int32) (int64, bool) {
-	cx, ex, ok1 := exact.Coef(x)
-	cy, ey, ok2 := exact.Coef(y)
+	return quoProductIntCoef(exact.FixOf(x), exact.FixOf(y), n, places)
+}
+
+// quoProductIntFix is quoProductInt(x, y, n, places) for the Decimals whose Fix are xf and
+// yf, with the result's Fix.
+func quoProductIntFix(xf, yf exact.Fix, x, y decimal.Decimal, n int64, places int32) (decimal.Decimal, exact.Fix) {
+	if q, ok := quoProductIntCoef(xf, yf, n, places); ok {
+		return decimal.New(q, -places), exact.FixNew(q, -places)
+	}
+	r := x.Mul(y).DivRound(decimal.NewFromInt(n), places)
+	return r, exact.FixOf(r)
+}
+
+// quoProductIntCoef is quoProductIntSmall on Fix operands.
+func quoProductIntCoef(xf, yf exact.Fix, n int64, places int32) (int64, bool) {
+	cx, ex, ok1 := xf.Coef()
+	cy, ey, ok2 := yf.Coef()
 	if !ok1 || !ok2 || n <= 0 {
 		return 0, false
 	}

@@ -86,7 +86,7 @@ func TestLazySumAgrees(t *testing.T) {
 			want = want.Add(x)
 			s.add(x)
 			every.add(x)
-			if s.some {
+			if s.pend.OK() {
 				pending++
 			}
 			if got := every.value(); !exacttest.Same(got, want) {

@@ -18,7 +18,8 @@ var screenCounts [3]int
 // ones round each term to MoneyPlaces (≤ 5e-9); the screen decides only outside a band of
 // 1e-9 of those magnitudes plus 1e-8 per term, orders of magnitude wider, so every decision
 // it takes is the exact check's (docs/margin.md: every ledger decision is exact). It allocates
-// nothing and does no decimal arithmetic beyond converting four decimals to float64.
+// nothing and does no decimal arithmetic beyond converting decimals to float64 (the wallet's
+// and the open-order margin's floats are cached per Decimal).
 //
 // fillQ is |Qty| of the whole fill, whose fee the cost includes (|openQ| for an order that
 // only opens). flat: position i has just been closed by the closing part of a flip (the
@@ -26,8 +27,14 @@ var screenCounts [3]int
 // exact figures leave out a flat position.
 func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat bool) int {
 	s := &a.slots[i]
-	w := a.wallet.InexactFloat64()
-	oim := a.orderIMSum.InexactFloat64()
+	w := a.fWallet
+	if a.wallet != a.fWalletOf { // a flip's close has just booked
+		w = a.walletC.num(a.wallet).Float()
+	}
+	if a.orderIMSum != a.fOrderIMOf {
+		a.fOrderIM, a.fOrderIMOf = a.orderIMSum.InexactFloat64(), a.orderIMSum
+	}
+	oim := a.fOrderIM
 	avail := w - oim
 	mag := math.Abs(w) + math.Abs(oim)
 	terms := 2
