@@ -341,7 +341,7 @@ func (a *account) refreshLeg(i int, s *posState) {
 	s.liq = math.NaN()
 	if s.qty != 0 && s.isolated {
 		if lp, ok := a.acct.LegLiquidationPrice(i, s.side); ok {
-			s.liq = margin.Float64(lp)
+			s.liq = bigFloat(lp) // margin.Float64's value; a 16-decimal price passes int64
 		}
 	}
 	a.noteLiq(i, s)

@@ -94,7 +94,7 @@ func (a *account) slipFloat(f float64, side Side, sym int) decimal.Decimal {
 				return a.slip(decimal.NewFromFloat(f), side, sym)
 			}
 		}
-		if d, ok := onTickCoef(c, e, a.syms[sym].inst.TickSize, r); ok {
+		if d, ok := a.onTickMemo(sym, c, e, r); ok {
 			return d
 		}
 	}
@@ -142,56 +142,78 @@ func onTick(x, tick decimal.Decimal, r tickRounding) decimal.Decimal {
 // onTickCoef is onTick's int64 path for x = c·10^ex (|c| < 10^18); ok is false where onTick
 // evaluates the decimal expression.
 func onTickCoef(c int64, ex int32, tick decimal.Decimal, r tickRounding) (decimal.Decimal, bool) {
-	if c <= -1e18 || c >= 1e18 {
-		return decimal.Decimal{}, false
-	}
-	e := int64(ex)
-	if tick.NumDigits() <= 18 {
-		tc, te := tick.CoefficientInt64(), int64(tick.Exponent())
-		m := 0
-		for m < len(pow10)-1 && pow10[m] < tc {
-			m++
-		}
-		k := te + int64(m) - e
-		var n int64
-		ok := pow10[m] == tc
-		switch {
-		case !ok:
-		case k <= 0:
-			ok = -k < int64(len(pow10)) && c <= math.MaxInt64/pow10[-k] && c >= -math.MaxInt64/pow10[-k]
-			if ok {
-				n = c * pow10[-k]
-			}
-		case k <= 16:
-			q, rem := c/pow10[k], c%pow10[k]
-			switch r {
-			case tickNearest:
-				t := c / pow10[k-1]
-				if t < 0 {
-					t -= 5
-				} else {
-					t += 5
-				}
-				n = t / 10
-			case tickUp:
-				n = q
-				if rem > 0 {
-					n++
-				}
-			default:
-				n = q
-				if rem < 0 {
-					n--
-				}
-			}
-		default:
-			ok = false
-		}
-		if ok && n != 0 && n <= math.MaxInt64/tc && n >= -math.MaxInt64/tc {
-			return decimal.New(n*tc, int32(te)), true
-		}
+	g := gridOf(tick)
+	if n, e, ok := g.round(c, ex, r); ok {
+		return decimal.New(n, e), true
 	}
 	return decimal.Decimal{}, false
+}
+
+// tickGrid is a tick as onTickCoef's int64 path reads it: tick = tc·10^te with tc = 10^m
+// (ok: the coefficient is a power of ten of at most 18 digits).
+type tickGrid struct {
+	tc int64
+	te int32
+	m  int32
+	ok bool
+}
+
+// gridOf reads tick for tickGrid.round.
+func gridOf(tick decimal.Decimal) tickGrid {
+	if tick.NumDigits() > 18 {
+		return tickGrid{}
+	}
+	tc, te := tick.CoefficientInt64(), tick.Exponent()
+	m := 0
+	for m < len(pow10)-1 && pow10[m] < tc {
+		m++
+	}
+	return tickGrid{tc: tc, te: te, m: int32(m), ok: pow10[m] == tc}
+}
+
+// round is onTickCoef's result as a coefficient and exponent.
+func (g tickGrid) round(c int64, ex int32, r tickRounding) (int64, int32, bool) {
+	if !g.ok || c <= -1e18 || c >= 1e18 {
+		return 0, 0, false
+	}
+	tc, te := g.tc, int64(g.te)
+	k := te + int64(g.m) - int64(ex)
+	var n int64
+	switch {
+	case k <= 0:
+		if -k >= int64(len(pow10)) || c > math.MaxInt64/pow10[-k] || c < -math.MaxInt64/pow10[-k] {
+			return 0, 0, false
+		}
+		n = c * pow10[-k]
+	case k <= 16:
+		q, rem := c/pow10[k], c%pow10[k]
+		switch r {
+		case tickNearest:
+			t := c / pow10[k-1]
+			if t < 0 {
+				t -= 5
+			} else {
+				t += 5
+			}
+			n = t / 10
+		case tickUp:
+			n = q
+			if rem > 0 {
+				n++
+			}
+		default:
+			n = q
+			if rem < 0 {
+				n--
+			}
+		}
+	default:
+		return 0, 0, false
+	}
+	if n != 0 && n <= math.MaxInt64/tc && n >= -math.MaxInt64/tc {
+		return n * tc, g.te, true
+	}
+	return 0, 0, false
 }
 
 // triggerAt returns where along the last-price segment p0 → p1 (parameter s in [s0, 1]) the
@@ -897,7 +919,18 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 	if !terms {
 		return decimal.Zero, true
 	}
-	return quoIntPos(ic, ie, int64(max(pos.Leverage, 1)), int32(decimal.DivisionPrecision))
+	// the same sum and leverage as last time (the margin before and after a fill that did not
+	// move it): the same quotient, the same Decimal
+	lev := int64(max(pos.Leverage, 1))
+	m := &a.syms[i].px
+	if m.imSet && ic == m.imC && ie == m.imE && lev == m.imLev {
+		return m.im, true
+	}
+	im, ok := quoIntPos(ic, ie, lev, int32(decimal.DivisionPrecision))
+	if ok {
+		m.im, m.imC, m.imE, m.imLev, m.imSet = im, ic, ie, lev, true
+	}
+	return im, ok
 }
 
 // trackFill updates the round trip of symbol i's position ps with a signed fill qty (abs =

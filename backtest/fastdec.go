@@ -38,24 +38,58 @@ func quoIntPos(c int64, e int32, n int64, places int32) (decimal.Decimal, bool) 
 	return exact.Dec128(qh, ql, false, -places), true
 }
 
+// bigFloat is exact.Float64(x) (the float64 nearest to x, as InexactFloat64) for an x whose
+// coefficient may pass int64, such as an isolated liquidation price at 16 decimals: a
+// longer coefficient's copy read as up to 128 bits and converted by exact.Float128 instead of
+// Float64's decimal string. Every path rounds correctly, so the results are the same.
+func bigFloat(x decimal.Decimal) float64 {
+	if x.NumDigits() <= 18 {
+		return exact.Float64(x) // its int64 paths, without a copy
+	}
+	c := x.Coefficient()
+	w := c.Bits()
+	switch {
+	case len(w) == 0:
+		return 0
+	case len(w) == 1 && bits.UintSize == 64:
+		return exact.Float128(0, uint64(w[0]), c.Sign() < 0, x.Exponent())
+	case len(w) == 2 && bits.UintSize == 64:
+		return exact.Float128(uint64(w[1]), uint64(w[0]), c.Sign() < 0, x.Exponent())
+	}
+	return exact.Float64(x)
+}
+
 // cmpNum is x.Cmp(y) for Nums made by exact.Of (always comparable).
 func cmpNum(x, y exact.Num) int {
 	c, _ := x.Cmp(y)
 	return c
 }
 
-// pxMemo remembers, per symbol, the last two prices the order path converted to decimals
-// (their float64 bits and exact.FloatCoef's coefficient and exponent; bad: FloatCoef's ok was
-// false), and the last close that Submit rounded to the tick for a market order's margin check
-// (refBits, ref; refSet once ref holds one). A symbol's close is converted by Submit's
-// reference price and by updateOpenOrders for every market order waiting on it, the next
-// bar's open (often the same float) by the fill's slippage: each float converted once. The
-// zero coefMemo holds FloatCoef(+0) = (0, 0, ok), which is right for the bits 0.
+// pxMemo remembers, per symbol, what the order path last converted: the last two prices it
+// took as decimals (their float64 bits and exact.FloatCoef's coefficient and exponent; bad:
+// FloatCoef's ok was false), the tick read for onTickCoef's int64 path (grid, once gridSet),
+// and the last Decimal it made for a price on that grid (dc·10^de, once dSet). A swing flip
+// converts the symbol's close for Submit's reference price of the exit and of the entry and
+// for updateOpenOrders while the entry waits, and the next bar's open (often the same float)
+// for each fill's slippage: each float is read once, and a price that comes out the same
+// coefficient and exponent is the same Decimal (Decimals are immutable: the records and the
+// ledger may share it). openOrderIM keeps its last quotient the same way (im). The zero coefMemo holds FloatCoef(+0) = (0, 0, ok), right for the
+// bits 0.
 type pxMemo struct {
 	coef    [2]coefMemo // the latest first
-	refSet  bool
-	refBits uint64
-	ref     decimal.Decimal
+	grid    tickGrid
+	gridSet bool
+	dSet    bool
+	de      int32
+	dc      int64
+	d       decimal.Decimal
+
+	// openOrderIM's last quotient: the sum imC·10^imE of its terms over leverage imLev
+	imSet bool
+	imE   int32
+	imC   int64
+	imLev int64
+	im    decimal.Decimal
 }
 
 // coefMemo is one float's exact.FloatCoef.
@@ -82,24 +116,31 @@ func (a *account) floatCoef(i int, f float64) (int64, int32, bool) {
 	return c, e, ok
 }
 
-// marketRef is onTick(decimal.NewFromFloat(s.last), tick, tickNearest) for symbol i (Submit's reference price
-// of a market order), remembered for the symbol's last close. The Decimal is shared by the
-// records and checks that take it (Decimals are immutable).
-func (a *account) marketRef(i int) decimal.Decimal {
+// onTickMemo is onTickCoef(c, e, tick, r) for symbol i's tick, with the symbol's memo.
+func (a *account) onTickMemo(i int, c int64, e int32, r tickRounding) (decimal.Decimal, bool) {
 	s := &a.syms[i]
 	m := &s.px
-	if b := math.Float64bits(s.last); !m.refSet || b != m.refBits {
-		m.ref, m.refBits, m.refSet = a.onTickAt(i, s.last, s.inst.TickSize, tickNearest), b, true
+	if !m.gridSet {
+		m.grid, m.gridSet = gridOf(s.inst.TickSize), true
 	}
-	return m.ref
+	n, ne, ok := m.grid.round(c, e, r)
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	if !m.dSet || n != m.dc || ne != m.de {
+		m.d, m.dc, m.de, m.dSet = decimal.New(n, ne), n, ne, true
+	}
+	return m.d, true
 }
 
-// onTickAt is onTick(decimal.NewFromFloat(f), tick, r), f's coefficient from symbol i's memo.
-func (a *account) onTickAt(i int, f float64, tick decimal.Decimal, r tickRounding) decimal.Decimal {
+// marketRef is onTick(decimal.NewFromFloat(s.last), tick, tickNearest) for symbol i: Submit's
+// reference price of a market order, the close on today's tick.
+func (a *account) marketRef(i int) decimal.Decimal {
+	f := a.syms[i].last
 	if c, e, ok := a.floatCoef(i, f); ok {
-		if d, ok := onTickCoef(c, e, tick, r); ok {
+		if d, ok := a.onTickMemo(i, c, e, tickNearest); ok {
 			return d
 		}
 	}
-	return onTick(decimal.NewFromFloat(f), tick, r)
+	return onTick(decimal.NewFromFloat(f), a.syms[i].inst.TickSize, tickNearest)
 }

@@ -3,6 +3,7 @@ package backtest
 import (
 	"context"
 	"math"
+	"math/big"
 	"math/rand/v2"
 	"testing"
 
@@ -35,15 +36,25 @@ func TestSlipFloatAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 32))
 	ticks := []decimal.Decimal{d("0.1"), d("0.01"), d("0.0001"), d("1"), d("0.5"), d("0.00001")}
 	fast := 0
+	accts := map[int]*account{} // one per tick and slippage, its memo kept across prices
+	var f float64
 	for k := range 60000 {
-		bps := []float64{0, 2, 1.0 / 3}[k%3]
-		a := &account{cfg: &Config{SlippageBps: bps}, syms: []symState{{}}}
-		a.syms[0].inst.TickSize = ticks[k%len(ticks)]
-		b := decimal.NewFromFloat(bps).Div(decimal.NewFromInt(10000))
-		a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(b), decimal.NewFromInt(1).Sub(b)
-		f := exacttest.RandFloat(r)
-		if k%2 == 0 {
+		idx := (k / 5) % (3 * len(ticks)) // five prices in a row on one account
+		bps := []float64{0, 2, 1.0 / 3}[idx%3]
+		a := accts[idx]
+		if a == nil {
+			a = &account{cfg: &Config{SlippageBps: bps}, syms: []symState{{}}}
+			a.syms[0].inst.TickSize = ticks[idx%len(ticks)]
+			b := decimal.NewFromFloat(bps).Div(decimal.NewFromInt(10000))
+			a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(b), decimal.NewFromInt(1).Sub(b)
+			accts[idx] = a
+		}
+		switch {
+		case k%5 == 4: // the previous price again (a close, then the same open)
+		case k%2 == 0:
 			f = math.Abs(math.Round(r.Float64()*1e7)/10) + 0.1
+		default:
+			f = exacttest.RandFloat(r)
 		}
 		if math.Abs(f) > 1e30 || math.Abs(f) < 1e-30 {
 			continue // Decimal's own Div of such magnitudes is slow; the int64 path refuses them anyway
@@ -70,6 +81,44 @@ func TestSlipFloatAgrees(t *testing.T) {
 	}
 	if fast < 20000 {
 		t.Fatalf("only %d prices on the int64 path", fast)
+	}
+}
+
+// TestBigFloatIsFloat64 checks bigFloat against exact.Float64 and InexactFloat64 on
+// decimals shaped like liquidation prices (coefficients of 1 to 40 digits at 16 decimals,
+// both signs, zero) and at other exponents: the same float64, bit for bit. It fails unless
+// many coefficients pass int64 and some pass 128 bits.
+func TestBigFloatIsFloat64(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 34))
+	var wide, huge int
+	for k := range 100000 {
+		nd := 1 + r.IntN(40)
+		digits := make([]byte, nd)
+		for j := range digits {
+			digits[j] = byte('0' + r.IntN(10))
+		}
+		c, _ := new(big.Int).SetString(string(digits), 10)
+		if k%2 == 1 {
+			c.Neg(c)
+		}
+		e := int32(-16)
+		if k%3 == 0 {
+			e = int32(r.IntN(60) - 40)
+		}
+		x := decimal.NewFromBigInt(c, e)
+		switch n := c.BitLen(); {
+		case n > 128:
+			huge++
+		case n > 63:
+			wide++
+		}
+		got, want := bigFloat(x), exact.Float64(x)
+		if math.Float64bits(got) != math.Float64bits(want) || got != x.InexactFloat64() {
+			t.Fatalf("bigFloat(%s) = %v, want %v", x, got, want)
+		}
+	}
+	if wide < 20000 || huge < 2000 {
+		t.Fatalf("only %d coefficients of 64 to 128 bits, %d wider", wide, huge)
 	}
 }
 
