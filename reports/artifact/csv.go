@@ -181,7 +181,7 @@ type floatCache struct {
 
 func (w *csvWriter) cachedFloat(c *floatCache, v float64) {
 	if b := math.Float64bits(v); !c.ok || b != c.bits {
-		c.s = strconv.AppendFloat(c.s[:0], v, 'g', -1, 64)
+		c.s = appendFloat(c.s[:0], v)
 		c.bits, c.ok = b, true
 	}
 	w.sep()
