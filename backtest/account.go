@@ -33,8 +33,7 @@ const equityBlock = 4096
 type symState struct {
 	// market view of the current timestamp (its paths, whether it moves: the step's
 	// pathView.sym[id], shared by the run's accounts)
-	mark float64 // current mark
-	last float64 // latest close (NaN: none yet); during a step's path, the close before it
+	mark float64 // current mark (its latest close: account.lastOf)
 
 	brk margin.FloatTable
 
@@ -43,7 +42,6 @@ type symState struct {
 	posState
 
 	id           int // the symbol's index (in account.syms and the step's pathView.sym)
-	seen         int // the symbol's bars stepped past: its end in the run's history
 	inst         margin.Instrument
 	maker, taker decimal.Decimal // trading fee rates in force
 
@@ -196,6 +194,9 @@ type account struct {
 	// the step's pathView (read-only), or toOwn where the account sets them itself
 	from, to []float64
 	pv       *pathView // the step's mark paths, shared by the run's accounts (read-only)
+	// closed is 1 from the step's close marks on (the step's klines are stepped past: pv's
+	// last[1] and seen[1]), 0 before (last[0], seen[0])
+	closed int
 	// scratch, reused every timestamp
 	fromS, toOwn []float64
 	liqBox       liqBox // the bar's mark ranges and whether liquidation is out of them (exec.go)
@@ -237,7 +238,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
 		a.setFees(i, &sched[i][0])
-		s.mark, s.last, s.liq = math.NaN(), math.NaN(), math.NaN()
+		s.mark, s.liq = math.NaN(), math.NaN()
 		if cfg.PositionMode == margin.Hedge {
 			s.side = margin.Long
 		}
@@ -399,7 +400,7 @@ func barPath(b *Bar) [4]float64 {
 // engine's paths.build of b, after every batch before it).
 func (a *account) step(b *Batch, v *pathView) error {
 	t := b.Time
-	a.pv = v
+	a.pv, a.closed = v, 0
 	a.drainRecords(t, false) // with Config.Records: the records before t go to the sink
 	a.now = t
 	a.end = v.end
@@ -455,15 +456,13 @@ func (a *account) step(b *Batch, v *pathView) error {
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
+	syms, paths, acct := a.syms, v.sym, a.acct       // (not reloaded after each store)
 	for _, i := range v.moved {
-		s, sp := &a.syms[i], &v.sym[i]
-		a.acct.SetMark(i, sp.mp[3])
-		s.mark = sp.mp[3]
-		if sp.present() { // one kline (the reader refuses repeated symbols)
-			s.last = sp.lp[3]
-			s.seen++ // the engine pushed it into the shared history before this step
-		}
+		m := paths[i].mp[3]
+		acct.SetMark(i, m)
+		syms[i].mark = m
 	}
+	a.closed = 1 // the klines are stepped past (the engine pushed them into the shared history before this step)
 	a.prevT = t
 
 	// (4) records, then the strategy sees the completed bars
@@ -506,6 +505,12 @@ func (a *account) step(b *Batch, v *pathView) error {
 	return nil
 }
 
+// lastOf is symbol i's latest close (NaN: none yet); during a step's path, the close before it.
+func (a *account) lastOf(i int) float64 { return a.pv.last[a.closed&1][i] }
+
+// seenOf is the number of symbol i's bars stepped past: its end in the run's history.
+func (a *account) seenOf(i int) int { return a.pv.seen[a.closed&1][i] }
+
 // openMarks sets every moving symbol's mark at the open of the step's path v (the mark bar's,
 // else the kline's) in the ledger and its float shadow. Only a step with something to book
 // before the close needs them (arrive, funding, the segments' events, the rules switch's
@@ -516,10 +521,11 @@ func (a *account) step(b *Batch, v *pathView) error {
 // only for such a step, and a quiet one (quietOpen) or a flat account without orders skips
 // them.
 func (a *account) openMarks(v *pathView) {
+	syms, paths, acct := a.syms, v.sym, a.acct
 	for _, i := range v.moved {
-		m := v.sym[i].mp[0]
-		a.acct.SetMark(i, m)
-		a.syms[i].mark = m
+		m := paths[i].mp[0]
+		acct.SetMark(i, m)
+		syms[i].mark = m
 	}
 }
 

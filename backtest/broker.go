@@ -59,12 +59,12 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	case o.StopLoss.Sign() < 0 || o.TakeProfit.Sign() < 0:
 		return fail(ErrInvalidOrder)
 	}
-	s := &a.syms[i]
 	decision := a.decide(i) // counted whether the order is refused or not
 	if (o.PositionSide == margin.Both) != (a.shorts == nil) || o.PositionSide > margin.Short {
 		return fail(margin.ErrPositionSide)
 	}
-	if math.IsNaN(s.last) {
+	last := a.lastOf(i)
+	if math.IsNaN(last) {
 		return fail(ErrNoPrice)
 	}
 	pos := a.acct.PositionOf(i, o.PositionSide).Qty
@@ -78,7 +78,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		ref = a.marketRef(i)
 	case Limit:
 		ref = o.Price
-		if o.PostOnly && (o.Side == Buy && o.Price.InexactFloat64() >= s.last || o.Side == Sell && o.Price.InexactFloat64() <= s.last) {
+		if o.PostOnly && (o.Side == Buy && o.Price.InexactFloat64() >= last || o.Side == Sell && o.Price.InexactFloat64() <= last) {
 			return fail(ErrPostOnly)
 		}
 	default:
@@ -88,7 +88,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		if o.Type == TakeProfitMarket {
 			rising = o.Side == Sell
 		}
-		if rising && s.last >= lvl || !rising && s.last <= lvl {
+		if rising && last >= lvl || !rising && last <= lvl {
 			return fail(ErrWouldTrigger)
 		}
 	}
@@ -332,7 +332,7 @@ func (br *Broker) Bars(symbol string, n int) []Bar {
 	if !ok {
 		return nil
 	}
-	return br.a.hist.syms[i].upto(br.a.syms[i].seen, min(n, br.a.cfg.History))
+	return br.a.hist.syms[i].upto(br.a.seenOf(i), min(n, br.a.cfg.History))
 }
 
 // Param returns the named strategy parameter from the run config (ok=false when unset).

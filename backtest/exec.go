@@ -273,7 +273,7 @@ func (a *account) segment(t int64, k int) {
 			p0, p1 := sp.lp[0], sp.lp[0]
 			if k > 0 {
 				p0, p1 = sp.lp[k-1], sp.lp[k]
-			} else if last := a.syms[o.sym].last; !math.IsNaN(last) { // the close before this timestamp: last is set after the path
+			} else if last := a.lastOf(o.sym); !math.IsNaN(last) { // the close before this timestamp: last is set after the path
 				p0 = last
 			}
 			if s, beyond, ok := a.triggerAt(o, p0, p1, s0); ok && s < best {
@@ -830,7 +830,7 @@ func (a *account) openOrderIMDec(i int) decimal.Decimal {
 		}
 		px := o.Price
 		if o.Type == Market {
-			px = decimal.NewFromFloat(a.syms[i].last)
+			px = decimal.NewFromFloat(a.lastOf(i))
 		}
 		im = exact.MulAdd(im, q, px)
 	}
@@ -902,7 +902,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 		}
 		pc, pe, ok := exact.Coef(o.Price)
 		if o.Type == Market {
-			pc, pe, ok = a.floatCoef(i, a.syms[i].last)
+			pc, pe, ok = a.floatCoef(i, a.lastOf(i))
 		}
 		if !ok {
 			return decimal.Decimal{}, false

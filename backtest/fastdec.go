@@ -133,10 +133,10 @@ func (a *account) onTickMemo(i int, c int64, e int32, r tickRounding) (decimal.D
 	return m.d, true
 }
 
-// marketRef is onTick(decimal.NewFromFloat(s.last), tick, tickNearest) for symbol i: Submit's
+// marketRef is onTick(decimal.NewFromFloat(a.lastOf(i)), tick, tickNearest) for symbol i: Submit's
 // reference price of a market order, the close on today's tick.
 func (a *account) marketRef(i int) decimal.Decimal {
-	f := a.syms[i].last
+	f := a.lastOf(i)
 	if c, e, ok := a.floatCoef(i, f); ok {
 		if d, ok := a.onTickMemo(i, c, e, tickNearest); ok {
 			return d

@@ -43,7 +43,7 @@ func TestSlipFloatAgrees(t *testing.T) {
 		bps := []float64{0, 2, 1.0 / 3}[idx%3]
 		a := accts[idx]
 		if a == nil {
-			a = &account{cfg: &Config{SlippageBps: bps}, syms: []symState{{}}}
+			a = &account{cfg: &Config{SlippageBps: bps}, syms: []symState{{}}, pv: newPaths(1).one(&Batch{})}
 			a.syms[0].inst.TickSize = ticks[idx%len(ticks)]
 			b := decimal.NewFromFloat(bps).Div(decimal.NewFromInt(10000))
 			a.slipUp, a.slipDown = decimal.NewFromInt(1).Add(b), decimal.NewFromInt(1).Sub(b)
@@ -66,7 +66,7 @@ func TestSlipFloatAgrees(t *testing.T) {
 					a.syms[0].inst.TickSize, bps, got, got.Exponent(), want, want.Exponent())
 			}
 		}
-		a.syms[0].last = f
+		a.pv.last[a.closed][0] = f // the close the account reads (its own view here)
 		want := onTick(decimal.NewFromFloat(f), a.syms[0].inst.TickSize, tickNearest)
 		for range 2 { // computed, then remembered
 			if got := a.marketRef(0); !exacttest.Same(got, want) {

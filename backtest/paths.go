@@ -21,6 +21,12 @@ type pathView struct {
 	moved []int
 	// the timestamp's end: the latest End of its bars and mark bars, at least its time
 	end int64
+	// last[0][i]: symbol i's latest close before the timestamp (NaN: none yet), last[1][i]
+	// through it; seen[0][i], seen[1][i]: its klines before the timestamp, through it (its
+	// end in the run's history). An account reads [0] while it steps the timestamp and [1]
+	// from its path's close on (account.closed).
+	last [2][]float64
+	seen [2][]int
 }
 
 // moving reports whether symbol i moves at the timestamp (a kline or a mark bar).
@@ -45,14 +51,16 @@ func (sp *symPath) present() bool { return sp.lp[0] == sp.lp[0] } // (not NaN: t
 // close across them. Its views are valid until the next build.
 type paths struct {
 	prevMark []float64 // each symbol's last mark close (NaN: none yet)
+	last     []float64 // each symbol's latest close (NaN: none yet)
+	seen     []int     // each symbol's klines so far
 	views    []pathView
 	buf      []float64
 }
 
 func newPaths(nsym int) *paths {
-	p := &paths{prevMark: make([]float64, nsym)}
+	p := &paths{prevMark: make([]float64, nsym), last: make([]float64, nsym), seen: make([]int, nsym)}
 	for i := range p.prevMark {
-		p.prevMark[i] = math.NaN()
+		p.prevMark[i], p.last[i] = math.NaN(), math.NaN()
 	}
 	return p
 }
@@ -88,6 +96,9 @@ func (p *paths) grow(m int) {
 			v.lo, v.hi = row[5*n:6*n:6*n], row[6*n:7*n:7*n]
 			v.sym = make([]symPath, n)
 			v.moved = make([]int, 0, n)
+			for r := range 2 {
+				v.last[r], v.seen[r] = make([]float64, n), make([]int, n)
+			}
 		}
 	}
 }
@@ -113,6 +124,8 @@ func (p *paths) view(b *Batch, v *pathView) {
 	for k := range b.Marks {
 		p.set(v, &b.Marks[k])
 	}
+	copy(v.last[0], p.last)
+	copy(v.seen[0], p.seen)
 	for k := range b.Bars {
 		x := &b.Bars[k]
 		v.sym[x.ID].lp = barPath(x)
@@ -120,7 +133,11 @@ func (p *paths) view(b *Batch, v *pathView) {
 			p.set(v, x)
 		}
 		v.end = max(v.end, x.End)
+		p.last[x.ID] = x.Close
+		p.seen[x.ID]++ // one kline (the reader refuses repeated symbols)
 	}
+	copy(v.last[1], p.last)
+	copy(v.seen[1], p.seen)
 	for i := range v.sym {
 		if !v.moving(i) {
 			m := p.prevMark[i]

@@ -75,6 +75,20 @@ func TestPathsView(t *testing.T) {
 		if !slices.Equal(v.moved, wantMoved[j]) {
 			t.Errorf("batch %d: moved %v, want %v", j, v.moved, wantMoved[j])
 		}
+		// the latest closes and kline counts before and through the batch
+		wantLast := [][2][3]float64{
+			{{nan, nan, nan}, {11, 45, nan}},
+			{{11, 45, nan}, {11, 20, nan}},
+			{{11, 20, nan}, {13.5, 20, nan}},
+		}
+		wantSeen := [][2][3]int{{{0, 0, 0}, {1, 1, 0}}, {{1, 1, 0}, {1, 2, 0}}, {{1, 2, 0}, {2, 2, 0}}}
+		for r := range 2 {
+			last := [4]float64{v.last[r][0], v.last[r][1], v.last[r][2], nan}
+			w := wantLast[j][r]
+			if !same(last, [4]float64{w[0], w[1], w[2], nan}) || [3]int(v.seen[r]) != wantSeen[j][r] {
+				t.Errorf("batch %d, %d: last %v seen %v, want %v %v", j, r, v.last[r], v.seen[r], w, wantSeen[j][r])
+			}
+		}
 		if want := []int64{120, 120, 60}[j]; v.end != want { // the latest End
 			t.Errorf("batch %d: end %d, want %d", j, v.end, want)
 		}
