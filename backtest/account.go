@@ -80,7 +80,8 @@ type posState struct {
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
 	// a cross position's liquidation price probed at the close marks (probe(3)), which record
-	// reuses when account.liqProbed
+	// reuses when account.liqProbed (probePath may leave it stale for a trade it need not price,
+	// when record does not read it: account.liqClosed)
 	closeLP float64
 	// record's figures at the close mark, kept for crossLiq: maintenance margin, uPnL
 	closeMM, closeU float64
@@ -421,7 +422,6 @@ func (a *account) step(b *Batch, v *pathView) error {
 		// nothing arrives, no funding is due and segments 0..3 hold no event: the figures at
 		// the four vertices in one pass (fund settles nothing: it notes the run has started)
 		a.fund(b)
-		a.from, a.to = a.pv.pts[3], a.pv.pts[4] // as segment 3 leaves them
 		if countSkips {
 			pathProbes.Add(1)
 			openProbes.Add(1)
@@ -443,8 +443,9 @@ func (a *account) step(b *Batch, v *pathView) error {
 			a.probe(0)
 		}
 		if a.quietPath() && a.probePath(false) {
-			// segments 1..3 hold no event: the figures at their vertices in one pass
-			a.from, a.to = a.pv.pts[3], a.pv.pts[4] // as segment 3 leaves them
+			// segments 1..3 hold no event: the figures at their vertices in one pass (a.from
+			// and a.to stay segment 1's: nothing reads them before a segment, quietOpen,
+			// quietPath or switchRules sets them again)
 			if countSkips {
 				pathProbes.Add(1)
 			}
@@ -672,15 +673,22 @@ func (a *account) recordLiq(s *symState, p, sib *posState, risk *margin.FloatRis
 	if d := margin.LiquidationDistance(s.mark, lp); d < p.tr.t.MinLiqDistance {
 		p.tr.t.MinLiqDistance = d
 	}
-	if sp := &a.pv.sym[s.id]; sp.present() && lp > 0 && !p.tr.t.LastWick {
-		lo, hi := sp.lp[1], sp.lp[2]
-		if lo > hi {
-			lo, hi = hi, lo
-		}
-		if (dir > 0 && lo <= lp) || (dir <= 0 && hi >= lp) {
-			p.tr.t.LastWick = true
-		}
+	if sp := &a.pv.sym[s.id]; sp.present() && lp > 0 && !p.tr.t.LastWick && wick(sp, dir, lp) {
+		p.tr.t.LastWick = true
 	}
+}
+
+// wick reports whether the inner points p1, p2 of a symbol's last-price path sp (its kline's
+// extremes) reach the liquidation price lp of a position that liquidates when the price moves
+// down (dir > 0: a long) or up: the lower is <= lp when either is, the higher >= lp when either
+// is (they are finite, or NaN without a kline, where no comparison holds). recordLiq and
+// closeLiq share it.
+func wick(sp *symPath, dir, lp float64) bool {
+	p1, p2 := sp.lp[1], sp.lp[2]
+	if dir > 0 {
+		return p1 <= lp || p2 <= lp
+	}
+	return p1 >= lp || p2 >= lp
 }
 
 // recordLiqOneWay is recordLiq over the open positions in one-way mode when probe has just
@@ -709,11 +717,8 @@ func (a *account) recordLiqOneWay(risk *margin.FloatRisk) {
 
 // closeLiq is recordLiqOneWay's part for the open trade of symbol s's one-way position with
 // liquidation price lp at the close marks (sp: its paths at the step): the "no liquidation
-// price" distance (1) and the last-price wick. It only lowers a minimum to 1 and sets a flag, so taking it twice at the
-// same close changes nothing.
-// (The wick's test reads the two inner points of the last-price path without ordering them:
-// the lower is <= lp when either is, the higher >= lp when either is; they are finite, or NaN
-// without a kline, where no comparison holds and the flag stays false.)
+// price" distance (1) and the last-price wick (none without a kline: wick). It only lowers a
+// minimum to 1 and sets a flag, so taking it twice at the same close changes nothing.
 func (s *symState) closeLiq(lp float64, sp *symPath) {
 	t := &s.tr.t
 	if !(lp > 0) {
@@ -723,8 +728,7 @@ func (s *symState) closeLiq(lp float64, sp *symPath) {
 		return
 	}
 	if !t.LastWick {
-		p1, p2 := sp.lp[1], sp.lp[2]
-		t.LastWick = s.qty > 0 && (p1 <= lp || p2 <= lp) || s.qty <= 0 && (p1 >= lp || p2 >= lp)
+		t.LastWick = wick(sp, s.qty, lp)
 	}
 }
 
@@ -899,7 +903,10 @@ func (a *account) quietPath() bool {
 // (recordOneWay only when pathRiskOK is false), it leaves as they are. While each open trade's
 // figures are at hand it also takes recordLiqOneWay's part of them at the close (closeLiq:
 // its liquidation price there is the isolated one or closeLP), so that record skips that pass
-// (liqClosed; TestPathProbeTakesCloseFigures).
+// (liqClosed; TestPathProbeTakesCloseFigures). A cross trade whose distances at the vertices
+// provably cannot lower its closest one (crossFar) is not priced there, and when closeLiq
+// provably changes nothing for it either (closeQuiet) not at the close: its closeLP stays as it
+// was, which record does not read (liqClosed; TestCrossFarBound).
 //
 // It reports false when a mark's notional leaves a position's cached bracket, having written
 // only maxima and minima that the probes then take again with the same values, and figures
@@ -978,35 +985,48 @@ func (a *account) probePath(open bool) bool {
 		return true
 	}
 	w := a.crossWallet
+	// the cross account's margin surplus Δ = wallet + Σ uPnL − Σ MM at the vertices where probe
+	// takes the distances (its lowest and highest; NaN when one is NaN) and the largest scale
+	// of its terms: crossFar's bound of the distances there
+	dlo, dhi, sc := math.Inf(1), math.Inf(-1), 0.0
+	if on0 && open { // (else vertex 1's again)
+		dk := w + cu0 - cmm0
+		dlo, dhi, sc = min(dlo, dk), max(dhi, dk), max(sc, math.Abs(w)+math.Abs(cmm0)+math.Abs(cu0))
+	}
+	if on1 {
+		dk := w + cu1 - cmm1
+		dlo, dhi, sc = min(dlo, dk), max(dhi, dk), max(sc, math.Abs(w)+math.Abs(cmm1)+math.Abs(cu1))
+	}
+	if on2 {
+		dk := w + cu2 - cmm2
+		dlo, dhi, sc = min(dlo, dk), max(dhi, dk), max(sc, math.Abs(w)+math.Abs(cmm2)+math.Abs(cu2))
+	}
+	if on3 {
+		dk := w + cu3 - cmm3
+		dlo, dhi, sc = min(dlo, dk), max(dhi, dk), max(sc, math.Abs(w)+math.Abs(cmm3)+math.Abs(cu3))
+	}
 	for _, i := range a.open {
 		s := &syms[i]
 		if s.isolated || !s.tr.open {
 			continue
 		}
-		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, rc)
+		t := &s.tr.t
+		t.PeakMarginRatio = max(t.PeakMarginRatio, rc)
 		sp := &paths[i] // (a symbol not moving: its mark four times)
 		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
-		// the position's own figures at the vertices again, the first loop's arithmetic (the
-		// same floats; cheaper than storing them there, in a cache line the loop does not touch)
-		bMMR, bCum, qty, entry := s.bMMR, s.bCum, s.qty, s.entry
 		d := math.Inf(1) // the closest distance at the vertices (+Inf: the identity of min)
-		if on0 && open { // (else vertex 1's again)
-			mm, u := float64(float64(s.aq*m0)*bMMR)-bCum, float64(qty*(m0-entry))
-			if lp := s.pathLiq(w, cmm0-mm, cu0-u, m0); lp > 0 {
-				d = min(d, margin.LiquidationDistance(m0, lp))
+		if s.crossFar(dlo, dhi, sc, m0, m1, m2, m3, t.MinLiqDistance) {
+			// no distance at the vertices can lower the trade's closest one; when closeLiq
+			// would change nothing either, the close's liquidation price is not needed (closeLP
+			// is left as it was: record does not read it, liqClosed)
+			if !on3 || s.closeQuiet(m3, sp) {
+				if countSkips {
+					crossFarSkips.Add(1)
+				}
+				continue
 			}
-		}
-		if on1 {
-			mm, u := float64(float64(s.aq*m1)*bMMR)-bCum, float64(qty*(m1-entry))
-			if lp := s.pathLiq(w, cmm1-mm, cu1-u, m1); lp > 0 {
-				d = min(d, margin.LiquidationDistance(m1, lp))
-			}
-		}
-		if on2 {
-			mm, u := float64(float64(s.aq*m2)*bMMR)-bCum, float64(qty*(m2-entry))
-			if lp := s.pathLiq(w, cmm2-mm, cu2-u, m2); lp > 0 {
-				d = min(d, margin.LiquidationDistance(m2, lp))
-			}
+		} else {
+			d = s.pathDistances(w, open, on0, on1, on2, m0, m1, m2, cmm0, cmm1, cmm2, cu0, cu1, cu2)
 		}
 		if on3 {
 			mm, u := s.closeMM, s.closeU // the first loop's mm3, u3
@@ -1016,12 +1036,155 @@ func (a *account) probePath(open bool) bool {
 				d = min(d, margin.LiquidationDistance(m3, lp))
 			}
 		}
-		s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, d)
+		t.MinLiqDistance = min(t.MinLiqDistance, d)
 		if on3 {
-			s.closeLiq(s.closeLP, &paths[i])
+			s.closeLiq(s.closeLP, sp)
 		}
 	}
 	return true
+}
+
+// closeQuiet reports whether closeLiq would change nothing for symbol s's one-way cross trade
+// at the close mark m (sp: its paths at the step), whose liquidation price LP there, if > 0, is at a distance of at least
+// the trade's closest one d = MinLiqDistance (crossFar): LP <= 0 would lower d to 1, which it
+// cannot when d <= 1 (or NaN), and a short's LP is above m > 0; a wick is already recorded, or
+// there is no kline, or the last-price path's inner points p1, p2 cannot reach LP. For a long
+// (LP below m) a point p <= LP would give fl(m − p) >= fl(m − LP) (rounding is monotone), so
+// fl(fl(m − p)/m) >= the distance >= d; it cannot when the lower point is >= m or
+// fl(m − lo) < fl(fl(d·m)·(1 − 2⁻³⁰)) <= d·m·(1 − 2⁻³¹), which makes fl(fl(m − lo)/m) < d
+// (crossFar's surplus keeps LP below m). For a short the same with hi − m. TestCrossFarBound
+// compares it with closeLiq.
+func (s *symState) closeQuiet(m float64, sp *symPath) bool {
+	t := &s.tr.t
+	d := t.MinLiqDistance
+	if s.qty > 0 && 1 < d {
+		return false
+	}
+	if t.LastWick || !sp.present() {
+		return true
+	}
+	p1, p2 := sp.lp[1], sp.lp[2]
+	lim := float64(d*m) * (1 - crossSlack)
+	if s.qty > 0 { // (p1, p2 finite: plain comparisons)
+		lo := p1
+		if p2 < lo {
+			lo = p2
+		}
+		return lo >= m || m-lo < lim
+	}
+	hi := p1
+	if p2 > hi {
+		hi = p2
+	}
+	return hi <= m || hi-m < lim
+}
+
+// pathDistances is probePath's closest distance to liquidation of symbol s's one-way cross
+// position at the path's vertices 0..2 where probe takes it (on0 with open, on1, on2; +Inf
+// for none), the cross sums at the vertices given.
+func (s *symState) pathDistances(w float64, open, on0, on1, on2 bool, m0, m1, m2, cmm0, cmm1, cmm2, cu0, cu1, cu2 float64) float64 {
+	// the position's own figures at the vertices again, the first loop's arithmetic (the
+	// same floats; cheaper than storing them there, in a cache line the loop does not touch)
+	bMMR, bCum, qty, entry := s.bMMR, s.bCum, s.qty, s.entry
+	d := math.Inf(1) // (+Inf: the identity of min)
+	if on0 && open { // (else vertex 1's again)
+		mm, u := float64(float64(s.aq*m0)*bMMR)-bCum, float64(qty*(m0-entry))
+		if lp := s.pathLiq(w, cmm0-mm, cu0-u, m0); lp > 0 {
+			d = min(d, margin.LiquidationDistance(m0, lp))
+		}
+	}
+	if on1 {
+		mm, u := float64(float64(s.aq*m1)*bMMR)-bCum, float64(qty*(m1-entry))
+		if lp := s.pathLiq(w, cmm1-mm, cu1-u, m1); lp > 0 {
+			d = min(d, margin.LiquidationDistance(m1, lp))
+		}
+	}
+	if on2 {
+		mm, u := float64(float64(s.aq*m2)*bMMR)-bCum, float64(qty*(m2-entry))
+		if lp := s.pathLiq(w, cmm2-mm, cu2-u, m2); lp > 0 {
+			d = min(d, margin.LiquidationDistance(m2, lp))
+		}
+	}
+	return d
+}
+
+// crossSlack is crossFar's relative slack, 2⁻³⁰: far more than the rounding it covers (a few
+// dozen roundings of at most 2⁻⁵³ each, relative to the terms' scale, and the liquidation
+// formula's denominator's, at most 2⁻⁴³ with the table's highest MMR <= 1 − 2⁻¹⁰).
+const crossSlack = 0x1p-30
+
+// crossFar reports whether no distance to liquidation that probePath takes for symbol s's
+// one-way cross position at the path's vertices (pathDistances, and the close's) can be below
+// d (the trade's closest so far), so that they cannot lower it. dlo and dhi are the lowest and
+// highest cross margin surplus Δ = fl(fl(wallet + Σ uPnL) − Σ MM) at the vertices where probe
+// takes the distances, sc the highest |wallet| + |Σ MM| + |Σ uPnL| there, m0..m3 the
+// position's marks at the vertices (finite, > 0; their notionals in the cached bracket b; a
+// vertex where no distance is taken only widens their range).
+//
+// The bound. Whatever bracket β pathLiq's answer comes from (the mark's, the second cached
+// one, or LiquidationPriceFloat's search, consistent or not), it is
+// LP = fl(fl(fl(base + cum_β) − qe) / den_β) with base = fl(fl(wallet − fl(ΣMM − mm)) +
+// fl(ΣuPnL − u)) and den_β = fl(fl(Q·MMR_β) − qty) (Q = |qty|). In real arithmetic on the
+// same float inputs, with mm ≈ Q·m·MMR_b − cum_b, u ≈ qty·(m − entry) and qe ≈ qty·entry:
+// LP − m = (Δ + G_β + e)/(Q·MMR_β − qty), where G_β = MM_b(Q·m) − MM_β(Q·m) >= 0 (a valid
+// table's maintenance margin is continuous with non-decreasing MMR, so convex, and each
+// bracket's line MM_β(n) = n·MMR_β − cum_β lies below it; G_b = 0) and e gathers the roundings:
+// |e| is a few dozen 2⁻⁵³ times S = sc + 4(Q·m + |qe| + the table's highest cum), which bounds
+// every term they are relative to (|mm|, |u|, |base|, cum_β, Q·m). So the distance |LP − m|/m
+// is at least (Δ − |e|)/(Q·m·f) with, for a long (qty = Q > 0, LP below m), f = 1 >= 1 − MMR_β,
+// or f = 1 − MMR_b when β is provably b (the fast path answers bracket b when Q·LP >= bLo,
+// which (Q·m − bLo)(1 − MMR_b) > Δ + |e| ensures), and for a short (LP above m)
+// f = 1 + the table's highest MMR >= 1 + MMR_β, or f = 1 + MMR_b when β is provably b
+// (Q·LP < bHi: (bHi − Q·m)(1 + MMR_b) > Δ + |e|). The float distance fl(|fl(m − LP)|/m) is
+// within 2⁻⁴⁰·(1 + distance) of it (LP's own rounding: den_β's relative error is at most
+// 2⁻⁵²/(1 − MMR_β) <= 2⁻⁴² with the highest MMR <= 1 − 2⁻¹⁰). With Δ >= dlo − 2⁻⁵²·sc and
+// Q·mlo <= Q·m <= Q·mhi, the test below asks dlo >= slack + d·Q·mhi·f·(1 + 2⁻³⁰), and the
+// certificates hold with a factor 1 − 2⁻³⁰, where slack = 2⁻³⁰·S: that covers every rounding
+// above and the test's own by a factor over 2¹⁰. An LP <= 0 gives no distance (a long's
+// certified LP is > 0; any other one is no lower distance either). Non-finite inputs (sc =
+// +Inf or NaN, d = +Inf or NaN, a NaN surplus) answer false. TestCrossFarBound compares it
+// with pathDistances on random positions, marks at and across bracket edges and liquidation
+// prices near the marks, across caps and <= 0.
+func (s *symState) crossFar(dlo, dhi, sc, m0, m1, m2, m3, d float64) bool {
+	brk := s.brk
+	top := brk[len(brk)-1] // the highest MMR and cum (both non-decreasing in a valid table)
+	if !(top.MMR <= 1-0x1p-10) || !(sc < math.Inf(1)) {
+		return false
+	}
+	mlo, mhi := m0, m0 // (finite: plain comparisons, not the builtins' NaN rules)
+	if m1 < mlo {
+		mlo = m1
+	}
+	if m1 > mhi {
+		mhi = m1
+	}
+	if m2 < mlo {
+		mlo = m2
+	}
+	if m2 > mhi {
+		mhi = m2
+	}
+	if m3 < mlo {
+		mlo = m3
+	}
+	if m3 > mhi {
+		mhi = m3
+	}
+	nlo, nhi := s.aq*mlo, s.aq*mhi
+	slack := crossSlack * (sc + 4*(nhi+math.Abs(s.qe)+top.Cum))
+	var f float64 // Q(1 ∓ MMR_β)/Q's bound
+	if s.qty > 0 {
+		f = 1
+		if g := 1 - s.bMMR; (nlo-s.bLo)*g*(1-crossSlack) > dhi+slack {
+			f = g
+		}
+	} else {
+		f = 1 + top.MMR
+		if g := 1 + s.bMMR; (s.bHi-nhi)*g*(1-crossSlack) > dhi+slack {
+			f = g
+		}
+	}
+	return dlo >= slack+d*nhi*f*(1+crossSlack)
 }
 
 // liqDistanceBound is a lower bound of margin.LiquidationDistance(m, lp) for m = m0..m3

@@ -222,6 +222,7 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 	defer func() { exhaustiveProbes, countSkips = false, false }()
 	pathProbes.Store(0)
 	openProbes.Store(0)
+	crossFarSkips.Store(0)
 	for seed := uint64(1); seed <= 4; seed++ {
 		k, m, f := market(seed, symbols, 400)
 		var res [2]*Result
@@ -258,6 +259,11 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 		t.Errorf("%d steps probed their open with the path's vertices (probePath(true)), want at least 100", n)
 	} else {
 		t.Logf("%d steps probed their open with the path's vertices", n)
+	}
+	if n := crossFarSkips.Load(); n < 100 {
+		t.Errorf("%d cross trades' vertices were skipped as too far from liquidation (crossFar), want at least 100", n)
+	} else {
+		t.Logf("%d cross trades' vertices skipped as too far from liquidation", n)
 	}
 }
 
@@ -485,5 +491,91 @@ func TestWidenKeepsEmptyRanges(t *testing.T) {
 	}
 	if l, h := widen(100, 100); !(l < 100 && h > 100) {
 		t.Errorf("widen(100, 100) = %v, %v: a single mark must widen", l, h)
+	}
+}
+
+// A cross account flat at a bar's open goes long AAA in segment 1 and short BBB in segment 2,
+// and BBB's rise in segment 3 liquidates it there. The bar's first liquidation screen comes in
+// segment 1 (liqSafe's own ranges, taken once per bar for the open symbols), so BBB, opened
+// later in the bar, has the empty range there: widened as numbers it became (NaN, −Inf), which
+// SafeWithin read as "at its mark" and "down to −Inf" (the short's uPnL +Inf: safe), and the
+// rest of the bar skipped NextLiquidation (b6ee736 keeps it empty, which is never safe).
+//
+// Wallet 1000, leverage 20, no trading fees, MMR 1 % (testInstrument). The orders placed at
+// bar 2's close (AAA 100, BBB 80.5: the sell stop's open loss is small there) arrive at bar 3's
+// open, the account flat:
+//   - AAA 100/100/90/100 (close = open: open → low → high → close): the buy limit 1 @ 95 fills
+//     in segment 1 (100 → 90); AAA stays at 100 in segment 3 (high = close).
+//   - BBB 100/101/50/90 (bearish: open → high → low → close; the gap 80.5 → 100 does not
+//     trigger the sell stop): the sell stop 100 @ 80 fills in segment 2 (101 → 50); segment 3
+//     takes BBB from 50 back up to 90.
+//
+// In segment 3, with BBB's mark m: equity = 1000 + 1·(100 − 95) + 100·(80 − m) = 9005 − 100m,
+// maintenance margin = 1 % × (1·100 + 100·m) = 1 + m; they meet at 9004 = 101m, m =
+// 89.1485…, below the close 90: the liquidation comes in bar 3 at BBB's mark 89.1485… (at the
+// trigger point the account's ratio is 1). With the broken screen it came at bar 4's open
+// (the account under water at the close 90: equity 9005 − 9000 = 5 < MM 91).
+func TestWidenedScreenSeesLateOpens(t *testing.T) {
+	syms := []string{"AAA", "BBB"}
+	a, err := ParseSeries("AAA", t0, hr, "100+0x2 100/100/90/100 100+0x2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := ParseSeries("BBB", t0, hr, "100+0x1 80.5 100/101/50/90 90+0x2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range b {
+		b[i].ID = 1
+	}
+	bars := append(a, b...)
+	cfg := testConfig(syms...)
+	cfg.DefaultLeverage = 20
+	cfg.Setups = []Setup{{Name: "cross", Mode: margin.Cross}}
+	strat := func() Strategy {
+		return &script{sym: "AAA", at: map[int][]Order{2: {
+			{Symbol: "AAA", Side: Buy, Type: Limit, Qty: d("1"), Price: d("95")},
+			{Symbol: "BBB", Side: Sell, Type: StopMarket, Qty: d("100"), Trigger: d("80")}}}}
+	}
+	r, err := Run(context.Background(), cfg, strat, NewSliceSource(syms, Batches(bars, bars, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc := r.Accounts[0]
+	if len(acc.Fills) < 2 || !acc.Fills[0].Price.Equal(d("95")) || !acc.Fills[1].Price.Equal(d("80")) {
+		t.Fatalf("fills %+v (rejected %+v): want the long 1 AAA @ 95 and the short 100 BBB @ 80 first", acc.Fills, acc.Rejects)
+	}
+	if len(acc.Liquidations) == 0 {
+		t.Fatal("no liquidation")
+	}
+	t3 := t0 + 3*hr
+	for _, l := range acc.Liquidations {
+		if l.Time != t3 {
+			t.Errorf("%s liquidated at %d, want in bar 3 (%d): the screen hid the liquidation in segment 3", l.Symbol, l.Time, t3)
+		}
+	}
+	var peak float64
+	for _, p := range acc.Equity {
+		if p.Time == t3+hr { // bar 3's close
+			peak = p.PeakMarginRatio
+		}
+	}
+	if peak < 1 {
+		t.Errorf("bar 3's peak margin ratio %v, want >= 1 (the liquidation's)", peak)
+	}
+	want := 9004.0 / 101 // BBB's mark where equity meets the maintenance margin
+	bbb := 0
+	for _, l := range acc.Liquidations {
+		if l.Symbol != "BBB" {
+			continue
+		}
+		bbb++
+		// the trigger mark off the grid, the execution price on it against the short (up)
+		if m := l.TriggerMark.InexactFloat64(); math.Abs(m-want) > 1e-6 || l.Gap || !l.Price.Equal(d("89.2")) {
+			t.Errorf("BBB liquidated at mark %v (gap %v), price %s, want mark %v, no gap, price 89.2", m, l.Gap, l.Price, want)
+		}
+	}
+	if bbb != 1 {
+		t.Errorf("%d liquidations of BBB, want 1", bbb)
 	}
 }

@@ -359,6 +359,7 @@ var (
 	noLiqScreen, countSkips bool
 	liqCertHits, pathProbes atomic.Int64
 	openProbes              atomic.Int64
+	crossFarSkips           atomic.Int64 // cross trades whose vertices probePath skipped (crossFar)
 )
 
 // liqSafe reports whether no position can reach its liquidation threshold anywhere on the

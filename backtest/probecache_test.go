@@ -86,3 +86,212 @@ func TestBracketCacheAgrees(t *testing.T) {
 			sameBracket, otherBracket, noneAbove)
 	}
 }
+
+// crossFar and closeQuiet are sound: whenever crossFar says no distance probePath takes at a
+// cross trade's vertices can be below the trade's closest distance d, none of them (pathLiq
+// and LiquidationDistance at each vertex, the very floats probePath would take) is, and
+// whenever closeQuiet also says closeLiq would change nothing, probePath's whole treatment of
+// the trade (the vertices' distances, the close's, closeLiq's "no price" distance and
+// last-price wick) leaves it as it is. Random one-way cross positions, long and short, of
+// every notional (brackets 1 to the top) on real tables, marks walking within a bracket and
+// landing on or one float away from a cap, other cross positions' sums, and a wallet that
+// puts the liquidation price near the marks, within a hair of a bracket's cap or floor, far
+// away or at <= 0, or the account beyond its threshold; d at, just below and above the true
+// closest distance, 0, 1 and +Inf; last-price wicks at, one float short of and beyond the
+// close's liquidation price. It also fails when the bound is void (it must pass most trades
+// whose closest distance is 1 % below the vertices' and a share of those 1e-6 below, with and
+// without the bracket certificates, and let closeQuiet skip wicks that do not reach).
+func TestCrossFarBound(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 4))
+	var tables []margin.FloatTable
+	for _, sym := range []string{"BTCUSDT", "ETHUSDT", "DOGEUSDT"} {
+		tbl, _, ok := benchBook.Table(sym, time.UnixMilli(t0).UTC())
+		if !ok {
+			t.Fatalf("no %s table in the default book", sym)
+		}
+		tables = append(tables, tbl.Float())
+	}
+	var samples, withLP, skipLoose, skipTight, tight, loose, certLong, certShort, quiet, wickSkips int
+	for samples < 200_000 {
+		brk := tables[rng.IntN(len(tables))]
+		entry := math.Pow(10, rng.Float64()*6-2) // 0.01 .. 10,000
+		// a notional in a random bracket (or on its cap)
+		j := rng.IntN(len(brk))
+		lo, hi := 0.0, brk[j].Cap
+		if j > 0 {
+			lo = brk[j-1].Cap
+		}
+		if math.IsInf(hi, 1) {
+			hi = lo * 4
+		}
+		n := lo + (hi-lo)*rng.Float64()
+		qty := n / entry
+		if rng.IntN(2) == 1 {
+			qty = -qty
+		}
+		var s symState
+		var sp symPath // the symbol's paths at the step (its last-price path set below)
+		s.brk = brk
+		p := &s.posState
+		*p = posState{qty: qty, entry: entry, aq: math.Abs(qty)}
+		side := margin.Buy
+		if qty < 0 {
+			side = margin.Sell
+		}
+		p.qe = float64(float64(side)*p.aq) * p.entry
+		p.bLo, p.bHi, p.lLo, p.lHi = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		// the vertices' marks: a small walk around mc, one of them on a cap or next to it
+		mc := entry * (0.8 + 0.4*rng.Float64())
+		var m [4]float64
+		spread := math.Pow(10, -rng.Float64()*8) * 0.02
+		for k := range m {
+			m[k] = mc * (1 + (rng.Float64()-0.5)*spread)
+		}
+		if rng.IntN(6) == 0 && j > 0 {
+			k := rng.IntN(4)
+			m[k] = brk[j-1].Cap / p.aq
+			if rng.IntN(2) == 0 {
+				m[k] = math.Nextafter(m[k], math.Inf(1))
+			}
+		}
+		p.maintenance(brk, p.aq*m[0])
+		ok := true
+		var mm, u [4]float64
+		for k := range m {
+			nk := p.aq * m[k]
+			if !(nk >= p.bLo && nk < p.bHi) {
+				ok = false // probePath's first loop leaves such a step to the probes
+			}
+			mm[k] = float64(nk*p.bMMR) - p.bCum
+			u[k] = float64(p.qty * (m[k] - p.entry))
+		}
+		if !ok {
+			continue
+		}
+		samples++
+		n = p.aq * m[0]
+		// the other cross positions' sums at the vertices, and the account's sums with them
+		oMM := rng.Float64() * n * 0.05 * float64(rng.IntN(2))
+		oU := (rng.Float64() - 0.5) * n * 0.2 * float64(rng.IntN(2))
+		var cmm, cu [4]float64
+		for k := range m {
+			cmm[k] = oMM*(1+(rng.Float64()-0.5)*spread) + mm[k]
+			cu[k] = oU*(1+(rng.Float64()-0.5)*spread) + u[k]
+		}
+		// the wallet: a surplus Δ at vertex 0 of r × notional
+		var r float64
+		switch rng.IntN(6) {
+		case 0: // the liquidation price within a hair of the mark, or past it
+			r = (rng.Float64() - 0.3) * math.Pow(10, -rng.Float64()*12)
+		case 1: // the liquidation price across the bracket's cap or floor
+			r = math.Pow(10, rng.Float64()*2-1.5)
+			// or within a hair of it: Q·LP = n + Δ/(1 + MMR) for a short, n − Δ/(1 − MMR) for a long
+			e := (1 + (rng.Float64()-0.5)*math.Pow(10, -rng.Float64()*12))
+			if qty < 0 && p.bHi < math.Inf(1) && rng.IntN(2) == 0 {
+				r = (p.bHi - n) * (1 + p.bMMR) * e / n
+			} else if qty > 0 && p.bLo > 0 && rng.IntN(2) == 0 {
+				r = (n - p.bLo) * (1 - p.bMMR) * e / n
+			}
+		case 2: // far: a long's price <= 0
+			r = 0.9 + rng.Float64()*10
+		default:
+			r = math.Pow(10, rng.Float64()*3-2.5)
+		}
+		w := r*n - cu[0] + cmm[0]
+		dlo, dhi, sc := math.Inf(1), math.Inf(-1), 0.0
+		for k := range m {
+			dk := w + cu[k] - cmm[k]
+			dlo, dhi, sc = min(dlo, dk), max(dhi, dk), max(sc, math.Abs(w)+math.Abs(cmm[k])+math.Abs(cu[k]))
+		}
+		// probePath's treatment of the trade with every figure taken (on a copy: pathLiq may
+		// cache a second bracket, which changes no float)
+		vertices := func(s symState) (d, lp float64) {
+			d = s.pathDistances(w, true, true, true, true, m[0], m[1], m[2], cmm[0], cmm[1], cmm[2], cu[0], cu[1], cu[2])
+			lp = s.pathLiq(w, cmm[3]-mm[3], cu[3]-u[3], m[3])
+			if lp > 0 {
+				d = min(d, margin.LiquidationDistance(m[3], lp))
+			}
+			return d, lp
+		}
+		full := func(s symState) symState {
+			d, lp := vertices(s)
+			s.closeLP = lp
+			s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, d)
+			s.closeLiq(lp, &sp)
+			return s
+		}
+		s.tr.open = true
+		got, lp3 := vertices(s) // the vertices' closest distance (+Inf: no LP > 0), the close's LP
+		if got < math.Inf(1) {
+			withLP++
+		}
+		// the last-price path's inner points: none (NaN), the LP's neighbourhood, the mark's
+		sp.lp[1], sp.lp[2] = m[3]*(1+(rng.Float64()-0.5)*spread), m[3]*(1+(rng.Float64()-0.5)*spread)
+		sp.lp[0], sp.lp[3] = sp.lp[1], sp.lp[2]
+		present := rng.IntN(8) > 0
+		if !present {
+			sp.lp = [4]float64{math.NaN(), math.NaN(), math.NaN(), math.NaN()}
+		}
+		if lp3 > 0 && rng.IntN(2) == 0 {
+			x := lp3
+			switch rng.IntN(3) {
+			case 0:
+				x = math.Nextafter(lp3, m[3])
+			case 1:
+				x = lp3 * (1 + (rng.Float64()-0.5)*math.Pow(10, -rng.Float64()*12))
+			}
+			if present {
+				sp.lp[1+rng.IntN(2)] = x
+			}
+		}
+		s.tr.t.LastWick = rng.IntN(8) == 0
+		ds := []float64{got, math.Nextafter(got, 0), math.Nextafter(got, math.Inf(1)), got * (1 - 1e-12),
+			got * (1 - 1e-6), got * (1 - 1e-2), got * (1 + 1e-9), 0, 1, math.Inf(1), rng.Float64() * 2}
+		for i, d := range ds {
+			s.tr.t.MinLiqDistance = d
+			far := s.crossFar(dlo, dhi, sc, m[0], m[1], m[2], m[3], d)
+			if far && !(got >= d) {
+				t.Fatalf("qty %v entry %v marks %v wallet %v sums %v %v: crossFar says no distance below %v, the vertices' closest is %v",
+					qty, entry, m, w, cmm, cu, d, got)
+			}
+			if far && s.closeQuiet(m[3], &sp) {
+				quiet++
+				if !s.tr.t.LastWick && present && lp3 > 0 {
+					wickSkips++
+				}
+				if x := full(s); math.Float64bits(x.tr.t.MinLiqDistance) != math.Float64bits(d) || x.tr.t.LastWick != s.tr.t.LastWick {
+					t.Fatalf("qty %v entry %v marks %v wallet %v sums %v %v last %v %v: crossFar and closeQuiet skip the trade at %v, probePath's figures make it %v (wick %v -> %v, close LP %v)",
+						qty, entry, m, w, cmm, cu, sp.lp[1], sp.lp[2], d, x.tr.t.MinLiqDistance, s.tr.t.LastWick, x.tr.t.LastWick, lp3)
+				}
+			}
+			if got > 0 && got < math.Inf(1) {
+				switch i {
+				case 5:
+					loose++
+					if far {
+						skipLoose++
+					}
+				case 4:
+					tight++
+					if far {
+						skipTight++
+					}
+				}
+			}
+		}
+		// the certificates were given a chance: LP in the mark's bracket above its floor
+		if got < math.Inf(1) && s.crossFar(dlo, dhi, sc, m[0], m[1], m[2], m[3], got*(1-1e-6)) && p.bLo > 0 {
+			if qty > 0 {
+				certLong++
+			} else {
+				certShort++
+			}
+		}
+	}
+	t.Logf("%d samples, %d with a liquidation price; passed at 1 %% below %d of %d, at 1e-6 below %d of %d; certified long %d short %d; skipped with the close %d (%d wick checks)",
+		samples, withLP, skipLoose, loose, skipTight, tight, certLong, certShort, quiet, wickSkips)
+	if skipLoose < loose*4/10 || skipTight < tight/10 || certLong < 100 || certShort < 100 || wickSkips < 1000 {
+		t.Errorf("the bound is void too often: passed at 1 %% below %d of %d, at 1e-6 below %d of %d; certified long %d short %d; %d wick checks",
+			skipLoose, loose, skipTight, tight, certLong, certShort, wickSkips)
+	}
+}
