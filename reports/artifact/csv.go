@@ -208,6 +208,37 @@ func (w *csvWriter) floatCol(c []floatCache, j int, v float64) {
 	w.cachedFloat(&c[j], v)
 }
 
+// writeEquityRow is writeRow over the equity table (the table bt run writes a row of per
+// minute and account) written out: the point's fields read directly, no accessor call or kind
+// switch per column, each float compared with its own column's last value and then with the
+// one column it most often equals (the margin balance and the wallet with the equity, the
+// bar's peak ratio with the close's) before it is formatted. The bytes are writeRow's
+// (TestEquityRowIsWriteRow, which also fails when the equity table's columns change); c
+// holds a floatCache per column.
+func writeEquityRow(w *csvWriter, c []floatCache, p *backtest.EquityPoint) {
+	c = c[:9]
+	w.time(p.Time)
+	w.floatAlt(&c[1], nil, p.Equity)
+	w.floatAlt(&c[2], &c[1], p.Wallet)
+	w.floatAlt(&c[3], nil, p.UnrealizedPnL)
+	w.floatAlt(&c[4], &c[1], p.MarginBalance)
+	w.floatAlt(&c[5], nil, p.MaintenanceMargin)
+	w.floatAlt(&c[6], nil, p.MarginRatio)
+	w.floatAlt(&c[7], &c[6], p.PeakMarginRatio)
+	w.floatAlt(&c[8], nil, p.Drawdown)
+	w.end()
+}
+
+// floatAlt appends v: fc's text when fc last formatted v, else alt's when alt (if not nil)
+// did, else v formatted into fc.
+func (w *csvWriter) floatAlt(fc, alt *floatCache, v float64) {
+	b := math.Float64bits(v)
+	if !(fc.ok && fc.bits == b) && alt != nil && alt.ok && alt.bits == b {
+		fc = alt
+	}
+	w.cachedFloat(fc, v)
+}
+
 // writeTable writes t's header and one row per record.
 func writeTable[R any](w *csvWriter, t *backtest.Table[R], recs []R) {
 	w.header(t.Names())

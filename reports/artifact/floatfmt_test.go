@@ -4,7 +4,10 @@ import (
 	"math"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"testing"
+
+	"github.com/bt-backtest/bt/backtest"
 )
 
 // appendFloat writes what strconv.AppendFloat(b, v, 'g', -1, 64) writes: on 4,000,000 random
@@ -104,5 +107,51 @@ func BenchmarkAppendFloat(b *testing.B) {
 				i++
 			}
 		})
+	}
+}
+
+// writeEquityRow writes writeRow's bytes for the equity table: on 200,000 random points whose
+// fields repeat from row to row, equal each other (the margin balance the equity, the peak
+// ratio the close's, the wallet the equity), and take special values. A column added to,
+// removed from or moved in the equity table fails it.
+func TestEquityRowIsWriteRow(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 7))
+	pick := []float64{0, math.Copysign(0, -1), 1, 10000, 0.5, math.MaxFloat64, math.Inf(1), math.NaN(), 1e-7, 123456789.25}
+	val := func() float64 {
+		if r.IntN(5) == 0 {
+			return pick[r.IntN(len(pick))]
+		}
+		return math.Ldexp(r.Float64(), r.IntN(40)-20) * float64(1-2*r.IntN(2))
+	}
+	var (
+		fast, slow strings.Builder
+		fw, sw     = newCSVWriter(&fast), newCSVWriter(&slow)
+		cols       = backtest.EquityTable().FileColumns()
+		fc, sc     = make([]floatCache, len(cols)), make([]floatCache, len(cols))
+		p          backtest.EquityPoint
+	)
+	for i := 0; i < 200_000; i++ {
+		p.Time += int64(r.IntN(3)) * 60_000
+		for _, f := range []*float64{&p.Equity, &p.Wallet, &p.UnrealizedPnL, &p.MaintenanceMargin, &p.MarginRatio, &p.PeakMarginRatio, &p.Drawdown} {
+			if r.IntN(3) == 0 {
+				*f = val()
+			}
+		}
+		p.MarginBalance = p.Equity
+		switch r.IntN(4) {
+		case 0:
+			p.PeakMarginRatio = p.MarginRatio
+		case 1:
+			p.Wallet = p.Equity
+		case 2:
+			p.MarginBalance = val()
+		}
+		writeEquityRow(fw, fc, &p)
+		writeRow(sw, cols, sc, &p)
+		if fast.String() != slow.String() {
+			t.Fatalf("point %+v:\n got %q\nwant %q", p, fast.String(), slow.String())
+		}
+		fast.Reset()
+		slow.Reset()
 	}
 }

@@ -90,9 +90,8 @@ func (w *EquityWriter) loop() {
 }
 
 func (w *EquityWriter) write(b []backtest.EquityPoint) error {
-	cols := backtest.EquityTable().FileColumns()
 	for i := range b {
-		writeRow(w.cw, cols, w.cache, &b[i])
+		writeEquityRow(w.cw, w.cache, &b[i])
 	}
 	if w.cw.err != nil {
 		return fmt.Errorf("equity.csv: %w", w.cw.err)
