@@ -83,7 +83,9 @@ type slot struct {
 	// float64 shadows
 	fq, fabs, fqe float64         // qty, |qty|, qty·entry
 	fiso          float64         // isolated wallet
-	lp            decimal.Decimal // isolated liquidation price (exact formula)
+	lpQ           liqQuote        // isolated liquidation price (exact formula; see lpDec)
+	lp            decimal.Decimal // lpQ as a Decimal, when lpMade
+	lpMade        bool
 	flp           float64
 	ffloor        []float64 // bracket floors, MMRs and cums as float64
 	fmmr, fcum    []float64
@@ -95,6 +97,8 @@ type slot struct {
 	// per bracket MMR − side of a long (MMR − 1) and of a short (MMR + 1): the liquidation
 	// price's denominator over the quantity
 	mmrLong, mmrShort []decimal.Decimal
+	// the exact.Fix of mmrLong, mmrShort and of each bracket's floor and cum
+	mmrLongF, mmrShortF, floorF, cumF []exact.Fix
 
 	// contribution to the account aggregates as last seen by refreshSlot, and the values it
 	// was computed from: refreshSlot redoes only what depends on a changed value (decimals are
@@ -300,9 +304,14 @@ func (s *slot) setInstrument(in Instrument) {
 	s.minQtyF, s.maxQtyF = exact.FixOf(in.MinQty), exact.FixOf(in.MaxQty)
 	s.ffloor, s.fmmr, s.fcum = s.ffloor[:0], s.fmmr[:0], s.fcum[:0]
 	s.mmrLong, s.mmrShort = nil, nil // new slices: a saved copy of the slot keeps the old ones
+	s.mmrLongF, s.mmrShortF, s.floorF, s.cumF = nil, nil, nil, nil
 	for _, b := range in.Brackets {
 		s.mmrLong = append(s.mmrLong, b.MMR.Sub(one))
 		s.mmrShort = append(s.mmrShort, b.MMR.Add(one))
+		s.mmrLongF = append(s.mmrLongF, exact.FixOf(s.mmrLong[len(s.mmrLong)-1]))
+		s.mmrShortF = append(s.mmrShortF, exact.FixOf(s.mmrShort[len(s.mmrShort)-1]))
+		s.floorF = append(s.floorF, exact.FixOf(b.Floor))
+		s.cumF = append(s.cumF, exact.FixOf(b.Cum))
 		s.ffloor = append(s.ffloor, b.Floor.InexactFloat64())
 		s.fmmr = append(s.fmmr, b.MMR.InexactFloat64())
 		s.fcum = append(s.fcum, b.Cum.InexactFloat64())
@@ -965,12 +974,13 @@ func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	if !math.IsNaN(mark) {
 		m = decimal.NewFromFloat(mark)
 	}
-	amt := moneyProduct(true, s.qty, m, decimal.NewFromFloat(rate))
-	a.funding.add(amt)
+	r := decimal.NewFromFloat(rate)
+	amt, amtF := moneyProductFix(true, s.qtyC.of(s.qty), exact.FixOf(m), exact.FixOf(r), s.qty, m, r)
+	a.funding.addFix(amtF, amt)
 	if s.mode == Cross {
-		a.wallet = a.wallet.Add(amt)
+		a.wallet = a.walletC.add(a.wallet, amtF, amt)
 	} else {
-		s.isoW = s.isoW.Add(amt)
+		s.isoW = s.isoWC.add(s.isoW, amtF, amt)
 		if s.isoW.IsNegative() {
 			// isolation holds: what the isolated wallet cannot pay is the insurance fund's,
 			// never the cross wallet's
@@ -1250,7 +1260,7 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 		return zero, false
 	}
 	if s.mode == Isolated {
-		return s.lp, s.lp.IsPositive()
+		return s.lpDec(), s.lpQ.positive()
 	}
 	if j := a.sibling(i); j < 0 || a.slots[j].qty.IsZero() {
 		// one leg: liquidationPrice's price with the other cross positions at their marks,
@@ -1260,15 +1270,11 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 		if s.qty != s.seenQty || s.entry != s.seenEntry {
 			qe = exact.Of(s.qty).Mul(exact.Of(s.entry))
 		}
-		mmrSide := s.mmrLong
-		if s.qty.IsNegative() {
-			mmrSide = s.mmrShort
-		}
-		lp, _, ok := isoLiqPrice(s.qty, qe, a.crossLiqWallet(i), s.inst.Brackets, s.ffloor, mmrSide)
-		if !ok || !lp.IsPositive() {
+		lp, _, ok := isoLiqPrice(s, s.qty, qe, a.crossLiqWallet(i))
+		if !ok || !lp.positive() {
 			return zero, false
 		}
-		return lp, true
+		return lp.Dec(), true
 	}
 	r, err := a.crossLiq(i, a.wallet, func(k int) decimal.Decimal { return a.markDec(k) }, false)
 	if err != nil || !r.Price.IsPositive() {
@@ -1459,18 +1465,23 @@ func (a *Account) refreshSlot(i int) {
 	s.seenQE, s.seenIso, s.seenQty, s.seenEntry = qe, s.isoW, s.qty, s.entry
 	s.seenCross, s.seenIsoMode, s.stale = cross, isoMode, false
 
-	s.lp, s.flp = zero, math.NaN()
+	s.lpQ, s.lpMade, s.flp = liqQuote{dec: true, d: zero}, false, math.NaN()
 	if isoMode && !s.qty.IsZero() {
 		// the table was validated by NewAccount
-		mmrSide := s.mmrLong
-		if s.qty.IsNegative() {
-			mmrSide = s.mmrShort
-		}
-		if lp, lpf, ok := isoLiqPrice(s.qty, qe, s.isoW, s.inst.Brackets, s.ffloor, mmrSide); ok {
+		if lp, lpf, ok := isoLiqPrice(s, s.qty, qe, s.isoW); ok {
 			// !ok is impossible with a validated table; Check reports the NaN
-			s.lp, s.flp = lp, lpf
+			s.lpQ, s.flp = lp, lpf
 		}
 	}
+}
+
+// lpDec is the slot's isolated liquidation price as a Decimal (made when first read after
+// a refresh).
+func (s *slot) lpDec() decimal.Decimal {
+	if !s.lpMade {
+		s.lp, s.lpMade = s.lpQ.Dec(), true
+	}
+	return s.lp
 }
 
 func (a *Account) refreshAll() {
@@ -1639,10 +1650,15 @@ type hotConsts struct {
 // with refreshAccount, so they are always those of the current ledger, as if recomputed after
 // every change.
 func (a *Account) hot() *hotConsts {
-	c := &a.consts
-	if c.ok {
-		return c
+	if a.consts.ok {
+		return &a.consts
 	}
+	return a.hotSlow()
+}
+
+// hotSlow is hot after a ledger change.
+func (a *Account) hotSlow() *hotConsts {
+	c := &a.consts
 	c.ok = true
 	if c.valid && c.wallet == a.wallet && c.crossQE == a.crossQE && c.allQE == a.allQE && c.isoSum == a.isoSum {
 		return c

@@ -76,11 +76,11 @@ func TestIsoLiqPriceAgrees(t *testing.T) {
 		// isolated wallet between 0.1 % and 120 % of the notional, on the 1e-8 grid
 		wallet := notional.Mul(decimal.New(int64(1+r.IntN(1200)), -3)).Round(MoneyPlaces)
 		want, err := LiquidationPrice(LiqInput{Side: Side(side), Qty: qty.Abs(), Entry: entry, Wallet: wallet, Brackets: tb})
-		mmrSide := s.mmrLong
-		if side < 0 {
-			mmrSide = s.mmrShort
+		q, gotF, ok := isoLiqPrice(&s, qty, exact.Of(qty.Mul(entry)), wallet)
+		got := q.Dec()
+		if q.positive() != got.IsPositive() {
+			t.Fatalf("qty %s entry %s wallet %s: isoLiqPrice %s positive() = %v", qty, entry, wallet, got, q.positive())
 		}
-		got, gotF, ok := isoLiqPrice(qty, exact.Of(qty.Mul(entry)), wallet, tb, s.ffloor, mmrSide)
 		if ok != (err == nil) || ok && (!got.Equal(want.Price) || got.Exponent() != want.Price.Exponent()) {
 			t.Fatalf("qty %s entry %s wallet %s: isoLiqPrice %s %v, LiquidationPrice %s %v", qty, entry, wallet, got, ok, want.Price, err)
 		}

@@ -95,7 +95,7 @@ func (a *Account) Liquidate(t int64, p PathPoint, out []Liquidation) []Liquidati
 
 func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float64, out []Liquidation) []Liquidation {
 	s := &a.slots[i]
-	trigger := s.lp
+	trigger := s.lpDec()
 	if gapped {
 		trigger = decimal.NewFromFloat(fromMark)
 	}

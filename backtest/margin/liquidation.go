@@ -167,49 +167,60 @@ func liquidationPrice(in LiqInput) (LiqResult, error) {
 	return LiqResult{}, fmt.Errorf("%w: no bracket is consistent with the liquidation price", ErrBadBrackets)
 }
 
-// isoLiqPrice is liquidationPrice(...).Price of an isolated position (OtherMM = OtherPnL = 0):
-// qty signed, qe = qty × entry (exact.Of), wallet its isolated wallet, and mmrSide[k] = t[k].MMR − side
-// (see slot.mmrSide). It solves the same quotients with the same bracket search, so the price
-// is the same (a DivRound quotient depends only on the values divided: base = wallet − qe is
-// wallet − side·|qty|·entry), but it skips the bankruptcy price and the result's other fields,
-// and takes the per-bracket MMR − side precomputed. ok is false when liquidationPrice would
-// fail (impossible with a validated table).
+// isoLiqPrice is liquidationPrice(...).Price of an isolated position (OtherMM = OtherPnL = 0)
+// of slot s's table: qty signed, qe = qty × entry (exact.Of), wallet its isolated wallet. It
+// solves the same quotients with the same bracket search, so the price is the same (a
+// DivRound quotient depends only on the values divided: base = wallet − qe is wallet −
+// side·|qty|·entry), but it skips the bankruptcy price and the result's other fields, and
+// takes the per-bracket MMR − side (slot.mmrLong, mmrShort) and every bracket figure's
+// exact.Fix precomputed. ok is false when liquidationPrice would fail (impossible with a
+// validated table). The price is returned as the quotient found (liqQuote: a Decimal made
+// when read).
 //
-// floors are t's floors as float64 (slot.ffloor): the bracket of the price's notional is
-// screened in float64 (bracketScreen), exactly only near a floor. lpf is the float64 nearest
-// to lp (exact.Float64(lp)), computed from the quotient's words.
-func isoLiqPrice(qty decimal.Decimal, qe exact.Num, wallet decimal.Decimal, t Table, floors []float64, mmrSide []decimal.Decimal) (lp decimal.Decimal, lpf float64, ok bool) {
-	qf := exact.Fit(qty).Abs()
-	base := exact.Fit(wallet).Sub(qe) // wallet − qe on int64 coefficients when it fits
-	solve := func(k int) (decimal.Decimal, float64, bool) {
-		if qty.IsZero() || mmrSide[k].IsZero() { // Q·(MMR ∓ 1) = 0
-			return zero, math.NaN(), false
+// The bracket of the price's notional is screened in float64 on the slot's float floors
+// (bracketScreen), exactly only near a floor. lpf is the float64 nearest to the price
+// (exact.Float64 of its Decimal), computed from the quotient's words.
+func isoLiqPrice(s *slot, qty decimal.Decimal, qe exact.Num, wallet decimal.Decimal) (lp liqQuote, lpf float64, ok bool) {
+	t := s.inst.Brackets
+	mmrSide, mmrSideF := s.mmrLong, s.mmrLongF
+	if qty.IsNegative() {
+		mmrSide, mmrSideF = s.mmrShort, s.mmrShortF
+	}
+	qtyF := s.qtyC.of(qty)
+	qf := qtyF.Abs()
+	base := exact.Fix{} // wallet − qe on int64 coefficients when it fits
+	if c, e, ok := qe.Small(); ok {
+		base = exact.FixOf(wallet).Sub(exact.FixNew(c, e))
+	}
+	qtyZero := qty.IsZero()
+	solve := func(k int) (liqQuote, float64, bool) {
+		if m := mmrSideF[k]; qtyZero || m.OK() && m.Sign() == 0 || !m.OK() && mmrSide[k].IsZero() { // Q·(MMR ∓ 1) = 0
+			return liqQuote{}, math.NaN(), false
 		}
 		// (base + cum).DivRound(Q·(MMR ∓ 1), QuotientPlaces) on int64 coefficients
-		if base.OK() && qf.OK() {
-			if hi, lo, neg, ok := sumQuoCoef(base, exact.Fit(t[k].Cum), qf, exact.Fit(mmrSide[k]), QuotientPlaces); ok {
-				return exact.Dec128(hi, lo, neg, -QuotientPlaces), exact.Float128(hi, lo, neg, -QuotientPlaces), true
+		if base.OK() && qf.OK() && s.cumF[k].OK() && mmrSideF[k].OK() {
+			if hi, lo, neg, ok := sumQuoCoef(base.Num(), s.cumF[k].Num(), qf.Num(), mmrSideF[k].Num(), QuotientPlaces); ok {
+				return liqQuote{hi: hi, lo: lo, neg: neg}, exact.Float128(hi, lo, neg, -QuotientPlaces), true
 			}
 		}
 		lp := sumQuo(wallet.Sub(qe.Dec()), t[k].Cum, qty.Abs(), mmrSide[k], QuotientPlaces)
-		return lp, exact.Float64(lp), true
+		return liqQuote{dec: true, d: lp}, exact.Float64(lp), true
 	}
 	// the bracket of notional |qty|·lp (lp <= 0: bracket 1)
-	bracketAt := func(lp decimal.Decimal, lpf float64) int {
-		if !lp.IsPositive() {
+	bracketAt := func(lp liqQuote, lpf float64) int {
+		if !lp.positive() {
 			return t.index(zero)
 		}
 		if qf.OK() {
-			if k, ok := bracketScreen(floors, float64(qf.Float()*lpf)); ok {
+			if k, ok := bracketScreen(s.ffloor, float64(qf.Float()*lpf)); ok {
 				return k
 			}
 		}
-		return t.index(notionalAt(qty.Abs(), lp))
+		return t.index(notionalAt(qty.Abs(), lp.Dec()))
 	}
 	k := -1
-	if _, _, ok := qe.Small(); ok {
-		n := qe.Abs()
-		k = tableIndexFx(t, n)
+	if c, e, ok := qe.Small(); ok {
+		k = tableIndexFix(s.floorF, exact.FixNew(c, e).Abs())
 	}
 	if k < 0 {
 		k = t.index(qe.Dec().Abs())
@@ -230,7 +241,48 @@ func isoLiqPrice(qty decimal.Decimal, qe exact.Num, wallet decimal.Decimal, t Ta
 			return lp, lpf, true
 		}
 	}
-	return zero, math.NaN(), false
+	return liqQuote{dec: true, d: zero}, math.NaN(), false
+}
+
+// liqQuote is a liquidation price as isoLiqPrice finds it: the 128-bit quotient
+// ±(hi·2^64 + lo)·10^−QuotientPlaces, or the Decimal d (dec) when it took the decimal
+// expression. Dec makes it a Decimal (exact.Dec128, the Decimal sumQuo gives).
+type liqQuote struct {
+	hi, lo   uint64
+	neg, dec bool
+	d        decimal.Decimal
+}
+
+// Dec is the price as a Decimal.
+func (q liqQuote) Dec() decimal.Decimal {
+	if q.dec {
+		return q.d
+	}
+	return exact.Dec128(q.hi, q.lo, q.neg, -QuotientPlaces)
+}
+
+// positive is q.Dec().IsPositive().
+func (q liqQuote) positive() bool {
+	if q.dec {
+		return q.d.IsPositive()
+	}
+	return !q.neg && q.hi|q.lo != 0
+}
+
+// tableIndexFix is tableIndexFx on the table's floors as exact.Fix (slot.floorF).
+func tableIndexFix(floorF []exact.Fix, n exact.Fix) int {
+	k := 0
+	for j := 1; j < len(floorF); j++ {
+		c, ok := n.Cmp(floorF[j])
+		if !ok {
+			return -1
+		}
+		if c < 0 {
+			break
+		}
+		k = j
+	}
+	return k
 }
 
 // tableIndexFx is t.index(n) for an ok n >= 0, or -1 when a floor cannot be compared with it

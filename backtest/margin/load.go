@@ -119,7 +119,7 @@ func (a *Account) positionRisk(i int) (PositionRisk, bool) {
 	m := a.markDec(i)
 	r := PositionRisk{MaintenanceMargin: a.mmAt(i, m), Bracket: s.inst.Brackets.For(s.qty.Abs().Mul(m)).Bracket}
 	if s.mode == Isolated {
-		r.LiquidationPrice, r.HasLiquidation = s.lp, s.lp.IsPositive()
+		r.LiquidationPrice, r.HasLiquidation = s.lpDec(), s.lpQ.positive()
 		r.BankruptcyPrice = s.entry.Sub(s.isoW.DivRound(s.qty, QuotientPlaces))
 		return r, true
 	}

@@ -38,7 +38,7 @@ func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat
 	avail := w - oim
 	mag := math.Abs(w) + math.Abs(oim)
 	terms := 2
-	for k := range a.slots {
+	for _, k := range a.open { // the open positions in slot order (a flip's i among them)
 		c := &a.slots[k]
 		if c.mode != Cross || c.fq == 0 || flat && k == i {
 			continue

@@ -52,6 +52,18 @@ func Scale(c int64, k int64) (int64, bool) {
 // is false when a term or the sum does not fit (the sum's magnitude is below 2^63, so that
 // it can be negated).
 func AddCoef(a int64, ea int32, b int64, eb int32) (c int64, e int32, ok bool) {
+	if ea == eb { // the usual case: no rescale
+		s := a + b
+		if (a >= 0) == (b >= 0) && (s >= 0) != (a >= 0) || s == math.MinInt64 {
+			return 0, 0, false
+		}
+		return s, ea, true
+	}
+	return addCoefScaled(a, ea, b, eb)
+}
+
+// addCoefScaled is AddCoef for different exponents.
+func addCoefScaled(a int64, ea int32, b int64, eb int32) (c int64, e int32, ok bool) {
 	e = min(ea, eb)
 	a, ok1 := Scale(a, int64(ea)-int64(e))
 	b, ok2 := Scale(b, int64(eb)-int64(e))
