@@ -110,20 +110,66 @@ func (a *account) floatCoef(i int, f float64) (int64, int32, bool) {
 	if b == m[1].bits {
 		return m[1].c, m[1].e, !m[1].bad
 	}
-	c, e, ok := exact.FloatCoef(f)
+	c, e, ok := a.gridCoef(i, f)
+	if !ok {
+		c, e, ok = exact.FloatCoef(f)
+	}
 	m[1] = m[0]
 	m[0] = coefMemo{bits: b, c: c, e: e, bad: !ok}
 	return c, e, ok
 }
 
+// float64Pow10[k] is 10^k, exact in float64 for k <= 22.
+var float64Pow10 = [23]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
+
+// gridCoef is exact.FloatCoef(f) for a price f > 0 on symbol i's tick grid (as the data's
+// prices are), without formatting f: n, the nearest whole number of ticks to f, gives the
+// decimal D = n·tick (at most 15 significant digits); when D reads back as f (CoefFloat rounds
+// correctly), D is the shortest decimal that does (two different decimals of at most 15
+// significant digits never read back as the same float64, so a shorter one would be D), and
+// its digits without trailing zeros are FloatCoef's. ok is false off the grid or out of range:
+// the caller formats f.
+func (a *account) gridCoef(i int, f float64) (int64, int32, bool) {
+	g := a.grid(i)
+	E := int(g.te) + int(g.m) // tick = 10^E
+	if !g.ok || !(f > 0) || E < -22 || E > 22 {
+		return 0, 0, false
+	}
+	var x float64
+	if E <= 0 {
+		x = f * float64Pow10[-E]
+	} else {
+		x = f / float64Pow10[E]
+	}
+	n := math.Round(x)
+	if !(n >= 1 && n < 1e15/float64(g.tc) && math.Abs(x-n) <= 1e-6) {
+		return 0, 0, false
+	}
+	c, e := int64(n)*g.tc, g.te
+	if exact.CoefFloat(c, e) != f {
+		return 0, 0, false
+	}
+	for c%10 == 0 {
+		c /= 10
+		e++
+	}
+	return c, e, true
+}
+
+// grid is symbol i's tick as onTickCoef's int64 path reads it, read once.
+func (a *account) grid(i int) tickGrid {
+	m := &a.syms[i].px
+	if !m.gridSet {
+		m.grid, m.gridSet = gridOf(a.syms[i].inst.TickSize), true
+	}
+	return m.grid
+}
+
 // onTickMemo is onTickCoef(c, e, tick, r) for symbol i's tick, with the symbol's memo.
 func (a *account) onTickMemo(i int, c int64, e int32, r tickRounding) (decimal.Decimal, bool) {
-	s := &a.syms[i]
-	m := &s.px
-	if !m.gridSet {
-		m.grid, m.gridSet = gridOf(s.inst.TickSize), true
-	}
-	n, ne, ok := m.grid.round(c, e, r)
+	n, ne, ok := a.grid(i).round(c, e, r)
+	m := &a.syms[i].px
 	if !ok {
 		return decimal.Decimal{}, false
 	}

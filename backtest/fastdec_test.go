@@ -122,6 +122,53 @@ func TestBigFloatIsFloat64(t *testing.T) {
 	}
 }
 
+// TestGridCoefIsFloatCoef checks the order path's conversion of prices on the tick grid
+// (gridCoef) against exact.FloatCoef: prices read from decimal strings of whole ticks (as the
+// data's are), the same one or two float64 steps off, off-grid prices and prices of more than
+// 15 digits, on power-of-ten ticks and others. It fails unless most on-grid prices take the
+// grid path, and when a price off the grid takes it.
+func TestGridCoefIsFloatCoef(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 35))
+	ticks := []decimal.Decimal{d("0.1"), d("0.01"), d("0.0001"), d("1"), d("0.00001"), d("0.0000001"), d("10"), d("0.5"), d("0.10")}
+	var grid, onGrid int
+	for k := range 200000 {
+		a := &account{syms: []symState{{}}}
+		tick := ticks[k%len(ticks)]
+		a.syms[0].inst.TickSize = tick
+		n := decimal.NewFromInt(1 + r.Int64N(int64(math.Pow(10, float64(1+r.IntN(15))))))
+		f, _ := n.Mul(tick).Float64()
+		whole := true
+		switch k % 7 {
+		case 4:
+			f = math.Nextafter(f, math.Inf(1))
+			whole = false
+		case 5:
+			f = math.Nextafter(math.Nextafter(f, 0), 0)
+			whole = false
+		case 6:
+			f = exacttest.RandFloat(r)
+			whole = false
+		}
+		if whole {
+			onGrid++
+		}
+		gc, ge, gok := a.gridCoef(0, f)
+		c, e, ok := exact.FloatCoef(f)
+		if gok {
+			grid++
+			if gc != c || ge != e || !ok {
+				t.Fatalf("gridCoef(%v, tick %s) = %d e%d, FloatCoef %d e%d", f, tick, gc, ge, c, e)
+			}
+		}
+		if fc, fe, fok := a.floatCoef(0, f); fc != c || fe != e || fok != ok {
+			t.Fatalf("floatCoef(%v, tick %s) = %d e%d %v, FloatCoef %d e%d %v", f, tick, fc, fe, fok, c, e, ok)
+		}
+	}
+	if grid < onGrid/2 {
+		t.Fatalf("only %d of %d prices on the grid took the grid path", grid, onGrid)
+	}
+}
+
 // TestFloatCoefMemo checks the order path's per-symbol memo of exact.FloatCoef against
 // FloatCoef on a sequence of prices that repeat (a close, the next open, the close again),
 // special values included (±0, NaN, ±Inf, whose bits differ from every price's), on two
