@@ -50,3 +50,25 @@ func BenchmarkAppendDecimal(b *testing.B) {
 		buf = AppendDecimal(buf[:0], d)
 	}
 }
+
+// AppendFixed writes u·10^−frac as decimal.String does, for coefficients of every length
+// (0 to 20 digits, written four at a time) without trailing fractional zeros, and for frac
+// from −5 (trailing integer zeros) to 25 ("0.000…ddd").
+func TestAppendFixed(t *testing.T) {
+	r := rand.New(rand.NewSource(15))
+	us := []uint64{0, 1, 9, 10, 99, 100, 9999, 10000, 12345678, math.MaxUint64, 1<<63 + 1}
+	for i := 0; i < 5000; i++ {
+		us = append(us, r.Uint64()>>uint(r.Intn(64)))
+	}
+	for _, u := range us {
+		for frac := -5; frac <= 25; frac++ {
+			if frac > 0 && u%10 == 0 {
+				continue // the caller trims trailing fractional zeros
+			}
+			want := decimal.NewFromBigInt(new(big.Int).SetUint64(u), int32(-frac)).String()
+			if got := string(AppendFixed([]byte("x"), u, frac)); got != "x"+want {
+				t.Errorf("AppendFixed(%d, %d) = %q, want %q", u, frac, got, "x"+want)
+			}
+		}
+	}
+}

@@ -62,7 +62,7 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 			line()
 		}
 		for ; ji < len(r.Rejects) && r.Rejects[ji].Time == t; ji++ {
-			buf = appendLogLine(buf, &rejectTable, &r.Rejects[ji])
+			buf = appendRejectLine(buf, &r.Rejects[ji])
 			line()
 		}
 	}
@@ -199,7 +199,8 @@ func appendFillLine(buf []byte, f *FillRecord) []byte {
 	return appendQuoted(buf, f.Tag)
 }
 
-// appendFundingLine is appendLogLine(buf, &fundingTable, p) written out, as appendFillLine.
+// appendFundingLine is appendLogLine(buf, &fundingTable, p) written out, as appendFillLine
+// (TestFastLogLines).
 func appendFundingLine(buf []byte, p *FundingPayment) []byte {
 	buf = append(buf, "funding t="...)
 	buf = strconv.AppendInt(buf, p.Time, 10)
@@ -217,6 +218,21 @@ func appendFundingLine(buf []byte, p *FundingPayment) []byte {
 	buf = strconv.AppendFloat(buf, p.Rate, 'g', -1, 64)
 	buf = append(buf, " amount="...)
 	return AppendDecimal(buf, p.Amount)
+}
+
+// appendRejectLine is appendLogLine(buf, &rejectTable, j) written out, as appendFillLine
+// (TestFastLogLines).
+func appendRejectLine(buf []byte, j *Reject) []byte {
+	buf = append(buf, "reject t="...)
+	buf = strconv.AppendInt(buf, j.Time, 10)
+	buf = append(buf, " sym="...)
+	buf = appendQuoted(buf, j.Symbol)
+	buf = append(buf, " id="...)
+	buf = strconv.AppendInt(buf, int64(j.OrderID), 10)
+	buf = append(buf, " action="...)
+	buf = appendQuoted(buf, j.Action)
+	buf = append(buf, " reason="...)
+	return appendQuoted(buf, j.Reason)
 }
 
 // logBool is a boolean as the canonical log writes it: '1' or '0'.
@@ -412,7 +428,7 @@ func (a *account) drainRecords(w int64, final bool) {
 		}
 		for ; ji < len(r.Rejects) && r.Rejects[ji].Time == t; ji++ {
 			if s.h != nil {
-				s.buf = appendLogLine(s.buf, &rejectTable, &r.Rejects[ji])
+				s.buf = appendRejectLine(s.buf, &r.Rejects[ji])
 				s.line()
 			}
 			s.sink.Reject(&r.Rejects[ji])

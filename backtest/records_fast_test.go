@@ -9,12 +9,12 @@ import (
 	"github.com/bt-backtest/bt/internal/exact/exacttest"
 )
 
-// The written-out fill and funding lines (appendFillLine, appendFundingLine: what
-// CanonicalLog and every streamed fingerprint hash) are the tables' generic lines
-// (appendLogLine over fillTable and fundingTable) byte for byte: on random records with every
-// field set, one-way and hedge legs, decimals of every size and sign (more than 18 digits
-// included), quoted and escaped strings, and special funding rates. A column of either table
-// given a Log key, or a key or order changed in the table, fails it.
+// The written-out fill, funding and reject lines (appendFillLine, appendFundingLine,
+// appendRejectLine: what CanonicalLog and every streamed fingerprint hash) are the tables'
+// generic lines (appendLogLine over fillTable, fundingTable and rejectTable) byte for byte: on
+// random records with every field set, one-way and hedge legs, decimals of every size and
+// sign (more than 18 digits included), quoted and escaped strings, and special funding rates.
+// A column of these tables given a Log key, or a key or order changed, fails it.
 func TestFastLogLines(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 4))
 	strs := []string{"", "BTCUSDT", "1000PEPEUSDT", "entry long", `a"b`, `a\b`, "new\nline", "é", "\xff", "cfg-1/cross"}
@@ -41,6 +41,14 @@ func TestFastLogLines(t *testing.T) {
 		got, want = appendFundingLine(got[:0], &p), appendLogLine(want[:0], &fundingTable, &p)
 		if string(got) != string(want) {
 			t.Fatalf("funding %+v:\n got %s\nwant %s", p, got, want)
+		}
+		actions := []string{"order", "leverage", "mode", "margin", "funding", ""}
+		j := Reject{Time: r.Int64N(4e12) - 1e12, Symbol: strs[r.IntN(len(strs))], OrderID: OrderID(r.Int64N(1e6) - 10),
+			Action: actions[r.IntN(len(actions))], Reason: strs[r.IntN(len(strs))] + " margin: insufficient", Code: strs[r.IntN(len(strs))],
+			Side: margin.Side(1 - 2*r.IntN(2)), Type: OrderType(r.IntN(4)), Qty: d(r), Price: d(r), Tag: strs[r.IntN(len(strs))]}
+		got, want = appendRejectLine(got[:0], &j), appendLogLine(want[:0], &rejectTable, &j)
+		if string(got) != string(want) {
+			t.Fatalf("reject %+v:\n got %s\nwant %s", j, got, want)
 		}
 	}
 }

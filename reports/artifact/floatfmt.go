@@ -1,17 +1,19 @@
 package artifact
 
 import (
-	"encoding/binary"
 	"math"
 	"math/bits"
 	"strconv"
+
+	"github.com/bt-backtest/bt/backtest"
 )
 
 // appendFloat appends strconv.AppendFloat(b, v, 'g', -1, 64): the shortest decimal that reads
 // back as v, in %f form. The CSV tables' floats (the equity curve's every point: equity, PnL,
 // margins, ratios, drawdown) are mostly 15–17 significant digits between 0.002 and 10⁶, and
 // strconv spends most of its time writing them byte by byte; for |v| in [2⁻⁹, 10⁶) this finds
-// the same digits with exact 128-bit integer arithmetic and writes them in blocks.
+// the same digits with exact 128-bit integer arithmetic and writes them four at a time
+// (backtest.AppendFixed).
 // Everything else (0, tiny or huge values, Inf, NaN) and the rare cases whose answer depends
 // on a tie or an interval end (an exact multiple of a power of ten there) go to strconv.
 // TestAppendFloatIsStrconv and FuzzAppendFloat compare the two.
@@ -130,59 +132,5 @@ func appendShortest(b []byte, v float64) ([]byte, bool) {
 	if fb>>63 != 0 {
 		b = append(b, '-')
 	}
-	return appendDigits(b, d, s-r), true
+	return backtest.AppendFixed(b, d, s-r), true
 }
-
-// appendDigits appends d·10^−frac in %f form without trailing fractional zeros (d has none
-// when frac > 0): the digits with the point inserted, "0.00ddd" below 1, and d followed by
-// −frac zeros when frac ≤ 0 (backtest.AppendDecimal's layout). The digits are written four
-// at a time from a table of digit pairs.
-func appendDigits(b []byte, d uint64, frac int) []byte {
-	var buf [24]byte
-	i := len(buf)
-	for d >= 10000 {
-		q := d / 10000
-		x := d - q*10000
-		i -= 4
-		binary.BigEndian.PutUint32(buf[i:], uint32(digitPairs[x/100])<<16|uint32(digitPairs[x%100]))
-		d = q
-	}
-	if d >= 100 {
-		q := d / 100
-		i -= 2
-		binary.BigEndian.PutUint16(buf[i:], digitPairs[d-q*100])
-		d = q
-	}
-	if d >= 10 {
-		i -= 2
-		binary.BigEndian.PutUint16(buf[i:], digitPairs[d])
-	} else {
-		i--
-		buf[i] = byte('0' + d)
-	}
-	digits := buf[i:]
-	n := len(digits)
-	switch {
-	case frac <= 0:
-		b = append(b, digits...)
-		for ; frac < 0; frac++ {
-			b = append(b, '0')
-		}
-		return b
-	case n > frac:
-		b = append(b, digits[:n-frac]...)
-		b = append(b, '.')
-		return append(b, digits[n-frac:]...)
-	}
-	b = append(b, '0', '.')
-	b = append(b, "0000000000000000000000"[:frac-n]...)
-	return append(b, digits...)
-}
-
-// digitPairs holds "00" … "99" as big-endian uint16s.
-var digitPairs = func() (t [100]uint16) {
-	for i := range t {
-		t[i] = uint16('0'+i/10)<<8 | uint16('0'+i%10)
-	}
-	return t
-}()
