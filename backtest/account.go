@@ -139,7 +139,7 @@ type account struct {
 	nextID OrderID
 	res    AccountResult
 
-	now, end, prevT  int64
+	now, end         int64
 	nOpen            int
 	crossWallet      float64
 	isoTotal         float64
@@ -148,7 +148,6 @@ type account struct {
 	stopped          bool
 	liquidated       bool
 	walletDirty      bool
-	started          bool
 	slipUp, slipDown decimal.Decimal
 
 	// the equity curve, in fixed blocks: no regrowth copies while streaming; joined at the end
@@ -420,8 +419,8 @@ func (a *account) step(b *Batch, v *pathView) error {
 	a.barPeak = 0
 	if a.quietOpen(b) && a.probePath(true) {
 		// nothing arrives, no funding is due and segments 0..3 hold no event: the figures at
-		// the four vertices in one pass (fund settles nothing: it notes the run has started)
-		a.fund(b)
+		// the four vertices in one pass (fund would settle nothing, and no settlement has left
+		// the wallet to refresh)
 		if countSkips {
 			pathProbes.Add(1)
 			openProbes.Add(1)
@@ -464,7 +463,6 @@ func (a *account) step(b *Batch, v *pathView) error {
 		syms[i].mark = m
 	}
 	a.closed = 1 // the klines are stepped past (the engine pushed them into the shared history before this step)
-	a.prevT = t
 
 	// (4) records, then the strategy sees the completed bars
 	a.record()
@@ -867,7 +865,7 @@ func (a *account) probeOneWay(k int) bool {
 // seen before them.
 func (a *account) quietOpen(b *Batch) bool {
 	if a.nOpen == 0 || len(a.orders) > 0 || a.shorts != nil || exhaustiveProbes || noLiqScreen ||
-		len(b.Funding) > 0 || !a.cfg.NoFundingFallback && fallbackDue(a.prevT, b.Time, a.started) {
+		len(b.Funding) > 0 || !a.cfg.NoFundingFallback && a.pv.fundDue {
 		return false
 	}
 	a.from, a.to = a.pv.pts[0], a.pv.pts[1] // segment 0's, as segment(t, 0) sets them
@@ -1461,14 +1459,13 @@ func (a *account) fund(b *Batch) {
 		a.syms[f.ID].fundingSeen = true
 		a.settle(t, f.ID, f.Rate)
 	}
-	if !a.cfg.NoFundingFallback && fallbackDue(a.prevT, t, a.started) {
+	if !a.cfg.NoFundingFallback && a.pv.fundDue { // (the same for every account: the view's)
 		for i := range a.syms {
 			if !a.syms[i].fundingSeen {
 				a.settle(t, i, *a.cfg.FundingFallbackRate)
 			}
 		}
 	}
-	a.started = true
 	if a.walletDirty {
 		a.refreshWallet()
 		a.walletDirty = false

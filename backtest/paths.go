@@ -27,6 +27,9 @@ type pathView struct {
 	// from its path's close on (account.closed).
 	last [2][]float64
 	seen [2][]int
+	// fundDue: an 8-hour funding boundary lies between the previous timestamp and this one
+	// (at it for the run's first): fallback funding is due (fallbackDue)
+	fundDue bool
 }
 
 // moving reports whether symbol i moves at the timestamp (a kline or a mark bar).
@@ -53,6 +56,8 @@ type paths struct {
 	prevMark []float64 // each symbol's last mark close (NaN: none yet)
 	last     []float64 // each symbol's latest close (NaN: none yet)
 	seen     []int     // each symbol's klines so far
+	prevT    int64     // the previous batch's time
+	started  bool      // a batch was built before
 	views    []pathView
 	buf      []float64
 }
@@ -121,6 +126,8 @@ func (p *paths) view(b *Batch, v *pathView) {
 	}
 	v.moved = v.moved[:0]
 	v.end = b.Time
+	v.fundDue = fallbackDue(p.prevT, b.Time, p.started)
+	p.prevT, p.started = b.Time, true
 	for k := range b.Marks {
 		p.set(v, &b.Marks[k])
 	}

@@ -89,6 +89,9 @@ func TestPathsView(t *testing.T) {
 				t.Errorf("batch %d, %d: last %v seen %v, want %v %v", j, r, v.last[r], v.seen[r], w, wantSeen[j][r])
 			}
 		}
+		if v.fundDue != (j == 0) { // (every batch at time 0: a boundary at the run's first only)
+			t.Errorf("batch %d: fallback funding due %v", j, v.fundDue)
+		}
 		if want := []int64{120, 120, 60}[j]; v.end != want { // the latest End
 			t.Errorf("batch %d: end %d, want %d", j, v.end, want)
 		}
@@ -97,5 +100,26 @@ func TestPathsView(t *testing.T) {
 	v := p.one(&Batch{Bars: []Bar{bar(1, 21, 21, 21, 21)}})
 	if v.pts[0][1] != 20 || !math.IsNaN(v.pts[0][0]) {
 		t.Errorf("one: gap starts %v, want [NaN 20 NaN]", v.pts[0])
+	}
+}
+
+// TestPathsFundDue: fallback funding is due at a timestamp when an 8-hour boundary lies
+// between the previous one and it, or at it for the run's first timestamp.
+func TestPathsFundDue(t *testing.T) {
+	const p = fundingPeriodMs
+	for _, c := range []struct {
+		times []int64
+		want  []bool
+	}{
+		{[]int64{p - 60000, p, p + 60000, 2*p + 1, 3 * p}, []bool{false, true, false, true, true}},
+		{[]int64{p, p + 60000}, []bool{true, false}},        // at the first timestamp
+		{[]int64{p + 60000, 2*p - 1}, []bool{false, false}}, // none crossed
+	} {
+		ps := newPaths(1)
+		for k, tm := range c.times {
+			if got := ps.one(&Batch{Time: tm}).fundDue; got != c.want[k] {
+				t.Errorf("times %v: at %d due %v, want %v", c.times, tm, got, c.want[k])
+			}
+		}
 	}
 }
