@@ -104,6 +104,10 @@ type tradeState struct {
 	exitQty, exitNotional   exact.Num
 	realized, fees          exact.Num
 	qty                     exact.Num // the largest quantity held
+	// the fill's own Decimal when qty is one fill's quantity, value and exponent (a position
+	// opened by one fill): closeTrade reports it instead of making it again
+	qtyDec    decimal.Decimal
+	qtyShared bool
 }
 
 // account is one margin setup's replay: its ledger, strategy, orders and records. Nothing in it

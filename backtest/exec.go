@@ -987,6 +987,10 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 	tr.fees = tr.fees.Add(feeOpen)
 	if held := tr.entryQty.Sub(tr.exitQty); cmpNum(held, tr.qty) > 0 {
 		tr.qty = held
+		hc, he, hok := held.Small()
+		ac, ae, aok := absN.Small()
+		tr.qtyShared = hok && aok && hc == ac && he == ae // held.Dec() would be abs again
+		tr.qtyDec = abs
 	}
 }
 
@@ -996,7 +1000,19 @@ func (a *account) closeTrade(t int64, s *posState) {
 	tr.t.ExitTime = t
 	tr.t.EntryPrice = tr.entryNotional.Quo(tr.entryQty, 12).Dec()
 	tr.t.ExitPrice = tr.exitNotional.Quo(tr.exitQty, 12).Dec()
-	tr.t.Fees, tr.t.Qty = tr.fees.Dec(), tr.qty.Dec()
+	tr.t.Fees = tr.fees.Dec()
+	if tr.qtyShared {
+		tr.t.Qty = tr.qtyDec // held.Dec()'s value and exponent
+		if checkTradeQty {
+			if want := tr.qty.Dec(); !tr.t.Qty.Equal(want) || tr.t.Qty.Exponent() != want.Exponent() {
+				panic(fmt.Sprintf("backtest: trade quantity %s (exp %d), the sum %s (exp %d)",
+					tr.t.Qty, tr.t.Qty.Exponent(), want, want.Exponent()))
+			}
+			tradeQtyChecked++
+		}
+	} else {
+		tr.t.Qty = tr.qty.Dec()
+	}
 	tr.t.PnL = tr.realized.Sub(tr.fees).Add(exact.Of(tr.t.Funding)).Dec()
 	if math.IsInf(tr.t.MinLiqDistance, 1) {
 		tr.t.MinLiqDistance = 1
@@ -1004,6 +1020,13 @@ func (a *account) closeTrade(t int64, s *posState) {
 	a.res.Trades = append(a.res.Trades, tr.t)
 	*tr = tradeState{}
 }
+
+// checkTradeQty makes closeTrade compare a trade's quantity taken from its fill with the
+// one its sums make (tests); tradeQtyChecked counts the comparisons.
+var (
+	checkTradeQty   = false
+	tradeQtyChecked = 0
+)
 
 // reserves reports whether open order o holds initial margin while it waits: not an order
 // that can only reduce (reduce-only, close-position, an attached stop-loss or take-profit)

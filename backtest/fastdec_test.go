@@ -2,10 +2,12 @@ package backtest
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/internal/exact"
@@ -208,8 +210,9 @@ func TestFloatCoefMemo(t *testing.T) {
 // exponent; a difference panics).
 func TestOpenOrderIMAgrees(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
-	defer func() { checkOpenOrderIM = false }()
+	defer func() { checkOpenOrderIM, checkTradeQty = false, false }()
 	checkOpenOrderIM, openOrderIMChecked = true, 0
+	checkTradeQty, tradeQtyChecked = true, 0
 	var switches int
 	for seed := uint64(1); seed <= 3; seed++ {
 		k, m, f := market(seed, symbols, 300)
@@ -226,6 +229,51 @@ func TestOpenOrderIMAgrees(t *testing.T) {
 	t.Logf("%d open-order margins compared", openOrderIMChecked)
 	if openOrderIMChecked < 1000 {
 		t.Fatalf("only %d open-order margins on the int64 path: the test is void", openOrderIMChecked)
+	}
+	t.Logf("%d trade quantities taken from their fill compared", tradeQtyChecked)
+	if tradeQtyChecked < 100 {
+		t.Fatalf("only %d trade quantities taken from their fill: the test is void", tradeQtyChecked)
+	}
+}
+
+// TestTradeQtyFromFill: a trade opened by one fill reports that fill's quantity, value and
+// exponent as the sums make it: 0.005 (exp -3) is shared; 1E+2 (coefficient 1, exp 2) is
+// not, since the sums hold 100 at exp 0 and the trade reports that; a second entry makes the
+// quantity the sum's.
+func TestTradeQtyFromFill(t *testing.T) {
+	for _, c := range []struct {
+		fills  []decimal.Decimal // entries, then one exit of their sum
+		shared bool
+		want   string // the trade's quantity and exponent
+	}{
+		{[]decimal.Decimal{decimal.New(5, -3)}, true, "0.005 -3"},
+		{[]decimal.Decimal{decimal.New(1, 2)}, false, "100 0"},
+		{[]decimal.Decimal{decimal.New(5, -3), decimal.New(2, -3)}, false, "0.007 -3"},
+		{[]decimal.Decimal{decimal.New(50, -4)}, true, "0.005 -4"},
+	} {
+		acct, err := margin.NewAccount(margin.Config{Wallet: decimal.NewFromInt(1000),
+			Instruments: []margin.Instrument{margin.DefaultInstrument("AAA", 100, time.Time{}, nil)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := &account{syms: make([]symState, 1), symbols: []string{"AAA"}, acct: acct}
+		px := decimal.New(100, 0)
+		sum := decimal.Zero
+		for _, q := range c.fills {
+			a.trackFill(1, 0, margin.Both, q, q, px, decimal.Zero, decimal.Zero, false)
+			sum = sum.Add(q)
+		}
+		if got := a.syms[0].tr.qtyShared; got != c.shared {
+			t.Errorf("%v: shared %v, want %v", c.fills, got, c.shared)
+		}
+		a.trackFill(2, 0, margin.Both, sum.Neg(), sum, px, decimal.Zero, decimal.Zero, false)
+		if len(a.res.Trades) != 1 {
+			t.Fatalf("%v: %d trades", c.fills, len(a.res.Trades))
+		}
+		q := a.res.Trades[0].Qty
+		if got := fmt.Sprintf("%s %d", q, q.Exponent()); got != c.want {
+			t.Errorf("%v: trade quantity %s, want %s", c.fills, got, c.want)
+		}
 	}
 }
 
