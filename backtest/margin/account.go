@@ -64,21 +64,23 @@ type Account struct {
 	fOrderIM          float64         // orderIMSum as float64, when fOrderIMOf is orderIMSum
 	fOrderIMOf        decimal.Decimal // (the identical Decimal)
 	walletC           fixCache        // the wallet's exact.Fix
+	orderIMSumC       fixCache        // orderIMSum's
 }
 
 // slot is one position's state: a symbol's one-way position or one leg of it in hedge mode.
 type slot struct {
-	sym     int          // symbol index
-	side    PositionSide // Both (one-way), Long or Short (hedge)
-	inst    Instrument
-	mode    Mode
-	lev     int
-	qty     decimal.Decimal // signed
-	entry   decimal.Decimal
-	isoW    decimal.Decimal
-	nOrders int
-	orderIM decimal.Decimal
-	mark    float64 // NaN: none yet
+	sym      int          // symbol index
+	side     PositionSide // Both (one-way), Long or Short (hedge)
+	inst     Instrument
+	mode     Mode
+	lev      int
+	qty      decimal.Decimal // signed
+	entry    decimal.Decimal
+	isoW     decimal.Decimal
+	nOrders  int
+	orderIM  decimal.Decimal
+	orderIMC fixCache // orderIM's exact.Fix
+	mark     float64  // NaN: none yet
 
 	// float64 shadows
 	fq, fabs, fqe float64         // qty, |qty|, qty·entry
@@ -434,16 +436,20 @@ func (a *Account) Leverage(i int) int { return a.slots[i].lev }
 // position-mode changes).
 func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 	s := &a.slots[i]
+	newF, oldF := exact.FixOf(initialMargin), s.orderIMC.of(s.orderIM)
 	if e := s.orderIM.Exponent(); e == initialMargin.Exponent() && e >= a.orderIMSum.Exponent() &&
-		initialMargin.Equal(s.orderIM) {
+		(newF.OK() && newF == oldF || (!newF.OK() || !oldF.OK()) && initialMargin.Equal(s.orderIM)) {
 		// the same margin again (value and exponent): the sum would keep its value and its
 		// exponent (a sum's exponent changes only to a smaller one of its terms')
 		s.nOrders = n
 		return
 	}
-	a.orderIMSum = addDiff(a.orderIMSum, initialMargin, s.orderIM) // Σ − old + new
+	c := &a.orderIMSumC // Σ − old + new
+	a.orderIMSum, c.f = addDiffFix(c.of(a.orderIMSum), newF, oldF, a.orderIMSum, initialMargin, s.orderIM)
+	c.d = a.orderIMSum
 	s.nOrders = n
 	s.orderIM = initialMargin
+	s.orderIMC.d, s.orderIMC.f, s.orderIMC.valid = initialMargin, newF, true
 }
 
 // Apply books fill f on symbol i: checks filters (step, tick, min notional), reduce-only and
@@ -970,12 +976,30 @@ func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	if s.qty.IsZero() {
 		return zero, nil
 	}
-	m := a.markDec(i)
-	if !math.IsNaN(mark) {
-		m = decimal.NewFromFloat(mark)
+	// −qty·mark·rate with the mark and the rate as their NewFromFloat decimals, on int64
+	// coefficients (exact.FloatCoef reads the decimal NewFromFloat makes without making it)
+	qF := s.qtyC.of(s.qty)
+	var mF exact.Fix
+	switch {
+	case !math.IsNaN(mark):
+		mF = floatFix(mark)
+	case math.IsNaN(s.mark): // markDec: the entry price
+		mF = s.entryC.of(s.entry)
+	default:
+		mF = floatFix(s.mark)
 	}
-	r := decimal.NewFromFloat(rate)
-	amt, amtF := moneyProductFix(true, s.qtyC.of(s.qty), exact.FixOf(m), exact.FixOf(r), s.qty, m, r)
+	var amt decimal.Decimal
+	var amtF exact.Fix
+	if n, ok := moneyCoefFix(qF, mF, floatFix(rate)); ok {
+		amt, amtF = decimal.New(-n, -MoneyPlaces), exact.FixNew(-n, -MoneyPlaces)
+	} else {
+		m := a.markDec(i)
+		if !math.IsNaN(mark) {
+			m = decimal.NewFromFloat(mark)
+		}
+		r := decimal.NewFromFloat(rate)
+		amt, amtF = moneyProductFix(true, qF, exact.FixOf(m), exact.FixOf(r), s.qty, m, r)
+	}
 	a.funding.addFix(amtF, amt)
 	if s.mode == Cross {
 		a.wallet = a.walletC.add(a.wallet, amtF, amt)

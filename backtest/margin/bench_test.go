@@ -208,3 +208,16 @@ func benchTrade(b *testing.B, m Mode, cycle []decimal.Decimal) {
 	}
 
 }
+
+// BenchmarkSetOpenOrders is the cost of telling the account a symbol's open-order margin (the
+// engine does it when an order is placed, filled or cancelled): two margins in turn, so that
+// each call moves the sum.
+func BenchmarkSetOpenOrders(b *testing.B) {
+	a, _ := benchAccount(b, 15, Cross)
+	im := []decimal.Decimal{d("12.34567890"), d("23.45678901")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for k := range b.N {
+		a.SetOpenOrders(k%15, 1, im[k&1])
+	}
+}

@@ -89,6 +89,27 @@ func moneyProductSmall(x, y, z decimal.Decimal) (int64, bool) {
 	return moneyCoef(cx, ex, cy, ey, cz, ez)
 }
 
+// moneyCoefFix is moneyCoef on Fix operands (ok false when one holds no value).
+func moneyCoefFix(x, y, z exact.Fix) (int64, bool) {
+	cx, ex, ok1 := x.Coef()
+	cy, ey, ok2 := y.Coef()
+	cz, ez, ok3 := z.Coef()
+	if !ok1 || !ok2 || !ok3 {
+		return 0, false
+	}
+	return moneyCoef(cx, ex, cy, ey, cz, ez)
+}
+
+// floatFix is the exact.Fix of decimal.NewFromFloat(f) (no value for NaN and ±Inf), read by
+// exact.FloatCoef without making the Decimal.
+func floatFix(f float64) exact.Fix {
+	c, e, ok := exact.FloatCoef(f)
+	if !ok {
+		return exact.Fix{}
+	}
+	return exact.FixNew(c, e)
+}
+
 // moneyCoef is moneyProductSmall on coefficients and exponents.
 func moneyCoef(cx int64, ex int32, cy int64, ey int32, cz int64, ez int32) (int64, bool) {
 	h1, l1 := bits.Mul64(exact.AbsU(cx), exact.AbsU(cy))

@@ -480,3 +480,60 @@ func TestSumQuoCarry(t *testing.T) {
 		t.Fatal("no carrying quotient found: the test does not exercise the carry")
 	}
 }
+
+// TestFundAmountAgrees checks the funding amount (moneyCoef on the NewFromFloat coefficients
+// exact.FloatCoef reads) against the expression it replaced, moneyProduct(true, qty, mark,
+// NewFromFloat(rate)) with the mark NewFromFloat(mark), the slot's mark or its entry (before
+// any mark): value and exponent, on positions of every size at tick prices and averaged
+// entries, rates and marks of many magnitudes, and zero amounts.
+func TestFundAmountAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 31))
+	fast := 0
+	for n := range 20000 {
+		a, err := NewAccount(Config{Wallet: decimal.NewFromInt(1e12),
+			Instruments: []Instrument{DefaultInstrument("XUSDT", 100, snap24, nil)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &a.slots[0]
+		s.qty = decimal.New(int64(r.IntN(2_000_000))-1_000_000, -int32(r.IntN(6)))
+		s.entry = decimal.New(int64(1+r.IntN(10_000_000)), -int32(r.IntN(4)))
+		if n%4 == 0 { // an averaged entry
+			s.entry = s.entry.DivRound(decimal.NewFromInt(int64(3+r.IntN(5))), QuotientPlaces)
+		}
+		mark, slotMark := math.NaN(), math.NaN()
+		switch n % 3 {
+		case 0:
+			mark = exacttest.RandFloat(r)
+		case 1:
+			slotMark = exacttest.RandFloat(r)
+		}
+		if math.IsInf(mark, 0) || math.IsNaN(mark) && math.IsInf(slotMark, 0) {
+			continue
+		}
+		s.mark = slotMark
+		rate := float64(r.NormFloat64() * math.Pow(10, float64(-2-r.IntN(6))))
+		if n%50 == 0 {
+			rate = 0
+		}
+		m := a.markDec(0)
+		if !math.IsNaN(mark) {
+			m = decimal.NewFromFloat(mark)
+		}
+		want := moneyProduct(true, s.qty, m, decimal.NewFromFloat(rate))
+		if n, ok := moneyCoefFix(s.qtyC.of(s.qty), exact.FixOf(m), floatFix(rate)); ok && n != 0 {
+			fast++
+		}
+		got, err := a.fund(0, 0, rate, mark)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !exacttest.Same(got, want) {
+			t.Fatalf("qty %s entry %s mark %v (slot %v) rate %v: %s (exp %d), want %s (exp %d)",
+				s.qty, s.entry, mark, slotMark, rate, got, got.Exponent(), want, want.Exponent())
+		}
+	}
+	if fast < 5000 {
+		t.Fatalf("only %d amounts on the int64 path: the test does not exercise it", fast)
+	}
+}

@@ -7,10 +7,17 @@ import (
 
 // addDiff is x.Add(y.Sub(z)) (equal in value and exponent to x.Sub(z).Add(y)).
 func addDiff(x, y, z decimal.Decimal) decimal.Decimal {
-	if r := exact.Fit(x).Add(exact.Fit(y).Sub(exact.Fit(z))); r.OK() {
-		return r.Dec()
+	r, _ := addDiffFix(exact.FixOf(x), exact.FixOf(y), exact.FixOf(z), x, y, z)
+	return r
+}
+
+// addDiffFix is addDiff for the Decimals whose Fix are xf, yf and zf, with the result's Fix.
+func addDiffFix(xf, yf, zf exact.Fix, x, y, z decimal.Decimal) (decimal.Decimal, exact.Fix) {
+	if r := xf.Add(yf.Sub(zf)); r.OK() {
+		return r.Dec(), r
 	}
-	return x.Add(y.Sub(z))
+	d := x.Add(y.Sub(z))
+	return d, exact.FixOf(d)
 }
 
 // lazySum is a running sum of decimals, equal in value and exponent to adding each term with
