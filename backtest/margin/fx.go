@@ -87,23 +87,45 @@ func (c *fixCache) of(x decimal.Decimal) exact.Fix {
 // num returns x as an exact.Of Num.
 func (c *fixCache) num(x decimal.Decimal) exact.Num { return exact.NumOf(c.of(x), x) }
 
-// set returns x (OK) as a Decimal and caches it with its Fix.
+// set returns x (OK) as a Decimal and caches it with its Fix. A zero is a shared Decimal
+// (zeroAt) when its exponent has one.
 func (c *fixCache) set(x exact.Fix) decimal.Decimal {
+	if n, e, _ := x.Coef(); n == 0 && e <= 0 && e > -int32(len(zeros)) {
+		c.d, c.f, c.valid = zeros[-e], x, true
+		return c.d
+	}
 	c.d, c.f, c.valid = x.Dec(), x, true
 	return c.d
 }
 
+// zeros[k] is 0 at exponent −k (decimal.New(0, −k)), shared: a flat position's quantity and
+// an emptied isolated wallet are zeros at their exponents (read only, as every Decimal).
+var zeros = func() (z [24]decimal.Decimal) {
+	for k := range z {
+		z[k] = decimal.New(0, -int32(k))
+	}
+	return z
+}()
+
 // add returns x.Add(y) for the Decimals x and y whose Fix is yf: on int64 coefficients when
 // x's Fix, yf and the sum fit (the result then cached), else by Decimal.Add; the same value
-// and exponent either way.
+// and exponent either way. A zero x at an exponent >= y's gives y itself (its value and
+// exponent: the sum's), without a new Decimal.
 func (c *fixCache) add(x decimal.Decimal, yf exact.Fix, y decimal.Decimal) decimal.Decimal {
-	if r := c.of(x).Add(yf); r.OK() {
+	xf := c.of(x)
+	if a, ea, ok := xf.Coef(); ok && a == 0 {
+		if _, ey, ok := yf.Coef(); ok && ea >= ey {
+			c.d, c.f = y, yf
+			return y
+		}
+	}
+	if r := xf.Add(yf); r.OK() {
 		return c.set(r)
 	}
 	return x.Add(y)
 }
 
-// sub is x.Sub(y), as add.
+// sub is x.Sub(y), as add (without its zero case).
 func (c *fixCache) sub(x decimal.Decimal, yf exact.Fix, y decimal.Decimal) decimal.Decimal {
 	if r := c.of(x).Sub(yf); r.OK() {
 		return c.set(r)

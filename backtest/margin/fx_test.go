@@ -181,3 +181,62 @@ func TestAddDiffAgrees(t *testing.T) {
 		}
 	}
 }
+
+// TestFixCacheAgrees checks fixCache's add and sub against Decimal.Add and Sub (value and
+// exponent), and that what it caches is the result's Fix, on random and edge values, zeros at
+// many exponents (a zero plus y is y itself when the zero's exponent is not lower) and money
+// amounts; it fails unless both the int64 path and the zero case are taken.
+func TestFixCacheAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 32))
+	var zeroCase, fast int
+	pick := func() decimal.Decimal {
+		switch r.IntN(5) {
+		case 0:
+			return decimal.New(0, int32(r.IntN(30)-26))
+		case 1:
+			return decimal.New(r.Int64N(2e12)-1e12, -MoneyPlaces)
+		case 2:
+			return exacttest.EdgeDec(r)
+		}
+		return exacttest.RandDec(r)
+	}
+	for range 100000 {
+		x, y := pick(), pick()
+		var c fixCache
+		got := c.add(x, exact.FixOf(y), y)
+		if want := x.Add(y); !exacttest.Same(got, want) {
+			t.Fatalf("add(%s, %s) = %s (exp %d), want %s (exp %d)", x, y, got, got.Exponent(), want, want.Exponent())
+		}
+		if got == y && x.IsZero() {
+			zeroCase++
+		}
+		if c.d == got && !sameFix(c.f, got) {
+			t.Fatalf("add(%s, %s) cached %v for %s", x, y, c.f, got)
+		}
+		if c.d == got {
+			fast++
+		}
+		got = c.sub(x, exact.FixOf(y), y)
+		if want := x.Sub(y); !exacttest.Same(got, want) {
+			t.Fatalf("sub(%s, %s) = %s (exp %d), want %s (exp %d)", x, y, got, got.Exponent(), want, want.Exponent())
+		}
+		if c.d == got && !sameFix(c.f, got) {
+			t.Fatalf("sub(%s, %s) cached %v for %s", x, y, c.f, got)
+		}
+		if f := c.of(got); !sameFix(f, got) {
+			t.Fatalf("of(%s) = %v", got, f)
+		}
+	}
+	if zeroCase < 1000 || fast < 10000 {
+		t.Fatalf("zero case %d, int64 path %d: the test does not exercise them", zeroCase, fast)
+	}
+}
+
+// sameFix reports whether f is a Fix of x: x's value and exponent, or no value when x's
+// coefficient has more than 18 digits (a result may hold 19 digits that fit in an int64).
+func sameFix(f exact.Fix, x decimal.Decimal) bool {
+	if f.OK() {
+		return exacttest.Same(f.Dec(), x)
+	}
+	return !exact.FixOf(x).OK()
+}
