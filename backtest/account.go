@@ -1047,38 +1047,27 @@ func (a *account) probePath(open bool) bool {
 }
 
 // closeQuiet reports whether closeLiq would change nothing for symbol s's one-way cross trade
-// at the close mark m (sp: its paths at the step), whose liquidation price LP there, if > 0, is at a distance of at least
-// the trade's closest one d = MinLiqDistance (crossFar): LP <= 0 would lower d to 1, which it
-// cannot when d <= 1 (or NaN), and a short's LP is above m > 0; a wick is already recorded, or
-// there is no kline, or the last-price path's inner points p1, p2 cannot reach LP. For a long
-// (LP below m) a point p <= LP would give fl(m − p) >= fl(m − LP) (rounding is monotone), so
-// fl(fl(m − p)/m) >= the distance >= d; it cannot when the lower point is >= m or
-// fl(m − lo) < fl(fl(d·m)·(1 − 2⁻³⁰)) <= d·m·(1 − 2⁻³¹), which makes fl(fl(m − lo)/m) < d
-// (crossFar's surplus keeps LP below m). For a short the same with hi − m. TestCrossFarBound
-// compares it with closeLiq.
+// at the close mark m (sp: its paths at the step), whose liquidation price LP there, if > 0,
+// is at a distance of at least the trade's closest one d = MinLiqDistance (crossFar): LP <= 0
+// would lower d to 1, which it cannot when d <= 1 (or NaN), and a short's LP is above m > 0;
+// a wick is already recorded, or neither inner point p of the last-price path can reach LP.
+// For a long (LP below m) a point p <= LP would give fl(m − p) >= fl(m − LP) (rounding is
+// monotone), so fl(fl(m − p)/m) >= the distance >= d; it cannot when fl(m − p) < lim =
+// fl(fl(d·m)·(1 − 2⁻³⁰)) <= d·m·(1 − 2⁻³¹), which makes fl(fl(m − p)/m) < d (and a p above m
+// is above LP: crossFar's surplus keeps LP below m). For a short the same with p − m. Without
+// a kline (NaN points) it answers false unless a wick is recorded, which only has the close
+// priced. It is small enough to be inlined into probePath's loop (a call there costs the
+// loop's values reloaded). TestCrossFarBound compares it with closeLiq.
 func (s *symState) closeQuiet(m float64, sp *symPath) bool {
-	t := &s.tr.t
-	d := t.MinLiqDistance
-	if s.qty > 0 && 1 < d {
+	d := s.tr.t.MinLiqDistance
+	x1, x2 := m-sp.lp[1], m-sp.lp[2] // (NaN without a kline: no answer but a recorded wick)
+	if s.qty < 0 {
+		x1, x2 = -x1, -x2 // p − m, exactly (rounding is symmetric)
+	} else if 1 < d {
 		return false
 	}
-	if t.LastWick || !sp.present() {
-		return true
-	}
-	p1, p2 := sp.lp[1], sp.lp[2]
 	lim := float64(d*m) * (1 - crossSlack)
-	if s.qty > 0 { // (p1, p2 finite: plain comparisons)
-		lo := p1
-		if p2 < lo {
-			lo = p2
-		}
-		return lo >= m || m-lo < lim
-	}
-	hi := p1
-	if p2 > hi {
-		hi = p2
-	}
-	return hi <= m || hi-m < lim
+	return s.tr.t.LastWick || x1 < lim && x2 < lim
 }
 
 // pathDistances is probePath's closest distance to liquidation of symbol s's one-way cross
