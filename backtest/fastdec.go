@@ -67,14 +67,15 @@ func cmpNum(x, y exact.Num) int {
 
 // pxMemo remembers, per symbol, what the order path last converted: the last two prices it
 // took as decimals (their float64 bits and exact.FloatCoef's coefficient and exponent; bad:
-// FloatCoef's ok was false), the tick read for onTickCoef's int64 path (grid, once gridSet),
-// and the last Decimal it made for a price on that grid (dc·10^de, once dSet). A swing flip
-// converts the symbol's close for Submit's reference price of the exit and of the entry and
-// for updateOpenOrders while the entry waits, and the next bar's open (often the same float)
-// for each fill's slippage: each float is read once, and a price that comes out the same
-// coefficient and exponent is the same Decimal (Decimals are immutable: the records and the
-// ledger may share it). openOrderIM keeps its last quotient the same way (im). The zero coefMemo holds FloatCoef(+0) = (0, 0, ok), right for the
-// bits 0.
+// FloatCoef's ok was false), the tick read for onTickCoef's int64 path (grid, once gridSet;
+// switchRules clears gridSet, as the tick may change with the date), and the last Decimal it
+// made for a price on that grid (dc·10^de, once dSet). A swing flip converts the symbol's
+// close for Submit's reference price of the exit and of the entry and for updateOpenOrders
+// while the entry waits, and the next bar's open (often the same float) for each fill's
+// slippage: each float is read once, and a price that comes out the same coefficient and
+// exponent is the same Decimal (Decimals are immutable: the records and the ledger may share
+// it). openOrderIM keeps its last quotient the same way (im). The zero coefMemo holds
+// FloatCoef(+0) = (0, 0, ok), right for the bits 0.
 type pxMemo struct {
 	coef    [2]coefMemo // the latest first
 	grid    tickGrid

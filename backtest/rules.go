@@ -313,6 +313,7 @@ func (a *account) switchRules(t int64) error {
 		}
 		s := &a.syms[i]
 		s.inst, s.brk = eras[k].inst, eras[k].brk
+		s.px.gridSet = false // the order path's tick memo reads the new tick (it may have changed)
 		a.setFees(i, &eras[k])
 		a.refreshSym(i)
 		changed = true
