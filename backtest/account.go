@@ -24,8 +24,12 @@ type order struct {
 	sellQty  decimal.Decimal // Qty.Neg() of a sell placed by Submit (zero Decimal: not computed)
 }
 
-// equityBlock is the number of equity points per block of the curve.
-const equityBlock = 4096
+// equityBlock is the number of equity points per block of the curve; sinkBlock per block
+// handed to an EquityBlockSink (10 KB per account, reused).
+const (
+	equityBlock = 4096
+	sinkBlock   = 128
+)
 
 // symState is one account's view of one symbol. The fields every step reads (the market
 // view, the brackets, the position's float shadow) come first, so that they share a few
@@ -160,6 +164,7 @@ type account struct {
 	// with Config.Equity: the sink, the point not yet handed to it (a later funding-only
 	// timestamp at the same close may still replace it) and the sink's first error
 	sink    EquitySink
+	bsink   EquityBlockSink // sink, when it takes blocks: the points go through eqBlock
 	pending EquityPoint
 	hasPend bool
 	sinkErr error
@@ -593,7 +598,7 @@ func (a *account) record() {
 		Time: a.end, Equity: eq, Wallet: wallet, UnrealizedPnL: eq - wallet, MarginBalance: eq,
 		MaintenanceMargin: mm, MarginRatio: ratio, PeakMarginRatio: peak, Drawdown: dd,
 	}
-	if a.sink != nil {
+	if a.sink != nil && a.bsink == nil {
 		a.emit(pt)
 	} else if n := len(a.eqBlock); n > 0 && a.eqBlock[n-1].Time == pt.Time {
 		// a timestamp without bars (funding only) at the previous bar's close: one point per
@@ -602,10 +607,7 @@ func (a *account) record() {
 		a.eqBlock[n-1] = pt
 	} else {
 		if len(a.eqBlock) == cap(a.eqBlock) {
-			if a.eqBlock != nil {
-				a.eqBlocks = append(a.eqBlocks, a.eqBlock)
-			}
-			a.eqBlock = make([]EquityPoint, 0, equityBlock)
+			a.nextEquityBlock()
 		}
 		a.eqBlock = append(a.eqBlock, pt)
 	}
@@ -1402,11 +1404,36 @@ func (a *account) emit(pt EquityPoint) {
 	a.pending, a.hasPend = pt, true
 }
 
-// flushEquity hands the last pending point to the sink.
+// nextEquityBlock makes room for the next point of the curve when eqBlock is full: a block
+// sink (bsink) takes the full block, which is then reused; without a sink the block joins
+// eqBlocks and a new one is started.
+func (a *account) nextEquityBlock() {
+	if a.bsink != nil {
+		if a.eqBlock == nil {
+			a.eqBlock = make([]EquityPoint, 0, sinkBlock)
+			return
+		}
+		if a.sinkErr == nil {
+			a.sinkErr = a.bsink.AddBlock(a.eqBlock)
+		}
+		a.eqBlock = a.eqBlock[:0]
+		return
+	}
+	if a.eqBlock != nil {
+		a.eqBlocks = append(a.eqBlocks, a.eqBlock)
+	}
+	a.eqBlock = make([]EquityPoint, 0, equityBlock)
+}
+
+// flushEquity hands the last pending point (the last block's points) to the sink.
 func (a *account) flushEquity() error {
 	if a.sink != nil && a.hasPend && a.sinkErr == nil {
 		a.sinkErr = a.sink.Add(a.pending)
 		a.hasPend = false
+	}
+	if a.bsink != nil && len(a.eqBlock) > 0 && a.sinkErr == nil {
+		a.sinkErr = a.bsink.AddBlock(a.eqBlock)
+		a.eqBlock = a.eqBlock[:0]
 	}
 	if a.sinkErr != nil {
 		return fmt.Errorf("backtest: account %s, equity sink: %w", a.setup.Name, a.sinkErr)

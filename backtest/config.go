@@ -114,6 +114,18 @@ type EquitySink interface {
 	Add(p EquityPoint) error
 }
 
+// EquityBlockSink is an EquitySink that takes an account's points in blocks: the account
+// keeps its points in a block of its own (a later funding-only timestamp at the same close
+// replaces the last one, as in the curve) and hands the sink each full block, then the rest at
+// the end of the run, instead of one Add per point (a sweep's and a Monte Carlo path's
+// statistics take every point of every account). The points are the ones Add would receive,
+// in the same order; the slice is valid only during the call (the account reuses it), and an
+// error stops the run at the block that returned it. Add is not called.
+type EquityBlockSink interface {
+	EquitySink
+	AddBlock(pts []EquityPoint) error
+}
+
 // EquitySinkFunc adapts a function to EquitySink.
 type EquitySinkFunc func(p EquityPoint) error
 

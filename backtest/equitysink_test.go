@@ -12,6 +12,20 @@ type curveSink struct{ pts []EquityPoint }
 
 func (c *curveSink) Add(p EquityPoint) error { c.pts = append(c.pts, p); return nil }
 
+// blockSink collects the points a block sink receives, and the sizes of the blocks.
+type blockSink struct {
+	pts    []EquityPoint
+	blocks []int
+}
+
+func (c *blockSink) Add(EquityPoint) error { panic("Add called on a block sink") }
+
+func (c *blockSink) AddBlock(pts []EquityPoint) error {
+	c.pts = append(c.pts, pts...)
+	c.blocks = append(c.blocks, len(pts))
+	return nil
+}
+
 // With Config.Equity every account's sink receives exactly the curve a run without it keeps
 // (funding-only timestamps included: the chaos market has funding between bars), the result
 // holds no curve, and everything else is unchanged, sequential or parallel.
@@ -24,10 +38,16 @@ func TestEquitySinkReceivesTheCurve(t *testing.T) {
 			t.Fatal(err)
 		}
 		sinks := map[string]*curveSink{}
+		bsinks := map[string]*blockSink{}
 		cfg := chaosConfig(symbols, parallel)
 		names := []string{}
 		cfg.Equity = func(name string) EquitySink {
 			names = append(names, name)
+			if len(names)%2 == 0 { // every other account's sink takes blocks
+				s := &blockSink{}
+				bsinks[name] = s
+				return s
+			}
 			s := &curveSink{}
 			sinks[name] = s
 			return s
@@ -35,6 +55,9 @@ func TestEquitySinkReceivesTheCurve(t *testing.T) {
 		got, err := Run(context.Background(), cfg, newChaos, NewSliceSource(symbols, Batches(k, m, f)))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(bsinks) == 0 {
+			t.Fatal("no account had a block sink")
 		}
 		if len(names) != len(base.Accounts) {
 			t.Fatalf("sinks for %v, want one per account (%d)", names, len(base.Accounts))
@@ -47,8 +70,21 @@ func TestEquitySinkReceivesTheCurve(t *testing.T) {
 			if len(b.Equity) < 100 {
 				t.Fatalf("%s: only %d points", b.Name, len(b.Equity))
 			}
-			if !reflect.DeepEqual(sinks[b.Name].pts, b.Equity) {
-				t.Errorf("parallel %v, %s: sink got %d points, curve has %d, or they differ", parallel, b.Name, len(sinks[b.Name].pts), len(b.Equity))
+			var pts []EquityPoint
+			if s := bsinks[b.Name]; s != nil {
+				pts = s.pts
+				// full blocks, then the rest once
+				for k, n := range s.blocks {
+					if n == 0 || n > sinkBlock || n < sinkBlock && k < len(s.blocks)-1 {
+						t.Errorf("parallel %v, %s: blocks of %v points", parallel, b.Name, s.blocks)
+						break
+					}
+				}
+			} else {
+				pts = sinks[b.Name].pts
+			}
+			if !reflect.DeepEqual(pts, b.Equity) {
+				t.Errorf("parallel %v, %s: sink got %d points, curve has %d, or they differ", parallel, b.Name, len(pts), len(b.Equity))
 			}
 			b.Equity, g.Equity = nil, nil
 			if !reflect.DeepEqual(b, g) {
@@ -78,3 +114,21 @@ func TestEquitySinkErrorStopsTheRun(t *testing.T) {
 		t.Fatalf("err = %v, want the sink's error", err)
 	}
 }
+
+// A block sink's error stops the run and is returned.
+func TestEquityBlockSinkErrorStopsTheRun(t *testing.T) {
+	symbols := []string{"AAA", "BBB"}
+	k, m, f := market(2, symbols, 500)
+	boom := errors.New("disk full")
+	cfg := chaosConfig(symbols, false)
+	cfg.Equity = func(string) EquitySink { return failingBlocks{boom} }
+	_, err := Run(context.Background(), cfg, newChaos, NewSliceSource(symbols, Batches(k, m, f)))
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want the sink's error", err)
+	}
+}
+
+type failingBlocks struct{ err error }
+
+func (failingBlocks) Add(EquityPoint) error          { panic("Add called on a block sink") }
+func (f failingBlocks) AddBlock([]EquityPoint) error { return f.err }

@@ -175,6 +175,7 @@ func openAccounts(cfg *Config, symbols []string, sched schedule, start int64, ne
 		accts[k] = a
 		if cfg.Equity != nil {
 			a.sink = cfg.Equity(setup.Name)
+			a.bsink, _ = a.sink.(EquityBlockSink)
 		}
 		if cfg.Records != nil {
 			a.recs = newRecordStream(cfg, setup.Name)

@@ -75,8 +75,8 @@ func (s *equityStream) start() {
 		defer close(s.done)
 		var err error
 		for b := range s.full {
+			s.stats.AddBlock(b)
 			for i := range b {
-				s.stats.Add(b[i])
 				s.curve.Add(b[i])
 				if err == nil {
 					if err = s.w.Add(b[i]); err != nil {

@@ -331,9 +331,7 @@ func (o Options) window() float64 {
 // stats returns the equity statistics of eq under o.
 func (o Options) stats(eq []backtest.EquityPoint) *EquityStats {
 	s := NewEquityStats(len(eq)).SetNearMissRatio(o.NearMissRatio)
-	for _, p := range eq {
-		s.add(p)
-	}
+	s.add(eq)
 	return s
 }
 

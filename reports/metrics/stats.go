@@ -104,79 +104,101 @@ func riskOf(p *backtest.EquityPoint) float64 {
 // StatsOf feeds a whole curve through a new accumulator.
 func StatsOf(eq []backtest.EquityPoint) *EquityStats {
 	s := NewEquityStats(len(eq))
-	for _, p := range eq {
-		s.add(p)
-	}
+	s.add(eq)
 	return s
 }
 
 // Add accumulates the next point (points come in time order, one per time). It never fails:
 // the error is backtest.EquitySink's.
 func (s *EquityStats) Add(p backtest.EquityPoint) error {
-	s.add(p)
+	pts := [1]backtest.EquityPoint{p}
+	s.add(pts[:])
 	return nil
 }
 
-func (s *EquityStats) add(p backtest.EquityPoint) {
-	mr := riskOf(&p)
-	if s.n == 0 {
-		s.first = p
-		s.daily = append(s.daily, p)
-		s.firstMR = mr
-	} else {
-		// closeDay(p.Time) != closeDay(s.cur.Time), without two divisions per point
-		if !s.hasCur || p.Time > s.curEnd || p.Time <= s.curEnd-DayMs {
-			if s.hasCur {
-				s.daily = append(s.daily, s.cur)
+// AddBlock accumulates the next points, as Add of each in turn (backtest.EquityBlockSink: a
+// run hands them over in blocks, without a call and a copy per point). It never fails.
+func (s *EquityStats) AddBlock(pts []backtest.EquityPoint) error {
+	s.add(pts)
+	return nil
+}
+
+// add accumulates the points pts in turn. The latest point (cur) is read from pts while
+// they last: it is stored once, at the end.
+func (s *EquityStats) add(pts []backtest.EquityPoint) {
+	for i := range pts {
+		p := &pts[i]
+		mr := riskOf(p)
+		if s.n == 0 {
+			s.first = *p
+			s.daily = append(s.daily, *p)
+			s.firstMR = mr
+		} else {
+			// closeDay(p.Time) != closeDay(cur.Time), without two divisions per point
+			if !s.hasCur || p.Time > s.curEnd || p.Time <= s.curEnd-DayMs {
+				if s.hasCur { // cur, the previous point, was its day's last
+					if i > 0 {
+						s.daily = append(s.daily, pts[i-1])
+					} else {
+						s.daily = append(s.daily, s.cur)
+					}
+				}
+				s.curEnd = closeDay(p.Time) + DayMs
 			}
-			s.curEnd = closeDay(p.Time) + DayMs
+			s.hasCur = true
+			// point i covers the bar it closes: the step before it (the step after for the first)
+			dt := p.Time - s.prevTime
+			if s.n == 1 {
+				s.cover(s.firstMR, dt)
+			}
+			s.cover(mr, dt)
 		}
-		s.cur, s.hasCur = p, true
-		// point i covers the bar it closes: the step before it (the step after for the first)
-		dt := p.Time - s.prevTime
-		if s.n == 1 {
-			s.cover(s.firstMR, dt)
-		}
-		s.cover(mr, dt)
-	}
-	s.n++
+		s.n++
 
-	if s.n == 1 || p.Wallet < s.minWallet {
-		s.minWallet = p.Wallet
-	}
-	if p.Equity > s.peak {
-		s.peak = p.Equity
-	}
-	if s.peak > 0 {
-		if dd := (s.peak - p.Equity) / s.peak; dd > s.maxDD {
-			s.maxDD = dd
+		if s.n == 1 || p.Wallet < s.minWallet {
+			s.minWallet = p.Wallet
 		}
-	}
-	if mr > s.maxMR {
-		s.maxMR = mr
-	}
-
-	// near-miss episodes: consecutive bars whose peak reached the threshold, ended by a bar
-	// whose peak stayed below it
-	if mr >= s.nearRatio {
-		if !s.inDanger {
-			s.inDanger = true
-			s.dangerFrom = p.Time
-			if s.n > 1 {
-				s.dangerFrom = s.prevTime // the crossing happened during this bar
+		if p.Equity > s.peak {
+			s.peak = p.Equity
+		}
+		if s.peak > 0 {
+			if dd := (s.peak - p.Equity) / s.peak; dd > s.maxDD {
+				s.maxDD = dd
 			}
 		}
-		s.dangerLast = p.Time
-	} else if s.inDanger {
-		s.inDanger = false
-		s.episodes = append(s.episodes, episode{s.dangerFrom, s.dangerLast})
-	}
-	s.prevTime = p.Time
+		if mr > s.maxMR {
+			s.maxMR = mr
+		}
 
-	// the top ratios: as many as the nearest-rank 95th percentile of max(n, bound) points needs
-	if s.noTop {
-		return
+		// near-miss episodes: consecutive bars whose peak reached the threshold, ended by a bar
+		// whose peak stayed below it
+		if mr >= s.nearRatio {
+			if !s.inDanger {
+				s.inDanger = true
+				s.dangerFrom = p.Time
+				if s.n > 1 {
+					s.dangerFrom = s.prevTime // the crossing happened during this bar
+				}
+			}
+			s.dangerLast = p.Time
+		} else if s.inDanger {
+			s.inDanger = false
+			s.episodes = append(s.episodes, episode{s.dangerFrom, s.dangerLast})
+		}
+		s.prevTime = p.Time
+
+		// the top ratios: as many as the nearest-rank 95th percentile of max(n, bound) points needs
+		if !s.noTop {
+			s.addTop(mr)
+		}
 	}
+	if s.hasCur && len(pts) > 0 {
+		s.cur = pts[len(pts)-1]
+	}
+}
+
+// addTop keeps ratio mr among the top ratios when it is one of them.
+func (s *EquityStats) addTop(mr float64) {
 	want := topCount(max(s.n, s.bound))
 	switch {
 	case len(s.top) < want:

@@ -228,3 +228,31 @@ func TestRiskOfIsMathMax(t *testing.T) {
 		}
 	}
 }
+
+// AddBlock accumulates exactly what Add of each point does, whatever the blocks' sizes
+// (the backtest hands a sweep's points over in blocks).
+func TestEquityStatsAddBlockIsAdd(t *testing.T) {
+	for seed := uint64(1); seed <= 12; seed++ {
+		eq := randomCurve(seed, []int{0, 1, 5, 1000, 5000}[seed%5], []int64{60_000, 3_600_000}[seed%2])
+		for _, size := range []int{1, 2, 7, 128, len(eq) + 1} {
+			for _, noTop := range []bool{false, true} {
+				one, blk := NewEquityStats(len(eq)), NewEquityStats(len(eq))
+				if noTop {
+					one.NoPercentile()
+					blk.NoPercentile()
+				}
+				for _, p := range eq {
+					one.Add(p)
+				}
+				for i := 0; i < len(eq); i += size {
+					if err := blk.AddBlock(eq[i:min(i+size, len(eq))]); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if !reflect.DeepEqual(one, blk) {
+					t.Errorf("seed %d, blocks of %d, noTop %v: AddBlock's statistics differ from Add's", seed, size, noTop)
+				}
+			}
+		}
+	}
+}
