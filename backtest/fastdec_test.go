@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/big"
 	"math/rand/v2"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -213,7 +214,7 @@ func TestOpenOrderIMAgrees(t *testing.T) {
 	defer func() { checkOpenOrderIM, checkTradeQty = false, false }()
 	checkOpenOrderIM, openOrderIMChecked = true, 0
 	checkTradeQty, tradeQtyChecked = true, 0
-	var switches int
+	var switches atomic.Int64
 	for seed := uint64(1); seed <= 3; seed++ {
 		k, m, f := market(seed, symbols, 300)
 		if _, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f))); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"sync/atomic"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/margin"
@@ -17,7 +18,7 @@ import (
 // open, as they must be).
 type hedgeChaos struct {
 	n        map[string]int
-	switches *int // position-mode switches refused with the typed error
+	switches *atomic.Int64 // position-mode switches refused with the typed error (shared by a parallel run's accounts)
 }
 
 func (c *hedgeChaos) OnBar(br *Broker, b Bar) error {
@@ -60,7 +61,7 @@ func (c *hedgeChaos) OnBar(br *Broker, b Bar) error {
 		case !busy:
 			return fmt.Errorf("bar %d: a flat account without orders could not change its position mode: %v", k, err)
 		case errors.Is(err, margin.ErrPositionModeWithOrders) || errors.Is(err, margin.ErrPositionModeWithPosition):
-			*c.switches++
+			c.switches.Add(1)
 		}
 	}
 	return nil
@@ -73,7 +74,8 @@ func (c *hedgeChaos) OnBar(br *Broker, b Bar) error {
 // permuted symbol order changes nothing.
 func TestHedgeChaos(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
-	var both, liqs, legFunding, switches int
+	var both, liqs, legFunding int
+	var switches atomic.Int64
 	for seed := uint64(1); seed <= 3; seed++ {
 		k, m, f := market(seed, symbols, 300)
 		run := func(parallel bool, order []string) *Result {
@@ -123,9 +125,9 @@ func TestHedgeChaos(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("overlapping LONG/SHORT trades %d, leg liquidations %d, leg funding payments %d, refused mode switches %d", both, liqs, legFunding, switches)
-	if both == 0 || liqs == 0 || legFunding == 0 || switches == 0 {
-		t.Errorf("the scenario does not exercise hedge mode: overlapping legs %d, liquidations %d, funding %d, refused switches %d", both, liqs, legFunding, switches)
+	t.Logf("overlapping LONG/SHORT trades %d, leg liquidations %d, leg funding payments %d, refused mode switches %d", both, liqs, legFunding, switches.Load())
+	if both == 0 || liqs == 0 || legFunding == 0 || switches.Load() == 0 {
+		t.Errorf("the scenario does not exercise hedge mode: overlapping legs %d, liquidations %d, funding %d, refused switches %d", both, liqs, legFunding, switches.Load())
 	}
 }
 

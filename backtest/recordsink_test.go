@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/margin"
@@ -39,7 +40,7 @@ func TestRecordsStreamedEqualHeld(t *testing.T) {
 		strat func() Strategy
 		seed  uint64
 	}
-	var switches int
+	var switches atomic.Int64
 	var scs []scenario
 	for seed := uint64(1); seed <= 3; seed++ {
 		scs = append(scs, scenario{fmt.Sprintf("chaos seed %d", seed), func(p bool) Config { return chaosConfig(symbols, p) }, newChaos, seed})
