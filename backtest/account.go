@@ -324,9 +324,16 @@ func (a *account) refreshLeg(i int, s *posState) {
 	a.gen++
 	p := a.acct.PositionOf(i, s.side)
 	wasOpen := s.qty != 0
-	s.qty = p.Qty.InexactFloat64()
+	// the ledger's own float shadows of the quantity, the isolated wallet and the isolated
+	// liquidation price (no Decimal made): InexactFloat64's values and margin.Float64's of
+	// LegLiquidationPrice's price (checkLegFloats compares them)
+	qty, isoW, liq, liqOK := a.acct.LegFloats(i, s.side)
+	if checkLegFloats {
+		checkLeg(a.acct, i, s.side, qty, isoW, liq, liqOK)
+	}
+	s.qty = qty
 	s.entry = margin.Float64(p.Entry) // InexactFloat64's value, without big.Rat for a 16-decimal average
-	s.isoWallet = p.IsolatedWallet.InexactFloat64()
+	s.isoWallet = isoW
 	s.isolated = p.Mode == margin.Isolated
 	s.lev = p.Leverage
 	if p.Qty.IsZero() {
@@ -349,10 +356,8 @@ func (a *account) refreshLeg(i int, s *posState) {
 	s.bLo, s.bHi = math.NaN(), math.NaN()
 	s.lLo, s.lHi = math.NaN(), math.NaN()
 	s.liq = math.NaN()
-	if s.qty != 0 && s.isolated {
-		if lp, ok := a.acct.LegLiquidationPrice(i, s.side); ok {
-			s.liq = bigFloat(lp) // margin.Float64's value; a 16-decimal price passes int64
-		}
+	if s.qty != 0 && s.isolated && liqOK {
+		s.liq = liq
 	}
 	a.noteLiq(i, s)
 }

@@ -1035,3 +1035,33 @@ var (
 func (o *order) reserves() bool {
 	return !(o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket)
 }
+
+// checkLegFloats makes refreshLeg compare the ledger's float shadows (margin.LegFloats) with
+// the floats of its Decimals and panic on a difference (tests); legFloatsChecked counts the
+// comparisons of an isolated position's liquidation price.
+var (
+	checkLegFloats   = false
+	legFloatsChecked = 0
+)
+
+// checkLeg panics unless qty, isoW, liq and liqOK are what PositionOf's and
+// LegLiquidationPrice's Decimals give (bit for bit; a liquidation price only where ok).
+func checkLeg(acct *margin.Account, i int, ps margin.PositionSide, qty, isoW, liq float64, liqOK bool) {
+	p := acct.PositionOf(i, ps)
+	wq, ww := p.Qty.InexactFloat64(), p.IsolatedWallet.InexactFloat64()
+	same := math.Float64bits(qty) == math.Float64bits(wq) && math.Float64bits(isoW) == math.Float64bits(ww)
+	var wl float64
+	wok := false
+	if !p.Qty.IsZero() && p.Mode == margin.Isolated {
+		var lp decimal.Decimal
+		if lp, wok = acct.LegLiquidationPrice(i, ps); wok {
+			wl = bigFloat(lp)
+			same = same && liqOK && math.Float64bits(liq) == math.Float64bits(wl)
+			legFloatsChecked++
+		}
+	}
+	if !same || wok != liqOK {
+		panic(fmt.Sprintf("backtest: float shadows of symbol %d side %v: qty %v isolated wallet %v liquidation %v (%v); the decimals give %v %v %v (%v)",
+			i, ps, qty, isoW, liq, liqOK, wq, ww, wl, wok))
+	}
+}
