@@ -1124,29 +1124,44 @@ const crossSlack = 0x1p-30
 // LP = fl(fl(fl(base + cum_β) − qe) / den_β) with base = fl(fl(wallet − fl(ΣMM − mm)) +
 // fl(ΣuPnL − u)) and den_β = fl(fl(Q·MMR_β) − qty) (Q = |qty|). In real arithmetic on the
 // same float inputs, with mm ≈ Q·m·MMR_b − cum_b, u ≈ qty·(m − entry) and qe ≈ qty·entry:
-// LP − m = (Δ + G_β + e)/(Q·MMR_β − qty), where G_β = MM_b(Q·m) − MM_β(Q·m) >= 0 (a valid
-// table's maintenance margin is continuous with non-decreasing MMR, so convex, and each
-// bracket's line MM_β(n) = n·MMR_β − cum_β lies below it; G_b = 0) and e gathers the roundings:
-// |e| is a few dozen 2⁻⁵³ times S = sc + 4(Q·m + |qe| + the table's highest cum), which bounds
-// every term they are relative to (|mm|, |u|, |base|, cum_β, Q·m). So the distance |LP − m|/m
-// is at least (Δ − |e|)/(Q·m·f) with, for a long (qty = Q > 0, LP below m), f = 1 >= 1 − MMR_β,
-// or f = 1 − MMR_b when β is provably b (the fast path answers bracket b when Q·LP >= bLo,
-// which (Q·m − bLo)(1 − MMR_b) > Δ + |e| ensures), and for a short (LP above m)
-// f = 1 + the table's highest MMR >= 1 + MMR_β, or f = 1 + MMR_b when β is provably b
-// (Q·LP < bHi: (bHi − Q·m)(1 + MMR_b) > Δ + |e|). The float distance fl(|fl(m − LP)|/m) is
-// within 2⁻⁴⁰·(1 + distance) of it (LP's own rounding: den_β's relative error is at most
-// 2⁻⁵²/(1 − MMR_β) <= 2⁻⁴² with the highest MMR <= 1 − 2⁻¹⁰). With Δ >= dlo − 2⁻⁵²·sc and
-// Q·mlo <= Q·m <= Q·mhi, the test below asks dlo >= slack + d·Q·mhi·f·(1 + 2⁻³⁰), and the
-// certificates hold with a factor 1 − 2⁻³⁰, where slack = 2⁻³⁰·S: that covers every rounding
-// above and the test's own by a factor over 2¹⁰. An LP <= 0 gives no distance (a long's
-// certified LP is > 0; any other one is no lower distance either). Non-finite inputs (sc =
-// +Inf or NaN, d = +Inf or NaN, a NaN surplus) answer false. TestCrossFarBound compares it
-// with pathDistances on random positions, marks at and across bracket edges and liquidation
-// prices near the marks, across caps and <= 0.
+// LP − m = (Δ' + G_β)/(Q·MMR_β − qty), where Δ' = Δ + e, G_β = MM(Q·m) − MM_β(Q·m), MM is the
+// table's maintenance margin (a valid table's is continuous with non-decreasing MMR, so
+// convex, and each bracket's line MM_β(n) = n·MMR_β − cum_β lies below it; MM(Q·m) = MM_b(Q·m))
+// and e gathers the roundings: |e| is a few dozen 2⁻⁵³ times S = sc + 4(Q·m + |qe| + the
+// table's highest cum), which bounds every term they are relative to (|mm|, |u|, |base|,
+// cum_β, Q·m, and the float table's departures from continuity at its caps).
+//
+// Let S' be that surplus with the position's own mark moved from m (the other positions as
+// they are): for a short (qty = −Q) S'(m + y) = Δ' − Q·y − (MM(Q·(m + y)) − MM(Q·m)), for a
+// long S'(m − y) = Δ' − Q·y + (MM(Q·m) − MM(Q·(m − y))). For a short x = LP − m > 0 solves
+// Δ' + G_β = Q·x·(1 + MMR_β), i.e. S'(m + x) = MM_β(Q·(m + x)) − MM(Q·(m + x)) <= 0; for a long
+// with LP >= 0 (no distance is taken otherwise) x = m − LP solves Δ' + G_β = Q·x·(1 − MMR_β),
+// i.e. S'(m − x) = MM_β(Q·(m − x)) − MM(Q·(m − x)) <= 0. A chord of the convex MM rises at most
+// at the slope of its right end and at least at that of its left end (the MMR of the bracket
+// FloatTable.For finds there: MMR(n)), so S'(m + x) >= Δ' − Q·x·(1 + MMR(Q·(m + x))) and
+// S'(m − x) >= Δ' − Q·x·(1 − MMR(Q·(m − x))). Were the distance x/m below d, the notional
+// Q·(m ± x) would lie below N = Q·m·(1 + d) (short) or above N = Q·m·(1 − d) (long), where
+// MMR is at most (short) or at least (long) μ = MMR(N) (MMR is non-decreasing), and with
+// f = 1 ± μ, Δ' >= Q·m·d·f would make S' > 0 there: so the distance is at least d, whichever
+// bracket β the answer comes from. crossFar takes N from the highest vertex notional nhi,
+// raised by 2⁻³⁰ (short), or from the lowest nlo, lowered by 2⁻³⁰ (long; N <= 0 finds the
+// first bracket's MMR, the lowest): covering every vertex and N's own rounding. Better still,
+// f = 1 ∓ MMR_b where LP provably stays in the mark's bracket b (the fast path answers bracket b
+// when Q·LP >= bLo for a long, which (Q·m − bLo)(1 − MMR_b) > Δ + |e| ensures, and Q·LP < bHi
+// for a short: (bHi − Q·m)(1 + MMR_b) > Δ + |e|); that is the cheaper test, taken first.
+//
+// The float distance fl(|fl(m − LP)|/m) is within 2⁻⁴⁰·(1 + distance) of the real one (LP's
+// own rounding: den_β's relative error is at most 2⁻⁵²/(1 − MMR_β) <= 2⁻⁴² with the highest
+// MMR <= 1 − 2⁻¹⁰). With Δ >= dlo − 2⁻⁵²·sc and Q·mlo <= Q·m <= Q·mhi, the test below asks
+// dlo >= slack + d·Q·mhi·f·(1 + 2⁻³⁰), and the certificates hold with a factor 1 − 2⁻³⁰, where
+// slack = 2⁻³⁰·S: that covers every rounding above and the test's own by a factor over 2¹⁰.
+// Non-finite inputs (sc = +Inf or NaN, d = +Inf or NaN, a NaN surplus) answer false.
+// TestCrossFarBound compares it with pathDistances on random positions, marks at and across
+// bracket edges and liquidation prices near the marks, across caps and <= 0.
 func (s *symState) crossFar(dlo, dhi, sc, m0, m1, m2, m3, d float64) bool {
 	brk := s.brk
 	top := brk[len(brk)-1] // the highest MMR and cum (both non-decreasing in a valid table)
-	if !(top.MMR <= 1-0x1p-10) || !(sc < math.Inf(1)) {
+	if !(top.MMR <= 1-0x1p-10) || !(sc < math.Inf(1)) || !(d < math.Inf(1)) {
 		return false
 	}
 	mlo, mhi := m0, m0 // (finite: plain comparisons, not the builtins' NaN rules)
@@ -1170,16 +1185,16 @@ func (s *symState) crossFar(dlo, dhi, sc, m0, m1, m2, m3, d float64) bool {
 	}
 	nlo, nhi := s.aq*mlo, s.aq*mhi
 	slack := crossSlack * (sc + 4*(nhi+math.Abs(s.qe)+top.Cum))
-	var f float64 // Q(1 ∓ MMR_β)/Q's bound
+	var f float64 // 1 ∓ μ
 	if s.qty > 0 {
-		f = 1
-		if g := 1 - s.bMMR; (nlo-s.bLo)*g*(1-crossSlack) > dhi+slack {
-			f = g
+		f = 1 - s.bMMR
+		if !((nlo-s.bLo)*f*(1-crossSlack) > dhi+slack) {
+			f = 1 - brk.For(float64(nlo*(1-d))*(1-crossSlack)).MMR
 		}
 	} else {
-		f = 1 + top.MMR
-		if g := 1 + s.bMMR; (s.bHi-nhi)*g*(1-crossSlack) > dhi+slack {
-			f = g
+		f = 1 + s.bMMR
+		if !((s.bHi-nhi)*f*(1-crossSlack) > dhi+slack) {
+			f = 1 + brk.For(float64(nhi*(1+d))*(1+crossSlack)).MMR
 		}
 	}
 	return dlo >= slack+d*nhi*f*(1+crossSlack)

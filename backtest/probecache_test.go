@@ -112,6 +112,7 @@ func TestCrossFarBound(t *testing.T) {
 		tables = append(tables, tbl.Float())
 	}
 	var samples, withLP, skipLoose, skipTight, tight, loose, certLong, certShort, quiet, wickSkips int
+	var above, skipAbove int // loose: a short whose LP lies above its mark's bracket, a long's below
 	for samples < 200_000 {
 		brk := tables[rng.IntN(len(tables))]
 		entry := math.Pow(10, rng.Float64()*6-2) // 0.01 .. 10,000
@@ -271,6 +272,12 @@ func TestCrossFarBound(t *testing.T) {
 					if far {
 						skipLoose++
 					}
+					if n3 := p.aq * lp3; qty < 0 && n3 >= p.bHi || qty > 0 && n3 < p.bLo {
+						above++
+						if far {
+							skipAbove++
+						}
+					}
 				case 4:
 					tight++
 					if far {
@@ -288,10 +295,12 @@ func TestCrossFarBound(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d samples, %d with a liquidation price; passed at 1 %% below %d of %d, at 1e-6 below %d of %d; certified long %d short %d; skipped with the close %d (%d wick checks)",
-		samples, withLP, skipLoose, loose, skipTight, tight, certLong, certShort, quiet, wickSkips)
-	if skipLoose < loose*4/10 || skipTight < tight/10 || certLong < 100 || certShort < 100 || wickSkips < 1000 {
-		t.Errorf("the bound is void too often: passed at 1 %% below %d of %d, at 1e-6 below %d of %d; certified long %d short %d; %d wick checks",
-			skipLoose, loose, skipTight, tight, certLong, certShort, wickSkips)
+	t.Logf("%d samples, %d with a liquidation price; passed at 1 %% below %d of %d (LP past the mark's bracket %d of %d), at 1e-6 below %d of %d; certified long %d short %d; skipped with the close %d (%d wick checks)",
+		samples, withLP, skipLoose, loose, skipAbove, above, skipTight, tight, certLong, certShort, quiet, wickSkips)
+	// (the bound from the bracket of the notional a distance d away, not the table's top
+	// MMR, passes a quarter of the prices past the mark's bracket)
+	if skipLoose < loose*4/10 || skipAbove < above/4 || skipTight < tight/10 || certLong < 100 || certShort < 100 || wickSkips < 1000 {
+		t.Errorf("the bound is void too often: passed at 1 %% below %d of %d (past the bracket %d of %d), at 1e-6 below %d of %d; certified long %d short %d; %d wick checks",
+			skipLoose, loose, skipAbove, above, skipTight, tight, certLong, certShort, wickSkips)
 	}
 }
