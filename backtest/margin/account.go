@@ -50,8 +50,12 @@ type Account struct {
 	exactDecisions int   // screening decisions taken by exact arithmetic (for tests)
 	byName         []int // slot indices sorted by symbol name, then LONG before SHORT
 	rank           []int // rank[k]: slot k's position in byName
-	open           []int // the slots with an open position, in slot order (Equity)
-	fWalletOf      decimal.Decimal
+	open           []int // the slots with an open position, in slot order
+	// marks[k] is slot k's current mark (NaN: none yet; in hedge mode both legs of a symbol
+	// hold the symbol's mark, set by SetMark), and fqs[k] is slot.fq side by side with it
+	// (refreshSlot writes both; Check compares), so that Equity's loop reads two dense arrays
+	marks, fqs []float64
+	fWalletOf  decimal.Decimal
 
 	// decimal aggregates, updated incrementally by refreshSlot, as exact.Of Nums (on int64
 	// coefficients while they fit, no allocation; each has the value and exponent of the
@@ -80,7 +84,6 @@ type slot struct {
 	nOrders  int
 	orderIM  decimal.Decimal
 	orderIMC fixCache // orderIM's exact.Fix
-	mark     float64  // NaN: none yet
 
 	// float64 shadows
 	fq, fabs, fqe float64         // qty, |qty|, qty·entry
@@ -153,11 +156,15 @@ func NewAccount(cfg Config) (*Account, error) {
 		if err := checkInstrument(in); err != nil {
 			return nil, err
 		}
-		s := slot{sym: k, lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage), mark: math.NaN()}
+		s := slot{sym: k, lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage)}
 		s.setInstrument(in)
 		a.slots = append(a.slots, s)
 	}
 	a.nsym = len(a.slots)
+	a.marks = make([]float64, a.nsym)
+	for k := range a.marks {
+		a.marks[k] = math.NaN()
+	}
 	a.setLegs(cfg.PositionMode == Hedge)
 	return a, nil
 }
@@ -179,7 +186,7 @@ func (a *Account) setLegs(hedge bool) {
 	if hedge {
 		for k := range n {
 			o := &a.slots[k]
-			s := slot{sym: k, side: Short, mode: o.mode, lev: o.lev, mark: o.mark}
+			s := slot{sym: k, side: Short, mode: o.mode, lev: o.lev}
 			s.setInstrument(o.inst)
 			a.slots = append(a.slots, s)
 		}
@@ -204,6 +211,11 @@ func (a *Account) setLegs(hedge bool) {
 		a.rank[k] = r
 	}
 	a.open = make([]int, 0, m)
+	a.fqs = make([]float64, m)
+	a.marks = a.marks[:n] // a SHORT leg's mark is its symbol's
+	for k := n; k < m; k++ {
+		a.marks = append(a.marks, a.marks[k-n])
+	}
 	a.refreshAll()
 }
 
@@ -722,10 +734,10 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		a.restore(i, st)
 		return FillResult{}, nil
 	}
-	if math.IsNaN(s.mark) {
-		s.mark = fp
+	if math.IsNaN(a.marks[i]) {
+		a.marks[i] = fp
 		if j := a.sibling(i); j >= 0 {
-			a.slots[j].mark = s.mark
+			a.marks[j] = fp
 		}
 	}
 	res.PositionQty, res.EntryPrice = s.qty, s.entry
@@ -746,7 +758,7 @@ func cmpAbs(xf, yf exact.Fix, x, y decimal.Decimal) int {
 // im, the fee of the whole fill and the open loss |openQ|·max(0, side·(price − mark)).
 func (a *Account) openCost(i int, openQ, absO, price, im, fee decimal.Decimal) decimal.Decimal {
 	cost := exact.Add(im, fee)
-	if math.IsNaN(a.slots[i].mark) {
+	if math.IsNaN(a.marks[i]) {
 		return cost
 	}
 	m := a.markDec(i)
@@ -926,14 +938,14 @@ func (a *Account) maxRemovable(i int) decimal.Decimal {
 // SetMark sets symbol i's current mark price (float, for screening; made exact only when the
 // ledger needs it), of both legs in hedge mode. NaN means no mark yet.
 func (a *Account) SetMark(i int, mark float64) {
-	a.slots[i].mark = mark
+	a.marks[i] = mark
 	if a.hedge {
-		a.slots[a.nsym+i].mark = mark
+		a.marks[a.nsym+i] = mark
 	}
 }
 
 // Mark returns symbol i's current mark (NaN: none yet).
-func (a *Account) Mark(i int) float64 { return a.slots[i].mark }
+func (a *Account) Mark(i int) float64 { return a.marks[i] }
 
 // Fund settles one funding payment on symbol i at time t: notional at mark × rate, paid by
 // longs when rate > 0. It returns the signed amount credited to the account (0 when flat).
@@ -983,10 +995,10 @@ func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	switch {
 	case !math.IsNaN(mark):
 		mF = floatFix(mark)
-	case math.IsNaN(s.mark): // markDec: the entry price
+	case math.IsNaN(a.marks[i]): // markDec: the entry price
 		mF = s.entryC.of(s.entry)
 	default:
-		mF = floatFix(s.mark)
+		mF = floatFix(a.marks[i])
 	}
 	var amt decimal.Decimal
 	var amtF exact.Fix
@@ -1134,12 +1146,12 @@ func (a *Account) available() decimal.Decimal {
 			a.dropAvail(k)
 			continue
 		}
-		if s.avIn && s.avOK && s.avMark == math.Float64bits(s.mark) {
+		if s.avIn && s.avOK && s.avMark == math.Float64bits(a.marks[k]) {
 			continue
 		}
 		a.dropAvail(k)
 		s.avC = a.availContribution(k)
-		s.avMark, s.avOK, s.avIn = math.Float64bits(s.mark), true, true
+		s.avMark, s.avOK, s.avIn = math.Float64bits(a.marks[k]), true, true
 		a.avSum = a.avSum.Add(s.avC)
 	}
 	return a.wallet.Sub(a.orderIMSum).Add(a.avSum)
@@ -1176,15 +1188,18 @@ func (a *Account) availableSlow() decimal.Decimal {
 // Equity is Snapshot().MarginBalance computed in float64 for per-bar curves (cheap).
 func (a *Account) Equity() float64 {
 	e := a.hot().equity
-	for _, k := range a.open { // the open positions in slot order
-		s := &a.slots[k]
-		if s.fq == 0 {
+	// the open positions in slot order: a flat slot's fq is 0 (and an open one's may be 0
+	// too, left out as well)
+	fqs := a.fqs
+	marks := a.marks[:len(fqs)]
+	for k, q := range fqs {
+		if q == 0 {
 			continue
 		}
-		if math.IsNaN(s.mark) {
-			e += s.fqe
-		} else {
-			e += float64(s.fq * s.mark)
+		if m := marks[k]; m == m {
+			e += float64(q * m)
+		} else { // no mark yet
+			e += a.slots[k].fqe
 		}
 	}
 	return e
@@ -1349,7 +1364,7 @@ func s2d(x exact.Num, d decimal.Decimal) decimal.Decimal {
 // each not OK when it did not fit (then in slot.liqUd, liqMMd).
 func (a *Account) crossTerms(k int) (u, mm exact.Num) {
 	s := &a.slots[k]
-	if bits := math.Float64bits(s.mark); !s.liqOK || s.liqMark != bits || s.liqQty != s.qty || s.liqEntry != s.entry {
+	if bits := math.Float64bits(a.marks[k]); !s.liqOK || s.liqMark != bits || s.liqQty != s.qty || s.liqEntry != s.entry {
 		m := a.markDec(k)
 		s.liqU, s.liqMM = exact.Fit(s.qty).Mul(exact.Fit(m).Sub(exact.Fit(s.entry))), a.mmFx(k, m)
 		if !s.liqU.OK() {
@@ -1423,11 +1438,12 @@ func (a *Account) mmAt(k int, m decimal.Decimal) decimal.Decimal {
 // The conversion is cached per symbol until the mark changes.
 func (a *Account) markDec(k int) decimal.Decimal {
 	s := &a.slots[k]
-	if math.IsNaN(s.mark) {
+	m := a.marks[k]
+	if math.IsNaN(m) {
 		return s.entry
 	}
-	if s.mark != s.mkF {
-		s.mkF, s.mkD = s.mark, decimal.NewFromFloat(s.mark)
+	if m != s.mkF {
+		s.mkF, s.mkD = m, decimal.NewFromFloat(m)
 	}
 	return s.mkD
 }
@@ -1465,6 +1481,7 @@ func (a *Account) refreshSlot(i int) {
 		// Σ − seen + qe
 		a.allQE = a.allQE.Add(qe.Sub(s.seenQE))
 		s.fq = q.Float()
+		a.fqs[i] = s.fq
 		s.fabs = math.Abs(s.fq)
 		s.fqe = qe.Float()
 	}
@@ -1511,6 +1528,7 @@ func (s *slot) lpDec() decimal.Decimal {
 func (a *Account) refreshAll() {
 	for k := range a.slots {
 		a.refreshSlot(k)
+		a.fqs[k] = a.slots[k].fq
 	}
 	a.refreshAccount()
 }

@@ -40,7 +40,10 @@ func (a *Account) Check() error {
 		if s.mode == Isolated && !s.qty.IsZero() && math.IsNaN(s.flp) {
 			return invariantf("%s: liquidation price is NaN", sym)
 		}
-		if math.IsInf(s.mark, 0) {
+		if math.Float64bits(a.fqs[k]) != math.Float64bits(s.fq) {
+			return invariantf("%s: Equity's copy of the float quantity is stale", sym)
+		}
+		if math.IsInf(a.marks[k], 0) {
 			return invariantf("%s: mark is infinite", sym)
 		}
 		if s.sym != k%a.nsym || (s.side == Both) == a.hedge || s.side == Long && s.qty.IsNegative() ||

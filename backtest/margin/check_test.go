@@ -17,7 +17,8 @@ func TestCheckDetectsCorruption(t *testing.T) {
 		"margin on flat symbol": func(a *Account) { a.slots[1].isoW = d("1"); a.wallet = a.wallet.Sub(d("1")) },
 		"stale shadow":          func(a *Account) { a.slots[0].fq = 2 },
 		"NaN LP":                func(a *Account) { a.slots[0].flp = math.NaN() },
-		"infinite mark":         func(a *Account) { a.slots[0].mark = math.Inf(1) },
+		"infinite mark":         func(a *Account) { a.marks[0] = math.Inf(1) },
+		"stale Equity qty":      func(a *Account) { a.fqs[0] = 2 },
 		"qty without entry":     func(a *Account) { a.slots[1].qty = d("1") },
 	} {
 		a := newAcct(t, "2000", Isolated, 50)

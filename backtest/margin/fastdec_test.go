@@ -516,7 +516,7 @@ func TestFundAmountAgrees(t *testing.T) {
 		case 1:
 			slotMark = randMark()
 		}
-		s.mark = slotMark
+		a.marks[0] = slotMark
 		rate := float64(r.NormFloat64() * math.Pow(10, float64(-2-r.IntN(6))))
 		if n%50 == 0 {
 			rate = 0

@@ -41,7 +41,7 @@ func TestOpenCostAgrees(t *testing.T) {
 		absO := openQ.Abs()
 		got := a.openCost(0, openQ, absO, price, im, fee)
 		want := im.Add(fee)
-		if !math.IsNaN(a.slots[0].mark) {
+		if !math.IsNaN(a.marks[0]) {
 			dd := price.Sub(a.markDec(0))
 			if openQ.IsNegative() {
 				dd = dd.Neg()

@@ -75,11 +75,11 @@ func (a *Account) Liquidate(t int64, p PathPoint, out []Liquidation) []Liquidati
 		p1 := a.pathMark(i, to)
 		switch {
 		case s == 0:
-			a.slots[i].mark = fromMarks[i]
+			a.marks[i] = fromMarks[i]
 		case s == 1:
-			a.slots[i].mark = p1
+			a.marks[i] = p1
 		default:
-			a.slots[i].mark = interp(fromMarks[i], p1, s)
+			a.marks[i] = interp(fromMarks[i], p1, s)
 		}
 	}
 	for _, d := range isoDue {
@@ -143,14 +143,14 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 	marks := func(k int) decimal.Decimal { return prices[k] }
 	for _, k := range idx {
 		s := &a.slots[k]
-		prices[k] = tickAgainst(decimal.NewFromFloat(s.mark), s.inst.TickSize, s.qty.Sign())
+		prices[k] = tickAgainst(decimal.NewFromFloat(a.marks[k]), s.inst.TickSize, s.qty.Sign())
 	}
 	wallet0 := a.wallet
 	total := zero
 	for _, k := range idx {
 		s := &a.slots[k]
 		rec := Liquidation{Time: t, Symbol: s.inst.Symbol, Side: s.side, Mode: Cross, Qty: s.qty, Entry: s.entry,
-			TriggerMark: decimal.NewFromFloat(s.mark), Price: prices[k], Gap: gapped, Cascade: len(idx)}
+			TriggerMark: decimal.NewFromFloat(a.marks[k]), Price: prices[k], Gap: gapped, Cascade: len(idx)}
 		if r, err := a.crossLiq(k, wallet0, marks, true); err == nil {
 			rec.Bankruptcy = r.Bankruptcy
 		}

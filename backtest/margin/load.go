@@ -75,7 +75,7 @@ func LoadAccount(cfg Config, holdings []Holding) (*Account, error) {
 		case h.Mode == Cross && !h.IsolatedWallet.IsZero():
 			return nil, fmt.Errorf("%w: %s: a cross position has no isolated wallet (its margin is the cross wallet)", ErrInvalidInput, sym)
 		}
-		s.qty, s.entry, s.isoW, s.mark, s.avOK = h.Qty, h.Entry, h.IsolatedWallet, h.Mark, false
+		s.qty, s.entry, s.isoW, a.marks[i], s.avOK = h.Qty, h.Entry, h.IsolatedWallet, h.Mark, false
 		a.initial = a.initial.Add(h.IsolatedWallet)
 	}
 	a.refreshAll()

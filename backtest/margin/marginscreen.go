@@ -43,11 +43,12 @@ func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat
 		if c.mode != Cross || c.fq == 0 || flat && k == i {
 			continue
 		}
-		if math.IsNaN(c.mark) {
+		m := a.marks[k]
+		if math.IsNaN(m) {
 			return 0 // the exact figure takes the entry as the mark
 		}
-		n := float64(c.fabs * c.mark)
-		avail += float64(c.fq*c.mark) - c.fqe - n/float64(c.lev)
+		n := float64(c.fabs * m)
+		avail += float64(c.fq*m) - c.fqe - n/float64(c.lev)
 		mag += float64(2*n) + math.Abs(c.fqe)
 		terms++
 	}
@@ -65,7 +66,7 @@ func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat
 					terms++
 				}
 			case c.fq != 0 && !(flat && k == i):
-				n := float64(c.fabs * c.mark)
+				n := float64(c.fabs * a.marks[k])
 				b := floatBracket(c.ffloor, 0, n)
 				x -= maintenanceFloat(n, c.fmmr[b], c.fcum[b])
 				mag += float64(n*c.fmmr[b]) + c.fcum[b]
@@ -79,15 +80,15 @@ func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat
 	fillN := float64(fillQ * price)
 	cost := notional/float64(s.lev) + float64(fillN*feeRate)
 	mag += notional + math.Abs(float64(fillN*feeRate))
-	if !math.IsNaN(s.mark) {
-		d := price - s.mark
+	if m := a.marks[i]; !math.IsNaN(m) {
+		d := price - m
 		if openQ < 0 {
 			d = -d
 		}
 		if d > 0 {
 			cost += float64(absO * d)
 		}
-		mag += float64(absO * s.mark)
+		mag += float64(absO * m)
 	}
 	tol := float64(1e-9*mag) + float64(1e-8*float64(terms+3))
 	r := 0

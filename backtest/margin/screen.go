@@ -157,10 +157,11 @@ func (a *Account) pathMark(i int, v []float64) float64 {
 	if j := s.sym; j < len(v) && !math.IsNaN(v[j]) {
 		return v[j]
 	}
-	if math.IsNaN(s.mark) && s.fq != 0 {
+	m := a.marks[i]
+	if math.IsNaN(m) && s.fq != 0 {
 		return s.fqe / s.fq
 	}
-	return s.mark
+	return m
 }
 
 func interp(p0, p1, s float64) float64 { return float64((1-s)*p0) + float64(s*p1) }
