@@ -146,6 +146,9 @@ type account struct {
 
 	nextID OrderID
 	res    AccountResult
+	// row is the index of the batch being stepped within the engine's last Signals.Prepare
+	// (Broker.BatchIndex); set by the engine before each step
+	row int
 
 	now, end         int64
 	nOpen            int

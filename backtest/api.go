@@ -108,6 +108,42 @@ type (
 	BarsHandler interface {
 		OnBars(br *Broker, bars []Bar) error
 	}
+	// SignalSharer lets accounts share the part of a strategy that depends only on the bars
+	// and the strategy's own settings, not on the account (indicators, crossings, a ranking):
+	// in a sweep that varies leverage, size or margin mode, every account would otherwise
+	// compute the same signals. After every strategy of the run has started, the engine asks
+	// each SignalSharer for its SignalKey, in setup order; strategies whose keys are equal
+	// (==) share one Signals, made by NewSignals of the first of them and handed to each of
+	// them (the first included) by UseSignals, before the first step. A nil key shares
+	// nothing: the engine then calls neither NewSignals nor UseSignals.
+	//
+	// The key must be comparable without panicking (a Run with a key of a type that is not,
+	// such as a slice, fails with ErrStrategyFailed) and should hold every setting the
+	// signals depend on; use a type of the strategy's own package (a struct of those
+	// settings) so that keys of different strategies never meet.
+	//
+	// A strategy that is never handed a Signals (run by another caller, or with a nil key)
+	// must compute its signals itself; the sharing is an optimisation that changes no result.
+	// ExampleSignalSharer is a small one; strategies/swing is a real one.
+	SignalSharer interface {
+		SignalKey() any
+		NewSignals() Signals
+		UseSignals(Signals)
+	}
+	// Signals is the computation that the strategies of one SignalKey share (see
+	// SignalSharer). The engine calls Prepare with every batch of the run, in order, each
+	// batch once, in runs of consecutive batches: Prepare(bs) is called before any account
+	// steps through any batch of bs, and not again until every account has stepped through
+	// all of them. While an account steps through bs[j], Broker.BatchIndex is j, so a
+	// strategy reads the signals Prepare computed for that batch at that index. Prepare is
+	// called on the engine's goroutine while no account steps; while they step (on several
+	// goroutines under Config.Parallel) the strategies only read the Signals. Prepare sees
+	// every batch, including those of timestamps at which a strategy is not called (no bars;
+	// an account that has stopped), and runs whether or not any account still reads it. bs
+	// and its bars belong to the engine: read them during the call, do not keep them.
+	Signals interface {
+		Prepare(bs []Batch)
+	}
 	// FillHandler is told of every fill of the account.
 	FillHandler interface {
 		OnFill(br *Broker, f FillRecord)

@@ -343,3 +343,8 @@ func (br *Broker) Param(name string) (string, bool) {
 
 // Account returns the name of the account the strategy runs in ("isolated", "cross", ...).
 func (br *Broker) Account() string { return br.a.setup.Name }
+
+// BatchIndex returns the index of the batch being stepped within the batches last handed to
+// Signals.Prepare (see SignalSharer): a strategy reads its shared signals at this index. It is
+// 0 when the engine steps batch by batch (Prepare then gets one batch at a time).
+func (br *Broker) BatchIndex() int { return br.a.row }

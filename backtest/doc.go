@@ -69,7 +69,8 @@
 //  4. An EquityPoint per account at the bars' close (a timestamp without bars, funding only,
 //     updates the point of that time instead of adding one), then the strategy: OnBar for
 //     every bar of T in symbol order (a BarsHandler: one OnBars with all of them), then
-//     OnStep. Orders it places fill no earlier than the
+//     OnStep (a SignalSharer's shared Signals have been prepared with T before any account
+//     stepped it). Orders it places fill no earlier than the
 //     next bar. The point values the positions at the close marks in float64 from the
 //     ledger's shadows (margin.Account.Equity; maintenance margin and margin ratio by
 //     margin.FloatTable and margin.FloatRisk), as do Trade.MinLiqDistance and

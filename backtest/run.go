@@ -58,7 +58,11 @@ func Run(ctx context.Context, cfg Config, newStrategy func() Strategy, src Sourc
 		return nil, err
 	}
 
-	e := &engine{accts: accts, hist: hist, paths: newPaths(len(symbols))}
+	sigs, err := shareSignals(accts)
+	if err != nil {
+		return nil, err
+	}
+	e := &engine{accts: accts, hist: hist, paths: newPaths(len(symbols)), signals: sigs}
 	if cfg.Parallel && len(accts) > 1 {
 		e.startPool()
 		defer e.stopPool()
@@ -241,7 +245,12 @@ func (e *engine) stream(ctx context.Context, r *reader, store *chunkStore, end i
 		end = b.Time
 		e.hist.push(b)
 		v := e.paths.one(b)
+		if len(e.signals) > 0 {
+			e.one[0] = *b
+			e.prepare(e.one[:])
+		}
 		for _, a := range e.accts {
+			a.row = 0
 			if err := a.step(b, v); err != nil {
 				return end, err
 			}
@@ -264,6 +273,11 @@ type engine struct {
 	cur   []Batch
 	views []pathView // cur's mark paths
 	errs  []error
+	// the Signals shared by the accounts' strategies (SignalSharer), prepared with each
+	// run of batches before the accounts step through it; one holds the batch that stream
+	// steps on its own
+	signals []Signals
+	one     [1]Batch
 }
 
 func (e *engine) startPool() {
@@ -279,6 +293,7 @@ func (e *engine) worker() {
 	for a := range e.jobs {
 		k := slices.Index(e.accts, a)
 		for j := range e.cur {
+			a.row = j
 			if err := a.step(&e.cur[j], &e.views[j]); err != nil {
 				e.errs[k] = err
 				break
@@ -302,8 +317,8 @@ func (e *engine) run(ctx context.Context, bs []Batch) error {
 	return e.runChunk(ctx, bs)
 }
 
-// runChunk pushes bs (at most chunkSize timestamps) into the history and steps every account
-// through them.
+// runChunk pushes bs (at most chunkSize timestamps) into the history, prepares the shared
+// signals with them and steps every account through them.
 func (e *engine) runChunk(ctx context.Context, bs []Batch) error {
 	if len(bs) == 0 {
 		return nil
@@ -313,9 +328,11 @@ func (e *engine) runChunk(ctx context.Context, bs []Batch) error {
 	}
 	e.hist.pushChunk(bs)
 	views := e.paths.build(bs)
+	e.prepare(bs)
 	if e.jobs == nil {
 		for j := range bs {
 			for _, a := range e.accts {
+				a.row = j
 				if err := a.step(&bs[j], &views[j]); err != nil {
 					return err
 				}

@@ -160,7 +160,8 @@ func BenchmarkOnBar(b *testing.B) {
 	var st backtest.Strategy
 	src := backtest.NewSliceSource(syms, batches[:1])
 	cfg := backtest.Config{Setups: []backtest.Setup{{Name: "cross"}}, NoFundingFallback: true}
-	if _, err := backtest.Run(context.Background(), cfg, func() backtest.Strategy { st = swing.New(); return st }, src); err != nil {
+	// solo: the strategy computes its own signals (a Run would hand it shared ones)
+	if _, err := backtest.Run(context.Background(), cfg, func() backtest.Strategy { st = swing.New(); return solo{st.(*swing.Strategy)} }, src); err != nil {
 		b.Fatal(err)
 	}
 	var bars []backtest.Bar
@@ -185,7 +186,7 @@ func BenchmarkOnBars(b *testing.B) {
 	var st *swing.Strategy
 	src := backtest.NewSliceSource(syms, batches[:1])
 	cfg := backtest.Config{Setups: []backtest.Setup{{Name: "cross"}}, NoFundingFallback: true}
-	if _, err := backtest.Run(context.Background(), cfg, func() backtest.Strategy { st = swing.New().(*swing.Strategy); return st }, src); err != nil {
+	if _, err := backtest.Run(context.Background(), cfg, func() backtest.Strategy { st = swing.New().(*swing.Strategy); return solo{st} }, src); err != nil {
 		b.Fatal(err)
 	}
 	n := 0

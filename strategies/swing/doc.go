@@ -8,7 +8,10 @@
 // side shows which of the two the trader's style needs. It is the default strategy of `bt run`
 // and the one used in throughput benchmarks, so its per-bar path allocates nothing: OnBars (a
 // timestamp's bars in one call, backtest.BarsHandler) only updates two EMAs per bar, and
-// orders are placed only when a trend flips.
+// orders are placed only when a trend flips. The EMAs and the flips depend on the bars and on
+// fast, slow, short and symbols only, not on the account: the accounts of a run with the same
+// four settings (a sweep of sizes, leverages and margin modes) compute them once per
+// timestamp between them (backtest.SignalSharer), each account then only acting on the flips.
 //
 // Behaviour: OnBars updates each symbol's EMAs at the bar close (OnBar does the same for one
 // bar). OnStep, after every bar of a timestamp, looks at each traded symbol that had a bar at

@@ -44,6 +44,9 @@ type Strategy struct {
 	due    []uint64
 	qstep  []decimal.Decimal // quantity step of the symbol's instrument
 	minNot []float64         // minimum notional of an entry, from the instrument
+
+	key sigKey   // what the signals depend on besides the bars (SignalKey)
+	sig *signals // the signals shared with the run's other accounts of key; nil: computed here
 }
 
 // symState is what OnBars reads and writes for one symbol, kept together (64 bytes) so that a
@@ -87,6 +90,15 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 		}
 		s.sym[i].traded = true
 	}
+	traded := make([]byte, n)
+	for i := range s.sym {
+		traded[i] = '0'
+		if s.sym[i].traded {
+			traded[i] = '1'
+		}
+	}
+	s.key = sigKey{fast: fast, slow: slow, short: s.short, traded: string(traded)}
+	s.sig = nil
 	s.due = make([]uint64, (n+63)/64)
 	s.qstep = make([]decimal.Decimal, n)
 	s.minNot = make([]float64, n)
@@ -114,17 +126,29 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 // mark is only set here, and only written when it is not set yet: OnStep, which the engine
 // calls after the bars of every timestamp, clears it and makes the side the wanted one, and a
 // timestamp has at most one bar per symbol, so in a run the bit is written at flips only. The
-// pair's Seeded, Next and Seed are inlined: OnBars calls nothing, so it runs without a stack
-// frame or stack check, and reads the engine's bars in place (one call per timestamp instead
-// of one per symbol, each copying a 72-byte Bar).
+// pair's Seeded, Next and Seed are inlined into markDue, which calls nothing and reads the
+// engine's bars in place (one call per timestamp instead of one per symbol, each copying a
+// 72-byte Bar). With shared signals (UseSignals) OnBars does nothing: the engine has computed
+// the timestamp's flips once for every account of the same settings, and OnStep reads them.
 func (s *Strategy) OnBars(_ *backtest.Broker, bars []backtest.Bar) error {
+	if s.sig != nil {
+		return nil // the shared signals have done it (Prepare); OnStep reads them
+	}
+	markDue(s.sym, s.due, s.short, bars)
+	return nil
+}
+
+// markDue is OnBars' work on sym and due: for each bar in turn, the symbol's EMAs take the
+// bar's close, and the symbol is marked due when its desired side differs from the side last
+// acted on. The shared signals (signals.Prepare) run the same code.
+func markDue(sym []symState, due []uint64, short bool, bars []backtest.Bar) {
 	for k := range bars {
 		b := &bars[k]
 		i := b.ID
-		if uint(i) >= uint(len(s.sym)) {
+		if uint(i) >= uint(len(sym)) {
 			continue
 		}
-		st := &s.sym[i]
+		st := &sym[i]
 		if !st.traded {
 			continue
 		}
@@ -139,15 +163,14 @@ func (s *Strategy) OnBars(_ *backtest.Broker, bars []backtest.Bar) error {
 			}
 		}
 		st.last = b.Close
-		want := signal(f, w, s.short)
+		want := signal(f, w, short)
 		st.want = want
 		if want != st.side {
-			if word, bit := &s.due[uint(i)/64], uint64(1)<<(uint(i)%64); *word&bit == 0 {
+			if word, bit := &due[uint(i)/64], uint64(1)<<(uint(i)%64); *word&bit == 0 {
 				*word |= bit
 			}
 		}
 	}
-	return nil
 }
 
 // signal is the desired side: +1 when fast > slow, −1 when fast < slow and shorts are allowed,
@@ -165,6 +188,15 @@ func signal(fast, slow float64, short bool) int8 {
 // OnStep acts on every traded symbol that had a bar at this timestamp and whose trend flipped
 // (the symbols OnBars marked due), in symbol order.
 func (s *Strategy) OnStep(br *backtest.Broker, t int64) error {
+	if g := s.sig; g != nil {
+		// the shared signals' flips at this batch, in symbol order: exactly the symbols that
+		// OnBars would have marked due (see signals); at most timestamps there are none
+		j := br.BatchIndex()
+		if lo, hi := g.off[j], g.off[j+1]; lo != hi {
+			s.act(br, g.flips[lo:hi])
+		}
+		return nil
+	}
 	var equity float64
 	for k, w := range s.due {
 		if w == 0 {
@@ -179,6 +211,20 @@ func (s *Strategy) OnStep(br *backtest.Broker, t int64) error {
 		}
 	}
 	return nil
+}
+
+// act rebalances the symbols of flips (the shared signals' flips of a timestamp, in symbol
+// order) as OnStep does its due symbols.
+func (s *Strategy) act(br *backtest.Broker, flips []flip) {
+	var equity float64
+	for _, f := range flips {
+		if equity == 0 {
+			equity = br.Equity()
+		}
+		st := &s.sym[f.id]
+		st.want, st.last = f.want, f.close
+		s.rebalance(br, int(f.id), equity)
+	}
 }
 
 // rebalance moves symbol i from its held side to its wanted side (s.sym[i].side, .want).
