@@ -90,6 +90,9 @@ func (s *Strategy) place(br *backtest.Broker, k int, tp bool, qty decimal.Decima
 			at = k - 1
 		}
 	}
+	if inst, ok := br.Instrument(s.symbol); ok { // the grids in force today: the filters are dated
+		s.tick, s.step = inst.TickSize, inst.StepSize
+	}
 	px := sizing.Price(s.price(at), s.tick)
 	if qty.Sign() == 0 {
 		qty = sizing.Qty(s.amount, s.price(k), s.step)
