@@ -121,6 +121,9 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if len(br.OpenOrders(s.symbol)) > 0 { // an entry still waiting (allocates: only on signals)
 		return nil
 	}
+	if inst, ok := br.Instrument(s.symbol); ok { // the grids in force today: the filters are dated
+		s.tick, s.step = inst.TickSize, inst.StepSize
+	}
 	equity := br.Equity()
 	notional := math.Min(s.risk*equity/s.stop, 0.9*equity*float64(pos.Leverage)) // pos is flat: read above
 	qty := sizing.Qty(notional, b.Close, s.step)
