@@ -553,11 +553,12 @@ func (a *account) record() {
 	eq := a.acct.Equity()
 	wallet := a.crossWallet + a.isoTotal
 	var risk margin.FloatRisk
+	rp := &risk // the sums: risk, or probePath's (read in place)
 	if a.nOpen > 0 {
 		open := a.openSyms()
 		switch {
 		case a.shorts == nil && a.probedClose && a.pathRiskOK:
-			risk = a.pathRisk // probePath's sums at the close marks: recordOneWay's
+			rp = &a.pathRisk // probePath's sums at the close marks: recordOneWay's
 		case a.shorts == nil && a.probedClose:
 			a.recordOneWay(&risk)
 		default:
@@ -571,7 +572,7 @@ func (a *account) record() {
 		}
 		if a.shorts == nil && a.probedClose {
 			if !(a.pathRiskOK && a.liqClosed) { // (probePath's pass took them)
-				a.recordLiqOneWay(&risk)
+				a.recordLiqOneWay(rp)
 			}
 		} else {
 			for _, i := range open {
@@ -586,7 +587,7 @@ func (a *account) record() {
 		}
 	}
 	a.probedClose, a.liqProbed, a.pathRiskOK, a.liqClosed = false, false, false, false
-	r := risk.Risk(a.crossWallet)
+	r := rp.Risk(a.crossWallet)
 	mm, ratio := r.MaintenanceMargin, r.MaxMarginRatio
 	if math.IsInf(ratio, 1) {
 		ratio = math.MaxFloat64
@@ -602,22 +603,31 @@ func (a *account) record() {
 	if math.IsInf(peak, 1) {
 		peak = math.MaxFloat64
 	}
-	pt := EquityPoint{
-		Time: a.end, Equity: eq, Wallet: wallet, UnrealizedPnL: eq - wallet, MarginBalance: eq,
-		MaintenanceMargin: mm, MarginRatio: ratio, PeakMarginRatio: peak, Drawdown: dd,
-	}
 	if a.sink != nil && a.bsink == nil {
-		a.emit(pt)
-	} else if n := len(a.eqBlock); n > 0 && a.eqBlock[n-1].Time == pt.Time {
-		// a timestamp without bars (funding only) at the previous bar's close: one point per
-		// time, the bar's intrabar peak kept
-		pt.PeakMarginRatio = max(pt.PeakMarginRatio, a.eqBlock[n-1].PeakMarginRatio)
-		a.eqBlock[n-1] = pt
+		a.emit(EquityPoint{
+			Time: a.end, Equity: eq, Wallet: wallet, UnrealizedPnL: eq - wallet, MarginBalance: eq,
+			MaintenanceMargin: mm, MarginRatio: ratio, PeakMarginRatio: peak, Drawdown: dd,
+		})
 	} else {
-		if len(a.eqBlock) == cap(a.eqBlock) {
+		// the point is written in its place in the block
+		blk := a.eqBlock
+		n := len(blk)
+		if n > 0 && blk[n-1].Time == a.end {
+			// a timestamp without bars (funding only) at the previous bar's close: one point
+			// per time, the bar's intrabar peak kept
+			peak = max(peak, blk[n-1].PeakMarginRatio)
+			n--
+		} else if n == cap(blk) {
 			a.nextEquityBlock()
+			blk, n = a.eqBlock, len(a.eqBlock)
 		}
-		a.eqBlock = append(a.eqBlock, pt)
+		blk = blk[:n+1]
+		// field by field (a composite literal is built aside and copied): every field of
+		// EquityPoint, which equityPointFields keeps in step
+		p := &blk[n]
+		p.Time, p.Equity, p.Wallet, p.UnrealizedPnL, p.MarginBalance = a.end, eq, wallet, eq-wallet, eq
+		p.MaintenanceMargin, p.MarginRatio, p.PeakMarginRatio, p.Drawdown = mm, ratio, peak, dd
+		a.eqBlock = blk
 	}
 	if !a.res.Ruined && (eq <= 1e-9 || a.nOpen == 0 && wallet < a.ruinWallet) {
 		a.res.Ruined, a.res.RuinTime = true, a.end
@@ -1426,6 +1436,17 @@ func (a *account) emit(pt EquityPoint) {
 	}
 	a.pending, a.hasPend = pt, true
 }
+
+// equityPointFields lists EquityPoint's fields, which record sets one by one in a reused
+// block: the conversion below stops compiling when a field is added to EquityPoint (or one is
+// renamed, retyped or moved) until record sets it too and it is added here.
+type equityPointFields struct {
+	Time                                                      int64
+	Equity, Wallet, UnrealizedPnL, MarginBalance              float64
+	MaintenanceMargin, MarginRatio, PeakMarginRatio, Drawdown float64
+}
+
+var _ = EquityPoint(equityPointFields{})
 
 // nextEquityBlock makes room for the next point of the curve when eqBlock is full: a block
 // sink (bsink) takes the full block, which is then reused; without a sink the block joins

@@ -62,6 +62,27 @@ func (s *equityStream) Add(p backtest.EquityPoint) error {
 	return nil
 }
 
+// AddBlock hands the points pts to the account's statistics, chart sampler and equity files,
+// as Add of each in turn (backtest.EquityBlockSink: the run hands them over in blocks, without
+// a call per point); they are copied into the batches.
+func (s *equityStream) AddBlock(pts []backtest.EquityPoint) error {
+	if s.err != nil {
+		return s.err
+	}
+	if e := s.failed.Load(); e != nil {
+		return *e
+	}
+	for len(pts) > 0 {
+		n := copy(s.cur[len(s.cur):cap(s.cur)], pts)
+		s.cur, pts = s.cur[:len(s.cur)+n], pts[n:]
+		if len(s.cur) == cap(s.cur) {
+			s.full <- s.cur
+			s.cur = <-s.free
+		}
+	}
+	return nil
+}
+
 // start launches the account's goroutine.
 func (s *equityStream) start() {
 	s.cur = make([]backtest.EquityPoint, 0, handoffBatch)

@@ -188,27 +188,23 @@ func (s *EquityStats) add(pts []backtest.EquityPoint) {
 		s.prevTime = p.Time
 
 		// the top ratios: as many as the nearest-rank 95th percentile of max(n, bound) points needs
-		if !s.noTop {
-			s.addTop(mr)
+		if s.noTop {
+			continue
+		}
+		want := topCount(max(s.n, s.bound))
+		switch {
+		case len(s.top) < want:
+			s.top.push(mr)
+		case mr > s.top[0]:
+			s.drop(s.top[0])
+			s.top[0] = mr
+			s.top.down(0)
+		default:
+			s.drop(mr)
 		}
 	}
 	if s.hasCur && len(pts) > 0 {
 		s.cur = pts[len(pts)-1]
-	}
-}
-
-// addTop keeps ratio mr among the top ratios when it is one of them.
-func (s *EquityStats) addTop(mr float64) {
-	want := topCount(max(s.n, s.bound))
-	switch {
-	case len(s.top) < want:
-		s.top.push(mr)
-	case mr > s.top[0]:
-		s.drop(s.top[0])
-		s.top[0] = mr
-		s.top.down(0)
-	default:
-		s.drop(mr)
 	}
 }
 
