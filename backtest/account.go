@@ -149,6 +149,9 @@ type account struct {
 	// row is the index of the batch being stepped within the engine's last Signals.Prepare
 	// (Broker.BatchIndex); set by the engine before each step
 	row int
+	// sg is the shared signals' group of the account's strategy when they can be idle
+	// (IdleSignals): the strategy is not called at a batch where sg.idle[row]
+	sg *sigGroup
 
 	now, end         int64
 	nOpen            int
@@ -495,6 +498,9 @@ func (a *account) step(b *Batch, v *pathView) error {
 		return nil
 	}
 	a.now = a.end
+	if sg := a.sg; sg != nil && sg.idle[a.row] {
+		return nil // the strategy's shared signals ask nothing of it at this batch
+	}
 	if a.onBars != nil {
 		// the same bars as the loop below, in one call: nothing the strategy can do stops
 		// the account (see BarsHandler), so the loop's test between bars has nothing to see

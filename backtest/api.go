@@ -144,6 +144,18 @@ type (
 	Signals interface {
 		Prepare(bs []Batch)
 	}
+	// IdleSignals is a Signals that can tell the engine when its strategies have nothing to
+	// do: after each Prepare(bs) the engine asks Idle(j) once for each batch j of bs (before
+	// any account steps them), and at a batch where it answers true it calls none of the
+	// key's strategies' OnBar, OnBars and OnStep (hooks of the account's own events, such as
+	// OnFill, are called as usual). Answer true only where skipping those calls changes
+	// nothing the strategy does: no order, no change to its state that a later call reads.
+	// In a sweep the strategy's calls are then made only at the batches where its signals
+	// ask for something (swing: a trend flipped).
+	IdleSignals interface {
+		Signals
+		Idle(j int) bool
+	}
 	// FillHandler is told of every fill of the account.
 	FillHandler interface {
 		OnFill(br *Broker, f FillRecord)

@@ -276,7 +276,7 @@ type engine struct {
 	// the Signals shared by the accounts' strategies (SignalSharer), prepared with each
 	// run of batches before the accounts step through it; one holds the batch that stream
 	// steps on its own
-	signals []Signals
+	signals []*sigGroup
 	one     [1]Batch
 }
 

@@ -64,6 +64,12 @@ type riseSignals struct {
 	ev       []riseEvent
 }
 
+// idleRise is the riser's signals telling the engine where the riser has nothing to do: a
+// batch without events (IdleSignals).
+type idleRise struct{ *riseSignals }
+
+func (g idleRise) Idle(j int) bool { return g.off[j] == g.off[j+1] }
+
 func (g *riseSignals) Prepare(bs []Batch) {
 	g.times, g.off, g.ev = g.times[:0], g.off[:0], g.ev[:0]
 	for j := range bs {
@@ -78,9 +84,12 @@ func (g *riseSignals) Prepare(bs []Batch) {
 // riser buys qty of a symbol whose close has risen run times in a row and closes the position
 // when the rise ends: the signal (the run of rises) is the same for every account with the
 // same run; the order size (param qty) and the margin are the account's. With share false it
-// names no key and computes its signals itself; newSignals counts the NewSignals calls.
+// names no key and computes its signals itself; newSignals counts the NewSignals calls. With
+// idle its signals are an IdleSignals. calls counts its OnBars and OnStep calls.
 type riser struct {
 	share      bool
+	idle       bool
+	calls      int
 	key        any // overrides riseKey when set
 	newSignals *int
 	run        int
@@ -124,19 +133,30 @@ func (r *riser) SignalKey() any {
 func (r *riser) NewSignals() Signals {
 	*r.newSignals++
 	n := len(r.own.last)
-	return &riseSignals{run: r.run, st: riseState{last: make([]float64, n), rises: make([]int, n)}}
+	g := &riseSignals{run: r.run, st: riseState{last: make([]float64, n), rises: make([]int, n)}}
+	if r.idle {
+		return idleRise{g}
+	}
+	return g
 }
 
 func (r *riser) UseSignals(s Signals) {
 	if r.used {
 		panic("UseSignals called twice")
 	}
-	r.sig, r.used = s.(*riseSignals), true
+	switch g := s.(type) {
+	case *riseSignals:
+		r.sig = g
+	case idleRise:
+		r.sig = g.riseSignals
+	}
+	r.used = true
 }
 
 func (r *riser) OnBar(*Broker, Bar) error { return errors.New("OnBar called beside OnBars") }
 
 func (r *riser) OnBars(br *Broker, bars []Bar) error {
+	r.calls++
 	if r.sig != nil {
 		j := br.BatchIndex()
 		if j >= len(r.sig.times) || r.sig.times[j] != bars[0].Time {
@@ -150,6 +170,7 @@ func (r *riser) OnBars(br *Broker, bars []Bar) error {
 }
 
 func (r *riser) OnStep(br *Broker, t int64) error {
+	r.calls++
 	for _, e := range r.ev {
 		sym := br.Symbols()[e.id]
 		if e.side > 0 {
@@ -197,19 +218,21 @@ func TestSharedSignalsChangeNothing(t *testing.T) {
 		times = append(times, b.Time)
 	}
 	for _, procs := range []int{1, 2} {
-		for _, parallel := range []bool{false, true} {
-			t.Run(fmt.Sprintf("procs=%d parallel=%v", procs, parallel), func(t *testing.T) {
+		for _, v := range []struct{ parallel, idle bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+			t.Run(fmt.Sprintf("procs=%d parallel=%v idle=%v", procs, v.parallel, v.idle), func(t *testing.T) {
 				defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
-				cfg := riseConfig(symbols, parallel)
+				cfg := riseConfig(symbols, v.parallel)
 				var made int
-				var shared []*riser
+				var own, shared []*riser
 				res := map[bool]*Result{}
 				for _, share := range []bool{false, true} {
 					var err error
 					res[share], err = Run(context.Background(), cfg, func() Strategy {
-						r := &riser{share: share, newSignals: &made}
+						r := &riser{share: share, idle: v.idle, newSignals: &made}
 						if share {
 							shared = append(shared, r)
+						} else {
+							own = append(own, r)
 						}
 						return r
 					}, NewSliceSource(symbols, Batches(k, m, f)))
@@ -246,6 +269,14 @@ func TestSharedSignalsChangeNothing(t *testing.T) {
 				}
 				if fills < 100 {
 					t.Errorf("%d fills: the riser does not trade enough to test anything", fills)
+				}
+				for a := range own {
+					switch o, s := own[a].calls, shared[a].calls; {
+					case !v.idle && s != o:
+						t.Errorf("account %d: the strategy was called %d times, %d without shared signals", a, s, o)
+					case v.idle && (s == 0 || s*2 > o):
+						t.Errorf("account %d: the strategy was called %d times at idle signals, %d without: want some, fewer than half", a, s, o)
+					}
 				}
 				if reflect.DeepEqual(res[true].Accounts[1].Fills, res[true].Accounts[2].Fills) {
 					t.Error("runs 3 and 4 trade alike: the test cannot tell whether they shared")

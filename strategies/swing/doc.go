@@ -11,7 +11,8 @@
 // orders are placed only when a trend flips. The EMAs and the flips depend on the bars and on
 // fast, slow, short and symbols only, not on the account: the accounts of a run with the same
 // four settings (a sweep of sizes, leverages and margin modes) compute them once per
-// timestamp between them (backtest.SignalSharer), each account then only acting on the flips.
+// timestamp between them (backtest.SignalSharer), each account then only acting on the flips
+// (and not called at all where nothing flipped: backtest.IdleSignals).
 //
 // Behaviour: OnBars updates each symbol's EMAs at the bar close (OnBar does the same for one
 // bar). OnStep, after every bar of a timestamp, looks at each traded symbol that had a bar at

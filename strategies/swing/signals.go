@@ -94,3 +94,10 @@ func (g *signals) Prepare(bs []backtest.Batch) {
 	}
 	g.off = append(g.off, int32(len(g.flips)))
 }
+
+// Idle reports that batch j of the last Prepare flipped no symbol (backtest.IdleSignals): the
+// trader's OnBars (which does nothing with shared signals) and OnStep (which acts on the
+// flips) have nothing to do there, so the engine does not call them.
+func (g *signals) Idle(j int) bool { return g.off[j] == g.off[j+1] }
+
+var _ backtest.IdleSignals = (*signals)(nil)
