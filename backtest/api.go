@@ -151,7 +151,8 @@ type (
 	// OnFill, are called as usual). Answer true only where skipping those calls changes
 	// nothing the strategy does: no order, no change to its state that a later call reads.
 	// In a sweep the strategy's calls are then made only at the batches where its signals
-	// ask for something (swing: a trend flipped).
+	// ask for something (swing: a trend flipped). A strategy type that embeds one whose
+	// signals are idle inherits this: to be called at every timestamp, it names no key.
 	IdleSignals interface {
 		Signals
 		Idle(j int) bool

@@ -157,3 +157,49 @@ func TestPrepareAllocs(t *testing.T) {
 		t.Errorf("Prepare allocates %v times per chunk, want 0", n)
 	}
 }
+
+// everyStep embeds the swing trader and counts its own OnStep calls; with noKey it names no
+// signal key, as the Strategy doc tells an embedding type that works at every timestamp.
+type everyStep struct {
+	*swing.Strategy
+	noKey bool
+	steps int
+}
+
+func (e *everyStep) OnStep(br *backtest.Broker, t int64) error {
+	e.steps++
+	return e.Strategy.OnStep(br, t)
+}
+
+func (e *everyStep) SignalKey() any {
+	if e.noKey {
+		return nil
+	}
+	return e.Strategy.SignalKey()
+}
+
+// An embedding type that names no signal key is called at every timestamp with bars and
+// trades as the trader does; one that keeps the trader's key is called only at flips.
+func TestEmbeddingWithoutKeyIsCalledEveryStep(t *testing.T) {
+	syms, batches := walkBy(3, 400, 5, 60_000, 0.006)
+	cfg := backtest.Config{Setups: []backtest.Setup{{Name: "cross", Mode: margin.Cross}}, Params: map[string]string{"fast": "8", "slow": "30"}, NoFundingFallback: true}
+	steps := map[bool]int{}
+	res := map[bool]*backtest.Result{}
+	for _, noKey := range []bool{false, true} {
+		e := &everyStep{Strategy: swing.New().(*swing.Strategy), noKey: noKey}
+		var err error
+		if res[noKey], err = backtest.Run(context.Background(), cfg, func() backtest.Strategy { return e }, backtest.NewSliceSource(syms, batches)); err != nil {
+			t.Fatal(err)
+		}
+		steps[noKey] = e.steps
+	}
+	if steps[true] != len(batches) {
+		t.Errorf("without a key: %d OnStep calls, want one per timestamp (%d)", steps[true], len(batches))
+	}
+	if steps[false] == 0 || steps[false]*4 > len(batches) {
+		t.Errorf("with the trader's key: %d OnStep calls of %d timestamps, want only the flips", steps[false], len(batches))
+	}
+	if !reflect.DeepEqual(res[false], res[true]) || len(res[true].Accounts[0].Fills) == 0 {
+		t.Error("the results differ, or there are no fills to compare")
+	}
+}

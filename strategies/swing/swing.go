@@ -32,6 +32,12 @@ var (
 var Params = []param.Spec{ParamSymbols, ParamFast, ParamSlow, ParamSize, ParamShort}
 
 // Strategy is the swing trader. Use New; one instance runs per account.
+//
+// It shares its signals with the run's other swing traders of the same settings
+// (backtest.SignalSharer), and the engine calls it only at timestamps where a trend flipped
+// (backtest.IdleSignals). A type that embeds *Strategy inherits both: if it does work of its
+// own in OnBars or OnStep at every timestamp, give it a SignalKey method that returns nil (the
+// trader then computes its own signals and is called at every timestamp).
 type Strategy struct {
 	size  float64
 	short bool
