@@ -62,28 +62,26 @@ type Account struct {
 	// Decimal sum it stands for)
 	crossQE, allQE, isoSum exact.Num // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
 
-	// available-balance cache (see available): Σ open-order margin, and Σ of the cached
-	// contributions avC of the slots with avIn set
-	orderIMSum, avSum decimal.Decimal
-	fOrderIM          float64         // orderIMSum as float64, when fOrderIMOf is orderIMSum
-	fOrderIMOf        decimal.Decimal // (the identical Decimal)
-	walletC           fixCache        // the wallet's exact.Fix
-	orderIMSumC       fixCache        // orderIMSum's
+	// available-balance cache (see available): Σ open-order margin (Σ slot.orderIM, each
+	// term added as Decimal.Add adds), and Σ of the cached contributions avC of the slots with
+	// avIn set
+	orderIMSum wideDec
+	avSum      decimal.Decimal
+	walletC    fixCache // the wallet's exact.Fix
 }
 
 // slot is one position's state: a symbol's one-way position or one leg of it in hedge mode.
 type slot struct {
-	sym      int          // symbol index
-	side     PositionSide // Both (one-way), Long or Short (hedge)
-	inst     Instrument
-	mode     Mode
-	lev      int
-	qty      decimal.Decimal // signed
-	entry    decimal.Decimal
-	isoW     decimal.Decimal
-	nOrders  int
-	orderIM  decimal.Decimal
-	orderIMC fixCache // orderIM's exact.Fix
+	sym     int          // symbol index
+	side    PositionSide // Both (one-way), Long or Short (hedge)
+	inst    Instrument
+	mode    Mode
+	lev     int
+	qty     decimal.Decimal // signed
+	entry   decimal.Decimal
+	isoW    decimal.Decimal
+	nOrders int
+	orderIM wideDec // the initial margin the symbol's open orders reserve
 
 	// float64 shadows
 	fq, fabs, fqe float64         // qty, |qty|, qty·entry
@@ -447,21 +445,34 @@ func (a *Account) Leverage(i int) int { return a.slots[i].lev }
 // initial margin they reserve (counted in the available balance; blocks margin-mode and
 // position-mode changes).
 func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
+	var im wideDec
+	im.setDec(initialMargin)
+	a.setOpenOrders(i, n, im)
+}
+
+// SetOpenOrdersWide is SetOpenOrders with the initial margin given as the 128-bit
+// coefficient (hi·2^64 + lo)·10^e (a 16-decimal quotient): the same margin, value and
+// exponent, kept without a Decimal until one is read.
+func (a *Account) SetOpenOrdersWide(i int, n int, hi, lo uint64, e int32) {
+	var im wideDec
+	if w, ok := exact.NewWide(hi, lo, false, e); ok {
+		im.w = w
+	} else {
+		im.setDec(exact.Dec128(hi, lo, false, e))
+	}
+	a.setOpenOrders(i, n, im)
+}
+
+func (a *Account) setOpenOrders(i int, n int, im wideDec) {
 	s := &a.slots[i]
-	newF, oldF := exact.FixOf(initialMargin), s.orderIMC.of(s.orderIM)
-	if e := s.orderIM.Exponent(); e == initialMargin.Exponent() && e >= a.orderIMSum.Exponent() &&
-		(newF.OK() && newF == oldF || (!newF.OK() || !oldF.OK()) && initialMargin.Equal(s.orderIM)) {
+	s.nOrders = n
+	if im.exp() == s.orderIM.exp() && im.exp() >= a.orderIMSum.exp() && im.equal(&s.orderIM) {
 		// the same margin again (value and exponent): the sum would keep its value and its
 		// exponent (a sum's exponent changes only to a smaller one of its terms')
-		s.nOrders = n
 		return
 	}
-	c := &a.orderIMSumC // Σ − old + new
-	a.orderIMSum, c.f = addDiffFix(c.of(a.orderIMSum), newF, oldF, a.orderIMSum, initialMargin, s.orderIM)
-	c.d = a.orderIMSum
-	s.nOrders = n
-	s.orderIM = initialMargin
-	s.orderIMC.d, s.orderIMC.f, s.orderIMC.valid = initialMargin, newF, true
+	a.orderIMSum.addDiff(&im, &s.orderIM) // Σ + (new − old)
+	s.orderIM = im
 }
 
 // Apply books fill f on symbol i: checks filters (step, tick, min notional), reduce-only and
@@ -902,7 +913,7 @@ func (a *Account) MaxAddable() decimal.Decimal {
 	for k := range a.slots {
 		s := &a.slots[k]
 		if s.mode == Isolated {
-			x = x.Sub(s.orderIM)
+			x = x.Sub(s.orderIM.dec())
 		} else if !s.qty.IsZero() {
 			x = x.Sub(a.mmAt(k, a.markDec(k)))
 		}
@@ -1154,7 +1165,7 @@ func (a *Account) available() decimal.Decimal {
 		s.avMark, s.avOK, s.avIn = math.Float64bits(a.marks[k]), true, true
 		a.avSum = a.avSum.Add(s.avC)
 	}
-	return a.wallet.Sub(a.orderIMSum).Add(a.avSum)
+	return a.wallet.Sub(a.orderIMSum.dec()).Add(a.avSum)
 }
 
 // availContribution is open cross position k's term of the available balance.
@@ -1177,7 +1188,7 @@ func (a *Account) availableSlow() decimal.Decimal {
 	x := a.wallet
 	for k := range a.slots {
 		s := &a.slots[k]
-		x = x.Sub(s.orderIM)
+		x = x.Sub(s.orderIM.dec())
 		if s.mode == Cross && !s.qty.IsZero() {
 			x = x.Add(a.availContribution(k))
 		}

@@ -163,3 +163,84 @@ func avgEntryFix(qf, ef, of, pf exact.Fix, qty, entry, openQ, price decimal.Deci
 	}
 	return qty.Abs().Mul(entry).Add(openQ.Abs().Mul(price)).DivRound(qty.Add(openQ).Abs(), QuotientPlaces)
 }
+
+// wideDec is an exact decimal held as an exact.Wide (big false), its Decimal made when first
+// read (dec), or, when it does not fit in one, as the Decimal alone (big). Its float64 is
+// computed when first read too. The zero wideDec is 0 at exponent 0, as the zero Decimal.
+type wideDec struct {
+	w        exact.Wide
+	big      bool // w does not hold the value: d does
+	dok, fok bool // d, f made
+	d        decimal.Decimal
+	f        float64
+}
+
+// setDec sets x to the Decimal d.
+func (x *wideDec) setDec(d decimal.Decimal) {
+	w, ok := exact.WideOf(d)
+	*x = wideDec{w: w, big: !ok, d: d, dok: true}
+}
+
+// dec is x as a Decimal (value and exponent).
+func (x *wideDec) dec() decimal.Decimal {
+	if !x.dok {
+		x.d, x.dok = x.w.Dec(), true
+	}
+	return x.d
+}
+
+// float is the float64 nearest to x (InexactFloat64 of dec()).
+func (x *wideDec) float() float64 {
+	if !x.fok {
+		if x.big {
+			x.f = exact.Float64(x.d)
+		} else {
+			x.f = x.w.Float()
+		}
+		x.fok = true
+	}
+	return x.f
+}
+
+// exp is x's exponent.
+func (x *wideDec) exp() int32 {
+	if x.big {
+		return x.d.Exponent()
+	}
+	return x.w.Exp()
+}
+
+// isZero reports whether x is 0.
+func (x *wideDec) isZero() bool {
+	if x.big {
+		return x.d.IsZero()
+	}
+	return x.w.IsZero()
+}
+
+// equal reports whether x and y have the same value (Decimal.Equal).
+func (x *wideDec) equal(y *wideDec) bool {
+	if !x.big && !y.big {
+		if x.w.Exp() == y.w.Exp() {
+			return x.w == y.w
+		}
+		if d, ok := x.w.Sub(y.w); ok {
+			return d.IsZero()
+		}
+	}
+	return x.dec().Equal(y.dec())
+}
+
+// addDiff sets x to x.Add(y.Sub(z)) (addDiff: value and exponent), on 128 bits when they
+// hold the three and the result.
+func (x *wideDec) addDiff(y, z *wideDec) {
+	if !x.big && !y.big && !z.big {
+		if d, ok := y.w.Sub(z.w); ok {
+			if r, ok := x.w.Add(d); ok {
+				*x = wideDec{w: r}
+				return
+			}
+		}
+	}
+	x.setDec(x.dec().Add(y.dec().Sub(z.dec())))
+}

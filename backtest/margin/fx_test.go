@@ -240,3 +240,86 @@ func sameFix(f exact.Fix, x decimal.Decimal) bool {
 	}
 	return !exact.FixOf(x).OK()
 }
+
+// TestOpenOrdersSumAgrees tells an account open-order margins at random, through SetOpenOrders
+// (a Decimal) and SetOpenOrdersWide (a 128-bit coefficient), and compares the sum it keeps
+// (Σ slot margins, 128-bit while it fits, a Decimal made when read) and the available balance
+// with the Decimal arithmetic SetOpenOrders did before (the same margin again at its exponent
+// leaves the sum as it is; otherwise Σ.Add(new.Sub(old))): value, exponent and float. It
+// fails unless most sums stayed on 128 bits and some took the Decimal fallback.
+func TestOpenOrdersSumAgrees(t *testing.T) {
+	var insts []Instrument
+	for k := range 6 {
+		insts = append(insts, DefaultInstrument(string(rune('A'+k))+"USDT", 100, snap24, nil))
+	}
+	a, err := NewAccount(Config{Wallet: d("100000"), Instruments: insts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(15, 128))
+	var sum decimal.Decimal
+	old := make([]decimal.Decimal, len(insts))
+	wide, big := 0, 0
+	for n := range 40_000 {
+		k := r.IntN(len(insts))
+		var im decimal.Decimal
+		switch r.IntN(10) {
+		case 0:
+			im = decimal.Decimal{}
+		case 1:
+			im = decimal.New(0, -int32(r.IntN(17)))
+		case 2: // the same margin again, or an equal one at another exponent
+			im = old[k]
+			if r.IntN(2) == 0 {
+				im = im.Mul(decimal.New(1, -int32(r.IntN(3))))
+			}
+		case 3: // a short decimal
+			im = decimal.New(int64(r.IntN(1_000_000)), -int32(r.IntN(9)))
+		case 4: // beyond 2^127 now and then
+			im = exacttest.RandDec(r).Abs()
+			if r.IntN(50) == 0 {
+				im = decimal.New(1, 40).Add(im)
+			}
+		default: // a 16-decimal quotient, notional / leverage
+			im = decimal.New(int64(r.IntN(1e9)), -int32(r.IntN(4))).DivRound(decimal.NewFromInt(int64(1+r.IntN(25))), 16)
+		}
+		orders := 1 + r.IntN(3)
+		if w := im.Coefficient().Bits(); n%2 == 0 && !im.IsNegative() && len(w) <= 2 && im.NumDigits() < 39 {
+			var hi, lo uint64
+			if len(w) > 0 {
+				lo = uint64(w[0])
+			}
+			if len(w) > 1 {
+				hi = uint64(w[1])
+			}
+			a.SetOpenOrdersWide(k, orders, hi, lo, im.Exponent())
+		} else {
+			a.SetOpenOrders(k, orders, im)
+		}
+		if !(im.Exponent() == old[k].Exponent() && im.Exponent() >= sum.Exponent() && im.Equal(old[k])) {
+			sum = sum.Add(im.Sub(old[k]))
+		}
+		old[k] = im
+		if a.orderIMSum.big {
+			big++
+		} else {
+			wide++
+		}
+		if f, want := a.orderIMSum.float(), sum.InexactFloat64(); math.Float64bits(f) != math.Float64bits(want) {
+			t.Fatalf("step %d: open-order margin %v as float, want %v", n, f, want)
+		}
+		if got := a.orderIMSum.dec(); !exacttest.Same(got, sum) {
+			t.Fatalf("step %d: open-order margin %s (exp %d), want %s (exp %d)", n, got, got.Exponent(), sum, sum.Exponent())
+		}
+		if got, want := a.Available(), d("100000").Sub(sum); !exacttest.Same(got, want) {
+			t.Fatalf("step %d: available %s (exp %d), want %s (exp %d)", n, got, got.Exponent(), want, want.Exponent())
+		}
+		if a.slots[k].nOrders != orders {
+			t.Fatalf("step %d: %d orders, want %d", n, a.slots[k].nOrders, orders)
+		}
+	}
+	if wide < 30_000 || big < 100 {
+		t.Fatalf("sums on 128 bits %d, as Decimals %d", wide, big)
+	}
+	check(t, a)
+}

@@ -31,10 +31,7 @@ func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat
 	if a.wallet != a.fWalletOf { // a flip's close has just booked
 		w = a.walletC.num(a.wallet).Float()
 	}
-	if a.orderIMSum != a.fOrderIMOf {
-		a.fOrderIM, a.fOrderIMOf = a.orderIMSum.InexactFloat64(), a.orderIMSum
-	}
-	oim := a.fOrderIM
+	oim := a.orderIMSum.float()
 	avail := w - oim
 	mag := math.Abs(w) + math.Abs(oim)
 	terms := 2
@@ -59,8 +56,8 @@ func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat
 			c := &a.slots[k]
 			switch {
 			case c.mode == Isolated:
-				if !c.orderIM.IsZero() {
-					o := c.orderIM.InexactFloat64()
+				if !c.orderIM.isZero() {
+					o := c.orderIM.float()
 					x -= o
 					mag += math.Abs(o)
 					terms++
