@@ -201,6 +201,9 @@ type account struct {
 	// openDirty (a position opened or closed)
 	open      []int
 	openDirty bool
+	// openIso: how many of them are isolated (one-way: a symbol's position), counted with open
+	// (a position's margin mode changing while it stays open sets openDirty too)
+	openIso int
 
 	// each position's liquidation price at ledger events (AccountResult.LiqPrices)
 	liqs liqLine
@@ -306,10 +309,13 @@ func (a *account) leg(i int, ps margin.PositionSide) *posState {
 // openSyms returns the symbols with an open position (either leg), ascending.
 func (a *account) openSyms() []int {
 	if a.openDirty {
-		a.open = a.open[:0]
+		a.open, a.openIso = a.open[:0], 0
 		for i := range a.syms {
 			if a.syms[i].qty != 0 || a.shorts != nil && a.shorts[i].qty != 0 {
 				a.open = append(a.open, i)
+				if a.syms[i].qty != 0 && a.syms[i].isolated {
+					a.openIso++
+				}
 			}
 		}
 		a.openDirty = false
@@ -340,7 +346,10 @@ func (a *account) refreshLeg(i int, s *posState) {
 	s.qty = qty
 	s.entry = margin.Float64(p.Entry) // InexactFloat64's value, without big.Rat for a 16-decimal average
 	s.isoWallet = isoW
-	s.isolated = p.Mode == margin.Isolated
+	if iso := p.Mode == margin.Isolated; iso != s.isolated {
+		s.isolated = iso
+		a.openDirty = true // (openIso; probe)
+	}
 	s.lev = p.Leverage
 	if p.Qty.IsZero() {
 		s.qty = 0
@@ -950,39 +959,67 @@ func (a *account) probePath(open bool) bool {
 	// per vertex: Σ cross maintenance margin, Σ cross uPnL
 	var cmm0, cmm1, cmm2, cmm3, cu0, cu1, cu2, cu3 float64
 	var risk margin.FloatRisk // at the close marks, as recordOneWay sums it
-	for _, i := range a.openSyms() {
-		s := &syms[i]
-		sp := &paths[i] // (a symbol not moving: its mark four times)
-		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
-		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
-		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
-			return false // (what the loop wrote so far the probes rewrite or take again)
+	openSyms := a.openSyms()
+	if countSkips {
+		switch a.openIso {
+		case 0:
+			pathKinds[0].Add(1)
+		case len(openSyms):
+			pathKinds[1].Add(1)
+		default:
+			pathKinds[2].Add(1)
 		}
-		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
-		mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
-		u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
-		u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
-		risk.MaintenanceMargin += mm3
-		risk.UnrealizedPnL += u3
-		if !s.isolated {
-			s.closeMM, s.closeU = mm3, u3 // (crossLiq's, for record when liqProbed is false)
-			cmm0, cmm1, cmm2, cmm3 = cmm0+mm0, cmm1+mm1, cmm2+mm2, cmm3+mm3
-			cu0, cu1, cu2, cu3 = cu0+u0, cu1+u1, cu2+u2, cu3+u3
-			continue
+	}
+	switch {
+	case a.openIso == 0: // every open position cross: the loop without the isolated figures
+		var cs pathSums
+		if !a.pathCross(openSyms, j0, &cs) {
+			return false
 		}
-		w := s.isoWallet
-		r3 := margin.MarginRatioFloat(mm3, w+u3)
-		risk.IsolatedMaxRatio = max(risk.IsolatedMaxRatio, r3)
-		r := max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
-		peak = max(peak, r)
-		if s.tr.open {
-			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
-			if lp := s.liq; lp > 0 && !(liqDistanceBound(lp, m0, m1, m2, m3) >= s.tr.t.MinLiqDistance) {
-				s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m0, lp),
-					margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
-					margin.LiquidationDistance(m3, lp))
+		cmm0, cmm1, cmm2, cmm3 = cs.mm[0], cs.mm[1], cs.mm[2], cs.mm[3]
+		cu0, cu1, cu2, cu3 = cs.u[0], cs.u[1], cs.u[2], cs.u[3]
+		// the sums over every position, in symbol order from 0: the cross ones at the close
+		risk.MaintenanceMargin, risk.UnrealizedPnL = cmm3, cu3
+	case a.openIso == len(openSyms): // every open position isolated: no cross sums
+		var ok bool
+		if peak, ok = a.pathIsolated(openSyms, j0, peak, &risk); !ok {
+			return false
+		}
+	default:
+		for _, i := range openSyms {
+			s := &syms[i]
+			sp := &paths[i] // (a symbol not moving: its mark four times)
+			m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
+			n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
+			if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+				return false // (what the loop wrote so far the probes rewrite or take again)
 			}
-			s.closeLiq(s.liq, &paths[i])
+			mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
+			mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
+			u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
+			u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
+			risk.MaintenanceMargin += mm3
+			risk.UnrealizedPnL += u3
+			if !s.isolated {
+				s.closeMM, s.closeU = mm3, u3 // (crossLiq's, for record when liqProbed is false)
+				cmm0, cmm1, cmm2, cmm3 = cmm0+mm0, cmm1+mm1, cmm2+mm2, cmm3+mm3
+				cu0, cu1, cu2, cu3 = cu0+u0, cu1+u1, cu2+u2, cu3+u3
+				continue
+			}
+			w := s.isoWallet
+			r3 := margin.MarginRatioFloat(mm3, w+u3)
+			risk.IsolatedMaxRatio = max(risk.IsolatedMaxRatio, r3)
+			r := max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
+			peak = max(peak, r)
+			if s.tr.open {
+				s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
+				if lp := s.liq; lp > 0 && !(liqDistanceBound(lp, m0, m1, m2, m3) >= s.tr.t.MinLiqDistance) {
+					s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m0, lp),
+						margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
+						margin.LiquidationDistance(m3, lp))
+				}
+				s.closeLiq(s.liq, &paths[i])
+			}
 		}
 	}
 	// the cross account's ratio at the vertices where probe would take it (probeOneWay goes
@@ -1070,6 +1107,79 @@ func (a *account) probePath(open bool) bool {
 		}
 	}
 	return true
+}
+
+// pathSums holds probePath's cross sums at the path's four vertices: Σ maintenance margin and
+// Σ uPnL of the cross positions, in symbol order from 0.
+type pathSums struct{ mm, u [4]float64 }
+
+// pathCross is probePath's first loop for an account whose open positions (open) are all cross
+// (openIso = 0): the same arithmetic in the same order as the mixed loop, without the isolated
+// branch, whose figures kept every float register busy (the loop reloaded its sums at every
+// position). It sets cs and each position's closeMM, closeU; false as probePath's loop
+// reports it (a notional out of its cached bracket: what it wrote the probes rewrite).
+func (a *account) pathCross(open []int, j0 int, cs *pathSums) bool {
+	syms, paths := a.syms, a.pv.sym
+	var cmm0, cmm1, cmm2, cmm3, cu0, cu1, cu2, cu3 float64
+	for _, i := range open {
+		s := &syms[i]
+		sp := &paths[i] // (a symbol not moving: its mark four times)
+		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
+		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
+		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+			return false
+		}
+		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
+		mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
+		u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
+		u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
+		s.closeMM, s.closeU = mm3, u3 // (crossLiq's, for record when liqProbed is false)
+		cmm0, cmm1, cmm2, cmm3 = cmm0+mm0, cmm1+mm1, cmm2+mm2, cmm3+mm3
+		cu0, cu1, cu2, cu3 = cu0+u0, cu1+u1, cu2+u2, cu3+u3
+	}
+	cs.mm = [4]float64{cmm0, cmm1, cmm2, cmm3}
+	cs.u = [4]float64{cu0, cu1, cu2, cu3}
+	return true
+}
+
+// pathIsolated is probePath's first loop for an account whose open positions (open) are all
+// isolated (openIso = len(open)): the same arithmetic in the same order as the mixed loop,
+// without the cross sums (which stay 0). It returns the step's peak raised from peak, and sets
+// risk's sums at the close and its IsolatedMaxRatio; false as probePath's loop reports it.
+func (a *account) pathIsolated(open []int, j0 int, peak float64, risk *margin.FloatRisk) (float64, bool) {
+	syms, paths := a.syms, a.pv.sym
+	var rmm, ru, rmax float64 // risk's MaintenanceMargin, UnrealizedPnL, IsolatedMaxRatio
+	for _, i := range open {
+		s := &syms[i]
+		sp := &paths[i] // (a symbol not moving: its mark four times)
+		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
+		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
+		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+			return peak, false
+		}
+		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
+		mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
+		u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
+		u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
+		rmm += mm3
+		ru += u3
+		w := s.isoWallet
+		r3 := margin.MarginRatioFloat(mm3, w+u3)
+		rmax = max(rmax, r3)
+		r := max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
+		peak = max(peak, r)
+		if s.tr.open {
+			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
+			if lp := s.liq; lp > 0 && !(liqDistanceBound(lp, m0, m1, m2, m3) >= s.tr.t.MinLiqDistance) {
+				s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m0, lp),
+					margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
+					margin.LiquidationDistance(m3, lp))
+			}
+			s.closeLiq(s.liq, sp)
+		}
+	}
+	risk.MaintenanceMargin, risk.UnrealizedPnL, risk.IsolatedMaxRatio = rmm, ru, rmax
+	return peak, true
 }
 
 // closeQuiet reports whether closeLiq would change nothing for symbol s's one-way cross trade

@@ -223,6 +223,9 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 	pathProbes.Store(0)
 	openProbes.Store(0)
 	crossFarSkips.Store(0)
+	for k := range pathKinds {
+		pathKinds[k].Store(0)
+	}
 	for seed := uint64(1); seed <= 4; seed++ {
 		k, m, f := market(seed, symbols, 400)
 		var res [2]*Result
@@ -259,6 +262,14 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 		t.Errorf("%d steps probed their open with the path's vertices (probePath(true)), want at least 100", n)
 	} else {
 		t.Logf("%d steps probed their open with the path's vertices", n)
+	}
+	// probePath's three first loops (every open position cross, every one isolated, mixed)
+	for k, kind := range []string{"cross", "isolated", "mixed"} {
+		if n := pathKinds[k].Load(); n < 50 {
+			t.Errorf("%d probePath passes with the open positions %s, want at least 50", n, kind)
+		} else {
+			t.Logf("%d probePath passes with the open positions %s", n, kind)
+		}
 	}
 	if n := crossFarSkips.Load(); n < 100 {
 		t.Errorf("%d cross trades' vertices were skipped as too far from liquidation (crossFar), want at least 100", n)

@@ -360,6 +360,8 @@ var (
 	liqCertHits, pathProbes atomic.Int64
 	openProbes              atomic.Int64
 	crossFarSkips           atomic.Int64 // cross trades whose vertices probePath skipped (crossFar)
+	// probePath's passes by the open positions' margin modes: all cross, all isolated, mixed
+	pathKinds [3]atomic.Int64
 )
 
 // liqSafe reports whether no position can reach its liquidation threshold anywhere on the
