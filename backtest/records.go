@@ -41,6 +41,7 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 	if r.streamed {
 		return ErrRecordsStreamed
 	}
+	var memo logMemo
 	buf = append(buf, "account name="...)
 	buf = appendQuoted(buf, r.Name)
 	line()
@@ -50,11 +51,11 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 	for fi < len(r.Fills) || li < len(r.Liquidations) || pi < len(r.Funding) || ji < len(r.Rejects) {
 		t := r.nextTime(fi, li, pi, ji)
 		for ; pi < len(r.Funding) && r.Funding[pi].Time == t; pi++ {
-			buf = appendFundingLine(buf, &r.Funding[pi])
+			buf = appendFundingLine(buf, &r.Funding[pi], &memo)
 			line()
 		}
 		for ; fi < len(r.Fills) && r.Fills[fi].Time == t; fi++ {
-			buf = appendFillLine(buf, &r.Fills[fi])
+			buf = appendFillLine(buf, &r.Fills[fi], &memo)
 			line()
 		}
 		for ; li < len(r.Liquidations) && r.Liquidations[li].Time == t; li++ {
@@ -62,7 +63,7 @@ func (r *AccountResult) CanonicalLog(w io.Writer) error {
 			line()
 		}
 		for ; ji < len(r.Rejects) && r.Rejects[ji].Time == t; ji++ {
-			buf = appendRejectLine(buf, &r.Rejects[ji])
+			buf = appendRejectLine(buf, &r.Rejects[ji], &memo)
 			line()
 		}
 	}
@@ -168,21 +169,21 @@ func appendLogLine[R any](buf []byte, t *Table[R], rec *R) []byte {
 
 // appendFillLine is appendLogLine(buf, &fillTable, f) written out: the fill line's keys in
 // the table's column order, without the generic loop's accessor call per column (a sweep
-// writes one per fill of every account for its fingerprint). TestFastLogLines compares the two
+// writes one per fill of every account for its fingerprint); m is the log's memo. TestFastLogLines compares the two
 // on fills with every field set: a column given a Log key fails it until it is added here.
-func appendFillLine(buf []byte, f *FillRecord) []byte {
+func appendFillLine(buf []byte, f *FillRecord, m *logMemo) []byte {
 	buf = append(buf, "fill t="...)
-	buf = strconv.AppendInt(buf, f.Time, 10)
+	buf = m.time(buf, f.Time)
 	buf = append(buf, " id="...)
-	buf = strconv.AppendInt(buf, int64(f.OrderID), 10)
+	buf = appendInt(buf, int64(f.OrderID))
 	buf = append(buf, " sym="...)
-	buf = appendQuoted(buf, f.Symbol)
+	buf = appendQuotedMemo(buf, f.Symbol, &m.sym)
 	if pos := f.PositionSide.String(); pos != "BOTH" { // LogOmit
 		buf = append(buf, " pos="...)
 		buf = append(buf, pos...)
 	}
 	buf = append(buf, " side="...)
-	buf = strconv.AppendInt(buf, int64(f.Side), 10)
+	buf = appendInt(buf, int64(f.Side))
 	buf = append(buf, " qty="...)
 	buf = AppendDecimal(buf, f.Qty)
 	buf = append(buf, " price="...)
@@ -196,16 +197,16 @@ func appendFillLine(buf []byte, f *FillRecord) []byte {
 	buf = append(buf, " liq="...)
 	buf = append(buf, logBool(f.Liquidation))
 	buf = append(buf, " tag="...)
-	return appendQuoted(buf, f.Tag)
+	return appendQuotedMemo(buf, f.Tag, &m.tag)
 }
 
 // appendFundingLine is appendLogLine(buf, &fundingTable, p) written out, as appendFillLine
 // (TestFastLogLines).
-func appendFundingLine(buf []byte, p *FundingPayment) []byte {
+func appendFundingLine(buf []byte, p *FundingPayment, m *logMemo) []byte {
 	buf = append(buf, "funding t="...)
-	buf = strconv.AppendInt(buf, p.Time, 10)
+	buf = m.time(buf, p.Time)
 	buf = append(buf, " sym="...)
-	buf = appendQuoted(buf, p.Symbol)
+	buf = appendQuotedMemo(buf, p.Symbol, &m.sym)
 	if pos := p.PositionSide.String(); pos != "BOTH" { // LogOmit
 		buf = append(buf, " pos="...)
 		buf = append(buf, pos...)
@@ -222,17 +223,60 @@ func appendFundingLine(buf []byte, p *FundingPayment) []byte {
 
 // appendRejectLine is appendLogLine(buf, &rejectTable, j) written out, as appendFillLine
 // (TestFastLogLines).
-func appendRejectLine(buf []byte, j *Reject) []byte {
+func appendRejectLine(buf []byte, j *Reject, m *logMemo) []byte {
 	buf = append(buf, "reject t="...)
-	buf = strconv.AppendInt(buf, j.Time, 10)
+	buf = m.time(buf, j.Time)
 	buf = append(buf, " sym="...)
-	buf = appendQuoted(buf, j.Symbol)
+	buf = appendQuotedMemo(buf, j.Symbol, &m.sym)
 	buf = append(buf, " id="...)
-	buf = strconv.AppendInt(buf, int64(j.OrderID), 10)
+	buf = appendInt(buf, int64(j.OrderID))
 	buf = append(buf, " action="...)
-	buf = appendQuoted(buf, j.Action)
+	buf = appendQuotedMemo(buf, j.Action, &m.action)
 	buf = append(buf, " reason="...)
-	return appendQuoted(buf, j.Reason)
+	return appendQuotedMemo(buf, j.Reason, &m.reason)
+}
+
+// logMemo is what the written-out lines of one log remember from the lines before: the text
+// of the last time written (a funding round's lines and a flip's fills share their time) and,
+// per quoted field, the last string found plain (printable ASCII without a quote or a
+// backslash, which appendQuoted copies between quotes as it is): an equal string, usually
+// the same symbol, tag, action or reason as the line before, is copied without its scan.
+type logMemo struct {
+	t                        int64
+	tLen                     int // the length of t's text in tBuf; 0: none yet
+	tBuf                     [20]byte
+	sym, tag, action, reason string // plain ("" is plain)
+}
+
+// time appends t as strconv.AppendInt writes it.
+func (m *logMemo) time(buf []byte, t int64) []byte {
+	if m.tLen == 0 || t != m.t {
+		m.t, m.tLen = t, len(appendInt(m.tBuf[:0], t))
+	}
+	return append(buf, m.tBuf[:m.tLen]...)
+}
+
+// appendInt appends x in decimal as strconv.AppendInt(buf, x, 10) does: a non-negative x's
+// digits four at a time (AppendFixed).
+func appendInt(buf []byte, x int64) []byte {
+	if x < 0 {
+		return strconv.AppendInt(buf, x, 10)
+	}
+	return AppendFixed(buf, uint64(x), 0)
+}
+
+// appendQuotedMemo is appendQuoted(buf, s), known holding the last string of its field found
+// plain (logMemo).
+func appendQuotedMemo(buf []byte, s string, known *string) []byte {
+	if s != *known {
+		if !plainASCII(s) {
+			return strconv.AppendQuote(buf, s)
+		}
+		*known = s
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
 
 // logBool is a boolean as the canonical log writes it: '1' or '0'.
@@ -247,14 +291,23 @@ func logBool(b bool) byte {
 // without a quote or a backslash (a symbol, a tag) is copied between quotes as it is, which is
 // what AppendQuote writes for it, without decoding it rune by rune.
 func appendQuoted(buf []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
-			return strconv.AppendQuote(buf, s)
-		}
+	if !plainASCII(s) {
+		return strconv.AppendQuote(buf, s)
 	}
 	buf = append(buf, '"')
 	buf = append(buf, s...)
 	return append(buf, '"')
+}
+
+// plainASCII reports whether s is printable ASCII without a quote or a backslash: what
+// strconv.AppendQuote copies between quotes unchanged.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c > '~' || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 func modeName(m margin.Mode) string {
@@ -306,6 +359,7 @@ type recordStream struct {
 	sink    RecordSink
 	h       hash.Hash // nil: no fingerprint (Config.NoFingerprint)
 	buf     []byte    // canonical lines not yet hashed (line, flush)
+	memo    logMemo   // the lines' memo
 	w       int64     // the time of the previous drain: no record booked since may be earlier
 	checked [4]int    // records waiting in the fills, liquidations, funding and rejects slices, already checked against w
 	err     error
@@ -407,14 +461,14 @@ func (a *account) drainRecords(w int64, final bool) {
 		}
 		for ; pi < len(r.Funding) && r.Funding[pi].Time == t; pi++ {
 			if s.h != nil {
-				s.buf = appendFundingLine(s.buf, &r.Funding[pi])
+				s.buf = appendFundingLine(s.buf, &r.Funding[pi], &s.memo)
 				s.line()
 			}
 			s.sink.Funding(&r.Funding[pi])
 		}
 		for ; fi < len(r.Fills) && r.Fills[fi].Time == t; fi++ {
 			if s.h != nil {
-				s.buf = appendFillLine(s.buf, &r.Fills[fi])
+				s.buf = appendFillLine(s.buf, &r.Fills[fi], &s.memo)
 				s.line()
 			}
 			s.sink.Fill(&r.Fills[fi])
@@ -428,7 +482,7 @@ func (a *account) drainRecords(w int64, final bool) {
 		}
 		for ; ji < len(r.Rejects) && r.Rejects[ji].Time == t; ji++ {
 			if s.h != nil {
-				s.buf = appendRejectLine(s.buf, &r.Rejects[ji])
+				s.buf = appendRejectLine(s.buf, &r.Rejects[ji], &s.memo)
 				s.line()
 			}
 			s.sink.Reject(&r.Rejects[ji])
