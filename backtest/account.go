@@ -152,6 +152,12 @@ type account struct {
 	// sg is the shared signals' group of the account's strategy when they can be idle
 	// (IdleSignals): the strategy is not called at a batch where sg.idle[row]
 	sg *sigGroup
+	// arrive's open-order margin updates held back (see arrive): ooDefer while arrive may hold
+	// one, ooHeld when symbol ooSym's update after a fill is pending; imMinExp is the least
+	// exponent of the margins updateOpenOrders has set (0 until a non-zero one)
+	ooDefer, ooHeld bool
+	ooSym           int
+	imMinExp        int32
 
 	now, end         int64
 	nOpen            int

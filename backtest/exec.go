@@ -15,6 +15,15 @@ import (
 // at the open of their symbol's next bar. Market orders fill at the open with slippage; limit
 // and stop orders that are marketable at the open fill there as taker (a post-only limit is
 // rejected); the others start resting.
+//
+// A fill's update of its symbol's open-order margin (execute, after booking) is held back
+// while the next order to arrive is on the same symbol: that order's execute or rejection
+// updates the symbol before it books or tells anyone (updateOpenOrders recomputes a symbol's
+// margin from its orders and position), so the held value would be replaced unread. The
+// update is made before an order on another symbol and at the end. Only without a fill hook
+// (which may read the account) and once the ledger's open-order sum is at the exponent of a
+// non-zero margin (-DivisionPrecision): the value held back (zero, or a quotient at that
+// exponent) could not have lowered it, so the sum ends the same in value and exponent.
 func (a *account) arrive(t int64) {
 	a.ids = a.ids[:0]
 	for k := range a.orders {
@@ -22,12 +31,17 @@ func (a *account) arrive(t int64) {
 			a.ids = append(a.ids, o.id)
 		}
 	}
+	a.ooDefer = holdOpenOrders && a.onFill == nil && a.imMinExp <= -int32(decimal.DivisionPrecision)
 	for _, id := range a.ids {
 		k := a.find(id)
 		if k < 0 {
 			continue
 		}
 		o := &a.orders[k]
+		if a.ooHeld && a.ooSym != o.sym {
+			a.ooHeld = false
+			a.updateOpenOrders(a.ooSym)
+		}
 		o.since = t // in the book from the open on: the gap before it is not its to trade
 		open := a.pv.sym[o.sym].lp[0]
 		switch o.Type {
@@ -55,7 +69,26 @@ func (a *account) arrive(t int64) {
 			o.fresh = false
 		}
 	}
+	a.releaseOpenOrders()
 }
+
+// releaseOpenOrders makes the open-order margin update arrive held back, if any, and stops
+// holding updates back.
+func (a *account) releaseOpenOrders() {
+	a.ooDefer = false
+	if a.ooHeld {
+		a.ooHeld = false
+		a.updateOpenOrders(a.ooSym)
+	}
+}
+
+// holdOpenOrders lets arrive hold back open-order margin updates (tests turn it off to
+// compare); with countHeld, heldReplaced counts the held updates replaced unread.
+var (
+	holdOpenOrders = true
+	countHeld      = false
+	heldReplaced   atomic.Int64
+)
 
 // slip applies the configured adverse slippage to px and rounds it to the tick grid, up for
 // buys and down for sells.
@@ -650,7 +683,11 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	}
 	a.refreshSym(o.sym)
 	a.refreshWallet()
-	a.updateOpenOrders(o.sym)
+	if a.ooDefer {
+		a.ooHeld, a.ooSym = true, o.sym // arrive makes it (or the next order's update replaces it)
+	} else {
+		a.updateOpenOrders(o.sym)
+	}
 	if a.onFill != nil && !a.stopped {
 		a.onFill.OnFill(&a.br, f)
 	}
@@ -769,6 +806,12 @@ func (a *account) addReject(r Reject) {
 // the non-reducing part of its limit and market orders reserves (conditional orders reserve
 // nothing until they trigger, as on Binance).
 func (a *account) updateOpenOrders(i int) {
+	if a.ooHeld && a.ooSym == i { // the held update, replaced by this one
+		a.ooHeld = false
+		if countHeld {
+			heldReplaced.Add(1)
+		}
+	}
 	n, reserving := 0, false
 	for k := range a.orders {
 		if o := &a.orders[k]; o.sym == i {
@@ -790,6 +833,7 @@ func (a *account) updateOpenOrders(i int) {
 		}
 		openOrderIMChecked++
 	}
+	a.imMinExp = min(a.imMinExp, im.Exponent())
 	a.acct.SetOpenOrders(i, n, im)
 }
 
