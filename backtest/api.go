@@ -117,10 +117,11 @@ type (
 	// them (the first included) by UseSignals, before the first step. A nil key shares
 	// nothing: the engine then calls neither NewSignals nor UseSignals.
 	//
-	// The key must be comparable without panicking (a Run with a key of a type that is not,
-	// such as a slice, fails with ErrStrategyFailed) and should hold every setting the
-	// signals depend on; use a type of the strategy's own package (a struct of those
-	// settings) so that keys of different strategies never meet.
+	// The key must be comparable without panicking (a Run with a key that is not, such as a
+	// slice or a struct whose interface field holds one, fails with ErrStrategyFailed; NaN is
+	// never equal to itself, so a key holding one shares nothing) and should hold every
+	// setting the signals depend on; use a type of the strategy's own package (a struct of
+	// those settings) so that keys of different strategies never meet.
 	//
 	// A strategy that is never handed a Signals (run by another caller, or with a nil key)
 	// must compute its signals itself; the sharing is an optimisation that changes no result.

@@ -30,7 +30,7 @@ func shareSignals(accts []*account) ([]*sigGroup, error) {
 		if key == nil {
 			continue
 		}
-		if !reflect.TypeOf(key).Comparable() {
+		if !reflect.ValueOf(key).Comparable() { // also an interface field holding a slice
 			return nil, fmt.Errorf("%w: account %s, SignalKey: a key of type %T cannot be compared", ErrStrategyFailed, a.setup.Name, key)
 		}
 		k := 0

@@ -286,15 +286,20 @@ func TestSharedSignalsChangeNothing(t *testing.T) {
 	}
 }
 
-// A signal key that cannot be compared fails the run, naming the account.
+// A signal key that cannot be compared fails the run, naming the account, whether its type
+// cannot be (a slice) or only its value (a struct whose interface field holds a slice: == of
+// two such keys would panic).
 func TestSignalKeyNotComparable(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
 	k, m, f := market(11, symbols, 20)
-	var made int
-	_, err := Run(context.Background(), riseConfig(symbols, false), func() Strategy {
-		return &riser{share: true, key: []int{3}, newSignals: &made}
-	}, NewSliceSource(symbols, Batches(k, m, f)))
-	if !errors.Is(err, ErrStrategyFailed) || !strings.Contains(err.Error(), "account iso-3-1") {
-		t.Errorf("error %v: want ErrStrategyFailed naming account iso-3-1", err)
+	type holder struct{ v any }
+	for _, key := range []any{[]int{3}, holder{[]int{3}}} {
+		var made int
+		_, err := Run(context.Background(), riseConfig(symbols, false), func() Strategy {
+			return &riser{share: true, key: key, newSignals: &made}
+		}, NewSliceSource(symbols, Batches(k, m, f)))
+		if !errors.Is(err, ErrStrategyFailed) || !strings.Contains(err.Error(), "account iso-3-1") {
+			t.Errorf("key %T: error %v: want ErrStrategyFailed naming account iso-3-1", key, err)
+		}
 	}
 }
