@@ -29,12 +29,16 @@ const DefaultLeverage = 20
 // Methods taking a symbol index i panic if i is out of range (a programmer error). An Account
 // is not safe for concurrent use.
 type Account struct {
-	slots   []slot
-	nsym    int             // number of symbols (len(slots) in one-way mode, half of it in hedge mode)
-	hedge   bool            // hedge (dual-side) position mode
-	wallet  decimal.Decimal // cross wallet balance (isolated wallets excluded)
-	initial decimal.Decimal
-	autoAdd bool
+	slots []slot
+	nsym  int  // number of symbols (len(slots) in one-way mode, half of it in hedge mode)
+	hedge bool // hedge (dual-side) position mode
+	// cross wallet balance (isolated wallets excluded): on 128 bits, its Decimal made when
+	// read (walletDec). walletGen names the value: every change sets it to a new number
+	// (++walletSeq), restore brings back the saved wallet with its own
+	wallet               wideDec
+	walletGen, walletSeq uint64
+	initial              decimal.Decimal
+	autoAdd              bool
 
 	// running totals for the conservation check (realized PnL, fees and funding are summed
 	// when read: see lazySum)
@@ -55,7 +59,7 @@ type Account struct {
 	// hold the symbol's mark, set by SetMark), and fqs[k] is slot.fq side by side with it
 	// (refreshSlot writes both; Check compares), so that Equity's loop reads two dense arrays
 	marks, fqs []float64
-	fWalletOf  decimal.Decimal
+	fWalletGen uint64 // walletGen of fWallet
 
 	// decimal aggregates, updated incrementally by refreshSlot, as exact.Of Nums (on int64
 	// coefficients while they fit, no allocation; each has the value and exponent of the
@@ -67,7 +71,6 @@ type Account struct {
 	// avIn set
 	orderIMSum wideDec
 	avSum      decimal.Decimal
-	walletC    fixCache // the wallet's exact.Fix
 }
 
 // slot is one position's state: a symbol's one-way position or one leg of it in hedge mode.
@@ -144,7 +147,8 @@ func NewAccount(cfg Config) (*Account, error) {
 	if cfg.PositionMode > Hedge {
 		return nil, fmt.Errorf("%w: unknown position mode %d", ErrInvalidInput, cfg.PositionMode)
 	}
-	a := &Account{wallet: cfg.Wallet, initial: cfg.Wallet, autoAdd: cfg.AutoAddMargin}
+	a := &Account{initial: cfg.Wallet, autoAdd: cfg.AutoAddMargin}
+	a.setWallet(cfg.Wallet)
 	seen := map[string]bool{}
 	for k, in := range cfg.Instruments {
 		if seen[in.Symbol] {
@@ -550,13 +554,15 @@ type savedState struct {
 	avMark                uint64
 	avOK, avIn            bool
 	realized, fees        lazySum
-	wallet, insurance     decimal.Decimal
+	wallet                wideDec
+	walletGen             uint64
+	insurance             decimal.Decimal
 }
 
 func (a *Account) save(i int) savedState {
 	s := &a.slots[i]
 	return savedState{qty: s.qty, entry: s.entry, isoW: s.isoW, avC: s.avC, avMark: s.avMark, avOK: s.avOK,
-		avIn: s.avIn, realized: a.realized, fees: a.fees, wallet: a.wallet, insurance: a.insurance}
+		avIn: s.avIn, realized: a.realized, fees: a.fees, wallet: a.wallet, walletGen: a.walletGen, insurance: a.insurance}
 }
 
 func (a *Account) restore(i int, st savedState) {
@@ -567,7 +573,8 @@ func (a *Account) restore(i int, st savedState) {
 	if s.avIn {
 		a.avSum = a.avSum.Add(s.avC)
 	}
-	a.wallet, a.realized, a.fees, a.insurance = st.wallet, st.realized, st.fees, st.insurance
+	// the saved wallet and its walletGen: what was computed from it holds again
+	a.wallet, a.walletGen, a.realized, a.fees, a.insurance = st.wallet, st.walletGen, st.realized, st.fees, st.insurance
 }
 
 func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
@@ -735,11 +742,11 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 		}
 		s.qty, s.avOK = s.qtyC.add(s.qty, openF, openQ), false
 		if s.mode == Isolated {
-			a.wallet = a.walletC.sub(a.wallet, imF, im)
+			a.walletAdd(imF, im, true)
 			s.isoW = s.isoWC.add(s.isoW, imF, im)
 		}
 	}
-	a.wallet = a.walletC.sub(a.wallet, feeF, res.Fee)
+	a.walletAdd(feeF, res.Fee, true)
 	a.fees.addFix(feeF, res.Fee)
 	if dry {
 		a.restore(i, st)
@@ -803,7 +810,7 @@ func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, pri
 	qty := s.qtyC.num(s.qty)
 	newQ := s.qtyC.add(s.qty, closeF, closeQ)
 	if s.mode == Cross {
-		a.wallet = a.walletC.add(a.wallet, rF, r)
+		a.walletAdd(rF, r, false)
 	} else {
 		s.isoW = s.isoWC.add(s.isoW, rF, r)
 		if s.isoW.IsNegative() {
@@ -821,7 +828,7 @@ func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, pri
 			}
 		}
 		relF := exact.FixOf(release)
-		a.wallet = a.walletC.add(a.wallet, relF, release)
+		a.walletAdd(relF, release, false)
 		s.isoW = s.isoWC.sub(s.isoW, relF, release)
 	}
 	s.qty, s.avOK = newQ, false
@@ -900,7 +907,7 @@ func (a *Account) AddLegMargin(i int, ps PositionSide, amount decimal.Decimal) e
 	default:
 		return nil
 	}
-	a.wallet = a.wallet.Sub(amount)
+	a.setWallet(a.walletDec().Sub(amount))
 	s.isoW = s.isoW.Add(amount)
 	a.refresh(i)
 	a.invariants()
@@ -909,7 +916,7 @@ func (a *Account) AddLegMargin(i int, ps PositionSide, amount decimal.Decimal) e
 
 // MaxAddable returns the most margin AddMargin can move into an isolated wallet now.
 func (a *Account) MaxAddable() decimal.Decimal {
-	x := a.wallet
+	x := a.walletDec()
 	for k := range a.slots {
 		s := &a.slots[k]
 		if s.mode == Isolated {
@@ -1025,7 +1032,7 @@ func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	}
 	a.funding.addFix(amtF, amt)
 	if s.mode == Cross {
-		a.wallet = a.walletC.add(a.wallet, amtF, amt)
+		a.walletAdd(amtF, amt, false)
 	} else {
 		s.isoW = s.isoWC.add(s.isoW, amtF, amt)
 		if s.isoW.IsNegative() {
@@ -1077,7 +1084,28 @@ func (a *Account) Positions() iter.Seq[Position] {
 }
 
 // Wallet returns the cross wallet balance (isolated wallets excluded).
-func (a *Account) Wallet() decimal.Decimal { return a.wallet }
+func (a *Account) Wallet() decimal.Decimal { return a.walletDec() }
+
+// WalletFloat is Wallet().InexactFloat64(), without making the Decimal.
+func (a *Account) WalletFloat() float64 { return a.wallet.float() }
+
+// walletDec is the wallet as a Decimal (made when first read after a change).
+func (a *Account) walletDec() decimal.Decimal { return a.wallet.dec() }
+
+// setWallet sets the wallet to w.
+func (a *Account) setWallet(w decimal.Decimal) {
+	a.wallet.setDec(w)
+	a.walletSeq++
+	a.walletGen = a.walletSeq
+}
+
+// walletAdd adds y (whose Fix is yf) to the wallet, or subtracts it when sub: the value and
+// exponent of Decimal.Add (Sub), on 128 bits while they hold it.
+func (a *Account) walletAdd(yf exact.Fix, y decimal.Decimal, sub bool) {
+	a.wallet.addFix(yf, y, sub)
+	a.walletSeq++
+	a.walletGen = a.walletSeq
+}
 
 // Totals are the running sums the conservation check uses.
 type Totals struct {
@@ -1105,7 +1133,7 @@ func (a *Account) InsuranceDraws() decimal.Decimal { return a.insurance }
 func (a *Account) Snapshot() Snapshot {
 	var sn Snapshot
 	var crossU, crossMM decimal.Decimal
-	sn.Wallet = a.wallet
+	sn.Wallet = a.walletDec()
 	for k := range a.slots {
 		s := &a.slots[k]
 		if s.qty.IsZero() {
@@ -1125,10 +1153,10 @@ func (a *Account) Snapshot() Snapshot {
 		}
 	}
 	if len(a.cross) > 0 {
-		sn.CrossMarginRatio = MarginRatio(crossMM, a.wallet.Add(crossU))
+		sn.CrossMarginRatio = MarginRatio(crossMM, a.walletDec().Add(crossU))
 		sn.MaxMarginRatio = math.Max(sn.MaxMarginRatio, sn.CrossMarginRatio)
 	}
-	sn.MarginBalance = a.wallet.Add(sn.IsolatedWallets).Add(sn.UnrealizedPnL)
+	sn.MarginBalance = a.walletDec().Add(sn.IsolatedWallets).Add(sn.UnrealizedPnL)
 	sn.Available = a.available()
 	return sn
 }
@@ -1165,7 +1193,7 @@ func (a *Account) available() decimal.Decimal {
 		s.avMark, s.avOK, s.avIn = math.Float64bits(a.marks[k]), true, true
 		a.avSum = a.avSum.Add(s.avC)
 	}
-	return a.wallet.Sub(a.orderIMSum.dec()).Add(a.avSum)
+	return a.walletDec().Sub(a.orderIMSum.dec()).Add(a.avSum)
 }
 
 // availContribution is open cross position k's term of the available balance.
@@ -1185,7 +1213,7 @@ func (a *Account) dropAvail(k int) {
 
 // availableSlow is available computed from scratch (for Check).
 func (a *Account) availableSlow() decimal.Decimal {
-	x := a.wallet
+	x := a.walletDec()
 	for k := range a.slots {
 		s := &a.slots[k]
 		x = x.Sub(s.orderIM.dec())
@@ -1326,7 +1354,7 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 		}
 		return lp.Dec(), true
 	}
-	r, err := a.crossLiq(i, a.wallet, func(k int) decimal.Decimal { return a.markDec(k) }, false)
+	r, err := a.crossLiq(i, a.walletDec(), func(k int) decimal.Decimal { return a.markDec(k) }, false)
 	if err != nil || !r.Price.IsPositive() {
 		return zero, false
 	}
@@ -1338,7 +1366,7 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 // value matters there (isoLiqPrice's quotients and brackets depend on values), so it is
 // summed on int64 coefficients while the terms fit.
 func (a *Account) crossLiqWallet(i int) decimal.Decimal {
-	w := exact.Fit(a.wallet)
+	w := exact.Fit(a.walletDec())
 	for j := range a.cross {
 		if k := a.cross[j].i; k != i {
 			u, mm := a.crossTerms(k)
@@ -1359,7 +1387,7 @@ func (a *Account) crossLiqWallet(i int) decimal.Decimal {
 			tmm = tmm.Add(mmd)
 		}
 	}
-	return a.wallet.Sub(tmm).Add(upnl)
+	return a.walletDec().Sub(tmm).Add(upnl)
 }
 
 // s2d is x as a Decimal when ok, else d (the Decimal x could not hold).
@@ -1680,8 +1708,8 @@ func (a *Account) hotAfter(l hotList, i int) int {
 // for a check (see hot).
 func (a *Account) refreshWallet() {
 
-	if a.wallet != a.fWalletOf { // the identical Decimal: the same float
-		a.fWallet, a.fWalletOf = a.walletC.num(a.wallet).Float(), a.wallet
+	if a.walletGen != a.fWalletGen {
+		a.fWallet, a.fWalletGen = a.wallet.float(), a.walletGen
 	}
 	a.consts.ok = false
 }
@@ -1689,8 +1717,8 @@ func (a *Account) refreshWallet() {
 // hotConsts are the account's float64 constants of the screening and of Equity, computed when
 // first read after a ledger change (see hot).
 type hotConsts struct {
-	ok, valid              bool            // ok: checked since the last change; valid: ever computed
-	wallet                 decimal.Decimal // the values they were computed from
+	ok, valid              bool   // ok: checked since the last change; valid: ever computed
+	walletGen              uint64 // the values they were computed from
 	crossQE, allQE, isoSum exact.Num
 
 	cross  float64 // Σcross Q·E − wallet
@@ -1713,14 +1741,14 @@ func (a *Account) hot() *hotConsts {
 func (a *Account) hotSlow() *hotConsts {
 	c := &a.consts
 	c.ok = true
-	if c.valid && c.wallet == a.wallet && c.crossQE == a.crossQE && c.allQE == a.allQE && c.isoSum == a.isoSum {
+	if c.valid && c.walletGen == a.walletGen && c.crossQE == a.crossQE && c.allQE == a.allQE && c.isoSum == a.isoSum {
 		return c
 	}
 	c.valid = true
-	c.wallet, c.crossQE, c.allQE, c.isoSum = a.wallet, a.crossQE, a.allQE, a.isoSum
+	c.walletGen, c.crossQE, c.allQE, c.isoSum = a.walletGen, a.crossQE, a.allQE, a.isoSum
 	// exact.Of Nums: each result has the value of the Decimal expression (on int64
 	// coefficients while it fits), rounded once to float64
-	w := a.walletC.num(a.wallet)
+	w := a.wallet.num()
 	c.cross = a.crossQE.Sub(w).Float()
 	c.scale = math.Abs(a.crossQE.Float()) + math.Abs(a.fWallet) + 1
 	c.equity = w.Add(a.isoSum).Sub(a.allQE).Float()

@@ -21,7 +21,7 @@ func invariantf(format string, args ...any) error {
 // are >= 0, SHORT legs <= 0, and both legs of a symbol share its margin mode and leverage.
 // Errors wrap ErrInvariant.
 func (a *Account) Check() error {
-	sum := a.wallet
+	sum := a.walletDec()
 	for k := range a.slots {
 		s := &a.slots[k]
 		sym := s.inst.Symbol

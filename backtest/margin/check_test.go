@@ -9,12 +9,12 @@ import (
 // Check catches each kind of corruption (so the invariant checks in the other tests can fail).
 func TestCheckDetectsCorruption(t *testing.T) {
 	for name, corrupt := range map[string]func(a *Account){
-		"money created":         func(a *Account) { a.wallet = a.wallet.Add(d("0.00000001")) },
+		"money created":         func(a *Account) { a.setWallet(a.walletDec().Add(d("0.00000001"))) },
 		"stale available cache": func(a *Account) { a.avSum = a.avSum.Add(d("1")) },
-		"dust":                  func(a *Account) { a.fees.add(d("1e-9")); a.wallet = a.wallet.Sub(d("1e-9")) },
+		"dust":                  func(a *Account) { a.fees.add(d("1e-9")); a.setWallet(a.walletDec().Sub(d("1e-9"))) },
 		"fee not counted":       func(a *Account) { a.fees.add(d("-1")) },
-		"negative isolated":     func(a *Account) { a.slots[0].isoW = d("-1"); a.wallet = a.wallet.Add(d("1201")) },
-		"margin on flat symbol": func(a *Account) { a.slots[1].isoW = d("1"); a.wallet = a.wallet.Sub(d("1")) },
+		"negative isolated":     func(a *Account) { a.slots[0].isoW = d("-1"); a.setWallet(a.walletDec().Add(d("1201"))) },
+		"margin on flat symbol": func(a *Account) { a.slots[1].isoW = d("1"); a.setWallet(a.walletDec().Sub(d("1"))) },
 		"stale shadow":          func(a *Account) { a.slots[0].fq = 2 },
 		"NaN LP":                func(a *Account) { a.slots[0].flp = math.NaN() },
 		"infinite mark":         func(a *Account) { a.marks[0] = math.Inf(1) },

@@ -244,3 +244,34 @@ func (x *wideDec) addDiff(y, z *wideDec) {
 	}
 	x.setDec(x.dec().Add(y.dec().Sub(z.dec())))
 }
+
+// addFix sets x to x.Add(y), or x.Sub(y) when sub, for the Decimal y whose Fix is yf: on 128
+// bits while x and yf hold the operands and the result, else by Decimal arithmetic; the same
+// value and exponent either way.
+func (x *wideDec) addFix(yf exact.Fix, y decimal.Decimal, sub bool) {
+	if c, e, ok := yf.Coef(); ok && !x.big {
+		w := exact.WideFix(c, e)
+		if sub {
+			w = w.Neg()
+		}
+		if r, ok := x.w.Add(w); ok {
+			*x = wideDec{w: r}
+			return
+		}
+	}
+	if sub {
+		x.setDec(x.dec().Sub(y))
+	} else {
+		x.setDec(x.dec().Add(y))
+	}
+}
+
+// num is x as an exact.Of Num (on its int64 coefficient when it has one).
+func (x *wideDec) num() exact.Num {
+	if !x.big {
+		if c, ok := x.w.Int64(); ok {
+			return exact.New(c, x.w.Exp())
+		}
+	}
+	return exact.Of(x.dec())
+}

@@ -323,3 +323,58 @@ func TestOpenOrdersSumAgrees(t *testing.T) {
 	}
 	check(t, a)
 }
+
+// TestWideDecAddAgrees adds and subtracts random decimals (money amounts, 16-decimal
+// quotients, values beyond 64 and 128 bits, zeros at many exponents) to a wideDec, as apply,
+// bookClose and fund move the wallet, and compares it with Decimal.Add/Sub after every step:
+// value and exponent, float (InexactFloat64) and num. It fails unless most steps stayed on
+// 128 bits and some fell back to Decimals.
+func TestWideDecAddAgrees(t *testing.T) {
+	r := rand.New(rand.NewPCG(15, 129))
+	wide, big := 0, 0
+	for range 200 {
+		var x wideDec
+		var want decimal.Decimal
+		if r.IntN(2) == 0 {
+			want = decimal.New(int64(r.IntN(1e9)), -int32(r.IntN(8)))
+			x.setDec(want)
+		}
+		for range 200 {
+			var y decimal.Decimal
+			switch r.IntN(60) {
+			case 0:
+				y = exacttest.EdgeDec(r)
+			case 1:
+				y = exacttest.RandDec(r)
+			case 2, 3, 4, 5, 6:
+				y = decimal.New(0, -int32(r.IntN(20)))
+			default:
+				y = decimal.New(int64(r.IntN(2e9))-1e9, -MoneyPlaces)
+			}
+			sub := r.IntN(2) == 0
+			x.addFix(exact.FixOf(y), y, sub)
+			if sub {
+				want = want.Sub(y)
+			} else {
+				want = want.Add(y)
+			}
+			if x.big {
+				big++
+			} else {
+				wide++
+			}
+			if f := x.float(); math.Float64bits(f) != math.Float64bits(want.InexactFloat64()) {
+				t.Fatalf("float %v, want %v", f, want.InexactFloat64())
+			}
+			if got := x.dec(); !exacttest.Same(got, want) {
+				t.Fatalf("%s (exp %d), want %s (exp %d)", got, got.Exponent(), want, want.Exponent())
+			}
+			if got := x.num().Dec(); !exacttest.Same(got, want) {
+				t.Fatalf("num %s (exp %d), want %s (exp %d)", got, got.Exponent(), want, want.Exponent())
+			}
+		}
+	}
+	if wide < 20_000 || big < 100 {
+		t.Fatalf("sums on 128 bits %d, as Decimals %d", wide, big)
+	}
+}

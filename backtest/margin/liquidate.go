@@ -103,7 +103,7 @@ func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float6
 		u := s.qty.Mul(trigger.Sub(s.entry))
 		need := a.mmAt(i, trigger).Mul(decimal.NewFromInt(2)).Sub(u).Sub(s.isoW).RoundUp(MoneyPlaces)
 		if need.IsPositive() && need.Cmp(a.MaxAddable()) <= 0 {
-			a.wallet = a.wallet.Sub(need)
+			a.setWallet(a.walletDec().Sub(need))
 			s.isoW = s.isoW.Add(need)
 			a.refresh(i)
 			return out
@@ -127,7 +127,7 @@ func (a *Account) liquidateIsolated(t int64, i int, gapped bool, fromMark float6
 	rec.Fee = decimal.Min(w, money(s.qty.Abs().Mul(price).Mul(s.inst.LiquidationFee)))
 	a.clearance = a.clearance.Add(rec.Fee)
 	w = w.Sub(rec.Fee)
-	a.wallet = a.wallet.Add(w)
+	a.setWallet(a.walletDec().Add(w))
 	s.isoW, s.qty, s.entry, s.avOK = zero, zero, zero, false
 	a.refresh(i)
 	return append(out, rec)
@@ -145,7 +145,7 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 		s := &a.slots[k]
 		prices[k] = tickAgainst(decimal.NewFromFloat(a.marks[k]), s.inst.TickSize, s.qty.Sign())
 	}
-	wallet0 := a.wallet
+	wallet0 := a.walletDec()
 	total := zero
 	for _, k := range idx {
 		s := &a.slots[k]
@@ -161,17 +161,17 @@ func (a *Account) liquidateCross(t int64, gapped bool, out []Liquidation) []Liqu
 		out = append(out, rec)
 	}
 	a.realized.add(total)
-	a.wallet = a.wallet.Add(total)
-	if a.wallet.IsNegative() {
-		out[start].InsuranceDraw = a.wallet.Neg()
-		a.insurance = a.insurance.Sub(a.wallet)
-		a.wallet = zero
+	a.setWallet(a.walletDec().Add(total))
+	if w := a.walletDec(); w.IsNegative() {
+		out[start].InsuranceDraw = w.Neg()
+		a.insurance = a.insurance.Sub(w)
+		a.setWallet(zero)
 	}
-	fees := crossClearance(a.wallet, nominal(a, idx, prices))
+	fees := crossClearance(a.walletDec(), nominal(a, idx, prices))
 	for j, k := range idx {
 		s := &a.slots[k]
 		out[start+j].Fee = fees[j]
-		a.wallet = a.wallet.Sub(fees[j])
+		a.setWallet(a.walletDec().Sub(fees[j]))
 		a.clearance = a.clearance.Add(fees[j])
 		s.qty, s.entry, s.avOK = zero, zero, false
 	}

@@ -124,7 +124,7 @@ func (a *Account) positionRisk(i int) (PositionRisk, bool) {
 		return r, true
 	}
 	marks := func(k int) decimal.Decimal { return a.markDec(k) }
-	if lr, err := a.crossLiq(i, a.wallet, marks, false); err == nil {
+	if lr, err := a.crossLiq(i, a.walletDec(), marks, false); err == nil {
 		r.LiquidationPrice, r.HasLiquidation = lr.Price, lr.Price.IsPositive()
 		r.BankruptcyPrice = lr.Bankruptcy
 	}

@@ -27,10 +27,7 @@ var screenCounts [3]int
 // exact figures leave out a flat position.
 func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat bool) int {
 	s := &a.slots[i]
-	w := a.fWallet
-	if a.wallet != a.fWalletOf { // a flip's close has just booked
-		w = a.walletC.num(a.wallet).Float()
-	}
+	w := a.wallet.float() // (after a flip's close too, before the refresh)
 	oim := a.orderIMSum.float()
 	avail := w - oim
 	mag := math.Abs(w) + math.Abs(oim)

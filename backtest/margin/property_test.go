@@ -296,7 +296,7 @@ func runProperty(t *testing.T, seed uint64, steps int) (exact int) {
 				continue
 			}
 			got, ok := a.liqPriceOf(k)
-			want, err := a.crossLiq(k, a.wallet, func(j int) decimal.Decimal { return a.markDec(j) }, false)
+			want, err := a.crossLiq(k, a.walletDec(), func(j int) decimal.Decimal { return a.markDec(j) }, false)
 			if wok := err == nil && want.Price.IsPositive(); ok != wok || ok && !got.Equal(want.Price) {
 				fail(step, "%s: liquidation price %s %v, crossLiq %s %v", a.slots[k].inst.Symbol, got, ok, want.Price, err)
 			}

@@ -292,7 +292,7 @@ func (a *Account) crossDecide(f, scale float64, v []float64) bool {
 
 // crossGap is wallet + Σcross uPnL − Σcross MM at marks(k), exact.
 func (a *Account) crossGap(marks func(int) decimal.Decimal) decimal.Decimal {
-	g := a.wallet
+	g := a.walletDec()
 	for j := range a.cross {
 		k := a.cross[j].i
 		s := &a.slots[k]

@@ -76,6 +76,26 @@ func (x Wide) Neg() Wide {
 // Add is x.Add(y): the sum at the lesser exponent; ok is false when a term scaled to it or
 // the sum does not fit.
 func (x Wide) Add(y Wide) (Wide, bool) {
+	if x.e == y.e && x.hi|y.hi == 0 && x.lo|y.lo < 1<<62 {
+		// the usual case, two amounts at one exponent: the sum of two int64 below 2^62
+		a, b := int64(x.lo), int64(y.lo)
+		if x.neg {
+			a = -a
+		}
+		if y.neg {
+			b = -b
+		}
+		s := a + b
+		if s < 0 {
+			return Wide{0, uint64(-s), x.e, true}, true
+		}
+		return Wide{0, uint64(s), x.e, false}, true
+	}
+	return x.add(y)
+}
+
+// add is Add when the exponents differ or a coefficient is 2^62 or more.
+func (x Wide) add(y Wide) (Wide, bool) {
 	e := min(x.e, y.e)
 	xh, xl, ok1 := scale128(x.hi, x.lo, int64(x.e)-int64(e))
 	yh, yl, ok2 := scale128(y.hi, y.lo, int64(y.e)-int64(e))
@@ -118,4 +138,15 @@ func scale128(hi, lo uint64, k int64) (uint64, uint64, bool) {
 		hi, lo = h, l1
 	}
 	return hi, lo, true
+}
+
+// Int64 returns x's coefficient when it fits in an int64 (magnitude below 2^63).
+func (x Wide) Int64() (int64, bool) {
+	if x.hi != 0 || x.lo > 1<<63-1 {
+		return 0, false
+	}
+	if x.neg {
+		return -int64(x.lo), true
+	}
+	return int64(x.lo), true
 }
