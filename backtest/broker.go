@@ -12,7 +12,10 @@ import (
 
 // Broker is a strategy's handle on its own account. All times are from the data. A Broker is
 // only valid inside the strategy calls of its run, on the goroutine that made them.
-type Broker struct{ a *account }
+type Broker struct {
+	a    *account
+	hint int // the index sym found last (a strategy names one symbol several times in a row)
+}
 
 // Now returns the current time: the close time of the bars being delivered (Unix ms), or the
 // bar's open time during fill, liquidation and funding hooks.
@@ -22,7 +25,14 @@ func (br *Broker) Now() int64 { return br.a.now }
 func (br *Broker) Symbols() []string { return br.a.symbols }
 
 func (br *Broker) sym(symbol string) (int, bool) {
-	return slices.BinarySearch(br.a.symbols, symbol)
+	if k := br.hint; k < len(br.a.symbols) && br.a.symbols[k] == symbol {
+		return k, true // the symbols are distinct: BinarySearch's answer
+	}
+	k, ok := slices.BinarySearch(br.a.symbols, symbol)
+	if ok {
+		br.hint = k
+	}
+	return k, ok
 }
 
 // Submit places an order. It returns the order's id, or a *RejectError when the order is
@@ -101,7 +111,11 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	if !o.ClosePosition {
 		q := o.Qty
 		if o.Side == Sell {
-			q = q.Neg()
+			if c, e, ok := exact.Coef(q); ok { // q > 0: −c fits
+				q = decimal.New(-c, e) // q.Neg(), value and exponent, one word's allocation
+			} else {
+				q = q.Neg()
+			}
 			sell = q
 		}
 		if reduce && exact.CmpAbs(q, pos) > 0 {

@@ -823,18 +823,30 @@ func (a *account) updateOpenOrders(i int) {
 		a.acct.SetOpenOrders(i, n, decimal.Zero)
 		return
 	}
-	im, ok := a.openOrderIM(i)
-	if !ok {
-		im = a.openOrderIMDec(i)
-	} else if checkOpenOrderIM {
+	hi, lo, terms, ok := a.openOrderIM(i)
+	places := int32(decimal.DivisionPrecision)
+	if ok && checkOpenOrderIM {
+		im := decimal.Zero
+		if terms {
+			im = exact.Dec128(hi, lo, false, -places)
+		}
 		if want := a.openOrderIMDec(i); !im.Equal(want) || im.Exponent() != want.Exponent() {
 			panic(fmt.Sprintf("backtest: open-order margin of symbol %d: %s (exp %d), the decimal loop %s (exp %d)",
 				i, im, im.Exponent(), want, want.Exponent()))
 		}
 		openOrderIMChecked++
 	}
-	a.imMinExp = min(a.imMinExp, im.Exponent())
-	a.acct.SetOpenOrders(i, n, im)
+	switch {
+	case !ok:
+		im := a.openOrderIMDec(i)
+		a.imMinExp = min(a.imMinExp, im.Exponent())
+		a.acct.SetOpenOrders(i, n, im)
+	case !terms:
+		a.acct.SetOpenOrders(i, n, decimal.Zero)
+	default: // the quotient's words: no Decimal made
+		a.imMinExp = min(a.imMinExp, -places)
+		a.acct.SetOpenOrdersWide(i, n, hi, lo, -places)
+	}
 }
 
 // checkOpenOrderIM makes updateOpenOrders compare openOrderIM with openOrderIMDec and panic
@@ -900,12 +912,14 @@ func (a *account) openOrderIMDec(i int) decimal.Decimal {
 // openOrderIM is the initial margin updateOpenOrders' decimal loop computes for symbol i's
 // orders, on int64 coefficients: the loop's result depends only on values (a sum of positive
 // terms, then DivRound to 16 decimals; decimal.Zero without a term), so the terms need no
-// exponent of their own. ok is false when a coefficient does not fit; the loop decides then.
-func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
+// exponent of their own. The margin is the quotient's coefficient hi·2^64 + lo at exponent
+// −DivisionPrecision when terms, else decimal.Zero (no term). ok is false when a coefficient
+// does not fit or the quotient is zero; the loop decides then.
+func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
 	pos := a.acct.Position(i)
 	bc, be, ok := exact.Coef(pos.Qty) // the opposite side's budget that only reduces the position
 	if !ok {
-		return decimal.Decimal{}, false
+		return 0, 0, false, false
 	}
 	long := bc > 0
 	bc = max(bc, -bc)
@@ -913,13 +927,12 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 	var se int32
 	if a.shorts != nil {
 		if sc, se, ok = exact.Coef(a.acct.PositionOf(i, margin.Short).Qty); !ok {
-			return decimal.Decimal{}, false
+			return 0, 0, false, false
 		}
 		sc = max(sc, -sc)
 	}
 	var ic int64
 	var ie int32
-	terms := false
 	for k := range a.orders {
 		o := &a.orders[k]
 		if o.sym != i || !o.reserves() {
@@ -927,7 +940,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 		}
 		qc, qe, ok := exact.Coef(o.Qty)
 		if !ok {
-			return decimal.Decimal{}, false
+			return 0, 0, false, false
 		}
 		var b *int64 // the budget this order draws on, at exponent *bexp
 		var bexp *int32
@@ -942,7 +955,7 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 		if b != nil && *b != 0 { // r = min(q, budget); budget −= r; q −= r
 			d, de, ok := exact.AddCoef(qc, qe, -*b, *bexp) // q − budget
 			if !ok {
-				return decimal.Decimal{}, false
+				return 0, 0, false, false
 			}
 			if d <= 0 {
 				*b, *bexp, qc = -d, de, 0
@@ -958,32 +971,32 @@ func (a *account) openOrderIM(i int) (decimal.Decimal, bool) {
 			pc, pe, ok = a.floatCoef(i, a.lastOf(i))
 		}
 		if !ok {
-			return decimal.Decimal{}, false
+			return 0, 0, false, false
 		}
 		p, ok := exact.MulCoef(qc, pc)
 		if !ok {
-			return decimal.Decimal{}, false
+			return 0, 0, false, false
 		}
 		if ic, ie, ok = exact.AddCoef(ic, ie, p, qe+pe); !ok {
-			return decimal.Decimal{}, false
+			return 0, 0, false, false
 		}
 		terms = true
 	}
 	if !terms {
-		return decimal.Zero, true
+		return 0, 0, false, true
 	}
 	// the same sum and leverage as last time (the margin before and after a fill that did not
-	// move it): the same quotient, the same Decimal
+	// move it): the same quotient
 	lev := int64(max(pos.Leverage, 1))
 	m := &a.syms[i].px
 	if m.imSet && ic == m.imC && ie == m.imE && lev == m.imLev {
-		return m.im, true
+		return m.imHi, m.imLo, true, true
 	}
-	im, ok := quoIntPos(ic, ie, lev, int32(decimal.DivisionPrecision))
+	hi, lo, ok = quoIntPosWords(ic, ie, lev, int32(decimal.DivisionPrecision))
 	if ok {
-		m.im, m.imC, m.imE, m.imLev, m.imSet = im, ic, ie, lev, true
+		m.imHi, m.imLo, m.imC, m.imE, m.imLev, m.imSet = hi, lo, ic, ie, lev, true
 	}
-	return im, ok
+	return hi, lo, true, ok
 }
 
 // trackFill updates the round trip of symbol i's position ps with a signed fill qty (abs =
@@ -1019,7 +1032,7 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 			tr.t.Liquidated = true
 		}
 		if cmpNum(tr.exitQty, tr.entryQty) == 0 {
-			a.closeTrade(t, s)
+			a.closeTrade(t, i, s)
 		}
 	}
 	if opening.IsZero() {
@@ -1046,12 +1059,12 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 	}
 }
 
-// closeTrade finishes the round trip of position s.
-func (a *account) closeTrade(t int64, s *posState) {
+// closeTrade finishes the round trip of position s of symbol i.
+func (a *account) closeTrade(t int64, i int, s *posState) {
 	tr := &s.tr
 	tr.t.ExitTime = t
-	tr.t.EntryPrice = tr.entryNotional.Quo(tr.entryQty, 12).Dec()
-	tr.t.ExitPrice = tr.exitNotional.Quo(tr.exitQty, 12).Dec()
+	tr.t.EntryPrice = a.tradePx(i, tr.entryNotional.Quo(tr.entryQty, 12)) // the previous exit's
+	tr.t.ExitPrice = a.tradePx(i, tr.exitNotional.Quo(tr.exitQty, 12))
 	tr.t.Fees = tr.fees.Dec()
 	if tr.qtyShared {
 		tr.t.Qty = tr.qtyDec // held.Dec()'s value and exponent

@@ -25,17 +25,24 @@ func decMin(x, y decimal.Decimal) decimal.Decimal {
 // quotient of up to 128 bits rounded half away from zero by the exact remainder, as DivRound
 // rounds; ok is false when the operands are out of the int64 path's range.
 func quoIntPos(c int64, e int32, n int64, places int32) (decimal.Decimal, bool) {
-	if c <= 0 || n <= 0 || bits.UintSize != 64 {
-		return decimal.Decimal{}, false
-	}
-	qh, ql, ok := exact.QuoRound(uint64(c), uint64(n), int64(e)+int64(places))
+	qh, ql, ok := quoIntPosWords(c, e, n, places)
 	if !ok {
 		return decimal.Decimal{}, false
 	}
-	if qh == 0 && ql == 0 {
-		return decimal.Decimal{}, false // DivRound's zero: leave it to the expression
-	}
 	return exact.Dec128(qh, ql, false, -places), true
+}
+
+// quoIntPosWords is quoIntPos's quotient as its coefficient's words qh·2^64 + ql (exponent
+// −places), without the Decimal; ok is false where quoIntPos's is (a zero quotient included).
+func quoIntPosWords(c int64, e int32, n int64, places int32) (qh, ql uint64, ok bool) {
+	if c <= 0 || n <= 0 || bits.UintSize != 64 {
+		return 0, 0, false
+	}
+	qh, ql, ok = exact.QuoRound(uint64(c), uint64(n), int64(e)+int64(places))
+	if !ok || qh == 0 && ql == 0 { // DivRound's zero: leave it to the expression
+		return 0, 0, false
+	}
+	return qh, ql, true
 }
 
 // bigFloat is exact.Float64(x) (the float64 nearest to x, as InexactFloat64) for an x whose
@@ -90,7 +97,32 @@ type pxMemo struct {
 	imE   int32
 	imC   int64
 	imLev int64
-	im    decimal.Decimal
+	imHi  uint64 // the quotient's words (exponent −DivisionPrecision)
+	imLo  uint64
+
+	// the last trade price closeTrade made (tradePx): coefficient trC at exponent trE
+	trSet bool
+	trE   int32
+	trC   int64
+	tr    decimal.Decimal
+}
+
+// tradePx is x.Dec() for a trade's entry or exit price on symbol i, the symbol's last one
+// made again when x has its coefficient and exponent (a flip's exit and the next trade's
+// entry fill at one price: the closing trade's exit price is the next one's entry price).
+// Decimals are immutable, so two records may share one.
+func (a *account) tradePx(i int, x exact.Num) decimal.Decimal {
+	c, e, ok := x.Small()
+	if !ok {
+		return x.Dec()
+	}
+	m := &a.syms[i].px
+	if m.trSet && c == m.trC && e == m.trE {
+		return m.tr
+	}
+	d := x.Dec()
+	m.tr, m.trC, m.trE, m.trSet = d, c, e, true
+	return d
 }
 
 // coefMemo is one float's exact.FloatCoef.
