@@ -80,6 +80,10 @@ type posState struct {
 	// the mark's (LiquidationPriceFloat's second bracket): [lLo, lHi), cum and denominator;
 	// reset with the mark's
 	lLo, lHi, lCum, lDen float64
+	// crossFar's constants: fK = 4·(|qe| + the table's highest cum), set with the mark's
+	// bracket (NaN when the table's highest MMR is above 1 − 2⁻¹⁰: no bound), and the bracket
+	// last found for a notional a distance away, [fLo, fHi) and its MMR (reset with the mark's)
+	fK, fLo, fHi, fMMR float64
 
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
@@ -376,6 +380,7 @@ func (a *account) refreshLeg(i int, s *posState) {
 	s.qe = float64(float64(side)*s.aq) * s.entry
 	s.bLo, s.bHi = math.NaN(), math.NaN()
 	s.lLo, s.lHi = math.NaN(), math.NaN()
+	s.fLo, s.fHi = math.NaN(), math.NaN()
 	s.liq = math.NaN()
 	if s.qty != 0 && s.isolated && liqOK {
 		s.liq = liq
@@ -1294,9 +1299,7 @@ const crossSlack = 0x1p-30
 // TestCrossFarBound compares it with pathDistances on random positions, marks at and across
 // bracket edges and liquidation prices near the marks, across caps and <= 0.
 func (s *symState) crossFar(dlo, dhi, sc, m0, m1, m2, m3, d float64) bool {
-	brk := s.brk
-	top := brk[len(brk)-1] // the highest MMR and cum (both non-decreasing in a valid table)
-	if !(top.MMR <= 1-0x1p-10) || !(sc < math.Inf(1)) || !(d < math.Inf(1)) {
+	if !(sc < math.Inf(1)) || !(d < math.Inf(1)) {
 		return false
 	}
 	mlo, mhi := m0, m0 // (finite: plain comparisons, not the builtins' NaN rules)
@@ -1319,20 +1322,43 @@ func (s *symState) crossFar(dlo, dhi, sc, m0, m1, m2, m3, d float64) bool {
 		mhi = m3
 	}
 	nlo, nhi := s.aq*mlo, s.aq*mhi
-	slack := crossSlack * (sc + 4*(nhi+math.Abs(s.qe)+top.Cum))
+	// (fK: 4·(|qe| + the highest cum), or NaN for a table without the bound, which fails the
+	// test; the sum's own rounding is far inside the slack's factor)
+	slack := crossSlack * (sc + (4*nhi + s.fK))
 	var f float64 // 1 ∓ μ
 	if s.qty > 0 {
 		f = 1 - s.bMMR
 		if !((nlo-s.bLo)*f*(1-crossSlack) > dhi+slack) {
-			f = 1 - brk.For(float64(nlo*(1-d))*(1-crossSlack)).MMR
+			f = 1 - s.farMMR(float64(nlo*(1-d))*(1-crossSlack))
 		}
 	} else {
 		f = 1 + s.bMMR
 		if !((s.bHi-nhi)*f*(1-crossSlack) > dhi+slack) {
-			f = 1 + brk.For(float64(nhi*(1+d))*(1+crossSlack)).MMR
+			f = 1 + s.farMMR(float64(nhi*(1+d))*(1+crossSlack))
 		}
 	}
 	return dlo >= slack+d*nhi*f*(1+crossSlack)
+}
+
+// farMMR is s.brk.For(n).MMR, the bracket kept in s's cache while n stays in it (the first
+// bracket whose cap exceeds n: [the previous cap, its cap)).
+func (s *symState) farMMR(n float64) float64 {
+	if n >= s.fLo && n < s.fHi {
+		return s.fMMR
+	}
+	brk := s.brk
+	j := 0
+	for j < len(brk)-1 && !(n < brk[j].Cap) {
+		j++
+	}
+	s.fLo, s.fHi, s.fMMR = math.Inf(-1), math.Inf(1), brk[j].MMR
+	if j > 0 {
+		s.fLo = brk[j-1].Cap
+	}
+	if j < len(brk)-1 {
+		s.fHi = brk[j].Cap
+	}
+	return s.fMMR
 }
 
 // liqDistanceBound is a lower bound of margin.LiquidationDistance(m, lp) for m = m0..m3
@@ -1466,6 +1492,10 @@ func (p *posState) maintenance(brk margin.FloatTable, n float64) float64 {
 		}
 		// margin.LiquidationPriceFloat's denominator Q·MMR − side·Q (side·Q is qty)
 		p.bDen = float64(p.aq*b.MMR) - p.qty
+		p.fK = math.NaN() // crossFar's (no bound past an MMR of 1 − 2⁻¹⁰)
+		if top := brk[len(brk)-1]; top.MMR <= 1-0x1p-10 {
+			p.fK = 4 * (math.Abs(p.qe) + top.Cum)
+		}
 		return brk.MaintenanceMargin(n)
 	}
 	return float64(n*p.bMMR) - p.bCum
