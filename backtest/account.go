@@ -67,6 +67,8 @@ type posState struct {
 	isolated              bool
 	qty, entry, isoWallet float64
 	liq                   float64 // isolated: cached liquidation price, NaN none
+	// isoFar's thresholds for liquidation price fLP and closest distance fD (isoThresholds)
+	fLP, fD, fAbove, fBelow float64
 
 	// constants of the position between ledger events (refreshLeg): |qty|, and qty × entry as
 	// margin.LiquidationPriceFloat computes it (side·Q·EP)
@@ -1024,10 +1026,17 @@ func (a *account) probePath(open bool) bool {
 			peak = max(peak, r)
 			if s.tr.open {
 				s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
-				if lp := s.liq; lp > 0 && !(liqDistanceBound(lp, m0, m1, m2, m3) >= s.tr.t.MinLiqDistance) {
-					s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m0, lp),
-						margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
-						margin.LiquidationDistance(m3, lp))
+				if lp := s.liq; lp > 0 {
+					if lp != s.fLP || s.tr.t.MinLiqDistance != s.fD { // (a NaN d never matches)
+						s.setIsoFar(lp)
+					}
+					if a, b := s.fAbove, s.fBelow; m0 >= a && m1 >= a && m2 >= a && m3 >= a || m0 <= b && m1 <= b && m2 <= b && m3 <= b {
+						if countSkips {
+							isoFarSkips.Add(1)
+						}
+					} else {
+						s.isoDistances(lp, m0, m1, m2, m3)
+					}
 				}
 				s.closeLiq(s.liq, &paths[i])
 			}
@@ -1181,10 +1190,17 @@ func (a *account) pathIsolated(open []int, j0 int, peak float64, risk *margin.Fl
 		peak = max(peak, r)
 		if s.tr.open {
 			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
-			if lp := s.liq; lp > 0 && !(liqDistanceBound(lp, m0, m1, m2, m3) >= s.tr.t.MinLiqDistance) {
-				s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m0, lp),
-					margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
-					margin.LiquidationDistance(m3, lp))
+			if lp := s.liq; lp > 0 {
+				if lp != s.fLP || s.tr.t.MinLiqDistance != s.fD { // (a NaN d never matches)
+					s.setIsoFar(lp)
+				}
+				if a, b := s.fAbove, s.fBelow; m0 >= a && m1 >= a && m2 >= a && m3 >= a || m0 <= b && m1 <= b && m2 <= b && m3 <= b {
+					if countSkips {
+						isoFarSkips.Add(1)
+					}
+				} else {
+					s.isoDistances(lp, m0, m1, m2, m3)
+				}
 			}
 			s.closeLiq(s.liq, sp)
 		}
@@ -1359,6 +1375,60 @@ func (s *symState) farMMR(n float64) float64 {
 		s.fHi = brk[j].Cap
 	}
 	return s.fMMR
+}
+
+// setIsoFar sets the thresholds of symbol s's isolated trade for liquidation price lp and its
+// closest distance d = MinLiqDistance (isoThresholds), which probePath's loops keep until
+// either changes (d only falls; lp changes at ledger events): every mark of the step at or
+// above fAbove, or every one at or below fBelow, is at a distance of at least d, so that the
+// four distances cannot lower it (probePath skips them: a few comparisons per trade and step
+// instead of liqDistanceBound's range and division; TestIsoThresholds checks the thresholds).
+func (s *symState) setIsoFar(lp float64) {
+	d := s.tr.t.MinLiqDistance
+	s.fLP, s.fD = lp, d
+	s.fAbove, s.fBelow = isoThresholds(lp, d)
+}
+
+// isoDistances lowers symbol s's isolated trade's closest distance to its liquidation price
+// lp > 0 to the distances from the marks m0..m3, unless liqDistanceBound shows they cannot
+// lower it (probePath's loops, where the thresholds of setIsoFar did not).
+func (s *symState) isoDistances(lp, m0, m1, m2, m3 float64) {
+	if !(liqDistanceBound(lp, m0, m1, m2, m3) >= s.tr.t.MinLiqDistance) {
+		s.tr.t.MinLiqDistance = min(s.tr.t.MinLiqDistance, margin.LiquidationDistance(m0, lp),
+			margin.LiquidationDistance(m1, lp), margin.LiquidationDistance(m2, lp),
+			margin.LiquidationDistance(m3, lp))
+	}
+}
+
+// isoThresholds returns, for a liquidation price lp > 0 and a distance d, a price above such
+// that every float m >= above has fl(fl(m − lp)/m) >= d, and one below such that every float
+// 0 < m <= below has fl(fl(lp − m)/m) >= d (LiquidationDistance's |m − lp|/m, rounding being
+// symmetric), or +Inf and 0 where it finds none.
+//
+// With D = d·(1 + 2⁻⁵²), a real (m − lp)/m >= D gives fl(m − lp) >= (m − lp)(1 − 2⁻⁵³) (m and lp
+// are normal: exact within a factor 2 of each other, else a normal result) and a quotient >= D(1 − 2⁻⁵³) > d, whose
+// rounding is >= d (rounding is monotone and d a float); the same for (lp − m)/m. And
+// (m − lp)/m >= D when m >= lp/(1 − D) (D < 1), (lp − m)/m >= D when m <= lp/(1 + D). The
+// thresholds are those quotients from y = fl(d·(1 + 2⁻³⁰)) >= D, each operation rounded (a
+// relative error of at most 2⁻⁵³ each; 1 − y is exact or within 2⁻⁵³ of itself, and at least
+// 2⁻¹⁰ by the guard), then moved outward by a factor 1 ± 2⁻³⁰, which covers them many times
+// over. A d so small that y is subnormal (y may then be below D) needs nothing: above >=
+// lp(1 + 2⁻³¹) already gives (m − lp)/m >= 2⁻³² > D, and 1 + y rounds to 1 >= (1 + D)(1 − 2⁻⁵³).
+// An lp below 2⁻¹⁰⁰⁰, a d >= 1 − 2⁻¹⁰ (for above), a NaN or +Inf d, and a below that
+// underflows find no threshold.
+func isoThresholds(lp, d float64) (above, below float64) {
+	above, below = math.Inf(1), 0
+	if !(lp >= 0x1p-1000) || !(d >= 0 && d < math.Inf(1)) {
+		return above, below
+	}
+	y := d * (1 + 0x1p-30)
+	if y < 1-0x1p-10 {
+		above = lp / (1 - y) * (1 + 0x1p-30)
+	}
+	if b := lp / (1 + y) * (1 - 0x1p-30); b >= 0x1p-1000 {
+		below = b
+	}
+	return above, below
 }
 
 // liqDistanceBound is a lower bound of margin.LiquidationDistance(m, lp) for m = m0..m3

@@ -223,6 +223,7 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 	pathProbes.Store(0)
 	openProbes.Store(0)
 	crossFarSkips.Store(0)
+	isoFarSkips.Store(0)
 	for k := range pathKinds {
 		pathKinds[k].Store(0)
 	}
@@ -270,6 +271,11 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 		} else {
 			t.Logf("%d probePath passes with the open positions %s", n, kind)
 		}
+	}
+	if n := isoFarSkips.Load(); n < 100 {
+		t.Errorf("%d isolated trades' distances were skipped as too far from liquidation (isoFar), want at least 100", n)
+	} else {
+		t.Logf("%d isolated trades' distances skipped as too far from liquidation", n)
 	}
 	if n := crossFarSkips.Load(); n < 100 {
 		t.Errorf("%d cross trades' vertices were skipped as too far from liquidation (crossFar), want at least 100", n)

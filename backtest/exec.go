@@ -393,6 +393,7 @@ var (
 	liqCertHits, pathProbes atomic.Int64
 	openProbes              atomic.Int64
 	crossFarSkips           atomic.Int64 // cross trades whose vertices probePath skipped (crossFar)
+	isoFarSkips             atomic.Int64 // isolated trades whose distances probePath skipped (isoFar)
 	// probePath's passes by the open positions' margin modes: all cross, all isolated, mixed
 	pathKinds [3]atomic.Int64
 )

@@ -304,3 +304,58 @@ func TestCrossFarBound(t *testing.T) {
 			skipLoose, loose, skipAbove, above, skipTight, tight, certLong, certShort, wickSkips)
 	}
 }
+
+// isoThresholds' prices hold: every mark at or beyond one (the threshold itself, its float
+// neighbours inward... outward, and marks farther out) is at a LiquidationDistance of at least
+// d from the liquidation price, for prices and distances of every magnitude, distances near
+// 0, near 1 − 2⁻¹⁰ and subnormal; and the thresholds are tight (within 2⁻²⁵ of the real
+// lp/(1 ∓ d)) wherever they exist for an ordinary d, so that isoFar is not void.
+func TestIsoThresholds(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 6))
+	checked, tight := 0, 0
+	for range 300_000 {
+		lp := math.Pow(10, rng.Float64()*16-8)
+		var d float64
+		switch rng.IntN(8) {
+		case 0:
+			d = 0
+		case 1:
+			d = math.Float64frombits(rng.Uint64N(1 << 52)) // subnormal
+		case 2:
+			d = math.Nextafter(1-0x1p-10, rng.Float64()*2) // at the guard
+		case 3:
+			d = math.Pow(10, -rng.Float64()*15)
+		case 4:
+			d = 1 + rng.Float64()*10 // above: none; below: far
+		default:
+			d = rng.Float64()
+		}
+		above, below := isoThresholds(lp, d)
+		for _, m := range []float64{above, math.Nextafter(above, math.Inf(1)), above * (1 + 0x1p-52), above * (1 + rng.Float64()*1e-9), above * (1 + rng.Float64())} {
+			if m < math.Inf(1) {
+				checked++
+				if got := margin.LiquidationDistance(m, lp); !(got >= d) {
+					t.Fatalf("lp %v d %v: mark %v at or above %v is at distance %v", lp, d, m, above, got)
+				}
+			}
+		}
+		for _, m := range []float64{below, math.Nextafter(below, 0), below * (1 - 0x1p-52), below * (1 - rng.Float64()*1e-9), below * (1 - rng.Float64())} {
+			if m > 0 {
+				checked++
+				if got := margin.LiquidationDistance(m, lp); !(got >= d) {
+					t.Fatalf("lp %v d %v: mark %v at or below %v is at distance %v", lp, d, m, below, got)
+				}
+			}
+		}
+		if d >= 1e-6 && d <= 0.9 {
+			if !(above <= lp/(1-d)*(1+0x1p-25)) || !(below >= lp/(1+d)*(1-0x1p-25)) {
+				t.Fatalf("lp %v d %v: thresholds %v, %v are loose (%v, %v)", lp, d, above, below, lp/(1-d), lp/(1+d))
+			}
+			tight++
+		}
+	}
+	t.Logf("%d marks checked, %d threshold pairs tight", checked, tight)
+	if checked < 1_000_000 || tight < 100_000 {
+		t.Errorf("only %d marks checked, %d threshold pairs tight", checked, tight)
+	}
+}
