@@ -168,7 +168,8 @@ type account struct {
 	now, end         int64
 	nOpen            int
 	crossWallet      float64
-	isoTotal         float64
+	isoTotal         float64 // the isolated wallets' sum in symbol order (refreshWallet)
+	isoDirty         bool    // an isolated wallet changed since isoTotal was summed
 	peak             float64
 	ruinWallet       float64 // flat with less than this: cannot open the minimum order
 	stopped          bool
@@ -357,6 +358,9 @@ func (a *account) refreshLeg(i int, s *posState) {
 	}
 	s.qty = qty
 	s.entry = margin.Float64(p.Entry) // InexactFloat64's value, without big.Rat for a 16-decimal average
+	if math.Float64bits(isoW) != math.Float64bits(s.isoWallet) {
+		a.isoDirty = true // refreshWallet sums the isolated wallets again
+	}
 	s.isoWallet = isoW
 	if iso := p.Mode == margin.Isolated; iso != s.isolated {
 		s.isolated = iso
@@ -394,14 +398,29 @@ func (a *account) refreshLeg(i int, s *posState) {
 // Call it after refreshSym of every symbol whose isolated wallet changed.
 func (a *account) refreshWallet() {
 	a.gen++
-	a.crossWallet = a.acct.Wallet().InexactFloat64()
-	a.isoTotal = 0
+	// Wallet().InexactFloat64() without the Decimal; the isolated wallets summed again only
+	// when one changed since the last sum (else the same sum)
+	a.crossWallet = a.acct.WalletFloat()
+	if a.isoDirty {
+		a.isoDirty = false
+		a.isoTotal = a.isoSum()
+	}
+	if checkLegFloats {
+		checkWallet(a)
+	}
+}
+
+// isoSum is the isolated wallets' float shadows summed in symbol order (a symbol's LONG leg
+// before its SHORT leg).
+func (a *account) isoSum() float64 {
+	t := 0.0
 	for i := range a.syms {
-		a.isoTotal += a.syms[i].isoWallet
+		t += a.syms[i].isoWallet
 		if a.shorts != nil {
-			a.isoTotal += a.shorts[i].isoWallet
+			t += a.shorts[i].isoWallet
 		}
 	}
+	return t
 }
 
 // refreshRuin recomputes the wallet below which a flat account cannot open any order.

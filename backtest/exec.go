@@ -1131,3 +1131,17 @@ func checkLeg(acct *margin.Account, i int, ps margin.PositionSide, qty, isoW, li
 			i, ps, qty, isoW, liq, liqOK, wq, ww, wl, wok))
 	}
 }
+
+// checkWallet panics unless a's float wallets are what refreshWallet computed before it kept
+// them (with checkLegFloats): the cross wallet as InexactFloat64 of the ledger's Decimal, the
+// isolated wallets summed again.
+func checkWallet(a *account) {
+	w, iso := a.acct.Wallet().InexactFloat64(), a.isoSum()
+	if math.Float64bits(w) != math.Float64bits(a.crossWallet) || math.Float64bits(iso) != math.Float64bits(a.isoTotal) {
+		panic(fmt.Sprintf("backtest: wallet shadows %v and %v, the ledger gives %v and %v", a.crossWallet, a.isoTotal, w, iso))
+	}
+	walletsChecked++
+}
+
+// walletsChecked counts checkWallet's comparisons.
+var walletsChecked = 0

@@ -13,12 +13,13 @@ import (
 // TestLegFloatsAgree runs the chaos traders (isolated, cross and mixed accounts, one-way and
 // hedge mode, with liquidations and funding) with refreshLeg comparing the ledger's float
 // shadows (margin.LegFloats: quantity, isolated wallet, isolated liquidation price) with the
-// floats of the Decimals PositionOf and LegLiquidationPrice give, bit for bit, at every
-// refresh (a difference panics).
+// floats of the Decimals PositionOf and LegLiquidationPrice give, and refreshWallet its cross
+// wallet (WalletFloat) and kept isolated sum with InexactFloat64 of Wallet() and the sum made
+// again, bit for bit, at every refresh (a difference panics).
 func TestLegFloatsAgree(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
 	defer func() { checkLegFloats = false }()
-	checkLegFloats, legFloatsChecked = true, 0
+	checkLegFloats, legFloatsChecked, walletsChecked = true, 0, 0
 	var switches atomic.Int64
 	for seed := uint64(1); seed <= 3; seed++ {
 		k, m, f := market(seed, symbols, 300)
@@ -35,6 +36,10 @@ func TestLegFloatsAgree(t *testing.T) {
 	t.Logf("%d isolated liquidation prices compared", legFloatsChecked)
 	if legFloatsChecked < 1000 {
 		t.Fatalf("only %d isolated liquidation prices compared: the test is void", legFloatsChecked)
+	}
+	t.Logf("%d wallet shadows compared", walletsChecked)
+	if walletsChecked < 1000 {
+		t.Fatalf("only %d wallet shadows compared: the test is void", walletsChecked)
 	}
 }
 
