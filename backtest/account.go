@@ -1337,25 +1337,11 @@ func (s *symState) crossFar(dlo, dhi, sc, m0, m1, m2, m3, d float64) bool {
 	if !(sc < math.Inf(1)) || !(d < math.Inf(1)) {
 		return false
 	}
-	mlo, mhi := m0, m0 // (finite: plain comparisons, not the builtins' NaN rules)
-	if m1 < mlo {
-		mlo = m1
-	}
-	if m1 > mhi {
-		mhi = m1
-	}
-	if m2 < mlo {
-		mlo = m2
-	}
-	if m2 > mhi {
-		mhi = m2
-	}
-	if m3 < mlo {
-		mlo = m3
-	}
-	if m3 > mhi {
-		mhi = m3
-	}
+	// the lowest and highest mark without a branch (their order is the bar's, which the branch
+	// predictor misses): finite floats > 0 order as their bits do, and the integer min and max
+	// compile to conditional moves
+	b0, b1, b2, b3 := math.Float64bits(m0), math.Float64bits(m1), math.Float64bits(m2), math.Float64bits(m3)
+	mlo, mhi := math.Float64frombits(min(b0, b1, b2, b3)), math.Float64frombits(max(b0, b1, b2, b3))
 	nlo, nhi := s.aq*mlo, s.aq*mhi
 	// (fK: 4·(|qe| + the highest cum), or NaN for a table without the bound, which fails the
 	// test; the sum's own rounding is far inside the slack's factor)
