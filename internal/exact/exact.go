@@ -308,8 +308,9 @@ func Dec128(hi, lo uint64, neg bool, e int32) decimal.Decimal {
 	return decimal.NewFromBigInt(&v, e)
 }
 
-// Float128 is Float64(Dec128(hi, lo, neg, e)): the coefficient's decimal digits written into
-// a stack buffer and parsed by strconv (correctly rounded, as Float64).
+// Float128 is Float64(Dec128(hi, lo, neg, e)): for −19 <= e < 0 and a quotient below 2^64
+// the 128-bit quotient rounded once (quoFloat), else the coefficient's decimal digits written
+// into a stack buffer and parsed by strconv (correctly rounded either way, as Float64).
 func Float128(hi, lo uint64, neg bool, e int32) float64 {
 	if hi == 0 && lo <= math.MaxInt64 {
 		n := int64(lo)
@@ -317,6 +318,14 @@ func Float128(hi, lo uint64, neg bool, e int32) float64 {
 			n = -n
 		}
 		return CoefFloat(n, e)
+	}
+	if e < 0 && e >= -19 {
+		if f, ok := quoFloat(hi, lo, int(-e)); ok { // correctly rounded: the same float
+			if neg {
+				f = -f
+			}
+			return f
+		}
 	}
 	const d19 = 1e19
 	if hi >= d19 { // the quotient by 10^19 would not fit in 64 bits
@@ -346,9 +355,10 @@ var float64Pow10 = [23]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
 	1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22}
 
 // CoefFloat is the float64 nearest to c·10^e: one correctly rounded division (or product) of
-// two exact float64 values when c is within ±2^53 and |e| <= 22, else strconv's correctly
-// rounded parse of the digits written into a stack buffer. Every path rounds correctly, so
-// the result is InexactFloat64's (TestCoefFloatAgrees).
+// two exact float64 values when c is within ±2^53 and |e| <= 22, else for −19 <= e < 0 the
+// 128-bit quotient rounded once (quoFloat), else strconv's correctly rounded parse of the
+// digits written into a stack buffer. Every path rounds correctly, so the result is
+// InexactFloat64's (TestCoefFloatAgrees).
 func CoefFloat(c int64, e int32) float64 {
 	if c >= -1<<53 && c <= 1<<53 {
 		switch {
@@ -356,6 +366,14 @@ func CoefFloat(c int64, e int32) float64 {
 			return float64(c) / float64Pow10[-e]
 		case e > 0 && e <= 22:
 			return float64(float64(c) * float64Pow10[e])
+		}
+	}
+	if e < 0 && e >= -19 && c != 0 {
+		if f, ok := quoFloat(0, AbsU(c), int(-e)); ok { // correctly rounded: the same float
+			if c < 0 {
+				f = -f
+			}
+			return f
 		}
 	}
 	var buf [32]byte
@@ -369,7 +387,7 @@ func CoefFloat(c int64, e int32) float64 {
 // Float64 returns the float64 nearest to x, as x.InexactFloat64 does (all the paths below
 // round correctly, so the results are identical): a coefficient of up to 15 digits with a
 // small negative exponent is converted by InexactFloat64's own exact division, one of up to
-// 18 digits is parsed from its digits written into a stack buffer, and a longer one (such as
+// 18 digits by CoefFloat, and a longer one (such as
 // qty × entry with a 16-decimal entry) is parsed from its decimal string, avoiding big.Rat
 // arithmetic.
 func Float64(x decimal.Decimal) float64 {
@@ -379,13 +397,7 @@ func Float64(x decimal.Decimal) float64 {
 		return x.InexactFloat64()
 	}
 	if n <= 18 {
-		var buf [32]byte
-		b := strconv.AppendInt(buf[:0], x.CoefficientInt64(), 10)
-		b = append(b, 'e')
-		b = strconv.AppendInt(b, int64(e), 10)
-		if f, err := strconv.ParseFloat(string(b), 64); err == nil {
-			return f
-		}
+		return CoefFloat(x.CoefficientInt64(), e)
 	} else if f, err := strconv.ParseFloat(x.String(), 64); err == nil {
 		return f
 	}
