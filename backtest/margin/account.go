@@ -1289,7 +1289,7 @@ func (r *FloatRisk) Add(mode Mode, mm, upnl, isolatedWallet float64) {
 	r.MaintenanceMargin += mm
 	r.UnrealizedPnL += upnl
 	if mode == Isolated {
-		r.IsolatedMaxRatio = math.Max(r.IsolatedMaxRatio, MarginRatioFloat(mm, isolatedWallet+upnl))
+		r.IsolatedMaxRatio = mathMax(r.IsolatedMaxRatio, MarginRatioFloat(mm, isolatedWallet+upnl))
 		return
 	}
 	r.CrossMM += mm
@@ -1303,9 +1303,18 @@ func (r *FloatRisk) Risk(crossWallet float64) Risk {
 	out := Risk{UnrealizedPnL: r.UnrealizedPnL, MaintenanceMargin: r.MaintenanceMargin, MaxMarginRatio: r.IsolatedMaxRatio}
 	if r.CrossMM > 0 {
 		out.CrossMarginRatio = MarginRatioFloat(r.CrossMM, crossWallet+r.CrossUPnL)
-		out.MaxMarginRatio = math.Max(out.MaxMarginRatio, out.CrossMarginRatio)
+		out.MaxMarginRatio = mathMax(out.MaxMarginRatio, out.CrossMarginRatio)
 	}
 	return out
+}
+
+// mathMax is math.Max(x, y), inlined: the builtin max, with math.Max's rule that +Inf wins
+// over a NaN (TestMaxIsMathMax).
+func mathMax(x, y float64) float64 {
+	if x > math.MaxFloat64 || y > math.MaxFloat64 {
+		return math.Inf(1)
+	}
+	return max(x, y)
 }
 
 // MarginRatioFloat is the float64 counterpart of MarginRatio, for per-bar figures: mm /

@@ -228,3 +228,20 @@ func TestFloatRiskOrder(t *testing.T) {
 		t.Errorf("no positions: Risk = %+v", got)
 	}
 }
+
+// TestMaxIsMathMax: FloatRisk takes mathMax (inlined) where it took math.Max (an assembly
+// call); the two agree on every pair of special and ordinary values, signed zeros and
+// infinities included (+Inf wins over a NaN), and both give a NaN for a NaN otherwise. The
+// builtin max alone fails it.
+func TestMaxIsMathMax(t *testing.T) {
+	vals := []float64{math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 1, -1,
+		math.SmallestNonzeroFloat64, -math.SmallestNonzeroFloat64, math.MaxFloat64, -math.MaxFloat64, 0.5, 2.5e-3}
+	for _, x := range vals {
+		for _, y := range vals {
+			got, want := mathMax(x, y), math.Max(x, y)
+			if math.IsNaN(want) != math.IsNaN(got) || !math.IsNaN(want) && math.Float64bits(got) != math.Float64bits(want) {
+				t.Errorf("max(%v, %v) = %v, math.Max %v", x, y, got, want)
+			}
+		}
+	}
+}
