@@ -489,7 +489,12 @@ func (a *account) liqSafe(k int) bool {
 //
 //go:noinline
 func inBox(open []int, lo, hi, clo, chi []float64) bool {
+	n := len(lo) // (one length for the four slices: one bounds check per symbol, not four)
+	hi, clo, chi = hi[:n], clo[:n], chi[:n]
 	for _, i := range open {
+		if uint(i) >= uint(n) {
+			panic("backtest: an open symbol out of the box's range")
+		}
 		l, h := lo[i], hi[i]
 		if !(l >= clo[i] && h <= chi[i] && l <= h || l != l) {
 			return false
