@@ -76,6 +76,9 @@ func (s *Strategy) OnBar(br *backtest.Broker, b backtest.Bar) error {
 	if br.Available().LessThan(s.amountD) {
 		return nil
 	}
+	if inst, ok := br.Instrument(s.symbol); ok { // the step in force at this bar: filters are dated
+		s.step = inst.StepSize
+	}
 	qty := sizing.Qty(s.amount*float64(br.Position(s.symbol).Leverage), b.Close, s.step)
 	if qty.Sign() <= 0 {
 		return nil

@@ -19,9 +19,10 @@
 // that timestamp and whose EMAs are warm: when the desired side (+1 fast above slow, −1 below when short=true, else 0) differs
 // from the side last acted on, it closes any opposite position with a reduce-only market order
 // and opens the new side with a market order of notional size × equity × leverage at the last
-// close (rounded down to the step size). Both fill at the next bar's open. A position that was
-// liquidated is not reopened until the trend flips again. An entry whose notional is below the
-// instrument's minimum notional is not submitted (an account too small to trade stays flat
+// close (rounded down to the step size in force at that bar). Both fill at the next bar's
+// open. A position that was liquidated is not reopened until the trend flips again. An entry
+// whose notional is below the instrument's minimum notional in force at its bar (the
+// exchange's filters are dated) is not submitted (an account too small to trade stays flat
 // instead of filling the rejects log); other rejections (insufficient margin, a notional that
 // rounds below the minimum) are recorded by the engine and the strategy carries on.
 //

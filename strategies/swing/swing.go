@@ -47,9 +47,12 @@ type Strategy struct {
 	// due marks the symbols (bit i%64 of word i/64) that had a bar at this step and whose
 	// desired side differs from the side last acted on: OnStep acts on exactly these, in
 	// symbol order, and clears them.
-	due    []uint64
-	qstep  []decimal.Decimal // quantity step of the symbol's instrument
-	minNot []float64         // minimum notional of an entry, from the instrument
+	due []uint64
+	// The instrument's filters as last read (at Start, then at each entry: they are dated,
+	// and an entry is sized and screened on those in force at its bar).
+	qstep   []decimal.Decimal // quantity step of the symbol's instrument
+	minNotD []decimal.Decimal // minimum notional of an entry, as the instrument gives it
+	minNot  []float64         // minNotD as a float, for the comparison with the notional
 
 	key sigKey   // what the signals depend on besides the bars (SignalKey)
 	sig *signals // the signals shared with the run's other accounts of key; nil: computed here
@@ -108,13 +111,13 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.due = make([]uint64, (n+63)/64)
 	s.qstep = make([]decimal.Decimal, n)
 	s.minNot = make([]float64, n)
+	s.minNotD = make([]decimal.Decimal, n)
 	for i := range s.sym {
 		st := &s.sym[i]
 		if !st.traded {
 			continue
 		}
-		inst, _ := br.Instrument(s.syms[i])
-		s.qstep[i], s.minNot[i] = inst.StepSize, inst.MinNotional.InexactFloat64()
+		s.filters(br, i)
 		st.ema = *indicator.NewEMAPair(fast, slow)
 	}
 	return nil
@@ -233,6 +236,17 @@ func (s *Strategy) act(br *backtest.Broker, flips []flip) {
 	}
 }
 
+// filters reads symbol i's step and minimum notional in force at this step (the exchange's
+// filters are dated: BTCUSDT's minimum notional went from 5 to 100 USDT on 2024-01-01), and
+// converts the minimum to a float only when it changed.
+func (s *Strategy) filters(br *backtest.Broker, i int) {
+	inst, _ := br.Instrument(s.syms[i])
+	s.qstep[i] = inst.StepSize
+	if !inst.MinNotional.Equal(s.minNotD[i]) {
+		s.minNotD[i], s.minNot[i] = inst.MinNotional, inst.MinNotional.InexactFloat64()
+	}
+}
+
 // rebalance moves symbol i from its held side to its wanted side (s.sym[i].side, .want).
 func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	sym := s.syms[i]
@@ -255,6 +269,7 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	}
 	// pos's leverage is the account's: the exit above changed no leverage (it fills later)
 	notional := s.size * equity * float64(pos.Leverage)
+	s.filters(br, i)
 	if notional < s.minNot[i] {
 		return // too small to trade: the exchange would refuse it (see the package doc)
 	}
