@@ -78,7 +78,7 @@ func table(rows []row) {
 		cpu, add := r.user+r.sys, ""
 		if r.accounts > b.accounts {
 			n := r.accounts - b.accounts
-			add = fmt.Sprintf("%.2f s | %.0f MB", (cpu-b.user-b.sys)/n, (r.rss-b.rss)/n)
+			add = fmt.Sprintf("%.2f s | %.1f MB", (cpu-b.user-b.sys)/n, (r.rss-b.rss)/n)
 		} else {
 			add = "— | —"
 		}
