@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/bt-backtest/bt/backtest/margin"
@@ -108,6 +109,26 @@ func (c *chaos) OnBar(br *Broker, b Bar) error {
 func (c *chaos) OnStep(br *Broker, t int64) error {
 	_ = br.Equity()
 	return nil
+}
+
+// runChaosSeeds runs the chaos traders on seeds 1..3 of market (300 bars of symbols), once in
+// one-way mode and once as hedgeChaos in hedge mode, for the tests whose checks run inside
+// the engine while the traders trade (they count what they compared; a difference panics).
+func runChaosSeeds(t *testing.T, symbols []string) {
+	t.Helper()
+	var switches atomic.Int64
+	for seed := uint64(1); seed <= 3; seed++ {
+		k, m, f := market(seed, symbols, 300)
+		if _, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f))); err != nil {
+			t.Fatal(err)
+		}
+		cfg := chaosConfig(symbols, false)
+		cfg.PositionMode = margin.Hedge
+		if _, err := Run(context.Background(), cfg, func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: &switches} },
+			NewSliceSource(symbols, Batches(k, m, f))); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 func chaosConfig(symbols []string, parallel bool) Config {

@@ -1,12 +1,10 @@
 package backtest
 
 import (
-	"context"
 	"fmt"
 	"math"
 	"math/big"
 	"math/rand/v2"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -214,19 +212,7 @@ func TestOpenOrderIMAgrees(t *testing.T) {
 	defer func() { checkOpenOrderIM, checkTradeQty = false, false }()
 	checkOpenOrderIM, openOrderIMChecked = true, 0
 	checkTradeQty, tradeQtyChecked = true, 0
-	var switches atomic.Int64
-	for seed := uint64(1); seed <= 3; seed++ {
-		k, m, f := market(seed, symbols, 300)
-		if _, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f))); err != nil {
-			t.Fatal(err)
-		}
-		cfg := chaosConfig(symbols, false)
-		cfg.PositionMode = margin.Hedge
-		if _, err := Run(context.Background(), cfg, func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: &switches} },
-			NewSliceSource(symbols, Batches(k, m, f))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	runChaosSeeds(t, symbols)
 	t.Logf("%d open-order margins compared", openOrderIMChecked)
 	if openOrderIMChecked < 1000 {
 		t.Fatalf("only %d open-order margins on the int64 path: the test is void", openOrderIMChecked)

@@ -20,19 +20,7 @@ func TestLegFloatsAgree(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
 	defer func() { checkLegFloats = false }()
 	checkLegFloats, legFloatsChecked, walletsChecked = true, 0, 0
-	var switches atomic.Int64
-	for seed := uint64(1); seed <= 3; seed++ {
-		k, m, f := market(seed, symbols, 300)
-		if _, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f))); err != nil {
-			t.Fatal(err)
-		}
-		cfg := chaosConfig(symbols, false)
-		cfg.PositionMode = margin.Hedge
-		if _, err := Run(context.Background(), cfg, func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: &switches} },
-			NewSliceSource(symbols, Batches(k, m, f))); err != nil {
-			t.Fatal(err)
-		}
-	}
+	runChaosSeeds(t, symbols)
 	t.Logf("%d isolated liquidation prices compared", legFloatsChecked)
 	if legFloatsChecked < 1000 {
 		t.Fatalf("only %d isolated liquidation prices compared: the test is void", legFloatsChecked)
