@@ -1430,11 +1430,12 @@ func (a *Account) crossTerms(k int) (u, mm exact.Num) {
 func (a *Account) mmFx(k int, m decimal.Decimal) exact.Num {
 	s := &a.slots[k]
 	n := exact.Fit(s.qty).Abs().Mul(exact.Fit(m))
-	if !n.OK() {
+	c, e, ok := n.Small() // (a Fit Num that is OK is held on int64)
+	if !ok {
 		return exact.None()
 	}
 	t := s.inst.Brackets
-	j := tableIndexFx(t, n)
+	j := tableIndexFix(s.floorF, exact.FixNew(c, e))
 	if j < 0 {
 		return exact.None()
 	}

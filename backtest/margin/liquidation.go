@@ -269,28 +269,12 @@ func (q liqQuote) positive() bool {
 	return !q.neg && q.hi|q.lo != 0
 }
 
-// tableIndexFix is tableIndexFx on the table's floors as exact.Fix (slot.floorF).
+// tableIndexFix is the bracket table's index(n) for n >= 0 on its floors as exact.Fix
+// (slot.floorF), or -1 when a floor cannot be compared with n on int64 coefficients.
 func tableIndexFix(floorF []exact.Fix, n exact.Fix) int {
 	k := 0
 	for j := 1; j < len(floorF); j++ {
 		c, ok := n.Cmp(floorF[j])
-		if !ok {
-			return -1
-		}
-		if c < 0 {
-			break
-		}
-		k = j
-	}
-	return k
-}
-
-// tableIndexFx is t.index(n) for an ok n >= 0, or -1 when a floor cannot be compared with it
-// on int64 coefficients.
-func tableIndexFx(t Table, n exact.Num) int {
-	k := 0
-	for j := 1; j < len(t); j++ {
-		c, ok := n.Cmp(exact.Fit(t[j].Floor))
 		if !ok {
 			return -1
 		}
