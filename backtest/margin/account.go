@@ -541,6 +541,12 @@ func (a *Account) CanOpenLeg(i int, ps PositionSide, qty, price decimal.Decimal,
 	if err != nil {
 		return reject(a.slots[i].inst.Symbol, "order", err)
 	}
+	switch a.canOpenFast(k, qty, price, reduceOnly) { // a close or a flip, without booking
+	case 1:
+		return nil
+	case -1:
+		return reject(a.slots[k].inst.Symbol, "order", ErrInsufficientMargin)
+	}
 	_, err = a.apply(k, Fill{Qty: qty, Price: price, ReduceOnly: reduceOnly, PositionSide: ps}, true)
 	return err
 }

@@ -1,6 +1,11 @@
 package margin
 
-import "math"
+import (
+	"math"
+
+	"github.com/bt-backtest/bt/internal/exact"
+	"github.com/shopspring/decimal"
+)
 
 // checkMarginScreen makes apply decide every margin check exactly too and panic when the
 // float screen decided otherwise (tests: TestMarginScreen*).
@@ -26,12 +31,25 @@ var screenCounts [3]int
 // ledger is booked, its float shadows not yet refreshed): it is left out of the sums, as the
 // exact figures leave out a flat position.
 func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat bool) int {
+	// the wallet as booked (after a flip's close too, before the refresh)
+	return a.marginScreenAt(i, openQ, fillQ, price, feeRate, flat, a.wallet.float(), 0)
+}
+
+// marginScreenAt is marginScreen with the cross wallet w in float64, which may differ from
+// the exact wallet it stands for by up to 1e-9·slack + 1e-8 (slack ≥ 0): the band widens by
+// as much (one more term, slack added to the magnitudes), so that every decision it takes is
+// still the exact check's. marginScreen passes the booked wallet's float (slack 0); flipScreen
+// the wallet a flip's close would leave, computed in float64.
+func (a *Account) marginScreenAt(i int, openQ, fillQ, price, feeRate float64, flat bool, w, slack float64) int {
 	s := &a.slots[i]
-	w := a.wallet.float() // (after a flip's close too, before the refresh)
 	oim := a.orderIMSum.float()
 	avail := w - oim
 	mag := math.Abs(w) + math.Abs(oim)
 	terms := 2
+	if slack != 0 {
+		mag += slack
+		terms++
+	}
 	for _, k := range a.open { // the open positions in slot order (a flip's i among them)
 		c := &a.slots[k]
 		if c.mode != Cross || c.fq == 0 || flat && k == i {
@@ -96,4 +114,78 @@ func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat
 		screenCounts[r+1]++
 	}
 	return r
+}
+
+// canOpenFast answers CanOpenLeg's dry run of an order of qty at price on one-way slot i when
+// it safely can without booking anything: +1 it passes, −1 it lacks margin
+// (ErrInsufficientMargin), 0 ask apply. It answers only orders that apply would pass through
+// every filter (step, minimum and maximum quantity, tick, minimum notional, leverage bracket):
+// any doubt there is left to apply, which then reports what it finds. Two cases:
+//
+//   - a close (qty against the position, |qty| ≤ |position|): apply's dry run passes it once
+//     the filters pass (only an opening part can lack margin);
+//   - a flip (|qty| > |position|, not reduce-only): apply's dry run books the close (the
+//     realized PnL qty·(price − entry) at MoneyPlaces goes to the cross wallet; an isolated
+//     position releases its wallet plus that PnL, or nothing when that is negative), screens
+//     the opening part against the wallet it leaves (marginScreen, flat) and restores the
+//     ledger. Here that wallet is computed in float64 from the correctly rounded floats of
+//     the wallet, quantity, price, entry and isolated wallet: within 1e-8 (the PnL's
+//     rounding) + 1e-15·(|qty|·(|price| + |entry|) + |isolated wallet| + |wallet|) of the
+//     exact one, which marginScreenAt's slack covers many times over.
+//
+// The fee is not counted (CanOpenLeg's fill has none). Under checkMarginScreen it answers 0.
+func (a *Account) canOpenFast(i int, qty, price decimal.Decimal, reduceOnly bool) int {
+	s := &a.slots[i]
+	if s.side != Both || checkMarginScreen {
+		return 0
+	}
+	qF, pF, curF := exact.FixOf(qty), exact.FixOf(price), s.qtyC.of(s.qty)
+	qc, _, ok1 := qF.Coef()
+	pc, _, ok2 := pF.Coef()
+	cc, _, ok3 := curF.Coef()
+	if !ok1 || !ok2 || !ok3 || qc == 0 || pc <= 0 || cc == 0 || (qc > 0) == (cc > 0) {
+		return 0
+	}
+	if !multipleOfFix(qF, s.stepF, qty, s.inst.StepSize) || cmpAbs(qF, s.minQtyF, qty, s.inst.MinQty) < 0 ||
+		s.inst.MaxQty.IsPositive() && cmpAbs(qF, s.maxQtyF, qty, s.inst.MaxQty) > 0 ||
+		!multipleOfFix(pF, s.tickF, price, s.inst.TickSize) {
+		return 0
+	}
+	c, ok := qF.Abs().Cmp(curF.Abs())
+	if !ok {
+		return 0
+	}
+	if c <= 0 {
+		return 1 // a close
+	}
+	if reduceOnly {
+		return 0
+	}
+	// a flip: the opening part qty + position and apply's filters of it
+	openF := qF.Add(curF)
+	if !openF.OK() {
+		return 0
+	}
+	fp, fq, fo := pF.Float(), qF.Float(), openF.Float()
+	if n := float64(math.Abs(fq) * fp); !(n > s.fMinNotional*(1+screenEps)) {
+		return 0
+	}
+	k, ok := bracketScreen(s.ffloor, float64(math.Abs(fo)*fp))
+	if !ok || s.lev > s.inst.Brackets[k].MaxLeverage {
+		return 0
+	}
+	// the wallet the close leaves
+	ef := floatOf(s.entryC.of(s.entry), s.entry)
+	fc := curF.Float()
+	r := float64(fc * (fp - ef))
+	w := a.wallet.float()
+	slack := float64(math.Abs(fc) * (fp + math.Abs(ef)))
+	if s.mode == Isolated {
+		iw := floatOf(s.isoWC.of(s.isoW), s.isoW)
+		w += max(iw+r, 0)
+		slack += math.Abs(iw)
+	} else {
+		w += r
+	}
+	return a.marginScreenAt(i, fo, math.Abs(fq), fp, 0, true, w, slack)
 }

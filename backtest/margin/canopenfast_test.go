@@ -1,0 +1,213 @@
+package margin
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+// fastCase is one account and one CanOpen order: the account is rebuilt from it (a wallet, a
+// position on BTCUSDT and maybe one on ETHUSDT, marks), so that the wallet can be varied.
+type fastCase struct {
+	mode          Mode
+	lev           int
+	qty, entry    decimal.Decimal // BTCUSDT's position, opened by one taker fill
+	qty1, entry1  decimal.Decimal // ETHUSDT's (zero: none)
+	mark0, mark1  float64         // NaN: no mark set
+	order, price  decimal.Decimal
+	reduceOnly    bool
+	wallet        decimal.Decimal
+	built, failed bool
+}
+
+func (c *fastCase) build(t *testing.T) *Account {
+	t.Helper()
+	if c.wallet.Sign() <= 0 {
+		return nil
+	}
+	b := DefaultBook()
+	a, err := NewAccount(Config{Wallet: c.wallet, Instruments: []Instrument{
+		DefaultInstrument("BTCUSDT", 60000, snap24, b),
+		DefaultInstrument("ETHUSDT", 3000, snap24, b),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		must(t, a.SetMode(i, c.mode))
+		if a.SetLeverage(i, c.lev) != nil {
+			return nil
+		}
+	}
+	if _, err := a.Apply(0, Fill{Qty: c.qty, Price: c.entry, FeeRate: taker}); err != nil {
+		return nil
+	}
+	if !c.qty1.IsZero() {
+		if _, err := a.Apply(1, Fill{Qty: c.qty1, Price: c.entry1, FeeRate: taker}); err != nil {
+			return nil
+		}
+	}
+	if !math.IsNaN(c.mark0) {
+		a.SetMark(0, c.mark0)
+	}
+	if !math.IsNaN(c.mark1) {
+		a.SetMark(1, c.mark1)
+	}
+	return a
+}
+
+// verdicts returns what canOpenFast answers (nothing forced) and what apply's dry run finds
+// with every margin check decided exactly (checkMarginScreen), as error strings ("" passes),
+// and CanOpen's own answer.
+func (c *fastCase) verdicts(t *testing.T) (fast int, canOpen, exactErr string, ok bool) {
+	t.Helper()
+	a := c.build(t)
+	if a == nil {
+		return 0, "", "", false
+	}
+	if err := a.Check(); err != nil {
+		t.Fatalf("%+v: before: %v", c, err)
+	}
+	fast = a.canOpenFast(0, c.order, c.price, c.reduceOnly)
+	canOpen = errString(a.CanOpen(0, c.order, c.price, c.reduceOnly))
+	checkMarginScreen = true
+	defer func() { checkMarginScreen = false }()
+	_, err := a.apply(0, Fill{Qty: c.order, Price: c.price, ReduceOnly: c.reduceOnly}, true)
+	if err := a.Check(); err != nil {
+		t.Fatalf("%+v: the ledger changed: %v", c, err)
+	}
+	return fast, canOpen, errString(err), true
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// canOpenFast answers only what apply's dry run answers, with CanOpen's exact error: random
+// one-way accounts (cross and isolated, leverage 1–125, a second position or none, marks set
+// or not, above or below the entry) and orders against the position: closes, reduce-only or
+// not, and flips of random size at random prices, each also at the wallets around the one
+// where the flip's opening part just fits (found by bisection on the exact check, to 1e-8
+// USDT: the wallet the exact check needs and its neighbours 1e-8, 1e-6, 1e-3 and 1 USDT away),
+// where the float screen must leave the decision to apply. It fails unless the fast path
+// decides many closes, many flips each way, and leaves the near ones to apply.
+func TestCanOpenFastIsApply(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 15))
+	levs := []int{1, 2, 3, 5, 10, 20, 25, 50, 75, 100, 125}
+	var counts [3]int // the fast path's answers −1, 0, +1
+	var near, nearDecided, cases int
+	var flips [3]int // the fast path's answers to flips (|order| > |position|)
+	short := errString(reject("BTCUSDT", "order", ErrInsufficientMargin))
+	// compare checks c's verdicts; margin: apply found the order passing or short of margin
+	compare := func(c *fastCase) (exactPass, margin bool) {
+		fast, canOpen, want, ok := c.verdicts(t)
+		if !ok {
+			return false, false
+		}
+		cases++
+		counts[fast+1]++
+		if c.order.Abs().GreaterThan(c.qty.Abs()) {
+			flips[fast+1]++
+		}
+		if canOpen != want {
+			t.Fatalf("%+v: CanOpen %q, apply's dry run %q", c, canOpen, want)
+		}
+		if fast > 0 && want != "" || fast < 0 && want != short {
+			t.Fatalf("%+v: canOpenFast %d, apply's dry run %q", c, fast, want)
+		}
+		return want == "", want == "" || want == short
+	}
+	tick := func(p float64) decimal.Decimal { return decimal.NewFromFloat(math.Round(p*10) / 10) }
+	for range 2000 {
+		c := &fastCase{mode: Cross, lev: levs[rng.IntN(len(levs))], mark0: math.NaN(), mark1: math.NaN()}
+		if rng.IntN(2) == 0 {
+			c.mode = Isolated
+		}
+		entry := 20000 + rng.Float64()*80000
+		c.entry = tick(entry)
+		c.qty = decimal.New(1+rng.Int64N(3000), -3) // 0.001–3 BTC
+		if rng.IntN(2) == 0 {
+			c.qty = c.qty.Neg()
+		}
+		notional := c.qty.Abs().InexactFloat64() * entry
+		c.wallet = decimal.NewFromFloat(notional * (0.02 + rng.Float64()*2)).Round(8).Add(decimal.New(100, 0))
+		if rng.IntN(2) == 0 {
+			c.qty1, c.entry1 = decimal.New(1+rng.Int64N(20000), -3), decimal.New(1000+rng.Int64N(400000), -2)
+			if rng.IntN(2) == 0 {
+				c.qty1 = c.qty1.Neg()
+			}
+			c.mark1 = c.entry1.InexactFloat64() * (0.9 + 0.2*rng.Float64())
+			c.wallet = c.wallet.Add(decimal.NewFromFloat(c.qty1.Abs().InexactFloat64() * c.entry1.InexactFloat64()).Round(2))
+		}
+		if rng.IntN(5) > 0 {
+			c.mark0 = math.Round(entry*(0.85+0.3*rng.Float64())*10) / 10
+		}
+		c.price = tick(entry * (0.8 + 0.4*rng.Float64()))
+		cur := c.qty.Abs()
+		sign := decimal.New(-int64(c.qty.Sign()), 0)
+		// a close, reduce-only or not
+		c.order = decimal.New(1+rng.Int64N(cur.Shift(3).IntPart()), -3).Mul(sign)
+		c.reduceOnly = rng.IntN(2) == 0
+		compare(c)
+		// flips, the opening part from 0.001 to twice the position
+		c.reduceOnly = rng.IntN(8) == 0
+		c.order = cur.Add(decimal.New(1+rng.Int64N(2*cur.Shift(3).IntPart()+1), -3)).Mul(sign)
+		pass, ok := compare(c)
+		if !ok || c.reduceOnly || rng.IntN(3) > 0 {
+			continue
+		}
+		// the wallet where the flip just fits: bisection between a failing and a passing one
+		lo, hi := c.wallet, c.wallet
+		found := false
+		for step, k := decimal.New(1, 0), 0; k < 40; step, k = step.Mul(decimal.New(2, 0)), k+1 {
+			if pass {
+				if lo = lo.Sub(step); lo.Sign() <= 0 {
+					break
+				}
+				c.wallet = lo
+			} else {
+				hi = hi.Add(step)
+				c.wallet = hi
+			}
+			if p, ok := compare(c); !ok || p != pass {
+				found = ok
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		for hi.Sub(lo).GreaterThan(decimal.New(1, -8)) {
+			c.wallet = lo.Add(hi).Div(decimal.New(2, 0)).Truncate(8)
+			p, ok := compare(c)
+			if ok && p {
+				hi = c.wallet
+			} else {
+				lo = c.wallet
+			}
+		}
+		for _, dw := range []string{"0", "1e-8", "-1e-8", "2e-8", "-2e-8", "1e-6", "-1e-6", "1e-3", "-1e-3", "1", "-1"} {
+			c.wallet = hi.Add(decimal.RequireFromString(dw))
+			before := counts
+			if _, ok := compare(c); ok && (dw == "0" || dw == "-1e-8") {
+				near++
+				if counts != before && counts[1] == before[1] {
+					nearDecided++
+				}
+			}
+		}
+	}
+	t.Logf("%d cases: fast path short %d, left to apply %d, passed %d (flips %v); %d at the boundary, %d of them decided",
+		cases, counts[0], counts[1], counts[2], flips, near, nearDecided)
+	if flips[0] < 200 || flips[2] < 500 || counts[2]-flips[2] < 500 || counts[1] < 200 || near < 100 {
+		t.Errorf("too few decisions to compare: %v (flips %v), %d near the boundary", counts, flips, near)
+	}
+	if nearDecided > 0 {
+		t.Errorf("the fast path decided %d orders within 1e-8 USDT of the exact boundary", nearDecided)
+	}
+}
