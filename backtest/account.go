@@ -105,19 +105,28 @@ type posState struct {
 }
 
 // tradeState accumulates the round trip in progress on one symbol (trackFill). Its sums are
-// exact.Nums (no allocation while they fit in an int64); t.Fees and t.Qty are set from fees
-// and qty when the trade closes.
+// exact.Fix values (int64 coefficients, 16 bytes each) while every step of every fill fits;
+// from the first fill whose step does not, until the trade closes, they are the exact.Of Nums
+// in nums (which fall back to Decimal arithmetic). Both give each sum the value and exponent
+// of the Decimal expression. t.Fees and t.Qty are set from fees and qty when the trade closes.
 type tradeState struct {
-	open                    bool
-	t                       Trade
-	entryQty, entryNotional exact.Num
-	exitQty, exitNotional   exact.Num
-	realized, fees          exact.Num
-	qty                     exact.Num // the largest quantity held
+	open bool
+	t    Trade
+	tradeSums[exact.Fix]
+	nums *tradeSums[exact.Num] // the sums when not nil (the Fix ones are then void)
 	// the fill's own Decimal when qty is one fill's quantity, value and exponent (a position
 	// opened by one fill): closeTrade reports it instead of making it again
 	qtyDec    decimal.Decimal
 	qtyShared bool
+}
+
+// tradeSums are a round trip's sums of its fills: quantities, notionals (quantity × price),
+// realized PnL and fees, and the largest quantity held.
+type tradeSums[N exact.Fix | exact.Num] struct {
+	entryQty, entryNotional N
+	exitQty, exitNotional   N
+	realized, fees          N
+	qty                     N // the largest quantity held
 }
 
 // account is one margin setup's replay: its ledger, strategy, orders and records. Nothing in it

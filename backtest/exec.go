@@ -1006,15 +1006,158 @@ func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
 }
 
 // trackFill updates the round trip of symbol i's position ps with a signed fill qty (abs =
-// qty.Abs()) at px.
+// qty.Abs()) at px. The sums are taken on int64 coefficients (trackFillFix) while the trade
+// has every step fit, else as exact.Of Nums (trackFillNum): the same values and exponents.
 func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px, realized, fee decimal.Decimal, liq bool) {
 	s := a.leg(i, ps)
+	if s.tr.nums == nil && !trackNums && a.trackFillFix(t, i, ps, s, qty, abs, px, realized, fee, liq) {
+		return
+	}
+	a.trackFillNum(t, i, ps, s, qty, abs, px, realized, fee, liq)
+}
+
+// trackNums makes trackFill take the Nums' path for every fill (tests: the reference).
+var trackNums = false
+
+// trackFillFix is trackFillNum on the trade's Fix sums: it reports false, having changed
+// nothing, when a step does not fit in an int64 (or a comparison cannot be made there); else
+// every sum has the value and exponent trackFillNum gives it. The fill's new sums are all
+// computed before any is stored (a flip closes the trade, then opens the next one from zero
+// sums).
+func (a *account) trackFillFix(t int64, i int, ps margin.PositionSide, s *posState, qty, abs, px, realized, fee decimal.Decimal, liq bool) bool {
 	tr := &s.tr
+	zero := exact.FixNew(0, 0) // the zero Num: 0 at exponent 0
+	absF, feeF := exact.FixOf(abs), exact.FixOf(fee)
+	buy := qty.IsPositive()
+	closing := zero
+	if tr.open && (tr.t.Side == Buy) != buy {
+		closing = absF // min(abs, held)
+		c, ok := tr.entryQty.Sub(tr.exitQty).Cmp(absF)
+		if !ok {
+			return false
+		}
+		if c < 0 {
+			closing = tr.entryQty.Sub(tr.exitQty)
+		}
+	}
+	opening := absF.Sub(closing)
+	if !opening.OK() {
+		return false
+	}
+	feeClose, feeOpen := zero, feeF
+	switch {
+	case opening.Sign() == 0:
+		feeClose, feeOpen = feeF, zero
+	case closing.Sign() != 0:
+		var ok bool
+		if feeClose, ok = quoFix(feeF.Mul(closing), absF); !ok {
+			return false
+		}
+		feeOpen = feeF.Sub(feeClose)
+	}
+	pxF := exact.FixOf(px)
+	// the closing part's sums, and whether they close the trade
+	cl := tr.tradeSums
+	closes := false
+	if tr.open && closing.Sign() != 0 {
+		cl.exitQty = cl.exitQty.Add(closing)
+		cl.exitNotional = cl.exitNotional.Add(closing.Mul(pxF))
+		cl.realized = cl.realized.Add(exact.FixOf(realized))
+		cl.fees = cl.fees.Add(feeClose)
+		c, ok := cl.exitQty.Cmp(cl.entryQty)
+		if !ok || !cl.exitNotional.OK() || !cl.realized.OK() || !cl.fees.OK() {
+			return false
+		}
+		closes = c == 0
+	}
+	// the opening part's sums, from the zero sums of a new trade or after the closing part
+	var op tradeSums[exact.Fix]
+	grows, shared := false, false
+	if opening.Sign() != 0 {
+		op = cl
+		if closes || !tr.open {
+			op = tradeSums[exact.Fix]{zero, zero, zero, zero, zero, zero, zero}
+		}
+		op.entryQty = op.entryQty.Add(opening)
+		op.entryNotional = op.entryNotional.Add(opening.Mul(pxF))
+		op.fees = op.fees.Add(feeOpen)
+		held := op.entryQty.Sub(op.exitQty)
+		c, ok := held.Cmp(op.qty)
+		if !ok || !op.entryNotional.OK() || !op.fees.OK() {
+			return false
+		}
+		if grows = c > 0; grows {
+			op.qty = held
+			hc, he, _ := held.Coef()
+			ac, ae, _ := absF.Coef()
+			shared = hc == ac && he == ae // held.Dec() would be abs again
+		}
+	}
+	if tr.open && closing.Sign() != 0 {
+		tr.tradeSums = cl
+		if liq {
+			tr.t.Liquidated = true
+		}
+		if closes {
+			a.closeTrade(t, i, s)
+		}
+	}
+	if opening.Sign() == 0 {
+		return true
+	}
+	if !tr.open {
+		a.openTrade(t, i, ps, s, buy)
+	}
+	tr.tradeSums = op
+	if grows {
+		tr.qtyShared, tr.qtyDec = shared, abs
+	}
+	return true
+}
+
+// quoFix is x.DivRound(y, 12) (exponent −12) for y ≠ 0, as exact.Num's Quo on int64
+// coefficients; ok is false when it does not fit.
+func quoFix(x, y exact.Fix) (exact.Fix, bool) {
+	xc, xe, xok := x.Coef()
+	yc, ye, yok := y.Coef()
+	if !xok || !yok {
+		return exact.Fix{}, false
+	}
+	q, ok := exact.QuoCoef(xc, xe, yc, ye, 12)
+	return exact.FixNew(q, -12), ok
+}
+
+// openTrade starts the round trip of position s (symbol i, side ps) with a fill on the buy
+// side or not, its sums zero.
+func (a *account) openTrade(t int64, i int, ps margin.PositionSide, s *posState, buy bool) {
+	side := Sell
+	if buy {
+		side = Buy
+	}
+	p := a.acct.PositionOf(i, ps)
+	s.tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], PositionSide: ps, Mode: p.Mode, Side: side,
+		EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: p.Leverage}}
+}
+
+// trackFillNum is trackFill on the trade's sums as exact.Of Nums (made from the Fix sums when
+// the trade had them).
+func (a *account) trackFillNum(t int64, i int, ps margin.PositionSide, s *posState, qty, abs, px, realized, fee decimal.Decimal, liq bool) {
+	tr := &s.tr
+	n := tr.nums
+	if n == nil {
+		n = new(tradeSums[exact.Num])
+		if tr.open {
+			f := &tr.tradeSums
+			*n = tradeSums[exact.Num]{f.entryQty.Num(), f.entryNotional.Num(), f.exitQty.Num(),
+				f.exitNotional.Num(), f.realized.Num(), f.fees.Num(), f.qty.Num()}
+		}
+		tr.nums = n
+	}
 	absN, feeN := exact.Of(abs), exact.Of(fee)
 	var closing exact.Num // decimal.Zero
 	if tr.open && (tr.t.Side == Buy) != qty.IsPositive() {
 		closing = absN // min(abs, held)
-		if held := tr.entryQty.Sub(tr.exitQty); cmpNum(held, absN) < 0 {
+		if held := n.entryQty.Sub(n.exitQty); cmpNum(held, absN) < 0 {
 			closing = held
 		}
 	}
@@ -1030,34 +1173,30 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 	}
 	pxN := exact.Of(px)
 	if tr.open && !closing.IsZero() {
-		tr.exitQty = tr.exitQty.Add(closing)
-		tr.exitNotional = tr.exitNotional.Add(closing.Mul(pxN))
-		tr.realized = tr.realized.Add(exact.Of(realized))
-		tr.fees = tr.fees.Add(feeClose)
+		n.exitQty = n.exitQty.Add(closing)
+		n.exitNotional = n.exitNotional.Add(closing.Mul(pxN))
+		n.realized = n.realized.Add(exact.Of(realized))
+		n.fees = n.fees.Add(feeClose)
 		if liq {
 			tr.t.Liquidated = true
 		}
-		if cmpNum(tr.exitQty, tr.entryQty) == 0 {
-			a.closeTrade(t, i, s)
+		if cmpNum(n.exitQty, n.entryQty) == 0 {
+			a.closeTrade(t, i, s) // (tr.nums is nil again)
 		}
 	}
 	if opening.IsZero() {
 		return
 	}
 	if !tr.open {
-		side := Sell
-		if qty.IsPositive() {
-			side = Buy
-		}
-		p := a.acct.PositionOf(i, ps)
-		*tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], PositionSide: ps, Mode: p.Mode, Side: side,
-			EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: p.Leverage}}
+		a.openTrade(t, i, ps, s, qty.IsPositive())
+		*n = tradeSums[exact.Num]{}
+		tr.nums = n
 	}
-	tr.entryQty = tr.entryQty.Add(opening)
-	tr.entryNotional = tr.entryNotional.Add(opening.Mul(pxN))
-	tr.fees = tr.fees.Add(feeOpen)
-	if held := tr.entryQty.Sub(tr.exitQty); cmpNum(held, tr.qty) > 0 {
-		tr.qty = held
+	n.entryQty = n.entryQty.Add(opening)
+	n.entryNotional = n.entryNotional.Add(opening.Mul(pxN))
+	n.fees = n.fees.Add(feeOpen)
+	if held := n.entryQty.Sub(n.exitQty); cmpNum(held, n.qty) > 0 {
+		n.qty = held
 		hc, he, hok := held.Small()
 		ac, ae, aok := absN.Small()
 		tr.qtyShared = hok && aok && hc == ac && he == ae // held.Dec() would be abs again
@@ -1069,27 +1208,51 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 func (a *account) closeTrade(t int64, i int, s *posState) {
 	tr := &s.tr
 	tr.t.ExitTime = t
-	tr.t.EntryPrice = a.tradePx(i, tr.entryNotional.Quo(tr.entryQty, 12)) // the previous exit's
-	tr.t.ExitPrice = a.tradePx(i, tr.exitNotional.Quo(tr.exitQty, 12))
-	tr.t.Fees = tr.fees.Dec()
+	var qty exact.Num
+	if n := tr.nums; n != nil {
+		tr.t.EntryPrice = a.tradePx(i, n.entryNotional.Quo(n.entryQty, 12)) // the previous exit's
+		tr.t.ExitPrice = a.tradePx(i, n.exitNotional.Quo(n.exitQty, 12))
+		tr.t.Fees = n.fees.Dec()
+		tr.t.PnL = n.realized.Sub(n.fees).Add(exact.Of(tr.t.Funding)).Dec()
+		qty = n.qty
+	} else {
+		f := &tr.tradeSums
+		tr.t.EntryPrice = a.tradePx(i, quoNum(f.entryNotional, f.entryQty)) // the previous exit's
+		tr.t.ExitPrice = a.tradePx(i, quoNum(f.exitNotional, f.exitQty))
+		tr.t.Fees = f.fees.Dec()
+		if pnl := f.realized.Sub(f.fees).Add(exact.FixOf(tr.t.Funding)); pnl.OK() {
+			tr.t.PnL = pnl.Dec()
+		} else {
+			tr.t.PnL = f.realized.Num().Sub(f.fees.Num()).Add(exact.Of(tr.t.Funding)).Dec()
+		}
+		qty = f.qty.Num()
+	}
 	if tr.qtyShared {
 		tr.t.Qty = tr.qtyDec // held.Dec()'s value and exponent
 		if checkTradeQty {
-			if want := tr.qty.Dec(); !tr.t.Qty.Equal(want) || tr.t.Qty.Exponent() != want.Exponent() {
+			if want := qty.Dec(); !tr.t.Qty.Equal(want) || tr.t.Qty.Exponent() != want.Exponent() {
 				panic(fmt.Sprintf("backtest: trade quantity %s (exp %d), the sum %s (exp %d)",
 					tr.t.Qty, tr.t.Qty.Exponent(), want, want.Exponent()))
 			}
 			tradeQtyChecked++
 		}
 	} else {
-		tr.t.Qty = tr.qty.Dec()
+		tr.t.Qty = qty.Dec()
 	}
-	tr.t.PnL = tr.realized.Sub(tr.fees).Add(exact.Of(tr.t.Funding)).Dec()
 	if math.IsInf(tr.t.MinLiqDistance, 1) {
 		tr.t.MinLiqDistance = 1
 	}
 	a.res.Trades = append(a.res.Trades, tr.t)
 	*tr = tradeState{}
+}
+
+// quoNum is x.DivRound(y, 12) for y ≠ 0 as exact.Num's Quo gives it (on int64 coefficients
+// when it fits, else the Decimal quotient).
+func quoNum(x, y exact.Fix) exact.Num {
+	if q, ok := quoFix(x, y); ok {
+		return q.Num()
+	}
+	return x.Num().Quo(y.Num(), 12)
 }
 
 // checkTradeQty makes closeTrade compare a trade's quantity taken from its fill with the

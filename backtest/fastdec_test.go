@@ -296,3 +296,138 @@ func TestQuoIntPosAgrees(t *testing.T) {
 		t.Fatalf("only %d quotients past 19 digits", wide)
 	}
 }
+
+// TestTradeSumsFixAgree runs random fills through trackFill twice, on the trade's Fix sums
+// with the Nums' fallback and on the Nums alone (trackNums, the reference), and requires the
+// same trades, every Decimal equal in value and exponent, and the same sums after every fill.
+// The fills have quantities, prices, fees and realized PnL from a few digits to past 2^63
+// (sums, notionals and fee shares that overflow an int64 mid-trade), partial closes, adds and
+// flips, and funding; both paths must be taken (fallbacks in the middle of a trade too).
+func TestTradeSumsFixAgree(t *testing.T) {
+	defer func() { trackNums = false }()
+	r := rand.New(rand.NewPCG(7, 15))
+	coef := func() int64 {
+		switch r.IntN(40) {
+		case 0:
+			return r.Int64N(math.MaxInt64/1000) + 1
+		case 1:
+			return math.MaxInt64 - r.Int64N(1000)
+		case 2, 3, 4, 5:
+			return r.Int64N(1e12) + 1
+		}
+		return r.Int64N(5000) + 1
+	}
+	dec := func(big bool) decimal.Decimal {
+		d := decimal.New(coef(), -int32(r.IntN(10)))
+		if big && r.IntN(40) == 0 { // beyond 18 digits
+			d = d.Mul(decimal.New(coef(), 0)).Add(decimal.New(1, -20))
+		}
+		return d
+	}
+	mk := func() *account {
+		acct, err := margin.NewAccount(margin.Config{Wallet: decimal.NewFromInt(1000),
+			Instruments: []margin.Instrument{margin.DefaultInstrument("AAA", 100, time.Time{}, nil)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &account{syms: make([]symState, 1), symbols: []string{"AAA"}, acct: acct}
+	}
+	same := func(x, y decimal.Decimal) bool { return x.Equal(y) && x.Exponent() == y.Exponent() }
+	sumsDec := func(tr *tradeState) [7]decimal.Decimal {
+		if n := tr.nums; n != nil {
+			return [7]decimal.Decimal{n.entryQty.Dec(), n.entryNotional.Dec(), n.exitQty.Dec(), n.exitNotional.Dec(),
+				n.realized.Dec(), n.fees.Dec(), n.qty.Dec()}
+		}
+		f := tr.tradeSums
+		return [7]decimal.Decimal{f.entryQty.Dec(), f.entryNotional.Dec(), f.exitQty.Dec(), f.exitNotional.Dec(),
+			f.realized.Dec(), f.fees.Dec(), f.qty.Dec()}
+	}
+	fixFills, numFills, trades := 0, 0, 0
+	for run := range 3000 {
+		fa, na := mk(), mk()
+		held := decimal.Zero // signed position
+		for k := range 12 {
+			var q decimal.Decimal
+			switch {
+			case held.IsZero() || r.IntN(3) == 0: // open or add
+				q = dec(true)
+				if held.IsNegative() || held.IsZero() && r.IntN(2) == 0 {
+					q = q.Neg()
+				}
+			case r.IntN(2) == 0: // close all, or flip
+				q = held.Neg()
+				if r.IntN(3) == 0 {
+					q = q.Add(decimal.New(int64(held.Sign())*-coef(), -int32(r.IntN(6))))
+				}
+			default: // partial close (or more when the draw is larger: a flip)
+				q = dec(true)
+				if held.IsPositive() {
+					q = q.Neg()
+				}
+			}
+			px, fee, pnl := dec(true), dec(true), decimal.Zero
+			if r.IntN(2) == 0 {
+				fee = fee.Neg()
+			}
+			if fa.syms[0].tr.open && fa.syms[0].tr.t.Side == Buy != q.IsPositive() {
+				pnl = dec(true)
+				if r.IntN(2) == 0 {
+					pnl = pnl.Neg()
+				}
+			}
+			if fa.syms[0].tr.open && r.IntN(4) == 0 {
+				f := dec(true)
+				fa.syms[0].tr.t.Funding = fa.syms[0].tr.t.Funding.Add(f)
+				na.syms[0].tr.t.Funding = na.syms[0].tr.t.Funding.Add(f)
+			}
+			// would the Fix sums take this fill? (asked of a copy)
+			c := *fa
+			c.syms, c.res.Trades = []symState{fa.syms[0]}, nil
+			onFix := c.syms[0].tr.nums == nil && c.trackFillFix(int64(k), 0, margin.Both, &c.syms[0].posState, q, q.Abs(), px, pnl, fee, k == 11)
+			trackNums = false
+			fa.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, k == 11)
+			trackNums = true
+			na.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, k == 11)
+			if onFix {
+				fixFills++
+			} else {
+				numFills++
+			}
+			held = held.Add(q)
+			ft, nt := &fa.syms[0].tr, &na.syms[0].tr
+			if ft.open != nt.open || ft.qtyShared != nt.qtyShared || ft.open && !same(ft.qtyDec, nt.qtyDec) {
+				t.Fatalf("run %d fill %d: open %v/%v, shared %v/%v", run, k, ft.open, nt.open, ft.qtyShared, nt.qtyShared)
+			}
+			if ft.open {
+				fs, ns := sumsDec(ft), sumsDec(nt)
+				for j := range fs {
+					if !same(fs[j], ns[j]) {
+						t.Fatalf("run %d fill %d: sum %d is %s (exp %d), the Nums give %s (exp %d)", run, k, j,
+							fs[j], fs[j].Exponent(), ns[j], ns[j].Exponent())
+					}
+				}
+			}
+		}
+		if len(fa.res.Trades) != len(na.res.Trades) {
+			t.Fatalf("run %d: %d trades, the Nums make %d", run, len(fa.res.Trades), len(na.res.Trades))
+		}
+		for j, ft := range fa.res.Trades {
+			nt := na.res.Trades[j]
+			for _, p := range [][2]decimal.Decimal{{ft.Qty, nt.Qty}, {ft.EntryPrice, nt.EntryPrice},
+				{ft.ExitPrice, nt.ExitPrice}, {ft.PnL, nt.PnL}, {ft.Fees, nt.Fees}, {ft.Funding, nt.Funding}} {
+				if !same(p[0], p[1]) {
+					t.Fatalf("run %d trade %d: %s (exp %d), the Nums make %s (exp %d)", run, j, p[0], p[0].Exponent(), p[1], p[1].Exponent())
+				}
+			}
+			ft.Qty, ft.EntryPrice, ft.ExitPrice, ft.PnL, ft.Fees, ft.Funding = nt.Qty, nt.EntryPrice, nt.ExitPrice, nt.PnL, nt.Fees, nt.Funding
+			if ft != nt {
+				t.Fatalf("run %d trade %d: %+v, the Nums make %+v", run, j, ft, nt)
+			}
+			trades++
+		}
+	}
+	t.Logf("%d trades; %d fills on the Fix sums, %d on the Nums", trades, fixFills, numFills)
+	if fixFills < 5000 || numFills < 5000 || trades < 3000 {
+		t.Fatalf("%d fills on the Fix sums, %d on the Nums, %d trades: the test is void", fixFills, numFills, trades)
+	}
+}
