@@ -52,14 +52,15 @@ func Scale(c int64, k int64) (int64, bool) {
 // is false when a term or the sum does not fit (the sum's magnitude is below 2^63, so that
 // it can be negated).
 func AddCoef(a int64, ea int32, b int64, eb int32) (c int64, e int32, ok bool) {
-	if ea == eb { // the usual case: no rescale
-		s := a + b
-		if (a >= 0) == (b >= 0) && (s >= 0) != (a >= 0) || s == math.MinInt64 {
-			return 0, 0, false
-		}
+	if ea != eb {
+		return addCoefScaled(a, ea, b, eb)
+	}
+	// the usual case, no rescale (kept within the inlining budget): the sum overflowed when
+	// its sign differs from both operands' (a and b of one sign, s of the other)
+	if s := a + b; (a^s)&(b^s) >= 0 && s != math.MinInt64 {
 		return s, ea, true
 	}
-	return addCoefScaled(a, ea, b, eb)
+	return 0, 0, false
 }
 
 // addCoefScaled is AddCoef for different exponents.
@@ -103,6 +104,14 @@ func CmpInt(a, b int64) int {
 // cmpCoef compares a·10^ea with b·10^eb; ok is false when they cannot be brought to one
 // exponent in an int64 and their signs do not decide.
 func cmpCoef(a int64, ea int32, b int64, eb int32) (int, bool) {
+	if ea == eb { // the usual case, inlined
+		return CmpInt(a, b), true
+	}
+	return cmpCoefScaled(a, ea, b, eb)
+}
+
+// cmpCoefScaled is cmpCoef for different exponents.
+func cmpCoefScaled(a int64, ea int32, b int64, eb int32) (int, bool) {
 	e := min(ea, eb)
 	sa, ok1 := Scale(a, int64(ea)-int64(e))
 	sb, ok2 := Scale(b, int64(eb)-int64(e))

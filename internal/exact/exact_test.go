@@ -187,6 +187,10 @@ func TestNumOverflow(t *testing.T) {
 		for range 9 {
 			sum = sum.Add(mk(big18))
 		}
+		sum9 := mk(big18) // 9·big18, on the int64 path (19 digits)
+		for range 8 {
+			sum9 = sum9.Add(mk(big18))
+		}
 		cases := []struct {
 			name string
 			r    Num
@@ -197,6 +201,9 @@ func TestNumOverflow(t *testing.T) {
 			{"rescale past 2^63", mk(decimal.New(10, 0)).Add(mk(decimal.New(1, -18))), decimal.RequireFromString("10.000000000000000001")},
 			{"19 digits", mk(decimal.New(1e18, 0)), decimal.New(1e18, 0)},
 			{"-2^63", mk(decimal.New(math.MinInt64+1, 0)).Add(mk(decimal.New(-1, 0))), decimal.New(math.MinInt64, 0)},
+			{"sum below -2^63", sum9.Neg().Add(mk(big18.Neg())), big18.Mul(decimal.New(-10, 0))},
+			{"difference past 2^63", sum9.Sub(mk(big18.Neg())), big18.Mul(decimal.New(10, 0))},
+			{"difference below -2^63", sum9.Neg().Sub(mk(big18)), big18.Mul(decimal.New(-10, 0))},
 		}
 		fit := mk(decimal.New(1, 0)).fit
 		if fit { // Decimal.Mul itself panics on it

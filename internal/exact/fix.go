@@ -47,7 +47,13 @@ func (x Fix) Sign() int { return CmpInt(x.c, 0) }
 
 // Add is x.Add(y).
 func (x Fix) Add(y Fix) Fix {
-	c, e, ok := AddCoef(x.c, x.e, y.c, y.e)
+	if x.e == y.e { // AddCoef's usual case, without its call
+		if s := x.c + y.c; (x.c^s)&(y.c^s) >= 0 && s != math.MinInt64 {
+			return Fix{s, x.e, x.ok && y.ok}
+		}
+		return Fix{}
+	}
+	c, e, ok := addCoefScaled(x.c, x.e, y.c, y.e)
 	return Fix{c, e, ok && x.ok && y.ok}
 }
 
@@ -76,7 +82,10 @@ func (x Fix) Mul(y Fix) Fix {
 // to one exponent in an int64 and their signs do not decide (then the caller compares the
 // decimals).
 func (x Fix) Cmp(y Fix) (int, bool) {
-	c, ok := cmpCoef(x.c, x.e, y.c, y.e)
+	if x.e == y.e { // cmpCoef's usual case, without its call
+		return CmpInt(x.c, y.c), x.ok && y.ok
+	}
+	c, ok := cmpCoefScaled(x.c, x.e, y.c, y.e)
 	return c, ok && x.ok && y.ok
 }
 

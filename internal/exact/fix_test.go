@@ -106,6 +106,8 @@ func TestFixGivesUp(t *testing.T) {
 		{"rescale past 2^63", FixNew(10, 0).Add(FixNew(1, -18))},
 		{"19 digits", FixOf(decimal.New(1e18, 0))},
 		{"-2^63", FixNew(math.MinInt64+1, 0).Add(FixNew(-1, 0))},
+		{"sum below -2^63", FixNew(math.MinInt64+5, -2).Add(FixNew(-10, -2))},
+		{"difference past 2^63", FixNew(math.MaxInt64-5, -2).Sub(FixNew(-10, -2))},
 		{"negated -2^63", FixNew(math.MinInt64, 0).Neg()},
 		{"abs -2^63", FixNew(math.MinInt64, 0).Abs()},
 		{"exponent past int32", FixNew(1, math.MaxInt32).Mul(FixNew(1, 1))},

@@ -85,6 +85,11 @@ func (x Num) Float() float64 {
 // Add is x.Add(y).
 func (x Num) Add(y Num) Num {
 	if x.k == small && y.k == small {
+		if x.e == y.e { // AddCoef's usual case
+			if s := x.c + y.c; (x.c^s)&(y.c^s) >= 0 && s != math.MinInt64 {
+				return Num{c: s, e: x.e, fit: x.fit || y.fit}
+			}
+		}
 		if c, e, ok := AddCoef(x.c, x.e, y.c, y.e); ok {
 			return Num{c: c, e: e, fit: x.fit || y.fit}
 		}
@@ -114,6 +119,11 @@ func (x Num) negSlow() Num {
 // Sub is x.Sub(y).
 func (x Num) Sub(y Num) Num {
 	if x.k == small && y.k == small && y.c != math.MinInt64 {
+		if b := -y.c; x.e == y.e { // AddCoef(x, −y)'s usual case
+			if s := x.c + b; (x.c^s)&(b^s) >= 0 && s != math.MinInt64 {
+				return Num{c: s, e: x.e, fit: x.fit || y.fit}
+			}
+		}
 		if c, e, ok := AddCoef(x.c, x.e, -y.c, y.e); ok {
 			return Num{c: c, e: e, fit: x.fit || y.fit}
 		}
