@@ -41,8 +41,10 @@ func (c *fastCase) build(t *testing.T) *Account {
 			return nil
 		}
 	}
-	if _, err := a.Apply(0, Fill{Qty: c.qty, Price: c.entry, FeeRate: taker}); err != nil {
-		return nil
+	if !c.qty.IsZero() {
+		if _, err := a.Apply(0, Fill{Qty: c.qty, Price: c.entry, FeeRate: taker}); err != nil {
+			return nil
+		}
 	}
 	if !c.qty1.IsZero() {
 		if _, err := a.Apply(1, Fill{Qty: c.qty1, Price: c.entry1, FeeRate: taker}); err != nil {
@@ -101,18 +103,34 @@ func TestCanOpenFastIsApply(t *testing.T) {
 	levs := []int{1, 2, 3, 5, 10, 20, 25, 50, 75, 100, 125}
 	var counts [3]int // the fast path's answers −1, 0, +1
 	var near, nearDecided, cases int
-	var flips [3]int // the fast path's answers to flips (|order| > |position|)
+	var kinds [3][3]int // the fast path's answers to opens, closes and flips
 	short := errString(reject("BTCUSDT", "order", ErrInsufficientMargin))
 	// compare checks c's verdicts; margin: apply found the order passing or short of margin
 	compare := func(c *fastCase) (exactPass, margin bool) {
+		if rng.IntN(20) == 0 { // now and then off the tick or the step: apply's refusal
+			c0 := *c
+			if rng.IntN(2) == 0 {
+				c0.price = c0.price.Add(d("0.05"))
+			} else {
+				c0.order = c0.order.Add(d("0.0005"))
+			}
+			if fast, canOpen, want, ok := c0.verdicts(t); ok && (fast != 0 || canOpen != want || want == "") {
+				t.Fatalf("%+v: off the filters: canOpenFast %d, CanOpen %q, apply's dry run %q", c0, fast, canOpen, want)
+			}
+		}
 		fast, canOpen, want, ok := c.verdicts(t)
 		if !ok {
 			return false, false
 		}
 		cases++
 		counts[fast+1]++
-		if c.order.Abs().GreaterThan(c.qty.Abs()) {
-			flips[fast+1]++
+		switch {
+		case c.qty.IsZero() || c.qty.Sign() == c.order.Sign():
+			kinds[0][fast+1]++
+		case c.order.Abs().GreaterThan(c.qty.Abs()):
+			kinds[2][fast+1]++
+		default:
+			kinds[1][fast+1]++
 		}
 		if canOpen != want {
 			t.Fatalf("%+v: CanOpen %q, apply's dry run %q", c, canOpen, want)
@@ -150,6 +168,13 @@ func TestCanOpenFastIsApply(t *testing.T) {
 		c.price = tick(entry * (0.8 + 0.4*rng.Float64()))
 		cur := c.qty.Abs()
 		sign := decimal.New(-int64(c.qty.Sign()), 0)
+		// an order on the position's side (reduce-only now and then), and one from flat
+		c.reduceOnly = rng.IntN(8) == 0
+		c.order = decimal.New(1+rng.Int64N(2*cur.Shift(3).IntPart()), -3).Mul(sign.Neg())
+		compare(c)
+		c.qty = decimal.Decimal{}
+		compare(c)
+		c.qty = cur.Mul(sign.Neg())
 		// a close, reduce-only or not
 		c.order = decimal.New(1+rng.Int64N(cur.Shift(3).IntPart()), -3).Mul(sign)
 		c.reduceOnly = rng.IntN(2) == 0
@@ -202,10 +227,15 @@ func TestCanOpenFastIsApply(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d cases: fast path short %d, left to apply %d, passed %d (flips %v); %d at the boundary, %d of them decided",
-		cases, counts[0], counts[1], counts[2], flips, near, nearDecided)
-	if flips[0] < 200 || flips[2] < 500 || counts[2]-flips[2] < 500 || counts[1] < 200 || near < 100 {
-		t.Errorf("too few decisions to compare: %v (flips %v), %d near the boundary", counts, flips, near)
+	t.Logf("%d cases: the fast path's short, left to apply, passed: %v (opens %v, closes %v, flips %v); %d at the boundary, %d of them decided",
+		cases, counts, kinds[0], kinds[1], kinds[2], near, nearDecided)
+	for k, name := range []string{"opens", "closes", "flips"} {
+		if (k != 1 && (kinds[k][0] < 200 || kinds[k][1] < 30)) || kinds[k][2] < 500 {
+			t.Errorf("too few %s decided to compare: %v", name, kinds[k])
+		}
+	}
+	if near < 100 {
+		t.Errorf("%d cases near the boundary", near)
 	}
 	if nearDecided > 0 {
 		t.Errorf("the fast path decided %d orders within 1e-8 USDT of the exact boundary", nearDecided)

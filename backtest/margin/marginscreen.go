@@ -120,8 +120,11 @@ func (a *Account) marginScreenAt(i int, openQ, fillQ, price, feeRate float64, fl
 // it safely can without booking anything: +1 it passes, −1 it lacks margin
 // (ErrInsufficientMargin), 0 ask apply. It answers only orders that apply would pass through
 // every filter (step, minimum and maximum quantity, tick, minimum notional, leverage bracket):
-// any doubt there is left to apply, which then reports what it finds. Two cases:
+// any doubt there is left to apply, which then reports what it finds. Three cases:
 //
+//   - an order that only opens (the position flat or on the order's side, not reduce-only):
+//     apply's dry run decides it by marginScreen when the screen decides, and so does this,
+//     with the same arguments;
 //   - a close (qty against the position, |qty| ≤ |position|): apply's dry run passes it once
 //     the filters pass (only an opening part can lack margin);
 //   - a flip (|qty| > |position|, not reduce-only): apply's dry run books the close (the
@@ -143,7 +146,7 @@ func (a *Account) canOpenFast(i int, qty, price decimal.Decimal, reduceOnly bool
 	qc, _, ok1 := qF.Coef()
 	pc, _, ok2 := pF.Coef()
 	cc, _, ok3 := curF.Coef()
-	if !ok1 || !ok2 || !ok3 || qc == 0 || pc <= 0 || cc == 0 || (qc > 0) == (cc > 0) {
+	if !ok1 || !ok2 || !ok3 || qc == 0 || pc <= 0 {
 		return 0
 	}
 	if !multipleOfFix(qF, s.stepF, qty, s.inst.StepSize) || cmpAbs(qF, s.minQtyF, qty, s.inst.MinQty) < 0 ||
@@ -151,28 +154,36 @@ func (a *Account) canOpenFast(i int, qty, price decimal.Decimal, reduceOnly bool
 		!multipleOfFix(pF, s.tickF, price, s.inst.TickSize) {
 		return 0
 	}
-	c, ok := qF.Abs().Cmp(curF.Abs())
-	if !ok {
-		return 0
-	}
-	if c <= 0 {
-		return 1 // a close
+	flip := cc != 0 && (qc > 0) != (cc > 0)
+	if flip {
+		c, ok := qF.Abs().Cmp(curF.Abs())
+		if !ok {
+			return 0
+		}
+		if c <= 0 {
+			return 1 // a close
+		}
 	}
 	if reduceOnly {
 		return 0
 	}
-	// a flip: the opening part qty + position and apply's filters of it
-	openF := qF.Add(curF)
-	if !openF.OK() {
+	// the opening part (qty, or qty + position for a flip) and apply's filters of it: the
+	// minimum notional of the whole fill, the bracket of the position after it
+	after := curF.Add(qF)
+	if !after.OK() {
 		return 0
 	}
-	fp, fq, fo := pF.Float(), qF.Float(), openF.Float()
+	fp, fq := pF.Float(), qF.Float()
 	if n := float64(math.Abs(fq) * fp); !(n > s.fMinNotional*(1+screenEps)) {
 		return 0
 	}
-	k, ok := bracketScreen(s.ffloor, float64(math.Abs(fo)*fp))
+	fa := after.Float()
+	k, ok := bracketScreen(s.ffloor, float64(math.Abs(fa)*fp))
 	if !ok || s.lev > s.inst.Brackets[k].MaxLeverage {
 		return 0
+	}
+	if !flip {
+		return a.marginScreen(i, fq, math.Abs(fq), fp, 0, false) // apply's own screen
 	}
 	// the wallet the close leaves
 	ef := floatOf(s.entryC.of(s.entry), s.entry)
@@ -187,5 +198,5 @@ func (a *Account) canOpenFast(i int, qty, price decimal.Decimal, reduceOnly bool
 	} else {
 		w += r
 	}
-	return a.marginScreenAt(i, fo, math.Abs(fq), fp, 0, true, w, slack)
+	return a.marginScreenAt(i, fa, math.Abs(fq), fp, 0, true, w, slack)
 }
