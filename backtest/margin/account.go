@@ -98,8 +98,9 @@ type slot struct {
 	fMinNotional  float64 // the instrument's minimum notional as float64
 	// the instrument's step and tick sizes, minimum and maximum quantity as exact.Fix
 	stepF, tickF, minQtyF, maxQtyF exact.Fix
-	// the exact.Fix of qty, entry and isoW (see fixCache)
-	qtyC, entryC, isoWC fixCache
+	// the exact.Fix of qty, entry and isoW (see fixCache), and of the last fill's fee rate
+	// (the engine passes its symbol's taker or maker rate, the same Decimal fill after fill)
+	qtyC, entryC, isoWC, rateC fixCache
 	// per bracket MMR − side of a long (MMR − 1) and of a short (MMR + 1): the liquidation
 	// price's denominator over the quantity
 	mmrLong, mmrShort []decimal.Decimal
@@ -453,7 +454,11 @@ func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
 		return
 	}
 	var im wideDec
-	im.setDec(initialMargin)
+	if initialMargin == (decimal.Decimal{}) { // decimal.Zero (no order reserves): setDec's result
+		im.d, im.dok = initialMargin, true
+	} else {
+		im.setDec(initialMargin)
+	}
 	a.setOpenOrders(i, n, im)
 }
 
@@ -690,7 +695,10 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	if dry && !opening && !checkMarginScreen {
 		return FillResult{}, nil // a close passes every check left: only an opening part can lack margin
 	}
-	rF := exact.FixOf(f.FeeRate)
+	rF := exact.FixNew(0, 0) // FixOf(decimal.Zero), a check's rate
+	if f.FeeRate != (decimal.Decimal{}) {
+		rF = s.rateC.of(f.FeeRate)
+	}
 	// an order that only opens: the float screen decides the margin check when it safely can
 	// (for a check only, nothing else is left to do when it passes)
 	scr := 0

@@ -392,3 +392,22 @@ func TestWideDecAddAgrees(t *testing.T) {
 		t.Fatalf("sums on 128 bits %d, as Decimals %d", wide, big)
 	}
 }
+
+// TestSetOpenOrdersZeroIsSetDec: SetOpenOrders' shortcut for decimal.Zero (the engine's "no
+// order reserves") leaves the slot holding exactly what setDec makes of it.
+func TestSetOpenOrdersZeroIsSetDec(t *testing.T) {
+	a, err := NewAccount(Config{Wallet: d("1000"), Instruments: []Instrument{DefaultInstrument("AUSDT", 100, snap24, nil)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want wideDec
+	want.setDec(decimal.Zero)
+	a.SetOpenOrders(0, 2, d("12.5"))
+	a.SetOpenOrders(0, 1, decimal.Zero)
+	if got := a.slots[0].orderIM; got != want {
+		t.Fatalf("SetOpenOrders(decimal.Zero) holds %+v, setDec makes %+v", got, want)
+	}
+	if s := a.orderIMSum.dec(); !s.IsZero() {
+		t.Fatalf("open-order sum %s after the margin went to zero", s)
+	}
+}
