@@ -64,7 +64,11 @@ type posState struct {
 	side margin.PositionSide // Both (one-way), Long or Short (hedge)
 
 	// float shadow of the ledger, refreshed after every ledger event of the position
-	isolated              bool
+	isolated bool
+	// bRise: the position is short and its cached bracket (bMMR, bCum below) has MMR <= 1 and
+	// cum >= 0, so that its isolated margin ratio is highest at its highest mark where the
+	// maintenance margin is >= 0 there (pathIsolated); set with the bracket
+	bRise                 bool
 	qty, entry, isoWallet float64
 	liq                   float64 // isolated: cached liquidation price, NaN none
 	// isoFar's thresholds for liquidation price fLP and closest distance fD (isoThresholds)
@@ -1193,7 +1197,21 @@ func (a *account) pathCross(open []int, j0 int, cs *pathSums) bool {
 // pathIsolated is probePath's first loop for an account whose open positions (open) are all
 // isolated (openIso = len(open)): the same arithmetic in the same order as the mixed loop,
 // without the cross sums (which stay 0). It returns the step's peak raised from peak, and sets
-// risk's sums at the close and its IsolatedMaxRatio; false as probePath's loop reports it.
+// risk's sums at the close and its IsolatedMaxRatio; false as probePath's loop reports it, and
+// also for a mark <= 0 (which no price is), where the probes take the vertices one by one.
+//
+// The highest of a position's four ratios is the mixed loop's max of MarginRatioFloat(mm_k, fl(w +
+// u_k)), the very float; for a short with bRise it is the ratio at the highest mark alone (one
+// division where the four took three besides the close's), when mm there is >= 0. In floats: for
+// marks 0 < m_a <= m_b, the notionals fl(Q·m) and mm = fl(fl(n·MMR) − cum) do not fall (rounding is
+// monotone; MMR >= 0, as mm_b >= 0 with cum >= 0 makes it), and stay finite (0 <= MMR <= 1, cum >=
+// 0: −cum <= mm <= n); u = fl(qty·fl(m − entry)) does not rise (qty < 0), so neither does the
+// balance B = fl(w + u) (a NaN B at m_a makes B_b NaN or −Inf). If B_b is not > 0, r_b = +Inf. Else
+// B_a >= B_b > 0 and, with mm_b >= 0, either mm_a >= 0 and mm_a/B_a <= mm_b/B_a <= mm_b/B_b, so r_a
+// <= r_b, or mm_a < 0 and r_a <= −0 <= r_b (r_b = −0 only with MMR = −0, where every mm is −0 and
+// every ratio −0). No ratio is NaN (mm finite; B NaN or <= 0 gives +Inf; B = +Inf gives ±0), so the
+// builtin max of the four is r_b, signed zeros included.
+// TestPathIsolatedIsTheFourRatios compares it with the four ratios on random and edge cases.
 func (a *account) pathIsolated(open []int, j0 int, peak float64, risk *margin.FloatRisk) (float64, bool) {
 	syms, paths := a.syms, a.pv.sym
 	var rmm, ru, rmax float64 // risk's MaintenanceMargin, UnrealizedPnL, IsolatedMaxRatio
@@ -1201,20 +1219,34 @@ func (a *account) pathIsolated(open []int, j0 int, peak float64, risk *margin.Fl
 		s := &syms[i]
 		sp := &paths[i] // (a symbol not moving: its mark four times)
 		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
-		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
-		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+		// the lowest and highest mark from their bits (conditional moves, no branch): when mh > 0
+		// no mark has its sign bit set or is NaN (its bits would be the highest), so the bits
+		// order as the values do and ml, mh are their minimum and maximum; |qty|·m is monotone
+		// in m, so every notional is in the bracket when the lowest and highest are
+		b0, b1, b2, b3 := math.Float64bits(m0), math.Float64bits(m1), math.Float64bits(m2), math.Float64bits(m3)
+		ml, mh := math.Float64frombits(min(b0, b1, b2, b3)), math.Float64frombits(max(b0, b1, b2, b3))
+		if !(mh > 0 && s.aq*ml >= s.bLo && s.aq*mh < s.bHi) {
+			// (a mark NaN, or <= 0 as no price is: the probes take the vertices one by one)
 			return peak, false
 		}
-		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
-		mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
-		u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
-		u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
+		mm3, u3 := float64(float64(s.aq*m3)*s.bMMR)-s.bCum, float64(s.qty*(m3-s.entry))
 		rmm += mm3
 		ru += u3
 		w := s.isoWallet
 		r3 := margin.MarginRatioFloat(mm3, w+u3)
 		rmax = max(rmax, r3)
-		r := max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
+		// r: the highest of the four ratios, a short's at its highest mark when bRise and its
+		// maintenance margin there is >= 0 (the argument above); else the four taken
+		var r float64
+		if mmh := float64(float64(s.aq*mh)*s.bMMR) - s.bCum; s.bRise && mmh >= 0 {
+			r = margin.MarginRatioFloat(mmh, w+float64(s.qty*(mh-s.entry)))
+		} else {
+			mm0, mm1 := float64(float64(s.aq*m0)*s.bMMR)-s.bCum, float64(float64(s.aq*m1)*s.bMMR)-s.bCum
+			mm2 := float64(float64(s.aq*m2)*s.bMMR) - s.bCum
+			u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
+			u2 := float64(s.qty * (m2 - s.entry))
+			r = max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
+		}
 		peak = max(peak, r)
 		if s.tr.open {
 			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
@@ -1222,7 +1254,8 @@ func (a *account) pathIsolated(open []int, j0 int, peak float64, risk *margin.Fl
 				if lp != s.fLP || s.tr.t.MinLiqDistance != s.fD { // (a NaN d never matches)
 					s.setIsoFar(lp)
 				}
-				if a, b := s.fAbove, s.fBelow; m0 >= a && m1 >= a && m2 >= a && m3 >= a || m0 <= b && m1 <= b && m2 <= b && m3 <= b {
+				// (every mark >= fAbove, or every one <= fBelow)
+				if ml >= s.fAbove || mh <= s.fBelow {
 					if countSkips {
 						isoFarSkips.Add(1)
 					}
@@ -1576,6 +1609,7 @@ func (p *posState) maintenance(brk margin.FloatTable, n float64) float64 {
 		}
 		// margin.LiquidationPriceFloat's denominator Q·MMR − side·Q (side·Q is qty)
 		p.bDen = float64(p.aq*b.MMR) - p.qty
+		p.bRise = p.qty < 0 && b.MMR <= 1 && b.Cum >= 0
 		p.fK = math.NaN() // crossFar's (no bound past an MMR of 1 − 2⁻¹⁰)
 		if top := brk[len(brk)-1]; top.MMR <= 1-0x1p-10 {
 			p.fK = 4 * (math.Abs(p.qe) + top.Cum)
