@@ -1245,7 +1245,9 @@ func (a *account) pathIsolated(open []int, j0 int, peak float64, risk *margin.Fl
 			mm2 := float64(float64(s.aq*m2)*s.bMMR) - s.bCum
 			u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
 			u2 := float64(s.qty * (m2 - s.entry))
-			r = max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
+			// (a tree of maxima: the same float, the builtin max being associative and
+			// commutative, NaN and signed zeros included; two deep instead of three)
+			r = max(max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1)), max(margin.MarginRatioFloat(mm2, w+u2), r3))
 		}
 		peak = max(peak, r)
 		if s.tr.open {
