@@ -42,6 +42,12 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	a := br.a
 	i, ok := br.sym(o.Symbol)
 	var ref decimal.Decimal // the price the margin check uses, once known
+	// a market order's ref as marketRef's coefficient refC·10^refE, its Decimal made only when
+	// read (lazy: not made yet): by the stop-loss/take-profit check or the Decimal margin check,
+	// before any refusal that records it
+	var refC int64
+	var refE int32
+	lazy := false
 	fail := func(err error) (OrderID, error) {
 		px := ref
 		if px.IsZero() {
@@ -85,7 +91,9 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	switch o.Type {
 	case Market:
 		// the close on today's tick: data may be finer (BTCUSDT traded at 0.01 in 2020)
-		ref = a.marketRef(i)
+		if refC, refE, lazy = a.marketRefCoef(i); !lazy {
+			ref = a.marketRef(i)
+		}
 	case Limit:
 		ref = o.Price
 		if o.PostOnly && (o.Side == Buy && o.Price.InexactFloat64() >= last || o.Side == Sell && o.Price.InexactFloat64() <= last) {
@@ -102,6 +110,9 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 			return fail(ErrWouldTrigger)
 		}
 	}
+	if lazy && (!o.StopLoss.IsZero() || !o.TakeProfit.IsZero()) {
+		ref, lazy = a.marketRef(i), false
+	}
 	// attached stop-loss below (long) or above (short) the entry, take-profit the other way
 	if !o.StopLoss.IsZero() && (o.Side == Buy) != o.StopLoss.LessThan(ref) ||
 		!o.TakeProfit.IsZero() && (o.Side == Buy) != o.TakeProfit.GreaterThan(ref) {
@@ -110,9 +121,11 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	var sell decimal.Decimal // −Qty of a sell, kept with the order for its fill
 	if !o.ClosePosition {
 		q := o.Qty
+		qc, qe, qok := exact.Coef(q)
 		if o.Side == Sell {
-			if c, e, ok := exact.Coef(q); ok { // q > 0: −c fits
-				q = decimal.New(-c, e) // q.Neg(), value and exponent, one word's allocation
+			if qok { // q > 0: −qc fits
+				qc = -qc
+				q = decimal.New(qc, qe) // q.Neg(), value and exponent, one word's allocation
 			} else {
 				q = q.Neg()
 			}
@@ -120,9 +133,16 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		}
 		if reduce && exact.CmpAbs(q, pos) > 0 {
 			q = pos.Neg() // a reduce-only order larger than the position is cut to it when it fills
+			qc, qe, qok = exact.Coef(q)
 		}
-		if err := a.acct.CanOpenLeg(i, o.PositionSide, q, ref, reduce); err != nil {
-			return fail(err)
+		// the margin check on the coefficients when it surely passes, else on the Decimals
+		if !lazy || !qok || !a.acct.CanOpenLegSure(i, o.PositionSide, qc, qe, refC, refE, reduce) {
+			if lazy {
+				ref, lazy = a.marketRef(i), false
+			}
+			if err := a.acct.CanOpenLeg(i, o.PositionSide, q, ref, reduce); err != nil {
+				return fail(err)
+			}
 		}
 	}
 	id := a.add(o, i, true)

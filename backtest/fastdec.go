@@ -212,6 +212,16 @@ func (a *account) onTickMemo(i int, c int64, e int32, r tickRounding) (decimal.D
 	return m.d, true
 }
 
+// marketRefCoef is marketRef(i)'s coefficient and exponent when its int64 path gives them
+// (marketRef is then decimal.New(c, e), or the symbol's last one of that coefficient and
+// exponent); ok is false where marketRef takes the decimal expression.
+func (a *account) marketRefCoef(i int) (c int64, e int32, ok bool) {
+	if c, e, ok := a.floatCoef(i, a.lastOf(i)); ok {
+		return a.grid(i).round(c, e, tickNearest)
+	}
+	return 0, 0, false
+}
+
 // marketRef is onTick(decimal.NewFromFloat(a.lastOf(i)), tick, tickNearest) for symbol i: Submit's
 // reference price of a market order, the close on today's tick.
 func (a *account) marketRef(i int) decimal.Decimal {

@@ -563,7 +563,7 @@ func (a *Account) CanOpenLeg(i int, ps PositionSide, qty, price decimal.Decimal,
 	if err != nil {
 		return reject(a.slots[i].inst.Symbol, "order", err)
 	}
-	switch a.canOpenFast(k, qty, price, reduceOnly) { // a close or a flip, without booking
+	switch a.canOpenFast(k, exact.FixOf(qty), exact.FixOf(price), reduceOnly) { // without booking
 	case 1:
 		return nil
 	case -1:
@@ -571,6 +571,19 @@ func (a *Account) CanOpenLeg(i int, ps PositionSide, qty, price decimal.Decimal,
 	}
 	_, err = a.apply(k, Fill{Qty: qty, Price: price, ReduceOnly: reduceOnly, PositionSide: ps}, true)
 	return err
+}
+
+// CanOpenLegSure reports whether CanOpenLeg(i, ps, decimal.New(qc, qe), decimal.New(pc, pe),
+// reduceOnly) surely returns nil, answered without making the Decimals (the order path's
+// quantity and reference price are at hand as coefficients). False: ask CanOpenLeg, which
+// decides (and tells why it refuses).
+func (a *Account) CanOpenLegSure(i int, ps PositionSide, qc int64, qe int32, pc int64, pe int32, reduceOnly bool) bool {
+	const max18 = 999_999_999_999_999_999 // a Fix holds at most 18 digits (as FixOf makes them)
+	if qc < -max18 || qc > max18 || pc < -max18 || pc > max18 {
+		return false
+	}
+	k, err := a.slotOf(i, ps)
+	return err == nil && a.canOpenFast(k, exact.FixNew(qc, qe), exact.FixNew(pc, pe), reduceOnly) > 0
 }
 
 // savedState is what apply changes before it may have to undo the fill (restore): slot i's

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -72,7 +73,12 @@ func (c *fastCase) verdicts(t *testing.T) (fast int, canOpen, exactErr string, o
 	if err := a.Check(); err != nil {
 		t.Fatalf("%+v: before: %v", c, err)
 	}
-	fast = a.canOpenFast(0, c.order, c.price, c.reduceOnly)
+	fast = a.canOpenFast(0, exact.FixOf(c.order), exact.FixOf(c.price), c.reduceOnly)
+	qc, qe, _ := exact.Coef(c.order)
+	pc, pe, _ := exact.Coef(c.price)
+	if sure := a.CanOpenLegSure(0, Both, qc, qe, pc, pe, c.reduceOnly); sure != (fast > 0) {
+		t.Fatalf("%+v: CanOpenLegSure %v, canOpenFast %d", c, sure, fast)
+	}
 	canOpen = errString(a.CanOpen(0, c.order, c.price, c.reduceOnly))
 	checkMarginScreen = true
 	defer func() { checkMarginScreen = false }()

@@ -25,6 +25,15 @@ func multipleOf(x, unit decimal.Decimal) bool {
 
 // multipleOfFix is multipleOf(x, unit) for the Decimals whose Fix are xf and uf.
 func multipleOfFix(xf, uf exact.Fix, x, unit decimal.Decimal) bool {
+	if m, ok := multipleFix(xf, uf); ok {
+		return m
+	}
+	return x.Mod(unit).IsZero()
+}
+
+// multipleFix is multipleOf on the Fix alone: ok is false when it cannot tell (a Fix holds no
+// value, the unit is not positive, or the exponents are too far apart for its int64 path).
+func multipleFix(xf, uf exact.Fix) (m, ok bool) {
 	a, ea, ok := xf.Coef()
 	b, eb, ok2 := uf.Coef()
 	if ok && ok2 && b > 0 {
@@ -32,21 +41,21 @@ func multipleOfFix(xf, uf exact.Fix, x, unit decimal.Decimal) bool {
 		if ea >= eb {
 			if d := int64(ea) - int64(eb); d < int64(len(exact.Pow10)) {
 				hi, lo := bits.Mul64(ua, exact.Pow10[d])
-				return bits.Rem64(hi, lo, ub) == 0
+				return bits.Rem64(hi, lo, ub) == 0, true
 			}
 		} else {
 			d := int64(eb) - int64(ea)
 			if d >= int64(len(exact.Pow10)) {
-				return ua == 0 // the divisor is at least 10^20 > |a|
+				return ua == 0, true // the divisor is at least 10^20 > |a|
 			}
 			hi, lo := bits.Mul64(ub, exact.Pow10[d])
 			if hi != 0 {
-				return ua == 0 // the divisor exceeds 2^64 > |a|
+				return ua == 0, true // the divisor exceeds 2^64 > |a|
 			}
-			return ua%lo == 0
+			return ua%lo == 0, true
 		}
 	}
-	return x.Mod(unit).IsZero()
+	return false, false
 }
 
 // moneyProduct is money(x.Mul(y).Mul(z)), negated when neg: the product's coefficient is

@@ -4,7 +4,6 @@ import (
 	"math"
 
 	"github.com/bt-backtest/bt/internal/exact"
-	"github.com/shopspring/decimal"
 )
 
 // checkMarginScreen makes apply decide every margin check exactly too and panic when the
@@ -116,7 +115,8 @@ func (a *Account) marginScreenAt(i int, openQ, fillQ, price, feeRate float64, fl
 	return r
 }
 
-// canOpenFast answers CanOpenLeg's dry run of an order of qty at price on one-way slot i when
+// canOpenFast answers CanOpenLeg's dry run of an order of qty at price on one-way slot i, from
+// their coefficients alone, when
 // it safely can without booking anything: +1 it passes, −1 it lacks margin
 // (ErrInsufficientMargin), 0 ask apply. It answers only orders that apply would pass through
 // every filter (step, minimum and maximum quantity, tick, minimum notional, leverage bracket):
@@ -136,27 +136,38 @@ func (a *Account) marginScreenAt(i int, openQ, fillQ, price, feeRate float64, fl
 //     rounding) + 1e-15·(|qty|·(|price| + |entry|) + |isolated wallet| + |wallet|) of the
 //     exact one, which marginScreenAt's slack covers many times over.
 //
-// The fee is not counted (CanOpenLeg's fill has none). Under checkMarginScreen it answers 0.
-func (a *Account) canOpenFast(i int, qty, price decimal.Decimal, reduceOnly bool) int {
+// qF and pF are the order's quantity and price as exact.Fix (no value: 0). The fee is not
+// counted (CanOpenLeg's fill has none). Under checkMarginScreen it answers 0.
+func (a *Account) canOpenFast(i int, qF, pF exact.Fix, reduceOnly bool) int {
 	s := &a.slots[i]
 	if s.side != Both || checkMarginScreen {
 		return 0
 	}
-	qF, pF, curF := exact.FixOf(qty), exact.FixOf(price), s.qtyC.of(s.qty)
+	curF := s.qtyC.of(s.qty)
 	qc, _, ok1 := qF.Coef()
 	pc, _, ok2 := pF.Coef()
 	cc, _, ok3 := curF.Coef()
 	if !ok1 || !ok2 || !ok3 || qc == 0 || pc <= 0 {
 		return 0
 	}
-	if !multipleOfFix(qF, s.stepF, qty, s.inst.StepSize) || cmpAbs(qF, s.minQtyF, qty, s.inst.MinQty) < 0 ||
-		s.inst.MaxQty.IsPositive() && cmpAbs(qF, s.maxQtyF, qty, s.inst.MaxQty) > 0 ||
-		!multipleOfFix(pF, s.tickF, price, s.inst.TickSize) {
+	absQ := qF.Abs()
+	if m, ok := multipleFix(qF, s.stepF); !ok || !m {
+		return 0
+	}
+	if c, ok := absQ.Cmp(s.minQtyF.Abs()); !ok || c < 0 {
+		return 0
+	}
+	if s.inst.MaxQty.IsPositive() {
+		if c, ok := absQ.Cmp(s.maxQtyF.Abs()); !ok || c > 0 {
+			return 0
+		}
+	}
+	if m, ok := multipleFix(pF, s.tickF); !ok || !m {
 		return 0
 	}
 	flip := cc != 0 && (qc > 0) != (cc > 0)
 	if flip {
-		c, ok := qF.Abs().Cmp(curF.Abs())
+		c, ok := absQ.Cmp(curF.Abs())
 		if !ok {
 			return 0
 		}
