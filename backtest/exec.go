@@ -1055,7 +1055,7 @@ func (a *account) trackFillFix(t int64, i int, ps margin.PositionSide, s *posSta
 		}
 		feeOpen = feeF.Sub(feeClose)
 	}
-	pxF := exact.FixOf(px)
+	pxF := a.pxFix(i, px)
 	// the closing part's sums, and whether they close the trade
 	cl := tr.tradeSums
 	closes := false

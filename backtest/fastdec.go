@@ -125,6 +125,15 @@ func (a *account) tradePx(i int, x exact.Num) decimal.Decimal {
 	return d
 }
 
+// pxFix is px's exact.Fix for a price of symbol i: the coefficient and exponent onTickMemo
+// made it from when px is the Decimal it made last (a fill at the slipped open), else FixOf.
+func (a *account) pxFix(i int, px decimal.Decimal) exact.Fix {
+	if m := &a.syms[i].px; m.dSet && px == m.d {
+		return exact.FixNew(m.dc, m.de)
+	}
+	return exact.FixOf(px)
+}
+
 // coefMemo is one float's exact.FloatCoef.
 type coefMemo struct {
 	bits uint64

@@ -431,3 +431,34 @@ func TestTradeSumsFixAgree(t *testing.T) {
 		t.Fatalf("%d fills on the Fix sums, %d on the Nums, %d trades: the test is void", fixFills, numFills, trades)
 	}
 }
+
+// TestPxFixIsFixOf: pxFix gives a price's coefficient and exponent, from the memo for the
+// Decimal onTickMemo made last and by FixOf for any other (an equal Decimal too).
+func TestPxFixIsFixOf(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	a := &account{syms: make([]symState, 1)}
+	memo := 0
+	for range 20000 {
+		c, e := r.Int64N(1e15)+1, -int32(r.IntN(9))
+		if r.IntN(10) == 0 {
+			c = math.MaxInt64 - r.Int64N(1e6) // 19 digits: FixOf holds no value
+		}
+		d := decimal.New(c, e)
+		m := &a.syms[0].px
+		m.d, m.dc, m.de, m.dSet = d, c, e, true
+		for _, px := range []decimal.Decimal{d, decimal.New(c, e), decimal.New(c+1, e)} {
+			got, want := a.pxFix(0, px), exact.FixOf(px)
+			if want.OK() && got != want || got.OK() && !exacttest.Same(got.Dec(), px) {
+				t.Fatalf("pxFix(%s) = %v, FixOf gives %v", px, got, want)
+			}
+			if px == m.d {
+				memo++
+			} else if got != want {
+				t.Fatalf("pxFix(%s) of another Decimal = %v, FixOf gives %v", px, got, want)
+			}
+		}
+	}
+	if memo != 20000 {
+		t.Fatalf("%d prices read from the memo", memo)
+	}
+}

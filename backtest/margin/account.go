@@ -871,7 +871,12 @@ func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, pri
 				release = s.isoW
 			}
 		}
-		relF := exact.FixOf(release)
+		var relF exact.Fix
+		if release == s.isoW { // the whole wallet (a close, or a release capped at it): its Fix is cached
+			relF = s.isoWC.of(release)
+		} else {
+			relF = exact.FixOf(release)
+		}
 		a.walletAdd(relF, release, false)
 		s.isoW = s.isoWC.sub(s.isoW, relF, release)
 	}

@@ -190,7 +190,13 @@ func isoLiqPrice(s *slot, qty decimal.Decimal, qe exact.Num, wallet decimal.Deci
 	qf := qtyF.Abs()
 	base := exact.Fix{} // wallet − qe on int64 coefficients when it fits
 	if c, e, ok := qe.Small(); ok {
-		base = exact.FixOf(wallet).Sub(exact.FixNew(c, e))
+		wf := exact.Fix{}
+		if wallet == s.isoW { // the position's isolated wallet (refreshSlot): its Fix is cached
+			wf = s.isoWC.of(wallet)
+		} else {
+			wf = exact.FixOf(wallet)
+		}
+		base = wf.Sub(exact.FixNew(c, e))
 	}
 	qtyZero := qty.IsZero()
 	solve := func(k int) (liqQuote, float64, bool) {
