@@ -138,6 +138,7 @@ type tradeSums[N exact.Fix | exact.Num] struct {
 type account struct {
 	cfg     *Config
 	symbols []string
+	symIdx  map[string]int // symbol → index in symbols, made at the Broker's first miss (Broker.sym)
 	setup   Setup
 	acct    *margin.Account
 	strat   Strategy

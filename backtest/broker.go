@@ -28,11 +28,18 @@ func (br *Broker) sym(symbol string) (int, bool) {
 	if k := br.hint; k < len(br.a.symbols) && br.a.symbols[k] == symbol {
 		return k, true // the symbols are distinct: BinarySearch's answer
 	}
-	k, ok := slices.BinarySearch(br.a.symbols, symbol)
-	if ok {
-		br.hint = k
+	a := br.a
+	if a.symIdx == nil {
+		a.symIdx = make(map[string]int, len(a.symbols))
+		for k, s := range a.symbols {
+			a.symIdx[s] = k
+		}
 	}
-	return k, ok
+	if k, ok := a.symIdx[symbol]; ok { // one hash instead of a binary search's string comparisons
+		br.hint = k
+		return k, true
+	}
+	return slices.BinarySearch(a.symbols, symbol) // (where it would be, false)
 }
 
 // Submit places an order. It returns the order's id, or a *RejectError when the order is
