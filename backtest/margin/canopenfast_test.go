@@ -247,3 +247,42 @@ func TestCanOpenFastIsApply(t *testing.T) {
 		t.Errorf("the fast path decided %d orders within 1e-8 USDT of the exact boundary", nearDecided)
 	}
 }
+
+// FuzzCanOpenFast: canOpenFast, from any BTCUSDT position, wallet, mark and order (quantities
+// in steps, prices in ticks), answers only as apply's exact dry run does, and CanOpen's error
+// is the dry run's.
+func FuzzCanOpenFast(f *testing.F) {
+	f.Add(true, uint8(10), int64(1000), int64(600000), int64(5_000_000_000_000), int64(-2500), int64(610000), int64(590000), false)
+	f.Add(false, uint8(20), int64(-3), int64(999999), int64(100_000_000), int64(3), int64(1000000), int64(0), true)
+	f.Add(true, uint8(125), int64(1), int64(1), int64(1), int64(-2), int64(1), int64(1), false)
+	f.Add(false, uint8(1), int64(2000), int64(200000), int64(4_000_000_000_000), int64(-4000), int64(200000), int64(199990), false)
+	f.Fuzz(func(t *testing.T, cross bool, lev uint8, qty, entry, wallet, order, price, mark int64, reduceOnly bool) {
+		c := &fastCase{mode: Isolated, lev: 1 + int(lev)%125, mark0: math.NaN(), mark1: math.NaN(),
+			qty: decimal.New(qty%1_000_000, -3), entry: decimal.New(1+abs64(entry)%10_000_000, -1),
+			wallet: decimal.New(abs64(wallet), -8), order: decimal.New(order%1_000_000, -3),
+			price: decimal.New(abs64(price)%10_000_000, -1), reduceOnly: reduceOnly}
+		if cross {
+			c.mode = Cross
+		}
+		if mark > 0 {
+			c.mark0 = float64(mark%10_000_000) / 10
+		}
+		fast, canOpen, want, ok := c.verdicts(t)
+		if !ok {
+			return
+		}
+		if canOpen != want {
+			t.Fatalf("%+v: CanOpen %q, apply's dry run %q", c, canOpen, want)
+		}
+		if fast > 0 && want != "" || fast < 0 && want != errString(reject("BTCUSDT", "order", ErrInsufficientMargin)) {
+			t.Fatalf("%+v: canOpenFast %d, apply's dry run %q", c, fast, want)
+		}
+	})
+}
+
+func abs64(x int64) int64 {
+	if x < 0 {
+		return -(x + 1) // no overflow at math.MinInt64
+	}
+	return x
+}
