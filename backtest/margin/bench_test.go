@@ -149,7 +149,8 @@ func BenchmarkDefaultBook(b *testing.B) {
 // then one fill, at tick prices of a random walk around 60,000, fee 0.05 %, the mark moving
 // between fills. swing cycles open long → close → open short → flip to long → close (entries
 // at fill prices, as the swing trader's); avg cycles open long → add (the entry averages to 16
-// decimals) → reduce → flip to short → close.
+// decimals) → reduce → flip to short → close. The wallet (10^9 USDT) pays the fees and
+// losses of over a billion ops (10^6 ran out near b.N = 1.5 M: "insufficient margin").
 func BenchmarkTrade(b *testing.B) {
 	cycles := map[string][]decimal.Decimal{
 		"swing": {d("0.012"), d("-0.012"), d("-0.015"), d("0.030"), d("-0.015")},
@@ -167,7 +168,7 @@ func benchTrade(b *testing.B, m Mode, cycle []decimal.Decimal) {
 	for i := range 11 {
 		insts = append(insts, DefaultInstrument(fmt.Sprintf("S%02dUSDT", i), 100, snap24, nil))
 	}
-	a, err := NewAccount(Config{Wallet: decimal.NewFromInt(1_000_000), Instruments: insts})
+	a, err := NewAccount(Config{Wallet: decimal.NewFromInt(1_000_000_000), Instruments: insts})
 	if err != nil {
 		b.Fatal(err)
 	}
