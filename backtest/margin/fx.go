@@ -78,9 +78,15 @@ type fixCache struct {
 
 // of returns x's Fix.
 func (c *fixCache) of(x decimal.Decimal) exact.Fix {
-	if !c.valid || x != c.d {
-		c.d, c.f, c.valid = x, exact.FixOf(x), true
+	if c.valid && x == c.d { // (inlined)
+		return c.f
 	}
+	return c.read(x)
+}
+
+// read caches and returns x's Fix.
+func (c *fixCache) read(x decimal.Decimal) exact.Fix {
+	c.d, c.f, c.valid = x, exact.FixOf(x), true
 	return c.f
 }
 
