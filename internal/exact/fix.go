@@ -42,7 +42,8 @@ func (x Fix) Num() Num { return Num{c: x.c, e: x.e} }
 // Float is the float64 nearest to x (CoefFloat, as InexactFloat64 of x.Dec()); x must be OK.
 func (x Fix) Float() float64 { return CoefFloat(x.c, x.e) }
 
-// Sign is −1, 0 or +1 as x is negative, zero or positive (0 when x holds no value).
+// Sign is −1, 0 or +1 as x is negative, zero or positive; x must be OK (a Fix that holds no value
+// may keep a coefficient: Fix{}.Add(FixNew(1, 0)) is not OK and its Sign is 1).
 func (x Fix) Sign() int { return CmpInt(x.c, 0) }
 
 // Add is x.Add(y).
