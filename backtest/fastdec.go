@@ -77,8 +77,8 @@ func cmpNum(x, y exact.Num) int {
 // FloatCoef's ok was false), the tick read for onTickCoef's int64 path (grid, once gridSet;
 // switchRules clears gridSet, as the tick may change with the date), and the last Decimal it
 // made for a price on that grid (dc·10^de, once dSet). A swing flip converts the symbol's
-// close for Submit's reference price of the exit and of the entry and for updateOpenOrders
-// while the entry waits, and the next bar's open (often the same float) for each fill's
+// close for Submit's reference price of the exit and of the entry (marketRefCoef; its Decimal
+// only when the ledger's Decimal check runs) and for updateOpenOrders while the entry waits, and the next bar's open (often the same float) for each fill's
 // slippage: each float is read once, and a price that comes out the same coefficient and
 // exponent is the same Decimal (Decimals are immutable: the records and the ledger may share
 // it). openOrderIM keeps its last quotient the same way (im). The zero coefMemo holds
