@@ -1275,9 +1275,29 @@ func (a *Account) availableSlow() decimal.Decimal {
 
 // Equity is Snapshot().MarginBalance computed in float64 for per-bar curves (cheap).
 func (a *Account) Equity() float64 {
-	e := a.hot().equity
-	// the open positions in slot order: a flat slot's fq is 0 (and an open one's may be 0
-	// too, left out as well)
+	h := a.hot().equity
+	// every slot's q·m in slot order, flat ones included: equitySlow's sum but for a flat
+	// slot's term, ±0 for a finite mark. Adding ±0 leaves a sum as it is unless the sum is a
+	// zero (whose sign it may change), so at every slot both running sums are equal or both
+	// zeros: a result other than 0 and NaN is equitySlow's (a missing mark, NaN, makes the sum
+	// NaN, as 0·±Inf does; TestEquityFast).
+	fqs := a.fqs
+	marks := a.marks[:len(fqs)]
+	e := h
+	for k, q := range fqs {
+		e += float64(q * marks[k])
+	}
+	if e != 0 && e == e {
+		return e
+	}
+	return a.equitySlow(h)
+}
+
+// equitySlow is Equity from the constant part h: the open positions in slot order (a flat
+// slot's fq is 0, and an open one's may be 0 too, left out as well) at their marks, at the
+// entry price before the first mark.
+func (a *Account) equitySlow(h float64) float64 {
+	e := h
 	fqs := a.fqs
 	marks := a.marks[:len(fqs)]
 	for k, q := range fqs {
