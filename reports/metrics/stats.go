@@ -123,10 +123,20 @@ func (s *EquityStats) AddBlock(pts []backtest.EquityPoint) error {
 	return nil
 }
 
+// quietRuns lets add take runs of quiet points with addQuiet (tests turn it off to compare).
+var quietRuns = true
+
 // add accumulates the points pts in turn. The latest point (cur) is read from pts while
 // they last: it is stored once, at the end.
 func (s *EquityStats) add(pts []backtest.EquityPoint) {
-	for i := range pts {
+	quiet := quietRuns && s.noTop
+	for i := 0; i < len(pts); i++ {
+		if quiet && s.n >= 2 && s.hasCur && !s.inDanger {
+			if j := s.addQuiet(pts, i); j > i {
+				i = j - 1 // pts[j] (if any) is not quiet: the loop's body takes it
+				continue
+			}
+		}
 		p := &pts[i]
 		mr := riskOf(p)
 		if s.n == 0 {
@@ -206,6 +216,53 @@ func (s *EquityStats) add(pts []backtest.EquityPoint) {
 	if s.hasCur && len(pts) > 0 {
 		s.cur = pts[len(pts)-1]
 	}
+}
+
+// addQuiet is add's loop from pts[i] on while the points are quiet: in cur's close-day, below
+// the near-miss ratio, with no near miss going on, after the first two points and without
+// the top ratios (NoPercentile). Such a point only moves the sums and extremes, which the
+// loop keeps in locals (add's loop reads and writes them through s at every point). It
+// returns the index of the first point it did not take.
+func (s *EquityStats) addQuiet(pts []backtest.EquityPoint, i int) int {
+	lo, hi, near := s.curEnd-DayMs, s.curEnd, s.nearRatio
+	prev, total, a05, a08 := s.prevTime, s.total, s.above05, s.above08
+	minWallet, peak, maxDD, maxMR := s.minWallet, s.peak, s.maxDD, s.maxMR
+	j := i
+	for ; j < len(pts); j++ {
+		p := &pts[j]
+		mr := riskOf(p)
+		if p.Time > hi || p.Time <= lo || mr >= near {
+			break
+		}
+		// cover
+		dt := p.Time - prev
+		total += dt
+		if mr >= WarnRatio {
+			a05 += dt
+		}
+		if mr >= DangerRatio {
+			a08 += dt
+		}
+		if p.Wallet < minWallet {
+			minWallet = p.Wallet
+		}
+		if p.Equity > peak {
+			peak = p.Equity
+		}
+		if peak > 0 {
+			if dd := (peak - p.Equity) / peak; dd > maxDD {
+				maxDD = dd
+			}
+		}
+		if mr > maxMR {
+			maxMR = mr
+		}
+		prev = p.Time
+	}
+	s.n += j - i
+	s.prevTime, s.total, s.above05, s.above08 = prev, total, a05, a08
+	s.minWallet, s.peak, s.maxDD, s.maxMR = minWallet, peak, maxDD, maxMR
+	return j
 }
 
 func (s *EquityStats) cover(ratio float64, dt int64) {

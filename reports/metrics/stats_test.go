@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"reflect"
@@ -254,5 +255,56 @@ func TestEquityStatsAddBlockIsAdd(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// add's runs of quiet points (addQuiet) leave the accumulator as the point-by-point loop
+// does, on curves with edge values: wallets and equities crossing zero, NaN and infinite
+// ratios and equities, near-miss thresholds the curve crosses, days with one point, blocks
+// of every size.
+func TestEquityStatsQuietRuns(t *testing.T) {
+	vals := []float64{0, math.Copysign(0, -1), 0.3, 0.5, 0.79, 0.8, 0.95, 2, math.MaxFloat64, math.Inf(1), math.NaN(), -1}
+	runs := 0
+	for seed := uint64(1); seed <= 60; seed++ {
+		r := rand.New(rand.NewPCG(seed, 9))
+		n := []int{0, 1, 2, 3, 50, 3000}[seed%6]
+		eq := randomCurve(seed, n, []int64{60_000, 3_600_000, 6 * 3_600_000}[seed%3])
+		for i := range eq {
+			p := &eq[i]
+			p.Wallet = p.Equity * (0.5 + r.Float64())
+			switch r.IntN(40) {
+			case 0:
+				p.MarginRatio = vals[r.IntN(len(vals))]
+			case 1:
+				p.PeakMarginRatio = vals[r.IntN(len(vals))]
+			case 2:
+				p.Equity = vals[r.IntN(len(vals))] * 1e4
+			case 3:
+				p.Wallet = vals[r.IntN(len(vals))] * -1e4
+			}
+		}
+		near := []float64{0, 0.5, 0.8, 1.5}[seed%4]
+		for _, size := range []int{1, 2, 7, 128, len(eq) + 1} {
+			var got [2]string
+			for k, on := range []bool{true, false} {
+				quietRuns = on
+				st := NewEquityStats(len(eq)).NoPercentile()
+				if near > 0 {
+					st.SetNearMissRatio(near)
+				}
+				for i := 0; i < len(eq); i += size {
+					st.AddBlock(eq[i:min(i+size, len(eq))])
+				}
+				got[k] = fmt.Sprintf("%+v", *st)
+			}
+			quietRuns = true
+			if got[0] != got[1] {
+				t.Fatalf("seed %d, blocks of %d: with quiet runs\n%s\nwithout\n%s", seed, size, got[0], got[1])
+			}
+			runs++
+		}
+	}
+	if runs == 0 {
+		t.Fatal("no curve")
 	}
 }
