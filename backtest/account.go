@@ -453,6 +453,11 @@ func (a *account) refreshRuin() {
 	}
 }
 
+// alwaysOpenMarks sets the open marks at every step, quiet or flat ones included, as step did
+// before openMarks was skipped where nothing reads them: TestSkippedOpenMarksChangeNothing
+// compares both ways (tests only).
+var alwaysOpenMarks = false
+
 // exhaustiveProbes turns off the probes skipped because they would find the same figures
 // (the open probed again with nothing changed; record recomputing probe's figures at the
 // close): TestSkippedProbesChangeNothing compares both ways.
@@ -480,10 +485,15 @@ func (a *account) step(b *Batch, v *pathView) error {
 	a.now = t
 	a.end = v.end
 	// (0) the exchange's rules of this UTC date (brackets, filters, fees), when they change
-	opened := false // the open marks are set
-	if t >= a.nextRules {
+	opened := alwaysOpenMarks // the open marks are set
+	if opened {
 		a.openMarks(v)
-		opened = true
+	}
+	if t >= a.nextRules {
+		if !opened {
+			a.openMarks(v)
+			opened = true
+		}
 		if err := a.switchRules(t); err != nil {
 			return err
 		}
@@ -503,6 +513,8 @@ func (a *account) step(b *Batch, v *pathView) error {
 	} else {
 		if !opened && (a.nOpen > 0 || len(a.orders) > 0) {
 			a.openMarks(v)
+		} else if !opened && countSkips {
+			openMarkSkips.Add(1) // a flat account without orders
 		}
 		a.probe(0)
 		gen := a.gen

@@ -617,3 +617,45 @@ func TestWidenedScreenSeesLateOpens(t *testing.T) {
 		t.Errorf("%d liquidations of BBB, want 1", bbb)
 	}
 }
+
+// TestSkippedOpenMarksChangeNothing: step sets the open marks only where something may read
+// them before the close (openMarks' doc); a quiet step (quietOpen and probePath(true)) and a
+// flat account without orders skip them. The chaos traders (isolated, cross and mixed accounts,
+// one-way and hedge mode, with funding, liquidations and rules that hold) give deeply equal
+// records when every step sets them (alwaysOpenMarks). It fails unless both skips happened.
+func TestSkippedOpenMarksChangeNothing(t *testing.T) {
+	symbols := []string{"AAA", "BBB", "CCC"}
+	defer func() { alwaysOpenMarks, countSkips = false, false }()
+	openProbes.Store(0)
+	openMarkSkips.Store(0)
+	var switches atomic.Int64
+	for seed := uint64(1); seed <= 4; seed++ {
+		k, m, f := market(seed, symbols, 400)
+		for _, hedge := range []bool{false, true} {
+			var res [2]*Result
+			for i, always := range []bool{false, true} {
+				alwaysOpenMarks, countSkips = always, !always
+				cfg, strat := chaosConfig(symbols, false), newChaos
+				if hedge {
+					cfg.PositionMode = margin.Hedge
+					strat = func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: &switches} }
+				}
+				r, err := Run(context.Background(), cfg, strat, NewSliceSource(symbols, Batches(k, m, f)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res[i] = r
+			}
+			for i, a := range res[0].Accounts {
+				if !reflect.DeepEqual(a, res[1].Accounts[i]) {
+					t.Errorf("seed %d hedge %v %s: records differ when every step sets the open marks", seed, hedge, a.Name)
+				}
+			}
+		}
+	}
+	quiet, flat := openProbes.Load(), openMarkSkips.Load()
+	t.Logf("open marks skipped at %d quiet steps and %d steps of a flat account without orders", quiet, flat)
+	if quiet < 100 || flat < 100 {
+		t.Errorf("the comparison is void: %d quiet steps, %d flat steps skipped the open marks (want 100 each)", quiet, flat)
+	}
+}

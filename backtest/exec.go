@@ -392,6 +392,7 @@ var (
 	noLiqScreen, countSkips bool
 	liqCertHits, pathProbes atomic.Int64
 	openProbes              atomic.Int64
+	openMarkSkips           atomic.Int64 // steps of a flat account without orders that skipped openMarks
 	crossFarSkips           atomic.Int64 // cross trades whose vertices probePath skipped (crossFar)
 	isoFarSkips             atomic.Int64 // isolated trades whose distances probePath skipped (isoFar)
 	// probePath's passes by the open positions' margin modes: all cross, all isolated, mixed
