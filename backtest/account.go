@@ -543,9 +543,10 @@ func (a *account) step(b *Batch, v *pathView) error {
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
-	syms, paths, acct := a.syms, v.sym, a.acct       // (not reloaded after each store)
+	// the close marks (pts[4]: the moving symbols' mp[3])
+	syms, closes, acct := a.syms, v.pts[4], a.acct // (not reloaded after each store)
 	for _, i := range v.moved {
-		m := paths[i].mp[3]
+		m := closes[i]
 		acct.SetMark(i, m)
 		syms[i].mark = m
 	}
@@ -610,9 +611,9 @@ func (a *account) seenOf(i int) int { return a.pv.seen[a.closed&1][i] }
 // only for such a step, and a quiet one (quietOpen) or a flat account without orders skips
 // them.
 func (a *account) openMarks(v *pathView) {
-	syms, paths, acct := a.syms, v.sym, a.acct
+	syms, opens, acct := a.syms, v.pts[1], a.acct // (pts[1]: the moving symbols' mp[0])
 	for _, i := range v.moved {
-		m := paths[i].mp[0]
+		m := opens[i]
 		acct.SetMark(i, m)
 		syms[i].mark = m
 	}
