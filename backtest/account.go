@@ -543,10 +543,9 @@ func (a *account) step(b *Batch, v *pathView) error {
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
-	// the close marks (pts[4]: the moving symbols' mp[3])
-	syms, closes, acct := a.syms, v.pts[4], a.acct // (not reloaded after each store)
+	syms, paths, acct := a.syms, v.sym, a.acct       // (not reloaded after each store)
 	for _, i := range v.moved {
-		m := closes[i]
+		m := paths[i].mp[3]
 		acct.SetMark(i, m)
 		syms[i].mark = m
 	}
@@ -611,9 +610,9 @@ func (a *account) seenOf(i int) int { return a.pv.seen[a.closed&1][i] }
 // only for such a step, and a quiet one (quietOpen) or a flat account without orders skips
 // them.
 func (a *account) openMarks(v *pathView) {
-	syms, opens, acct := a.syms, v.pts[1], a.acct // (pts[1]: the moving symbols' mp[0])
+	syms, paths, acct := a.syms, v.sym, a.acct
 	for _, i := range v.moved {
-		m := opens[i]
+		m := paths[i].mp[0]
 		acct.SetMark(i, m)
 		syms[i].mark = m
 	}

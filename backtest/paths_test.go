@@ -75,13 +75,6 @@ func TestPathsView(t *testing.T) {
 		if !slices.Equal(v.moved, wantMoved[j]) {
 			t.Errorf("batch %d: moved %v, want %v", j, v.moved, wantMoved[j])
 		}
-		// a moving symbol's open and close marks, which openMarks and step read from pts[1]
-		// and pts[4]: its mark path's first and last points
-		for _, i := range v.moved {
-			if v.pts[1][i] != v.sym[i].mp[0] || v.pts[4][i] != v.sym[i].mp[3] {
-				t.Errorf("batch %d symbol %d: pts[1], pts[4] %v %v, mark path %v", j, i, v.pts[1][i], v.pts[4][i], v.sym[i].mp)
-			}
-		}
 		// the latest closes and kline counts before and through the batch
 		wantLast := [][2][3]float64{
 			{{nan, nan, nan}, {11, 45, nan}},
