@@ -37,8 +37,10 @@ func (a *Account) marginScreen(i int, openQ, fillQ, price, feeRate float64, flat
 // marginScreenAt is marginScreen with the cross wallet w in float64, which may differ from
 // the exact wallet it stands for by up to 1e-9·slack + 1e-8 (slack ≥ 0): the band widens by
 // as much (one more term, slack added to the magnitudes), so that every decision it takes is
-// still the exact check's. marginScreen passes the booked wallet's float (slack 0); flipScreen
-// the wallet a flip's close would leave, computed in float64.
+// still the exact check's. marginScreen passes the booked wallet's float (slack 0);
+// canOpenFast the wallet a flip's close would leave, computed in float64 before anything is
+// booked, with flat set: position i is then still open in the ledger and is left out of the
+// sums as the close would leave it (its float shadows are the same either way).
 func (a *Account) marginScreenAt(i int, openQ, fillQ, price, feeRate float64, flat bool, w, slack float64) int {
 	s := &a.slots[i]
 	oim := a.orderIMSum.float()

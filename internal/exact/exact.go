@@ -55,8 +55,9 @@ func AddCoef(a int64, ea int32, b int64, eb int32) (c int64, e int32, ok bool) {
 	if ea != eb {
 		return addCoefScaled(a, ea, b, eb)
 	}
-	// the usual case, no rescale (kept within the inlining budget): the sum overflowed when
-	// its sign differs from both operands' (a and b of one sign, s of the other)
+	// the usual case, no rescale (AddCoef is over the inlining budget: Fix.Add, Num.Add and
+	// Num.Sub repeat this case in place): the sum overflowed when its sign differs from both
+	// operands' (a and b of one sign, s of the other)
 	if s := a + b; (a^s)&(b^s) >= 0 && s != math.MinInt64 {
 		return s, ea, true
 	}
@@ -104,7 +105,7 @@ func CmpInt(a, b int64) int {
 // cmpCoef compares a·10^ea with b·10^eb; ok is false when they cannot be brought to one
 // exponent in an int64 and their signs do not decide.
 func cmpCoef(a int64, ea int32, b int64, eb int32) (int, bool) {
-	if ea == eb { // the usual case, inlined
+	if ea == eb { // the usual case (cmpCoef is over the inlining budget: Fix.Cmp repeats it)
 		return CmpInt(a, b), true
 	}
 	return cmpCoefScaled(a, ea, b, eb)
