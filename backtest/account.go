@@ -22,6 +22,11 @@ type order struct {
 	rising   bool            // stop/TP: triggers when the price rises to the level (else falls to it)
 	level    float64         // trigger (stops) or limit price (limits), for screening
 	sellQty  decimal.Decimal // Qty.Neg() of a sell placed by Submit (zero Decimal: not computed)
+	// Qty's coefficient and exponent as Submit read them (exact.Coef), when qok: openOrderIM
+	// takes them instead of reading Qty again
+	qc  int64
+	qe  int32
+	qok bool
 }
 
 // equityBlock is the number of equity points per block of the curve; sinkBlock per block

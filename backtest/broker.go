@@ -126,9 +126,13 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		return fail(ErrWouldTrigger)
 	}
 	var sell decimal.Decimal // −Qty of a sell, kept with the order for its fill
+	var oc int64             // Qty's coefficient and exponent when ook, kept for openOrderIM
+	var oe int32
+	ook := false
 	if !o.ClosePosition {
 		q := o.Qty
 		qc, qe, qok := exact.Coef(q)
+		oc, oe, ook = qc, qe, qok
 		if o.Side == Sell {
 			if qok { // q > 0: −qc fits
 				qc = -qc
@@ -152,9 +156,9 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 			}
 		}
 	}
-	id := a.add(o, i, true)
-	a.orders[len(a.orders)-1].decision = decision
-	a.orders[len(a.orders)-1].sellQty = sell
+	r := a.add(&o, i, true)
+	r.decision, r.sellQty, r.qc, r.qe, r.qok = decision, sell, oc, oe, ook
+	id := r.id
 	a.updateOpenOrders(i)
 	return id, nil
 }

@@ -704,14 +704,14 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 func (a *account) attach(o *order, qty decimal.Decimal) {
 	var sl, tp OrderID
 	if !o.StopLoss.IsZero() {
-		sl = a.add(Order{Symbol: o.Symbol, Side: -o.Side, Type: StopMarket, Qty: qty, Trigger: o.StopLoss,
+		c := a.add(&Order{Symbol: o.Symbol, Side: -o.Side, Type: StopMarket, Qty: qty, Trigger: o.StopLoss,
 			ReduceOnly: true, Tag: o.Tag, PositionSide: o.PositionSide}, o.sym, false)
-		a.orders[len(a.orders)-1].attached = true
+		c.attached, sl = true, c.id
 	}
 	if !o.TakeProfit.IsZero() {
-		tp = a.add(Order{Symbol: o.Symbol, Side: -o.Side, Type: TakeProfitMarket, Qty: qty, Trigger: o.TakeProfit,
+		c := a.add(&Order{Symbol: o.Symbol, Side: -o.Side, Type: TakeProfitMarket, Qty: qty, Trigger: o.TakeProfit,
 			ReduceOnly: true, Tag: o.Tag, PositionSide: o.PositionSide}, o.sym, false)
-		a.orders[len(a.orders)-1].attached = true
+		c.attached, tp = true, c.id
 	}
 	if sl != 0 && tp != 0 {
 		a.orders[a.find(sl)].oco = tp
@@ -719,11 +719,13 @@ func (a *account) attach(o *order, qty decimal.Decimal) {
 	}
 }
 
-// add appends a new open order and returns its id.
-func (a *account) add(o Order, sym int, fresh bool) OrderID {
+// add appends a new open order (a copy of *o on symbol sym) and returns it, built in place:
+// the pointer is valid until the orders change.
+func (a *account) add(o *Order, sym int, fresh bool) *order {
 	a.nextID++
-	r := order{Order: o, id: a.nextID, sym: sym, fresh: fresh, since: a.now}
-
+	a.orders = append(a.orders, order{})
+	r := &a.orders[len(a.orders)-1]
+	r.Order, r.id, r.sym, r.fresh, r.since = *o, a.nextID, sym, fresh, a.now
 	switch o.Type {
 	case Limit:
 		r.level = o.Price.InexactFloat64()
@@ -734,8 +736,7 @@ func (a *account) add(o Order, sym int, fresh bool) OrderID {
 		r.level = o.Trigger.InexactFloat64()
 		r.rising = o.Side == Sell // a sell take-profit triggers on a rise
 	}
-	a.orders = append(a.orders, r)
-	return r.id
+	return r
 }
 
 // decide numbers the strategy's next order on symbol i: its n-th submitted on the symbol at
@@ -945,9 +946,11 @@ func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
 		if o.sym != i || !o.reserves() {
 			continue
 		}
-		qc, qe, ok := exact.Coef(o.Qty)
+		qc, qe, ok := o.qc, o.qe, o.qok // Submit's reading of Qty
 		if !ok {
-			return 0, 0, false, false
+			if qc, qe, ok = exact.Coef(o.Qty); !ok {
+				return 0, 0, false, false
+			}
 		}
 		var b *int64 // the budget this order draws on, at exponent *bexp
 		var bexp *int32
