@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/bt-backtest/bt/backtest"
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/bt-backtest/bt/strategies/indicator"
 	"github.com/bt-backtest/bt/strategies/internal/sizing"
 	"github.com/bt-backtest/bt/strategies/param"
@@ -53,6 +54,9 @@ type Strategy struct {
 	qstep   []decimal.Decimal // quantity step of the symbol's instrument
 	minNotD []decimal.Decimal // minimum notional of an entry, as the instrument gives it
 	minNot  []float64         // minNotD as a float, for the comparison with the notional
+	// the quantity of the symbol's last short entry and its coefficient (exact.Coef), for
+	// shortSize
+	shortQ []entryQty
 
 	key sigKey   // what the signals depend on besides the bars (SignalKey)
 	sig *signals // the signals shared with the run's other accounts of key; nil: computed here
@@ -112,6 +116,7 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.qstep = make([]decimal.Decimal, n)
 	s.minNot = make([]float64, n)
 	s.minNotD = make([]decimal.Decimal, n)
+	s.shortQ = make([]entryQty, n)
 	for i := range s.sym {
 		st := &s.sym[i]
 		if !st.traded {
@@ -255,12 +260,12 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	st.side = want
 	pos := br.Position(sym)
 	if q := pos.Qty.Sign(); q != 0 && int8(q) != want {
-		side := backtest.Sell
+		side, size := backtest.Sell, pos.Qty // a long's quantity is its size (Abs returns it)
 		if q < 0 {
-			side = backtest.Buy
+			side, size = backtest.Buy, s.shortSize(i, pos.Qty)
 		}
 		// A rejection is recorded by the engine; the next flip tries again.
-		_, _ = br.Submit(backtest.Order{Symbol: sym, Side: side, Type: backtest.Market, Qty: pos.Qty.Abs(), ReduceOnly: true, Tag: "swing exit"})
+		_, _ = br.Submit(backtest.Order{Symbol: sym, Side: side, Type: backtest.Market, Qty: size, ReduceOnly: true, Tag: "swing exit"})
 	} else if q != 0 {
 		return // already on the wanted side
 	}
@@ -280,6 +285,34 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	side := backtest.Buy
 	if want < 0 {
 		side = backtest.Sell
+		s.rememberShort(i, qty)
 	}
 	_, _ = br.Submit(backtest.Order{Symbol: sym, Side: side, Type: backtest.Market, Qty: qty, Tag: "swing entry"})
+}
+
+// entryQty is an entry's quantity q and, when ok, its coefficient c and exponent e.
+type entryQty struct {
+	q  decimal.Decimal
+	c  int64
+	e  int32
+	ok bool
+}
+
+// rememberShort keeps qty, the quantity of a short entry on symbol i, for shortSize.
+func (s *Strategy) rememberShort(i int, qty decimal.Decimal) {
+	c, e, ok := exact.Coef(qty)
+	s.shortQ[i] = entryQty{q: qty, c: c, e: e, ok: ok}
+}
+
+// shortSize is qty.Abs() for symbol i's short position qty (< 0): the quantity of the symbol's
+// last short entry when qty is its negation, coefficient and exponent (a short opened by one
+// entry and not changed since), which Abs would make again; else qty.Abs(). Decimals are
+// immutable: the exit order and the entry share one.
+func (s *Strategy) shortSize(i int, qty decimal.Decimal) decimal.Decimal {
+	if m := &s.shortQ[i]; m.ok {
+		if c, e, ok := exact.Coef(qty); ok && c == -m.c && e == m.e {
+			return m.q
+		}
+	}
+	return qty.Abs()
 }
