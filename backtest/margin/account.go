@@ -61,10 +61,12 @@ type Account struct {
 	marks, fqs []float64
 	fWalletGen uint64 // walletGen of fWallet
 
-	// decimal aggregates, updated incrementally by refreshSlot, as exact.Of Nums (on int64
-	// coefficients while they fit, no allocation; each has the value and exponent of the
-	// Decimal sum it stands for)
-	crossQE, allQE, isoSum exact.Num // Σcross qty·entry, Σ qty·entry, Σ isolated wallets
+	// decimal aggregates, updated incrementally by refreshSlot: on int64 coefficients
+	// (exact.Fix, 16 bytes each) while every step fits; from the first step that does not,
+	// for the account's life, the exact.Of Nums in aggN (which fall back to Decimal
+	// arithmetic). Each has the value and exponent of the Decimal sum it stands for.
+	agg  aggs[exact.Fix]
+	aggN *aggs[exact.Num] // the aggregates when not nil (agg and the slots' Fix are then void)
 
 	// available-balance cache (see available): Σ open-order margin (Σ slot.orderIM, each
 	// term added as Decimal.Add adds), and Σ of the cached contributions avC of the slots with
@@ -111,9 +113,11 @@ type slot struct {
 	// was computed from: refreshSlot redoes only what depends on a changed value (decimals are
 	// immutable, so an unchanged value is the identical Decimal). stale forces a full refresh
 	// (a new instrument or margin mode).
-	seenQE                 exact.Num // qty·entry (exact.Of)
+	// seenQE and seenIsoN are the contributions qty·entry and seenIso as exact.Of Nums when
+	// the account's aggregates are Nums (aggN), else seenQEF and seenIsoF are, as Fix
+	seenQE, seenIsoN       exact.Num
+	seenQEF, seenIsoF      exact.Fix
 	seenIso                decimal.Decimal
-	seenIsoN               exact.Num // seenIso (exact.Of)
 	seenQty, seenEntry     decimal.Decimal
 	seenCross, seenIsoMode bool
 	stale                  bool
@@ -148,7 +152,7 @@ func NewAccount(cfg Config) (*Account, error) {
 	if cfg.PositionMode > Hedge {
 		return nil, fmt.Errorf("%w: unknown position mode %d", ErrInvalidInput, cfg.PositionMode)
 	}
-	a := &Account{initial: cfg.Wallet, autoAdd: cfg.AutoAddMargin}
+	a := &Account{initial: cfg.Wallet, autoAdd: cfg.AutoAddMargin, agg: aggs[exact.Fix]{fix0, fix0, fix0}}
 	a.setWallet(cfg.Wallet)
 	seen := map[string]bool{}
 	for k, in := range cfg.Instruments {
@@ -159,7 +163,7 @@ func NewAccount(cfg Config) (*Account, error) {
 		if err := checkInstrument(in); err != nil {
 			return nil, err
 		}
-		s := slot{sym: k, lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage)}
+		s := slot{sym: k, lev: min(DefaultLeverage, in.Brackets[0].MaxLeverage), seenQEF: fix0, seenIsoF: fix0}
 		s.setInstrument(in)
 		a.slots = append(a.slots, s)
 	}
@@ -189,7 +193,7 @@ func (a *Account) setLegs(hedge bool) {
 	if hedge {
 		for k := range n {
 			o := &a.slots[k]
-			s := slot{sym: k, side: Short, mode: o.mode, lev: o.lev}
+			s := slot{sym: k, side: Short, mode: o.mode, lev: o.lev, seenQEF: fix0, seenIsoF: fix0}
 			s.setInstrument(o.inst)
 			a.slots = append(a.slots, s)
 		}
@@ -1422,7 +1426,7 @@ func (a *Account) liqPriceOf(i int) (decimal.Decimal, bool) {
 		// one leg: liquidationPrice's price with the other cross positions at their marks,
 		// their terms cached per position (crossTerms), the price solved as isoLiqPrice
 		// solves it with the wallet − TMM1 + UPNL1 for the wallet (the same quotients)
-		qe := s.seenQE
+		qe := a.seenQE(s)
 		if s.qty != s.seenQty || s.entry != s.seenEntry {
 			qe = exact.Of(s.qty).Mul(exact.Of(s.entry))
 		}
@@ -1590,38 +1594,16 @@ func (a *Account) refreshSlot(i int) {
 	if !qeNew && !isoNew && cross == s.seenCross && isoMode == s.seenIsoMode {
 		return
 	}
-	qe := s.seenQE
-	if qeNew {
+	if qeNew || cross != s.seenCross {
 		s.avOK = false
-		q := s.qtyC.num(s.qty)
-		qe = q.Mul(s.entryC.num(s.entry))
-		// Σ + (qe − seen) has the value and the exponent (the least of the three) of
-		// Σ − seen + qe
-		a.allQE = a.allQE.Add(qe.Sub(s.seenQE))
-		s.fq = q.Float()
-		a.fqs[i] = s.fq
-		s.fabs = math.Abs(s.fq)
-		s.fqe = qe.Float()
 	}
-	if isoNew {
-		w := s.isoWC.num(s.isoW)
-		a.isoSum = a.isoSum.Add(w.Sub(s.seenIsoN))
-		s.fiso = w.Float()
-		s.seenIsoN = w
+	var qe exact.Num
+	if qf, ok := a.refreshSumsFix(i, qeNew, isoNew, cross); ok {
+		qe = qf.Num()
+	} else {
+		qe = a.refreshSumsNum(i, qeNew, isoNew, cross)
 	}
-	switch {
-	case qeNew && cross && s.seenCross:
-		a.crossQE = a.crossQE.Add(qe.Sub(s.seenQE)) // as allQE
-	case qeNew || cross != s.seenCross:
-		s.avOK = false
-		if s.seenCross {
-			a.crossQE = a.crossQE.Sub(s.seenQE)
-		}
-		if cross {
-			a.crossQE = a.crossQE.Add(qe)
-		}
-	}
-	s.seenQE, s.seenIso, s.seenQty, s.seenEntry = qe, s.isoW, s.qty, s.entry
+	s.seenIso, s.seenQty, s.seenEntry = s.isoW, s.qty, s.entry
 	s.seenCross, s.seenIsoMode, s.stale = cross, isoMode, false
 
 	s.lpQ, s.lpMade, s.flp = liqQuote{dec: true, d: zero}, false, math.NaN()
@@ -1633,6 +1615,138 @@ func (a *Account) refreshSlot(i int) {
 		}
 	}
 }
+
+// refreshSumsFix is refreshSumsNum on the aggregates' and slot i's Fix: it reports false,
+// having changed nothing, when the account's aggregates are Nums or a step does not fit; else
+// every aggregate has the value and exponent refreshSumsNum gives it, the slot's seen
+// contributions and its shadows fq, fabs, fqe and fiso are set, and qe is its qty·entry.
+func (a *Account) refreshSumsFix(i int, qeNew, isoNew, cross bool) (qe exact.Fix, ok bool) {
+	if a.aggN != nil || forceAggNums {
+		return exact.Fix{}, false
+	}
+	s := &a.slots[i]
+	g := a.agg
+	qe, w := s.seenQEF, s.seenIsoF
+	var q exact.Fix
+	if qeNew {
+		q = s.qtyC.of(s.qty)
+		qe = q.Mul(s.entryC.of(s.entry))
+		g.allQE = g.allQE.Add(qe.Sub(s.seenQEF))
+	}
+	if isoNew {
+		w = s.isoWC.of(s.isoW)
+		g.isoSum = g.isoSum.Add(w.Sub(s.seenIsoF))
+	}
+	switch {
+	case qeNew && cross && s.seenCross:
+		g.crossQE = g.crossQE.Add(qe.Sub(s.seenQEF)) // as allQE
+	case qeNew || cross != s.seenCross:
+		if s.seenCross {
+			g.crossQE = g.crossQE.Sub(s.seenQEF)
+		}
+		if cross {
+			g.crossQE = g.crossQE.Add(qe)
+		}
+	}
+	if !qe.OK() || !w.OK() || !g.allQE.OK() || !g.isoSum.OK() || !g.crossQE.OK() {
+		return exact.Fix{}, false
+	}
+	a.agg, s.seenQEF, s.seenIsoF = g, qe, w
+	if qeNew {
+		s.fq = q.Float()
+		a.fqs[i] = s.fq
+		s.fabs = math.Abs(s.fq)
+		s.fqe = qe.Float()
+	}
+	if isoNew {
+		s.fiso = w.Float()
+	}
+	return qe, true
+}
+
+// refreshSumsNum moves slot i's contribution to the account's aggregates, as exact.Of Nums
+// (aggN, made from the Fix ones at the first call), from the values last seen to the current
+// ones, sets the slot's shadows fq, fabs, fqe and fiso and returns its qty·entry.
+func (a *Account) refreshSumsNum(i int, qeNew, isoNew, cross bool) exact.Num {
+	if a.aggN == nil {
+		a.toNums()
+	}
+	s, g := &a.slots[i], a.aggN
+	qe := s.seenQE
+	if qeNew {
+		q := s.qtyC.num(s.qty)
+		qe = q.Mul(s.entryC.num(s.entry))
+		// Σ + (qe − seen) has the value and the exponent (the least of the three) of
+		// Σ − seen + qe
+		g.allQE = g.allQE.Add(qe.Sub(s.seenQE))
+		s.fq = q.Float()
+		a.fqs[i] = s.fq
+		s.fabs = math.Abs(s.fq)
+		s.fqe = qe.Float()
+	}
+	if isoNew {
+		w := s.isoWC.num(s.isoW)
+		g.isoSum = g.isoSum.Add(w.Sub(s.seenIsoN))
+		s.fiso = w.Float()
+		s.seenIsoN = w
+	}
+	switch {
+	case qeNew && cross && s.seenCross:
+		g.crossQE = g.crossQE.Add(qe.Sub(s.seenQE)) // as allQE
+	case qeNew || cross != s.seenCross:
+		if s.seenCross {
+			g.crossQE = g.crossQE.Sub(s.seenQE)
+		}
+		if cross {
+			g.crossQE = g.crossQE.Add(qe)
+		}
+	}
+	s.seenQE = qe
+	return qe
+}
+
+// toNums moves the account's aggregates and the slots' seen contributions from their Fix to
+// exact.Of Nums, for the account's life. (Every Fix there holds a value: refreshSumsFix
+// stores only those; the zero Fix of an account or slot not made by NewAccount is 0 at
+// exponent 0, the zero Num, as its Num.)
+func (a *Account) toNums() {
+	g := &a.agg
+	a.aggN = &aggs[exact.Num]{g.crossQE.Num(), g.allQE.Num(), g.isoSum.Num()}
+	for k := range a.slots {
+		s := &a.slots[k]
+		s.seenQE, s.seenIsoN = s.seenQEF.Num(), s.seenIsoF.Num()
+	}
+}
+
+// aggs are the account's decimal aggregates: Σ qty·entry of the open cross positions, Σ
+// qty·entry and Σ isolated wallets of every slot.
+type aggs[N exact.Fix | exact.Num] struct {
+	crossQE, allQE, isoSum N
+}
+
+// aggNums is the account's aggregates as Nums.
+func (a *Account) aggNums() aggs[exact.Num] {
+	if a.aggN != nil {
+		return *a.aggN
+	}
+	g := &a.agg
+	return aggs[exact.Num]{g.crossQE.Num(), g.allQE.Num(), g.isoSum.Num()}
+}
+
+// seenQE is slot s's contribution qty·entry to the aggregates, as last seen by refreshSlot.
+func (a *Account) seenQE(s *slot) exact.Num {
+	if a.aggN != nil {
+		return s.seenQE
+	}
+	return s.seenQEF.Num()
+}
+
+// fix0 is 0 at exponent 0 as a Fix: the zero Num's value and exponent.
+var fix0 = exact.FixNew(0, 0)
+
+// forceAggNums makes refreshSlot keep the aggregates as Nums from the start (tests: the
+// reference).
+var forceAggNums = false
 
 // lpDec is the slot's isolated liquidation price as a Decimal (made when first read after
 // a refresh).
@@ -1796,9 +1910,11 @@ func (a *Account) refreshWallet() {
 // hotConsts are the account's float64 constants of the screening and of Equity, computed when
 // first read after a ledger change (see hot).
 type hotConsts struct {
-	ok, valid              bool   // ok: checked since the last change; valid: ever computed
-	walletGen              uint64 // the values they were computed from
-	crossQE, allQE, isoSum exact.Num
+	ok, valid bool   // ok: checked since the last change; valid: ever computed
+	walletGen uint64 // the values they were computed from: the wallet's, and
+	nums      bool   // the aggregates aggF (nums false) or agg (the Nums, aggN)
+	aggF      aggs[exact.Fix]
+	agg       aggs[exact.Num]
 
 	cross  float64 // Σcross Q·E − wallet
 	scale  float64 // |Σcross Q·E| + |wallet| + 1: magnitude for the error bound
@@ -1820,17 +1936,25 @@ func (a *Account) hot() *hotConsts {
 func (a *Account) hotSlow() *hotConsts {
 	c := &a.consts
 	c.ok = true
-	if c.valid && c.walletGen == a.walletGen && c.crossQE == a.crossQE && c.allQE == a.allQE && c.isoSum == a.isoSum {
-		return c
+	if a.aggN == nil {
+		if c.valid && !c.nums && c.walletGen == a.walletGen && c.aggF == a.agg {
+			return c
+		}
+		c.aggF, c.nums = a.agg, false
+	} else {
+		if c.valid && c.nums && c.walletGen == a.walletGen && c.agg == *a.aggN {
+			return c
+		}
+		c.agg, c.nums = *a.aggN, true
 	}
-	c.valid = true
-	c.walletGen, c.crossQE, c.allQE, c.isoSum = a.walletGen, a.crossQE, a.allQE, a.isoSum
+	c.valid, c.walletGen = true, a.walletGen
+	g := a.aggNums()
 	// exact.Of Nums: each result has the value of the Decimal expression (on int64
 	// coefficients while it fits), rounded once to float64
 	w := a.wallet.num()
-	c.cross = a.crossQE.Sub(w).Float()
-	c.scale = math.Abs(a.crossQE.Float()) + math.Abs(a.fWallet) + 1
-	c.equity = w.Add(a.isoSum).Sub(a.allQE).Float()
+	c.cross = g.crossQE.Sub(w).Float()
+	c.scale = math.Abs(g.crossQE.Float()) + math.Abs(a.fWallet) + 1
+	c.equity = w.Add(g.isoSum).Sub(g.allQE).Float()
 	return c
 }
 

@@ -58,7 +58,8 @@ func (a *Account) Check() error {
 	if err := a.checkHot(); err != nil {
 		return err
 	}
-	if c, q, w := a.aggregates(); !c.Equal(a.crossQE.Dec()) || !q.Equal(a.allQE.Dec()) || !w.Equal(a.isoSum.Dec()) {
+	g := a.aggNums()
+	if c, q, w := a.aggregates(); !c.Equal(g.crossQE.Dec()) || !q.Equal(g.allQE.Dec()) || !w.Equal(g.isoSum.Dec()) {
 		return invariantf("stale aggregates")
 	}
 	for _, x := range []struct {
