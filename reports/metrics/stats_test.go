@@ -259,9 +259,10 @@ func TestEquityStatsAddBlockIsAdd(t *testing.T) {
 }
 
 // add's runs of quiet points (addQuiet) leave the accumulator as the point-by-point loop
-// does, on curves with edge values: wallets and equities crossing zero, NaN and infinite
-// ratios and equities, near-miss thresholds the curve crosses, days with one point, blocks
-// of every size.
+// does, on curves with edge values: wallets and equities crossing zero, equities around 1
+// USDT (drawdowns from peaks in (0, 1], which addQuiet's peak > 0 test decides), NaN and
+// infinite ratios and equities, near-miss thresholds the curve crosses, days with one point,
+// blocks of every size.
 func TestEquityStatsQuietRuns(t *testing.T) {
 	vals := []float64{0, math.Copysign(0, -1), 0.3, 0.5, 0.79, 0.8, 0.95, 2, math.MaxFloat64, math.Inf(1), math.NaN(), -1}
 	runs := 0
@@ -269,8 +270,15 @@ func TestEquityStatsQuietRuns(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 9))
 		n := []int{0, 1, 2, 3, 50, 3000}[seed%6]
 		eq := randomCurve(seed, n, []int64{60_000, 3_600_000, 6 * 3_600_000}[seed%3])
+		scale := 1e4       // the edge values' scale: the curve's, or around 1 USDT (peaks in (0, 1])
+		if seed/2%2 == 1 { // (seed%6 gives the length: both scales get every length)
+			scale = 1
+		}
 		for i := range eq {
 			p := &eq[i]
+			if scale == 1 {
+				p.Equity *= 1e-4 // the curve starts at 10,000
+			}
 			p.Wallet = p.Equity * (0.5 + r.Float64())
 			switch r.IntN(40) {
 			case 0:
@@ -278,9 +286,9 @@ func TestEquityStatsQuietRuns(t *testing.T) {
 			case 1:
 				p.PeakMarginRatio = vals[r.IntN(len(vals))]
 			case 2:
-				p.Equity = vals[r.IntN(len(vals))] * 1e4
+				p.Equity = vals[r.IntN(len(vals))] * scale
 			case 3:
-				p.Wallet = vals[r.IntN(len(vals))] * -1e4
+				p.Wallet = vals[r.IntN(len(vals))] * -scale
 			}
 		}
 		near := []float64{0, 0.5, 0.8, 1.5}[seed%4]
