@@ -144,6 +144,7 @@ type account struct {
 	cfg     *Config
 	symbols []string
 	symIdx  map[string]int // symbol → index in symbols, made at the Broker's first miss (Broker.sym)
+	qtyC    coefCache      // the last position quantity whose coefficient the order path read
 	setup   Setup
 	acct    *margin.Account
 	strat   Strategy

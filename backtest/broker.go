@@ -142,7 +142,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 			}
 			sell = q
 		}
-		if reduce && exact.CmpAbs(q, pos) > 0 {
+		if reduce && a.cmpAbsCoef(q, qc, qe, qok, pos) > 0 {
 			q = pos.Neg() // a reduce-only order larger than the position is cut to it when it fills
 			qc, qe, qok = exact.Coef(q)
 		}
