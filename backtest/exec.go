@@ -576,7 +576,7 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 		f := FillRecord{Time: t, Symbol: l.Symbol, Side: side, Qty: l.Qty.Abs(), Price: l.Price,
 			Fee: l.Fee, RealizedPnL: pnl, Liquidation: true, PositionSide: l.Side}
 		a.res.Fills = append(a.res.Fills, f)
-		a.trackFill(t, i, l.Side, closed, f.Qty, l.Price, pnl, l.Fee, true)
+		a.trackFill(t, i, l.Side, closed, f.Qty, l.Price, pnl, l.Fee, exact.FixOf(pnl), exact.FixOf(l.Fee), true)
 		// the liquidated position's orders are cancelled (in hedge mode the other leg's stay)
 		a.cancelWhere(func(o *order) bool { return o.sym == i && o.PositionSide == l.Side })
 		a.refreshSym(i)
@@ -668,15 +668,16 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	// a close beyond an isolated position's bankruptcy price is capped by an insurance draw;
 	// without one (the same Decimal, whose exponent is not below the PnL's) the sum
 	// RealizedPnL + 0 is RealizedPnL, value and exponent
-	pnl := res.RealizedPnL
+	pnl, pnlF := res.RealizedPnL, res.RealizedPnLFix()
 	if after := a.acct.InsuranceDraws(); after != draw || draw.Exponent() < pnl.Exponent() {
 		pnl = exact.Add(res.RealizedPnL, exact.Sub(after, draw))
+		pnlF = exact.FixOf(pnl)
 	}
 	f := FillRecord{Time: t, OrderID: o.id, Symbol: o.Symbol, Side: o.Side, Qty: absQty, Price: px,
 		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag, PositionSide: o.PositionSide}
 	a.res.Fills = append(a.res.Fills, f)
 	a.leg(o.sym, o.PositionSide).fillDecision = o.decision // the decision behind a position this fill opens
-	a.trackFill(t, o.sym, o.PositionSide, qty, absQty, px, pnl, res.Fee, false)
+	a.trackFill(t, o.sym, o.PositionSide, qty, absQty, px, pnl, res.Fee, pnlF, res.FeeFix(), false)
 	if o.oco != 0 {
 		if k := a.find(o.oco); k >= 0 {
 			a.removeAt(k)
@@ -1010,11 +1011,12 @@ func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
 }
 
 // trackFill updates the round trip of symbol i's position ps with a signed fill qty (abs =
-// qty.Abs()) at px. The sums are taken on int64 coefficients (trackFillFix) while the trade
+// qty.Abs()) at px, realizedF and feeF the Fix of realized and fee (value and exponent; not
+// OK when they do not fit). The sums are taken on int64 coefficients (trackFillFix) while the trade
 // has every step fit, else as exact.Of Nums (trackFillNum): the same values and exponents.
-func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px, realized, fee decimal.Decimal, liq bool) {
+func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px, realized, fee decimal.Decimal, realizedF, feeF exact.Fix, liq bool) {
 	s := a.leg(i, ps)
-	if s.tr.nums == nil && !trackNums && a.trackFillFix(t, i, ps, s, qty, abs, px, realized, fee, liq) {
+	if s.tr.nums == nil && !trackNums && a.trackFillFix(t, i, ps, s, qty, abs, px, realizedF, feeF, liq) {
 		return
 	}
 	a.trackFillNum(t, i, ps, s, qty, abs, px, realized, fee, liq)
@@ -1028,10 +1030,10 @@ var trackNums = false
 // every sum has the value and exponent trackFillNum gives it. The fill's new sums are all
 // computed before any is stored (a flip closes the trade, then opens the next one from zero
 // sums).
-func (a *account) trackFillFix(t int64, i int, ps margin.PositionSide, s *posState, qty, abs, px, realized, fee decimal.Decimal, liq bool) bool {
+func (a *account) trackFillFix(t int64, i int, ps margin.PositionSide, s *posState, qty, abs, px decimal.Decimal, realizedF, feeF exact.Fix, liq bool) bool {
 	tr := &s.tr
 	zero := exact.FixNew(0, 0) // the zero Num: 0 at exponent 0
-	absF, feeF := exact.FixOf(abs), exact.FixOf(fee)
+	absF := exact.FixOf(abs)
 	buy := qty.IsPositive()
 	closing := zero
 	if tr.open && (tr.t.Side == Buy) != buy {
@@ -1066,7 +1068,7 @@ func (a *account) trackFillFix(t int64, i int, ps margin.PositionSide, s *posSta
 	if tr.open && closing.Sign() != 0 {
 		cl.exitQty = cl.exitQty.Add(closing)
 		cl.exitNotional = cl.exitNotional.Add(closing.Mul(pxF))
-		cl.realized = cl.realized.Add(exact.FixOf(realized))
+		cl.realized = cl.realized.Add(realizedF)
 		cl.fees = cl.fees.Add(feeClose)
 		c, ok := cl.exitQty.Cmp(cl.entryQty)
 		if !ok || !cl.exitNotional.OK() || !cl.realized.OK() || !cl.fees.OK() {

@@ -247,13 +247,13 @@ func TestTradeQtyFromFill(t *testing.T) {
 		px := decimal.New(100, 0)
 		sum := decimal.Zero
 		for _, q := range c.fills {
-			a.trackFill(1, 0, margin.Both, q, q, px, decimal.Zero, decimal.Zero, false)
+			a.trackFill(1, 0, margin.Both, q, q, px, decimal.Zero, decimal.Zero, exact.FixOf(decimal.Zero), exact.FixOf(decimal.Zero), false)
 			sum = sum.Add(q)
 		}
 		if got := a.syms[0].tr.qtyShared; got != c.shared {
 			t.Errorf("%v: shared %v, want %v", c.fills, got, c.shared)
 		}
-		a.trackFill(2, 0, margin.Both, sum.Neg(), sum, px, decimal.Zero, decimal.Zero, false)
+		a.trackFill(2, 0, margin.Both, sum.Neg(), sum, px, decimal.Zero, decimal.Zero, exact.FixOf(decimal.Zero), exact.FixOf(decimal.Zero), false)
 		if len(a.res.Trades) != 1 {
 			t.Fatalf("%v: %d trades", c.fills, len(a.res.Trades))
 		}
@@ -383,11 +383,11 @@ func TestTradeSumsFixAgree(t *testing.T) {
 			// would the Fix sums take this fill? (asked of a copy)
 			c := *fa
 			c.syms, c.res.Trades = []symState{fa.syms[0]}, nil
-			onFix := c.syms[0].tr.nums == nil && c.trackFillFix(int64(k), 0, margin.Both, &c.syms[0].posState, q, q.Abs(), px, pnl, fee, k == 11)
+			onFix := c.syms[0].tr.nums == nil && c.trackFillFix(int64(k), 0, margin.Both, &c.syms[0].posState, q, q.Abs(), px, exact.FixOf(pnl), exact.FixOf(fee), k == 11)
 			trackNums = false
-			fa.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, k == 11)
+			fa.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, exact.FixOf(pnl), exact.FixOf(fee), k == 11)
 			trackNums = true
-			na.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, k == 11)
+			na.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, exact.FixOf(pnl), exact.FixOf(fee), k == 11)
 			if onFix {
 				fixFills++
 			} else {

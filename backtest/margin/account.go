@@ -734,7 +734,7 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 	st := a.save(i)
 	var res FillResult
 	if closing {
-		res.RealizedPnL = a.bookClose(i, closeQ, closeF, f.Price, pF)
+		res.RealizedPnL, res.pnlF = a.bookClose(i, closeQ, closeF, f.Price, pF)
 		if opening {
 			// a flip: the position is now flat, its float shadows stale; the screen leaves
 			// it out and checks the opening part against the wallet after the close, with
@@ -806,7 +806,10 @@ func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
 			a.marks[j] = fp
 		}
 	}
-	res.PositionQty, res.EntryPrice = s.qty, s.entry
+	res.PositionQty, res.EntryPrice, res.feeF = s.qty, s.entry, feeF
+	if !closing {
+		res.pnlF = fix0 // RealizedPnL is the zero Decimal: 0 at exponent 0
+	}
 	a.refresh(i)
 	a.invariants()
 	return res, nil
@@ -850,8 +853,8 @@ func (a *Account) openCost(i int, openQ, absO, price, im, fee decimal.Decimal) d
 }
 
 // bookClose closes closeQ (signed, opposite to the position, |closeQ| <= |qty|) at price and
-// returns the realized PnL; closeF and priceF are the Fix of closeQ and price.
-func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, price decimal.Decimal, priceF exact.Fix) decimal.Decimal {
+// returns the realized PnL and its Fix; closeF and priceF are the Fix of closeQ and price.
+func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, price decimal.Decimal, priceF exact.Fix) (decimal.Decimal, exact.Fix) {
 	s := &a.slots[i]
 	r, rF := closePnLFix(closeF, priceF, s.entryC.of(s.entry), closeQ, price, s.entry)
 	a.realized.addFix(rF, r)
@@ -888,7 +891,7 @@ func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, pri
 	if newQ.IsZero() {
 		s.entry = zero
 	}
-	return r
+	return r, rF
 }
 
 // closePnL is the realized PnL of closing closeQ (signed, opposite to the position) at price

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -16,7 +17,9 @@ import (
 // prices. The fills have quantities and prices from a few digits to past 2^63 (18 and 19
 // digit coefficients, products and sums that overflow an int64 mid-life), isolated and cross
 // positions, margin moves, mode and leverage changes, one-way and hedge accounts; both paths
-// must be taken, and accounts must move to the Nums after steps on the Fix.
+// must be taken, and accounts must move to the Nums after steps on the Fix. Every fill's
+// FillResult must hold the Fix of its fee and realized PnL (their value and exponent) whenever
+// exact.FixOf gives one, and FeeFix and RealizedPnLFix must give them.
 func TestAggregatesFixAgree(t *testing.T) {
 	defer func() { forceAggNums = false }()
 	book := DefaultBook()
@@ -47,6 +50,7 @@ func TestAggregatesFixAgree(t *testing.T) {
 		onFix bool
 	}
 	// run replays sequence seed and returns the state after every step.
+	fixResults, closes := 0, 0
 	run := func(seed uint64, nums bool) []state {
 		forceAggNums = nums
 		r := rand.New(rand.NewPCG(seed, 15))
@@ -93,8 +97,25 @@ func TestAggregatesFixAgree(t *testing.T) {
 					q = q.Neg()
 				}
 				px := in.TickSize.Mul(decimal.New(coef(r), 0))
-				_, err = a.Apply(i, Fill{Qty: q, Price: px, FeeRate: d("0.0005"), PositionSide: ps})
+				var res FillResult
+				res, err = a.Apply(i, Fill{Qty: q, Price: px, FeeRate: d("0.0005"), PositionSide: ps})
 				desc = fmt.Sprintf("fill %s @ %s", q, px)
+				if err == nil {
+					// the fee's and realized PnL's Fix: their value and exponent, set whenever
+					// FixOf gives one
+					for _, x := range []struct {
+						f, m exact.Fix
+						d    decimal.Decimal
+					}{{res.feeF, res.FeeFix(), res.Fee}, {res.pnlF, res.RealizedPnLFix(), res.RealizedPnL}} {
+						if !sameFix(x.f, x.d) || !sameFix(x.m, x.d) {
+							t.Fatalf("seed %d step %d %s: Fix %v (method %v) of %s (exp %d)", seed, step, desc, x.f, x.m, x.d, x.d.Exponent())
+						}
+						if x.f.OK() {
+							fixResults++
+						}
+					}
+					closes += btoi(!res.RealizedPnL.IsZero())
+				}
 			}
 			st := state{desc: fmt.Sprintf("step %d %s (err %v)", step, desc, err), onFix: a.aggN == nil}
 			g := a.aggNums()
@@ -143,8 +164,9 @@ func TestAggregatesFixAgree(t *testing.T) {
 			moved++
 		}
 	}
-	t.Logf("%d steps on the Fix aggregates, %d on the Nums; %d accounts moved to the Nums", fixSteps, numSteps, moved)
-	if fixSteps < 10000 || numSteps < 10000 || moved < 1000 {
+	t.Logf("%d steps on the Fix aggregates, %d on the Nums; %d accounts moved to the Nums; %d fee and PnL Fix, %d closes",
+		fixSteps, numSteps, moved, fixResults, closes)
+	if fixSteps < 10000 || numSteps < 10000 || moved < 1000 || fixResults < 20000 || closes < 2000 {
 		t.Fatalf("too few steps on one path: %d on the Fix, %d on the Nums, %d moved", fixSteps, numSteps, moved)
 	}
 }

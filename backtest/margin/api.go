@@ -1,6 +1,9 @@
 package margin
 
-import "github.com/shopspring/decimal"
+import (
+	"github.com/bt-backtest/bt/internal/exact"
+	"github.com/shopspring/decimal"
+)
 
 // Mode is the margin mode of one symbol. The zero value is Cross, Binance's default.
 type Mode uint8
@@ -135,6 +138,25 @@ type FillResult struct {
 	Fee         decimal.Decimal
 	PositionQty decimal.Decimal // after the fill
 	EntryPrice  decimal.Decimal // after the fill
+
+	feeF, pnlF exact.Fix // Fee's and RealizedPnL's Fix as the ledger computed them (see FeeFix)
+}
+
+// FeeFix is Fee as an exact.Fix: its value and exponent (not OK only when Fee's coefficient
+// does not fit in an int64), without reading Fee's coefficient again when the ledger booked it.
+func (r FillResult) FeeFix() exact.Fix {
+	if r.feeF.OK() {
+		return r.feeF
+	}
+	return exact.FixOf(r.Fee)
+}
+
+// RealizedPnLFix is RealizedPnL as an exact.Fix, as FeeFix is Fee's.
+func (r FillResult) RealizedPnLFix() exact.Fix {
+	if r.pnlF.OK() {
+		return r.pnlF
+	}
+	return exact.FixOf(r.RealizedPnL)
 }
 
 // Liquidation records one liquidated position.
