@@ -56,12 +56,19 @@ func AddCoef(a int64, ea int32, b int64, eb int32) (c int64, e int32, ok bool) {
 		return addCoefScaled(a, ea, b, eb)
 	}
 	// the usual case, no rescale (AddCoef is over the inlining budget: Fix.Add, Num.Add and
-	// Num.Sub repeat this case in place): the sum overflowed when its sign differs from both
-	// operands' (a and b of one sign, s of the other)
-	if s := a + b; (a^s)&(b^s) >= 0 && s != math.MinInt64 {
+	// Num.Sub take this case in place with addSame)
+	if s, ok := addSame(a, b); ok {
 		return s, ea, true
 	}
 	return 0, 0, false
+}
+
+// addSame is a + b with ok false when the sum overflows or is −2^63 (whose magnitude cannot
+// be negated): it overflowed when its sign differs from both operands' (a and b of one sign,
+// s of the other). Small enough to be inlined.
+func addSame(a, b int64) (int64, bool) {
+	s := a + b
+	return s, (a^s)&(b^s) >= 0 && s != math.MinInt64
 }
 
 // addCoefScaled is AddCoef for different exponents.

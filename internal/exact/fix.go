@@ -49,7 +49,7 @@ func (x Fix) Sign() int { return CmpInt(x.c, 0) }
 // Add is x.Add(y).
 func (x Fix) Add(y Fix) Fix {
 	if x.e == y.e { // AddCoef's usual case, without its call
-		if s := x.c + y.c; (x.c^s)&(y.c^s) >= 0 && s != math.MinInt64 {
+		if s, ok := addSame(x.c, y.c); ok {
 			return Fix{s, x.e, x.ok && y.ok}
 		}
 		return Fix{}

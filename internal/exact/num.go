@@ -86,7 +86,7 @@ func (x Num) Float() float64 {
 func (x Num) Add(y Num) Num {
 	if x.k == small && y.k == small {
 		if x.e == y.e { // AddCoef's usual case
-			if s := x.c + y.c; (x.c^s)&(y.c^s) >= 0 && s != math.MinInt64 {
+			if s, ok := addSame(x.c, y.c); ok {
 				return Num{c: s, e: x.e, fit: x.fit || y.fit}
 			}
 		}
@@ -120,7 +120,7 @@ func (x Num) negSlow() Num {
 func (x Num) Sub(y Num) Num {
 	if x.k == small && y.k == small && y.c != math.MinInt64 {
 		if b := -y.c; x.e == y.e { // AddCoef(x, −y)'s usual case
-			if s := x.c + b; (x.c^s)&(b^s) >= 0 && s != math.MinInt64 {
+			if s, ok := addSame(x.c, b); ok {
 				return Num{c: s, e: x.e, fit: x.fit || y.fit}
 			}
 		}
