@@ -123,8 +123,13 @@ func (s *EquityStats) AddBlock(pts []backtest.EquityPoint) error {
 	return nil
 }
 
-// quietRuns lets add take runs of quiet points with addQuiet (tests turn it off to compare).
-var quietRuns = true
+// quietRuns lets add take runs of quiet points with addQuiet (tests turn it off to compare);
+// with countQuiet, quietTaken counts the points it took (tests only, not concurrent).
+var (
+	quietRuns  = true
+	countQuiet bool
+	quietTaken int
+)
 
 // add accumulates the points pts in turn. The latest point (cur) is read from pts while
 // they last: it is stored once, at the end.
@@ -133,6 +138,9 @@ func (s *EquityStats) add(pts []backtest.EquityPoint) {
 	for i := 0; i < len(pts); i++ {
 		if quiet && s.n >= 2 && s.hasCur && !s.inDanger {
 			if j := s.addQuiet(pts, i); j > i {
+				if countQuiet {
+					quietTaken += j - i
+				}
 				i = j - 1 // pts[j] (if any) is not quiet: the loop's body takes it
 				continue
 			}

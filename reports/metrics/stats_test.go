@@ -266,6 +266,8 @@ func TestEquityStatsAddBlockIsAdd(t *testing.T) {
 func TestEquityStatsQuietRuns(t *testing.T) {
 	vals := []float64{0, math.Copysign(0, -1), 0.3, 0.5, 0.79, 0.8, 0.95, 2, math.MaxFloat64, math.Inf(1), math.NaN(), -1}
 	runs := 0
+	defer func() { countQuiet, quietTaken = false, 0 }()
+	countQuiet, quietTaken = true, 0
 	for seed := uint64(1); seed <= 60; seed++ {
 		r := rand.New(rand.NewPCG(seed, 9))
 		n := []int{0, 1, 2, 3, 50, 3000}[seed%6]
@@ -314,5 +316,9 @@ func TestEquityStatsQuietRuns(t *testing.T) {
 	}
 	if runs == 0 {
 		t.Fatal("no curve")
+	}
+	t.Logf("%d points taken in quiet runs", quietTaken)
+	if quietTaken < 10000 {
+		t.Fatalf("only %d points taken in quiet runs: the comparison is void", quietTaken)
 	}
 }
