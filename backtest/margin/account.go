@@ -1841,15 +1841,17 @@ func (a *Account) refreshHot(i int) {
 	}
 	switch was {
 	case hotCross:
-		a.cross = slices.Delete(a.cross, a.hotAt(hotCross, i), a.hotAt(hotCross, i)+1)
+		j := a.hotAt(hotCross, i)
+		a.cross = slices.Delete(a.cross, j, j+1)
 	case hotIso:
-		a.iso = slices.Delete(a.iso, a.hotAt(hotIso, i), a.hotAt(hotIso, i)+1)
+		j := a.hotAt(hotIso, i)
+		a.iso = slices.Delete(a.iso, j, j+1)
 	}
 	switch now {
 	case hotCross:
-		a.cross = slices.Insert(a.cross, a.hotAfter(hotCross, i), a.crossHotOf(i))
+		a.cross = insertAt(a.cross, a.hotAfter(hotCross, i), a.crossHotOf(i))
 	case hotIso:
-		a.iso = slices.Insert(a.iso, a.hotAfter(hotIso, i), a.isoHotOf(i))
+		a.iso = insertAt(a.iso, a.hotAfter(hotIso, i), a.isoHotOf(i))
 	}
 	s.inHot = now
 	if (was == hotNone) != (now == hotNone) {
@@ -1857,9 +1859,18 @@ func (a *Account) refreshHot(i int) {
 		if found {
 			a.open = slices.Delete(a.open, j, j+1)
 		} else {
-			a.open = slices.Insert(a.open, j, i)
+			a.open = insertAt(a.open, j, i)
 		}
 	}
+}
+
+// insertAt is slices.Insert(s, j, v) for one value (0 <= j <= len(s)), without its general
+// case's checks: v moves in at j, the elements from j one place up.
+func insertAt[T any](s []T, j int, v T) []T {
+	s = append(s, v)
+	copy(s[j+1:], s[j:])
+	s[j] = v
+	return s
 }
 
 // hotAt returns the index of slot i's entry in list l (it is there).

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/bt-backtest/bt/internal/exact"
@@ -168,5 +169,24 @@ func TestAggregatesFixAgree(t *testing.T) {
 		fixSteps, numSteps, moved, fixResults, closes)
 	if fixSteps < 10000 || numSteps < 10000 || moved < 1000 || fixResults < 20000 || closes < 2000 {
 		t.Fatalf("too few steps on one path: %d on the Fix, %d on the Nums, %d moved", fixSteps, numSteps, moved)
+	}
+}
+
+// TestInsertAt compares insertAt with slices.Insert at every place of slices of 0 to 6
+// elements, with and without spare capacity.
+func TestInsertAt(t *testing.T) {
+	for n := range 7 {
+		for j := 0; j <= n; j++ {
+			for _, spare := range []int{0, 3} {
+				s := make([]int, n, n+spare)
+				for k := range s {
+					s[k] = 10 + k
+				}
+				want := slices.Insert(slices.Clone(s), j, -1)
+				if got := insertAt(s, j, -1); !slices.Equal(got, want) {
+					t.Fatalf("insertAt(%v, %d, -1) = %v, want %v", s[:n], j, got, want)
+				}
+			}
+		}
 	}
 }
