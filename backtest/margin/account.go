@@ -860,9 +860,11 @@ func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, pri
 	a.realized.addFix(rF, r)
 	qty := s.qtyC.num(s.qty)
 	newQ := s.qtyC.add(s.qty, closeF, closeQ)
-	if s.mode == Cross {
+	switch {
+	case s.mode == Cross:
 		a.walletAdd(rF, r, false)
-	} else {
+	case newQ.IsZero() && !slowIsoClose && a.isoCloseFix(s, rF):
+	default:
 		s.isoW = s.isoWC.add(s.isoW, rF, r)
 		if s.isoW.IsNegative() {
 			a.insurance = a.insurance.Sub(s.isoW)
@@ -893,6 +895,27 @@ func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, pri
 	}
 	return r, rF
 }
+
+// isoCloseFix is bookClose's isolated full close on coefficients: when the isolated wallet
+// plus the realized PnL rF is a Fix w >= 0 (no insurance draw), w − w fits and the wallet
+// takes w without its Decimal, it releases w to the wallet and leaves the isolated wallet at
+// w − w (0 at w's exponent), the values and exponents the Decimal steps give, without making
+// the Decimal of w; else it reports false, having changed nothing.
+func (a *Account) isoCloseFix(s *slot, rF exact.Fix) bool {
+	w := s.isoWC.of(s.isoW).Add(rF)
+	left := w.Sub(w)
+	if !w.OK() || w.Sign() < 0 || !left.OK() || !a.wallet.tryAddFix(w) {
+		return false
+	}
+	a.walletSeq++
+	a.walletGen = a.walletSeq
+	s.isoW = s.isoWC.set(left)
+	return true
+}
+
+// slowIsoClose makes bookClose take the Decimal steps for every isolated close (tests: the
+// reference).
+var slowIsoClose = false
 
 // closePnL is the realized PnL of closing closeQ (signed, opposite to the position) at price
 // from entry, money(closeQ.Neg().Mul(price.Sub(entry))): the difference on int64

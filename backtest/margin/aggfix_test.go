@@ -20,9 +20,11 @@ import (
 // positions, margin moves, mode and leverage changes, one-way and hedge accounts; both paths
 // must be taken, and accounts must move to the Nums after steps on the Fix. Every fill's
 // FillResult must hold the Fix of its fee and realized PnL (their value and exponent) whenever
-// exact.FixOf gives one, and FeeFix and RealizedPnLFix must give them.
+// exact.FixOf gives one, and FeeFix and RealizedPnLFix must give them. The reference also
+// books every isolated close by the Decimal steps (slowIsoClose): the wallet, the isolated
+// wallets, positions and totals must be the same Decimals (value and exponent).
 func TestAggregatesFixAgree(t *testing.T) {
-	defer func() { forceAggNums = false }()
+	defer func() { forceAggNums, slowIsoClose = false, false }()
 	book := DefaultBook()
 	table, _, _ := book.Table("BTCUSDT", snap24)
 	insts := []Instrument{
@@ -51,14 +53,19 @@ func TestAggregatesFixAgree(t *testing.T) {
 		onFix bool
 	}
 	// run replays sequence seed and returns the state after every step.
-	fixResults, closes := 0, 0
+	fixResults, closes, isoCloses := 0, 0, 0
 	run := func(seed uint64, nums bool) []state {
-		forceAggNums = nums
+		forceAggNums, slowIsoClose = nums, nums
 		r := rand.New(rand.NewPCG(seed, 15))
 		a, err := NewAccount(Config{Wallet: d("1e30"), Instruments: insts, PositionMode: PositionMode(r.IntN(2)),
 			AutoAddMargin: r.IntN(2) == 0})
 		if err != nil {
 			t.Fatal(err)
+		}
+		for i := range insts {
+			if err := a.SetMode(i, Mode(r.IntN(2))); err != nil {
+				t.Fatal(err)
+			}
 		}
 		var out []state
 		for step := range 40 {
@@ -99,6 +106,7 @@ func TestAggregatesFixAgree(t *testing.T) {
 				}
 				px := in.TickSize.Mul(decimal.New(coef(r), 0))
 				var res FillResult
+				before := a.PositionOf(i, ps)
 				res, err = a.Apply(i, Fill{Qty: q, Price: px, FeeRate: d("0.0005"), PositionSide: ps})
 				desc = fmt.Sprintf("fill %s @ %s", q, px)
 				if err == nil {
@@ -116,14 +124,19 @@ func TestAggregatesFixAgree(t *testing.T) {
 						}
 					}
 					closes += btoi(!res.RealizedPnL.IsZero())
+					if !nums && before.Mode == Isolated && !before.Qty.IsZero() && res.PositionQty.IsZero() {
+						isoCloses++
+					}
 				}
 			}
 			st := state{desc: fmt.Sprintf("step %d %s (err %v)", step, desc, err), onFix: a.aggN == nil}
 			g := a.aggNums()
-			st.decs = append(st.decs, g.crossQE.Dec(), g.allQE.Dec(), g.isoSum.Dec())
+			tot := a.Totals()
+			st.decs = append(st.decs, g.crossQE.Dec(), g.allQE.Dec(), g.isoSum.Dec(), a.walletDec(), tot.RealizedPnL,
+				tot.Fees, tot.InsuranceDraws)
 			for k := range a.slots {
 				s := &a.slots[k]
-				st.decs = append(st.decs, a.seenQE(s).Dec(), s.seenIso, s.lpDec())
+				st.decs = append(st.decs, a.seenQE(s).Dec(), s.seenIso, s.lpDec(), s.isoW, s.qty, s.entry)
 				st.flts = append(st.flts, s.fq, s.fabs, s.fqe, s.fiso, s.flp, a.fqs[k])
 			}
 			h := a.hot()
@@ -165,10 +178,11 @@ func TestAggregatesFixAgree(t *testing.T) {
 			moved++
 		}
 	}
-	t.Logf("%d steps on the Fix aggregates, %d on the Nums; %d accounts moved to the Nums; %d fee and PnL Fix, %d closes",
-		fixSteps, numSteps, moved, fixResults, closes)
-	if fixSteps < 10000 || numSteps < 10000 || moved < 1000 || fixResults < 20000 || closes < 2000 {
-		t.Fatalf("too few steps on one path: %d on the Fix, %d on the Nums, %d moved", fixSteps, numSteps, moved)
+	t.Logf("%d steps on the Fix aggregates, %d on the Nums; %d accounts moved to the Nums; %d fee and PnL Fix, %d closes, %d isolated full closes",
+		fixSteps, numSteps, moved, fixResults, closes, isoCloses)
+	if fixSteps < 10000 || numSteps < 10000 || moved < 1000 || fixResults < 20000 || closes < 2000 || isoCloses < 500 {
+		t.Fatalf("too few steps on one path: %d on the Fix, %d on the Nums, %d moved, %d fee and PnL Fix, %d closes, %d isolated full closes",
+			fixSteps, numSteps, moved, fixResults, closes, isoCloses)
 	}
 }
 

@@ -272,6 +272,18 @@ func (x *wideDec) addFix(yf exact.Fix, y decimal.Decimal, sub bool) {
 	}
 }
 
+// tryAddFix is addFix(yf, y, false) when that does not read y (yf OK, x and the sum held as
+// an exact.Wide); else it reports false, having changed nothing.
+func (x *wideDec) tryAddFix(yf exact.Fix) bool {
+	if c, e, ok := yf.Coef(); ok && !x.big {
+		if r, ok := x.w.Add(exact.WideFix(c, e)); ok {
+			*x = wideDec{w: r}
+			return true
+		}
+	}
+	return false
+}
+
 // num is x as an exact.Of Num (on its int64 coefficient when it has one).
 func (x *wideDec) num() exact.Num {
 	if !x.big {
