@@ -143,8 +143,8 @@ type tradeSums[N exact.Fix | exact.Num] struct {
 type account struct {
 	cfg     *Config
 	symbols []string
-	symIdx  map[string]int // symbol → index in symbols, made at the Broker's first miss (Broker.sym)
-	qtyC    coefCache      // the last position quantity whose coefficient the order path read
+	symTab  *symTable // index of symbols, made at the Broker's first miss (Broker.sym)
+	qtyC    coefCache // the last position quantity whose coefficient the order path read
 	setup   Setup
 	acct    *margin.Account
 	strat   Strategy
