@@ -182,7 +182,14 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	ook := false
 	if !o.ClosePosition {
 		q := o.Qty
-		qc, qe, qok := exact.Coef(q)
+		var qc int64
+		var qe int32
+		var qok bool
+		if reduce { // a long's exit is often its position's quantity, which cmpAbsCoef reads
+			qc, qe, qok = a.qtyC.of(q)
+		} else {
+			qc, qe, qok = exact.Coef(q)
+		}
 		oc, oe, ook = qc, qe, qok
 		if o.Side == Sell {
 			if qok { // q > 0: −qc fits

@@ -977,9 +977,12 @@ func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
 		if qc == 0 {
 			continue
 		}
-		pc, pe, ok := exact.Coef(o.Price)
+		var pc int64 // the price's coefficient: a market order's the last close's
+		var pe int32
 		if o.Type == Market {
 			pc, pe, ok = a.floatCoef(i, a.lastOf(i))
+		} else {
+			pc, pe, ok = exact.Coef(o.Price)
 		}
 		if !ok {
 			return 0, 0, false, false
