@@ -1985,6 +1985,20 @@ func (a *Account) hotSlow() *hotConsts {
 		c.agg, c.nums = *a.aggN, true
 	}
 	c.valid, c.walletGen = true, a.walletGen
+	if a.aggN == nil && !a.wallet.big && !forceAggNums {
+		// on the Fix aggregates and the wallet's int64 coefficient (wideDec.num's), when
+		// every step fits: the same exact values, rounded once
+		if wc, ok := a.wallet.w.Int64(); ok {
+			w, f := exact.FixNew(wc, a.wallet.w.Exp()), &a.agg
+			cross, equity := f.crossQE.Sub(w), w.Add(f.isoSum).Sub(f.allQE)
+			if cross.OK() && equity.OK() {
+				c.cross = cross.Float()
+				c.scale = math.Abs(f.crossQE.Float()) + math.Abs(a.fWallet) + 1
+				c.equity = equity.Float()
+				return c
+			}
+		}
+	}
 	g := a.aggNums()
 	// exact.Of Nums: each result has the value of the Decimal expression (on int64
 	// coefficients while it fits), rounded once to float64

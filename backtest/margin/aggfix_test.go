@@ -17,7 +17,8 @@ import (
 // slot, each Decimal equal in value and exponent, the same float shadows and liquidation
 // prices. The fills have quantities and prices from a few digits to past 2^63 (18 and 19
 // digit coefficients, products and sums that overflow an int64 mid-life), isolated and cross
-// positions, margin moves, mode and leverage changes, one-way and hedge accounts; both paths
+// positions, margin moves, mode and leverage changes, one-way and hedge accounts, wallets
+// with and without an int64 coefficient (hot's constants on the Fix or the Nums); both paths
 // must be taken, and accounts must move to the Nums after steps on the Fix. Every fill's
 // FillResult must hold the Fix of its fee and realized PnL (their value and exponent) whenever
 // exact.FixOf gives one, and FeeFix and RealizedPnLFix must give them. The reference also
@@ -57,7 +58,11 @@ func TestAggregatesFixAgree(t *testing.T) {
 	run := func(seed uint64, nums bool) []state {
 		forceAggNums, slowIsoClose = nums, nums
 		r := rand.New(rand.NewPCG(seed, 15))
-		a, err := NewAccount(Config{Wallet: d("1e30"), Instruments: insts, PositionMode: PositionMode(r.IntN(2)),
+		wallet := d("1e30") // beyond an int64 coefficient, or not
+		if r.IntN(2) == 0 {
+			wallet = decimal.New(r.Int64N(1e15)+1, -int32(r.IntN(9)))
+		}
+		a, err := NewAccount(Config{Wallet: wallet, Instruments: insts, PositionMode: PositionMode(r.IntN(2)),
 			AutoAddMargin: r.IntN(2) == 0})
 		if err != nil {
 			t.Fatal(err)
