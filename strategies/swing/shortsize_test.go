@@ -4,6 +4,7 @@ import (
 	"math/big"
 	"testing"
 
+	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -24,7 +25,7 @@ func TestShortSize(t *testing.T) {
 			for _, p := range positions {
 				s := &Strategy{shortQ: make([]entryQty, 2)}
 				if withEntry {
-					s.rememberShort(1, e)
+					rememberShort(s, 1, e)
 				}
 				got, want := s.shortSize(1, p), p.Abs()
 				if !got.Equal(want) || got.Exponent() != want.Exponent() {
@@ -37,9 +38,16 @@ func TestShortSize(t *testing.T) {
 	// the entry's own negation: its Decimal, no allocation (Abs makes one)
 	s := &Strategy{shortQ: make([]entryQty, 1)}
 	e := decimal.New(123, -3)
-	s.rememberShort(0, e)
+	rememberShort(s, 0, e)
 	p := e.Neg()
 	if n := testing.AllocsPerRun(100, func() { _ = s.shortSize(0, p) }); n != 0 {
 		t.Fatalf("shortSize of the entry's negation allocates %v times", n)
 	}
+}
+
+// rememberShort keeps qty as symbol i's short entry, as rebalance does with sizing.QtyCoef's
+// coefficient.
+func rememberShort(s *Strategy, i int, qty decimal.Decimal) {
+	c, e, ok := exact.Coef(qty)
+	s.shortQ[i] = entryQty{q: qty, c: c, e: e, ok: ok}
 }

@@ -278,30 +278,25 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	if notional < s.minNot[i] {
 		return // too small to trade: the exchange would refuse it (see the package doc)
 	}
-	qty := sizing.Qty(notional, st.last, s.qstep[i])
+	qty, qc, qe, qok := sizing.QtyCoef(notional, st.last, s.qstep[i])
 	if qty.Sign() <= 0 {
 		return
 	}
 	side := backtest.Buy
 	if want < 0 {
 		side = backtest.Sell
-		s.rememberShort(i, qty)
+		s.shortQ[i] = entryQty{q: qty, c: qc, e: qe, ok: qok}
 	}
 	_, _ = br.Submit(backtest.Order{Symbol: sym, Side: side, Type: backtest.Market, Qty: qty, Tag: "swing entry"})
 }
 
-// entryQty is an entry's quantity q and, when ok, its coefficient c and exponent e.
+// entryQty is an entry's quantity q and exact.Coef of it: when ok, its coefficient c and
+// exponent e.
 type entryQty struct {
 	q  decimal.Decimal
 	c  int64
 	e  int32
 	ok bool
-}
-
-// rememberShort keeps qty, the quantity of a short entry on symbol i, for shortSize.
-func (s *Strategy) rememberShort(i int, qty decimal.Decimal) {
-	c, e, ok := exact.Coef(qty)
-	s.shortQ[i] = entryQty{q: qty, c: c, e: e, ok: ok}
 }
 
 // shortSize is qty.Abs() for symbol i's short position qty (< 0): the quantity of the symbol's
