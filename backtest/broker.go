@@ -117,6 +117,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		a.res.Rejects = append(a.res.Rejects, orderReject(a.now, &o, 0, px, err))
 		return 0, newReject(o, "order", err)
 	}
+	slSign, tpSign := o.StopLoss.Sign(), o.TakeProfit.Sign() // read once: zero is none
 	switch {
 	case a.stopped:
 		return fail(ErrStopped)
@@ -130,7 +131,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		return fail(ErrInvalidOrder)
 	case (o.Type == StopMarket || o.Type == TakeProfitMarket) && o.Trigger.Sign() <= 0:
 		return fail(ErrInvalidOrder)
-	case o.StopLoss.Sign() < 0 || o.TakeProfit.Sign() < 0:
+	case slSign < 0 || tpSign < 0:
 		return fail(ErrInvalidOrder)
 	}
 	decision := a.decide(i) // counted whether the order is refused or not
@@ -168,12 +169,12 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 			return fail(ErrWouldTrigger)
 		}
 	}
-	if lazy && (!o.StopLoss.IsZero() || !o.TakeProfit.IsZero()) {
+	if lazy && (slSign != 0 || tpSign != 0) {
 		ref, lazy = a.marketRef(i), false
 	}
 	// attached stop-loss below (long) or above (short) the entry, take-profit the other way
-	if !o.StopLoss.IsZero() && (o.Side == Buy) != o.StopLoss.LessThan(ref) ||
-		!o.TakeProfit.IsZero() && (o.Side == Buy) != o.TakeProfit.GreaterThan(ref) {
+	if slSign != 0 && (o.Side == Buy) != o.StopLoss.LessThan(ref) ||
+		tpSign != 0 && (o.Side == Buy) != o.TakeProfit.GreaterThan(ref) {
 		return fail(ErrWouldTrigger)
 	}
 	var sell decimal.Decimal // −Qty of a sell, kept with the order for its fill
