@@ -143,8 +143,8 @@ type tradeSums[N exact.Fix | exact.Num] struct {
 type account struct {
 	cfg     *Config
 	symbols []string
-	symTab  *symTable // index of symbols, made at the Broker's first miss (Broker.sym)
-	qtyC    coefCache // the last position quantity whose coefficient the order path read
+	symIdx  map[string]int // index of symbols, made at the Broker's first miss (Broker.sym)
+	qtyC    coefCache      // the last position quantity whose coefficient the order path read
 	setup   Setup
 	acct    *margin.Account
 	strat   Strategy

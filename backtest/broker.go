@@ -29,68 +29,17 @@ func (br *Broker) sym(symbol string) (int, bool) {
 		return k, true // the symbols are distinct: BinarySearch's answer
 	}
 	a := br.a
-	if a.symTab == nil {
-		a.symTab = newSymTable(a.symbols)
+	if a.symIdx == nil {
+		a.symIdx = make(map[string]int, len(a.symbols))
+		for k, s := range a.symbols {
+			a.symIdx[s] = k
+		}
 	}
-	if k := a.symTab.find(a.symbols, symbol); k >= 0 { // a few bytes hashed, one comparison
+	if k, ok := a.symIdx[symbol]; ok { // one hash instead of a binary search's string comparisons
 		br.hint = k
 		return k, true
 	}
 	return slices.BinarySearch(a.symbols, symbol) // (where it would be, false)
-}
-
-// symTable finds a symbol's index in the run's symbols (distinct) by an open-addressing table
-// on symHash: slot symHash(s) >> shift, or the next free one, holds index+1 of symbol s (0:
-// empty).
-type symTable struct {
-	slot  []int32
-	mask  uint32
-	shift uint32
-}
-
-// newSymTable indexes symbols (at most 2^30), its table at least twice as large.
-func newSymTable(symbols []string) *symTable {
-	n, shift := uint32(4), uint32(30)
-	for n < 2*uint32(len(symbols)) {
-		n, shift = 2*n, shift-1
-	}
-	t := &symTable{slot: make([]int32, n), mask: n - 1, shift: shift}
-	for k, s := range symbols {
-		h := symHash(s) >> t.shift
-		for t.slot[h] != 0 {
-			h = (h + 1) & t.mask
-		}
-		t.slot[h] = int32(k + 1)
-	}
-	return t
-}
-
-// find returns symbol's index in symbols (those the table was made of), or −1.
-func (t *symTable) find(symbols []string, symbol string) int {
-	for h := symHash(symbol) >> t.shift; ; h = (h + 1) & t.mask {
-		k := int(t.slot[h]) - 1
-		if k < 0 {
-			return -1
-		}
-		if symbols[k] == symbol {
-			return k
-		}
-	}
-}
-
-// symHash mixes a symbol's length with its first three and its last byte (USDⓈ-M symbols
-// differ early: BTCUSDT, ETHUSDT, 1000PEPEUSDT), a multiplicative hash whose high bits index
-// the table; any hash would be correct, find compares.
-func symHash(s string) uint32 {
-	n := len(s)
-	h := uint32(n)
-	if n > 0 {
-		h |= uint32(s[0])<<8 | uint32(s[n-1])<<16
-	}
-	if n > 2 {
-		h ^= uint32(s[1])<<20 | uint32(s[2])<<26
-	}
-	return h * 0x9E3779B1
 }
 
 // Submit places an order. It returns the order's id, or a *RejectError when the order is

@@ -8,10 +8,9 @@ import (
 
 // TestBrokerSymIsBinarySearch: Broker.sym gives slices.BinarySearch's answer (index, found;
 // for an unknown symbol where it would be) for every name asked in any order, over symbol
-// sets of 1 to 300 names that share lengths, first bytes and last bytes (so that the table's
-// slots collide and probe on), the empty name and one-byte names included, with unknown
-// names of the same shapes; the table alone finds every symbol (probing past a taken slot)
-// and no unknown one.
+// sets of 1 to 300 names that share lengths, first bytes and last bytes, the empty name and
+// one-byte names included, with unknown
+// names of the same shapes.
 func TestBrokerSymIsBinarySearch(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 7))
 	alpha := "AB1"
@@ -23,7 +22,6 @@ func TestBrokerSymIsBinarySearch(t *testing.T) {
 		}
 		return string(b) + []string{"", "USDT", "USDC"}[rng.IntN(3)]
 	}
-	probed := 0
 	for _, size := range []int{1, 2, 3, 5, 12, 40, 300} {
 		for range 20 {
 			set := map[string]bool{}
@@ -50,24 +48,6 @@ func TestBrokerSymIsBinarySearch(t *testing.T) {
 					t.Fatalf("%d symbols: sym(%q) = %d, %v, want %d, %v", size, x, k, ok, wk, wok)
 				}
 			}
-			tab := br.a.symTab
-			if tab == nil {
-				continue
-			}
-			for k, s := range syms {
-				if got := tab.find(syms, s); got != k { // the table alone, without BinarySearch
-					t.Fatalf("%d symbols: the table finds %q at %d, want %d", size, s, got, k)
-				}
-				if x := s + "X"; tab.find(syms, x) != -1 && !set[x] {
-					t.Fatalf("%d symbols: the table finds the unknown %q", size, x)
-				}
-				if h := symHash(s) >> tab.shift; int(tab.slot[h])-1 != slices.Index(syms, s) {
-					probed++ // found past its own slot
-				}
-			}
 		}
-	}
-	if probed < 100 {
-		t.Fatalf("only %d symbols found past their own slot: the probing is not tested", probed)
 	}
 }
