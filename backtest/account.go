@@ -491,15 +491,12 @@ func (a *account) step(b *Batch, v *pathView) error {
 	a.now = t
 	a.end = v.end
 	// (0) the exchange's rules of this UTC date (brackets, filters, fees), when they change
-	opened := alwaysOpenMarks // the open marks are set
+	rules := t >= a.nextRules
+	opened := rules || alwaysOpenMarks // the open marks are set
 	if opened {
 		a.openMarks(v)
 	}
-	if t >= a.nextRules {
-		if !opened {
-			a.openMarks(v)
-			opened = true
-		}
+	if rules {
 		if err := a.switchRules(t); err != nil {
 			return err
 		}
