@@ -136,7 +136,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		var qe int32
 		var qok bool
 		if reduce { // a long's exit is often its position's quantity, which cmpAbsCoef reads
-			qc, qe, qok = a.qtyC.of(q)
+			qc, qe, qok = a.qtyC.Of(q).Coef()
 		} else {
 			qc, qe, qok = exact.Coef(q)
 		}

@@ -8,7 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// TestCoefCacheAndCmpAbsCoef: coefCache.of is exact.Coef of the Decimal it is given, read in
+// TestCoefCacheAndCmpAbsCoef: the account's exact.FixMemo qtyC gives exact.Coef of the Decimal it is given, read in
 // any order (a Decimal equal in value at another exponent, the zero Decimal, a coefficient
 // beyond int64, the one it read last again), and cmpAbsCoef is exact.CmpAbs for every pair,
 // with q's coefficient given or not: equal sizes at different exponents, opposite signs,
@@ -26,8 +26,9 @@ func TestCoefCacheAndCmpAbsCoef(t *testing.T) {
 		for _, x := range xs {
 			for _, y := range xs {
 				for _, z := range []decimal.Decimal{x, x, y} { // x again: a hit
-					hit := a.qtyC.set && a.qtyC.d == z
-					c, e, ok := a.qtyC.of(z)
+					last, _, set := a.qtyC.Last()
+					hit := set && last == z
+					c, e, ok := a.qtyC.Of(z).Coef()
 					wc, we, wok := exact.Coef(z)
 					if c != wc || e != we || ok != wok {
 						t.Fatalf("of(%v) = %d, %d, %v, want %d, %d, %v", z, c, e, ok, wc, we, wok)

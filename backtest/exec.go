@@ -926,7 +926,7 @@ func (a *account) openOrderIMDec(i int) decimal.Decimal {
 // does not fit or the quotient is zero; the loop decides then.
 func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
 	pos := a.acct.Position(i)
-	bc, be, ok := a.qtyC.of(pos.Qty) // the opposite side's budget that only reduces the position
+	bc, be, ok := a.qtyC.Of(pos.Qty).Coef() // the opposite side's budget that only reduces the position
 	if !ok {
 		return 0, 0, false, false
 	}

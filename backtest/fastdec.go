@@ -134,32 +134,11 @@ func (a *account) pxFix(i int, px decimal.Decimal) exact.Fix {
 	return exact.FixOf(px)
 }
 
-// coefCache is exact.Coef of the Decimal d it read last (ok when set; c, e and cok its
-// answer). Decimals are immutable, so the same Decimal (its big.Int pointer and exponent) has
-// the same coefficient: a flip's entry reads the position quantity its exit read (Submit's
-// reduce-only check, then openOrderIM while the exit waits).
-type coefCache struct {
-	d        decimal.Decimal
-	c        int64
-	e        int32
-	set, cok bool
-}
-
-// of is exact.Coef(x).
-func (m *coefCache) of(x decimal.Decimal) (int64, int32, bool) {
-	if m.set && x == m.d {
-		return m.c, m.e, m.cok
-	}
-	c, e, ok := exact.Coef(x)
-	m.d, m.c, m.e, m.cok, m.set = x, c, e, ok, true
-	return c, e, ok
-}
-
 // cmpAbsCoef is exact.CmpAbs(q, pos) for a q whose coefficient and exponent are qc and qe
-// when qok, reading pos's through the account's coefCache.
+// when qok, reading pos's through the account's memo qtyC.
 func (a *account) cmpAbsCoef(q decimal.Decimal, qc int64, qe int32, qok bool, pos decimal.Decimal) int {
 	if qok {
-		if pc, pe, ok := a.qtyC.of(pos); ok { // |qc|, |pc| < 10^18: the negations fit
+		if pc, pe, ok := a.qtyC.Of(pos).Coef(); ok { // |qc|, |pc| < 10^18: the negations fit
 			if c, ok := exact.FixNew(int64(exact.AbsU(qc)), qe).Cmp(exact.FixNew(int64(exact.AbsU(pc)), pe)); ok {
 				return c
 			}

@@ -66,29 +66,13 @@ func (s *lazySum) value() decimal.Decimal {
 	return s.d
 }
 
-// fixCache holds a Decimal's exact.Fix, computed once per Decimal: decimals are immutable, so
-// the identical Decimal (the same coefficient pointer and exponent) has the same Fix. The
+// fixCache is an exact.FixMemo with the ledger's arithmetic that keeps its result's Fix. The
 // ledger's decimals that every fill reads (a position's quantity, entry and isolated wallet,
 // the wallet) keep one, so that a fill reads each coefficient once.
-type fixCache struct {
-	d     decimal.Decimal
-	f     exact.Fix
-	valid bool
-}
+type fixCache struct{ exact.FixMemo }
 
 // of returns x's Fix.
-func (c *fixCache) of(x decimal.Decimal) exact.Fix {
-	if c.valid && x == c.d { // (inlined)
-		return c.f
-	}
-	return c.read(x)
-}
-
-// read caches and returns x's Fix.
-func (c *fixCache) read(x decimal.Decimal) exact.Fix {
-	c.d, c.f, c.valid = x, exact.FixOf(x), true
-	return c.f
-}
+func (c *fixCache) of(x decimal.Decimal) exact.Fix { return c.Of(x) }
 
 // num returns x as an exact.Of Num.
 func (c *fixCache) num(x decimal.Decimal) exact.Num { return exact.NumOf(c.of(x), x) }
@@ -97,11 +81,12 @@ func (c *fixCache) num(x decimal.Decimal) exact.Num { return exact.NumOf(c.of(x)
 // (zeroAt) when its exponent has one.
 func (c *fixCache) set(x exact.Fix) decimal.Decimal {
 	if n, e, _ := x.Coef(); n == 0 && e <= 0 && e > -int32(len(zeros)) {
-		c.d, c.f, c.valid = zeros[-e], x, true
-		return c.d
+		c.Put(zeros[-e], x)
+		return zeros[-e]
 	}
-	c.d, c.f, c.valid = x.Dec(), x, true
-	return c.d
+	d := x.Dec()
+	c.Put(d, x)
+	return d
 }
 
 // zeros[k] is 0 at exponent −k (decimal.New(0, −k)), shared: a flat position's quantity and
@@ -121,7 +106,7 @@ func (c *fixCache) add(x decimal.Decimal, yf exact.Fix, y decimal.Decimal) decim
 	xf := c.of(x)
 	if a, ea, ok := xf.Coef(); ok && a == 0 {
 		if _, ey, ok := yf.Coef(); ok && ea >= ey {
-			c.d, c.f = y, yf
+			c.Put(y, yf)
 			return y
 		}
 	}

@@ -224,18 +224,18 @@ func TestFixCacheAgrees(t *testing.T) {
 		if got == y && x.IsZero() {
 			zeroCase++
 		}
-		if c.d == got && !sameFix(c.f, got) {
-			t.Fatalf("add(%s, %s) cached %v for %s", x, y, c.f, got)
+		if d, f, _ := c.Last(); d == got && !sameFix(f, got) {
+			t.Fatalf("add(%s, %s) cached %v for %s", x, y, f, got)
 		}
-		if c.d == got {
+		if d, _, _ := c.Last(); d == got {
 			fast++
 		}
 		got = c.sub(x, exact.FixOf(y), y)
 		if want := x.Sub(y); !exacttest.Same(got, want) {
 			t.Fatalf("sub(%s, %s) = %s (exp %d), want %s (exp %d)", x, y, got, got.Exponent(), want, want.Exponent())
 		}
-		if c.d == got && !sameFix(c.f, got) {
-			t.Fatalf("sub(%s, %s) cached %v for %s", x, y, c.f, got)
+		if d, f, _ := c.Last(); d == got && !sameFix(f, got) {
+			t.Fatalf("sub(%s, %s) cached %v for %s", x, y, f, got)
 		}
 		if f := c.of(got); !sameFix(f, got) {
 			t.Fatalf("of(%s) = %v", got, f)

@@ -24,6 +24,36 @@ func FixOf(x decimal.Decimal) Fix {
 	return Fix{c, e, ok}
 }
 
+// FixMemo remembers the Fix of the Decimal it read last: Decimals are immutable, so the
+// identical Decimal (the same coefficient pointer and exponent) has the same Fix. A value
+// read again and again (a position's quantity, entry or wallet) costs one coefficient read.
+// The zero FixMemo remembers nothing.
+type FixMemo struct {
+	d     decimal.Decimal
+	f     Fix
+	valid bool
+}
+
+// Of is FixOf(x), remembered.
+func (m *FixMemo) Of(x decimal.Decimal) Fix {
+	if m.valid && x == m.d { // (small enough to be inlined; read is not)
+		return m.f
+	}
+	return m.read(x)
+}
+
+// read remembers and returns FixOf(x).
+func (m *FixMemo) read(x decimal.Decimal) Fix {
+	m.d, m.f, m.valid = x, FixOf(x), true
+	return m.f
+}
+
+// Put remembers f as the Fix of d; f must be FixOf(d) (value and exponent).
+func (m *FixMemo) Put(d decimal.Decimal, f Fix) { m.d, m.f, m.valid = d, f, true }
+
+// Last returns the Decimal remembered and its Fix; ok is false when there is none.
+func (m *FixMemo) Last() (d decimal.Decimal, f Fix, ok bool) { return m.d, m.f, m.valid }
+
 // FixNew is c·10^e as a Fix.
 func FixNew(c int64, e int32) Fix { return Fix{c, e, true} }
 

@@ -155,3 +155,28 @@ func FuzzFixAgrees(f *testing.F) {
 		checkFix(t, decimal.New(a, ea), decimal.New(b, eb))
 	})
 }
+
+// TestFixMemo: Of is FixOf of whatever it is given (the Decimal it read last again, an equal
+// value at another exponent, a coefficient beyond int64), Last reports what it remembers, and
+// Put's pair is what Of then answers for that Decimal.
+func TestFixMemo(t *testing.T) {
+	var m FixMemo
+	if _, _, ok := m.Last(); ok {
+		t.Fatal("the zero FixMemo remembers a Decimal")
+	}
+	huge, _ := decimal.NewFromString("123456789012345678901.5")
+	xs := []decimal.Decimal{decimal.New(5, -3), decimal.New(5, -3), decimal.New(50, -4), {}, huge, huge, decimal.New(-7, 2)}
+	for _, x := range xs {
+		if got, want := m.Of(x), FixOf(x); got != want {
+			t.Fatalf("Of(%s) = %v, want %v", x, got, want)
+		}
+		if d, f, ok := m.Last(); !ok || d != x || f != FixOf(x) {
+			t.Fatalf("Last after Of(%s) = %s, %v, %v", x, d, f, ok)
+		}
+	}
+	d := decimal.New(12, -1)
+	m.Put(d, FixNew(12, -1))
+	if got := m.Of(d); got != FixNew(12, -1) {
+		t.Fatalf("Of after Put = %v", got)
+	}
+}
