@@ -454,15 +454,8 @@ func (a *Account) Leverage(i int) int { return a.slots[i].lev }
 // initial margin they reserve (counted in the available balance; blocks margin-mode and
 // position-mode changes).
 func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
-	if initialMargin.IsZero() && initialMargin.Exponent() == 0 && a.keepOpenOrderZero(i, n) {
-		return
-	}
 	var im wideDec
-	if initialMargin == (decimal.Decimal{}) { // decimal.Zero (no order reserves): setDec's result
-		im.d, im.dok = initialMargin, true
-	} else {
-		im.setDec(initialMargin)
-	}
+	im.setDec(initialMargin)
 	a.setOpenOrders(i, n, im)
 }
 
@@ -477,20 +470,6 @@ func (a *Account) SetOpenOrdersWide(i int, n int, hi, lo uint64, e int32) {
 		im.setDec(exact.Dec128(hi, lo, false, e))
 	}
 	a.setOpenOrders(i, n, im)
-}
-
-// keepOpenOrderZero is setOpenOrders(i, n, 0 at exponent 0) where that changes only the
-// count: the symbol's margin is already that zero (held as the zero Wide) and the sum's
-// exponent is not above 0, the first case of setOpenOrders. It reports whether it applied:
-// the engine says "nothing reserved" after most orders and fills, and this answers it
-// without making the zero's wideDec.
-func (a *Account) keepOpenOrderZero(i, n int) bool {
-	s := &a.slots[i]
-	if s.orderIM.big || s.orderIM.w != (exact.Wide{}) || a.orderIMSum.exp() > 0 {
-		return false
-	}
-	s.nOrders = n
-	return true
 }
 
 func (a *Account) setOpenOrders(i int, n int, im wideDec) {

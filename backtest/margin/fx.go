@@ -168,6 +168,10 @@ type wideDec struct {
 
 // setDec sets x to the Decimal d.
 func (x *wideDec) setDec(d decimal.Decimal) {
+	if d == (decimal.Decimal{}) { // decimal.Zero (the engine's "no order reserves"): WideOf's answer, the zero Wide
+		*x = wideDec{d: d, dok: true}
+		return
+	}
 	w, ok := exact.WideOf(d)
 	*x = wideDec{w: w, big: !ok, d: d, dok: true}
 }
