@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/bt-backtest/bt/backtest"
-	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/bt-backtest/bt/strategies/indicator"
 	"github.com/bt-backtest/bt/strategies/internal/sizing"
 	"github.com/bt-backtest/bt/strategies/param"
@@ -54,9 +53,6 @@ type Strategy struct {
 	qstep   []decimal.Decimal // quantity step of the symbol's instrument
 	minNotD []decimal.Decimal // minimum notional of an entry, as the instrument gives it
 	minNot  []float64         // minNotD as a float, for the comparison with the notional
-	// the quantity of the symbol's last short entry and its coefficient (exact.Coef), for
-	// shortSize
-	shortQ []entryQty
 
 	key sigKey   // what the signals depend on besides the bars (SignalKey)
 	sig *signals // the signals shared with the run's other accounts of key; nil: computed here
@@ -116,7 +112,6 @@ func (s *Strategy) Start(br *backtest.Broker) error {
 	s.qstep = make([]decimal.Decimal, n)
 	s.minNot = make([]float64, n)
 	s.minNotD = make([]decimal.Decimal, n)
-	s.shortQ = make([]entryQty, n)
 	for i := range s.sym {
 		st := &s.sym[i]
 		if !st.traded {
@@ -260,12 +255,12 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	st.side = want
 	pos := br.Position(sym)
 	if q := pos.Qty.Sign(); q != 0 && int8(q) != want {
-		side, size := backtest.Sell, pos.Qty // a long's quantity is its size (Abs returns it)
+		side := backtest.Sell
 		if q < 0 {
-			side, size = backtest.Buy, s.shortSize(i, pos.Qty)
+			side = backtest.Buy
 		}
 		// A rejection is recorded by the engine; the next flip tries again.
-		_, _ = br.Submit(backtest.Order{Symbol: sym, Side: side, Type: backtest.Market, Qty: size, ReduceOnly: true, Tag: "swing exit"})
+		_, _ = br.Submit(backtest.Order{Symbol: sym, Side: side, Type: backtest.Market, Qty: pos.Qty.Abs(), ReduceOnly: true, Tag: "swing exit"})
 	} else if q != 0 {
 		return // already on the wanted side
 	}
@@ -278,36 +273,13 @@ func (s *Strategy) rebalance(br *backtest.Broker, i int, equity float64) {
 	if notional < s.minNot[i] {
 		return // too small to trade: the exchange would refuse it (see the package doc)
 	}
-	qty, qc, qe, qok := sizing.QtyCoef(notional, st.last, s.qstep[i])
+	qty := sizing.Qty(notional, st.last, s.qstep[i])
 	if qty.Sign() <= 0 {
 		return
 	}
 	side := backtest.Buy
 	if want < 0 {
 		side = backtest.Sell
-		s.shortQ[i] = entryQty{q: qty, c: qc, e: qe, ok: qok}
 	}
 	_, _ = br.Submit(backtest.Order{Symbol: sym, Side: side, Type: backtest.Market, Qty: qty, Tag: "swing entry"})
-}
-
-// entryQty is an entry's quantity q and exact.Coef of it: when ok, its coefficient c and
-// exponent e.
-type entryQty struct {
-	q  decimal.Decimal
-	c  int64
-	e  int32
-	ok bool
-}
-
-// shortSize is qty.Abs() for symbol i's short position qty (< 0): the quantity of the symbol's
-// last short entry when qty is its negation, coefficient and exponent (a short opened by one
-// entry and not changed since), which Abs would make again; else qty.Abs(). Decimals are
-// immutable: the exit order and the entry share one.
-func (s *Strategy) shortSize(i int, qty decimal.Decimal) decimal.Decimal {
-	if m := &s.shortQ[i]; m.ok {
-		if c, e, ok := exact.Coef(qty); ok && c == -m.c && e == m.e {
-			return m.q
-		}
-	}
-	return qty.Abs()
 }

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -27,20 +26,13 @@ var qtySteps = []string{"0.000000000001", "0.00000001", "0.001", "0.01", "0.1", 
 	"0.0010", "0.10", "1.0", "100", "0.5", "0.25", "5", "0.003", "12345", "1e-20", "1e19",
 	"10000000000000000000000", "0", "-0.001"}
 
-// checkQty compares Qty with qtyDecimal (value and exponent) for one input, and QtyCoef with
-// Qty and exact.Coef of its result.
+// checkQty compares Qty with qtyDecimal (value and exponent) for one input.
 func checkQty(t *testing.T, notional, price float64, step decimal.Decimal) {
 	t.Helper()
 	got, want := Qty(notional, price, step), qtyDecimal(notional, price, step)
 	if got.Cmp(want) != 0 || got.Exponent() != want.Exponent() {
 		t.Fatalf("Qty(%v, %v, step %s) = %s (exp %d), want %s (exp %d)", notional, price, step,
 			got, got.Exponent(), want, want.Exponent())
-	}
-	d, c, e, ok := QtyCoef(notional, price, step)
-	if wc, we, wok := exact.Coef(d); d != got && (d.Cmp(got) != 0 || d.Exponent() != got.Exponent()) ||
-		c != wc || e != we || ok != wok {
-		t.Fatalf("QtyCoef(%v, %v, step %s) = %s, %d, %d, %v; Qty %s, exact.Coef %d, %d, %v", notional, price, step,
-			d, c, e, ok, got, wc, we, wok)
 	}
 }
 

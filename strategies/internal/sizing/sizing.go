@@ -24,26 +24,14 @@ func Symbol(br *backtest.Broker, symbol string) (id int, inst margin.Instrument,
 // Qty returns notional/price rounded down to a multiple of step (zero when less than one
 // step, or when the inputs are not positive and finite).
 func Qty(notional, price float64, step decimal.Decimal) decimal.Decimal {
-	d, _, _, _ := QtyCoef(notional, price, step)
-	return d
-}
-
-// QtyCoef is Qty with exact.Coef of its result (the coefficient c and exponent e, ok when it
-// has at most 18 digits), known to the paths without decimal arithmetic, read otherwise.
-func QtyCoef(notional, price float64, step decimal.Decimal) (d decimal.Decimal, c int64, e int32, ok bool) {
 	q := notional / price
 	if !(q > 0) || math.IsInf(q, 0) || step.Sign() <= 0 {
-		return decimal.Zero, 0, 0, true
+		return decimal.Zero
 	}
-	if c, e, ok := qtyPow10Coef(q, step); ok {
-		if c >= 1e18 { // c > 0: exact.Coef's answer beyond 18 digits
-			return decimal.New(c, e), 0, 0, false
-		}
-		return decimal.New(c, e), c, e, true
+	if d, ok := qtyPow10(q, step); ok {
+		return d
 	}
-	d = decimal.NewFromFloat(q).Div(step).Floor().Mul(step)
-	c, e, ok = exact.Coef(d)
-	return d, c, e, ok
+	return decimal.NewFromFloat(q).Div(step).Floor().Mul(step)
 }
 
 // qtyPow10 is Qty's integer path for a step whose coefficient is a power of ten (0.001, 1,
@@ -57,16 +45,8 @@ func QtyCoef(notional, price float64, step decimal.Decimal) (d decimal.Decimal, 
 // coefficient that is not a power of ten, an int64 overflow): the caller takes the decimal
 // path.
 func qtyPow10(q float64, step decimal.Decimal) (decimal.Decimal, bool) {
-	if c, e, ok := qtyPow10Coef(q, step); ok {
-		return decimal.New(c, e), true
-	}
-	return decimal.Decimal{}, false
-}
-
-// qtyPow10Coef is qtyPow10's Decimal as its coefficient and exponent.
-func qtyPow10Coef(q float64, step decimal.Decimal) (int64, int32, bool) {
 	if step.NumDigits() > 18 { // beyond int64: not a step
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
 	c := step.CoefficientInt64()
 	j := 0
@@ -75,38 +55,38 @@ func qtyPow10Coef(q float64, step decimal.Decimal) (int64, int32, bool) {
 		j++
 	}
 	if c != 1 {
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
 	E := int(step.Exponent()) + j
-	if c, e, ok := qtyFloatCoef(q, E, step.Exponent(), j); ok {
-		return c, e, true
+	if d, ok := qtyFloat(q, E, step.Exponent(), j); ok {
+		return d, true
 	}
 	m, e32, ok := exact.FloatCoef(q) // q = m·10^e, m < 10^17
 	if !ok {
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
 	e := int(e32)
 	var n int64
 	switch d := e - E; {
 	case d >= 0:
 		if d > 18 {
-			return 0, 0, false
+			return decimal.Decimal{}, false
 		}
 		p := int64(exact.Pow10[d])
 		if m > math.MaxInt64/p {
-			return 0, 0, false
+			return decimal.Decimal{}, false
 		}
 		n = m * p
 	case d >= -16:
 		n = m / int64(exact.Pow10[-d])
 	default:
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
 	cj := int64(exact.Pow10[j]) // j ≤ 18: c was an int64
 	if n > math.MaxInt64/cj {
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
-	return n * cj, step.Exponent(), true
+	return decimal.New(n*cj, step.Exponent()), true
 }
 
 // float64Pow10[k] is 10^k, exact in float64 for k <= 22.
@@ -122,14 +102,6 @@ var float64Pow10 = [23]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
 // es) is n·10^j at es. ok is false near a whole step (a quantity on the step grid is exactly
 // whole: those take the digits) and out of that range.
 func qtyFloat(q float64, E int, es int32, j int) (decimal.Decimal, bool) {
-	if c, e, ok := qtyFloatCoef(q, E, es, j); ok {
-		return decimal.New(c, e), true
-	}
-	return decimal.Decimal{}, false
-}
-
-// qtyFloatCoef is qtyFloat's Decimal as its coefficient and exponent.
-func qtyFloatCoef(q float64, E int, es int32, j int) (int64, int32, bool) {
 	var x float64
 	switch {
 	case E <= 0 && E >= -22:
@@ -137,20 +109,20 @@ func qtyFloatCoef(q float64, E int, es int32, j int) (int64, int32, bool) {
 	case E > 0 && E <= 22:
 		x = q / float64Pow10[E]
 	default:
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
 	if !(x < 1<<40) {
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
 	n := math.Floor(x)
 	if fr := x - n; !(fr >= 1e-3 && fr <= 1-1e-3) {
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
 	cj := int64(exact.Pow10[j]) // j <= 18
 	if int64(n) > math.MaxInt64/cj {
-		return 0, 0, false
+		return decimal.Decimal{}, false
 	}
-	return int64(n) * cj, es, true
+	return decimal.New(int64(n)*cj, es), true
 }
 
 // Price returns p rounded to the nearest multiple of tick (zero when p is not positive and
