@@ -302,7 +302,8 @@ func TestQuoIntPosAgrees(t *testing.T) {
 // same trades, every Decimal equal in value and exponent, and the same sums after every fill.
 // The fills have quantities, prices, fees and realized PnL from a few digits to past 2^63
 // (sums, notionals and fee shares that overflow an int64 mid-trade), partial closes, adds and
-// flips, and funding; both paths must be taken (fallbacks in the middle of a trade too).
+// flips, and funding; both paths must be taken (fallbacks in the middle of a trade too), and a
+// fill the Fix sums fit must leave the trade without Nums (trackFill took the Fix path).
 func TestTradeSumsFixAgree(t *testing.T) {
 	defer func() { trackNums = false }()
 	r := rand.New(rand.NewPCG(7, 15))
@@ -389,6 +390,10 @@ func TestTradeSumsFixAgree(t *testing.T) {
 			trackNums = true
 			na.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, exact.FixOf(pnl), exact.FixOf(fee), k == 11)
 			if onFix {
+				// the Fix sums took it: they leave the Nums unmade (trackFillNum makes them)
+				if fa.syms[0].tr.nums != nil {
+					t.Fatalf("run %d fill %d: trackFill took the Nums where the Fix sums fit", run, k)
+				}
 				fixFills++
 			} else {
 				numFills++
