@@ -889,12 +889,20 @@ func (a *Account) isoCloseFix(s *slot, rF exact.Fix) bool {
 	a.walletSeq++
 	a.walletGen = a.walletSeq
 	s.isoW = s.isoWC.set(left)
+	if countIsoCloseFix {
+		isoCloseFixed++
+	}
 	return true
 }
 
 // slowIsoClose makes bookClose take the Decimal steps for every isolated close (tests: the
-// reference).
-var slowIsoClose = false
+// reference); with countIsoCloseFix, isoCloseFixed counts the closes isoCloseFix booked
+// (tests only, not concurrent).
+var (
+	slowIsoClose     = false
+	countIsoCloseFix bool
+	isoCloseFixed    int
+)
 
 // closePnL is the realized PnL of closing closeQ (signed, opposite to the position) at price
 // from entry, money(closeQ.Neg().Mul(price.Sub(entry))): the difference on int64

@@ -23,9 +23,11 @@ import (
 // FillResult must hold the Fix of its fee and realized PnL (their value and exponent) whenever
 // exact.FixOf gives one, and FeeFix and RealizedPnLFix must give them. The reference also
 // books every isolated close by the Decimal steps (slowIsoClose): the wallet, the isolated
-// wallets, positions and totals must be the same Decimals (value and exponent).
+// wallets, positions and totals must be the same Decimals (value and exponent); isoCloseFix
+// must book at least 1000 of the isolated closes the test runs (countIsoCloseFix).
 func TestAggregatesFixAgree(t *testing.T) {
-	defer func() { forceAggNums, slowIsoClose = false, false }()
+	defer func() { forceAggNums, slowIsoClose, countIsoCloseFix = false, false, false }()
+	countIsoCloseFix, isoCloseFixed = true, 0
 	book := DefaultBook()
 	table, _, _ := book.Table("BTCUSDT", snap24)
 	insts := []Instrument{
@@ -183,11 +185,11 @@ func TestAggregatesFixAgree(t *testing.T) {
 			moved++
 		}
 	}
-	t.Logf("%d steps on the Fix aggregates, %d on the Nums; %d accounts moved to the Nums; %d fee and PnL Fix, %d closes, %d isolated full closes",
-		fixSteps, numSteps, moved, fixResults, closes, isoCloses)
-	if fixSteps < 10000 || numSteps < 10000 || moved < 1000 || fixResults < 20000 || closes < 2000 || isoCloses < 500 {
-		t.Fatalf("too few steps on one path: %d on the Fix, %d on the Nums, %d moved, %d fee and PnL Fix, %d closes, %d isolated full closes",
-			fixSteps, numSteps, moved, fixResults, closes, isoCloses)
+	t.Logf("%d steps on the Fix aggregates, %d on the Nums; %d accounts moved to the Nums; %d fee and PnL Fix, %d closes, %d isolated full closes (%d booked by isoCloseFix)",
+		fixSteps, numSteps, moved, fixResults, closes, isoCloses, isoCloseFixed)
+	if fixSteps < 10000 || numSteps < 10000 || moved < 1000 || fixResults < 20000 || closes < 2000 || isoCloses < 500 || isoCloseFixed < 1000 {
+		t.Fatalf("too few steps on one path: %d on the Fix, %d on the Nums, %d moved, %d fee and PnL Fix, %d closes, %d isolated full closes (%d booked by isoCloseFix)",
+			fixSteps, numSteps, moved, fixResults, closes, isoCloses, isoCloseFixed)
 	}
 }
 
