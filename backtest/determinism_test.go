@@ -119,14 +119,55 @@ func runChaosSeeds(t *testing.T, symbols []string) {
 	var switches atomic.Int64
 	for seed := uint64(1); seed <= 3; seed++ {
 		k, m, f := market(seed, symbols, 300)
-		if _, err := Run(context.Background(), chaosConfig(symbols, false), newChaos, NewSliceSource(symbols, Batches(k, m, f))); err != nil {
-			t.Fatal(err)
+		for _, trader := range []string{"chaos", "hedge"} {
+			cfg, mk := chaosTrader(trader, symbols, &switches)
+			if _, err := Run(context.Background(), cfg, mk, NewSliceSource(symbols, Batches(k, m, f))); err != nil {
+				t.Fatal(err)
+			}
 		}
-		cfg := chaosConfig(symbols, false)
+	}
+}
+
+// chaosTrader is the configuration and strategy of a trader on symbols: "chaos" (one-way
+// mode), "hedge" (hedgeChaos in hedge mode, counting refused switches in switches) or
+// "flipper".
+func chaosTrader(trader string, symbols []string, switches *atomic.Int64) (Config, func() Strategy) {
+	cfg, mk := chaosConfig(symbols, false), newChaos
+	switch trader {
+	case "flipper":
+		mk = func() Strategy { return &flipper{n: map[string]int{}, syms: symbols} }
+	case "hedge":
 		cfg.PositionMode = margin.Hedge
-		if _, err := Run(context.Background(), cfg, func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: &switches} },
-			NewSliceSource(symbols, Batches(k, m, f))); err != nil {
-			t.Fatal(err)
+		mk = func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: switches} }
+	}
+	return cfg, mk
+}
+
+// sameChaosRecords runs each trader (chaosTrader's names) on seeds 1..4 of market (400 bars
+// of symbols) twice, after set(true) and after set(false), and reports every account whose
+// records (fills, trades, rejections, liquidations, funding, equity) are not deeply equal, the
+// second run being the one "what" describes.
+func sameChaosRecords(t *testing.T, symbols, traders []string, set func(first bool), what string) {
+	t.Helper()
+	var switches atomic.Int64
+	for seed := uint64(1); seed <= 4; seed++ {
+		k, m, f := market(seed, symbols, 400)
+		for _, trader := range traders {
+			var res [2]*Result
+			for i, first := range []bool{true, false} {
+				set(first)
+				cfg, mk := chaosTrader(trader, symbols, &switches)
+				r, err := Run(context.Background(), cfg, mk, NewSliceSource(symbols, Batches(k, m, f)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				res[i] = r
+			}
+			for i, a := range res[0].Accounts {
+				if !reflect.DeepEqual(a, res[1].Accounts[i]) {
+					t.Errorf("seed %d %s %s: records differ %s", seed, trader, a.Name, what)
+				}
+			}
 		}
 	}
 }
@@ -628,31 +669,9 @@ func TestSkippedOpenMarksChangeNothing(t *testing.T) {
 	defer func() { alwaysOpenMarks, countSkips = false, false }()
 	openProbes.Store(0)
 	openMarkSkips.Store(0)
-	var switches atomic.Int64
-	for seed := uint64(1); seed <= 4; seed++ {
-		k, m, f := market(seed, symbols, 400)
-		for _, hedge := range []bool{false, true} {
-			var res [2]*Result
-			for i, always := range []bool{false, true} {
-				alwaysOpenMarks, countSkips = always, !always
-				cfg, strat := chaosConfig(symbols, false), newChaos
-				if hedge {
-					cfg.PositionMode = margin.Hedge
-					strat = func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: &switches} }
-				}
-				r, err := Run(context.Background(), cfg, strat, NewSliceSource(symbols, Batches(k, m, f)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				res[i] = r
-			}
-			for i, a := range res[0].Accounts {
-				if !reflect.DeepEqual(a, res[1].Accounts[i]) {
-					t.Errorf("seed %d hedge %v %s: records differ when every step sets the open marks", seed, hedge, a.Name)
-				}
-			}
-		}
-	}
+	sameChaosRecords(t, symbols, []string{"chaos", "hedge"}, func(first bool) {
+		alwaysOpenMarks, countSkips = !first, first
+	}, "when every step sets the open marks")
 	quiet, flat := openProbes.Load(), openMarkSkips.Load()
 	t.Logf("open marks skipped at %d quiet steps and %d steps of a flat account without orders", quiet, flat)
 	if quiet < 100 || flat < 100 {

@@ -1,13 +1,8 @@
 package backtest
 
 import (
-	"context"
-	"reflect"
 	"slices"
-	"sync/atomic"
 	"testing"
-
-	"github.com/bt-backtest/bt/backtest/margin"
 )
 
 // TestLegFloatsAgree runs the chaos traders (isolated, cross and mixed accounts, one-way and
@@ -91,35 +86,9 @@ func TestHeldOpenOrderMarginChangesNothing(t *testing.T) {
 	symbols := []string{"AAA", "BBB", "CCC"}
 	defer func() { holdOpenOrders, countHeld = true, false }()
 	heldReplaced.Store(0)
-	var switches atomic.Int64
-	for seed := uint64(1); seed <= 4; seed++ {
-		k, m, f := market(seed, symbols, 400)
-		for _, strat := range []string{"flipper", "chaos", "hedge"} {
-			var res [2]*Result
-			for i, hold := range []bool{true, false} {
-				holdOpenOrders, countHeld = hold, hold
-				cfg := chaosConfig(symbols, false)
-				mk := newChaos
-				switch strat {
-				case "flipper":
-					mk = func() Strategy { return &flipper{n: map[string]int{}, syms: symbols} }
-				case "hedge":
-					cfg.PositionMode = margin.Hedge
-					mk = func() Strategy { return &hedgeChaos{n: map[string]int{}, switches: &switches} }
-				}
-				r, err := Run(context.Background(), cfg, mk, NewSliceSource(symbols, Batches(k, m, f)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				res[i] = r
-			}
-			for i, a := range res[0].Accounts {
-				if !reflect.DeepEqual(a, res[1].Accounts[i]) {
-					t.Errorf("seed %d %s %s: records differ with every open-order margin update made at once", seed, strat, a.Name)
-				}
-			}
-		}
-	}
+	sameChaosRecords(t, symbols, []string{"flipper", "chaos", "hedge"}, func(first bool) {
+		holdOpenOrders, countHeld = first, first
+	}, "with every open-order margin update made at once")
 	n := heldReplaced.Load()
 	t.Logf("%d held open-order margin updates replaced unread", n)
 	if n < 100 {
