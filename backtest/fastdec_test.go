@@ -333,7 +333,6 @@ func TestTradeSumsFixAgree(t *testing.T) {
 		}
 		return &account{syms: make([]symState, 1), symbols: []string{"AAA"}, acct: acct}
 	}
-	same := func(x, y decimal.Decimal) bool { return x.Equal(y) && x.Exponent() == y.Exponent() }
 	sumsDec := func(tr *tradeState) [7]decimal.Decimal {
 		if n := tr.nums; n != nil {
 			return [7]decimal.Decimal{n.entryQty.Dec(), n.entryNotional.Dec(), n.exitQty.Dec(), n.exitNotional.Dec(),
@@ -400,13 +399,13 @@ func TestTradeSumsFixAgree(t *testing.T) {
 			}
 			held = held.Add(q)
 			ft, nt := &fa.syms[0].tr, &na.syms[0].tr
-			if ft.open != nt.open || ft.qtyShared != nt.qtyShared || ft.open && !same(ft.qtyDec, nt.qtyDec) {
+			if ft.open != nt.open || ft.qtyShared != nt.qtyShared || ft.open && !exacttest.Same(ft.qtyDec, nt.qtyDec) {
 				t.Fatalf("run %d fill %d: open %v/%v, shared %v/%v", run, k, ft.open, nt.open, ft.qtyShared, nt.qtyShared)
 			}
 			if ft.open {
 				fs, ns := sumsDec(ft), sumsDec(nt)
 				for j := range fs {
-					if !same(fs[j], ns[j]) {
+					if !exacttest.Same(fs[j], ns[j]) {
 						t.Fatalf("run %d fill %d: sum %d is %s (exp %d), the Nums give %s (exp %d)", run, k, j,
 							fs[j], fs[j].Exponent(), ns[j], ns[j].Exponent())
 					}
@@ -420,7 +419,7 @@ func TestTradeSumsFixAgree(t *testing.T) {
 			nt := na.res.Trades[j]
 			for _, p := range [][2]decimal.Decimal{{ft.Qty, nt.Qty}, {ft.EntryPrice, nt.EntryPrice},
 				{ft.ExitPrice, nt.ExitPrice}, {ft.PnL, nt.PnL}, {ft.Fees, nt.Fees}, {ft.Funding, nt.Funding}} {
-				if !same(p[0], p[1]) {
+				if !exacttest.Same(p[0], p[1]) {
 					t.Fatalf("run %d trade %d: %s (exp %d), the Nums make %s (exp %d)", run, j, p[0], p[0].Exponent(), p[1], p[1].Exponent())
 				}
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/bt-backtest/bt/internal/exact"
+	"github.com/bt-backtest/bt/internal/exact/exacttest"
 	"github.com/shopspring/decimal"
 )
 
@@ -155,7 +156,6 @@ func TestAggregatesFixAgree(t *testing.T) {
 		}
 		return out
 	}
-	same := func(x, y decimal.Decimal) bool { return x.Equal(y) && x.Exponent() == y.Exponent() }
 	fixSteps, numSteps, moved := 0, 0, 0
 	for seed := range uint64(1500) {
 		got, want := run(seed, false), run(seed, true)
@@ -165,7 +165,7 @@ func TestAggregatesFixAgree(t *testing.T) {
 				t.Fatalf("seed %d: %s, the reference %s", seed, g.desc, w.desc)
 			}
 			for k := range w.decs {
-				if !same(g.decs[k], w.decs[k]) {
+				if !exacttest.Same(g.decs[k], w.decs[k]) {
 					t.Fatalf("seed %d %s: value %d %s (exp %d), the reference %s (exp %d)", seed, g.desc, k,
 						g.decs[k], g.decs[k].Exponent(), w.decs[k], w.decs[k].Exponent())
 				}
