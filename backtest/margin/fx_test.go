@@ -395,20 +395,23 @@ func TestWideDecAddAgrees(t *testing.T) {
 
 // TestSetOpenOrdersZeroIsSetDec: setDec's shortcut for decimal.Zero (the engine's "no order
 // reserves", through SetOpenOrders) leaves the slot holding exactly what the general
-// conversion (exact.WideOf) makes of it.
+// conversion (exact.WideOf) makes of it; a zero at another exponent (0.000), which the
+// shortcut may not take, too, and decimal.Zero again after it.
 func TestSetOpenOrdersZeroIsSetDec(t *testing.T) {
 	a, err := NewAccount(Config{Wallet: d("1000"), Instruments: []Instrument{DefaultInstrument("AUSDT", 100, snap24, nil)}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, ok := exact.WideOf(decimal.Zero) // the general conversion, not setDec's shortcut
-	want := wideDec{w: w, big: !ok, d: decimal.Zero, dok: true}
 	a.SetOpenOrders(0, 2, d("12.5"))
-	a.SetOpenOrders(0, 1, decimal.Zero)
-	if got := a.slots[0].orderIM; got != want {
-		t.Fatalf("SetOpenOrders(decimal.Zero) holds %+v, exact.WideOf makes %+v", got, want)
-	}
-	if s := a.orderIMSum.dec(); !s.IsZero() {
-		t.Fatalf("open-order sum %s after the margin went to zero", s)
+	for _, z := range []decimal.Decimal{decimal.Zero, decimal.New(0, -3), decimal.Zero} {
+		w, ok := exact.WideOf(z) // the general conversion, not setDec's shortcut
+		want := wideDec{w: w, big: !ok, d: z, dok: true}
+		a.SetOpenOrders(0, 1, z)
+		if got := a.slots[0].orderIM; got != want {
+			t.Fatalf("SetOpenOrders(%s, exp %d) holds %+v, exact.WideOf makes %+v", z, z.Exponent(), got, want)
+		}
+		if s := a.orderIMSum.dec(); !s.IsZero() {
+			t.Fatalf("open-order sum %s after the margin went to zero", s)
+		}
 	}
 }
