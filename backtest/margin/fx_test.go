@@ -104,7 +104,8 @@ func TestLazySumAgrees(t *testing.T) {
 
 // TestTableIndexFixAgrees checks the tableIndexFix bracket search (on the floors as exact.Fix,
 // as a slot holds them) against Table.index on notionals of up to 15 digits and at the floors;
-// it fails when fewer than 19 of 20 searches are answered on int64 coefficients.
+// it fails when fewer than 19 of 20 searches are answered on int64 coefficients, or when fewer
+// than 1000 of 2000 19-digit notionals, whose comparisons overflow, make it give up.
 func TestTableIndexFixAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 25))
 	tb := DefaultBook()
@@ -135,6 +136,22 @@ func TestTableIndexFixAgrees(t *testing.T) {
 	}
 	if answered < 19000 {
 		t.Fatalf("only %d of 20000 searches answered on int64 coefficients", answered)
+	}
+	// notionals of 19 digits at exponent -13 (10^5 to 9·10^5), past the first floors: a higher
+	// floor at that exponent has no int64 coefficient, where tableIndexFix gives up (-1)
+	gaveUp := 0
+	for k := range 2000 {
+		n := decimal.New(1e18+r.Int64N(8e18), -13)
+		got, want := tableIndexFix(floors[k%len(tables)], exact.FixOf(n)), tables[k%len(tables)].index(n)
+		if got == -1 {
+			gaveUp++
+		} else if got != want {
+			t.Fatalf("tableIndexFix(%s) = %d, want %d", n, got, want)
+		}
+	}
+	t.Logf("%d of 2000 searches of 19-digit notionals gave up", gaveUp)
+	if gaveUp < 1000 {
+		t.Fatalf("only %d of 2000 searches of 19-digit notionals gave up", gaveUp)
 	}
 }
 
