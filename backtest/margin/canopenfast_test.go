@@ -1,6 +1,7 @@
 package margin
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -285,4 +286,44 @@ func abs64(x int64) int64 {
 		return -(x + 1) // no overflow at math.MinInt64
 	}
 	return x
+}
+
+// TestCanOpenFastMinNotionalEdge: on an instrument whose tick and step are 10^-8, orders from
+// flat whose notional is a hair below the minimum of 5 USDT, so close that its float is 5 (the
+// screen's slack, screenEps, is what keeps canOpenFast from passing them), are refused by
+// apply's dry run with ErrMinNotional, and canOpenFast must not pass them; one at the minimum
+// and one above pass.
+func TestCanOpenFastMinNotionalEdge(t *testing.T) {
+	table, _, _ := DefaultBook().Table("BTCUSDT", snap24)
+	in := Instrument{Symbol: "AUSDT", TickSize: d("0.00000001"), StepSize: d("0.00000001"), MinQty: d("0.00000001"),
+		MinNotional: d("5"), LiquidationFee: DefaultLiquidationFee, Brackets: table}
+	for _, c := range []struct {
+		qty, price string
+		pass       bool
+	}{
+		{"0.00000001", "499999999.99999999", false}, // 4.9999999999999999 USDT
+		{"0.00000002", "249999999.99999999", false}, // 4.9999999999999998
+		{"0.00000001", "500000000", true},
+		{"0.00000001", "500000000.00000001", true},
+	} {
+		a, err := NewAccount(Config{Wallet: d("1000"), Instruments: []Instrument{in}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, p := d(c.qty), d(c.price)
+		fast := a.canOpenFast(0, exact.FixOf(q), exact.FixOf(p), false)
+		canOpen := a.CanOpen(0, q, p, false)
+		checkMarginScreen = true
+		_, dry := a.apply(0, Fill{Qty: q, Price: p}, true)
+		checkMarginScreen = false
+		if errString(canOpen) != errString(dry) {
+			t.Fatalf("%s at %s: CanOpen %v, apply's dry run %v", c.qty, c.price, canOpen, dry)
+		}
+		if c.pass && dry != nil || !c.pass && !errors.Is(dry, ErrMinNotional) {
+			t.Fatalf("%s at %s: apply's dry run %v, want passing %v", c.qty, c.price, dry, c.pass)
+		}
+		if fast > 0 && !c.pass || fast < 0 {
+			t.Fatalf("%s at %s: canOpenFast %d, apply's dry run %v", c.qty, c.price, fast, dry)
+		}
+	}
 }
