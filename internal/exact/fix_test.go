@@ -179,4 +179,13 @@ func TestFixMemo(t *testing.T) {
 	if got := m.Of(d); got != FixNew(12, -1) {
 		t.Fatalf("Of after Put = %v", got)
 	}
+	// Of of the Decimal remembered answers from the memo without reading it: a Fix put against
+	// Put's contract (1.20 for 1.2) comes back, and another Decimal of that value is read
+	m.Put(d, FixNew(120, -2))
+	if got := m.Of(d); got != FixNew(120, -2) {
+		t.Fatalf("Of of the Decimal put = %v: not the memo's", got)
+	}
+	if got := m.Of(decimal.New(12, -1)); got != FixNew(12, -1) {
+		t.Fatalf("Of of another 1.2 = %v, want FixOf's", got)
+	}
 }
