@@ -1,7 +1,6 @@
 package margin
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -74,20 +73,28 @@ func (c *fastCase) verdicts(t *testing.T) (fast int, canOpen, exactErr string, o
 	if err := a.Check(); err != nil {
 		t.Fatalf("%+v: before: %v", c, err)
 	}
-	fast = a.canOpenFast(0, exact.FixOf(c.order), exact.FixOf(c.price), c.reduceOnly)
+	fast, canOpen, exactErr = orderVerdicts(a, 0, c.order, c.price, c.reduceOnly)
+	if err := a.Check(); err != nil {
+		t.Fatalf("%+v: the ledger changed: %v", c, err)
+	}
 	qc, qe, _ := exact.Coef(c.order)
 	pc, pe, _ := exact.Coef(c.price)
 	if sure := a.CanOpenLegSure(0, Both, qc, qe, pc, pe, c.reduceOnly); sure != (fast > 0) {
 		t.Fatalf("%+v: CanOpenLegSure %v, canOpenFast %d", c, sure, fast)
 	}
-	canOpen = errString(a.CanOpen(0, c.order, c.price, c.reduceOnly))
+	return fast, canOpen, exactErr, true
+}
+
+// orderVerdicts returns what canOpenFast answers (nothing forced) for order q at price p on
+// symbol i, CanOpen's error, and apply's dry run's with every margin check decided exactly
+// (checkMarginScreen), as error strings ("" passes).
+func orderVerdicts(a *Account, i int, q, p decimal.Decimal, reduceOnly bool) (fast int, canOpen, dry string) {
+	fast = a.canOpenFast(i, exact.FixOf(q), exact.FixOf(p), reduceOnly)
+	canOpen = errString(a.CanOpen(i, q, p, reduceOnly))
 	checkMarginScreen = true
 	defer func() { checkMarginScreen = false }()
-	_, err := a.apply(0, Fill{Qty: c.order, Price: c.price, ReduceOnly: c.reduceOnly}, true)
-	if err := a.Check(); err != nil {
-		t.Fatalf("%+v: the ledger changed: %v", c, err)
-	}
-	return fast, canOpen, errString(err), true
+	_, err := a.apply(i, Fill{Qty: q, Price: p, ReduceOnly: reduceOnly}, true)
+	return fast, canOpen, errString(err)
 }
 
 func errString(err error) string {
@@ -297,6 +304,7 @@ func TestCanOpenFastMinNotionalEdge(t *testing.T) {
 	table, _, _ := DefaultBook().Table("BTCUSDT", snap24)
 	in := Instrument{Symbol: "AUSDT", TickSize: d("0.00000001"), StepSize: d("0.00000001"), MinQty: d("0.00000001"),
 		MinNotional: d("5"), LiquidationFee: DefaultLiquidationFee, Brackets: table}
+	below := errString(reject("AUSDT", "order", ErrMinNotional))
 	for _, c := range []struct {
 		qty, price string
 		pass       bool
@@ -310,20 +318,15 @@ func TestCanOpenFastMinNotionalEdge(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q, p := d(c.qty), d(c.price)
-		fast := a.canOpenFast(0, exact.FixOf(q), exact.FixOf(p), false)
-		canOpen := a.CanOpen(0, q, p, false)
-		checkMarginScreen = true
-		_, dry := a.apply(0, Fill{Qty: q, Price: p}, true)
-		checkMarginScreen = false
-		if errString(canOpen) != errString(dry) {
-			t.Fatalf("%s at %s: CanOpen %v, apply's dry run %v", c.qty, c.price, canOpen, dry)
+		fast, canOpen, dry := orderVerdicts(a, 0, d(c.qty), d(c.price), false)
+		if canOpen != dry {
+			t.Fatalf("%s at %s: CanOpen %q, apply's dry run %q", c.qty, c.price, canOpen, dry)
 		}
-		if c.pass && dry != nil || !c.pass && !errors.Is(dry, ErrMinNotional) {
-			t.Fatalf("%s at %s: apply's dry run %v, want passing %v", c.qty, c.price, dry, c.pass)
+		if c.pass && dry != "" || !c.pass && dry != below {
+			t.Fatalf("%s at %s: apply's dry run %q, want passing %v", c.qty, c.price, dry, c.pass)
 		}
 		if fast > 0 && !c.pass || fast < 0 {
-			t.Fatalf("%s at %s: canOpenFast %d, apply's dry run %v", c.qty, c.price, fast, dry)
+			t.Fatalf("%s at %s: canOpenFast %d, apply's dry run %q", c.qty, c.price, fast, dry)
 		}
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/bt-backtest/bt/internal/exact"
 	"github.com/shopspring/decimal"
 )
 
@@ -80,12 +79,7 @@ func scalesCase(t *testing.T, scale int8, cross, cross1 bool, lev uint8, qty, en
 	if o.IsZero() {
 		return 9
 	}
-	fast := a.canOpenFast(0, exact.FixOf(o), exact.FixOf(p), reduceOnly)
-	canOpen := errString(a.CanOpen(0, o, p, reduceOnly))
-	checkMarginScreen = true
-	defer func() { checkMarginScreen = false }()
-	_, err = a.apply(0, Fill{Qty: o, Price: p, ReduceOnly: reduceOnly}, true)
-	want := errString(err)
+	fast, canOpen, want := orderVerdicts(a, 0, o, p, reduceOnly)
 	if canOpen != want {
 		t.Fatalf("CanOpen %q, apply's dry run %q (qty %s order %s at %s, wallet %s)", canOpen, want, a.slots[0].qty, o, p, w)
 	}
