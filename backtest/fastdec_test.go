@@ -437,7 +437,8 @@ func TestTradeSumsFixAgree(t *testing.T) {
 }
 
 // TestPxFixIsFixOf: pxFix gives a price's coefficient and exponent, from the memo for the
-// Decimal onTickMemo made last and by FixOf for any other (an equal Decimal too).
+// Decimal onTickMemo made last and by FixOf for any other (an equal Decimal too, and the value
+// at another exponent).
 func TestPxFixIsFixOf(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 9))
 	a := &account{syms: make([]symState, 1)}
@@ -450,7 +451,8 @@ func TestPxFixIsFixOf(t *testing.T) {
 		d := decimal.New(c, e)
 		m := &a.syms[0].px
 		m.d, m.dc, m.de, m.dSet = d, c, e, true
-		for _, px := range []decimal.Decimal{d, decimal.New(c, e), decimal.New(c+1, e)} {
+		// d, an equal Decimal, the next price, and d's value at the next exponent (1.50 for 1.5)
+		for _, px := range []decimal.Decimal{d, decimal.New(c, e), decimal.New(c+1, e), d.Mul(decimal.New(10, -1))} {
 			got, want := a.pxFix(0, px), exact.FixOf(px)
 			if want.OK() && got != want || got.OK() && !exacttest.Same(got.Dec(), px) {
 				t.Fatalf("pxFix(%s) = %v, FixOf gives %v", px, got, want)
