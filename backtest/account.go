@@ -42,7 +42,6 @@ const (
 type symState struct {
 	// market view of the current timestamp (its paths, whether it moves: the step's
 	// pathView.sym[id], shared by the run's accounts)
-	mark float64 // current mark (its latest close: account.lastOf)
 
 	brk margin.FloatTable
 
@@ -248,6 +247,9 @@ type account struct {
 	// closed is 1 from the step's close marks on (the step's klines are stepped past: pv's
 	// last[1] and seen[1]), 0 before (last[0], seen[0])
 	closed int
+	// marks[i]: symbol i's current mark, the ledger's float shadow (NaN: none yet; its latest
+	// close: lastOf)
+	marks []float64
 	// scratch, reused every timestamp
 	fromS, toOwn []float64
 	liqBox       liqBox // the bar's mark ranges and whether liquidation is out of them (exec.go)
@@ -267,6 +269,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		cfg: cfg, symbols: symbols, setup: setup, acct: acct, strat: strat, hist: hist,
 		sched: sched, eraAt: make([]int, n),
 		syms:  make([]symState, n),
+		marks: make([]float64, n),
 		fromS: make([]float64, n),
 		toOwn: make([]float64, n),
 		open:  make([]int, 0, n),
@@ -289,7 +292,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
 		a.setFees(i, &sched[i][0])
-		s.mark, s.liq = math.NaN(), math.NaN()
+		s.liq, a.marks[i] = math.NaN(), math.NaN()
 		if cfg.PositionMode == margin.Hedge {
 			s.side = margin.Long
 		}
@@ -546,12 +549,7 @@ func (a *account) step(b *Batch, v *pathView) error {
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
-	syms, paths, acct := a.syms, v.sym, a.acct       // (not reloaded after each store)
-	for _, i := range v.moved {
-		m := paths[i].mp[3]
-		acct.SetMark(i, m)
-		syms[i].mark = m
-	}
+	a.setMarks(v.close)
 	a.closed = 1 // the klines are stepped past (the engine pushed them into the shared history before this step)
 
 	// (4) records, then the strategy sees the completed bars
@@ -612,13 +610,15 @@ func (a *account) seenOf(i int) int { return a.pv.seen[a.closed&1][i] }
 // open does not change), and a flat account without orders books nothing. So step sets them
 // only for such a step, and a quiet one (quietOpen) or a flat account without orders skips
 // them.
-func (a *account) openMarks(v *pathView) {
-	syms, paths, acct := a.syms, v.sym, a.acct
-	for _, i := range v.moved {
-		m := paths[i].mp[0]
-		acct.SetMark(i, m)
-		syms[i].mark = m
-	}
+func (a *account) openMarks(v *pathView) { a.setMarks(v.open) }
+
+// setMarks sets every symbol's mark, in the ledger and its float shadow, to marks (a path
+// view's open or close: the moving symbols' marks there, the others' marks in force, which
+// the account holds already): one copy each, where a loop over the moving symbols cost ~25
+// instructions per symbol and account.
+func (a *account) setMarks(marks []float64) {
+	copy(a.marks, marks)
+	a.acct.SetMarks(marks)
 }
 
 // record appends the equity point of the timestamp, tracks liquidation distances and decides
@@ -640,9 +640,9 @@ func (a *account) record() {
 		default:
 			for _, i := range open {
 				s := &a.syms[i]
-				recordRisk(s, &s.posState, &risk, a.probedClose)
+				recordRisk(s, &s.posState, a.marks[i], &risk, a.probedClose)
 				if a.shorts != nil {
-					recordRisk(s, &a.shorts[i], &risk, a.probedClose)
+					recordRisk(s, &a.shorts[i], a.marks[i], &risk, a.probedClose)
 				}
 			}
 		}
@@ -733,14 +733,14 @@ func (a *account) recordOneWay(risk *margin.FloatRisk) {
 
 // recordRisk adds position p of symbol s at its close mark to risk, keeping its figures for
 // crossLiq.
-func recordRisk(s *symState, p *posState, risk *margin.FloatRisk, probed bool) {
+func recordRisk(s *symState, p *posState, mark float64, risk *margin.FloatRisk, probed bool) {
 	if p.qty == 0 {
 		return
 	}
 	m, upnl := p.probeMM, p.probeU // probe's, at the same marks (probed)
 	if !probed {
-		m = s.brk.MaintenanceMargin(math.Abs(p.qty) * s.mark)
-		upnl = float64(p.qty * (s.mark - p.entry))
+		m = s.brk.MaintenanceMargin(math.Abs(p.qty) * mark)
+		upnl = float64(p.qty * (mark - p.entry))
 	}
 	p.closeMM, p.closeU = m, upnl
 	mode := margin.Cross
@@ -768,7 +768,7 @@ func (a *account) recordLiq(s *symState, p, sib *posState, risk *margin.FloatRis
 			dir = p.qty + sib.qty // two cross legs share one LP: the net position's direction
 		}
 	}
-	if d := margin.LiquidationDistance(s.mark, lp); d < p.tr.t.MinLiqDistance {
+	if d := margin.LiquidationDistance(a.marks[s.id], lp); d < p.tr.t.MinLiqDistance {
 		p.tr.t.MinLiqDistance = d
 	}
 	if sp := &a.pv.sym[s.id]; sp.present() && lp > 0 && !p.tr.t.LastWick && wick(sp, dir, lp) {
@@ -893,7 +893,7 @@ func (a *account) probeOneWay(k int) bool {
 	var cmm, cu float64       // Σ cross maintenance margin, Σ cross uPnL
 	for _, i := range a.openSyms() {
 		s := &syms[i]
-		m := s.mark
+		m := a.marks[i]
 		if vertex { // (a symbol not moving: its mark, which its path repeats)
 			m = paths[i].mp[kk]
 		}
@@ -932,7 +932,7 @@ func (a *account) probeOneWay(k int) bool {
 			continue
 		}
 		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
-		m := s.mark
+		m := a.marks[i]
 		if vertex { // (a symbol not moving: its mark, which its path repeats)
 			m = paths[i].mp[kk]
 		}
@@ -1711,7 +1711,7 @@ func (a *account) probeMark(s *symState, k int) float64 {
 	if k >= 0 { // (a symbol not moving: its mark, which its path repeats)
 		return a.pv.sym[s.id].mp[k]
 	}
-	return s.mark
+	return a.marks[s.id]
 }
 
 // emit hands the pending point to the sink when pt has a later time and keeps pt pending: a
@@ -1781,7 +1781,7 @@ func (a *account) flushEquity() error {
 func (a *account) crossLiq(s *symState, p, sib *posState, crossMM, crossUPnL float64) float64 {
 	if sib != nil && sib.qty != 0 && !sib.isolated {
 		return hedgeLiqFloat(p, sib, a.crossWallet, crossMM-p.closeMM-sib.closeMM, crossUPnL-p.closeU-sib.closeU,
-			s.mark, s.brk)
+			a.marks[s.id], s.brk)
 	}
 	side := margin.Buy
 	if p.qty < 0 {
@@ -1789,7 +1789,7 @@ func (a *account) crossLiq(s *symState, p, sib *posState, crossMM, crossUPnL flo
 	}
 	return margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(p.qty), Entry: p.entry,
 		Wallet: a.crossWallet, OtherMM: crossMM - p.closeMM, OtherPnL: crossUPnL - p.closeU,
-		Mark: s.mark, Brackets: s.brk})
+		Mark: a.marks[s.id], Brackets: s.brk})
 }
 
 // stop ends the strategy's trading: it is not called again and its orders are cancelled.
@@ -1855,7 +1855,7 @@ func (a *account) settleLeg(t int64, i int, s *posState, rate float64) {
 	if s.qty == 0 {
 		return
 	}
-	mark := a.syms[i].mark
+	mark := a.marks[i]
 	if math.IsNaN(mark) {
 		return
 	}

@@ -521,7 +521,6 @@ func (b *liqBox) setRanges(open []int, r func(i int) (lo, hi float64)) {
 // open for the gap segment, where everything executes at the open).
 func (a *account) setMarksAt(k int, s float64) {
 	for i := range a.syms {
-		st := &a.syms[i]
 		if !a.pv.moving(i) {
 			continue
 		}
@@ -529,8 +528,8 @@ func (a *account) setMarksAt(k int, s float64) {
 		if k > 0 {
 			m = a.from[i] + float64(s*(a.to[i]-a.from[i]))
 		}
-		if m != st.mark {
-			st.mark = m
+		if m != a.marks[i] {
+			a.marks[i] = m
 			a.acct.SetMark(i, m)
 			a.gen++
 		}

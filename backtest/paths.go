@@ -27,6 +27,10 @@ type pathView struct {
 	// from its path's close on (account.closed).
 	last [2][]float64
 	seen [2][]int
+	// open[i], close[i]: symbol i's mark at the open and at the close of the timestamp,
+	// sym[i].mp[0] and sym[i].mp[3] in a row (for a symbol not moving, its mark in force):
+	// every account's marks there, which it copies in one go (account.openMarks, step)
+	open, close []float64
 	// fundDue: an 8-hour funding boundary lies between the previous timestamp and this one
 	// (at it for the run's first): fallback funding is due (fallbackDue)
 	fundDue bool
@@ -91,14 +95,15 @@ func (p *paths) grow(m int) {
 	n := len(p.prevMark)
 	if len(p.views) < m {
 		p.views = make([]pathView, m)
-		p.buf = make([]float64, 7*n*m)
+		p.buf = make([]float64, 9*n*m)
 		for j := range p.views {
 			v := &p.views[j]
-			row := p.buf[7*n*j:]
+			row := p.buf[9*n*j:]
 			for r := range v.pts {
 				v.pts[r] = row[r*n : (r+1)*n : (r+1)*n]
 			}
 			v.lo, v.hi = row[5*n:6*n:6*n], row[6*n:7*n:7*n]
+			v.open, v.close = row[7*n:8*n:8*n], row[8*n:9*n:9*n]
 			v.sym = make([]symPath, n)
 			v.moved = make([]int, 0, n)
 			for r := range 2 {
@@ -150,6 +155,7 @@ func (p *paths) view(b *Batch, v *pathView) {
 			m := p.prevMark[i]
 			v.sym[i].mp = [4]float64{m, m, m, m}
 		}
+		v.open[i], v.close[i] = v.sym[i].mp[0], v.sym[i].mp[3]
 	}
 }
 

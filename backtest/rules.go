@@ -326,9 +326,7 @@ func (a *account) switchRules(t int64) error {
 	a.refreshRuin()
 	if a.nOpen > 0 {
 		a.to = a.toOwn // (a.to may hold the previous step's path view, which is shared)
-		for i := range a.syms {
-			a.to[i] = a.syms[i].mark
-		}
+		copy(a.to, a.marks)
 		if _, ok := a.acct.NextLiquidation(a.to, a.to); ok {
 			a.liquidate(t, 0, 0, 0)
 		}

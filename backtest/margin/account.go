@@ -1028,6 +1028,19 @@ func (a *Account) SetMark(i int, mark float64) {
 	}
 }
 
+// SetMarks sets every symbol's current mark at once: symbol i's is marks[i] (NaN: none yet),
+// of both legs in hedge mode; marks holds one per symbol. It is SetMark for each symbol in
+// one copy, for a caller that holds every symbol's mark in a row (the engine's path views).
+func (a *Account) SetMarks(marks []float64) {
+	n := copy(a.marks[:a.nsym], marks)
+	if n != a.nsym {
+		panic(fmt.Sprintf("margin: SetMarks with %d marks for %d symbols", len(marks), a.nsym))
+	}
+	if a.hedge {
+		copy(a.marks[a.nsym:], marks)
+	}
+}
+
 // Mark returns symbol i's current mark (NaN: none yet).
 func (a *Account) Mark(i int) float64 { return a.marks[i] }
 

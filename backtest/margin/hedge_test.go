@@ -306,3 +306,59 @@ func TestHedgeLoadAccount(t *testing.T) {
 		}
 	}
 }
+
+// SetMarks is SetMark for every symbol at once: in hedge mode both legs of each symbol take
+// the row's mark. Two accounts holding the same four legs (BTC LONG 1 @ 60,000 and SHORT 0.5
+// @ 61,000, ETH LONG 10 @ 3,000 and SHORT 4 @ 3,100), one marked symbol by symbol and one by
+// rows, value alike after each row. Row 1 (BTC 60,500, ETH 2,900): uPnL 500 + 250 − 1,000 +
+// 800 = 550; row 2 (59,500, 3,050): −500 + 750 + 500 + 200 = 950. A SHORT leg left at its
+// previous mark would show in the sum (and in its liquidation price). A row of the wrong
+// length is a caller's bug and panics.
+func TestSetMarksIsSetMarkPerSymbol(t *testing.T) {
+	one, rows := newHedge(t, "10000", Cross), newHedge(t, "10000", Cross)
+	for _, a := range []*Account{one, rows} {
+		hfill(t, a, 0, Long, "1", "60000")
+		hfill(t, a, 0, Short, "-0.5", "61000")
+		hfill(t, a, 1, Long, "10", "3000")
+		hfill(t, a, 1, Short, "-4", "3100")
+	}
+	for _, c := range []struct {
+		row  []float64
+		upnl string
+	}{{[]float64{60500, 2900}, "550"}, {[]float64{59500, 3050}, "950"}} {
+		for i, m := range c.row {
+			one.SetMark(i, m)
+		}
+		rows.SetMarks(c.row)
+		want, got := one.Snapshot(), rows.Snapshot()
+		if !got.UnrealizedPnL.Equal(d(c.upnl)) || !want.UnrealizedPnL.Equal(d(c.upnl)) {
+			t.Fatalf("row %v: uPnL %v by rows, %v by symbol, want %s", c.row, got.UnrealizedPnL, want.UnrealizedPnL, c.upnl)
+		}
+		if !got.MaintenanceMargin.Equal(want.MaintenanceMargin) || got.CrossMarginRatio != want.CrossMarginRatio {
+			t.Fatalf("row %v: MM %v, ratio %v by rows; %v, %v by symbol", c.row, got.MaintenanceMargin,
+				got.CrossMarginRatio, want.MaintenanceMargin, want.CrossMarginRatio)
+		}
+		for i, m := range c.row {
+			if got := rows.Mark(i); got != m {
+				t.Fatalf("row %v: Mark(%d) = %v", c.row, i, got)
+			}
+			for _, ps := range []PositionSide{Long, Short} {
+				lw, okw := one.LegLiquidationPrice(i, ps)
+				lg, okg := rows.LegLiquidationPrice(i, ps)
+				if okw != okg || !lw.Equal(lg) {
+					t.Fatalf("row %v, symbol %d %v: liquidation price %v by rows, %v by symbol", c.row, i, ps, lg, lw)
+				}
+			}
+		}
+		if rows.Equity() != one.Equity() {
+			t.Fatalf("row %v: equity %v by rows, %v by symbol", c.row, rows.Equity(), one.Equity())
+		}
+		check(t, rows)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Fatal("SetMarks with one mark for two symbols did not panic")
+		}
+	}()
+	rows.SetMarks([]float64{60000})
+}
