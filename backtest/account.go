@@ -508,7 +508,15 @@ func (a *account) step(b *Batch, v *pathView) error {
 	// (1) orders submitted since the last bar arrive at this bar's open (the positions held
 	// into it are probed there first)
 	a.barPeak = 0
-	if a.quietOpen(b) && a.probePath(true) {
+	if a.nOpen == 0 && len(a.orders) == 0 && !exhaustiveProbes {
+		// flat without orders (most of a sweep's steps): nothing arrives or triggers, no probe
+		// finds a position, and funding settles nothing; fund only notes which symbols had a
+		// rate (the fallback's bookkeeping)
+		if !opened && countSkips {
+			openMarkSkips.Add(1)
+		}
+		a.fund(b)
+	} else if a.quietOpen(b) && a.probePath(true) {
 		// nothing arrives, no funding is due and segments 0..3 hold no event: the figures at
 		// the four vertices in one pass (fund would settle nothing, and no settlement has left
 		// the wallet to refresh)

@@ -1306,6 +1306,11 @@ func (a *Account) availableSlow() decimal.Decimal {
 // Equity is Snapshot().MarginBalance computed in float64 for per-bar curves (cheap).
 func (a *Account) Equity() float64 {
 	h := a.hot().equity
+	if len(a.open) == 0 {
+		// every slot flat: the loop below would add ±0 (or NaN, for a slot without a mark,
+		// which sends it to equitySlow, which skips flat slots): its answer is h
+		return h
+	}
 	// every slot's q·m in slot order, flat ones included: equitySlow's sum but for a flat
 	// slot's term, ±0 for a finite mark. Adding ±0 leaves a sum as it is unless the sum is a
 	// zero (whose sign it may change), so at every slot both running sums are equal or both
