@@ -247,9 +247,6 @@ type account struct {
 	// closed is 1 from the step's close marks on (the step's klines are stepped past: pv's
 	// last[1] and seen[1]), 0 before (last[0], seen[0])
 	closed int
-	// marks[i]: symbol i's current mark, the ledger's float shadow (NaN: none yet; its latest
-	// close: lastOf)
-	marks []float64
 	// scratch, reused every timestamp
 	fromS, toOwn []float64
 	liqBox       liqBox // the bar's mark ranges and whether liquidation is out of them (exec.go)
@@ -269,7 +266,6 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		cfg: cfg, symbols: symbols, setup: setup, acct: acct, strat: strat, hist: hist,
 		sched: sched, eraAt: make([]int, n),
 		syms:  make([]symState, n),
-		marks: make([]float64, n),
 		fromS: make([]float64, n),
 		toOwn: make([]float64, n),
 		open:  make([]int, 0, n),
@@ -292,7 +288,7 @@ func newAccount(cfg *Config, symbols []string, sched schedule, hist *history, se
 		s.inst = insts[i]
 		s.brk = sched[i][0].brk
 		a.setFees(i, &sched[i][0])
-		s.liq, a.marks[i] = math.NaN(), math.NaN()
+		s.liq = math.NaN()
 		if cfg.PositionMode == margin.Hedge {
 			s.side = margin.Long
 		}
@@ -557,7 +553,7 @@ func (a *account) step(b *Batch, v *pathView) error {
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
-	a.setMarks(v.close)
+	a.acct.SetMarks(v.close) // (the moving symbols' close marks, the others' marks in force: one copy)
 	a.closed = 1 // the klines are stepped past (the engine pushed them into the shared history before this step)
 
 	// (4) records, then the strategy sees the completed bars
@@ -618,16 +614,7 @@ func (a *account) seenOf(i int) int { return a.pv.seen[a.closed&1][i] }
 // open does not change), and a flat account without orders books nothing. So step sets them
 // only for such a step, and a quiet one (quietOpen) or a flat account without orders skips
 // them.
-func (a *account) openMarks(v *pathView) { a.setMarks(v.open) }
-
-// setMarks sets every symbol's mark, in the ledger and its float shadow, to marks (a path
-// view's open or close: the moving symbols' marks there, the others' marks in force, which
-// the account holds already): one copy each, where a loop over the moving symbols cost ~25
-// instructions per symbol and account.
-func (a *account) setMarks(marks []float64) {
-	copy(a.marks, marks)
-	a.acct.SetMarks(marks)
-}
+func (a *account) openMarks(v *pathView) { a.acct.SetMarks(v.open) }
 
 // record appends the equity point of the timestamp, tracks liquidation distances and decides
 // ruin. It uses the float shadows only: no decimal arithmetic, no allocation. Every risk
@@ -648,9 +635,9 @@ func (a *account) record() {
 		default:
 			for _, i := range open {
 				s := &a.syms[i]
-				recordRisk(s, &s.posState, a.marks[i], &risk, a.probedClose)
+				recordRisk(s, &s.posState, a.acct.Mark(i), &risk, a.probedClose)
 				if a.shorts != nil {
-					recordRisk(s, &a.shorts[i], a.marks[i], &risk, a.probedClose)
+					recordRisk(s, &a.shorts[i], a.acct.Mark(i), &risk, a.probedClose)
 				}
 			}
 		}
@@ -776,7 +763,7 @@ func (a *account) recordLiq(s *symState, p, sib *posState, risk *margin.FloatRis
 			dir = p.qty + sib.qty // two cross legs share one LP: the net position's direction
 		}
 	}
-	if d := margin.LiquidationDistance(a.marks[s.id], lp); d < p.tr.t.MinLiqDistance {
+	if d := margin.LiquidationDistance(a.acct.Mark(s.id), lp); d < p.tr.t.MinLiqDistance {
 		p.tr.t.MinLiqDistance = d
 	}
 	if sp := &a.pv.sym[s.id]; sp.present() && lp > 0 && !p.tr.t.LastWick && wick(sp, dir, lp) {
@@ -895,13 +882,13 @@ func (a *account) probe(k int) {
 // values, which leaves it as it is. (Without a call in its first loop the compiler keeps that
 // loop's values in registers.)
 func (a *account) probeOneWay(k int) bool {
-	syms, paths := a.syms, a.pv.sym
+	syms, paths, marks := a.syms, a.pv.sym, a.acct.Marks()
 	peak := a.barPeak
 	vertex, kk := k >= 0, k&3 // kk: k in [0, 4) without a bounds check per position
 	var cmm, cu float64       // Σ cross maintenance margin, Σ cross uPnL
 	for _, i := range a.openSyms() {
 		s := &syms[i]
-		m := a.marks[i]
+		m := marks[i]
 		if vertex { // (a symbol not moving: its mark, which its path repeats)
 			m = paths[i].mp[kk]
 		}
@@ -940,7 +927,7 @@ func (a *account) probeOneWay(k int) bool {
 			continue
 		}
 		s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
-		m := a.marks[i]
+		m := marks[i]
 		if vertex { // (a symbol not moving: its mark, which its path repeats)
 			m = paths[i].mp[kk]
 		}
@@ -1719,7 +1706,7 @@ func (a *account) probeMark(s *symState, k int) float64 {
 	if k >= 0 { // (a symbol not moving: its mark, which its path repeats)
 		return a.pv.sym[s.id].mp[k]
 	}
-	return a.marks[s.id]
+	return a.acct.Mark(s.id)
 }
 
 // emit hands the pending point to the sink when pt has a later time and keeps pt pending: a
@@ -1789,7 +1776,7 @@ func (a *account) flushEquity() error {
 func (a *account) crossLiq(s *symState, p, sib *posState, crossMM, crossUPnL float64) float64 {
 	if sib != nil && sib.qty != 0 && !sib.isolated {
 		return hedgeLiqFloat(p, sib, a.crossWallet, crossMM-p.closeMM-sib.closeMM, crossUPnL-p.closeU-sib.closeU,
-			a.marks[s.id], s.brk)
+			a.acct.Mark(s.id), s.brk)
 	}
 	side := margin.Buy
 	if p.qty < 0 {
@@ -1797,7 +1784,7 @@ func (a *account) crossLiq(s *symState, p, sib *posState, crossMM, crossUPnL flo
 	}
 	return margin.LiquidationPriceFloat(margin.FloatLiqInput{Side: side, Qty: math.Abs(p.qty), Entry: p.entry,
 		Wallet: a.crossWallet, OtherMM: crossMM - p.closeMM, OtherPnL: crossUPnL - p.closeU,
-		Mark: a.marks[s.id], Brackets: s.brk})
+		Mark: a.acct.Mark(s.id), Brackets: s.brk})
 }
 
 // stop ends the strategy's trading: it is not called again and its orders are cancelled.
@@ -1863,7 +1850,7 @@ func (a *account) settleLeg(t int64, i int, s *posState, rate float64) {
 	if s.qty == 0 {
 		return
 	}
-	mark := a.marks[i]
+	mark := a.acct.Mark(i)
 	if math.IsNaN(mark) {
 		return
 	}

@@ -528,8 +528,7 @@ func (a *account) setMarksAt(k int, s float64) {
 		if k > 0 {
 			m = a.from[i] + float64(s*(a.to[i]-a.from[i]))
 		}
-		if m != a.marks[i] {
-			a.marks[i] = m
+		if m != a.acct.Mark(i) {
 			a.acct.SetMark(i, m)
 			a.gen++
 		}

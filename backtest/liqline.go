@@ -79,7 +79,7 @@ func (a *account) noteLiqOf(i int, s *posState) {
 		if s.isolated {
 			p.Wallet = s.isoWallet
 		}
-		p.Mark = a.marks[i]
+		p.Mark = a.acct.Mark(i)
 		abs := s.qty
 		if abs < 0 {
 			abs = -abs

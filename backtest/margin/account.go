@@ -1041,6 +1041,11 @@ func (a *Account) SetMarks(marks []float64) {
 	}
 }
 
+// Marks returns every symbol's current mark, Mark(i) at index i (in hedge mode the SHORT legs'
+// follow the symbols'): the account's own slice, for a caller that reads many marks in a loop.
+// Read it, never write it; SetMark and SetMarks change it, SetPositionMode may replace it.
+func (a *Account) Marks() []float64 { return a.marks }
+
 // Mark returns symbol i's current mark (NaN: none yet).
 func (a *Account) Mark(i int) float64 { return a.marks[i] }
 
