@@ -553,8 +553,9 @@ func (a *account) step(b *Batch, v *pathView) error {
 		}
 	}
 	a.probedClose = a.nOpen > 0 && !exhaustiveProbes // probe(3) at the close marks, which the loop below keeps
-	a.acct.SetMarks(v.close)                         // (the moving symbols' close marks, the others' marks in force: one copy)
-	a.closed = 1                                     // the klines are stepped past (the engine pushed them into the shared history before this step)
+	// the moving symbols' close marks, the others' marks in force: one copy
+	a.acct.SetMarks(v.close)
+	a.closed = 1 // the klines are stepped past (the engine pushed them into the shared history before this step)
 
 	// (4) records, then the strategy sees the completed bars
 	a.record()

@@ -325,8 +325,8 @@ func (a *account) switchRules(t int64) error {
 	a.refreshWallet()
 	a.refreshRuin()
 	if a.nOpen > 0 {
-		a.to = a.toOwn             // (a.to may hold the previous step's path view, which is shared)
-		copy(a.to, a.acct.Marks()) // (every symbol's mark: the first n)
+		a.to = a.toOwn // (a.to may hold the previous step's path view, which is shared)
+		copy(a.to, a.acct.Marks())
 		if _, ok := a.acct.NextLiquidation(a.to, a.to); ok {
 			a.liquidate(t, 0, 0, 0)
 		}
