@@ -71,19 +71,26 @@ func addSame(a, b int64) (int64, bool) {
 	return s, (a^s)&(b^s) >= 0 && s != math.MinInt64
 }
 
-// addCoefScaled is AddCoef for different exponents.
+// addCoefScaled is AddCoef for different exponents: only the term at the greater exponent is
+// rescaled (Scale of the other, by 10^0, is that term itself), by one multiplication.
 func addCoefScaled(a int64, ea int32, b int64, eb int32) (c int64, e int32, ok bool) {
-	e = min(ea, eb)
-	a, ok1 := Scale(a, int64(ea)-int64(e))
-	b, ok2 := Scale(b, int64(eb)-int64(e))
-	if !ok1 || !ok2 {
+	if ea < eb { // a + b = b + a: a is the term to rescale, b stays at the lesser exponent
+		a, ea, b, eb = b, eb, a, ea
+	}
+	k := uint64(int64(ea) - int64(eb)) // > 0
+	if k >= uint64(len(Pow10)) {
 		return 0, 0, false
 	}
-	s := a + b
-	if (a >= 0) == (b >= 0) && (s >= 0) != (a >= 0) || s == math.MinInt64 {
-		return 0, 0, false // overflow (or a coefficient that could not be negated)
+	hi, lo := bits.Mul64(AbsU(a), Pow10[k])
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, 0, false
 	}
-	return s, e, true
+	sa := int64(lo)
+	if a < 0 {
+		sa = -sa
+	}
+	s, ok := addSame(sa, b)
+	return s, eb, ok // (ok false: overflow, or a coefficient that could not be negated)
 }
 
 // MulCoef is a·b when it fits in an int64 (magnitude below 2^63).
