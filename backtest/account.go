@@ -624,46 +624,13 @@ func (a *account) openMarks(v *pathView) { a.acct.SetMarks(v.open) }
 func (a *account) record() {
 	eq := a.acct.Equity()
 	wallet := a.crossWallet + a.isoTotal
-	var risk margin.FloatRisk
-	rp := &risk // the sums: risk, or probePath's (read in place)
+	// a flat account's risk: FloatRisk's zero sums, whose Risk is a maintenance margin of 0
+	// and a ratio of 0 (no cross margin, no isolated position)
+	var mm, ratio float64
 	if a.nOpen > 0 {
-		open := a.openSyms()
-		switch {
-		case a.shorts == nil && a.probedClose && a.pathRiskOK:
-			rp = &a.pathRisk // probePath's sums at the close marks: recordOneWay's
-		case a.shorts == nil && a.probedClose:
-			a.recordOneWay(&risk)
-		default:
-			for _, i := range open {
-				s := &a.syms[i]
-				recordRisk(s, &s.posState, a.acct.Mark(i), &risk, a.probedClose)
-				if a.shorts != nil {
-					recordRisk(s, &a.shorts[i], a.acct.Mark(i), &risk, a.probedClose)
-				}
-			}
-		}
-		if a.shorts == nil && a.probedClose {
-			if !(a.pathRiskOK && a.liqClosed) { // (probePath's pass took them)
-				a.recordLiqOneWay(rp)
-			}
-		} else {
-			for _, i := range open {
-				s := &a.syms[i]
-				if a.shorts == nil {
-					a.recordLiq(s, &s.posState, nil, &risk)
-					continue
-				}
-				a.recordLiq(s, &s.posState, &a.shorts[i], &risk)
-				a.recordLiq(s, &a.shorts[i], &s.posState, &risk)
-			}
-		}
+		mm, ratio = a.closeRisk()
 	}
 	a.probedClose, a.liqProbed, a.pathRiskOK, a.liqClosed = false, false, false, false
-	r := rp.Risk(a.crossWallet)
-	mm, ratio := r.MaintenanceMargin, r.MaxMarginRatio
-	if math.IsInf(ratio, 1) {
-		ratio = math.MaxFloat64
-	}
 	if eq > a.peak {
 		a.peak = eq
 	}
@@ -705,6 +672,50 @@ func (a *account) record() {
 		a.res.Ruined, a.res.RuinTime = true, a.end
 		a.stop()
 	}
+}
+
+// closeRisk is record's risk of an account with open positions at the close marks: the
+// maintenance margin and the highest margin ratio (+Inf as math.MaxFloat64), from probePath's
+// sums when it took them, and each open trade's liquidation figures there.
+func (a *account) closeRisk() (mm, ratio float64) {
+	var risk margin.FloatRisk
+	rp := &risk // the sums: risk, or probePath's (read in place)
+	open := a.openSyms()
+	switch {
+	case a.shorts == nil && a.probedClose && a.pathRiskOK:
+		rp = &a.pathRisk // probePath's sums at the close marks: recordOneWay's
+	case a.shorts == nil && a.probedClose:
+		a.recordOneWay(&risk)
+	default:
+		for _, i := range open {
+			s := &a.syms[i]
+			recordRisk(s, &s.posState, a.acct.Mark(i), &risk, a.probedClose)
+			if a.shorts != nil {
+				recordRisk(s, &a.shorts[i], a.acct.Mark(i), &risk, a.probedClose)
+			}
+		}
+	}
+	if a.shorts == nil && a.probedClose {
+		if !(a.pathRiskOK && a.liqClosed) { // (probePath's pass took them)
+			a.recordLiqOneWay(rp)
+		}
+	} else {
+		for _, i := range open {
+			s := &a.syms[i]
+			if a.shorts == nil {
+				a.recordLiq(s, &s.posState, nil, &risk)
+				continue
+			}
+			a.recordLiq(s, &s.posState, &a.shorts[i], &risk)
+			a.recordLiq(s, &a.shorts[i], &s.posState, &risk)
+		}
+	}
+	r := rp.Risk(a.crossWallet)
+	mm, ratio = r.MaintenanceMargin, r.MaxMarginRatio
+	if math.IsInf(ratio, 1) {
+		ratio = math.MaxFloat64
+	}
+	return mm, ratio
 }
 
 // recordOneWay is recordRisk over the open positions in one-way mode when probe has just
