@@ -574,7 +574,8 @@ func (a *account) liquidate(t int64, k int, at, sl float64) bool {
 		f := FillRecord{Time: t, Symbol: l.Symbol, Side: side, Qty: l.Qty.Abs(), Price: l.Price,
 			Fee: l.Fee, RealizedPnL: pnl, Liquidation: true, PositionSide: l.Side}
 		a.res.Fills = append(a.res.Fills, f)
-		a.trackFill(t, i, l.Side, closed, f.Qty, l.Price, pnl, l.Fee, exact.FixOf(pnl), exact.FixOf(l.Fee), true)
+		a.trackFill(t, i, l.Side, closed, f.Qty, l.Price, pnl, l.Fee, exact.FixOf(f.Qty), a.pxFix(i, l.Price),
+			exact.FixOf(pnl), exact.FixOf(l.Fee), true)
 		// the liquidated position's orders are cancelled (in hedge mode the other leg's stay)
 		a.cancelWhere(func(o *order) bool { return o.sym == i && o.PositionSide == l.Side })
 		a.refreshSym(i)
@@ -618,9 +619,10 @@ func (a *account) triggerOrder(t int64, k, j int, s float64, beyond bool) {
 func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	o := a.orders[j]
 	pos := a.acct.PositionOf(o.sym, o.PositionSide).Qty
-	qty, absQty := o.Qty, o.Qty // the signed fill and its size (|qty|, value and exponent)
+	qty, absQty := o.Qty, o.Qty      // the signed fill and its size (|qty|, value and exponent)
+	qc, qe, qok := o.qc, o.qe, o.qok // qty's coefficient and exponent when qok (Submit read o.Qty's)
 	if o.Side == Sell {
-		qty = o.sellQty // Submit's o.Qty.Neg()
+		qty, qc = o.sellQty, -qc // Submit's o.Qty.Neg(), decimal.New(−qc, qe) when qok
 		if qty.IsZero() {
 			qty = o.Qty.Neg()
 		}
@@ -633,7 +635,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 			return
 		}
 		absQty = pos.Abs() // closes the whole position on the order's side (checked below)
-		qty = absQty
+		qty, qok = absQty, false
 		if o.Side == Sell {
 			qty = qty.Neg()
 		}
@@ -643,10 +645,23 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 			a.rejectOrder(t, j, px, margin.ErrReduceOnly)
 			return
 		}
-		if exact.CmpAbs(qty, pos) > 0 {
-			qty = pos.Neg()
+		if a.cmpAbsCoef(qty, qc, qe, qok, pos) > 0 {
+			qty, qok = pos.Neg(), false
 			absQty = qty.Abs()
 		}
+	}
+	// qty's and px's Fix, read once for the ledger and the trade's sums
+	qF := exact.FixNew(qc, qe)
+	if !qok {
+		qF = exact.FixOf(qty)
+	}
+	pF := a.pxFix(o.sym, px)
+	if checkFillFix {
+		if !sameFix(qF, exact.FixOf(qty)) || !sameFix(pF, exact.FixOf(px)) {
+			panic(fmt.Sprintf("backtest: fill of %s at %s: Fix %v and %v, FixOf %v and %v",
+				qty, px, qF, pF, exact.FixOf(qty), exact.FixOf(px)))
+		}
+		fillFixChecked++
 	}
 	rate := a.syms[o.sym].taker
 	if maker {
@@ -657,8 +672,8 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	a.removeAt(j)
 	a.updateOpenOrders(o.sym)
 	draw := a.acct.InsuranceDraws()
-	res, err := a.acct.Apply(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce,
-		PositionSide: o.PositionSide})
+	res, err := a.acct.ApplyFix(o.sym, margin.Fill{Time: t, Qty: qty, Price: px, FeeRate: rate, ReduceOnly: reduce,
+		PositionSide: o.PositionSide}, qF, pF)
 	if err != nil {
 		a.addReject(orderReject(t, &o.Order, o.id, px, err))
 		return
@@ -675,7 +690,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 		Fee: res.Fee, RealizedPnL: pnl, Maker: maker, Tag: o.Tag, PositionSide: o.PositionSide}
 	a.res.Fills = append(a.res.Fills, f)
 	a.leg(o.sym, o.PositionSide).fillDecision = o.decision // the decision behind a position this fill opens
-	a.trackFill(t, o.sym, o.PositionSide, qty, absQty, px, pnl, res.Fee, pnlF, res.FeeFix(), false)
+	a.trackFill(t, o.sym, o.PositionSide, qty, absQty, px, pnl, res.Fee, qF.Abs(), pF, pnlF, res.FeeFix(), false)
 	if o.oco != 0 {
 		if k := a.find(o.oco); k >= 0 {
 			a.removeAt(k)
@@ -1012,12 +1027,13 @@ func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
 }
 
 // trackFill updates the round trip of symbol i's position ps with a signed fill qty (abs =
-// qty.Abs()) at px, realizedF and feeF the Fix of realized and fee (value and exponent; not
-// OK when they do not fit). The sums are taken on int64 coefficients (trackFillFix) while the trade
-// has every step fit, else as exact.Of Nums (trackFillNum): the same values and exponents.
-func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px, realized, fee decimal.Decimal, realizedF, feeF exact.Fix, liq bool) {
+// qty.Abs()) at px; absF, pxF, realizedF and feeF are the Fix of abs, px, realized and fee
+// (exact.FixOf: value and exponent; not OK when they do not fit). The sums are taken on int64
+// coefficients (trackFillFix) while the trade has every step fit, else as exact.Of Nums
+// (trackFillNum): the same values and exponents.
+func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px, realized, fee decimal.Decimal, absF, pxF, realizedF, feeF exact.Fix, liq bool) {
 	s := a.leg(i, ps)
-	if s.tr.nums == nil && !trackNums && a.trackFillFix(t, i, ps, s, qty, abs, px, realizedF, feeF, liq) {
+	if s.tr.nums == nil && !trackNums && a.trackFillFix(t, i, ps, s, qty, abs, absF, pxF, realizedF, feeF, liq) {
 		return
 	}
 	a.trackFillNum(t, i, ps, s, qty, abs, px, realized, fee, liq)
@@ -1026,15 +1042,30 @@ func (a *account) trackFill(t int64, i int, ps margin.PositionSide, qty, abs, px
 // trackNums makes trackFill take the Nums' path for every fill (tests: the reference).
 var trackNums = false
 
+// checkFillFix makes execute compare the Fix it hands the ledger and trackFill for a fill's
+// quantity and price with exact.FixOf's and panic on a difference (tests); fillFixChecked
+// counts the comparisons.
+var (
+	checkFillFix   = false
+	fillFixChecked = 0
+)
+
+// sameFix reports whether x and y are the same Fix: both without a value, or the same
+// coefficient and exponent.
+func sameFix(x, y exact.Fix) bool {
+	xc, xe, xok := x.Coef()
+	yc, ye, yok := y.Coef()
+	return xok == yok && (!xok || xc == yc && xe == ye)
+}
+
 // trackFillFix is trackFillNum on the trade's Fix sums: it reports false, having changed
 // nothing, when a step does not fit in an int64 (or a comparison cannot be made there); else
 // every sum has the value and exponent trackFillNum gives it. The fill's new sums are all
 // computed before any is stored (a flip closes the trade, then opens the next one from zero
 // sums).
-func (a *account) trackFillFix(t int64, i int, ps margin.PositionSide, s *posState, qty, abs, px decimal.Decimal, realizedF, feeF exact.Fix, liq bool) bool {
+func (a *account) trackFillFix(t int64, i int, ps margin.PositionSide, s *posState, qty, abs decimal.Decimal, absF, pxF, realizedF, feeF exact.Fix, liq bool) bool {
 	tr := &s.tr
 	zero := exact.FixNew(0, 0) // the zero Num: 0 at exponent 0
-	absF := exact.FixOf(abs)
 	buy := qty.IsPositive()
 	closing := zero
 	if tr.open && (tr.t.Side == Buy) != buy {
@@ -1062,7 +1093,6 @@ func (a *account) trackFillFix(t int64, i int, ps margin.PositionSide, s *posSta
 		}
 		feeOpen = feeF.Sub(feeClose)
 	}
-	pxF := a.pxFix(i, px)
 	// the closing part's sums, and whether they close the trade
 	cl := tr.tradeSums
 	closes := false

@@ -1,6 +1,7 @@
 package backtest
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/big"
@@ -223,6 +224,64 @@ func TestOpenOrderIMAgrees(t *testing.T) {
 	}
 }
 
+// TestFillFixIsFixOf runs the chaos traders (one-way and hedge mode: sells, reduce-only orders
+// cut to the position, close-position orders, attached children, liquidations) with execute
+// comparing the Fix of each fill's quantity and price it hands the ledger and trackFill
+// (Submit's coefficient of the order's quantity, negated for a sell; the slipped price's memo)
+// with exact.FixOf's (a difference panics).
+func TestFillFixIsFixOf(t *testing.T) {
+	defer func() { checkFillFix = false }()
+	checkFillFix, fillFixChecked = true, 0
+	symbols := []string{"AAA", "BBB", "CCC"}
+	runChaosSeeds(t, symbols)
+	// two reduce-only exits of 3/4 of a position each, a sell or a buy: the second is cut to
+	// the quarter left when it fills
+	cut := 0
+	for seed := uint64(1); seed <= 2; seed++ {
+		k, m, f := market(seed, symbols, 300)
+		n := map[string]int{}
+		mk := func() Strategy {
+			return StrategyFunc(func(br *Broker, b Bar) error {
+				n[b.Symbol]++
+				_, qty := chaosOrder(b)
+				p := br.Position(b.Symbol)
+				switch {
+				case p.Qty.IsZero() && n[b.Symbol]%4 == 0:
+					side := Buy
+					if n[b.Symbol]%8 == 0 {
+						side = Sell
+					}
+					br.Submit(Order{Symbol: b.Symbol, Side: side, Type: Market, Qty: qty})
+				case !p.Qty.IsZero() && n[b.Symbol]%4 == 2:
+					side := Sell
+					if p.Qty.IsNegative() {
+						side = Buy
+					}
+					q := p.Qty.Abs().Mul(d("0.75")).Round(3)
+					br.Submit(Order{Symbol: b.Symbol, Side: side, Type: Market, Qty: q, ReduceOnly: true, Tag: "first"})
+					br.Submit(Order{Symbol: b.Symbol, Side: side, Type: Market, Qty: q, ReduceOnly: true, Tag: "second"})
+				}
+				return nil
+			})
+		}
+		r, err := Run(context.Background(), chaosConfig(symbols, false), mk, NewSliceSource(symbols, Batches(k, m, f)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range r.Accounts {
+			for _, f := range a.Fills {
+				if f.Tag == "second" {
+					cut++
+				}
+			}
+		}
+	}
+	t.Logf("%d fills' Fix compared, %d of reduce-only orders cut to the position", fillFixChecked, cut)
+	if fillFixChecked < 1000 || cut < 50 {
+		t.Fatalf("only %d fills' Fix compared, %d of cut orders: the test is void", fillFixChecked, cut)
+	}
+}
+
 // TestTradeQtyFromFill: a trade opened by one fill reports that fill's quantity, value and
 // exponent as the sums make it: 0.005 (exp -3) is shared; 1E+2 (coefficient 1, exp 2) is
 // not, since the sums hold 100 at exp 0 and the trade reports that; a second entry makes the
@@ -247,13 +306,13 @@ func TestTradeQtyFromFill(t *testing.T) {
 		px := decimal.New(100, 0)
 		sum := decimal.Zero
 		for _, q := range c.fills {
-			a.trackFill(1, 0, margin.Both, q, q, px, decimal.Zero, decimal.Zero, exact.FixOf(decimal.Zero), exact.FixOf(decimal.Zero), false)
+			a.trackFill(1, 0, margin.Both, q, q, px, decimal.Zero, decimal.Zero, exact.FixOf(q), exact.FixOf(px), exact.FixOf(decimal.Zero), exact.FixOf(decimal.Zero), false)
 			sum = sum.Add(q)
 		}
 		if got := a.syms[0].tr.qtyShared; got != c.shared {
 			t.Errorf("%v: shared %v, want %v", c.fills, got, c.shared)
 		}
-		a.trackFill(2, 0, margin.Both, sum.Neg(), sum, px, decimal.Zero, decimal.Zero, exact.FixOf(decimal.Zero), exact.FixOf(decimal.Zero), false)
+		a.trackFill(2, 0, margin.Both, sum.Neg(), sum, px, decimal.Zero, decimal.Zero, exact.FixOf(sum), exact.FixOf(px), exact.FixOf(decimal.Zero), exact.FixOf(decimal.Zero), false)
 		if len(a.res.Trades) != 1 {
 			t.Fatalf("%v: %d trades", c.fills, len(a.res.Trades))
 		}
@@ -383,11 +442,11 @@ func TestTradeSumsFixAgree(t *testing.T) {
 			// would the Fix sums take this fill? (asked of a copy)
 			c := *fa
 			c.syms, c.res.Trades = []symState{fa.syms[0]}, nil
-			onFix := c.syms[0].tr.nums == nil && c.trackFillFix(int64(k), 0, margin.Both, &c.syms[0].posState, q, q.Abs(), px, exact.FixOf(pnl), exact.FixOf(fee), k == 11)
+			onFix := c.syms[0].tr.nums == nil && c.trackFillFix(int64(k), 0, margin.Both, &c.syms[0].posState, q, q.Abs(), exact.FixOf(q.Abs()), exact.FixOf(px), exact.FixOf(pnl), exact.FixOf(fee), k == 11)
 			trackNums = false
-			fa.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, exact.FixOf(pnl), exact.FixOf(fee), k == 11)
+			fa.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, exact.FixOf(q.Abs()), exact.FixOf(px), exact.FixOf(pnl), exact.FixOf(fee), k == 11)
 			trackNums = true
-			na.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, exact.FixOf(pnl), exact.FixOf(fee), k == 11)
+			na.trackFill(int64(k), 0, margin.Both, q, q.Abs(), px, pnl, fee, exact.FixOf(q.Abs()), exact.FixOf(px), exact.FixOf(pnl), exact.FixOf(fee), k == 11)
 			if onFix {
 				// the Fix sums took it: they leave the Nums unmade (trackFillNum makes them)
 				if fa.syms[0].tr.nums != nil {

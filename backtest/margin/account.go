@@ -525,11 +525,18 @@ func (a *Account) setOpenOrders(i int, n int, im wideDec) {
 // closing a flat leg, is ErrReduceOnly (a leg never flips). The leverage check counts both
 // legs' notional (see SetLeverage).
 func (a *Account) Apply(i int, f Fill) (FillResult, error) {
+	return a.ApplyFix(i, f, exact.FixOf(f.Qty), exact.FixOf(f.Price))
+}
+
+// ApplyFix is Apply for a fill whose quantity's and price's exact.Fix the caller has read
+// already: qF and pF must be exact.FixOf(f.Qty) and exact.FixOf(f.Price) (value, exponent and
+// OK), which the ledger then does not read again.
+func (a *Account) ApplyFix(i int, f Fill, qF, pF exact.Fix) (FillResult, error) {
 	k, err := a.slotOf(i, f.PositionSide)
 	if err != nil {
 		return FillResult{}, reject(a.slots[i].inst.Symbol, "order", err)
 	}
-	return a.apply(k, f, false)
+	return a.apply(k, f, qF, pF, false)
 }
 
 // CanOpen checks, without booking, whether an order of qty (signed like Fill.Qty) at price on
@@ -546,13 +553,14 @@ func (a *Account) CanOpenLeg(i int, ps PositionSide, qty, price decimal.Decimal,
 	if err != nil {
 		return reject(a.slots[i].inst.Symbol, "order", err)
 	}
-	switch a.canOpenFast(k, exact.FixOf(qty), exact.FixOf(price), reduceOnly) { // without booking
+	qF, pF := exact.FixOf(qty), exact.FixOf(price)
+	switch a.canOpenFast(k, qF, pF, reduceOnly) { // without booking
 	case 1:
 		return nil
 	case -1:
 		return reject(a.slots[k].inst.Symbol, "order", ErrInsufficientMargin)
 	}
-	_, err = a.apply(k, Fill{Qty: qty, Price: price, ReduceOnly: reduceOnly, PositionSide: ps}, true)
+	_, err = a.apply(k, Fill{Qty: qty, Price: price, ReduceOnly: reduceOnly, PositionSide: ps}, qF, pF, true)
 	return err
 }
 
@@ -601,16 +609,17 @@ func (a *Account) restore(i int, st savedState) {
 	a.wallet, a.walletGen, a.realized, a.fees, a.insurance = st.wallet, st.walletGen, st.realized, st.fees, st.insurance
 }
 
-func (a *Account) apply(i int, f Fill, dry bool) (FillResult, error) {
+// apply books (or, dry, only checks) fill f on slot i; qF and pF are exact.FixOf(f.Qty) and
+// exact.FixOf(f.Price).
+func (a *Account) apply(i int, f Fill, qF, pF exact.Fix, dry bool) (FillResult, error) {
 	s := &a.slots[i]
 	sym := s.inst.Symbol
 	bad := func(err error) (FillResult, error) { return FillResult{}, reject(sym, "order", err) }
 	if f.Qty.IsZero() || !f.Price.IsPositive() {
 		return bad(ErrInvalidOrder)
 	}
-	// each decimal's coefficient is read once (exact.Fix); every step below answers as the
-	// decimal expression it stands for, falling back to it when a Fix holds no value
-	qF, pF := exact.FixOf(f.Qty), exact.FixOf(f.Price)
+	// each decimal's coefficient is read once (exact.Fix: qF, pF); every step below answers
+	// as the decimal expression it stands for, falling back to it when a Fix holds no value
 	if !multipleOfFix(qF, s.stepF, f.Qty, s.inst.StepSize) { // |Qty| a multiple of the step
 		return bad(ErrStepSize)
 	}

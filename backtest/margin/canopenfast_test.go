@@ -93,7 +93,7 @@ func orderVerdicts(a *Account, i int, q, p decimal.Decimal, reduceOnly bool) (fa
 	canOpen = errString(a.CanOpen(i, q, p, reduceOnly))
 	checkMarginScreen = true
 	defer func() { checkMarginScreen = false }()
-	_, err := a.apply(i, Fill{Qty: q, Price: p, ReduceOnly: reduceOnly}, true)
+	_, err := a.apply(i, Fill{Qty: q, Price: p, ReduceOnly: reduceOnly}, exact.FixOf(q), exact.FixOf(p), true)
 	return fast, canOpen, errString(err)
 }
 
