@@ -454,6 +454,13 @@ func (a *Account) Leverage(i int) int { return a.slots[i].lev }
 // initial margin they reserve (counted in the available balance; blocks margin-mode and
 // position-mode changes).
 func (a *Account) SetOpenOrders(i int, n int, initialMargin decimal.Decimal) {
+	if s := &a.slots[i]; initialMargin == (decimal.Decimal{}) && !s.orderIM.big && s.orderIM.w == (exact.Wide{}) &&
+		a.orderIMSum.exp() <= 0 {
+		// decimal.Zero (setDec: the zero Wide, exponent 0) where the slot holds that zero:
+		// setOpenOrders' "the same margin again", without making the wideDec
+		s.nOrders = n
+		return
+	}
 	var im wideDec
 	im.setDec(initialMargin)
 	a.setOpenOrders(i, n, im)

@@ -431,4 +431,13 @@ func TestSetOpenOrdersZeroIsSetDec(t *testing.T) {
 			t.Fatalf("open-order sum %s after the margin went to zero", s)
 		}
 	}
+	// decimal.Zero again where the slot holds it: only the count changes
+	held := a.slots[0].orderIM
+	for n := range 3 {
+		a.SetOpenOrders(0, n, decimal.Zero)
+		if got := a.slots[0]; got.nOrders != n || got.orderIM != held || !a.orderIMSum.dec().IsZero() {
+			t.Fatalf("SetOpenOrders(0, %d, 0) again: %d orders, margin %+v (was %+v), sum %s", n, got.nOrders,
+				got.orderIM, held, a.orderIMSum.dec())
+		}
+	}
 }
