@@ -780,6 +780,7 @@ func (a *Account) apply(i int, f Fill, qF, pF exact.Fix, dry bool) (FillResult, 
 		}
 		if s.qty.IsZero() {
 			s.entry = f.Price
+			s.entryC.Put(f.Price, pF) // (refresh reads it next)
 		} else {
 			s.entry = avgEntryFix(s.qtyC.of(s.qty), s.entryC.of(s.entry), openF, pF, s.qty, s.entry, openQ, f.Price)
 		}
@@ -887,6 +888,7 @@ func (a *Account) bookClose(i int, closeQ decimal.Decimal, closeF exact.Fix, pri
 	s.qty, s.avOK = newQ, false
 	if newQ.IsZero() {
 		s.entry = zero
+		s.entryC.Put(zero, fix0) // exact.FixOf(zero)
 	}
 	return r, rF
 }

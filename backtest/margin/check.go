@@ -18,8 +18,8 @@ func invariantf(format string, args ...any) error {
 // margin: any excess is an insurance draw), flat positions and cross positions have no
 // isolated margin, every booked total is a whole number of 1e-8 USDT (MoneyPlaces: no dust),
 // and nothing is NaN (marks aside, which are NaN before the first one); in hedge mode LONG legs
-// are >= 0, SHORT legs <= 0, and both legs of a symbol share its margin mode and leverage.
-// Errors wrap ErrInvariant.
+// are >= 0, SHORT legs <= 0, and both legs of a symbol share its margin mode and leverage;
+// a slot's Fix memos hold their Decimals' values and exponents. Errors wrap ErrInvariant.
 func (a *Account) Check() error {
 	sum := a.walletDec()
 	for k := range a.slots {
@@ -52,6 +52,13 @@ func (a *Account) Check() error {
 		}
 		if j := a.sibling(k); j >= 0 && (a.slots[j].mode != s.mode || a.slots[j].lev != s.lev) {
 			return invariantf("%s: legs with different margin modes or leverage", sym)
+		}
+		for _, m := range [...]*fixCache{&s.qtyC, &s.entryC, &s.isoWC, &s.rateC} {
+			// a memo's Fix holds its Decimal's value and exponent (a Fix sum's may have 19
+			// digits, which FixOf does not read), or no value
+			if d, f, ok := m.Last(); ok && f.OK() && (f.Dec().Exponent() != d.Exponent() || !f.Dec().Equal(d)) {
+				return invariantf("%s: a Fix memo holds %v for %s (exp %d)", sym, f, d, d.Exponent())
+			}
 		}
 		sum = sum.Add(s.isoW)
 	}
