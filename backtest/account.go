@@ -143,7 +143,6 @@ type account struct {
 	cfg     *Config
 	symbols []string
 	symIdx  map[string]int // index of symbols, made at the Broker's first miss (Broker.sym)
-	qtyC    exact.FixMemo  // the last position quantity whose coefficient the order path read
 	setup   Setup
 	acct    *margin.Account
 	strat   Strategy

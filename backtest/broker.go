@@ -91,7 +91,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 	if math.IsNaN(last) {
 		return fail(ErrNoPrice)
 	}
-	pos := a.acct.PositionOf(i, o.PositionSide).Qty
+	pos, posF := a.acct.QtyFix(i, o.PositionSide)
 	reduce := o.ReduceOnly || o.ClosePosition
 	if reduce && (pos.IsZero() || pos.IsPositive() == (o.Side == Buy)) {
 		return fail(margin.ErrReduceOnly)
@@ -135,8 +135,10 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 		var qc int64
 		var qe int32
 		var qok bool
-		if reduce { // a long's exit is often its position's quantity, which cmpAbsCoef reads
-			qc, qe, qok = a.qtyC.Of(q).Coef()
+		// a long's exit is often its position's quantity, which the ledger has read (its Fix
+		// taken as exact.Coef's when it has at most 18 digits)
+		if c, e, ok := posF.Coef(); q == pos && ok && c > -1e18 && c < 1e18 {
+			qc, qe, qok = c, e, true
 		} else {
 			qc, qe, qok = exact.Coef(q)
 		}
@@ -150,7 +152,7 @@ func (br *Broker) Submit(o Order) (OrderID, error) {
 			}
 			sell = q
 		}
-		if reduce && a.cmpAbsCoef(q, qc, qe, qok, pos) > 0 {
+		if reduce && cmpAbsFix(q, qc, qe, qok, pos, posF) > 0 {
 			q = pos.Neg() // a reduce-only order larger than the position is cut to it when it fills
 			qc, qe, qok = exact.Coef(q)
 		}

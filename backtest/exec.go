@@ -618,7 +618,7 @@ func (a *account) triggerOrder(t int64, k, j int, s float64, beyond bool) {
 // execute fills the open order at index j at price px, books it, and removes the order.
 func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 	o := a.orders[j]
-	pos := a.acct.PositionOf(o.sym, o.PositionSide).Qty
+	pos, posF := a.acct.QtyFix(o.sym, o.PositionSide)
 	qty, absQty := o.Qty, o.Qty      // the signed fill and its size (|qty|, value and exponent)
 	qc, qe, qok := o.qc, o.qe, o.qok // qty's coefficient and exponent when qok (Submit read o.Qty's)
 	if o.Side == Sell {
@@ -645,7 +645,7 @@ func (a *account) execute(t int64, j int, px decimal.Decimal, maker bool) {
 			a.rejectOrder(t, j, px, margin.ErrReduceOnly)
 			return
 		}
-		if a.cmpAbsCoef(qty, qc, qe, qok, pos) > 0 {
+		if cmpAbsFix(qty, qc, qe, qok, pos, posF) > 0 {
 			qty, qok = pos.Neg(), false
 			absQty = qty.Abs()
 		}
@@ -938,8 +938,12 @@ func (a *account) openOrderIMDec(i int) decimal.Decimal {
 // −DivisionPrecision when terms, else decimal.Zero (no term). ok is false when a coefficient
 // does not fit or the quotient is zero; the loop decides then.
 func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
-	pos := a.acct.Position(i)
-	bc, be, ok := a.qtyC.Of(pos.Qty).Coef() // the opposite side's budget that only reduces the position
+	ps := margin.Both // the position Position(i) gives: in hedge mode the LONG leg
+	if a.shorts != nil {
+		ps = margin.Long
+	}
+	_, posF := a.acct.QtyFix(i, ps)
+	bc, be, ok := posF.Coef() // the opposite side's budget that only reduces the position
 	if !ok {
 		return 0, 0, false, false
 	}
@@ -1014,7 +1018,7 @@ func (a *account) openOrderIM(i int) (hi, lo uint64, terms, ok bool) {
 	}
 	// the same sum and leverage as last time (the margin before and after a fill that did not
 	// move it): the same quotient
-	lev := int64(max(pos.Leverage, 1))
+	lev := int64(max(a.acct.Leverage(i), 1)) // Position(i).Leverage
 	m := &a.syms[i].px
 	if m.imSet && ic == m.imC && ie == m.imE && lev == m.imLev {
 		return m.imHi, m.imLo, true, true

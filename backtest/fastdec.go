@@ -134,11 +134,11 @@ func (a *account) pxFix(i int, px decimal.Decimal) exact.Fix {
 	return exact.FixOf(px)
 }
 
-// cmpAbsCoef is exact.CmpAbs(q, pos) for a q whose coefficient and exponent are qc and qe
-// when qok, reading pos's through the account's memo qtyC.
-func (a *account) cmpAbsCoef(q decimal.Decimal, qc int64, qe int32, qok bool, pos decimal.Decimal) int {
+// cmpAbsFix is exact.CmpAbs(q, pos) for a q whose coefficient and exponent are qc and qe
+// when qok, and a pos whose Fix is posF (its value and exponent, or no value).
+func cmpAbsFix(q decimal.Decimal, qc int64, qe int32, qok bool, pos decimal.Decimal, posF exact.Fix) int {
 	if qok {
-		if pc, pe, ok := a.qtyC.Of(pos).Coef(); ok { // |qc|, |pc| < 10^18: the negations fit
+		if pc, pe, ok := posF.Coef(); ok { // |qc|, |pc| < 2^63 (a Fix is never −2^63): the negations fit
 			if c, ok := exact.FixNew(int64(exact.AbsU(qc)), qe).Cmp(exact.FixNew(int64(exact.AbsU(pc)), pe)); ok {
 				return c
 			}

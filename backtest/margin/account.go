@@ -1163,6 +1163,18 @@ func (a *Account) PositionOf(i int, ps PositionSide) Position {
 	return a.position(k)
 }
 
+// QtyFix is PositionOf(i, ps).Qty with its exact.Fix, which holds the quantity's value and
+// exponent (exact.FixOf's, or a Fix sum's 19 digits) or no value: the ledger's memo, read
+// without copying the Position or reading the coefficient again.
+func (a *Account) QtyFix(i int, ps PositionSide) (decimal.Decimal, exact.Fix) {
+	k, err := a.slotOf(i, ps)
+	if err != nil {
+		return decimal.Decimal{}, fix0 // PositionOf's flat side: exact.FixOf of the zero Decimal
+	}
+	s := &a.slots[k]
+	return s.qty, s.qtyC.of(s.qty)
+}
+
 func (a *Account) position(k int) Position {
 	s := &a.slots[k]
 	return Position{Symbol: s.inst.Symbol, Side: s.side, Mode: s.mode, Leverage: s.lev, Qty: s.qty,

@@ -2,6 +2,9 @@ package margin
 
 import (
 	"testing"
+
+	"github.com/bt-backtest/bt/internal/exact"
+	"github.com/shopspring/decimal"
 )
 
 // All scenarios use the 2024-10-24 tables: BTCUSDT bracket 1 0–50k 0.4% cum 0, bracket 2
@@ -165,4 +168,46 @@ func TestMoneyRounding(t *testing.T) {
 	eq(t, "wallet", c.Wallet(), "99992.59598396")
 	check(t, a)
 	check(t, c)
+}
+
+// TestQtyFix: QtyFix gives PositionOf's quantity (the identical Decimal) and its Fix (value and
+// exponent) after opens, adds, partial closes, flips and closes, in one-way and hedge mode, and
+// the zero Decimal with FixOf's Fix for a side the position mode does not have.
+func TestQtyFix(t *testing.T) {
+	same := func(t *testing.T, a *Account, i int, ps PositionSide) {
+		t.Helper()
+		q, f := a.QtyFix(i, ps)
+		if want := a.PositionOf(i, ps).Qty; q != want {
+			t.Fatalf("QtyFix(%d, %v) = %s (exp %d), PositionOf's %s (exp %d)", i, ps, q, q.Exponent(), want, want.Exponent())
+		}
+		if c, e, ok := f.Coef(); !ok || e != q.Exponent() || !decimal.New(c, e).Equal(q) {
+			t.Fatalf("QtyFix(%d, %v) = %s (exp %d) with Fix %v", i, ps, q, q.Exponent(), f)
+		}
+	}
+	a := newAcct(t, "100000", Isolated, 10)
+	for _, q := range []string{"0.010", "0.02", "-0.005", "-0.05", "0.025", "0.0100"} {
+		fill(t, a, 0, q, "60000")
+		same(t, a, 0, Both)
+		same(t, a, 1, Both)
+		for _, ps := range []PositionSide{Long, Short} {
+			if q, f := a.QtyFix(0, ps); q != (decimal.Decimal{}) || f != exact.FixOf(decimal.Decimal{}) {
+				t.Fatalf("QtyFix(0, %v) in one-way mode = %s, %v", ps, q, f)
+			}
+		}
+	}
+	h := newHedge(t, "100000", Cross)
+	for _, f := range []struct {
+		qty string
+		ps  PositionSide
+	}{{"0.01", Long}, {"-0.02", Short}, {"-0.004", Long}, {"0.02", Short}, {"-0.006", Long}} {
+		if _, err := h.Apply(0, Fill{Qty: d(f.qty), Price: d("60000"), FeeRate: taker, PositionSide: f.ps}); err != nil {
+			t.Fatal(err)
+		}
+		check(t, h)
+		same(t, h, 0, Long)
+		same(t, h, 0, Short)
+		if q, f := h.QtyFix(0, Both); q != (decimal.Decimal{}) || f != exact.FixOf(decimal.Decimal{}) {
+			t.Fatalf("QtyFix(0, Both) in hedge mode = %s, %v", q, f)
+		}
+	}
 }
