@@ -81,6 +81,9 @@ func addCoefScaled(a int64, ea int32, b int64, eb int32) (c int64, e int32, ok b
 	if k >= uint64(len(Pow10)) {
 		return 0, 0, false
 	}
+	if a == 0 { // (a sum's zero start) 0·10^k + b is b, −2^63 excepted as below
+		return b, eb, b != math.MinInt64
+	}
 	hi, lo := bits.Mul64(AbsU(a), Pow10[k])
 	if hi != 0 || lo > math.MaxInt64 {
 		return 0, 0, false
@@ -127,6 +130,9 @@ func cmpCoef(a int64, ea int32, b int64, eb int32) (int, bool) {
 
 // cmpCoefScaled is cmpCoef for different exponents.
 func cmpCoefScaled(a int64, ea int32, b int64, eb int32) (int, bool) {
+	if a == 0 || b == 0 { // a sign decides, at any exponents
+		return CmpInt(a, b), true
+	}
 	e := min(ea, eb)
 	sa, ok1 := Scale(a, int64(ea)-int64(e))
 	sb, ok2 := Scale(b, int64(eb)-int64(e))

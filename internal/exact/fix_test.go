@@ -109,6 +109,8 @@ func TestFixGivesUp(t *testing.T) {
 		{"sum below -2^63", FixNew(math.MinInt64+5, -2).Add(FixNew(-10, -2))},
 		{"difference past 2^63", FixNew(math.MaxInt64-5, -2).Sub(FixNew(-10, -2))},
 		{"negated -2^63", FixNew(math.MinInt64, 0).Neg()},
+		{"0 at a greater exponent + -2^63", FixNew(0, 2).Add(FixNew(math.MinInt64, 0))},
+		{"-2^63 + 0 at a greater exponent", FixNew(math.MinInt64, -3).Add(FixNew(0, 0))},
 		{"abs -2^63", FixNew(math.MinInt64, 0).Abs()},
 		{"exponent past int32", FixNew(1, math.MaxInt32).Mul(FixNew(1, 1))},
 		{"no value + 1", Fix{}.Add(FixNew(1, 0))},
