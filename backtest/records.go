@@ -238,14 +238,15 @@ func appendRejectLine(buf []byte, j *Reject, m *logMemo) []byte {
 
 // logMemo is what the written-out lines of one log remember from the lines before: the text
 // of the last time written (a funding round's lines and a flip's fills share their time) and,
-// per quoted field, the last string found plain (printable ASCII without a quote or a
+// per quoted field, the last two strings found plain (printable ASCII without a quote or a
 // backslash, which appendQuoted copies between quotes as it is): an equal string, usually
-// the same symbol, tag, action or reason as the line before, is copied without its scan.
+// the symbol, tag, action or reason of one of the two lines before, is copied without its
+// scan.
 type logMemo struct {
 	t                        int64
 	tLen                     int // the length of t's text in tBuf; 0: none yet
 	tBuf                     [20]byte
-	sym, tag, action, reason string // plain ("" is plain)
+	sym, tag, action, reason [2]string // the last two plain strings of each field ("" is plain)
 }
 
 // time appends t as strconv.AppendInt writes it.
@@ -265,14 +266,15 @@ func appendInt(buf []byte, x int64) []byte {
 	return AppendFixed(buf, uint64(x), 0)
 }
 
-// appendQuotedMemo is appendQuoted(buf, s), known holding the last string of its field found
-// plain (logMemo).
-func appendQuotedMemo(buf []byte, s string, known *string) []byte {
-	if s != *known {
+// appendQuotedMemo is appendQuoted(buf, s), known holding the last two strings of its field
+// found plain (logMemo): a strategy's tags alternate ("exit", "entry"), a flip's two fills
+// name one symbol.
+func appendQuotedMemo(buf []byte, s string, known *[2]string) []byte {
+	if s != known[0] && s != known[1] {
 		if !plainASCII(s) {
 			return strconv.AppendQuote(buf, s)
 		}
-		*known = s
+		known[0], known[1] = s, known[0]
 	}
 	buf = append(buf, '"')
 	buf = append(buf, s...)
