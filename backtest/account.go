@@ -3,6 +3,7 @@ package backtest
 import (
 	"fmt"
 	"math"
+	"sync/atomic"
 
 	"github.com/bt-backtest/bt/backtest/margin"
 	"github.com/bt-backtest/bt/internal/exact"
@@ -94,6 +95,13 @@ type posState struct {
 	// bracket (NaN when the table's highest MMR is above 1 − 2⁻¹⁰: no bound), and the bracket
 	// last found for a notional a distance away, [fLo, fHi) and its MMR (reset with the mark's)
 	fK, fLo, fHi, fMMR float64
+	// a cross trade's window (setCrossWin): while every mark of the step is in [xLo, xHi], the
+	// trade's closest distance is xD and the last-price path's inner points are in [xPLo,
+	// xPHi], crossFar's f is at most xF and closeQuiet says yes, when the step's sums meet the
+	// account's references (xSC, xDH). NaN xLo: none (reset with the mark's bracket). xOut:
+	// pathCross found the step outside it
+	xLo, xHi, xD, xPLo, xPHi, xF float64
+	xOut                         bool
 
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
@@ -226,6 +234,10 @@ type account struct {
 	// liqClosed: with pathRiskOK, probePath has also taken every open trade's close figures of
 	// recordLiqOneWay (closeLiq), which record then skips
 	liqClosed bool
+	// for an account whose open positions are all cross: the references every cross trade's
+	// window was set with (setCrossWin), and the steps in a row whose sums failed them
+	xSC, xDH float64
+	xFails   int
 
 	// the symbols with an open position (either leg in hedge mode), ascending: the loops over
 	// positions visit only them, in symbol order (so sums keep their order); rebuilt when
@@ -405,6 +417,7 @@ func (a *account) refreshLeg(i int, s *posState) {
 	s.bLo, s.bHi = math.NaN(), math.NaN()
 	s.lLo, s.lHi = math.NaN(), math.NaN()
 	s.fLo, s.fHi = math.NaN(), math.NaN()
+	s.xLo = math.NaN()
 	s.liq = math.NaN()
 	if s.qty != 0 && s.isolated && liqOK {
 		s.liq = liq
@@ -1010,7 +1023,9 @@ func (a *account) quietPath() bool {
 // (liqClosed; TestPathProbeTakesCloseFigures). A cross trade whose distances at the vertices
 // provably cannot lower its closest one (crossFar) is not priced there, and when closeLiq
 // provably changes nothing for it either (closeQuiet) not at the close: its closeLP stays as it
-// was, which record does not read (liqClosed; TestCrossFarBound).
+// was, which record does not read (liqClosed; TestCrossFarBound). In an account whose open
+// positions are all cross, a trade whose step stays within its window (setCrossWin) is asked
+// crossWinFar instead, whose yes is theirs (TestCrossWindow).
 //
 // It reports false when a mark's notional leaves a position's cached bracket, having written
 // only maxima and minima that the probes then take again with the same values, and figures
@@ -1144,15 +1159,37 @@ func (a *account) probePath(open bool) bool {
 		dk := w + cu3 - cmm3
 		dlo, dhi, sc = min(dlo, dk), max(dhi, dk), max(sc, math.Abs(w)+math.Abs(cmm3)+math.Abs(cu3))
 	}
+	// with every open position cross (pathCross set xOut), the trades' windows: used when the
+	// sums meet the references (fast), set again for the trades outside them or taken further;
+	// when the sums fail the references, new ones from time to time (1, 2, 4... failures in a
+	// row), every open trade's window set again with them (win) or voided
+	fast, win := false, false
+	if a.openIso == 0 {
+		if fast = sc <= a.xSC && dhi <= a.xDH; fast {
+			a.xFails = 0
+		} else if a.xFails++; a.xFails&(a.xFails-1) == 0 {
+			a.xSC, a.xDH, win = sc+sc, dhi+math.Abs(dhi)/8, true
+		}
+	}
 	for _, i := range a.open {
 		s := &syms[i]
 		if s.isolated || !s.tr.open {
+			if win {
+				s.xLo = math.NaN()
+			}
 			continue
 		}
 		t := &s.tr.t
 		t.PeakMarginRatio = max(t.PeakMarginRatio, rc)
 		sp := &paths[i] // (a symbol not moving: its mark four times)
 		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
+		if fast && !s.xOut && s.crossWinFar(dlo, sc, markHi(m0, m1, m2, m3)) {
+			// within the window, crossFar and closeQuiet would say yes
+			if countSkips {
+				crossWinSkips.Add(1)
+			}
+			continue
+		}
 		d := math.Inf(1) // the closest distance at the vertices (+Inf: the identity of min)
 		if s.crossFar(dlo, dhi, sc, m0, m1, m2, m3, t.MinLiqDistance) {
 			// no distance at the vertices can lower the trade's closest one; when closeLiq
@@ -1161,6 +1198,9 @@ func (a *account) probePath(open bool) bool {
 			if !on3 || s.closeQuiet(m3, sp) {
 				if countSkips {
 					crossFarSkips.Add(1)
+				}
+				if win || fast && (s.xOut || t.MinLiqDistance != s.xD) {
+					a.setCrossWin(s, m0, m1, m2, m3)
 				}
 				continue
 			}
@@ -1179,6 +1219,9 @@ func (a *account) probePath(open bool) bool {
 		if on3 {
 			s.closeLiq(s.closeLP, sp)
 		}
+		if win || fast && (s.xOut || t.MinLiqDistance != s.xD) {
+			a.setCrossWin(s, m0, m1, m2, m3)
+		}
 	}
 	return true
 }
@@ -1190,7 +1233,9 @@ type pathSums struct{ mm, u [4]float64 }
 // pathCross is probePath's first loop for an account whose open positions (open) are all cross
 // (openIso = 0): the same arithmetic in the same order as the mixed loop, without the isolated
 // branch, whose figures kept every float register busy (the loop reloaded its sums at every
-// position). It sets cs and each position's closeMM, closeU; false as probePath's loop
+// position). It sets cs, each position's closeMM, closeU, and xOut when the step is outside the
+// trade's window (setCrossWin: its marks, closest distance and last-price points; a window lies
+// in the cached bracket, so marks in it have their notionals there); false as probePath's loop
 // reports it (a notional out of its cached bracket: what it wrote the probes rewrite).
 func (a *account) pathCross(open []int, j0 int, cs *pathSums) bool {
 	syms, paths := a.syms, a.pv.sym
@@ -1200,9 +1245,11 @@ func (a *account) pathCross(open []int, j0 int, cs *pathSums) bool {
 		sp := &paths[i] // (a symbol not moving: its mark four times)
 		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
 		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
-		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+		out := !(s.marksInWin(m0, m1, m2, m3) && s.pointsInWin(sp))
+		if out && !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
 			return false
 		}
+		s.xOut = out
 		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
 		mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
 		u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
@@ -1409,23 +1456,134 @@ func (s *symState) crossFar(dlo, dhi, sc, m0, m1, m2, m3, d float64) bool {
 	b0, b1, b2, b3 := math.Float64bits(m0), math.Float64bits(m1), math.Float64bits(m2), math.Float64bits(m3)
 	mlo, mhi := math.Float64frombits(min(b0, b1, b2, b3)), math.Float64frombits(max(b0, b1, b2, b3))
 	nlo, nhi := s.aq*mlo, s.aq*mhi
-	// (fK: 4·(|qe| + the highest cum), or NaN for a table without the bound, which fails the
-	// test; the sum's own rounding is far inside the slack's factor)
-	slack := crossSlack * (sc + (4*nhi + s.fK))
-	var f float64 // 1 ∓ μ
+	slack := s.crossSlackOf(sc, nhi)
+	f := s.crossF(dhi, slack, nlo, nhi, d)
+	return dlo >= slack+float64(float64(float64(d*nhi)*f)*(1+crossSlack))
+}
+
+// crossSlackOf is crossFar's slack 2⁻³⁰·(sc + 4·nhi + fK) (fK: 4·(|qe| + the highest cum), or
+// NaN for a table without the bound, which fails the test; the sum's own rounding is far inside
+// the slack's factor). Like crossF and crossFar's last line, every rounding is explicit (no
+// fused operation), so that the figures setCrossWin takes are the same functions of the same
+// inputs.
+func (s *symState) crossSlackOf(sc, nhi float64) float64 {
+	return float64(crossSlack * float64(sc+float64(4*nhi+s.fK)))
+}
+
+// crossF is crossFar's f = 1 ∓ μ for the highest surplus dhi, its slack and the lowest and
+// highest vertex notionals nlo, nhi: 1 ∓ the mark's bracket's MMR where the certificate holds,
+// else 1 ∓ the MMR of the notional a distance d away.
+//
+// It does not rise when dhi, the slack or nhi fall or nlo rises (d >= 0, nlo > 0, the bracket
+// table valid, the notionals in the cached bracket), so that crossF at a window's worst figures
+// (setCrossWin) is at least crossFar's f in a step within it: every rounding is monotone and
+// the factors are >= 0 (f = 1 ∓ MMR > 0, MMR being in [0, 1)); a certificate that holds keeps
+// holding (its left side does not fall, its right side does not rise); and where it fails, the
+// MMR a distance away is at least the mark's bracket's for a short (at N >= nhi) and at most it
+// for a long (at N <= nlo), and it does not fall with nhi (short) or rise with nlo (long, whose
+// N for d > 1 is <= 0, below the first cap).
+func (s *symState) crossF(dhi, slack, nlo, nhi, d float64) float64 {
 	if s.qty > 0 {
-		f = 1 - s.bMMR
-		if !((nlo-s.bLo)*f*(1-crossSlack) > dhi+slack) {
+		f := 1 - s.bMMR
+		if !(float64(float64(nlo-s.bLo)*f)*(1-crossSlack) > dhi+slack) {
 			f = 1 - s.farMMR(float64(nlo*(1-d))*(1-crossSlack))
 		}
-	} else {
-		f = 1 + s.bMMR
-		if !((s.bHi-nhi)*f*(1-crossSlack) > dhi+slack) {
-			f = 1 + s.farMMR(float64(nhi*(1+d))*(1+crossSlack))
+		return f
+	}
+	f := 1 + s.bMMR
+	if !(float64(float64(s.bHi-nhi)*f)*(1-crossSlack) > dhi+slack) {
+		f = 1 + s.farMMR(float64(nhi*(1+d))*(1+crossSlack))
+	}
+	return f
+}
+
+// marksInWin and pointsInWin report whether a step with marks m0..m3 and last-price path sp is
+// within the window of symbol s's trade (setCrossWin): every mark in [xLo, xHi]; the trade's
+// closest distance xD and the path's inner points in [xPLo, xPHi]. (A NaN bound or distance:
+// no.) Two functions small enough to be inlined.
+func (s *symState) marksInWin(m0, m1, m2, m3 float64) bool {
+	return m0 >= s.xLo && m0 <= s.xHi && m1 >= s.xLo && m1 <= s.xHi && m2 >= s.xLo && m2 <= s.xHi && m3 >= s.xLo && m3 <= s.xHi
+}
+
+func (s *symState) pointsInWin(sp *symPath) bool {
+	return s.tr.t.MinLiqDistance == s.xD && sp.lp[1] >= s.xPLo && sp.lp[1] <= s.xPHi && sp.lp[2] >= s.xPLo && sp.lp[2] <= s.xPHi
+}
+
+// markHi is the highest of the marks m0..m3 (finite, > 0) as crossFar takes it: from their
+// bits (integer maxima, conditional moves without a branch).
+func markHi(m0, m1, m2, m3 float64) float64 {
+	return math.Float64frombits(max(math.Float64bits(m0), math.Float64bits(m1), math.Float64bits(m2), math.Float64bits(m3)))
+}
+
+// crossWinFar is crossFar's test for a trade within its window (marksInWin, pointsInWin) in a
+// step whose sums meet the account's references, mhi its highest mark (markHi): the same slack
+// and nhi, with f at most xF, crossFar's (setCrossWin), so that a yes here is crossFar's yes,
+// and closeQuiet's.
+func (s *symState) crossWinFar(dlo, sc, mhi float64) bool {
+	nhi := s.aq * mhi
+	return dlo >= s.crossSlackOf(sc, nhi)+float64(float64(float64(s.xD*nhi)*s.xF)*(1+crossSlack))
+}
+
+// crossWinSkips counts, with countSkips, the cross trades probePath left as they were within
+// their windows (tests only).
+var crossWinSkips atomic.Int64
+
+// setCrossWin sets the window of symbol s's open one-way cross trade in an account whose open
+// positions are all cross, after probePath took it at the step's marks m0..m3 (their notionals
+// in the cached bracket): marks [xLo, xHi] around them within the bracket, the trade's closest
+// distance xD = d, the f crossF finds at the window's worst figures with the account's
+// references (xF), and last-price points [xPLo, xPHi] for closeQuiet. It voids the window (NaN
+// xLo) where d is not finite and >= 0 (or a long's not <= 1, where closeQuiet says no), the
+// references are not finite or the table has no bound (fK NaN).
+//
+// In a later step with every mark in [xLo, xHi], MinLiqDistance = xD, lp[1] and lp[2] in [xPLo,
+// xPHi], and sums with sc <= xSC and dhi <= xDH, as long as the bracket, the position and the
+// references are those of the window (refreshLeg, maintenance and probePath's new references
+// void it): the marks are finite and > 0, so crossFar's nlo >= NL = fl(Q·xLo) and nhi <= NH =
+// fl(Q·xHi) (rounding is monotone), its slack is at most crossSlackOf(xSC, NH) and its f at most
+// xF = crossF(xDH, that slack, NL, NH, d) (crossF's monotony), so that crossFar says yes when
+// dlo >= slack + fl(fl(fl(d·nhi)·xF)·(1 + 2⁻³⁰)) (probePath's test, its slack the same);
+// closeQuiet says yes: for a long fl(m − p) <= fl(xHi − xPLo) < fl(fl(d·xLo)·(1 − 2⁻³⁰)) <= its
+// lim (d >= 0), for a short fl(p − m) <= fl(xPHi − xLo) < the same, and with LastWick (which
+// stays set while the trade is open) it needs no point. The window's room is at most d/8, so
+// that the last-price points may stay in theirs. TestCrossWindow checks it.
+func (a *account) setCrossWin(s *symState, m0, m1, m2, m3 float64) {
+	s.xLo = math.NaN()
+	d := s.tr.t.MinLiqDistance
+	long := s.qty > 0
+	if !(d >= 0 && d < math.Inf(1)) || s.qty == 0 || long && !(d <= 1) || !(a.xSC < math.Inf(1) && a.xDH < math.Inf(1)) || s.fK != s.fK {
+		return
+	}
+	mlo, mhi := min(m0, m1, m2, m3), max(m0, m1, m2, m3)
+	if !(mlo > 0 && mhi < math.Inf(1)) {
+		return
+	}
+	e := min(crossWinWidth, d/8)
+	lo, hi := mlo*(1-e), mhi*(1+e)
+	if !(s.aq*lo >= s.bLo) {
+		lo = mlo // (in the bracket: pathCross checked every mark's notional)
+	}
+	if !(s.aq*hi < s.bHi) {
+		hi = mhi
+	}
+	nl, nh := s.aq*lo, s.aq*hi
+	f := s.crossF(a.xDH, s.crossSlackOf(a.xSC, nh), nl, nh, d)
+	lim := float64(d*lo) * (1 - crossSlack) // closeQuiet's at xLo
+	pLo, pHi := math.Inf(-1), math.Inf(1)
+	if !s.tr.t.LastWick {
+		if long {
+			if pLo = hi - lim*0.75; !(hi-pLo < lim) {
+				return
+			}
+		} else if pHi = lo + lim*0.75; !(pHi-lo < lim) {
+			return
 		}
 	}
-	return dlo >= slack+d*nhi*f*(1+crossSlack)
+	s.xLo, s.xHi, s.xD, s.xF, s.xPLo, s.xPHi = lo, hi, d, f, pLo, pHi
 }
+
+// crossWinWidth is the most relative room a cross trade's window leaves around the step's marks.
+const crossWinWidth = 0x1p-5
 
 // farMMR is s.brk.For(n).MMR, the bracket kept in s's cache while n stays in it (the first
 // bracket whose cap exceeds n: [the previous cap, its cap)).
@@ -1634,7 +1792,8 @@ func (p *posState) maintenance(brk margin.FloatTable, n float64) float64 {
 		// margin.LiquidationPriceFloat's denominator Q·MMR − side·Q (side·Q is qty)
 		p.bDen = float64(p.aq*b.MMR) - p.qty
 		p.bRise = p.qty < 0 && b.MMR <= 1 && b.Cum >= 0
-		p.fK = math.NaN() // crossFar's (no bound past an MMR of 1 − 2⁻¹⁰)
+		p.fK = math.NaN()  // crossFar's (no bound past an MMR of 1 − 2⁻¹⁰)
+		p.xLo = math.NaN() // (the window was the old bracket's)
 		if top := brk[len(brk)-1]; top.MMR <= 1-0x1p-10 {
 			p.fK = 4 * (math.Abs(p.qe) + top.Cum)
 		}

@@ -285,6 +285,7 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 	pathProbes.Store(0)
 	openProbes.Store(0)
 	crossFarSkips.Store(0)
+	crossWinSkips.Store(0)
 	isoFarSkips.Store(0)
 	for k := range pathKinds {
 		pathKinds[k].Store(0)
@@ -343,6 +344,11 @@ func TestSkippedProbesChangeNothing(t *testing.T) {
 		t.Errorf("%d cross trades' vertices were skipped as too far from liquidation (crossFar), want at least 100", n)
 	} else {
 		t.Logf("%d cross trades' vertices skipped as too far from liquidation", n)
+	}
+	if n := crossWinSkips.Load(); n < 25 {
+		t.Errorf("%d cross trades were left as they were within their windows (setCrossWin), want at least 25", n)
+	} else {
+		t.Logf("%d cross trades left as they were within their windows", n)
 	}
 }
 
@@ -506,6 +512,73 @@ func TestPathProbeTakesCloseFigures(t *testing.T) {
 	}
 	if n := pathProbes.Load(); n < 60 {
 		t.Errorf("%d steps probed their path's vertices together, want at least 60", n)
+	}
+}
+
+// Cross positions held through hundreds of quiet steps (marks moving about 1 % a bar, a 20 %
+// drop, a flip half way, last-price wicks past the liquidation prices of AAA's long and short
+// that the marks do not follow) are left as they are within their windows most of the time
+// (setCrossWin), which changes nothing: the trades (closest distances, peak ratios, wicks) and
+// every other record are deeply equal with every probe made. It fails when the windows are not
+// used, or never left, or the wicks not seen.
+func TestCrossWindowChangesNothing(t *testing.T) {
+	syms := []string{"AAA", "BBB", "CCC"}
+	cfg := testConfig(syms...)
+	cfg.DefaultLeverage = 10
+	cfg.Setups = []Setup{{Name: "cross", Mode: margin.Cross}}
+	open := func(side Side) []Order {
+		var os []Order
+		for i, sym := range syms {
+			if i == 1 {
+				side = -side
+			}
+			os = append(os, Order{Symbol: sym, Side: side, Type: Market, Qty: d("15")})
+		}
+		return os
+	}
+	strat := func() Strategy {
+		// long, short, short; flipped at bar 150 (twice the quantity), closed at bar 390
+		flip := open(Sell)
+		for i := range flip {
+			flip[i].Qty = d("30")
+		}
+		closeAll := open(Buy)
+		return &script{sym: "AAA", at: map[int][]Order{2: open(Buy), 150: flip, 390: closeAll}}
+	}
+	defer func() { exhaustiveProbes, countSkips = false, false }()
+	crossWinSkips.Store(0)
+	crossFarSkips.Store(0)
+	for _, seed := range []uint64{1, 4, 6, 9} { // (markets the scripted positions live through)
+		k, m, f := market(seed, syms, 400)
+		k[100].Low, k[300].High = k[100].Close/4, k[300].Close*2 // AAA's (its marks stay)
+		var res [2]*Result
+		for i, all := range []bool{false, true} {
+			exhaustiveProbes, countSkips = all, !all
+			r, err := Run(context.Background(), cfg, strat, NewSliceSource(syms, Batches(k, m, f)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res[i] = r
+		}
+		a := res[0].Accounts[0]
+		wicks := 0
+		for _, tr := range a.Trades {
+			if tr.LastWick {
+				wicks++
+			}
+		}
+		if len(a.Trades) < 6 || len(a.Liquidations) > 0 || wicks < 2 {
+			t.Errorf("seed %d: %d trades (%d with a last-price wick), %d liquidations: the positions were not held as scripted",
+				seed, len(a.Trades), wicks, len(a.Liquidations))
+		}
+		if !reflect.DeepEqual(a, res[1].Accounts[0]) {
+			t.Errorf("seed %d: records differ with every probe made", seed)
+		}
+	}
+	win, far := crossWinSkips.Load(), crossFarSkips.Load()
+	t.Logf("%d cross trades left as they were within their windows, %d by crossFar", win, far)
+	if win < 1000 || far < 20 {
+		t.Errorf("%d cross trades left within their windows, %d by crossFar: the windows are not used, or never left", win, far)
 	}
 }
 

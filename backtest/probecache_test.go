@@ -359,3 +359,167 @@ func TestIsoThresholds(t *testing.T) {
 		t.Errorf("only %d marks checked, %d threshold pairs tight", checked, tight)
 	}
 }
+
+// setCrossWin's windows are sound: in a step within a cross trade's window (marksInWin,
+// pointsInWin) whose sums meet the account's references (sc <= xSC, dhi <= xDH), a yes of
+// crossWinFar is a yes of crossFar and of closeQuiet, so that probePath may leave the trade as it
+// is. Random one-way cross positions, long and short, of every notional (brackets 1 to the top)
+// on real tables, windows set at a step's marks with references that put the certificate near
+// its edge, closest distances from 0 to beyond 1 and last-price wicks recorded or not; later
+// steps with marks on and between the window's edges, last-price points on theirs and near the
+// close, the closest distance lowered or not, sums at the references and below, and surpluses
+// at, one float from and near
+// crossWinFar's threshold. It also fails when the windows are void (they must be set for most
+// positions, hold most later steps and say yes to most of those).
+func TestCrossWindow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 9))
+	var tables []margin.FloatTable
+	for _, sym := range []string{"BTCUSDT", "ETHUSDT", "DOGEUSDT"} {
+		tbl, _, ok := benchBook.Table(sym, time.UnixMilli(t0).UTC())
+		if !ok {
+			t.Fatalf("no %s table in the default book", sym)
+		}
+		tables = append(tables, tbl.Float())
+	}
+	pick := func(xs ...float64) float64 { return xs[rng.IntN(len(xs))] }
+	var tried, set, within, yes, wicks, far int
+	for tried < 40_000 {
+		brk := tables[rng.IntN(len(tables))]
+		entry := math.Pow(10, rng.Float64()*6-2) // 0.01 .. 10,000
+		j := rng.IntN(len(brk))
+		lo, hi := 0.0, brk[j].Cap
+		if j > 0 {
+			lo = brk[j-1].Cap
+		}
+		if math.IsInf(hi, 1) {
+			hi = lo * 4
+		}
+		qty := (lo + (hi-lo)*rng.Float64()) / entry
+		if rng.IntN(2) == 1 {
+			qty = -qty
+		}
+		var s symState
+		s.brk = brk
+		p := &s.posState
+		*p = posState{qty: qty, entry: entry, aq: math.Abs(qty)}
+		side := margin.Buy
+		if qty < 0 {
+			side = margin.Sell
+		}
+		p.qe = float64(float64(side)*p.aq) * p.entry
+		p.bLo, p.bHi, p.lLo, p.lHi = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		mc := entry * (0.8 + 0.4*rng.Float64())
+		spread := math.Pow(10, -rng.Float64()*6) * 0.02
+		var m [4]float64
+		for k := range m {
+			m[k] = mc * (1 + (rng.Float64()-0.5)*spread)
+		}
+		p.maintenance(brk, p.aq*m[0])
+		inBracket := true
+		for k := range m {
+			if nk := p.aq * m[k]; !(nk >= p.bLo && nk < p.bHi) {
+				inBracket = false
+			}
+		}
+		if !inBracket {
+			continue
+		}
+		tried++
+		n := p.aq * mc
+		// the references: the certificate's left side at the marks (a long's distance to its
+		// bracket's floor, a short's to its cap, times 1 ∓ MMR), scaled around 1
+		cert := (n - p.bLo) * (1 - p.bMMR)
+		if qty < 0 {
+			cert = (p.bHi - n) * (1 + p.bMMR)
+		}
+		if math.IsInf(cert, 1) {
+			cert = n * (1 + rng.Float64()*10)
+		}
+		a := account{xSC: n * math.Pow(10, rng.Float64()*4-1)}
+		a.xDH = cert * pick(0.5, 0.9, 0.97, 0.99, 1.01, 1.1, 2) * (1 + (rng.Float64()-0.5)*0.02)
+		s.tr.open = true
+		s.tr.t.MinLiqDistance = pick(0, 1, 1e-3, 0.02, 0.3, 0.9, 1.5, 20) * (1 + (rng.Float64()-0.5)*0.1*float64(rng.IntN(2)))
+		s.tr.t.LastWick = rng.IntN(6) == 0
+		a.setCrossWin(&s, m[0], m[1], m[2], m[3])
+		if !(p.xLo > 0) {
+			continue
+		}
+		set++
+		d := s.tr.t.MinLiqDistance
+		for range 30 {
+			// a later step: marks on the window's edges, between them, or one float outside
+			var mk [4]float64
+			for k := range mk {
+				switch rng.IntN(8) {
+				case 0:
+					mk[k] = p.xLo
+				case 1:
+					mk[k] = p.xHi
+				case 2:
+					mk[k] = pick(math.Nextafter(p.xLo, 0), math.Nextafter(p.xHi, math.Inf(1)))
+				default:
+					mk[k] = p.xLo + (p.xHi-p.xLo)*rng.Float64()
+				}
+			}
+			// the last-price path's inner points: on the window's bounds, near the close, beyond
+			var sp symPath
+			for k := 1; k <= 2; k++ {
+				x := mk[3] * (1 + (rng.Float64()-0.5)*math.Min(d, 0.1))
+				switch rng.IntN(6) {
+				case 0:
+					if b := pick(p.xPLo, p.xPHi); !math.IsInf(b, 0) {
+						x = b
+					}
+				case 1:
+					if qty > 0 && !math.IsInf(p.xPLo, 0) {
+						x = math.Nextafter(p.xPLo, 0)
+					} else if qty < 0 && !math.IsInf(p.xPHi, 0) {
+						x = math.Nextafter(p.xPHi, math.Inf(1))
+					}
+				case 2:
+					x = math.NaN()
+				}
+				sp.lp[k] = x
+			}
+			// (the trade's closest distance lowered since: no longer the window's)
+			s.tr.t.MinLiqDistance = d
+			if rng.IntN(10) == 0 {
+				s.tr.t.MinLiqDistance = d * pick(0, 0.5, 1-1e-9)
+			}
+			if !(s.marksInWin(mk[0], mk[1], mk[2], mk[3]) && s.pointsInWin(&sp)) {
+				continue
+			}
+			within++
+			// sums meeting the references, and surpluses around crossWinFar's threshold
+			sc := a.xSC * pick(1, rng.Float64())
+			dhi := a.xDH - math.Abs(a.xDH)*pick(0, 1e-12, 1e-6, rng.Float64()*0.1)
+			mhi := markHi(mk[0], mk[1], mk[2], mk[3])
+			nhi := p.aq * mhi
+			thr := s.crossSlackOf(sc, nhi) + float64(float64(float64(d*nhi)*p.xF)*(1+crossSlack))
+			for _, dlo := range []float64{thr, math.Nextafter(thr, 0), math.Nextafter(thr, math.Inf(1)), thr * (1 + 1e-12), thr * (1 + 1e-6), thr * 2} {
+				if !s.crossWinFar(dlo, sc, mhi) {
+					continue
+				}
+				yes++
+				if !s.crossFar(dlo, dhi, sc, mk[0], mk[1], mk[2], mk[3], s.tr.t.MinLiqDistance) {
+					t.Fatalf("qty %v entry %v marks %v, window [%v, %v] f %v (set at %v, references sc %v dhi %v), d %v: crossWinFar says yes at dlo %v dhi %v sc %v, crossFar no",
+						qty, entry, mk, p.xLo, p.xHi, p.xF, m, a.xSC, a.xDH, d, dlo, dhi, sc)
+				}
+				if !s.closeQuiet(mk[3], &sp) {
+					t.Fatalf("qty %v entry %v marks %v, window [%v, %v] points [%v, %v], d %v wick %v: within the window at points %v %v, closeQuiet says no",
+						qty, entry, mk, p.xLo, p.xHi, p.xPLo, p.xPHi, d, s.tr.t.LastWick, sp.lp[1], sp.lp[2])
+				}
+				if !s.tr.t.LastWick {
+					wicks++
+				}
+				if f := 1 - p.bMMR; qty < 0 && p.xF != 1+p.bMMR || qty > 0 && p.xF != f {
+					far++ // xF from the notional a distance away
+				}
+			}
+		}
+	}
+	t.Logf("%d positions, %d windows set, %d later steps within them, %d yes (%d checking the points, %d with the far bracket's f)", tried, set, within, yes, wicks, far)
+	if set < tried/2 || within < set*3 || yes < within*2 || wicks < yes/2 || far < 1000 {
+		t.Errorf("the windows are void too often: %d positions, %d windows, %d steps within, %d yes (%d checking the points, %d far)", tried, set, within, yes, wicks, far)
+	}
+}
