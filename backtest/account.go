@@ -377,27 +377,26 @@ func (a *account) refreshSym(i int) {
 // refreshLeg reloads the float shadow of position s of symbol i from the ledger.
 func (a *account) refreshLeg(i int, s *posState) {
 	a.gen++
-	p := a.acct.PositionOf(i, s.side)
 	wasOpen := s.qty != 0
-	// the ledger's own float shadows of the quantity, the isolated wallet and the isolated
-	// liquidation price (no Decimal made): InexactFloat64's values and margin.Float64's of
-	// LegLiquidationPrice's price (checkLegFloats compares them)
-	qty, isoW, liq, liqOK := a.acct.LegFloats(i, s.side)
+	// the ledger's own float shadows of the quantity, the isolated wallet, the entry and the
+	// isolated liquidation price (no Decimal made): InexactFloat64's values and margin.Float64's
+	// of LegLiquidationPrice's price (checkLegFloats compares them)
+	l := a.acct.Leg(i, s.side)
 	if checkLegFloats {
-		checkLeg(a.acct, i, s.side, qty, isoW, liq, liqOK)
+		checkLeg(a.acct, i, s.side, l)
 	}
-	s.qty = qty
-	s.entry = margin.Float64(p.Entry) // InexactFloat64's value, without big.Rat for a 16-decimal average
-	if math.Float64bits(isoW) != math.Float64bits(s.isoWallet) {
+	s.qty = l.Qty
+	s.entry = l.Entry
+	if math.Float64bits(l.IsolatedWallet) != math.Float64bits(s.isoWallet) {
 		a.isoDirty = true // refreshWallet sums the isolated wallets again
 	}
-	s.isoWallet = isoW
-	if iso := p.Mode == margin.Isolated; iso != s.isolated {
+	s.isoWallet = l.IsolatedWallet
+	if iso := l.Mode == margin.Isolated; iso != s.isolated {
 		s.isolated = iso
 		a.openDirty = true // (openIso; probe)
 	}
-	s.lev = p.Leverage
-	if p.Qty.IsZero() {
+	s.lev = l.Leverage
+	if l.Flat {
 		s.qty = 0
 	}
 	switch {
@@ -419,8 +418,8 @@ func (a *account) refreshLeg(i int, s *posState) {
 	s.fLo, s.fHi = math.NaN(), math.NaN()
 	s.xLo = math.NaN()
 	s.liq = math.NaN()
-	if s.qty != 0 && s.isolated && liqOK {
-		s.liq = liq
+	if s.qty != 0 && s.isolated && l.LiqOK {
+		s.liq = l.Liq
 	}
 	a.noteLiq(i, s)
 }

@@ -1311,33 +1311,35 @@ func (o *order) reserves() bool {
 	return !(o.ReduceOnly || o.ClosePosition || o.attached || o.Type == StopMarket || o.Type == TakeProfitMarket)
 }
 
-// checkLegFloats makes refreshLeg compare the ledger's float shadows (margin.LegFloats) with
-// the floats of its Decimals and panic on a difference (tests); legFloatsChecked counts the
+// checkLegFloats makes refreshLeg compare the ledger's float shadows (margin.Leg) with the
+// floats of its Decimals and panic on a difference (tests); legFloatsChecked counts the
 // comparisons of an isolated position's liquidation price.
 var (
 	checkLegFloats   = false
 	legFloatsChecked = 0
 )
 
-// checkLeg panics unless qty, isoW, liq and liqOK are what PositionOf's and
-// LegLiquidationPrice's Decimals give (bit for bit; a liquidation price only where ok).
-func checkLeg(acct *margin.Account, i int, ps margin.PositionSide, qty, isoW, liq float64, liqOK bool) {
+// checkLeg panics unless l is what PositionOf's and LegLiquidationPrice's Decimals give (the
+// floats bit for bit, a liquidation price only where ok; the mode, leverage and flatness).
+func checkLeg(acct *margin.Account, i int, ps margin.PositionSide, l margin.LegShadow) {
 	p := acct.PositionOf(i, ps)
-	wq, ww := p.Qty.InexactFloat64(), p.IsolatedWallet.InexactFloat64()
-	same := math.Float64bits(qty) == math.Float64bits(wq) && math.Float64bits(isoW) == math.Float64bits(ww)
+	wq, ww, we := p.Qty.InexactFloat64(), p.IsolatedWallet.InexactFloat64(), p.Entry.InexactFloat64()
+	same := math.Float64bits(l.Qty) == math.Float64bits(wq) && math.Float64bits(l.IsolatedWallet) == math.Float64bits(ww) &&
+		math.Float64bits(l.Entry) == math.Float64bits(we) && l.Flat == p.Qty.IsZero() && l.Mode == p.Mode &&
+		l.Leverage == p.Leverage
 	var wl float64
 	wok := false
 	if !p.Qty.IsZero() && p.Mode == margin.Isolated {
 		var lp decimal.Decimal
 		if lp, wok = acct.LegLiquidationPrice(i, ps); wok {
 			wl = bigFloat(lp)
-			same = same && liqOK && math.Float64bits(liq) == math.Float64bits(wl)
+			same = same && l.LiqOK && math.Float64bits(l.Liq) == math.Float64bits(wl)
 			legFloatsChecked++
 		}
 	}
-	if !same || wok != liqOK {
-		panic(fmt.Sprintf("backtest: float shadows of symbol %d side %v: qty %v isolated wallet %v liquidation %v (%v); the decimals give %v %v %v (%v)",
-			i, ps, qty, isoW, liq, liqOK, wq, ww, wl, wok))
+	if !same || wok != l.LiqOK {
+		panic(fmt.Sprintf("backtest: float shadows of symbol %d side %v: %+v; the decimals give qty %v isolated wallet %v entry %v liquidation %v (%v), %+v",
+			i, ps, l, wq, ww, we, wl, wok, p))
 	}
 }
 

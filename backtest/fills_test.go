@@ -7,8 +7,9 @@ import (
 
 // TestLegFloatsAgree runs the chaos traders (isolated, cross and mixed accounts, one-way and
 // hedge mode, with liquidations and funding) with refreshLeg comparing the ledger's float
-// shadows (margin.LegFloats: quantity, isolated wallet, isolated liquidation price) with the
-// floats of the Decimals PositionOf and LegLiquidationPrice give, and refreshWallet its cross
+// shadows (margin.Leg: quantity, isolated wallet, entry, isolated liquidation price; mode,
+// leverage, flatness) with the floats of the Decimals PositionOf and LegLiquidationPrice give
+// and with PositionOf's mode and leverage, and refreshWallet its cross
 // wallet (WalletFloat) and kept isolated sum with InexactFloat64 of Wallet() and the sum made
 // again, bit for bit, at every refresh (a difference panics).
 func TestLegFloatsAgree(t *testing.T) {
