@@ -235,9 +235,11 @@ type account struct {
 	// recordLiqOneWay (closeLiq), which record then skips
 	liqClosed bool
 	// for an account whose open positions are all cross: the references every cross trade's
-	// window was set with (setCrossWin), and the steps in a row whose sums failed them
-	xSC, xDH float64
-	xFails   int
+	// window was set with (setCrossWin), and the steps in a row whose sums failed them; the
+	// highest cross ratio of the probePath steps that left it to flushPeak, when xPeakDue
+	xSC, xDH, xPeak float64
+	xFails          int
+	xPeakDue        bool
 
 	// the symbols with an open position (either leg in hedge mode), ascending: the loops over
 	// positions visit only them, in symbol order (so sums keep their order); rebuilt when
@@ -376,6 +378,7 @@ func (a *account) refreshSym(i int) {
 
 // refreshLeg reloads the float shadow of position s of symbol i from the ledger.
 func (a *account) refreshLeg(i int, s *posState) {
+	a.flushPeak()
 	a.gen++
 	wasOpen := s.qty != 0
 	// the ledger's own float shadows of the quantity, the isolated wallet, the entry and the
@@ -507,6 +510,7 @@ func (a *account) step(b *Batch, v *pathView) error {
 		a.openMarks(v)
 	}
 	if rules {
+		a.flushPeak()
 		if err := a.switchRules(t); err != nil {
 			return err
 		}
@@ -532,6 +536,7 @@ func (a *account) step(b *Batch, v *pathView) error {
 			openProbes.Add(1)
 		}
 	} else {
+		a.flushPeak() // (before anything can happen)
 		if !opened && (a.nOpen > 0 || len(a.orders) > 0) {
 			a.openMarks(v)
 		} else if !opened && countSkips {
@@ -973,6 +978,27 @@ func (a *account) probeOneWay(k int) bool {
 	return true
 }
 
+// flushPeak raises the peak margin ratio of every open cross trade to xPeak, the highest cross
+// margin ratio of the probePath steps that left it there (every open position cross, the sums
+// within the references), and clears it. It runs before anything can change the open trades or
+// read their figures: before step's events and its rules' switch (a trade closes at its fill,
+// before refreshLeg), and in refreshLeg (a change through the Broker; none of them changes
+// the open trades now), so that the trades it raises are those open at each of those steps,
+// and each peak is the same float as when raised at every step (the builtin max being
+// associative and commutative, NaN and signed zeros included). TestSkippedProbesChangeNothing
+// fails without the first.
+func (a *account) flushPeak() {
+	if !a.xPeakDue {
+		return
+	}
+	a.xPeakDue = false
+	for _, i := range a.open { // (the open positions of those steps: none changed since)
+		if s := &a.syms[i]; !s.isolated && s.tr.open {
+			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, a.xPeak)
+		}
+	}
+}
+
 // quietOpen reports whether nothing can happen in the step before its path's vertices 1..3
 // either, so that probePath may take the open (probe(0)) with them: on top of quietPath's
 // conditions, no funding is due at b.Time (fund would settle nothing) and no position can
@@ -1166,11 +1192,17 @@ func (a *account) probePath(open bool) bool {
 	if a.openIso == 0 {
 		if fast = sc <= a.xSC && dhi <= a.xDH; fast {
 			a.xFails = 0
+			// the open trades' peak ratios are raised to rc by flushPeak
+			if a.xPeakDue {
+				a.xPeak = max(a.xPeak, rc)
+			} else {
+				a.xPeak, a.xPeakDue = rc, true
+			}
 		} else if a.xFails++; a.xFails&(a.xFails-1) == 0 {
 			a.xSC, a.xDH, win = sc+sc, dhi+math.Abs(dhi)/8, true
 		}
 	}
-	for _, i := range a.open {
+	for _, i := range openSyms {
 		s := &syms[i]
 		if s.isolated || !s.tr.open {
 			if win {
@@ -1179,7 +1211,9 @@ func (a *account) probePath(open bool) bool {
 			continue
 		}
 		t := &s.tr.t
-		t.PeakMarginRatio = max(t.PeakMarginRatio, rc)
+		if !fast {
+			t.PeakMarginRatio = max(t.PeakMarginRatio, rc)
+		}
 		sp := &paths[i] // (a symbol not moving: its mark four times)
 		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
 		if fast && !s.xOut && s.crossWinFar(dlo, sc, markHi(m0, m1, m2, m3)) {
