@@ -98,10 +98,10 @@ type posState struct {
 	// a cross trade's window (setCrossWin): while every mark of the step is in [xLo, xHi], the
 	// trade's closest distance is xD and the last-price path's inner points are in [xPLo,
 	// xPHi], crossFar's f is at most xF and closeQuiet says yes, when the step's sums meet the
-	// account's references (xSC, xDH). NaN xLo: none (reset with the mark's bracket). xOut:
-	// pathCross found the step outside it
-	xLo, xHi, xD, xPLo, xPHi, xF float64
-	xOut                         bool
+	// account's references (xSC, xDH), and crossFar's too with a surplus of at least xR. NaN
+	// xLo: none (reset with the mark's bracket). xOut: pathCross found the step outside it
+	xLo, xHi, xD, xPLo, xPHi, xF, xR float64
+	xOut                             bool
 
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
@@ -237,9 +237,11 @@ type account struct {
 	// for an account whose open positions are all cross: the references every cross trade's
 	// window was set with (setCrossWin), and the steps in a row whose sums failed them; the
 	// highest cross ratio of the probePath steps that left it to flushPeak, when xPeakDue
+	// (xSlow: pathCross's trades outside their windows)
 	xSC, xDH, xPeak float64
 	xFails          int
 	xPeakDue        bool
+	xSlow           []int
 
 	// the symbols with an open position (either leg in hedge mode), ascending: the loops over
 	// positions visit only them, in symbol order (so sums keep their order); rebuilt when
@@ -1066,6 +1068,7 @@ func (a *account) probePath(open bool) bool {
 	// per vertex: Σ cross maintenance margin, Σ cross uPnL
 	var cmm0, cmm1, cmm2, cmm3, cu0, cu1, cu2, cu3 float64
 	var risk margin.FloatRisk // at the close marks, as recordOneWay sums it
+	need := math.Inf(1)       // pathCross's pathSums.need (+Inf: none)
 	openSyms := a.openSyms()
 	if countSkips {
 		switch a.openIso {
@@ -1085,6 +1088,7 @@ func (a *account) probePath(open bool) bool {
 		}
 		cmm0, cmm1, cmm2, cmm3 = cs.mm[0], cs.mm[1], cs.mm[2], cs.mm[3]
 		cu0, cu1, cu2, cu3 = cs.u[0], cs.u[1], cs.u[2], cs.u[3]
+		need = cs.need
 		// the sums over every position, in symbol order from 0: the cross ones at the close
 		risk.MaintenanceMargin, risk.UnrealizedPnL = cmm3, cu3
 	case a.openIso == len(openSyms): // every open position isolated: no cross sums
@@ -1202,7 +1206,15 @@ func (a *account) probePath(open bool) bool {
 			a.xSC, a.xDH, win = sc+sc, dhi+math.Abs(dhi)/8, true
 		}
 	}
-	for _, i := range openSyms {
+	list := openSyms
+	if fast && dlo >= need {
+		// every trade within its window says yes (crossWinNeed's monotony): only the others
+		if countSkips {
+			crossWinSkips.Add(int64(len(openSyms) - len(a.xSlow)))
+		}
+		list = a.xSlow
+	}
+	for _, i := range list {
 		s := &syms[i]
 		if s.isolated || !s.tr.open {
 			if win {
@@ -1260,27 +1272,40 @@ func (a *account) probePath(open bool) bool {
 }
 
 // pathSums holds probePath's cross sums at the path's four vertices: Σ maintenance margin and
-// Σ uPnL of the cross positions, in symbol order from 0.
-type pathSums struct{ mm, u [4]float64 }
+// Σ uPnL of the cross positions, in symbol order from 0; and need, the highest xR of the trades
+// within their windows (-Inf: none): a surplus at least need gets crossWinFar's yes from each of
+// them in a step within the references.
+type pathSums struct {
+	mm, u [4]float64
+	need  float64
+}
 
 // pathCross is probePath's first loop for an account whose open positions (open) are all cross
 // (openIso = 0): the same arithmetic in the same order as the mixed loop, without the isolated
 // branch, whose figures kept every float register busy (the loop reloaded its sums at every
 // position). It sets cs, each position's closeMM, closeU, and xOut when the step is outside the
 // trade's window (setCrossWin: its marks, closest distance and last-price points; a window lies
-// in the cached bracket, so marks in it have their notionals there); false as probePath's loop
-// reports it (a notional out of its cached bracket: what it wrote the probes rewrite).
+// in the cached bracket, so marks in it have their notionals there), listing those in a.xSlow;
+// false as probePath's loop reports it (a notional out of its cached bracket: what it wrote the
+// probes rewrite).
 func (a *account) pathCross(open []int, j0 int, cs *pathSums) bool {
 	syms, paths := a.syms, a.pv.sym
 	var cmm0, cmm1, cmm2, cmm3, cu0, cu1, cu2, cu3 float64
+	need := math.Inf(-1)
+	a.xSlow = a.xSlow[:0]
 	for _, i := range open {
 		s := &syms[i]
 		sp := &paths[i] // (a symbol not moving: its mark four times)
 		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
 		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
 		out := !(s.marksInWin(m0, m1, m2, m3) && s.pointsInWin(sp))
-		if out && !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
-			return false
+		if out {
+			if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+				return false
+			}
+			a.xSlow = append(a.xSlow, i)
+		} else {
+			need = max(need, s.xR)
 		}
 		s.xOut = out
 		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
@@ -1293,6 +1318,7 @@ func (a *account) pathCross(open []int, j0 int, cs *pathSums) bool {
 	}
 	cs.mm = [4]float64{cmm0, cmm1, cmm2, cmm3}
 	cs.u = [4]float64{cu0, cu1, cu2, cu3}
+	cs.need = need
 	return true
 }
 
@@ -1553,8 +1579,15 @@ func markHi(m0, m1, m2, m3 float64) float64 {
 // and nhi, with f at most xF, crossFar's (setCrossWin), so that a yes here is crossFar's yes,
 // and closeQuiet's.
 func (s *symState) crossWinFar(dlo, sc, mhi float64) bool {
+	return dlo >= s.crossWinNeed(sc, mhi)
+}
+
+// crossWinNeed is the lowest surplus for which crossWinFar says yes. It does not fall when sc or
+// mhi rise (every rounding monotone, every factor >= 0), so that a surplus at least xR =
+// crossWinNeed(xSC, xHi) (setCrossWin) gets a yes in a step within the window and references.
+func (s *symState) crossWinNeed(sc, mhi float64) float64 {
 	nhi := s.aq * mhi
-	return dlo >= s.crossSlackOf(sc, nhi)+float64(float64(float64(s.xD*nhi)*s.xF)*(1+crossSlack))
+	return s.crossSlackOf(sc, nhi) + float64(float64(float64(s.xD*nhi)*s.xF)*(1+crossSlack))
 }
 
 // crossWinSkips counts, with countSkips, the cross trades probePath left as they were within
@@ -1575,7 +1608,8 @@ var crossWinSkips atomic.Int64
 // void it): the marks are finite and > 0, so crossFar's nlo >= NL = fl(Q·xLo) and nhi <= NH =
 // fl(Q·xHi) (rounding is monotone), its slack is at most crossSlackOf(xSC, NH) and its f at most
 // xF = crossF(xDH, that slack, NL, NH, d) (crossF's monotony), so that crossFar says yes when
-// dlo >= slack + fl(fl(fl(d·nhi)·xF)·(1 + 2⁻³⁰)) (probePath's test, its slack the same);
+// dlo >= slack + fl(fl(fl(d·nhi)·xF)·(1 + 2⁻³⁰)) (crossWinFar's test, its slack the same), and
+// so when dlo >= xR = crossWinNeed(xSC, xHi), the most that test asks in the window;
 // closeQuiet says yes: for a long fl(m − p) <= fl(xHi − xPLo) < fl(fl(d·xLo)·(1 − 2⁻³⁰)) <= its
 // lim (d >= 0), for a short fl(p − m) <= fl(xPHi − xLo) < the same, and with LastWick (which
 // stays set while the trade is open) it needs no point. The window's room is at most d/8, so
@@ -1613,10 +1647,13 @@ func (a *account) setCrossWin(s *symState, m0, m1, m2, m3 float64) {
 		}
 	}
 	s.xLo, s.xHi, s.xD, s.xF, s.xPLo, s.xPHi = lo, hi, d, f, pLo, pHi
+	s.xR = s.crossWinNeed(a.xSC, hi)
 }
 
-// crossWinWidth is the most relative room a cross trade's window leaves around the step's marks.
-const crossWinWidth = 0x1p-5
+// crossWinWidth is the most relative room a cross trade's window leaves around the step's marks:
+// a wider window is left less often, but its xR asks more of the account's surplus (2⁻⁵ and
+// 2⁻⁶ took more instructions in the swing sweep, 2⁻⁸ as many, 2⁻¹⁰ far more).
+const crossWinWidth = 0x1p-7
 
 // farMMR is s.brk.For(n).MMR, the bracket kept in s's cache while n stays in it (the first
 // bracket whose cap exceeds n: [the previous cap, its cap)).

@@ -362,8 +362,8 @@ func TestIsoThresholds(t *testing.T) {
 
 // setCrossWin's windows are sound: in a step within a cross trade's window (marksInWin,
 // pointsInWin) whose sums meet the account's references (sc <= xSC, dhi <= xDH), a yes of
-// crossWinFar is a yes of crossFar and of closeQuiet, so that probePath may leave the trade as it
-// is. Random one-way cross positions, long and short, of every notional (brackets 1 to the top)
+// crossWinFar (which a surplus at least the window's xR gets) is a yes of
+// crossFar and of closeQuiet, so that probePath may leave the trade as it is. Random one-way cross positions, long and short, of every notional (brackets 1 to the top)
 // on real tables, windows set at a step's marks with references that put the certificate near
 // its edge, closest distances from 0 to beyond 1 and last-price wicks recorded or not; later
 // steps with marks on and between the window's edges, last-price points on theirs and near the
@@ -496,7 +496,11 @@ func TestCrossWindow(t *testing.T) {
 			mhi := markHi(mk[0], mk[1], mk[2], mk[3])
 			nhi := p.aq * mhi
 			thr := s.crossSlackOf(sc, nhi) + float64(float64(float64(d*nhi)*p.xF)*(1+crossSlack))
-			for _, dlo := range []float64{thr, math.Nextafter(thr, 0), math.Nextafter(thr, math.Inf(1)), thr * (1 + 1e-12), thr * (1 + 1e-6), thr * 2} {
+			ref := p.xR // pathCross's
+			for _, dlo := range []float64{thr, math.Nextafter(thr, 0), math.Nextafter(thr, math.Inf(1)), thr * (1 + 1e-12), thr * (1 + 1e-6), thr * 2, ref, math.Nextafter(ref, 0)} {
+				if dlo >= ref && !s.crossWinFar(dlo, sc, mhi) {
+					t.Fatalf("qty %v entry %v marks %v, window [%v, %v]: the surplus %v meets xR %v (reference sc %v), crossWinFar says no at sc %v", qty, entry, mk, p.xLo, p.xHi, dlo, ref, a.xSC, sc)
+				}
 				if !s.crossWinFar(dlo, sc, mhi) {
 					continue
 				}
