@@ -1305,7 +1305,9 @@ func (a *account) pathCross(open []int, j0 int, cs *pathSums) bool {
 			}
 			a.xSlow = append(a.xSlow, i)
 		} else {
-			need = max(need, s.xR)
+			if r := s.xR; r > need { // (finite: a plain comparison, not the builtin's rules)
+				need = r
+			}
 		}
 		s.xOut = out
 		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
@@ -1646,8 +1648,10 @@ func (a *account) setCrossWin(s *symState, m0, m1, m2, m3 float64) {
 			return
 		}
 	}
-	s.xLo, s.xHi, s.xD, s.xF, s.xPLo, s.xPHi = lo, hi, d, f, pLo, pHi
-	s.xR = s.crossWinNeed(a.xSC, hi)
+	s.xHi, s.xD, s.xF, s.xPLo, s.xPHi = hi, d, f, pLo, pHi
+	if s.xR = s.crossWinNeed(a.xSC, hi); s.xR < math.Inf(1) { // (of xD and xF just set)
+		s.xLo = lo // (else none: pathCross takes xR as a finite number)
+	}
 }
 
 // crossWinWidth is the most relative room a cross trade's window leaves around the step's marks:
