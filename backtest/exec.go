@@ -780,18 +780,21 @@ func (a *account) removeAt(j int) {
 
 // cancelWhere cancels every open order matching keep and updates the margin reservations.
 func (a *account) cancelWhere(match func(*order) bool) {
+	n := 0 // the orders kept so far: those before the first match stay in place
+	for n < len(a.orders) && !match(&a.orders[n]) {
+		n++
+	}
+	if n == len(a.orders) {
+		return
+	}
 	changed := uint64(0)
-	n := 0
-	for k := range a.orders {
+	for k := n; k < len(a.orders); k++ {
 		if match(&a.orders[k]) {
 			changed |= 1 << (uint(a.orders[k].sym) % 64)
 			continue
 		}
 		a.orders[n] = a.orders[k]
 		n++
-	}
-	if n == len(a.orders) {
-		return
 	}
 	clear(a.orders[n:])
 	a.orders = a.orders[:n]
@@ -1175,10 +1178,24 @@ func (a *account) openTrade(t int64, i int, ps margin.PositionSide, s *posState,
 	if buy {
 		side = Buy
 	}
-	p := a.acct.PositionOf(i, ps)
-	s.tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], PositionSide: ps, Mode: p.Mode, Side: side,
-		EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: p.Leverage}}
+	// PositionOf(i, ps)'s mode and leverage: a symbol's two legs share them (Check)
+	s.tr = tradeState{open: true, t: Trade{Symbol: a.symbols[i], PositionSide: ps, Mode: a.acct.Mode(i), Side: side,
+		EntryTime: t, MinLiqDistance: math.Inf(1), EntryDecision: s.fillDecision, Leverage: a.acct.Leverage(i)}}
+	if checkTradeOpen {
+		if p := a.acct.PositionOf(i, ps); p.Mode != s.tr.t.Mode || p.Leverage != s.tr.t.Leverage {
+			panic(fmt.Sprintf("backtest: trade of symbol %d side %v opened with %v and leverage %d, the position has %v and %d",
+				i, ps, s.tr.t.Mode, s.tr.t.Leverage, p.Mode, p.Leverage))
+		}
+		tradeOpenChecked++
+	}
 }
+
+// checkTradeOpen makes openTrade compare the mode and leverage it gives a trade with
+// PositionOf's and panic on a difference (tests); tradeOpenChecked counts the comparisons.
+var (
+	checkTradeOpen   = false
+	tradeOpenChecked = 0
+)
 
 // trackFillNum is trackFill on the trade's sums as exact.Of Nums (made from the Fix sums when
 // the trade had them).

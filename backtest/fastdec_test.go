@@ -282,6 +282,19 @@ func TestFillFixIsFixOf(t *testing.T) {
 	}
 }
 
+// TestTradeOpenIsPositionOf runs the chaos traders (one-way and hedge mode, isolated, cross and
+// mixed accounts, leverage and margin-mode changes between trades) with openTrade comparing the
+// mode and leverage it gives each trade with PositionOf's (a difference panics).
+func TestTradeOpenIsPositionOf(t *testing.T) {
+	defer func() { checkTradeOpen = false }()
+	checkTradeOpen, tradeOpenChecked = true, 0
+	runChaosSeeds(t, []string{"AAA", "BBB", "CCC"})
+	t.Logf("%d trades' mode and leverage compared", tradeOpenChecked)
+	if tradeOpenChecked < 300 {
+		t.Fatalf("only %d trades compared: the test is void", tradeOpenChecked)
+	}
+}
+
 // TestTradeQtyFromFill: a trade opened by one fill reports that fill's quantity, value and
 // exponent as the sums make it: 0.005 (exp -3) is shared; 1E+2 (coefficient 1, exp 2) is
 // not, since the sums hold 100 at exp 0 and the trade reports that; a second entry makes the

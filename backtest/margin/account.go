@@ -1918,9 +1918,12 @@ func (a *Account) refreshHot(i int) {
 	}
 	s.inHot = now
 	if (was == hotNone) != (now == hotNone) {
-		j, found := slices.BinarySearch(a.open, i)
-		if found {
-			a.open = slices.Delete(a.open, j, j+1)
+		j := 0 // slices.BinarySearch(a.open, i) on a short list
+		for j < len(a.open) && a.open[j] < i {
+			j++
+		}
+		if j < len(a.open) && a.open[j] == i {
+			a.open = append(a.open[:j], a.open[j+1:]...) // (ints: nothing to clear)
 		} else {
 			a.open = insertAt(a.open, j, i)
 		}
