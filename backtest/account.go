@@ -2089,6 +2089,33 @@ func (a *account) settle(t int64, i int, rate float64) {
 	}
 }
 
+// markDec is decimal.NewFromFloat(mark) for a mark of symbol i: made from the coefficient and
+// exponent floatCoef reads (exact.FloatCoef's, NewFromFloat's: on the tick grid without
+// formatting the float, and remembered), NewFromFloat itself when they do not fit.
+func (a *account) markDec(i int, mark float64) decimal.Decimal {
+	d := decimal.Decimal{}
+	if c, e, ok := a.floatCoef(i, mark); ok {
+		d = decimal.New(c, e)
+	} else {
+		d = decimal.NewFromFloat(mark)
+	}
+	if checkMarkDec {
+		if w := decimal.NewFromFloat(mark); !d.Equal(w) || d.Exponent() != w.Exponent() {
+			panic(fmt.Sprintf("backtest: funding mark %v of symbol %d: %s (exp %d), NewFromFloat %s (exp %d)",
+				mark, i, d, d.Exponent(), w, w.Exponent()))
+		}
+		markDecChecked++
+	}
+	return d
+}
+
+// checkMarkDec makes markDec compare its Decimal with decimal.NewFromFloat's and panic on a
+// difference (tests); markDecChecked counts the comparisons.
+var (
+	checkMarkDec   = false
+	markDecChecked = 0
+)
+
 // settleLeg books one funding payment of position s of symbol i.
 func (a *account) settleLeg(t int64, i int, s *posState, rate float64) {
 	if s.qty == 0 {
@@ -2104,7 +2131,7 @@ func (a *account) settleLeg(t int64, i int, s *posState, rate float64) {
 		a.addReject(Reject{Time: t, Symbol: a.symbols[i], Action: "funding", Reason: rejectReason(err), Code: rejectCode(err)})
 		return
 	}
-	p := FundingPayment{Time: t, Symbol: a.symbols[i], PositionSide: s.side, Qty: qty, Mark: decimal.NewFromFloat(mark), Rate: rate, Amount: amt}
+	p := FundingPayment{Time: t, Symbol: a.symbols[i], PositionSide: s.side, Qty: qty, Mark: a.markDec(i, mark), Rate: rate, Amount: amt}
 	a.res.Funding = append(a.res.Funding, p)
 	if s.tr.open {
 		s.tr.t.Funding = s.tr.t.Funding.Add(amt)

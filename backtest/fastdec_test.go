@@ -295,6 +295,19 @@ func TestTradeOpenIsPositionOf(t *testing.T) {
 	}
 }
 
+// TestMarkDecIsNewFromFloat runs the chaos traders (funding at every 8-hour boundary, one-way
+// and hedge mode) with settleLeg's funding marks compared with decimal.NewFromFloat's (value
+// and exponent; a difference panics).
+func TestMarkDecIsNewFromFloat(t *testing.T) {
+	defer func() { checkMarkDec = false }()
+	checkMarkDec, markDecChecked = true, 0
+	runChaosSeeds(t, []string{"AAA", "BBB", "CCC"})
+	t.Logf("%d funding marks compared", markDecChecked)
+	if markDecChecked < 300 {
+		t.Fatalf("only %d funding marks compared: the test is void", markDecChecked)
+	}
+}
+
 // TestTradeQtyFromFill: a trade opened by one fill reports that fill's quantity, value and
 // exponent as the sums make it: 0.005 (exp -3) is shared; 1E+2 (coefficient 1, exp 2) is
 // not, since the sums hold 100 at exp 0 and the trade reports that; a second entry makes the
