@@ -96,12 +96,13 @@ type posState struct {
 	// last found for a notional a distance away, [fLo, fHi) and its MMR (reset with the mark's)
 	fK, fLo, fHi, fMMR float64
 	// a cross trade's window (setCrossWin): while every mark of the step is in [xLo, xHi], the
-	// trade's closest distance is xD and the last-price path's inner points are in [xPLo,
-	// xPHi], crossFar's f is at most xF and closeQuiet says yes, when the step's sums meet the
-	// account's references (xSC, xDH), and crossFar's too with a surplus of at least xR. NaN
-	// xLo: none (reset with the mark's bracket). xOut: pathCross found the step outside it
-	xLo, xHi, xD, xPLo, xPHi, xF, xR float64
-	xOut                             bool
+	// trade's closest distance is xD and the last-price path's inner points p have xPS·p >= xP
+	// (xPS = 1 for a long, −1 for a short: p in [xP, +Inf] or [−Inf, −xP]), crossFar's f is at
+	// most xF and closeQuiet says yes, when the step's sums meet the account's references (xSC,
+	// xDH), and crossFar's too with a surplus of at least xR. NaN xLo: none (reset with the
+	// mark's bracket). xOut: pathCross found the step outside it
+	xLo, xHi, xD, xPS, xP, xF, xR float64
+	xOut                          bool
 
 	// probe's figures at the probed marks (its own, so that record's stay record's)
 	probeMM, probeU float64
@@ -1560,14 +1561,15 @@ func (s *symState) crossF(dhi, slack, nlo, nhi, d float64) float64 {
 
 // marksInWin and pointsInWin report whether a step with marks m0..m3 and last-price path sp is
 // within the window of symbol s's trade (setCrossWin): every mark in [xLo, xHi]; the trade's
-// closest distance xD and the path's inner points in [xPLo, xPHi]. (A NaN bound or distance:
-// no.) Two functions small enough to be inlined.
+// closest distance xD and the path's inner points p with xPS·p >= xP (exact: xPS is ±1), that
+// is in [xPLo, xPHi] = [xP, +Inf] for a long, [−Inf, −xP] for a short. (A NaN bound, distance or
+// point: no.) Two functions small enough to be inlined.
 func (s *symState) marksInWin(m0, m1, m2, m3 float64) bool {
 	return m0 >= s.xLo && m0 <= s.xHi && m1 >= s.xLo && m1 <= s.xHi && m2 >= s.xLo && m2 <= s.xHi && m3 >= s.xLo && m3 <= s.xHi
 }
 
 func (s *symState) pointsInWin(sp *symPath) bool {
-	return s.tr.t.MinLiqDistance == s.xD && sp.lp[1] >= s.xPLo && sp.lp[1] <= s.xPHi && sp.lp[2] >= s.xPLo && sp.lp[2] <= s.xPHi
+	return s.tr.t.MinLiqDistance == s.xD && s.xPS*sp.lp[1] >= s.xP && s.xPS*sp.lp[2] >= s.xP
 }
 
 // markHi is the highest of the marks m0..m3 (finite, > 0) as crossFar takes it: from their
@@ -1600,9 +1602,9 @@ var crossWinSkips atomic.Int64
 // positions are all cross, after probePath took it at the step's marks m0..m3 (their notionals
 // in the cached bracket): marks [xLo, xHi] around them within the bracket, the trade's closest
 // distance xD = d, the f crossF finds at the window's worst figures with the account's
-// references (xF), and last-price points [xPLo, xPHi] for closeQuiet. It voids the window (NaN
-// xLo) where d is not finite and >= 0 (or a long's not <= 1, where closeQuiet says no), the
-// references are not finite or the table has no bound (fK NaN).
+// references (xF), last-price points [xPLo, xPHi] for closeQuiet (xPS, xP), and xR. It voids
+// the window (NaN xLo) where d is not finite and >= 0 (or a long's not <= 1, where closeQuiet
+// says no), the references are not finite, the table has no bound (fK NaN) or xR is not finite.
 //
 // In a later step with every mark in [xLo, xHi], MinLiqDistance = xD, lp[1] and lp[2] in [xPLo,
 // xPHi], and sums with sc <= xSC and dhi <= xDH, as long as the bracket, the position and the
@@ -1638,17 +1640,22 @@ func (a *account) setCrossWin(s *symState, m0, m1, m2, m3 float64) {
 	nl, nh := s.aq*lo, s.aq*hi
 	f := s.crossF(a.xDH, s.crossSlackOf(a.xSC, nh), nl, nh, d)
 	lim := float64(d*lo) * (1 - crossSlack) // closeQuiet's at xLo
-	pLo, pHi := math.Inf(-1), math.Inf(1)
+	ps, pb := 1.0, math.Inf(-1)             // xPS, xP: [xPLo, xPHi] = [−Inf, +Inf]
+	if !long {
+		ps = -1
+	}
 	if !s.tr.t.LastWick {
 		if long {
-			if pLo = hi - lim*0.75; !(hi-pLo < lim) {
+			if pb = hi - lim*0.75; !(hi-pb < lim) { // xPLo
 				return
 			}
-		} else if pHi = lo + lim*0.75; !(pHi-lo < lim) {
+		} else if pHi := lo + lim*0.75; !(pHi-lo < lim) {
 			return
+		} else {
+			pb = -pHi
 		}
 	}
-	s.xHi, s.xD, s.xF, s.xPLo, s.xPHi = hi, d, f, pLo, pHi
+	s.xHi, s.xD, s.xF, s.xPS, s.xP = hi, d, f, ps, pb
 	if s.xR = s.crossWinNeed(a.xSC, hi); s.xR < math.Inf(1) { // (of xD and xF just set)
 		s.xLo = lo // (else none: pathCross takes xR as a finite number)
 	}

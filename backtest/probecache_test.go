@@ -463,18 +463,22 @@ func TestCrossWindow(t *testing.T) {
 			}
 			// the last-price path's inner points: on the window's bounds, near the close, beyond
 			var sp symPath
+			xPLo, xPHi := p.xP, math.Inf(1) // pointsInWin's bounds
+			if qty < 0 {
+				xPLo, xPHi = math.Inf(-1), -p.xP
+			}
 			for k := 1; k <= 2; k++ {
 				x := mk[3] * (1 + (rng.Float64()-0.5)*math.Min(d, 0.1))
 				switch rng.IntN(6) {
 				case 0:
-					if b := pick(p.xPLo, p.xPHi); !math.IsInf(b, 0) {
+					if b := pick(xPLo, xPHi); !math.IsInf(b, 0) {
 						x = b
 					}
 				case 1:
-					if qty > 0 && !math.IsInf(p.xPLo, 0) {
-						x = math.Nextafter(p.xPLo, 0)
-					} else if qty < 0 && !math.IsInf(p.xPHi, 0) {
-						x = math.Nextafter(p.xPHi, math.Inf(1))
+					if qty > 0 && !math.IsInf(xPLo, 0) {
+						x = math.Nextafter(xPLo, 0)
+					} else if qty < 0 && !math.IsInf(xPHi, 0) {
+						x = math.Nextafter(xPHi, math.Inf(1))
 					}
 				case 2:
 					x = math.NaN()
@@ -511,7 +515,7 @@ func TestCrossWindow(t *testing.T) {
 				}
 				if !s.closeQuiet(mk[3], &sp) {
 					t.Fatalf("qty %v entry %v marks %v, window [%v, %v] points [%v, %v], d %v wick %v: within the window at points %v %v, closeQuiet says no",
-						qty, entry, mk, p.xLo, p.xHi, p.xPLo, p.xPHi, d, s.tr.t.LastWick, sp.lp[1], sp.lp[2])
+						qty, entry, mk, p.xLo, p.xHi, xPLo, xPHi, d, s.tr.t.LastWick, sp.lp[1], sp.lp[2])
 				}
 				if !s.tr.t.LastWick {
 					wicks++
