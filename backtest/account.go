@@ -2132,8 +2132,12 @@ func (a *account) settleLeg(t int64, i int, s *posState, rate float64) {
 	if math.IsNaN(mark) {
 		return
 	}
-	qty := a.acct.PositionOf(i, s.side).Qty
-	amt, err := a.acct.FundLeg(i, s.side, t, rate, mark)
+	qty, _ := a.acct.QtyFix(i, s.side)
+	markF := exact.Fix{} // the Fix of decimal.NewFromFloat(mark), read through the symbol's memo
+	if c, e, ok := a.floatCoef(i, mark); ok {
+		markF = exact.FixNew(c, e)
+	}
+	amt, err := a.acct.FundLegFix(i, s.side, t, rate, mark, markF)
 	if err != nil {
 		a.addReject(Reject{Time: t, Symbol: a.symbols[i], Action: "funding", Reason: rejectReason(err), Code: rejectCode(err)})
 		return

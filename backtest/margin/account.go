@@ -103,6 +103,7 @@ type slot struct {
 	// the exact.Fix of qty, entry and isoW (see fixCache), and of the last fill's fee rate
 	// (the engine passes its symbol's taker or maker rate, the same Decimal fill after fill)
 	qtyC, entryC, isoWC, rateC fixCache
+	fundRate                   floatFixMemo // the last funding rate's Fix (fund)
 	// per bracket MMR − side of a long (MMR − 1) and of a short (MMR + 1): the liquidation
 	// price's denominator over the quantity
 	mmrLong, mmrShort []decimal.Decimal
@@ -1082,25 +1083,49 @@ func (a *Account) Mark(i int) float64 { return a.marks[i] }
 // returned; FundLeg settles one leg.
 func (a *Account) Fund(i int, t int64, rate float64, mark float64) (decimal.Decimal, error) {
 	k, j := a.legs(i)
-	amt, err := a.fund(k, t, rate, mark)
+	markF := floatFix(mark)
+	amt, err := a.fund(k, t, rate, mark, markF)
 	if err != nil || j < 0 {
 		return amt, err
 	}
-	amt2, err := a.fund(j, t, rate, mark)
+	amt2, err := a.fund(j, t, rate, mark, markF)
 	return amt.Add(amt2), err
 }
 
 // FundLeg is Fund on symbol i's position side ps only (Both in one-way mode, Long or Short in
 // hedge mode; a mismatch is ErrPositionSide).
 func (a *Account) FundLeg(i int, ps PositionSide, t int64, rate float64, mark float64) (decimal.Decimal, error) {
+	return a.FundLegFix(i, ps, t, rate, mark, floatFix(mark))
+}
+
+// FundLegFix is FundLeg for a mark whose exact.Fix the caller has read: markF must be
+// floatFix(mark), the Fix of decimal.NewFromFloat(mark) (exact.FloatCoef's coefficient and
+// exponent; no value for NaN and ±Inf).
+func (a *Account) FundLegFix(i int, ps PositionSide, t int64, rate, mark float64, markF exact.Fix) (decimal.Decimal, error) {
 	k, err := a.slotOf(i, ps)
 	if err != nil {
 		return zero, reject(a.slots[i].inst.Symbol, "funding", err)
 	}
-	return a.fund(k, t, rate, mark)
+	return a.fund(k, t, rate, mark, markF)
 }
 
-func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Decimal, error) {
+// floatFixMemo remembers floatFix of the float64 it read last (by its bits).
+type floatFixMemo struct {
+	bits uint64
+	f    exact.Fix
+	set  bool
+}
+
+// of is floatFix(x), remembered.
+func (m *floatFixMemo) of(x float64) exact.Fix {
+	if b := math.Float64bits(x); !m.set || b != m.bits {
+		m.bits, m.f, m.set = b, floatFix(x), true
+	}
+	return m.f
+}
+
+// fund books slot i's funding payment at rate and mark (markF: floatFix(mark)).
+func (a *Account) fund(i int, t int64, rate float64, mark float64, markF exact.Fix) (decimal.Decimal, error) {
 	s := &a.slots[i]
 	if math.IsNaN(rate) || math.IsInf(rate, 0) || math.IsInf(mark, 0) {
 		return zero, fmt.Errorf("%w: %s funding at %d: rate %v, mark %v", ErrInvalidInput, s.inst.Symbol, t, rate, mark)
@@ -1114,7 +1139,7 @@ func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	var mF exact.Fix
 	switch {
 	case !math.IsNaN(mark):
-		mF = floatFix(mark)
+		mF = markF
 	case math.IsNaN(a.marks[i]): // markDec: the entry price
 		mF = s.entryC.of(s.entry)
 	default:
@@ -1122,7 +1147,7 @@ func (a *Account) fund(i int, t int64, rate float64, mark float64) (decimal.Deci
 	}
 	var amt decimal.Decimal
 	var amtF exact.Fix
-	if n, ok := moneyCoefFix(qF, mF, floatFix(rate)); ok {
+	if n, ok := moneyCoefFix(qF, mF, s.fundRate.of(rate)); ok {
 		amt, amtF = decimal.New(-n, -MoneyPlaces), exact.FixNew(-n, -MoneyPlaces)
 	} else {
 		m := a.markDec(i)

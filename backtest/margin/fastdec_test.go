@@ -485,10 +485,14 @@ func TestSumQuoCarry(t *testing.T) {
 // exact.FloatCoef reads) against the expression it replaced, moneyProduct(true, qty, mark,
 // NewFromFloat(rate)) with the mark NewFromFloat(mark), the slot's mark or its entry (before
 // any mark): value and exponent, on positions of every size at tick prices and averaged
-// entries, rates and marks of many magnitudes, and zero amounts.
+// entries, rates and marks of many magnitudes, and zero amounts; the slot's memo of the last
+// rate carried from payment to payment, a third of the rates the one before (it fails for a
+// memo that keeps its first rate).
 func TestFundAmountAgrees(t *testing.T) {
 	r := rand.New(rand.NewPCG(15, 31))
 	fast := 0
+	var prevRate float64
+	var rateMemo floatFixMemo
 	for n := range 20000 {
 		a, err := NewAccount(Config{Wallet: decimal.NewFromInt(1e12),
 			Instruments: []Instrument{DefaultInstrument("XUSDT", 100, snap24, nil)}})
@@ -496,6 +500,7 @@ func TestFundAmountAgrees(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := &a.slots[0]
+		s.fundRate = rateMemo // the funding rate memo carried from payment to payment
 		s.qty = decimal.New(int64(r.IntN(2_000_000))-1_000_000, -int32(r.IntN(6)))
 		s.entry = decimal.New(int64(1+r.IntN(10_000_000)), -int32(r.IntN(4)))
 		if n%4 == 0 { // an averaged entry
@@ -518,9 +523,13 @@ func TestFundAmountAgrees(t *testing.T) {
 		}
 		a.marks[0] = slotMark
 		rate := float64(r.NormFloat64() * math.Pow(10, float64(-2-r.IntN(6))))
-		if n%50 == 0 {
+		if n%50 == 49 {
 			rate = 0
 		}
+		if n%3 == 1 {
+			rate = prevRate // the slot's memo of the last rate read again
+		}
+		prevRate = rate
 		m := a.markDec(0)
 		if !math.IsNaN(mark) {
 			m = decimal.NewFromFloat(mark)
@@ -529,10 +538,11 @@ func TestFundAmountAgrees(t *testing.T) {
 		if n, ok := moneyCoefFix(s.qtyC.of(s.qty), exact.FixOf(m), floatFix(rate)); ok && n != 0 {
 			fast++
 		}
-		got, err := a.fund(0, 0, rate, mark)
+		got, err := a.fund(0, 0, rate, mark, floatFix(mark))
 		if err != nil {
 			t.Fatal(err)
 		}
+		rateMemo = s.fundRate
 		if !exacttest.Same(got, want) {
 			t.Fatalf("qty %s entry %s mark %v (slot %v) rate %v: %s (exp %d), want %s (exp %d)",
 				s.qty, s.entry, mark, slotMark, rate, got, got.Exponent(), want, want.Exponent())
