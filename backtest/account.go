@@ -1227,6 +1227,13 @@ func (a *account) probePath(open bool) bool {
 		if !fast {
 			t.PeakMarginRatio = max(t.PeakMarginRatio, rc)
 		}
+		if fast && !s.xOut && dlo >= s.xR {
+			// within the window, with the surplus its xR asks: crossWinFar would say yes
+			if countSkips {
+				crossWinSkips.Add(1)
+			}
+			continue
+		}
 		sp := &paths[i] // (a symbol not moving: its mark four times)
 		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
 		if fast && !s.xOut && s.crossWinFar(dlo, sc, markHi(m0, m1, m2, m3)) {
