@@ -48,7 +48,8 @@ func (m *FixMemo) read(x decimal.Decimal) Fix {
 	return m.f
 }
 
-// Put remembers f as the Fix of d; f must be FixOf(d) (value and exponent).
+// Put remembers f as the Fix of d; f must hold d's value at d's exponent (FixOf(d) where
+// FixOf reads d; a sum of Fixes that FixOf would not read is fine when it has them).
 func (m *FixMemo) Put(d decimal.Decimal, f Fix) { m.d, m.f, m.valid = d, f, true }
 
 // Last returns the Decimal remembered and its Fix; ok is false when there is none.
