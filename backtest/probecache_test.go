@@ -103,29 +103,13 @@ func TestBracketCacheAgrees(t *testing.T) {
 // without the bracket certificates, and let closeQuiet skip wicks that do not reach).
 func TestCrossFarBound(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 4))
-	var tables []margin.FloatTable
-	for _, sym := range []string{"BTCUSDT", "ETHUSDT", "DOGEUSDT"} {
-		tbl, _, ok := benchBook.Table(sym, time.UnixMilli(t0).UTC())
-		if !ok {
-			t.Fatalf("no %s table in the default book", sym)
-		}
-		tables = append(tables, tbl.Float())
-	}
+	tables := testFloatTables(t)
 	var samples, withLP, skipLoose, skipTight, tight, loose, certLong, certShort, quiet, wickSkips int
 	var above, skipAbove int // loose: a short whose LP lies above its mark's bracket, a long's below
 	for samples < 200_000 {
 		brk := tables[rng.IntN(len(tables))]
 		entry := math.Pow(10, rng.Float64()*6-2) // 0.01 .. 10,000
-		// a notional in a random bracket (or on its cap)
-		j := rng.IntN(len(brk))
-		lo, hi := 0.0, brk[j].Cap
-		if j > 0 {
-			lo = brk[j-1].Cap
-		}
-		if math.IsInf(hi, 1) {
-			hi = lo * 4
-		}
-		n := lo + (hi-lo)*rng.Float64()
+		n, j := randomNotional(rng, brk)
 		qty := n / entry
 		if rng.IntN(2) == 1 {
 			qty = -qty
@@ -373,28 +357,14 @@ func TestIsoThresholds(t *testing.T) {
 // positions, hold most later steps and say yes to most of those).
 func TestCrossWindow(t *testing.T) {
 	rng := rand.New(rand.NewPCG(15, 9))
-	var tables []margin.FloatTable
-	for _, sym := range []string{"BTCUSDT", "ETHUSDT", "DOGEUSDT"} {
-		tbl, _, ok := benchBook.Table(sym, time.UnixMilli(t0).UTC())
-		if !ok {
-			t.Fatalf("no %s table in the default book", sym)
-		}
-		tables = append(tables, tbl.Float())
-	}
+	tables := testFloatTables(t)
 	pick := func(xs ...float64) float64 { return xs[rng.IntN(len(xs))] }
 	var tried, set, within, yes, wicks, far int
 	for tried < 40_000 {
 		brk := tables[rng.IntN(len(tables))]
 		entry := math.Pow(10, rng.Float64()*6-2) // 0.01 .. 10,000
-		j := rng.IntN(len(brk))
-		lo, hi := 0.0, brk[j].Cap
-		if j > 0 {
-			lo = brk[j-1].Cap
-		}
-		if math.IsInf(hi, 1) {
-			hi = lo * 4
-		}
-		qty := (lo + (hi-lo)*rng.Float64()) / entry
+		n0, _ := randomNotional(rng, brk)
+		qty := n0 / entry
 		if rng.IntN(2) == 1 {
 			qty = -qty
 		}
@@ -530,4 +500,33 @@ func TestCrossWindow(t *testing.T) {
 	if set < tried/2 || within < set*3 || yes < within*2 || wicks < yes/2 || far < 1000 {
 		t.Errorf("the windows are void too often: %d positions, %d windows, %d steps within, %d yes (%d checking the points, %d far)", tried, set, within, yes, wicks, far)
 	}
+}
+
+// testFloatTables returns the float bracket tables of BTCUSDT, ETHUSDT and DOGEUSDT in the
+// default book at t0, for the random position tests.
+func testFloatTables(t *testing.T) []margin.FloatTable {
+	t.Helper()
+	var tables []margin.FloatTable
+	for _, sym := range []string{"BTCUSDT", "ETHUSDT", "DOGEUSDT"} {
+		tbl, _, ok := benchBook.Table(sym, time.UnixMilli(t0).UTC())
+		if !ok {
+			t.Fatalf("no %s table in the default book", sym)
+		}
+		tables = append(tables, tbl.Float())
+	}
+	return tables
+}
+
+// randomNotional draws a notional in a random bracket j of brk (or on its cap; the last,
+// uncapped bracket up to four times its floor) and returns it with j.
+func randomNotional(rng *rand.Rand, brk margin.FloatTable) (float64, int) {
+	j := rng.IntN(len(brk))
+	lo, hi := 0.0, brk[j].Cap
+	if j > 0 {
+		lo = brk[j-1].Cap
+	}
+	if math.IsInf(hi, 1) {
+		hi = lo * 4
+	}
+	return lo + (hi-lo)*rng.Float64(), j
 }
