@@ -108,23 +108,10 @@ func TestCrossFarBound(t *testing.T) {
 	var above, skipAbove int // loose: a short whose LP lies above its mark's bracket, a long's below
 	for samples < 200_000 {
 		brk := tables[rng.IntN(len(tables))]
-		entry := math.Pow(10, rng.Float64()*6-2) // 0.01 .. 10,000
-		n, j := randomNotional(rng, brk)
-		qty := n / entry
-		if rng.IntN(2) == 1 {
-			qty = -qty
-		}
-		var s symState
+		s, n, j := randomPosition(rng, brk)
 		var sp symPath // the symbol's paths at the step (its last-price path set below)
-		s.brk = brk
 		p := &s.posState
-		*p = posState{qty: qty, entry: entry, aq: math.Abs(qty)}
-		side := margin.Buy
-		if qty < 0 {
-			side = margin.Sell
-		}
-		p.qe = float64(float64(side)*p.aq) * p.entry
-		p.bLo, p.bHi, p.lLo, p.lHi = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		entry, qty := p.entry, p.qty
 		// the vertices' marks: a small walk around mc, one of them on a cap or next to it
 		mc := entry * (0.8 + 0.4*rng.Float64())
 		var m [4]float64
@@ -362,22 +349,9 @@ func TestCrossWindow(t *testing.T) {
 	var tried, set, within, yes, wicks, far int
 	for tried < 40_000 {
 		brk := tables[rng.IntN(len(tables))]
-		entry := math.Pow(10, rng.Float64()*6-2) // 0.01 .. 10,000
-		n0, _ := randomNotional(rng, brk)
-		qty := n0 / entry
-		if rng.IntN(2) == 1 {
-			qty = -qty
-		}
-		var s symState
-		s.brk = brk
+		s, _, _ := randomPosition(rng, brk)
 		p := &s.posState
-		*p = posState{qty: qty, entry: entry, aq: math.Abs(qty)}
-		side := margin.Buy
-		if qty < 0 {
-			side = margin.Sell
-		}
-		p.qe = float64(float64(side)*p.aq) * p.entry
-		p.bLo, p.bHi, p.lLo, p.lHi = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		entry, qty := p.entry, p.qty
 		mc := entry * (0.8 + 0.4*rng.Float64())
 		spread := math.Pow(10, -rng.Float64()*6) * 0.02
 		var m [4]float64
@@ -529,4 +503,26 @@ func randomNotional(rng *rand.Rand, brk margin.FloatTable) (float64, int) {
 		hi = lo * 4
 	}
 	return lo + (hi-lo)*rng.Float64(), j
+}
+
+// randomPosition draws a position on table brk: an entry between 0.01 and 10,000, a notional
+// n in a random bracket j (randomNotional), long or short, its bracket caches unset (NaN). It
+// returns the symbol state holding it, n and j.
+func randomPosition(rng *rand.Rand, brk margin.FloatTable) (symState, float64, int) {
+	entry := math.Pow(10, rng.Float64()*6-2) // 0.01 .. 10,000
+	n, j := randomNotional(rng, brk)
+	qty := n / entry
+	if rng.IntN(2) == 1 {
+		qty = -qty
+	}
+	s := symState{brk: brk}
+	p := &s.posState
+	*p = posState{qty: qty, entry: entry, aq: math.Abs(qty)}
+	side := margin.Buy
+	if qty < 0 {
+		side = margin.Sell
+	}
+	p.qe = float64(float64(side)*p.aq) * p.entry
+	p.bLo, p.bHi, p.lLo, p.lHi = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	return s, n, j
 }
