@@ -1098,48 +1098,13 @@ func (a *account) probePath(open bool) bool {
 			return false
 		}
 	default:
-		for _, i := range openSyms {
-			s := &syms[i]
-			sp := &paths[i] // (a symbol not moving: its mark four times)
-			m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
-			n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
-			if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
-				return false // (what the loop wrote so far the probes rewrite or take again)
-			}
-			mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
-			mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
-			u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
-			u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
-			risk.MaintenanceMargin += mm3
-			risk.UnrealizedPnL += u3
-			if !s.isolated {
-				s.closeMM, s.closeU = mm3, u3 // (crossLiq's, for record when liqProbed is false)
-				cmm0, cmm1, cmm2, cmm3 = cmm0+mm0, cmm1+mm1, cmm2+mm2, cmm3+mm3
-				cu0, cu1, cu2, cu3 = cu0+u0, cu1+u1, cu2+u2, cu3+u3
-				continue
-			}
-			w := s.isoWallet
-			r3 := margin.MarginRatioFloat(mm3, w+u3)
-			risk.IsolatedMaxRatio = max(risk.IsolatedMaxRatio, r3)
-			r := max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
-			peak = max(peak, r)
-			if s.tr.open {
-				s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
-				if lp := s.liq; lp > 0 {
-					if lp != s.fLP || s.tr.t.MinLiqDistance != s.fD { // (a NaN d never matches)
-						s.setIsoFar(lp)
-					}
-					if a, b := s.fAbove, s.fBelow; m0 >= a && m1 >= a && m2 >= a && m3 >= a || m0 <= b && m1 <= b && m2 <= b && m3 <= b {
-						if countSkips {
-							isoFarSkips.Add(1)
-						}
-					} else {
-						s.isoDistances(lp, m0, m1, m2, m3)
-					}
-				}
-				s.closeLiq(s.liq, &paths[i])
-			}
+		var cs pathSums
+		var ok bool
+		if peak, ok = a.pathMixed(openSyms, j0, peak, &risk, &cs); !ok {
+			return false
 		}
+		cmm0, cmm1, cmm2, cmm3 = cs.mm[0], cs.mm[1], cs.mm[2], cs.mm[3]
+		cu0, cu1, cu2, cu3 = cs.u[0], cs.u[1], cs.u[2], cs.u[3]
 	}
 	// the cross account's ratio at the vertices where probe would take it (probeOneWay goes
 	// on unless the sum is <= 0: a NaN sum goes on); rc is their maximum, -Inf for none (the
@@ -1277,6 +1242,64 @@ func (a *account) probePath(open bool) bool {
 		}
 	}
 	return true
+}
+
+// pathMixed is probePath's first loop for an account with cross and isolated open positions
+// (open): per position in symbol order its figures at the four vertices, the cross ones summed
+// into cs (and their closeMM, closeU), the isolated ones' ratios raising peak, risk's
+// IsolatedMaxRatio and their trades' peaks, distances and close figures; risk's sums take
+// every position's at the close. It returns the step's peak raised from peak; false as
+// probePath's loop reports it (a notional out of its cached bracket). For an account whose
+// positions are all isolated it is what pathIsolated computes with the four ratios of every
+// position (TestPathIsolatedIsTheFourRatios holds pathIsolated to it).
+func (a *account) pathMixed(open []int, j0 int, peak float64, risk *margin.FloatRisk, cs *pathSums) (float64, bool) {
+	syms, paths := a.syms, a.pv.sym
+	var cmm0, cmm1, cmm2, cmm3, cu0, cu1, cu2, cu3 float64
+	for _, i := range open {
+		s := &syms[i]
+		sp := &paths[i] // (a symbol not moving: its mark four times)
+		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
+		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
+		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
+			return peak, false // (what the loop wrote so far the probes rewrite or take again)
+		}
+		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
+		mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
+		u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
+		u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
+		risk.MaintenanceMargin += mm3
+		risk.UnrealizedPnL += u3
+		if !s.isolated {
+			s.closeMM, s.closeU = mm3, u3 // (crossLiq's, for record when liqProbed is false)
+			cmm0, cmm1, cmm2, cmm3 = cmm0+mm0, cmm1+mm1, cmm2+mm2, cmm3+mm3
+			cu0, cu1, cu2, cu3 = cu0+u0, cu1+u1, cu2+u2, cu3+u3
+			continue
+		}
+		w := s.isoWallet
+		r3 := margin.MarginRatioFloat(mm3, w+u3)
+		risk.IsolatedMaxRatio = max(risk.IsolatedMaxRatio, r3)
+		r := max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
+		peak = max(peak, r)
+		if s.tr.open {
+			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
+			if lp := s.liq; lp > 0 {
+				if lp != s.fLP || s.tr.t.MinLiqDistance != s.fD { // (a NaN d never matches)
+					s.setIsoFar(lp)
+				}
+				if hi, lo := s.fAbove, s.fBelow; m0 >= hi && m1 >= hi && m2 >= hi && m3 >= hi || m0 <= lo && m1 <= lo && m2 <= lo && m3 <= lo {
+					if countSkips {
+						isoFarSkips.Add(1)
+					}
+				} else {
+					s.isoDistances(lp, m0, m1, m2, m3)
+				}
+			}
+			s.closeLiq(s.liq, sp)
+		}
+	}
+	cs.mm = [4]float64{cmm0, cmm1, cmm2, cmm3}
+	cs.u = [4]float64{cu0, cu1, cu2, cu3}
+	return peak, true
 }
 
 // pathSums holds probePath's cross sums at the path's four vertices: Σ maintenance margin and

@@ -10,52 +10,6 @@ import (
 	"github.com/bt-backtest/bt/backtest/margin"
 )
 
-// pathIsolatedRef is pathIsolated as it was before it took a short's highest ratio alone
-// (main at b1e28f9): the four ratios of every position and their maximum. The test below
-// holds the new loop to it, bit for bit.
-func (a *account) pathIsolatedRef(open []int, j0 int, peak float64, risk *margin.FloatRisk) (float64, bool) {
-	syms, paths := a.syms, a.pv.sym
-	var rmm, ru, rmax float64 // risk's MaintenanceMargin, UnrealizedPnL, IsolatedMaxRatio
-	for _, i := range open {
-		s := &syms[i]
-		sp := &paths[i] // (a symbol not moving: its mark four times)
-		m0, m1, m2, m3 := sp.mp[j0], sp.mp[1], sp.mp[2], sp.mp[3]
-		n0, n1, n2, n3 := s.aq*m0, s.aq*m1, s.aq*m2, s.aq*m3
-		if !(n0 >= s.bLo && n0 < s.bHi && n1 >= s.bLo && n1 < s.bHi && n2 >= s.bLo && n2 < s.bHi && n3 >= s.bLo && n3 < s.bHi) {
-			return peak, false
-		}
-		mm0, mm1 := float64(n0*s.bMMR)-s.bCum, float64(n1*s.bMMR)-s.bCum
-		mm2, mm3 := float64(n2*s.bMMR)-s.bCum, float64(n3*s.bMMR)-s.bCum
-		u0, u1 := float64(s.qty*(m0-s.entry)), float64(s.qty*(m1-s.entry))
-		u2, u3 := float64(s.qty*(m2-s.entry)), float64(s.qty*(m3-s.entry))
-		rmm += mm3
-		ru += u3
-		w := s.isoWallet
-		r3 := margin.MarginRatioFloat(mm3, w+u3)
-		rmax = max(rmax, r3)
-		r := max(margin.MarginRatioFloat(mm0, w+u0), margin.MarginRatioFloat(mm1, w+u1), margin.MarginRatioFloat(mm2, w+u2), r3)
-		peak = max(peak, r)
-		if s.tr.open {
-			s.tr.t.PeakMarginRatio = max(s.tr.t.PeakMarginRatio, r)
-			if lp := s.liq; lp > 0 {
-				if lp != s.fLP || s.tr.t.MinLiqDistance != s.fD { // (a NaN d never matches)
-					s.setIsoFar(lp)
-				}
-				if a, b := s.fAbove, s.fBelow; m0 >= a && m1 >= a && m2 >= a && m3 >= a || m0 <= b && m1 <= b && m2 <= b && m3 <= b {
-					if countSkips {
-						isoFarSkips.Add(1)
-					}
-				} else {
-					s.isoDistances(lp, m0, m1, m2, m3)
-				}
-			}
-			s.closeLiq(s.liq, sp)
-		}
-	}
-	risk.MaintenanceMargin, risk.UnrealizedPnL, risk.IsolatedMaxRatio = rmm, ru, rmax
-	return peak, true
-}
-
 // isoCase makes a random all-isolated account of n open positions and its step's paths for
 // pathIsolated: shorts, longs or both (side: -1, 1, 0); with edge, wallets, brackets, marks and
 // peaks from the edge values (ratios' denominators <= 0 or NaN, maintenance margins < 0, MMR
@@ -157,8 +111,8 @@ func isoCase(rng *rand.Rand, n, side int, edge bool) (*account, []int) {
 	return &account{syms: syms, pv: &pathView{sym: paths}}, open
 }
 
-// The highest ratio a short takes alone (bRise) is the four ratios' maximum, bit for bit: the
-// step's peak, each trade's peak ratio and closest distance, the risk's sums, what pathIsolated
+// The highest ratio a short takes alone (bRise) is the four ratios' maximum that probePath's
+// mixed loop takes (pathMixed, the loop pathIsolated was made from), bit for bit: the step's peak, each trade's peak ratio and closest distance, the risk's sums, what pathIsolated
 // returns, for positions and marks of every kind, edge values among them, and for two shorts
 // whose maintenance margin overflows to +Inf (a cum < 0, an MMR > 1) while their margin
 // balance does at a lower mark: a NaN ratio there (+Inf/+Inf), which bRise's bounds exclude.
@@ -195,18 +149,20 @@ func TestPathIsolatedIsTheFourRatios(t *testing.T) {
 				rises++
 			}
 		}
+		// the reference: probePath's mixed loop, the four ratios of every position
 		var ra, rb margin.FloatRisk
+		var cs pathSums
 		pa, oka := a.pathIsolated(open, j0, peak0, &ra)
-		pb, okb := b.pathIsolatedRef(open, j0, peak0, &rb)
+		pb, okb := b.pathMixed(open, j0, peak0, &rb, &cs)
 		if !oka {
 			// the probes take the vertices one by one (what the loop wrote they take again):
-			// where the old loop did, or on a mark <= 0, where the new one gives up
+			// where the mixed loop did, or on a mark <= 0, where pathIsolated gives up
 			nonPositive := false
 			for _, sp := range a.pv.sym {
 				nonPositive = nonPositive || !(sp.mp[1] > 0 && sp.mp[2] > 0 && sp.mp[3] > 0 && sp.mp[j0] > 0)
 			}
 			if okb && !nonPositive {
-				t.Fatalf("case %d: new false, old true, every mark > 0", c)
+				t.Fatalf("case %d: pathIsolated false, pathMixed true, every mark > 0", c)
 			}
 			continue
 		}
@@ -221,7 +177,7 @@ func TestPathIsolatedIsTheFourRatios(t *testing.T) {
 		}
 		if bad {
 			s := &b.syms[0]
-			t.Fatalf("case %d (j0 %d, peak %v): new %v %v %+v, old %v %v %+v; first position qty %v entry %v wallet %v marks %v bracket %v %v",
+			t.Fatalf("case %d (j0 %d, peak %v): pathIsolated %v %v %+v, pathMixed %v %v %+v; first position qty %v entry %v wallet %v marks %v bracket %v %v",
 				c, j0, peak0, pa, oka, ra, pb, okb, rb, s.qty, s.entry, s.isoWallet, b.pv.sym[0].mp, s.bMMR, s.bCum)
 		}
 	}
@@ -231,7 +187,7 @@ func TestPathIsolatedIsTheFourRatios(t *testing.T) {
 }
 
 // BenchmarkPathIsolated times pathIsolated's loop on 12 isolated positions (shorts, longs or
-// both) far from liquidation, against the loop it replaced (ref).
+// both) far from liquidation, against the four ratios of probePath's mixed loop (ref: pathMixed).
 func BenchmarkPathIsolated(b *testing.B) {
 	for _, side := range []int{-1, 1, 0} {
 		for _, ref := range []bool{false, true} {
@@ -274,12 +230,13 @@ func BenchmarkPathIsolated(b *testing.B) {
 				}
 				a := &account{syms: syms, pv: &pathView{}}
 				var risk margin.FloatRisk
+				var cs pathSums
 				b.ResetTimer()
 				cpu0 := cpuTime()
 				for k := range b.N {
 					a.pv.sym = paths[k%npath]
 					if ref {
-						a.pathIsolatedRef(open, 1, 0, &risk)
+						a.pathMixed(open, 1, 0, &risk, &cs)
 					} else {
 						a.pathIsolated(open, 1, 0, &risk)
 					}
