@@ -72,25 +72,20 @@ func addSame(a, b int64) (int64, bool) {
 }
 
 // addCoefScaled is AddCoef for different exponents: only the term at the greater exponent is
-// rescaled (Scale of the other, by 10^0, is that term itself), by one multiplication.
+// rescaled (Scale of the other, by 10^0, is that term itself).
 func addCoefScaled(a int64, ea int32, b int64, eb int32) (c int64, e int32, ok bool) {
 	if ea < eb { // a + b = b + a: a is the term to rescale, b stays at the lesser exponent
 		a, ea, b, eb = b, eb, a, ea
 	}
-	k := uint64(int64(ea) - int64(eb)) // > 0
-	if k >= uint64(len(Pow10)) {
-		return 0, 0, false
+	if int64(ea)-int64(eb) >= int64(len(Pow10)) {
+		return 0, 0, false // a gap Scale cannot take gives up, for a zero term too
 	}
 	if a == 0 { // (a sum's zero start) 0·10^k + b is b, −2^63 excepted as below
 		return b, eb, b != math.MinInt64
 	}
-	hi, lo := bits.Mul64(AbsU(a), Pow10[k])
-	if hi != 0 || lo > math.MaxInt64 {
+	sa, ok := Scale(a, int64(ea)-int64(eb))
+	if !ok {
 		return 0, 0, false
-	}
-	sa := int64(lo)
-	if a < 0 {
-		sa = -sa
 	}
 	s, ok := addSame(sa, b)
 	return s, eb, ok // (ok false: overflow, or a coefficient that could not be negated)
