@@ -626,7 +626,10 @@ func (a *account) lastOf(i int) float64 { return a.pv.last[a.closed&1][i] }
 func (a *account) seenOf(i int) int { return a.pv.seen[a.closed&1][i] }
 
 // openMarks sets every moving symbol's mark at the open of the step's path v (the mark bar's,
-// else the kline's) in the ledger and its float shadow. Only a step with something to book
+// else the kline's) in the ledger (the others keep theirs: v.open repeats them). The ledger's
+// marks are the account's only ones (margin.Account.Mark, Marks): the ledger would take a fill
+// price as the mark of a symbol without one, but the engine books a fill only on a moving
+// symbol, whose marks openMarks, setMarksAt or the close set before it. Only a step with something to book
 // before the close needs them (arrive, funding, the segments' events, the rules switch's
 // liquidation check, and the handlers they call); nothing else reads them before the close
 // marks replace them: the probes and liqSafe read the view's marks, the ledger's
