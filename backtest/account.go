@@ -37,13 +37,12 @@ const (
 	sinkBlock   = 128
 )
 
-// symState is one account's view of one symbol. The fields every step reads (the market
-// view, the brackets, the position's float shadow) come first, so that they share a few
-// cache lines; the rules and fees, read at events only, come last.
+// symState is one account's view of one symbol. The fields every step reads (the brackets,
+// the position's float shadow) come first, so that they share a few cache lines; the rules and
+// fees, read at events only, come last. The market view of the current timestamp (paths,
+// marks, whether the symbol moves) is the step's pathView.sym[id], shared by the run's
+// accounts, and the mark in force the ledger's (margin.Account.Mark).
 type symState struct {
-	// market view of the current timestamp (its paths, whether it moves: the step's
-	// pathView.sym[id], shared by the run's accounts)
-
 	brk margin.FloatTable
 
 	// the symbol's one-way position, or its LONG leg in hedge mode (the SHORT leg is in
