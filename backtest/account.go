@@ -53,8 +53,6 @@ type symState struct {
 	inst         margin.Instrument
 	maker, taker decimal.Decimal // trading fee rates in force
 
-	fundingSeen bool // the source delivered a funding event for the symbol
-
 	// the strategy's orders on the symbol placed at placedT so far (Decision.Seq)
 	placedT int64
 	placedN int
@@ -523,12 +521,10 @@ func (a *account) step(b *Batch, v *pathView) error {
 	a.barPeak = 0
 	if a.nOpen == 0 && len(a.orders) == 0 && !exhaustiveProbes {
 		// flat without orders (most of a sweep's steps): nothing arrives or triggers, no probe
-		// finds a position, and funding settles nothing; fund only notes which symbols had a
-		// rate (the fallback's bookkeeping)
+		// finds a position, and funding settles nothing
 		if !opened && countSkips {
 			openMarkSkips.Add(1)
 		}
-		a.fund(b)
 	} else if a.quietOpen(b) && a.probePath(true) {
 		// nothing arrives, no funding is due and segments 0..3 hold no event: the figures at
 		// the four vertices in one pass (fund would settle nothing, and no settlement has left
@@ -1014,7 +1010,7 @@ func (a *account) flushPeak() {
 // seen before them.
 func (a *account) quietOpen(b *Batch) bool {
 	if a.nOpen == 0 || len(a.orders) > 0 || a.shorts != nil || exhaustiveProbes || noLiqScreen ||
-		len(b.Funding) > 0 || !a.cfg.NoFundingFallback && a.pv.fundDue {
+		len(b.Funding) > 0 || !a.cfg.NoFundingFallback && len(a.pv.fallback) > 0 {
 		return false
 	}
 	a.from, a.to = a.pv.pts[0], a.pv.pts[1] // segment 0's, as segment(t, 0) sets them
@@ -2081,19 +2077,17 @@ func (a *account) stop() {
 }
 
 // fund settles the funding due at b.Time: the source's funding events, and the constant-rate
-// fallback at 00:00/08:00/16:00 UTC for symbols the source has not delivered funding for.
+// fallback at 00:00/08:00/16:00 UTC for symbols the source has not delivered funding for (the
+// step's view lists them: the same for every account).
 func (a *account) fund(b *Batch) {
 	t := b.Time
 	for k := range b.Funding {
 		f := &b.Funding[k]
-		a.syms[f.ID].fundingSeen = true
 		a.settle(t, f.ID, f.Rate)
 	}
-	if !a.cfg.NoFundingFallback && a.pv.fundDue { // (the same for every account: the view's)
-		for i := range a.syms {
-			if !a.syms[i].fundingSeen {
-				a.settle(t, i, *a.cfg.FundingFallbackRate)
-			}
+	if !a.cfg.NoFundingFallback {
+		for _, i := range a.pv.fallback {
+			a.settle(t, i, *a.cfg.FundingFallbackRate)
 		}
 	}
 	if a.walletDirty {

@@ -32,8 +32,10 @@ type pathView struct {
 	// every account's marks there, which it copies in one go (account.openMarks, step)
 	open, close []float64
 	// fundDue: an 8-hour funding boundary lies between the previous timestamp and this one
-	// (at it for the run's first): fallback funding is due (fallbackDue)
-	fundDue bool
+	// (at it for the run's first): fallback funding is due (fallbackDue), for the symbols in
+	// fallback: those the source has delivered no funding for, through this timestamp
+	fundDue  bool
+	fallback []int
 }
 
 // moving reports whether symbol i moves at the timestamp (a kline or a mark bar).
@@ -60,6 +62,7 @@ type paths struct {
 	prevMark []float64 // each symbol's last mark close (NaN: none yet)
 	last     []float64 // each symbol's latest close (NaN: none yet)
 	seen     []int     // each symbol's klines so far
+	fundSeen []bool    // the source delivered a funding event for the symbol
 	prevT    int64     // the previous batch's time
 	started  bool      // a batch was built before
 	views    []pathView
@@ -67,7 +70,8 @@ type paths struct {
 }
 
 func newPaths(nsym int) *paths {
-	p := &paths{prevMark: make([]float64, nsym), last: make([]float64, nsym), seen: make([]int, nsym)}
+	p := &paths{prevMark: make([]float64, nsym), last: make([]float64, nsym), seen: make([]int, nsym),
+		fundSeen: make([]bool, nsym)}
 	for i := range p.prevMark {
 		p.prevMark[i], p.last[i] = math.NaN(), math.NaN()
 	}
@@ -106,6 +110,7 @@ func (p *paths) grow(m int) {
 			v.open, v.close = row[7*n:8*n:8*n], row[8*n:9*n:9*n]
 			v.sym = make([]symPath, n)
 			v.moved = make([]int, 0, n)
+			v.fallback = make([]int, 0, n)
 			for r := range 2 {
 				v.last[r], v.seen[r] = make([]float64, n), make([]int, n)
 			}
@@ -133,6 +138,17 @@ func (p *paths) view(b *Batch, v *pathView) {
 	v.end = b.Time
 	v.fundDue = fallbackDue(p.prevT, b.Time, p.started)
 	p.prevT, p.started = b.Time, true
+	for k := range b.Funding {
+		p.fundSeen[b.Funding[k].ID] = true
+	}
+	v.fallback = v.fallback[:0]
+	if v.fundDue {
+		for i, seen := range p.fundSeen {
+			if !seen {
+				v.fallback = append(v.fallback, i)
+			}
+		}
+	}
 	for k := range b.Marks {
 		p.set(v, &b.Marks[k])
 	}

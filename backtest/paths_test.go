@@ -123,3 +123,31 @@ func TestPathsFundDue(t *testing.T) {
 		}
 	}
 }
+
+// TestPathsFallback: at a timestamp where fallback funding is due, the view lists the symbols
+// the source has delivered no funding for through that timestamp (a rate at it counts), in
+// symbol order; elsewhere none. Three symbols; symbol 1 has a rate at the second boundary,
+// symbol 2 one between boundaries:
+//
+//	time      funding   due   fallback
+//	p         —         yes   0 1 2
+//	p + 1m    sym 2     no    —
+//	2p        sym 1     yes   0
+//	3p        —         yes   0
+func TestPathsFallback(t *testing.T) {
+	const p = fundingPeriodMs
+	ps := newPaths(3)
+	for _, c := range []struct {
+		b    Batch
+		want []int
+	}{
+		{Batch{Time: p}, []int{0, 1, 2}},
+		{Batch{Time: p + 60000, Funding: []Funding{{ID: 2, Time: p + 60000, Rate: 0.0001}}}, []int{}},
+		{Batch{Time: 2 * p, Funding: []Funding{{ID: 1, Time: 2 * p, Rate: 0.0001}}}, []int{0}},
+		{Batch{Time: 3 * p}, []int{0}},
+	} {
+		if got := ps.one(&c.b).fallback; !slices.Equal(got, c.want) {
+			t.Errorf("at %d: fallback for %v, want %v", c.b.Time, got, c.want)
+		}
+	}
+}
